@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The policy document: the in-memory model shared by the language compiler
+// (signer/), the CBOR codec (store-format/), the loader's rule compiler
+// (kernel-loader/) and the tools. Passive data; the invariants listed here
+// are checked by validate() and by every producer of a Document.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bootseal/result.hpp"
+
+namespace bootseal {
+
+// Version of the document schema (FORMAT.md, "The policy document").
+inline constexpr uint64_t kSchemaVersion = 1;
+
+enum class Action : uint8_t { allow = 0, deny = 1, audit = 2 };
+inline constexpr size_t kActionCount = 3;
+
+enum class Mode : uint8_t { enforce = 0, permissive = 1 };
+
+// Operations, in the order their defaults are stored. Values are on-disk
+// numbers: never renumber, only append.
+enum class Operation : uint8_t {
+  exec = 0,         // running a file, or mapping it executable
+  read = 1,         // opening for reading
+  write = 2,        // opening for writing, truncate, unlink, rename, link, chmod/chown, setxattr
+  capability = 3,   // use of a Linux capability
+  module_load = 4,  // loading a kernel module (init_module, finit_module)
+  kexec = 5,        // loading a kexec image
+  mount = 6,        // mounting a filesystem
+};
+inline constexpr size_t kOperationCount = 7;
+
+// What a rule's object is. Values are on-disk numbers.
+enum class ObjectKind : uint8_t {
+  any = 0,         // every object of the operation
+  path = 1,        // one file (by the inode the path names when the policy is installed)
+  subtree = 2,     // a directory and everything below it
+  fstype = 3,      // every file on a filesystem of this type (tmpfs, ramfs, ...)
+  capability = 4,  // one Linux capability (operation `capability` only)
+};
+
+struct Object {
+  ObjectKind kind = ObjectKind::any;
+  std::string path;         // absolute, normalised: ObjectKind::path and ::subtree
+  std::string fstype;       // a name known to fstype_magic(): ObjectKind::fstype
+  uint32_t capability = 0;  // CAP_* number: ObjectKind::capability
+
+  friend bool operator==(const Object&, const Object&) = default;
+};
+
+// A rule: `action operation object [by SUBJECT] [except SUBJECT, ...]`.
+// subject empty = any process; otherwise the absolute path of the
+// executable the process runs. exceptions: executables the rule does not
+// apply to (only meaningful when subject is empty).
+struct Rule {
+  Action action = Action::deny;
+  Operation operation = Operation::exec;
+  Object object;
+  std::optional<std::string> subject;
+  std::vector<std::string> exceptions;  // sorted, unique
+
+  friend bool operator==(const Rule&, const Rule&) = default;
+};
+
+using MachineId = std::array<uint8_t, 16>;  // /etc/machine-id, 32 hex digits
+
+struct Document {
+  uint64_t schema = kSchemaVersion;
+  std::string name;
+  uint64_t generation = 0;  // >= 1; the anti-rollback counter
+  Mode mode = Mode::enforce;
+  std::vector<MachineId> machines;  // empty = any machine; sorted, unique
+  std::string description;
+  std::array<Action, kOperationCount> defaults{};  // indexed by Operation; allow unless set
+  std::vector<Rule> rules;
+
+  friend bool operator==(const Document&, const Document&) = default;
+};
+
+// Names as the language writes them ("module-load", "deny", "CAP_SYS_MODULE").
+std::string_view to_string(Action a);
+std::string_view to_string(Mode m);
+std::string_view to_string(Operation op);
+std::string_view to_string(ObjectKind k);
+std::optional<Action> action_from_string(std::string_view s);
+std::optional<Mode> mode_from_string(std::string_view s);
+std::optional<Operation> operation_from_string(std::string_view s);
+
+// Linux capabilities by name (CAP_CHOWN = 0 ... CAP_CHECKPOINT_RESTORE = 40).
+inline constexpr uint32_t kCapabilityCount = 41;
+std::optional<uint32_t> capability_from_string(std::string_view name);
+std::string_view capability_name(uint32_t cap);  // "" when unknown
+
+// Filesystem types the enforcer recognises by superblock magic.
+std::optional<uint64_t> fstype_magic(std::string_view name);
+std::vector<std::string_view> fstype_names();
+
+// Machine ids as 32 lowercase hex digits.
+std::optional<MachineId> machine_id_from_string(std::string_view hex);
+std::string to_string(const MachineId& id);
+
+// Checks every invariant a Document must hold (generation >= 1, absolute
+// normalised paths, object kinds allowed for the operation, known fstypes
+// and capabilities, sorted unique lists, no two rules with the same
+// operation, object and subject). The error names the rule by index.
+Result<void> validate(const Document& doc);
+
+// Whether `path` is absolute and normalised: starts with '/', no empty, "."
+// or ".." components, no trailing '/' (except "/" itself), no NUL.
+bool is_normalised_absolute_path(std::string_view path);
+
+// ---------------------------------------------------------------------------
+// The reference decision: what the policy decides for one operation. This is
+// the precedence of docs/POLICY.md written as code; the enforcer's compiled
+// maps must agree with it (tests compare the two).
+//
+// Precedence, first match wins:
+//   1. object rank: path > subtree (deeper first) > fstype > any; for the
+//      capability operation: the named capability > any;
+//   2. at equal object: a rule naming the subject > a rule for any subject;
+//      a rule for any subject does not match a subject in its exceptions;
+//   3. at equal object and subject: deny > audit > allow (only arises when
+//      two paths name the same file, e.g. hard links);
+//   4. no rule matches: the operation's default.
+struct Query {
+  Operation operation = Operation::exec;
+  std::string path;            // the object's path (exec/read/write/module_load/kexec/mount)
+  std::string fstype;          // the object's filesystem type name
+  uint32_t capability = 0;     // for Operation::capability
+  std::string subject;         // the executable of the acting process; "" = unknown
+};
+
+struct Decision {
+  Action action = Action::allow;
+  int rule = -1;  // index into Document::rules, -1 = the default
+};
+
+Decision decide(const Document& doc, const Query& q);
+
+}  // namespace bootseal

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "bootseal/policy.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace bootseal {
+namespace {
+
+constexpr std::string_view kActionNames[] = {"allow", "deny", "audit"};
+constexpr std::string_view kModeNames[] = {"enforce", "permissive"};
+constexpr std::string_view kOperationNames[] = {"exec",        "read",  "write", "capability",
+                                                "module-load", "kexec", "mount"};
+constexpr std::string_view kObjectKindNames[] = {"any", "path", "subtree", "fstype", "capability"};
+
+// include/uapi/linux/capability.h, in number order.
+constexpr std::string_view kCapabilityNames[kCapabilityCount] = {
+    "CAP_CHOWN",          "CAP_DAC_OVERRIDE",    "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+    "CAP_FSETID",         "CAP_KILL",            "CAP_SETGID",          "CAP_SETUID",
+    "CAP_SETPCAP",        "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",      "CAP_NET_RAW",         "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",     "CAP_SYS_RAWIO",       "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",      "CAP_SYS_ADMIN",       "CAP_SYS_BOOT",        "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",   "CAP_SYS_TIME",        "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
+    "CAP_LEASE",          "CAP_AUDIT_WRITE",     "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",   "CAP_MAC_ADMIN",       "CAP_SYSLOG",          "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",  "CAP_AUDIT_READ",      "CAP_PERFMON",         "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+};
+
+// Superblock magic numbers (include/uapi/linux/magic.h).
+struct FsType {
+  std::string_view name;
+  uint64_t magic;
+};
+constexpr FsType kFsTypes[] = {
+    {"bpf", 0xcafe4a11},       {"btrfs", 0x9123683e},    {"cgroup2", 0x63677270},
+    {"configfs", 0x62656570},  {"debugfs", 0x64626720},  {"devpts", 0x1cd1},
+    {"devtmpfs", 0x01021994},  {"efivarfs", 0xde5e81e4}, {"erofs", 0xe0f5e1e2},
+    {"ext4", 0xef53},          {"f2fs", 0xf2f52010},     {"fuse", 0x65735546},
+    {"hugetlbfs", 0x958458f6}, {"iso9660", 0x9660},      {"mqueue", 0x19800202},
+    {"nfs", 0x6969},           {"overlay", 0x794c7630},  {"proc", 0x9fa0},
+    {"pstore", 0x6165676c},    {"ramfs", 0x858458f6},    {"securityfs", 0x73636673},
+    {"squashfs", 0x73717368},  {"sysfs", 0x62656572},    {"tmpfs", 0x01021994},
+    {"tracefs", 0x74726163},   {"vfat", 0x4d44},         {"xfs", 0x58465342},
+};
+
+template <size_t N>
+std::optional<size_t> index_of(const std::string_view (&names)[N], std::string_view s) {
+  for (size_t i = 0; i < N; ++i)
+    if (names[i] == s) return i;
+  return std::nullopt;
+}
+
+bool object_allowed(Operation op, ObjectKind kind) {
+  if (op == Operation::capability) return kind == ObjectKind::capability || kind == ObjectKind::any;
+  return kind != ObjectKind::capability;
+}
+
+std::string rule_name(size_t i) { return "rule " + std::to_string(i + 1); }
+
+// Depth of a normalised absolute path: "/" = 0, "/a" = 1, "/a/b" = 2.
+size_t depth(std::string_view p) {
+  return p == "/" ? 0 : static_cast<size_t>(std::count(p.begin(), p.end(), '/'));
+}
+
+// Whether `dir` is `path` or one of its ancestors.
+bool under(std::string_view path, std::string_view dir) {
+  if (dir == "/") return !path.empty() && path.front() == '/';
+  if (path.size() < dir.size() || path.compare(0, dir.size(), dir) != 0) return false;
+  return path.size() == dir.size() || path[dir.size()] == '/';
+}
+
+}  // namespace
+
+std::string_view to_string(Action a) { return kActionNames[static_cast<size_t>(a)]; }
+std::string_view to_string(Mode m) { return kModeNames[static_cast<size_t>(m)]; }
+std::string_view to_string(Operation op) { return kOperationNames[static_cast<size_t>(op)]; }
+std::string_view to_string(ObjectKind k) { return kObjectKindNames[static_cast<size_t>(k)]; }
+
+std::optional<Action> action_from_string(std::string_view s) {
+  if (auto i = index_of(kActionNames, s)) return static_cast<Action>(*i);
+  return std::nullopt;
+}
+std::optional<Mode> mode_from_string(std::string_view s) {
+  if (auto i = index_of(kModeNames, s)) return static_cast<Mode>(*i);
+  return std::nullopt;
+}
+std::optional<Operation> operation_from_string(std::string_view s) {
+  if (auto i = index_of(kOperationNames, s)) return static_cast<Operation>(*i);
+  return std::nullopt;
+}
+
+std::optional<uint32_t> capability_from_string(std::string_view name) {
+  if (auto i = index_of(kCapabilityNames, name)) return static_cast<uint32_t>(*i);
+  return std::nullopt;
+}
+
+std::string_view capability_name(uint32_t cap) {
+  return cap < kCapabilityCount ? kCapabilityNames[cap] : std::string_view{};
+}
+
+std::optional<uint64_t> fstype_magic(std::string_view name) {
+  for (const auto& f : kFsTypes)
+    if (f.name == name) return f.magic;
+  return std::nullopt;
+}
+
+std::vector<std::string_view> fstype_names() {
+  std::vector<std::string_view> out;
+  for (const auto& f : kFsTypes) out.push_back(f.name);
+  return out;
+}
+
+std::optional<MachineId> machine_id_from_string(std::string_view hex) {
+  if (hex.size() != 32) return std::nullopt;
+  MachineId id{};
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < 16; ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    id[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return id;
+}
+
+std::string to_string(const MachineId& id) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(32);
+  for (uint8_t b : id) {
+    s += kHex[b >> 4];
+    s += kHex[b & 15];
+  }
+  return s;
+}
+
+bool is_normalised_absolute_path(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  if (path == "/") return true;
+  if (path.back() == '/') return false;
+  if (path.find('\0') != std::string_view::npos) return false;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view comp = path.substr(start, end - start);
+    if (comp.empty() || comp == "." || comp == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+Result<void> validate(const Document& doc) {
+  if (doc.schema != kSchemaVersion)
+    return make_error("unsupported schema version " + std::to_string(doc.schema));
+  if (doc.name.empty()) return make_error("the policy has no name");
+  if (doc.generation == 0) return make_error("generation must be at least 1");
+  if (static_cast<size_t>(doc.mode) >= std::size(kModeNames)) return make_error("unknown mode");
+  if (!std::is_sorted(doc.machines.begin(), doc.machines.end()) ||
+      std::adjacent_find(doc.machines.begin(), doc.machines.end()) != doc.machines.end())
+    return make_error("machine ids are not sorted and unique");
+  for (size_t op = 0; op < kOperationCount; ++op)
+    if (static_cast<size_t>(doc.defaults[op]) >= kActionCount)
+      return make_error("unknown default action for operation " + std::to_string(op));
+
+  // (operation, object, subject) -> first rule index, to find conflicts.
+  std::map<std::tuple<uint8_t, uint8_t, std::string, std::string, uint32_t, std::string>, size_t> seen;
+  for (size_t i = 0; i < doc.rules.size(); ++i) {
+    const Rule& r = doc.rules[i];
+    if (static_cast<size_t>(r.action) >= kActionCount)
+      return make_error(rule_name(i) + ": unknown action");
+    if (static_cast<size_t>(r.operation) >= kOperationCount)
+      return make_error(rule_name(i) + ": unknown operation");
+    const Object& o = r.object;
+    if (static_cast<size_t>(o.kind) >= std::size(kObjectKindNames))
+      return make_error(rule_name(i) + ": unknown object kind");
+    if (!object_allowed(r.operation, o.kind))
+      return make_error(rule_name(i) + ": object kind '" + std::string(to_string(o.kind)) +
+                        "' is not valid for operation '" + std::string(to_string(r.operation)) + "'");
+    bool has_path = o.kind == ObjectKind::path || o.kind == ObjectKind::subtree;
+    if (has_path ? !is_normalised_absolute_path(o.path) : !o.path.empty())
+      return make_error(rule_name(i) + ": bad object path '" + o.path + "'");
+    if (o.kind == ObjectKind::fstype ? !fstype_magic(o.fstype) : !o.fstype.empty())
+      return make_error(rule_name(i) + ": unknown filesystem type '" + o.fstype + "'");
+    if (o.kind == ObjectKind::capability ? o.capability >= kCapabilityCount : o.capability != 0)
+      return make_error(rule_name(i) + ": bad capability number " + std::to_string(o.capability));
+    if (r.subject && !is_normalised_absolute_path(*r.subject))
+      return make_error(rule_name(i) + ": subject '" + *r.subject + "' is not an absolute path");
+    if (r.subject && !r.exceptions.empty())
+      return make_error(rule_name(i) + ": a rule with a subject cannot have exceptions");
+    for (const auto& e : r.exceptions)
+      if (!is_normalised_absolute_path(e))
+        return make_error(rule_name(i) + ": exception '" + e + "' is not an absolute path");
+    if (!std::is_sorted(r.exceptions.begin(), r.exceptions.end()) ||
+        std::adjacent_find(r.exceptions.begin(), r.exceptions.end()) != r.exceptions.end())
+      return make_error(rule_name(i) + ": exceptions are not sorted and unique");
+    auto key = std::make_tuple(static_cast<uint8_t>(r.operation), static_cast<uint8_t>(o.kind), o.path,
+                               o.fstype, o.capability, r.subject.value_or(std::string()));
+    auto [it, inserted] = seen.emplace(key, i);
+    if (!inserted)
+      return make_error(rule_name(i) + " conflicts with " + rule_name(it->second) +
+                        ": same operation, object and subject");
+  }
+  return {};
+}
+
+Decision decide(const Document& doc, const Query& q) {
+  constexpr int kExactRank = 1 << 30;
+  // Rank of a matching rule: higher wins. Object rank dominates, then
+  // subject, then action severity.
+  struct Rank {
+    int object;   // 0 any, 1 fstype, 2 + depth subtree, kExactRank path / capability
+    int subject;  // 1 named, 0 any
+    int action;   // allow 0, audit 1, deny 2
+    auto operator<=>(const Rank&) const = default;
+  };
+  auto severity = [](Action a) { return a == Action::deny ? 2 : a == Action::audit ? 1 : 0; };
+
+  Decision best{doc.defaults[static_cast<size_t>(q.operation)], -1};
+  std::optional<Rank> best_rank;
+  for (size_t i = 0; i < doc.rules.size(); ++i) {
+    const Rule& r = doc.rules[i];
+    if (r.operation != q.operation) continue;
+    int subject_rank = 0;
+    if (r.subject) {
+      if (q.subject.empty() || *r.subject != q.subject) continue;
+      subject_rank = 1;
+    } else if (!q.subject.empty() &&
+               std::binary_search(r.exceptions.begin(), r.exceptions.end(), q.subject)) {
+      continue;
+    }
+    int object_rank = -1;
+    switch (r.object.kind) {
+      case ObjectKind::any: object_rank = 0; break;
+      case ObjectKind::fstype:
+        // By magic, as the enforcer sees it: tmpfs and devtmpfs share one.
+        if (!q.fstype.empty() && fstype_magic(q.fstype) == fstype_magic(r.object.fstype)) object_rank = 1;
+        break;
+      case ObjectKind::subtree:
+        if (!q.path.empty() && under(q.path, r.object.path))
+          object_rank = 2 + static_cast<int>(depth(r.object.path));
+        break;
+      case ObjectKind::path:
+        if (!q.path.empty() && q.path == r.object.path) object_rank = kExactRank;
+        break;
+      case ObjectKind::capability:
+        if (q.capability == r.object.capability) object_rank = kExactRank;
+        break;
+    }
+    if (object_rank < 0) continue;
+    Rank rank{object_rank, subject_rank, severity(r.action)};
+    if (!best_rank || *best_rank < rank) {
+      best_rank = rank;
+      best = Decision{r.action, static_cast<int>(i)};
+    }
+  }
+  return best;
+}
+
+}  // namespace bootseal

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The document model: names, validate() and the reference precedence decide().
+#include "bootseal/policy.hpp"
+
+#include <gtest/gtest.h>
+
+namespace bootseal {
+namespace {
+
+Rule rule(Action a, Operation op, Object o, std::optional<std::string> subject = std::nullopt,
+          std::vector<std::string> except = {}) {
+  Rule r;
+  r.action = a;
+  r.operation = op;
+  r.object = std::move(o);
+  r.subject = std::move(subject);
+  r.exceptions = std::move(except);
+  return r;
+}
+Object path(std::string p) { return Object{ObjectKind::path, std::move(p), "", 0}; }
+Object subtree(std::string p) { return Object{ObjectKind::subtree, std::move(p), "", 0}; }
+Object fstype(std::string f) { return Object{ObjectKind::fstype, "", std::move(f), 0}; }
+Object any() { return Object{}; }
+Object cap(std::string_view name) {
+  return Object{ObjectKind::capability, "", "", capability_from_string(name).value()};
+}
+
+Document doc_with(std::vector<Rule> rules) {
+  Document d;
+  d.name = "t";
+  d.generation = 1;
+  d.rules = std::move(rules);
+  return d;
+}
+
+Query exec_of(std::string p, std::string subject = "", std::string fs = "ext4") {
+  Query q;
+  q.operation = Operation::exec;
+  q.path = std::move(p);
+  q.fstype = std::move(fs);
+  q.subject = std::move(subject);
+  return q;
+}
+
+TEST(PolicyNames, OperationsRoundTrip) {
+  for (size_t i = 0; i < kOperationCount; ++i) {
+    auto op = static_cast<Operation>(i);
+    EXPECT_EQ(operation_from_string(to_string(op)), op);
+  }
+  EXPECT_EQ(to_string(Operation::module_load), "module-load");
+  EXPECT_FALSE(operation_from_string("modload"));
+}
+
+TEST(PolicyNames, CapabilitiesMatchKernelNumbers) {
+  EXPECT_EQ(capability_from_string("CAP_CHOWN"), 0u);
+  EXPECT_EQ(capability_from_string("CAP_SYS_MODULE"), 16u);
+  EXPECT_EQ(capability_from_string("CAP_SYS_RAWIO"), 17u);
+  EXPECT_EQ(capability_from_string("CAP_SYS_ADMIN"), 21u);
+  EXPECT_EQ(capability_from_string("CAP_BPF"), 39u);
+  EXPECT_EQ(capability_from_string("CAP_CHECKPOINT_RESTORE"), 40u);
+  EXPECT_FALSE(capability_from_string("CAP_SYS_MODULES"));
+  EXPECT_EQ(capability_name(17), "CAP_SYS_RAWIO");
+  EXPECT_EQ(capability_name(41), "");
+}
+
+TEST(PolicyNames, FsTypeMagic) {
+  EXPECT_EQ(fstype_magic("tmpfs"), 0x01021994u);
+  EXPECT_EQ(fstype_magic("ramfs"), 0x858458f6u);
+  EXPECT_EQ(fstype_magic("ext4"), 0xef53u);
+  EXPECT_FALSE(fstype_magic("nosuchfs"));
+}
+
+TEST(PolicyNames, MachineIdHex) {
+  auto id = machine_id_from_string("0123456789abcdef0123456789abcdef");
+  ASSERT_TRUE(id);
+  EXPECT_EQ(to_string(*id), "0123456789abcdef0123456789abcdef");
+  EXPECT_FALSE(machine_id_from_string("0123456789ABCDEF0123456789abcdef"));
+  EXPECT_FALSE(machine_id_from_string("0123"));
+  EXPECT_FALSE(machine_id_from_string("0123456789abcdef0123456789abcdeg"));
+}
+
+TEST(PolicyPaths, Normalised) {
+  EXPECT_TRUE(is_normalised_absolute_path("/"));
+  EXPECT_TRUE(is_normalised_absolute_path("/usr/bin/kmod"));
+  EXPECT_FALSE(is_normalised_absolute_path(""));
+  EXPECT_FALSE(is_normalised_absolute_path("usr/bin"));
+  EXPECT_FALSE(is_normalised_absolute_path("/usr/"));
+  EXPECT_FALSE(is_normalised_absolute_path("/usr//bin"));
+  EXPECT_FALSE(is_normalised_absolute_path("/usr/./bin"));
+  EXPECT_FALSE(is_normalised_absolute_path("/usr/../bin"));
+  EXPECT_FALSE(is_normalised_absolute_path(std::string_view("/a\0b", 4)));
+}
+
+TEST(PolicyValidate, AcceptsMinimal) { EXPECT_TRUE(validate(doc_with({}))); }
+
+TEST(PolicyValidate, RejectsGenerationZero) {
+  auto d = doc_with({});
+  d.generation = 0;
+  auto r = validate(d);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), "generation must be at least 1");
+}
+
+TEST(PolicyValidate, RejectsEmptyName) {
+  auto d = doc_with({});
+  d.name.clear();
+  EXPECT_FALSE(validate(d));
+}
+
+TEST(PolicyValidate, RejectsCapabilityObjectOnExec) {
+  auto r = validate(doc_with({rule(Action::deny, Operation::exec, cap("CAP_SYS_MODULE"))}));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), "rule 1: object kind 'capability' is not valid for operation 'exec'");
+}
+
+TEST(PolicyValidate, RejectsPathObjectOnCapability) {
+  EXPECT_FALSE(validate(doc_with({rule(Action::deny, Operation::capability, path("/x"))})));
+}
+
+TEST(PolicyValidate, RejectsRelativePath) {
+  auto r = validate(doc_with({rule(Action::deny, Operation::exec, path("bin/sh"))}));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), "rule 1: bad object path 'bin/sh'");
+}
+
+TEST(PolicyValidate, RejectsUnknownFsType) {
+  EXPECT_FALSE(validate(doc_with({rule(Action::deny, Operation::exec, fstype("zfs2"))})));
+}
+
+TEST(PolicyValidate, RejectsCapabilityOutOfRange) {
+  Object o{ObjectKind::capability, "", "", 41};
+  EXPECT_FALSE(validate(doc_with({rule(Action::deny, Operation::capability, o)})));
+}
+
+TEST(PolicyValidate, RejectsUnsortedExceptions) {
+  EXPECT_FALSE(validate(
+      doc_with({rule(Action::deny, Operation::exec, any(), std::nullopt, {"/b", "/a"})})));
+}
+
+TEST(PolicyValidate, RejectsExceptionsWithSubject) {
+  EXPECT_FALSE(validate(doc_with({rule(Action::deny, Operation::exec, any(), "/bin/a", {"/b"})})));
+}
+
+TEST(PolicyValidate, RejectsConflictingRules) {
+  auto r = validate(doc_with({rule(Action::deny, Operation::write, path("/etc/shadow")),
+                              rule(Action::allow, Operation::read, path("/etc/shadow")),
+                              rule(Action::allow, Operation::write, path("/etc/shadow"))}));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), "rule 3 conflicts with rule 1: same operation, object and subject");
+}
+
+TEST(PolicyValidate, SameObjectDifferentSubjectIsNoConflict) {
+  EXPECT_TRUE(validate(doc_with({rule(Action::deny, Operation::write, path("/etc/shadow")),
+                                 rule(Action::allow, Operation::write, path("/etc/shadow"),
+                                      "/usr/bin/passwd")})));
+}
+
+// --- precedence, case by case (docs/POLICY.md "Precedence") ---------------
+
+TEST(PolicyDecide, DefaultWhenNothingMatches) {
+  auto d = doc_with({rule(Action::deny, Operation::exec, path("/bin/a"))});
+  d.defaults[static_cast<size_t>(Operation::exec)] = Action::audit;
+  auto dec = decide(d, exec_of("/bin/b"));
+  EXPECT_EQ(dec.action, Action::audit);
+  EXPECT_EQ(dec.rule, -1);
+}
+
+TEST(PolicyDecide, OtherOperationDoesNotMatch) {
+  auto d = doc_with({rule(Action::deny, Operation::read, path("/bin/a"))});
+  EXPECT_EQ(decide(d, exec_of("/bin/a")).action, Action::allow);
+}
+
+TEST(PolicyDecide, PathBeatsSubtree) {
+  auto d = doc_with({rule(Action::deny, Operation::exec, subtree("/opt")),
+                     rule(Action::allow, Operation::exec, path("/opt/tool"))});
+  EXPECT_EQ(decide(d, exec_of("/opt/tool")).rule, 1);
+  EXPECT_EQ(decide(d, exec_of("/opt/other")).rule, 0);
+}
+
+TEST(PolicyDecide, DeeperSubtreeBeatsShallower) {
+  auto d = doc_with({rule(Action::allow, Operation::exec, subtree("/opt/vendor")),
+                     rule(Action::deny, Operation::exec, subtree("/opt"))});
+  EXPECT_EQ(decide(d, exec_of("/opt/vendor/bin/x")).action, Action::allow);
+  EXPECT_EQ(decide(d, exec_of("/opt/vendorx/bin")).action, Action::deny);
+}
+
+TEST(PolicyDecide, SubtreeIncludesItsRoot) {
+  auto d = doc_with({rule(Action::deny, Operation::write, subtree("/etc/ssh"))});
+  Query q;
+  q.operation = Operation::write;
+  q.path = "/etc/ssh";
+  EXPECT_EQ(decide(d, q).action, Action::deny);
+  q.path = "/etc/sshd_config";
+  EXPECT_EQ(decide(d, q).action, Action::allow);
+}
+
+TEST(PolicyDecide, RootSubtreeCoversEverything) {
+  auto d = doc_with({rule(Action::deny, Operation::exec, subtree("/"))});
+  EXPECT_EQ(decide(d, exec_of("/x")).action, Action::deny);
+}
+
+TEST(PolicyDecide, SubtreeBeatsFsType) {
+  auto d = doc_with({rule(Action::deny, Operation::exec, fstype("tmpfs")),
+                     rule(Action::allow, Operation::exec, subtree("/run/allowed"))});
+  EXPECT_EQ(decide(d, exec_of("/run/allowed/x", "", "tmpfs")).action, Action::allow);
+  EXPECT_EQ(decide(d, exec_of("/run/other/x", "", "tmpfs")).action, Action::deny);
+}
+
+TEST(PolicyDecide, FsTypeMatchesByMagic) {
+  // devtmpfs and tmpfs share a superblock magic: the enforcer cannot tell them apart.
+  auto d = doc_with({rule(Action::deny, Operation::exec, fstype("tmpfs"))});
+  EXPECT_EQ(decide(d, exec_of("/dev/x", "", "devtmpfs")).action, Action::deny);
+  EXPECT_EQ(decide(d, exec_of("/x", "", "ext4")).action, Action::allow);
+}
+
+TEST(PolicyDecide, FsTypeBeatsAny) {
+  auto d = doc_with({rule(Action::allow, Operation::exec, fstype("ext4")),
+                     rule(Action::deny, Operation::exec, any())});
+  EXPECT_EQ(decide(d, exec_of("/x", "", "ext4")).action, Action::allow);
+  EXPECT_EQ(decide(d, exec_of("/x", "", "tmpfs")).action, Action::deny);
+}
+
+TEST(PolicyDecide, NamedSubjectBeatsAnySubjectAtSameObject) {
+  auto d = doc_with({rule(Action::deny, Operation::write, path("/etc/shadow")),
+                     rule(Action::allow, Operation::write, path("/etc/shadow"), "/usr/bin/passwd")});
+  Query q;
+  q.operation = Operation::write;
+  q.path = "/etc/shadow";
+  q.subject = "/usr/bin/passwd";
+  EXPECT_EQ(decide(d, q).action, Action::allow);
+  q.subject = "/usr/bin/vi";
+  EXPECT_EQ(decide(d, q).action, Action::deny);
+  q.subject = "";
+  EXPECT_EQ(decide(d, q).action, Action::deny);
+}
+
+TEST(PolicyDecide, ObjectRankDominatesSubject) {
+  // A subject rule on a subtree loses to an any-subject rule on the exact path.
+  auto d = doc_with({rule(Action::allow, Operation::write, subtree("/etc"), "/usr/sbin/admin"),
+                     rule(Action::deny, Operation::write, path("/etc/shadow"))});
+  Query q;
+  q.operation = Operation::write;
+  q.path = "/etc/shadow";
+  q.subject = "/usr/sbin/admin";
+  EXPECT_EQ(decide(d, q).action, Action::deny);
+  q.path = "/etc/hosts";
+  EXPECT_EQ(decide(d, q).action, Action::allow);
+}
+
+TEST(PolicyDecide, ExceptionFallsThroughToLowerRank) {
+  auto d = doc_with({rule(Action::deny, Operation::write, path("/etc/shadow"), std::nullopt,
+                          {"/usr/bin/passwd"}),
+                     rule(Action::audit, Operation::write, subtree("/etc"))});
+  Query q;
+  q.operation = Operation::write;
+  q.path = "/etc/shadow";
+  q.subject = "/usr/bin/passwd";
+  auto dec = decide(d, q);
+  EXPECT_EQ(dec.action, Action::audit);
+  EXPECT_EQ(dec.rule, 1);
+  q.subject = "/bin/sh";
+  EXPECT_EQ(decide(d, q).action, Action::deny);
+}
+
+TEST(PolicyDecide, ExceptionFallsThroughToDefault) {
+  auto d = doc_with({rule(Action::deny, Operation::capability, cap("CAP_SYS_MODULE"), std::nullopt,
+                          {"/usr/bin/kmod"})});
+  Query q;
+  q.operation = Operation::capability;
+  q.capability = 16;
+  q.subject = "/usr/bin/kmod";
+  EXPECT_EQ(decide(d, q).rule, -1);
+  EXPECT_EQ(decide(d, q).action, Action::allow);
+  q.subject = "/bin/insmod-wrapper";
+  EXPECT_EQ(decide(d, q).action, Action::deny);
+}
+
+TEST(PolicyDecide, NamedCapabilityBeatsAnyCapability) {
+  auto d = doc_with({rule(Action::deny, Operation::capability, any()),
+                     rule(Action::allow, Operation::capability, cap("CAP_CHOWN"))});
+  Query q;
+  q.operation = Operation::capability;
+  q.capability = 0;
+  EXPECT_EQ(decide(d, q).action, Action::allow);
+  q.capability = 21;
+  EXPECT_EQ(decide(d, q).action, Action::deny);
+}
+
+TEST(PolicyDecide, SubjectRuleNeedsKnownSubject) {
+  auto d = doc_with({rule(Action::deny, Operation::exec, any(), "/bin/sh")});
+  EXPECT_EQ(decide(d, exec_of("/x", "")).action, Action::allow);
+  EXPECT_EQ(decide(d, exec_of("/x", "/bin/sh")).action, Action::deny);
+}
+
+TEST(PolicyDecide, AuditIsAnAllowThatLogs) {
+  auto d = doc_with({rule(Action::audit, Operation::exec, subtree("/usr/local"))});
+  EXPECT_EQ(decide(d, exec_of("/usr/local/bin/x")).action, Action::audit);
+}
+
+}  // namespace
+}  // namespace bootseal
