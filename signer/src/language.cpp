@@ -1,0 +1,780 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The policy language compiler: a line-oriented lexer and a statement parser
+// producing a Document, and the canonical formatter going back. The grammar
+// and the errors are documented in docs/POLICY.md; keep the two in step.
+#include "bootseal/language.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <unordered_map>
+#include <utility>
+
+namespace bootseal {
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Characters
+
+bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+bool is_bare_char(unsigned char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '/': case '.': case '_': case '-': case '+': case '@': case ':': case '=': case '%': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+int hex_value(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or 0 if there is none.
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) -> unsigned { return static_cast<unsigned char>(s[k]); };
+  const unsigned b0 = byte(i);
+  size_t n;
+  unsigned lo = 0x80, hi = 0xbf;  // allowed range of the second byte
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    n = 2;
+  } else if (b0 >= 0xe0 && b0 <= 0xef) {
+    n = 3;
+    if (b0 == 0xe0) lo = 0xa0;
+    if (b0 == 0xed) hi = 0x9f;
+  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+    n = 4;
+    if (b0 == 0xf0) lo = 0x90;
+    if (b0 == 0xf4) hi = 0x8f;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
+  }
+  return n;
+}
+
+void append_hex_escape(std::string& out, unsigned char c) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  out += "\\x";
+  out += kDigits[c >> 4];
+  out += kDigits[c & 0xf];
+}
+
+// ---------------------------------------------------------------------------
+// Lexer: one line at a time.
+
+enum class TokenKind { word, string, comma };
+
+struct Token {
+  TokenKind kind;
+  std::string text;  // words: as written; strings: decoded
+  size_t column;     // 1-based byte column of the token's first character
+};
+
+struct Position {
+  size_t line;
+  size_t column;
+};
+
+class Parser {
+ public:
+  Parser(std::string_view text, std::string_view filename) : text_(text), filename_(filename) {}
+
+  Result<ParsedPolicy> run();
+
+ private:
+  Error error(size_t line, size_t column, const std::string& what, const std::string& expected) const {
+    std::string m;
+    m.reserve(filename_.size() + what.size() + expected.size() + 40);
+    m += filename_;
+    m += ':';
+    m += std::to_string(line);
+    m += ':';
+    m += std::to_string(column);
+    m += ": error: ";
+    m += what;
+    m += ", expected ";
+    m += expected;
+    return make_error(std::move(m));
+  }
+  Error error_at(const Token& t, const std::string& what, const std::string& expected) const {
+    return error(line_, t.column, what, expected);
+  }
+  Error error_at_end(const std::string& what, const std::string& expected) const {
+    return error(line_, end_column_, what, expected);
+  }
+
+  std::optional<Error> tokenize(std::string_view line);
+  std::optional<Error> statement();
+  std::optional<Error> header_once(const char* keyword, size_t& seen_line);
+  std::optional<Error> rule(Action action);
+  std::optional<Error> parse_object(Operation op, Object& object);
+  std::optional<Error> take_path(const char* what, std::string& out);
+
+  bool at_end() const { return pos_ >= tokens_.size(); }
+  const Token& peek() const { return tokens_[pos_]; }
+  // A bare word that is one of the language's keywords ("by", "except", ...).
+  bool peek_keyword(std::string_view kw) const {
+    return !at_end() && peek().kind == TokenKind::word && peek().text == kw;
+  }
+  std::optional<Error> expect_end(const std::string& after);
+
+  std::string_view text_;
+  std::string_view filename_;
+
+  // Current line.
+  size_t line_ = 0;
+  size_t end_column_ = 1;  // column just past the line's last character
+  std::vector<Token> tokens_;
+  size_t pos_ = 0;
+
+  ParsedPolicy out_;
+  size_t name_line_ = 0, generation_line_ = 0, mode_line_ = 0, description_line_ = 0;
+  std::array<size_t, kOperationCount> default_lines_{};
+  std::map<MachineId, size_t> machines_;                 // id -> line
+  std::unordered_map<std::string, size_t> rule_keys_;    // identity -> rule index
+};
+
+// How a token is shown in a message: words in single quotes as written,
+// strings quoted with escapes, so that a message stays on one line.
+std::string show(const Token& t) {
+  switch (t.kind) {
+    case TokenKind::word: return "'" + t.text + "'";
+    case TokenKind::string: return quote(t.text);
+    case TokenKind::comma: return "','";
+  }
+  return {};
+}
+
+std::string list_operations() {
+  std::string s;
+  for (size_t i = 0; i < kOperationCount; ++i) {
+    if (i) s += i + 1 == kOperationCount ? " or " : ", ";
+    s += to_string(static_cast<Operation>(i));
+  }
+  return s;
+}
+
+std::string list_fstypes() {
+  auto names = fstype_names();
+  std::sort(names.begin(), names.end());
+  std::string s;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i) s += i + 1 == names.size() ? " or " : ", ";
+    s += names[i];
+  }
+  return s;
+}
+
+constexpr const char* kStatements =
+    "a statement (policy, generation, mode, machine, description, default, allow, deny or audit)";
+constexpr const char* kActions = "allow, deny or audit";
+constexpr const char* kObjects = "path, subtree, fstype or any";
+constexpr const char* kCapabilityObjects = "a capability name such as CAP_SYS_MODULE, or any";
+
+std::optional<Error> Parser::tokenize(std::string_view line) {
+  tokens_.clear();
+  pos_ = 0;
+  end_column_ = line.size() + 1;
+  size_t i = 0;
+  while (i < line.size()) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    if (is_space(c)) {
+      ++i;
+      continue;
+    }
+    if (c == '#') break;  // a comment runs to the end of the line
+    const size_t start = i;
+    if (c == ',') {
+      tokens_.push_back({TokenKind::comma, ",", start + 1});
+      ++i;
+      continue;
+    }
+    if (c == '"') {
+      std::string value;
+      ++i;
+      bool closed = false;
+      while (i < line.size()) {
+        const auto d = static_cast<unsigned char>(line[i]);
+        if (d == '"') {
+          closed = true;
+          ++i;
+          break;
+        }
+        if (d == '\\') {
+          if (i + 1 >= line.size()) break;  // reported as unterminated
+          const char e = line[i + 1];
+          switch (e) {
+            case '\\': value += '\\'; i += 2; continue;
+            case '"': value += '"'; i += 2; continue;
+            case 'n': value += '\n'; i += 2; continue;
+            case 't': value += '\t'; i += 2; continue;
+            case 'r': value += '\r'; i += 2; continue;
+            case 'x': {
+              const int h = i + 2 < line.size() ? hex_value(static_cast<unsigned char>(line[i + 2])) : -1;
+              const int l = i + 3 < line.size() ? hex_value(static_cast<unsigned char>(line[i + 3])) : -1;
+              if (h < 0 || l < 0) {
+                return error(line_, i + 1, "bad escape '\\x' in string",
+                             "two hexadecimal digits after \\x");
+              }
+              value += static_cast<char>(h * 16 + l);
+              i += 4;
+              continue;
+            }
+            default: {
+              std::string shown;
+              if (is_control(static_cast<unsigned char>(e)) || static_cast<unsigned char>(e) >= 0x80) {
+                append_hex_escape(shown, static_cast<unsigned char>(e));
+              } else {
+                shown = std::string(1, e);
+              }
+              return error(line_, i + 1, "unknown escape '\\" + shown + "' in string",
+                           "one of \\\\ \\\" \\n \\t \\r \\xHH");
+            }
+          }
+        }
+        if (is_control(d) && d != '\t') {
+          std::string shown;
+          append_hex_escape(shown, d);
+          return error(line_, i + 1, "control character " + shown + " in string",
+                       "printable text (write it as an escape such as \\x01)");
+        }
+        value += static_cast<char>(d);
+        ++i;
+      }
+      if (!closed) {
+        return error(line_, start + 1, "unterminated string", "a closing '\"' on the same line");
+      }
+      tokens_.push_back({TokenKind::string, std::move(value), start + 1});
+      continue;
+    }
+    // A bare word: everything up to whitespace, a comma or a quote.
+    while (i < line.size()) {
+      const auto d = static_cast<unsigned char>(line[i]);
+      if (is_space(d) || d == ',' || d == '"') break;
+      if (is_control(d)) {
+        std::string shown;
+        append_hex_escape(shown, d);
+        return error(line_, i + 1, "control character " + shown,
+                     "printable text (quote the value and write it as an escape such as \\x01)");
+      }
+      ++i;
+    }
+    tokens_.push_back({TokenKind::word, std::string(line.substr(start, i - start)), start + 1});
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> Parser::expect_end(const std::string& after) {
+  if (at_end()) return std::nullopt;
+  return error_at(peek(), "unexpected " + show(peek()) + " after " + after, "end of line");
+}
+
+std::optional<Error> Parser::header_once(const char* keyword, size_t& seen_line) {
+  if (seen_line != 0) {
+    return error_at(tokens_[0],
+                    std::string("duplicate '") + keyword + "', already given on line " + std::to_string(seen_line),
+                    std::string("one '") + keyword + "' statement");
+  }
+  seen_line = line_;
+  ++pos_;
+  return std::nullopt;
+}
+
+std::optional<Error> Parser::take_path(const char* what, std::string& out) {
+  if (at_end()) {
+    return error_at_end(std::string("missing ") + what, "an absolute path");
+  }
+  const Token& t = peek();
+  if (t.kind == TokenKind::comma) {
+    return error_at(t, std::string("unexpected ',' where the ") + what + " belongs", "an absolute path");
+  }
+  if (t.text.empty() || t.text[0] != '/') {
+    return error_at(t, std::string("relative path ") + show(t) + " as " + what, "an absolute path starting with '/'");
+  }
+  if (t.text.find('\0') != std::string::npos) {
+    return error_at(t, std::string("path ") + show(t) + " contains a NUL byte", "a path without NUL bytes");
+  }
+  if (!is_normalised_absolute_path(t.text)) {
+    return error_at(t, std::string("path ") + show(t) + " is not normalised",
+                    "a path without empty, '.' or '..' components and without a trailing '/'");
+  }
+  out = t.text;
+  ++pos_;
+  return std::nullopt;
+}
+
+std::optional<Error> Parser::parse_object(Operation op, Object& object) {
+  const std::string op_name(to_string(op));
+  if (at_end()) {
+    return error_at_end("missing object after '" + op_name + "'",
+                        op == Operation::capability ? kCapabilityObjects : kObjects);
+  }
+  const Token& t = peek();
+  if (t.kind != TokenKind::word) {
+    return error_at(t, "unexpected " + show(t) + " where the object belongs",
+                    op == Operation::capability ? kCapabilityObjects : kObjects);
+  }
+  if (t.text == "any") {
+    object.kind = ObjectKind::any;
+    ++pos_;
+    return std::nullopt;
+  }
+  const bool kind_word = t.text == "path" || t.text == "subtree" || t.text == "fstype";
+  if (op == Operation::capability) {
+    if (auto cap = capability_from_string(t.text)) {
+      object.kind = ObjectKind::capability;
+      object.capability = *cap;
+      ++pos_;
+      return std::nullopt;
+    }
+    if (kind_word) {
+      return error_at(t, "object '" + t.text + "' is not valid for operation capability", kCapabilityObjects);
+    }
+    return error_at(t, "unknown capability " + show(t), kCapabilityObjects);
+  }
+  if (!kind_word) {
+    if (capability_from_string(t.text)) {
+      return error_at(t, "a capability is not an object of operation " + op_name, kObjects);
+    }
+    return error_at(t, "unknown object " + show(t), kObjects);
+  }
+  const std::string kind = t.text;
+  ++pos_;
+  if (kind == "path" || kind == "subtree") {
+    object.kind = kind == "path" ? ObjectKind::path : ObjectKind::subtree;
+    return take_path(kind == "path" ? "path" : "subtree", object.path);
+  }
+  // fstype
+  if (at_end()) {
+    return error_at_end("missing filesystem type after 'fstype'", "one of " + list_fstypes());
+  }
+  const Token& f = peek();
+  if (f.kind == TokenKind::comma || !fstype_magic(f.text)) {
+    return error_at(f, "unknown filesystem type " + show(f), "one of " + list_fstypes());
+  }
+  object.kind = ObjectKind::fstype;
+  object.fstype = f.text;
+  ++pos_;
+  return std::nullopt;
+}
+
+// The identity that may appear only once: operation, object and subject.
+std::string rule_key(const Rule& r) {
+  std::string k;
+  k += static_cast<char>(r.operation);
+  k += static_cast<char>(r.object.kind);
+  switch (r.object.kind) {
+    case ObjectKind::path:
+    case ObjectKind::subtree: k += r.object.path; break;
+    case ObjectKind::fstype: k += r.object.fstype; break;
+    case ObjectKind::capability: k += std::to_string(r.object.capability); break;
+    case ObjectKind::any: break;
+  }
+  // Paths and fstype names contain no NUL, so a NUL separates unambiguously.
+  k += '\0';
+  if (r.subject) {
+    k += 's';
+    k += *r.subject;
+  }
+  return k;
+}
+
+std::optional<Error> Parser::rule(Action action) {
+  Rule r;
+  r.action = action;
+  ++pos_;
+  if (at_end()) {
+    return error_at_end("missing operation after '" + std::string(to_string(action)) + "'",
+                        "one of " + list_operations());
+  }
+  {
+    const Token& t = peek();
+    const auto op = t.kind == TokenKind::word ? operation_from_string(t.text) : std::nullopt;
+    if (!op) return error_at(t, "unknown operation " + show(t), "one of " + list_operations());
+    r.operation = *op;
+    ++pos_;
+  }
+  if (auto e = parse_object(r.operation, r.object)) return e;
+
+  // Optional subject or exception list (not both).
+  std::vector<std::pair<std::string, size_t>> exceptions;  // path, column
+  size_t subject_column = 0, except_column = 0;
+  while (!at_end()) {
+    const Token& t = peek();
+    if (t.kind == TokenKind::word && t.text == "by") {
+      if (subject_column) {
+        return error_at(t, "duplicate 'by', the subject was already given at column " +
+                               std::to_string(subject_column), "one subject");
+      }
+      if (except_column) {
+        return error_at(t, "'by' after 'except'",
+                        "either 'by SUBJECT' or 'except EXCEPTIONS', not both (exceptions apply only to rules for any subject)");
+      }
+      subject_column = t.column;
+      ++pos_;
+      std::string subject;
+      if (auto e = take_path("subject", subject)) return e;
+      r.subject = std::move(subject);
+      continue;
+    }
+    if (t.kind == TokenKind::word && t.text == "except") {
+      if (except_column) {
+        return error_at(t, "duplicate 'except', the exceptions were already given at column " +
+                               std::to_string(except_column), "one comma-separated list after one 'except'");
+      }
+      if (subject_column) {
+        return error_at(t, "'except' after 'by'",
+                        "either 'by SUBJECT' or 'except EXCEPTIONS', not both (exceptions apply only to rules for any subject)");
+      }
+      except_column = t.column;
+      ++pos_;
+      for (;;) {
+        const size_t column = at_end() ? end_column_ : peek().column;
+        std::string path;
+        if (auto e = take_path("exception", path)) return e;
+        exceptions.emplace_back(std::move(path), column);
+        if (at_end() || peek().kind != TokenKind::comma) break;
+        ++pos_;
+      }
+      if (!at_end() && !(peek().kind == TokenKind::word && (peek().text == "by" || peek().text == "except"))) {
+        return error_at(peek(), "unexpected " + show(peek()) + " after the exception list",
+                        "',' between exceptions, or end of line");
+      }
+      continue;
+    }
+    const std::string expected =
+        subject_column ? std::string("end of line") : std::string("'by SUBJECT', 'except EXCEPTIONS' or end of line");
+    return error_at(t, "unexpected " + show(t) + " after the rule's object", expected);
+  }
+
+  // Exceptions: sorted, each once.
+  std::vector<size_t> order(exceptions.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return exceptions[a].first < exceptions[b].first; });
+  for (size_t i = 1; i < order.size(); ++i) {
+    const auto& prev = exceptions[order[i - 1]];
+    const auto& cur = exceptions[order[i]];
+    if (prev.first == cur.first) {
+      const auto& later = prev.second > cur.second ? prev : cur;
+      const auto& earlier = prev.second > cur.second ? cur : prev;
+      return error(line_, later.second,
+                   "duplicate exception " + quote_if_needed(later.first) + ", already listed at column " +
+                       std::to_string(earlier.second),
+                   "each exception once");
+    }
+  }
+  r.exceptions.reserve(order.size());
+  for (size_t i : order) r.exceptions.push_back(std::move(exceptions[i].first));
+
+  // One rule per operation, object and subject.
+  auto [it, inserted] = rule_keys_.try_emplace(rule_key(r), out_.document.rules.size());
+  if (!inserted) {
+    const Rule& other = out_.document.rules[it->second];
+    const size_t other_line = out_.rule_lines[it->second];
+    if (other.action != r.action) {
+      return error(line_, tokens_[0].column,
+                   "rule conflicts with the rule on line " + std::to_string(other_line) +
+                       " (same operation, object and subject; " + std::string(to_string(other.action)) +
+                       " there, " + std::string(to_string(r.action)) + " here)",
+                   "one rule per operation, object and subject");
+    }
+    return error(line_, tokens_[0].column,
+                 "duplicate of the rule on line " + std::to_string(other_line) +
+                     " (same operation, object and subject)",
+                 "one rule per operation, object and subject");
+  }
+  out_.document.rules.push_back(std::move(r));
+  out_.rule_lines.push_back(static_cast<uint32_t>(line_));
+  return std::nullopt;
+}
+
+std::optional<Error> Parser::statement() {
+  const Token& head = tokens_[0];
+  if (head.kind != TokenKind::word) {
+    return error_at(head, "unexpected " + show(head) + " at the start of a statement", kStatements);
+  }
+  const std::string& kw = head.text;
+  Document& doc = out_.document;
+
+  if (kw == "policy") {
+    if (auto e = header_once("policy", name_line_)) return e;
+    if (at_end()) return error_at_end("missing policy name after 'policy'", "a name such as \"appliance-lockdown\"");
+    if (peek().kind == TokenKind::comma) {
+      return error_at(peek(), "unexpected ',' where the policy name belongs", "a name such as \"appliance-lockdown\"");
+    }
+    if (peek().text.empty()) return error_at(peek(), "empty policy name", "a non-empty name");
+    doc.name = peek().text;
+    ++pos_;
+    return expect_end("the policy name");
+  }
+  if (kw == "generation") {
+    if (auto e = header_once("generation", generation_line_)) return e;
+    if (at_end()) return error_at_end("missing number after 'generation'", "a decimal integer >= 1");
+    const Token& t = peek();
+    const bool digits = t.kind == TokenKind::word && !t.text.empty() &&
+                        std::all_of(t.text.begin(), t.text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits) return error_at(t, "bad generation " + show(t), "a decimal integer >= 1");
+    uint64_t g = 0;
+    const auto [ptr, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), g);
+    if (ec == std::errc::result_out_of_range) {
+      return error_at(t, "generation " + t.text + " is too large",
+                      "at most " + std::to_string(std::numeric_limits<uint64_t>::max()));
+    }
+    if (g == 0) {
+      return error_at(t, "generation 0 is not allowed", "a decimal integer >= 1 (the anti-rollback counter)");
+    }
+    doc.generation = g;
+    ++pos_;
+    return expect_end("the generation");
+  }
+  if (kw == "mode") {
+    if (auto e = header_once("mode", mode_line_)) return e;
+    if (at_end()) return error_at_end("missing mode after 'mode'", "enforce or permissive");
+    const Token& t = peek();
+    const auto m = t.kind == TokenKind::word ? mode_from_string(t.text) : std::nullopt;
+    if (!m) return error_at(t, "unknown mode " + show(t), "enforce or permissive");
+    doc.mode = *m;
+    ++pos_;
+    return expect_end("the mode");
+  }
+  if (kw == "description") {
+    if (auto e = header_once("description", description_line_)) return e;
+    if (at_end()) return error_at_end("missing text after 'description'", "a quoted string");
+    if (peek().kind == TokenKind::comma) {
+      return error_at(peek(), "unexpected ',' where the description belongs", "a quoted string");
+    }
+    doc.description = peek().text;
+    ++pos_;
+    return expect_end("the description (quote text that contains spaces)");
+  }
+  if (kw == "machine") {
+    ++pos_;
+    if (at_end()) return error_at_end("missing machine id after 'machine'", "32 lowercase hexadecimal digits");
+    const Token& t = peek();
+    const auto id = t.kind == TokenKind::word ? machine_id_from_string(t.text) : std::nullopt;
+    if (!id) return error_at(t, "bad machine id " + show(t), "32 lowercase hexadecimal digits (as in /etc/machine-id)");
+    if (auto it = machines_.find(*id); it != machines_.end()) {
+      return error_at(t, "duplicate machine id " + to_string(*id) + ", already given on line " +
+                             std::to_string(it->second), "each machine id once");
+    }
+    machines_.emplace(*id, line_);
+    ++pos_;
+    return expect_end("the machine id");
+  }
+  if (kw == "default") {
+    ++pos_;
+    if (at_end()) return error_at_end("missing operation after 'default'", "one of " + list_operations());
+    const Token& t = peek();
+    const auto op = t.kind == TokenKind::word ? operation_from_string(t.text) : std::nullopt;
+    if (!op) return error_at(t, "unknown operation " + show(t), "one of " + list_operations());
+    const auto index = static_cast<size_t>(*op);
+    if (default_lines_[index] != 0) {
+      return error_at(t, "duplicate default for " + t.text + ", already given on line " +
+                             std::to_string(default_lines_[index]), "one default per operation");
+    }
+    ++pos_;
+    if (at_end()) return error_at_end("missing action after 'default " + t.text + "'", kActions);
+    const Token& a = peek();
+    const auto action = a.kind == TokenKind::word ? action_from_string(a.text) : std::nullopt;
+    if (!action) return error_at(a, "unknown action " + show(a), kActions);
+    doc.defaults[index] = *action;
+    default_lines_[index] = line_;
+    ++pos_;
+    return expect_end("the default action");
+  }
+  if (auto action = action_from_string(kw)) return rule(*action);
+  return error_at(head, "unknown keyword " + show(head), kStatements);
+}
+
+Result<ParsedPolicy> Parser::run() {
+  size_t start = 0;
+  line_ = 0;
+  for (;;) {
+    ++line_;
+    const size_t nl = text_.find('\n', start);
+    const std::string_view line = text_.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    if (auto e = tokenize(line)) return std::move(*e);
+    if (!tokens_.empty()) {
+      if (auto e = statement()) return std::move(*e);
+    }
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  // line_ and end_column_ now point just past the last character of the text.
+
+  if (name_line_ == 0) return error_at_end("missing 'policy' statement", "a policy name, e.g. policy \"my-policy\"");
+  if (generation_line_ == 0) return error_at_end("missing 'generation' statement", "a generation >= 1, e.g. generation 1");
+  if (mode_line_ == 0) return error_at_end("missing 'mode' statement", "mode enforce or mode permissive");
+
+  Document& doc = out_.document;
+  doc.machines.reserve(machines_.size());
+  for (const auto& m : machines_) doc.machines.push_back(m.first);
+
+  // The checks above are meant to cover every invariant; this is the backstop
+  // that keeps an invalid document from ever leaving the compiler.
+  if (auto v = validate(doc); !v) {
+    return error_at_end("the policy is not a valid document (" + v.error() + ")", "a valid policy");
+  }
+  return std::move(out_);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Public API
+
+Result<ParsedPolicy> parse_policy_source(std::string_view text, std::string_view filename) {
+  Parser parser(text, filename);
+  return parser.run();
+}
+
+Result<Document> parse_policy(std::string_view text, std::string_view filename) {
+  auto parsed = parse_policy_source(text, filename);
+  if (!parsed) return make_error(parsed.error());
+  return std::move(parsed.value().document);
+}
+
+Result<ParsedPolicy> parse_policy_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return make_error(path + ": error: cannot open: " + std::strerror(errno));
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    return make_error(path + ": error: read failed: " + std::strerror(errno));
+  }
+  const std::string text = buffer.str();
+  return parse_policy_source(text, path);
+}
+
+std::string quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"': out += "\\\""; ++i; continue;
+      case '\\': out += "\\\\"; ++i; continue;
+      case '\n': out += "\\n"; ++i; continue;
+      case '\t': out += "\\t"; ++i; continue;
+      case '\r': out += "\\r"; ++i; continue;
+      default: break;
+    }
+    if (is_control(c)) {
+      append_hex_escape(out, c);
+      ++i;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+    } else if (const size_t n = utf8_sequence_length(s, i)) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      append_hex_escape(out, c);
+      ++i;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string quote_if_needed(std::string_view s) {
+  if (!s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return is_bare_char(static_cast<unsigned char>(c)); })) {
+    return std::string(s);
+  }
+  return quote(s);
+}
+
+std::string format_rule(const Rule& rule) {
+  std::string out;
+  out += to_string(rule.action);
+  out += ' ';
+  out += to_string(rule.operation);
+  out += ' ';
+  switch (rule.object.kind) {
+    case ObjectKind::any: out += "any"; break;
+    case ObjectKind::path: out += "path "; out += quote_if_needed(rule.object.path); break;
+    case ObjectKind::subtree: out += "subtree "; out += quote_if_needed(rule.object.path); break;
+    case ObjectKind::fstype: out += "fstype "; out += quote_if_needed(rule.object.fstype); break;
+    case ObjectKind::capability: {
+      const auto name = capability_name(rule.object.capability);
+      // An unknown number cannot come from a valid document; show it plainly.
+      out += name.empty() ? "CAP_" + std::to_string(rule.object.capability) : std::string(name);
+      break;
+    }
+  }
+  if (rule.subject) {
+    out += " by ";
+    out += quote_if_needed(*rule.subject);
+  }
+  if (!rule.exceptions.empty()) {
+    out += " except ";
+    for (size_t i = 0; i < rule.exceptions.size(); ++i) {
+      if (i) out += ", ";
+      out += quote_if_needed(rule.exceptions[i]);
+    }
+  }
+  return out;
+}
+
+std::string format_policy(const Document& doc) {
+  std::string out;
+  out.reserve(256 + doc.rules.size() * 48);
+  out += "policy ";
+  out += quote(doc.name);
+  out += "\ngeneration ";
+  out += std::to_string(doc.generation);
+  out += "\nmode ";
+  out += to_string(doc.mode);
+  out += '\n';
+  for (const auto& id : doc.machines) {
+    out += "machine ";
+    out += to_string(id);
+    out += '\n';
+  }
+  if (!doc.description.empty()) {
+    out += "description ";
+    out += quote(doc.description);
+    out += '\n';
+  }
+  out += '\n';
+  for (size_t i = 0; i < kOperationCount; ++i) {
+    out += "default ";
+    out += to_string(static_cast<Operation>(i));
+    out += ' ';
+    out += to_string(doc.defaults[i]);
+    out += '\n';
+  }
+  if (!doc.rules.empty()) out += '\n';
+  for (const auto& r : doc.rules) {
+    out += format_rule(r);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace bootseal
