@@ -1,0 +1,915 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bootseal enforcer: BPF LSM programs that decide the operations of the
+ * policy language from maps the loader fills and freezes, and refuse the
+ * routes that would remove or change them. docs/ENFORCER.md describes the
+ * maps and the order in which a decision looks at them.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "kernel.h"
+#include "bootseal.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* ---- maps ------------------------------------------------------------ */
+
+/* The compiled policy (frozen). max_entries is set by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct bs_rule_key);
+	__type(value, struct bs_rule_val);
+} rules SEC(".maps");
+
+/* Executables named by the policy -> subject id (frozen). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__type(key, struct bs_inode_key);
+	__type(value, __u32);
+} subjects SEC(".maps");
+
+/* Filesystem type names -> superblock magic, for sb_mount (frozen). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct bs_fsname);
+	__type(value, __u64);
+} fsnames SEC(".maps");
+
+/* The enforcer's own maps, programs and links (frozen). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct bs_obj_id);
+	__type(value, __u8);
+} protected_ids SEC(".maps");
+
+/* What `bootseal status` shows (frozen). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bs_info);
+} info SEC(".maps");
+
+/* Counters (frozen against user space; the programs still count). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bs_stats);
+} stats SEC(".maps");
+
+/* Audit events. Size set by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps");
+
+/* The subject each task runs as, set at exec, inherited at fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bs_task);
+} task_subject SEC(".maps");
+
+/* The loader's own task while it installs: the only task the
+ * self-protection lets through. Gone with the task when the loader exits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} trusted SEC(".maps");
+
+/* ---- settings (read-only after load) --------------------------------- */
+
+const volatile __u32 bs_mode = BS_MODE_ENFORCE;
+const volatile __u8 bs_defaults[8] = {};
+/* Per operation, bit (1 << BS_KIND_*) set when some rule has that kind. */
+const volatile __u8 bs_kinds[8] = {};
+/* The bpffs directory holding the pins, and its filesystem. */
+const volatile __u32 bs_pin_dev = 0;
+const volatile __u64 bs_pin_ino = 0;
+
+/* ---- helpers --------------------------------------------------------- */
+
+static __always_inline struct bs_stats *counters(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&stats, &zero);
+}
+
+static __always_inline void emit(__u8 op, __u32 subject, __u32 dev, __u64 id,
+				 __s32 rule, __u8 action, __u8 denied)
+{
+	struct bs_stats *s = counters();
+	struct bs_event *e;
+	__u64 pid_tgid;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		if (s)
+			s->dropped++;
+		return;
+	}
+	if (s)
+		s->events++;
+	pid_tgid = bpf_get_current_pid_tgid();
+	e->time_ns = bpf_ktime_get_boot_ns();
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->subject = subject;
+	e->dev = dev;
+	e->id = id;
+	e->rule = rule;
+	e->op = op;
+	e->action = action;
+	e->denied = denied;
+	e->pad = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline int is_trusted(void)
+{
+	return bpf_task_storage_get(&trusted, bpf_get_current_task_btf(), 0, 0) != 0;
+}
+
+/* A refused route around the enforcer: always refused, in both modes. */
+static __always_inline int self_deny(__u64 route)
+{
+	struct bs_stats *s = counters();
+
+	if (s)
+		s->self_denied++;
+	emit(BS_OP_SELF, 0, 0, route, BS_RULE_DEFAULT, BS_ACT_DENY, 1);
+	return -EPERM;
+}
+
+static __always_inline __u32 subject_of_inode(struct inode *inode)
+{
+	struct bs_inode_key k = {};
+	__u32 *id;
+
+	if (!inode)
+		return BS_SUBJECT_ANY;
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	id = bpf_map_lookup_elem(&subjects, &k);
+	return id ? *id : BS_SUBJECT_ANY;
+}
+
+/* The subject of the current task: cached in task storage, looked up from
+ * the executable for tasks that started before the enforcer. */
+static __always_inline __u32 current_subject(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct bs_task *t;
+	struct inode *exe;
+	__u32 id;
+
+	t = bpf_task_storage_get(&task_subject, task, 0, 0);
+	if (t)
+		return t->subject;
+	exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	id = subject_of_inode(exe);
+	t = bpf_task_storage_get(&task_subject, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (t)
+		t->subject = id;
+	return id;
+}
+
+/* One level of precedence: a rule naming the subject, else the rule for
+ * any subject unless the subject is exempt from it. Returns 1 when the
+ * level decides. */
+static __always_inline int level(struct bs_rule_key *k, __u32 subject, struct bs_rule_val *out)
+{
+	struct bs_rule_val *v;
+
+	if (subject != BS_SUBJECT_ANY) {
+		k->subject = subject;
+		v = bpf_map_lookup_elem(&rules, k);
+		if (v) {
+			if (v->action == BS_ACT_EXEMPT)
+				return 0;
+			*out = *v;
+			return 1;
+		}
+	}
+	k->subject = BS_SUBJECT_ANY;
+	v = bpf_map_lookup_elem(&rules, k);
+	if (v) {
+		*out = *v;
+		return 1;
+	}
+	return 0;
+}
+
+struct walk {
+	__u64 dentry;   /* struct dentry *: the level being looked at */
+	__u64 mnt;      /* struct vfsmount * it is seen through, 0 when unknown */
+	__u32 subject;
+	__u8 op;
+	__u8 found;     /* a subtree rule decided: val holds it */
+	__u8 top;       /* the walk reached the root */
+	__u8 pad;
+	struct bs_rule_val val;
+};
+
+/* One step of the subtree walk: look the directory up, then go to its
+ * parent, crossing from a mount's root to its mount point. */
+static long walk_step(__u32 i, void *ctx)
+{
+	struct walk *w = ctx;
+	struct dentry *d = (struct dentry *)w->dentry;
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+	struct dentry *parent;
+	struct bs_rule_key k = {};
+
+	if (inode) {
+		k.kind = BS_KIND_SUBTREE;
+		k.op = w->op;
+		k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		k.id = BPF_CORE_READ(inode, i_ino);
+		if (level(&k, w->subject, &w->val)) {
+			w->found = 1;
+			return 1;
+		}
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent && parent != d) {
+		w->dentry = (__u64)parent;
+		return 0;
+	}
+	/* The root of a filesystem. If it is the root of the mount it is seen
+	 * through, continue at the mount point in the parent mount. A bind
+	 * mount of a subdirectory got here through the real parents. */
+	if (w->mnt) {
+		struct vfsmount *vm = (struct vfsmount *)w->mnt;
+		struct mount *m, *pm;
+
+		if (BPF_CORE_READ(vm, mnt_root) == d) {
+			m = (struct mount *)((__u64)vm - bpf_core_field_offset(struct mount, mnt));
+			pm = BPF_CORE_READ(m, mnt_parent);
+			if (pm && pm != m) {
+				w->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+				w->mnt = (__u64)pm + bpf_core_field_offset(struct mount, mnt);
+				return 0;
+			}
+		}
+	}
+	w->top = 1;
+	return 1;
+}
+
+/* What a decision is about. */
+struct query {
+	__u64 inode;    /* struct inode *: the object (path level), 0 for an entry about to exist */
+	__u64 start;    /* struct dentry *: where the subtree walk starts (the object's, or the
+			 * parent directory of an entry about to exist), 0 for none */
+	__u64 mnt;      /* struct vfsmount * `start` is seen through, 0 when the hook has none */
+	__u64 magic;    /* superblock magic for the fstype level, 0 for none */
+	__u32 subject;
+	__u8 op;
+	__u8 pad[3];
+};
+
+/* The decision for one query. Precedence: path, subtree deeper first,
+ * fstype, any, the operation's default. */
+static __noinline int decide(const struct query *q, struct bs_rule_val *out)
+{
+	struct inode *inode = (struct inode *)q->inode;
+	__u64 start = q->start, mnt = q->mnt, magic = q->magic;
+	__u32 subject = q->subject;
+	__u8 op = q->op;
+	struct bs_rule_key k = {};
+	__u8 kinds;
+
+	if (op >= BS_OP_COUNT)
+		return 0;
+	kinds = bs_kinds[op];
+	out->action = bs_defaults[op];
+	out->rule = BS_RULE_DEFAULT;
+	k.op = op;
+
+	if (inode && (kinds & (1 << BS_KIND_PATH))) {
+		k.kind = BS_KIND_PATH;
+		k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		k.id = BPF_CORE_READ(inode, i_ino);
+		if (level(&k, subject, out))
+			return 1;
+	}
+	if (start && (kinds & (1 << BS_KIND_SUBTREE))) {
+		struct walk w = {};
+
+		w.dentry = start;
+		w.mnt = mnt;
+		w.subject = subject;
+		w.op = op;
+		bpf_loop(BS_MAX_DEPTH, walk_step, &w, 0);
+		if (w.found) {
+			*out = w.val;
+			return 1;
+		}
+		if (!w.top) {
+			/* Deeper than the walk follows: fail closed. */
+			out->action = BS_ACT_DENY;
+			out->rule = BS_RULE_TOO_DEEP;
+			return 1;
+		}
+	}
+	if (magic && (kinds & (1 << BS_KIND_FSTYPE))) {
+		k.kind = BS_KIND_FSTYPE;
+		k.dev = 0;
+		k.id = magic;
+		if (level(&k, subject, out))
+			return 1;
+	}
+	if (kinds & (1 << BS_KIND_ANY)) {
+		k.kind = BS_KIND_ANY;
+		k.dev = 0;
+		k.id = 0;
+		if (level(&k, subject, out))
+			return 1;
+	}
+	return 0;
+}
+
+static __always_inline void ask(__u8 op, __u64 inode, __u64 start, __u64 mnt, __u64 magic,
+				__u32 subject, struct bs_rule_val *out)
+{
+	struct query q = {};
+
+	q.op = op;
+	q.inode = inode;
+	q.start = start;
+	q.mnt = mnt;
+	q.magic = magic;
+	q.subject = subject;
+	decide(&q, out);
+}
+
+/* Counts, logs and turns a decision into the hook's return value. */
+static __always_inline int verdict(__u8 op, __u32 subject, __u32 dev, __u64 id,
+				   struct bs_rule_val *v, int log)
+{
+	struct bs_stats *s;
+	int deny;
+
+	if (v->action != BS_ACT_DENY && v->action != BS_ACT_AUDIT)
+		return 0;
+	deny = v->action == BS_ACT_DENY && bs_mode == BS_MODE_ENFORCE;
+	s = counters();
+	if (s) {
+		if (v->action == BS_ACT_DENY)
+			s->denied++;
+		else
+			s->audited++;
+	}
+	if (log)
+		emit(op, subject, dev, id, v->rule, v->action, deny);
+	return deny ? -EPERM : 0;
+}
+
+/* Whether an operation can be decided by anything but "allow". */
+static __always_inline int relevant(__u8 op)
+{
+	return bs_kinds[op] != 0 || bs_defaults[op] != BS_ACT_ALLOW;
+}
+
+/* Decide `op` on a file the hook holds open. */
+static __always_inline int check_file(__u8 op, struct file *file)
+{
+	struct bs_rule_val v;
+	struct inode *inode;
+	__u32 subject;
+
+	if (!relevant(op))
+		return 0;
+	subject = current_subject();
+	inode = BPF_CORE_READ(file, f_inode);
+	ask(op, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry),
+	    (__u64)BPF_CORE_READ(file, f_path.mnt), BPF_CORE_READ(inode, i_sb, s_magic), subject, &v);
+	return verdict(op, subject, BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino), &v, 1);
+}
+
+/* Decide `op` on a dentry an inode hook holds (no mount: the subtree walk
+ * stops at the root of the dentry's filesystem). A negative dentry is an
+ * entry about to be created: only its directories are looked at. */
+static __always_inline int check_dentry(__u8 op, struct dentry *dentry)
+{
+	struct bs_rule_val v;
+	struct inode *inode;
+	__u32 subject;
+
+	if (!relevant(op))
+		return 0;
+	subject = current_subject();
+	inode = BPF_CORE_READ(dentry, d_inode);
+	ask(op, (__u64)inode, (__u64)dentry, 0, BPF_CORE_READ(dentry, d_sb, s_magic), subject, &v);
+	return verdict(op, subject, BPF_CORE_READ(dentry, d_sb, s_dev),
+		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
+}
+
+/* Moving or linking `src` to the place of `dst` must not take it out of
+ * a rule that denies the mover exec, read or write: refused when such a
+ * decision at the old place is not also a denial at the new one. */
+static __always_inline int check_escape(struct dentry *src, struct dentry *dst)
+{
+	struct inode *inode = BPF_CORE_READ(src, d_inode);
+	__u64 magic = BPF_CORE_READ(src, d_sb, s_magic);
+	__u64 dst_dir = (__u64)BPF_CORE_READ(dst, d_parent);
+	struct bs_rule_val before, after;
+	__u32 subject;
+	__u8 op;
+
+	if (!inode)
+		return 0;
+	subject = current_subject();
+	for (op = BS_OP_EXEC; op <= BS_OP_WRITE; op++) {
+		if (!relevant(op))
+			continue;
+		ask(op, (__u64)inode, (__u64)src, 0, magic, subject, &before);
+		if (before.action != BS_ACT_DENY)
+			continue;
+		ask(op, (__u64)inode, dst_dir, 0, magic, subject, &after);
+		if (after.action == BS_ACT_DENY)
+			continue;
+		return verdict(BS_OP_WRITE, subject, BPF_CORE_READ(src, d_sb, s_dev),
+			       BPF_CORE_READ(inode, i_ino), &before, 1);
+	}
+	return 0;
+}
+
+static __always_inline int in_pin_dir(struct inode *dir)
+{
+	return bs_pin_ino && dir && BPF_CORE_READ(dir, i_sb, s_dev) == bs_pin_dev &&
+	       BPF_CORE_READ(dir, i_ino) == bs_pin_ino;
+}
+
+static __always_inline int protected_id(__u32 type, __u32 id)
+{
+	struct bs_obj_id k = { .type = type, .id = id };
+
+	return bpf_map_lookup_elem(&protected_ids, &k) != 0;
+}
+
+/* The link behind a file descriptor of the current task, 0 if none. */
+static __always_inline __u32 link_id_of_fd(__u32 fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file = 0;
+	struct bpf_link *link;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return 0;
+	link = BPF_CORE_READ(file, private_data);
+	return link ? BPF_CORE_READ(link, id) : 0;
+}
+
+/* ---- exec ------------------------------------------------------------ */
+
+/* exec: each file execve runs, the script and its interpreter alike. */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(bs_bprm_check, struct linux_binprm *bprm, int ret)
+{
+	if (ret)
+		return ret;
+	return check_file(BS_OP_EXEC, BPF_CORE_READ(bprm, file));
+}
+
+/* The task now runs the new executable: remember its subject. */
+SEC("lsm/bprm_committed_creds")
+int BPF_PROG(bs_bprm_committed, struct linux_binprm *bprm)
+{
+	struct bs_task *t;
+
+	t = bpf_task_storage_get(&task_subject, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (t)
+		t->subject = subject_of_inode(BPF_CORE_READ(bprm, file, f_inode));
+	return 0;
+}
+
+/* A new task runs what its parent runs. */
+SEC("lsm/task_alloc")
+int BPF_PROG(bs_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	struct bs_task *t;
+	__u32 subject;
+
+	if (ret)
+		return ret;
+	subject = current_subject();
+	t = bpf_task_storage_get(&task_subject, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (t)
+		t->subject = subject;
+	return 0;
+}
+
+/* exec: mapping a file executable (how ld.so runs a program). */
+SEC("lsm/mmap_file")
+int BPF_PROG(bs_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
+	     unsigned long flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	return check_file(BS_OP_EXEC, file);
+}
+
+/* exec: making a file mapping executable later. */
+SEC("lsm/file_mprotect")
+int BPF_PROG(bs_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct file *file;
+
+	if (ret)
+		return ret;
+	if (!(prot & PROT_EXEC))
+		return 0;
+	file = BPF_CORE_READ(vma, vm_file);
+	if (!file)
+		return 0;
+	return check_file(BS_OP_EXEC, file);
+}
+
+/* ---- read / write ---------------------------------------------------- */
+
+/* read, write: opening a file (an open for exec is decided as exec). */
+SEC("lsm/file_open")
+int BPF_PROG(bs_file_open, struct file *file, int ret)
+{
+	unsigned int fmode;
+
+	if (ret)
+		return ret;
+	fmode = BPF_CORE_READ(file, f_mode);
+	if (fmode & FMODE_WRITE) {
+		ret = check_file(BS_OP_WRITE, file);
+		if (ret)
+			return ret;
+	}
+	if ((fmode & FMODE_READ) && !(fmode & FMODE_EXEC))
+		return check_file(BS_OP_READ, file);
+	return 0;
+}
+
+/* write: truncate, chmod, chown, utimes. */
+SEC("lsm/inode_setattr")
+int BPF_PROG(bs_inode_setattr, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+/* write: setting an extended attribute. */
+SEC("lsm/inode_setxattr")
+int BPF_PROG(bs_inode_setxattr, struct user_namespace *ns, struct dentry *dentry,
+	     const char *name, const void *value, __u64 size, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+/* write: removing an extended attribute. */
+SEC("lsm/inode_removexattr")
+int BPF_PROG(bs_inode_removexattr, struct user_namespace *ns, struct dentry *dentry,
+	     const char *name, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+/* write: creating a file in a directory. */
+SEC("lsm/inode_create")
+int BPF_PROG(bs_inode_create, struct inode *dir, struct dentry *dentry, __u16 mode, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+/* write: creating a directory. */
+SEC("lsm/inode_mkdir")
+int BPF_PROG(bs_inode_mkdir, struct inode *dir, struct dentry *dentry, __u16 mode, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+/* write: creating a device node, fifo or socket. */
+SEC("lsm/inode_mknod")
+int BPF_PROG(bs_inode_mknod, struct inode *dir, struct dentry *dentry, __u16 mode,
+	     __u32 dev, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+/* write: creating a symbolic link. */
+SEC("lsm/inode_symlink")
+int BPF_PROG(bs_inode_symlink, struct inode *dir, struct dentry *dentry, const char *old_name,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+/* write: removing a name; also guards the pins. */
+SEC("lsm/inode_unlink")
+int BPF_PROG(bs_inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	if (in_pin_dir(dir) && !is_trusted())
+		return self_deny(BS_SELF_UNPIN);
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+/* write: removing a directory. */
+SEC("lsm/inode_rmdir")
+int BPF_PROG(bs_inode_rmdir, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	if (in_pin_dir(dir) && !is_trusted())
+		return self_deny(BS_SELF_UNPIN);
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+/* write: renaming, at both ends; also guards the pins. */
+SEC("lsm/inode_rename")
+int BPF_PROG(bs_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	if ((in_pin_dir(old_dir) || in_pin_dir(new_dir)) && !is_trusted())
+		return self_deny(BS_SELF_UNPIN);
+	ret = check_dentry(BS_OP_WRITE, old_dentry);
+	if (ret)
+		return ret;
+	ret = check_dentry(BS_OP_WRITE, new_dentry);
+	if (ret)
+		return ret;
+	return check_escape(old_dentry, new_dentry);
+}
+
+/* write: a new hard link (the new name's directory), which must not carry
+ * the file out of a rule that denies it. */
+SEC("lsm/inode_link")
+int BPF_PROG(bs_inode_link, struct dentry *old_dentry, struct inode *dir,
+	     struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	ret = check_dentry(BS_OP_WRITE, new_dentry);
+	if (ret)
+		return ret;
+	return check_escape(old_dentry, new_dentry);
+}
+
+/* ---- capability ------------------------------------------------------ */
+
+/* capability: every capable() check. */
+SEC("lsm/capable")
+int BPF_PROG(bs_capable, const struct cred *cred, struct user_namespace *ns, int cap,
+	     unsigned int opts, int ret)
+{
+	struct bs_rule_key k = {};
+	struct bs_rule_val v;
+	__u32 subject;
+
+	if (ret)
+		return ret;
+	if (!relevant(BS_OP_CAPABILITY))
+		return 0;
+	subject = current_subject();
+	v.action = bs_defaults[BS_OP_CAPABILITY];
+	v.rule = BS_RULE_DEFAULT;
+	k.op = BS_OP_CAPABILITY;
+	k.kind = BS_KIND_CAPABILITY;
+	k.id = (__u32)cap;
+	if (!level(&k, subject, &v)) {
+		k.kind = BS_KIND_ANY;
+		k.id = 0;
+		level(&k, subject, &v);
+	}
+	/* Probing checks (CAP_OPT_NOAUDIT) are decided but not logged. */
+	return verdict(BS_OP_CAPABILITY, subject, 0, (__u32)cap, &v, !(opts & CAP_OPT_NOAUDIT));
+}
+
+/* ---- module-load, kexec ---------------------------------------------- */
+
+/* module-load (finit_module), kexec (kexec_file_load): the file read. */
+SEC("lsm/kernel_read_file")
+int BPF_PROG(bs_kernel_read_file, struct file *file, int id, int contents, int ret)
+{
+	if (ret)
+		return ret;
+	if (!file)
+		return 0;
+	if (id == READING_MODULE)
+		return check_file(BS_OP_MODULE_LOAD, file);
+	if (id == READING_KEXEC_IMAGE || id == READING_KEXEC_INITRAMFS)
+		return check_file(BS_OP_KEXEC, file);
+	return 0;
+}
+
+/* module-load (init_module), kexec (kexec_load): data with no file, so
+ * only rules for any object and the default apply. */
+SEC("lsm/kernel_load_data")
+int BPF_PROG(bs_kernel_load_data, int id, int contents, int ret)
+{
+	struct bs_rule_val v;
+	__u32 subject;
+	__u8 op;
+
+	if (ret)
+		return ret;
+	if (id == LOADING_MODULE)
+		op = BS_OP_MODULE_LOAD;
+	else if (id == LOADING_KEXEC_IMAGE || id == LOADING_KEXEC_INITRAMFS)
+		op = BS_OP_KEXEC;
+	else
+		return 0;
+	if (!relevant(op))
+		return 0;
+	subject = current_subject();
+	ask(op, 0, 0, 0, 0, subject, &v);
+	return verdict(op, subject, 0, 0, &v, 1);
+}
+
+/* ---- mount ----------------------------------------------------------- */
+
+/* mount: the mount point by path and subtree, the new filesystem's type by
+ * name (bind, move, remount and propagation changes have no new type). */
+SEC("lsm/sb_mount")
+int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const char *type,
+	     unsigned long flags, void *data, int ret)
+{
+	struct bs_rule_val v;
+	struct bs_fsname name = {};
+	struct dentry *dentry;
+	struct inode *inode;
+	__u64 magic = 0, *m;
+	__u32 subject;
+
+	if (ret)
+		return ret;
+	if (!relevant(BS_OP_MOUNT))
+		return 0;
+	if (type && !(flags & (MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE |
+				MS_SLAVE | MS_UNBINDABLE))) {
+		if (bpf_probe_read_kernel_str(name.name, sizeof(name.name), type) > 0) {
+			m = bpf_map_lookup_elem(&fsnames, &name);
+			if (m)
+				magic = *m;
+		}
+	}
+	subject = current_subject();
+	dentry = BPF_CORE_READ(path, dentry);
+	inode = BPF_CORE_READ(dentry, d_inode);
+	ask(BS_OP_MOUNT, (__u64)inode, (__u64)dentry, (__u64)BPF_CORE_READ(path, mnt), magic, subject, &v);
+	return verdict(BS_OP_MOUNT, subject, BPF_CORE_READ(dentry, d_sb, s_dev),
+		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
+}
+
+/* mount: attaching a filesystem made with fsopen/fsmount (move_mount). */
+SEC("lsm/move_mount")
+int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	struct bs_rule_val v;
+	struct dentry *dentry;
+	struct inode *inode;
+	__u32 subject;
+
+	if (ret)
+		return ret;
+	if (!relevant(BS_OP_MOUNT))
+		return 0;
+	subject = current_subject();
+	dentry = BPF_CORE_READ(to_path, dentry);
+	inode = BPF_CORE_READ(dentry, d_inode);
+	ask(BS_OP_MOUNT, (__u64)inode, (__u64)dentry, (__u64)BPF_CORE_READ(to_path, mnt),
+	    BPF_CORE_READ(from_path, mnt, mnt_sb, s_magic), subject, &v);
+	return verdict(BS_OP_MOUNT, subject, BPF_CORE_READ(dentry, d_sb, s_dev),
+		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
+}
+
+/* ---- self-protection ------------------------------------------------- */
+
+/* Unmounting the bpffs that holds the pins, or lazily unmounting a sysfs
+ * (which takes the bpffs mounted below it along). */
+SEC("lsm/sb_umount")
+int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	struct super_block *sb;
+
+	if (ret)
+		return ret;
+	if (!bs_pin_ino)
+		return 0;
+	sb = BPF_CORE_READ(mnt, mnt_sb);
+	if (BPF_CORE_READ(sb, s_dev) != bs_pin_dev &&
+	    !((flags & MNT_DETACH) && BPF_CORE_READ(sb, s_magic) == SYSFS_MAGIC))
+		return 0;
+	if (is_trusted())
+		return 0;
+	return self_deny(BS_SELF_UMOUNT);
+}
+
+/* bpf(2): detaching a link, fds to programs or links by id, and loading
+ * programs that could hook the kernel (LSM, tracing, extension). */
+SEC("lsm/bpf")
+int BPF_PROG(bs_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+{
+	__u32 t;
+
+	if (ret)
+		return ret;
+	switch (cmd) {
+	case BPF_PROG_LOAD:
+		t = BPF_CORE_READ(attr, prog_type);
+		if (t != BPF_PROG_TYPE_LSM && t != BPF_PROG_TYPE_TRACING && t != BPF_PROG_TYPE_EXT)
+			return 0;
+		if (is_trusted())
+			return 0;
+		return self_deny(BS_SELF_PROG_LOAD);
+	case BPF_LINK_DETACH:
+		if (!protected_id(BS_OBJ_LINK, link_id_of_fd(BPF_CORE_READ(attr, link_detach.link_fd))))
+			return 0;
+		break;
+	case BPF_LINK_UPDATE:
+		if (!protected_id(BS_OBJ_LINK, link_id_of_fd(BPF_CORE_READ(attr, link_update.link_fd))))
+			return 0;
+		break;
+	case BPF_PROG_GET_FD_BY_ID:
+		if (!protected_id(BS_OBJ_PROG, BPF_CORE_READ(attr, prog_id)))
+			return 0;
+		if (is_trusted())
+			return 0;
+		return self_deny(BS_SELF_PROG_FD);
+	case BPF_LINK_GET_FD_BY_ID:
+		if (!protected_id(BS_OBJ_LINK, BPF_CORE_READ(attr, link_id)))
+			return 0;
+		if (is_trusted())
+			return 0;
+		return self_deny(BS_SELF_LINK_FD);
+	default:
+		return 0;
+	}
+	if (is_trusted())
+		return 0;
+	return self_deny(BS_SELF_LINK_DETACH);
+}
+
+/* Any new fd to one of the maps (by id or from a pin) must be read-only,
+ * except for the audit ring buffer, which is not in protected_ids. */
+SEC("lsm/bpf_map")
+int BPF_PROG(bs_bpf_map, struct bpf_map *map, unsigned int fmode, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(fmode & FMODE_WRITE))
+		return 0;
+	if (!protected_id(BS_OBJ_MAP, BPF_CORE_READ(map, id)))
+		return 0;
+	if (is_trusted())
+		return 0;
+	return self_deny(BS_SELF_MAP_FD);
+}
+
+/* Any new fd to one of the programs (by id or from a pin). */
+SEC("lsm/bpf_prog")
+int BPF_PROG(bs_bpf_prog, struct bpf_prog *prog, int ret)
+{
+	if (ret)
+		return ret;
+	if (!protected_id(BS_OBJ_PROG, BPF_CORE_READ(prog, aux, id)))
+		return 0;
+	if (is_trusted())
+		return 0;
+	return self_deny(BS_SELF_PROG_FD);
+}

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Data shared by the enforcer (bootseal.bpf.c) and its loader: map keys and
+ * values, the audit event, numbering. Fixed-width types only, no pointers,
+ * no functions. docs/ENFORCER.md explains how the maps encode a policy.
+ */
+#ifndef BOOTSEAL_ENFORCER_H
+#define BOOTSEAL_ENFORCER_H
+
+#ifdef __cplusplus
+#include <cstdint>
+typedef uint8_t __u8;
+typedef uint16_t __u16;
+typedef uint32_t __u32;
+typedef uint64_t __u64;
+typedef int32_t __s32;
+#endif
+
+/* Operations: the values of bootseal::Operation (policy.hpp). */
+#define BS_OP_EXEC 0
+#define BS_OP_READ 1
+#define BS_OP_WRITE 2
+#define BS_OP_CAPABILITY 3
+#define BS_OP_MODULE_LOAD 4
+#define BS_OP_KEXEC 5
+#define BS_OP_MOUNT 6
+#define BS_OP_COUNT 7
+/* Not a policy operation: the enforcer refused a route around itself. */
+#define BS_OP_SELF 15
+
+/* Object kinds: the values of bootseal::ObjectKind. */
+#define BS_KIND_ANY 0
+#define BS_KIND_PATH 1
+#define BS_KIND_SUBTREE 2
+#define BS_KIND_FSTYPE 3
+#define BS_KIND_CAPABILITY 4
+
+/* Actions: the values of bootseal::Action, plus the exception marker. */
+#define BS_ACT_ALLOW 0
+#define BS_ACT_DENY 1
+#define BS_ACT_AUDIT 2
+/* Subject-specific entry only: the rule for any subject at this object
+ * does not apply to this subject ("except"); look at less specific objects. */
+#define BS_ACT_EXEMPT 3
+
+/* Modes: the values of bootseal::Mode. */
+#define BS_MODE_ENFORCE 0
+#define BS_MODE_PERMISSIVE 1
+
+/* Subject 0: any process (in keys), an unknown executable (in tasks). */
+#define BS_SUBJECT_ANY 0
+
+/* How many directory levels the subtree walk follows before it gives up
+ * (and then denies when the operation has subtree rules: fail closed). */
+#define BS_MAX_DEPTH 64
+
+/* Rule index in decisions that no policy rule made. */
+#define BS_RULE_DEFAULT (-1)
+#define BS_RULE_TOO_DEEP (-2)
+
+/* One entry of the `rules` hash map. kind/op/subject/dev/id select the
+ * object at one level of precedence:
+ *   PATH, SUBTREE: dev = kernel device number (major << 20 | minor), id = inode
+ *   FSTYPE:        dev = 0, id = superblock magic
+ *   CAPABILITY:    dev = 0, id = capability number
+ *   ANY:           dev = 0, id = 0                                          */
+struct bs_rule_key {
+	__u8 kind;     /* BS_KIND_* */
+	__u8 op;       /* BS_OP_* */
+	__u16 pad;     /* 0 */
+	__u32 subject; /* subject id, BS_SUBJECT_ANY for a rule for any process */
+	__u32 dev;
+	__u32 pad2;    /* 0 */
+	__u64 id;
+};
+
+struct bs_rule_val {
+	__u8 action;   /* BS_ACT_* */
+	__u8 pad[3];
+	__s32 rule;    /* index of the deciding rule in the policy, for audit */
+};
+
+/* Key of the `subjects` map: an executable's inode -> subject id (>= 1). */
+struct bs_inode_key {
+	__u32 dev;
+	__u32 pad;
+	__u64 ino;
+};
+
+/* Value of the `fsnames` map: filesystem type name (NUL padded) -> magic,
+ * used by sb_mount, which sees the type as a string. */
+#define BS_FSNAME_LEN 16
+struct bs_fsname {
+	char name[BS_FSNAME_LEN];
+};
+
+/* Task storage: the subject a task runs as. */
+struct bs_task {
+	__u32 subject;
+	__u32 flags;
+};
+
+/* `protected_ids` key: the enforcer's own BPF objects, by type and id. */
+#define BS_OBJ_MAP 1
+#define BS_OBJ_PROG 2
+#define BS_OBJ_LINK 3
+struct bs_obj_id {
+	__u32 type;
+	__u32 id;
+};
+
+/* Self-protection routes (the `id` of a BS_OP_SELF event). */
+#define BS_SELF_MAP_FD 1      /* a writable fd to one of the maps */
+#define BS_SELF_PROG_FD 2     /* an fd to one of the programs */
+#define BS_SELF_LINK_DETACH 3 /* detaching or updating one of the links */
+#define BS_SELF_PROG_LOAD 4   /* loading an LSM, tracing or extension program */
+#define BS_SELF_UNPIN 5       /* unlink/rename in the pin directory */
+#define BS_SELF_UMOUNT 6      /* unmounting the bpffs that holds the pins */
+#define BS_SELF_LINK_FD 7     /* an fd to one of the links by id */
+
+/* Audit event, one ring buffer record. */
+#define BS_COMM_LEN 16
+struct bs_event {
+	__u64 time_ns;   /* bpf_ktime_get_boot_ns(): since boot, suspend included */
+	__u32 pid;       /* tgid */
+	__u32 tid;
+	__u32 subject;   /* subject id, 0 = unknown executable */
+	__u32 dev;       /* object device (PATH-like objects), 0 otherwise */
+	__u64 id;        /* inode, capability number or BS_SELF_* route */
+	__s32 rule;      /* deciding rule index, BS_RULE_* */
+	__u8 op;         /* BS_OP_* */
+	__u8 action;     /* BS_ACT_ALLOW/DENY/AUDIT: what the policy said */
+	__u8 denied;     /* 1 when the operation was refused */
+	__u8 pad;
+	char comm[BS_COMM_LEN];
+};
+
+/* Counters, one `stats` per-CPU array slot; readers sum over CPUs. */
+struct bs_stats {
+	__u64 denied;
+	__u64 audited;
+	__u64 self_denied;
+	__u64 events;
+	__u64 dropped;    /* events lost because the ring buffer was full */
+};
+
+/* What the status reader sees: the `info` array, one frozen entry. */
+#define BS_NAME_LEN 64
+struct bs_info {
+	char name[BS_NAME_LEN];   /* policy name, NUL padded */
+	__u64 generation;
+	__u8 kid[32];
+	__u64 installed_boot_ns;  /* CLOCK_BOOTTIME when the loader installed it */
+	__u32 mode;               /* BS_MODE_* */
+	__u32 rule_entries;       /* entries in `rules` */
+	__u32 subject_entries;    /* entries in `subjects` */
+	__u32 policy_rules;       /* rules in the policy document */
+	__u32 hooks;              /* number of attached programs */
+	__u8 defaults[8];         /* per BS_OP_*, BS_ACT_* */
+	__u32 pad;
+};
+
+#endif /* BOOTSEAL_ENFORCER_H */

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The few kernel structures the enforcer reads, with only the fields it
+ * reads. preserve_access_index makes every access a CO-RE relocation, so
+ * the offsets come from the running kernel's BTF at load time, not from
+ * these declarations (and no vmlinux.h of one kernel is needed to build).
+ * BPF side only.
+ */
+#ifndef BOOTSEAL_ENFORCER_KERNEL_H
+#define BOOTSEAL_ENFORCER_KERNEL_H
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+struct super_block {
+	unsigned int s_dev;   /* dev_t: major << 20 | minor */
+	unsigned long s_magic;
+};
+
+struct inode {
+	unsigned long i_ino;
+	struct super_block *i_sb;
+};
+
+struct dentry {
+	struct dentry *d_parent;
+	struct inode *d_inode;
+	struct super_block *d_sb;
+};
+
+struct vfsmount {
+	struct dentry *mnt_root;
+	struct super_block *mnt_sb;
+};
+
+/* fs/mount.h: the vfsmount is embedded in struct mount. */
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+};
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+
+struct file {
+	struct path f_path;
+	struct inode *f_inode;
+	unsigned int f_mode;
+	void *private_data;
+};
+
+struct linux_binprm {
+	struct file *file;
+};
+
+struct vm_area_struct {
+	unsigned long vm_flags;
+	struct file *vm_file;
+};
+
+struct mm_struct {
+	struct file *exe_file;
+};
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
+struct task_struct {
+	struct mm_struct *mm;
+	struct files_struct *files;
+	int tgid;
+};
+
+struct bpf_map {
+	unsigned int id;
+};
+
+struct bpf_prog_aux {
+	unsigned int id;
+};
+
+struct bpf_prog {
+	struct bpf_prog_aux *aux;
+};
+
+struct bpf_link {
+	unsigned int id;
+};
+
+#pragma clang attribute pop
+
+struct cred;
+struct user_namespace;
+struct iattr;
+
+/* include/linux/kernel_read_file.h, enum kernel_read_file_id */
+#define READING_MODULE 2
+#define READING_KEXEC_IMAGE 3
+#define READING_KEXEC_INITRAMFS 4
+/* enum kernel_load_data_id */
+#define LOADING_MODULE 2
+#define LOADING_KEXEC_IMAGE 3
+#define LOADING_KEXEC_INITRAMFS 4
+
+/* include/linux/fs.h */
+#define FMODE_READ 0x1
+#define FMODE_WRITE 0x2
+#define FMODE_EXEC 0x20
+
+/* include/uapi/asm-generic/mman-common.h, include/linux/mm.h */
+#define PROT_EXEC 0x4
+
+/* include/uapi/linux/mount.h */
+#define MS_REMOUNT 32
+#define MS_BIND 4096
+#define MS_MOVE 8192
+#define MS_UNBINDABLE (1 << 17)
+#define MS_PRIVATE (1 << 18)
+#define MS_SLAVE (1 << 19)
+#define MS_SHARED (1 << 20)
+#define MNT_DETACH 0x2
+
+/* include/uapi/linux/magic.h */
+#define SYSFS_MAGIC 0x62656572
+
+/* include/linux/capability.h */
+#define CAP_OPT_NOAUDIT 0x2
+
+#define EPERM 1
+
+#endif /* BOOTSEAL_ENFORCER_KERNEL_H */
