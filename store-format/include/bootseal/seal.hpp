@@ -50,6 +50,11 @@ struct PublicKey {
   std::string origin;  // the file it came from, for messages
 };
 
+// A PublicKey for an OpenSSL key (EVP_PKEY*, ownership shared), or for a DER
+// SubjectPublicKeyInfo; refuses key types bootseal does not use.
+Result<PublicKey> make_public_key(std::shared_ptr<void> pkey, std::string origin);
+Result<PublicKey> public_key_from_der(std::span<const uint8_t> spki_der, std::string origin);
+
 // Trusted keys: a directory of PEM public keys (*.pem) or one PEM file.
 class TrustStore {
  public:
@@ -66,14 +71,30 @@ class TrustStore {
 struct Envelope {
   int alg = 0;                      // from the protected header; 0 when absent
   Kid kid{};                        // from either header
-  bool has_kid = false;
+  bool has_kid = false;                  // a kid of exactly 32 bytes was present
+  std::vector<uint8_t> raw_kid;          // the kid as found, any length (empty when absent)
   std::vector<uint8_t> protected_bytes;  // the bstr-wrapped protected header
   std::vector<uint8_t> payload;          // the CBOR policy document
   std::vector<uint8_t> signature;
 };
 
-// Strict parse of a COSE_Sign1 envelope (no signature check).
+// Strict parse of a COSE_Sign1 envelope (no signature check). Returns ok,
+// too_large, malformed_envelope, unsupported_alg or unknown_crit (in that
+// order of precedence); `out` is written only when the result is ok.
 VerifyStatus parse_envelope(std::span<const uint8_t> blob, Envelope* out);
+
+// The bytes a COSE_Sign1 signature covers (RFC 9052 section 4.4):
+// ["Signature1", protected, external_aad, payload]. bootseal seals with an
+// empty external_aad.
+std::vector<uint8_t> sig_structure(std::span<const uint8_t> protected_bytes, std::span<const uint8_t> payload,
+                                   std::span<const uint8_t> external_aad = {});
+
+// The signature check alone, on a parsed envelope and one key: returns ok,
+// unsupported_alg, alg_key_mismatch or bad_signature. verify_sealed uses it;
+// it is also the entry point for COSE known-answer tests, whose payloads are
+// not policy documents.
+VerifyStatus verify_signature(const Envelope& env, const PublicKey& key,
+                              std::span<const uint8_t> external_aad = {});
 
 struct Verified {
   Document document;
@@ -94,9 +115,14 @@ struct SigningKey {
 };
 Result<SigningKey> load_signing_key(const std::string& path_or_uri);
 Result<PublicKey> load_public_key(const std::filesystem::path& pem);
+// A SigningKey for an OpenSSL private key already in memory (EVP_PKEY*).
+Result<SigningKey> make_signing_key(std::shared_ptr<void> pkey);
+// The public half of a signing key (for trust stores built in memory).
+Result<PublicKey> public_key_of(const SigningKey& key);
 
-// Seals a document: deterministic CBOR payload, COSE_Sign1 with alg and kid
-// in the protected header.
+// Seals a document: validates it, encodes the deterministic CBOR payload
+// (and checks that it decodes back to the same document), and builds the
+// COSE_Sign1 with alg and kid in the protected header.
 Result<std::vector<uint8_t>> seal(const Document& doc, const SigningKey& key);
 
 // Key generation for `bootseal-sign keygen`.

@@ -1,0 +1,586 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The policy document as CBOR (FORMAT.md, "The policy document"): a
+// deterministic encoder and a strict decoder for untrusted input.
+//
+// The decoder is hand-written over std::span rather than built on
+// libcbor's loader: libcbor allocates a tree for whatever the input
+// declares and accepts non-shortest and unsorted encodings, while here every
+// length is compared with the remaining input before it is used and every
+// deterministic-encoding rule is checked in one place (check_deterministic).
+#include <cstring>
+#include <string>
+
+#include "bootseal/policy.hpp"
+#include "bootseal/seal.hpp"
+#include "cbor_strict.hpp"
+#include "seal_internal.hpp"
+
+namespace bootseal {
+namespace cbor {
+
+bool valid_utf8(std::span<const uint8_t> s) {
+  size_t i = 0;
+  const size_t n = s.size();
+  while (i < n) {
+    const uint8_t c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    uint32_t cp = 0;
+    uint32_t min = 0;
+    if ((c & 0xe0) == 0xc0) {
+      len = 2;
+      cp = c & 0x1f;
+      min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3;
+      cp = c & 0x0f;
+      min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4;
+      cp = c & 0x07;
+      min = 0x10000;
+    } else {
+      return false;
+    }
+    if (len > n - i) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const uint8_t cc = s[i + k];
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += len;
+  }
+  return true;
+}
+
+namespace {
+
+class Checker {
+ public:
+  Checker(std::span<const uint8_t> in, int max_depth) : in_(in), max_depth_(max_depth) {}
+
+  std::optional<Problem> run() {
+    if (in_.empty()) return Problem{0, "empty input"};
+    if (!item(1)) return problem_;
+    if (pos_ != in_.size()) {
+      return Problem{pos_, std::to_string(in_.size() - pos_) + " trailing byte(s) after the item"};
+    }
+    return std::nullopt;
+  }
+
+ private:
+  bool fail(size_t offset, std::string what) {
+    problem_ = Problem{offset, std::move(what)};
+    return false;
+  }
+
+  size_t left() const { return in_.size() - pos_; }
+
+  bool head(uint8_t* major, uint64_t* arg) {
+    const size_t off = pos_;
+    if (pos_ >= in_.size()) return fail(off, "unexpected end of input");
+    const uint8_t ib = in_[pos_++];
+    *major = static_cast<uint8_t>(ib >> 5);
+    const uint8_t ai = ib & 31;
+    if (ai == 31) {
+      return fail(off, *major == kSimple ? "unexpected break code" : "indefinite length");
+    }
+    if (ai >= 28) return fail(off, "reserved additional-information value " + std::to_string(ai));
+    if (*major == kSimple && ai >= 24) {
+      return fail(off, ai == 24 ? "one-byte simple value (not used)" : "floating-point value (not used)");
+    }
+    if (ai < 24) {
+      *arg = ai;
+      return true;
+    }
+    const size_t n = size_t{1} << (ai - 24);
+    if (n > left()) return fail(off, "head runs past the end of input");
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; ++i) v = (v << 8) | in_[pos_ + i];
+    pos_ += n;
+    const bool shortest = (ai == 24 && v >= 24) || (ai == 25 && v > 0xff) ||
+                          (ai == 26 && v > 0xffff) || (ai == 27 && v > 0xffffffffu);
+    if (!shortest) return fail(off, "integer or length not in its shortest form");
+    *arg = v;
+    return true;
+  }
+
+  bool item(int depth) {
+    if (depth > max_depth_) {
+      return fail(pos_, "nesting deeper than " + std::to_string(max_depth_) + " levels");
+    }
+    const size_t off = pos_;
+    uint8_t major = 0;
+    uint64_t arg = 0;
+    if (!head(&major, &arg)) return false;
+    switch (major) {
+      case kUint:
+      case kNint:
+      case kSimple:
+        return true;
+      case kBstr:
+      case kTstr: {
+        if (arg > left()) {
+          return fail(off, "declared length " + std::to_string(arg) + " exceeds the " +
+                               std::to_string(left()) + " byte(s) left");
+        }
+        const auto s = in_.subspan(pos_, static_cast<size_t>(arg));
+        if (major == kTstr && !valid_utf8(s)) return fail(off, "text string is not valid UTF-8");
+        pos_ += static_cast<size_t>(arg);
+        return true;
+      }
+      case kArray:
+        // Every item takes at least one byte: a count beyond the input is
+        // refused before the loop.
+        if (arg > left()) {
+          return fail(off, "array declares " + std::to_string(arg) + " items but only " +
+                               std::to_string(left()) + " byte(s) are left");
+        }
+        for (uint64_t i = 0; i < arg; ++i) {
+          if (!item(depth + 1)) return false;
+        }
+        return true;
+      case kMap: {
+        if (arg > left() / 2) {
+          return fail(off, "map declares " + std::to_string(arg) + " pairs but only " +
+                               std::to_string(left()) + " byte(s) are left");
+        }
+        std::span<const uint8_t> prev;
+        for (uint64_t i = 0; i < arg; ++i) {
+          const size_t key_off = pos_;
+          if (pos_ >= in_.size()) return fail(pos_, "unexpected end of input");
+          const uint8_t km = in_[pos_] >> 5;
+          if (km != kUint && km != kNint && km != kTstr) {
+            return fail(key_off, "map key is not an integer or text string");
+          }
+          if (!item(depth + 1)) return false;
+          const auto key = in_.subspan(key_off, pos_ - key_off);
+          if (i > 0) {
+            // Bytewise lexicographic order of the encoded keys (RFC 8949 4.2.1).
+            const size_t common = std::min(prev.size(), key.size());
+            int c = std::memcmp(prev.data(), key.data(), common);
+            if (c == 0) c = prev.size() < key.size() ? -1 : (prev.size() > key.size() ? 1 : 0);
+            if (c == 0) return fail(key_off, "duplicate map key");
+            if (c > 0) return fail(key_off, "map keys not in deterministic (bytewise sorted) order");
+          }
+          prev = key;
+          if (!item(depth + 1)) return false;
+        }
+        return true;
+      }
+      case kTag:
+        return item(depth + 1);
+      default:
+        return fail(off, "unknown major type");
+    }
+  }
+
+  std::span<const uint8_t> in_;
+  int max_depth_;
+  size_t pos_ = 0;
+  std::optional<Problem> problem_;
+};
+
+}  // namespace
+
+std::optional<Problem> check_deterministic(std::span<const uint8_t> in, int max_depth) {
+  return Checker(in, max_depth).run();
+}
+
+}  // namespace cbor
+
+// ---------------------------------------------------------------------------
+// Schema 1 (FORMAT.md, "The policy document").
+
+namespace {
+
+// Document map keys.
+enum DocKey : uint64_t {
+  kDocSchema = 0,
+  kDocName = 1,
+  kDocGeneration = 2,
+  kDocMode = 3,
+  kDocMachines = 4,
+  kDocDescription = 5,
+  kDocDefaults = 6,
+  kDocRules = 7,
+};
+
+// Rule map keys.
+enum RuleKey : uint64_t {
+  kRuleAction = 0,
+  kRuleOperation = 1,
+  kRuleObjectKind = 2,
+  kRulePath = 3,
+  kRuleFstype = 4,
+  kRuleCapability = 5,
+  kRuleSubject = 6,
+  kRuleExceptions = 7,
+};
+
+constexpr uint64_t kObjectKindCount = 5;
+
+void encode_rule(cbor::Writer& w, const Rule& r) {
+  const bool has_path = r.object.kind == ObjectKind::path || r.object.kind == ObjectKind::subtree;
+  const bool has_fstype = r.object.kind == ObjectKind::fstype;
+  const bool has_cap = r.object.kind == ObjectKind::capability;
+  const bool has_subject = r.subject.has_value();
+  const bool has_exceptions = !r.exceptions.empty();
+  w.map(3 + (has_path ? 1 : 0) + (has_fstype ? 1 : 0) + (has_cap ? 1 : 0) + (has_subject ? 1 : 0) +
+        (has_exceptions ? 1 : 0));
+  w.uint(kRuleAction);
+  w.uint(static_cast<uint64_t>(r.action));
+  w.uint(kRuleOperation);
+  w.uint(static_cast<uint64_t>(r.operation));
+  w.uint(kRuleObjectKind);
+  w.uint(static_cast<uint64_t>(r.object.kind));
+  if (has_path) {
+    w.uint(kRulePath);
+    w.text(r.object.path);
+  }
+  if (has_fstype) {
+    w.uint(kRuleFstype);
+    w.text(r.object.fstype);
+  }
+  if (has_cap) {
+    w.uint(kRuleCapability);
+    w.uint(r.object.capability);
+  }
+  if (has_subject) {
+    w.uint(kRuleSubject);
+    w.text(*r.subject);
+  }
+  if (has_exceptions) {
+    w.uint(kRuleExceptions);
+    w.array(r.exceptions.size());
+    for (const auto& e : r.exceptions) w.text(e);
+  }
+}
+
+// Decodes the schema over input that passed check_deterministic. Each
+// failure names the byte offset and what was expected there.
+class DocDecoder {
+ public:
+  explicit DocDecoder(std::span<const uint8_t> in) : r_(in) {}
+
+  Result<Document> run() {
+    Document doc;
+    if (!document(&doc)) return make_error(error_);
+    if (!r_.at_end()) return make_error(where(r_.offset()) + "trailing bytes after the document");
+    return doc;
+  }
+
+ private:
+  static std::string where(size_t offset) {
+    return "policy document, offset " + std::to_string(offset) + ": ";
+  }
+  bool fail(size_t offset, const std::string& what) {
+    error_ = where(offset) + what;
+    return false;
+  }
+
+  bool uint_field(const char* name, uint64_t max, uint64_t* out) {
+    const size_t off = r_.offset();
+    cbor::Reader::Head h;
+    if (!r_.expect(cbor::kUint, &h)) return fail(off, std::string(name) + ": expected an unsigned integer");
+    if (h.arg > max) {
+      return fail(off, std::string(name) + ": value " + std::to_string(h.arg) + " out of range (at most " +
+                           std::to_string(max) + ")");
+    }
+    *out = h.arg;
+    return true;
+  }
+
+  bool text_field(const char* name, std::string* out) {
+    const size_t off = r_.offset();
+    std::string_view s;
+    if (!r_.tstr(&s)) return fail(off, std::string(name) + ": expected a text string");
+    out->assign(s);
+    return true;
+  }
+
+  // Reads an array head; the count was bounded by the input in layer 1.
+  bool array_head(const char* name, uint64_t* n) {
+    const size_t off = r_.offset();
+    cbor::Reader::Head h;
+    if (!r_.expect(cbor::kArray, &h)) return fail(off, std::string(name) + ": expected an array");
+    *n = h.arg;
+    return true;
+  }
+
+  // Reads a map key: an unsigned integer above the previous one.
+  bool key(const char* what, bool first, uint64_t prev, uint64_t* k) {
+    const size_t off = r_.offset();
+    cbor::Reader::Head h;
+    if (!r_.expect(cbor::kUint, &h)) return fail(off, std::string(what) + ": map key is not an unsigned integer");
+    if (!first && h.arg <= prev) return fail(off, std::string(what) + ": map keys out of order");
+    *k = h.arg;
+    return true;
+  }
+
+  bool document(Document* doc) {
+    const size_t off = r_.offset();
+    cbor::Reader::Head h;
+    if (!r_.expect(cbor::kMap, &h)) return fail(off, "expected the document map");
+    const uint64_t pairs = h.arg;
+    bool seen[8] = {};
+    uint64_t prev = 0;
+    for (uint64_t i = 0; i < pairs; ++i) {
+      const size_t key_off = r_.offset();
+      uint64_t k = 0;
+      if (!key("document", i == 0, prev, &k)) return false;
+      prev = k;
+      if (i == 0 && k != kDocSchema) return fail(key_off, "missing the schema version (key 0)");
+      uint64_t v = 0;
+      switch (k) {
+        case kDocSchema:
+          if (!uint_field("schema version (key 0)", UINT64_MAX, &v)) return false;
+          if (v != kSchemaVersion) {
+            return fail(key_off, "unsupported schema version " + std::to_string(v) + " (this build reads " +
+                                     std::to_string(kSchemaVersion) + ")");
+          }
+          doc->schema = v;
+          break;
+        case kDocName:
+          if (!text_field("name (key 1)", &doc->name)) return false;
+          break;
+        case kDocGeneration:
+          if (!uint_field("generation (key 2)", UINT64_MAX, &doc->generation)) return false;
+          break;
+        case kDocMode:
+          if (!uint_field("mode (key 3)", 1, &v)) return false;
+          doc->mode = static_cast<Mode>(v);
+          break;
+        case kDocMachines:
+          if (!machines(&doc->machines)) return false;
+          break;
+        case kDocDescription:
+          if (!text_field("description (key 5)", &doc->description)) return false;
+          if (doc->description.empty()) {
+            return fail(key_off, "description (key 5): an empty description must be omitted");
+          }
+          break;
+        case kDocDefaults:
+          if (!defaults(&doc->defaults)) return false;
+          break;
+        case kDocRules:
+          if (!rules(&doc->rules)) return false;
+          break;
+        default:
+          return fail(key_off, "unknown document key " + std::to_string(k));
+      }
+      seen[k] = true;
+    }
+    static const char* const required[] = {"schema version (key 0)", "name (key 1)", "generation (key 2)",
+                                           "mode (key 3)", nullptr, nullptr, "defaults (key 6)",
+                                           "rules (key 7)"};
+    for (size_t k = 0; k < 8; ++k) {
+      if (required[k] != nullptr && !seen[k]) return fail(off, std::string("missing ") + required[k]);
+    }
+    return true;
+  }
+
+  bool machines(std::vector<MachineId>* out) {
+    const size_t off = r_.offset();
+    uint64_t n = 0;
+    if (!array_head("machines (key 4)", &n)) return false;
+    if (n == 0) return fail(off, "machines (key 4): an empty list must be omitted");
+    out->reserve(static_cast<size_t>(n));
+    for (uint64_t i = 0; i < n; ++i) {
+      const size_t eoff = r_.offset();
+      std::span<const uint8_t> b;
+      if (!r_.bstr(&b) || b.size() != 16) {
+        return fail(eoff, "machines (key 4): entry " + std::to_string(i) + " is not a 16-byte string");
+      }
+      MachineId id{};
+      std::memcpy(id.data(), b.data(), id.size());
+      out->push_back(id);
+    }
+    return true;
+  }
+
+  bool defaults(std::array<Action, kOperationCount>* out) {
+    const size_t off = r_.offset();
+    uint64_t n = 0;
+    if (!array_head("defaults (key 6)", &n)) return false;
+    if (n != kOperationCount) {
+      return fail(off, "defaults (key 6): expected " + std::to_string(kOperationCount) + " actions, found " +
+                           std::to_string(n));
+    }
+    for (size_t i = 0; i < kOperationCount; ++i) {
+      uint64_t v = 0;
+      if (!uint_field("defaults (key 6): action", kActionCount - 1, &v)) return false;
+      (*out)[i] = static_cast<Action>(v);
+    }
+    return true;
+  }
+
+  bool rules(std::vector<Rule>* out) {
+    uint64_t n = 0;
+    if (!array_head("rules (key 7)", &n)) return false;
+    out->reserve(static_cast<size_t>(n));
+    for (uint64_t i = 0; i < n; ++i) {
+      Rule rule;
+      if (!this->rule(i, &rule)) return false;
+      out->push_back(std::move(rule));
+    }
+    return true;
+  }
+
+  bool rule(uint64_t index, Rule* rule) {
+    const std::string name = "rule " + std::to_string(index);
+    const size_t off = r_.offset();
+    cbor::Reader::Head h;
+    if (!r_.expect(cbor::kMap, &h)) return fail(off, name + ": expected a map");
+    bool seen[8] = {};
+    uint64_t prev = 0;
+    for (uint64_t i = 0; i < h.arg; ++i) {
+      const size_t key_off = r_.offset();
+      uint64_t k = 0;
+      if (!key(name.c_str(), i == 0, prev, &k)) return false;
+      prev = k;
+      uint64_t v = 0;
+      const std::string field = name + " key " + std::to_string(k);
+      switch (k) {
+        case kRuleAction:
+          if (!uint_field((name + " action (key 0)").c_str(), kActionCount - 1, &v)) return false;
+          rule->action = static_cast<Action>(v);
+          break;
+        case kRuleOperation:
+          if (!uint_field((name + " operation (key 1)").c_str(), kOperationCount - 1, &v)) return false;
+          rule->operation = static_cast<Operation>(v);
+          break;
+        case kRuleObjectKind:
+          if (!uint_field((name + " object kind (key 2)").c_str(), kObjectKindCount - 1, &v)) return false;
+          rule->object.kind = static_cast<ObjectKind>(v);
+          break;
+        case kRulePath:
+          if (!text_field((name + " path (key 3)").c_str(), &rule->object.path)) return false;
+          break;
+        case kRuleFstype:
+          if (!text_field((name + " fstype (key 4)").c_str(), &rule->object.fstype)) return false;
+          break;
+        case kRuleCapability:
+          if (!uint_field((name + " capability (key 5)").c_str(), UINT32_MAX, &v)) return false;
+          rule->object.capability = static_cast<uint32_t>(v);
+          break;
+        case kRuleSubject: {
+          std::string s;
+          if (!text_field((name + " subject (key 6)").c_str(), &s)) return false;
+          rule->subject = std::move(s);
+          break;
+        }
+        case kRuleExceptions: {
+          const size_t aoff = r_.offset();
+          uint64_t n = 0;
+          if (!array_head((name + " exceptions (key 7)").c_str(), &n)) return false;
+          if (n == 0) return fail(aoff, name + " exceptions (key 7): an empty list must be omitted");
+          rule->exceptions.reserve(static_cast<size_t>(n));
+          for (uint64_t e = 0; e < n; ++e) {
+            std::string s;
+            if (!text_field((name + " exception").c_str(), &s)) return false;
+            rule->exceptions.push_back(std::move(s));
+          }
+          break;
+        }
+        default:
+          return fail(key_off, "unknown " + name + " key " + std::to_string(k));
+      }
+      seen[k] = true;
+    }
+    if (!seen[kRuleAction]) return fail(off, name + ": missing action (key 0)");
+    if (!seen[kRuleOperation]) return fail(off, name + ": missing operation (key 1)");
+    if (!seen[kRuleObjectKind]) return fail(off, name + ": missing object kind (key 2)");
+    // Exactly the field the object kind uses is present: one document, one encoding.
+    const ObjectKind kind = rule->object.kind;
+    const bool want_path = kind == ObjectKind::path || kind == ObjectKind::subtree;
+    const bool want_fstype = kind == ObjectKind::fstype;
+    const bool want_cap = kind == ObjectKind::capability;
+    const std::string kind_name(to_string(kind));
+    if (seen[kRulePath] != want_path) {
+      return fail(off, name + ": object kind " + kind_name + (want_path ? " needs" : " does not take") +
+                           " a path (key 3)");
+    }
+    if (seen[kRuleFstype] != want_fstype) {
+      return fail(off, name + ": object kind " + kind_name + (want_fstype ? " needs" : " does not take") +
+                           " a filesystem type (key 4)");
+    }
+    if (seen[kRuleCapability] != want_cap) {
+      return fail(off, name + ": object kind " + kind_name + (want_cap ? " needs" : " does not take") +
+                           " a capability (key 5)");
+    }
+    return true;
+  }
+
+  cbor::Reader r_;
+  std::string error_;
+};
+
+}  // namespace
+
+std::vector<uint8_t> encode_document(const Document& doc) {
+  cbor::Writer w;
+  w.reserve(64 + doc.name.size() + doc.description.size() + doc.rules.size() * 48);
+  const bool has_machines = !doc.machines.empty();
+  const bool has_description = !doc.description.empty();
+  w.map(6 + (has_machines ? 1 : 0) + (has_description ? 1 : 0));
+  w.uint(kDocSchema);
+  w.uint(doc.schema);
+  w.uint(kDocName);
+  w.text(doc.name);
+  w.uint(kDocGeneration);
+  w.uint(doc.generation);
+  w.uint(kDocMode);
+  w.uint(static_cast<uint64_t>(doc.mode));
+  if (has_machines) {
+    w.uint(kDocMachines);
+    w.array(doc.machines.size());
+    for (const auto& m : doc.machines) w.bytes(m);
+  }
+  if (has_description) {
+    w.uint(kDocDescription);
+    w.text(doc.description);
+  }
+  w.uint(kDocDefaults);
+  w.array(kOperationCount);
+  for (const Action a : doc.defaults) w.uint(static_cast<uint64_t>(a));
+  w.uint(kDocRules);
+  w.array(doc.rules.size());
+  for (const auto& r : doc.rules) encode_rule(w, r);
+  return std::move(w.out());
+}
+
+namespace detail {
+
+Result<Document> decode_document_unchecked(std::span<const uint8_t> cbor) {
+  // A newer schema is named as such before anything else is judged: the
+  // document map's first key is 0, the schema version.
+  {
+    cbor::Reader r(cbor);
+    cbor::Reader::Head h;
+    if (r.expect(cbor::kMap, &h) && h.arg > 0 && r.expect(cbor::kUint, &h) && h.arg == kDocSchema &&
+        r.expect(cbor::kUint, &h) && h.arg != kSchemaVersion) {
+      return make_error("policy document, offset " + std::to_string(h.offset) + ": unsupported schema version " +
+                        std::to_string(h.arg) + " (this build reads " + std::to_string(kSchemaVersion) + ")");
+    }
+  }
+  if (auto p = cbor::check_deterministic(cbor)) {
+    return make_error("policy document, offset " + std::to_string(p->offset) + ": " + p->what);
+  }
+  return DocDecoder(cbor).run();
+}
+
+}  // namespace detail
+
+Result<Document> decode_document(std::span<const uint8_t> cbor) {
+  auto doc = detail::decode_document_unchecked(cbor);
+  if (!doc) return doc;
+  if (auto v = validate(*doc); !v) return make_error("policy document: " + v.error());
+  return doc;
+}
+
+}  // namespace bootseal

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The policy document's CBOR codec: round trips, deterministic encoding and
+// one named test for each way the strict decoder refuses input.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "bootseal/policy.hpp"
+#include "bootseal/seal.hpp"
+#include "cbor_build.hpp"
+
+namespace bootseal {
+namespace {
+
+using cbortest::A;
+using cbortest::B;
+using cbortest::Bytes;
+using cbortest::cat;
+using cbortest::Field;
+using cbortest::from_hex;
+using cbortest::head;
+using cbortest::M;
+using cbortest::T;
+using cbortest::U;
+using ::testing::HasSubstr;
+
+Rule rule(Action a, Operation op, Object obj, std::optional<std::string> subject = std::nullopt,
+          std::vector<std::string> exceptions = {}) {
+  Rule r;
+  r.action = a;
+  r.operation = op;
+  r.object = std::move(obj);
+  r.subject = std::move(subject);
+  r.exceptions = std::move(exceptions);
+  return r;
+}
+
+Object path(std::string p) { return Object{ObjectKind::path, std::move(p), "", 0}; }
+Object subtree(std::string p) { return Object{ObjectKind::subtree, std::move(p), "", 0}; }
+Object fstype(std::string f) { return Object{ObjectKind::fstype, "", std::move(f), 0}; }
+Object cap(uint32_t c) { return Object{ObjectKind::capability, "", "", c}; }
+
+// A realistic document using every field and every object kind.
+Document sample() {
+  Document d;
+  d.name = "appliance-lockdown";
+  d.generation = 3;
+  d.mode = Mode::enforce;
+  d.machines = {*machine_id_from_string("0123456789abcdef0123456789abcdef"),
+                *machine_id_from_string("fedcba9876543210fedcba9876543210")};
+  d.description = "Kiosk appliance";
+  d.defaults[static_cast<size_t>(Operation::module_load)] = Action::deny;
+  d.defaults[static_cast<size_t>(Operation::kexec)] = Action::deny;
+  d.rules.push_back(rule(Action::deny, Operation::capability, cap(16), std::nullopt, {"/usr/bin/kmod"}));
+  d.rules.push_back(rule(Action::allow, Operation::module_load, subtree("/usr/lib/modules"), "/usr/bin/kmod"));
+  d.rules.push_back(rule(Action::deny, Operation::exec, fstype("tmpfs")));
+  d.rules.push_back(rule(Action::audit, Operation::exec, subtree("/usr/local/bin")));
+  d.rules.push_back(rule(Action::deny, Operation::write, path("/etc/shadow")));
+  d.rules.push_back(rule(Action::allow, Operation::write, path("/etc/shadow"), "/usr/bin/passwd"));
+  d.rules.push_back(rule(Action::deny, Operation::kexec, Object{}));
+  return d;
+}
+
+// The smallest valid document, field by field, for building hostile variants.
+std::vector<Field> minimal_fields() {
+  return {
+      {U(0), U(1)},                               // schema
+      {U(1), T("t")},                             // name
+      {U(2), U(1)},                               // generation
+      {U(3), U(0)},                               // mode
+      {U(6), A({U(0), U(0), U(0), U(0), U(0), U(0), U(0)})},  // defaults
+      {U(7), A({})},                              // rules
+  };
+}
+
+Bytes doc_with_rule(const std::vector<Field>& rule_fields) {
+  auto f = minimal_fields();
+  f[5].value = A({M(rule_fields)});
+  return M(f);
+}
+
+std::vector<Field> path_rule_fields() {
+  return {{U(0), U(1)}, {U(1), U(2)}, {U(2), U(1)}, {U(3), T("/etc/shadow")}};
+}
+
+// Decoding must fail with a message containing `what`.
+void expect_refused(const Bytes& cbor, const std::string& what) {
+  auto r = decode_document(cbor);
+  ASSERT_FALSE(r.ok()) << "decoded although it should be refused";
+  EXPECT_THAT(r.error(), HasSubstr(what));
+}
+
+TEST(DocumentCbor, RoundTripSample) {
+  const Document d = sample();
+  ASSERT_TRUE(validate(d).ok()) << validate(d).error();
+  auto back = decode_document(encode_document(d));
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, d);
+}
+
+TEST(DocumentCbor, RoundTripMinimal) {
+  Document d;
+  d.name = "t";
+  d.generation = 1;
+  auto back = decode_document(encode_document(d));
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, d);
+}
+
+TEST(DocumentCbor, RoundTripLargeValues) {
+  Document d = sample();
+  d.generation = UINT64_MAX;
+  d.mode = Mode::permissive;
+  d.description = std::string(70000, 'x');  // a 4-byte length head
+  auto back = decode_document(encode_document(d));
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, d);
+}
+
+// The encoding is pinned: integer keys in ascending order, shortest heads.
+// Changing these bytes is a schema change (FORMAT.md).
+TEST(DocumentCbor, MinimalEncodingIsPinned) {
+  Document d;
+  d.name = "t";
+  d.generation = 1;
+  EXPECT_EQ(encode_document(d), from_hex("a600010161740201030006870000000000000007" "80"));
+  EXPECT_EQ(encode_document(d), M(minimal_fields()));
+}
+
+TEST(DocumentCbor, RuleEncodingIsPinned) {
+  Document d;
+  d.name = "t";
+  d.generation = 1;
+  d.rules.push_back(rule(Action::deny, Operation::capability, cap(16), std::nullopt, {"/a"}));
+  // rule {0: 1, 1: 3, 2: 4, 5: 16, 7: ["/a"]}
+  EXPECT_EQ(encode_document(d),
+            from_hex("a6000101617402010300068700000000000000" "0781a5000101030204051007816" "22f61"));
+}
+
+TEST(DocumentCbor, SameDocumentSameBytes) {
+  const Document a = sample();
+  Document b;  // built in another order, same content
+  b.description = a.description;
+  b.rules = a.rules;
+  b.defaults = a.defaults;
+  b.machines = a.machines;
+  b.generation = a.generation;
+  b.name = a.name;
+  EXPECT_EQ(encode_document(a), encode_document(b));
+  EXPECT_EQ(encode_document(a), encode_document(a));
+}
+
+TEST(DocumentCbor, ReencodingDecodedBytesIsIdentity) {
+  const Bytes bytes = encode_document(sample());
+  auto d = decode_document(bytes);
+  ASSERT_TRUE(d.ok()) << d.error();
+  EXPECT_EQ(encode_document(*d), bytes);
+}
+
+TEST(DocumentCbor, DifferentDocumentsDifferentBytes) {
+  Document a = sample();
+  Document b = sample();
+  b.generation = 4;
+  EXPECT_NE(encode_document(a), encode_document(b));
+}
+
+TEST(DocumentCbor, AcceptsHandBuiltMinimal) {
+  auto d = decode_document(M(minimal_fields()));
+  ASSERT_TRUE(d.ok()) << d.error();
+  EXPECT_EQ(d->name, "t");
+  EXPECT_EQ(d->generation, 1u);
+}
+
+// --- Rejections: layer 1 (deterministic CBOR) ------------------------------
+
+TEST(DocumentCborReject, EmptyInput) { expect_refused({}, "empty input"); }
+
+TEST(DocumentCborReject, TrailingBytes) {
+  Bytes b = M(minimal_fields());
+  b.push_back(0x00);
+  expect_refused(b, "trailing byte");
+}
+
+TEST(DocumentCborReject, IndefiniteLengthMap) {
+  Bytes b = M(minimal_fields());
+  b[0] = 0xbf;  // map, indefinite
+  b.push_back(0xff);
+  expect_refused(b, "offset 0: indefinite length");
+}
+
+TEST(DocumentCborReject, IndefiniteLengthString) {
+  auto f = minimal_fields();
+  f[1].value = {0x7f, 0x61, 0x74, 0xff};  // (_ "t")
+  expect_refused(M(f), "indefinite length");
+}
+
+TEST(DocumentCborReject, IndefiniteLengthArray) {
+  auto f = minimal_fields();
+  f[5].value = {0x9f, 0xff};
+  expect_refused(M(f), "indefinite length");
+}
+
+TEST(DocumentCborReject, NonShortestInteger) {
+  auto f = minimal_fields();
+  f[2].value = {0x18, 0x01};  // generation 1 in two bytes
+  expect_refused(M(f), "shortest form");
+}
+
+TEST(DocumentCborReject, NonShortestLength) {
+  auto f = minimal_fields();
+  f[1].value = {0x78, 0x01, 0x74};  // "t" with a one-byte length head
+  expect_refused(M(f), "shortest form");
+}
+
+TEST(DocumentCborReject, NonShortestMapCount) {
+  Bytes b = M(minimal_fields());
+  b.erase(b.begin());
+  b.insert(b.begin(), {0xb9, 0x00, 0x06});
+  expect_refused(b, "offset 0: integer or length not in its shortest form");
+}
+
+TEST(DocumentCborReject, DuplicateMapKey) {
+  auto f = minimal_fields();
+  f.insert(f.begin() + 2, Field{U(1), T("u")});
+  expect_refused(M(f), "duplicate map key");
+}
+
+TEST(DocumentCborReject, MapKeysOutOfOrder) {
+  auto f = minimal_fields();
+  std::swap(f[2], f[3]);
+  expect_refused(M(f), "not in deterministic");
+}
+
+TEST(DocumentCborReject, DeclaredLengthBeyondInput) {
+  auto f = minimal_fields();
+  f[1].value = cat({head(3, 1000), {0x74}});
+  expect_refused(M(f), "declared length 1000 exceeds");
+}
+
+TEST(DocumentCborReject, LengthThatOverflows) {
+  auto f = minimal_fields();
+  f[1].value = {0x7b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x74};
+  expect_refused(M(f), "declared length 18446744073709551615 exceeds");
+}
+
+TEST(DocumentCborReject, ArrayCountBeyondInput) {
+  auto f = minimal_fields();
+  f[5].value = {0x9b, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00};  // 2^32 rules
+  expect_refused(M(f), "array declares 4294967296 items");
+}
+
+TEST(DocumentCborReject, MapCountBeyondInput) {
+  Bytes b = M(minimal_fields());
+  b[0] = 0xba;  // map with a 4-byte count
+  b.insert(b.begin() + 1, {0xff, 0xff, 0xff, 0xff});
+  expect_refused(b, "map declares 4294967295 pairs");
+}
+
+TEST(DocumentCborReject, HeadTruncated) {
+  // map(1), key 0, then a two-byte integer head with one byte left
+  expect_refused(Bytes{0xa1, 0x00, 0x19, 0x00}, "offset 2: head runs past the end");
+}
+
+TEST(DocumentCborReject, NestingDeeperThanBound) {
+  Bytes deep;
+  for (int i = 0; i < 20; ++i) deep.push_back(0x81);  // [[[[...
+  deep.push_back(0x00);
+  auto f = minimal_fields();
+  f[5].value = deep;
+  expect_refused(M(f), "nesting deeper than 16 levels");
+}
+
+TEST(DocumentCborReject, InvalidUtf8) {
+  auto f = minimal_fields();
+  f[1].value = {0x62, 0xc3, 0x28};
+  expect_refused(M(f), "not valid UTF-8");
+}
+
+TEST(DocumentCborReject, OverlongUtf8) {
+  auto f = minimal_fields();
+  f[1].value = {0x62, 0xc0, 0xaf};  // overlong '/'
+  expect_refused(M(f), "not valid UTF-8");
+}
+
+TEST(DocumentCborReject, FloatingPointValue) {
+  auto f = minimal_fields();
+  f[2].value = {0xf9, 0x3c, 0x00};  // 1.0 as half float
+  expect_refused(M(f), "floating-point");
+}
+
+TEST(DocumentCborReject, BreakOutsideIndefinite) {
+  auto f = minimal_fields();
+  f[2].value = {0xff};
+  expect_refused(M(f), "unexpected break");
+}
+
+TEST(DocumentCborReject, ReservedAdditionalInformation) {
+  auto f = minimal_fields();
+  f[2].value = {0x1c};
+  expect_refused(M(f), "reserved additional-information");
+}
+
+TEST(DocumentCborReject, MapKeyOfWrongType) {
+  auto f = minimal_fields();
+  f.push_back(Field{A({}), U(0)});
+  expect_refused(M(f), "map key is not an integer or text string");
+}
+
+// --- Rejections: layer 2 (schema) ------------------------------------------
+
+TEST(DocumentCborReject, NotAMap) { expect_refused(A({U(1)}), "expected the document map"); }
+
+TEST(DocumentCborReject, UnknownSchemaVersion) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  expect_refused(M(f), "unsupported schema version 2 (this build reads 1)");
+}
+
+TEST(DocumentCborReject, UnknownSchemaVersionNamedBeforeOtherErrors) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  f.push_back(Field{U(9), {0xf9, 0x00, 0x00}});  // a float: refused by schema 1, named after the version
+  expect_refused(M(f), "unsupported schema version 2");
+}
+
+TEST(DocumentCborReject, MissingSchemaVersion) {
+  auto f = minimal_fields();
+  f.erase(f.begin());
+  expect_refused(M(f), "missing the schema version (key 0)");
+}
+
+TEST(DocumentCborReject, MissingGeneration) {
+  auto f = minimal_fields();
+  f.erase(f.begin() + 2);
+  expect_refused(M(f), "missing generation (key 2)");
+}
+
+TEST(DocumentCborReject, MissingRules) {
+  auto f = minimal_fields();
+  f.pop_back();
+  expect_refused(M(f), "missing rules (key 7)");
+}
+
+TEST(DocumentCborReject, UnknownDocumentKey) {
+  auto f = minimal_fields();
+  f.push_back(Field{U(8), U(0)});
+  expect_refused(M(f), "unknown document key 8");
+}
+
+TEST(DocumentCborReject, TextKeyInDocument) {
+  auto f = minimal_fields();
+  f.push_back(Field{T("x"), U(0)});
+  expect_refused(M(f), "map key is not an unsigned integer");
+}
+
+TEST(DocumentCborReject, WrongTypeName) {
+  auto f = minimal_fields();
+  f[1].value = B({0x74});
+  expect_refused(M(f), "name (key 1): expected a text string");
+}
+
+TEST(DocumentCborReject, WrongTypeGeneration) {
+  auto f = minimal_fields();
+  f[2].value = T("1");
+  expect_refused(M(f), "generation (key 2): expected an unsigned integer");
+}
+
+TEST(DocumentCborReject, NegativeGeneration) {
+  auto f = minimal_fields();
+  f[2].value = cbortest::N(-1);
+  expect_refused(M(f), "generation (key 2): expected an unsigned integer");
+}
+
+TEST(DocumentCborReject, UnknownMode) {
+  auto f = minimal_fields();
+  f[3].value = U(2);
+  expect_refused(M(f), "mode (key 3): value 2 out of range");
+}
+
+TEST(DocumentCborReject, DefaultsWrongCount) {
+  auto f = minimal_fields();
+  f[4].value = A({U(0), U(0), U(0)});
+  expect_refused(M(f), "defaults (key 6): expected 7 actions, found 3");
+}
+
+TEST(DocumentCborReject, UnknownDefaultAction) {
+  auto f = minimal_fields();
+  f[4].value = A({U(0), U(0), U(3), U(0), U(0), U(0), U(0)});
+  expect_refused(M(f), "action: value 3 out of range");
+}
+
+TEST(DocumentCborReject, EmptyDescriptionMustBeOmitted) {
+  auto f = minimal_fields();
+  f.insert(f.begin() + 4, Field{U(5), T("")});
+  expect_refused(M(f), "an empty description must be omitted");
+}
+
+TEST(DocumentCborReject, EmptyMachineListMustBeOmitted) {
+  auto f = minimal_fields();
+  f.insert(f.begin() + 4, Field{U(4), A({})});
+  expect_refused(M(f), "machines (key 4): an empty list must be omitted");
+}
+
+TEST(DocumentCborReject, MachineIdWrongSize) {
+  auto f = minimal_fields();
+  f.insert(f.begin() + 4, Field{U(4), A({B(Bytes(15, 1))})});
+  expect_refused(M(f), "machines (key 4): entry 0 is not a 16-byte string");
+}
+
+TEST(DocumentCborReject, RuleNotAMap) { 
+  auto f = minimal_fields();
+  f[5].value = A({A({})});
+  expect_refused(M(f), "rule 0: expected a map");
+}
+
+TEST(DocumentCborReject, UnknownRuleKey) {
+  auto r = path_rule_fields();
+  r.push_back(Field{U(8), U(0)});
+  expect_refused(doc_with_rule(r), "unknown rule 0 key 8");
+}
+
+TEST(DocumentCborReject, RuleMissingAction) {
+  auto r = path_rule_fields();
+  r.erase(r.begin());
+  expect_refused(doc_with_rule(r), "rule 0: missing action (key 0)");
+}
+
+TEST(DocumentCborReject, UnknownOperation) {
+  auto r = path_rule_fields();
+  r[1].value = U(7);
+  expect_refused(doc_with_rule(r), "operation (key 1): value 7 out of range");
+}
+
+TEST(DocumentCborReject, UnknownObjectKind) {
+  auto r = path_rule_fields();
+  r[2].value = U(5);
+  expect_refused(doc_with_rule(r), "object kind (key 2): value 5 out of range");
+}
+
+TEST(DocumentCborReject, PathObjectWithoutPath) {
+  auto r = path_rule_fields();
+  r.pop_back();
+  expect_refused(doc_with_rule(r), "object kind path needs a path (key 3)");
+}
+
+TEST(DocumentCborReject, AnyObjectWithFstype) {
+  auto r = path_rule_fields();
+  r[2].value = U(0);
+  r[3] = Field{U(4), T("tmpfs")};
+  expect_refused(doc_with_rule(r), "object kind any does not take a filesystem type (key 4)");
+}
+
+TEST(DocumentCborReject, CapabilityBeyond32Bits) {
+  std::vector<Field> r = {{U(0), U(1)}, {U(1), U(3)}, {U(2), U(4)}, {U(5), U(1ull << 32)}};
+  expect_refused(doc_with_rule(r), "capability (key 5): value 4294967296 out of range");
+}
+
+TEST(DocumentCborReject, EmptyExceptionsMustBeOmitted) {
+  auto r = path_rule_fields();
+  r.push_back(Field{U(7), A({})});
+  expect_refused(doc_with_rule(r), "exceptions (key 7): an empty list must be omitted");
+}
+
+TEST(DocumentCborReject, SubjectWrongType) {
+  auto r = path_rule_fields();
+  r.push_back(Field{U(6), U(1)});
+  expect_refused(doc_with_rule(r), "subject (key 6): expected a text string");
+}
+
+// --- Rejections: validate() runs after decoding ----------------------------
+
+TEST(DocumentCborReject, GenerationZeroFailsValidation) {
+  auto f = minimal_fields();
+  f[2].value = U(0);
+  expect_refused(M(f), "generation must be at least 1");
+}
+
+TEST(DocumentCborReject, RelativePathFailsValidation) {
+  auto r = path_rule_fields();
+  r[3].value = T("etc/shadow");
+  expect_refused(doc_with_rule(r), "bad object path");
+}
+
+TEST(DocumentCborReject, EveryTruncationRefused) {
+  const Bytes full = encode_document(sample());
+  for (size_t n = 0; n < full.size(); ++n) {
+    const Bytes cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n));
+    EXPECT_FALSE(decode_document(cut).ok()) << "prefix of " << n << " bytes decoded";
+  }
+}
+
+TEST(DocumentCborReject, ErrorNamesOffset) {
+  auto f = minimal_fields();
+  f[2].value = {0x18, 0x01};
+  // map head (1) + key 0 and value (2) + key 1 and "t" (3) + key 2 (1) = offset 7
+  expect_refused(M(f), "policy document, offset 7: integer or length not in its shortest form");
+}
+
+}  // namespace
+}  // namespace bootseal
