@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Discovery of policy sources (FORMAT.md, "Discovery").
+#include "bootseal/discovery.hpp"
+
+#include <blkid/blkid.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "bootseal/fileio.hpp"
+#include "bootseal/trailer.hpp"
+
+namespace bootseal {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ProbeDeleter {
+  void operator()(blkid_struct_probe* p) const { blkid_free_probe(p); }
+};
+using ProbePtr = std::unique_ptr<blkid_struct_probe, ProbeDeleter>;
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string mbr_type(int v) {
+  char b[16];
+  std::snprintf(b, sizeof b, "0x%x", static_cast<unsigned>(v));
+  return b;
+}
+
+std::string lookup(blkid_probe pr, const char* name) {
+  const char* v = nullptr;
+  if (blkid_probe_lookup_value(pr, name, &v, nullptr) == 0 && v) return v;
+  return {};
+}
+
+std::string slot_note(const SlotInfo& s) {
+  std::string n = "slot " + std::string(kSlotNames[s.index]) + " (offset " + std::to_string(s.offset) +
+                  "): " + std::string(to_string(s.state));
+  if (s.header && (s.state == SlotState::ok || s.state == SlotState::obsolete))
+    n += ", generation " + std::to_string(s.header->generation);
+  if (!s.reason.empty()) n += ": " + s.reason;
+  return n;
+}
+
+std::string verify_failure(VerifyStatus st, bool trusted) {
+  return std::string(trusted ? "blob does not verify: " : "blob is not well-formed: ") + std::string(to_string(st));
+}
+
+// Checks a blob from a trailer or a file; fills the candidate on success.
+std::optional<std::string> check_blob(std::span<const uint8_t> blob, const TrustStore* trust, Candidate* c) {
+  if (trust) {
+    Verified v;
+    const VerifyStatus st = verify_sealed(blob, *trust, &v);
+    if (st != VerifyStatus::ok) return verify_failure(st, true);
+    c->document = std::move(v.document);
+    c->kid = v.kid;
+    c->alg = static_cast<int>(v.alg);
+    c->verified = true;
+  } else {
+    Envelope env;
+    const VerifyStatus st = parse_sealed_unverified(blob, &c->document, &env);
+    if (st != VerifyStatus::ok) return verify_failure(st, false);
+    c->kid = env.kid;
+    c->alg = env.alg;
+  }
+  c->blob.assign(blob.begin(), blob.end());
+  return std::nullopt;
+}
+
+class Discoverer {
+ public:
+  explicit Discoverer(const DiscoveryRequest& req) : req_(req) {}
+
+  void partition(Source src) {
+    Examined ex{src, false, {}, {}};
+    auto dev = FileDevice::open(src.path, false, src.offset, src.length);
+    if (!dev) return skip(std::move(ex), dev.error());
+    auto st = read_partition(**dev, req_.trust);
+    if (!st) return skip(std::move(ex), st.error());
+    for (const auto& hc : st->header_copies)
+      if (!hc.valid) ex.details.push_back("header copy at offset " + std::to_string(hc.offset) + ": " + hc.reason);
+    for (const auto& s : st->slots) ex.details.push_back(slot_note(s));
+    const SlotInfo* s = st->serving_slot();
+    if (!s)
+      return skip(std::move(ex), "no slot holds a valid policy at or above the partition's floor " +
+                                     std::to_string(st->header.floor));
+    Candidate c;
+    c.source = src;
+    c.slot = s->index;
+    c.blob = s->blob;
+    c.document = *s->document;
+    c.kid = s->kid;
+    c.alg = s->alg;
+    c.verified = s->verified;
+    accept(std::move(ex), std::move(c), "slot " + std::string(kSlotNames[s->index]));
+  }
+
+  // A named device or disk image: search its partition table, or read it
+  // as a bootseal partition when it has none.
+  void device(const std::string& path, const std::string& devnode_hint = {}) {
+    auto probe = probe_device(path);
+    if (!probe) {
+      Source src{SourceKind::partition, path, 0, std::nullopt, path};
+      return skip(Examined{src, false, {}, {}}, probe.error());
+    }
+    if (probe->pttype.empty()) {
+      Source src{SourceKind::partition, path, 0, std::nullopt, path};
+      if (!probe->bootseal_partition) {
+        std::string what = probe->fstype.empty() ? "no bootseal partition header at offset 0"
+                                                 : "holds " + probe->fstype + ", not a bootseal partition";
+        return skip(Examined{src, false, {}, {}}, what);
+      }
+      return partition(src);
+    }
+    bool any = false;
+    for (const auto& p : probe->partitions) {
+      if (!p.bootseal()) continue;
+      any = true;
+      Source src{SourceKind::partition, path, p.start, p.size, {}};
+      std::string node = devnode_hint.empty() ? std::string() : partition_node(devnode_hint, p.number);
+      src.description = (node.empty() ? path + " partition " + std::to_string(p.number)
+                                      : node + " (partition " + std::to_string(p.number) + " of " + path + ")") +
+                        ", offset " + std::to_string(p.start) + ", " +
+                        (p.type == kPartitionTypeGuid ? "bootseal type GUID" : "PARTLABEL " + p.name);
+      partition(std::move(src));
+    }
+    if (!any) {
+      Source src{SourceKind::partition, path, 0, std::nullopt, path};
+      skip(Examined{src, false, {}, {}},
+           probe->pttype + " partition table with " + std::to_string(probe->partitions.size()) +
+               " partitions, none with the bootseal type GUID or PARTLABEL");
+    }
+  }
+
+  void scan() {
+    const fs::path cls = fs::path(req_.sysfs) / "class/block";
+    std::error_code ec;
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(cls, ec)) {
+      const std::string n = e.path().filename().string();
+      if (fs::exists(e.path() / "partition")) continue;  // partitions are found through their disk
+      if (n.rfind("ram", 0) == 0 || n.rfind("zram", 0) == 0) continue;
+      std::ifstream sz(e.path() / "size");
+      uint64_t sectors = 0;
+      if (!(sz >> sectors) || sectors == 0) continue;  // empty loop devices, ejected media
+      names.push_back(n);
+    }
+    if (ec) {
+      Source src{SourceKind::partition, cls.string(), 0, std::nullopt, cls.string()};
+      return skip(Examined{src, false, {}, {}}, "cannot list block devices: " + ec.message());
+    }
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+      std::string node = n;
+      std::replace(node.begin(), node.end(), '!', '/');
+      node = (fs::path(req_.dev) / node).string();
+      device(node, n);
+    }
+  }
+
+  void trailer(const std::string& image, const std::string& why) {
+    Source src{SourceKind::trailer, image, 0, std::nullopt, "trailer of " + image + why};
+    Examined ex{src, false, {}, {}};
+    auto t = read_trailer(image);
+    if (!t) return skip(std::move(ex), t.error());
+    if (t->location.status == TrailerStatus::absent) return skip(std::move(ex), "no bootseal trailer");
+    if (t->location.status == TrailerStatus::corrupt)
+      return skip(std::move(ex), "corrupt trailer footer: " + t->location.error);
+    Candidate c;
+    c.source = src;
+    ex.details.push_back(std::to_string(t->location.blob_length) + "-byte blob at offset " +
+                         std::to_string(t->location.blob_offset));
+    if (auto e = check_blob(t->blob, req_.trust, &c)) return skip(std::move(ex), *e);
+    accept(std::move(ex), std::move(c), "trailer");
+  }
+
+  void running_kernel() {
+    const fs::path root = *req_.running_kernel_root;
+    std::vector<std::pair<fs::path, std::string>> tries;
+    const std::string boot_image = boot_image_from_cmdline(req_.cmdline);
+    if (!boot_image.empty()) {
+      const fs::path rel = fs::path(boot_image).relative_path();
+      tries.push_back({root / rel, " (BOOT_IMAGE=" + boot_image + ")"});
+      tries.push_back({root / "boot" / rel, " (BOOT_IMAGE=" + boot_image + " on a separate /boot)"});
+    } else {
+      std::string rel = req_.kernel_release;
+      if (rel.empty()) {
+        struct utsname u {};
+        if (::uname(&u) == 0) rel = u.release;
+      }
+      tries.push_back({root / "boot" / ("vmlinuz-" + rel), " (running kernel " + rel + ")"});
+    }
+    for (const auto& [p, why] : tries) {
+      std::error_code ec;
+      if (fs::exists(p, ec)) return trailer(p.string(), why);
+      Source src{SourceKind::trailer, p.string(), 0, std::nullopt, "trailer of " + p.string() + why};
+      skip(Examined{src, false, {}, {}}, "no such file");
+    }
+  }
+
+  void file(const std::string& path) {
+    Source src{SourceKind::file, path, 0, std::nullopt, "file " + path};
+    Examined ex{src, false, {}, {}};
+    auto data = read_file(path, kMaxBlobSize);
+    if (!data) return skip(std::move(ex), data.error());
+    Candidate c;
+    c.source = src;
+    if (auto e = check_blob(*data, req_.trust, &c)) return skip(std::move(ex), *e);
+    accept(std::move(ex), std::move(c), "file");
+  }
+
+  DiscoveryReport finish() {
+    for (size_t i = 0; i < report_.candidates.size(); ++i)
+      if (!report_.chosen ||
+          report_.candidates[i].generation() > report_.candidates[*report_.chosen].generation())
+        report_.chosen = i;
+    return std::move(report_);
+  }
+
+ private:
+  void skip(Examined ex, std::string why) {
+    ex.usable = false;
+    ex.outcome = std::move(why);
+    report_.examined.push_back(std::move(ex));
+  }
+
+  void accept(Examined ex, Candidate c, const std::string& where) {
+    const uint64_t gen = c.generation();
+    if (gen < req_.floor)
+      return skip(std::move(ex), "generation " + std::to_string(gen) + " in " + where +
+                                     " is below the floor " + std::to_string(req_.floor));
+    ex.usable = true;
+    ex.outcome = "generation " + std::to_string(gen) + " in " + where + (c.verified ? ", verified" : ", not verified");
+    report_.examined.push_back(std::move(ex));
+    report_.candidates.push_back(std::move(c));
+  }
+
+  // /dev/vda + 3 -> /dev/vda3 when sysfs lists it; nvme0n1 + 3 -> nvme0n1p3.
+  std::string partition_node(const std::string& disk, int number) const {
+    const fs::path dir = fs::path(req_.sysfs) / "class/block" / disk;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      std::ifstream f(e.path() / "partition");
+      int n = 0;
+      if (f >> n && n == number) {
+        std::string node = e.path().filename().string();
+        std::replace(node.begin(), node.end(), '!', '/');
+        return (fs::path(req_.dev) / node).string();
+      }
+    }
+    return {};
+  }
+
+  const DiscoveryRequest& req_;
+  DiscoveryReport report_;
+};
+
+}  // namespace
+
+bool ProbedPartition::bootseal() const { return lower(type) == kPartitionTypeGuid || name == kPartitionLabel; }
+
+std::string_view to_string(SourceKind k) {
+  switch (k) {
+    case SourceKind::partition: return "partition";
+    case SourceKind::trailer: return "trailer";
+    case SourceKind::file: return "file";
+  }
+  return "?";
+}
+
+Result<DeviceProbe> probe_device(const std::string& path) {
+  DeviceProbe d;
+  d.path = path;
+  ProbePtr pr(blkid_new_probe_from_filename(path.c_str()));
+  if (!pr) return make_error(path + ": libblkid cannot open it: " + std::strerror(errno));
+  d.size = static_cast<uint64_t>(blkid_probe_get_size(pr.get()));
+  blkid_probe_enable_superblocks(pr.get(), 1);
+  blkid_probe_set_superblocks_flags(pr.get(), BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE);
+  blkid_probe_enable_partitions(pr.get(), 1);
+  const int rc = blkid_do_safeprobe(pr.get());
+  if (rc == -1) return make_error(path + ": libblkid probe failed");
+  if (rc == -2) d.ambivalent = true;
+  if (rc == 0) {
+    d.fstype = lookup(pr.get(), "TYPE");
+    d.usage = lookup(pr.get(), "USAGE");
+    d.pttype = lookup(pr.get(), "PTTYPE");
+  }
+  if (!d.pttype.empty()) {
+    // A second probe for the partition list itself.
+    ProbePtr pp(blkid_new_probe_from_filename(path.c_str()));
+    if (!pp) return make_error(path + ": libblkid cannot open it: " + std::strerror(errno));
+    blkid_partlist ls = blkid_probe_get_partitions(pp.get());
+    const int n = ls ? blkid_partlist_numof_partitions(ls) : 0;
+    for (int i = 0; i < n; ++i) {
+      blkid_partition par = blkid_partlist_get_partition(ls, i);
+      ProbedPartition p;
+      p.number = blkid_partition_get_partno(par);
+      p.start = static_cast<uint64_t>(blkid_partition_get_start(par)) * 512;
+      p.size = static_cast<uint64_t>(blkid_partition_get_size(par)) * 512;
+      if (const char* t = blkid_partition_get_type_string(par)) p.type = lower(t);
+      else p.type = mbr_type(blkid_partition_get_type(par));
+      if (const char* nm = blkid_partition_get_name(par)) p.name = nm;
+      if (const char* u = blkid_partition_get_uuid(par)) p.uuid = lower(u);
+      d.partitions.push_back(std::move(p));
+    }
+  }
+  // bootseal's own magic (libblkid does not know it), then any other bytes.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path + ": " + std::strerror(errno));
+  std::vector<uint8_t> head(static_cast<size_t>(std::min<uint64_t>(d.size, 1u << 20)));
+  size_t got = 0;
+  while (got < head.size()) {
+    const ssize_t r = ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  ::close(fd);
+  head.resize(got);
+  d.bootseal_partition = head.size() >= kPartitionMagic.size() &&
+                         std::equal(kPartitionMagic.begin(), kPartitionMagic.end(), head.begin());
+  if (d.pttype.empty() && d.fstype.empty() && !d.ambivalent && !d.bootseal_partition) {
+    auto it = std::find_if(head.begin(), head.end(), [](uint8_t b) { return b != 0; });
+    if (it != head.end()) d.nonzero_offset = static_cast<uint64_t>(it - head.begin());
+  }
+  return d;
+}
+
+std::string boot_image_from_cmdline(std::string_view cmdline) {
+  std::string result;
+  size_t i = 0;
+  while (i < cmdline.size()) {
+    while (i < cmdline.size() && std::isspace(static_cast<unsigned char>(cmdline[i]))) ++i;
+    std::string word;
+    bool quoted = false;
+    while (i < cmdline.size() && (quoted || !std::isspace(static_cast<unsigned char>(cmdline[i])))) {
+      if (cmdline[i] == '"') quoted = !quoted;
+      else word += cmdline[i];
+      ++i;
+    }
+    if (word.rfind("BOOT_IMAGE=", 0) == 0) {
+      result = word.substr(11);
+      break;  // the boot loader puts it first; later ones come from the user
+    }
+  }
+  if (!result.empty() && result[0] == '(') {
+    const size_t close = result.find(')');
+    result = close == std::string::npos ? std::string() : result.substr(close + 1);
+  }
+  return result;
+}
+
+DiscoveryReport discover(const DiscoveryRequest& request) {
+  Discoverer d(request);
+  for (const auto& dev : request.devices) d.device(dev);
+  if (request.scan_block_devices) d.scan();
+  for (const auto& k : request.kernel_images) d.trailer(k, "");
+  if (request.running_kernel_root) d.running_kernel();
+  for (const auto& f : request.files) d.file(f);
+  return d.finish();
+}
+
+}  // namespace bootseal
