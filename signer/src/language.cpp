@@ -4,16 +4,13 @@
 // and the errors are documented in docs/POLICY.md; keep the two in step.
 #include "bootseal/language.hpp"
 
+#include "bootseal/fileio.hpp"
+
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <unordered_map>
 #include <utility>
 
@@ -657,16 +654,9 @@ Result<Document> parse_policy(std::string_view text, std::string_view filename) 
 }
 
 Result<ParsedPolicy> parse_policy_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error(path + ": error: cannot open: " + std::strerror(errno));
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    return make_error(path + ": error: read failed: " + std::strerror(errno));
-  }
-  const std::string text = buffer.str();
+  auto bytes = read_file(path, kMaxPolicyTextSize);
+  if (!bytes) return make_error(bytes.error());
+  const std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
   return parse_policy_source(text, path);
 }
 

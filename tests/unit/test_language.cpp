@@ -380,6 +380,11 @@ TEST(LanguageReject, MissingModeValue) {
   EXPECT_EQ(parse_error("mode\n"), "t.policy:1:5: error: missing mode after 'mode', expected enforce or permissive");
 }
 
+TEST(LanguageReject, TrailingGarbageAfterMode) {
+  EXPECT_EQ(parse_error("mode enforce permissive\n"),
+            "t.policy:1:14: error: unexpected 'permissive' after the mode, expected end of line");
+}
+
 TEST(LanguageReject, UnknownMode) {
   EXPECT_EQ(parse_error("mode enforcing\n"),
             "t.policy:1:6: error: unknown mode 'enforcing', expected enforce or permissive");
@@ -742,7 +747,13 @@ TEST(LanguageReject, SameRuleWithDifferentExceptions) {
 TEST(LanguageReject, MissingFile) {
   auto r = parse_policy_file("/nonexistent/x.policy");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error(), "/nonexistent/x.policy: error: cannot open: No such file or directory");
+  EXPECT_EQ(r.error(), "Failed to open /nonexistent/x.policy: No such file or directory");
+}
+
+TEST(LanguageReject, DirectoryInsteadOfFile) {
+  auto r = parse_policy_file(BOOTSEAL_SOURCE_ROOT "/examples");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), "Failed to read " BOOTSEAL_SOURCE_ROOT "/examples: Is a directory");
 }
 
 TEST(LanguageReject, ErrorsNameTheFileGiven) {

@@ -31,7 +31,9 @@ Result<ParsedPolicy> parse_policy_source(std::string_view text, std::string_view
 // The same, without the line table.
 Result<Document> parse_policy(std::string_view text, std::string_view filename);
 
-// Reads a file and parses it. A read failure gives "FILE: error: ...".
+// Reads a file (at most kMaxPolicyTextSize bytes) and parses it. A file that
+// cannot be read gives "Failed to open FILE: REASON" (or "Failed to read").
+inline constexpr size_t kMaxPolicyTextSize = 64u << 20;
 Result<ParsedPolicy> parse_policy_file(const std::string& path);
 
 // The canonical text of a document: header, the seven defaults in operation
