@@ -1,0 +1,120 @@
+#!/bin/sh
+# /init of the test initramfs built by tests/vm/lib.sh (vm_build_initramfs).
+# Runs under busybox sh as PID 1 of Debian's stock kernel in QEMU.
+#
+#  1. mounts /dev (devtmpfs), /proc, /sys, securityfs, bpffs, /run;
+#  2. loads the kernel modules listed in /etc/vm-initramfs.conf, in the order
+#     computed at image build time from the kernel's modules.dep;
+#  3. finds the root partition (root= on the kernel command line:
+#     PARTLABEL=NAME, LABEL=, UUID= or a /dev path; default PARTLABEL=root)
+#     and mounts it read-write on /newroot;
+#  4. runs the hook command from the configuration, if any (the policy
+#     loader: `bootseal-loader --root /newroot`). Its exit status decides:
+#     a status listed in HOOK_CONTINUE (default "0") continues the boot,
+#     any other stops it before init: the console shows one line
+#       bootseal: boot stopped: HOOK exited with status N: LAST OUTPUT LINE
+#     and the machine powers off;
+#  5. moves /dev, /proc, /sys (with bpffs and securityfs under it) and /run
+#     into the new root and switch_roots to /sbin/init.
+# Any other failure prints `initramfs: boot stopped: ...` and powers off.
+
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+mount -t devtmpfs -o mode=0755,nosuid devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc -o nosuid,nodev,noexec proc /proc
+mount -t sysfs -o nosuid,nodev,noexec sysfs /sys
+mount -t securityfs -o nosuid,nodev,noexec securityfs /sys/kernel/security
+mount -t bpf -o mode=0700 bpffs /sys/fs/bpf
+mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
+
+stop() {
+	echo "$*"
+	sync
+	poweroff -f
+	while :; do sleep 60; done
+}
+
+MODULES=
+HOOK=
+HOOK_CONTINUE=0
+ROOT_WAIT=30
+. /etc/vm-initramfs.conf
+
+for ko in $MODULES; do
+	# A module the CPU cannot use (crc32c-intel without SSE4.2 under TCG)
+	# fails to load; its generic fallback is in the list too.
+	insmod "/lib/modules/$ko" 2>/dev/null ||
+		echo "initramfs: insmod $ko failed (continuing)"
+done
+
+root=PARTLABEL=root
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	root=*) root=${arg#root=} ;;
+	esac
+done
+
+# Print the device node of a partition whose GPT partition name is $1.
+find_partlabel() {
+	for ue in /sys/class/block/*/uevent; do
+		if grep -qx "PARTNAME=$1" "$ue"; then
+			sed -n 's/^DEVNAME=//p' "$ue"
+			return 0
+		fi
+	done
+	return 1
+}
+
+find_root() {
+	case $1 in
+	PARTLABEL=*) d=$(find_partlabel "${1#PARTLABEL=}") && echo "/dev/$d" ;;
+	LABEL=* | UUID=*) findfs "$1" 2>/dev/null ;;
+	/dev/*) [ -b "$1" ] && echo "$1" ;;
+	*) return 1 ;;
+	esac
+}
+
+dev=
+tries=$((ROOT_WAIT * 10))
+while [ $tries -gt 0 ]; do
+	dev=$(find_root "$root") && [ -b "$dev" ] && break
+	dev=
+	tries=$((tries - 1))
+	usleep 100000
+done
+[ -n "$dev" ] || stop "initramfs: boot stopped: root device $root not found within ${ROOT_WAIT}s"
+
+mkdir -p /newroot
+mount -t ext4 -o rw "$dev" /newroot ||
+	stop "initramfs: boot stopped: cannot mount root $root ($dev) as ext4"
+echo "initramfs: root $root ($dev) mounted on /newroot"
+
+if [ -n "$HOOK" ]; then
+	echo "initramfs: running hook: $HOOK"
+	# The hook's output goes to the console and is kept for the stop line.
+	set -o pipefail
+	# shellcheck disable=SC2086 # HOOK is a command line, split on purpose
+	$HOOK 2>&1 | tee /run/vm-hook.log
+	rc=$?
+	set +o pipefail
+	case " $HOOK_CONTINUE " in
+	*" $rc "*)
+		echo "initramfs: hook exited with status $rc, continuing"
+		;;
+	*)
+		last=$(grep -v '^[[:space:]]*$' /run/vm-hook.log | tail -n 1)
+		stop "bootseal: boot stopped: ${HOOK%% *} exited with status $rc${last:+: $last}"
+		;;
+	esac
+fi
+
+[ -x /newroot/sbin/init ] || [ -L /newroot/sbin/init ] ||
+	stop "initramfs: boot stopped: /sbin/init missing on root $root"
+for m in dev proc sys run; do
+	[ -d "/newroot/$m" ] || stop "initramfs: boot stopped: /$m missing on root $root"
+	mount --move "/$m" "/newroot/$m" ||
+		stop "initramfs: boot stopped: cannot move /$m into the new root"
+done
+exec switch_root /newroot /sbin/init
