@@ -468,8 +468,10 @@ std::optional<Error> Parser::rule(Action action) {
   // Exceptions: sorted, each once.
   std::vector<size_t> order(exceptions.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return exceptions[a].first < exceptions[b].first; });
+  if (order.size() > 1) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return exceptions[a].first < exceptions[b].first; });
+  }
   for (size_t i = 1; i < order.size(); ++i) {
     const auto& prev = exceptions[order[i - 1]];
     const auto& cur = exceptions[order[i]];
@@ -606,6 +608,16 @@ std::optional<Error> Parser::statement() {
 }
 
 Result<ParsedPolicy> Parser::run() {
+  // Reserving up front avoids rehashing the identity table and moving rules
+  // as a large policy is read. At most one rule per line, and a rule line
+  // takes at least 14 bytes ("deny exec any\n"); beyond the cap the
+  // containers grow as usual, so odd input cannot make a large reservation.
+  const size_t lines = static_cast<size_t>(std::count(text_.begin(), text_.end(), '\n')) + 1;
+  const size_t expected_rules = std::min({lines, text_.size() / 14 + 1, size_t{1} << 18});
+  rule_keys_.reserve(expected_rules);
+  out_.document.rules.reserve(expected_rules);
+  out_.rule_lines.reserve(expected_rules);
+
   size_t start = 0;
   line_ = 0;
   for (;;) {
