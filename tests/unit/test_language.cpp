@@ -1093,6 +1093,19 @@ TEST(LanguageExamples, ApplianceModulesOnlyThroughKmod) {
   EXPECT_EQ(decide_file(d, Operation::module_load, "", "", "/usr/bin/kmod"), Action::deny);
 }
 
+TEST(LanguageExamples, DocsOpeningExampleParses) {
+  const std::string doc = read_file(std::filesystem::path(BOOTSEAL_SOURCE_ROOT) / "docs" / "POLICY.md");
+  const size_t begin = doc.find("```\n");
+  ASSERT_NE(begin, std::string::npos);
+  const size_t end = doc.find("```\n", begin + 4);
+  ASSERT_NE(end, std::string::npos);
+  const Document d = parse_ok(doc.substr(begin + 4, end - begin - 4));
+  EXPECT_EQ(d.name, "appliance-lockdown");
+  EXPECT_EQ(d.rules.size(), 7u);
+  EXPECT_EQ(decide_file(d, Operation::write, "/etc/shadow", "ext4", "/usr/bin/passwd"), Action::allow);
+  EXPECT_EQ(decide_file(d, Operation::write, "/etc/shadow", "ext4", "/usr/bin/vi"), Action::deny);
+}
+
 // docs/POLICY.md, "Worked examples".
 TEST(LanguageExamples, DocsDeeperSubtreeWins) {
   const Document d = parse_ok(with_head("deny exec subtree /home\nallow exec subtree /home/shared/tools\n"));
