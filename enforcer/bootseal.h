@@ -7,13 +7,8 @@
 #ifndef BOOTSEAL_ENFORCER_H
 #define BOOTSEAL_ENFORCER_H
 
-#ifdef __cplusplus
-#include <cstdint>
-typedef uint8_t __u8;
-typedef uint16_t __u16;
-typedef uint32_t __u32;
-typedef uint64_t __u64;
-typedef int32_t __s32;
+#ifndef __bpf__
+#include <linux/types.h>
 #endif
 
 /* Operations: the values of bootseal::Operation (policy.hpp). */

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The rule compiler: a policy Document -> the entries of the enforcer's maps
+// (enforcer/bootseal.h), with paths resolved to (device, inode) under the
+// new root. Also the map-level decision, the userspace mirror of the
+// enforcer's lookup order, which unit tests compare with decide().
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+#include "bootseal.h"
+#include "bootseal/policy.hpp"
+#include "bootseal/result.hpp"
+
+namespace bootseal::loader {
+
+// The kernel's encoding of a device number (MKDEV: major << 20 | minor),
+// which differs from user space's st_dev.
+uint32_t kernel_dev(dev_t st_dev);
+std::string format_kernel_dev(uint32_t kdev);  // "8:2"
+
+struct InodeId {
+  uint32_t dev = 0;  // kernel encoding
+  uint64_t ino = 0;
+  friend bool operator==(const InodeId&, const InodeId&) = default;
+  friend auto operator<=>(const InodeId&, const InodeId&) = default;
+};
+
+// Resolves an absolute policy path to the inode it names. On failure
+// returns nullopt and sets *error ("does not exist", "Permission denied").
+using Resolver = std::function<std::optional<InodeId>(const std::string& path, std::string* error)>;
+
+// Resolves paths under `root` as if it were "/" (openat2 RESOLVE_IN_ROOT:
+// absolute symlinks and ".." stay inside it). The final symlink is followed.
+class RootResolver {
+ public:
+  static Result<RootResolver> open(const std::string& root);
+  RootResolver(RootResolver&& other) noexcept;
+  RootResolver& operator=(RootResolver&& other) noexcept;
+  RootResolver(const RootResolver&) = delete;
+  RootResolver& operator=(const RootResolver&) = delete;
+  ~RootResolver();
+
+  std::optional<InodeId> resolve(const std::string& path, std::string* error) const;
+  Resolver resolver() const;
+  const std::string& root() const { return root_; }
+
+ private:
+  RootResolver(int fd, std::string root) : fd_(fd), root_(std::move(root)) {}
+  int fd_ = -1;
+  std::string root_;
+};
+
+// Something the compiler could not honour; `rule` is the index into
+// Document::rules.
+struct Diagnostic {
+  int rule = -1;
+  std::string path;
+  std::string message;  // "rule 3 (deny exec path /usr/bin/x): /usr/bin/x does not exist"
+};
+
+struct SubjectEntry {
+  uint32_t id = 0;
+  InodeId inode;
+  std::vector<std::string> paths;  // the policy paths naming this executable
+};
+
+struct Compiled {
+  std::vector<std::pair<bs_rule_key, bs_rule_val>> rules;  // sorted by key, unique
+  std::vector<SubjectEntry> subjects;                       // by id, ids 1..n
+  std::array<uint8_t, 8> defaults{};                        // per BS_OP_*
+  std::array<uint8_t, 8> kinds{};                           // bit 1 << BS_KIND_* per op
+  uint32_t mode = BS_MODE_ENFORCE;
+  std::vector<Diagnostic> diagnostics;
+
+  // The subject id of an executable, BS_SUBJECT_ANY when the policy does
+  // not name it.
+  uint32_t subject_of(const InodeId& exe) const;
+  const bs_rule_val* find(const bs_rule_key& key) const;
+};
+
+// Compiles `doc` (already validated). Paths that do not resolve are left
+// out and reported in Compiled::diagnostics; nothing else fails.
+Compiled compile(const Document& doc, const Resolver& resolve);
+
+// What the enforcer decides, computed from the compiled entries in the
+// enforcer's order (path, subtree from the object up, fstype, any,
+// default; at each level the subject's entry, then the entry for any
+// subject unless the subject is exempt).
+struct MapQuery {
+  Operation operation = Operation::exec;
+  // The object and its ancestors, the object first, the root last. With
+  // `entry_to_create`, chain[0] is the parent directory instead.
+  std::vector<InodeId> chain;
+  bool entry_to_create = false;
+  uint64_t magic = 0;        // superblock magic, 0 for none
+  uint32_t capability = 0;   // Operation::capability
+  uint32_t subject = BS_SUBJECT_ANY;
+  // Above this many levels the walk gives up (the enforcer's bound).
+  size_t max_depth = BS_MAX_DEPTH;
+};
+
+struct MapDecision {
+  uint8_t action = BS_ACT_ALLOW;  // BS_ACT_ALLOW/DENY/AUDIT
+  int32_t rule = BS_RULE_DEFAULT;
+};
+
+MapDecision decide_maps(const Compiled& c, const MapQuery& q);
+
+// The compiled entries for people (`bootseal-loader --dry-run`).
+std::string format_compiled(const Compiled& c, const Document& doc);
+
+// "deny exec path /usr/bin/x by /bin/sh except ..." for messages.
+std::string describe_rule(const Rule& r);
+
+}  // namespace bootseal::loader

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The loader's configuration: the initramfs' own file
+// (/etc/bootseal/loader.conf) and the bootseal.* options of the kernel
+// command line, which may only make it stricter unless the file allows
+// otherwise. Both are parsers of untrusted bytes: errors name the file and
+// line, or the command-line option.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bootseal/result.hpp"
+
+namespace bootseal::loader {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/bootseal/loader.conf";
+inline constexpr size_t kMaxConfigSize = 64 * 1024;
+
+enum class SourceType {
+  partitions,    // every disk, searched for bootseal partitions
+  device,        // a named device or disk image
+  kernel,        // the trailer of the kernel the machine booted, under the new root
+  kernel_image,  // the trailer of a named kernel image
+  file,          // a plain file as the loader sees it (the initramfs)
+  root_file,     // a plain file under the new root
+};
+std::string_view to_string(SourceType t);
+
+struct SourceSpec {
+  SourceType type = SourceType::partitions;
+  std::string path;  // device, kernel_image, file, root_file
+  friend bool operator==(const SourceSpec&, const SourceSpec&) = default;
+};
+
+enum class ModeSetting { policy, enforce, permissive };  // policy: as the policy says
+enum class OnFailure { stop, cont };
+
+struct LoaderConfig {
+  std::vector<SourceSpec> sources;  // empty: partitions, then kernel
+  std::string trust = "/etc/bootseal/keys";  // PEM file or directory
+  uint64_t floor = 0;
+  ModeSetting mode = ModeSetting::policy;
+  OnFailure on_failure = OnFailure::stop;
+  bool cmdline_may_weaken = false;
+  uint32_t ringbuf_size = 256 * 1024;  // audit ring buffer bytes, a power of two >= 4096
+  std::string pin_dir = "/sys/fs/bpf/bootseal";
+};
+
+// Parses the text of loader.conf. `origin` names it in errors
+// ("/etc/bootseal/loader.conf:7: unknown key 'sorce'").
+Result<LoaderConfig> parse_config(std::string_view text, const std::string& origin);
+Result<LoaderConfig> load_config(const std::string& path);
+
+// The bootseal.* options of a kernel command line. Options of other
+// components are skipped; unknown bootseal.* options are warnings.
+struct CmdlineOptions {
+  std::optional<ModeSetting> mode;       // bootseal.mode=enforce|permissive
+  std::optional<uint64_t> floor;         // bootseal.floor=N
+  std::optional<OnFailure> on_failure;   // bootseal.on_failure=stop|continue
+  std::vector<std::string> devices;      // bootseal.device=PATH (repeatable)
+  std::vector<std::string> warnings;
+};
+Result<CmdlineOptions> parse_cmdline(std::string_view cmdline);
+
+// Applies the command line to the configuration: only stricter settings,
+// unless cmdline_may_weaken. A weaker setting that is not allowed is
+// ignored and reported in *warnings. Named devices are looked at first.
+LoaderConfig apply_cmdline(const LoaderConfig& config, const CmdlineOptions& cmdline,
+                           std::vector<std::string>* warnings);
+
+}  // namespace bootseal::loader

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "bootseal/loader/compiler.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace bootseal::loader {
+namespace {
+
+int severity(uint8_t action) {
+  return action == BS_ACT_DENY ? 2 : action == BS_ACT_AUDIT ? 1 : 0;
+}
+
+bool key_less(const bs_rule_key& a, const bs_rule_key& b) {
+  return std::tie(a.op, a.kind, a.dev, a.id, a.subject) < std::tie(b.op, b.kind, b.dev, b.id, b.subject);
+}
+
+bs_rule_key make_key(uint8_t kind, uint8_t op, uint32_t subject, uint32_t dev, uint64_t id) {
+  bs_rule_key k{};
+  k.kind = kind;
+  k.op = op;
+  k.subject = subject;
+  k.dev = dev;
+  k.id = id;
+  return k;
+}
+
+// The object part of a key: everything but the subject.
+struct ObjectKey {
+  uint8_t op = 0, kind = 0;
+  uint32_t dev = 0;
+  uint64_t id = 0;
+  auto operator<=>(const ObjectKey&) const = default;
+};
+
+}  // namespace
+
+uint32_t kernel_dev(dev_t st_dev) {
+  return static_cast<uint32_t>(major(st_dev)) << 20 | static_cast<uint32_t>(minor(st_dev) & 0xfffff);
+}
+
+std::string format_kernel_dev(uint32_t kdev) {
+  return std::to_string(kdev >> 20) + ":" + std::to_string(kdev & 0xfffff);
+}
+
+// ---------------------------------------------------------------------------
+// RootResolver
+
+Result<RootResolver> RootResolver::open(const std::string& root) {
+  int fd = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return make_error("cannot open root " + root + ": " + std::strerror(errno));
+  return RootResolver(fd, root);
+}
+
+RootResolver::RootResolver(RootResolver&& other) noexcept : fd_(other.fd_), root_(std::move(other.root_)) {
+  other.fd_ = -1;
+}
+
+RootResolver& RootResolver::operator=(RootResolver&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    root_ = std::move(other.root_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+RootResolver::~RootResolver() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::optional<InodeId> RootResolver::resolve(const std::string& path, std::string* error) const {
+  std::string rel = path;
+  while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+  if (rel.empty()) rel = ".";
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  int fd = static_cast<int>(::syscall(SYS_openat2, fd_, rel.c_str(), &how, sizeof(how)));
+  if (fd < 0) {
+    int e = errno;
+    if (error) *error = e == ENOENT ? std::string("does not exist") : std::string(std::strerror(e));
+    return std::nullopt;
+  }
+  struct stat st {};
+  int rc = ::fstat(fd, &st);
+  int e = errno;
+  ::close(fd);
+  if (rc != 0) {
+    if (error) *error = std::strerror(e);
+    return std::nullopt;
+  }
+  return InodeId{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+}
+
+Resolver RootResolver::resolver() const {
+  return [this](const std::string& p, std::string* err) { return resolve(p, err); };
+}
+
+// ---------------------------------------------------------------------------
+
+std::string describe_rule(const Rule& r) {
+  std::string s = std::string(to_string(r.action)) + " " + std::string(to_string(r.operation));
+  switch (r.object.kind) {
+    case ObjectKind::any: s += " any"; break;
+    case ObjectKind::path: s += " path " + r.object.path; break;
+    case ObjectKind::subtree: s += " subtree " + r.object.path; break;
+    case ObjectKind::fstype: s += " fstype " + r.object.fstype; break;
+    case ObjectKind::capability: s += " " + std::string(capability_name(r.object.capability)); break;
+  }
+  if (r.subject) s += " by " + *r.subject;
+  if (!r.exceptions.empty()) {
+    s += " except ";
+    for (size_t i = 0; i < r.exceptions.size(); ++i) s += (i ? ", " : "") + r.exceptions[i];
+  }
+  return s;
+}
+
+uint32_t Compiled::subject_of(const InodeId& exe) const {
+  for (const auto& s : subjects)
+    if (s.inode == exe) return s.id;
+  return BS_SUBJECT_ANY;
+}
+
+const bs_rule_val* Compiled::find(const bs_rule_key& key) const {
+  auto it = std::lower_bound(rules.begin(), rules.end(), key,
+                             [](const auto& e, const bs_rule_key& k) { return key_less(e.first, k); });
+  if (it == rules.end() || key_less(key, it->first)) return nullptr;
+  return &it->second;
+}
+
+Compiled compile(const Document& doc, const Resolver& resolve) {
+  Compiled out;
+  out.mode = doc.mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
+  for (size_t op = 0; op < kOperationCount; ++op) out.defaults[op] = static_cast<uint8_t>(doc.defaults[op]);
+
+  auto diag = [&](size_t i, const std::string& path, const std::string& what) {
+    out.diagnostics.push_back(Diagnostic{static_cast<int>(i), path,
+                                         "rule " + std::to_string(i + 1) + " (" + describe_rule(doc.rules[i]) +
+                                             "): " + path + " " + what});
+  };
+
+  // Subjects: every executable named by a rule or an exception, by inode.
+  std::map<std::string, std::optional<uint32_t>> subject_ids;  // path -> id (nullopt: unresolved)
+  std::map<InodeId, uint32_t> by_inode;
+  auto subject_id = [&](size_t i, const std::string& path) -> std::optional<uint32_t> {
+    auto it = subject_ids.find(path);
+    if (it != subject_ids.end()) return it->second;
+    std::string err;
+    auto inode = resolve(path, &err);
+    std::optional<uint32_t> id;
+    if (!inode) {
+      diag(i, path, err);
+    } else {
+      auto [bi, inserted] = by_inode.emplace(*inode, static_cast<uint32_t>(out.subjects.size() + 1));
+      if (inserted) out.subjects.push_back(SubjectEntry{bi->second, *inode, {}});
+      out.subjects[bi->second - 1].paths.push_back(path);
+      id = bi->second;
+    }
+    subject_ids.emplace(path, id);
+    return id;
+  };
+
+  // Group the rules by object.
+  struct Member {
+    size_t index;
+    std::optional<uint32_t> subject;      // named subject id (rules with a subject)
+    std::set<uint32_t> exceptions;        // resolved exception ids
+  };
+  std::map<ObjectKey, std::vector<Member>> groups;
+  for (size_t i = 0; i < doc.rules.size(); ++i) {
+    const Rule& r = doc.rules[i];
+    ObjectKey ok;
+    ok.op = static_cast<uint8_t>(r.operation);
+    ok.kind = static_cast<uint8_t>(r.object.kind);
+    switch (r.object.kind) {
+      case ObjectKind::any: break;
+      case ObjectKind::path:
+      case ObjectKind::subtree: {
+        std::string err;
+        auto inode = resolve(r.object.path, &err);
+        if (!inode) {
+          diag(i, r.object.path, err);
+          continue;
+        }
+        ok.dev = inode->dev;
+        ok.id = inode->ino;
+        break;
+      }
+      case ObjectKind::fstype: ok.id = fstype_magic(r.object.fstype).value_or(0); break;
+      case ObjectKind::capability: ok.id = r.object.capability; break;
+    }
+    Member m{i, std::nullopt, {}};
+    if (r.subject) {
+      m.subject = subject_id(i, *r.subject);
+      if (!m.subject) continue;  // an executable that does not exist runs nowhere
+    }
+    for (const auto& e : r.exceptions)
+      if (auto id = subject_id(i, e)) m.exceptions.insert(*id);
+    groups[ok].push_back(std::move(m));
+  }
+
+  auto better = [&](const Member* best, const Member& m) {
+    if (!best) return true;
+    // Higher severity wins; at equal severity the earlier rule (decide()).
+    return severity(static_cast<uint8_t>(doc.rules[m.index].action)) >
+           severity(static_cast<uint8_t>(doc.rules[best->index].action));
+  };
+  auto value_of = [&](const Member* m) {
+    bs_rule_val v{};
+    v.action = static_cast<uint8_t>(doc.rules[m->index].action);
+    v.rule = static_cast<int32_t>(m->index);
+    return v;
+  };
+
+  for (const auto& [ok, members] : groups) {
+    const Member* any_best = nullptr;
+    std::set<uint32_t> named;
+    for (const auto& m : members) {
+      if (!m.subject) {
+        if (better(any_best, m)) any_best = &m;
+        named.insert(m.exceptions.begin(), m.exceptions.end());
+      } else {
+        named.insert(*m.subject);
+      }
+    }
+    if (any_best) out.rules.emplace_back(make_key(ok.kind, ok.op, BS_SUBJECT_ANY, ok.dev, ok.id), value_of(any_best));
+    for (uint32_t s : named) {
+      const Member* own = nullptr;
+      for (const auto& m : members)
+        if (m.subject && *m.subject == s && better(own, m)) own = &m;
+      bs_rule_val v{};
+      if (own) {
+        v = value_of(own);
+      } else {
+        const Member* best = nullptr;
+        for (const auto& m : members)
+          if (!m.subject && !m.exceptions.count(s) && better(best, m)) best = &m;
+        if (!best) {
+          v.action = BS_ACT_EXEMPT;
+          v.rule = BS_RULE_DEFAULT;
+        } else if (best == any_best) {
+          continue;  // the entry for any subject says the same
+        } else {
+          v = value_of(best);
+        }
+      }
+      out.rules.emplace_back(make_key(ok.kind, ok.op, s, ok.dev, ok.id), v);
+    }
+    out.kinds[ok.op] |= static_cast<uint8_t>(1u << ok.kind);
+  }
+  std::sort(out.rules.begin(), out.rules.end(), [](const auto& a, const auto& b) { return key_less(a.first, b.first); });
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// The map-level decision, step for step as bootseal.bpf.c's decide().
+
+namespace {
+bool level(const Compiled& c, bs_rule_key k, uint32_t subject, MapDecision* out) {
+  if (subject != BS_SUBJECT_ANY) {
+    k.subject = subject;
+    if (const bs_rule_val* v = c.find(k)) {
+      if (v->action == BS_ACT_EXEMPT) return false;
+      *out = MapDecision{v->action, v->rule};
+      return true;
+    }
+  }
+  k.subject = BS_SUBJECT_ANY;
+  if (const bs_rule_val* v = c.find(k)) {
+    *out = MapDecision{v->action, v->rule};
+    return true;
+  }
+  return false;
+}
+}  // namespace
+
+MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
+  const auto op = static_cast<uint8_t>(q.operation);
+  MapDecision out{c.defaults[op], BS_RULE_DEFAULT};
+  const uint8_t kinds = c.kinds[op];
+  if (q.operation == Operation::capability) {
+    if (level(c, make_key(BS_KIND_CAPABILITY, op, 0, 0, q.capability), q.subject, &out)) return out;
+    level(c, make_key(BS_KIND_ANY, op, 0, 0, 0), q.subject, &out);
+    return out;
+  }
+  if (!q.chain.empty() && !q.entry_to_create && (kinds & (1u << BS_KIND_PATH))) {
+    if (level(c, make_key(BS_KIND_PATH, op, 0, q.chain[0].dev, q.chain[0].ino), q.subject, &out)) return out;
+  }
+  if (!q.chain.empty() && (kinds & (1u << BS_KIND_SUBTREE))) {
+    // The enforcer looks at a negative dentry (a step with no inode) first.
+    size_t steps = 0;
+    bool top = false;
+    if (q.entry_to_create) ++steps;
+    for (size_t i = 0;; ++i) {
+      if (i >= q.chain.size()) {
+        top = true;
+        break;
+      }
+      if (steps >= q.max_depth) break;
+      ++steps;
+      if (level(c, make_key(BS_KIND_SUBTREE, op, 0, q.chain[i].dev, q.chain[i].ino), q.subject, &out)) return out;
+      if (i + 1 == q.chain.size()) {
+        top = true;
+        break;
+      }
+    }
+    if (!top) return MapDecision{BS_ACT_DENY, BS_RULE_TOO_DEEP};
+  }
+  if (q.magic && (kinds & (1u << BS_KIND_FSTYPE))) {
+    if (level(c, make_key(BS_KIND_FSTYPE, op, 0, 0, q.magic), q.subject, &out)) return out;
+  }
+  if (kinds & (1u << BS_KIND_ANY)) {
+    level(c, make_key(BS_KIND_ANY, op, 0, 0, 0), q.subject, &out);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+
+std::string format_compiled(const Compiled& c, const Document& doc) {
+  std::ostringstream o;
+  auto action_name = [](uint8_t a) -> std::string {
+    return a == BS_ACT_EXEMPT ? "exempt" : std::string(to_string(static_cast<Action>(a)));
+  };
+  o << "policy " << doc.name << " generation " << doc.generation << "\n";
+  o << "mode " << (c.mode == BS_MODE_PERMISSIVE ? "permissive" : "enforce") << "\n";
+  for (size_t op = 0; op < kOperationCount; ++op) {
+    o << "default " << to_string(static_cast<Operation>(op)) << " " << action_name(c.defaults[op]);
+    o << " kinds";
+    bool none = true;
+    for (uint8_t k = 0; k <= BS_KIND_CAPABILITY; ++k)
+      if (c.kinds[op] & (1u << k)) {
+        o << " " << to_string(static_cast<ObjectKind>(k));
+        none = false;
+      }
+    if (none) o << " none";
+    o << "\n";
+  }
+  o << "subjects " << c.subjects.size() << "\n";
+  for (const auto& s : c.subjects) {
+    o << "  subject " << s.id << " dev " << format_kernel_dev(s.inode.dev) << " ino " << s.inode.ino << " =";
+    for (const auto& p : s.paths) o << " " << p;
+    o << "\n";
+  }
+  o << "rules " << c.rules.size() << "\n";
+  for (const auto& [k, v] : c.rules) {
+    o << "  " << to_string(static_cast<Operation>(k.op)) << " " << to_string(static_cast<ObjectKind>(k.kind));
+    switch (k.kind) {
+      case BS_KIND_PATH:
+      case BS_KIND_SUBTREE: o << " dev " << format_kernel_dev(k.dev) << " ino " << k.id; break;
+      case BS_KIND_FSTYPE: {
+        std::ostringstream hex;
+        hex << std::hex << k.id;
+        o << " magic 0x" << hex.str();
+        break;
+      }
+      case BS_KIND_CAPABILITY: o << " " << capability_name(static_cast<uint32_t>(k.id)); break;
+      default: break;
+    }
+    o << " subject " << (k.subject == BS_SUBJECT_ANY ? std::string("any") : std::to_string(k.subject));
+    o << " -> " << action_name(v.action);
+    if (v.rule >= 0) o << " (rule " << v.rule + 1 << ")";
+    o << "\n";
+  }
+  for (const auto& d : c.diagnostics) o << "warning: " << d.message << "\n";
+  return o.str();
+}
+
+}  // namespace bootseal::loader

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Installing the compiled policy into the enforcer: load, fill, freeze,
+// attach, pin. Touches the kernel: only ever run in the initramfs (or a
+// test machine), never by --dry-run.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "bootseal/loader/compiler.hpp"
+#include "bootseal/result.hpp"
+#include "bootseal/seal.hpp"
+
+namespace bootseal::loader {
+
+struct InstallRequest {
+  const Compiled* compiled = nullptr;
+  const Document* document = nullptr;
+  Kid kid{};
+  uint32_t mode = BS_MODE_ENFORCE;  // effective mode
+  uint32_t ringbuf_size = 256 * 1024;
+  std::string pin_dir = "/sys/fs/bpf/bootseal";
+};
+
+// Reports one finished step: its name, what it did, milliseconds it took.
+using StepLog = std::function<void(const std::string& step, const std::string& detail, double ms)>;
+
+enum class InstallFailure { none, already, failed };
+
+struct EnforcerInstall {
+  InstallFailure failure = InstallFailure::none;
+  std::string error;   // what failed and why
+  std::string detail;  // libbpf's last messages (verifier log), may be empty
+  int hooks = 0;
+};
+
+// The active LSMs (/sys/kernel/security/lsm, mounting securityfs when
+// `may_mount`); an error when they cannot be read.
+Result<std::string> active_lsms(bool may_mount);
+
+EnforcerInstall install(const InstallRequest& req, const StepLog& log);
+
+}  // namespace bootseal::loader

@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bootseal-loader: run in the initramfs once the real root is mounted and
+// before switch_root. Reads its configuration, discovers and verifies the
+// sealed policy, checks the machine binding, compiles the rules against the
+// new root and installs them into the enforcer. Exit codes: exit_codes.h.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bootseal/discovery.hpp"
+#include "bootseal/loader/compiler.hpp"
+#include "bootseal/loader/config.hpp"
+#include "bootseal/seal.hpp"
+#include "exit_codes.h"
+#include "install.hpp"
+
+#ifndef BOOTSEAL_VERSION
+#define BOOTSEAL_VERSION "unknown"
+#endif
+
+namespace {
+
+using namespace bootseal;
+using namespace bootseal::loader;
+
+constexpr const char* kUsage =
+    "Usage: bootseal-loader --root NEWROOT [--config FILE] [--cmdline FILE] [--dry-run]\n"
+    "\n"
+    "Discovers, verifies, compiles and installs the sealed bootseal policy before\n"
+    "init runs. Paths in the policy are resolved under NEWROOT.\n"
+    "\n"
+    "  --root NEWROOT   the mounted root filesystem that init will run from\n"
+    "  --config FILE    loader configuration (default /etc/bootseal/loader.conf)\n"
+    "  --cmdline FILE   where to read the kernel command line (default /proc/cmdline)\n"
+    "  --dry-run        touch no kernel state; print the compiled map contents\n"
+    "  --help, --version\n"
+    "\n"
+    "Exit status: 0 installed, 1 not installed but the boot may continue,\n"
+    "2 usage, 3 configuration, 4 no valid policy, 5 wrong machine,\n"
+    "6 no bpf LSM in the kernel, 7 install failed, 8 already installed.\n";
+
+struct Options {
+  std::string root;
+  std::string config = kDefaultConfigPath;
+  bool config_given = false;
+  std::string cmdline = "/proc/cmdline";
+  bool dry_run = false;
+};
+
+// Log lines go to /dev/kmsg as "<N>bootseal: ..." (kernel log priorities)
+// and, at warning and above, to stderr for the console and the hook; with
+// --dry-run everything goes to stderr.
+class Log {
+ public:
+  explicit Log(bool use_kmsg) {
+    if (use_kmsg) kmsg_ = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+  }
+  ~Log() {
+    if (kmsg_ >= 0) ::close(kmsg_);
+  }
+  void line(int prio, const std::string& msg) {
+    std::string text = "bootseal: " + msg;
+    if (kmsg_ >= 0) {
+      std::string rec = "<" + std::to_string(prio) + ">" + text;
+      if (rec.size() > 900) rec.resize(900);
+      if (::write(kmsg_, rec.data(), rec.size()) < 0) {
+        // the console still gets the line below
+      }
+    }
+    if (kmsg_ < 0 || prio <= 4) std::cerr << text << std::endl;
+  }
+  void err(const std::string& m) { line(3, m); }
+  void warn(const std::string& m) { line(4, m); }
+  void info(const std::string& m) { line(6, m); }
+
+ private:
+  int kmsg_ = -1;
+};
+
+std::string ms_text(double ms) {
+  char b[32];
+  std::snprintf(b, sizeof(b), "%.1f ms", ms);
+  return b;
+}
+
+class Stopwatch {
+ public:
+  double ms() const {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point t_ = std::chrono::steady_clock::now();
+};
+
+std::string read_small_file(const std::string& path, bool* ok) {
+  std::ifstream in(path, std::ios::binary);
+  *ok = static_cast<bool>(in);
+  std::string s;
+  if (!in) return s;
+  char buf[4096];
+  while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {
+    s.append(buf, static_cast<size_t>(in.gcount()));
+    if (s.size() > 64 * 1024) break;
+  }
+  return s;
+}
+
+int run(const Options& opt) {
+  Log log(!opt.dry_run);
+  Stopwatch total;
+  log.info(std::string("loader ") + BOOTSEAL_VERSION + " starting, root " + opt.root +
+           (opt.dry_run ? " (dry run)" : ""));
+
+  // Configuration: the initramfs' file, then the kernel command line.
+  LoaderConfig config;
+  {
+    bool exists = ::access(opt.config.c_str(), F_OK) == 0;
+    if (!exists && !opt.config_given) {
+      log.warn("no " + opt.config + ": using the built-in configuration");
+    } else {
+      auto c = load_config(opt.config);
+      if (!c) {
+        log.err("configuration: " + c.error());
+        return BS_EXIT_CONFIG;
+      }
+      config = std::move(*c);
+    }
+  }
+  bool have_cmdline = false;
+  std::string cmdline = read_small_file(opt.cmdline, &have_cmdline);
+  if (!have_cmdline) log.warn("cannot read " + opt.cmdline + ": no bootseal.* options applied");
+  auto cmd = parse_cmdline(cmdline);
+  if (!cmd) {
+    log.err(cmd.error());
+    return BS_EXIT_CONFIG;
+  }
+  for (const auto& w : cmd->warnings) log.warn(w);
+  std::vector<std::string> warnings;
+  config = apply_cmdline(config, *cmd, &warnings);
+  for (const auto& w : warnings) log.warn(w);
+
+  // From here on a failure stops the boot unless the configuration says to
+  // continue (decided again once the policy's own mode is known).
+  bool permissive = config.mode == ModeSetting::permissive;
+  auto failure = [&](int code, const std::string& msg) {
+    log.err(msg);
+    if (config.on_failure == OnFailure::cont || permissive) {
+      log.warn(std::string("continuing the boot without a policy (") +
+               (permissive ? "permissive mode" : "on-failure = continue") + ")");
+      return BS_EXIT_CONTINUE;
+    }
+    return code;
+  };
+
+  Stopwatch t;
+  auto trust = TrustStore::load(config.trust);
+  if (!trust) {
+    log.err("trust store: " + trust.error());
+    return BS_EXIT_CONFIG;
+  }
+  log.info("trust store " + config.trust + ": " + std::to_string(trust->keys().size()) + " key(s) (" +
+           ms_text(t.ms()) + ")");
+
+  // Discovery and verification.
+  t = Stopwatch();
+  DiscoveryRequest dr;
+  dr.trust = &*trust;
+  dr.floor = config.floor;
+  dr.cmdline = cmdline;
+  for (const auto& s : config.sources) {
+    switch (s.type) {
+      case SourceType::partitions: dr.scan_block_devices = true; break;
+      case SourceType::device: dr.devices.push_back(s.path); break;
+      case SourceType::kernel: dr.running_kernel_root = opt.root; break;
+      case SourceType::kernel_image: dr.kernel_images.push_back(s.path); break;
+      case SourceType::file: dr.files.push_back(s.path); break;
+      case SourceType::root_file: dr.files.push_back(opt.root + s.path); break;
+    }
+  }
+  DiscoveryReport report = discover(dr);
+  for (const auto& e : report.examined)
+    log.line(e.usable ? 6 : 5, "source " + e.source.description + ": " + e.outcome);
+  const Candidate* chosen = report.choice();
+  if (!chosen)
+    return failure(BS_EXIT_NO_POLICY, "no valid policy found (floor " + std::to_string(config.floor) + ", " +
+                                          std::to_string(report.examined.size()) + " source(s) looked at)");
+  const Document& doc = chosen->document;
+  log.info("policy '" + doc.name + "' generation " + std::to_string(doc.generation) + " from " +
+           chosen->source.description + ", signed by key " + to_hex(chosen->kid).substr(0, 16) + " (" +
+           ms_text(t.ms()) + ")");
+
+  // The policy's own mode, unless the configuration sets one.
+  Mode mode = config.mode == ModeSetting::policy     ? doc.mode
+              : config.mode == ModeSetting::enforce ? Mode::enforce
+                                                    : Mode::permissive;
+  permissive = mode == Mode::permissive;
+
+  // Machine binding.
+  if (!doc.machines.empty()) {
+    bool ok = false;
+    std::string mid = read_small_file(opt.root + "/etc/machine-id", &ok);
+    while (!mid.empty() && (mid.back() == '\n' || mid.back() == ' ')) mid.pop_back();
+    auto id = machine_id_from_string(mid);
+    if (!ok || !id)
+      return failure(BS_EXIT_MACHINE, "the policy is bound to " + std::to_string(doc.machines.size()) +
+                                          " machine(s) but " + opt.root + "/etc/machine-id is " +
+                                          (ok ? "not a machine id" : "missing"));
+    if (std::find(doc.machines.begin(), doc.machines.end(), *id) == doc.machines.end())
+      return failure(BS_EXIT_MACHINE, "the policy is not for this machine (machine-id " + to_string(*id) + ")");
+    log.info("machine binding: machine-id " + to_string(*id) + " is listed");
+  }
+
+  // Compile against the new root.
+  t = Stopwatch();
+  auto resolver = RootResolver::open(opt.root);
+  if (!resolver) return failure(BS_EXIT_CONFIG, resolver.error());
+  Compiled compiled = compile(doc, resolver->resolver());
+  compiled.mode = permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
+  for (const auto& d : compiled.diagnostics) log.warn(d.message);
+  log.info("compiled " + std::to_string(doc.rules.size()) + " rules into " + std::to_string(compiled.rules.size()) +
+           " entries, " + std::to_string(compiled.subjects.size()) + " subjects, mode " +
+           std::string(to_string(mode)) + " (" + ms_text(t.ms()) + ")");
+
+  // The kernel must run the bpf LSM.
+  auto lsms = active_lsms(!opt.dry_run);
+  bool bpf_lsm = false;
+  if (lsms) {
+    std::stringstream ss(*lsms);
+    std::string item;
+    while (std::getline(ss, item, ','))
+      if (item == "bpf") bpf_lsm = true;
+  }
+
+  if (opt.dry_run) {
+    std::cout << format_compiled(compiled, doc);
+    if (!lsms)
+      log.warn("would check the active LSMs: " + lsms.error());
+    else if (!bpf_lsm)
+      log.warn("the active LSMs are '" + *lsms + "': bpf is not among them (an install would fail)");
+    log.info("dry run done in " + ms_text(total.ms()));
+    return BS_EXIT_OK;
+  }
+
+  if (!lsms) return failure(BS_EXIT_NO_BPF_LSM, "cannot tell whether the bpf LSM is active: " + lsms.error());
+  if (!bpf_lsm)
+    return failure(BS_EXIT_NO_BPF_LSM, "the kernel's active LSMs are '" + *lsms +
+                                           "': bpf is not among them. Add lsm=" + *lsms +
+                                           ",bpf to the kernel command line.");
+
+  InstallRequest req;
+  req.compiled = &compiled;
+  req.document = &doc;
+  req.kid = chosen->kid;
+  req.mode = compiled.mode;
+  req.ringbuf_size = config.ringbuf_size;
+  req.pin_dir = config.pin_dir;
+  EnforcerInstall r = install(req, [&](const std::string& step, const std::string& detail, double ms) {
+    log.info(step + ": " + detail + " (" + ms_text(ms) + ")");
+  });
+  if (r.failure == InstallFailure::already) return failure(BS_EXIT_ALREADY, r.error);
+  if (r.failure != InstallFailure::none) {
+    if (!r.detail.empty()) {
+      std::istringstream d(r.detail);
+      std::string l;
+      while (std::getline(d, l))
+        if (!l.empty()) log.line(5, "libbpf: " + l);
+    }
+    return failure(BS_EXIT_INSTALL, "install failed: " + r.error);
+  }
+  log.info("policy '" + doc.name + "' generation " + std::to_string(doc.generation) + " in force, " +
+           std::string(to_string(mode)) + " mode, " + std::to_string(r.hooks) + " hooks (" + ms_text(total.ms()) +
+           " in all)");
+  return BS_EXIT_OK;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](std::string* out) {
+      if (i + 1 >= argc) {
+        std::cerr << "bootseal-loader: " << a << " needs a value\n" << kUsage;
+        return false;
+      }
+      *out = argv[++i];
+      return true;
+    };
+    if (a == "--root") {
+      if (!value(&opt.root)) return BS_EXIT_USAGE;
+    } else if (a == "--config") {
+      if (!value(&opt.config)) return BS_EXIT_USAGE;
+      opt.config_given = true;
+    } else if (a == "--cmdline") {
+      if (!value(&opt.cmdline)) return BS_EXIT_USAGE;
+    } else if (a == "--dry-run") {
+      opt.dry_run = true;
+    } else if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return BS_EXIT_OK;
+    } else if (a == "--version") {
+      std::cout << "bootseal-loader " << BOOTSEAL_VERSION << "\n";
+      return BS_EXIT_OK;
+    } else {
+      std::cerr << "bootseal-loader: unknown argument '" << a << "'\n" << kUsage;
+      return BS_EXIT_USAGE;
+    }
+  }
+  if (opt.root.empty()) {
+    std::cerr << "bootseal-loader: --root is required\n" << kUsage;
+    return BS_EXIT_USAGE;
+  }
+  try {
+    return run(opt);
+  } catch (const std::exception& e) {
+    std::cerr << "bootseal: internal error: " << e.what() << "\n";
+    return BS_EXIT_INSTALL;
+  }
+}

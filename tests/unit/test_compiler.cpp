@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The rule compiler: device encoding, path resolution under a root, and the
+// map-level decision compared with the reference decide() on many cases.
+#include "bootseal/loader/compiler.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+namespace bootseal::loader {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempRoot {
+ public:
+  TempRoot() {
+    char tmpl[] = "/tmp/bootseal-compiler-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~TempRoot() { fs::remove_all(path_); }
+  const std::string& path() const { return path_; }
+  void file(const std::string& rel) {
+    fs::create_directories(fs::path(path_ + rel).parent_path());
+    std::ofstream(path_ + rel) << rel;
+  }
+  void dir(const std::string& rel) { fs::create_directories(path_ + rel); }
+  InodeId id(const std::string& rel) const {
+    struct stat st {};
+    EXPECT_EQ(::lstat((path_ + rel).c_str(), &st), 0) << rel;
+    return InodeId{kernel_dev(st.st_dev), st.st_ino};
+  }
+
+ private:
+  std::string path_;
+};
+
+Rule make_rule(Action a, Operation op, Object o, std::optional<std::string> subject = std::nullopt,
+               std::vector<std::string> except = {}) {
+  Rule r;
+  r.action = a;
+  r.operation = op;
+  r.object = std::move(o);
+  r.subject = std::move(subject);
+  r.exceptions = std::move(except);
+  return r;
+}
+Object path_obj(std::string p) { return Object{ObjectKind::path, std::move(p), "", 0}; }
+Object subtree_obj(std::string p) { return Object{ObjectKind::subtree, std::move(p), "", 0}; }
+Object fstype_obj(std::string f) { return Object{ObjectKind::fstype, "", std::move(f), 0}; }
+Object any_obj() { return Object{}; }
+Object cap_obj(uint32_t c) { return Object{ObjectKind::capability, "", "", c}; }
+
+Document doc_with(std::vector<Rule> rules) {
+  Document d;
+  d.name = "t";
+  d.generation = 1;
+  d.rules = std::move(rules);
+  return d;
+}
+
+// The chain of a path under the root: the object, its parents, the root.
+std::vector<InodeId> chain_of(const TempRoot& root, const std::string& p) {
+  std::vector<InodeId> chain;
+  std::string cur = p;
+  while (true) {
+    chain.push_back(root.id(cur == "/" ? "" : cur));
+    if (cur == "/") break;
+    auto i = cur.rfind('/');
+    cur = i == 0 ? "/" : cur.substr(0, i);
+  }
+  return chain;
+}
+
+// ---------------------------------------------------------------------------
+
+TEST(DeviceEncoding, MajorShiftedByTwenty) {
+  EXPECT_EQ(kernel_dev(makedev(8, 2)), (8u << 20) | 2u);
+  EXPECT_EQ(kernel_dev(makedev(0, 45)), 45u);
+  EXPECT_EQ(kernel_dev(makedev(259, 0x12345)), (259u << 20) | 0x12345u);
+  EXPECT_EQ(kernel_dev(makedev(4095, 0xfffff)), 0xffffffffu);
+  // User space's st_dev is not the kernel's encoding.
+  EXPECT_NE(static_cast<uint64_t>(makedev(8, 2)), static_cast<uint64_t>(kernel_dev(makedev(8, 2))));
+  EXPECT_EQ(format_kernel_dev(kernel_dev(makedev(259, 7))), "259:7");
+}
+
+TEST(DeviceEncoding, MatchesTheMountTable) {
+  // /proc/self/mountinfo prints the kernel's major:minor of each mount.
+  TempRoot root;
+  root.file("/f");
+  struct stat st {};
+  ASSERT_EQ(::stat((root.path() + "/f").c_str(), &st), 0);
+  std::ifstream mi("/proc/self/mountinfo");
+  std::string line;
+  bool seen = false;
+  std::string want = format_kernel_dev(kernel_dev(st.st_dev));
+  while (std::getline(mi, line)) {
+    std::istringstream ls(line);
+    std::string id, parent, majmin;
+    ls >> id >> parent >> majmin;
+    if (majmin == want) seen = true;
+  }
+  EXPECT_TRUE(seen) << want;
+}
+
+TEST(Resolve, PathsStayInsideTheRoot) {
+  TempRoot root;
+  root.file("/etc/shadow");
+  root.file("/usr/bin/tool");
+  root.dir("/bin");
+  ASSERT_EQ(::symlink("/usr/bin/tool", (root.path() + "/bin/tool").c_str()), 0);
+  ASSERT_EQ(::symlink("../../../../../../etc/shadow", (root.path() + "/bin/up").c_str()), 0);
+  auto r = RootResolver::open(root.path());
+  ASSERT_TRUE(r.ok()) << r.error();
+  std::string err;
+  auto shadow = r->resolve("/etc/shadow", &err);
+  ASSERT_TRUE(shadow) << err;
+  EXPECT_EQ(*shadow, root.id("/etc/shadow"));
+  // An absolute symlink is resolved against the root, not the host.
+  auto tool = r->resolve("/bin/tool", &err);
+  ASSERT_TRUE(tool) << err;
+  EXPECT_EQ(*tool, root.id("/usr/bin/tool"));
+  // ".." stops at the root.
+  auto up = r->resolve("/bin/up", &err);
+  ASSERT_TRUE(up) << err;
+  EXPECT_EQ(*up, root.id("/etc/shadow"));
+  auto top = r->resolve("/", &err);
+  ASSERT_TRUE(top);
+  EXPECT_EQ(*top, root.id(""));
+  EXPECT_FALSE(r->resolve("/etc/missing", &err));
+  EXPECT_EQ(err, "does not exist");
+}
+
+TEST(Resolve, RootMustExist) {
+  auto r = RootResolver::open("/nonexistent/bootseal-root");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().find("/nonexistent/bootseal-root"), std::string::npos);
+}
+
+TEST(Compile, MissingPathReportedWithItsRule) {
+  TempRoot root;
+  root.file("/usr/bin/present");
+  auto r = RootResolver::open(root.path());
+  ASSERT_TRUE(r.ok());
+  Document d = doc_with({make_rule(Action::deny, Operation::exec, path_obj("/usr/bin/present")),
+                         make_rule(Action::deny, Operation::exec, path_obj("/usr/bin/gone")),
+                         make_rule(Action::allow, Operation::write, path_obj("/usr/bin/present"), "/sbin/nope")});
+  Compiled c = compile(d, r->resolver());
+  ASSERT_EQ(c.diagnostics.size(), 2u);
+  EXPECT_EQ(c.diagnostics[0].rule, 1);
+  EXPECT_EQ(c.diagnostics[0].message, "rule 2 (deny exec path /usr/bin/gone): /usr/bin/gone does not exist");
+  EXPECT_EQ(c.diagnostics[1].rule, 2);
+  EXPECT_NE(c.diagnostics[1].message.find("/sbin/nope does not exist"), std::string::npos);
+  // Only the resolvable rule made an entry.
+  ASSERT_EQ(c.rules.size(), 1u);
+  EXPECT_EQ(c.rules[0].first.kind, BS_KIND_PATH);
+  EXPECT_EQ(c.rules[0].first.dev, root.id("/usr/bin/present").dev);
+  EXPECT_EQ(c.rules[0].first.id, root.id("/usr/bin/present").ino);
+  EXPECT_EQ(c.rules[0].second.action, BS_ACT_DENY);
+  EXPECT_EQ(c.kinds[BS_OP_EXEC], 1u << BS_KIND_PATH);
+  EXPECT_EQ(c.kinds[BS_OP_WRITE], 0u);
+}
+
+TEST(Compile, ExceptionBecomesExemptEntry) {
+  TempRoot root;
+  root.file("/etc/shadow");
+  root.file("/usr/bin/login");
+  root.file("/usr/bin/sh");
+  auto r = RootResolver::open(root.path());
+  Document d = doc_with({make_rule(Action::deny, Operation::read, path_obj("/etc/shadow"), std::nullopt,
+                                   {"/usr/bin/login"})});
+  Compiled c = compile(d, r->resolver());
+  ASSERT_EQ(c.subjects.size(), 1u);
+  uint32_t login = c.subject_of(root.id("/usr/bin/login"));
+  EXPECT_EQ(login, 1u);
+  EXPECT_EQ(c.subject_of(root.id("/usr/bin/sh")), BS_SUBJECT_ANY);
+  ASSERT_EQ(c.rules.size(), 2u);
+  MapQuery q;
+  q.operation = Operation::read;
+  q.chain = chain_of(root, "/etc/shadow");
+  q.subject = login;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  q.subject = c.subject_of(root.id("/usr/bin/sh"));
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, q).rule, 0);
+}
+
+TEST(Compile, HardLinksMergeDenyFirst) {
+  TempRoot root;
+  root.file("/usr/bin/tool");
+  ASSERT_EQ(::link((root.path() + "/usr/bin/tool").c_str(), (root.path() + "/usr/bin/alias").c_str()), 0);
+  auto r = RootResolver::open(root.path());
+  Document d = doc_with({make_rule(Action::allow, Operation::exec, path_obj("/usr/bin/alias")),
+                         make_rule(Action::audit, Operation::exec, path_obj("/usr/bin/tool"))});
+  Compiled c = compile(d, r->resolver());
+  ASSERT_EQ(c.rules.size(), 1u);
+  EXPECT_EQ(c.rules[0].second.action, BS_ACT_AUDIT);
+  EXPECT_EQ(c.rules[0].second.rule, 1);
+}
+
+TEST(Compile, TooDeepWalkFailsClosed) {
+  TempRoot root;
+  root.dir("/tmp");
+  auto r = RootResolver::open(root.path());
+  Document d = doc_with({make_rule(Action::deny, Operation::exec, subtree_obj("/tmp"))});
+  Compiled c = compile(d, r->resolver());
+  MapQuery q;
+  q.operation = Operation::exec;
+  for (uint64_t i = 0; i < BS_MAX_DEPTH + 5; ++i) q.chain.push_back(InodeId{1, 1000 + i});
+  q.chain.push_back(root.id("/tmp"));
+  q.chain.push_back(root.id(""));
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_TOO_DEEP);
+  // Within the bound the walk reaches the rule.
+  q.chain.erase(q.chain.begin(), q.chain.begin() + 10);
+  EXPECT_EQ(decide_maps(c, q).rule, 0);
+}
+
+TEST(Compile, EntryToCreateLooksAtItsDirectories) {
+  TempRoot root;
+  root.file("/etc/ssh/config");
+  auto r = RootResolver::open(root.path());
+  Document d = doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/etc/ssh")),
+                         make_rule(Action::allow, Operation::write, path_obj("/etc/ssh"))});
+  Compiled c = compile(d, r->resolver());
+  MapQuery q;
+  q.operation = Operation::write;
+  q.entry_to_create = true;
+  q.chain = chain_of(root, "/etc/ssh");  // the new entry's directory
+  // The path rule names the directory, not the new entry: the subtree decides.
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  Query ref;
+  ref.operation = Operation::write;
+  ref.path = "/etc/ssh/new";
+  EXPECT_EQ(decide(d, ref).action, Action::deny);
+}
+
+// ---------------------------------------------------------------------------
+// Many random policies over one tree: the compiled maps decide as decide().
+
+class AgreesWithDecide : public ::testing::TestWithParam<int> {};
+
+TEST_P(AgreesWithDecide, RandomPolicies) {
+  TempRoot root;
+  const std::vector<std::string> files = {
+      "/bin/sh",          "/bin/ls",         "/usr/bin/kmod",      "/usr/bin/passwd",     "/usr/bin/login",
+      "/etc/shadow",      "/etc/passwd",     "/etc/ssh/host_key",  "/etc/ssh/sshd_config", "/var/tmp/a/b/c",
+      "/home/u/bin/tool", "/usr/lib/modules/6.1/m.ko", "/boot/vmlinuz", "/opt/x/y/z/w/deep"};
+  for (const auto& f : files) root.file(f);
+  std::vector<std::string> paths = {"/"};
+  for (const auto& f : files) {
+    std::string cur = f;
+    while (cur != "/" && std::find(paths.begin(), paths.end(), cur) == paths.end()) {
+      paths.push_back(cur);
+      cur = cur.substr(0, cur.rfind('/'));
+      if (cur.empty()) cur = "/";
+    }
+  }
+  const std::vector<std::string> exes = {"/bin/sh", "/bin/ls", "/usr/bin/kmod", "/usr/bin/passwd", "/usr/bin/login"};
+  const std::vector<std::string> fstypes = {"ext4", "tmpfs", "devtmpfs", "vfat", "proc"};
+  const std::vector<uint32_t> caps = {0, 16, 17, 21, 22, 39};
+
+  std::mt19937 rng(static_cast<uint32_t>(GetParam()) * 7919u + 17u);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  auto r = RootResolver::open(root.path());
+  ASSERT_TRUE(r.ok());
+
+  size_t compared = 0;
+  for (int round = 0; round < 20; ++round) {
+    Document d = doc_with({});
+    for (size_t op = 0; op < kOperationCount; ++op) d.defaults[op] = static_cast<Action>(pick(3));
+    d.defaults[static_cast<size_t>(Operation::exec)] = Action::allow;
+    size_t n = 3 + pick(12);
+    for (size_t i = 0; i < n; ++i) {
+      Rule rule;
+      rule.action = static_cast<Action>(pick(3));
+      rule.operation = static_cast<Operation>(pick(kOperationCount));
+      if (rule.operation == Operation::capability) {
+        rule.object = pick(4) ? cap_obj(caps[pick(caps.size())]) : any_obj();
+      } else {
+        switch (pick(4)) {
+          case 0: rule.object = path_obj(paths[pick(paths.size())]); break;
+          case 1: rule.object = subtree_obj(paths[pick(paths.size())]); break;
+          case 2: rule.object = fstype_obj(fstypes[pick(fstypes.size())]); break;
+          default: rule.object = any_obj(); break;
+        }
+      }
+      if (pick(3) == 0) {
+        rule.subject = exes[pick(exes.size())];
+      } else if (pick(3) == 0) {
+        std::vector<std::string> ex;
+        for (const auto& e : exes)
+          if (pick(3) == 0) ex.push_back(e);
+        std::sort(ex.begin(), ex.end());
+        rule.exceptions = ex;
+      }
+      d.rules.push_back(rule);
+      if (!validate(d).ok()) d.rules.pop_back();  // a duplicate (operation, object, subject)
+    }
+    ASSERT_TRUE(validate(d).ok()) << validate(d).error();
+    Compiled c = compile(d, r->resolver());
+    ASSERT_TRUE(c.diagnostics.empty()) << c.diagnostics[0].message;
+
+    std::vector<std::string> subjects = exes;
+    subjects.push_back("");
+    for (size_t op = 0; op < kOperationCount; ++op) {
+      for (const auto& subject : subjects) {
+        uint32_t sid = subject.empty() ? BS_SUBJECT_ANY : c.subject_of(root.id(subject));
+        if (static_cast<Operation>(op) == Operation::capability) {
+          for (uint32_t cap : caps) {
+            Query ref;
+            ref.operation = Operation::capability;
+            ref.capability = cap;
+            ref.subject = subject;
+            MapQuery mq;
+            mq.operation = Operation::capability;
+            mq.capability = cap;
+            mq.subject = sid;
+            Decision want = decide(d, ref);
+            MapDecision got = decide_maps(c, mq);
+            ASSERT_EQ(got.action, static_cast<uint8_t>(want.action)) << "cap " << cap << " subject " << subject;
+            ASSERT_EQ(got.rule, want.rule) << "cap " << cap << " subject " << subject;
+            ++compared;
+          }
+          continue;
+        }
+        for (const auto& p : paths) {
+          for (const auto& fst : fstypes) {
+            Query ref;
+            ref.operation = static_cast<Operation>(op);
+            ref.path = p;
+            ref.fstype = fst;
+            ref.subject = subject;
+            MapQuery mq;
+            mq.operation = ref.operation;
+            mq.chain = chain_of(root, p);
+            mq.magic = fstype_magic(fst).value();
+            mq.subject = sid;
+            Decision want = decide(d, ref);
+            MapDecision got = decide_maps(c, mq);
+            ASSERT_EQ(got.action, static_cast<uint8_t>(want.action))
+                << "op " << op << " path " << p << " fs " << fst << " subject '" << subject << "'\n"
+                << format_compiled(c, d);
+            ASSERT_EQ(got.rule, want.rule) << "op " << op << " path " << p << " fs " << fst << " subject '"
+                                           << subject << "'\n"
+                                           << format_compiled(c, d);
+            ++compared;
+          }
+        }
+        // Objects without a file (init_module, kexec_load): only `any`.
+        Query ref;
+        ref.operation = static_cast<Operation>(op);
+        ref.subject = subject;
+        MapQuery mq;
+        mq.operation = ref.operation;
+        mq.subject = sid;
+        ASSERT_EQ(decide_maps(c, mq).action, static_cast<uint8_t>(decide(d, ref).action));
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 10000u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, AgreesWithDecide, ::testing::Range(0, 12));
+
+TEST(Format, DryRunListing) {
+  TempRoot root;
+  root.file("/usr/bin/kmod");
+  root.dir("/usr/lib/modules");
+  auto r = RootResolver::open(root.path());
+  Document d = doc_with({make_rule(Action::deny, Operation::capability, cap_obj(16), std::nullopt, {"/usr/bin/kmod"}),
+                         make_rule(Action::allow, Operation::module_load, subtree_obj("/usr/lib/modules"),
+                                   "/usr/bin/kmod"),
+                         make_rule(Action::deny, Operation::exec, fstype_obj("tmpfs"))});
+  d.defaults[static_cast<size_t>(Operation::module_load)] = Action::deny;
+  Compiled c = compile(d, r->resolver());
+  std::string out = format_compiled(c, d);
+  auto mods = root.id("/usr/lib/modules");
+  auto kmod = root.id("/usr/bin/kmod");
+  EXPECT_NE(out.find("policy t generation 1\nmode enforce\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("default module-load deny kinds subtree\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("subject 1 dev " + format_kernel_dev(kmod.dev) + " ino " + std::to_string(kmod.ino) +
+                     " = /usr/bin/kmod\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  exec fstype magic 0x1021994 subject any -> deny (rule 3)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  capability capability CAP_SYS_MODULE subject any -> deny (rule 1)\n"), std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  capability capability CAP_SYS_MODULE subject 1 -> exempt\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  module-load subtree dev " + format_kernel_dev(mods.dev) + " ino " +
+                     std::to_string(mods.ino) + " subject 1 -> allow (rule 2)\n"),
+            std::string::npos)
+      << out;
+}
+
+}  // namespace
+}  // namespace bootseal::loader

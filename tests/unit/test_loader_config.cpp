@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// loader.conf and the bootseal.* kernel options: what they accept, each way
+// they reject input, and that the command line only tightens.
+#include "bootseal/loader/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace bootseal::loader {
+namespace {
+
+constexpr const char* kFull = R"(# bootseal-loader configuration
+source = device /dev/disk/by-partlabel/bootseal
+source = partitions
+source = kernel
+source = kernel-image /boot/vmlinuz-6.1.0
+source = file /etc/bootseal/policy.sealed
+source = root-file /boot/bootseal.sealed   # next to the kernel
+trust = /etc/bootseal/keys
+floor = 7
+mode = enforce
+on-failure = stop
+cmdline-may-weaken = no
+audit-buffer = 1048576
+pin-dir = /sys/fs/bpf/bootseal
+)";
+
+TEST(LoaderConfig, ParsesEveryKey) {
+  auto c = parse_config(kFull, "loader.conf");
+  ASSERT_TRUE(c.ok()) << c.error();
+  ASSERT_EQ(c->sources.size(), 6u);
+  EXPECT_EQ(c->sources[0], (SourceSpec{SourceType::device, "/dev/disk/by-partlabel/bootseal"}));
+  EXPECT_EQ(c->sources[1], (SourceSpec{SourceType::partitions, ""}));
+  EXPECT_EQ(c->sources[2], (SourceSpec{SourceType::kernel, ""}));
+  EXPECT_EQ(c->sources[3], (SourceSpec{SourceType::kernel_image, "/boot/vmlinuz-6.1.0"}));
+  EXPECT_EQ(c->sources[4], (SourceSpec{SourceType::file, "/etc/bootseal/policy.sealed"}));
+  EXPECT_EQ(c->sources[5], (SourceSpec{SourceType::root_file, "/boot/bootseal.sealed"}));
+  EXPECT_EQ(c->trust, "/etc/bootseal/keys");
+  EXPECT_EQ(c->floor, 7u);
+  EXPECT_EQ(c->mode, ModeSetting::enforce);
+  EXPECT_EQ(c->on_failure, OnFailure::stop);
+  EXPECT_FALSE(c->cmdline_may_weaken);
+  EXPECT_EQ(c->ringbuf_size, 1048576u);
+}
+
+TEST(LoaderConfig, EmptyMeansDefaults) {
+  auto c = parse_config("\n# nothing\n   \n", "x");
+  ASSERT_TRUE(c.ok()) << c.error();
+  ASSERT_EQ(c->sources.size(), 2u);
+  EXPECT_EQ(c->sources[0].type, SourceType::partitions);
+  EXPECT_EQ(c->sources[1].type, SourceType::kernel);
+  EXPECT_EQ(c->mode, ModeSetting::policy);
+  EXPECT_EQ(c->on_failure, OnFailure::stop);
+  EXPECT_EQ(c->floor, 0u);
+  EXPECT_EQ(c->pin_dir, "/sys/fs/bpf/bootseal");
+}
+
+TEST(LoaderConfig, CrLfLinesAccepted) {
+  auto c = parse_config("floor = 3\r\nmode = permissive\r\n", "x");
+  ASSERT_TRUE(c.ok()) << c.error();
+  EXPECT_EQ(c->floor, 3u);
+  EXPECT_EQ(c->mode, ModeSetting::permissive);
+}
+
+struct Rejection {
+  const char* name;
+  std::string text;
+  std::string error;
+};
+
+class LoaderConfigRejects : public ::testing::TestWithParam<Rejection> {};
+
+TEST_P(LoaderConfigRejects, WithFileAndLine) {
+  auto c = parse_config(GetParam().text, "/etc/bootseal/loader.conf");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error(), GetParam().error);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, LoaderConfigRejects,
+    ::testing::Values(
+        Rejection{"UnknownKey", "floor = 1\nsorce = kernel\n", "/etc/bootseal/loader.conf:2: unknown key 'sorce'"},
+        Rejection{"NoEquals", "mode enforce\n", "/etc/bootseal/loader.conf:1: expected 'key = value'"},
+        Rejection{"NoKey", "= enforce\n", "/etc/bootseal/loader.conf:1: missing key before '='"},
+        Rejection{"NoValue", "mode =   # later\n", "/etc/bootseal/loader.conf:1: missing value for 'mode'"},
+        Rejection{"TwiceMode", "mode = enforce\nmode = permissive\n",
+                  "/etc/bootseal/loader.conf:2: 'mode' given twice"},
+        Rejection{"BadMode", "mode = strict\n",
+                  "/etc/bootseal/loader.conf:1: mode 'strict' is not policy, enforce or permissive"},
+        Rejection{"BadFloor", "floor = 12a\n", "/etc/bootseal/loader.conf:1: floor '12a' is not a generation number"},
+        Rejection{"NegativeFloor", "floor = -1\n",
+                  "/etc/bootseal/loader.conf:1: floor '-1' is not a generation number"},
+        Rejection{"HugeFloor", "floor = 99999999999999999999999\n",
+                  "/etc/bootseal/loader.conf:1: floor '99999999999999999999999' is not a generation number"},
+        Rejection{"BadOnFailure", "on-failure = ignore\n",
+                  "/etc/bootseal/loader.conf:1: on-failure 'ignore' is not stop or continue"},
+        Rejection{"BadBool", "cmdline-may-weaken = maybe\n",
+                  "/etc/bootseal/loader.conf:1: cmdline-may-weaken 'maybe' is not yes or no"},
+        Rejection{"UnknownSource", "source = network\n",
+                  "/etc/bootseal/loader.conf:1: unknown source 'network' (partitions, kernel, device PATH, "
+                  "kernel-image PATH, file PATH, root-file PATH)"},
+        Rejection{"SourceWithoutPath", "source = device\n",
+                  "/etc/bootseal/loader.conf:1: source device needs an absolute path"},
+        Rejection{"RelativeSourcePath", "source = file policy.sealed\n",
+                  "/etc/bootseal/loader.conf:1: source file needs an absolute path"},
+        Rejection{"SourceExtraArgument", "source = partitions /dev/vda\n",
+                  "/etc/bootseal/loader.conf:1: source partitions takes no argument"},
+        Rejection{"RelativeTrust", "trust = keys\n", "/etc/bootseal/loader.conf:1: trust needs an absolute path"},
+        Rejection{"ControlCharacter", "floor = 1\nmode = en\x01force\n",
+                  "/etc/bootseal/loader.conf:2: control character"},
+        Rejection{"NulByte", std::string("floor = 1\0\n", 11), "/etc/bootseal/loader.conf:1: NUL byte"},
+        Rejection{"BufferNotPowerOfTwo", "audit-buffer = 5000\n",
+                  "/etc/bootseal/loader.conf:1: audit-buffer '5000' is not a power of two from 4096 to 1073741824"},
+        Rejection{"BufferTooSmall", "audit-buffer = 1024\n",
+                  "/etc/bootseal/loader.conf:1: audit-buffer '1024' is not a power of two from 4096 to 1073741824"},
+        Rejection{"PinDirDotDot", "pin-dir = /sys/fs/bpf/../x\n",
+                  "/etc/bootseal/loader.conf:1: pin-dir needs an absolute path without '..'"},
+        Rejection{"TooLarge", std::string(kMaxConfigSize + 1, '#'),
+                  "/etc/bootseal/loader.conf: larger than 65536 bytes"}),
+    [](const ::testing::TestParamInfo<Rejection>& i) { return std::string(i.param.name); });
+
+TEST(LoaderConfig, LoadNamesMissingFile) {
+  auto c = load_config("/nonexistent/loader.conf");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error(), "cannot read /nonexistent/loader.conf: No such file or directory");
+}
+
+// ---------------------------------------------------------------------------
+
+TEST(Cmdline, PicksBootsealOptionsOnly) {
+  auto o = parse_cmdline(
+      "BOOT_IMAGE=/vmlinuz root=/dev/vda2 quiet bootseal.mode=enforce bootseal.floor=9 "
+      "bootseal.device=/dev/vdb \"bootseal.on_failure=stop\" lsm=bpf\n");
+  ASSERT_TRUE(o.ok()) << o.error();
+  EXPECT_EQ(o->mode, ModeSetting::enforce);
+  EXPECT_EQ(o->floor, 9u);
+  EXPECT_EQ(o->on_failure, OnFailure::stop);
+  ASSERT_EQ(o->devices.size(), 1u);
+  EXPECT_EQ(o->devices[0], "/dev/vdb");
+  EXPECT_TRUE(o->warnings.empty());
+}
+
+TEST(Cmdline, QuotedValueKeepsSpaces) {
+  auto o = parse_cmdline("a=\"x y\" bootseal.device=\"/dev/disk/by-label/my disk\"");
+  ASSERT_TRUE(o.ok()) << o.error();
+  ASSERT_EQ(o->devices.size(), 1u);
+  EXPECT_EQ(o->devices[0], "/dev/disk/by-label/my disk");
+}
+
+TEST(Cmdline, UnknownOptionIsAWarning) {
+  auto o = parse_cmdline("bootseal.moed=permissive");
+  ASSERT_TRUE(o.ok());
+  ASSERT_EQ(o->warnings.size(), 1u);
+  EXPECT_EQ(o->warnings[0], "kernel command line: unknown option bootseal.moed ignored");
+  EXPECT_FALSE(o->mode);
+}
+
+TEST(Cmdline, Rejections) {
+  struct Case {
+    const char* text;
+    const char* error;
+  } cases[] = {
+      {"bootseal.mode=policy", "kernel command line: bootseal.mode: 'policy' is not enforce or permissive"},
+      {"bootseal.mode=", "kernel command line: bootseal.mode: '' is not enforce or permissive"},
+      {"bootseal.mode", "kernel command line: bootseal.mode: '' is not enforce or permissive"},
+      {"bootseal.floor=x1", "kernel command line: bootseal.floor: 'x1' is not a generation number"},
+      {"bootseal.on_failure=later", "kernel command line: bootseal.on_failure: 'later' is not stop or continue"},
+      {"bootseal.device=vdb", "kernel command line: bootseal.device: 'vdb' is not an absolute path"},
+      {"root=/dev/vda \"bootseal.mode=enforce", "kernel command line: unterminated quote"},
+  };
+  for (const auto& c : cases) {
+    auto o = parse_cmdline(c.text);
+    ASSERT_FALSE(o.ok()) << c.text;
+    EXPECT_EQ(o.error(), c.error) << c.text;
+  }
+}
+
+TEST(Cmdline, OnlyTightensByDefault) {
+  LoaderConfig base;
+  base.mode = ModeSetting::policy;
+  base.floor = 5;
+  base.on_failure = OnFailure::stop;
+  CmdlineOptions weaker;
+  weaker.mode = ModeSetting::permissive;
+  weaker.floor = 2;
+  weaker.on_failure = OnFailure::cont;
+  std::vector<std::string> warnings;
+  LoaderConfig c = apply_cmdline(base, weaker, &warnings);
+  EXPECT_EQ(c.mode, ModeSetting::policy);
+  EXPECT_EQ(c.floor, 5u);
+  EXPECT_EQ(c.on_failure, OnFailure::stop);
+  ASSERT_EQ(warnings.size(), 3u);
+  EXPECT_EQ(warnings[0],
+            "kernel command line: bootseal.mode=permissive is weaker than the configuration; ignored "
+            "(cmdline-may-weaken is no)");
+  EXPECT_NE(warnings[1].find("bootseal.floor=2"), std::string::npos);
+  EXPECT_NE(warnings[2].find("bootseal.on_failure=continue"), std::string::npos);
+
+  CmdlineOptions stricter;
+  stricter.mode = ModeSetting::enforce;
+  stricter.floor = 8;
+  warnings.clear();
+  c = apply_cmdline(base, stricter, &warnings);
+  EXPECT_EQ(c.mode, ModeSetting::enforce);
+  EXPECT_EQ(c.floor, 8u);
+  EXPECT_TRUE(warnings.empty());
+
+  base.on_failure = OnFailure::cont;
+  CmdlineOptions stop;
+  stop.on_failure = OnFailure::stop;
+  c = apply_cmdline(base, stop, &warnings);
+  EXPECT_EQ(c.on_failure, OnFailure::stop);
+}
+
+TEST(Cmdline, WeakensWhenTheConfigurationAllows) {
+  LoaderConfig base;
+  base.mode = ModeSetting::enforce;
+  base.floor = 5;
+  base.cmdline_may_weaken = true;
+  CmdlineOptions weaker;
+  weaker.mode = ModeSetting::permissive;
+  weaker.floor = 1;
+  std::vector<std::string> warnings;
+  LoaderConfig c = apply_cmdline(base, weaker, &warnings);
+  EXPECT_EQ(c.mode, ModeSetting::permissive);
+  EXPECT_EQ(c.floor, 1u);
+  EXPECT_TRUE(warnings.empty());
+}
+
+TEST(Cmdline, NamedDevicesComeFirst) {
+  LoaderConfig base;
+  base.sources = {SourceSpec{SourceType::kernel, ""}};
+  CmdlineOptions o;
+  o.devices = {"/dev/vdb"};
+  LoaderConfig c = apply_cmdline(base, o, nullptr);
+  ASSERT_EQ(c.sources.size(), 2u);
+  EXPECT_EQ(c.sources[0], (SourceSpec{SourceType::device, "/dev/vdb"}));
+  EXPECT_EQ(c.sources[1].type, SourceType::kernel);
+}
+
+}  // namespace
+}  // namespace bootseal::loader

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bootseal-loader --dry-run end to end: configuration, discovery of a
+// sealed file, verification, machine binding, compilation under a root and
+// the printed map contents, and the exit code of each failure. Touches no
+// kernel state.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "bootseal/policy.hpp"
+#include "bootseal/seal.hpp"
+
+namespace bootseal {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path loader_path() {
+  // tests/unit/test-loader_dry_run -> kernel-loader/bootseal-loader
+  return fs::canonical("/proc/self/exe").parent_path().parent_path().parent_path() / "kernel-loader" /
+         "bootseal-loader";
+}
+
+struct LoaderRun {
+  int status = -1;
+  std::string out, err;
+};
+
+LoaderRun run_loader(const std::vector<std::string>& args) {
+  fs::path dir = fs::temp_directory_path() / ("bootseal-run-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::string cmd = loader_path().string();
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd += " >" + (dir / "out").string() + " 2>" + (dir / "err").string();
+  LoaderRun r;
+  int s = std::system(cmd.c_str());
+  r.status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
+  auto slurp = [](const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  r.out = slurp(dir / "out");
+  r.err = slurp(dir / "err");
+  fs::remove_all(dir);
+  return r;
+}
+
+class DryRun : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/bootseal-dryrun-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    root_ = dir_ / "newroot";
+    for (auto f : {"/usr/bin/kmod", "/usr/bin/passwd", "/etc/shadow", "/bin/sh"}) {
+      fs::create_directories((root_ / (f + 1)).parent_path());
+      std::ofstream(root_ / (f + 1)) << f;
+    }
+    fs::create_directories(root_ / "var/tmp");
+    std::ofstream(root_ / "etc/machine-id") << "0123456789abcdef0123456789abcdef\n";
+    ASSERT_TRUE(generate_keypair(Alg::eddsa, dir_ / "key.pem", dir_ / "key.pub.pem").ok());
+    std::ofstream(dir_ / "cmdline") << "root=/dev/vda2 quiet\n";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Document policy() const {
+    Document d;
+    d.name = "dry";
+    d.generation = 4;
+    d.defaults[static_cast<size_t>(Operation::module_load)] = Action::deny;
+    Rule r1;
+    r1.action = Action::deny;
+    r1.operation = Operation::exec;
+    r1.object = Object{ObjectKind::subtree, "/var/tmp", "", 0};
+    Rule r2;
+    r2.action = Action::deny;
+    r2.operation = Operation::write;
+    r2.object = Object{ObjectKind::path, "/etc/shadow", "", 0};
+    r2.exceptions = {"/usr/bin/passwd"};
+    Rule r3;
+    r3.action = Action::deny;
+    r3.operation = Operation::exec;
+    r3.object = Object{ObjectKind::path, "/usr/bin/missing", "", 0};
+    d.rules = {r1, r2, r3};
+    return d;
+  }
+
+  void seal_to(const Document& d, const fs::path& out) {
+    auto key = load_signing_key((dir_ / "key.pem").string());
+    ASSERT_TRUE(key.ok()) << key.error();
+    auto blob = seal(d, *key);
+    ASSERT_TRUE(blob.ok()) << blob.error();
+    std::ofstream(out, std::ios::binary).write(reinterpret_cast<const char*>(blob->data()),
+                                                static_cast<std::streamsize>(blob->size()));
+  }
+
+  void config(const std::string& extra) {
+    std::ofstream(dir_ / "loader.conf") << "source = file " << (dir_ / "policy.sealed").string() << "\n"
+                                        << "trust = " << (dir_ / "key.pub.pem").string() << "\n"
+                                        << extra;
+  }
+
+  LoaderRun dry_run() {
+    return run_loader({"--root", root_.string(), "--config", (dir_ / "loader.conf").string(), "--cmdline",
+                       (dir_ / "cmdline").string(), "--dry-run"});
+  }
+
+  fs::path dir_, root_;
+};
+
+std::string inode_line(const fs::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0);
+  return "dev " + std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev)) + " ino " +
+         std::to_string(st.st_ino);
+}
+
+TEST_F(DryRun, PrintsTheCompiledMaps) {
+  seal_to(policy(), dir_ / "policy.sealed");
+  config("");
+  LoaderRun r = dry_run();
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("policy dry generation 4\nmode enforce\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("default module-load deny kinds none\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  exec subtree " + inode_line(root_ / "var/tmp") + " subject any -> deny (rule 1)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  write path " + inode_line(root_ / "etc/shadow") + " subject 1 -> exempt\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("subject 1 " + inode_line(root_ / "usr/bin/passwd") + " = /usr/bin/passwd\n"),
+            std::string::npos)
+      << r.out;
+  // The missing path is reported with its rule.
+  EXPECT_NE(r.err.find("rule 3 (deny exec path /usr/bin/missing): /usr/bin/missing does not exist"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(DryRun, TamperedBlobIsNoPolicy) {
+  seal_to(policy(), dir_ / "policy.sealed");
+  {
+    std::fstream f(dir_ / "policy.sealed", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-5, std::ios::end);
+    f.put('\x55');
+  }
+  config("");
+  LoaderRun r = dry_run();
+  EXPECT_EQ(r.status, 4) << r.err;
+  EXPECT_NE(r.err.find("bootseal: no valid policy found"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(DryRun, FloorRefusesOlderPolicy) {
+  seal_to(policy(), dir_ / "policy.sealed");
+  config("floor = 5\n");
+  EXPECT_EQ(dry_run().status, 4);
+  // The command line may raise the floor, not lower it.
+  config("floor = 2\n");
+  std::ofstream(dir_ / "cmdline") << "bootseal.floor=6\n";
+  EXPECT_EQ(dry_run().status, 4);
+  std::ofstream(dir_ / "cmdline") << "bootseal.floor=1\n";
+  LoaderRun r = dry_run();
+  EXPECT_EQ(r.status, 0) << r.err;
+}
+
+TEST_F(DryRun, PermissiveConfigurationContinuesWithoutPolicy) {
+  config("mode = permissive\n");
+  LoaderRun r = dry_run();
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_NE(r.err.find("continuing the boot without a policy (permissive mode)"), std::string::npos) << r.err;
+}
+
+TEST_F(DryRun, MachineBinding) {
+  Document d = policy();
+  d.machines = {*machine_id_from_string("0123456789abcdef0123456789abcdef")};
+  seal_to(d, dir_ / "policy.sealed");
+  config("");
+  EXPECT_EQ(dry_run().status, 0);
+  std::ofstream(root_ / "etc/machine-id") << "ffffffffffffffffffffffffffffffff\n";
+  LoaderRun r = dry_run();
+  EXPECT_EQ(r.status, 5);
+  EXPECT_NE(r.err.find("the policy is not for this machine (machine-id ffffffffffffffffffffffffffffffff)"),
+            std::string::npos)
+      << r.err;
+  fs::remove(root_ / "etc/machine-id");
+  EXPECT_EQ(dry_run().status, 5);
+}
+
+TEST_F(DryRun, BadConfigurationNamesTheLine) {
+  std::ofstream(dir_ / "loader.conf") << "mode = enforce\nfloor = soon\n";
+  LoaderRun r = dry_run();
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.err.find((dir_ / "loader.conf").string() + ":2: floor 'soon' is not a generation number"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(DryRun, BadKernelOptionIsAConfigurationError) {
+  seal_to(policy(), dir_ / "policy.sealed");
+  config("");
+  std::ofstream(dir_ / "cmdline") << "bootseal.mode=sometimes\n";
+  LoaderRun r = dry_run();
+  EXPECT_EQ(r.status, 3);
+  EXPECT_NE(r.err.find("bootseal.mode: 'sometimes' is not enforce or permissive"), std::string::npos) << r.err;
+}
+
+TEST_F(DryRun, UsageErrors) {
+  EXPECT_EQ(run_loader({}).status, 2);
+  EXPECT_EQ(run_loader({"--root"}).status, 2);
+  EXPECT_EQ(run_loader({"--root", "/", "--bogus"}).status, 2);
+  LoaderRun h = run_loader({"--help"});
+  EXPECT_EQ(h.status, 0);
+  EXPECT_NE(h.out.find("--dry-run"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bootseal
