@@ -87,7 +87,7 @@ class Discoverer {
 
   void partition(Source src) {
     Examined ex{src, false, {}, {}};
-    auto dev = FileDevice::open(src.path, false, src.offset, src.length);
+    auto dev = FileDevice::open(src.path, false, src.offset, src.length, src.description);
     if (!dev) return skip(std::move(ex), dev.error());
     auto st = read_partition(**dev, req_.trust);
     if (!st) return skip(std::move(ex), st.error());
@@ -117,7 +117,7 @@ class Discoverer {
       Source src{SourceKind::partition, path, 0, std::nullopt, path};
       return skip(Examined{src, false, {}, {}}, probe.error());
     }
-    if (probe->pttype.empty()) {
+    if (probe->bootseal_partition || probe->pttype.empty()) {
       Source src{SourceKind::partition, path, 0, std::nullopt, path};
       if (!probe->bootseal_partition) {
         std::string what = probe->fstype.empty() ? "no bootseal partition header at offset 0"
@@ -338,6 +338,36 @@ Result<DeviceProbe> probe_device(const std::string& path) {
     if (it != head.end()) d.nonzero_offset = static_cast<uint64_t>(it - head.begin());
   }
   return d;
+}
+
+Result<std::vector<std::string>> wipe_signatures(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return make_error(path + ": " + std::strerror(errno));
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (S_ISBLK(st.st_mode) ? O_EXCL : 0));
+  if (fd < 0) return make_error(path + ": " + std::strerror(errno));
+  std::vector<std::string> wiped;
+  ProbePtr pr(blkid_new_probe());
+  if (!pr || blkid_probe_set_device(pr.get(), fd, 0, 0) != 0) {
+    ::close(fd);
+    return make_error(path + ": libblkid cannot probe it");
+  }
+  blkid_probe_enable_superblocks(pr.get(), 1);
+  blkid_probe_set_superblocks_flags(pr.get(), BLKID_SUBLKS_MAGIC | BLKID_SUBLKS_TYPE | BLKID_SUBLKS_BADCSUM);
+  blkid_probe_enable_partitions(pr.get(), 1);
+  blkid_probe_set_partitions_flags(pr.get(), BLKID_PARTS_MAGIC | BLKID_PARTS_FORCE_GPT);
+  while (blkid_do_probe(pr.get()) == 0) {
+    std::string what = lookup(pr.get(), "TYPE");
+    if (what.empty()) what = lookup(pr.get(), "PTTYPE");
+    if (blkid_do_wipe(pr.get(), 0) != 0) {
+      ::close(fd);
+      return make_error(path + ": cannot erase the " + what + " signature");
+    }
+    wiped.push_back(what);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return make_error(path + ": fsync failed");
+  return wiped;
 }
 
 std::string boot_image_from_cmdline(std::string_view cmdline) {

@@ -295,7 +295,8 @@ std::string_view to_string(SlotState s) {
 // FileDevice.
 
 Result<std::unique_ptr<FileDevice>> FileDevice::open(const std::string& path, bool writable,
-                                                     uint64_t offset, std::optional<uint64_t> length) {
+                                                     uint64_t offset, std::optional<uint64_t> length,
+                                                     std::string display_name) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     return make_error(path + ": " + errno_text(errno));
@@ -326,8 +327,8 @@ Result<std::unique_ptr<FileDevice>> FileDevice::open(const std::string& path, bo
     return make_error(path + ": window at offset " + std::to_string(offset) + " of " +
                       std::to_string(len) + " bytes is beyond its end (" + std::to_string(size) + " bytes)");
   }
-  std::string name = path;
-  if (offset != 0 || length) name += " (at offset " + std::to_string(offset) + ")";
+  std::string name = std::move(display_name);
+  if (name.empty()) name = offset != 0 || length ? path + " (at offset " + std::to_string(offset) + ")" : path;
   return std::unique_ptr<FileDevice>(new FileDevice(fd, std::move(name), offset, len));
 }
 
@@ -579,24 +580,31 @@ MarkGoodResult mark_good(BlockDevice& dev, const TrustStore& trust) {
   PartitionHeader h = ps.header;
   h.sequence += 1;
   h.floor = out.new_floor;
-  const int target = 1 - ps.header_copy;
-  const std::string where = dev.name() + ": header copy " + std::to_string(target + 1) + ": ";
-  if (auto r = dev.write(kHeaderCopyOffset[target], encode_partition_header(h)); !r) {
-    res.error = failure(WriteFailure::io_error, where + r.error());
-    return res;
-  }
-  if (auto r = dev.sync(); !r) {
-    res.error = failure(WriteFailure::io_error, where + r.error());
-    return res;
+  // The copy that is not the newest first, then the other: a cut during
+  // the first write leaves the old newest copy, a cut during the second
+  // leaves the first with the new floor; afterwards both hold it, so a
+  // later corruption of one copy does not lower the floor.
+  const int first = 1 - ps.header_copy;
+  for (const int target : {first, 1 - first}) {
+    const std::string where = dev.name() + ": header copy " + std::to_string(target + 1) + " (offset " +
+                              std::to_string(kHeaderCopyOffset[target]) + "): ";
+    if (auto r = dev.write(kHeaderCopyOffset[target], encode_partition_header(h)); !r) {
+      res.error = failure(WriteFailure::io_error, where + r.error());
+      return res;
+    }
+    if (auto r = dev.sync(); !r) {
+      res.error = failure(WriteFailure::io_error, where + r.error());
+      return res;
+    }
   }
   auto back = read_partition(dev, &trust);
-  if (!back || back->header_copy != target || back->header != h) {
+  if (!back || !back->header_copies[0].valid || !back->header_copies[1].valid || back->header != h) {
     res.error = failure(WriteFailure::readback,
-                        where + "read-back after sync does not match what was written" +
+                        dev.name() + ": read-back of the partition headers after sync does not match what was written" +
                             (back ? std::string() : ": " + back.error()));
     return res;
   }
-  out.header_copy = target;
+  out.header_copy = first;
   res.outcome = out;
   return res;
 }

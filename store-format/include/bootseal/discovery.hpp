@@ -55,6 +55,12 @@ struct DeviceProbe {
 
 Result<DeviceProbe> probe_device(const std::string& path);
 
+// Erases every signature libblkid finds (filesystem and RAID superblocks,
+// partition tables, including a GPT's backup header), the way wipefs -a
+// does, so that a device formatted afterwards is not mistaken for what it
+// held. Returns the names of what was erased ("gpt", "ext4", ...).
+Result<std::vector<std::string>> wipe_signatures(const std::string& path);
+
 // ---------------------------------------------------------------------------
 // Discovery.
 

@@ -131,9 +131,11 @@ class BlockDevice {
 // a mounted device is refused.
 class FileDevice final : public BlockDevice {
  public:
+  // `display_name` replaces the path in messages ("disk.img partition 3").
   static Result<std::unique_ptr<FileDevice>> open(const std::string& path, bool writable,
                                                   uint64_t offset = 0,
-                                                  std::optional<uint64_t> length = std::nullopt);
+                                                  std::optional<uint64_t> length = std::nullopt,
+                                                  std::string display_name = {});
   ~FileDevice() override;
   FileDevice(const FileDevice&) = delete;
   FileDevice& operator=(const FileDevice&) = delete;
@@ -251,14 +253,15 @@ struct InstallResult {
 };
 InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, const TrustStore& trust);
 
-// Raises the rollback floor to the serving slot's generation by rewriting
-// the header copy that is not the newest (sequence + 1), sync, read back.
+// Raises the rollback floor to the serving slot's generation: rewrites the
+// header copy that is not the newest (sequence + 1), sync, then the other
+// copy, sync, read back.
 // Refused (unchanged) when no slot serves; a no-op when the floor is already
 // there.
 struct MarkGoodOutcome {
   uint64_t old_floor = 0;
   uint64_t new_floor = 0;
-  int header_copy = 0;  // the copy written; -1 when nothing changed
+  int header_copy = 0;  // the copy written first; -1 when nothing changed
 };
 struct MarkGoodResult {
   std::optional<MarkGoodOutcome> outcome;

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bootseal format [--force] [--partition N] DEVICE
+#include <algorithm>
+#include <iostream>
+#include <memory>
+
+#include "bootseal/discovery.hpp"
+#include "common.hpp"
+#include "exit_codes.hpp"
+
+namespace bootseal::tool {
+namespace {
+
+struct FormatOptions {
+  std::string device;
+  std::optional<int> partition;
+  bool force = false;
+};
+
+// What the probe found that formatting would destroy, or "".
+std::string existing_content(const DeviceProbe& p, const std::string& name) {
+  if (p.bootseal_partition) {
+    std::string what = name + " is already a bootseal partition";
+    auto dev = FileDevice::open(p.path, false);
+    if (dev) {
+      auto st = read_partition(**dev, nullptr);
+      if (st && st->serving_slot())
+        what += " serving generation " + std::to_string(st->serving_slot()->header->generation) + " in slot " +
+                std::string(kSlotNames[*st->serving]) + ", rollback floor " + std::to_string(st->header.floor);
+    }
+    return what;
+  }
+  if (!p.pttype.empty())
+    return name + " holds a " + p.pttype + " partition table with " + std::to_string(p.partitions.size()) +
+           " partitions (name the bootseal partition, or --partition N of an image)";
+  if (!p.fstype.empty())
+    return name + " holds a " + p.fstype + " signature (" + (p.usage.empty() ? "data" : p.usage) + ")";
+  if (p.ambivalent) return name + " holds several conflicting signatures";
+  if (p.nonzero_offset)
+    return name + " holds data libblkid does not recognise (first non-zero byte at offset " +
+           std::to_string(*p.nonzero_offset) + ")";
+  return {};
+}
+
+int run_format(const FormatOptions& o) {
+  auto target = resolve_target(o.device, o.partition, false);
+  if (!target) return fail(kExitFailure, target.error());
+  // Probe what is there: the device itself, or the partition's bytes.
+  if (target->offset == 0 && !target->length) {
+    auto probe = probe_device(o.device);
+    if (!probe) return fail(kExitFailure, probe.error());
+    const std::string what = existing_content(*probe, target->name);
+    if (!what.empty() && !o.force) return fail(kExitRefused, what + "; refusing to format it without --force");
+    if (!what.empty()) {
+      auto wiped = wipe_signatures(o.device);
+      if (!wiped) return fail(kExitFailure, wiped.error());
+      for (const auto& w : *wiped) std::cout << o.device << ": erased the " << w << " signature\n";
+    }
+  } else if (!o.force) {
+    auto dev = open_target(*target, false);
+    if (!dev) return fail(kExitFailure, dev.error());
+    std::vector<uint8_t> head(static_cast<size_t>(std::min<uint64_t>((*dev)->size(), 1 << 20)));
+    if (auto r = (*dev)->read(0, head); !r) return fail(kExitFailure, target->name + ": " + r.error());
+    auto it = std::find_if(head.begin(), head.end(), [](uint8_t b) { return b != 0; });
+    if (it != head.end())
+      return fail(kExitRefused, target->name + " holds data (first non-zero byte at offset " +
+                                    std::to_string(it - head.begin()) + "); refusing to format it without --force");
+  }
+  auto dev = open_target(*target, true);
+  if (!dev) return fail(kExitFailure, dev.error());
+  auto h = format_partition(**dev);
+  if (!h) return fail(kExitFailure, h.error());
+  std::cout << target->name << ": formatted as a bootseal partition: slot A at offset " << h->slot_offset[0]
+            << ", slot B at offset " << h->slot_offset[1] << ", " << h->slot_size << " bytes each (blobs up to "
+            << slot_capacity(*h) << " bytes), rollback floor 0\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void setup_format(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<FormatOptions>();
+  auto* sub = app.add_subcommand("format", "Lay out an empty bootseal policy partition (two empty slots, floor 0).");
+  sub->add_flag("--force,-f", o->force,
+                "Format even when the device holds a filesystem, a partition table, a bootseal partition "
+                "or other data (their signatures are erased first)");
+  sub->add_option("--partition,-p", o->partition, "Format partition N of DEVICE (a disk or disk image)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("DEVICE", o->device, "The partition (block device or image file)")->required();
+  sub->footer(
+      "The device is probed with libblkid first; anything found (filesystem, RAID or crypto\n"
+      "superblock, partition table, an existing bootseal partition) or any non-zero byte in the\n"
+      "first MiB makes format refuse (exit 3) unless --force is given.");
+  sub->callback([o, &exit_code] { exit_code = run_format(*o); });
+}
+
+}  // namespace bootseal::tool

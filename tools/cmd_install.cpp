@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bootseal install [--trust PEM_OR_DIR] [--partition N] --device DEVICE BLOB
+#include <iostream>
+#include <memory>
+
+#include "bootseal/fileio.hpp"
+#include "common.hpp"
+#include "exit_codes.hpp"
+
+namespace bootseal::tool {
+namespace {
+
+struct InstallOptions {
+  std::string trust;
+  std::string device;
+  std::optional<int> partition;
+  std::string blob;
+};
+
+int run_install(const InstallOptions& o) {
+  auto trust = load_trust(o.trust, true);
+  if (!trust) return fail(kExitFailure, trust.error());
+  auto blob = read_file(o.blob, kMaxBlobSize);
+  if (!blob) return fail(kExitBadBlob, blob.error());
+  Verified v;
+  if (const VerifyStatus st = verify_sealed(*blob, *trust->get(), &v); st != VerifyStatus::ok)
+    return fail(kExitBadBlob, o.blob + ": does not verify against " + trust->origin + ": " +
+                                  std::string(to_string(st)));
+  auto target = resolve_target(o.device, o.partition, true);
+  if (!target) return fail(kExitFailure, target.error());
+  auto dev = open_target(*target, true);
+  if (!dev) return fail(kExitFailure, dev.error());
+  const auto r = install_blob(**dev, *blob, *trust->get());
+  if (!r.ok()) {
+    switch (r.error.kind) {
+      case WriteFailure::refused: return fail(kExitRefused, r.error.message + "; nothing was written");
+      case WriteFailure::unreadable:
+        return fail(kExitCorrupt, r.error.message + " (run 'bootseal format' on a new partition)");
+      default: return fail(kExitFailure, r.error.message);
+    }
+  }
+  const auto& out = *r.outcome;
+  auto state = read_partition(**dev, trust->get());
+  std::cout << target->name << ": installed " << o.blob << " (policy " << v.document.name << ", generation "
+            << out.generation << ") into slot " << kSlotNames[out.slot] << " at offset "
+            << (state ? state->slots[out.slot].offset : 0) << "; it serves from the next boot\n";
+  if (out.previous_serving)
+    std::cout << "slot " << kSlotNames[*out.previous_serving] << " keeps the previous policy as the fallback\n";
+  std::cout << "after a successful boot with it, run: bootseal mark-good " << o.device << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void setup_install(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<InstallOptions>();
+  auto* sub = app.add_subcommand("install", "Install a sealed policy into the partition slot that does not serve.");
+  add_trust_option(sub, o->trust);
+  sub->add_option("--device,-d", o->device, "The bootseal partition, or a disk (image) holding one")->required();
+  sub->add_option("--partition,-p", o->partition, "Use partition N of DEVICE")->check(CLI::PositiveNumber);
+  sub->add_option("BLOB", o->blob, "The sealed policy (from bootseal-sign seal)")->required();
+  sub->footer(
+      "The blob must verify against the trust store. It is refused (exit 3, nothing written) when its\n"
+      "generation is below the partition's rollback floor or below the policy now serving. The write\n"
+      "goes to the slot that does not serve, is synced and read back; the serving slot is untouched.");
+  sub->callback([o, &exit_code] { exit_code = run_install(*o); });
+}
+
+}  // namespace bootseal::tool

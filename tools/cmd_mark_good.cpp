@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bootseal mark-good [--trust PEM_OR_DIR] [--partition N] DEVICE
+#include <iostream>
+#include <memory>
+
+#include "common.hpp"
+#include "exit_codes.hpp"
+
+namespace bootseal::tool {
+namespace {
+
+struct MarkGoodOptions {
+  std::string trust;
+  std::string device;
+  std::optional<int> partition;
+};
+
+int run_mark_good(const MarkGoodOptions& o) {
+  auto trust = load_trust(o.trust, true);
+  if (!trust) return fail(kExitFailure, trust.error());
+  auto target = resolve_target(o.device, o.partition, true);
+  if (!target) return fail(kExitFailure, target.error());
+  auto dev = open_target(*target, true);
+  if (!dev) return fail(kExitFailure, dev.error());
+  const auto r = mark_good(**dev, *trust->get());
+  if (!r.ok()) {
+    switch (r.error.kind) {
+      case WriteFailure::refused: return fail(kExitRefused, r.error.message);
+      case WriteFailure::unreadable: return fail(kExitCorrupt, r.error.message);
+      default: return fail(kExitFailure, r.error.message);
+    }
+  }
+  const auto& out = *r.outcome;
+  if (out.header_copy < 0) {
+    std::cout << target->name << ": rollback floor already at " << out.new_floor << "; nothing written\n";
+    return kExitOk;
+  }
+  std::cout << target->name << ": rollback floor raised from " << out.old_floor << " to " << out.new_floor
+            << " (header copies " << out.header_copy + 1 << " and " << 2 - out.header_copy << " rewritten)\n"
+            << "policies older than generation " << out.new_floor << " will no longer be served from "
+            << target->name << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void setup_mark_good(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<MarkGoodOptions>();
+  auto* sub = app.add_subcommand(
+      "mark-good", "Raise the partition's rollback floor to the generation now serving (after a good boot).");
+  add_trust_option(sub, o->trust);
+  sub->add_option("--partition,-p", o->partition, "Use partition N of DEVICE")->check(CLI::PositiveNumber);
+  sub->add_option("DEVICE", o->device, "The bootseal partition, or a disk (image) holding one")->required();
+  sub->footer(
+      "Run it once a boot with the newly installed policy has succeeded: from then on the older slot\n"
+      "is no longer a fallback. Refused (exit 3) when no slot serves a valid policy.");
+  sub->callback([o, &exit_code] { exit_code = run_mark_good(*o); });
+}
+
+}  // namespace bootseal::tool

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Shared pieces of the bootseal subcommands: messages, the trust store,
+// device targets and the printing of partitions and policies.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "bootseal/partition.hpp"
+#include "bootseal/seal.hpp"
+
+namespace bootseal::tool {
+
+inline constexpr const char* kDefaultTrustStore = "/etc/bootseal/trusted.d";
+
+// Prints "bootseal: MESSAGE" to stderr and returns code.
+int fail(int code, const std::string& message);
+
+// The trust store named by --trust, or the default one. With required =
+// false a missing default store gives nothing (inspection unverified).
+struct Trust {
+  std::optional<TrustStore> store;
+  std::string origin;  // the file or directory it was loaded from
+  const TrustStore* get() const { return store ? &*store : nullptr; }
+};
+Result<Trust> load_trust(const std::string& option, bool required);
+void add_trust_option(CLI::App* sub, std::string& into);
+
+// Where a device-taking command reads and writes: a partition device or an
+// image holding a bootseal partition, or one partition of a disk (image).
+struct Target {
+  std::string path;
+  uint64_t offset = 0;
+  std::optional<uint64_t> length;
+  std::string name;  // for messages
+};
+// `partition` selects partition N of a disk; without it, a disk with a
+// partition table and exactly one bootseal partition (type GUID or
+// PARTLABEL) resolves to it when auto_select is set.
+Result<Target> resolve_target(const std::string& device, std::optional<int> partition, bool auto_select);
+Result<std::unique_ptr<FileDevice>> open_target(const Target& t, bool writable);
+
+// "EdDSA" or the number when unknown.
+std::string alg_name(int alg);
+
+// Printing.
+nlohmann::json policy_json(const Document& doc, const Kid& kid, int alg, bool verified);
+void print_policy(std::ostream& out, const Document& doc, const Kid& kid, int alg, bool verified,
+                  const std::string& indent);
+nlohmann::json partition_json(const PartitionState& ps, const Trust& trust);
+void print_partition(std::ostream& out, const PartitionState& ps, const Trust& trust);
+
+// Each binds its subcommand's flags; running it stores the exit code.
+void setup_format(CLI::App& app, int& exit_code);
+void setup_install(CLI::App& app, int& exit_code);
+void setup_slots(CLI::App& app, int& exit_code);
+void setup_mark_good(CLI::App& app, int& exit_code);
+void setup_append(CLI::App& app, int& exit_code);
+void setup_strip(CLI::App& app, int& exit_code);
+void setup_inspect(CLI::App& app, int& exit_code);
+
+}  // namespace bootseal::tool

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bootseal: the admin tool on the target machine. Installs sealed policies
+// to the policy partition, appends them to kernel images, inspects sources.
+#include <CLI/CLI.hpp>
+
+#include "common.hpp"
+#include "exit_codes.hpp"
+
+int main(int argc, char** argv) {
+  using namespace bootseal::tool;
+  CLI::App app{
+      "bootseal: install, inspect and manage sealed bootseal policies on this machine.\n"
+      "Exit codes: 0 ok, 1 failure, 2 usage, 3 refused (nothing written), 4 blob malformed or\n"
+      "not verified, 5 no valid policy, 6 corrupt on-disk structure.",
+      "bootseal"};
+  app.set_version_flag("--version", std::string("bootseal ") + BOOTSEAL_VERSION);
+  app.require_subcommand(1);
+  int exit_code = kExitOk;
+  setup_format(app, exit_code);
+  setup_install(app, exit_code);
+  setup_slots(app, exit_code);
+  setup_mark_good(app, exit_code);
+  setup_append(app, exit_code);
+  setup_strip(app, exit_code);
+  setup_inspect(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  return exit_code;
+}
