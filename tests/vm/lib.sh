@@ -12,7 +12,8 @@
 #   VM_SOURCE_ROOT  the source tree
 #   VM_BUILDDIR     the meson build dir (absolute)
 #   VM_CACHE_DIR    images shared between scenarios, named by content hash
-#                   (default $VM_BUILDDIR/tests/vm/cache)
+#                   (default $VM_BUILDDIR/tests/vm/cache); images unused
+#                   for two days are removed by run-scenario.sh
 #   VM_WORK         this scenario's scratch dir, emptied before it runs
 #   KVER VM_VMLINUZ VM_KMOD_ROOT VM_MODULES_DIR   set by vm_fetch_kernel
 #   BOOTSEAL_VM_CACHE      where the kernel package is unpacked
@@ -74,7 +75,8 @@
 #           [--qemu-arg ARG]...
 #       Boots qemu-system-x86_64 -machine q35 -accel tcg with the console
 #       (ttyS0) captured to LOG (carriage returns removed), the kernel command
-#       line "console=ttyS0 panic=-1 ARGS". The disk is opened with
+#       line "console=ttyS0 panic=-1 root=PARTLABEL=root rw ARGS" (the root=
+#       part left out when ARGS has its own root=). The disk is opened with
 #       snapshot=on, so shared images stay unchanged, unless --writable
 #       (refused for images in $VM_CACHE_DIR: use vm_copy). The exact qemu
 #       command is written to LOG.cmd. Returns 0 once QEMU exits by itself
@@ -248,6 +250,7 @@ vm_build_initramfs() {
 		gzip -n -9 <"$stage.cpio" >"$out.tmp.$$" && mv -f "$out.tmp.$$" "$out"
 		_vm_say "vm_build_initramfs: built $out ($(du -k "$out" | cut -f1) KiB)"
 	else
+		touch "$out"
 		_vm_say "vm_build_initramfs: reusing $out"
 	fi
 	rm -rf "$stage" "$stage.cpio"
@@ -339,6 +342,7 @@ unit: sectors
 	} | sha256sum | cut -c1-16)
 	out=$cache/disk-$hash.img
 	if [ -f "$out" ]; then
+		touch "$out"
 		_vm_say "vm_build_disk: reusing $out"
 		rm -rf "$stage"
 		printf '%s\n' "$out"
@@ -408,6 +412,10 @@ vm_boot() {
 			_vm_die "vm_boot --writable: $disk is a shared image; boot a vm_copy of it" ;;
 		esac
 	fi
+	# dracut and initramfs-tools images need root=; the busybox one defaults
+	# to the same partition.
+	local root=' root=PARTLABEL=root rw'
+	case " $append " in *" root="*) root= ;; esac
 	mkdir -p "$(dirname "$log")"
 	rm -f "$log" "$log.raw"
 	local -a cmd=(qemu-system-x86_64 -machine q35 -accel tcg
@@ -415,7 +423,7 @@ vm_boot() {
 		-monitor none -serial "file:$log.raw"
 		-kernel "$kernel" -initrd "$initrd"
 		-drive "file=$disk,if=virtio,format=raw$snap"
-		-append "console=ttyS0 panic=-1${append:+ $append}"
+		-append "console=ttyS0 panic=-1$root${append:+ $append}"
 		"${extra[@]}")
 	printf '%q ' "${cmd[@]}" >"$log.cmd"
 	printf '\n' >>"$log.cmd"

@@ -35,6 +35,8 @@ scenario=$VM_SOURCE_ROOT/tests/vm/scenarios/$name.sh
 
 rm -rf "$VM_WORK"
 mkdir -p "$VM_WORK" "$VM_CACHE_DIR"
+# Images are touched when reused: what no scenario used for two days is stale.
+find "$VM_CACHE_DIR" -maxdepth 2 -type f -mtime +1 -delete 2>/dev/null || :
 
 vm_check_host
 vm_fetch_kernel
