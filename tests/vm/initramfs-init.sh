@@ -94,10 +94,13 @@ echo "initramfs: root $root ($dev) mounted on /newroot"
 if [ -n "$HOOK" ]; then
 	echo "initramfs: running hook: $HOOK"
 	# The hook's output goes to the console and is kept for the stop line.
+	# busybox ash has pipefail (POSIX sh does not): $? is the hook's status.
+	# shellcheck disable=SC3040
 	set -o pipefail
 	# shellcheck disable=SC2086 # HOOK is a command line, split on purpose
 	$HOOK 2>&1 | tee /run/vm-hook.log
 	rc=$?
+	# shellcheck disable=SC3040
 	set +o pipefail
 	case " $HOOK_CONTINUE " in
 	*" $rc "*)
