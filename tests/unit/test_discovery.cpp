@@ -388,3 +388,30 @@ TEST_F(DiscoveryTest, ScansBlockDevicesThroughSysfs) {
 
 }  // namespace
 }  // namespace bootseal
+
+namespace bootseal {
+namespace {
+
+TEST(WipeSignatures, ErasesBothGptHeadersAndFilesystems) {
+  storagetest::ScratchDir dir;
+  const auto disk = dir / "disk.img";
+  make_disk(disk);
+  auto wiped = wipe_signatures(disk.string());
+  ASSERT_TRUE(wiped) << wiped.error();
+  EXPECT_THAT(*wiped, ::testing::Contains("gpt"));
+  auto p = probe_device(disk.string());
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->pttype, "");
+  EXPECT_TRUE(p->partitions.empty());
+
+  const auto swap = dir / "swap.img";
+  storagetest::make_image(swap, 4 * kMiB);
+  ASSERT_TRUE(sh("mkswap '" + swap.string() + "' >/dev/null 2>&1"));
+  wiped = wipe_signatures(swap.string());
+  ASSERT_TRUE(wiped);
+  EXPECT_EQ(*wiped, std::vector<std::string>{"swap"});
+  EXPECT_EQ(probe_device(swap.string())->fstype, "");
+}
+
+}  // namespace
+}  // namespace bootseal
