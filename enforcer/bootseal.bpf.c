@@ -98,6 +98,13 @@ const volatile __u8 bs_kinds[8] = {};
 /* The bpffs directory holding the pins, and its filesystem. */
 const volatile __u32 bs_pin_dev = 0;
 const volatile __u64 bs_pin_ino = 0;
+/* The initramfs the loader ran from (its tmpfs/ramfs root), 0 for none.
+ * Its files are the boot chain itself, outside the policy until PID 1
+ * executes a file from elsewhere (the real init, after switch_root). */
+const volatile __u32 bs_initramfs_dev = 0;
+
+/* Set once PID 1 has left the initramfs. */
+__u32 bs_boot_done = 0;
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -385,6 +392,12 @@ static __always_inline int relevant(__u8 op)
 	return bs_kinds[op] != 0 || bs_defaults[op] != BS_ACT_ALLOW;
 }
 
+/* Whether an object on device `dev` is part of the initramfs still in use. */
+static __always_inline int initramfs_object(__u32 dev)
+{
+	return bs_initramfs_dev && dev == bs_initramfs_dev && !bs_boot_done;
+}
+
 /* Decide `op` on a file the hook holds open. */
 static __always_inline int check_file(__u8 op, struct file *file)
 {
@@ -394,8 +407,10 @@ static __always_inline int check_file(__u8 op, struct file *file)
 
 	if (!relevant(op))
 		return 0;
-	subject = current_subject();
 	inode = BPF_CORE_READ(file, f_inode);
+	if (initramfs_object(BPF_CORE_READ(inode, i_sb, s_dev)))
+		return 0;
+	subject = current_subject();
 	ask(op, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry),
 	    (__u64)BPF_CORE_READ(file, f_path.mnt), BPF_CORE_READ(inode, i_sb, s_magic), subject, &v);
 	return verdict(op, subject, BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino), &v, 1);
@@ -411,6 +426,8 @@ static __always_inline int check_dentry(__u8 op, struct dentry *dentry)
 	__u32 subject;
 
 	if (!relevant(op))
+		return 0;
+	if (initramfs_object(BPF_CORE_READ(dentry, d_sb, s_dev)))
 		return 0;
 	subject = current_subject();
 	inode = BPF_CORE_READ(dentry, d_inode);
@@ -490,11 +507,16 @@ int BPF_PROG(bs_bprm_check, struct linux_binprm *bprm, int ret)
 	return check_file(BS_OP_EXEC, BPF_CORE_READ(bprm, file));
 }
 
-/* The task now runs the new executable: remember its subject. */
+/* The task now runs the new executable: remember its subject. PID 1
+ * running a file from outside the initramfs ends the initramfs' exemption. */
 SEC("lsm/bprm_committed_creds")
 int BPF_PROG(bs_bprm_committed, struct linux_binprm *bprm)
 {
 	struct bs_task *t;
+
+	if (bs_initramfs_dev && !bs_boot_done && (bpf_get_current_pid_tgid() >> 32) == 1 &&
+	    BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev) != bs_initramfs_dev)
+		bs_boot_done = 1;
 
 	t = bpf_task_storage_get(&task_subject, bpf_get_current_task_btf(), 0,
 				 BPF_LOCAL_STORAGE_GET_F_CREATE);

@@ -168,6 +168,18 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   }
   skel->rodata->bs_pin_dev = kernel_dev(pin_st.st_dev);
   skel->rodata->bs_pin_ino = pin_st.st_ino;
+  // Running from an initramfs (a tmpfs or ramfs root that is not the new
+  // root): its files stay usable until PID 1 leaves it.
+  {
+    struct statfs rootfs {};
+    struct stat root_st {}, new_root_st {};
+    if (::statfs("/", &rootfs) == 0 && ::stat("/", &root_st) == 0 &&
+        ::stat(req.new_root.c_str(), &new_root_st) == 0 &&
+        (static_cast<unsigned long>(rootfs.f_type) == TMPFS_MAGIC ||
+         static_cast<unsigned long>(rootfs.f_type) == RAMFS_MAGIC) &&
+        root_st.st_dev != new_root_st.st_dev)
+      skel->rodata->bs_initramfs_dev = kernel_dev(root_st.st_dev);
+  }
   if (int err = bootseal_bpf__load(skel); err)
     return fail("the kernel refused the enforcer programs: " + errstr(err));
   log("load", std::to_string(skel->skeleton->prog_cnt) + " programs verified and loaded", t.ms());
@@ -229,7 +241,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     };
     for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames, skel->maps.protected_ids,
                        skel->maps.info, skel->maps.stats, skel->maps.task_subject, skel->maps.trusted,
-                       skel->maps.rodata})
+                       skel->maps.rodata, skel->maps.bss})
       if (!protect(BS_OBJ_MAP, map_id(bpf_map__fd(m)))) return fail("cannot record the enforcer's maps");
     for (int i = 0; i < skel->skeleton->prog_cnt; ++i)
       if (!protect(BS_OBJ_PROG, prog_id(bpf_program__fd(*skel->skeleton->progs[i].prog))))

@@ -20,6 +20,7 @@ struct InstallRequest {
   uint32_t mode = BS_MODE_ENFORCE;  // effective mode
   uint32_t ringbuf_size = 256 * 1024;
   std::string pin_dir = "/sys/fs/bpf/bootseal";
+  std::string new_root;  // --root
 };
 
 // Reports one finished step: its name, what it did, milliseconds it took.

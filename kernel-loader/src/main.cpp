@@ -263,6 +263,7 @@ int run(const Options& opt) {
   req.mode = compiled.mode;
   req.ringbuf_size = config.ringbuf_size;
   req.pin_dir = config.pin_dir;
+  req.new_root = opt.root;
   EnforcerInstall r = install(req, [&](const std::string& step, const std::string& detail, double ms) {
     log.info(step + ": " + detail + " (" + ms_text(ms) + ")");
   });

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bs-probe: the system calls the enforcer scenarios need and busybox lacks.
+// Built statically on the host by tests/vm/enforcer-lib.sh, run in the guest.
+//
+//   bs-probe mmap-exec FILE      map FILE readable and executable
+//   bs-probe mprotect-exec FILE  map FILE readable, then add PROT_EXEC
+//   bs-probe init-module FILE    init_module(2) from the file's bytes
+//   bs-probe finit-module FILE   finit_module(2) on the file
+//   bs-probe kexec-load          kexec_load(2) with no segments
+//
+// Prints "ok" and exits 0, or "error: MESSAGE" and exits 1.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int fail(const char *what)
+{
+	printf("error: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: bs-probe mmap-exec|mprotect-exec|init-module|finit-module FILE | kexec-load\n");
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "kexec-load")) {
+		if (syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0UL) != 0)
+			return fail("kexec_load");
+		puts("ok");
+		return 0;
+	}
+	if (argc < 3) {
+		fprintf(stderr, "bs-probe %s: FILE missing\n", cmd);
+		return 2;
+	}
+	int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail("open");
+	struct stat st;
+	if (fstat(fd, &st) != 0)
+		return fail("fstat");
+	size_t len = st.st_size > 0 ? (size_t)st.st_size : 4096;
+	if (!strcmp(cmd, "mmap-exec")) {
+		if (mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0) == MAP_FAILED)
+			return fail("mmap PROT_EXEC");
+	} else if (!strcmp(cmd, "mprotect-exec")) {
+		void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			return fail("mmap PROT_READ");
+		if (mprotect(p, len, PROT_READ | PROT_EXEC) != 0)
+			return fail("mprotect PROT_EXEC");
+	} else if (!strcmp(cmd, "init-module")) {
+		void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			return fail("mmap");
+		if (syscall(SYS_init_module, p, len, "") != 0)
+			return fail("init_module");
+	} else if (!strcmp(cmd, "finit-module")) {
+		if (syscall(SYS_finit_module, fd, "", 0) != 0)
+			return fail("finit_module");
+	} else {
+		fprintf(stderr, "bs-probe: unknown command %s\n", cmd);
+		return 2;
+	}
+	puts("ok");
+	return 0;
+}

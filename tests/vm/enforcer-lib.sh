@@ -1,0 +1,95 @@
+# shellcheck shell=bash
+# tests/vm/enforcer-lib.sh: helpers for the enforcer's scenarios
+# (tests/vm/scenarios/enforcer-*.sh), on top of lib.sh. Source it from a
+# scenario: . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
+#
+#   enf_keys                 a signing key pair in $VM_WORK/keys (vm.pem, vm.pub.pem)
+#   enf_seal POLICY OUT      seal a policy source with that key
+#   enf_lib_files BIN...     --file SRC:DEST arguments for the shared
+#                            libraries BIN needs (one per line)
+#   enf_initramfs SEALED [LOADER.CONF LINES...]
+#                            print the path of an initramfs whose hook is
+#                            bootseal-loader --root /newroot, with
+#                            /etc/bootseal/{loader.conf,keys/vm.pem,policy.sealed};
+#                            the boot continues on exit status 0 and 1
+#   enf_probe                build bs-probe (static) into $VM_WORK and print its path
+#   enf_guest_tree DIR       the files the scenarios' policies name:
+#                            busybox copies under /opt, /usr/lib/{writer,reader},
+#                            /etc/{protected,secret}, a dynamic `true` with
+#                            its ld.so and libc, a kernel module, mount points
+
+ENF_LOADER=$VM_BUILDDIR/kernel-loader/bootseal-loader
+ENF_SIGN=$VM_BUILDDIR/signer/bootseal-sign
+ENF_TOOL=$VM_BUILDDIR/tools/bootseal
+
+enf_keys() {
+	[ -x "$ENF_SIGN" ] || _vm_die "bootseal-sign not built ($ENF_SIGN)"
+	mkdir -p "$VM_WORK/keys"
+	[ -f "$VM_WORK/keys/vm.pem" ] ||
+		"$ENF_SIGN" keygen "$VM_WORK/keys/vm.pem" "$VM_WORK/keys/vm.pub.pem" >/dev/null
+}
+
+enf_seal() {
+	enf_keys
+	"$ENF_SIGN" seal --key "$VM_WORK/keys/vm.pem" --output "$2" "$1" >/dev/null ||
+		_vm_die "bootseal-sign seal $1 failed"
+}
+
+enf_lib_files() {
+	local lib
+	for lib in $(ldd "$@" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u); do
+		printf -- '--file\n%s:%s\n' "$lib" "$lib"
+	done
+}
+
+enf_initramfs() {
+	local sealed=$1 line etc=$VM_WORK/initramfs-etc
+	shift
+	[ -x "$ENF_LOADER" ] || _vm_die "bootseal-loader not built ($ENF_LOADER)"
+	enf_keys
+	rm -rf "$etc"
+	mkdir -p "$etc/keys"
+	cp "$VM_WORK/keys/vm.pub.pem" "$etc/keys/vm.pem"
+	[ -z "$sealed" ] || cp "$sealed" "$etc/policy.sealed"
+	{
+		echo "# written by tests/vm/enforcer-lib.sh"
+		echo "source = file /etc/bootseal/policy.sealed"
+		echo "trust = /etc/bootseal/keys"
+		for line in "$@"; do echo "$line"; done
+	} >"$etc/loader.conf"
+	local -a libs
+	mapfile -t libs < <(enf_lib_files "$ENF_LOADER")
+	vm_build_initramfs --file "$ENF_LOADER:/usr/sbin/bootseal-loader" "${libs[@]}" \
+		--dir "$etc:/etc/bootseal" \
+		--hook '/usr/sbin/bootseal-loader --root /newroot' --hook-continue '0 1'
+}
+
+enf_probe() {
+	local out=$VM_WORK/bs-probe
+	gcc -static -O2 -o "$out" "$VM_SOURCE_ROOT/tests/vm/bs-probe.c" || _vm_die "cannot build bs-probe"
+	printf '%s\n' "$out"
+}
+
+enf_guest_tree() {
+	local d=$1 bb ko
+	bb=$(command -v busybox)
+	mkdir -p "$d"/opt/{denied,blocked,ok} "$d"/usr/lib/{writer,reader} "$d"/etc \
+		"$d"/mnt/{locked,free,free2} "$d"/lib64 "$d"/lib/x86_64-linux-gnu "$d"/usr/bin "$d"/lib/extra
+	for x in denied blocked ok; do cp "$bb" "$d/opt/$x/busybox"; done
+	cp "$bb" "$d/usr/lib/writer/busybox"
+	cp "$bb" "$d/usr/lib/reader/busybox"
+	echo "protected content" >"$d/etc/protected"
+	echo "secret content" >"$d/etc/secret"
+	# A dynamically linked program, for the ld.so route.
+	cp /usr/bin/true "$d/opt/denied/true"
+	cp /usr/bin/true "$d/opt/ok/true"
+	cp /lib64/ld-linux-x86-64.so.2 "$d/lib64/"
+	cp /lib/x86_64-linux-gnu/libc.so.6 "$d/lib/x86_64-linux-gnu/"
+	cp "$(enf_probe)" "$d/usr/bin/bs-probe"
+	ko=$(find "$VM_MODULES_DIR" -name 'dummy.ko*' | head -n 1)
+	case $ko in
+	*.xz) xz -dc "$ko" >"$d/lib/extra/dummy.ko" ;;
+	*.zst) zstd -qdc "$ko" >"$d/lib/extra/dummy.ko" ;;
+	*) cp "$ko" "$d/lib/extra/dummy.ko" ;;
+	esac
+}
