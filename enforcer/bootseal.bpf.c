@@ -479,21 +479,34 @@ static __always_inline int protected_id(__u32 type, __u32 id)
 	return bpf_map_lookup_elem(&protected_ids, &k) != 0;
 }
 
-/* The link behind a file descriptor of the current task, 0 if none. */
-static __always_inline __u32 link_id_of_fd(__u32 fd)
+/* The private data of a file descriptor of the current task (a bpf_link or
+ * bpf_map for BPF fds), 0 if none. */
+static __always_inline void *fd_private(__u32 fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct file **fds, *file = 0;
-	struct bpf_link *link;
 
 	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
 		return 0;
 	fds = BPF_CORE_READ(fdt, fd);
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return 0;
-	link = BPF_CORE_READ(file, private_data);
+	return BPF_CORE_READ(file, private_data);
+}
+
+static __always_inline __u32 link_id_of_fd(__u32 fd)
+{
+	struct bpf_link *link = fd_private(fd);
+
 	return link ? BPF_CORE_READ(link, id) : 0;
+}
+
+static __always_inline __u32 map_id_of_fd(__u32 fd)
+{
+	struct bpf_map *map = fd_private(fd);
+
+	return map ? BPF_CORE_READ(map, id) : 0;
 }
 
 /* ---- exec ------------------------------------------------------------ */
@@ -862,8 +875,9 @@ int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
 	return self_deny(BS_SELF_UMOUNT);
 }
 
-/* bpf(2): detaching a link, fds to programs or links by id, and loading
- * programs that could hook the kernel (LSM, tracing, extension). */
+/* bpf(2): detaching a link, fds to programs or links by id, freezing the
+ * audit ring buffer, and loading programs that could hook the kernel (LSM,
+ * tracing, extension). */
 SEC("lsm/bpf")
 int BPF_PROG(bs_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 {
@@ -887,6 +901,14 @@ int BPF_PROG(bs_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 		if (!protected_id(BS_OBJ_LINK, link_id_of_fd(BPF_CORE_READ(attr, link_update.link_fd))))
 			return 0;
 		break;
+	case BPF_MAP_FREEZE:
+		/* The audit ring buffer takes writable fds (its consumers map
+		 * their position); frozen, no consumer could map it again. */
+		if (!protected_id(BS_OBJ_EVENTS, map_id_of_fd(BPF_CORE_READ(attr, map_fd))))
+			return 0;
+		if (is_trusted())
+			return 0;
+		return self_deny(BS_SELF_MAP_FD);
 	case BPF_PROG_GET_FD_BY_ID:
 		if (!protected_id(BS_OBJ_PROG, BPF_CORE_READ(attr, prog_id)))
 			return 0;

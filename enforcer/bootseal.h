@@ -99,6 +99,7 @@ struct bs_task {
 #define BS_OBJ_MAP 1
 #define BS_OBJ_PROG 2
 #define BS_OBJ_LINK 3
+#define BS_OBJ_EVENTS 4  /* the audit ring buffer: writable fds allowed, freezing not */
 struct bs_obj_id {
 	__u32 type;
 	__u32 id;

@@ -243,6 +243,8 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
                        skel->maps.info, skel->maps.stats, skel->maps.task_subject, skel->maps.trusted,
                        skel->maps.rodata, skel->maps.bss})
       if (!protect(BS_OBJ_MAP, map_id(bpf_map__fd(m)))) return fail("cannot record the enforcer's maps");
+    if (!protect(BS_OBJ_EVENTS, map_id(bpf_map__fd(skel->maps.events))))
+      return fail("cannot record the enforcer's ring buffer");
     for (int i = 0; i < skel->skeleton->prog_cnt; ++i)
       if (!protect(BS_OBJ_PROG, prog_id(bpf_program__fd(*skel->skeleton->progs[i].prog))))
         return fail("cannot record the enforcer's programs");

@@ -1,0 +1,94 @@
+# enforcer-self-protection: once installed, nothing in the guest, root
+# included, can remove or change the enforcer: no unpin (rm, mv), no unmount
+# of its bpffs (plain or lazy, nor a lazy unmount of /sys above it), no
+# writable map fd (from a pin or by id), so no map update, delete or freeze,
+# no link detach (from a pin or by id), no program fd by id, and no new LSM
+# program. Afterwards the policy still holds.
+. "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
+
+cat >"$VM_WORK/vm.policy" <<'POLICY'
+policy "vm-self"
+generation 2
+mode enforce
+deny exec path /opt/denied/busybox
+POLICY
+enf_seal "$VM_WORK/vm.policy" "$VM_WORK/vm.sealed"
+
+cat >"$VM_WORK/init" <<'EOF'
+#!/bin/sh
+. /lib/vm-test.sh
+P=/sys/fs/bpf/bootseal
+say "pins before: $(ls $P | wc -l)"
+try unpin-rm rm -f $P/link_bprm_check
+try unpin-mv mv $P/link_bprm_check /sys/fs/bpf/moved
+try unpin-rmdir-all rm -rf $P
+try umount-bpffs umount /sys/fs/bpf
+try umount-bpffs-lazy umount -l /sys/fs/bpf
+try umount-sys-lazy umount -l /sys
+K=$(printf '00 %.0s' $(seq 1 24))
+V=$(printf '00 %.0s' $(seq 1 8))
+try map-update-pinned bpftool map update pinned $P/rules key hex $K value hex $V
+try map-delete-pinned bpftool map delete pinned $P/rules key hex $K
+try map-freeze-pinned bpftool map freeze pinned $P/events
+try link-detach-pinned bpftool link detach pinned $P/link_bprm_check
+try prog-load-lsm bpftool prog load /lib/extra/bootseal.o /sys/fs/bpf/evil type lsm
+denied_ids=0 other_ids=0
+for i in $(seq 1 60); do
+	out=$(bpftool map update id $i key hex $K value hex $V 2>&1)
+	case $out in *"Operation not permitted"*) denied_ids=$((denied_ids + 1)) ;; "") other_ids=$((other_ids + 1)) ;; esac
+done
+say "map ids refused: $denied_ids updated: $other_ids"
+denied_links=0 detached=0
+for i in $(seq 1 60); do
+	out=$(bpftool link detach id $i 2>&1) && detached=$((detached + 1))
+	case $out in *"Operation not permitted"*) denied_links=$((denied_links + 1)) ;; esac
+done
+say "link ids refused: $denied_links detached: $detached"
+denied_progs=0 progs=0
+for i in $(seq 1 80); do
+	out=$(bpftool prog show id $i 2>&1) && progs=$((progs + 1))
+	case $out in *"Operation not permitted"*) denied_progs=$((denied_progs + 1)) ;; esac
+done
+say "prog ids refused: $denied_progs shown: $progs"
+say "pins after: $(ls $P | wc -l)"
+try still-enforced /opt/denied/busybox true
+try still-allowed /opt/ok/busybox true
+finish
+EOF
+
+enf_guest_tree "$VM_WORK/tree"
+cp "$VM_BUILDDIR/enforcer/bootseal.o" "$VM_WORK/tree/lib/extra/bootseal.o"
+mkdir -p "$VM_WORK/tree/usr/sbin"
+cp "$(command -v bpftool)" "$VM_WORK/tree/usr/sbin/bpftool"
+mapfile -t libs < <(enf_lib_files "$(command -v bpftool)")
+initrd=$(enf_initramfs "$VM_WORK/vm.sealed")
+disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" "${libs[@]}" --root-size 96)
+vm_boot --initrd "$initrd" --disk "$disk" --log "$VM_WORK/console.log" --timeout 280
+
+log=$VM_WORK/console.log
+vm_expect "$log" "bootseal: policy 'vm-self' generation 2 in force" "the loader installed the policy"
+vm_expect "$log" '^TEST: pins before: [1-9][0-9]*$' "the enforcer is pinned"
+refused() { vm_expect "$log" "^TEST: $1 rc=[1-9]" "$2 is refused"; }
+refused unpin-rm "removing a link pin"
+vm_expect "$log" "^TEST: unpin-rm out=.*Operation not permitted" "the unpin is refused with EPERM"
+refused unpin-mv "moving a link pin out of the pin directory"
+refused unpin-rmdir-all "removing the pin directory"
+refused umount-bpffs "unmounting the bpffs"
+refused umount-bpffs-lazy "lazily unmounting the bpffs"
+refused umount-sys-lazy "lazily unmounting /sys with the bpffs under it"
+refused map-update-pinned "a map update through the pin"
+vm_expect "$log" "^TEST: map-update-pinned out=.*Operation not permitted" "refused with EPERM"
+refused map-delete-pinned "a map delete through the pin"
+refused map-freeze-pinned "a freeze of the ring buffer through its pin"
+refused link-detach-pinned "detaching a link through its pin"
+vm_expect "$log" "^TEST: link-detach-pinned out=.*Operation not permitted" "refused with EPERM"
+refused prog-load-lsm "loading another LSM program"
+vm_expect "$log" '^TEST: map ids refused: [1-9][0-9]* updated: 0$' "no map of the enforcer can be had by id"
+vm_expect "$log" '^TEST: link ids refused: [1-9][0-9]* detached: 0$' "no link of the enforcer can be detached by id"
+vm_expect "$log" '^TEST: prog ids refused: [1-9][0-9]* shown: 0$' "no program of the enforcer can be had by id"
+pins=$(sed -n 's/^TEST: pins before: //p' "$log")
+vm_expect "$log" "^TEST: pins after: $pins\$" "every pin is still there"
+vm_expect "$log" '^TEST: still-enforced rc=[1-9]' "the policy still denies"
+vm_expect "$log" '^TEST: still-allowed rc=0$' "and still allows"
+vm_expect "$log" '^TEST: init done$' "init ran to its end"
+vm_expect_not "$log" 'boot stopped|Kernel panic|BUG:' "no stop, no panic"
