@@ -532,17 +532,21 @@ InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, cons
     res.error = failure(WriteFailure::io_error, where + r.error());
     return res;
   }
-  auto back = read_partition(dev, &trust);
-  if (!back) {
-    res.error = failure(WriteFailure::readback, "read-back: " + back.error());
+  // Read back the slot: its header must decode to exactly what was written
+  // and its payload must be exactly the blob, which was verified above.
+  std::array<uint8_t, kHeaderSize> raw{};
+  std::vector<uint8_t> payload(blob.size());
+  auto back_header = dev.read(t.offset, raw);
+  auto back_payload = back_header ? dev.read(t.offset + kSlotPayloadOffset, payload) : Result<void>{};
+  if (!back_header || !back_payload) {
+    res.error = failure(WriteFailure::readback,
+                        where + "read-back: " + (back_header ? back_payload.error() : back_header.error()));
     return res;
   }
-  const SlotInfo& bs = back->slots[target];
-  if (bs.state != SlotState::ok || !bs.header || *bs.header != sh ||
-      !std::equal(bs.blob.begin(), bs.blob.end(), blob.begin(), blob.end())) {
-    res.error = failure(WriteFailure::readback,
-                        where + "read-back after sync does not match what was written (" +
-                            std::string(to_string(bs.state)) + (bs.reason.empty() ? "" : ": " + bs.reason) + ")");
+  auto decoded = decode_slot_header(raw, ps.header.slot_size);
+  if (!decoded || *decoded != sh || !std::equal(payload.begin(), payload.end(), blob.begin(), blob.end())) {
+    res.error = failure(WriteFailure::readback, where + "read-back after sync does not match what was written (slot at offset " +
+                                                    std::to_string(t.offset) + ")");
     return res;
   }
   InstallOutcome out;

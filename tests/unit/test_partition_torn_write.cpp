@@ -202,5 +202,32 @@ TEST_F(TornWrite, MarkGood) {
   }
 }
 
+// A device that acknowledges writes it never makes (a lying cache): the
+// read-back after sync must catch it.
+class LyingDevice final : public BlockDevice {
+ public:
+  explicit LyingDevice(BlockDevice& inner) : inner_(inner) {}
+  const std::string& name() const override { return inner_.name(); }
+  uint64_t size() const override { return inner_.size(); }
+  Result<void> read(uint64_t offset, std::span<uint8_t> out) override { return inner_.read(offset, out); }
+  Result<void> write(uint64_t, std::span<const uint8_t>) override { return {}; }
+  Result<void> sync() override { return {}; }
+
+ private:
+  BlockDevice& inner_;
+};
+
+TEST_F(TornWrite, ReadBackCatchesWritesThatNeverLanded) {
+  const auto g1 = make_blob(keys_, 1, 4);
+  install(g1);
+  auto inner = open_dev(base_);
+  LyingDevice liar(*inner);
+  auto r = install_blob(liar, make_blob(keys_, 2, 4), keys_.trust);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error.kind, WriteFailure::readback);
+  EXPECT_THAT(r.error.message, ::testing::HasSubstr("slot B: read-back after sync does not match what was written"));
+  EXPECT_EQ(served(base_), g1);
+}
+
 }  // namespace
 }  // namespace bootseal
