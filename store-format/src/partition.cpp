@@ -497,11 +497,13 @@ InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, cons
                             "), which would keep serving; seal a higher generation");
     return res;
   }
-  int target = 0;
-  if (serving)
-    target = 1 - serving->index;
-  else if (is_valid(ps.slots[0]) && !is_valid(ps.slots[1]))
-    target = 1;  // keep the only (obsolete) valid slot as it is
+  // The target is the slot that is not the newest valid one (the serving
+  // one, or, when every valid slot is below the floor, the newest of them).
+  const SlotInfo* newest = serving;
+  if (!newest)
+    for (const auto& s : ps.slots)
+      if (is_valid(s) && (!newest || newer(s, *newest))) newest = &s;
+  const int target = newest ? 1 - newest->index : 0;
 
   SlotHeader sh;
   sh.generation = gen;

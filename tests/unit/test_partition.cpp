@@ -697,3 +697,36 @@ TEST(FileDevice, SecondWriterIsRefused) {
 
 }  // namespace
 }  // namespace bootseal
+
+namespace bootseal {
+namespace {
+
+// When every valid slot is below the floor, an install writes the slot
+// that is not the newest valid one.
+TEST_F(PartitionTest, InstallKeepsTheNewestValidSlotWhenNoneServes) {
+  install_two();  // A: 1, B: 2
+  {
+    auto dev = open_dev(image_);
+    ASSERT_TRUE(mark_good(*dev, keys_.trust).ok());  // floor 2
+  }
+  corrupt("slot-a-header.sh");  // A corrupt, B serves generation 2
+  install(make_blob(keys_, 3), 0);
+  auto st = read();
+  EXPECT_EQ(*st.serving, 0);
+  // Now raise the floor past both by hand-writing a header copy with floor 9:
+  // nothing serves, B (generation 2) and A (generation 3) are both obsolete,
+  // and an install of generation 9 must keep A, the newest.
+  PartitionHeader h = st.header;
+  h.sequence += 1;
+  h.floor = 9;
+  {
+    auto dev = open_dev(image_);
+    ASSERT_TRUE(dev->write(0, encode_partition_header(h)));
+  }
+  st = read();
+  ASSERT_FALSE(st.serving);
+  install(make_blob(keys_, 9), 1);
+}
+
+}  // namespace
+}  // namespace bootseal
