@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bootseal-sign: keys, the policy language compiler, sealing and verifying.
+// Runs on the signing host, where the private keys are.
+#include <CLI/CLI.hpp>
+
+#include "common.hpp"
+#include "exit_codes.hpp"
+
+int main(int argc, char** argv) {
+  using namespace bootseal::sign;
+  CLI::App app{
+      "bootseal-sign: compile security policies and seal them (COSE_Sign1) for bootseal.\n"
+      "Exit codes: 0 ok, 1 failure, 2 usage, 3 policy error, 4 malformed blob,\n"
+      "5 key not trusted, 6 bad signature.",
+      "bootseal-sign"};
+  app.set_version_flag("--version", std::string("bootseal-sign ") + BOOTSEAL_VERSION);
+  app.require_subcommand(1);
+  int exit_code = kExitOk;
+  setup_keygen(app, exit_code);
+  setup_seal(app, exit_code);
+  setup_verify(app, exit_code);
+  setup_inspect(app, exit_code);
+  setup_check(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  return exit_code;
+}

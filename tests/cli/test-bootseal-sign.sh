@@ -1,0 +1,81 @@
+#!/bin/sh
+# bootseal-sign end to end, as a user runs it: keygen, check, seal, verify,
+# inspect, and the documented exit codes for each way a blob is refused.
+# Usage: test-bootseal-sign.sh BOOTSEAL_SIGN SOURCE_ROOT
+set -u
+sign=$1
+src=$2
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+failures=0
+
+check() { # NAME EXPECTED_RC CMD...
+	name=$1 want=$2
+	shift 2
+	"$@" >"$t/out" 2>"$t/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "FAIL $name: exit $got, expected $want"
+		sed 's/^/  stdout: /' "$t/out"
+		sed 's/^/  stderr: /' "$t/err"
+		failures=$((failures + 1))
+	else
+		echo "ok   $name"
+	fi
+}
+contains() { # NAME FILE PATTERN
+	if grep -q -- "$3" "$2"; then echo "ok   $1"; else
+		echo "FAIL $1: '$3' not in output:"; sed 's/^/  /' "$2"; failures=$((failures + 1)); fi
+}
+
+policy="$src/examples/appliance-lockdown.policy"
+
+check keygen 0 "$sign" keygen "$t/k.pem" "$t/p.pem"
+mode=$(stat -c %a "$t/k.pem")
+[ "$mode" = 600 ] && echo "ok   private key mode 0600" || { echo "FAIL private key mode $mode"; failures=$((failures + 1)); }
+check keygen-refuses-overwrite 1 "$sign" keygen "$t/k.pem" "$t/p2.pem"
+contains keygen-overwrite-names-file "$t/err" "$t/k.pem"
+check keygen-es256 0 "$sign" keygen --alg es256 "$t/k256.pem" "$t/p256.pem"
+check keygen-bad-alg 2 "$sign" keygen --alg dsa "$t/x.pem" "$t/y.pem"
+
+check check-example 0 "$sign" check "$policy"
+printf 'policy "x"\ngeneration 1\nmode enforce\ndeny capability CAP_SYS_MODULES\n' >"$t/bad.policy"
+check check-bad-capability 3 "$sign" check "$t/bad.policy"
+contains check-error-names-line "$t/err" "bad.policy:4:"
+
+check seal 0 "$sign" seal --key "$t/k.pem" -o "$t/a.sealed" "$policy"
+contains seal-prints-kid "$t/out" "kid:"
+contains seal-prints-generation "$t/out" "generation: 3"
+check seal-deterministic 0 "$sign" seal --key "$t/k.pem" -o "$t/b.sealed" "$policy"
+cmp -s "$t/a.sealed" "$t/b.sealed" && echo "ok   ed25519 seal is byte-identical" || { echo "FAIL two seals differ"; failures=$((failures + 1)); }
+check seal-bad-policy 3 "$sign" seal --key "$t/k.pem" -o "$t/c.sealed" "$t/bad.policy"
+[ ! -e "$t/c.sealed" ] && echo "ok   no output for a bad policy" || { echo "FAIL output written for a bad policy"; failures=$((failures + 1)); }
+check seal-missing-key 1 "$sign" seal --key "$t/nokey.pem" -o "$t/c.sealed" "$policy"
+
+check verify 0 "$sign" verify --trust "$t/p.pem" "$t/a.sealed"
+mkdir "$t/trusted.d" && cp "$t/p.pem" "$t/p256.pem" "$t/trusted.d/"
+check verify-trust-dir 0 "$sign" verify --trust "$t/trusted.d" "$t/a.sealed"
+cp "$t/k.pem" "$t/trusted.d/"
+check trust-dir-with-private-key-refused 1 "$sign" verify --trust "$t/trusted.d" "$t/a.sealed"
+check verify-untrusted 5 "$sign" verify --trust "$t/p256.pem" "$t/a.sealed"
+head -c 200 "$t/a.sealed" >"$t/trunc.sealed"
+check verify-truncated 4 "$sign" verify --trust "$t/p.pem" "$t/trunc.sealed"
+cp "$t/a.sealed" "$t/flip.sealed"
+size=$(stat -c %s "$t/flip.sealed")
+off=$((size - 10)) # inside the signature
+byte=$(od -An -tu1 -j "$off" -N1 "$t/flip.sealed" | tr -d ' ')
+printf "$(printf '\\%03o' $((byte ^ 128)))" | dd of="$t/flip.sealed" bs=1 seek="$off" conv=notrunc 2>/dev/null
+check verify-bad-signature 6 "$sign" verify --trust "$t/p.pem" "$t/flip.sealed"
+contains verify-names-file "$t/err" "flip.sealed"
+
+check inspect 0 "$sign" inspect "$t/a.sealed"
+contains inspect-says-unchecked "$t/out" "not checked"
+contains inspect-shows-rules "$t/out" "deny exec fstype tmpfs"
+check inspect-json 0 "$sign" inspect --json --trust "$t/p.pem" "$t/a.sealed"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["generation"]==3 and d["verification"]=="ok" and d["alg"]=="EdDSA", d' "$t/out" \
+	&& echo "ok   inspect --json fields" || { echo "FAIL inspect --json fields"; failures=$((failures + 1)); }
+check inspect-untrusted 5 "$sign" inspect --trust "$t/p256.pem" "$t/a.sealed"
+check no-subcommand 2 "$sign"
+
+echo "$failures failures"
+[ "$failures" -eq 0 ]
