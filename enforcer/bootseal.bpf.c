@@ -563,6 +563,11 @@ int BPF_PROG(bs_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 		return ret;
 	if (!file || !(prot & PROT_EXEC))
 		return 0;
+	/* The program the task runs, mapped by exec itself: bprm_check
+	 * decided it already. */
+	if (BPF_CORE_READ(file, f_inode) ==
+	    BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), mm, exe_file, f_inode))
+		return 0;
 	return check_file(BS_OP_EXEC, file);
 }
 

@@ -61,5 +61,7 @@ void setup_mark_good(CLI::App& app, int& exit_code);
 void setup_append(CLI::App& app, int& exit_code);
 void setup_strip(CLI::App& app, int& exit_code);
 void setup_inspect(CLI::App& app, int& exit_code);
+void setup_status(CLI::App& app, int& exit_code);
+void setup_audit(CLI::App& app, int& exit_code);
 
 }  // namespace bootseal::tool

@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   setup_append(app, exit_code);
   setup_strip(app, exit_code);
   setup_inspect(app, exit_code);
+  setup_status(app, exit_code);
+  setup_audit(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "enforcer_read.hpp"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "bootseal/policy.hpp"
+
+namespace bootseal::tool {
+namespace {
+
+Result<int> open_readonly(const std::string& path) {
+  LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+  int fd = bpf_obj_get_opts(path.c_str(), &opts);
+  if (fd < 0) {
+    int e = errno;
+    if (e == ENOENT) return make_error("no enforcer is installed (" + path + " does not exist)");
+    return make_error("cannot open " + path + ": " + std::strerror(e));
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<EnforcerState> read_enforcer(const std::string& pin_dir) {
+  EnforcerState st;
+  __u32 zero = 0;
+  auto info = open_readonly(pin_dir + "/info");
+  if (!info) return Error{info.error()};
+  int rc = bpf_map_lookup_elem(*info, &zero, &st.info);
+  int e = errno;
+  ::close(*info);
+  if (rc != 0) return make_error("cannot read " + pin_dir + "/info: " + std::strerror(e));
+
+  auto stats = open_readonly(pin_dir + "/stats");
+  if (!stats) return Error{stats.error()};
+  int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) {
+    ::close(*stats);
+    return make_error("cannot count the possible CPUs");
+  }
+  std::vector<bs_stats> per(static_cast<size_t>(ncpu));
+  rc = bpf_map_lookup_elem(*stats, &zero, per.data());
+  e = errno;
+  ::close(*stats);
+  if (rc != 0) return make_error("cannot read " + pin_dir + "/stats: " + std::strerror(e));
+  for (const auto& s : per) {
+    st.stats.denied += s.denied;
+    st.stats.audited += s.audited;
+    st.stats.self_denied += s.self_denied;
+    st.stats.events += s.events;
+    st.stats.dropped += s.dropped;
+  }
+
+  if (DIR* d = ::opendir(pin_dir.c_str())) {
+    while (dirent* ent = ::readdir(d)) {
+      std::string n = ent->d_name;
+      if (n.rfind("link_", 0) == 0) st.hooks.push_back(n.substr(5));
+    }
+    ::closedir(d);
+  }
+  std::sort(st.hooks.begin(), st.hooks.end());
+  return st;
+}
+
+std::string op_name(unsigned op) {
+  if (op < kOperationCount) return std::string(to_string(static_cast<Operation>(op)));
+  if (op == BS_OP_SELF) return "self-protection";
+  return "op" + std::to_string(op);
+}
+
+std::string action_name(unsigned action) {
+  switch (action) {
+    case BS_ACT_ALLOW: return "allow";
+    case BS_ACT_DENY: return "deny";
+    case BS_ACT_AUDIT: return "audit";
+    default: return "action" + std::to_string(action);
+  }
+}
+
+std::string self_route_name(uint64_t route) {
+  switch (route) {
+    case BS_SELF_MAP_FD: return "writable map fd";
+    case BS_SELF_PROG_FD: return "program fd";
+    case BS_SELF_LINK_DETACH: return "link detach";
+    case BS_SELF_PROG_LOAD: return "LSM/tracing program load";
+    case BS_SELF_UNPIN: return "unpin";
+    case BS_SELF_UMOUNT: return "bpffs unmount";
+    case BS_SELF_LINK_FD: return "link fd";
+    default: return "route " + std::to_string(route);
+  }
+}
+
+}  // namespace bootseal::tool
