@@ -2,8 +2,8 @@
 #include "bootseal/policy.hpp"
 
 #include <algorithm>
-#include <map>
-#include <tuple>
+#include <functional>
+#include <utility>
 
 namespace bootseal {
 namespace {
@@ -70,6 +70,47 @@ bool under(std::string_view path, std::string_view dir) {
   if (dir == "/") return !path.empty() && path.front() == '/';
   if (path.size() < dir.size() || path.compare(0, dir.size(), dir) != 0) return false;
   return path.size() == dir.size() || path[dir.size()] == '/';
+}
+
+// Two rules conflict when they share operation, object and subject. Keys are
+// hashed and sorted rather than copied into an ordered map: validate() runs
+// on every verification, so it must stay linear-ish and allocation-light.
+// Returns (first, second) rule indexes of the conflict whose second rule
+// comes earliest in the document.
+std::optional<std::pair<size_t, size_t>> find_conflict(const std::vector<Rule>& rules) {
+  auto same = [](const Rule& a, const Rule& b) {
+    return a.operation == b.operation && a.object.kind == b.object.kind &&
+           a.object.capability == b.object.capability && a.object.path == b.object.path &&
+           a.object.fstype == b.object.fstype && a.subject == b.subject;
+  };
+  auto hash = [](const Rule& r) {
+    std::hash<std::string_view> h;
+    uint64_t x = static_cast<uint64_t>(r.operation) << 8 | static_cast<uint64_t>(r.object.kind);
+    x = x * 0x9e3779b97f4a7c15ull ^ r.object.capability;
+    x = x * 0x9e3779b97f4a7c15ull ^ h(r.object.path);
+    x = x * 0x9e3779b97f4a7c15ull ^ h(r.object.fstype);
+    x = x * 0x9e3779b97f4a7c15ull ^ (r.subject ? h(*r.subject) + 1 : 0);
+    return x;
+  };
+  std::vector<std::pair<uint64_t, size_t>> keys;
+  keys.reserve(rules.size());
+  for (size_t i = 0; i < rules.size(); ++i) keys.emplace_back(hash(rules[i]), i);
+  std::sort(keys.begin(), keys.end());
+  std::optional<std::pair<size_t, size_t>> best;
+  for (size_t lo = 0; lo < keys.size();) {
+    size_t hi = lo + 1;
+    while (hi < keys.size() && keys[hi].first == keys[lo].first) ++hi;
+    // Within one hash bucket (ascending index), pair each rule with the
+    // first earlier rule equal to it.
+    for (size_t j = lo + 1; j < hi; ++j)
+      for (size_t i = lo; i < j; ++i)
+        if (same(rules[keys[i].second], rules[keys[j].second])) {
+          if (!best || keys[j].second < best->second) best = {keys[i].second, keys[j].second};
+          break;
+        }
+    lo = hi;
+  }
+  return best;
 }
 
 }  // namespace
@@ -169,8 +210,6 @@ Result<void> validate(const Document& doc) {
     if (static_cast<size_t>(doc.defaults[op]) >= kActionCount)
       return make_error("unknown default action for operation " + std::to_string(op));
 
-  // (operation, object, subject) -> first rule index, to find conflicts.
-  std::map<std::tuple<uint8_t, uint8_t, std::string, std::string, uint32_t, std::string>, size_t> seen;
   for (size_t i = 0; i < doc.rules.size(); ++i) {
     const Rule& r = doc.rules[i];
     if (static_cast<size_t>(r.action) >= kActionCount)
@@ -200,13 +239,10 @@ Result<void> validate(const Document& doc) {
     if (!std::is_sorted(r.exceptions.begin(), r.exceptions.end()) ||
         std::adjacent_find(r.exceptions.begin(), r.exceptions.end()) != r.exceptions.end())
       return make_error(rule_name(i) + ": exceptions are not sorted and unique");
-    auto key = std::make_tuple(static_cast<uint8_t>(r.operation), static_cast<uint8_t>(o.kind), o.path,
-                               o.fstype, o.capability, r.subject.value_or(std::string()));
-    auto [it, inserted] = seen.emplace(key, i);
-    if (!inserted)
-      return make_error(rule_name(i) + " conflicts with " + rule_name(it->second) +
-                        ": same operation, object and subject");
   }
+  if (auto c = find_conflict(doc.rules))
+    return make_error(rule_name(c->second) + " conflicts with " + rule_name(c->first) +
+                      ": same operation, object and subject");
   return {};
 }
 

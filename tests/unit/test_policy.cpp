@@ -149,6 +149,21 @@ TEST(PolicyValidate, RejectsConflictingRules) {
   EXPECT_EQ(r.error(), "rule 3 conflicts with rule 1: same operation, object and subject");
 }
 
+TEST(PolicyValidate, ReportsTheEarliestConflict) {
+  auto r = validate(doc_with({rule(Action::deny, Operation::exec, path("/a")),
+                              rule(Action::deny, Operation::exec, path("/b")),
+                              rule(Action::allow, Operation::exec, path("/b")),
+                              rule(Action::allow, Operation::exec, path("/a"))}));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), "rule 3 conflicts with rule 2: same operation, object and subject");
+}
+
+TEST(PolicyValidate, SubjectPresenceIsPartOfTheKey) {
+  // "by /" and no subject differ even though both print short.
+  EXPECT_TRUE(validate(doc_with({rule(Action::deny, Operation::exec, path("/a")),
+                                 rule(Action::allow, Operation::exec, path("/a"), "/")})));
+}
+
 TEST(PolicyValidate, SameObjectDifferentSubjectIsNoConflict) {
   EXPECT_TRUE(validate(doc_with({rule(Action::deny, Operation::write, path("/etc/shadow")),
                                  rule(Action::allow, Operation::write, path("/etc/shadow"),
