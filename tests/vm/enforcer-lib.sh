@@ -10,7 +10,7 @@
 #   enf_initramfs SEALED [LOADER.CONF LINES...]
 #                            print the path of an initramfs whose hook is
 #                            bootseal-loader --root /newroot, with
-#                            /etc/bootseal/{loader.conf,keys/vm.pem,policy.sealed};
+#                            /etc/bootseal/{loader.conf,trusted.d/vm.pem,policy.sealed};
 #                            the boot continues on exit status 0 and 1
 #   enf_probe                build bs-probe (static) into $VM_WORK and print its path
 #   enf_guest_tree DIR       the files the scenarios' policies name:
@@ -48,13 +48,13 @@ enf_initramfs() {
 	[ -x "$ENF_LOADER" ] || _vm_die "bootseal-loader not built ($ENF_LOADER)"
 	enf_keys
 	rm -rf "$etc"
-	mkdir -p "$etc/keys"
-	cp "$VM_WORK/keys/vm.pub.pem" "$etc/keys/vm.pem"
+	mkdir -p "$etc/trusted.d"
+	cp "$VM_WORK/keys/vm.pub.pem" "$etc/trusted.d/vm.pem"
 	[ -z "$sealed" ] || cp "$sealed" "$etc/policy.sealed"
 	{
 		echo "# written by tests/vm/enforcer-lib.sh"
 		echo "source = file /etc/bootseal/policy.sealed"
-		echo "trust = /etc/bootseal/keys"
+		echo "trust = /etc/bootseal/trusted.d"
 		for line in "$@"; do echo "$line"; done
 	} >"$etc/loader.conf"
 	local -a libs

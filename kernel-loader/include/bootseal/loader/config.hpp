@@ -40,7 +40,7 @@ enum class OnFailure { stop, cont };
 
 struct LoaderConfig {
   std::vector<SourceSpec> sources;  // empty: partitions, then kernel
-  std::string trust = "/etc/bootseal/keys";  // PEM file or directory
+  std::string trust = "/etc/bootseal/trusted.d";  // PEM file or directory
   uint64_t floor = 0;
   ModeSetting mode = ModeSetting::policy;
   OnFailure on_failure = OnFailure::stop;
