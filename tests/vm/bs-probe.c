@@ -7,6 +7,7 @@
 //   bs-probe init-module FILE    init_module(2) from the file's bytes
 //   bs-probe finit-module FILE   finit_module(2) on the file
 //   bs-probe kexec-load          kexec_load(2) with no segments
+//   bs-probe poweroff            sync, reboot(2) RB_POWER_OFF
 //
 // Prints "ok" and exits 0, or "error: MESSAGE" and exits 1.
 #define _GNU_SOURCE
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -29,10 +31,16 @@ static int fail(const char *what)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: bs-probe mmap-exec|mprotect-exec|init-module|finit-module FILE | kexec-load\n");
+		fprintf(stderr, "usage: bs-probe mmap-exec|mprotect-exec|init-module|finit-module FILE | kexec-load | poweroff\n");
 		return 2;
 	}
 	const char *cmd = argv[1];
+	if (!strcmp(cmd, "poweroff")) {
+		sync();
+		if (reboot(RB_POWER_OFF) != 0)
+			return fail("reboot");
+		return 0;
+	}
 	if (!strcmp(cmd, "kexec-load")) {
 		if (syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0UL) != 0)
 			return fail("kexec_load");
