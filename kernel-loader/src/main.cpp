@@ -57,32 +57,32 @@ struct Options {
 
 // Log lines go to /dev/kmsg as "<N>bootseal: ..." (kernel log priorities)
 // and, at warning and above, to stderr for the console and the hook; with
-// --dry-run everything goes to stderr.
+// --dry-run everything goes to stderr. /dev/kmsg is opened for each line:
+// the kernel rate-limits each open file to 10 lines per 5 s, and a boot's
+// log would lose its last, most important lines.
 class Log {
  public:
-  explicit Log(bool use_kmsg) {
-    if (use_kmsg) kmsg_ = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-  }
-  ~Log() {
-    if (kmsg_ >= 0) ::close(kmsg_);
-  }
+  explicit Log(bool use_kmsg) : kmsg_(use_kmsg && ::access("/dev/kmsg", W_OK) == 0) {}
   void line(int prio, const std::string& msg) {
     std::string text = "bootseal: " + msg;
-    if (kmsg_ >= 0) {
+    bool written = false;
+    if (kmsg_) {
       std::string rec = "<" + std::to_string(prio) + ">" + text;
       if (rec.size() > 900) rec.resize(900);
-      if (::write(kmsg_, rec.data(), rec.size()) < 0) {
-        // the console still gets the line below
+      int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        written = ::write(fd, rec.data(), rec.size()) == static_cast<ssize_t>(rec.size());
+        ::close(fd);
       }
     }
-    if (kmsg_ < 0 || prio <= 4) std::cerr << text << std::endl;
+    if (!written || prio <= 4) std::cerr << text << std::endl;
   }
   void err(const std::string& m) { line(3, m); }
   void warn(const std::string& m) { line(4, m); }
   void info(const std::string& m) { line(6, m); }
 
  private:
-  int kmsg_ = -1;
+  bool kmsg_ = false;
 };
 
 std::string ms_text(double ms) {
@@ -187,8 +187,10 @@ int run(const Options& opt) {
     }
   }
   DiscoveryReport report = discover(dr);
-  for (const auto& e : report.examined)
+  for (const auto& e : report.examined) {
     log.line(e.usable ? 6 : 5, "source " + e.source.description + ": " + e.outcome);
+    for (const auto& d : e.details) log.line(e.usable ? 6 : 5, "  " + e.source.description + ": " + d);
+  }
   const Candidate* chosen = report.choice();
   if (!chosen)
     return failure(BS_EXIT_NO_POLICY, "no valid policy found (floor " + std::to_string(config.floor) + ", " +

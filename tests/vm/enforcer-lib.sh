@@ -10,8 +10,11 @@
 #   enf_initramfs SEALED [LOADER.CONF LINES...]
 #                            print the path of an initramfs whose hook is
 #                            bootseal-loader --root /newroot, with
-#                            /etc/bootseal/{loader.conf,trusted.d/vm.pem,policy.sealed};
-#                            the boot continues on exit status 0 and 1
+#                            /etc/bootseal/{loader.conf,trusted.d/vm.pem,policy.sealed}
+#                            (made in $VM_WORK/initramfs-etc); the boot
+#                            continues on exit status 0 and 1. SEALED ""
+#                            leaves out the policy file and its source line.
+#   enf_initramfs_again      the same from $VM_WORK/initramfs-etc as it is now
 #   enf_probe                build bs-probe (static) into $VM_WORK and print its path
 #   enf_guest_tree DIR       the files the scenarios' policies name:
 #                            busybox copies under /opt, /usr/lib/{writer,reader},
@@ -53,10 +56,15 @@ enf_initramfs() {
 	[ -z "$sealed" ] || cp "$sealed" "$etc/policy.sealed"
 	{
 		echo "# written by tests/vm/enforcer-lib.sh"
-		echo "source = file /etc/bootseal/policy.sealed"
+		[ -z "$sealed" ] || echo "source = file /etc/bootseal/policy.sealed"
 		echo "trust = /etc/bootseal/trusted.d"
 		for line in "$@"; do echo "$line"; done
 	} >"$etc/loader.conf"
+	enf_initramfs_again
+}
+
+enf_initramfs_again() {
+	local etc=$VM_WORK/initramfs-etc
 	local -a libs
 	mapfile -t libs < <(enf_lib_files "$ENF_LOADER")
 	vm_build_initramfs --file "$ENF_LOADER:/usr/sbin/bootseal-loader" "${libs[@]}" \
