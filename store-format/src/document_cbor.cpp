@@ -8,6 +8,7 @@
 // length is compared with the remaining input before it is used and every
 // deterministic-encoding rule is checked in one place (check_deterministic).
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "bootseal/policy.hpp"
@@ -286,9 +287,9 @@ class DocDecoder {
   bool uint_field(const char* name, uint64_t max, uint64_t* out) {
     const size_t off = r_.offset();
     cbor::Reader::Head h;
-    if (!r_.expect(cbor::kUint, &h)) return fail(off, std::string(name) + ": expected an unsigned integer");
+    if (!r_.expect(cbor::kUint, &h)) return fail(off, context() + name + ": expected an unsigned integer");
     if (h.arg > max) {
-      return fail(off, std::string(name) + ": value " + std::to_string(h.arg) + " out of range (at most " +
+      return fail(off, context() + name + ": value " + std::to_string(h.arg) + " out of range (at most " +
                            std::to_string(max) + ")");
     }
     *out = h.arg;
@@ -298,7 +299,7 @@ class DocDecoder {
   bool text_field(const char* name, std::string* out) {
     const size_t off = r_.offset();
     std::string_view s;
-    if (!r_.tstr(&s)) return fail(off, std::string(name) + ": expected a text string");
+    if (!r_.tstr(&s)) return fail(off, context() + name + ": expected a text string");
     out->assign(s);
     return true;
   }
@@ -307,7 +308,7 @@ class DocDecoder {
   bool array_head(const char* name, uint64_t* n) {
     const size_t off = r_.offset();
     cbor::Reader::Head h;
-    if (!r_.expect(cbor::kArray, &h)) return fail(off, std::string(name) + ": expected an array");
+    if (!r_.expect(cbor::kArray, &h)) return fail(off, context() + name + ": expected an array");
     *n = h.arg;
     return true;
   }
@@ -316,8 +317,8 @@ class DocDecoder {
   bool key(const char* what, bool first, uint64_t prev, uint64_t* k) {
     const size_t off = r_.offset();
     cbor::Reader::Head h;
-    if (!r_.expect(cbor::kUint, &h)) return fail(off, std::string(what) + ": map key is not an unsigned integer");
-    if (!first && h.arg <= prev) return fail(off, std::string(what) + ": map keys out of order");
+    if (!r_.expect(cbor::kUint, &h)) return fail(off, context() + what + ": map key is not an unsigned integer");
+    if (!first && h.arg <= prev) return fail(off, context() + what + ": map keys out of order");
     *k = h.arg;
     return true;
   }
@@ -432,92 +433,97 @@ class DocDecoder {
   }
 
   bool rule(uint64_t index, Rule* rule) {
-    const std::string name = "rule " + std::to_string(index);
+    // Messages name the rule; the text is built only when something fails.
+    rule_ = index;
     const size_t off = r_.offset();
     cbor::Reader::Head h;
-    if (!r_.expect(cbor::kMap, &h)) return fail(off, name + ": expected a map");
+    if (!r_.expect(cbor::kMap, &h)) return fail(off, context() + ": expected a map");
     bool seen[8] = {};
     uint64_t prev = 0;
     for (uint64_t i = 0; i < h.arg; ++i) {
       const size_t key_off = r_.offset();
       uint64_t k = 0;
-      if (!key(name.c_str(), i == 0, prev, &k)) return false;
+      if (!key("", i == 0, prev, &k)) return false;
       prev = k;
       uint64_t v = 0;
-      const std::string field = name + " key " + std::to_string(k);
       switch (k) {
         case kRuleAction:
-          if (!uint_field((name + " action (key 0)").c_str(), kActionCount - 1, &v)) return false;
+          if (!uint_field(" action (key 0)", kActionCount - 1, &v)) return false;
           rule->action = static_cast<Action>(v);
           break;
         case kRuleOperation:
-          if (!uint_field((name + " operation (key 1)").c_str(), kOperationCount - 1, &v)) return false;
+          if (!uint_field(" operation (key 1)", kOperationCount - 1, &v)) return false;
           rule->operation = static_cast<Operation>(v);
           break;
         case kRuleObjectKind:
-          if (!uint_field((name + " object kind (key 2)").c_str(), kObjectKindCount - 1, &v)) return false;
+          if (!uint_field(" object kind (key 2)", kObjectKindCount - 1, &v)) return false;
           rule->object.kind = static_cast<ObjectKind>(v);
           break;
         case kRulePath:
-          if (!text_field((name + " path (key 3)").c_str(), &rule->object.path)) return false;
+          if (!text_field(" path (key 3)", &rule->object.path)) return false;
           break;
         case kRuleFstype:
-          if (!text_field((name + " fstype (key 4)").c_str(), &rule->object.fstype)) return false;
+          if (!text_field(" fstype (key 4)", &rule->object.fstype)) return false;
           break;
         case kRuleCapability:
-          if (!uint_field((name + " capability (key 5)").c_str(), UINT32_MAX, &v)) return false;
+          if (!uint_field(" capability (key 5)", UINT32_MAX, &v)) return false;
           rule->object.capability = static_cast<uint32_t>(v);
           break;
         case kRuleSubject: {
           std::string s;
-          if (!text_field((name + " subject (key 6)").c_str(), &s)) return false;
+          if (!text_field(" subject (key 6)", &s)) return false;
           rule->subject = std::move(s);
           break;
         }
         case kRuleExceptions: {
           const size_t aoff = r_.offset();
           uint64_t n = 0;
-          if (!array_head((name + " exceptions (key 7)").c_str(), &n)) return false;
-          if (n == 0) return fail(aoff, name + " exceptions (key 7): an empty list must be omitted");
+          if (!array_head(" exceptions (key 7)", &n)) return false;
+          if (n == 0) return fail(aoff, context() + " exceptions (key 7): an empty list must be omitted");
           rule->exceptions.reserve(static_cast<size_t>(n));
           for (uint64_t e = 0; e < n; ++e) {
             std::string s;
-            if (!text_field((name + " exception").c_str(), &s)) return false;
+            if (!text_field(" exception", &s)) return false;
             rule->exceptions.push_back(std::move(s));
           }
           break;
         }
         default:
-          return fail(key_off, "unknown " + name + " key " + std::to_string(k));
+          return fail(key_off, "unknown " + context() + " key " + std::to_string(k));
       }
       seen[k] = true;
     }
-    if (!seen[kRuleAction]) return fail(off, name + ": missing action (key 0)");
-    if (!seen[kRuleOperation]) return fail(off, name + ": missing operation (key 1)");
-    if (!seen[kRuleObjectKind]) return fail(off, name + ": missing object kind (key 2)");
+    if (!seen[kRuleAction]) return fail(off, context() + ": missing action (key 0)");
+    if (!seen[kRuleOperation]) return fail(off, context() + ": missing operation (key 1)");
+    if (!seen[kRuleObjectKind]) return fail(off, context() + ": missing object kind (key 2)");
     // Exactly the field the object kind uses is present: one document, one encoding.
     const ObjectKind kind = rule->object.kind;
     const bool want_path = kind == ObjectKind::path || kind == ObjectKind::subtree;
     const bool want_fstype = kind == ObjectKind::fstype;
     const bool want_cap = kind == ObjectKind::capability;
-    const std::string kind_name(to_string(kind));
+    const std::string_view kind_name = to_string(kind);
     if (seen[kRulePath] != want_path) {
-      return fail(off, name + ": object kind " + kind_name + (want_path ? " needs" : " does not take") +
+      return fail(off, context() + ": object kind " + std::string(kind_name) + (want_path ? " needs" : " does not take") +
                            " a path (key 3)");
     }
     if (seen[kRuleFstype] != want_fstype) {
-      return fail(off, name + ": object kind " + kind_name + (want_fstype ? " needs" : " does not take") +
+      return fail(off, context() + ": object kind " + std::string(kind_name) + (want_fstype ? " needs" : " does not take") +
                            " a filesystem type (key 4)");
     }
     if (seen[kRuleCapability] != want_cap) {
-      return fail(off, name + ": object kind " + kind_name + (want_cap ? " needs" : " does not take") +
+      return fail(off, context() + ": object kind " + std::string(kind_name) + (want_cap ? " needs" : " does not take") +
                            " a capability (key 5)");
     }
+    rule_.reset();
     return true;
   }
 
+  // "rule N" while a rule is decoded, else "".
+  std::string context() const { return rule_ ? "rule " + std::to_string(*rule_) : std::string(); }
+
   cbor::Reader r_;
   std::string error_;
+  std::optional<uint64_t> rule_;
 };
 
 }  // namespace
