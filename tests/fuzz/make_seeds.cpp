@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Writes the seed corpora of the fuzz-* targets, from the project's own
+// valid examples; nothing is downloaded. Run by the build:
+//
+//     make-fuzz-seeds OUTDIR SOURCE_ROOT STAMP
+//
+// OUTDIR/NAME/ gets the seeds of fuzz-NAME:
+//   policy_language  every examples/*.policy as written, and its canonical text
+//   document_cbor    the CBOR document of every example
+//   cose             every example sealed with the fixed Ed25519 key that
+//                    fuzz-cose trusts, and with ES256, ES384 and PS256 keys
+//                    generated now (untrusted by fuzz-cose: the kid path)
+//   partition        partition images: freshly formatted, one slot, both
+//                    slots, after mark-good (trailing zero bytes cut: the
+//                    target pads its input back to the minimum size)
+//   trailer          an image with a sealed blob appended, and without one
+//   loader_config    loader.conf files and kernel command lines
+// Every seed is checked to be accepted by its parser before it is written,
+// so an example that stops being valid fails the build. STAMP is written
+// last.
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bootseal/language.hpp"
+#include "bootseal/loader/config.hpp"
+#include "bootseal/partition.hpp"
+#include "bootseal/seal.hpp"
+#include "bootseal/trailer.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using Bytes = std::vector<uint8_t>;
+
+// The fixed key of fuzz_cose.cpp (RFC 8032 section 7.1, test 1).
+constexpr uint8_t kFuzzCoseSeed[32] = {0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x60, 0xba, 0x84, 0x4a,
+                                       0xf4, 0x92, 0xec, 0x2c, 0xc4, 0x44, 0x49, 0xc5, 0x69, 0x7b, 0x32,
+                                       0x69, 0x19, 0x70, 0x3b, 0xac, 0x03, 0x1c, 0xae, 0x7f, 0x60};
+
+[[noreturn]] void die(const std::string& what) { throw std::runtime_error(what); }
+
+template <typename T>
+T must(bootseal::Result<T> r, const std::string& what) {
+  if (!r) die(what + ": " + r.error());
+  return std::move(r).value();
+}
+
+bootseal::SigningKey key_from(EVP_PKEY* k, const std::string& what) {
+  if (k == nullptr) die("cannot make the " + what + " key");
+  return must(bootseal::make_signing_key(
+                  std::shared_ptr<void>(k, [](void* p) { EVP_PKEY_free(static_cast<EVP_PKEY*>(p)); })),
+              what);
+}
+
+void write(const fs::path& dir, const std::string& name, std::span<const uint8_t> bytes) {
+  std::ofstream f(dir / name, std::ios::binary | std::ios::trunc);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!f) die("cannot write " + (dir / name).string());
+}
+
+void write(const fs::path& dir, const std::string& name, std::string_view text) {
+  write(dir, name, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+// A partition held in memory, for format/install/mark-good.
+class MemoryDevice final : public bootseal::BlockDevice {
+ public:
+  explicit MemoryDevice(uint64_t size) : bytes_(size, 0) {}
+  const std::string& name() const override { return name_; }
+  uint64_t size() const override { return bytes_.size(); }
+  bootseal::Result<void> read(uint64_t offset, std::span<uint8_t> out) override {
+    if (offset > bytes_.size() || out.size() > bytes_.size() - offset) return bootseal::make_error("beyond the end");
+    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
+    return {};
+  }
+  bootseal::Result<void> write(uint64_t offset, std::span<const uint8_t> data) override {
+    if (offset > bytes_.size() || data.size() > bytes_.size() - offset) return bootseal::make_error("beyond the end");
+    std::copy(data.begin(), data.end(), bytes_.begin() + static_cast<std::ptrdiff_t>(offset));
+    return {};
+  }
+  bootseal::Result<void> sync() override { return {}; }
+
+  // The image without its trailing zero bytes.
+  Bytes trimmed() const {
+    auto end = std::find_if(bytes_.rbegin(), bytes_.rend(), [](uint8_t b) { return b != 0; });
+    return Bytes(bytes_.begin(), end.base());
+  }
+
+ private:
+  Bytes bytes_;
+  std::string name_ = "seed.img";
+};
+
+// loader.conf files as docs/LOADER.md describes them.
+constexpr std::string_view kLoaderConfigs[] = {
+    "# defaults spelled out\n"
+    "source = partitions\n"
+    "source = kernel\n"
+    "trust = /etc/bootseal/trusted.d\n"
+    "floor = 0\n"
+    "mode = policy\n"
+    "on-failure = stop\n"
+    "cmdline-may-weaken = no\n"
+    "audit-buffer = 262144\n"
+    "pin-dir = /sys/fs/bpf/bootseal\n",
+
+    "source = device /dev/disk/by-partlabel/bootseal\n"
+    "source = kernel-image /boot/vmlinuz\n"
+    "source = file /etc/bootseal/policy.sealed\n"
+    "source = root-file /etc/bootseal/policy.sealed\n"
+    "trust = /etc/bootseal/trusted.d/signing.pub.pem\n"
+    "floor = 12\n"
+    "mode = enforce\n"
+    "on-failure = continue\n"
+    "audit-buffer = 4096\n",
+
+    "# a lab machine\n"
+    "source = file /etc/bootseal/policy.sealed   # baked into the initramfs\n"
+    "mode = permissive\n"
+    "cmdline-may-weaken = yes\n",
+
+    "",
+};
+
+constexpr std::string_view kCmdlines[] = {
+    "BOOT_IMAGE=/boot/vmlinuz-6.1.0-18-amd64 root=UUID=0b1c ro quiet lsm=landlock,lockdown,yama,apparmor,bpf",
+    "console=ttyS0 bootseal.mode=enforce bootseal.floor=7 bootseal.on_failure=stop",
+    "bootseal.mode=permissive bootseal.on_failure=continue bootseal.device=/dev/vdb bootseal.device=/dev/vdc2",
+    "root=/dev/vda1 bootseal.floor=18446744073709551615 \"bootseal.device=/dev/disk/by-label/policy\"",
+};
+
+void policy_seeds(const fs::path& out, const fs::path& examples, std::vector<bootseal::Document>* docs) {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(examples))
+    if (e.path().extension() == ".policy") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  if (files.empty()) die("no *.policy in " + examples.string());
+  for (const auto& p : files) {
+    std::ifstream f(p, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(f)), {});
+    auto parsed = must(bootseal::parse_policy_source(text, p.string()), "parse");
+    const std::string stem = p.stem().string();
+    write(out / "policy_language", stem + ".policy", text);
+    write(out / "policy_language", stem + ".canonical.policy", bootseal::format_policy(parsed.document));
+    const Bytes cbor = bootseal::encode_document(parsed.document);
+    must(bootseal::decode_document(cbor), stem + ": CBOR round trip");
+    write(out / "document_cbor", stem + ".cbor", cbor);
+    docs->push_back(std::move(parsed.document));
+  }
+}
+
+void run(const fs::path& out, const fs::path& root) {
+  for (const char* d : {"policy_language", "document_cbor", "cose", "partition", "trailer", "loader_config"})
+    fs::create_directories(out / d);
+
+  std::vector<bootseal::Document> docs;
+  policy_seeds(out, root / "examples", &docs);
+
+  // Sealed blobs: the key fuzz-cose trusts, and one of each other algorithm.
+  const bootseal::SigningKey trusted =
+      key_from(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, kFuzzCoseSeed, sizeof kFuzzCoseSeed),
+               "fixed Ed25519");
+  bootseal::TrustStore trust;
+  trust.add(must(bootseal::public_key_of(trusted), "public key"));
+  const std::pair<const char*, bootseal::SigningKey> others[] = {
+      {"es256", key_from(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"), "P-256")},
+      {"es384", key_from(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"), "P-384")},
+      {"ps256", key_from(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)), "RSA")},
+  };
+  std::vector<Bytes> blobs;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const Bytes blob = must(bootseal::seal(docs[i], trusted), "seal");
+    bootseal::Verified v;
+    if (bootseal::verify_sealed(blob, trust, &v) != bootseal::VerifyStatus::ok) die("a fresh seal does not verify");
+    write(out / "cose", "example-" + std::to_string(i) + ".eddsa.sealed", blob);
+    blobs.push_back(blob);
+  }
+  for (const auto& [name, key] : others)
+    write(out / "cose", std::string("example-0.") + name + ".sealed", must(bootseal::seal(docs[0], key), "seal"));
+
+  // Partition images: generations 1 and 2 of the first example.
+  bootseal::Document d1 = docs[0], d2 = docs[0];
+  d1.generation = 1;
+  d2.generation = 2;
+  const Bytes g1 = must(bootseal::seal(d1, trusted), "seal"), g2 = must(bootseal::seal(d2, trusted), "seal");
+  MemoryDevice dev(bootseal::kMinPartitionSize);
+  must(bootseal::format_partition(dev), "format");
+  write(out / "partition", "formatted.img", dev.trimmed());
+  auto install = [&](const Bytes& blob) {
+    auto r = bootseal::install_blob(dev, blob, trust);
+    if (!r.ok()) die("install: " + r.error.message);
+  };
+  install(g1);
+  write(out / "partition", "slot-a.img", dev.trimmed());
+  install(g2);
+  write(out / "partition", "slot-a-and-b.img", dev.trimmed());
+  if (!bootseal::mark_good(dev, trust).ok()) die("mark-good failed");
+  const Bytes marked = dev.trimmed();
+  auto st = must(bootseal::read_partition(dev, &trust), "read back");
+  if (!st.serving || st.header.floor != 2) die("the seed partition does not serve generation 2 at floor 2");
+  write(out / "partition", "marked-good.img", marked);
+
+  // Kernel images with and without a trailer.
+  Bytes image(4096);
+  for (size_t i = 0; i < image.size(); ++i) image[i] = static_cast<uint8_t>(i * 31 + 7);
+  image[0] = 'M';
+  image[1] = 'Z';
+  write(out / "trailer", "plain-image", image);
+  for (size_t i = 0; i < blobs.size(); ++i) {
+    Bytes with = image;
+    with.insert(with.end(), blobs[i].begin(), blobs[i].end());
+    const auto footer = bootseal::encode_trailer_footer(blobs[i].size());
+    with.insert(with.end(), footer.begin(), footer.end());
+    const auto loc = bootseal::locate_trailer(with);
+    if (loc.status != bootseal::TrailerStatus::present || loc.image_length != image.size())
+      die("an appended trailer is not found");
+    write(out / "trailer", "image-with-trailer-" + std::to_string(i), with);
+  }
+
+  // loader.conf and the kernel command line.
+  int n = 0;
+  for (std::string_view conf : kLoaderConfigs) {
+    must(bootseal::loader::parse_config(conf, "seed.conf"), "loader.conf sample " + std::to_string(n));
+    write(out / "loader_config", "loader-" + std::to_string(n++) + ".conf", conf);
+  }
+  n = 0;
+  for (std::string_view line : kCmdlines) {
+    must(bootseal::loader::parse_cmdline(line), "command line sample " + std::to_string(n));
+    write(out / "loader_config", "cmdline-" + std::to_string(n++), line);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 4) {
+    std::fprintf(stderr, "usage: make-fuzz-seeds OUTDIR SOURCE_ROOT STAMP\n");
+    return 2;
+  }
+  try {
+    run(argv[1], argv[2]);
+    std::ofstream(argv[3]) << "seeds written\n";
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "make-fuzz-seeds: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
