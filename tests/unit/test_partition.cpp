@@ -730,3 +730,161 @@ TEST_F(PartitionTest, InstallKeepsTheNewestValidSlotWhenNoneServes) {
 
 }  // namespace
 }  // namespace bootseal
+
+// ---------------------------------------------------------------------------
+// Corruption sweep: every single-bit flip of both header copies and both
+// slot headers, and every truncation of the image. Each read either falls
+// back to the other good copy or slot, with the exact policy that slot
+// holds, or refuses cleanly; never a crash, never another policy.
+
+namespace bootseal {
+namespace {
+
+using namespace storagetest;
+using ::testing::HasSubstr;
+
+// The first `length` bytes of a buffer as a device: no copies, so a sweep
+// costs no file I/O.
+class MemoryDevice final : public BlockDevice {
+ public:
+  MemoryDevice(std::vector<uint8_t>& bytes, size_t length) : bytes_(bytes), length_(length) {}
+  explicit MemoryDevice(std::vector<uint8_t>& bytes) : MemoryDevice(bytes, bytes.size()) {}
+  const std::string& name() const override { return name_; }
+  uint64_t size() const override { return length_; }
+  Result<void> read(uint64_t offset, std::span<uint8_t> out) override {
+    if (offset > length_ || out.size() > length_ - offset)
+      return make_error("read beyond the end at offset " + std::to_string(offset));
+    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(offset), out.size(), out.begin());
+    return {};
+  }
+  Result<void> write(uint64_t offset, std::span<const uint8_t> data) override {
+    if (offset > length_ || data.size() > length_ - offset)
+      return make_error("write beyond the end at offset " + std::to_string(offset));
+    std::copy(data.begin(), data.end(), bytes_.begin() + static_cast<std::ptrdiff_t>(offset));
+    return {};
+  }
+  Result<void> sync() override { return {}; }
+
+ private:
+  std::vector<uint8_t>& bytes_;
+  size_t length_;
+  std::string name_ = "sweep.img";
+};
+
+// The smallest partition, formatted, generation 1 in slot A and generation
+// 2 (serving) in slot B.
+class PartitionSweep : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_ = make_keys(dir_.path(), "k");
+    blob1_ = make_blob(keys_, 1);
+    blob2_ = make_blob(keys_, 2);
+    image_.assign(kMinPartitionSize, 0);
+    MemoryDevice dev(image_);
+    auto f = format_partition(dev);
+    ASSERT_TRUE(f) << f.error();
+    slot_offset_ = f->slot_offset;
+    for (const auto* blob : {&blob1_, &blob2_}) {
+      auto r = install_blob(dev, *blob, keys_.trust);
+      ASSERT_TRUE(r.ok()) << r.error.message;
+    }
+  }
+
+  Result<PartitionState> read_flipped(uint64_t offset, int bit) {
+    image_[offset] ^= static_cast<uint8_t>(1u << bit);
+    MemoryDevice dev(image_);
+    auto st = read_partition(dev, &keys_.trust);
+    image_[offset] ^= static_cast<uint8_t>(1u << bit);
+    return st;
+  }
+
+  // Flips every bit of the 128 bytes at `start`; `check` sees each result.
+  template <typename Check>
+  void sweep(uint64_t start, Check check) {
+    for (uint64_t off = start; off < start + 128; ++off) {
+      for (int bit = 0; bit < 8; ++bit) {
+        SCOPED_TRACE("bit " + std::to_string(bit) + " of byte " + std::to_string(off));
+        auto st = read_flipped(off, bit);
+        ASSERT_TRUE(st) << st.error();
+        check(*st);
+        if (::testing::Test::HasFailure()) return;  // one trace is enough
+      }
+    }
+  }
+
+  void expect_serves(const PartitionState& st, int slot, const std::vector<uint8_t>& blob, uint64_t generation) {
+    ASSERT_TRUE(st.serving);
+    EXPECT_EQ(*st.serving, slot);
+    EXPECT_EQ(st.slots[slot].blob, blob);
+    ASSERT_TRUE(st.slots[slot].document);
+    EXPECT_EQ(st.slots[slot].document->generation, generation);
+    EXPECT_TRUE(st.slots[slot].verified);
+  }
+
+  ScratchDir dir_;
+  Keys keys_;
+  std::vector<uint8_t> blob1_, blob2_, image_;
+  std::array<uint64_t, 2> slot_offset_{};
+};
+
+TEST_F(PartitionSweep, ControlServesSlotB) {
+  MemoryDevice dev(image_);
+  auto st = read_partition(dev, &keys_.trust);
+  ASSERT_TRUE(st) << st.error();
+  EXPECT_TRUE(st->header_copies[0].valid);
+  EXPECT_TRUE(st->header_copies[1].valid);
+  EXPECT_EQ(st->slots[0].state, SlotState::obsolete);
+  expect_serves(*st, 1, blob2_, 2);
+}
+
+TEST_F(PartitionSweep, EveryBitOfHeaderCopy1FallsBackToCopy2) {
+  sweep(kHeaderCopyOffset[0], [&](const PartitionState& st) {
+    EXPECT_FALSE(st.header_copies[0].valid);
+    EXPECT_THAT(st.header_copies[0].reason, HasSubstr("partition header: "));
+    EXPECT_TRUE(st.header_copies[1].valid);
+    EXPECT_EQ(st.header_copy, 1);
+    expect_serves(st, 1, blob2_, 2);
+  });
+}
+
+TEST_F(PartitionSweep, EveryBitOfHeaderCopy2FallsBackToCopy1) {
+  sweep(kHeaderCopyOffset[1], [&](const PartitionState& st) {
+    EXPECT_TRUE(st.header_copies[0].valid);
+    EXPECT_FALSE(st.header_copies[1].valid);
+    EXPECT_THAT(st.header_copies[1].reason, HasSubstr("partition header: "));
+    EXPECT_EQ(st.header_copy, 0);
+    expect_serves(st, 1, blob2_, 2);
+  });
+}
+
+TEST_F(PartitionSweep, EveryBitOfSlotAHeaderLeavesSlotBServing) {
+  sweep(slot_offset_[0], [&](const PartitionState& st) {
+    EXPECT_EQ(st.slots[0].state, SlotState::corrupt);
+    EXPECT_THAT(st.slots[0].reason, HasSubstr("(slot header at offset " + std::to_string(slot_offset_[0]) + ")"));
+    EXPECT_FALSE(st.slots[0].document);
+    expect_serves(st, 1, blob2_, 2);
+  });
+}
+
+TEST_F(PartitionSweep, EveryBitOfSlotBHeaderFallsBackToSlotA) {
+  sweep(slot_offset_[1], [&](const PartitionState& st) {
+    EXPECT_EQ(st.slots[1].state, SlotState::corrupt);
+    EXPECT_THAT(st.slots[1].reason, HasSubstr("(slot header at offset " + std::to_string(slot_offset_[1]) + ")"));
+    EXPECT_FALSE(st.slots[1].document);
+    expect_serves(st, 0, blob1_, 1);
+  });
+}
+
+TEST_F(PartitionSweep, EveryTruncationIsRefused) {
+  // Both copies describe a partition larger than what is left.
+  for (size_t n = 0; n < image_.size(); ++n) {
+    MemoryDevice dev(image_, n);
+    auto st = read_partition(dev, &keys_.trust);
+    ASSERT_FALSE(st) << "truncation to " << n << " bytes was read";
+    ASSERT_THAT(st.error(), HasSubstr("sweep.img: no valid partition header (copy 1 at offset 0: "))
+        << "truncation to " << n << " bytes";
+  }
+}
+
+}  // namespace
+}  // namespace bootseal

@@ -270,5 +270,99 @@ TEST_F(CorruptTrailer, BlobNoLongerVerifies) {
   EXPECT_EQ(read_bytes(kernel_), original_);
 }
 
+// ---------------------------------------------------------------------------
+// Corruption sweep: every single-bit flip of the footer and every
+// truncation of an image with a trailer. Each is absent or corrupt with a
+// reason naming the offset, or (a flipped length that still fits) a blob
+// that does not verify; never a crash, never a policy.
+
+class TrailerSweep : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_ = make_keys(dir_.path(), "k");
+    image_ = fake_kernel(3000);
+    blob_ = make_blob(keys_, 1);
+    image_.insert(image_.end(), blob_.begin(), blob_.end());
+    const auto f = encode_trailer_footer(blob_.size());
+    image_.insert(image_.end(), f.begin(), f.end());
+    footer_ = image_.size() - kTrailerFooterSize;
+  }
+
+  // locate_trailer over the whole image, checked against the form
+  // read_trailer uses (the last 40 bytes and the file size).
+  TrailerLocation locate(std::span<const uint8_t> image) {
+    const TrailerLocation loc = locate_trailer(image);
+    const TrailerLocation tail =
+        locate_trailer(image.last(std::min<size_t>(image.size(), kTrailerFooterSize)), image.size());
+    EXPECT_EQ(loc.status, tail.status);
+    EXPECT_EQ(loc.error, tail.error);
+    EXPECT_EQ(loc.blob_offset, tail.blob_offset);
+    EXPECT_EQ(loc.blob_length, tail.blob_length);
+    return loc;
+  }
+
+  VerifyStatus verify_at(std::span<const uint8_t> image, const TrailerLocation& loc) {
+    Verified v;
+    return verify_sealed(image.subspan(loc.blob_offset, loc.blob_length), keys_.trust, &v);
+  }
+
+  ScratchDir dir_;
+  Keys keys_;
+  std::vector<uint8_t> image_, blob_;
+  size_t footer_ = 0;
+};
+
+TEST_F(TrailerSweep, ControlVerifies) {
+  const auto loc = locate(image_);
+  ASSERT_EQ(loc.status, TrailerStatus::present);
+  EXPECT_EQ(loc.image_length, 3000u);
+  EXPECT_EQ(verify_at(image_, loc), VerifyStatus::ok);
+}
+
+TEST_F(TrailerSweep, EveryBitOfTheFooter) {
+  int corrupt = 0, absent = 0, moved = 0;
+  for (size_t i = footer_; i < image_.size(); ++i) {
+    const size_t field = i - footer_;
+    for (int bit = 0; bit < 8; ++bit) {
+      SCOPED_TRACE("bit " + std::to_string(bit) + " of footer byte " + std::to_string(field));
+      image_[i] ^= static_cast<uint8_t>(1u << bit);
+      const auto loc = locate(image_);
+      if (field >= 16) {  // magic: no longer a trailer
+        EXPECT_EQ(loc.status, TrailerStatus::absent);
+      } else if (field >= 12) {
+        EXPECT_EQ(loc.status, TrailerStatus::corrupt);
+        EXPECT_EQ(loc.error, "reserved footer bytes at offset " + std::to_string(footer_ + 12) + " are not zero");
+      } else if (field >= 8) {
+        EXPECT_EQ(loc.status, TrailerStatus::corrupt);
+        EXPECT_THAT(loc.error, HasSubstr("unsupported trailer version "));
+        EXPECT_THAT(loc.error, HasSubstr(" at offset " + std::to_string(footer_ + 8) + " "));
+      } else if (loc.status == TrailerStatus::present) {  // a length that still fits in the file
+        EXPECT_NE(loc.blob_length, blob_.size());
+        EXPECT_EQ(loc.blob_offset + loc.blob_length, footer_);
+        EXPECT_NE(verify_at(image_, loc), VerifyStatus::ok);
+      } else {
+        EXPECT_EQ(loc.status, TrailerStatus::corrupt);
+        EXPECT_THAT(loc.error, HasSubstr("blob length "));
+        EXPECT_THAT(loc.error, HasSubstr(" at offset " + std::to_string(footer_) + " is out of range"));
+      }
+      corrupt += loc.status == TrailerStatus::corrupt;
+      absent += loc.status == TrailerStatus::absent;
+      moved += loc.status == TrailerStatus::present;
+      image_[i] ^= static_cast<uint8_t>(1u << bit);
+      if (HasFailure()) return;
+    }
+  }
+  EXPECT_EQ(absent, 24 * 8);
+  EXPECT_EQ(corrupt + moved, 16 * 8);
+  EXPECT_GT(moved, 0);  // low length bits: the blob's start moves, and it no longer verifies
+}
+
+TEST_F(TrailerSweep, EveryTruncationIsAbsent) {
+  for (size_t n = 0; n < image_.size(); ++n) {
+    const auto loc = locate(std::span<const uint8_t>(image_.data(), n));
+    ASSERT_EQ(loc.status, TrailerStatus::absent) << "truncation to " << n << " bytes";
+  }
+}
+
 }  // namespace
 }  // namespace bootseal
