@@ -730,6 +730,78 @@ TEST(HostileEnvelope, TooLarge) {
   EXPECT_EQ(parse_envelope(blob, &env), VerifyStatus::too_large);
 }
 
+// The payload is signed correctly: only the strict document decoder stands
+// between these and the enforcer.
+Bytes sample_payload() {
+  const Bytes doc = encode_document(sample());
+  EXPECT_EQ(doc[0] & 0xe0, 0xa0);  // a map with fewer than 24 entries
+  EXPECT_LT(doc[1], 0x18);         // whose first key and value are one byte each
+  EXPECT_LT(doc[2], 0x18);
+  return doc;
+}
+
+TEST(HostileEnvelope, SignedPayloadDuplicateMapKey) {
+  const Bytes doc = sample_payload();
+  Bytes dup = cat({{static_cast<uint8_t>(doc[0] + 1), doc[1], doc[2]}, Bytes(doc.begin() + 1, doc.end())});
+  EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, dup)), VerifyStatus::malformed_payload);
+}
+
+TEST(HostileEnvelope, SignedPayloadIndefiniteLengthMap) {
+  const Bytes doc = sample_payload();
+  const Bytes indefinite = cat({{0xbf}, Bytes(doc.begin() + 1, doc.end()), {0xff}});
+  EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, indefinite)), VerifyStatus::malformed_payload);
+}
+
+TEST(HostileEnvelope, SignedPayloadLengthBeyondInput) {
+  const Bytes doc = sample_payload();
+  EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, Bytes(doc.begin(), doc.end() - 1))),
+            VerifyStatus::malformed_payload);
+}
+
+TEST(HostileEnvelope, SignedPayloadLengthThatOverflows) {
+  const Bytes payload = {0xa1, 0x01, 0x7b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};  // {1: text of 2^64-1}
+  EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, payload)), VerifyStatus::malformed_payload);
+}
+
+TEST(HostileEnvelope, SignedPayloadNestingBeyondBound) {
+  Bytes deep;
+  for (int i = 0; i < 40; ++i) deep.push_back(0x81);
+  deep.push_back(0x00);
+  EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, deep)), VerifyStatus::malformed_payload);
+}
+
+TEST(HostileEnvelope, LengthThatOverflowsInProtectedHeader) {
+  const Bytes prot = {0xa1, 0x01, 0x7b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  EXPECT_EQ(verify(envelope(prot, {0xa0}, encode_document(sample()))), VerifyStatus::malformed_envelope);
+}
+
+TEST(HostileEnvelope, SignatureOneByteLong) {
+  const Bytes prot = ed_protected();
+  const Bytes payload = encode_document(sample());
+  Bytes sig = ed25519_sign(key_for(Alg::eddsa), sig_structure(prot, payload));
+  sig.push_back(0x00);
+  EXPECT_EQ(verify(cat({{0xd2, 0x84}, B(prot), {0xa0}, B(payload), B(sig)})), VerifyStatus::bad_signature);
+}
+
+TEST(HostileEnvelope, Es384DerEncodedSignature) {
+  Envelope env;
+  ASSERT_EQ(parse_envelope(sealed(Alg::es384), &env), VerifyStatus::ok);
+  ECDSA_SIG* sig = ECDSA_SIG_new();
+  ECDSA_SIG_set0(sig, BN_bin2bn(env.signature.data(), 48, nullptr), BN_bin2bn(env.signature.data() + 48, 48, nullptr));
+  unsigned char* der = nullptr;
+  const int len = i2d_ECDSA_SIG(sig, &der);
+  ASSERT_GT(len, 0);
+  const Bytes der_sig(der, der + len);
+  OPENSSL_free(der);
+  ECDSA_SIG_free(sig);
+  const Bytes blob = cat({{0xd2, 0x84}, B(env.protected_bytes), {0xa0}, B(env.payload), B(der_sig)});
+  EXPECT_EQ(verify(blob), VerifyStatus::bad_signature);
+}
+
+TEST(HostileEnvelope, EcdsaRAboveOrder) {
+  EXPECT_EQ(with_rs(Alg::es256, 0, plus_one(kP256Order)), VerifyStatus::bad_signature);
+}
+
 TEST(HostileEnvelope, EmptyBlob) { EXPECT_EQ(verify({}), VerifyStatus::malformed_envelope); }
 
 }  // namespace
