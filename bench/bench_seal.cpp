@@ -126,40 +126,6 @@ struct Fixture {
   std::vector<uint8_t> sig_structure;
 };
 
-void put_head(std::vector<uint8_t>& out, uint8_t major, uint64_t n) {
-  uint8_t m = static_cast<uint8_t>(major << 5);
-  if (n < 24) {
-    out.push_back(m | static_cast<uint8_t>(n));
-  } else if (n <= 0xff) {
-    out.push_back(m | 24);
-    out.push_back(static_cast<uint8_t>(n));
-  } else if (n <= 0xffff) {
-    out.push_back(m | 25);
-    for (int s = 8; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(n >> s));
-  } else if (n <= 0xffffffffu) {
-    out.push_back(m | 26);
-    for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(n >> s));
-  } else {
-    out.push_back(m | 27);
-    for (int s = 56; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(n >> s));
-  }
-}
-
-// RFC 9052 section 4.4: ["Signature1", protected, external_aad h'', payload].
-std::vector<uint8_t> sig_structure(const Envelope& env) {
-  std::vector<uint8_t> out;
-  put_head(out, 4, 4);
-  const std::string ctx = "Signature1";
-  put_head(out, 3, ctx.size());
-  out.insert(out.end(), ctx.begin(), ctx.end());
-  put_head(out, 2, env.protected_bytes.size());
-  out.insert(out.end(), env.protected_bytes.begin(), env.protected_bytes.end());
-  put_head(out, 2, 0);
-  put_head(out, 2, env.payload.size());
-  out.insert(out.end(), env.payload.begin(), env.payload.end());
-  return out;
-}
-
 Fixture& fixture(size_t rules) {
   static std::map<size_t, Fixture> cache;
   auto it = cache.find(rules);
@@ -180,7 +146,8 @@ Fixture& fixture(size_t rules) {
   f.trust = TrustStore::load(dir / "pub.pem").value();
   f.blob = seal(f.doc, f.key).value();
   if (parse_envelope(f.blob, &f.env) != VerifyStatus::ok) std::abort();
-  f.sig_structure = sig_structure(f.env);
+  // Built once, outside the timed loop: the floor is the signature check alone.
+  f.sig_structure = sig_structure(f.env.protected_bytes, f.env.payload);
   return cache.emplace(rules, std::move(f)).first->second;
 }
 
