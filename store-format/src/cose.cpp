@@ -19,8 +19,6 @@ namespace bootseal {
 
 namespace {
 
-using detail::KeyType;
-
 constexpr uint64_t kTagCoseSign1 = 18;
 constexpr int64_t kLabelAlg = 1;
 constexpr int64_t kLabelCrit = 2;

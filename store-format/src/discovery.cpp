@@ -85,7 +85,7 @@ class Discoverer {
  public:
   explicit Discoverer(const DiscoveryRequest& req) : req_(req) {}
 
-  void partition(Source src) {
+  void partition(const Source& src) {
     Examined ex{src, false, {}, {}};
     auto dev = FileDevice::open(src.path, false, src.offset, src.length, src.description);
     if (!dev) return skip(std::move(ex), dev.error());
@@ -136,7 +136,7 @@ class Discoverer {
                                       : node + " (partition " + std::to_string(p.number) + " of " + path + ")") +
                         ", offset " + std::to_string(p.start) + ", " +
                         (p.type == kPartitionTypeGuid ? "bootseal type GUID" : "PARTLABEL " + p.name);
-      partition(std::move(src));
+      partition(src);
     }
     if (!any) {
       Source src{SourceKind::partition, path, 0, std::nullopt, path};

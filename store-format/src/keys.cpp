@@ -270,7 +270,7 @@ Result<PublicKey> public_key_of(const SigningKey& key) {
   return public_key_from_der(bytes, "public key of kid " + to_hex(key.kid));
 }
 
-Result<SigningKey> make_signing_key(std::shared_ptr<void> pkey) {
+Result<SigningKey> make_signing_key(const std::shared_ptr<void>& pkey) {
   EVP_PKEY* raw = detail::as_pkey(pkey);
   if (raw == nullptr) return make_error("no key");
   if (EVP_PKEY_up_ref(raw) != 1) return make_error("EVP_PKEY_up_ref failed");

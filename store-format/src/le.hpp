@@ -26,7 +26,7 @@ inline void store_le64(uint8_t* p, uint64_t v) {
 
 // a + b, or nothing when it overflows. Every offset + length goes through it.
 inline std::optional<uint64_t> checked_add(uint64_t a, uint64_t b) {
-  uint64_t r;
+  uint64_t r = 0;
   if (__builtin_add_overflow(a, b, &r)) return std::nullopt;
   return r;
 }

@@ -138,7 +138,7 @@ void classify_slot(BlockDevice& dev, const PartitionHeader& ph, int index, const
     return;
   }
   // Validated bytes from here on: the payload is what the header describes.
-  VerifyStatus st;
+  VerifyStatus st = VerifyStatus::malformed_envelope;  // both branches set it
   Document doc;
   if (trust) {
     Verified v;

@@ -43,6 +43,8 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
+  // A sink parameter: its message is moved from, not copied.
+  // cppcheck-suppress passedByValue
   Result(Error error) : error_(std::move(error.message)), failed_(true) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return !failed_; }

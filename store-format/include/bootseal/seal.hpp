@@ -116,7 +116,7 @@ struct SigningKey {
 Result<SigningKey> load_signing_key(const std::string& path_or_uri);
 Result<PublicKey> load_public_key(const std::filesystem::path& pem);
 // A SigningKey for an OpenSSL private key already in memory (EVP_PKEY*).
-Result<SigningKey> make_signing_key(std::shared_ptr<void> pkey);
+Result<SigningKey> make_signing_key(const std::shared_ptr<void>& pkey);
 // The public half of a signing key (for trust stores built in memory).
 Result<PublicKey> public_key_of(const SigningKey& key);
 
