@@ -41,7 +41,7 @@ std::string object_text(const bs_event& e) {
 int print_event(void* ctx, void* data, size_t size) {
   const auto* o = static_cast<const AuditOptions*>(ctx);
   if (size < sizeof(bs_event)) return 0;
-  bs_event e;
+  bs_event e{};
   std::memcpy(&e, data, sizeof(e));
   std::string comm(e.comm, strnlen(e.comm, sizeof(e.comm)));
   double t = static_cast<double>(e.time_ns) / 1e9;

@@ -3,10 +3,15 @@
 // to the policy partition, appends them to kernel images, inspects sources.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <exception>
+
 #include "common.hpp"
 #include "exit_codes.hpp"
 
-int main(int argc, char** argv) {
+// Only CLI11's setup, before the try below, can throw: on a programming
+// error (a duplicate option name), which every run of the program would hit.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   using namespace bootseal::tool;
   CLI::App app{
       "bootseal: install, inspect and manage sealed bootseal policies on this machine.\n"
@@ -30,6 +35,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
+  } catch (const std::exception& e) {  // out of memory, or a library's exception in a subcommand
+    std::fprintf(stderr, "%s: %s\n", "bootseal", e.what());
+    return kExitFailure;
   }
   return exit_code;
 }

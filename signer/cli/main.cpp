@@ -3,10 +3,15 @@
 // Runs on the signing host, where the private keys are.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <exception>
+
 #include "common.hpp"
 #include "exit_codes.hpp"
 
-int main(int argc, char** argv) {
+// Only CLI11's setup, before the try below, can throw: on a programming
+// error (a duplicate option name), which every run of the program would hit.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   using namespace bootseal::sign;
   CLI::App app{
       "bootseal-sign: compile security policies and seal them (COSE_Sign1) for bootseal.\n"
@@ -26,6 +31,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
+  } catch (const std::exception& e) {  // out of memory, or a library's exception in a subcommand
+    std::fprintf(stderr, "%s: %s\n", "bootseal-sign", e.what());
+    return kExitFailure;
   }
   return exit_code;
 }

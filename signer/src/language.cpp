@@ -47,7 +47,7 @@ int hex_value(unsigned char c) {
 size_t utf8_sequence_length(std::string_view s, size_t i) {
   const auto byte = [&](size_t k) -> unsigned { return static_cast<unsigned char>(s[k]); };
   const unsigned b0 = byte(i);
-  size_t n;
+  size_t n = 0;
   unsigned lo = 0x80, hi = 0xbf;  // allowed range of the second byte
   if (b0 >= 0xc2 && b0 <= 0xdf) {
     n = 2;
@@ -686,7 +686,9 @@ std::string quote(std::string_view s) {
       case '\r': out += "\\r"; ++i; continue;
       default: break;
     }
-    if (is_control(c)) {
+    // Control characters and bytes that start no valid UTF-8 sequence are
+    // both escaped: the first and the last branch are alike on purpose.
+    if (is_control(c)) {  // NOLINT(bugprone-branch-clone)
       append_hex_escape(out, c);
       ++i;
     } else if (c < 0x80) {
