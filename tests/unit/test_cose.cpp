@@ -21,7 +21,6 @@ using cbortest::A;
 using cbortest::B;
 using cbortest::Bytes;
 using cbortest::cat;
-using cbortest::Field;
 using cbortest::from_hex;
 using cbortest::head;
 using cbortest::I;
@@ -733,7 +732,7 @@ TEST(HostileEnvelope, TooLarge) {
 // The payload is signed correctly: only the strict document decoder stands
 // between these and the enforcer.
 Bytes sample_payload() {
-  const Bytes doc = encode_document(sample());
+  Bytes doc = encode_document(sample());
   EXPECT_EQ(doc[0] & 0xe0, 0xa0);  // a map with fewer than 24 entries
   EXPECT_LT(doc[1], 0x18);         // whose first key and value are one byte each
   EXPECT_LT(doc[2], 0x18);

@@ -50,7 +50,7 @@ class DiscoveryTest : public ::testing::Test {
 
   // Formats the partition at [offset, offset + 1 MiB) of `img` and installs
   // the given generations in order.
-  void fill_partition(const fs::path& img, uint64_t offset, std::vector<uint64_t> generations) {
+  void fill_partition(const fs::path& img, uint64_t offset, const std::vector<uint64_t>& generations) {
     auto dev = FileDevice::open(img.string(), true, offset, kMiB);
     ASSERT_TRUE(dev) << dev.error();
     ASSERT_TRUE(format_partition(**dev));
@@ -61,7 +61,7 @@ class DiscoveryTest : public ::testing::Test {
   }
 
   fs::path kernel_with_trailer(const std::string& name, uint64_t generation) {
-    const fs::path k = dir_ / name;
+    fs::path k = dir_ / name;
     write_bytes(k, std::vector<uint8_t>(64 * 1024, 0x90));
     auto r = append_trailer(k, make_blob(keys_, generation), AppendMode::refuse_existing);
     EXPECT_TRUE(r) << r.error();
@@ -69,7 +69,7 @@ class DiscoveryTest : public ::testing::Test {
   }
 
   fs::path blob_file(const std::string& name, uint64_t generation) {
-    const fs::path f = dir_ / name;
+    fs::path f = dir_ / name;
     write_bytes(f, make_blob(keys_, generation));
     return f;
   }

@@ -114,7 +114,7 @@ class TornWrite : public ::testing::Test {
     const fs::path img = dir_ / "cut.img";
     for (uint64_t cut : cuts) {
       write_bytes(img, base_bytes);
-      bool cut_happened;
+      bool cut_happened = false;
       {
         auto inner = open_dev(img);
         CuttingDevice cd(*inner, cut);

@@ -291,7 +291,7 @@ class TrailerSweep : public ::testing::Test {
   // locate_trailer over the whole image, checked against the form
   // read_trailer uses (the last 40 bytes and the file size).
   TrailerLocation locate(std::span<const uint8_t> image) {
-    const TrailerLocation loc = locate_trailer(image);
+    TrailerLocation loc = locate_trailer(image);
     const TrailerLocation tail =
         locate_trailer(image.last(std::min<size_t>(image.size(), kTrailerFooterSize)), image.size());
     EXPECT_EQ(loc.status, tail.status);
