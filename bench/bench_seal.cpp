@@ -130,10 +130,21 @@ Fixture& fixture(size_t rules) {
   static std::map<size_t, Fixture> cache;
   auto it = cache.find(rules);
   if (it != cache.end()) return it->second;
-  static const std::filesystem::path dir = [] {
-    char tmpl[] = "/tmp/bootseal-bench.XXXXXX";
-    return std::filesystem::path(mkdtemp(tmpl));
-  }();
+  // The key pair lives in a temporary directory removed at exit.
+  struct TempDir {
+    std::filesystem::path path;
+    TempDir() {
+      char tmpl[] = "/tmp/bootseal-bench.XXXXXX";
+      if (!mkdtemp(tmpl)) std::abort();
+      path = tmpl;
+    }
+    ~TempDir() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  };
+  static const TempDir tmp;
+  const std::filesystem::path& dir = tmp.path;
   static bool keys = [] {
     if (auto r = generate_keypair(Alg::eddsa, dir / "key.pem", dir / "pub.pem"); !r) std::abort();
     return true;
