@@ -1,0 +1,54 @@
+#!/bin/sh
+# bootseal-stop.sh: run bootseal-loader and act on its exit status, for
+# every initramfs flavour (sourced by the dracut hook, the systemd unit's
+# wrapper and the initramfs-tools script).
+#
+#   bootseal_run NEWROOT
+#
+# 0 (installed) and 1 (no policy, but the configuration lets the boot
+# continue: the loader logged why) continue. Anything else stops the boot
+# before init: one console line says why, then the machine powers off,
+# unless /etc/bootseal/initramfs.conf in the initramfs says
+# `emergency-shell = yes`, where the caller's emergency shell is offered
+# instead. kernel-loader/exit_codes.h and docs/LOADER.md list the codes.
+
+bootseal_console() {
+	echo "$*" >/dev/console 2>/dev/null || echo "$*" >&2
+	echo "<2>$*" >/dev/kmsg 2>/dev/null || :
+}
+
+bootseal_emergency_allowed() {
+	conf=/etc/bootseal/initramfs.conf
+	[ -r "$conf" ] || return 1
+	grep -Eq '^[[:space:]]*emergency-shell[[:space:]]*=[[:space:]]*yes[[:space:]]*$' "$conf"
+}
+
+# Prints the loader's last line of output and returns its status.
+bootseal_run() {
+	newroot=$1
+	out=/run/bootseal-loader.out
+	mkdir -p /run
+	bootseal-loader --root "$newroot" >"$out" 2>&1
+	rc=$?
+	cat "$out" >&2
+	last=$(grep -v '^[[:space:]]*$' "$out" | tail -n 1)
+	case $rc in
+	0 | 1) return $rc ;;
+	esac
+	bootseal_console "bootseal: boot stopped: bootseal-loader exited with status $rc: $last"
+	return $rc
+}
+
+# Stops the boot: the emergency shell where allowed, else power off.
+# $1: the caller's emergency shell command ("" for none).
+bootseal_stop() {
+	if [ -n "$1" ] && bootseal_emergency_allowed; then
+		bootseal_console "bootseal: initramfs.conf allows the emergency shell"
+		$1
+		return
+	fi
+	bootseal_console "bootseal: powering off: the boot cannot continue without its policy"
+	sync
+	poweroff -f 2>/dev/null || echo o >/proc/sysrq-trigger
+	while :; do sleep 3600; done
+}

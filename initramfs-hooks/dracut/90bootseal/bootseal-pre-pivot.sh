@@ -1,0 +1,13 @@
+#!/bin/sh
+# dracut pre-pivot hook (classic, non-systemd initrd): the real root is
+# mounted on $NEWROOT; install the policy before switch_root. In enforce
+# mode a failure stops the boot here, before init (bootseal-stop.sh).
+type warn >/dev/null 2>&1 || . /lib/dracut-lib.sh
+. /lib/bootseal-stop.sh
+
+bootseal_run "$NEWROOT"
+case $? in
+0) ;;
+1) warn "bootseal: no policy installed; the configuration lets the boot continue" ;;
+*) bootseal_stop "emergency_shell -n bootseal" ;;
+esac

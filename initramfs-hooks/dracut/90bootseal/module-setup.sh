@@ -1,0 +1,49 @@
+#!/bin/bash
+# dracut module: bootseal installs the sealed security policy into the BPF
+# LSM enforcer before switch_root, so init and every boot script run under
+# it. dracut.modules(7).
+
+# 255: only when asked for (dracut.conf.d/90-bootseal.conf adds it), and
+# only where the loader is installed.
+check() {
+    require_binaries bootseal-loader || return 1
+    return 255
+}
+
+depends() {
+    echo base
+    return 0
+}
+
+installkernel() {
+    # The loader needs no kernel module: bpf, bpffs and the bpf LSM are
+    # built into the kernels it supports.
+    return 0
+}
+
+install() {
+    local conf=${dracutsysrootdir-}/etc/bootseal
+    inst_binary "$(find_binary bootseal-loader)" /usr/sbin/bootseal-loader
+    inst_multiple grep tail cat mkdir sync poweroff
+
+    # The trust store, the loader's configuration (its rollback floor
+    # included) and the hooks' own settings: what the initramfs trusts is
+    # fixed when it is generated.
+    inst_dir /etc/bootseal/trusted.d
+    local f
+    for f in "$conf"/trusted.d/*.pem; do
+        [[ -f $f ]] && inst_simple "$f" "/etc/bootseal/trusted.d/${f##*/}"
+    done
+    [[ -f $conf/loader.conf ]] && inst_simple "$conf/loader.conf" /etc/bootseal/loader.conf
+    [[ -f $conf/initramfs.conf ]] && inst_simple "$conf/initramfs.conf" /etc/bootseal/initramfs.conf
+    [[ -f $conf/policy.sealed ]] && inst_simple "$conf/policy.sealed" /etc/bootseal/policy.sealed
+
+    inst_simple "$moddir/bootseal-stop.sh" /lib/bootseal-stop.sh
+    if dracut_module_included "systemd"; then
+        inst_simple "$moddir/bootseal-load.sh" /usr/lib/bootseal/bootseal-load.sh
+        inst_simple "$moddir/bootseal-load.service" "$systemdsystemunitdir/bootseal-load.service"
+        $SYSTEMCTL -q --root "$initdir" add-wants initrd.target bootseal-load.service
+    else
+        inst_hook pre-pivot 90 "$moddir/bootseal-pre-pivot.sh"
+    fi
+}
