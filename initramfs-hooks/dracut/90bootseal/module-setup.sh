@@ -3,10 +3,25 @@
 # LSM enforcer before switch_root, so init and every boot script run under
 # it. dracut.modules(7).
 
+# The loader to install: $BOOTSEAL_LOADER when set (a staged build, e.g.
+# the QEMU tests), else bootseal-loader found in dracut's PATH.
+bootseal_loader() {
+    if [[ -n ${BOOTSEAL_LOADER-} ]]; then
+        echo "$BOOTSEAL_LOADER"
+    else
+        find_binary bootseal-loader
+    fi
+}
+
 # 255: only when asked for (dracut.conf.d/90-bootseal.conf adds it), and
 # only where the loader is installed.
 check() {
-    require_binaries bootseal-loader || return 1
+    local loader
+    loader=$(bootseal_loader)
+    if [[ ! -x $loader ]]; then
+        derror "bootseal: bootseal-loader is not installed"
+        return 1
+    fi
     return 255
 }
 
@@ -23,7 +38,7 @@ installkernel() {
 
 install() {
     local conf=${dracutsysrootdir-}/etc/bootseal
-    inst_binary "$(find_binary bootseal-loader)" /usr/sbin/bootseal-loader
+    inst_binary "$(bootseal_loader)" /usr/sbin/bootseal-loader
     inst_multiple grep tail cat mkdir sync poweroff
 
     # The trust store, the loader's configuration (its rollback floor
