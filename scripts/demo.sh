@@ -1,7 +1,10 @@
 #!/bin/sh
 # The main job on a fresh Debian 12 machine: installs the dependencies,
 # builds bootseal, generates a demo signing key, seals the example policy
-# and shows what the sealed blob holds and that it verifies.
+# and shows what the sealed blob holds and that it verifies; then builds a
+# disk image with the policy partition and a dracut initramfs for Debian's
+# stock kernel, boots it in QEMU and shows the boot script being refused
+# what the policy denies, and `bootseal status` inside the guest.
 #
 # Usage: scripts/demo.sh [WORK_DIR]   (default: build/demo)
 set -eu
@@ -12,7 +15,7 @@ work=${1:-"$build/demo"}
 
 "$top/scripts/install-deps.sh"
 [ -f "$build/build.ninja" ] || meson setup "$build" "$top"
-ninja -C "$build" signer/bootseal-sign
+ninja -C "$build"
 
 sign="$build/signer/bootseal-sign"
 policy="$top/examples/appliance-lockdown.policy"
@@ -51,5 +54,38 @@ if "$sign" verify --trust "$work/demo-pub.pem" "$work/tampered.sealed"; then
 	exit 1
 fi
 echo "refused, as it must be"
+step "boot it: policy partition + dracut initramfs + Debian's kernel in QEMU (about a minute)"
+# The QEMU scenario of the test suite that is this demo (tests/vm/scenarios/demo-appliance.sh),
+# sealing with the demo key made above.
+BOOTSEAL_DEMO_KEYS=$work "$top/tests/vm/run-scenario.sh" demo-appliance "$build" 2>"$work/boot.err" || {
+	cat "$work/boot.err" >&2
+	exit 1
+}
+vmwork="$build/tests/vm/work/demo-appliance"
+console="$vmwork/console.log"
+
+step "the console: the loader in the initramfs, then the boot script (/sbin/init) under policy"
+grep -E 'bootseal: (loader|policy|source /dev/vda|compiled|attach)' "$console" | sed 's/^\[ *[0-9.]*\] //'
 echo
-echo "Sealed blob: $work/appliance-lockdown.sealed"
+# Each boot-script step as "name: exit status" (non-zero: refused by the policy).
+sed -n 's/^TEST: \([a-z-]*\) rc=\([0-9]*\)$/\1 \2/p' "$console" | while read -r name rc; do
+	if [ "$rc" -eq 0 ]; then verdict=allowed; else verdict="REFUSED (exit $rc)"; fi
+	printf '  %-24s %s\n' "$name" "$verdict"
+done
+echo
+sed -n '/^TEST: bootseal status/,/^TEST: init done/p' "$console" | grep -v '^TEST: init done' | sed 's/^TEST: //'
+
+{ read -r initrd; read -r disk; } <"$vmwork/images"
+kernel=$(sed -n 's/.* -kernel \([^ ]*\) .*/\1/p' "$console.cmd")
+step "the images"
+echo "sealed blob: $work/appliance-lockdown.sealed"
+echo "kernel:      $kernel"
+echo "initramfs:   $initrd (dracut, with the 90bootseal module)"
+echo "disk:        $disk (GPT: bootseal partition, root)"
+echo "console log: $console"
+echo
+echo "Boot them again by hand (Ctrl-a x quits):"
+echo "  qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -nographic -no-reboot \\"
+echo "    -kernel $kernel -initrd $initrd \\"
+echo "    -drive file=$disk,if=virtio,format=raw,snapshot=on \\"
+echo "    -append 'console=ttyS0 panic=-1 root=PARTLABEL=root rw'"

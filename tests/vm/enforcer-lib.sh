@@ -16,6 +16,9 @@
 #                            leaves out the policy file and its source line.
 #   enf_initramfs_again      the same from $VM_WORK/initramfs-etc as it is now
 #   enf_probe                build bs-probe (static) into $VM_WORK and print its path
+#   enf_appliance_root DIR   DIR/init (tests/vm/appliance-init.sh) and DIR/tree:
+#                            a root with the programs and files that
+#                            examples/appliance-lockdown.policy names
 #   enf_guest_tree DIR       the files the scenarios' policies name:
 #                            busybox copies under /opt, /usr/lib/{writer,reader},
 #                            /etc/{protected,secret}, a dynamic `true` with
@@ -100,4 +103,34 @@ enf_guest_tree() {
 	*.zst) zstd -qdc "$ko" >"$d/lib/extra/dummy.ko" ;;
 	*) cp "$ko" "$d/lib/extra/dummy.ko" ;;
 	esac
+}
+
+enf_appliance_root() {
+	local tree=$1/tree bb
+	cp "$VM_SOURCE_ROOT/tests/vm/appliance-init.sh" "$1/init"
+	chmod +x "$1/init"
+	enf_guest_tree "$tree"
+	bb=$(command -v busybox)
+	mkdir -p "$tree"/home/user/bin "$tree"/usr/local/bin "$tree"/usr/libexec/tool "$tree"/var/tmp \
+		"$tree"/usr/lib/passwd-prog "$tree"/usr/lib/login-prog "$tree"/etc/ssh "$tree"/boot \
+		"$tree"/usr/lib/modules/extra "$tree"/usr/lib/systemd "$tree"/usr/bin "$tree"/usr/sbin "$tree"/mnt
+	for p in home/user/bin usr/local/bin usr/libexec/tool usr/lib/passwd-prog usr/lib/login-prog; do
+		cp "$bb" "$tree/$p/busybox"
+	done
+	# The subjects the policy names: passwd and login stand in as symlinks to
+	# busybox copies (a subject is the executable a path resolves to); kmod
+	# and systemd are bs-probe, which can load modules and power off.
+	ln -s ../lib/passwd-prog/busybox "$tree/usr/bin/passwd"
+	ln -s ../lib/login-prog/busybox "$tree/usr/bin/login"
+	cp "$tree/usr/bin/bs-probe" "$tree/usr/bin/kmod"
+	cp "$tree/usr/bin/bs-probe" "$tree/usr/lib/systemd/systemd"
+	cp "$tree/usr/bin/bs-probe" "$tree/usr/lib/systemd/systemd-shutdown"
+	cp "$bb" "$tree/usr/bin/appliance-update"
+	for f in /usr/sbin/sshd /usr/sbin/unix_chkpwd; do cp "$bb" "$tree$f"; done
+	echo 'root:*:19000:0:99999:7:::' >"$tree/etc/shadow"
+	echo 'root:*::' >"$tree/etc/gshadow"
+	echo 'host key' >"$tree/etc/ssh/ssh_host_ed25519_key"
+	echo 'PermitRootLogin no' >"$tree/etc/ssh/sshd_config"
+	echo 'kernel' >"$tree/boot/vmlinuz"
+	cp "$tree/lib/extra/dummy.ko" "$tree/usr/lib/modules/extra/dummy.ko"
 }
