@@ -48,6 +48,11 @@ int run_append(const AppendOptions& o) {
   std::cout << o.kernel << ": " << (r->replaced ? "replaced the trailer with " : "appended ") << o.blob
             << " (policy " << v.document.name << ", generation " << v.document.generation << ", "
             << blob->size() << " bytes at offset " << r->image_length << ")\n";
+  note_initramfs_trust(std::cout, v.kid, o.blob);
+  const std::string kept = std::string(kEtcDir) + "/kernel.sealed";
+  if (auto k = read_file(kept, kMaxBlobSize); !k || *k != *blob)
+    std::cout << "note: kernel images installed later carry no policy unless " << kept << " holds this one: "
+              << "copy " << o.blob << " there, and the kernel postinst.d hook appends it to each new image\n";
   return kExitOk;
 }
 

@@ -47,6 +47,7 @@ int run_install(const InstallOptions& o) {
   if (out.previous_serving)
     std::cout << "slot " << kSlotNames[*out.previous_serving] << " keeps the previous policy as the fallback\n";
   std::cout << "after a successful boot with it, run: bootseal mark-good " << o.device << "\n";
+  note_initramfs_trust(std::cout, v.kid, o.blob);
   return kExitOk;
 }
 

@@ -39,6 +39,7 @@ int run_mark_good(const MarkGoodOptions& o) {
             << " (header copies " << out.header_copy + 1 << " and " << 2 - out.header_copy << " rewritten)\n"
             << "policies older than generation " << out.new_floor << " will no longer be served from "
             << target->name << "\n";
+  note_initramfs_floor(std::cout, out.new_floor);
   return kExitOk;
 }
 

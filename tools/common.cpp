@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "common.hpp"
 
+#include <sys/utsname.h>
+
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -68,6 +71,61 @@ Result<Target> resolve_target(const std::string& device, std::optional<int> part
 
 Result<std::unique_ptr<FileDevice>> open_target(const Target& t, bool writable) {
   return FileDevice::open(t.path, writable, t.offset, t.length, t.name);
+}
+
+namespace {
+
+// The newest modification time of `dir` and the *.pem files in it.
+std::optional<std::filesystem::file_time_type> newest_pem(const std::filesystem::path& dir) {
+  std::error_code ec;
+  auto newest = std::filesystem::last_write_time(dir, ec);
+  if (ec) return std::nullopt;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().extension() != ".pem") continue;
+    const auto t = e.last_write_time(ec);
+    if (!ec && t > newest) newest = t;
+  }
+  return newest;
+}
+
+// The initramfs of the running kernel, where Debian's dracut and
+// initramfs-tools both put it.
+std::optional<std::filesystem::path> running_initramfs() {
+  struct utsname u {};
+  if (uname(&u) != 0) return std::nullopt;
+  std::filesystem::path p = std::string("/boot/initrd.img-") + u.release;
+  std::error_code ec;
+  if (!std::filesystem::exists(p, ec)) return std::nullopt;
+  return p;
+}
+
+}  // namespace
+
+void note_initramfs_trust(std::ostream& out, const Kid& kid, const std::string& what) {
+  const std::filesystem::path store = kDefaultTrustStore;
+  std::error_code ec;
+  std::optional<TrustStore> ts;
+  if (std::filesystem::exists(store, ec))
+    if (auto loaded = TrustStore::load(store)) ts = std::move(loaded).value();
+  if (!ts || !ts->find(kid)) {
+    out << "note: the key that signed " << what << " is not in " << store.string()
+        << ", the trust store the initramfs carries: add its public key there and " << kRegenerate
+        << ", or the loader will refuse this policy at boot\n";
+    return;
+  }
+  const auto initramfs = running_initramfs();
+  const auto changed = newest_pem(store);
+  if (!initramfs || !changed) return;
+  const auto built = std::filesystem::last_write_time(*initramfs, ec);
+  if (!ec && *changed > built)
+    out << "note: " << store.string() << " changed after " << initramfs->string() << " was generated: "
+        << kRegenerate << " so that the loader trusts the same keys\n";
+}
+
+void note_initramfs_floor(std::ostream& out, uint64_t floor) {
+  out << "note: the initramfs keeps its own rollback floor ('floor' in " << kEtcDir
+      << "/loader.conf); to have it refuse generations below " << floor << " too, set 'floor = " << floor
+      << "' there and " << kRegenerate << "\n";
 }
 
 std::string alg_name(int alg) {

@@ -43,6 +43,19 @@ struct Target {
 Result<Target> resolve_target(const std::string& device, std::optional<int> partition, bool auto_select);
 Result<std::unique_ptr<FileDevice>> open_target(const Target& t, bool writable);
 
+// What the initramfs carries is copied from /etc/bootseal when it is
+// generated (initramfs-hooks/): the trust store, loader.conf (with its own
+// rollback floor). These print a "note:" to `out` when a change the tool
+// made takes effect at boot only after the initramfs is regenerated.
+inline constexpr const char* kEtcDir = "/etc/bootseal";
+inline constexpr const char* kRegenerate = "regenerate the initramfs (dracut --force, or update-initramfs -u)";
+// The key that signed what was just installed must be in the trust store
+// the initramfs copies, and that copy must be newer than the store.
+void note_initramfs_trust(std::ostream& out, const Kid& kid, const std::string& what);
+// The partition's floor was raised to `floor`; the initramfs' own floor
+// (loader.conf) stays where it was until changed and regenerated.
+void note_initramfs_floor(std::ostream& out, uint64_t floor);
+
 // "EdDSA" or the number when unknown.
 std::string alg_name(int alg);
 
