@@ -8,6 +8,7 @@ PACKAGES="
   libssl-dev libcbor-dev libblkid-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang llvm lld libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
+  libclang-rt-14-dev clang-tidy cppcheck
   gdisk fdisk util-linux e2fsprogs cpio gzip xz-utils zstd
   busybox-static qemu-system-x86 dracut-core initramfs-tools-core kmod
   ca-certificates

@@ -1,10 +1,14 @@
 #!/bin/sh
 # Runs every bootseal test on a fresh Debian 12 machine: installs the
 # dependencies, builds with warnings as errors, runs all meson test suites
-# (unit tests, the QEMU boot scenarios) and prints one summary line
-# "N passed, N failed[, N skipped]" counting individual test cases.
+# (unit tests, the QEMU boot scenarios), then the hardening run
+# (scripts/hardening.sh: the unit tests under ASan+UBSan, clang-tidy,
+# cppcheck, every fuzz target for a bounded time; docs/HARDENING.md) and
+# prints one summary line "N passed, N failed, N skipped" counting the
+# individual test cases of all of them.
 #
-# Usage: scripts/run-tests.sh [BUILD_DIR]   (default: build)
+# Usage: scripts/run-tests.sh [BUILD_DIR]   (default: build; the hardening
+#        run uses BUILD_DIR-asan and BUILD_DIR-fuzz)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +29,8 @@ find "$build" -name '*.xml' -path '*tests*' -delete
 set +e
 meson test -C "$build" --num-processes 2 --print-errorlogs
 rc=$?
+"$top/scripts/hardening.sh" "$build-asan" "$build-fuzz" || rc=1
 set -e
 
-python3 "$top/scripts/summarize-tests.py" "$build" || rc=1
+python3 "$top/scripts/summarize-tests.py" "$build" "$build-asan" "$build-fuzz" || rc=1
 exit $rc

@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Counts the test cases of the last `meson test` run.
+"""Counts the test cases of the last `meson test` run in each build directory.
+
+    summarize-tests.py BUILD_DIR [BUILD_DIR...]
 
 GoogleTest programs write a JUnit XML file each (--gtest_output); their
 cases are counted one by one. Other meson tests (the QEMU scenarios) count
 as one case each. A GoogleTest program that failed without writing its XML
-(a crash) counts as one failure. Prints "N passed, N failed, N skipped".
+(a crash) counts as one failure. A build directory without a test log
+(its build failed) counts as one failure. Prints one line per directory (when
+there are several), then the total as the last line: "N passed, N failed, N skipped".
 """
 import json
 import os
@@ -12,10 +16,12 @@ import sys
 import xml.etree.ElementTree as ET
 
 
-def main():
-    build = sys.argv[1]
+def count(build):
     log = os.path.join(build, "meson-logs", "testlog.json")
     passed = failed = skipped = 0
+    if not os.path.exists(log):
+        print(f"{build}: no test log (the build or the run failed)", flush=True)
+        return 0, 1, 0
     with open(log) as f:
         for line in f:
             t = json.loads(line)
@@ -48,6 +54,17 @@ def main():
                     skipped += 1
                 else:
                     failed += 1
+    return passed, failed, skipped
+
+
+def main():
+    total = [0, 0, 0]
+    for build in sys.argv[1:]:
+        counts = count(build)
+        if len(sys.argv) > 2:
+            print(f"{build}: {counts[0]} passed, {counts[1]} failed, {counts[2]} skipped", flush=True)
+        total = [a + b for a, b in zip(total, counts)]
+    passed, failed, skipped = total
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 0 if failed == 0 else 1
 
