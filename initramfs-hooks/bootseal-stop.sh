@@ -1,7 +1,8 @@
 #!/bin/sh
 # bootseal-stop.sh: run bootseal-loader and act on its exit status, for
 # every initramfs flavour (sourced by the dracut hook, the systemd unit's
-# wrapper and the initramfs-tools script).
+# wrapper and the initramfs-tools script). Plain POSIX sh, shell builtins
+# only: the initramfs may have neither grep nor tail.
 #
 #   bootseal_run NEWROOT
 #
@@ -18,24 +19,37 @@ bootseal_console() {
 }
 
 bootseal_emergency_allowed() {
-	conf=/etc/bootseal/initramfs.conf
-	[ -r "$conf" ] || return 1
-	grep -Eq '^[[:space:]]*emergency-shell[[:space:]]*=[[:space:]]*yes[[:space:]]*$' "$conf"
+	[ -r /etc/bootseal/initramfs.conf ] || return 1
+	while IFS= read -r line || [ -n "$line" ]; do
+		# Blanks around the key, the '=' and the value do not matter.
+		while :; do
+			case $line in
+			*[[:space:]]*) line=${line%%[[:space:]]*}${line#*[[:space:]]} ;;
+			*) break ;;
+			esac
+		done
+		[ "$line" = emergency-shell=yes ] && return 0
+	done </etc/bootseal/initramfs.conf
+	return 1
 }
 
-# Prints the loader's last line of output and returns its status.
+# Prints the loader's output to stderr, and on a stop its last line to the
+# console; returns the loader's status.
 bootseal_run() {
 	newroot=$1
 	out=/run/bootseal-loader.out
 	mkdir -p /run
 	bootseal-loader --root "$newroot" >"$out" 2>&1
 	rc=$?
-	cat "$out" >&2
-	last=$(grep -v '^[[:space:]]*$' "$out" | tail -n 1)
+	last=
+	while IFS= read -r line || [ -n "$line" ]; do
+		echo "$line" >&2
+		case $line in *[![:space:]]*) last=$line ;; esac
+	done <"$out"
 	case $rc in
 	0 | 1) return $rc ;;
 	esac
-	bootseal_console "bootseal: boot stopped: bootseal-loader exited with status $rc: $last"
+	bootseal_console "bootseal: boot stopped: bootseal-loader exited with status $rc: ${last#bootseal: }"
 	return $rc
 }
 

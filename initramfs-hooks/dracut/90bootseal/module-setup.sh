@@ -39,7 +39,7 @@ installkernel() {
 install() {
     local conf=${dracutsysrootdir-}/etc/bootseal
     inst_binary "$(bootseal_loader)" /usr/sbin/bootseal-loader
-    inst_multiple grep tail cat mkdir sync poweroff
+    inst_multiple mkdir sync poweroff
 
     # The trust store, the loader's configuration (its rollback floor
     # included) and the hooks' own settings: what the initramfs trusts is
@@ -57,7 +57,9 @@ install() {
     if dracut_module_included "systemd"; then
         inst_simple "$moddir/bootseal-load.sh" /usr/lib/bootseal/bootseal-load.sh
         inst_simple "$moddir/bootseal-load.service" "$systemdsystemunitdir/bootseal-load.service"
-        $SYSTEMCTL -q --root "$initdir" add-wants initrd.target bootseal-load.service
+        # Required, not wanted: should the unit fail in a way its script
+        # did not foresee, initrd.target fails too, and the boot stops.
+        $SYSTEMCTL -q --root "$initdir" add-requires initrd.target bootseal-load.service
     else
         inst_hook pre-pivot 90 "$moddir/bootseal-pre-pivot.sh"
     fi
