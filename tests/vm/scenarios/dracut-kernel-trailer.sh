@@ -1,47 +1,42 @@
-# dracut-kernel-trailer: no policy partition; the policy is appended to the
-# very kernel image QEMU boots (`bootseal append`). That image still boots,
-# and the loader in the dracut initramfs finds the policy in the trailer of
-# the running kernel's image under the new root (/boot/vmlinuz-$(uname -r))
-# and puts it in force.
+# dracut-kernel-trailer (boot scenario 2): no policy partition; the policy
+# is appended to the very kernel image QEMU boots, by the kernel
+# postinst.d hook as a kernel package's installation would run it
+# (/etc/bootseal/kernel.sealed appended to the new image). That image still
+# boots, and the loader in the dracut initramfs finds the policy in the
+# trailer of the running kernel's image under the new root
+# (/boot/vmlinuz-$(uname -r)) and puts it in force.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 
-cat >"$VM_WORK/vm.policy" <<'POLICY'
-policy "vm-trailer"
-generation 1
-mode enforce
-deny exec path /opt/denied/busybox
-POLICY
-enf_seal "$VM_WORK/vm.policy" "$VM_WORK/vm.sealed"
+etc=$(dr_etc)
+blob=$(dr_policy vm-trailer 2)
 
+# The hook, as installed, against a copy of the kernel image: first with
+# no kernel.sealed (nothing to do, the image unchanged), then with it.
+stage=$(dr_stage)
+hook=$stage/etc/kernel/postinst.d/bootseal
+[ -x "$hook" ] || _vm_die "meson install did not install $hook"
 kernel=$VM_WORK/vmlinuz-$KVER
 cp "$VM_VMLINUZ" "$kernel"
-"$ENF_TOOL" append --trust "$VM_WORK/keys/vm.pub.pem" --kernel "$kernel" "$VM_WORK/vm.sealed" >&2
-cmp -s "$kernel" "$VM_VMLINUZ" && _vm_die "append left the image unchanged"
+hook_env=$VM_WORK/hook-etc
+cp -a "$etc" "$hook_env"
+PATH=$VM_BUILDDIR/tools:$PATH BOOTSEAL_ETC=$hook_env "$hook" "$KVER" "$kernel" >&2
+cmp -s "$kernel" "$VM_VMLINUZ" || _vm_die "the hook changed the image without $hook_env/kernel.sealed"
+cp "$blob" "$hook_env/kernel.sealed"
+PATH=$VM_BUILDDIR/tools:$PATH BOOTSEAL_ETC=$hook_env "$hook" "$KVER" "$kernel" >&2
+cmp -s "$kernel" "$VM_VMLINUZ" && _vm_die "the hook left the image unchanged"
+"$ENF_TOOL" inspect --trust "$VM_WORK/keys/vm.pub.pem" "$kernel" | grep -q "bootseal trailer" ||
+	_vm_die "the image carries no bootseal trailer after the hook"
 
-cat >"$VM_WORK/init" <<'EOF_INIT'
-#!/bin/sh
-. /lib/vm-test.sh
-say "init ran"
-try exec-denied /opt/denied/busybox true
-try exec-allowed /opt/ok/busybox true
-finish
-EOF_INIT
-enf_guest_tree "$VM_WORK/tree"
 mkdir -p "$VM_WORK/tree/boot"
 cp "$kernel" "$VM_WORK/tree/boot/vmlinuz-$KVER"
-disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" --bootseal-size 0 --root-size 96)
-
-etc=$VM_WORK/etc-bootseal
-mkdir -p "$etc/trusted.d"
-cp "$VM_WORK/keys/vm.pub.pem" "$etc/trusted.d/vm.pem"
-printf 'source = kernel\n' >"$etc/loader.conf"
+disk=$(dr_disk --bootseal-size 0 --root-size 96)
 initrd=$(dr_initramfs "$etc")
 
 log=$VM_WORK/console.log
 vm_boot --kernel "$kernel" --initrd "$initrd" --disk "$disk" --log "$log" --timeout 400
 vm_expect "$log" "Linux version $KVER" "the kernel image with the trailer boots"
-vm_expect "$log" "bootseal: policy 'vm-trailer' generation 1 from .*vmlinuz" "the loader takes the policy from the kernel image's trailer"
-vm_expect_order "$log" "bootseal: policy 'vm-trailer' generation 1 in force" '^TEST: init ran' "before init runs"
+vm_expect "$log" "bootseal: policy 'vm-trailer' generation 2 from .*vmlinuz" "the loader takes the policy from the kernel image's trailer"
+vm_expect_order "$log" "bootseal: policy 'vm-trailer' generation 2 in force" '^TEST: init ran' "before init runs"
 vm_expect "$log" '^TEST: exec-denied rc=[1-9]' "the policy denies"
 vm_expect "$log" '^TEST: exec-allowed rc=0$' "and allows"
