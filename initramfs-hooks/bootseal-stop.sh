@@ -54,12 +54,19 @@ bootseal_run() {
 }
 
 # Stops the boot: the emergency shell where allowed, else power off.
-# $1: the caller's emergency shell command ("" for none).
+# $1: the caller's emergency shell command ("" for none); $2: NEWROOT.
+# When the shell ends, the boot continues only if the loader now succeeds
+# (or finds an enforcer installed from the shell, status 8); otherwise the
+# machine powers off.
 bootseal_stop() {
 	if [ -n "$1" ] && bootseal_emergency_allowed; then
-		bootseal_console "bootseal: initramfs.conf allows the emergency shell"
+		bootseal_console "bootseal: initramfs.conf allows the emergency shell; the boot continues only once bootseal-loader succeeds"
 		$1
-		return
+		bootseal_console "bootseal: the emergency shell ended; running bootseal-loader again"
+		bootseal_run "$2"
+		case $? in
+		0 | 1 | 8) return 0 ;;
+		esac
 	fi
 	bootseal_console "bootseal: powering off: the boot cannot continue without its policy"
 	sync

@@ -11,4 +11,4 @@ esac
 if bootseal_emergency_allowed; then
 	exit 1
 fi
-bootseal_stop ""
+bootseal_stop "" /sysroot

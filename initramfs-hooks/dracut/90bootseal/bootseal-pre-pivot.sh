@@ -9,5 +9,5 @@ bootseal_run "$NEWROOT"
 case $? in
 0) ;;
 1) warn "bootseal: no policy installed; the configuration lets the boot continue" ;;
-*) bootseal_stop "emergency_shell -n bootseal" ;;
+*) bootseal_stop "emergency_shell -n bootseal" "$NEWROOT" ;;
 esac

@@ -25,14 +25,10 @@ check() {
     return 255
 }
 
+# No installkernel(): the loader needs no kernel module (bpf, bpffs and
+# the bpf LSM are built into the kernels it supports).
 depends() {
     echo base
-    return 0
-}
-
-installkernel() {
-    # The loader needs no kernel module: bpf, bpffs and the bpf LSM are
-    # built into the kernels it supports.
     return 0
 }
 
