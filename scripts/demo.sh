@@ -75,8 +75,15 @@ done
 echo
 sed -n '/^TEST: bootseal status/,/^TEST: init done/p' "$console" | grep -v '^TEST: init done' | sed 's/^TEST: //'
 
+# Keep the images beside the demo's key and blob: the test suite's copies
+# are a cache it may replace.
 { read -r initrd; read -r disk; } <"$vmwork/images"
 kernel=$(sed -n 's/.* -kernel \([^ ]*\) .*/\1/p' "$console.cmd")
+cp "$kernel" "$work/vmlinuz"
+cp "$initrd" "$work/initramfs.img"
+cp --sparse=always "$disk" "$work/disk.img"
+cp "$console" "$work/console.log"
+kernel=$work/vmlinuz initrd=$work/initramfs.img disk=$work/disk.img console=$work/console.log
 step "the images"
 echo "sealed blob: $work/appliance-lockdown.sealed"
 echo "kernel:      $kernel"
