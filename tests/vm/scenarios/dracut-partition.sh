@@ -12,6 +12,32 @@ dr_partition "$VM_WORK/part.img" "$blob"
 disk=$(dr_disk --bootseal-content "$VM_WORK/part.img")
 initrd=$(dr_initramfs "$(dr_etc)")
 
+# What module-setup.sh put in the image.
+lsinitrd "$initrd" >"$VM_WORK/lsinitrd.txt"
+grep -qx bootseal "$VM_WORK/lsinitrd.txt" || _vm_die "lsinitrd: the bootseal module is not among the image's modules"
+for f in usr/sbin/bootseal-loader etc/bootseal/trusted.d/vm.pem etc/bootseal/loader.conf \
+	'(usr/)?lib/bootseal-stop.sh' '(usr/)?lib/dracut/hooks/pre-pivot/90-bootseal-pre-pivot.sh'; do
+	grep -Eq " $f\$" "$VM_WORK/lsinitrd.txt" || _vm_die "lsinitrd: $f is not in $initrd"
+done
+_vm_say "ok: lsinitrd lists the module, the loader, the trust store, loader.conf and the pre-pivot hook"
+
+# check(): without the loader, dracut refuses the module the installed
+# snippet asks for, rather than build an image without it.
+stage=$(dr_stage)
+base=$VM_WORK/dracut-check
+cp -a /usr/lib/dracut "$base"
+cp -a "$stage/usr/lib/dracut/modules.d/90bootseal" "$base/modules.d/"
+mkdir -p "$base/confdir"
+cp "$stage/usr/lib/dracut/dracut.conf.d/90-bootseal.conf" "$base/confdir/"
+if BOOTSEAL_LOADER=$VM_WORK/no-such-loader dracutbasedir=$base \
+	dracut --force --no-hostonly --conf /dev/null --confdir "$base/confdir" --modules base \
+	--kver "$KVER" --kmoddir "$VM_MODULES_DIR" "$VM_WORK/no-loader.img" >"$VM_WORK/no-loader.err" 2>&1; then
+	_vm_die "dracut built an image although bootseal-loader is missing"
+fi
+grep -q "bootseal: bootseal-loader is not installed" "$VM_WORK/no-loader.err" ||
+	{ cat "$VM_WORK/no-loader.err" >&2; _vm_die "dracut did not say the loader is missing"; }
+_vm_say "ok: without the loader, dracut refuses the bootseal module"
+
 log=$VM_WORK/console.log
 vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 400
 vm_expect "$log" "bootseal: source /dev/vda1 .*: generation 2 in slot A, verified" "the loader takes the policy from the partition"
