@@ -5,9 +5,13 @@
 type warn >/dev/null 2>&1 || . /lib/dracut-lib.sh
 . /lib/bootseal-stop.sh
 
+bootseal_shell() {
+	emergency_shell -n bootseal "bootseal: no policy installed; when this shell exits, bootseal-loader runs again"
+}
+
 bootseal_run "$NEWROOT"
 case $? in
 0) ;;
 1) warn "bootseal: no policy installed; the configuration lets the boot continue" ;;
-*) bootseal_stop "emergency_shell -n bootseal" "$NEWROOT" ;;
+*) bootseal_stop bootseal_shell "$NEWROOT" ;;
 esac
