@@ -178,12 +178,12 @@ dr_initramfs() {
 		cp "$stage/usr/lib/dracut/dracut.conf.d/90-bootseal.conf" "$VM_WORK/dracut-confdir/"
 		# No --modules bootseal: the installed snippet must bring it in.
 		mods=${mods% bootseal}
-		BOOTSEAL_LOADER=$ENF_LOADER dracutbasedir=$base \
+		# The module copies ETC_DIR itself, as it copies /etc/bootseal.
+		BOOTSEAL_LOADER=$ENF_LOADER BOOTSEAL_ETC=$etc dracutbasedir=$base \
 			dracut --force --quiet --no-hostonly --no-early-microcode \
 			--conf /dev/null --confdir "$VM_WORK/dracut-confdir" \
 			--modules "$mods" \
 			--add-drivers "virtio_blk virtio_pci ext4" \
-			--include "$etc" /etc/bootseal \
 			--kver "$KVER" --kmoddir "$VM_MODULES_DIR" \
 			--compress gzip "$out.tmp" >&2 || exit 1
 		mv "$out.tmp" "$out"

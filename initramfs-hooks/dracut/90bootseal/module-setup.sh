@@ -4,7 +4,8 @@
 # it. dracut.modules(7).
 
 # The loader to install: $BOOTSEAL_LOADER when set (a staged build, e.g.
-# the QEMU tests), else bootseal-loader found in dracut's PATH.
+# the QEMU tests), else bootseal-loader found in dracut's PATH. Likewise
+# $BOOTSEAL_ETC for /etc/bootseal.
 bootseal_loader() {
     if [[ -n ${BOOTSEAL_LOADER-} ]]; then
         echo "$BOOTSEAL_LOADER"
@@ -33,7 +34,8 @@ depends() {
 }
 
 install() {
-    local conf=${dracutsysrootdir-}/etc/bootseal
+    # BOOTSEAL_ETC: another directory than /etc/bootseal (staged tests).
+    local conf=${BOOTSEAL_ETC:-${dracutsysrootdir-}/etc/bootseal}
     inst_binary "$(bootseal_loader)" /usr/sbin/bootseal-loader
     inst_multiple mkdir sync poweroff
 
