@@ -3,6 +3,8 @@
 // map-level decision compared with the reference decide() on many cases.
 #include "bootseal/loader/compiler.hpp"
 
+#include "policy_builders.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -16,6 +18,7 @@ namespace bootseal::loader {
 namespace {
 
 namespace fs = std::filesystem;
+using namespace bootseal::testing;
 
 class TempRoot {
  public:
@@ -39,30 +42,6 @@ class TempRoot {
  private:
   std::string path_;
 };
-
-Rule make_rule(Action a, Operation op, Object o, std::optional<std::string> subject = std::nullopt,
-               std::vector<std::string> except = {}) {
-  Rule r;
-  r.action = a;
-  r.operation = op;
-  r.object = std::move(o);
-  r.subject = std::move(subject);
-  r.exceptions = std::move(except);
-  return r;
-}
-Object path_obj(std::string p) { return Object{ObjectKind::path, std::move(p), "", 0}; }
-Object subtree_obj(std::string p) { return Object{ObjectKind::subtree, std::move(p), "", 0}; }
-Object fstype_obj(std::string f) { return Object{ObjectKind::fstype, "", std::move(f), 0}; }
-Object any_obj() { return Object{}; }
-Object cap_obj(uint32_t c) { return Object{ObjectKind::capability, "", "", c}; }
-
-Document doc_with(std::vector<Rule> rules) {
-  Document d;
-  d.name = "t";
-  d.generation = 1;
-  d.rules = std::move(rules);
-  return d;
-}
 
 // The chain of a path under the root: the object, its parents, the root.
 std::vector<InodeId> chain_of(const TempRoot& root, const std::string& p) {

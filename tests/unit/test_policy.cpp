@@ -4,34 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include "policy_builders.hpp"
+
 namespace bootseal {
 namespace {
 
-Rule rule(Action a, Operation op, Object o, std::optional<std::string> subject = std::nullopt,
-          std::vector<std::string> except = {}) {
-  Rule r;
-  r.action = a;
-  r.operation = op;
-  r.object = std::move(o);
-  r.subject = std::move(subject);
-  r.exceptions = std::move(except);
-  return r;
-}
-Object path(std::string p) { return Object{ObjectKind::path, std::move(p), "", 0}; }
-Object subtree(std::string p) { return Object{ObjectKind::subtree, std::move(p), "", 0}; }
-Object fstype(std::string f) { return Object{ObjectKind::fstype, "", std::move(f), 0}; }
-Object any() { return Object{}; }
-Object cap(std::string_view name) {
-  return Object{ObjectKind::capability, "", "", capability_from_string(name).value()};
-}
-
-Document doc_with(std::vector<Rule> rules) {
-  Document d;
-  d.name = "t";
-  d.generation = 1;
-  d.rules = std::move(rules);
-  return d;
-}
+using namespace bootseal::testing;
 
 Query exec_of(std::string p, std::string subject = "", std::string fs = "ext4") {
   Query q;
@@ -108,72 +86,72 @@ TEST(PolicyValidate, RejectsEmptyName) {
 }
 
 TEST(PolicyValidate, RejectsCapabilityObjectOnExec) {
-  auto r = validate(doc_with({rule(Action::deny, Operation::exec, cap("CAP_SYS_MODULE"))}));
+  auto r = validate(doc_with({make_rule(Action::deny, Operation::exec, cap_obj("CAP_SYS_MODULE"))}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "rule 1: object kind 'capability' is not valid for operation 'exec'");
 }
 
 TEST(PolicyValidate, RejectsPathObjectOnCapability) {
-  EXPECT_FALSE(validate(doc_with({rule(Action::deny, Operation::capability, path("/x"))})));
+  EXPECT_FALSE(validate(doc_with({make_rule(Action::deny, Operation::capability, path_obj("/x"))})));
 }
 
 TEST(PolicyValidate, RejectsRelativePath) {
-  auto r = validate(doc_with({rule(Action::deny, Operation::exec, path("bin/sh"))}));
+  auto r = validate(doc_with({make_rule(Action::deny, Operation::exec, path_obj("bin/sh"))}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "rule 1: bad object path 'bin/sh'");
 }
 
 TEST(PolicyValidate, RejectsUnknownFsType) {
-  EXPECT_FALSE(validate(doc_with({rule(Action::deny, Operation::exec, fstype("zfs2"))})));
+  EXPECT_FALSE(validate(doc_with({make_rule(Action::deny, Operation::exec, fstype_obj("zfs2"))})));
 }
 
 TEST(PolicyValidate, RejectsCapabilityOutOfRange) {
   Object o{ObjectKind::capability, "", "", 41};
-  EXPECT_FALSE(validate(doc_with({rule(Action::deny, Operation::capability, o)})));
+  EXPECT_FALSE(validate(doc_with({make_rule(Action::deny, Operation::capability, o)})));
 }
 
 TEST(PolicyValidate, RejectsUnsortedExceptions) {
   EXPECT_FALSE(validate(
-      doc_with({rule(Action::deny, Operation::exec, any(), std::nullopt, {"/b", "/a"})})));
+      doc_with({make_rule(Action::deny, Operation::exec, any_obj(), std::nullopt, {"/b", "/a"})})));
 }
 
 TEST(PolicyValidate, RejectsExceptionsWithSubject) {
-  EXPECT_FALSE(validate(doc_with({rule(Action::deny, Operation::exec, any(), "/bin/a", {"/b"})})));
+  EXPECT_FALSE(validate(doc_with({make_rule(Action::deny, Operation::exec, any_obj(), "/bin/a", {"/b"})})));
 }
 
 TEST(PolicyValidate, RejectsConflictingRules) {
-  auto r = validate(doc_with({rule(Action::deny, Operation::write, path("/etc/shadow")),
-                              rule(Action::allow, Operation::read, path("/etc/shadow")),
-                              rule(Action::allow, Operation::write, path("/etc/shadow"))}));
+  auto r = validate(doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow")),
+                              make_rule(Action::allow, Operation::read, path_obj("/etc/shadow")),
+                              make_rule(Action::allow, Operation::write, path_obj("/etc/shadow"))}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "rule 3 conflicts with rule 1: same operation, object and subject");
 }
 
 TEST(PolicyValidate, ReportsTheEarliestConflict) {
-  auto r = validate(doc_with({rule(Action::deny, Operation::exec, path("/a")),
-                              rule(Action::deny, Operation::exec, path("/b")),
-                              rule(Action::allow, Operation::exec, path("/b")),
-                              rule(Action::allow, Operation::exec, path("/a"))}));
+  auto r = validate(doc_with({make_rule(Action::deny, Operation::exec, path_obj("/a")),
+                              make_rule(Action::deny, Operation::exec, path_obj("/b")),
+                              make_rule(Action::allow, Operation::exec, path_obj("/b")),
+                              make_rule(Action::allow, Operation::exec, path_obj("/a"))}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "rule 3 conflicts with rule 2: same operation, object and subject");
 }
 
 TEST(PolicyValidate, SubjectPresenceIsPartOfTheKey) {
   // "by /" and no subject differ even though both print short.
-  EXPECT_TRUE(validate(doc_with({rule(Action::deny, Operation::exec, path("/a")),
-                                 rule(Action::allow, Operation::exec, path("/a"), "/")})));
+  EXPECT_TRUE(validate(doc_with({make_rule(Action::deny, Operation::exec, path_obj("/a")),
+                                 make_rule(Action::allow, Operation::exec, path_obj("/a"), "/")})));
 }
 
 TEST(PolicyValidate, SameObjectDifferentSubjectIsNoConflict) {
-  EXPECT_TRUE(validate(doc_with({rule(Action::deny, Operation::write, path("/etc/shadow")),
-                                 rule(Action::allow, Operation::write, path("/etc/shadow"),
+  EXPECT_TRUE(validate(doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow")),
+                                 make_rule(Action::allow, Operation::write, path_obj("/etc/shadow"),
                                       "/usr/bin/passwd")})));
 }
 
 // --- precedence, case by case (docs/POLICY.md "Precedence") ---------------
 
 TEST(PolicyDecide, DefaultWhenNothingMatches) {
-  auto d = doc_with({rule(Action::deny, Operation::exec, path("/bin/a"))});
+  auto d = doc_with({make_rule(Action::deny, Operation::exec, path_obj("/bin/a"))});
   d.defaults[static_cast<size_t>(Operation::exec)] = Action::audit;
   auto dec = decide(d, exec_of("/bin/b"));
   EXPECT_EQ(dec.action, Action::audit);
@@ -181,26 +159,26 @@ TEST(PolicyDecide, DefaultWhenNothingMatches) {
 }
 
 TEST(PolicyDecide, OtherOperationDoesNotMatch) {
-  auto d = doc_with({rule(Action::deny, Operation::read, path("/bin/a"))});
+  auto d = doc_with({make_rule(Action::deny, Operation::read, path_obj("/bin/a"))});
   EXPECT_EQ(decide(d, exec_of("/bin/a")).action, Action::allow);
 }
 
 TEST(PolicyDecide, PathBeatsSubtree) {
-  auto d = doc_with({rule(Action::deny, Operation::exec, subtree("/opt")),
-                     rule(Action::allow, Operation::exec, path("/opt/tool"))});
+  auto d = doc_with({make_rule(Action::deny, Operation::exec, subtree_obj("/opt")),
+                     make_rule(Action::allow, Operation::exec, path_obj("/opt/tool"))});
   EXPECT_EQ(decide(d, exec_of("/opt/tool")).rule, 1);
   EXPECT_EQ(decide(d, exec_of("/opt/other")).rule, 0);
 }
 
 TEST(PolicyDecide, DeeperSubtreeBeatsShallower) {
-  auto d = doc_with({rule(Action::allow, Operation::exec, subtree("/opt/vendor")),
-                     rule(Action::deny, Operation::exec, subtree("/opt"))});
+  auto d = doc_with({make_rule(Action::allow, Operation::exec, subtree_obj("/opt/vendor")),
+                     make_rule(Action::deny, Operation::exec, subtree_obj("/opt"))});
   EXPECT_EQ(decide(d, exec_of("/opt/vendor/bin/x")).action, Action::allow);
   EXPECT_EQ(decide(d, exec_of("/opt/vendorx/bin")).action, Action::deny);
 }
 
 TEST(PolicyDecide, SubtreeIncludesItsRoot) {
-  auto d = doc_with({rule(Action::deny, Operation::write, subtree("/etc/ssh"))});
+  auto d = doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/etc/ssh"))});
   Query q;
   q.operation = Operation::write;
   q.path = "/etc/ssh";
@@ -210,34 +188,34 @@ TEST(PolicyDecide, SubtreeIncludesItsRoot) {
 }
 
 TEST(PolicyDecide, RootSubtreeCoversEverything) {
-  auto d = doc_with({rule(Action::deny, Operation::exec, subtree("/"))});
+  auto d = doc_with({make_rule(Action::deny, Operation::exec, subtree_obj("/"))});
   EXPECT_EQ(decide(d, exec_of("/x")).action, Action::deny);
 }
 
 TEST(PolicyDecide, SubtreeBeatsFsType) {
-  auto d = doc_with({rule(Action::deny, Operation::exec, fstype("tmpfs")),
-                     rule(Action::allow, Operation::exec, subtree("/run/allowed"))});
+  auto d = doc_with({make_rule(Action::deny, Operation::exec, fstype_obj("tmpfs")),
+                     make_rule(Action::allow, Operation::exec, subtree_obj("/run/allowed"))});
   EXPECT_EQ(decide(d, exec_of("/run/allowed/x", "", "tmpfs")).action, Action::allow);
   EXPECT_EQ(decide(d, exec_of("/run/other/x", "", "tmpfs")).action, Action::deny);
 }
 
 TEST(PolicyDecide, FsTypeMatchesByMagic) {
   // devtmpfs and tmpfs share a superblock magic: the enforcer cannot tell them apart.
-  auto d = doc_with({rule(Action::deny, Operation::exec, fstype("tmpfs"))});
+  auto d = doc_with({make_rule(Action::deny, Operation::exec, fstype_obj("tmpfs"))});
   EXPECT_EQ(decide(d, exec_of("/dev/x", "", "devtmpfs")).action, Action::deny);
   EXPECT_EQ(decide(d, exec_of("/x", "", "ext4")).action, Action::allow);
 }
 
 TEST(PolicyDecide, FsTypeBeatsAny) {
-  auto d = doc_with({rule(Action::allow, Operation::exec, fstype("ext4")),
-                     rule(Action::deny, Operation::exec, any())});
+  auto d = doc_with({make_rule(Action::allow, Operation::exec, fstype_obj("ext4")),
+                     make_rule(Action::deny, Operation::exec, any_obj())});
   EXPECT_EQ(decide(d, exec_of("/x", "", "ext4")).action, Action::allow);
   EXPECT_EQ(decide(d, exec_of("/x", "", "tmpfs")).action, Action::deny);
 }
 
 TEST(PolicyDecide, NamedSubjectBeatsAnySubjectAtSameObject) {
-  auto d = doc_with({rule(Action::deny, Operation::write, path("/etc/shadow")),
-                     rule(Action::allow, Operation::write, path("/etc/shadow"), "/usr/bin/passwd")});
+  auto d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow")),
+                     make_rule(Action::allow, Operation::write, path_obj("/etc/shadow"), "/usr/bin/passwd")});
   Query q;
   q.operation = Operation::write;
   q.path = "/etc/shadow";
@@ -251,8 +229,8 @@ TEST(PolicyDecide, NamedSubjectBeatsAnySubjectAtSameObject) {
 
 TEST(PolicyDecide, ObjectRankDominatesSubject) {
   // A subject rule on a subtree loses to an any-subject rule on the exact path.
-  auto d = doc_with({rule(Action::allow, Operation::write, subtree("/etc"), "/usr/sbin/admin"),
-                     rule(Action::deny, Operation::write, path("/etc/shadow"))});
+  auto d = doc_with({make_rule(Action::allow, Operation::write, subtree_obj("/etc"), "/usr/sbin/admin"),
+                     make_rule(Action::deny, Operation::write, path_obj("/etc/shadow"))});
   Query q;
   q.operation = Operation::write;
   q.path = "/etc/shadow";
@@ -263,9 +241,9 @@ TEST(PolicyDecide, ObjectRankDominatesSubject) {
 }
 
 TEST(PolicyDecide, ExceptionFallsThroughToLowerRank) {
-  auto d = doc_with({rule(Action::deny, Operation::write, path("/etc/shadow"), std::nullopt,
+  auto d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow"), std::nullopt,
                           {"/usr/bin/passwd"}),
-                     rule(Action::audit, Operation::write, subtree("/etc"))});
+                     make_rule(Action::audit, Operation::write, subtree_obj("/etc"))});
   Query q;
   q.operation = Operation::write;
   q.path = "/etc/shadow";
@@ -278,7 +256,7 @@ TEST(PolicyDecide, ExceptionFallsThroughToLowerRank) {
 }
 
 TEST(PolicyDecide, ExceptionFallsThroughToDefault) {
-  auto d = doc_with({rule(Action::deny, Operation::capability, cap("CAP_SYS_MODULE"), std::nullopt,
+  auto d = doc_with({make_rule(Action::deny, Operation::capability, cap_obj("CAP_SYS_MODULE"), std::nullopt,
                           {"/usr/bin/kmod"})});
   Query q;
   q.operation = Operation::capability;
@@ -291,8 +269,8 @@ TEST(PolicyDecide, ExceptionFallsThroughToDefault) {
 }
 
 TEST(PolicyDecide, NamedCapabilityBeatsAnyCapability) {
-  auto d = doc_with({rule(Action::deny, Operation::capability, any()),
-                     rule(Action::allow, Operation::capability, cap("CAP_CHOWN"))});
+  auto d = doc_with({make_rule(Action::deny, Operation::capability, any_obj()),
+                     make_rule(Action::allow, Operation::capability, cap_obj("CAP_CHOWN"))});
   Query q;
   q.operation = Operation::capability;
   q.capability = 0;
@@ -302,13 +280,13 @@ TEST(PolicyDecide, NamedCapabilityBeatsAnyCapability) {
 }
 
 TEST(PolicyDecide, SubjectRuleNeedsKnownSubject) {
-  auto d = doc_with({rule(Action::deny, Operation::exec, any(), "/bin/sh")});
+  auto d = doc_with({make_rule(Action::deny, Operation::exec, any_obj(), "/bin/sh")});
   EXPECT_EQ(decide(d, exec_of("/x", "")).action, Action::allow);
   EXPECT_EQ(decide(d, exec_of("/x", "/bin/sh")).action, Action::deny);
 }
 
 TEST(PolicyDecide, AuditIsAnAllowThatLogs) {
-  auto d = doc_with({rule(Action::audit, Operation::exec, subtree("/usr/local"))});
+  auto d = doc_with({make_rule(Action::audit, Operation::exec, subtree_obj("/usr/local"))});
   EXPECT_EQ(decide(d, exec_of("/usr/local/bin/x")).action, Action::audit);
 }
 

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Small builders for policy documents in tests (test_policy, test_compiler).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "bootseal/policy.hpp"
+
+namespace bootseal::testing {
+
+inline Rule make_rule(Action a, Operation op, Object o, std::optional<std::string> subject = std::nullopt,
+                      std::vector<std::string> except = {}) {
+  Rule r;
+  r.action = a;
+  r.operation = op;
+  r.object = std::move(o);
+  r.subject = std::move(subject);
+  r.exceptions = std::move(except);
+  return r;
+}
+inline Object path_obj(std::string p) { return Object{ObjectKind::path, std::move(p), "", 0}; }
+inline Object subtree_obj(std::string p) { return Object{ObjectKind::subtree, std::move(p), "", 0}; }
+inline Object fstype_obj(std::string f) { return Object{ObjectKind::fstype, "", std::move(f), 0}; }
+inline Object any_obj() { return Object{}; }
+inline Object cap_obj(uint32_t c) { return Object{ObjectKind::capability, "", "", c}; }
+inline Object cap_obj(std::string_view name) { return cap_obj(capability_from_string(name).value()); }
+
+// A minimal valid document (name "t", generation 1) holding `rules`.
+inline Document doc_with(std::vector<Rule> rules) {
+  Document d;
+  d.name = "t";
+  d.generation = 1;
+  d.rules = std::move(rules);
+  return d;
+}
+
+}  // namespace bootseal::testing
