@@ -676,26 +676,30 @@ int BPF_PROG(bs_inode_symlink, struct inode *dir, struct dentry *dentry, const c
 	return check_dentry(BS_OP_WRITE, dentry);
 }
 
+/* Removing a name from dir: a write of the object, and never of a pin. */
+static __always_inline int check_remove(struct inode *dir, struct dentry *dentry)
+{
+	if (in_pin_dir(dir) && !is_trusted())
+		return self_deny(BS_SELF_UNPIN);
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
 /* write: removing a name; also guards the pins. */
 SEC("lsm/inode_unlink")
 int BPF_PROG(bs_inode_unlink, struct inode *dir, struct dentry *dentry, int ret)
 {
 	if (ret)
 		return ret;
-	if (in_pin_dir(dir) && !is_trusted())
-		return self_deny(BS_SELF_UNPIN);
-	return check_dentry(BS_OP_WRITE, dentry);
+	return check_remove(dir, dentry);
 }
 
-/* write: removing a directory. */
+/* write: removing a directory; also guards the pin directory's entries. */
 SEC("lsm/inode_rmdir")
 int BPF_PROG(bs_inode_rmdir, struct inode *dir, struct dentry *dentry, int ret)
 {
 	if (ret)
 		return ret;
-	if (in_pin_dir(dir) && !is_trusted())
-		return self_deny(BS_SELF_UNPIN);
-	return check_dentry(BS_OP_WRITE, dentry);
+	return check_remove(dir, dentry);
 }
 
 /* write: renaming, at both ends; also guards the pins. */
