@@ -71,7 +71,7 @@
 #       vm_boot --writable or for corrupting a shared image).
 #
 #   vm_boot --initrd FILE --disk FILE --log FILE [--kernel FILE]
-#           [--append 'ARGS'] [--timeout SEC] [--writable]
+#           [--append 'ARGS'] [--timeout SEC] [--until REGEX] [--writable]
 #           [--qemu-arg ARG]...
 #       Boots qemu-system-x86_64 -machine q35 -accel tcg with the console
 #       (ttyS0) captured to LOG (carriage returns removed), the kernel command
@@ -81,7 +81,10 @@
 #       (refused for images in $VM_CACHE_DIR: use vm_copy). The exact qemu
 #       command is written to LOG.cmd. Returns 0 once QEMU exits by itself
 #       (guest powered off, or rebooted/panicked: -no-reboot); on timeout
-#       (default 300 s) prints the log tail and returns 1.
+#       (default 300 s) prints the log tail and returns 1. --until: for a
+#       guest that never powers off (it waits at a shell), end QEMU 2 s after
+#       a console line matches the extended REGEX and return 0; the timeout
+#       still bounds the wait.
 #
 #   vm_expect LOG REGEX [WHAT]      a line matching REGEX (grep -E) exists
 #   vm_expect_not LOG REGEX [WHAT]  no line matches REGEX
@@ -387,7 +390,7 @@ vm_copy() {
 
 vm_boot() {
 	local kernel=${VM_VMLINUZ:-} initrd='' disk='' log='' append='' timeout=300
-	local snap=,snapshot=on
+	local snap=,snapshot=on until=''
 	local -a extra=()
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -397,6 +400,7 @@ vm_boot() {
 		--log) log=$2; shift 2 ;;
 		--append) append=$2; shift 2 ;;
 		--timeout) timeout=$2; shift 2 ;;
+		--until) until=$2; shift 2 ;;
 		--writable) snap=; shift ;;
 		--qemu-arg) extra+=("$2"); shift 2 ;;
 		*) _vm_die "vm_boot: unknown option '$1'" ;;
@@ -428,13 +432,32 @@ vm_boot() {
 	printf '%q ' "${cmd[@]}" >"$log.cmd"
 	printf '\n' >>"$log.cmd"
 
-	local t0 ms rc=0
+	local t0 ms rc=0 qpid seen=''
 	t0=${EPOCHREALTIME/./}
-	timeout --kill-after=10 "$timeout" "${cmd[@]}" </dev/null >"$log.qemu" 2>&1 || rc=$?
+	if [ -z "$until" ]; then
+		timeout --kill-after=10 "$timeout" "${cmd[@]}" </dev/null >"$log.qemu" 2>&1 || rc=$?
+	else
+		# A guest that waits for input (an emergency shell) never powers
+		# off: end it once the console shows the line, however slow the
+		# boot was, and let it print for 2 more seconds.
+		timeout --kill-after=10 "$timeout" "${cmd[@]}" </dev/null >"$log.qemu" 2>&1 &
+		qpid=$!
+		while kill -0 "$qpid" 2>/dev/null; do
+			if tr -d '\r' 2>/dev/null <"$log.raw" | grep -Eq -- "$until"; then
+				seen=1
+				sleep 2
+				kill "$qpid" 2>/dev/null || :
+				break
+			fi
+			sleep 1
+		done
+		wait "$qpid" || rc=$?
+		[ -z "$seen" ] || rc=0
+	fi
 	tr -d '\r' <"$log.raw" >"$log" 2>/dev/null || :
 	rm -f "$log.raw"
 	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
-	_vm_say "vm_boot: QEMU ran $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s, status $rc; console log $log"
+	_vm_say "vm_boot: QEMU ran $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s, status $rc${seen:+ (ended at the console line /$until/)}; console log $log"
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		_vm_say "vm_boot: FAIL: the guest did not power off within ${timeout} s"
 		vm_log_tail "$log"

@@ -1,8 +1,8 @@
 # dracut-emergency-shell: where /etc/bootseal/initramfs.conf says
 # `emergency-shell = yes`, a boot stopped by a tampered slot offers dracut's
 # emergency shell instead of powering off, and init does not run. Nobody
-# types into the guest's console here, so the shell waits until the boot's
-# timeout ends QEMU: that timeout is expected.
+# types into the guest's console here, so the shell waits: the boot ends
+# once the console shows dracut's shell starting (however slow the boot).
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 
@@ -16,10 +16,8 @@ printf 'emergency-shell = yes\n' >"$etc/initramfs.conf"
 initrd=$(dr_initramfs "$etc")
 
 log=$VM_WORK/console.log
-if vm_boot --initrd "$initrd" --disk "$bad" --log "$log" --timeout 75; then
-	_vm_die "the guest powered off: no emergency shell was offered"
-fi
-_vm_say "(the timeout above is expected: the emergency shell waits for input)"
+vm_boot --initrd "$initrd" --disk "$bad" --log "$log" --timeout 400 --until 'Dropping to debug shell|^bootseal: powering off' ||
+	_vm_die "the boot reached neither dracut's emergency shell nor a power-off"
 vm_expect "$log" '^bootseal: boot stopped: bootseal-loader exited with status 4: ' "the tampered slot stops the boot"
 vm_expect "$log" '^bootseal: initramfs.conf allows the emergency shell' "the configuration's emergency shell is offered"
 vm_expect "$log" "no policy installed; when this shell exits, bootseal-loader runs again" "the shell says what happens next"
