@@ -138,7 +138,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     bool empty = true;
     if (d) {
       while (dirent* e = ::readdir(d))
-        if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) empty = false;
+        if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) empty = false;
       ::closedir(d);
     }
     if (!empty) {
