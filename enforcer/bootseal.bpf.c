@@ -92,9 +92,9 @@ struct {
 /* ---- settings (read-only after load) --------------------------------- */
 
 const volatile __u32 bs_mode = BS_MODE_ENFORCE;
-const volatile __u8 bs_defaults[8] = {};
+const volatile __u8 bs_defaults[BS_OP_SLOTS] = {};
 /* Per operation, bit (1 << BS_KIND_*) set when some rule has that kind. */
-const volatile __u8 bs_kinds[8] = {};
+const volatile __u8 bs_kinds[BS_OP_SLOTS] = {};
 /* The bpffs directory holding the pins, and its filesystem. */
 const volatile __u32 bs_pin_dev = 0;
 const volatile __u64 bs_pin_ino = 0;

@@ -20,6 +20,9 @@
 #define BS_OP_KEXEC 5
 #define BS_OP_MOUNT 6
 #define BS_OP_COUNT 7
+/* Length of the per-operation arrays (bs_defaults, bs_kinds, bs_info.defaults):
+ * room for every BS_OP_* below BS_OP_SELF, a multiple of 8 bytes. */
+#define BS_OP_SLOTS 8
 /* Not a policy operation: the enforcer refused a route around itself. */
 #define BS_OP_SELF 15
 
@@ -41,6 +44,20 @@
 /* Modes: the values of bootseal::Mode. */
 #define BS_MODE_ENFORCE 0
 #define BS_MODE_PERMISSIVE 1
+
+/* Where the loader pins the enforcer (a directory on bpffs; loader.conf's
+ * pin-dir, bootseal's --pin-dir), and the names of its pins there: one per
+ * map below, one "link_HOOK" per attached program (HOOK: the program's name
+ * without its "bs_" prefix). Removing the links is what detaches the
+ * enforcer, which is why it refuses that (BS_SELF_UNPIN). */
+#define BS_PIN_DIR "/sys/fs/bpf/bootseal"
+#define BS_PIN_INFO "info"
+#define BS_PIN_STATS "stats"
+#define BS_PIN_EVENTS "events"
+#define BS_PIN_RULES "rules"
+#define BS_PIN_SUBJECTS "subjects"
+#define BS_PIN_LINK_PREFIX "link_"
+#define BS_PROG_PREFIX "bs_"
 
 /* Subject 0: any process (in keys), an unknown executable (in tasks). */
 #define BS_SUBJECT_ANY 0
@@ -152,7 +169,7 @@ struct bs_info {
 	__u32 subject_entries;    /* entries in `subjects` */
 	__u32 policy_rules;       /* rules in the policy document */
 	__u32 hooks;              /* number of attached programs */
-	__u8 defaults[8];         /* per BS_OP_*, BS_ACT_* */
+	__u8 defaults[BS_OP_SLOTS]; /* per BS_OP_*, BS_ACT_* */
 	__u32 pad;
 };
 

@@ -6,12 +6,15 @@
 #
 #   bootseal_run NEWROOT
 #
-# 0 (installed) and 1 (no policy, but the configuration lets the boot
+# The caller sources bootseal-exit-codes.sh first: the loader's exit codes
+# as BS_EXIT_NAME=CODE, generated from kernel-loader/exit_codes.hpp at
+# build time (docs/LOADER.md lists them). BS_EXIT_OK (installed) and
+# BS_EXIT_CONTINUE (no policy, but the configuration lets the boot
 # continue: the loader logged why) continue. Anything else stops the boot
 # before init: one console line says why, then the machine powers off,
 # unless /etc/bootseal/initramfs.conf in the initramfs says
 # `emergency-shell = yes`, where the caller's emergency shell is offered
-# instead. kernel-loader/exit_codes.h and docs/LOADER.md list the codes.
+# instead. Without the fragment nothing continues: the boot stops.
 
 bootseal_console() {
 	echo "$*" >/dev/console 2>/dev/null || echo "$*" >&2
@@ -37,6 +40,10 @@ bootseal_emergency_allowed() {
 # console; returns the loader's status.
 bootseal_run() {
 	newroot=$1
+	if [ -z "${BS_EXIT_OK-}" ] || [ -z "${BS_EXIT_CONTINUE-}" ] || [ -z "${BS_EXIT_ALREADY-}" ]; then
+		bootseal_console "bootseal: boot stopped: bootseal-exit-codes.sh is missing from the initramfs"
+		return 125
+	fi
 	out=/run/bootseal-loader.out
 	mkdir -p /run
 	bootseal-loader --root "$newroot" >"$out" 2>&1
@@ -47,7 +54,7 @@ bootseal_run() {
 		case $line in *[![:space:]]*) last=$line ;; esac
 	done <"$out"
 	case $rc in
-	0 | 1) return $rc ;;
+	"$BS_EXIT_OK" | "$BS_EXIT_CONTINUE") return $rc ;;
 	esac
 	bootseal_console "bootseal: boot stopped: bootseal-loader exited with status $rc: ${last#bootseal: }"
 	return $rc
@@ -56,8 +63,8 @@ bootseal_run() {
 # Stops the boot: the emergency shell where allowed, else power off.
 # $1: the caller's emergency shell command ("" for none); $2: NEWROOT.
 # When the shell ends, the boot continues only if the loader now succeeds
-# (or finds an enforcer installed from the shell, status 8); otherwise the
-# machine powers off.
+# (or finds an enforcer installed from the shell, BS_EXIT_ALREADY);
+# otherwise the machine powers off.
 bootseal_stop() {
 	if [ -n "$1" ] && bootseal_emergency_allowed; then
 		bootseal_console "bootseal: initramfs.conf allows the emergency shell; the boot continues only once bootseal-loader succeeds"
@@ -65,7 +72,7 @@ bootseal_stop() {
 		bootseal_console "bootseal: the emergency shell ended; running bootseal-loader again"
 		bootseal_run "$2"
 		case $? in
-		0 | 1 | 8) return 0 ;;
+		"$BS_EXIT_OK" | "$BS_EXIT_CONTINUE" | "$BS_EXIT_ALREADY") return 0 ;;
 		esac
 	fi
 	bootseal_console "bootseal: powering off: the boot cannot continue without its policy"

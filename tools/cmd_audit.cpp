@@ -70,7 +70,7 @@ int print_event(void* ctx, void* data, size_t size) {
 }
 
 int run_audit(const AuditOptions& o) {
-  std::string path = o.pin_dir + "/events";
+  std::string path = o.pin_dir + "/" BS_PIN_EVENTS;
   int fd = bpf_obj_get(path.c_str());
   if (fd < 0) {
     int e = errno;

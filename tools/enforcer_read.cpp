@@ -31,14 +31,14 @@ Result<int> open_readonly(const std::string& path) {
 Result<EnforcerState> read_enforcer(const std::string& pin_dir) {
   EnforcerState st;
   __u32 zero = 0;
-  auto info = open_readonly(pin_dir + "/info");
+  auto info = open_readonly(pin_dir + "/" BS_PIN_INFO);
   if (!info) return Error{info.error()};
   int rc = bpf_map_lookup_elem(*info, &zero, &st.info);
   int e = errno;
   ::close(*info);
-  if (rc != 0) return make_error("cannot read " + pin_dir + "/info: " + std::strerror(e));
+  if (rc != 0) return make_error("cannot read " + pin_dir + "/" BS_PIN_INFO ": " + std::strerror(e));
 
-  auto stats = open_readonly(pin_dir + "/stats");
+  auto stats = open_readonly(pin_dir + "/" BS_PIN_STATS);
   if (!stats) return Error{stats.error()};
   int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0) {
@@ -49,7 +49,7 @@ Result<EnforcerState> read_enforcer(const std::string& pin_dir) {
   rc = bpf_map_lookup_elem(*stats, &zero, per.data());
   e = errno;
   ::close(*stats);
-  if (rc != 0) return make_error("cannot read " + pin_dir + "/stats: " + std::strerror(e));
+  if (rc != 0) return make_error("cannot read " + pin_dir + "/" BS_PIN_STATS ": " + std::strerror(e));
   for (const auto& s : per) {
     st.stats.denied += s.denied;
     st.stats.audited += s.audited;
@@ -61,7 +61,7 @@ Result<EnforcerState> read_enforcer(const std::string& pin_dir) {
   if (DIR* d = ::opendir(pin_dir.c_str())) {
     while (dirent* ent = ::readdir(d)) {
       std::string n = ent->d_name;
-      if (n.rfind("link_", 0) == 0) st.hooks.push_back(n.substr(5));
+      if (auto hook = contract::hook_of_link_pin(n); !hook.empty()) st.hooks.emplace_back(hook);
     }
     ::closedir(d);
   }

@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "bootseal.h"
+#include "bootseal_contract.hpp"
 #include "bootseal/result.hpp"
 
 namespace bootseal::tool {
 
-inline constexpr const char* kDefaultPinDir = "/sys/fs/bpf/bootseal";
+inline constexpr const char* kDefaultPinDir = BS_PIN_DIR;
 
 struct EnforcerState {
   bs_info info{};

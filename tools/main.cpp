@@ -14,10 +14,8 @@
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   using namespace bootseal::tool;
   CLI::App app{
-      "bootseal: install, inspect and manage sealed bootseal policies on this machine.\n"
-      "Exit codes: 0 ok, 1 failure, 2 usage, 3 refused (nothing written), 4 blob malformed or\n"
-      "not verified, 5 no valid policy, 6 corrupt on-disk structure.",
-      "bootseal"};
+      "bootseal: install, inspect and manage sealed bootseal policies on this machine.", "bootseal"};
+  app.footer(bootseal::exit_codes_help(kExitCodes));
   app.set_version_flag("--version", std::string("bootseal ") + BOOTSEAL_VERSION);
   app.require_subcommand(1);
   int exit_code = kExitOk;

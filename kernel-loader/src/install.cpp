@@ -20,6 +20,8 @@
 #include <deque>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <utility>
 
 #include "bootseal.skel.h"
 
@@ -136,7 +138,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     bool empty = true;
     if (d) {
       while (dirent* e = ::readdir(d))
-        if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) empty = false;
+        if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) empty = false;
       ::closedir(d);
     }
     if (!empty) {
@@ -162,7 +164,8 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   bpf_map__set_max_entries(skel->maps.subjects, max1(c.subjects.size()));
   bpf_map__set_max_entries(skel->maps.events, req.ringbuf_size);
   skel->rodata->bs_mode = req.mode;
-  for (size_t i = 0; i < 8; ++i) {
+  static_assert(sizeof(skel->rodata->bs_defaults) == contract::kOpSlots && sizeof(skel->rodata->bs_kinds) == contract::kOpSlots);
+  for (size_t i = 0; i < contract::kOpSlots; ++i) {
     skel->rodata->bs_defaults[i] = c.defaults[i];
     skel->rodata->bs_kinds[i] = c.kinds[i];
   }
@@ -274,7 +277,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     info.subject_entries = static_cast<__u32>(c.subjects.size());
     info.policy_rules = static_cast<__u32>(req.document->rules.size());
     info.hooks = static_cast<__u32>(res.hooks);
-    for (size_t i = 0; i < 8; ++i) info.defaults[i] = c.defaults[i];
+    for (size_t i = 0; i < contract::kOpSlots; ++i) info.defaults[i] = c.defaults[i];
     __u32 zero = 0;
     if (bpf_map_update_elem(bpf_map__fd(skel->maps.info), &zero, &info, BPF_ANY) != 0)
       return fail("cannot fill the info map: " + errstr(errno));
@@ -288,8 +291,12 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   auto unpin_all = [&] {
     for (const auto& p : pinned) ::unlink(p.c_str());
   };
-  for (bpf_map* m : {skel->maps.info, skel->maps.stats, skel->maps.events, skel->maps.rules, skel->maps.subjects}) {
-    std::string p = req.pin_dir + "/" + bpf_map__name(m);
+  const std::pair<bpf_map*, std::string_view> maps[] = {
+      {skel->maps.info, contract::kPinInfo},   {skel->maps.stats, contract::kPinStats},
+      {skel->maps.events, contract::kPinEvents}, {skel->maps.rules, contract::kPinRules},
+      {skel->maps.subjects, contract::kPinSubjects}};
+  for (const auto& [m, pin] : maps) {
+    std::string p = req.pin_dir + "/" + std::string(pin);
     if (bpf_obj_pin(bpf_map__fd(m), p.c_str()) != 0) {
       int e = errno;
       unpin_all();
@@ -298,9 +305,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     pinned.push_back(p);
   }
   for (int i = 0; i < skel->skeleton->prog_cnt; ++i) {
-    std::string name = skel->skeleton->progs[i].name;
-    if (name.rfind("bs_", 0) == 0) name.erase(0, 3);
-    std::string p = req.pin_dir + "/link_" + name;
+    std::string p = req.pin_dir + "/" + contract::link_pin_name(skel->skeleton->progs[i].name);
     if (bpf_link__pin(*skel->skeleton->progs[i].link, p.c_str()) != 0) {
       int e = errno;
       unpin_all();

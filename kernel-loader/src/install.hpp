@@ -19,7 +19,7 @@ struct InstallRequest {
   Kid kid{};
   uint32_t mode = BS_MODE_ENFORCE;  // effective mode
   uint32_t ringbuf_size = 256 * 1024;
-  std::string pin_dir = "/sys/fs/bpf/bootseal";
+  std::string pin_dir{contract::kPinDir};
   std::string new_root;  // --root
 };
 

@@ -2,7 +2,7 @@
 // bootseal-loader: run in the initramfs once the real root is mounted and
 // before switch_root. Reads its configuration, discovers and verifies the
 // sealed policy, checks the machine binding, compiles the rules against the
-// new root and installs them into the enforcer. Exit codes: exit_codes.h.
+// new root and installs them into the enforcer. Exit codes: exit_codes.hpp.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -19,7 +19,7 @@
 #include "bootseal/loader/compiler.hpp"
 #include "bootseal/loader/config.hpp"
 #include "bootseal/seal.hpp"
-#include "exit_codes.h"
+#include "exit_codes.hpp"
 #include "install.hpp"
 
 #ifndef BOOTSEAL_VERSION
@@ -41,11 +41,10 @@ constexpr const char* kUsage =
     "  --config FILE    loader configuration (default /etc/bootseal/loader.conf)\n"
     "  --cmdline FILE   where to read the kernel command line (default /proc/cmdline)\n"
     "  --dry-run        touch no kernel state; print the compiled map contents\n"
-    "  --help, --version\n"
-    "\n"
-    "Exit status: 0 installed, 1 not installed but the boot may continue,\n"
-    "2 usage, 3 configuration, 4 no valid policy, 5 wrong machine,\n"
-    "6 no bpf LSM in the kernel, 7 install failed, 8 already installed.\n";
+    "  --help, --version\n";
+
+// The usage text, then the exit codes from their table.
+std::string usage() { return std::string(kUsage) + "\n" + exit_codes_help(kExitCodes); }
 
 struct Options {
   std::string root;
@@ -151,7 +150,7 @@ int run(const Options& opt) {
   // From here on a failure stops the boot unless the configuration says to
   // continue (decided again once the policy's own mode is known).
   bool permissive = config.mode == ModeSetting::permissive;
-  auto failure = [&](int code, const std::string& msg) {
+  auto failure = [&](int code, const std::string& msg) -> int {
     log.err(msg);
     if (config.on_failure == OnFailure::cont || permissive) {
       log.warn(std::string("continuing the boot without a policy (") +
@@ -293,7 +292,7 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     auto value = [&](std::string* out) {
       if (i + 1 >= argc) {
-        std::cerr << "bootseal-loader: " << a << " needs a value\n" << kUsage;
+        std::cerr << "bootseal-loader: " << a << " needs a value\n" << usage();
         return false;
       }
       *out = argv[++i];
@@ -309,18 +308,18 @@ int main(int argc, char** argv) {
     } else if (a == "--dry-run") {
       opt.dry_run = true;
     } else if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
+      std::cout << usage();
       return BS_EXIT_OK;
     } else if (a == "--version") {
       std::cout << "bootseal-loader " << BOOTSEAL_VERSION << "\n";
       return BS_EXIT_OK;
     } else {
-      std::cerr << "bootseal-loader: unknown argument '" << a << "'\n" << kUsage;
+      std::cerr << "bootseal-loader: unknown argument '" << a << "'\n" << usage();
       return BS_EXIT_USAGE;
     }
   }
   if (opt.root.empty()) {
-    std::cerr << "bootseal-loader: --root is required\n" << kUsage;
+    std::cerr << "bootseal-loader: --root is required\n" << usage();
     return BS_EXIT_USAGE;
   }
   try {

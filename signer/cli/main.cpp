@@ -14,10 +14,8 @@
 int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   using namespace bootseal::sign;
   CLI::App app{
-      "bootseal-sign: compile security policies and seal them (COSE_Sign1) for bootseal.\n"
-      "Exit codes: 0 ok, 1 failure, 2 usage, 3 policy error, 4 malformed blob,\n"
-      "5 key not trusted, 6 bad signature.",
-      "bootseal-sign"};
+      "bootseal-sign: compile security policies and seal them (COSE_Sign1) for bootseal.", "bootseal-sign"};
+  app.footer(bootseal::exit_codes_help(kExitCodes));
   app.set_version_flag("--version", std::string("bootseal-sign ") + BOOTSEAL_VERSION);
   app.require_subcommand(1);
   int exit_code = kExitOk;

@@ -6,6 +6,7 @@
 #include "bootseal/discovery.hpp"
 
 #include <gmock/gmock.h>
+#include <fstream>
 #include <gtest/gtest.h>
 
 #include "bootseal/trailer.hpp"
@@ -392,13 +393,29 @@ TEST_F(DiscoveryTest, ScansBlockDevicesThroughSysfs) {
 namespace bootseal {
 namespace {
 
+// The 8-byte GPT header signature at `offset` of `img`, as text.
+std::string gpt_signature_at(const fs::path& img, uint64_t offset) {
+  std::ifstream in(img, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset));
+  std::string sig(8, '\0');
+  in.read(sig.data(), 8);
+  return in ? sig : "<short read>";
+}
+
 TEST(WipeSignatures, ErasesBothGptHeadersAndFilesystems) {
+  // The probe ignores a GPT whose protective MBR is gone, so an empty
+  // probe alone would not show that both headers went: read them.
   storagetest::ScratchDir dir;
   const auto disk = dir / "disk.img";
   make_disk(disk);
+  const uint64_t size = fs::file_size(disk);
+  ASSERT_EQ(gpt_signature_at(disk, 512), "EFI PART");          // primary header, LBA 1
+  ASSERT_EQ(gpt_signature_at(disk, size - 512), "EFI PART");   // backup header, last LBA
   auto wiped = wipe_signatures(disk.string());
   ASSERT_TRUE(wiped) << wiped.error();
   EXPECT_THAT(*wiped, ::testing::Contains("gpt"));
+  EXPECT_NE(gpt_signature_at(disk, 512), "EFI PART") << "the primary GPT header survived";
+  EXPECT_NE(gpt_signature_at(disk, size - 512), "EFI PART") << "the backup GPT header survived";
   auto p = probe_device(disk.string());
   ASSERT_TRUE(p);
   EXPECT_EQ(p->pttype, "");

@@ -173,11 +173,29 @@ TEST(Keys, GenerateRefusesSamePathForBoth) {
   EXPECT_FALSE(fs::exists(dir / "k.pem"));
 }
 
-TEST(Keys, GenerateNamesUnwritableDirectory) {
+TEST(Keys, GenerateNamesMissingDirectory) {
   TempDir dir;
   auto r = generate_keypair(Alg::eddsa, dir / "missing" / "k.pem", dir / "k.pub.pem");
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.error(), HasSubstr((dir / "missing" / "k.pem").string()));
+  EXPECT_FALSE(fs::exists(dir / "k.pub.pem"));
+}
+
+TEST(Keys, GenerateNamesUnwritableDirectory) {
+  // A directory that exists but takes no new file: read-only for its
+  // owner; for root, whom file modes do not stop, sysfs, which refuses
+  // new files to everyone.
+  TempDir dir;
+  fs::path ro = dir / "ro";
+  fs::create_directory(ro);
+  fs::permissions(ro, fs::perms::owner_read | fs::perms::owner_exec);
+  if (::access(ro.c_str(), W_OK) == 0) ro = "/sys/kernel";
+  if (!fs::is_directory(ro)) GTEST_SKIP() << ro << " is not a directory here";
+  auto r = generate_keypair(Alg::eddsa, ro / "k.pem", dir / "k.pub.pem");
+  fs::permissions(dir / "ro", fs::perms::owner_all);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.error(), HasSubstr((ro / "k.pem").string()));
+  EXPECT_FALSE(fs::exists(ro / "k.pem"));
   EXPECT_FALSE(fs::exists(dir / "k.pub.pem"));
 }
 

@@ -160,16 +160,33 @@ TEST_F(DryRun, TamperedBlobIsNoPolicy) {
 }
 
 TEST_F(DryRun, FloorRefusesOlderPolicy) {
+  // The policy is generation 4: what a user checks is that the loader
+  // says which generation it refused, against which floor, and compiles
+  // nothing.
+  const std::string src = (dir_ / "policy.sealed").string();
   seal_to(policy(), dir_ / "policy.sealed");
   config("floor = 5\n");
-  EXPECT_EQ(dry_run().status, 4);
+  LoaderRun r = dry_run();
+  EXPECT_EQ(r.status, 4) << r.err;
+  EXPECT_NE(r.err.find("bootseal: source file " + src + ": generation 4 in file is below the floor 5"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("bootseal: no valid policy found (floor 5, 1 source(s) looked at)"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out, "");
   // The command line may raise the floor, not lower it.
   config("floor = 2\n");
   std::ofstream(dir_ / "cmdline") << "bootseal.floor=6\n";
-  EXPECT_EQ(dry_run().status, 4);
+  r = dry_run();
+  EXPECT_EQ(r.status, 4) << r.err;
+  EXPECT_NE(r.err.find("is below the floor 6"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no valid policy found (floor 6,"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
   std::ofstream(dir_ / "cmdline") << "bootseal.floor=1\n";
-  LoaderRun r = dry_run();
+  r = dry_run();
   EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err.find("below the floor"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("policy 'dry' generation 4 from"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("policy dry generation 4\n"), std::string::npos) << r.out;
 }
 
 TEST_F(DryRun, PermissiveConfigurationContinuesWithoutPolicy) {

@@ -211,7 +211,7 @@ it_initramfs() {
 		local it=$stage/usr/share/initramfs-tools
 		cp "$it/hooks/bootseal" "$conf/hooks/"
 		cp "$it/scripts/init-bottom/bootseal" "$conf/scripts/init-bottom/"
-		cp "$it/scripts/bootseal-stop.sh" "$conf/scripts/"
+		cp "$it/scripts/bootseal-stop.sh" "$it/scripts/bootseal-exit-codes.sh" "$conf/scripts/"
 		# mkinitramfs wants the kernel where an installed one would be:
 		# /lib/modules/KVER and /boot/config-KVER. Both are removed again
 		# (only if this run made them).

@@ -3,6 +3,7 @@
 # mounted on $NEWROOT; install the policy before switch_root. In enforce
 # mode a failure stops the boot here, before init (bootseal-stop.sh).
 type warn >/dev/null 2>&1 || . /lib/dracut-lib.sh
+. /lib/bootseal-exit-codes.sh
 . /lib/bootseal-stop.sh
 
 bootseal_shell() {
@@ -11,7 +12,7 @@ bootseal_shell() {
 
 bootseal_run "$NEWROOT"
 case $? in
-0) ;;
-1) warn "bootseal: no policy installed; the configuration lets the boot continue" ;;
+"$BS_EXIT_OK") ;;
+"$BS_EXIT_CONTINUE") warn "bootseal: no policy installed; the configuration lets the boot continue" ;;
 *) bootseal_stop bootseal_shell "$NEWROOT" ;;
 esac

@@ -51,7 +51,10 @@ install() {
     [[ -f $conf/initramfs.conf ]] && inst_simple "$conf/initramfs.conf" /etc/bootseal/initramfs.conf
     [[ -f $conf/policy.sealed ]] && inst_simple "$conf/policy.sealed" /etc/bootseal/policy.sealed
 
-    inst_simple "$moddir/bootseal-stop.sh" /lib/bootseal-stop.sh
+    # The hooks source both; without them they could not tell the
+    # loader's exit codes apart, so no image is better than one without.
+    inst_simple "$moddir/bootseal-exit-codes.sh" /lib/bootseal-exit-codes.sh || return 1
+    inst_simple "$moddir/bootseal-stop.sh" /lib/bootseal-stop.sh || return 1
     if dracut_module_included "systemd"; then
         inst_simple "$moddir/bootseal-load.sh" /usr/lib/bootseal/bootseal-load.sh
         inst_simple "$moddir/bootseal-load.service" "$systemdsystemunitdir/bootseal-load.service"

@@ -16,10 +16,11 @@ initrd=$(dr_initramfs "$(dr_etc)")
 lsinitrd "$initrd" >"$VM_WORK/lsinitrd.txt"
 grep -qx bootseal "$VM_WORK/lsinitrd.txt" || _vm_die "lsinitrd: the bootseal module is not among the image's modules"
 for f in usr/sbin/bootseal-loader etc/bootseal/trusted.d/vm.pem etc/bootseal/loader.conf \
-	'(usr/)?lib/bootseal-stop.sh' '(usr/)?lib/dracut/hooks/pre-pivot/90-bootseal-pre-pivot.sh'; do
+	'(usr/)?lib/bootseal-stop.sh' '(usr/)?lib/bootseal-exit-codes.sh' \
+	'(usr/)?lib/dracut/hooks/pre-pivot/90-bootseal-pre-pivot.sh'; do
 	grep -Eq " $f\$" "$VM_WORK/lsinitrd.txt" || _vm_die "lsinitrd: $f is not in $initrd"
 done
-_vm_say "ok: lsinitrd lists the module, the loader, the trust store, loader.conf and the pre-pivot hook"
+_vm_say "ok: lsinitrd lists the module, the loader, the trust store, loader.conf, the exit codes and the pre-pivot hook"
 
 # check(): without the loader, dracut refuses the module the installed
 # snippet asks for, rather than build an image without it.

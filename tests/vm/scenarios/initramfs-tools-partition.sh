@@ -10,6 +10,13 @@ dr_partition "$VM_WORK/part.img" "$(dr_policy vm-itools 2)"
 disk=$(dr_disk --bootseal-content "$VM_WORK/part.img")
 read -r off _ < <(vm_part_offset "$disk" bootseal)
 initrd=$(it_initramfs "$(dr_etc)")
+# What the hook and mkinitramfs put in the image: the init-bottom script
+# and the two files it sources.
+lsinitramfs "$initrd" >"$VM_WORK/lsinitramfs.txt"
+for f in scripts/init-bottom/bootseal scripts/bootseal-stop.sh scripts/bootseal-exit-codes.sh usr/sbin/bootseal-loader; do
+	grep -qx "$f" "$VM_WORK/lsinitramfs.txt" || _vm_die "lsinitramfs: $f is not in $initrd"
+done
+_vm_say "ok: lsinitramfs lists the init-bottom script, bootseal-stop.sh, the exit codes and the loader"
 
 log=$VM_WORK/console.log
 vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 400 --append "root=/dev/vda2 rw"

@@ -13,7 +13,7 @@
 #include <sys/types.h>
 #include <vector>
 
-#include "bootseal.h"
+#include "bootseal_contract.hpp"
 #include "bootseal/policy.hpp"
 #include "bootseal/result.hpp"
 
@@ -73,8 +73,8 @@ struct SubjectEntry {
 struct Compiled {
   std::vector<std::pair<bs_rule_key, bs_rule_val>> rules;  // sorted by key, unique
   std::vector<SubjectEntry> subjects;                       // by id, ids 1..n
-  std::array<uint8_t, 8> defaults{};                        // per BS_OP_*
-  std::array<uint8_t, 8> kinds{};                           // bit 1 << BS_KIND_* per op
+  std::array<uint8_t, BS_OP_SLOTS> defaults{};              // per BS_OP_*
+  std::array<uint8_t, BS_OP_SLOTS> kinds{};                 // bit 1 << BS_KIND_* per op
   uint32_t mode = BS_MODE_ENFORCE;
   std::vector<Diagnostic> diagnostics;
 

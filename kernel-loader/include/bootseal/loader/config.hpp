@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bootseal/result.hpp"
+#include "bootseal_contract.hpp"
 
 namespace bootseal::loader {
 
@@ -46,7 +47,7 @@ struct LoaderConfig {
   OnFailure on_failure = OnFailure::stop;
   bool cmdline_may_weaken = false;
   uint32_t ringbuf_size = 256 * 1024;  // audit ring buffer bytes, a power of two >= 4096
-  std::string pin_dir = "/sys/fs/bpf/bootseal";
+  std::string pin_dir{contract::kPinDir};
 };
 
 // Parses the text of loader.conf. `origin` names it in errors

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The contract between the enforcer (bootseal.bpf.c) and its C++ users:
+// the loader's rule compiler and installer, `bootseal status` and `audit`.
+// bootseal.h holds the data both sides share; this header checks at
+// compile time what a comment there could only promise: that every number
+// bootseal.h gives after a C++ enum is that enum's value, and that every
+// shared struct has the size and field offsets the BPF side was built
+// with. A change on one side that the other does not follow fails the
+// build of the loader and of bootseal here, instead of the boot.
+//
+// The C++ spellings of the contract's names (the operation slots, the pin
+// directory and pin names) are below; use them rather than literals.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "bootseal.h"
+#include "bootseal/policy.hpp"
+#include "bootseal/seal.hpp"
+
+namespace bootseal::contract {
+
+// Length of every per-operation array (BS_OP_SLOTS).
+inline constexpr std::size_t kOpSlots = BS_OP_SLOTS;
+
+// Where the loader pins the enforcer by default, and the pins' names.
+inline constexpr std::string_view kPinDir = BS_PIN_DIR;
+inline constexpr std::string_view kPinInfo = BS_PIN_INFO;
+inline constexpr std::string_view kPinStats = BS_PIN_STATS;
+inline constexpr std::string_view kPinEvents = BS_PIN_EVENTS;
+inline constexpr std::string_view kPinRules = BS_PIN_RULES;
+inline constexpr std::string_view kPinSubjects = BS_PIN_SUBJECTS;
+inline constexpr std::string_view kPinLinkPrefix = BS_PIN_LINK_PREFIX;
+inline constexpr std::string_view kProgPrefix = BS_PROG_PREFIX;
+
+// The pin of the link of the program named `prog` (bs_file_open ->
+// link_file_open).
+inline std::string link_pin_name(std::string_view prog) {
+  if (prog.substr(0, kProgPrefix.size()) == kProgPrefix) prog.remove_prefix(kProgPrefix.size());
+  return std::string(kPinLinkPrefix) + std::string(prog);
+}
+
+// The hook a link pin stands for (link_file_open -> file_open), empty when
+// `pin` is not a link pin.
+inline std::string_view hook_of_link_pin(std::string_view pin) {
+  if (pin.size() <= kPinLinkPrefix.size() || pin.substr(0, kPinLinkPrefix.size()) != kPinLinkPrefix) return {};
+  return pin.substr(kPinLinkPrefix.size());
+}
+
+// ---- numbering: bootseal.h against store-format/include/bootseal/policy.hpp ----
+
+constexpr int op(Operation o) { return static_cast<int>(o); }
+static_assert(BS_OP_EXEC == op(Operation::exec));
+static_assert(BS_OP_READ == op(Operation::read));
+static_assert(BS_OP_WRITE == op(Operation::write));
+static_assert(BS_OP_CAPABILITY == op(Operation::capability));
+static_assert(BS_OP_MODULE_LOAD == op(Operation::module_load));
+static_assert(BS_OP_KEXEC == op(Operation::kexec));
+static_assert(BS_OP_MOUNT == op(Operation::mount));
+static_assert(BS_OP_COUNT == kOperationCount, "an operation was added on one side only");
+static_assert(BS_OP_COUNT <= BS_OP_SLOTS, "the per-operation arrays are too short");
+static_assert(BS_OP_SELF >= BS_OP_SLOTS, "BS_OP_SELF collides with a policy operation");
+
+constexpr int kind(ObjectKind k) { return static_cast<int>(k); }
+static_assert(BS_KIND_ANY == kind(ObjectKind::any));
+static_assert(BS_KIND_PATH == kind(ObjectKind::path));
+static_assert(BS_KIND_SUBTREE == kind(ObjectKind::subtree));
+static_assert(BS_KIND_FSTYPE == kind(ObjectKind::fstype));
+static_assert(BS_KIND_CAPABILITY == kind(ObjectKind::capability));
+
+constexpr int act(Action a) { return static_cast<int>(a); }
+static_assert(BS_ACT_ALLOW == act(Action::allow));
+static_assert(BS_ACT_DENY == act(Action::deny));
+static_assert(BS_ACT_AUDIT == act(Action::audit));
+static_assert(BS_ACT_EXEMPT == kActionCount, "the exception marker must not be a policy action");
+
+constexpr int mode(Mode m) { return static_cast<int>(m); }
+static_assert(BS_MODE_ENFORCE == mode(Mode::enforce));
+static_assert(BS_MODE_PERMISSIVE == mode(Mode::permissive));
+
+static_assert(BS_SUBJECT_ANY == 0);
+static_assert(BS_RULE_DEFAULT < 0 && BS_RULE_TOO_DEEP < 0, "rule indexes >= 0 are policy rules");
+
+// ---- layout: the structs as the BPF side (x86-64 and arm64 alike) lays them out ----
+
+#define BS_CONTRACT_FIELD(type, field, offset) static_assert(offsetof(type, field) == (offset), #type "." #field)
+
+static_assert(sizeof(bs_rule_key) == 24);
+BS_CONTRACT_FIELD(bs_rule_key, kind, 0);
+BS_CONTRACT_FIELD(bs_rule_key, op, 1);
+BS_CONTRACT_FIELD(bs_rule_key, pad, 2);
+BS_CONTRACT_FIELD(bs_rule_key, subject, 4);
+BS_CONTRACT_FIELD(bs_rule_key, dev, 8);
+BS_CONTRACT_FIELD(bs_rule_key, pad2, 12);
+BS_CONTRACT_FIELD(bs_rule_key, id, 16);
+
+static_assert(sizeof(bs_rule_val) == 8);
+BS_CONTRACT_FIELD(bs_rule_val, action, 0);
+BS_CONTRACT_FIELD(bs_rule_val, pad, 1);
+BS_CONTRACT_FIELD(bs_rule_val, rule, 4);
+
+static_assert(sizeof(bs_inode_key) == 16);
+BS_CONTRACT_FIELD(bs_inode_key, dev, 0);
+BS_CONTRACT_FIELD(bs_inode_key, pad, 4);
+BS_CONTRACT_FIELD(bs_inode_key, ino, 8);
+
+static_assert(sizeof(bs_fsname) == BS_FSNAME_LEN);
+
+static_assert(sizeof(bs_task) == 8);
+BS_CONTRACT_FIELD(bs_task, subject, 0);
+BS_CONTRACT_FIELD(bs_task, flags, 4);
+
+static_assert(sizeof(bs_obj_id) == 8);
+BS_CONTRACT_FIELD(bs_obj_id, type, 0);
+BS_CONTRACT_FIELD(bs_obj_id, id, 4);
+
+static_assert(sizeof(bs_event) == 56);
+BS_CONTRACT_FIELD(bs_event, time_ns, 0);
+BS_CONTRACT_FIELD(bs_event, pid, 8);
+BS_CONTRACT_FIELD(bs_event, tid, 12);
+BS_CONTRACT_FIELD(bs_event, subject, 16);
+BS_CONTRACT_FIELD(bs_event, dev, 20);
+BS_CONTRACT_FIELD(bs_event, id, 24);
+BS_CONTRACT_FIELD(bs_event, rule, 32);
+BS_CONTRACT_FIELD(bs_event, op, 36);
+BS_CONTRACT_FIELD(bs_event, action, 37);
+BS_CONTRACT_FIELD(bs_event, denied, 38);
+BS_CONTRACT_FIELD(bs_event, pad, 39);
+BS_CONTRACT_FIELD(bs_event, comm, 40);
+
+static_assert(sizeof(bs_stats) == 40);
+BS_CONTRACT_FIELD(bs_stats, denied, 0);
+BS_CONTRACT_FIELD(bs_stats, audited, 8);
+BS_CONTRACT_FIELD(bs_stats, self_denied, 16);
+BS_CONTRACT_FIELD(bs_stats, events, 24);
+BS_CONTRACT_FIELD(bs_stats, dropped, 32);
+
+static_assert(sizeof(bs_info) == 144);
+BS_CONTRACT_FIELD(bs_info, name, 0);
+BS_CONTRACT_FIELD(bs_info, generation, 64);
+BS_CONTRACT_FIELD(bs_info, kid, 72);
+BS_CONTRACT_FIELD(bs_info, installed_boot_ns, 104);
+BS_CONTRACT_FIELD(bs_info, mode, 112);
+BS_CONTRACT_FIELD(bs_info, rule_entries, 116);
+BS_CONTRACT_FIELD(bs_info, subject_entries, 120);
+BS_CONTRACT_FIELD(bs_info, policy_rules, 124);
+BS_CONTRACT_FIELD(bs_info, hooks, 128);
+BS_CONTRACT_FIELD(bs_info, defaults, 132);
+BS_CONTRACT_FIELD(bs_info, pad, 140);
+static_assert(sizeof(bs_info::defaults) == BS_OP_SLOTS);
+static_assert(sizeof(bs_info::kid) == sizeof(Kid), "bs_info.kid holds a whole key id");
+
+#undef BS_CONTRACT_FIELD
+
+}  // namespace bootseal::contract
