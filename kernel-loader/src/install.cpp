@@ -30,6 +30,9 @@
 namespace bootseal::loader {
 namespace {
 
+// docs/ENFORCER.md and LOADER.md count the audit log in 64-byte records.
+static_assert(sizeof(bs_record) == 64, "an audit log record is 64 bytes");
+
 std::deque<std::string>& libbpf_messages() {
   static std::deque<std::string> m;
   return m;

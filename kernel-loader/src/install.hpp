@@ -18,7 +18,7 @@ struct InstallRequest {
   const Document* document = nullptr;
   Kid kid{};
   uint32_t mode = BS_MODE_ENFORCE;  // effective mode
-  uint32_t ringbuf_size = 256 * 1024;
+  uint32_t ringbuf_size = 256 * 1024;  // audit log bytes: ringbuf_size / 64 records
   std::string pin_dir = "/sys/fs/bpf/bootseal";
   std::string new_root;  // --root
 };
