@@ -18,9 +18,22 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* ---- maps ------------------------------------------------------------ */
 
+/*
+ * Two kinds of maps (docs/ENFORCER.md, "Self-protection"):
+ *  - policy maps (rules, subjects, fsnames, protected_ids, info): created
+ *    BPF_F_RDONLY_PROG, so that no program, ours or another's, can write
+ *    them; filled by the loader through the syscall, then frozen. Anyone
+ *    may hold a read-only fd.
+ *  - state maps the enforcer writes (stats, audit_log, task_subject,
+ *    trusted, .bss): no fd of any kind for any task but the loader's, so
+ *    no other program can be given them. They are read through the pinned
+ *    iterators below (`stats`, `audit`), with open() and read().
+ */
+
 /* The compiled policy (frozen). max_entries is set by the loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
 	__uint(max_entries, 1);
 	__type(key, struct bs_rule_key);
 	__type(value, struct bs_rule_val);
@@ -29,6 +42,7 @@ struct {
 /* Executables named by the policy -> subject id (frozen). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
 	__uint(max_entries, 1);
 	__type(key, struct bs_inode_key);
 	__type(value, __u32);
@@ -37,6 +51,7 @@ struct {
 /* Filesystem type names -> superblock magic, for sb_mount (frozen). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
 	__uint(max_entries, 64);
 	__type(key, struct bs_fsname);
 	__type(value, __u64);
@@ -45,7 +60,8 @@ struct {
 /* The enforcer's own maps, programs and links (frozen). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(max_entries, 128);
 	__type(key, struct bs_obj_id);
 	__type(value, __u8);
 } protected_ids SEC(".maps");
@@ -53,24 +69,28 @@ struct {
 /* What `bootseal status` shows (frozen). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct bs_info);
 } info SEC(".maps");
 
-/* Counters (frozen against user space; the programs still count). */
+/* Counters (state: read through the `stats` iterator). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct bs_stats);
 } stats SEC(".maps");
 
-/* Audit events. Size set by the loader. */
+/* The audit log, circular (state: read through the `audit` iterator).
+ * max_entries is set by the loader, and copied into bs_log_entries. */
 struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
-} events SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct bs_record);
+} audit_log SEC(".maps");
 
 /* The subject each task runs as, set at exec, inherited at fork. */
 struct {
@@ -102,6 +122,8 @@ const volatile __u64 bs_pin_ino = 0;
  * Its files are the boot chain itself, outside the policy until PID 1
  * executes a file from elsewhere (the real init, after switch_root). */
 const volatile __u32 bs_initramfs_dev = 0;
+/* audit_log's max_entries. */
+const volatile __u32 bs_log_entries = 1;
 
 /* Set once PID 1 has left the initramfs. */
 __u32 bs_boot_done = 0;
@@ -114,21 +136,33 @@ static __always_inline struct bs_stats *counters(void)
 	return bpf_map_lookup_elem(&stats, &zero);
 }
 
+static __always_inline void count(__u64 *counter)
+{
+	__sync_fetch_and_add(counter, 1);
+}
+
+/* One audit record: the next sequence number picks the slot; seq is 0
+ * while the slot is written, so that a reader skips a half-written one. */
 static __always_inline void emit(__u8 op, __u32 subject, __u32 dev, __u64 id,
 				 __s32 rule, __u8 action, __u8 denied)
 {
 	struct bs_stats *s = counters();
+	struct bs_record *r;
 	struct bs_event *e;
-	__u64 pid_tgid;
+	__u64 pid_tgid, seq;
+	__u32 slot;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		if (s)
-			s->dropped++;
+	if (!s || !bs_log_entries)
 		return;
-	}
-	if (s)
-		s->events++;
+	seq = __sync_fetch_and_add(&s->events, 1) + 1;
+	slot = (__u32)((seq - 1) % bs_log_entries);
+	r = bpf_map_lookup_elem(&audit_log, &slot);
+	if (!r)
+		return;
+	if (r->seq)
+		count(&s->overwritten);
+	r->seq = 0;
+	e = &r->event;
 	pid_tgid = bpf_get_current_pid_tgid();
 	e->time_ns = bpf_ktime_get_boot_ns();
 	e->pid = pid_tgid >> 32;
@@ -142,7 +176,8 @@ static __always_inline void emit(__u8 op, __u32 subject, __u32 dev, __u64 id,
 	e->denied = denied;
 	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_ringbuf_submit(e, 0);
+	asm volatile("" ::: "memory");
+	r->seq = seq;
 }
 
 static __always_inline int is_trusted(void)
@@ -156,7 +191,7 @@ static __always_inline int self_deny(__u64 route)
 	struct bs_stats *s = counters();
 
 	if (s)
-		s->self_denied++;
+		count(&s->self_denied);
 	emit(BS_OP_SELF, 0, 0, route, BS_RULE_DEFAULT, BS_ACT_DENY, 1);
 	return -EPERM;
 }
@@ -377,9 +412,9 @@ static __always_inline int verdict(__u8 op, __u32 subject, __u32 dev, __u64 id,
 	s = counters();
 	if (s) {
 		if (v->action == BS_ACT_DENY)
-			s->denied++;
+			count(&s->denied);
 		else
-			s->audited++;
+			count(&s->audited);
 	}
 	if (log)
 		emit(op, subject, dev, id, v->rule, v->action, deny);
@@ -736,19 +771,14 @@ int BPF_PROG(bs_inode_link, struct dentry *old_dentry, struct inode *dir,
 
 /* ---- capability ------------------------------------------------------ */
 
-/* capability: every capable() check. */
-SEC("lsm/capable")
-int BPF_PROG(bs_capable, const struct cred *cred, struct user_namespace *ns, int cap,
-	     unsigned int opts, int ret)
+/* The decision on capability `cap` for the current task, counted and
+ * (when `log`) logged. */
+static __always_inline int check_capability(int cap, int log)
 {
 	struct bs_rule_key k = {};
 	struct bs_rule_val v;
 	__u32 subject;
 
-	if (ret)
-		return ret;
-	if (!relevant(BS_OP_CAPABILITY))
-		return 0;
 	subject = current_subject();
 	v.action = bs_defaults[BS_OP_CAPABILITY];
 	v.rule = BS_RULE_DEFAULT;
@@ -760,8 +790,20 @@ int BPF_PROG(bs_capable, const struct cred *cred, struct user_namespace *ns, int
 		k.id = 0;
 		level(&k, subject, &v);
 	}
+	return verdict(BS_OP_CAPABILITY, subject, 0, (__u32)cap, &v, log);
+}
+
+/* capability: every capable() check. */
+SEC("lsm/capable")
+int BPF_PROG(bs_capable, const struct cred *cred, struct user_namespace *ns, int cap,
+	     unsigned int opts, int ret)
+{
+	if (ret)
+		return ret;
+	if (!relevant(BS_OP_CAPABILITY))
+		return 0;
 	/* Probing checks (CAP_OPT_NOAUDIT) are decided but not logged. */
-	return verdict(BS_OP_CAPABILITY, subject, 0, (__u32)cap, &v, !(opts & CAP_OPT_NOAUDIT));
+	return check_capability(cap, !(opts & CAP_OPT_NOAUDIT));
 }
 
 /* ---- module-load, kexec ---------------------------------------------- */
@@ -862,6 +904,37 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
 }
 
+/* ---- sysrq ----------------------------------------------------------- */
+
+/* capability CAP_SYS_BOOT: opening /proc/sysrq-trigger for writing, which
+ * reboots (b), powers off (o) or crashes (c) the machine with no capability
+ * check of its own. Found by what it is, not by path: the entry named
+ * "sysrq-trigger" directly under the root of a procfs, whatever the mount. */
+SEC("lsm/file_open")
+int BPF_PROG(bs_sysrq_open, struct file *file, int ret)
+{
+	static const char want[] = "sysrq-trigger";
+	char name[sizeof(want) + 1] = {}; /* one more: a longer name does not match */
+	struct super_block *sb;
+	struct dentry *d;
+	int i;
+
+	if (ret)
+		return ret;
+	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE) || !relevant(BS_OP_CAPABILITY))
+		return 0;
+	d = BPF_CORE_READ(file, f_path.dentry);
+	sb = BPF_CORE_READ(d, d_sb);
+	if (BPF_CORE_READ(sb, s_magic) != PROC_SUPER_MAGIC || BPF_CORE_READ(d, d_parent) != BPF_CORE_READ(sb, s_root))
+		return 0;
+	if (bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(d, d_name.name)) != sizeof(want))
+		return 0;
+	for (i = 0; i < (int)sizeof(want); i++)
+		if (name[i] != want[i])
+			return 0;
+	return check_capability(CAP_SYS_BOOT, 1);
+}
+
 /* ---- self-protection ------------------------------------------------- */
 
 /* Unmounting the bpffs that holds the pins, or lazily unmounting a sysfs
@@ -910,14 +983,17 @@ int BPF_PROG(bs_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 		if (!protected_id(BS_OBJ_LINK, link_id_of_fd(BPF_CORE_READ(attr, link_update.link_fd))))
 			return 0;
 		break;
-	case BPF_MAP_FREEZE:
-		/* The audit ring buffer takes writable fds (its consumers map
-		 * their position); frozen, no consumer could map it again. */
-		if (!protected_id(BS_OBJ_EVENTS, map_id_of_fd(BPF_CORE_READ(attr, map_fd))))
+	case BPF_MAP_FREEZE: {
+		/* No fd to a state map can be had, and the policy maps are
+		 * frozen already: refused all the same, should an fd exist. */
+		__u32 id = map_id_of_fd(BPF_CORE_READ(attr, map_fd));
+
+		if (!protected_id(BS_OBJ_MAP, id) && !protected_id(BS_OBJ_STATE, id))
 			return 0;
 		if (is_trusted())
 			return 0;
 		return self_deny(BS_SELF_MAP_FD);
+	}
 	case BPF_PROG_GET_FD_BY_ID:
 		if (!protected_id(BS_OBJ_PROG, BPF_CORE_READ(attr, prog_id)))
 			return 0;
@@ -938,16 +1014,25 @@ int BPF_PROG(bs_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 	return self_deny(BS_SELF_LINK_DETACH);
 }
 
-/* Any new fd to one of the maps (by id or from a pin) must be read-only,
- * except for the audit ring buffer, which is not in protected_ids. */
+/* Any new fd to one of the maps (by id or from a pin): a policy map only
+ * read-only (a program given it cannot write it: BPF_F_RDONLY_PROG), a
+ * state map not at all. */
 SEC("lsm/bpf_map")
 int BPF_PROG(bs_bpf_map, struct bpf_map *map, unsigned int fmode, int ret)
 {
+	__u32 id;
+
 	if (ret)
 		return ret;
+	id = BPF_CORE_READ(map, id);
+	if (protected_id(BS_OBJ_STATE, id)) {
+		if (is_trusted())
+			return 0;
+		return self_deny(BS_SELF_STATE_FD);
+	}
 	if (!(fmode & FMODE_WRITE))
 		return 0;
-	if (!protected_id(BS_OBJ_MAP, BPF_CORE_READ(map, id)))
+	if (!protected_id(BS_OBJ_MAP, id))
 		return 0;
 	if (is_trusted())
 		return 0;
@@ -965,4 +1050,34 @@ int BPF_PROG(bs_bpf_prog, struct bpf_prog *prog, int ret)
 	if (is_trusted())
 		return 0;
 	return self_deny(BS_SELF_PROG_FD);
+}
+
+/* ---- readers' iterators ---------------------------------------------- */
+
+/* Loaded and attached by the loader to `stats` and `audit_log`, pinned as
+ * `stats` and `audit`: a reader open()s and read()s the pin, and needs no
+ * fd to a state map. Raw records, in the layout of bootseal.h. */
+
+/* stats: the one bs_stats. */
+SEC("iter/bpf_map_elem")
+int bs_iter_stats(struct bpf_iter__bpf_map_elem *ctx)
+{
+	struct bs_stats *v = ctx->value;
+
+	if (!v)
+		return 0;
+	bpf_seq_write(ctx->meta->seq, v, sizeof(*v));
+	return 0;
+}
+
+/* audit: every written record, in slot order (readers sort by seq). */
+SEC("iter/bpf_map_elem")
+int bs_iter_audit(struct bpf_iter__bpf_map_elem *ctx)
+{
+	struct bs_record *r = ctx->value;
+
+	if (!r || !r->seq)
+		return 0;
+	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
+	return 0;
 }

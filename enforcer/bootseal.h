@@ -46,14 +46,15 @@
 #define BS_MODE_PERMISSIVE 1
 
 /* Where the loader pins the enforcer (a directory on bpffs; loader.conf's
- * pin-dir, bootseal's --pin-dir), and the names of its pins there: one per
- * map below, one "link_HOOK" per attached program (HOOK: the program's name
- * without its "bs_" prefix). Removing the links is what detaches the
+ * pin-dir, bootseal's --pin-dir), and the names of its pins there: the
+ * policy maps (info, rules, subjects), the two iterator links readers
+ * open and read (stats, audit), one "link_HOOK" per attached LSM program
+ * (HOOK: the program's name without its "bs_" prefix). Removing the links is what detaches the
  * enforcer, which is why it refuses that (BS_SELF_UNPIN). */
 #define BS_PIN_DIR "/sys/fs/bpf/bootseal"
 #define BS_PIN_INFO "info"
 #define BS_PIN_STATS "stats"
-#define BS_PIN_EVENTS "events"
+#define BS_PIN_AUDIT "audit"
 #define BS_PIN_RULES "rules"
 #define BS_PIN_SUBJECTS "subjects"
 #define BS_PIN_LINK_PREFIX "link_"
@@ -116,7 +117,8 @@ struct bs_task {
 #define BS_OBJ_MAP 1
 #define BS_OBJ_PROG 2
 #define BS_OBJ_LINK 3
-#define BS_OBJ_EVENTS 4  /* the audit ring buffer: writable fds allowed, freezing not */
+#define BS_OBJ_STATE 4   /* a map the enforcer writes (task storage, counters,
+			  * audit log, .bss): no fd of any kind but the loader's */
 struct bs_obj_id {
 	__u32 type;
 	__u32 id;
@@ -130,8 +132,9 @@ struct bs_obj_id {
 #define BS_SELF_UNPIN 5       /* unlink/rename in the pin directory */
 #define BS_SELF_UMOUNT 6      /* unmounting the bpffs that holds the pins */
 #define BS_SELF_LINK_FD 7     /* an fd to one of the links by id */
+#define BS_SELF_STATE_FD 8    /* any fd to a map the enforcer writes */
 
-/* Audit event, one ring buffer record. */
+/* Audit event, the payload of one audit log record. */
 #define BS_COMM_LEN 16
 struct bs_event {
 	__u64 time_ns;   /* bpf_ktime_get_boot_ns(): since boot, suspend included */
@@ -148,13 +151,23 @@ struct bs_event {
 	char comm[BS_COMM_LEN];
 };
 
-/* Counters, one `stats` per-CPU array slot; readers sum over CPUs. */
+/* One slot of the `audit_log` array: a circular log the enforcer alone
+ * writes. Event number `seq` (1, 2, ...) goes to slot (seq - 1) % entries;
+ * seq 0 marks a slot never written or being written. Readers read it
+ * through the pinned `audit` iterator, which never consumes a record. */
+struct bs_record {
+	__u64 seq;
+	struct bs_event event;
+};
+
+/* Counters, the one `stats` array slot, updated atomically; readers read
+ * it through the pinned `stats` iterator. */
 struct bs_stats {
 	__u64 denied;
 	__u64 audited;
 	__u64 self_denied;
-	__u64 events;
-	__u64 dropped;    /* events lost because the ring buffer was full */
+	__u64 events;       /* audit records written: the last sequence number */
+	__u64 overwritten;  /* records written over an older one (log full) */
 };
 
 /* What the status reader sees: the `info` array, one frozen entry. */
@@ -170,7 +183,7 @@ struct bs_info {
 	__u32 policy_rules;       /* rules in the policy document */
 	__u32 hooks;              /* number of attached programs */
 	__u8 defaults[BS_OP_SLOTS]; /* per BS_OP_*, BS_ACT_* */
-	__u32 pad;
+	__u32 log_entries;        /* records the audit log holds */
 };
 
 #endif /* BOOTSEAL_ENFORCER_H */

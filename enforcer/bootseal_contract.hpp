@@ -29,7 +29,7 @@ inline constexpr std::size_t kOpSlots = BS_OP_SLOTS;
 inline constexpr std::string_view kPinDir = BS_PIN_DIR;
 inline constexpr std::string_view kPinInfo = BS_PIN_INFO;
 inline constexpr std::string_view kPinStats = BS_PIN_STATS;
-inline constexpr std::string_view kPinEvents = BS_PIN_EVENTS;
+inline constexpr std::string_view kPinAudit = BS_PIN_AUDIT;
 inline constexpr std::string_view kPinRules = BS_PIN_RULES;
 inline constexpr std::string_view kPinSubjects = BS_PIN_SUBJECTS;
 inline constexpr std::string_view kPinLinkPrefix = BS_PIN_LINK_PREFIX;
@@ -130,12 +130,16 @@ BS_CONTRACT_FIELD(bs_event, denied, 38);
 BS_CONTRACT_FIELD(bs_event, pad, 39);
 BS_CONTRACT_FIELD(bs_event, comm, 40);
 
+static_assert(sizeof(bs_record) == 64, "an audit record is 64 bytes (docs/ENFORCER.md)");
+BS_CONTRACT_FIELD(bs_record, seq, 0);
+BS_CONTRACT_FIELD(bs_record, event, 8);
+
 static_assert(sizeof(bs_stats) == 40);
 BS_CONTRACT_FIELD(bs_stats, denied, 0);
 BS_CONTRACT_FIELD(bs_stats, audited, 8);
 BS_CONTRACT_FIELD(bs_stats, self_denied, 16);
 BS_CONTRACT_FIELD(bs_stats, events, 24);
-BS_CONTRACT_FIELD(bs_stats, dropped, 32);
+BS_CONTRACT_FIELD(bs_stats, overwritten, 32);
 
 static_assert(sizeof(bs_info) == 144);
 BS_CONTRACT_FIELD(bs_info, name, 0);
@@ -148,7 +152,7 @@ BS_CONTRACT_FIELD(bs_info, subject_entries, 120);
 BS_CONTRACT_FIELD(bs_info, policy_rules, 124);
 BS_CONTRACT_FIELD(bs_info, hooks, 128);
 BS_CONTRACT_FIELD(bs_info, defaults, 132);
-BS_CONTRACT_FIELD(bs_info, pad, 140);
+BS_CONTRACT_FIELD(bs_info, log_entries, 140);
 static_assert(sizeof(bs_info::defaults) == BS_OP_SLOTS);
 static_assert(sizeof(bs_info::kid) == sizeof(Kid), "bs_info.kid holds a whole key id");
 

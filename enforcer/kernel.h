@@ -14,6 +14,7 @@
 struct super_block {
 	unsigned int s_dev;   /* dev_t: major << 20 | minor */
 	unsigned long s_magic;
+	struct dentry *s_root;
 };
 
 struct inode {
@@ -21,8 +22,13 @@ struct inode {
 	struct super_block *i_sb;
 };
 
+struct qstr {
+	const unsigned char *name;
+};
+
 struct dentry {
 	struct dentry *d_parent;
+	struct qstr d_name;
 	struct inode *d_inode;
 	struct super_block *d_sb;
 };
@@ -95,7 +101,23 @@ struct bpf_link {
 	unsigned int id;
 };
 
+struct seq_file;
+
+struct bpf_iter_meta {
+	struct seq_file *seq;
+};
+
 #pragma clang attribute pop
+
+/* The context of an iter/bpf_map_elem program: the iterator's arguments,
+ * one 8-byte slot each (include/linux/bpf.h). key and value are NULL at
+ * the end of the walk. */
+struct bpf_iter__bpf_map_elem {
+	struct bpf_iter_meta *meta;
+	struct bpf_map *map;
+	void *key;
+	void *value;
+};
 
 struct cred;
 struct user_namespace;
@@ -130,6 +152,8 @@ struct iattr;
 
 /* include/uapi/linux/magic.h */
 #define SYSFS_MAGIC 0x62656572
+#define PROC_SUPER_MAGIC 0x9fa0
+#define CAP_SYS_BOOT 22
 
 /* include/linux/capability.h */
 #define CAP_OPT_NOAUDIT 0x2

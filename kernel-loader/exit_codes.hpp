@@ -41,7 +41,7 @@ inline constexpr ExitCodeEntry kExitCodes[] = {
     {BS_EXIT_MACHINE, "MACHINE", "the policy is bound to other machines than NEWROOT/etc/machine-id"},
     {BS_EXIT_NO_BPF_LSM, "NO_BPF_LSM", "the kernel runs without the bpf LSM (lsm= lacks bpf)"},
     {BS_EXIT_INSTALL, "INSTALL", "loading, filling, attaching or pinning the enforcer failed"},
-    {BS_EXIT_ALREADY, "ALREADY", "an enforcer is already installed (its pin directory is not empty)"},
+    {BS_EXIT_ALREADY, "ALREADY", "bootseal's own enforcer is already in force with this policy (checked, not just a non-empty pin directory)"},
 };
 static_assert(exit_table_valid(kExitCodes));
 static_assert(std::size(kExitCodes) == BS_EXIT_ALREADY + 1, "every code has its entry");

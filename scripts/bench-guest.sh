@@ -156,7 +156,7 @@ for a in $(cat /proc/cmdline); do
 	case $a in bench.ops=*) ops=$(echo "${a#bench.ops=}" | tr , ' ') ;; esac
 done
 if [ -d /sys/fs/bpf/bootseal ]; then
-	bs-bench-ops maps /sys/fs/bpf/bootseal rules subjects info stats events
+	bs-bench-ops maps /sys/fs/bpf/bootseal rules subjects info
 fi
 try read-denied cat /srv/bench/g0/r7
 try read-allowed cat /usr/share/bench/data

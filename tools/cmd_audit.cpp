@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // bootseal audit [--follow] [--json] [--pin-dir DIR]
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,6 +21,7 @@ struct AuditOptions {
   std::string pin_dir = kDefaultPinDir;
   bool follow = false;
   bool json = false;
+  uint64_t after = 0;  // print events with a larger sequence number
 };
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -38,19 +37,23 @@ std::string object_text(const bs_event& e) {
   return "dev " + std::to_string(e.dev >> 20) + ":" + std::to_string(e.dev & 0xfffff) + " ino " + std::to_string(e.id);
 }
 
-int print_event(void* ctx, void* data, size_t size) {
-  const auto* o = static_cast<const AuditOptions*>(ctx);
-  if (size < sizeof(bs_event)) return 0;
-  bs_event e{};
-  std::memcpy(&e, data, sizeof(e));
+void print_event(const AuditOptions& o, const bs_record& r) {
+  const bs_event& e = r.event;
   std::string comm(e.comm, strnlen(e.comm, sizeof(e.comm)));
   double t = static_cast<double>(e.time_ns) / 1e9;
   std::string decision = e.denied ? "denied" : "allowed";
-  if (o->json) {
-    nlohmann::json j{{"time_boot_seconds", t}, {"pid", e.pid},          {"tid", e.tid},
-                     {"comm", comm},           {"subject", e.subject},  {"operation", op_name(e.op)},
-                     {"object", object_text(e)}, {"policy_action", action_name(e.action)},
-                     {"decision", decision},   {"rule", e.rule >= 0 ? nlohmann::json(e.rule + 1) : nlohmann::json()}};
+  if (o.json) {
+    nlohmann::json j{{"seq", r.seq},
+                     {"time_boot_seconds", t},
+                     {"pid", e.pid},
+                     {"tid", e.tid},
+                     {"comm", comm},
+                     {"subject", e.subject},
+                     {"operation", op_name(e.op)},
+                     {"object", object_text(e)},
+                     {"policy_action", action_name(e.action)},
+                     {"decision", decision},
+                     {"rule", e.rule >= 0 ? nlohmann::json(e.rule + 1) : nlohmann::json()}};
     if (e.op != BS_OP_SELF && e.op != BS_OP_CAPABILITY && (e.dev || e.id)) {
       j["dev"] = std::to_string(e.dev >> 20) + ":" + std::to_string(e.dev & 0xfffff);
       j["ino"] = e.id;
@@ -66,39 +69,42 @@ int print_event(void* ctx, void* data, size_t size) {
               << "\n";
   }
   std::cout.flush();
-  return 0;
+}
+
+// Prints the records after `last`, says how many of those were overwritten
+// before this read, and returns the new last sequence number.
+Result<uint64_t> print_after(const AuditOptions& o, uint64_t last) {
+  auto log = read_audit_log(o.pin_dir);
+  if (!log) return Error{log.error()};
+  for (const auto& r : log->records) {
+    if (r.seq <= last) continue;
+    if (r.seq > last + 1)
+      std::cerr << "bootseal: " << (r.seq - last - 1) << " audit event" << (r.seq - last - 1 == 1 ? " was" : "s were")
+                << " overwritten before this read (events " << last + 1 << " to " << r.seq - 1 << ")\n";
+    print_event(o, r);
+    last = r.seq;
+  }
+  return last;
 }
 
 int run_audit(const AuditOptions& o) {
-  std::string path = o.pin_dir + "/" BS_PIN_EVENTS;
-  int fd = bpf_obj_get(path.c_str());
-  if (fd < 0) {
-    int e = errno;
-    if (e == ENOENT) return fail(kExitNoPolicy, "no enforcer is installed (" + path + " does not exist)");
-    return fail(kExitFailure, "cannot open " + path + ": " + std::strerror(e));
+  auto last = print_after(o, o.after);
+  if (!last) {
+    bool none = last.error().find("no enforcer is installed") != std::string::npos;
+    return fail(none ? kExitNoPolicy : kExitFailure, last.error());
   }
-  ring_buffer* rb = ring_buffer__new(fd, print_event, const_cast<AuditOptions*>(&o), nullptr);
-  if (!rb) {
-    int e = errno;
-    ::close(fd);
-    return fail(kExitFailure, "cannot map " + path + ": " + std::strerror(e));
-  }
-  int rc = 0;
   if (o.follow) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    uint64_t at = *last;
     while (!g_stop) {
-      rc = ring_buffer__poll(rb, 500);
-      if (rc < 0 && rc != -EINTR) break;
-      rc = 0;
+      ::usleep(500 * 1000);
+      if (g_stop) break;
+      auto next = print_after(o, at);
+      if (!next) return fail(kExitFailure, next.error());
+      at = *next;
     }
-  } else {
-    rc = ring_buffer__consume(rb);
-    if (rc > 0) rc = 0;
   }
-  ring_buffer__free(rb);
-  ::close(fd);
-  if (rc < 0) return fail(kExitFailure, "reading " + path + ": " + std::strerror(-rc));
   return kExitOk;
 }
 
@@ -108,12 +114,15 @@ void setup_audit(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<AuditOptions>();
   auto* sub = app.add_subcommand("audit", "Print the enforcer's audit events (denials and audit rules).");
   sub->add_flag("--follow,-f", o->follow, "Keep printing new events until interrupted");
-  sub->add_flag("--json", o->json, "One JSON object per line");
+  sub->add_flag("--json", o->json, "One JSON object per line (with its sequence number, \"seq\")");
+  sub->add_option("--after", o->after, "Only events after this sequence number (default 0: all the log holds)");
   sub->add_option("--pin-dir", o->pin_dir, "Where the enforcer is pinned (default " + std::string(kDefaultPinDir) + ")");
   sub->footer(
-      "Events are consumed: each is printed by one reader once. Objects are shown by device and\n"
-      "inode (find / -xdev -inum N names them); subjects by their id in the policy's subject map.\n"
-      "`bootseal status` counts events dropped while the buffer was full.");
+      "The enforcer keeps the latest events in a circular log that readers cannot change: reading\n"
+      "consumes nothing, and every reader sees every event the log still holds. Events are numbered\n"
+      "from 1; when the log is full the oldest are overwritten, and a gap after --after N is reported\n"
+      "on stderr. Objects are shown by device and inode (find / -xdev -inum N names them); subjects by\n"
+      "their id in the policy's subject map. `bootseal status` counts the events written and overwritten.");
   sub->callback([o, &exit_code] { exit_code = run_audit(*o); });
 }
 

@@ -42,7 +42,8 @@ int run_status(const StatusOptions& o) {
                      {"audited", st->stats.audited},
                      {"self_protection_denied", st->stats.self_denied},
                      {"events", st->stats.events},
-                     {"events_dropped", st->stats.dropped}};
+                     {"events_overwritten", st->stats.overwritten},
+                     {"audit_log_entries", i.log_entries}};
     std::cout << j.dump(2) << "\n";
     return kExitOk;
   }
@@ -61,7 +62,8 @@ int run_status(const StatusOptions& o) {
             << "denied:      " << st->stats.denied << "\n"
             << "audited:     " << st->stats.audited << "\n"
             << "self-protection refusals: " << st->stats.self_denied << "\n"
-            << "audit events: " << st->stats.events << " written, " << st->stats.dropped << " dropped\n";
+            << "audit events: " << st->stats.events << " written, " << st->stats.overwritten << " overwritten (the log holds "
+            << i.log_entries << ")\n";
   return kExitOk;
 }
 
@@ -69,7 +71,7 @@ int run_status(const StatusOptions& o) {
 
 void setup_status(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<StatusOptions>();
-  auto* sub = app.add_subcommand("status", "Show what the running enforcer holds, read from its pinned maps.");
+  auto* sub = app.add_subcommand("status", "Show what the running enforcer holds, read from its pins.");
   sub->add_flag("--json", o->json, "Machine-readable output");
   sub->add_option("--pin-dir", o->pin_dir, "Where the enforcer is pinned (default " + std::string(kDefaultPinDir) + ")");
   sub->footer("Exit 0 when an enforcer is installed, 5 when none is.");

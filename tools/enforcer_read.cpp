@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +29,45 @@ Result<int> open_readonly(const std::string& path) {
 
 }  // namespace
 
+Result<std::string> read_pin(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int e = errno;
+    if (e == ENOENT) return make_error("no enforcer is installed (" + path + " does not exist)");
+    return make_error("cannot open " + path + ": " + std::strerror(e));
+  }
+  std::string out;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      return make_error("cannot read " + path + ": " + std::strerror(e));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+Result<AuditLog> read_audit_log(const std::string& pin_dir) {
+  const std::string path = pin_dir + "/" BS_PIN_AUDIT;
+  auto raw = read_pin(path);
+  if (!raw) return Error{raw.error()};
+  if (raw->size() % sizeof(bs_record) != 0)
+    return make_error(path + " gave " + std::to_string(raw->size()) + " bytes, not whole records of " +
+                      std::to_string(sizeof(bs_record)));
+  AuditLog log;
+  log.records.resize(raw->size() / sizeof(bs_record));
+  std::memcpy(log.records.data(), raw->data(), raw->size());
+  std::sort(log.records.begin(), log.records.end(),
+            [](const bs_record& a, const bs_record& b) { return a.seq < b.seq; });
+  return log;
+}
+
 Result<EnforcerState> read_enforcer(const std::string& pin_dir) {
   EnforcerState st;
   __u32 zero = 0;
@@ -38,25 +78,12 @@ Result<EnforcerState> read_enforcer(const std::string& pin_dir) {
   ::close(*info);
   if (rc != 0) return make_error("cannot read " + pin_dir + "/" BS_PIN_INFO ": " + std::strerror(e));
 
-  auto stats = open_readonly(pin_dir + "/" BS_PIN_STATS);
+  auto stats = read_pin(pin_dir + "/" BS_PIN_STATS);
   if (!stats) return Error{stats.error()};
-  int ncpu = libbpf_num_possible_cpus();
-  if (ncpu <= 0) {
-    ::close(*stats);
-    return make_error("cannot count the possible CPUs");
-  }
-  std::vector<bs_stats> per(static_cast<size_t>(ncpu));
-  rc = bpf_map_lookup_elem(*stats, &zero, per.data());
-  e = errno;
-  ::close(*stats);
-  if (rc != 0) return make_error("cannot read " + pin_dir + "/" BS_PIN_STATS ": " + std::strerror(e));
-  for (const auto& s : per) {
-    st.stats.denied += s.denied;
-    st.stats.audited += s.audited;
-    st.stats.self_denied += s.self_denied;
-    st.stats.events += s.events;
-    st.stats.dropped += s.dropped;
-  }
+  if (stats->size() != sizeof(bs_stats))
+    return make_error(pin_dir + "/stats gave " + std::to_string(stats->size()) + " bytes, not one counter record of " +
+                      std::to_string(sizeof(bs_stats)));
+  std::memcpy(&st.stats, stats->data(), sizeof(bs_stats));
 
   if (DIR* d = ::opendir(pin_dir.c_str())) {
     while (dirent* ent = ::readdir(d)) {
@@ -93,6 +120,7 @@ std::string self_route_name(uint64_t route) {
     case BS_SELF_UNPIN: return "unpin";
     case BS_SELF_UMOUNT: return "bpffs unmount";
     case BS_SELF_LINK_FD: return "link fd";
+    case BS_SELF_STATE_FD: return "state map fd";
     default: return "route " + std::to_string(route);
   }
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Reading the running enforcer through its pins (bootseal status, audit).
-// Maps are opened read-only: the enforcer refuses writable fds to its maps
-// to every process but the loader; the audit ring buffer is the exception
-// (its consumer writes its read position).
+// Policy maps (info) are opened read-only: the enforcer refuses writable
+// fds to them to every process but the loader. The maps it writes
+// (counters, audit log) it refuses any fd to: they are read through their
+// pinned iterators (`stats`, `audit`) with open() and read().
 #pragma once
 
 #include <string>
@@ -22,6 +23,16 @@ struct EnforcerState {
 };
 
 Result<EnforcerState> read_enforcer(const std::string& pin_dir);
+
+// Everything a pinned iterator prints (or a file), read to its end.
+Result<std::string> read_pin(const std::string& path);
+
+// The audit log's records, oldest first (by sequence number). Reading
+// consumes nothing.
+struct AuditLog {
+  std::vector<bs_record> records;
+};
+Result<AuditLog> read_audit_log(const std::string& pin_dir);
 
 // Names for events and status.
 std::string op_name(unsigned op);

@@ -20,13 +20,17 @@
 #include <deque>
 #include <fstream>
 #include <sstream>
+#include <algorithm>
+#include <optional>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "bootseal.skel.h"
 
 namespace bootseal::loader {
 namespace {
+
 
 std::deque<std::string>& libbpf_messages() {
   static std::deque<std::string> m;
@@ -97,7 +101,102 @@ uint32_t link_id(int fd) {
   return bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.id : 0;
 }
 
+// The `key:\tvalue` lines of /proc/self/fdinfo/FD.
+std::string fdinfo_value(int fd, const std::string& key) {
+  std::ifstream in("/proc/self/fdinfo/" + std::to_string(fd));
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(key + ":", 0) == 0) {
+      auto v = line.substr(key.size() + 1);
+      v.erase(0, v.find_first_not_of(" \t"));
+      return v;
+    }
+  return {};
+}
+
+// The pin `path` is a BPF link of type `type` (fdinfo's link_type) and,
+// for a tracing link, attached as `attach_type`.
+Result<void> expect_link(const std::string& path, const std::string& type, std::optional<__u32> attach_type) {
+  int fd = bpf_obj_get(path.c_str());
+  if (fd < 0) return make_error("cannot open " + path + ": " + std::strerror(errno));
+  std::string t = fdinfo_value(fd, "link_type");
+  bpf_link_info li{};
+  __u32 len = sizeof(li);
+  bool info_ok = !t.empty() && bpf_obj_get_info_by_fd(fd, &li, &len) == 0;
+  ::close(fd);
+  if (t != type) return make_error(path + " is not a " + type + " link (" + (t.empty() ? "not a link" : t) + ")");
+  if (attach_type && (!info_ok || li.tracing.attach_type != *attach_type))
+    return make_error(path + " is not attached as an LSM program");
+  return {};
+}
+
 }  // namespace
+
+Result<void> verify_installed(const InstallRequest& req) {
+  // 1. `info` is the enforcer's: an array of one bs_info that no program
+  // may write, naming the policy this run verified.
+  const std::string info_pin = req.pin_dir + "/" BS_PIN_INFO;
+  LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
+  int fd = bpf_obj_get_opts(info_pin.c_str(), &ro);
+  if (fd < 0) return make_error("cannot open " + info_pin + ": " + std::strerror(errno));
+  bpf_map_info mi{};
+  __u32 len = sizeof(mi);
+  bs_info info{};
+  __u32 zero = 0;
+  bool shape = bpf_obj_get_info_by_fd(fd, &mi, &len) == 0 && mi.type == BPF_MAP_TYPE_ARRAY && mi.key_size == 4 &&
+               mi.value_size == sizeof(bs_info) && mi.max_entries == 1 && (mi.map_flags & BPF_F_RDONLY_PROG);
+  bool read = shape && bpf_map_lookup_elem(fd, &zero, &info) == 0;
+  ::close(fd);
+  if (!shape) return make_error(info_pin + " is not bootseal's info map");
+  if (!read) return make_error("cannot read " + info_pin + ": " + std::strerror(errno));
+  std::string name(info.name, strnlen(info.name, sizeof(info.name)));
+  if (name != req.document->name || info.generation != req.document->generation)
+    return make_error("the enforcer in force holds policy '" + name + "' generation " +
+                      std::to_string(info.generation) + ", not '" + req.document->name + "' generation " +
+                      std::to_string(req.document->generation));
+  if (std::memcmp(info.kid, req.kid.data(), sizeof(info.kid)) != 0)
+    return make_error("the enforcer in force holds a policy signed by another key");
+  if (info.mode != req.mode) return make_error("the enforcer in force runs in another mode");
+
+  // 2. Every pin is one bootseal makes: its policy maps, its readers'
+  // iterators, and exactly info.hooks LSM links.
+  unsigned lsm_links = 0;
+  DIR* d = ::opendir(req.pin_dir.c_str());
+  if (!d) return make_error("cannot list " + req.pin_dir + ": " + std::strerror(errno));
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d))
+    if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
+  ::closedir(d);
+  for (const auto& n : names) {
+    std::string p = req.pin_dir + "/" + n;
+    Result<void> r;
+    if (n == "info" || n == "rules" || n == "subjects") {
+      r = {};
+    } else if (n == contract::kPinStats || n == contract::kPinAudit) {
+      r = expect_link(p, "iter", std::nullopt);
+    } else if (n.rfind("link_", 0) == 0) {
+      r = expect_link(p, "tracing", BPF_LSM_MAC);
+      ++lsm_links;
+    } else {
+      r = make_error(p + " is not one of bootseal's pins");
+    }
+    if (!r) return r;
+  }
+  if (lsm_links != info.hooks)
+    return make_error(std::to_string(lsm_links) + " LSM links are pinned, the enforcer attached " +
+                      std::to_string(info.hooks));
+
+  // 3. It is in force: it refuses this task (not the loader that
+  // installed it) a writable fd to its info map. Counted as one
+  // self-protection refusal.
+  fd = bpf_obj_get(info_pin.c_str());
+  if (fd >= 0) {
+    ::close(fd);
+    return make_error("a writable fd to " + info_pin + " was granted: no bootseal enforcer guards it");
+  }
+  if (errno != EPERM) return make_error("cannot open " + info_pin + ": " + std::strerror(errno));
+  return {};
+}
 
 Result<std::string> active_lsms(bool may_mount) {
   const char* path = "/sys/kernel/security/lsm";
@@ -142,8 +241,11 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
       ::closedir(d);
     }
     if (!empty) {
+      if (auto v = verify_installed(req); !v)
+        return fail(req.pin_dir + " is not empty, and holds no bootseal enforcer in force with this policy: " +
+                    v.error());
       res.failure = InstallFailure::already;
-      res.error = "an enforcer is already installed (" + req.pin_dir + " is not empty)";
+      res.error = "an enforcer is already installed (" + req.pin_dir + ": bootseal's, in force, with this policy)";
       return res;
     }
   }
@@ -159,10 +261,25 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     bootseal_bpf* s;
     ~Cleanup() { bootseal_bpf__destroy(s); }
   } cleanup{skel};
+  bpf_link* stats_iter = nullptr;
+  bpf_link* audit_iter = nullptr;
+  struct IterCleanup {
+    bpf_link** a;
+    bpf_link** b;
+    ~IterCleanup() {
+      bpf_link__destroy(*a);
+      bpf_link__destroy(*b);
+    }
+  } iter_cleanup{&stats_iter, &audit_iter};
   auto max1 = [](size_t n) { return static_cast<__u32>(n ? n : 1); };
   bpf_map__set_max_entries(skel->maps.rules, max1(c.rules.size()));
   bpf_map__set_max_entries(skel->maps.subjects, max1(c.subjects.size()));
-  bpf_map__set_max_entries(skel->maps.events, req.ringbuf_size);
+  const __u32 log_entries = std::max<__u32>(1, req.ringbuf_size / static_cast<__u32>(sizeof(bs_record)));
+  bpf_map__set_max_entries(skel->maps.audit_log, log_entries);
+  skel->rodata->bs_log_entries = log_entries;
+  // The readers' iterators are attached by hand, to their maps.
+  bpf_program__set_autoattach(skel->progs.bs_iter_stats, false);
+  bpf_program__set_autoattach(skel->progs.bs_iter_audit, false);
   skel->rodata->bs_mode = req.mode;
   static_assert(sizeof(skel->rodata->bs_defaults) == contract::kOpSlots && sizeof(skel->rodata->bs_kinds) == contract::kOpSlots);
   for (size_t i = 0; i < contract::kOpSlots; ++i) {
@@ -242,22 +359,37 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
       __u8 v = 1;
       return id && bpf_map_update_elem(bpf_map__fd(skel->maps.protected_ids), &k, &v, BPF_ANY) == 0;
     };
+    // Policy maps (BPF_F_RDONLY_PROG, frozen): read-only fds for anyone.
     for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames, skel->maps.protected_ids,
-                       skel->maps.info, skel->maps.stats, skel->maps.task_subject, skel->maps.trusted,
-                       skel->maps.rodata, skel->maps.bss})
+                       skel->maps.info, skel->maps.rodata})
       if (!protect(BS_OBJ_MAP, map_id(bpf_map__fd(m)))) return fail("cannot record the enforcer's maps");
-    if (!protect(BS_OBJ_EVENTS, map_id(bpf_map__fd(skel->maps.events))))
-      return fail("cannot record the enforcer's ring buffer");
+    // Maps the enforcer writes: no fd for anyone but this task.
+    for (bpf_map* m : {skel->maps.stats, skel->maps.audit_log, skel->maps.task_subject, skel->maps.trusted,
+                       skel->maps.bss})
+      if (!protect(BS_OBJ_STATE, map_id(bpf_map__fd(m)))) return fail("cannot record the enforcer's state maps");
     for (int i = 0; i < skel->skeleton->prog_cnt; ++i)
       if (!protect(BS_OBJ_PROG, prog_id(bpf_program__fd(*skel->skeleton->progs[i].prog))))
         return fail("cannot record the enforcer's programs");
 
     if (int err = bootseal_bpf__attach(skel); err) return fail("cannot attach the enforcer: " + errstr(err));
     for (int i = 0; i < skel->skeleton->prog_cnt; ++i) {
+      bpf_program* p = *skel->skeleton->progs[i].prog;
+      if (p == skel->progs.bs_iter_stats || p == skel->progs.bs_iter_audit) continue;
       bpf_link* l = *skel->skeleton->progs[i].link;
       if (!l) return fail(std::string("program ") + skel->skeleton->progs[i].name + " did not attach");
       if (!protect(BS_OBJ_LINK, link_id(bpf_link__fd(l)))) return fail("cannot record the enforcer's links");
       ++res.hooks;
+    }
+    // The readers' iterators, each bound to its map.
+    for (auto [prog, map, out] : {std::tuple{skel->progs.bs_iter_stats, skel->maps.stats, &stats_iter},
+                                  std::tuple{skel->progs.bs_iter_audit, skel->maps.audit_log, &audit_iter}}) {
+      union bpf_iter_link_info linfo {};
+      linfo.map.map_fd = static_cast<__u32>(bpf_map__fd(map));
+      LIBBPF_OPTS(bpf_iter_attach_opts, iopts, .link_info = &linfo, .link_info_len = sizeof(linfo));
+      bpf_link* l = bpf_program__attach_iter(prog, &iopts);
+      if (!l) return fail(std::string("cannot attach the iterator ") + bpf_program__name(prog) + ": " + errstr(errno));
+      *out = l;
+      if (!protect(BS_OBJ_LINK, link_id(bpf_link__fd(l)))) return fail("cannot record the enforcer's iterators");
     }
   }
   log("attach", std::to_string(res.hooks) + " LSM hooks attached", t.ms());
@@ -278,11 +410,12 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     info.policy_rules = static_cast<__u32>(req.document->rules.size());
     info.hooks = static_cast<__u32>(res.hooks);
     for (size_t i = 0; i < contract::kOpSlots; ++i) info.defaults[i] = c.defaults[i];
+    info.log_entries = log_entries;
     __u32 zero = 0;
     if (bpf_map_update_elem(bpf_map__fd(skel->maps.info), &zero, &info, BPF_ANY) != 0)
       return fail("cannot fill the info map: " + errstr(errno));
   }
-  for (bpf_map* m : {skel->maps.info, skel->maps.stats, skel->maps.protected_ids})
+  for (bpf_map* m : {skel->maps.info, skel->maps.stats, skel->maps.audit_log, skel->maps.protected_ids})
     if (bpf_map_freeze(bpf_map__fd(m)) != 0)
       return fail(std::string("cannot freeze map ") + bpf_map__name(m) + ": " + errstr(errno));
 
@@ -291,10 +424,10 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   auto unpin_all = [&] {
     for (const auto& p : pinned) ::unlink(p.c_str());
   };
-  const std::pair<bpf_map*, std::string_view> maps[] = {
-      {skel->maps.info, contract::kPinInfo},   {skel->maps.stats, contract::kPinStats},
-      {skel->maps.events, contract::kPinEvents}, {skel->maps.rules, contract::kPinRules},
-      {skel->maps.subjects, contract::kPinSubjects}};
+  // Only policy maps are pinned; the state is read through the iterators.
+  const std::pair<bpf_map*, std::string_view> maps[] = {{skel->maps.info, contract::kPinInfo},
+                                                        {skel->maps.rules, contract::kPinRules},
+                                                        {skel->maps.subjects, contract::kPinSubjects}};
   for (const auto& [m, pin] : maps) {
     std::string p = req.pin_dir + "/" + std::string(pin);
     if (bpf_obj_pin(bpf_map__fd(m), p.c_str()) != 0) {
@@ -304,7 +437,17 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     }
     pinned.push_back(p);
   }
+  for (auto [l, name] : {std::pair{stats_iter, contract::kPinStats}, std::pair{audit_iter, contract::kPinAudit}}) {
+    std::string p = req.pin_dir + "/" + std::string(name);
+    if (bpf_link__pin(l, p.c_str()) != 0) {
+      int e = errno;
+      unpin_all();
+      return fail("cannot pin " + p + ": " + errstr(e));
+    }
+    pinned.push_back(p);
+  }
   for (int i = 0; i < skel->skeleton->prog_cnt; ++i) {
+    if (!*skel->skeleton->progs[i].link) continue;
     std::string p = req.pin_dir + "/" + contract::link_pin_name(skel->skeleton->progs[i].name);
     if (bpf_link__pin(*skel->skeleton->progs[i].link, p.c_str()) != 0) {
       int e = errno;

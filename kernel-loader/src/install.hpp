@@ -18,7 +18,7 @@ struct InstallRequest {
   const Document* document = nullptr;
   Kid kid{};
   uint32_t mode = BS_MODE_ENFORCE;  // effective mode
-  uint32_t ringbuf_size = 256 * 1024;
+  uint32_t ringbuf_size = 256 * 1024;  // audit log bytes: ringbuf_size / 64 records
   std::string pin_dir{contract::kPinDir};
   std::string new_root;  // --root
 };
@@ -39,6 +39,14 @@ struct EnforcerInstall {
 // `may_mount`); an error when they cannot be read.
 Result<std::string> active_lsms(bool may_mount);
 
+// Installs the policy; when req.pin_dir is not empty, checks instead that
+// the enforcer pinned there is bootseal's, in force, with this policy
+// (verify_installed: InstallFailure::already), else fails.
 EnforcerInstall install(const InstallRequest& req, const StepLog& log);
+
+// Whether the enforcer pinned in req.pin_dir is bootseal's own (its maps
+// and links), in force (it refuses this task a writable fd to its info
+// map) and holding req's policy (name, generation, key, mode).
+Result<void> verify_installed(const InstallRequest& req);
 
 }  // namespace bootseal::loader

@@ -48,8 +48,7 @@ class EnforcerSkeleton : public ::testing::Test {
 TEST_F(EnforcerSkeleton, HasEveryPinnedMapUnderItsContractName) {
   std::set<std::string> maps;
   for (int i = 0; i < skel_->skeleton->map_cnt; ++i) maps.insert(skel_->skeleton->maps[i].name);
-  for (std::string_view pin : {contract::kPinInfo, contract::kPinStats, contract::kPinEvents, contract::kPinRules,
-                               contract::kPinSubjects})
+  for (std::string_view pin : {contract::kPinInfo, contract::kPinRules, contract::kPinSubjects})
     EXPECT_TRUE(maps.count(std::string(pin))) << "no map named " << pin << " in the enforcer object";
 }
 

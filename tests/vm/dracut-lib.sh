@@ -27,10 +27,11 @@
 #   dr_disk [vm_build_disk OPTIONS]
 #                            a disk with dr_init as /sbin/init and the
 #                            files the policies name (enf_guest_tree)
-#   dr_initramfs ETC_DIR [systemd]
+#   dr_initramfs ETC_DIR [systemd [INCLUDE_DIR]]
 #                            print the path of a dracut initramfs (classic:
 #                            modules base rootfs-block kernel-modules
-#                            bootseal; with `systemd`, a systemd initrd)
+#                            bootseal; with `systemd`, a systemd initrd;
+#                            INCLUDE_DIR's files added at / with --include)
 #                            for the cached Debian kernel, with ETC_DIR as
 #                            /etc/bootseal. Built with the installed module
 #                            from dr_stage and the loader of this build;
@@ -145,23 +146,26 @@ dr_corrupt_slot() {
 # _dr_cached KIND ETC_DIR EXTRA: the cache path for an image of KIND built
 # from the installed hooks, ETC_DIR and the loader.
 _dr_cached() {
-	local kind=$1 etc=$2 extra=$3 stage hash
+	local kind=$1 etc=$2 extra=$3 include=${4-} stage hash
 	stage=$(dr_stage)
 	hash=$( {
 		echo "$KVER $kind $extra"
 		tar -C "$stage" -cf - --sort=name --mtime=@0 --owner=0 --group=0 \
 			usr/lib/dracut usr/share/initramfs-tools
 		tar -C "$etc" -cf - --sort=name --mtime=@0 --owner=0 --group=0 .
+		[ -z "$include" ] || tar -C "$include" -cf - --sort=name --mtime=@0 --owner=0 --group=0 .
 		cat "$ENF_LOADER"
 	} | sha256sum | cut -c1-16)
 	printf '%s\n' "$(_vm_cache_dir)/$kind-$hash.img"
 }
 
 dr_initramfs() {
-	local etc=$1 flavour=${2:-classic} stage out base mods
+	local etc=$1 flavour=${2:-classic} include=${3-} stage out base mods
+	local -a inc=()
 	command -v dracut >/dev/null || vm_skip "dracut is not installed (dracut-core)"
 	stage=$(dr_stage)
-	out=$(_dr_cached dracut "$etc" "$flavour")
+	out=$(_dr_cached dracut "$etc" "$flavour" "$include")
+	[ -z "$include" ] || inc=(--include "$include" /)
 	mods="base rootfs-block kernel-modules bootseal"
 	[ "$flavour" = systemd ] && mods="systemd systemd-initrd $mods"
 	(
@@ -182,7 +186,7 @@ dr_initramfs() {
 		BOOTSEAL_LOADER=$ENF_LOADER BOOTSEAL_ETC=$etc dracutbasedir=$base \
 			dracut --force --quiet --no-hostonly --no-early-microcode \
 			--conf /dev/null --confdir "$VM_WORK/dracut-confdir" \
-			--modules "$mods" \
+			--modules "$mods" "${inc[@]}" \
 			--add-drivers "virtio_blk virtio_pci ext4" \
 			--kver "$KVER" --kmoddir "$VM_MODULES_DIR" \
 			--compress gzip "$out.tmp" >&2 || exit 1

@@ -58,6 +58,9 @@ install() {
     if dracut_module_included "systemd"; then
         inst_simple "$moddir/bootseal-load.sh" /usr/lib/bootseal/bootseal-load.sh
         inst_simple "$moddir/bootseal-load.service" "$systemdsystemunitdir/bootseal-load.service"
+        inst_simple "$moddir/bootseal-failed.sh" /usr/lib/bootseal/bootseal-failed.sh
+        inst_simple "$moddir/bootseal-failed.service" "$systemdsystemunitdir/bootseal-failed.service"
+        inst_multiple systemctl
         # Required, not wanted: should the unit fail in a way its script
         # did not foresee, initrd.target fails too, and the boot stops.
         $SYSTEMCTL -q --root "$initdir" add-requires initrd.target bootseal-load.service

@@ -29,7 +29,7 @@ K=$(printf '00 %.0s' $(seq 1 24))
 V=$(printf '00 %.0s' $(seq 1 8))
 try map-update-pinned bpftool map update pinned $P/rules key hex $K value hex $V
 try map-delete-pinned bpftool map delete pinned $P/rules key hex $K
-try map-freeze-pinned bpftool map freeze pinned $P/events
+try map-freeze-pinned bpftool map freeze pinned $P/info
 try link-detach-pinned bpftool link detach pinned $P/link_bprm_check
 try prog-load-lsm bpftool prog load /lib/extra/bootseal.o /sys/fs/bpf/evil type lsm
 denied_ids=0 other_ids=0
@@ -79,7 +79,7 @@ refused umount-sys-lazy "lazily unmounting /sys with the bpffs under it"
 refused map-update-pinned "a map update through the pin"
 vm_expect "$log" "^TEST: map-update-pinned out=.*Operation not permitted" "refused with EPERM"
 refused map-delete-pinned "a map delete through the pin"
-refused map-freeze-pinned "a freeze of the ring buffer through its pin"
+refused map-freeze-pinned "a freeze of a policy map through its pin"
 refused link-detach-pinned "detaching a link through its pin"
 vm_expect "$log" "^TEST: link-detach-pinned out=.*Operation not permitted" "refused with EPERM"
 refused prog-load-lsm "loading another LSM program"

@@ -46,7 +46,7 @@ struct LoaderConfig {
   ModeSetting mode = ModeSetting::policy;
   OnFailure on_failure = OnFailure::stop;
   bool cmdline_may_weaken = false;
-  uint32_t ringbuf_size = 256 * 1024;  // audit ring buffer bytes, a power of two >= 4096
+  uint32_t ringbuf_size = 256 * 1024;  // audit log bytes (64 a record), a power of two >= 4096
   std::string pin_dir{contract::kPinDir};
 };
 

@@ -1,0 +1,163 @@
+# attack-maps: the enforcer's maps against a root shell, on the dracut path
+# (the loader mounts bpffs itself; the policy comes from the partition).
+# Each route beside its legitimate twin:
+#  - a socket filter given a read-only fd to a pinned policy map (rules,
+#    subjects, info) cannot write it: refused at load ("write into map
+#    forbidden", BPF_F_RDONLY_PROG), and the denied binary stays denied;
+#    twin: the same programs against a map of their own load, run, write;
+#  - by id, the policy maps give read-only fds only, and the maps the
+#    enforcer writes (stats, audit log, task storage, .bss) no fd at all, so
+#    they cannot be written, frozen or drained; twin: `bootseal status` and
+#    `bootseal audit` read them through the pinned iterators, show the
+#    denials, and a second reader sees the same events;
+#  - the iterator links cannot be detached, updated or unpinned;
+#  - /proc/sysrq-trigger under `deny capability CAP_SYS_BOOT by SUBJECT`:
+#    refused to the subject (through any procfs mount), allowed to others;
+#  - loader exit status 8 (an enforcer is already installed) only for
+#    bootseal's own enforcer with the verified policy: a fake pin directory
+#    (an unrelated map, or a copy of the real `info`) is refused.
+. "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
+. "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
+
+blob=$(dr_policy vm-maps 2 'deny capability CAP_SYS_BOOT by /usr/lib/writer/busybox')
+dr_partition "$VM_WORK/part.img" "$blob"
+etc=$(dr_etc)
+initrd=$(dr_initramfs "$etc")
+
+cat >"$VM_WORK/init" <<'EOF_INIT'
+#!/bin/sh
+. /lib/vm-test.sh
+P=/sys/fs/bpf/bootseal
+out() { sed "s/^/TEST: $1 /"; }
+say "init ran"
+say "pins: $(ls $P | tr '\n' ' ')"
+try exec-denied-before /opt/denied/busybox true
+
+# Program-side writes through read-only fds to the policy maps.
+for m in rules subjects info; do bs-bpf-attack prog-write $P/$m | out $m; done
+try exec-denied-after /opt/denied/busybox true
+bs-bpf-attack own-map | out own
+
+# Every map by id.
+bs-bpf-attack map-ids | out id
+
+# The iterators' links and an LSM link.
+for l in stats audit link_bprm_check; do
+	bs-bpf-attack link-detach $P/$l | out $l
+	bs-bpf-attack link-update $P/$l | out $l
+done
+try unpin-audit rm -f $P/audit
+
+# /proc/sysrq-trigger: `h` only prints the help, should it get through.
+try sysrq-subject /usr/lib/writer/busybox sh -c 'echo h >/proc/sysrq-trigger'
+mkdir -p /tmp/proc2 && mount -t proc proc /tmp/proc2
+try sysrq-subject-proc2 /usr/lib/writer/busybox sh -c 'echo h >/tmp/proc2/sysrq-trigger'
+try sysrq-other sh -c 'echo h >/proc/sysrq-trigger'
+try subject-other-proc-write /usr/lib/writer/busybox sh -c 'echo 0 >/proc/sys/kernel/printk_ratelimit'
+
+# Loader exit status 8.
+loader() {
+	name=$1
+	shift
+	bootseal-loader --root / "$@" >/tmp/loader.out 2>&1
+	say "$name rc=$? last=$(tail -n 1 /tmp/loader.out)"
+}
+loader loader-again
+for f in fake1 fake2; do mkdir -p /tmp/$f && mount -t bpf bpf /tmp/$f && mkdir /tmp/$f/bootseal; done
+bs-bpf-attack pin-map /tmp/fake1/bootseal/info | out fake1
+bs-bpf-attack fake-info $P/info /tmp/fake2/bootseal | out fake2
+loader loader-fake-unrelated --config /etc/bootseal/fake1.conf
+loader loader-fake-copy --config /etc/bootseal/fake2.conf
+
+# The readers, last: they show what happened above.
+bootseal status | out status:
+bootseal audit | out audit:
+say "audit reads: $(bootseal audit --json | wc -l) $(bootseal audit --json | wc -l)"
+last=$(bootseal audit --json | tail -n 1 | sed 's/.*"seq":\([0-9]*\).*/\1/')
+say "audit after $last: $(bootseal audit --after "$last" | wc -l)"
+try exec-denied-end /opt/denied/busybox true
+try exec-allowed-end /opt/ok/busybox true
+finish
+EOF_INIT
+
+enf_guest_tree "$VM_WORK/tree"
+t=$VM_WORK/tree
+mkdir -p "$t/usr/sbin" "$t/etc/bootseal"
+gcc -static -O2 -I"$VM_SOURCE_ROOT/enforcer" -o "$t/usr/bin/bs-bpf-attack" "$VM_SOURCE_ROOT/tests/vm/bs-bpf-attack.c" ||
+	_vm_die "cannot build bs-bpf-attack"
+cp "$ENF_TOOL" "$t/usr/sbin/bootseal"
+cp "$ENF_LOADER" "$t/usr/sbin/bootseal-loader"
+cp -r "$etc/." "$t/etc/bootseal/"
+for f in fake1 fake2; do
+	{ cat "$etc/loader.conf"; echo "pin-dir = /tmp/$f/bootseal"; } >"$t/etc/bootseal/$f.conf"
+done
+mapfile -t libs < <(enf_lib_files "$ENF_TOOL" "$ENF_LOADER")
+disk=$(dr_disk --bootseal-content "$VM_WORK/part.img" "${libs[@]}" --root-size 96)
+
+log=$VM_WORK/console.log
+vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 400
+vm_expect "$log" "bootseal: policy 'vm-maps' generation 2 in force, enforce mode" "dracut's hook installed the policy"
+vm_expect "$log" '^TEST: pins: .*audit .*info .*link_bprm_check .*rules .*stats .*subjects' \
+	"the pins: policy maps, iterators, links"
+vm_expect_not "$log" '^TEST: pins: .*(events|task_subject|trusted|bss)' "no state map is pinned"
+vm_expect "$log" '^TEST: exec-denied-before rc=[1-9]' "the denied binary is denied"
+
+for m in rules subjects info; do
+	vm_expect "$log" "^TEST: $m open ok\$" "a read-only fd to the pinned $m map is had"
+	vm_expect "$log" "^TEST: $m prog-store error: Permission denied: write into map forbidden" \
+		"a program storing into $m through that fd is refused at load"
+	vm_expect "$log" "^TEST: $m prog-update error: Permission denied: write into map forbidden" \
+		"a program calling map_update_elem on $m is refused at load"
+done
+vm_expect_not "$log" '^TEST: (rules|subjects|info) prog-(store|update) ok' "no write program ran"
+vm_expect "$log" '^TEST: exec-denied-after rc=[1-9]' "the denied binary stays denied"
+vm_expect "$log" '^TEST: own own-store ok$' "twin: a socket filter storing into its own map loads and runs"
+vm_expect "$log" '^TEST: own own-update ok$' "twin: and one updating it"
+vm_expect "$log" '^TEST: own own-value 0$' "twin: the value changed"
+
+for m in rules subjects fsnames protected_ids info; do
+	vm_expect "$log" "^TEST: id ro $m\$" "by id, $m gives a read-only fd"
+	vm_expect "$log" "^TEST: id rw-refused $m: Operation not permitted\$" "but no writable one"
+done
+vm_expect "$log" '^TEST: id ro bootseal.rodata$' "the settings map gives a read-only fd"
+vm_expect_not "$log" '^TEST: id rw ' "no map of the enforcer gives a writable fd"
+vm_expect_not "$log" '^TEST: id ro (stats|audit_log|task_subject|trusted|bootseal.bss)$' \
+	"no fd at all to counters, audit log, task storage, .bss"
+n=$(grep -c '^TEST: id refused [0-9]*: Operation not permitted$' "$log")
+[ "$n" = 5 ] || _vm_die "$n maps refused every fd by id, expected 5 (stats, audit_log, task_subject, trusted, .bss)"
+_vm_say "ok: the 5 state maps refuse every fd by id"
+
+for l in stats audit link_bprm_check; do
+	vm_expect "$log" "^TEST: $l link-detach error: Operation not permitted\$" "the $l link cannot be detached"
+	vm_expect "$log" "^TEST: $l link-update error: Operation not permitted\$" "the $l link cannot be given another program"
+done
+vm_expect "$log" '^TEST: unpin-audit rc=[1-9]' "the audit iterator cannot be unpinned"
+
+vm_expect "$log" '^TEST: sysrq-subject rc=[1-9]' "the subject denied CAP_SYS_BOOT cannot write /proc/sysrq-trigger"
+vm_expect "$log" '^TEST: sysrq-subject-proc2 rc=[1-9]' "nor through another procfs mount"
+vm_expect "$log" '^TEST: sysrq-other rc=0$' "twin: a process without the rule writes it"
+vm_expect "$log" '^TEST: subject-other-proc-write rc=0$' "twin: the subject writes another procfs file"
+
+vm_expect "$log" '^TEST: loader-again rc=8 last=.*an enforcer is already installed .*bootseal.s, in force, with this policy' \
+	"the loader run again accepts bootseal's own enforcer (status 8)"
+vm_expect "$log" '^TEST: fake1 pin ok$' "an unrelated map is pinned in a fake pin directory"
+vm_expect "$log" '^TEST: loader-fake-unrelated rc=7 last=.*is not bootseal.s info map' "which the loader refuses"
+vm_expect "$log" '^TEST: fake2 pin ok$' "a copy of the real info is pinned in a fake pin directory"
+vm_expect "$log" '^TEST: loader-fake-copy rc=7 last=.*a writable fd to /tmp/fake2/bootseal/info was granted' \
+	"which the loader refuses: no enforcer guards it"
+
+vm_expect "$log" '^TEST: status: policy: +vm-maps \(generation 2\)$' "bootseal status reads the policy"
+vm_expect "$log" '^TEST: status: denied: +[1-9]' "and counts the denials"
+vm_expect "$log" '^TEST: status: self-protection refusals: +[1-9]' "and the self-protection refusals"
+vm_expect "$log" '^TEST: status: audit events: [1-9][0-9]* written, 0 overwritten \(the log holds 4096\)$' "and the audit log"
+vm_expect "$log" '^TEST: audit: .* denied exec dev .* by pid .*: deny rule 1$' "bootseal audit shows the exec denial"
+vm_expect "$log" '^TEST: audit: .* denied self-protection state map fd by pid .*\(bs-bpf-attack' \
+	"and the refused fds to state maps"
+vm_expect "$log" '^TEST: audit: .* denied capability CAP_SYS_BOOT by pid .*subject 1\): deny rule 3$' \
+	"and the sysrq denial as CAP_SYS_BOOT"
+vm_expect "$log" '^TEST: audit reads: ([1-9][0-9]*) \1$' "reading consumes nothing: two readers see the same events"
+vm_expect "$log" '^TEST: audit after [1-9][0-9]*: 0$' "--after the last sequence number shows nothing"
+vm_expect "$log" '^TEST: exec-denied-end rc=[1-9]' "the policy still denies"
+vm_expect "$log" '^TEST: exec-allowed-end rc=0$' "and still allows"
+vm_expect "$log" '^TEST: init done$' "init ran to its end"
+vm_expect_not "$log" 'Kernel panic|BUG:' "no panic"
