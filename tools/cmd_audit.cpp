@@ -34,6 +34,7 @@ std::string object_text(const bs_event& e) {
     auto n = capability_name(static_cast<uint32_t>(e.id));
     return n.empty() ? "capability " + std::to_string(e.id) : std::string(n);
   }
+  if (e.op == BS_OP_EXEC && e.dev == 0 && e.id != 0) return memory_route_name(e.id);
   if (e.dev == 0 && e.id == 0) return "-";
   return "dev " + std::to_string(e.dev >> 20) + ":" + std::to_string(e.dev & 0xfffff) + " ino " + std::to_string(e.id);
 }
@@ -51,7 +52,7 @@ int print_event(void* ctx, void* data, size_t size) {
                      {"comm", comm},           {"subject", e.subject},  {"operation", op_name(e.op)},
                      {"object", object_text(e)}, {"policy_action", action_name(e.action)},
                      {"decision", decision},   {"rule", e.rule >= 0 ? nlohmann::json(e.rule + 1) : nlohmann::json()}};
-    if (e.op != BS_OP_SELF && e.op != BS_OP_CAPABILITY && (e.dev || e.id)) {
+    if (e.op != BS_OP_SELF && e.op != BS_OP_CAPABILITY && e.dev) {
       j["dev"] = std::to_string(e.dev >> 20) + ":" + std::to_string(e.dev & 0xfffff);
       j["ino"] = e.id;
     }
@@ -62,7 +63,10 @@ int print_event(void* ctx, void* data, size_t size) {
     std::cout << ts << " " << decision << " " << op_name(e.op) << " " << object_text(e) << " by pid " << e.pid << " ("
               << comm << ", subject " << e.subject << "): " << action_name(e.action)
               << (e.rule >= 0 ? " rule " + std::to_string(e.rule + 1)
-                              : e.rule == BS_RULE_TOO_DEEP ? std::string(" (too deep)") : std::string(" default"))
+                              : e.rule == BS_RULE_TOO_DEEP         ? std::string(" (too deep)")
+                              : e.rule == BS_RULE_UNTRUSTED_CODE   ? std::string(" (mapped code the policy does not trust)")
+                              : e.rule == BS_RULE_TRACED_EXEC      ? std::string(" (executed while traced)")
+                                                                   : std::string(" default"))
               << "\n";
   }
   std::cout.flush();
