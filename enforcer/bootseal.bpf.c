@@ -693,6 +693,7 @@ int BPF_PROG(bs_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 	     unsigned long flags, int ret)
 {
 	__u32 subject;
+	int exe;
 
 	if (ret)
 		return ret;
@@ -702,20 +703,22 @@ int BPF_PROG(bs_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 	subject = current_subject();
 	if (!file)
 		return memory_exec(subject, BS_MEM_ANON);
-	if (shmem_internal(file)) {
-		ret = memory_exec(subject, BS_MEM_SHMEM);
+	/* The program the task runs, mapped by exec itself: bprm_check
+	 * decided it already, a memfd run with execveat included (the
+	 * kernel keeps it from being written while it is the executable). */
+	exe = BPF_CORE_READ(file, f_inode) ==
+	      BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), mm, exe_file, f_inode);
+	if ((flags & MAP_TYPE) == MAP_PRIVATE && (prot & PROT_WRITE)) {
+		ret = memory_exec(subject, BS_MEM_WRITABLE);
 		if (ret)
 			return ret;
-	} else if ((flags & MAP_TYPE) == MAP_PRIVATE && (prot & PROT_WRITE)) {
-		ret = memory_exec(subject, BS_MEM_WRITABLE);
+	} else if (!exe && shmem_internal(file)) {
+		ret = memory_exec(subject, BS_MEM_SHMEM);
 		if (ret)
 			return ret;
 	}
 	keep_subject_if_trusted(file, subject);
-	/* The program the task runs, mapped by exec itself: bprm_check
-	 * decided it already. */
-	if (BPF_CORE_READ(file, f_inode) ==
-	    BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), mm, exe_file, f_inode))
+	if (exe)
 		return 0;
 	return check_file(BS_OP_EXEC, file);
 }
