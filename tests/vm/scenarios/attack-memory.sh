@@ -62,9 +62,14 @@ try dynamic-true /opt/ok/true
 echo >/tmp/plain
 try plain-write $T write /tmp/plain ok
 try shell sh -c 'echo ok >/tmp/shell'
+bootseal audit | grep -E 'memory \(' | sed 's/^/TEST: audit: /'
 finish
 EOF_INIT
-disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" --bootseal-content "$VM_WORK/part.img")
+mkdir -p "$VM_WORK/tree/usr/sbin"
+cp "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
+mapfile -t libs < <(enf_lib_files "$ENF_TOOL")
+disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" "${libs[@]}" --root-size 96 \
+	--bootseal-content "$VM_WORK/part.img")
 initrd=$(dr_initramfs "$(dr_etc)")
 
 log=$VM_WORK/console.log
@@ -78,4 +83,8 @@ vm_expect "$log" '^TEST: plain-anon-rwx out=mmap rwx: Operation not permitted' "
 vm_expect "$log" '^TEST: dynamic-true rc=0$' "a dynamically linked program runs"
 vm_expect "$log" '^TEST: plain-write rc=0$' "the program without exec memory runs normally"
 vm_expect "$log" '^TEST: shell rc=0$' "the shell runs"
+for m in 'anonymous' 'writable file mapping' 'shared memory' '/proc/PID/mem write' 'ptrace attach'; do
+	vm_expect "$log" "^TEST: audit: .* denied exec memory \\($m\\) by pid [0-9]+ \\(bs-attack, subject 0\\): deny rule 3\$" \
+		"bootseal audit shows the refused route: memory ($m)"
+done
 vm_expect "$log" '^TEST: init done$' "init ran to its end"

@@ -74,9 +74,14 @@ try untraced-exec-write $T exec $S write $F untraced
 try subject-write-again $S write $F last
 kill $SP $TP
 say "protected: $(tr '\n' ' ' <$F)"
+bootseal audit | grep -E 'subject lost|self-protection attach' | sed 's/^/TEST: audit: /'
 finish
 EOF_INIT
-disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" --bootseal-content "$VM_WORK/part.img")
+mkdir -p "$VM_WORK/tree/usr/sbin"
+cp "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
+mapfile -t libs < <(enf_lib_files "$ENF_TOOL")
+disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" "${libs[@]}" --root-size 96 \
+	--bootseal-content "$VM_WORK/part.img")
 initrd=$(dr_initramfs "$(dr_etc)")
 
 log=$VM_WORK/console.log
@@ -106,4 +111,10 @@ vm_expect "$log" '^TEST: traced-exec-write rc=1$' "the subject executed under a 
 vm_expect "$log" '^TEST: untraced-exec-write rc=0$' "the same exec untraced keeps it"
 vm_expect "$log" '^TEST: subject-write-again rc=0$' "the subject still writes afterwards"
 vm_expect "$log" '^TEST: protected: first trusted-dlopen untraced last $' "/etc/protected holds only the subject's own writes"
+vm_expect "$log" '^TEST: audit: .* allowed self-protection subject lost by pid [0-9]+ \(bs-attack, subject 1\): audit \(mapped code the policy does not trust\)$' \
+	"bootseal audit names the process that lost its subject, and why"
+vm_expect "$log" '^TEST: audit: .* allowed self-protection subject lost by pid [0-9]+ .*: audit \(executed while traced\)$' \
+	"and the exec under a tracer"
+vm_expect "$log" '^TEST: audit: .* denied self-protection attach to a subject process or PID 1 by pid [0-9]+ \(bs-attack, subject 0\)' \
+	"the refused attaches are logged"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
