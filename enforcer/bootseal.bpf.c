@@ -61,7 +61,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_RDONLY_PROG);
-	__uint(max_entries, 128);
+	__uint(max_entries, 256);
 	__type(key, struct bs_obj_id);
 	__type(value, __u8);
 } protected_ids SEC(".maps");
@@ -92,7 +92,8 @@ struct {
 	__type(value, struct bs_record);
 } audit_log SEC(".maps");
 
-/* The subject each task runs as, set at exec, inherited at fork. */
+/* The subject each process runs as, on its thread group leader: set at
+ * exec, inherited at fork, dropped when foreign code is mapped. */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -209,24 +210,28 @@ static __always_inline __u32 subject_of_inode(struct inode *inode)
 	return id ? *id : BS_SUBJECT_ANY;
 }
 
-/* The subject of the current task: cached in task storage, looked up from
- * the executable for tasks that started before the enforcer. */
-static __always_inline __u32 current_subject(void)
+/* The subject of a task's process: cached in the task storage of its
+ * thread group leader (all threads share it), looked up from the
+ * executable for processes that started before the enforcer. */
+static __always_inline __u32 subject_of_task(struct task_struct *task)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *leader = task->group_leader;
 	struct bs_task *t;
-	struct inode *exe;
 	__u32 id;
 
-	t = bpf_task_storage_get(&task_subject, task, 0, 0);
+	t = bpf_task_storage_get(&task_subject, leader, 0, 0);
 	if (t)
 		return t->subject;
-	exe = BPF_CORE_READ(task, mm, exe_file, f_inode);
-	id = subject_of_inode(exe);
-	t = bpf_task_storage_get(&task_subject, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	id = subject_of_inode(BPF_CORE_READ(task, mm, exe_file, f_inode));
+	t = bpf_task_storage_get(&task_subject, leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (t)
 		t->subject = id;
 	return id;
+}
+
+static __always_inline __u32 current_subject(void)
+{
+	return subject_of_task(bpf_get_current_task_btf());
 }
 
 /* One level of precedence: a rule naming the subject, else the rule for
@@ -544,36 +549,157 @@ static __always_inline __u32 map_id_of_fd(__u32 fd)
 	return map ? BPF_CORE_READ(map, id) : 0;
 }
 
+/* ---- subject integrity and executable memory: helpers --------------- */
+
+/* The decision on executable memory no file backs, for `subject`: only
+ * `memory` rules decide it, and without one it is allowed. */
+static __always_inline int memory_exec(__u32 subject, __u64 route)
+{
+	struct bs_rule_key k = {};
+	struct bs_rule_val v = { .action = BS_ACT_ALLOW, .rule = BS_RULE_DEFAULT };
+
+	if (!(bs_kinds[BS_OP_EXEC] & (1 << BS_KIND_MEMORY)))
+		return 0;
+	k.kind = BS_KIND_MEMORY;
+	k.op = BS_OP_EXEC;
+	level(&k, subject, &v);
+	return verdict(BS_OP_EXEC, subject, 0, route, &v, 1);
+}
+
+/* Whether a memory rule names `subject` and lets it have executable memory
+ * (allow, audit, or an exception from a rule for any subject). */
+static __always_inline int memory_trusted(__u32 subject)
+{
+	struct bs_rule_key k = {};
+	struct bs_rule_val *v;
+
+	k.kind = BS_KIND_MEMORY;
+	k.op = BS_OP_EXEC;
+	k.subject = subject;
+	v = bpf_map_lookup_elem(&rules, &k);
+	return v && v->action != BS_ACT_DENY;
+}
+
+/* A file on the kernel's internal shared-memory mount: memfd_create, SysV
+ * shm, shared anonymous memory (tmpfs or hugetlbfs, never in a namespace). */
+static __always_inline int shmem_internal(struct file *file)
+{
+	unsigned long magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic);
+
+	return (BPF_CORE_READ(file, f_path.mnt, mnt_flags) & MNT_INTERNAL) &&
+	       (magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC);
+}
+
+/* The current process runs foreign code from now on: it becomes subject 0,
+ * and so does the parent whose memory it shares (vfork). */
+static __always_inline void lose_subject(__u32 subject, __s32 why)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *leader = task->group_leader;
+	struct bs_task *t, *p;
+
+	t = bpf_task_storage_get(&task_subject, leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (t) {
+		t->subject = BS_SUBJECT_ANY;
+		if (t->flags & BS_TASK_SHARED_VM) {
+			p = bpf_task_storage_get(&task_subject, leader->real_parent->group_leader, 0,
+						 BPF_LOCAL_STORAGE_GET_F_CREATE);
+			if (p)
+				p->subject = BS_SUBJECT_ANY;
+		}
+	}
+	emit(BS_OP_SELF, subject, 0, BS_SELF_SUBJECT_LOST, why, BS_ACT_AUDIT, 0);
+}
+
+/* Code a subject may map executable: its own executable, and files no
+ * process but a named subject may write (the write decision for any process
+ * is deny). Shared memory only when a memory rule trusts the subject with
+ * executable memory. Anything else costs the subject. */
+static __always_inline void keep_subject_if_trusted(struct file *file, __u32 subject)
+{
+	struct inode *inode;
+	struct bs_rule_val v;
+
+	if (subject == BS_SUBJECT_ANY)
+		return;
+	inode = BPF_CORE_READ(file, f_inode);
+	if (shmem_internal(file)) {
+		if (memory_trusted(subject))
+			return;
+	} else {
+		if (subject_of_inode(inode) == subject)
+			return;
+		ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry),
+		    (__u64)BPF_CORE_READ(file, f_path.mnt), BPF_CORE_READ(inode, i_sb, s_magic),
+		    BS_SUBJECT_ANY, &v);
+		if (v.action == BS_ACT_DENY)
+			return;
+	}
+	lose_subject(subject, BS_RULE_UNTRUSTED_CODE);
+}
+
+/* A /proc/PID/mem (or /proc/PID/task/TID/mem) file: procfs has no files
+ * a process can create, so the name on a proc superblock is enough. */
+static __always_inline int proc_mem_file(struct file *file)
+{
+	char name[4] = {};
+
+	if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) != PROC_SUPER_MAGIC)
+		return 0;
+	if (bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(file, f_path.dentry, d_name.name)) != 4)
+		return 0;
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm';
+}
+
 /* ---- exec ------------------------------------------------------------ */
 
 /* exec: each file execve runs, the script and its interpreter alike. */
 SEC("lsm/bprm_check_security")
 int BPF_PROG(bs_bprm_check, struct linux_binprm *bprm, int ret)
 {
+	struct file *file = BPF_CORE_READ(bprm, file);
+
 	if (ret)
 		return ret;
-	return check_file(BS_OP_EXEC, BPF_CORE_READ(bprm, file));
+	/* A memfd run with execveat: code no file on a filesystem backs. */
+	if (file && shmem_internal(file)) {
+		ret = memory_exec(current_subject(), BS_MEM_SHMEM);
+		if (ret)
+			return ret;
+	}
+	return check_file(BS_OP_EXEC, file);
 }
 
-/* The task now runs the new executable: remember its subject. PID 1
- * running a file from outside the initramfs ends the initramfs' exemption. */
+/* The task now runs the new executable: remember its subject (de_thread
+ * made the task its thread group's leader). A program executed under a
+ * tracer runs as subject 0. PID 1 running a file from outside the
+ * initramfs ends the initramfs' exemption. */
 SEC("lsm/bprm_committed_creds")
 int BPF_PROG(bs_bprm_committed, struct linux_binprm *bprm)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct bs_task *t;
+	__u32 subject;
 
 	if (bs_initramfs_dev && !bs_boot_done && (bpf_get_current_pid_tgid() >> 32) == 1 &&
 	    BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev) != bs_initramfs_dev)
 		bs_boot_done = 1;
 
-	t = bpf_task_storage_get(&task_subject, bpf_get_current_task_btf(), 0,
-				 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (t)
-		t->subject = subject_of_inode(BPF_CORE_READ(bprm, file, f_inode));
+	subject = subject_of_inode(BPF_CORE_READ(bprm, file, f_inode));
+	if (subject != BS_SUBJECT_ANY && task->ptrace) {
+		emit(BS_OP_SELF, subject, 0, BS_SELF_SUBJECT_LOST, BS_RULE_TRACED_EXEC, BS_ACT_AUDIT, 0);
+		subject = BS_SUBJECT_ANY;
+	}
+	t = bpf_task_storage_get(&task_subject, task->group_leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (t) {
+		t->subject = subject;
+		t->flags = 0;
+	}
 	return 0;
 }
 
-/* A new task runs what its parent runs. */
+/* A new process runs what its parent runs; a new thread shares its
+ * leader's entry. */
 SEC("lsm/task_alloc")
 int BPF_PROG(bs_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
 {
@@ -583,43 +709,85 @@ int BPF_PROG(bs_task_alloc, struct task_struct *task, unsigned long clone_flags,
 	if (ret)
 		return ret;
 	subject = current_subject();
+	if (clone_flags & CLONE_THREAD)
+		return 0;
 	t = bpf_task_storage_get(&task_subject, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (t)
+	if (t) {
 		t->subject = subject;
+		t->flags = (clone_flags & CLONE_VM) ? BS_TASK_SHARED_VM : 0;
+	}
 	return 0;
 }
 
-/* exec: mapping a file executable (how ld.so runs a program). */
+/* exec: mapping a file executable (how ld.so runs a program); exec
+ * memory: an anonymous, shared-memory or private writable executable
+ * mapping; subject integrity: a subject process mapping code the policy
+ * does not trust for it loses its subject before that code runs. */
 SEC("lsm/mmap_file")
 int BPF_PROG(bs_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
 {
+	__u32 subject;
+	int exe;
+
 	if (ret)
 		return ret;
-	if (!file || !(prot & PROT_EXEC))
+	/* prot, not reqprot: READ_IMPLIES_EXEC already added PROT_EXEC. */
+	if (!(prot & PROT_EXEC))
 		return 0;
+	subject = current_subject();
+	if (!file)
+		return memory_exec(subject, BS_MEM_ANON);
 	/* The program the task runs, mapped by exec itself: bprm_check
-	 * decided it already. */
-	if (BPF_CORE_READ(file, f_inode) ==
-	    BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), mm, exe_file, f_inode))
+	 * decided it already, a memfd run with execveat included (the
+	 * kernel keeps it from being written while it is the executable). */
+	exe = BPF_CORE_READ(file, f_inode) ==
+	      BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), mm, exe_file, f_inode);
+	if ((flags & MAP_TYPE) == MAP_PRIVATE && (prot & PROT_WRITE)) {
+		ret = memory_exec(subject, BS_MEM_WRITABLE);
+		if (ret)
+			return ret;
+	} else if (!exe && shmem_internal(file)) {
+		ret = memory_exec(subject, BS_MEM_SHMEM);
+		if (ret)
+			return ret;
+	}
+	keep_subject_if_trusted(file, subject);
+	if (exe)
 		return 0;
 	return check_file(BS_OP_EXEC, file);
 }
 
-/* exec: making a file mapping executable later. */
+/* exec: making a file mapping executable later; exec memory: making
+ * anonymous, shared or written private memory executable. */
 SEC("lsm/file_mprotect")
 int BPF_PROG(bs_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	     unsigned long prot, int ret)
 {
 	struct file *file;
+	__u32 subject;
 
 	if (ret)
 		return ret;
 	if (!(prot & PROT_EXEC))
 		return 0;
+	subject = current_subject();
 	file = BPF_CORE_READ(vma, vm_file);
 	if (!file)
-		return 0;
+		return memory_exec(subject, BS_MEM_ANON);
+	if (shmem_internal(file)) {
+		ret = memory_exec(subject, BS_MEM_SHMEM);
+		if (ret)
+			return ret;
+	} else if (!(BPF_CORE_READ(vma, vm_flags) & VM_SHARED)) {
+		if (BPF_CORE_READ(vma, anon_vma))
+			ret = memory_exec(subject, BS_MEM_WRITTEN);
+		else if (prot & PROT_WRITE)
+			ret = memory_exec(subject, BS_MEM_WRITABLE);
+		if (ret)
+			return ret;
+	}
+	keep_subject_if_trusted(file, subject);
 	return check_file(BS_OP_EXEC, file);
 }
 
@@ -1080,4 +1248,67 @@ int bs_iter_audit(struct bpf_iter__bpf_map_elem *ctx)
 		return 0;
 	bpf_seq_write(ctx->meta->seq, r, sizeof(*r));
 	return 0;
+}
+
+/* ---- subject integrity and executable memory ------------------------ */
+
+/* Attaching to a process (ptrace attach/seize, /proc/PID/mem, process_vm_
+ * readv/writev, pidfd_getfd): never to a process holding a named subject
+ * or to PID 1; and not at all for a process denied executable memory,
+ * since a tracer writes code (POKETEXT). Reading (ps, /proc/PID/status)
+ * is not an attach. A thread group's access to itself never gets here. */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(bs_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(mode & PTRACE_MODE_ATTACH))
+		return 0;
+	if (child->tgid == 1 || subject_of_task(child) != BS_SUBJECT_ANY)
+		return self_deny(BS_SELF_PTRACE);
+	return memory_exec(current_subject(), BS_MEM_PTRACE);
+}
+
+/* PTRACE_TRACEME: a subject process (or PID 1) never offers itself to its
+ * parent; a parent denied executable memory cannot become a tracer. */
+SEC("lsm/ptrace_traceme")
+int BPF_PROG(bs_ptrace_traceme, struct task_struct *parent, int ret)
+{
+	if (ret)
+		return ret;
+	if ((bpf_get_current_pid_tgid() >> 32) == 1 || current_subject() != BS_SUBJECT_ANY)
+		return self_deny(BS_SELF_TRACEME);
+	return memory_exec(subject_of_task(parent), BS_MEM_PTRACE);
+}
+
+/* exec memory: attaching SysV shared memory executable (SHM_EXEC), which
+ * maps without mmap_file. */
+SEC("lsm/shm_shmat")
+int BPF_PROG(bs_shm_shmat, struct kern_ipc_perm *perm, char *shmaddr, int shmflg, int ret)
+{
+	__u32 subject;
+
+	if (ret)
+		return ret;
+	if (!(shmflg & SHM_EXEC))
+		return 0;
+	subject = current_subject();
+	ret = memory_exec(subject, BS_MEM_SHMEM);
+	if (ret)
+		return ret;
+	if (subject != BS_SUBJECT_ANY && !memory_trusted(subject))
+		lose_subject(subject, BS_RULE_UNTRUSTED_CODE);
+	return 0;
+}
+
+/* exec memory: opening a /proc/PID/mem for writing patches code, one's
+ * own included (another process's also needs an attach, above). */
+SEC("lsm/file_open")
+int BPF_PROG(bs_proc_mem_open, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE) || !proc_mem_file(file))
+		return 0;
+	return memory_exec(current_subject(), BS_MEM_PROC_MEM);
 }

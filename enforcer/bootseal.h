@@ -32,6 +32,8 @@
 #define BS_KIND_SUBTREE 2
 #define BS_KIND_FSTYPE 3
 #define BS_KIND_CAPABILITY 4
+/* 5 is reserved (device). */
+#define BS_KIND_MEMORY 6     /* executable memory no file backs: op EXEC, dev 0, id 0 */
 
 /* Actions: the values of bootseal::Action, plus the exception marker. */
 #define BS_ACT_ALLOW 0
@@ -70,6 +72,9 @@
 /* Rule index in decisions that no policy rule made. */
 #define BS_RULE_DEFAULT (-1)
 #define BS_RULE_TOO_DEEP (-2)
+/* Why a process lost its subject (BS_SELF_SUBJECT_LOST events). */
+#define BS_RULE_UNTRUSTED_CODE (-3) /* it mapped code from a file the policy does not trust */
+#define BS_RULE_TRACED_EXEC (-4)    /* it executed its program while being traced */
 
 /* One entry of the `rules` hash map. kind/op/subject/dev/id select the
  * object at one level of precedence:
@@ -107,11 +112,15 @@ struct bs_fsname {
 	char name[BS_FSNAME_LEN];
 };
 
-/* Task storage: the subject a task runs as. */
+/* Task storage: the subject a task runs as. Kept on the thread group
+ * leader: all threads of a process share one subject. */
 struct bs_task {
 	__u32 subject;
-	__u32 flags;
+	__u32 flags;    /* BS_TASK_* */
 };
+/* The process shares its memory with its parent (clone(CLONE_VM) without
+ * CLONE_THREAD, as vfork does): losing its subject takes the parent's too. */
+#define BS_TASK_SHARED_VM 1
 
 /* `protected_ids` key: the enforcer's own BPF objects, by type and id. */
 #define BS_OBJ_MAP 1
@@ -133,6 +142,19 @@ struct bs_obj_id {
 #define BS_SELF_UMOUNT 6      /* unmounting the bpffs that holds the pins */
 #define BS_SELF_LINK_FD 7     /* an fd to one of the links by id */
 #define BS_SELF_STATE_FD 8    /* any fd to a map the enforcer writes */
+/* Subject integrity (docs/ENFORCER.md, "Subjects"). */
+#define BS_SELF_SUBJECT_LOST 12 /* not a denial: the process now runs as subject 0 (rule says why) */
+#define BS_SELF_PTRACE 13       /* attaching to, or writing the memory of, a subject process or PID 1 */
+#define BS_SELF_TRACEME 14      /* PTRACE_TRACEME by a subject process */
+
+/* Executable memory routes: the `id` of an exec event with dev 0 (object
+ * kind memory). */
+#define BS_MEM_ANON 1           /* anonymous mapping made executable (mmap, mprotect) */
+#define BS_MEM_WRITABLE 2       /* private file mapping both writable and executable */
+#define BS_MEM_WRITTEN 3        /* mprotect to exec of a private file mapping with written pages */
+#define BS_MEM_SHMEM 4          /* memfd, SysV or shared anonymous memory mapped or run executable */
+#define BS_MEM_PROC_MEM 5       /* opening a /proc/PID/mem for writing */
+#define BS_MEM_PTRACE 6         /* ptrace attach (POKETEXT) or process_vm_writev */
 
 /* Audit event, the payload of one audit log record. */
 #define BS_COMM_LEN 16

@@ -36,6 +36,7 @@ struct dentry {
 struct vfsmount {
 	struct dentry *mnt_root;
 	struct super_block *mnt_sb;
+	int mnt_flags;
 };
 
 /* fs/mount.h: the vfsmount is embedded in struct mount. */
@@ -61,9 +62,12 @@ struct linux_binprm {
 	struct file *file;
 };
 
+struct anon_vma;
+
 struct vm_area_struct {
 	unsigned long vm_flags;
 	struct file *vm_file;
+	struct anon_vma *anon_vma;  /* set once a private page was written (COW) */
 };
 
 struct mm_struct {
@@ -83,6 +87,9 @@ struct task_struct {
 	struct mm_struct *mm;
 	struct files_struct *files;
 	int tgid;
+	unsigned int ptrace;              /* non-zero while traced */
+	struct task_struct *real_parent;
+	struct task_struct *group_leader;
 };
 
 struct bpf_map {
@@ -122,6 +129,7 @@ struct bpf_iter__bpf_map_elem {
 struct cred;
 struct user_namespace;
 struct iattr;
+struct kern_ipc_perm;
 
 /* include/linux/kernel_read_file.h, enum kernel_read_file_id */
 #define READING_MODULE 2
@@ -138,7 +146,20 @@ struct iattr;
 #define FMODE_EXEC 0x20
 
 /* include/uapi/asm-generic/mman-common.h, include/linux/mm.h */
+#define PROT_WRITE 0x2
 #define PROT_EXEC 0x4
+#define MAP_TYPE 0x0f
+#define MAP_PRIVATE 0x02
+#define VM_SHARED 0x8
+/* include/uapi/linux/shm.h */
+#define SHM_EXEC 0100000
+/* include/linux/mount.h: kern_mount()ed, never in a namespace (shm_mnt) */
+#define MNT_INTERNAL 0x4000
+/* include/linux/ptrace.h */
+#define PTRACE_MODE_ATTACH 0x02
+/* include/linux/sched.h */
+#define CLONE_VM 0x100
+#define CLONE_THREAD 0x10000
 
 /* include/uapi/linux/mount.h */
 #define MS_REMOUNT 32
@@ -152,6 +173,8 @@ struct iattr;
 
 /* include/uapi/linux/magic.h */
 #define SYSFS_MAGIC 0x62656572
+#define TMPFS_MAGIC 0x01021994
+#define HUGETLBFS_MAGIC 0x958458f6
 #define PROC_SUPER_MAGIC 0x9fa0
 #define CAP_SYS_BOOT 22
 

@@ -33,6 +33,7 @@ std::string object_text(const bs_event& e) {
     auto n = capability_name(static_cast<uint32_t>(e.id));
     return n.empty() ? "capability " + std::to_string(e.id) : std::string(n);
   }
+  if (e.op == BS_OP_EXEC && e.dev == 0 && e.id != 0) return memory_route_name(e.id);
   if (e.dev == 0 && e.id == 0) return "-";
   return "dev " + std::to_string(e.dev >> 20) + ":" + std::to_string(e.dev & 0xfffff) + " ino " + std::to_string(e.id);
 }
@@ -54,7 +55,7 @@ void print_event(const AuditOptions& o, const bs_record& r) {
                      {"policy_action", action_name(e.action)},
                      {"decision", decision},
                      {"rule", e.rule >= 0 ? nlohmann::json(e.rule + 1) : nlohmann::json()}};
-    if (e.op != BS_OP_SELF && e.op != BS_OP_CAPABILITY && (e.dev || e.id)) {
+    if (e.op != BS_OP_SELF && e.op != BS_OP_CAPABILITY && e.dev) {
       j["dev"] = std::to_string(e.dev >> 20) + ":" + std::to_string(e.dev & 0xfffff);
       j["ino"] = e.id;
     }
@@ -65,7 +66,10 @@ void print_event(const AuditOptions& o, const bs_record& r) {
     std::cout << ts << " " << decision << " " << op_name(e.op) << " " << object_text(e) << " by pid " << e.pid << " ("
               << comm << ", subject " << e.subject << "): " << action_name(e.action)
               << (e.rule >= 0 ? " rule " + std::to_string(e.rule + 1)
-                              : e.rule == BS_RULE_TOO_DEEP ? std::string(" (too deep)") : std::string(" default"))
+                              : e.rule == BS_RULE_TOO_DEEP         ? std::string(" (too deep)")
+                              : e.rule == BS_RULE_UNTRUSTED_CODE   ? std::string(" (mapped code the policy does not trust)")
+                              : e.rule == BS_RULE_TRACED_EXEC      ? std::string(" (executed while traced)")
+                                                                   : std::string(" default"))
               << "\n";
   }
   std::cout.flush();

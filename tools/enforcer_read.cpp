@@ -121,7 +121,22 @@ std::string self_route_name(uint64_t route) {
     case BS_SELF_UMOUNT: return "bpffs unmount";
     case BS_SELF_LINK_FD: return "link fd";
     case BS_SELF_STATE_FD: return "state map fd";
+    case BS_SELF_SUBJECT_LOST: return "subject lost";
+    case BS_SELF_PTRACE: return "attach to a subject process or PID 1";
+    case BS_SELF_TRACEME: return "PTRACE_TRACEME by a subject process";
     default: return "route " + std::to_string(route);
+  }
+}
+
+std::string memory_route_name(uint64_t route) {
+  switch (route) {
+    case BS_MEM_ANON: return "memory (anonymous)";
+    case BS_MEM_WRITABLE: return "memory (writable file mapping)";
+    case BS_MEM_WRITTEN: return "memory (written file mapping)";
+    case BS_MEM_SHMEM: return "memory (shared memory)";
+    case BS_MEM_PROC_MEM: return "memory (/proc/PID/mem write)";
+    case BS_MEM_PTRACE: return "memory (ptrace attach)";
+    default: return "memory (route " + std::to_string(route) + ")";
   }
 }
 

@@ -37,6 +37,8 @@ Result<AuditLog> read_audit_log(const std::string& pin_dir);
 // Names for events and status.
 std::string op_name(unsigned op);
 std::string action_name(unsigned action);
+// "memory (anonymous)": what an exec event with dev 0 (object kind memory) was about.
+std::string memory_route_name(uint64_t route);
 std::string self_route_name(uint64_t route);
 
 }  // namespace bootseal::tool

@@ -121,6 +121,7 @@ std::string describe_rule(const Rule& r) {
     case ObjectKind::subtree: s += " subtree " + r.object.path; break;
     case ObjectKind::fstype: s += " fstype " + r.object.fstype; break;
     case ObjectKind::capability: s += " " + std::string(capability_name(r.object.capability)); break;
+    case ObjectKind::memory: s += " memory"; break;
   }
   if (r.subject) s += " by " + *r.subject;
   if (!r.exceptions.empty()) {
@@ -203,6 +204,7 @@ Compiled compile(const Document& doc, const Resolver& resolve) {
       }
       case ObjectKind::fstype: ok.id = fstype_magic(r.object.fstype).value_or(0); break;
       case ObjectKind::capability: ok.id = r.object.capability; break;
+      case ObjectKind::memory: break;  // one object: dev 0, id 0
     }
     Member m{i, std::nullopt, {}};
     if (r.subject) {
@@ -293,6 +295,11 @@ MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
   const auto op = static_cast<uint8_t>(q.operation);
   MapDecision out{c.defaults[op], BS_RULE_DEFAULT};
   const uint8_t kinds = c.kinds[op];
+  if (q.memory) {
+    out = MapDecision{BS_ACT_ALLOW, BS_RULE_DEFAULT};
+    if (kinds & (1u << BS_KIND_MEMORY)) level(c, make_key(BS_KIND_MEMORY, op, 0, 0, 0), q.subject, &out);
+    return out;
+  }
   if (q.operation == Operation::capability) {
     if (level(c, make_key(BS_KIND_CAPABILITY, op, 0, 0, q.capability), q.subject, &out)) return out;
     level(c, make_key(BS_KIND_ANY, op, 0, 0, 0), q.subject, &out);
@@ -343,8 +350,8 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
     o << "default " << to_string(static_cast<Operation>(op)) << " " << action_name(c.defaults[op]);
     o << " kinds";
     bool none = true;
-    for (uint8_t k = 0; k <= BS_KIND_CAPABILITY; ++k)
-      if (c.kinds[op] & (1u << k)) {
+    for (uint8_t k = 0; k <= BS_KIND_MEMORY; ++k)
+      if ((c.kinds[op] & (1u << k)) && object_kind_known(static_cast<ObjectKind>(k))) {
         o << " " << to_string(static_cast<ObjectKind>(k));
         none = false;
       }

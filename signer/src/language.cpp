@@ -187,6 +187,7 @@ constexpr const char* kStatements =
     "a statement (policy, generation, mode, machine, description, default, allow, deny or audit)";
 constexpr const char* kActions = "allow, deny or audit";
 constexpr const char* kObjects = "path, subtree, fstype or any";
+constexpr const char* kExecObjects = "path, subtree, fstype, memory or any";
 constexpr const char* kCapabilityObjects = "a capability name such as CAP_SYS_MODULE, or any";
 
 std::optional<Error> Parser::tokenize(std::string_view line) {
@@ -323,17 +324,26 @@ std::optional<Error> Parser::take_path(const char* what, std::string& out) {
 
 std::optional<Error> Parser::parse_object(Operation op, Object& object) {
   const std::string op_name(to_string(op));
-  if (at_end()) {
-    return error_at_end("missing object after '" + op_name + "'",
-                        op == Operation::capability ? kCapabilityObjects : kObjects);
-  }
+  const char* objects = op == Operation::capability ? kCapabilityObjects
+                        : op == Operation::exec     ? kExecObjects
+                                                    : kObjects;
+  if (at_end()) return error_at_end("missing object after '" + op_name + "'", objects);
   const Token& t = peek();
   if (t.kind != TokenKind::word) {
-    return error_at(t, "unexpected " + show(t) + " where the object belongs",
-                    op == Operation::capability ? kCapabilityObjects : kObjects);
+    return error_at(t, "unexpected " + show(t) + " where the object belongs", objects);
   }
   if (t.text == "any") {
     object.kind = ObjectKind::any;
+    ++pos_;
+    return std::nullopt;
+  }
+  if (t.text == "memory") {
+    // Executable memory no file backs: a thing only exec does.
+    if (op != Operation::exec) {
+      return error_at(t, "object 'memory' is not valid for operation " + op_name,
+                      std::string(objects) + " ('memory' goes with exec only)");
+    }
+    object.kind = ObjectKind::memory;
     ++pos_;
     return std::nullopt;
   }
@@ -352,9 +362,9 @@ std::optional<Error> Parser::parse_object(Operation op, Object& object) {
   }
   if (!kind_word) {
     if (capability_from_string(t.text)) {
-      return error_at(t, "a capability is not an object of operation " + op_name, kObjects);
+      return error_at(t, "a capability is not an object of operation " + op_name, objects);
     }
-    return error_at(t, "unknown object " + show(t), kObjects);
+    return error_at(t, "unknown object " + show(t), objects);
   }
   const std::string kind = t.text;
   ++pos_;
@@ -386,7 +396,8 @@ std::string rule_key(const Rule& r) {
     case ObjectKind::subtree: k += r.object.path; break;
     case ObjectKind::fstype: k += r.object.fstype; break;
     case ObjectKind::capability: k += std::to_string(r.object.capability); break;
-    case ObjectKind::any: break;
+    case ObjectKind::any:
+    case ObjectKind::memory: break;
   }
   // Paths and fstype names contain no NUL, so a NUL separates unambiguously.
   k += '\0';
@@ -640,6 +651,7 @@ Result<ParsedPolicy> Parser::run() {
   Document& doc = out_.document;
   doc.machines.reserve(machines_.size());
   for (const auto& m : machines_) doc.machines.push_back(m.first);
+  doc.schema = required_schema(doc);
 
   // The checks above are meant to cover every invariant; this is the backstop
   // that keeps an invalid document from ever leaving the compiler.
@@ -721,6 +733,7 @@ std::string format_rule(const Rule& rule) {
   out += ' ';
   switch (rule.object.kind) {
     case ObjectKind::any: out += "any"; break;
+    case ObjectKind::memory: out += "memory"; break;
     case ObjectKind::path: out += "path "; out += quote_if_needed(rule.object.path); break;
     case ObjectKind::subtree: out += "subtree "; out += quote_if_needed(rule.object.path); break;
     case ObjectKind::fstype: out += "fstype "; out += quote_if_needed(rule.object.fstype); break;

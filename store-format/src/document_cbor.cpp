@@ -223,7 +223,11 @@ enum RuleKey : uint64_t {
   kRuleExceptions = 7,
 };
 
-constexpr uint64_t kObjectKindCount = 5;
+// The highest object kind number (memory); 5 is reserved and refused.
+constexpr uint64_t kObjectKindMax = 6;
+
+// The schema versions this build reads, for messages: "1 to 2".
+std::string reads() { return std::to_string(kSchemaVersion) + " to " + std::to_string(kSchemaMaxVersion); }
 
 void encode_rule(cbor::Writer& w, const Rule& r) {
   const bool has_path = r.object.kind == ObjectKind::path || r.object.kind == ObjectKind::subtree;
@@ -340,9 +344,9 @@ class DocDecoder {
       switch (k) {
         case kDocSchema:
           if (!uint_field("schema version (key 0)", UINT64_MAX, &v)) return false;
-          if (v != kSchemaVersion) {
+          if (v < kSchemaVersion || v > kSchemaMaxVersion) {
             return fail(key_off, "unsupported schema version " + std::to_string(v) + " (this build reads " +
-                                     std::to_string(kSchemaVersion) + ")");
+                                     reads() + ")");
           }
           doc->schema = v;
           break;
@@ -456,7 +460,9 @@ class DocDecoder {
           rule->operation = static_cast<Operation>(v);
           break;
         case kRuleObjectKind:
-          if (!uint_field(" object kind (key 2)", kObjectKindCount - 1, &v)) return false;
+          if (!uint_field(" object kind (key 2)", kObjectKindMax, &v)) return false;
+          if (!object_kind_known(static_cast<ObjectKind>(v)))
+            return fail(key_off, context() + " object kind (key 2): unknown object kind " + std::to_string(v));
           rule->object.kind = static_cast<ObjectKind>(v);
           break;
         case kRulePath:
@@ -535,7 +541,7 @@ std::vector<uint8_t> encode_document(const Document& doc) {
   const bool has_description = !doc.description.empty();
   w.map(6 + (has_machines ? 1 : 0) + (has_description ? 1 : 0));
   w.uint(kDocSchema);
-  w.uint(doc.schema);
+  w.uint(required_schema(doc));
   w.uint(kDocName);
   w.text(doc.name);
   w.uint(kDocGeneration);
@@ -569,9 +575,9 @@ Result<Document> decode_document_unchecked(std::span<const uint8_t> cbor) {
     cbor::Reader r(cbor);
     cbor::Reader::Head h;
     if (r.expect(cbor::kMap, &h) && h.arg > 0 && r.expect(cbor::kUint, &h) && h.arg == kDocSchema &&
-        r.expect(cbor::kUint, &h) && h.arg != kSchemaVersion) {
+        r.expect(cbor::kUint, &h) && (h.arg < kSchemaVersion || h.arg > kSchemaMaxVersion)) {
       return make_error("policy document, offset " + std::to_string(h.offset) + ": unsupported schema version " +
-                        std::to_string(h.arg) + " (this build reads " + std::to_string(kSchemaVersion) + ")");
+                        std::to_string(h.arg) + " (this build reads " + reads() + ")");
     }
   }
   if (auto p = cbor::check_deterministic(cbor)) {

@@ -12,7 +12,6 @@ constexpr std::string_view kActionNames[] = {"allow", "deny", "audit"};
 constexpr std::string_view kModeNames[] = {"enforce", "permissive"};
 constexpr std::string_view kOperationNames[] = {"exec",        "read",  "write", "capability",
                                                 "module-load", "kexec", "mount"};
-constexpr std::string_view kObjectKindNames[] = {"any", "path", "subtree", "fstype", "capability"};
 
 // include/uapi/linux/capability.h, in number order.
 constexpr std::string_view kCapabilityNames[kCapabilityCount] = {
@@ -55,8 +54,11 @@ std::optional<size_t> index_of(const std::string_view (&names)[N], std::string_v
 
 bool object_allowed(Operation op, ObjectKind kind) {
   if (op == Operation::capability) return kind == ObjectKind::capability || kind == ObjectKind::any;
+  if (kind == ObjectKind::memory) return op == Operation::exec;
   return kind != ObjectKind::capability;
 }
+
+uint64_t required_schema_of(ObjectKind k) { return k == ObjectKind::memory ? 2 : 1; }
 
 std::string rule_name(size_t i) { return "rule " + std::to_string(i + 1); }
 
@@ -118,7 +120,25 @@ std::optional<std::pair<size_t, size_t>> find_conflict(const std::vector<Rule>& 
 std::string_view to_string(Action a) { return kActionNames[static_cast<size_t>(a)]; }
 std::string_view to_string(Mode m) { return kModeNames[static_cast<size_t>(m)]; }
 std::string_view to_string(Operation op) { return kOperationNames[static_cast<size_t>(op)]; }
-std::string_view to_string(ObjectKind k) { return kObjectKindNames[static_cast<size_t>(k)]; }
+std::string_view to_string(ObjectKind k) {
+  switch (k) {
+    case ObjectKind::any: return "any";
+    case ObjectKind::path: return "path";
+    case ObjectKind::subtree: return "subtree";
+    case ObjectKind::fstype: return "fstype";
+    case ObjectKind::capability: return "capability";
+    case ObjectKind::memory: return "memory";
+  }
+  return "unknown";
+}
+
+bool object_kind_known(ObjectKind k) { return to_string(k) != "unknown"; }
+
+uint64_t required_schema(const Document& doc) {
+  uint64_t v = kSchemaVersion;
+  for (const auto& r : doc.rules) v = std::max(v, required_schema_of(r.object.kind));
+  return v;
+}
 
 std::optional<Action> action_from_string(std::string_view s) {
   if (auto i = index_of(kActionNames, s)) return static_cast<Action>(*i);
@@ -198,7 +218,7 @@ bool is_normalised_absolute_path(std::string_view path) {
 }
 
 Result<void> validate(const Document& doc) {
-  if (doc.schema != kSchemaVersion)
+  if (doc.schema < kSchemaVersion || doc.schema > kSchemaMaxVersion)
     return make_error("unsupported schema version " + std::to_string(doc.schema));
   if (doc.name.empty()) return make_error("the policy has no name");
   if (doc.generation == 0) return make_error("generation must be at least 1");
@@ -217,8 +237,11 @@ Result<void> validate(const Document& doc) {
     if (static_cast<size_t>(r.operation) >= kOperationCount)
       return make_error(rule_name(i) + ": unknown operation");
     const Object& o = r.object;
-    if (static_cast<size_t>(o.kind) >= std::size(kObjectKindNames))
-      return make_error(rule_name(i) + ": unknown object kind");
+    if (!object_kind_known(o.kind)) return make_error(rule_name(i) + ": unknown object kind");
+    if (required_schema_of(o.kind) > doc.schema)
+      return make_error(rule_name(i) + ": object kind '" + std::string(to_string(o.kind)) + "' needs schema " +
+                        std::to_string(required_schema_of(o.kind)) + ", the document says " +
+                        std::to_string(doc.schema));
     if (!object_allowed(r.operation, o.kind))
       return make_error(rule_name(i) + ": object kind '" + std::string(to_string(o.kind)) +
                         "' is not valid for operation '" + std::string(to_string(r.operation)) + "'");
@@ -260,11 +283,12 @@ Decision decide(const Document& doc, const Query& q) {
   };
   auto severity = [](Action a) { return a == Action::deny ? 2 : a == Action::audit ? 1 : 0; };
 
-  Decision best{doc.defaults[static_cast<size_t>(q.operation)], -1};
+  Decision best{q.memory ? Action::allow : doc.defaults[static_cast<size_t>(q.operation)], -1};
   std::optional<Rank> best_rank;
   for (size_t i = 0; i < doc.rules.size(); ++i) {
     const Rule& r = doc.rules[i];
     if (r.operation != q.operation) continue;
+    if ((r.object.kind == ObjectKind::memory) != q.memory) continue;
     int subject_rank = 0;
     if (r.subject) {
       if (q.subject.empty() || *r.subject != q.subject) continue;
@@ -290,6 +314,7 @@ Decision decide(const Document& doc, const Query& q) {
       case ObjectKind::capability:
         if (q.capability == r.object.capability) object_rank = kExactRank;
         break;
+      case ObjectKind::memory: object_rank = 0; break;
     }
     if (object_rank < 0) continue;
     Rank rank{object_rank, subject_rank, severity(r.action)};

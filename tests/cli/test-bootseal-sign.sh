@@ -77,5 +77,16 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["generatio
 check inspect-untrusted 5 "$sign" inspect --trust "$t/p256.pem" "$t/a.sealed"
 check no-subcommand 2 "$sign"
 
+# Executable memory: a schema-2 policy seals and shows its rules; the
+# object with another operation is refused naming the line.
+printf 'policy "m"\ngeneration 1\nmode enforce\ndeny exec memory except /usr/bin/node\nallow exec memory by /opt/jit\n' >"$t/mem.policy"
+check seal-memory 0 "$sign" seal --key "$t/k.pem" -o "$t/mem.sealed" "$t/mem.policy"
+check inspect-memory 0 "$sign" inspect "$t/mem.sealed"
+contains inspect-shows-memory "$t/out" "deny exec memory except /usr/bin/node"
+contains inspect-shows-memory-subject "$t/out" "allow exec memory by /opt/jit"
+printf 'policy "m"\ngeneration 1\nmode enforce\ndeny write memory\n' >"$t/badmem.policy"
+check check-memory-with-write 3 "$sign" check "$t/badmem.policy"
+contains check-memory-names-line "$t/err" "badmem.policy:4:12: error: object 'memory' is not valid for operation write"
+
 echo "$failures failures"
 [ "$failures" -eq 0 ]

@@ -207,6 +207,48 @@ TEST(Compile, ExceptionBecomesExemptEntry) {
   EXPECT_EQ(decide_maps(c, q).rule, 0);
 }
 
+TEST(Compile, MemoryRulesBecomeMemoryEntries) {
+  TempRoot root;
+  root.file("/opt/jit");
+  root.file("/usr/bin/node");
+  root.file("/bin/sh");
+  auto r = RootResolver::open(root.path());
+  Object mem{ObjectKind::memory, "", "", 0};
+  Document d = doc_with({make_rule(Action::deny, Operation::exec, mem, std::nullopt, {"/usr/bin/node"}),
+                         make_rule(Action::allow, Operation::exec, mem, "/opt/jit")});
+  d.schema = 2;
+  d.defaults[static_cast<size_t>(Operation::exec)] = Action::deny;
+  Compiled c = compile(d, r->resolver());
+  EXPECT_TRUE(c.diagnostics.empty());
+  EXPECT_EQ(c.kinds[BS_OP_EXEC], 1u << BS_KIND_MEMORY);
+  ASSERT_EQ(c.rules.size(), 3u);  // any: deny; node: exempt; jit: allow
+  for (const auto& [k, v] : c.rules) {
+    EXPECT_EQ(k.kind, BS_KIND_MEMORY);
+    EXPECT_EQ(k.dev, 0u);
+    EXPECT_EQ(k.id, 0u);
+  }
+  uint32_t jit = c.subject_of(root.id("/opt/jit")), node = c.subject_of(root.id("/usr/bin/node"));
+  MapQuery q;
+  q.operation = Operation::exec;
+  q.memory = true;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, q).rule, 0);
+  q.subject = jit;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  EXPECT_EQ(decide_maps(c, q).rule, 1);
+  q.subject = node;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_DEFAULT);
+  // A file exec of /bin/sh is not decided by the memory entries.
+  MapQuery f;
+  f.operation = Operation::exec;
+  f.chain = chain_of(root, "/bin/sh");
+  EXPECT_EQ(decide_maps(c, f).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, f).rule, BS_RULE_DEFAULT);
+  EXPECT_NE(format_compiled(c, d).find("default exec deny kinds memory"), std::string::npos);
+  EXPECT_NE(format_compiled(c, d).find("exec memory subject any -> deny (rule 1)"), std::string::npos);
+}
+
 TEST(Compile, HardLinksMergeDenyFirst) {
   TempRoot root;
   root.file("/usr/bin/tool");

@@ -311,15 +311,102 @@ TEST(DocumentCborReject, NotAMap) { expect_refused(A({U(1)}), "expected the docu
 
 TEST(DocumentCborReject, UnknownSchemaVersion) {
   auto f = minimal_fields();
-  f[0].value = U(2);
-  expect_refused(M(f), "unsupported schema version 2 (this build reads 1)");
+  f[0].value = U(3);
+  expect_refused(M(f), "unsupported schema version 3 (this build reads 1 to 2)");
+}
+
+TEST(DocumentCborReject, SchemaVersionZero) {
+  auto f = minimal_fields();
+  f[0].value = U(0);
+  expect_refused(M(f), "unsupported schema version 0 (this build reads 1 to 2)");
 }
 
 TEST(DocumentCborReject, UnknownSchemaVersionNamedBeforeOtherErrors) {
   auto f = minimal_fields();
-  f[0].value = U(2);
+  f[0].value = U(3);
   f.push_back(Field{U(9), {0xf9, 0x00, 0x00}});  // a float: refused by schema 1, named after the version
-  expect_refused(M(f), "unsupported schema version 2");
+  expect_refused(M(f), "unsupported schema version 3");
+}
+
+// --- Schema 2: the memory object kind --------------------------------------
+
+std::vector<Field> memory_rule_fields() { return {{U(0), U(1)}, {U(1), U(0)}, {U(2), U(6)}}; }
+
+TEST(DocumentCbor, MemoryRuleNeedsAndGetsSchema2) {
+  Document d = sample();
+  d.schema = 2;
+  d.rules.push_back(rule(Action::deny, Operation::exec, Object{ObjectKind::memory, "", "", 0}, std::nullopt,
+                         {"/usr/bin/node"}));
+  d.rules.push_back(rule(Action::allow, Operation::exec, Object{ObjectKind::memory, "", "", 0}, "/opt/jit"));
+  ASSERT_EQ(required_schema(d), 2u);
+  auto bytes = encode_document(d);
+  ASSERT_GE(bytes.size(), 3u);
+  EXPECT_EQ(bytes[1], 0x00);  // key 0 ...
+  EXPECT_EQ(bytes[2], 0x02);  // ... schema 2
+  auto back = decode_document(bytes);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, d);
+}
+
+TEST(DocumentCbor, WriterEmitsSchema1WithoutSchema2Features) {
+  Document d = sample();
+  d.schema = 2;  // asked for, but nothing in it needs 2
+  auto bytes = encode_document(d);
+  EXPECT_EQ(bytes[2], 0x01);
+  auto back = decode_document(bytes);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(back->schema, 1u);
+}
+
+TEST(DocumentCbor, ReaderAcceptsSchema2WithoutSchema2Features) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  auto r = decode_document(M(f));
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->schema, 2u);
+}
+
+TEST(DocumentCbor, AcceptsHandBuiltMemoryRule) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  f[5].value = A({M(memory_rule_fields())});
+  auto r = decode_document(M(f));
+  ASSERT_TRUE(r.ok()) << r.error();
+  ASSERT_EQ(r->rules.size(), 1u);
+  EXPECT_EQ(r->rules[0].object.kind, ObjectKind::memory);
+}
+
+TEST(DocumentCborReject, MemoryRuleInSchema1Document) {
+  expect_refused(doc_with_rule(memory_rule_fields()),
+                 "rule 1: object kind 'memory' needs schema 2, the document says 1");
+}
+
+TEST(DocumentCborReject, MemoryRuleWithPath) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  auto r = memory_rule_fields();
+  r.push_back(Field{U(3), T("/tmp")});
+  f[5].value = A({M(r)});
+  expect_refused(M(f), "rule 0: object kind memory does not take a path (key 3)");
+}
+
+TEST(DocumentCborReject, MemoryRuleWithReadOperation) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  auto r = memory_rule_fields();
+  r[1].value = U(1);
+  f[5].value = A({M(r)});
+  expect_refused(M(f), "object kind 'memory' is not valid for operation 'read'");
+}
+
+TEST(DocumentCborReject, ReservedObjectKind5) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  auto r = path_rule_fields();
+  r[2].value = U(5);
+  r.pop_back();
+  f[5].value = A({M(r)});
+  expect_refused(M(f), "rule 0 object kind (key 2): unknown object kind 5");
 }
 
 TEST(DocumentCborReject, MissingSchemaVersion) {
@@ -432,8 +519,8 @@ TEST(DocumentCborReject, UnknownOperation) {
 
 TEST(DocumentCborReject, UnknownObjectKind) {
   auto r = path_rule_fields();
-  r[2].value = U(5);
-  expect_refused(doc_with_rule(r), "object kind (key 2): value 5 out of range");
+  r[2].value = U(7);
+  expect_refused(doc_with_rule(r), "object kind (key 2): value 7 out of range");
 }
 
 TEST(DocumentCborReject, PathObjectWithoutPath) {

@@ -169,6 +169,22 @@ TEST(LanguageParse, RuleWithAnyObject) {
   EXPECT_EQ(r.object, Object{});
 }
 
+TEST(LanguageParse, ExecMemoryWithExceptionAndSubject) {
+  Document d = parse_ok(with_head("deny exec memory except /usr/bin/node\nallow exec memory by /opt/jit\n"));
+  ASSERT_EQ(d.rules.size(), 2u);
+  EXPECT_EQ(d.rules[0].object.kind, ObjectKind::memory);
+  EXPECT_EQ(d.rules[0].exceptions, std::vector<std::string>{"/usr/bin/node"});
+  EXPECT_EQ(d.rules[1].subject, std::optional<std::string>("/opt/jit"));
+  // Memory is a schema-2 feature: the document says so.
+  EXPECT_EQ(d.schema, 2u);
+  EXPECT_EQ(format_rule(d.rules[0]), "deny exec memory except /usr/bin/node");
+  EXPECT_EQ(parse_ok(format_policy(d)), d);
+}
+
+TEST(LanguageParse, NoMemoryRuleStaysSchema1) {
+  EXPECT_EQ(parse_ok(with_head("deny exec any\n")).schema, 1u);
+}
+
 TEST(LanguageParse, CapabilityRuleByName) {
   Rule r = parse_rule("deny capability CAP_SYS_MODULE except /usr/bin/kmod\n");
   EXPECT_EQ(r.operation, Operation::capability);
@@ -517,7 +533,7 @@ TEST(LanguageReject, OperationSpelledWithUnderscore) {
 
 TEST(LanguageReject, MissingObject) {
   EXPECT_EQ(parse_error(with_head("deny exec\n")),
-            "t.policy:4:10: error: missing object after 'exec', expected path, subtree, fstype or any");
+            "t.policy:4:10: error: missing object after 'exec', expected path, subtree, fstype, memory or any");
 }
 
 TEST(LanguageReject, MissingCapability) {
@@ -528,19 +544,43 @@ TEST(LanguageReject, MissingCapability) {
 
 TEST(LanguageReject, QuotedStringAsObject) {
   EXPECT_EQ(parse_error(with_head("deny exec \"/bin/sh\"\n")),
-            "t.policy:4:11: error: unexpected \"/bin/sh\" where the object belongs, expected path, subtree, fstype "
+            "t.policy:4:11: error: unexpected \"/bin/sh\" where the object belongs, expected path, subtree, fstype, memory "
             "or any");
 }
 
 TEST(LanguageReject, BarePathAsObject) {
   EXPECT_EQ(parse_error(with_head("deny exec /bin/sh\n")),
-            "t.policy:4:11: error: unknown object '/bin/sh', expected path, subtree, fstype or any");
+            "t.policy:4:11: error: unknown object '/bin/sh', expected path, subtree, fstype, memory or any");
 }
 
 TEST(LanguageReject, CapabilityAsObjectOfExec) {
   EXPECT_EQ(parse_error(with_head("deny exec CAP_SYS_ADMIN\n")),
             "t.policy:4:11: error: a capability is not an object of operation exec, expected path, subtree, "
-            "fstype or any");
+            "fstype, memory or any");
+}
+
+TEST(LanguageReject, MemoryWithRead) {
+  EXPECT_EQ(parse_error(with_head("deny read memory\n")),
+            "t.policy:4:11: error: object 'memory' is not valid for operation read, expected path, subtree, "
+            "fstype or any ('memory' goes with exec only)");
+}
+
+TEST(LanguageReject, MemoryWithCapability) {
+  EXPECT_EQ(parse_error(with_head("deny capability memory\n")),
+            "t.policy:4:17: error: object 'memory' is not valid for operation capability, expected a capability "
+            "name such as CAP_SYS_MODULE, or any ('memory' goes with exec only)");
+}
+
+TEST(LanguageReject, MemoryWithPath) {
+  EXPECT_EQ(parse_error(with_head("deny exec memory /tmp\n")),
+            "t.policy:4:18: error: unexpected '/tmp' after the rule's object, expected 'by SUBJECT', "
+            "'except EXCEPTIONS' or end of line");
+}
+
+TEST(LanguageReject, DuplicateMemoryRule) {
+  EXPECT_EQ(parse_error(with_head("deny exec memory\nallow exec memory\n")),
+            "t.policy:5:1: error: rule conflicts with the rule on line 4 (same operation, object and subject; "
+            "deny there, allow here), expected one rule per operation, object and subject");
 }
 
 TEST(LanguageReject, PathObjectForCapability) {

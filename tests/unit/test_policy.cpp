@@ -150,6 +150,76 @@ TEST(PolicyValidate, SameObjectDifferentSubjectIsNoConflict) {
 
 // --- precedence, case by case (docs/POLICY.md "Precedence") ---------------
 
+Object memory_obj() { return Object{ObjectKind::memory, "", "", 0}; }
+
+TEST(PolicyValidate, MemoryOnlyWithExec) {
+  Document d = doc_with({make_rule(Action::deny, Operation::write, memory_obj())});
+  d.schema = 2;
+  auto v = validate(d);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error(), "rule 1: object kind 'memory' is not valid for operation 'write'");
+}
+
+TEST(PolicyValidate, MemoryTakesNoPath) {
+  Object o = memory_obj();
+  o.path = "/tmp";
+  Document d = doc_with({make_rule(Action::deny, Operation::exec, o)});
+  d.schema = 2;
+  auto v = validate(d);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error(), "rule 1: bad object path '/tmp'");
+}
+
+TEST(PolicyValidate, MemoryNeedsSchema2) {
+  Document d = doc_with({make_rule(Action::deny, Operation::exec, memory_obj())});
+  EXPECT_EQ(required_schema(d), 2u);
+  auto v = validate(d);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error(), "rule 1: object kind 'memory' needs schema 2, the document says 1");
+  d.schema = 2;
+  EXPECT_TRUE(validate(d));
+  d.schema = 3;
+  EXPECT_FALSE(validate(d));
+}
+
+TEST(PolicyValidate, ReservedObjectKind5IsUnknown) {
+  Document d = doc_with({make_rule(Action::deny, Operation::exec, Object{static_cast<ObjectKind>(5), "", "", 0})});
+  d.schema = 2;
+  auto v = validate(d);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error(), "rule 1: unknown object kind");
+}
+
+TEST(PolicyDecide, MemoryOnlyByMemoryRules) {
+  Document d = doc_with({make_rule(Action::deny, Operation::exec, memory_obj(), std::nullopt, {"/usr/bin/node"}),
+                         make_rule(Action::allow, Operation::exec, memory_obj(), "/opt/jit"),
+                         make_rule(Action::allow, Operation::exec, any_obj())});
+  d.schema = 2;
+  d.defaults[static_cast<size_t>(Operation::exec)] = Action::deny;
+  ASSERT_TRUE(validate(d));
+  Query q;
+  q.operation = Operation::exec;
+  q.memory = true;
+  q.subject = "/bin/sh";
+  EXPECT_EQ(decide(d, q).action, Action::deny);
+  EXPECT_EQ(decide(d, q).rule, 0);
+  q.subject = "/opt/jit";
+  EXPECT_EQ(decide(d, q).action, Action::allow);
+  EXPECT_EQ(decide(d, q).rule, 1);
+  q.subject = "/usr/bin/node";  // excepted: no memory rule applies, allowed (not the exec default)
+  EXPECT_EQ(decide(d, q).action, Action::allow);
+  EXPECT_EQ(decide(d, q).rule, -1);
+  // File exec never matches memory rules.
+  Query f;
+  f.operation = Operation::exec;
+  f.path = "/bin/true";
+  EXPECT_EQ(decide(d, f).rule, 2);
+  // Without memory rules, memory is allowed even under `default exec deny`.
+  Document none = doc_with({});
+  none.defaults[static_cast<size_t>(Operation::exec)] = Action::deny;
+  EXPECT_EQ(decide(none, q).action, Action::allow);
+}
+
 TEST(PolicyDecide, DefaultWhenNothingMatches) {
   auto d = doc_with({make_rule(Action::deny, Operation::exec, path_obj("/bin/a"))});
   d.defaults[static_cast<size_t>(Operation::exec)] = Action::audit;

@@ -16,8 +16,13 @@
 
 namespace bootseal {
 
-// Version of the document schema (FORMAT.md, "The policy document").
+// Versions of the document schema (FORMAT.md, "The policy document"). A
+// reader takes every version from kSchemaVersion to kSchemaMaxVersion; a
+// writer emits required_schema(doc): the oldest version that can say what
+// the document says, so that a policy using no newer feature still reads
+// on an older loader.
 inline constexpr uint64_t kSchemaVersion = 1;
+inline constexpr uint64_t kSchemaMaxVersion = 2;
 
 enum class Action : uint8_t { allow = 0, deny = 1, audit = 2 };
 inline constexpr size_t kActionCount = 3;
@@ -44,6 +49,8 @@ enum class ObjectKind : uint8_t {
   subtree = 2,     // a directory and everything below it
   fstype = 3,      // every file on a filesystem of this type (tmpfs, ramfs, ...)
   capability = 4,  // one Linux capability (operation `capability` only)
+  // 5 is reserved (device).
+  memory = 6,      // executable memory no file backs (operation `exec` only; schema 2)
 };
 
 struct Object {
@@ -112,6 +119,14 @@ std::string to_string(const MachineId& id);
 // operation, object and subject). The error names the rule by index.
 Result<void> validate(const Document& doc);
 
+// The oldest schema version that can hold `doc`: 2 when a rule has object
+// kind `memory`, else 1. validate() refuses a document whose `schema` is
+// lower; encode_document() writes this number.
+uint64_t required_schema(const Document& doc);
+
+// Whether `k` is an object kind this build knows.
+bool object_kind_known(ObjectKind k);
+
 // Whether `path` is absolute and normalised: starts with '/', no empty, "."
 // or ".." components, no trailing '/' (except "/" itself), no NUL.
 bool is_normalised_absolute_path(std::string_view path);
@@ -135,6 +150,10 @@ struct Query {
   std::string fstype;          // the object's filesystem type name
   uint32_t capability = 0;     // for Operation::capability
   std::string subject;         // the executable of the acting process; "" = unknown
+  // Executable memory no file backs (exec only): only `memory` rules match,
+  // and with none the answer is allow, not the exec default. Other exec
+  // queries never match `memory` rules.
+  bool memory = false;
 };
 
 struct Decision {

@@ -101,6 +101,9 @@ struct MapQuery {
   uint64_t magic = 0;        // superblock magic, 0 for none
   uint32_t capability = 0;   // Operation::capability
   uint32_t subject = BS_SUBJECT_ANY;
+  // Executable memory (exec only): only the memory entries decide, allow
+  // without one (bootseal.bpf.c's memory_exec()).
+  bool memory = false;
   // Above this many levels the walk gives up (the enforcer's bound).
   size_t max_depth = BS_MAX_DEPTH;
 };

@@ -1,0 +1,23 @@
+# shellcheck shell=bash
+# tests/vm/attack-lib.sh: the guest programs of the attack-* scenarios.
+# Source it after enforcer-lib.sh.
+#
+#   atk_programs TREE     build tests/vm/programs/bs-attack.c (dynamic,
+#                         not PIE) and bs-evil-lib.c (a shared library)
+#                         with the host's compiler; put bs-attack at
+#                         TREE/opt/tools/bs-attack (a plain program) and the
+#                         library at TREE/opt/evil/libevil.so. ld.so and libc
+#                         are already in the tree (enf_guest_tree).
+atk_programs() {
+	local tree=$1 src=$VM_SOURCE_ROOT/tests/vm/programs
+	command -v gcc >/dev/null || vm_skip "gcc is not installed"
+	mkdir -p "$tree/opt/tools" "$tree/opt/evil"
+	gcc -O2 -Wall -Werror -no-pie -o "$tree/opt/tools/bs-attack" "$src/bs-attack.c" ||
+		_vm_die "cannot build bs-attack"
+	gcc -O2 -Wall -Werror -shared -fPIC -o "$tree/opt/evil/libevil.so" "$src/bs-evil-lib.c" ||
+		_vm_die "cannot build bs-evil-lib"
+	# Only the libraries enf_guest_tree copies: libc and ld.so.
+	ldd "$tree/opt/tools/bs-attack" | grep -oE '/[^ ]+\.so[^ ]*' | while read -r lib; do
+		[ -e "$tree$lib" ] || _vm_die "bs-attack needs $lib, which the guest tree lacks"
+	done
+}

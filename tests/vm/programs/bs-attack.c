@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bs-attack: the guest-side program of the attack-subject and attack-memory
+ * scenarios. Dynamically linked and not position independent (so that two
+ * copies have `target` at the same address), it is copied into the guest
+ * once as a subject the policy names and once as a plain program. Each
+ * command exits 0 when the operation worked, 1 when it was refused, and
+ * prints what failed.
+ *
+ *   write FILE TEXT          append TEXT and a newline to FILE
+ *   dlopen-write LIB FILE TEXT
+ *                            dlopen LIB in a second thread, then write
+ *   sleep                    wait (a target for the attaches)
+ *   attach PID               PTRACE_ATTACH, then detach
+ *   vmwrite PID              process_vm_writev into PID's `target`
+ *   memwrite PID             write PID's `target` through /proc/PID/mem
+ *   traceme                  PTRACE_TRACEME
+ *   traced-exec PROG ARG...  run PROG traced (PTRACE_TRACEME in the child)
+ *   exec PROG ARG...         run PROG untraced, the twin of traced-exec
+ *   anon-rwx                 run code from an anonymous RWX mapping
+ *   mprotect-rx              write code to RW memory, mprotect it RX, run it
+ *   file-rwx FILE            run code from a private RWX mapping of FILE
+ *   procmem                  patch own code through /proc/self/mem, run it
+ *   memfd-mmap               run code from an executable memfd mapping
+ *   memfd-exec PROG ARG...   copy PROG into a memfd and fexecve it
+ *   shm-exec                 attach SysV shm with SHM_EXEC
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+volatile uint64_t target = 0x1111;
+
+/* mov eax, 42; ret */
+static const unsigned char code[] = { 0xb8, 0x2a, 0x00, 0x00, 0x00, 0xc3 };
+
+static int fail(const char *what)
+{
+	printf("%s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+static int run(void *p)
+{
+	int (*fn)(void) = (int (*)(void))p;
+	int v = fn();
+
+	printf("code returned %d\n", v);
+	return v == 42 ? 0 : 1;
+}
+
+static int do_write(const char *file, const char *text)
+{
+	int fd = open(file, O_WRONLY | O_APPEND);
+
+	if (fd < 0)
+		return fail("open");
+	if (dprintf(fd, "%s\n", text) < 0)
+		return fail("write");
+	close(fd);
+	return 0;
+}
+
+static void *opener(void *lib)
+{
+	if (!dlopen(lib, RTLD_NOW))
+		printf("dlopen: %s\n", dlerror());
+	return 0;
+}
+
+__attribute__((noinline)) int patchme(void)
+{
+	__asm__ volatile("" ::: "memory");
+	return 7;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+	long pid = argc > 2 ? strtol(argv[2], 0, 10) : 0;
+
+	setvbuf(stdout, 0, _IONBF, 0);
+	if (!strcmp(cmd, "write") && argc == 4)
+		return do_write(argv[2], argv[3]);
+	if (!strcmp(cmd, "dlopen-write") && argc == 5) {
+		pthread_t t;
+
+		pthread_create(&t, 0, opener, argv[2]);
+		pthread_join(t, 0);
+		return do_write(argv[3], argv[4]);
+	}
+	if (!strcmp(cmd, "sleep")) {
+		for (;;)
+			pause();
+	}
+	if (!strcmp(cmd, "attach")) {
+		if (ptrace(PTRACE_ATTACH, pid, 0, 0) != 0)
+			return fail("ptrace attach");
+		waitpid(pid, 0, 0);
+		ptrace(PTRACE_DETACH, pid, 0, 0);
+		return 0;
+	}
+	if (!strcmp(cmd, "vmwrite")) {
+		uint64_t v = 0x2222;
+		struct iovec local = { &v, sizeof(v) }, remote = { (void *)&target, sizeof(v) };
+
+		if (process_vm_writev(pid, &local, 1, &remote, 1, 0) != sizeof(v))
+			return fail("process_vm_writev");
+		return 0;
+	}
+	if (!strcmp(cmd, "memwrite")) {
+		char path[64];
+		uint64_t v = 0x3333;
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/%ld/mem", pid);
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			return fail("open mem");
+		if (pwrite(fd, &v, sizeof(v), (off_t)(uintptr_t)&target) != sizeof(v))
+			return fail("pwrite mem");
+		return 0;
+	}
+	if (!strcmp(cmd, "traceme")) {
+		if (ptrace(PTRACE_TRACEME, 0, 0, 0) != 0)
+			return fail("ptrace traceme");
+		return 0;
+	}
+	if ((!strcmp(cmd, "traced-exec") || !strcmp(cmd, "exec")) && argc > 2) {
+		int traced = !strcmp(cmd, "traced-exec"), status = 0;
+		pid_t c = fork();
+
+		if (c == 0) {
+			if (traced && ptrace(PTRACE_TRACEME, 0, 0, 0) != 0)
+				_exit(fail("ptrace traceme"));
+			execv(argv[2], argv + 2);
+			_exit(fail("execv"));
+		}
+		for (;;) {
+			if (waitpid(c, &status, 0) < 0)
+				return fail("waitpid");
+			if (WIFSTOPPED(status)) {
+				ptrace(PTRACE_CONT, c, 0, 0);
+				continue;
+			}
+			break;
+		}
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	}
+	if (!strcmp(cmd, "anon-rwx")) {
+		void *p = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return fail("mmap rwx");
+		memcpy(p, code, sizeof(code));
+		return run(p);
+	}
+	if (!strcmp(cmd, "mprotect-rx")) {
+		void *p = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			return fail("mmap rw");
+		memcpy(p, code, sizeof(code));
+		if (mprotect(p, 4096, PROT_READ | PROT_EXEC) != 0)
+			return fail("mprotect rx");
+		return run(p);
+	}
+	if (!strcmp(cmd, "file-rwx") && argc == 3) {
+		int fd = open(argv[2], O_RDWR | O_CREAT | O_TRUNC, 0600);
+		void *p;
+
+		if (fd < 0 || ftruncate(fd, 4096) != 0)
+			return fail("file");
+		p = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			return fail("mmap file rwx");
+		memcpy(p, code, sizeof(code));
+		return run(p);
+	}
+	if (!strcmp(cmd, "procmem")) {
+		int fd = open("/proc/self/mem", O_RDWR);
+
+		if (fd < 0)
+			return fail("open /proc/self/mem");
+		if (pwrite(fd, code, sizeof(code), (off_t)(uintptr_t)patchme) != sizeof(code))
+			return fail("pwrite /proc/self/mem");
+		return run((void *)patchme);
+	}
+	if (!strcmp(cmd, "memfd-mmap")) {
+		int fd = memfd_create("jit", 0);
+		void *p;
+
+		if (fd < 0 || write(fd, code, sizeof(code)) != sizeof(code) || ftruncate(fd, 4096) != 0)
+			return fail("memfd");
+		p = mmap(0, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			return fail("mmap memfd");
+		return run(p);
+	}
+	if (!strcmp(cmd, "memfd-exec") && argc > 2) {
+		int in = open(argv[2], O_RDONLY), fd = memfd_create("prog", 0);
+		char buf[65536];
+		ssize_t n;
+
+		if (in < 0 || fd < 0)
+			return fail("memfd");
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(fd, buf, (size_t)n) != n)
+				return fail("memfd write");
+		fexecve(fd, argv + 2, (char *[]){ 0 });
+		return fail("fexecve");
+	}
+	if (!strcmp(cmd, "shm-exec")) {
+		int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+		void *p;
+
+		if (id < 0)
+			return fail("shmget");
+		p = shmat(id, 0, SHM_EXEC);
+		shmctl(id, IPC_RMID, 0);
+		if (p == (void *)-1)
+			return fail("shmat SHM_EXEC");
+		return 0;
+	}
+	fprintf(stderr, "usage: bs-attack COMMAND ARG... (see the source)\n");
+	return 2;
+}

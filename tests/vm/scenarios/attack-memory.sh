@@ -1,0 +1,90 @@
+# attack-memory: under `deny exec memory`, on a dracut boot with the policy
+# from the partition, a root shell's program cannot run code no file
+# backs: anonymous RWX mappings, mprotect of written memory to RX, a
+# private RWX file mapping, patching its own code through /proc/self/mem,
+# a memfd mapped executable or executed, SysV shm attached SHM_EXEC, ptrace
+# attach (POKETEXT) and process_vm_writev into another process. The twin:
+# the program the policy names in `allow exec memory by` does all of it,
+# and programs that need no executable memory (a dynamic `true`, the
+# busybox shell) run normally.
+. "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
+. "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
+. "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
+
+enf_guest_tree "$VM_WORK/tree"
+atk_programs "$VM_WORK/tree"
+mkdir -p "$VM_WORK/tree/usr/lib/jit"
+cp "$VM_WORK/tree/opt/tools/bs-attack" "$VM_WORK/tree/usr/lib/jit/bs-attack"
+
+# The JIT is dynamically linked: it holds its subject only while ld.so,
+# libc and its own directory are write-protected (docs/POLICY.md,
+# "Subject integrity").
+blob=$(dr_policy vm-attack-memory 2 \
+	'deny exec memory' \
+	'allow exec memory by /usr/lib/jit/bs-attack' \
+	'deny write subtree /lib' \
+	'deny write subtree /lib64' \
+	'deny write subtree /usr/lib/jit')
+dr_partition "$VM_WORK/part.img" "$blob"
+
+# The signer names the feature and the schema it needs.
+"$ENF_SIGN" inspect "$blob" >"$VM_WORK/inspect.txt" 2>&1 || true
+grep -q 'deny exec memory$' "$VM_WORK/inspect.txt" ||
+	{ cat "$VM_WORK/inspect.txt" >&2; _vm_die "bootseal-sign inspect does not show 'deny exec memory'"; }
+grep -q 'allow exec memory by /usr/lib/jit/bs-attack$' "$VM_WORK/inspect.txt" ||
+	_vm_die "bootseal-sign inspect does not show the exception"
+_vm_say "ok: bootseal-sign inspect shows the memory rules"
+
+cat >"$VM_WORK/init" <<'EOF_INIT'
+#!/bin/sh
+. /lib/vm-test.sh
+say "init ran"
+J=/usr/lib/jit/bs-attack
+T=/opt/tools/bs-attack
+for who in plain jit; do
+	P=$T
+	[ $who = jit ] && P=$J
+	try $who-anon-rwx $P anon-rwx
+	try $who-mprotect-rx $P mprotect-rx
+	try $who-file-rwx $P file-rwx /tmp/code-$who
+	try $who-procmem $P procmem
+	try $who-memfd-mmap $P memfd-mmap
+	try $who-memfd-exec $P memfd-exec /opt/ok/busybox true
+	try $who-shm-exec $P shm-exec
+	$T sleep &
+	TP=$!
+	sleep 1
+	try $who-attach $P attach $TP
+	try $who-vmwrite $P vmwrite $TP
+	kill $TP
+done
+try dynamic-true /opt/ok/true
+echo >/tmp/plain
+try plain-write $T write /tmp/plain ok
+try shell sh -c 'echo ok >/tmp/shell'
+bootseal audit | grep -E 'memory \(' | sed 's/^/TEST: audit: /'
+finish
+EOF_INIT
+mkdir -p "$VM_WORK/tree/usr/sbin"
+cp "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
+mapfile -t libs < <(enf_lib_files "$ENF_TOOL")
+disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" "${libs[@]}" --root-size 96 \
+	--bootseal-content "$VM_WORK/part.img")
+initrd=$(dr_initramfs "$(dr_etc)")
+
+log=$VM_WORK/console.log
+vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 500
+vm_expect "$log" "bootseal: policy 'vm-attack-memory' generation 2 in force, enforce mode" "the policy is in force"
+for r in anon-rwx mprotect-rx file-rwx procmem memfd-mmap memfd-exec shm-exec attach vmwrite; do
+	vm_expect "$log" "^TEST: plain-$r rc=1\$" "$r: refused to a program without exec memory"
+	vm_expect "$log" "^TEST: jit-$r rc=0\$" "$r: works for the program allowed exec memory"
+done
+vm_expect "$log" '^TEST: plain-anon-rwx out=mmap rwx: Operation not permitted' "the refusal is the enforcer's EPERM"
+vm_expect "$log" '^TEST: dynamic-true rc=0$' "a dynamically linked program runs"
+vm_expect "$log" '^TEST: plain-write rc=0$' "the program without exec memory runs normally"
+vm_expect "$log" '^TEST: shell rc=0$' "the shell runs"
+for m in 'anonymous' 'writable file mapping' 'shared memory' '/proc/PID/mem write' 'ptrace attach'; do
+	vm_expect "$log" "^TEST: audit: .* denied exec memory \\($m\\) by pid [0-9]+ \\(bs-attack, subject 0\\): deny rule 3\$" \
+		"bootseal audit shows the refused route: memory ($m)"
+done
+vm_expect "$log" '^TEST: init done$' "init ran to its end"

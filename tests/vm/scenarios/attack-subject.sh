@@ -1,0 +1,120 @@
+# attack-subject: a root shell tries to borrow a named subject's privilege
+# (a dynamically linked program allowed to write /etc/protected) on a
+# dracut boot with the policy from the partition. Refused: LD_PRELOAD,
+# LD_LIBRARY_PATH (a copied libc), LD_AUDIT, /etc/ld.so.preload and a
+# dlopen from a second thread of a library in /tmp (the subject loses its
+# subject before the library's constructor runs, so the constructor's
+# write is refused too); ptrace attach, process_vm_writev and /proc/PID/mem
+# writes into a running subject and into PID 1; PTRACE_TRACEME by a
+# subject; exec of the subject under a tracer. Twins that keep working:
+# the subject writes (before and after, and with a dlopen of a
+# write-protected library), ptrace and memory writes into a plain process,
+# `ps` and /proc/PID/status of the subject, exec of the subject untraced.
+. "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
+. "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
+. "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
+
+enf_guest_tree "$VM_WORK/tree"
+atk_programs "$VM_WORK/tree"
+mkdir -p "$VM_WORK/tree/usr/lib/subj"
+cp "$VM_WORK/tree/opt/tools/bs-attack" "$VM_WORK/tree/usr/lib/subj/bs-attack"
+cp "$VM_WORK/tree/opt/evil/libevil.so" "$VM_WORK/tree/usr/lib/subj/libgood.so"
+: >"$VM_WORK/tree/etc/protected"
+
+# The subject's code: its executable, ld.so and libc (write-protected
+# below), a library of its own (write-protected with it).
+blob=$(dr_policy vm-attack-subject 2 \
+	'allow write path /etc/protected by /usr/lib/subj/bs-attack' \
+	'deny write subtree /lib' \
+	'deny write subtree /lib64' \
+	'deny write subtree /usr/lib/subj')
+dr_partition "$VM_WORK/part.img" "$blob"
+
+cat >"$VM_WORK/init" <<'EOF_INIT'
+#!/bin/sh
+. /lib/vm-test.sh
+say "init ran"
+S=/usr/lib/subj/bs-attack
+T=/opt/tools/bs-attack
+F=/etc/protected
+export BS_EVIL_FILE=$F
+try subject-write $S write $F first
+try plain-write $T write $F plain
+cp /opt/evil/libevil.so /tmp/libevil.so
+try preload-write env LD_PRELOAD=/tmp/libevil.so $S write $F preload
+mkdir -p /tmp/lib
+cp /lib/x86_64-linux-gnu/libc.so.6 /tmp/lib/libc.so.6
+try libpath-write env LD_LIBRARY_PATH=/tmp/lib $S write $F libpath
+try audit-write env LD_AUDIT=/tmp/libevil.so $S write $F audit
+echo /tmp/libevil.so >/etc/ld.so.preload
+try ldsopreload-write $S write $F ldsopreload
+rm -f /etc/ld.so.preload
+try thread-dlopen-write $S dlopen-write /tmp/libevil.so $F dlopen
+try trusted-dlopen-write env -u BS_EVIL_FILE $S dlopen-write /usr/lib/subj/libgood.so $F trusted-dlopen
+$S sleep &
+SP=$!
+$T sleep &
+TP=$!
+sleep 1
+try attach-subject $T attach $SP
+try vmwrite-subject $T vmwrite $SP
+try memwrite-subject $T memwrite $SP
+try attach-pid1 $T attach 1
+try vmwrite-pid1 $T vmwrite 1
+try memwrite-pid1 $T memwrite 1
+try attach-plain $T attach $TP
+try vmwrite-plain $T vmwrite $TP
+try memwrite-plain $T memwrite $TP
+try status-subject grep -q '^Name:' /proc/$SP/status
+try maps-subject grep -q bs-attack /proc/$SP/maps
+try ps-subject sh -c "ps | grep -v grep | grep -q usr/lib/subj/bs-attack"
+try traceme-subject $S traceme
+try traced-exec-write $T traced-exec $S write $F traced
+try untraced-exec-write $T exec $S write $F untraced
+try subject-write-again $S write $F last
+kill $SP $TP
+say "protected: $(tr '\n' ' ' <$F)"
+bootseal audit | grep -E 'subject lost|self-protection attach' | sed 's/^/TEST: audit: /'
+finish
+EOF_INIT
+mkdir -p "$VM_WORK/tree/usr/sbin"
+cp "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
+mapfile -t libs < <(enf_lib_files "$ENF_TOOL")
+disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" "${libs[@]}" --root-size 96 \
+	--bootseal-content "$VM_WORK/part.img")
+initrd=$(dr_initramfs "$(dr_etc)")
+
+log=$VM_WORK/console.log
+vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 500
+vm_expect "$log" "bootseal: policy 'vm-attack-subject' generation 2 in force, enforce mode" "the policy is in force"
+vm_expect "$log" '^TEST: subject-write rc=0$' "the subject writes /etc/protected"
+vm_expect "$log" '^TEST: plain-write rc=1$' "a plain program cannot"
+for r in preload libpath audit ldsopreload thread-dlopen; do
+	vm_expect "$log" "^TEST: $r-write rc=1\$" "$r: the subject that loaded a library from /tmp lost its subject"
+done
+vm_expect "$log" '^TEST: trusted-dlopen-write rc=0$' "a dlopen of a write-protected library keeps the subject"
+vm_expect_not "$log" 'evil-ctor: wrote' "no constructor of the library from /tmp wrote"
+vm_expect "$log" 'evil-ctor: refused' "the library's constructor ran, refused"
+for t in subject pid1; do
+	vm_expect "$log" "^TEST: attach-$t rc=1\$" "ptrace attach to the $t is refused"
+	vm_expect "$log" "^TEST: vmwrite-$t rc=1\$" "process_vm_writev into the $t is refused"
+	vm_expect "$log" "^TEST: memwrite-$t rc=1\$" "a /proc/PID/mem write into the $t is refused"
+done
+vm_expect "$log" '^TEST: attach-plain rc=0$' "ptrace attach to a plain process works"
+vm_expect "$log" '^TEST: vmwrite-plain rc=0$' "process_vm_writev into a plain process works"
+vm_expect "$log" '^TEST: memwrite-plain rc=0$' "a /proc/PID/mem write into a plain process works"
+vm_expect "$log" '^TEST: status-subject rc=0$' "/proc/PID/status of the subject reads"
+vm_expect "$log" '^TEST: maps-subject rc=0$' "/proc/PID/maps of the subject reads (a PTRACE_MODE_READ access)"
+vm_expect "$log" '^TEST: ps-subject rc=0$' "ps lists the subject"
+vm_expect "$log" '^TEST: traceme-subject rc=1$' "PTRACE_TRACEME by the subject is refused"
+vm_expect "$log" '^TEST: traced-exec-write rc=1$' "the subject executed under a tracer has no subject"
+vm_expect "$log" '^TEST: untraced-exec-write rc=0$' "the same exec untraced keeps it"
+vm_expect "$log" '^TEST: subject-write-again rc=0$' "the subject still writes afterwards"
+vm_expect "$log" '^TEST: protected: first trusted-dlopen untraced last $' "/etc/protected holds only the subject's own writes"
+vm_expect "$log" '^TEST: audit: .* allowed self-protection subject lost by pid [0-9]+ \(bs-attack, subject 1\): audit \(mapped code the policy does not trust\)$' \
+	"bootseal audit names the process that lost its subject, and why"
+vm_expect "$log" '^TEST: audit: .* allowed self-protection subject lost by pid [0-9]+ .*: audit \(executed while traced\)$' \
+	"and the exec under a tracer"
+vm_expect "$log" '^TEST: audit: .* denied self-protection attach to a subject process or PID 1 by pid [0-9]+ \(bs-attack, subject 0\)' \
+	"the refused attaches are logged"
+vm_expect "$log" '^TEST: init done$' "init ran to its end"
