@@ -26,5 +26,8 @@
 #define BS_EXIT_INSTALL 7
 /* An enforcer is already installed (its pins exist). */
 #define BS_EXIT_ALREADY 8
+/* The policy is installed but the kernel lockdown level it asks for could
+ * not be raised (enforce mode; permissive mode warns and exits 0). */
+#define BS_EXIT_LOCKDOWN 9
 
 #endif /* BOOTSEAL_LOADER_EXIT_CODES_H */

@@ -62,7 +62,10 @@ int print_event(void* ctx, void* data, size_t size) {
     std::cout << ts << " " << decision << " " << op_name(e.op) << " " << object_text(e) << " by pid " << e.pid << " ("
               << comm << ", subject " << e.subject << "): " << action_name(e.action)
               << (e.rule >= 0 ? " rule " + std::to_string(e.rule + 1)
-                              : e.rule == BS_RULE_TOO_DEEP ? std::string(" (too deep)") : std::string(" default"))
+                              : e.rule == BS_RULE_TOO_DEEP      ? std::string(" (too deep)")
+                              : e.rule == BS_RULE_RAW_DEVICE    ? std::string(" (raw device)")
+                              : e.rule == BS_RULE_DM_CONTROL    ? std::string(" (device-mapper control)")
+                                                                : std::string(" default"))
               << "\n";
   }
   std::cout.flush();
