@@ -42,10 +42,11 @@ struct {
 	__type(value, __u64);
 } fsnames SEC(".maps");
 
-/* The enforcer's own maps, programs and links (frozen). */
+/* The enforcer's own maps, programs and links (frozen): about 15 maps and
+ * two entries per program. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
+	__uint(max_entries, 128);
 	__type(key, struct bs_obj_id);
 	__type(value, __u8);
 } protected_ids SEC(".maps");
