@@ -52,7 +52,7 @@ vm_expect "$log" '^TEST: module-would-deny rc=0$' "a module loads despite the de
 vm_expect "$log" '^TEST: unpin-still-refused rc=[1-9]' "self-protection holds in permissive mode"
 vm_expect "$log" '^TEST: status: policy: +vm-permissive \(generation 5\)$' "status names the policy"
 vm_expect "$log" '^TEST: status: mode: +permissive$' "status shows the mode"
-vm_expect "$log" '^TEST: status: hooks: +26 \(.*bprm_check.*\)$' "status lists the attached hooks"
+vm_expect "$log" '^TEST: status: hooks: +29 \(.*bprm_check.*\)$' "status lists the attached hooks"
 vm_expect "$log" '^TEST: status: denied: +[4-9]' "status counts the would-be denials"
 vm_expect "$log" '^TEST: status: self-protection refusals: +[1-9]' "and the self-protection refusal"
 vm_expect "$log" '^TEST: status: audit events: [0-9]+ written, 0 dropped$' "no event was dropped"
