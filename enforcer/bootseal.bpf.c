@@ -57,7 +57,8 @@ struct {
 	__type(value, __u64);
 } fsnames SEC(".maps");
 
-/* The enforcer's own maps, programs and links (frozen). */
+/* The enforcer's own maps, programs and links (frozen): about 15 maps and
+ * two entries per program. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_RDONLY_PROG);
@@ -92,6 +93,30 @@ struct {
 	__type(value, struct bs_record);
 } audit_log SEC(".maps");
 
+/* Devices under protected filesystems -> the operations opening them is
+ * refused for without a device rule (frozen). max_entries set by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(max_entries, 1);
+	__type(key, struct bs_rawdev_key);
+	__type(value, struct bs_rawdev);
+} rawdevs SEC(".maps");
+
+/* A new mount between sb_mount and sb_kern_mount: its mount point, for the
+ * decision on the new superblock's type. */
+struct bs_pending_mount {
+	__u64 dentry;  /* struct dentry * of the mount point */
+	__u64 mnt;     /* struct vfsmount * it is seen through */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bs_pending_mount);
+} pending_mount SEC(".maps");
+
 /* The subject each process runs as, on its thread group leader: set at
  * exec, inherited at fork, dropped when foreign code is mapped. */
 struct {
@@ -125,6 +150,9 @@ const volatile __u64 bs_pin_ino = 0;
 const volatile __u32 bs_initramfs_dev = 0;
 /* audit_log's max_entries. */
 const volatile __u32 bs_log_entries = 1;
+
+/* Union of the operations any `rawdevs` entry guards. */
+const volatile __u32 bs_rawdev_ops = 0;
 
 /* Set once PID 1 has left the initramfs. */
 __u32 bs_boot_done = 0;
@@ -1017,6 +1045,22 @@ int BPF_PROG(bs_kernel_load_data, int id, int contents, int ret)
 
 /* ---- mount ----------------------------------------------------------- */
 
+/* Keeps the mount point of a new mount for sb_kern_mount, or forgets an
+ * earlier one (path 0) that a failed mount left behind. */
+static __always_inline void remember_mount(const struct path *path)
+{
+	struct bs_pending_mount *p;
+
+	if (!(bs_kinds[BS_OP_MOUNT] & (1 << BS_KIND_FSTYPE)))
+		return;
+	p = bpf_task_storage_get(&pending_mount, bpf_get_current_task_btf(), 0,
+				 path ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!p)
+		return;
+	p->dentry = path ? (__u64)BPF_CORE_READ(path, dentry) : 0;
+	p->mnt = path ? (__u64)BPF_CORE_READ(path, mnt) : 0;
+}
+
 /* mount: the mount point by path and subtree, the new filesystem's type by
  * name (bind, move, remount and propagation changes have no new type). */
 SEC("lsm/sb_mount")
@@ -1041,6 +1085,9 @@ int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const c
 			if (m)
 				magic = *m;
 		}
+		/* A name the table does not know (fuse.sshfs, a long name):
+		 * sb_kern_mount decides again on the superblock's magic. */
+		remember_mount(magic ? 0 : path);
 	}
 	subject = current_subject();
 	dentry = BPF_CORE_READ(path, dentry);
@@ -1311,4 +1358,177 @@ int BPF_PROG(bs_proc_mem_open, struct file *file, int ret)
 	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE) || !proc_mem_file(file))
 		return 0;
 	return memory_exec(current_subject(), BS_MEM_PROC_MEM);
+}
+
+/* ---- mount by superblock --------------------------------------------- */
+
+/* mount: a new mount(2) whose type name sb_mount could not map to a magic
+ * (not in `fsnames`) is decided again here, on the new superblock's magic,
+ * with the mount point sb_mount saw: the same precedence, path > subtree >
+ * fstype > any. With no remembered mount point (fsmount, the kernel's own
+ * mounts) there is nothing to do: move_mount decides those. */
+SEC("lsm/sb_kern_mount")
+int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct bs_pending_mount *p;
+	struct bs_rule_val v;
+	struct dentry *dentry;
+	struct inode *inode;
+	__u64 mnt;
+	__u32 subject;
+
+	if (ret)
+		return ret;
+	p = bpf_task_storage_get(&pending_mount, task, 0, 0);
+	if (!p || !p->dentry)
+		return 0;
+	dentry = (struct dentry *)p->dentry;
+	mnt = p->mnt;
+	p->dentry = 0;
+	p->mnt = 0;
+	subject = current_subject();
+	inode = BPF_CORE_READ(dentry, d_inode);
+	ask(BS_OP_MOUNT, (__u64)inode, (__u64)dentry, mnt, BPF_CORE_READ(sb, s_magic), subject, &v);
+	return verdict(BS_OP_MOUNT, subject, BPF_CORE_READ(dentry, d_sb, s_dev),
+		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
+}
+
+/* ---- raw block devices ------------------------------------------------ */
+
+/* The fields of struct inode a device check reads (a CO-RE flavour of it). */
+struct inode___dev {
+	unsigned short i_mode;
+	unsigned int i_rdev;
+} __attribute__((preserve_access_index));
+
+#define BS_S_IFMT 0170000
+#define BS_S_IFBLK 0060000
+#define BS_S_IFCHR 0020000
+/* The device-mapper control device (misc 10:236). */
+#define BS_DM_CONTROL ((10 << 20) | 236)
+
+/* ioctls that write a block device, or change its partitions, without the
+ * file being open for writing: SCSI and NVMe pass-through, BLKPG, BLKRRPART. */
+static __always_inline int writing_ioctl(unsigned int cmd)
+{
+	switch (cmd) {
+	case 0x2285:      /* SG_IO */
+	case 0x0001:      /* SCSI_IOCTL_SEND_COMMAND */
+	case 0x1269:      /* BLKPG */
+	case 0x125f:      /* BLKRRPART */
+	case 0xc0484e41:  /* NVME_IOCTL_ADMIN_CMD */
+	case 0x40304e42:  /* NVME_IOCTL_SUBMIT_IO */
+	case 0xc0484e43:  /* NVME_IOCTL_IO_CMD */
+	case 0xc0484e47:  /* NVME_IOCTL_ADMIN64_CMD */
+	case 0xc0484e48:  /* NVME_IOCTL_IO64_CMD */
+	case 0xc0484e49:  /* NVME_IOCTL_IO64_CMD_VEC */
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether opening device `rdev` for `op` is refused without a device rule. */
+static __always_inline int guarded(__u32 rdev, __u32 type, __u8 op)
+{
+	struct bs_rawdev_key gk = { .dev = rdev, .type = type };
+	struct bs_rawdev *g;
+
+	if (!(bs_rawdev_ops & (1 << op)))
+		return 0;
+	if (type == BS_DEVICE_CHAR && rdev == BS_DM_CONTROL && op == BS_OP_WRITE)
+		return 1;
+	g = bpf_map_lookup_elem(&rawdevs, &gk);
+	return g && (g->ops & (1 << op));
+}
+
+/* The decision on opening (or pass-through writing) device `rdev` for `op`:
+ * a device rule for it decides; else a guarded device is refused. Returns
+ * the hook's value, 0 for devices nothing says anything about. */
+static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type)
+{
+	struct bs_rule_key k = {};
+	struct bs_rule_val v;
+	__u32 subject;
+	int guard;
+
+	if (op >= BS_OP_COUNT)
+		return 0;
+	guard = guarded(rdev, type, op);
+	if (!guard && !(bs_kinds[op] & (1 << BS_KIND_DEVICE)))
+		return 0;
+	subject = current_subject();
+	if (bs_kinds[op] & (1 << BS_KIND_DEVICE)) {
+		k.kind = BS_KIND_DEVICE;
+		k.op = op;
+		k.dev = rdev;
+		k.id = type;
+		if (level(&k, subject, &v))
+			return verdict(op, subject, rdev, type, &v, 1);
+	}
+	if (!guard)
+		return 0;
+	v.action = BS_ACT_DENY;
+	v.rule = type == BS_DEVICE_CHAR && rdev == BS_DM_CONTROL ? BS_RULE_DM_CONTROL : BS_RULE_RAW_DEVICE;
+	return verdict(op, subject, rdev, type, &v, 1);
+}
+
+/* The device a node stands for, 0 when the inode is not a device node. */
+static __always_inline __u32 device_of(struct inode *inode, __u32 *type)
+{
+	struct inode___dev *d = (void *)inode;
+	unsigned short mode = BPF_CORE_READ(d, i_mode) & BS_S_IFMT;
+
+	if (mode == BS_S_IFBLK)
+		*type = BS_DEVICE_BLOCK;
+	else if (mode == BS_S_IFCHR)
+		*type = BS_DEVICE_CHAR;
+	else
+		return 0;
+	return BPF_CORE_READ(d, i_rdev);
+}
+
+/* read, write: opening a device node, whichever node of the device it is
+ * (a fresh mknod, a /proc/self/fd reopen, a loop or swap setup all open
+ * the device through here). The file rules on the node apply as well. */
+SEC("lsm/file_open")
+int BPF_PROG(bs_rawdev_open, struct file *file, int ret)
+{
+	unsigned int fmode;
+	__u32 rdev, type = 0;
+
+	if (ret)
+		return ret;
+	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
+	if (!rdev)
+		return 0;
+	fmode = BPF_CORE_READ(file, f_mode);
+	/* A guarded character device (SCSI generic, device-mapper control)
+	 * writes through ioctls on any fd, read-only or ioctl-only (O_ACCMODE
+	 * 3): every open of it is a write. */
+	if ((fmode & FMODE_WRITE) || (type == BS_DEVICE_CHAR && guarded(rdev, type, BS_OP_WRITE))) {
+		ret = check_device(BS_OP_WRITE, rdev, type);
+		if (ret)
+			return ret;
+	}
+	if (fmode & FMODE_READ)
+		return check_device(BS_OP_READ, rdev, type);
+	return 0;
+}
+
+/* write: pass-through and partition-table ioctls on a block device opened
+ * without write access. */
+SEC("lsm/file_ioctl")
+int BPF_PROG(bs_rawdev_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	__u32 rdev, type = 0;
+
+	if (ret)
+		return ret;
+	if (!bs_rawdev_ops || !writing_ioctl(cmd))
+		return 0;
+	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
+	if (!rdev || type != BS_DEVICE_BLOCK)
+		return 0;
+	return check_device(BS_OP_WRITE, rdev, type);
 }

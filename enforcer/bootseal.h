@@ -32,7 +32,7 @@
 #define BS_KIND_SUBTREE 2
 #define BS_KIND_FSTYPE 3
 #define BS_KIND_CAPABILITY 4
-/* 5 is reserved (device). */
+#define BS_KIND_DEVICE 5     /* a device by number: dev = rdev, id = BS_DEVICE_BLOCK/CHAR */
 #define BS_KIND_MEMORY 6     /* executable memory no file backs: op EXEC, dev 0, id 0 */
 
 /* Actions: the values of bootseal::Action, plus the exception marker. */
@@ -75,12 +75,20 @@
 /* Why a process lost its subject (BS_SELF_SUBJECT_LOST events). */
 #define BS_RULE_UNTRUSTED_CODE (-3) /* it mapped code from a file the policy does not trust */
 #define BS_RULE_TRACED_EXEC (-4)    /* it executed its program while being traced */
+/* A block device backing a filesystem with protected objects, opened for
+ * an operation the policy protects there, with no device rule for it. */
+#define BS_RULE_RAW_DEVICE (-6)
+/* The device-mapper control device while raw devices are guarded: a table
+ * would reach a guarded device by number, past file_open. */
+#define BS_RULE_DM_CONTROL (-7)
 
 /* One entry of the `rules` hash map. kind/op/subject/dev/id select the
  * object at one level of precedence:
  *   PATH, SUBTREE: dev = kernel device number (major << 20 | minor), id = inode
  *   FSTYPE:        dev = 0, id = superblock magic
  *   CAPABILITY:    dev = 0, id = capability number
+ *   DEVICE:        dev = the device number (kernel encoding, st_rdev),
+ *                  id = BS_DEVICE_BLOCK or BS_DEVICE_CHAR
  *   ANY:           dev = 0, id = 0                                          */
 struct bs_rule_key {
 	__u8 kind;     /* BS_KIND_* */
@@ -91,6 +99,9 @@ struct bs_rule_key {
 	__u32 pad2;    /* 0 */
 	__u64 id;
 };
+
+#define BS_DEVICE_BLOCK 0
+#define BS_DEVICE_CHAR 1
 
 struct bs_rule_val {
 	__u8 action;   /* BS_ACT_* */
@@ -110,6 +121,20 @@ struct bs_inode_key {
 #define BS_FSNAME_LEN 16
 struct bs_fsname {
 	char name[BS_FSNAME_LEN];
+};
+
+/* `rawdevs` map: a device -> the operations for which opening it is
+ * refused without a device rule, as bits (1 << BS_OP_READ, 1 << BS_OP_WRITE).
+ * The loader derives the devices from the filesystems mounted when it runs:
+ * their block devices, and the SCSI generic character devices of their
+ * disks (docs/ENFORCER.md, "Raw block devices"). */
+struct bs_rawdev_key {
+	__u32 dev;     /* kernel encoding of the device number (st_rdev) */
+	__u32 type;    /* BS_DEVICE_BLOCK or BS_DEVICE_CHAR */
+};
+
+struct bs_rawdev {
+	__u32 ops;
 };
 
 /* Task storage: the subject a task runs as. Kept on the thread group
@@ -206,6 +231,9 @@ struct bs_info {
 	__u32 hooks;              /* number of attached programs */
 	__u8 defaults[BS_OP_SLOTS]; /* per BS_OP_*, BS_ACT_* */
 	__u32 log_entries;        /* records the audit log holds */
+	__u32 lockdown;           /* the lockdown level the policy asks for: 0 none,
+				   * 1 integrity, 2 confidentiality */
+	__u32 pad;
 };
 
 #endif /* BOOTSEAL_ENFORCER_H */

@@ -69,6 +69,8 @@ static_assert(BS_KIND_PATH == kind(ObjectKind::path));
 static_assert(BS_KIND_SUBTREE == kind(ObjectKind::subtree));
 static_assert(BS_KIND_FSTYPE == kind(ObjectKind::fstype));
 static_assert(BS_KIND_CAPABILITY == kind(ObjectKind::capability));
+static_assert(BS_KIND_DEVICE == kind(ObjectKind::device));
+static_assert(BS_KIND_MEMORY == kind(ObjectKind::memory));
 
 constexpr int act(Action a) { return static_cast<int>(a); }
 static_assert(BS_ACT_ALLOW == act(Action::allow));
@@ -141,7 +143,7 @@ BS_CONTRACT_FIELD(bs_stats, self_denied, 16);
 BS_CONTRACT_FIELD(bs_stats, events, 24);
 BS_CONTRACT_FIELD(bs_stats, overwritten, 32);
 
-static_assert(sizeof(bs_info) == 144);
+static_assert(sizeof(bs_info) == 152);
 BS_CONTRACT_FIELD(bs_info, name, 0);
 BS_CONTRACT_FIELD(bs_info, generation, 64);
 BS_CONTRACT_FIELD(bs_info, kid, 72);
@@ -153,6 +155,14 @@ BS_CONTRACT_FIELD(bs_info, policy_rules, 124);
 BS_CONTRACT_FIELD(bs_info, hooks, 128);
 BS_CONTRACT_FIELD(bs_info, defaults, 132);
 BS_CONTRACT_FIELD(bs_info, log_entries, 140);
+BS_CONTRACT_FIELD(bs_info, lockdown, 144);
+BS_CONTRACT_FIELD(bs_info, pad, 148);
+static_assert(static_cast<int>(Lockdown::confidentiality) == 2, "bs_info.lockdown holds bootseal::Lockdown");
+
+static_assert(sizeof(bs_rawdev_key) == 8);
+BS_CONTRACT_FIELD(bs_rawdev_key, dev, 0);
+BS_CONTRACT_FIELD(bs_rawdev_key, type, 4);
+static_assert(sizeof(bs_rawdev) == 4);
 static_assert(sizeof(bs_info::defaults) == BS_OP_SLOTS);
 static_assert(sizeof(bs_info::kid) == sizeof(Kid), "bs_info.kid holds a whole key id");
 

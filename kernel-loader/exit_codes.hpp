@@ -28,6 +28,7 @@ enum ExitCode : int {
   BS_EXIT_NO_BPF_LSM = 6,
   BS_EXIT_INSTALL = 7,
   BS_EXIT_ALREADY = 8,
+  BS_EXIT_LOCKDOWN = 9,
 };
 
 inline constexpr ExitCodeEntry kExitCodes[] = {
@@ -42,9 +43,11 @@ inline constexpr ExitCodeEntry kExitCodes[] = {
     {BS_EXIT_NO_BPF_LSM, "NO_BPF_LSM", "the kernel runs without the bpf LSM (lsm= lacks bpf)"},
     {BS_EXIT_INSTALL, "INSTALL", "loading, filling, attaching or pinning the enforcer failed"},
     {BS_EXIT_ALREADY, "ALREADY", "bootseal's own enforcer is already in force with this policy (checked, not just a non-empty pin directory)"},
+    {BS_EXIT_LOCKDOWN, "LOCKDOWN",
+     "the policy is installed but the kernel lockdown level it asks for could not be raised (enforce mode)"},
 };
 static_assert(exit_table_valid(kExitCodes));
-static_assert(std::size(kExitCodes) == BS_EXIT_ALREADY + 1, "every code has its entry");
+static_assert(std::size(kExitCodes) == BS_EXIT_LOCKDOWN + 1, "every code has its entry");
 
 // The prefix of the shell fragment's variables.
 inline constexpr std::string_view kExitShellPrefix = "BS_EXIT_";

@@ -69,6 +69,8 @@ void print_event(const AuditOptions& o, const bs_record& r) {
                               : e.rule == BS_RULE_TOO_DEEP         ? std::string(" (too deep)")
                               : e.rule == BS_RULE_UNTRUSTED_CODE   ? std::string(" (mapped code the policy does not trust)")
                               : e.rule == BS_RULE_TRACED_EXEC      ? std::string(" (executed while traced)")
+                              : e.rule == BS_RULE_RAW_DEVICE       ? std::string(" (raw device)")
+                              : e.rule == BS_RULE_DM_CONTROL       ? std::string(" (device-mapper control)")
                                                                    : std::string(" default"))
               << "\n";
   }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // bootseal status [--json] [--pin-dir DIR]
+#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -16,6 +17,22 @@ struct StatusOptions {
   std::string pin_dir = kDefaultPinDir;
   bool json = false;
 };
+
+// The lockdown level in force: the bracketed word of securityfs' lockdown
+// file ("none [integrity] confidentiality"), or "unknown".
+std::string lockdown_in_force() {
+  std::ifstream in("/sys/kernel/security/lockdown");
+  std::string s;
+  if (!in || !std::getline(in, s)) return "unknown";
+  auto open = s.find('['), close = s.find(']');
+  if (open == std::string::npos || close == std::string::npos || close < open) return "unknown";
+  return s.substr(open + 1, close - open - 1);
+}
+
+std::string lockdown_asked(uint32_t level) {
+  return level <= static_cast<uint32_t>(Lockdown::confidentiality) ? std::string(to_string(static_cast<Lockdown>(level)))
+                                                                     : "unknown (" + std::to_string(level) + ")";
+}
 
 int run_status(const StatusOptions& o) {
   auto st = read_enforcer(o.pin_dir);
@@ -38,6 +55,7 @@ int run_status(const StatusOptions& o) {
     for (unsigned op = 0; op < kOperationCount; ++op) defaults[op_name(op)] = action_name(i.defaults[op]);
     j["defaults"] = defaults;
     j["hooks"] = st->hooks;
+    j["lockdown"] = {{"in_force", lockdown_in_force()}, {"policy", lockdown_asked(i.lockdown)}};
     j["counters"] = {{"denied", st->stats.denied},
                      {"audited", st->stats.audited},
                      {"self_protection_denied", st->stats.self_denied},
@@ -59,6 +77,7 @@ int run_status(const StatusOptions& o) {
   std::cout << "\nhooks:       " << st->hooks.size() << " (";
   for (size_t k = 0; k < st->hooks.size(); ++k) std::cout << (k ? " " : "") << st->hooks[k];
   std::cout << ")\n"
+            << "lockdown:    " << lockdown_in_force() << " (the policy asks for " << lockdown_asked(i.lockdown) << ")\n"
             << "denied:      " << st->stats.denied << "\n"
             << "audited:     " << st->stats.audited << "\n"
             << "self-protection refusals: " << st->stats.self_denied << "\n"

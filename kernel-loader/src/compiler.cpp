@@ -111,6 +111,21 @@ Resolver RootResolver::resolver() const {
   return [this](const std::string& p, std::string* err) { return resolve(p, err); };
 }
 
+DeviceResolver system_device_resolver(const std::string& new_root) {
+  return [new_root](const std::string& path, std::string* error) -> std::optional<DeviceId> {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 && ::stat((new_root + path).c_str(), &st) != 0) {
+      if (error) *error = errno == ENOENT ? std::string("does not exist") : std::string(std::strerror(errno));
+      return std::nullopt;
+    }
+    if (!S_ISBLK(st.st_mode) && !S_ISCHR(st.st_mode)) {
+      if (error) *error = "is not a device node";
+      return std::nullopt;
+    }
+    return DeviceId{kernel_dev(st.st_rdev), S_ISCHR(st.st_mode)};
+  };
+}
+
 // ---------------------------------------------------------------------------
 
 std::string describe_rule(const Rule& r) {
@@ -122,6 +137,7 @@ std::string describe_rule(const Rule& r) {
     case ObjectKind::fstype: s += " fstype " + r.object.fstype; break;
     case ObjectKind::capability: s += " " + std::string(capability_name(r.object.capability)); break;
     case ObjectKind::memory: s += " memory"; break;
+    case ObjectKind::device: s += " device " + r.object.path; break;
   }
   if (r.subject) s += " by " + *r.subject;
   if (!r.exceptions.empty()) {
@@ -144,7 +160,7 @@ const bs_rule_val* Compiled::find(const bs_rule_key& key) const {
   return &it->second;
 }
 
-Compiled compile(const Document& doc, const Resolver& resolve) {
+Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResolver& resolve_device) {
   Compiled out;
   out.mode = doc.mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (size_t op = 0; op < kOperationCount; ++op) out.defaults[op] = static_cast<uint8_t>(doc.defaults[op]);
@@ -205,6 +221,17 @@ Compiled compile(const Document& doc, const Resolver& resolve) {
       case ObjectKind::fstype: ok.id = fstype_magic(r.object.fstype).value_or(0); break;
       case ObjectKind::capability: ok.id = r.object.capability; break;
       case ObjectKind::memory: break;  // one object: dev 0, id 0
+      case ObjectKind::device: {
+        std::string err = "cannot be resolved here (no device resolver)";
+        auto dev = resolve_device ? resolve_device(r.object.path, &err) : std::nullopt;
+        if (!dev) {
+          diag(i, r.object.path, err);
+          continue;
+        }
+        ok.dev = dev->rdev;
+        ok.id = dev->character ? BS_DEVICE_CHAR : BS_DEVICE_BLOCK;
+        break;
+      }
     }
     Member m{i, std::nullopt, {}};
     if (r.subject) {
@@ -300,6 +327,23 @@ MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
     if (kinds & (1u << BS_KIND_MEMORY)) level(c, make_key(BS_KIND_MEMORY, op, 0, 0, 0), q.subject, &out);
     return out;
   }
+  if (q.device) {
+    // The raw-device program: a device rule, else the guard.
+    if (level(c, make_key(BS_KIND_DEVICE, op, 0, q.device->rdev, q.device->character ? BS_DEVICE_CHAR : BS_DEVICE_BLOCK),
+              q.subject, &out))
+      return out;
+    out = MapDecision{BS_ACT_ALLOW, BS_RULE_DEFAULT};
+    uint32_t all_ops = 0;
+    for (const auto& d : c.raw_devices) {
+      all_ops |= d.ops;
+      if (d.dev == q.device->rdev && d.character == q.device->character && (d.ops & (1u << op)))
+        out = MapDecision{BS_ACT_DENY, BS_RULE_RAW_DEVICE};
+    }
+    if (q.device->character && q.device->rdev == (10u << 20 | 236u) && q.operation == Operation::write &&
+        (all_ops & (1u << BS_OP_WRITE)))
+      out = MapDecision{BS_ACT_DENY, BS_RULE_DM_CONTROL};
+    return out;
+  }
   if (q.operation == Operation::capability) {
     if (level(c, make_key(BS_KIND_CAPABILITY, op, 0, 0, q.capability), q.subject, &out)) return out;
     level(c, make_key(BS_KIND_ANY, op, 0, 0, 0), q.subject, &out);
@@ -377,11 +421,21 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
         break;
       }
       case BS_KIND_CAPABILITY: o << " " << capability_name(static_cast<uint32_t>(k.id)); break;
+      case BS_KIND_DEVICE:
+        o << (k.id == BS_DEVICE_CHAR ? " char " : " block ") << format_kernel_dev(k.dev);
+        break;
       default: break;
     }
     o << " subject " << (k.subject == BS_SUBJECT_ANY ? std::string("any") : std::to_string(k.subject));
     o << " -> " << action_name(v.action);
     if (v.rule >= 0) o << " (rule " << v.rule + 1 << ")";
+    o << "\n";
+  }
+  o << "raw devices " << c.raw_devices.size() << "\n";
+  for (const auto& d : c.raw_devices) {
+    o << (d.character ? "  char " : "  block ") << format_kernel_dev(d.dev) << " guarded for";
+    if (d.ops & (1u << BS_OP_READ)) o << " read";
+    if (d.ops & (1u << BS_OP_WRITE)) o << " write";
     o << "\n";
   }
   for (const auto& d : c.diagnostics) o << "warning: " << d.message << "\n";

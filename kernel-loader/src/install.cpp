@@ -211,6 +211,44 @@ Result<std::string> active_lsms(bool may_mount) {
   return s;
 }
 
+Result<Lockdown> lockdown_in_force(bool may_mount) {
+  const char* path = "/sys/kernel/security/lockdown";
+  std::ifstream in(path);
+  if (!in && may_mount) {
+    ::mount("securityfs", "/sys/kernel/security", "securityfs", 0, nullptr);
+    in.open(path);
+  }
+  if (!in) return make_error(std::string("cannot read ") + path + ": " + std::strerror(errno));
+  std::string s;
+  std::getline(in, s);
+  auto open = s.find('['), close = s.find(']');
+  if (open == std::string::npos || close == std::string::npos || close < open)
+    return make_error(std::string(path) + " reads '" + s + "': no level in brackets");
+  auto level = lockdown_from_string(s.substr(open + 1, close - open - 1));
+  if (!level) return make_error(std::string(path) + " reads '" + s + "': unknown level");
+  return *level;
+}
+
+Result<Lockdown> raise_lockdown(Lockdown level) {
+  auto now = lockdown_in_force(true);
+  if (!now) return now;
+  if (*now >= level) return *now;
+  const char* path = "/sys/kernel/security/lockdown";
+  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(std::string("cannot open ") + path + ": " + std::strerror(errno));
+  std::string word(to_string(level));
+  ssize_t n = ::write(fd, word.data(), word.size());
+  int e = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(word.size()))
+    return make_error("cannot write '" + word + "' to " + path + ": " + std::strerror(n < 0 ? e : EIO));
+  now = lockdown_in_force(false);
+  if (!now) return now;
+  if (*now < level)
+    return make_error(std::string(path) + " still says " + std::string(to_string(*now)) + " after writing '" + word + "'");
+  return *now;
+}
+
 EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   EnforcerInstall res;
   const Compiled& c = *req.compiled;
@@ -280,12 +318,14 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   // The readers' iterators are attached by hand, to their maps.
   bpf_program__set_autoattach(skel->progs.bs_iter_stats, false);
   bpf_program__set_autoattach(skel->progs.bs_iter_audit, false);
+  bpf_map__set_max_entries(skel->maps.rawdevs, max1(c.raw_devices.size()));
   skel->rodata->bs_mode = req.mode;
   static_assert(sizeof(skel->rodata->bs_defaults) == contract::kOpSlots && sizeof(skel->rodata->bs_kinds) == contract::kOpSlots);
   for (size_t i = 0; i < contract::kOpSlots; ++i) {
     skel->rodata->bs_defaults[i] = c.defaults[i];
     skel->rodata->bs_kinds[i] = c.kinds[i];
   }
+  for (const auto& d : c.raw_devices) skel->rodata->bs_rawdev_ops |= d.ops;
   skel->rodata->bs_pin_dev = kernel_dev(pin_st.st_dev);
   skel->rodata->bs_pin_ino = pin_st.st_ino;
   // Running from an initramfs (a tmpfs or ramfs root that is not the new
@@ -328,6 +368,14 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     n = static_cast<__u32>(skeys.size());
     if (n && bpf_map_update_batch(bpf_map__fd(skel->maps.subjects), skeys.data(), svals.data(), &n, nullptr) != 0)
       return fail("cannot fill the subjects map: " + errstr(errno));
+    for (const auto& d : c.raw_devices) {
+      bs_rawdev_key k{};
+      k.dev = d.dev;
+      k.type = d.character ? BS_DEVICE_CHAR : BS_DEVICE_BLOCK;
+      bs_rawdev v{d.ops};
+      if (bpf_map_update_elem(bpf_map__fd(skel->maps.rawdevs), &k, &v, BPF_ANY) != 0)
+        return fail("cannot fill the rawdevs map: " + errstr(errno));
+    }
     for (auto name : fstype_names()) {
       bs_fsname k{};
       std::memcpy(k.name, name.data(), std::min(name.size(), sizeof(k.name) - 1));
@@ -336,11 +384,11 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
         return fail("cannot fill the fsnames map: " + errstr(errno));
     }
   }
-  for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames})
+  for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames, skel->maps.rawdevs})
     if (bpf_map_freeze(bpf_map__fd(m)) != 0)
       return fail(std::string("cannot freeze map ") + bpf_map__name(m) + ": " + errstr(errno));
   log("fill", std::to_string(c.rules.size()) + " rule entries, " + std::to_string(c.subjects.size()) +
-                  " subjects; maps frozen",
+                  " subjects, " + std::to_string(c.raw_devices.size()) + " guarded devices; maps frozen",
       t.ms());
 
   // This task is the one the self-protection lets through while it
@@ -361,11 +409,11 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     };
     // Policy maps (BPF_F_RDONLY_PROG, frozen): read-only fds for anyone.
     for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames, skel->maps.protected_ids,
-                       skel->maps.info, skel->maps.rodata})
+                       skel->maps.info, skel->maps.rawdevs, skel->maps.rodata})
       if (!protect(BS_OBJ_MAP, map_id(bpf_map__fd(m)))) return fail("cannot record the enforcer's maps");
     // Maps the enforcer writes: no fd for anyone but this task.
     for (bpf_map* m : {skel->maps.stats, skel->maps.audit_log, skel->maps.task_subject, skel->maps.trusted,
-                       skel->maps.bss})
+                       skel->maps.pending_mount, skel->maps.bss})
       if (!protect(BS_OBJ_STATE, map_id(bpf_map__fd(m)))) return fail("cannot record the enforcer's state maps");
     for (int i = 0; i < skel->skeleton->prog_cnt; ++i)
       if (!protect(BS_OBJ_PROG, prog_id(bpf_program__fd(*skel->skeleton->progs[i].prog))))
@@ -411,6 +459,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     info.hooks = static_cast<__u32>(res.hooks);
     for (size_t i = 0; i < contract::kOpSlots; ++i) info.defaults[i] = c.defaults[i];
     info.log_entries = log_entries;
+    info.lockdown = static_cast<__u32>(req.document->lockdown);
     __u32 zero = 0;
     if (bpf_map_update_elem(bpf_map__fd(skel->maps.info), &zero, &info, BPF_ANY) != 0)
       return fail("cannot fill the info map: " + errstr(errno));

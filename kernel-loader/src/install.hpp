@@ -49,4 +49,13 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log);
 // map) and holding req's policy (name, generation, key, mode).
 Result<void> verify_installed(const InstallRequest& req);
 
+// The kernel lockdown level in force (/sys/kernel/security/lockdown, the
+// bracketed word), mounting securityfs when `may_mount`.
+Result<Lockdown> lockdown_in_force(bool may_mount);
+
+// Raises the kernel lockdown to at least `level` (one-way) and reads it
+// back. Run after the enforcer is attached: confidentiality stops the
+// verifier from accepting programs that read kernel memory.
+Result<Lockdown> raise_lockdown(Lockdown level);
+
 }  // namespace bootseal::loader

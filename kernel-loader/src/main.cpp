@@ -224,9 +224,20 @@ int run(const Options& opt) {
   t = Stopwatch();
   auto resolver = RootResolver::open(opt.root);
   if (!resolver) return failure(BS_EXIT_CONFIG, resolver.error());
-  Compiled compiled = compile(doc, resolver->resolver());
+  Compiled compiled = compile(doc, resolver->resolver(), system_device_resolver(opt.root));
   compiled.mode = permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (const auto& d : compiled.diagnostics) log.warn(d.message);
+  {
+    bool ok = false;
+    std::string mountinfo = read_small_file("/proc/self/mountinfo", &ok);
+    if (!ok) log.warn("cannot read /proc/self/mountinfo: no block device is guarded");
+    guard_backing_devices(&compiled, mountinfo, "/sys");
+    for (const auto& d : compiled.raw_devices)
+      log.info(std::string("guarding ") + (d.character ? "char" : "block") + " device " + format_kernel_dev(d.dev) +
+               " against raw" + ((d.ops & (1u << BS_OP_READ)) ? " reads" : "") +
+               ((d.ops & (1u << BS_OP_READ)) && (d.ops & (1u << BS_OP_WRITE)) ? " and" : "") +
+               ((d.ops & (1u << BS_OP_WRITE)) ? " writes" : ""));
+  }
   log.info("compiled " + std::to_string(doc.rules.size()) + " rules into " + std::to_string(compiled.rules.size()) +
            " entries, " + std::to_string(compiled.subjects.size()) + " subjects, mode " +
            std::string(to_string(mode)) + " (" + ms_text(t.ms()) + ")");
@@ -281,6 +292,21 @@ int run(const Options& opt) {
   log.info("policy '" + doc.name + "' generation " + std::to_string(doc.generation) + " in force, " +
            std::string(to_string(mode)) + " mode, " + std::to_string(r.hooks) + " hooks (" + ms_text(total.ms()) +
            " in all)");
+
+  // Kernel lockdown, once the enforcer is attached (one-way).
+  if (doc.lockdown != Lockdown::none) {
+    auto level = raise_lockdown(doc.lockdown);
+    if (!level) {
+      if (permissive) {
+        log.warn("cannot raise the kernel lockdown to " + std::string(to_string(doc.lockdown)) + ": " + level.error() +
+                 " (permissive mode: continuing)");
+        return BS_EXIT_OK;
+      }
+      log.err("cannot raise the kernel lockdown to " + std::string(to_string(doc.lockdown)) + ": " + level.error());
+      return BS_EXIT_LOCKDOWN;
+    }
+    log.info("kernel lockdown: " + std::string(to_string(*level)));
+  }
   return BS_EXIT_OK;
 }
 

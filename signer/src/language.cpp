@@ -135,6 +135,7 @@ class Parser {
     return !at_end() && peek().kind == TokenKind::word && peek().text == kw;
   }
   std::optional<Error> expect_end(const std::string& after);
+  std::optional<Error> check_superseded_capabilities() const;
 
   std::string_view text_;
   std::string_view filename_;
@@ -146,7 +147,7 @@ class Parser {
   size_t pos_ = 0;
 
   ParsedPolicy out_;
-  size_t name_line_ = 0, generation_line_ = 0, mode_line_ = 0, description_line_ = 0;
+  size_t name_line_ = 0, generation_line_ = 0, mode_line_ = 0, description_line_ = 0, lockdown_line_ = 0;
   std::array<size_t, kOperationCount> default_lines_{};
   std::map<MachineId, size_t> machines_;                 // id -> line
   std::unordered_map<std::string, size_t> rule_keys_;    // identity -> rule index
@@ -184,10 +185,17 @@ std::string list_fstypes() {
 }
 
 constexpr const char* kStatements =
-    "a statement (policy, generation, mode, machine, description, default, allow, deny or audit)";
+    "a statement (policy, generation, mode, machine, description, lockdown, default, allow, deny or audit)";
 constexpr const char* kActions = "allow, deny or audit";
 constexpr const char* kObjects = "path, subtree, fstype or any";
 constexpr const char* kExecObjects = "path, subtree, fstype, memory or any";
+constexpr const char* kFileObjects = "path, subtree, fstype, device or any";  // read, write
+constexpr const char* kLockdownLevels = "integrity, confidentiality or none";
+
+// The objects an operation takes, for messages.
+const char* objects_for(Operation op) {
+  return op == Operation::read || op == Operation::write ? kFileObjects : kObjects;
+}
 constexpr const char* kCapabilityObjects = "a capability name such as CAP_SYS_MODULE, or any";
 
 std::optional<Error> Parser::tokenize(std::string_view line) {
@@ -326,7 +334,7 @@ std::optional<Error> Parser::parse_object(Operation op, Object& object) {
   const std::string op_name(to_string(op));
   const char* objects = op == Operation::capability ? kCapabilityObjects
                         : op == Operation::exec     ? kExecObjects
-                                                    : kObjects;
+                                                    : objects_for(op);
   if (at_end()) return error_at_end("missing object after '" + op_name + "'", objects);
   const Token& t = peek();
   if (t.kind != TokenKind::word) {
@@ -347,7 +355,7 @@ std::optional<Error> Parser::parse_object(Operation op, Object& object) {
     ++pos_;
     return std::nullopt;
   }
-  const bool kind_word = t.text == "path" || t.text == "subtree" || t.text == "fstype";
+  const bool kind_word = t.text == "path" || t.text == "subtree" || t.text == "fstype" || t.text == "device";
   if (op == Operation::capability) {
     if (auto cap = capability_from_string(t.text)) {
       object.kind = ObjectKind::capability;
@@ -366,8 +374,16 @@ std::optional<Error> Parser::parse_object(Operation op, Object& object) {
     }
     return error_at(t, "unknown object " + show(t), objects);
   }
+  if (t.text == "device" && op != Operation::read && op != Operation::write) {
+    return error_at(t, "object 'device' is not valid for operation " + op_name,
+                    std::string(kObjects) + " (a device is an object of read and write only)");
+  }
   const std::string kind = t.text;
   ++pos_;
+  if (kind == "device") {
+    object.kind = ObjectKind::device;
+    return take_path("device", object.path);
+  }
   if (kind == "path" || kind == "subtree") {
     object.kind = kind == "path" ? ObjectKind::path : ObjectKind::subtree;
     return take_path(kind == "path" ? "path" : "subtree", object.path);
@@ -396,6 +412,7 @@ std::string rule_key(const Rule& r) {
     case ObjectKind::subtree: k += r.object.path; break;
     case ObjectKind::fstype: k += r.object.fstype; break;
     case ObjectKind::capability: k += std::to_string(r.object.capability); break;
+    case ObjectKind::device: k += r.object.path; break;
     case ObjectKind::any:
     case ObjectKind::memory: break;
   }
@@ -498,6 +515,12 @@ std::optional<Error> Parser::rule(Action action) {
   r.exceptions.reserve(order.size());
   for (size_t i : order) r.exceptions.push_back(std::move(exceptions[i].first));
 
+  if (r.object.kind == ObjectKind::device && r.action == Action::allow && !r.subject) {
+    return error(line_, tokens_[0].column,
+                 "an allow rule for device " + quote_if_needed(r.object.path) + " names no subject",
+                 "'by SUBJECT' (the program that may open the device, e.g. a filesystem checker)");
+  }
+
   // One rule per operation, object and subject.
   auto [it, inserted] = rule_keys_.try_emplace(rule_key(r), out_.document.rules.size());
   if (!inserted) {
@@ -579,6 +602,16 @@ std::optional<Error> Parser::statement() {
     ++pos_;
     return expect_end("the description (quote text that contains spaces)");
   }
+  if (kw == "lockdown") {
+    if (auto e = header_once("lockdown", lockdown_line_)) return e;
+    if (at_end()) return error_at_end("missing level after 'lockdown'", kLockdownLevels);
+    const Token& t = peek();
+    const auto l = t.kind == TokenKind::word ? lockdown_from_string(t.text) : std::nullopt;
+    if (!l) return error_at(t, "unknown lockdown level " + show(t), kLockdownLevels);
+    doc.lockdown = *l;
+    ++pos_;
+    return expect_end("the lockdown level");
+  }
   if (kw == "machine") {
     ++pos_;
     if (at_end()) return error_at_end("missing machine id after 'machine'", "32 lowercase hexadecimal digits");
@@ -618,6 +651,48 @@ std::optional<Error> Parser::statement() {
   return error_at(head, "unknown keyword " + show(head), kStatements);
 }
 
+// The kernel grants what CAP_BPF, CAP_PERFMON and CAP_CHECKPOINT_RESTORE
+// guard to CAP_SYS_ADMIN as well (bpf_capable(), perfmon_capable(),
+// checkpoint_restore_ns_capable()): a rule denying one of them denies
+// nothing to a process that keeps CAP_SYS_ADMIN. Such a rule is refused
+// unless CAP_SYS_ADMIN is denied to every subject it denies the capability
+// to, as decide() computes it.
+std::optional<Error> Parser::check_superseded_capabilities() const {
+  const Document& doc = out_.document;
+  const uint32_t sys_admin = *capability_from_string("CAP_SYS_ADMIN");
+  std::vector<std::string> subjects{""};  // "" = any process the policy does not name
+  for (const auto& r : doc.rules) {
+    if (r.subject) subjects.push_back(*r.subject);
+    subjects.insert(subjects.end(), r.exceptions.begin(), r.exceptions.end());
+  }
+  std::sort(subjects.begin(), subjects.end());
+  subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
+  for (size_t i = 0; i < doc.rules.size(); ++i) {
+    const Rule& r = doc.rules[i];
+    if (r.operation != Operation::capability || r.object.kind != ObjectKind::capability || r.action != Action::deny)
+      continue;
+    const std::string_view cap = capability_name(r.object.capability);
+    if (cap != "CAP_BPF" && cap != "CAP_PERFMON" && cap != "CAP_CHECKPOINT_RESTORE") continue;
+    for (const auto& s : subjects) {
+      Query q;
+      q.operation = Operation::capability;
+      q.subject = s;
+      q.capability = r.object.capability;
+      if (decide(doc, q).rule != static_cast<int>(i)) continue;
+      q.capability = sys_admin;
+      if (decide(doc, q).action == Action::deny) continue;
+      const std::string who = s.empty() ? std::string("processes the policy does not name") : s;
+      return error(out_.rule_lines[i], 1,
+                   std::string("'deny capability ") + std::string(cap) + "' does not hold for " + who +
+                       ": the kernel grants what " + std::string(cap) +
+                       " guards to CAP_SYS_ADMIN too, which the policy does not deny there",
+                   "a rule that also denies CAP_SYS_ADMIN to the same subjects (e.g. 'deny capability "
+                   "CAP_SYS_ADMIN" + (r.subject ? " by " + quote_if_needed(*r.subject) : std::string()) + "')");
+    }
+  }
+  return std::nullopt;
+}
+
 Result<ParsedPolicy> Parser::run() {
   // Reserving up front avoids rehashing the identity table and moving rules
   // as a large policy is read. At most one rule per line, and a rule line
@@ -652,6 +727,12 @@ Result<ParsedPolicy> Parser::run() {
   doc.machines.reserve(machines_.size());
   for (const auto& m : machines_) doc.machines.push_back(m.first);
   doc.schema = required_schema(doc);
+
+  // The lowest schema that holds what the policy uses: schema-1 policies
+  // keep sealing to the same bytes.
+  doc.schema = required_schema(doc);
+
+  if (auto e = check_superseded_capabilities()) return std::move(*e);
 
   // The checks above are meant to cover every invariant; this is the backstop
   // that keeps an invalid document from ever leaving the compiler.
@@ -737,6 +818,7 @@ std::string format_rule(const Rule& rule) {
     case ObjectKind::path: out += "path "; out += quote_if_needed(rule.object.path); break;
     case ObjectKind::subtree: out += "subtree "; out += quote_if_needed(rule.object.path); break;
     case ObjectKind::fstype: out += "fstype "; out += quote_if_needed(rule.object.fstype); break;
+    case ObjectKind::device: out += "device "; out += quote_if_needed(rule.object.path); break;
     case ObjectKind::capability: {
       const auto name = capability_name(rule.object.capability);
       // An unknown number cannot come from a valid document; show it plainly.
@@ -776,6 +858,11 @@ std::string format_policy(const Document& doc) {
   if (!doc.description.empty()) {
     out += "description ";
     out += quote(doc.description);
+    out += '\n';
+  }
+  if (doc.lockdown != Lockdown::none) {
+    out += "lockdown ";
+    out += to_string(doc.lockdown);
     out += '\n';
   }
   out += '\n';

@@ -195,7 +195,7 @@ std::optional<Problem> check_deterministic(std::span<const uint8_t> in, int max_
 }  // namespace cbor
 
 // ---------------------------------------------------------------------------
-// Schema 1 (FORMAT.md, "The policy document").
+// Schemas 1 and 2 (FORMAT.md, "The policy document").
 
 namespace {
 
@@ -209,6 +209,7 @@ enum DocKey : uint64_t {
   kDocDescription = 5,
   kDocDefaults = 6,
   kDocRules = 7,
+  kDocLockdown = 8,  // schema 2
 };
 
 // Rule map keys.
@@ -223,14 +224,18 @@ enum RuleKey : uint64_t {
   kRuleExceptions = 7,
 };
 
-// The highest object kind number (memory); 5 is reserved and refused.
+// The highest object kind number (memory).
 constexpr uint64_t kObjectKindMax = 6;
 
 // The schema versions this build reads, for messages: "1 to 2".
 std::string reads() { return std::to_string(kSchemaVersion) + " to " + std::to_string(kSchemaMaxVersion); }
 
+bool kind_has_path(ObjectKind k) {
+  return k == ObjectKind::path || k == ObjectKind::subtree || k == ObjectKind::device;
+}
+
 void encode_rule(cbor::Writer& w, const Rule& r) {
-  const bool has_path = r.object.kind == ObjectKind::path || r.object.kind == ObjectKind::subtree;
+  const bool has_path = kind_has_path(r.object.kind);
   const bool has_fstype = r.object.kind == ObjectKind::fstype;
   const bool has_cap = r.object.kind == ObjectKind::capability;
   const bool has_subject = r.subject.has_value();
@@ -332,7 +337,7 @@ class DocDecoder {
     cbor::Reader::Head h;
     if (!r_.expect(cbor::kMap, &h)) return fail(off, "expected the document map");
     const uint64_t pairs = h.arg;
-    bool seen[8] = {};
+    bool seen[9] = {};
     uint64_t prev = 0;
     for (uint64_t i = 0; i < pairs; ++i) {
       const size_t key_off = r_.offset();
@@ -349,6 +354,7 @@ class DocDecoder {
                                      reads() + ")");
           }
           doc->schema = v;
+          schema_ = v;
           break;
         case kDocName:
           if (!text_field("name (key 1)", &doc->name)) return false;
@@ -374,6 +380,12 @@ class DocDecoder {
           break;
         case kDocRules:
           if (!rules(&doc->rules)) return false;
+          break;
+        case kDocLockdown:
+          if (doc->schema < 2) return fail(key_off, "lockdown (key 8) needs schema version 2");
+          if (!uint_field("lockdown (key 8)", 2, &v)) return false;
+          if (v == 0) return fail(key_off, "lockdown (key 8): level none must be omitted");
+          doc->lockdown = static_cast<Lockdown>(v);
           break;
         default:
           return fail(key_off, "unknown document key " + std::to_string(k));
@@ -464,6 +476,10 @@ class DocDecoder {
           if (!object_kind_known(static_cast<ObjectKind>(v)))
             return fail(key_off, context() + " object kind (key 2): unknown object kind " + std::to_string(v));
           rule->object.kind = static_cast<ObjectKind>(v);
+          if (schema_ < required_schema_of_kind(rule->object.kind)) {
+            return fail(key_off, context() + " object kind (key 2): " + std::string(to_string(rule->object.kind)) +
+                                     " needs schema version 2");
+          }
           break;
         case kRulePath:
           if (!text_field(" path (key 3)", &rule->object.path)) return false;
@@ -504,7 +520,7 @@ class DocDecoder {
     if (!seen[kRuleObjectKind]) return fail(off, context() + ": missing object kind (key 2)");
     // Exactly the field the object kind uses is present: one document, one encoding.
     const ObjectKind kind = rule->object.kind;
-    const bool want_path = kind == ObjectKind::path || kind == ObjectKind::subtree;
+    const bool want_path = kind_has_path(kind);
     const bool want_fstype = kind == ObjectKind::fstype;
     const bool want_cap = kind == ObjectKind::capability;
     const std::string_view kind_name = to_string(kind);
@@ -527,9 +543,14 @@ class DocDecoder {
   // "rule N" while a rule is decoded, else "".
   std::string context() const { return rule_ ? "rule " + std::to_string(*rule_) : std::string(); }
 
+  static uint64_t required_schema_of_kind(ObjectKind k) {
+    return static_cast<uint8_t>(k) > static_cast<uint8_t>(ObjectKind::capability) ? 2 : 1;
+  }
+
   cbor::Reader r_;
   std::string error_;
   std::optional<uint64_t> rule_;
+  uint64_t schema_ = 1;  // the document's schema version, read first (key 0)
 };
 
 }  // namespace
@@ -539,7 +560,8 @@ std::vector<uint8_t> encode_document(const Document& doc) {
   w.reserve(64 + doc.name.size() + doc.description.size() + doc.rules.size() * 48);
   const bool has_machines = !doc.machines.empty();
   const bool has_description = !doc.description.empty();
-  w.map(6 + (has_machines ? 1 : 0) + (has_description ? 1 : 0));
+  const bool has_lockdown = doc.lockdown != Lockdown::none;
+  w.map(6 + (has_machines ? 1 : 0) + (has_description ? 1 : 0) + (has_lockdown ? 1 : 0));
   w.uint(kDocSchema);
   w.uint(required_schema(doc));
   w.uint(kDocName);
@@ -563,6 +585,10 @@ std::vector<uint8_t> encode_document(const Document& doc) {
   w.uint(kDocRules);
   w.array(doc.rules.size());
   for (const auto& r : doc.rules) encode_rule(w, r);
+  if (has_lockdown) {
+    w.uint(kDocLockdown);
+    w.uint(static_cast<uint64_t>(doc.lockdown));
+  }
   return std::move(w.out());
 }
 

@@ -12,6 +12,7 @@ constexpr std::string_view kActionNames[] = {"allow", "deny", "audit"};
 constexpr std::string_view kModeNames[] = {"enforce", "permissive"};
 constexpr std::string_view kOperationNames[] = {"exec",        "read",  "write", "capability",
                                                 "module-load", "kexec", "mount"};
+constexpr std::string_view kLockdownNames[] = {"none", "integrity", "confidentiality"};
 
 // include/uapi/linux/capability.h, in number order.
 constexpr std::string_view kCapabilityNames[kCapabilityCount] = {
@@ -28,7 +29,9 @@ constexpr std::string_view kCapabilityNames[kCapabilityCount] = {
     "CAP_CHECKPOINT_RESTORE",
 };
 
-// Superblock magic numbers (include/uapi/linux/magic.h).
+// Superblock magic numbers (include/uapi/linux/magic.h). Several names share
+// one magic: ext2 and ext3 are served by ext4's driver, msdos by vfat's,
+// devtmpfs is a tmpfs, fuseblk and nfs4 are the block-backed fuse and NFSv4.
 struct FsType {
   std::string_view name;
   uint64_t magic;
@@ -37,9 +40,11 @@ constexpr FsType kFsTypes[] = {
     {"bpf", 0xcafe4a11},       {"btrfs", 0x9123683e},    {"cgroup2", 0x63677270},
     {"configfs", 0x62656570},  {"debugfs", 0x64626720},  {"devpts", 0x1cd1},
     {"devtmpfs", 0x01021994},  {"efivarfs", 0xde5e81e4}, {"erofs", 0xe0f5e1e2},
-    {"ext4", 0xef53},          {"f2fs", 0xf2f52010},     {"fuse", 0x65735546},
+    {"ext2", 0xef53},          {"ext3", 0xef53},         {"ext4", 0xef53},
+    {"f2fs", 0xf2f52010},      {"fuse", 0x65735546},     {"fuseblk", 0x65735546},
     {"hugetlbfs", 0x958458f6}, {"iso9660", 0x9660},      {"mqueue", 0x19800202},
-    {"nfs", 0x6969},           {"overlay", 0x794c7630},  {"proc", 0x9fa0},
+    {"msdos", 0x4d44},         {"nfs", 0x6969},          {"nfs4", 0x6969},
+    {"overlay", 0x794c7630},   {"proc", 0x9fa0},
     {"pstore", 0x6165676c},    {"ramfs", 0x858458f6},    {"securityfs", 0x73636673},
     {"squashfs", 0x73717368},  {"sysfs", 0x62656572},    {"tmpfs", 0x01021994},
     {"tracefs", 0x74726163},   {"vfat", 0x4d44},         {"xfs", 0x58465342},
@@ -55,10 +60,11 @@ std::optional<size_t> index_of(const std::string_view (&names)[N], std::string_v
 bool object_allowed(Operation op, ObjectKind kind) {
   if (op == Operation::capability) return kind == ObjectKind::capability || kind == ObjectKind::any;
   if (kind == ObjectKind::memory) return op == Operation::exec;
+  if (kind == ObjectKind::device) return op == Operation::read || op == Operation::write;
   return kind != ObjectKind::capability;
 }
 
-uint64_t required_schema_of(ObjectKind k) { return k == ObjectKind::memory ? 2 : 1; }
+uint64_t required_schema_of(ObjectKind k) { return k == ObjectKind::memory || k == ObjectKind::device ? 2 : 1; }
 
 std::string rule_name(size_t i) { return "rule " + std::to_string(i + 1); }
 
@@ -127,6 +133,7 @@ std::string_view to_string(ObjectKind k) {
     case ObjectKind::subtree: return "subtree";
     case ObjectKind::fstype: return "fstype";
     case ObjectKind::capability: return "capability";
+    case ObjectKind::device: return "device";
     case ObjectKind::memory: return "memory";
   }
   return "unknown";
@@ -136,8 +143,16 @@ bool object_kind_known(ObjectKind k) { return to_string(k) != "unknown"; }
 
 uint64_t required_schema(const Document& doc) {
   uint64_t v = kSchemaVersion;
+  if (doc.lockdown != Lockdown::none) v = std::max<uint64_t>(v, 2);
   for (const auto& r : doc.rules) v = std::max(v, required_schema_of(r.object.kind));
   return v;
+}
+
+std::string_view to_string(Lockdown l) { return kLockdownNames[static_cast<size_t>(l)]; }
+
+std::optional<Lockdown> lockdown_from_string(std::string_view s) {
+  if (auto i = index_of(kLockdownNames, s)) return static_cast<Lockdown>(*i);
+  return std::nullopt;
 }
 
 std::optional<Action> action_from_string(std::string_view s) {
@@ -220,6 +235,11 @@ bool is_normalised_absolute_path(std::string_view path) {
 Result<void> validate(const Document& doc) {
   if (doc.schema < kSchemaVersion || doc.schema > kSchemaMaxVersion)
     return make_error("unsupported schema version " + std::to_string(doc.schema));
+  if (static_cast<size_t>(doc.lockdown) >= std::size(kLockdownNames)) return make_error("unknown lockdown level");
+  // Rules that need a newer schema are named below, each by its index.
+  if (doc.lockdown != Lockdown::none && doc.schema < 2)
+    return make_error("schema version " + std::to_string(doc.schema) +
+                      " cannot hold a lockdown level (schema 2 needed)");
   if (doc.name.empty()) return make_error("the policy has no name");
   if (doc.generation == 0) return make_error("generation must be at least 1");
   if (static_cast<size_t>(doc.mode) >= std::size(kModeNames)) return make_error("unknown mode");
@@ -245,7 +265,7 @@ Result<void> validate(const Document& doc) {
     if (!object_allowed(r.operation, o.kind))
       return make_error(rule_name(i) + ": object kind '" + std::string(to_string(o.kind)) +
                         "' is not valid for operation '" + std::string(to_string(r.operation)) + "'");
-    bool has_path = o.kind == ObjectKind::path || o.kind == ObjectKind::subtree;
+    bool has_path = o.kind == ObjectKind::path || o.kind == ObjectKind::subtree || o.kind == ObjectKind::device;
     if (has_path ? !is_normalised_absolute_path(o.path) : !o.path.empty())
       return make_error(rule_name(i) + ": bad object path '" + o.path + "'");
     if (o.kind == ObjectKind::fstype ? !fstype_magic(o.fstype) : !o.fstype.empty())
@@ -254,6 +274,8 @@ Result<void> validate(const Document& doc) {
       return make_error(rule_name(i) + ": bad capability number " + std::to_string(o.capability));
     if (r.subject && !is_normalised_absolute_path(*r.subject))
       return make_error(rule_name(i) + ": subject '" + *r.subject + "' is not an absolute path");
+    if (o.kind == ObjectKind::device && r.action == Action::allow && !r.subject)
+      return make_error(rule_name(i) + ": an allow rule for a device must name a subject ('by')");
     if (r.subject && !r.exceptions.empty())
       return make_error(rule_name(i) + ": a rule with a subject cannot have exceptions");
     for (const auto& e : r.exceptions)
@@ -315,6 +337,9 @@ Decision decide(const Document& doc, const Query& q) {
         if (q.capability == r.object.capability) object_rank = kExactRank;
         break;
       case ObjectKind::memory: object_rank = 0; break;
+      case ObjectKind::device:
+        if (!q.device.empty() && q.device == r.object.path) object_rank = kExactRank + 1;
+        break;
     }
     if (object_rank < 0) continue;
     Rank rank{object_rank, subject_rank, severity(r.action)};

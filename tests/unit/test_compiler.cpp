@@ -458,5 +458,163 @@ TEST(Format, DryRunListing) {
       << out;
 }
 
+// ---------------------------------------------------------------------------
+// Devices: device rules by number, and the guarded devices under mounted
+// filesystems derived from a mount table and a sysfs tree.
+
+Object device_obj(std::string p) { return Object{ObjectKind::device, std::move(p), "", 0}; }
+
+constexpr uint32_t kVda = 254u << 20 | 0, kVda2 = 254u << 20 | 2, kVdb = 254u << 20 | 16;
+constexpr uint32_t kDm0 = 253u << 20 | 0, kSg0 = 21u << 20 | 0, kDmControl = 10u << 20 | 236;
+
+DeviceResolver fake_devices() {
+  return [](const std::string& p, std::string* err) -> std::optional<DeviceId> {
+    if (p == "/dev/vda2" || p == "/dev/disk/by-partlabel/root") return DeviceId{kVda2, false};
+    if (p == "/dev/mapper/control") return DeviceId{kDmControl, true};
+    if (err) *err = p == "/etc/passwd" ? "is not a device node" : "does not exist";
+    return std::nullopt;
+  };
+}
+
+Document device_doc() {
+  Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow")),
+                         make_rule(Action::allow, Operation::write, device_obj("/dev/disk/by-partlabel/root"),
+                                   "/usr/sbin/e2fsck"),
+                         make_rule(Action::deny, Operation::read, device_obj("/dev/vdz9"))});
+  d.schema = 2;
+  return d;
+}
+
+TEST(Devices, DeviceRuleIsKeyedByDeviceNumber) {
+  TempRoot root;
+  root.file("/etc/shadow");
+  root.file("/usr/sbin/e2fsck");
+  auto r = RootResolver::open(root.path());
+  Document d = device_doc();
+  Compiled c = compile(d, r->resolver(), fake_devices());
+  bs_rule_key k{};
+  k.kind = BS_KIND_DEVICE;
+  k.op = BS_OP_WRITE;
+  k.subject = c.subject_of(root.id("/usr/sbin/e2fsck"));
+  k.dev = kVda2;
+  k.id = BS_DEVICE_BLOCK;
+  const bs_rule_val* v = c.find(k);
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->action, BS_ACT_ALLOW);
+  EXPECT_EQ(v->rule, 1);
+  EXPECT_TRUE(c.kinds[BS_OP_WRITE] & (1u << BS_KIND_DEVICE));
+  ASSERT_EQ(c.diagnostics.size(), 1u);
+  EXPECT_EQ(c.diagnostics[0].message, "rule 3 (deny read device /dev/vdz9): /dev/vdz9 does not exist");
+}
+
+TEST(Devices, WithoutADeviceResolverDeviceRulesAreReported) {
+  TempRoot root;
+  root.file("/usr/sbin/e2fsck");
+  auto r = RootResolver::open(root.path());
+  Compiled c = compile(device_doc(), r->resolver());
+  EXPECT_EQ(c.diagnostics.size(), 3u);
+}
+
+// A sysfs tree: vda (disk) with vda2 (partition), dm-0 on vdb, vda with a
+// SCSI generic node sg0.
+class FakeSysfs {
+ public:
+  FakeSysfs() {
+    root_.dir("/devices/vda/vda2");
+    dev("/devices/vda", "254:0");
+    dev("/devices/vda/vda2", "254:2");
+    std::ofstream(root_.path() + "/devices/vda/vda2/partition") << "2\n";
+    root_.dir("/devices/vda/device/scsi_generic/sg0");
+    dev("/devices/vda/device/scsi_generic/sg0", "21:0");
+    root_.dir("/devices/vdb");
+    dev("/devices/vdb", "254:16");
+    root_.dir("/devices/dm-0/slaves");
+    dev("/devices/dm-0", "253:0");
+    fs::create_directory_symlink(root_.path() + "/devices/vdb", root_.path() + "/devices/dm-0/slaves/vdb");
+    root_.dir("/dev/block");
+    for (auto [name, path] : {std::pair{"254:0", "/devices/vda"}, {"254:2", "/devices/vda/vda2"},
+                              {"254:16", "/devices/vdb"}, {"253:0", "/devices/dm-0"}})
+      fs::create_directory_symlink(root_.path() + path, root_.path() + "/dev/block/" + name);
+  }
+  const std::string& path() const { return root_.path(); }
+
+ private:
+  void dev(const std::string& dir, const std::string& majmin) { std::ofstream(root_.path() + dir + "/dev") << majmin << "\n"; }
+  TempRoot root_;
+};
+
+std::string mount_line(const std::string& majmin, const std::string& point, const std::string& type,
+                       const std::string& source) {
+  return "30 1 " + majmin + " / " + point + " rw,relatime shared:1 - " + type + " " + source + " rw\n";
+}
+
+TEST(Devices, PartitionAndItsDiskAreGuardedForWrite) {
+  FakeSysfs sys;
+  Compiled c;
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVda2, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2") + mount_line("0:22", "/proc", "proc", "proc"),
+                        sys.path());
+  std::vector<RawDevice> want{{kVda, false, 1u << BS_OP_WRITE}, {kVda2, false, 1u << BS_OP_WRITE},
+                              {kSg0, true, 1u << BS_OP_WRITE}};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(c.raw_devices, want);
+}
+
+TEST(Devices, FilesystemWithoutProtectedObjectsIsNotGuarded) {
+  FakeSysfs sys;
+  Compiled c;
+  // The only rule protects a file on another filesystem (vdb).
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVdb, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path());
+  EXPECT_TRUE(c.raw_devices.empty());
+  // An allow entry protects nothing.
+  c.rules = {{bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 1, kVda2, 0, 42}, bs_rule_val{BS_ACT_ALLOW, {}, 0}}};
+  guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path());
+  EXPECT_TRUE(c.raw_devices.empty());
+}
+
+TEST(Devices, ReadRulesGuardReadsAndDefaultsGuardEverything) {
+  FakeSysfs sys;
+  Compiled c;
+  c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_READ, 0, 0, kVda2, 0, 7}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  c.defaults[BS_OP_WRITE] = BS_ACT_DENY;
+  guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2") + mount_line("253:0", "/srv", "xfs", "/dev/dm-0"),
+                        sys.path());
+  const uint32_t rw = 1u << BS_OP_READ | 1u << BS_OP_WRITE;
+  std::vector<RawDevice> want{{kDm0, false, 1u << BS_OP_WRITE}, {kVda, false, rw}, {kVda2, false, rw},
+                              {kVdb, false, 1u << BS_OP_WRITE}, {kSg0, true, 1u << BS_OP_WRITE}};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(c.raw_devices, want);
+}
+
+TEST(Devices, MapDecisionGuardsUnlessADeviceRuleAllows) {
+  TempRoot root;
+  root.file("/etc/shadow");
+  root.file("/usr/sbin/e2fsck");
+  auto r = RootResolver::open(root.path());
+  Compiled c = compile(device_doc(), r->resolver(), fake_devices());
+  c.raw_devices = {{kVda, false, 1u << BS_OP_WRITE}, {kVda2, false, 1u << BS_OP_WRITE}};
+  uint32_t fsck = c.subject_of(root.id("/usr/sbin/e2fsck"));
+  MapQuery q;
+  q.operation = Operation::write;
+  q.device = DeviceId{kVda2, false};
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_RAW_DEVICE);
+  q.subject = fsck;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  EXPECT_EQ(decide_maps(c, q).rule, 1);
+  q.subject = BS_SUBJECT_ANY;
+  q.device = DeviceId{kVda, false};  // the whole disk has no device rule
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_RAW_DEVICE);
+  q.device = DeviceId{kVdb, false};  // a disk under no protected filesystem
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  q.operation = Operation::read;
+  q.device = DeviceId{kVda2, false};  // no read rules: reads stay open
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  q.operation = Operation::write;
+  q.device = DeviceId{kDmControl, true};
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_DM_CONTROL);
+}
+
 }  // namespace
 }  // namespace bootseal::loader

@@ -378,7 +378,7 @@ TEST(DocumentCbor, AcceptsHandBuiltMemoryRule) {
 
 TEST(DocumentCborReject, MemoryRuleInSchema1Document) {
   expect_refused(doc_with_rule(memory_rule_fields()),
-                 "rule 1: object kind 'memory' needs schema 2, the document says 1");
+                 "rule 0 object kind (key 2): memory needs schema version 2");
 }
 
 TEST(DocumentCborReject, MemoryRuleWithPath) {
@@ -397,16 +397,6 @@ TEST(DocumentCborReject, MemoryRuleWithReadOperation) {
   r[1].value = U(1);
   f[5].value = A({M(r)});
   expect_refused(M(f), "object kind 'memory' is not valid for operation 'read'");
-}
-
-TEST(DocumentCborReject, ReservedObjectKind5) {
-  auto f = minimal_fields();
-  f[0].value = U(2);
-  auto r = path_rule_fields();
-  r[2].value = U(5);
-  r.pop_back();
-  f[5].value = A({M(r)});
-  expect_refused(M(f), "rule 0 object kind (key 2): unknown object kind 5");
 }
 
 TEST(DocumentCborReject, MissingSchemaVersion) {
@@ -429,8 +419,9 @@ TEST(DocumentCborReject, MissingRules) {
 
 TEST(DocumentCborReject, UnknownDocumentKey) {
   auto f = minimal_fields();
-  f.push_back(Field{U(8), U(0)});
-  expect_refused(M(f), "unknown document key 8");
+  f[0].value = U(2);
+  f.push_back(Field{U(9), U(0)});
+  expect_refused(M(f), "unknown document key 9");
 }
 
 TEST(DocumentCborReject, TextKeyInDocument) {
@@ -580,6 +571,140 @@ TEST(DocumentCborReject, ErrorNamesOffset) {
   f[2].value = {0x18, 0x01};
   // map head (1) + key 0 and value (2) + key 1 and "t" (3) + key 2 (1) = offset 7
   expect_refused(M(f), "policy document, offset 7: integer or length not in its shortest form");
+}
+
+}  // namespace
+}  // namespace bootseal
+
+namespace bootseal {
+namespace {
+
+// --- Schema 2: device objects and the lockdown level ------------------------
+
+Object device(std::string p) { return Object{ObjectKind::device, std::move(p), "", 0}; }
+
+std::vector<Field> device_rule_fields() {
+  // {0: deny, 1: write, 2: device, 3: "/dev/vda2"}
+  return {{U(0), U(1)}, {U(1), U(2)}, {U(2), U(5)}, {U(3), T("/dev/vda2")}};
+}
+
+Bytes schema2_with_rule(const std::vector<Field>& rule) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  f[5].value = A({M(rule)});
+  return M(f);
+}
+
+TEST(DocumentCborSchema, RequiredSchemaIsOneWithoutSchemaTwoFeatures) {
+  EXPECT_EQ(required_schema(sample()), 1u);
+  Document d = sample();
+  d.rules.push_back(rule(Action::deny, Operation::write, device("/dev/vda2")));
+  EXPECT_EQ(required_schema(d), 2u);
+  Document l = sample();
+  l.lockdown = Lockdown::integrity;
+  EXPECT_EQ(required_schema(l), 2u);
+}
+
+TEST(DocumentCborSchema, DeviceRuleAndLockdownRoundTripAsSchemaTwo) {
+  Document d = sample();
+  d.schema = 2;
+  d.lockdown = Lockdown::confidentiality;
+  d.rules.push_back(rule(Action::deny, Operation::write, device("/dev/vda2")));
+  d.rules.push_back(rule(Action::allow, Operation::write, device("/dev/vda2"), "/usr/sbin/e2fsck"));
+  auto bytes = encode_document(d);
+  EXPECT_EQ(bytes[0], 0xa9);  // nine document keys, the schema first
+  EXPECT_EQ(bytes[1], 0x00);
+  EXPECT_EQ(bytes[2], 0x02);
+  auto back = decode_document(bytes);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, d);
+}
+
+TEST(DocumentCborSchema, DeviceRuleEncodingIsPinned) {
+  EXPECT_EQ(schema2_with_rule(device_rule_fields()),
+            from_hex("a6000201617402010300068700000000000000078"
+                     "1a40001010202050369" "2f6465762f76646132"));
+  Document d;
+  d.schema = 2;
+  d.name = "t";
+  d.generation = 1;
+  d.rules.push_back(rule(Action::deny, Operation::write, device("/dev/vda2")));
+  EXPECT_EQ(encode_document(d), schema2_with_rule(device_rule_fields()));
+}
+
+TEST(DocumentCborSchema, SchemaTwoDocumentWithoutFeaturesIsRead) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  auto d = decode_document(M(f));
+  ASSERT_TRUE(d.ok()) << d.error();
+  EXPECT_EQ(d->schema, 2u);
+}
+
+TEST(DocumentCborReject, DeviceObjectInSchemaOne) {
+  auto f = minimal_fields();
+  f[5].value = A({M(device_rule_fields())});
+  expect_refused(M(f), "rule 0 object kind (key 2): device needs schema version 2");
+}
+
+TEST(DocumentCborReject, LockdownInSchemaOne) {
+  auto f = minimal_fields();
+  f.push_back(Field{U(8), U(1)});
+  expect_refused(M(f), "lockdown (key 8) needs schema version 2");
+}
+
+TEST(DocumentCborReject, LockdownNoneMustBeOmitted) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  f.push_back(Field{U(8), U(0)});
+  expect_refused(M(f), "lockdown (key 8): level none must be omitted");
+}
+
+TEST(DocumentCborReject, LockdownOutOfRange) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  f.push_back(Field{U(8), U(3)});
+  expect_refused(M(f), "lockdown (key 8): value 3 out of range (at most 2)");
+}
+
+TEST(DocumentCborReject, LockdownNotAnInteger) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  f.push_back(Field{U(8), T("integrity")});
+  expect_refused(M(f), "lockdown (key 8): expected an unsigned integer");
+}
+
+TEST(DocumentCborReject, DeviceObjectWithoutPath) {
+  auto r = device_rule_fields();
+  r.pop_back();
+  expect_refused(schema2_with_rule(r), "object kind device needs a path (key 3)");
+}
+
+TEST(DocumentCborReject, DeviceObjectForExecFailsValidation) {
+  auto r = device_rule_fields();
+  r[1].value = U(0);
+  expect_refused(schema2_with_rule(r), "object kind 'device' is not valid for operation 'exec'");
+}
+
+TEST(DocumentCborReject, DeviceAllowWithoutSubjectFailsValidation) {
+  auto r = device_rule_fields();
+  r[0].value = U(0);
+  expect_refused(schema2_with_rule(r), "an allow rule for a device must name a subject");
+}
+
+TEST(DocumentCborReject, RelativeDevicePathFailsValidation) {
+  auto r = device_rule_fields();
+  r[3].value = T("dev/vda2");
+  expect_refused(schema2_with_rule(r), "bad object path 'dev/vda2'");
+}
+
+TEST(DocumentValidate, SchemaOneClaimedForSchemaTwoFeaturesIsRefused) {
+  Document d = sample();
+  d.lockdown = Lockdown::integrity;
+  auto v = validate(d);
+  ASSERT_FALSE(v.ok());
+  EXPECT_THAT(v.error(), HasSubstr("schema version 1 cannot hold a lockdown level (schema 2 needed)"));
+  d.schema = 2;
+  EXPECT_TRUE(validate(d).ok());
 }
 
 }  // namespace

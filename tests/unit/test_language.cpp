@@ -301,25 +301,25 @@ TEST(LanguageReject, NulByteInWord) {
 TEST(LanguageReject, UnknownKeyword) {
   EXPECT_EQ(parse_error(with_head("permit exec any\n")),
             "t.policy:4:1: error: unknown keyword 'permit', expected a statement (policy, generation, mode, "
-            "machine, description, default, allow, deny or audit)");
+            "machine, description, lockdown, default, allow, deny or audit)");
 }
 
 TEST(LanguageReject, KeywordIsCaseSensitive) {
   EXPECT_EQ(parse_error(with_head("  Deny exec any\n")),
             "t.policy:4:3: error: unknown keyword 'Deny', expected a statement (policy, generation, mode, "
-            "machine, description, default, allow, deny or audit)");
+            "machine, description, lockdown, default, allow, deny or audit)");
 }
 
 TEST(LanguageReject, QuotedStringAtStatementStart) {
   EXPECT_EQ(parse_error("\"policy\" x\n"),
             "t.policy:1:1: error: unexpected \"policy\" at the start of a statement, expected a statement (policy, "
-            "generation, mode, machine, description, default, allow, deny or audit)");
+            "generation, mode, machine, description, lockdown, default, allow, deny or audit)");
 }
 
 TEST(LanguageReject, CommaAtStatementStart) {
   EXPECT_EQ(parse_error(with_head(", deny exec any\n")),
             "t.policy:4:1: error: unexpected ',' at the start of a statement, expected a statement (policy, "
-            "generation, mode, machine, description, default, allow, deny or audit)");
+            "generation, mode, machine, description, lockdown, default, allow, deny or audit)");
 }
 
 // Header.
@@ -562,7 +562,7 @@ TEST(LanguageReject, CapabilityAsObjectOfExec) {
 TEST(LanguageReject, MemoryWithRead) {
   EXPECT_EQ(parse_error(with_head("deny read memory\n")),
             "t.policy:4:11: error: object 'memory' is not valid for operation read, expected path, subtree, "
-            "fstype or any ('memory' goes with exec only)");
+            "fstype, device or any ('memory' goes with exec only)");
 }
 
 TEST(LanguageReject, MemoryWithCapability) {
@@ -753,7 +753,7 @@ TEST(LanguageReject, TrailingGarbageAfterSubject) {
 TEST(LanguageReject, UnknownActionIsAnUnknownKeyword) {
   EXPECT_EQ(parse_error(with_head("log exec any\n")),
             "t.policy:4:1: error: unknown keyword 'log', expected a statement (policy, generation, mode, machine, "
-            "description, default, allow, deny or audit)");
+            "description, lockdown, default, allow, deny or audit)");
 }
 
 // Rules: identity.
@@ -973,10 +973,18 @@ class RandomDocuments {
         if (pick(4)) {
           r.object.kind = ObjectKind::capability;
           r.object.capability = static_cast<uint32_t>(pick(kCapabilityCount));
+          // A denial of CAP_PERFMON, CAP_BPF or CAP_CHECKPOINT_RESTORE needs
+          // CAP_SYS_ADMIN denied too (LanguageCapability tests): audit them.
+          if (r.action == Action::deny && r.object.capability >= 38) r.action = Action::audit;
         }
       } else {
-        switch (pick(4)) {
+        switch (pick(5)) {
           case 0: break;
+          case 4:
+            if (r.operation != Operation::read && r.operation != Operation::write) break;
+            r.object.kind = ObjectKind::device;
+            r.object.path = path();
+            break;
           case 1: r.object.kind = ObjectKind::path; r.object.path = path(); break;
           case 2: r.object.kind = ObjectKind::subtree; r.object.path = pick(10) ? path() : "/"; break;
           default: {
@@ -986,7 +994,7 @@ class RandomDocuments {
           }
         }
       }
-      switch (pick(3)) {
+      switch (r.object.kind == ObjectKind::device && r.action == Action::allow ? 1 : pick(3)) {
         case 0: break;
         case 1: r.subject = path(); break;
         default:
@@ -1005,6 +1013,8 @@ class RandomDocuments {
       });
       if (!clash) unique.rules.push_back(r);
     }
+    unique.lockdown = static_cast<Lockdown>(pick(3));
+    unique.schema = required_schema(unique);
     return unique;
   }
 
@@ -1198,6 +1208,110 @@ TEST(LanguageExamples, DocsUnknownSubjectMatchesOnlyRulesForAnySubject) {
   const Document d = parse_ok(with_head("deny capability CAP_SYS_MODULE except /usr/bin/kmod\n"
                                         "allow capability CAP_SYS_MODULE by /usr/bin/kmod\n"));
   EXPECT_EQ(decide_cap(d, "CAP_SYS_MODULE", ""), Action::deny);
+}
+
+// ---------------------------------------------------------------------------
+// Devices, lockdown, schema 2 and capabilities CAP_SYS_ADMIN supersedes
+
+TEST(LanguageDevice, DeviceRulesParseAndNeedSchemaTwo) {
+  Document d = parse_ok(with_head("deny read device /dev/vda2\n"
+                                  "allow write device /dev/disk/by-partlabel/root by /usr/sbin/e2fsck\n"));
+  ASSERT_EQ(d.rules.size(), 2u);
+  EXPECT_EQ(d.rules[0].object.kind, ObjectKind::device);
+  EXPECT_EQ(d.rules[0].object.path, "/dev/vda2");
+  EXPECT_EQ(d.rules[1].operation, Operation::write);
+  EXPECT_EQ(*d.rules[1].subject, "/usr/sbin/e2fsck");
+  EXPECT_EQ(d.schema, 2u);
+  EXPECT_EQ(format_rule(d.rules[1]), "allow write device /dev/disk/by-partlabel/root by /usr/sbin/e2fsck");
+  auto again = parse_policy(format_policy(d), "again");
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_EQ(*again, d);
+}
+
+TEST(LanguageDevice, PolicyWithoutSchemaTwoFeaturesStaysSchemaOne) {
+  EXPECT_EQ(parse_ok(with_head("deny write path /etc/shadow\n")).schema, 1u);
+}
+
+TEST(LanguageDevice, DeviceIsNotAnObjectOfExec) {
+  EXPECT_EQ(parse_error(with_head("deny exec device /dev/vda2\n")),
+            "t.policy:4:11: error: object 'device' is not valid for operation exec, expected path, subtree, fstype "
+            "or any (a device is an object of read and write only)");
+}
+
+TEST(LanguageDevice, AllowDeviceNeedsASubject) {
+  EXPECT_EQ(parse_error(with_head("allow write device /dev/vda2\n")),
+            "t.policy:4:1: error: an allow rule for device /dev/vda2 names no subject, expected 'by SUBJECT' (the "
+            "program that may open the device, e.g. a filesystem checker)");
+}
+
+TEST(LanguageDevice, DeviceNeedsAnAbsolutePath) {
+  EXPECT_EQ(parse_error(with_head("deny write device vda2\n")),
+            "t.policy:4:19: error: relative path 'vda2' as device, expected an absolute path starting with '/'");
+}
+
+TEST(LanguageDevice, UnknownObjectOfWriteListsDevice) {
+  EXPECT_EQ(parse_error(with_head("deny write disk /dev/vda\n")),
+            "t.policy:4:12: error: unknown object 'disk', expected path, subtree, fstype, device or any");
+}
+
+TEST(LanguageLockdown, LevelsParseAndFormat) {
+  Document d = parse_ok(with_head("lockdown integrity\n"));
+  EXPECT_EQ(d.lockdown, Lockdown::integrity);
+  EXPECT_EQ(d.schema, 2u);
+  EXPECT_NE(format_policy(d).find("\nlockdown integrity\n"), std::string::npos);
+  EXPECT_EQ(parse_ok(with_head("lockdown confidentiality\n")).lockdown, Lockdown::confidentiality);
+  Document none = parse_ok(with_head("lockdown none\n"));
+  EXPECT_EQ(none.lockdown, Lockdown::none);
+  EXPECT_EQ(none.schema, 1u);
+}
+
+TEST(LanguageLockdown, UnknownLevel) {
+  EXPECT_EQ(parse_error(with_head("lockdown full\n")),
+            "t.policy:4:10: error: unknown lockdown level 'full', expected integrity, confidentiality or none");
+}
+
+TEST(LanguageLockdown, MissingLevel) {
+  EXPECT_EQ(parse_error(with_head("lockdown\n")),
+            "t.policy:4:9: error: missing level after 'lockdown', expected integrity, confidentiality or none");
+}
+
+TEST(LanguageLockdown, Duplicate) {
+  EXPECT_EQ(parse_error(with_head("lockdown integrity\nlockdown integrity\n")),
+            "t.policy:5:1: error: duplicate 'lockdown', already given on line 4, expected one 'lockdown' statement");
+}
+
+TEST(LanguageCapability, DenyBpfWithoutSysAdminIsRefused) {
+  EXPECT_EQ(parse_error(with_head("deny capability CAP_BPF\n")),
+            "t.policy:4:1: error: 'deny capability CAP_BPF' does not hold for processes the policy does not name: "
+            "the kernel grants what CAP_BPF guards to CAP_SYS_ADMIN too, which the policy does not deny there, "
+            "expected a rule that also denies CAP_SYS_ADMIN to the same subjects (e.g. 'deny capability "
+            "CAP_SYS_ADMIN')");
+}
+
+TEST(LanguageCapability, DenyPerfmonBySubjectNamesTheSubject) {
+  EXPECT_EQ(parse_error(with_head("deny capability CAP_SYS_ADMIN\n"
+                                  "deny capability CAP_PERFMON by /usr/bin/perf\n"
+                                  "allow capability CAP_SYS_ADMIN by /usr/bin/perf\n")),
+            "t.policy:5:1: error: 'deny capability CAP_PERFMON' does not hold for /usr/bin/perf: the kernel grants "
+            "what CAP_PERFMON guards to CAP_SYS_ADMIN too, which the policy does not deny there, expected a rule "
+            "that also denies CAP_SYS_ADMIN to the same subjects (e.g. 'deny capability CAP_SYS_ADMIN by "
+            "/usr/bin/perf')");
+}
+
+TEST(LanguageCapability, DenyCheckpointRestoreNeedsSysAdminForExceptionsToo) {
+  // CAP_SYS_ADMIN denied to everyone but /usr/bin/criu, which is denied CAP_CHECKPOINT_RESTORE.
+  EXPECT_NE(parse_error(with_head("deny capability CAP_SYS_ADMIN except /usr/bin/criu\n"
+                                  "deny capability CAP_CHECKPOINT_RESTORE\n"))
+                .find("does not hold for /usr/bin/criu"),
+            std::string::npos);
+}
+
+TEST(LanguageCapability, DenyBpfWithSysAdminDeniedIsAccepted) {
+  Document d = parse_ok(with_head("deny capability CAP_BPF\ndeny capability CAP_SYS_ADMIN\n"
+                                  "deny capability CAP_PERFMON by /usr/bin/perf\n"));
+  EXPECT_EQ(d.rules.size(), 3u);
+  // Another capability denied without CAP_SYS_ADMIN is not concerned.
+  parse_ok(with_head("deny capability CAP_SYS_MODULE\n"));
 }
 
 }  // namespace

@@ -8,6 +8,9 @@
 //   bs-probe finit-module FILE   finit_module(2) on the file
 //   bs-probe kexec-load          kexec_load(2) with no segments
 //   bs-probe poweroff            sync, reboot(2) RB_POWER_OFF
+//   bs-probe reopen-write DEV    open DEV with O_PATH, then reopen it for
+//                                writing through /proc/self/fd/N
+//   bs-probe blkrrpart DEV       ioctl BLKRRPART on DEV opened read-only
 //
 // Prints "ok" and exits 0, or "error: MESSAGE" and exits 1.
 #define _GNU_SOURCE
@@ -16,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -51,6 +56,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bs-probe %s: FILE missing\n", cmd);
 		return 2;
 	}
+	if (!strcmp(cmd, "reopen-write")) {
+		char proc[64];
+		int p = open(argv[2], O_PATH | O_CLOEXEC);
+		if (p < 0)
+			return fail("open O_PATH");
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", p);
+		if (open(proc, O_WRONLY | O_CLOEXEC) < 0)
+			return fail("reopen for writing");
+		puts("ok");
+		return 0;
+	}
 	int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail("open");
@@ -73,6 +89,9 @@ int main(int argc, char **argv)
 			return fail("mmap");
 		if (syscall(SYS_init_module, p, len, "") != 0)
 			return fail("init_module");
+	} else if (!strcmp(cmd, "blkrrpart")) {
+		if (ioctl(fd, BLKRRPART) != 0)
+			return fail("ioctl BLKRRPART");
 	} else if (!strcmp(cmd, "finit-module")) {
 		if (syscall(SYS_finit_module, fd, "", 0) != 0)
 			return fail("finit_module");

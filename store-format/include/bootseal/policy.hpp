@@ -49,13 +49,17 @@ enum class ObjectKind : uint8_t {
   subtree = 2,     // a directory and everything below it
   fstype = 3,      // every file on a filesystem of this type (tmpfs, ramfs, ...)
   capability = 4,  // one Linux capability (operation `capability` only)
-  // 5 is reserved (device).
+  device = 5,      // a block or character device, by device number (read and write; schema 2)
   memory = 6,      // executable memory no file backs (operation `exec` only; schema 2)
 };
 
+// The kernel lockdown level the loader raises (document key 8, schema 2).
+// Values are on-disk numbers.
+enum class Lockdown : uint8_t { none = 0, integrity = 1, confidentiality = 2 };
+
 struct Object {
   ObjectKind kind = ObjectKind::any;
-  std::string path;         // absolute, normalised: ObjectKind::path and ::subtree
+  std::string path;         // absolute, normalised: ObjectKind::path, ::subtree and ::device
   std::string fstype;       // a name known to fstype_magic(): ObjectKind::fstype
   uint32_t capability = 0;  // CAP_* number: ObjectKind::capability
 
@@ -87,15 +91,24 @@ struct Document {
   std::string description;
   std::array<Action, kOperationCount> defaults{};  // indexed by Operation; allow unless set
   std::vector<Rule> rules;
+  Lockdown lockdown = Lockdown::none;
 
   friend bool operator==(const Document&, const Document&) = default;
 };
+
+// The lowest schema version that holds everything `doc` uses: 2 when a rule
+// has an object kind above `capability` (device, memory) or the document
+// asks for a lockdown level, else 1. Writers store this version; a document
+// that claims a lower one is refused by validate().
+uint64_t required_schema(const Document& doc);
 
 // Names as the language writes them ("module-load", "deny", "CAP_SYS_MODULE").
 std::string_view to_string(Action a);
 std::string_view to_string(Mode m);
 std::string_view to_string(Operation op);
 std::string_view to_string(ObjectKind k);
+std::string_view to_string(Lockdown l);
+std::optional<Lockdown> lockdown_from_string(std::string_view s);
 std::optional<Action> action_from_string(std::string_view s);
 std::optional<Mode> mode_from_string(std::string_view s);
 std::optional<Operation> operation_from_string(std::string_view s);
@@ -137,8 +150,8 @@ bool is_normalised_absolute_path(std::string_view path);
 // maps must agree with it (tests compare the two).
 //
 // Precedence, first match wins:
-//   1. object rank: path > subtree (deeper first) > fstype > any; for the
-//      capability operation: the named capability > any;
+//   1. object rank: device, path > subtree (deeper first) > fstype > any;
+//      for the capability operation: the named capability > any;
 //   2. at equal object: a rule naming the subject > a rule for any subject;
 //      a rule for any subject does not match a subject in its exceptions;
 //   3. at equal object and subject: deny > audit > allow (only arises when
@@ -149,6 +162,7 @@ struct Query {
   std::string path;            // the object's path (exec/read/write/module_load/kexec/mount)
   std::string fstype;          // the object's filesystem type name
   uint32_t capability = 0;     // for Operation::capability
+  std::string device;          // read/write of a device node: the device rule path naming it
   std::string subject;         // the executable of the acting process; "" = unknown
   // Executable memory no file backs (exec only): only `memory` rules match,
   // and with none the answer is allow, not the exec default. Other exec

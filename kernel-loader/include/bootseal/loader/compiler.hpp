@@ -56,12 +56,37 @@ class RootResolver {
   std::string root_;
 };
 
+// A device node's device: what a `device` object names (never the node's
+// inode: root can make a new node for the same device anywhere).
+struct DeviceId {
+  uint32_t rdev = 0;       // kernel encoding of st_rdev
+  bool character = false;  // a character device, else a block device
+  friend bool operator==(const DeviceId&, const DeviceId&) = default;
+};
+
+// Resolves a `device` object's path (symlinks followed, as udev's
+// /dev/disk/by-* links) to the device it names. On failure returns nullopt
+// and sets *error ("does not exist", "is not a device node").
+using DeviceResolver = std::function<std::optional<DeviceId>(const std::string& path, std::string* error)>;
+
+// The loader's resolver: the path in the loader's own /dev (the initramfs'
+// devtmpfs, which becomes the new root's /dev), else under `new_root`.
+DeviceResolver system_device_resolver(const std::string& new_root);
+
 // Something the compiler could not honour; `rule` is the index into
 // Document::rules.
 struct Diagnostic {
   int rule = -1;
   std::string path;
   std::string message;  // "rule 3 (deny exec path /usr/bin/x): /usr/bin/x does not exist"
+};
+
+// A device whose opening is refused without a device rule.
+struct RawDevice {
+  uint32_t dev = 0;        // kernel encoding
+  bool character = false;  // a SCSI generic node of a guarded disk, else a block device
+  uint32_t ops = 0;        // bits 1 << BS_OP_READ / BS_OP_WRITE
+  friend auto operator<=>(const RawDevice&, const RawDevice&) = default;
 };
 
 struct SubjectEntry {
@@ -76,6 +101,10 @@ struct Compiled {
   std::array<uint8_t, BS_OP_SLOTS> defaults{};              // per BS_OP_*
   std::array<uint8_t, BS_OP_SLOTS> kinds{};                 // bit 1 << BS_KIND_* per op
   uint32_t mode = BS_MODE_ENFORCE;
+  // Devices under mounted filesystems that hold protected objects, with the
+  // operations opening them is refused for without a device rule; sorted.
+  // Filled by guard_backing_devices().
+  std::vector<RawDevice> raw_devices;
   std::vector<Diagnostic> diagnostics;
 
   // The subject id of an executable, BS_SUBJECT_ANY when the policy does
@@ -85,8 +114,25 @@ struct Compiled {
 };
 
 // Compiles `doc` (already validated). Paths that do not resolve are left
-// out and reported in Compiled::diagnostics; nothing else fails.
-Compiled compile(const Document& doc, const Resolver& resolve);
+// out and reported in Compiled::diagnostics; nothing else fails. Device
+// objects need `resolve_device` (without one they are reported unresolved).
+Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResolver& resolve_device = {});
+
+// The operations whose objects a filesystem on kernel device `fs_dev`
+// holds, as bits 1 << BS_OP_READ / BS_OP_WRITE: an operation counts when
+// a deny applies on it: the operation's default, a rule for any object, a
+// rule for its filesystem type (`magic`), or a path or subtree rule on a
+// file of that filesystem.
+uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic);
+
+// Fills c->raw_devices from the mount table (/proc/self/mountinfo text) and
+// a sysfs tree (normally "/sys"): for every block-backed filesystem with
+// protected objects, its device, the whole disk of a partition, and, down
+// `slaves/`, the devices under device-mapper and md stacks (and their
+// disks); for a disk guarded for write, its SCSI generic character devices
+// (scsi_generic/, bsg/: pass-through writes from any fd). The loop device of a loop-mounted filesystem is its device; the
+// file behind it is governed by the file rules.
+void guard_backing_devices(Compiled* c, const std::string& mountinfo, const std::string& sysfs);
 
 // What the enforcer decides, computed from the compiled entries in the
 // enforcer's order (path, subtree from the object up, fstype, any,
@@ -100,6 +146,9 @@ struct MapQuery {
   bool entry_to_create = false;
   uint64_t magic = 0;        // superblock magic, 0 for none
   uint32_t capability = 0;   // Operation::capability
+  // A device node opened for read or write: what the enforcer's raw-device
+  // program decides (decide_maps() then answers for that program alone).
+  std::optional<DeviceId> device;
   uint32_t subject = BS_SUBJECT_ANY;
   // Executable memory (exec only): only the memory entries decide, allow
   // without one (bootseal.bpf.c's memory_exec()).
