@@ -651,9 +651,10 @@ std::optional<Error> Parser::statement() {
   return error_at(head, "unknown keyword " + show(head), kStatements);
 }
 
-// The kernel grants what CAP_BPF, CAP_PERFMON and CAP_CHECKPOINT_RESTORE
-// guard to CAP_SYS_ADMIN as well (bpf_capable(), perfmon_capable(),
-// checkpoint_restore_ns_capable()): a rule denying one of them denies
+// The kernel grants what CAP_BPF, CAP_PERFMON, CAP_CHECKPOINT_RESTORE and
+// CAP_SYSLOG guard to CAP_SYS_ADMIN as well (bpf_capable(),
+// perfmon_capable(), checkpoint_restore_ns_capable(),
+// check_syslog_permissions()): a rule denying one of them denies
 // nothing to a process that keeps CAP_SYS_ADMIN. Such a rule is refused
 // unless CAP_SYS_ADMIN is denied to every subject it denies the capability
 // to, as decide() computes it.
@@ -672,7 +673,7 @@ std::optional<Error> Parser::check_superseded_capabilities() const {
     if (r.operation != Operation::capability || r.object.kind != ObjectKind::capability || r.action != Action::deny)
       continue;
     const std::string_view cap = capability_name(r.object.capability);
-    if (cap != "CAP_BPF" && cap != "CAP_PERFMON" && cap != "CAP_CHECKPOINT_RESTORE") continue;
+    if (cap != "CAP_BPF" && cap != "CAP_PERFMON" && cap != "CAP_CHECKPOINT_RESTORE" && cap != "CAP_SYSLOG") continue;
     for (const auto& s : subjects) {
       Query q;
       q.operation = Operation::capability;

@@ -973,9 +973,11 @@ class RandomDocuments {
         if (pick(4)) {
           r.object.kind = ObjectKind::capability;
           r.object.capability = static_cast<uint32_t>(pick(kCapabilityCount));
-          // A denial of CAP_PERFMON, CAP_BPF or CAP_CHECKPOINT_RESTORE needs
-          // CAP_SYS_ADMIN denied too (LanguageCapability tests): audit them.
-          if (r.action == Action::deny && r.object.capability >= 38) r.action = Action::audit;
+          // A denial of CAP_SYSLOG, CAP_PERFMON, CAP_BPF or
+          // CAP_CHECKPOINT_RESTORE needs CAP_SYS_ADMIN denied too
+          // (LanguageCapability tests): audit them.
+          if (r.action == Action::deny && (r.object.capability >= 38 || r.object.capability == 34))
+            r.action = Action::audit;
         }
       } else {
         switch (pick(5)) {
@@ -1304,6 +1306,13 @@ TEST(LanguageCapability, DenyCheckpointRestoreNeedsSysAdminForExceptionsToo) {
                                   "deny capability CAP_CHECKPOINT_RESTORE\n"))
                 .find("does not hold for /usr/bin/criu"),
             std::string::npos);
+}
+
+TEST(LanguageCapability, DenySyslogNeedsSysAdminToo) {
+  // syslog(2) and /dev/kmsg fall back to CAP_SYS_ADMIN.
+  EXPECT_NE(parse_error(with_head("deny capability CAP_SYSLOG\n")).find("'deny capability CAP_SYSLOG' does not hold"),
+            std::string::npos);
+  parse_ok(with_head("deny capability CAP_SYSLOG\ndeny capability CAP_SYS_ADMIN\n"));
 }
 
 TEST(LanguageCapability, DenyBpfWithSysAdminDeniedIsAccepted) {
