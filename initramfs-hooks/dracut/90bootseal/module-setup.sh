@@ -64,6 +64,10 @@ install() {
         # Required, not wanted: should the unit fail in a way its script
         # did not foresee, initrd.target fails too, and the boot stops.
         $SYSTEMCTL -q --root "$initdir" add-requires initrd.target bootseal-load.service
+        # And by the switch itself: a command line that names another
+        # target (rd.systemd.unit=initrd-switch-root.target) skips
+        # initrd.target, never the loader.
+        $SYSTEMCTL -q --root "$initdir" add-requires initrd-switch-root.service bootseal-load.service
     else
         inst_hook pre-pivot 90 "$moddir/bootseal-pre-pivot.sh"
     fi
