@@ -157,6 +157,11 @@ const volatile __u32 bs_rawdev_ops = 0;
 /* Set once PID 1 has left the initramfs. */
 __u32 bs_boot_done = 0;
 
+/* The mount (struct mount *) the pins' bpffs is seen through, recorded
+ * when the loader opens the pin directory once attached. A lazy unmount of
+ * it or of any mount above it would drop the pins and so the enforcer. */
+__u64 bs_pin_mnt = 0;
+
 /* ---- helpers --------------------------------------------------------- */
 
 static __always_inline struct bs_stats *counters(void)
@@ -540,6 +545,39 @@ static __always_inline int in_pin_dir(struct inode *dir)
 	       BPF_CORE_READ(dir, i_ino) == bs_pin_ino;
 }
 
+/* The pin directory itself. */
+static __always_inline int is_pin_dir(struct inode *inode)
+{
+	return bs_pin_ino && inode && BPF_CORE_READ(inode, i_sb, s_dev) == bs_pin_dev &&
+	       BPF_CORE_READ(inode, i_ino) == bs_pin_ino;
+}
+
+static __always_inline struct mount *real_mount_of(struct vfsmount *vm)
+{
+	return (struct mount *)((__u64)vm - bpf_core_field_offset(struct mount, mnt));
+}
+
+/* Whether `vm` is the pins' mount or one above it (its parent, the
+ * parent's parent, ... up to the namespace's root). */
+static __always_inline int holds_pins(struct vfsmount *vm)
+{
+	struct mount *target = real_mount_of(vm);
+	struct mount *m = (struct mount *)bs_pin_mnt, *p;
+	int i;
+
+	if (!m)
+		return 0;
+	for (i = 0; i < BS_MAX_DEPTH; i++) {
+		if (m == target)
+			return 1;
+		p = BPF_CORE_READ(m, mnt_parent);
+		if (!p || p == m)
+			return 0;
+		m = p;
+	}
+	return 1; /* deeper than followed: fail closed */
+}
+
 static __always_inline int protected_id(__u32 type, __u32 id)
 {
 	struct bs_obj_id k = { .type = type, .id = id };
@@ -576,6 +614,16 @@ static __always_inline __u32 map_id_of_fd(__u32 fd)
 
 	return map ? BPF_CORE_READ(map, id) : 0;
 }
+
+/* The fields of struct inode a device check reads (a CO-RE flavour of it). */
+struct inode___dev {
+	unsigned short i_mode;
+	unsigned int i_rdev;
+} __attribute__((preserve_access_index));
+
+#define BS_S_IFMT 0170000
+#define BS_S_IFBLK 0060000
+#define BS_S_IFCHR 0020000
 
 /* ---- subject integrity and executable memory: helpers --------------- */
 
@@ -618,6 +666,16 @@ static __always_inline int shmem_internal(struct file *file)
 	       (magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC);
 }
 
+/* A device node (/dev/zero, a frame buffer, ...): what it maps is no file
+ * on a filesystem. */
+static __always_inline int device_file(struct file *file)
+{
+	struct inode___dev *d = (void *)BPF_CORE_READ(file, f_inode);
+	unsigned short mode = BPF_CORE_READ(d, i_mode) & BS_S_IFMT;
+
+	return mode == BS_S_IFCHR || mode == BS_S_IFBLK;
+}
+
 /* The current process runs foreign code from now on: it becomes subject 0,
  * and so does the parent whose memory it shares (vfork). */
 static __always_inline void lose_subject(__u32 subject, __s32 why)
@@ -639,31 +697,49 @@ static __always_inline void lose_subject(__u32 subject, __s32 why)
 	emit(BS_OP_SELF, subject, 0, BS_SELF_SUBJECT_LOST, why, BS_ACT_AUDIT, 0);
 }
 
-/* Code a subject may map executable: its own executable, and files no
+/* Code a subject may map executable: its own executable, files no
  * process but a named subject may write (the write decision for any process
- * is deny). Shared memory only when a memory rule trusts the subject with
- * executable memory. Anything else costs the subject. */
-static __always_inline void keep_subject_if_trusted(struct file *file, __u32 subject)
+ * is deny, looked up without crossing into the mount a file is seen
+ * through, so a mount over a protected directory lends its files no
+ * trust). Executable memory (`memory`: shared, a device, or a mapping
+ * writable and executable at once) only when a memory rule trusts the
+ * subject with it. Anything else is refused to the subject process in
+ * enforce mode (its code never runs, and what the process opened as the
+ * subject stays out of reach of that code); in permissive mode the process
+ * runs on as subject 0. */
+static __always_inline int subject_code_check(struct file *file, __u32 subject, int memory)
 {
 	struct inode *inode;
 	struct bs_rule_val v;
 
 	if (subject == BS_SUBJECT_ANY)
-		return;
+		return 0;
 	inode = BPF_CORE_READ(file, f_inode);
-	if (shmem_internal(file)) {
+	if (memory || shmem_internal(file)) {
+		/* Executable memory (shared, a device, writable and
+		 * executable): the subject's own code made it, if a memory
+		 * rule lets the subject have it. */
 		if (memory_trusted(subject))
-			return;
+			return 0;
 	} else {
 		if (subject_of_inode(inode) == subject)
-			return;
-		ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry),
-		    (__u64)BPF_CORE_READ(file, f_path.mnt), BPF_CORE_READ(inode, i_sb, s_magic),
-		    BS_SUBJECT_ANY, &v);
+			return 0;
+		ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry), 0,
+		    BPF_CORE_READ(inode, i_sb, s_magic), BS_SUBJECT_ANY, &v);
 		if (v.action == BS_ACT_DENY)
-			return;
+			return 0;
+	}
+	if (bs_mode == BS_MODE_ENFORCE) {
+		struct bs_stats *s = counters();
+
+		if (s)
+			__sync_fetch_and_add(&s->self_denied, 1);
+		emit(BS_OP_SELF, subject, BPF_CORE_READ(inode, i_sb, s_dev), BS_SELF_UNTRUSTED_CODE,
+		     BS_RULE_UNTRUSTED_CODE, BS_ACT_DENY, 1);
+		return -EPERM;
 	}
 	lose_subject(subject, BS_RULE_UNTRUSTED_CODE);
+	return 0;
 }
 
 /* A /proc/PID/mem (or /proc/PID/task/TID/mem) file: procfs has no files
@@ -756,7 +832,7 @@ int BPF_PROG(bs_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 	     unsigned long flags, int ret)
 {
 	__u32 subject;
-	int exe;
+	int exe, memory = 0;
 
 	if (ret)
 		return ret;
@@ -771,16 +847,25 @@ int BPF_PROG(bs_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 	 * kernel keeps it from being written while it is the executable). */
 	exe = BPF_CORE_READ(file, f_inode) ==
 	      BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), mm, exe_file, f_inode);
-	if ((flags & MAP_TYPE) == MAP_PRIVATE && (prot & PROT_WRITE)) {
+	if (prot & PROT_WRITE) {
+		/* Writable and executable at once, private or shared: a JIT
+		 * buffer whatever file lends it its pages. */
+		memory = 1;
 		ret = memory_exec(subject, BS_MEM_WRITABLE);
 		if (ret)
 			return ret;
-	} else if (!exe && shmem_internal(file)) {
+	} else if (!exe && (shmem_internal(file) || device_file(file))) {
+		/* /dev/zero mapped shared becomes shared anonymous memory
+		 * only after this hook: any device mapped executable is
+		 * memory no file on a filesystem backs. */
+		memory = 1;
 		ret = memory_exec(subject, BS_MEM_SHMEM);
 		if (ret)
 			return ret;
 	}
-	keep_subject_if_trusted(file, subject);
+	ret = subject_code_check(file, subject, memory);
+	if (ret)
+		return ret;
 	if (exe)
 		return 0;
 	return check_file(BS_OP_EXEC, file);
@@ -794,6 +879,7 @@ int BPF_PROG(bs_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 {
 	struct file *file;
 	__u32 subject;
+	int memory = 0;
 
 	if (ret)
 		return ret;
@@ -803,19 +889,25 @@ int BPF_PROG(bs_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 	file = BPF_CORE_READ(vma, vm_file);
 	if (!file)
 		return memory_exec(subject, BS_MEM_ANON);
-	if (shmem_internal(file)) {
+	if (shmem_internal(file) || device_file(file)) {
+		memory = 1;
 		ret = memory_exec(subject, BS_MEM_SHMEM);
 		if (ret)
 			return ret;
-	} else if (!(BPF_CORE_READ(vma, vm_flags) & VM_SHARED)) {
-		if (BPF_CORE_READ(vma, anon_vma))
-			ret = memory_exec(subject, BS_MEM_WRITTEN);
-		else if (prot & PROT_WRITE)
-			ret = memory_exec(subject, BS_MEM_WRITABLE);
+	} else if (prot & PROT_WRITE) {
+		memory = 1;
+		ret = memory_exec(subject, BS_MEM_WRITABLE);
+		if (ret)
+			return ret;
+	} else if (!(BPF_CORE_READ(vma, vm_flags) & VM_SHARED) && BPF_CORE_READ(vma, anon_vma)) {
+		memory = 1;
+		ret = memory_exec(subject, BS_MEM_WRITTEN);
 		if (ret)
 			return ret;
 	}
-	keep_subject_if_trusted(file, subject);
+	ret = subject_code_check(file, subject, memory);
+	if (ret)
+		return ret;
 	return check_file(BS_OP_EXEC, file);
 }
 
@@ -829,6 +921,8 @@ int BPF_PROG(bs_file_open, struct file *file, int ret)
 
 	if (ret)
 		return ret;
+	if (!bs_pin_mnt && is_pin_dir(BPF_CORE_READ(file, f_inode)) && is_trusted())
+		bs_pin_mnt = (__u64)real_mount_of(BPF_CORE_READ(file, f_path.mnt));
 	fmode = BPF_CORE_READ(file, f_mode);
 	if (fmode & FMODE_WRITE) {
 		ret = check_file(BS_OP_WRITE, file);
@@ -910,7 +1004,7 @@ int BPF_PROG(bs_inode_symlink, struct inode *dir, struct dentry *dentry, const c
 /* Removing a name from dir: a write of the object, and never of a pin. */
 static __always_inline int check_remove(struct inode *dir, struct dentry *dentry)
 {
-	if (in_pin_dir(dir) && !is_trusted())
+	if ((in_pin_dir(dir) || is_pin_dir(BPF_CORE_READ(dentry, d_inode))) && !is_trusted())
 		return self_deny(BS_SELF_UNPIN);
 	return check_dentry(BS_OP_WRITE, dentry);
 }
@@ -940,7 +1034,8 @@ int BPF_PROG(bs_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 {
 	if (ret)
 		return ret;
-	if ((in_pin_dir(old_dir) || in_pin_dir(new_dir)) && !is_trusted())
+	if ((in_pin_dir(old_dir) || in_pin_dir(new_dir) || is_pin_dir(BPF_CORE_READ(old_dentry, d_inode))) &&
+	    !is_trusted())
 		return self_deny(BS_SELF_UNPIN);
 	ret = check_dentry(BS_OP_WRITE, old_dentry);
 	if (ret)
@@ -1076,6 +1171,10 @@ int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const c
 
 	if (ret)
 		return ret;
+	/* Nothing is mounted over the pins' bpffs or inside it: that would
+	 * hide the enforcer from its readers and the unpin guards. */
+	if (bs_pin_ino && BPF_CORE_READ(path, dentry, d_sb, s_dev) == bs_pin_dev && !is_trusted())
+		return self_deny(BS_SELF_PIN_MOUNT);
 	if (!relevant(BS_OP_MOUNT))
 		return 0;
 	if (type && !(flags & (MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE |
@@ -1108,6 +1207,10 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 
 	if (ret)
 		return ret;
+	/* Nothing is mounted over the pins' bpffs or inside it: that would
+	 * hide the enforcer from its readers and the unpin guards. */
+	if (bs_pin_ino && BPF_CORE_READ(to_path, dentry, d_sb, s_dev) == bs_pin_dev && !is_trusted())
+		return self_deny(BS_SELF_PIN_MOUNT);
 	if (!relevant(BS_OP_MOUNT))
 		return 0;
 	subject = current_subject();
@@ -1165,7 +1268,7 @@ int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
 		return 0;
 	sb = BPF_CORE_READ(mnt, mnt_sb);
 	if (BPF_CORE_READ(sb, s_dev) != bs_pin_dev &&
-	    !((flags & MNT_DETACH) && BPF_CORE_READ(sb, s_magic) == SYSFS_MAGIC))
+	    !((flags & MNT_DETACH) && (holds_pins(mnt) || BPF_CORE_READ(sb, s_magic) == SYSFS_MAGIC)))
 		return 0;
 	if (is_trusted())
 		return 0;
@@ -1185,7 +1288,12 @@ int BPF_PROG(bs_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 	switch (cmd) {
 	case BPF_PROG_LOAD:
 		t = BPF_CORE_READ(attr, prog_type);
-		if (t != BPF_PROG_TYPE_LSM && t != BPF_PROG_TYPE_TRACING && t != BPF_PROG_TYPE_EXT)
+		/* Programs that hook the kernel, or that run in any task's
+		 * context with bpf_probe_write_user and bpf_send_signal
+		 * (kprobes, uprobes, tracepoints, perf events). */
+		if (t != BPF_PROG_TYPE_LSM && t != BPF_PROG_TYPE_TRACING && t != BPF_PROG_TYPE_EXT &&
+		    t != BPF_PROG_TYPE_KPROBE && t != BPF_PROG_TYPE_TRACEPOINT && t != BPF_PROG_TYPE_PERF_EVENT &&
+		    t != BPF_PROG_TYPE_RAW_TRACEPOINT && t != BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE)
 			return 0;
 		if (is_trusted())
 			return 0;
@@ -1267,6 +1375,22 @@ int BPF_PROG(bs_bpf_prog, struct bpf_prog *prog, int ret)
 	return self_deny(BS_SELF_PROG_FD);
 }
 
+/* prctl(PR_SET_MM, PR_SET_MM_EXE_FILE or PR_SET_MM_MAP): replacing the
+ * file a process says it runs would make any file "the program exec
+ * mapped", which mmap_file leaves to bprm_check. */
+SEC("lsm/task_prctl")
+int BPF_PROG(bs_task_prctl, int option, unsigned long arg2, unsigned long arg3, unsigned long arg4,
+	     unsigned long arg5, int ret)
+{
+	if (ret)
+		return ret;
+	if (option != PR_SET_MM || (arg2 != PR_SET_MM_EXE_FILE && arg2 != PR_SET_MM_MAP))
+		return 0;
+	if (is_trusted())
+		return 0;
+	return self_deny(BS_SELF_SET_EXE);
+}
+
 /* ---- readers' iterators ---------------------------------------------- */
 
 /* Loaded and attached by the loader to `stats` and `audit_log`, pinned as
@@ -1343,8 +1467,11 @@ int BPF_PROG(bs_shm_shmat, struct kern_ipc_perm *perm, char *shmaddr, int shmflg
 	ret = memory_exec(subject, BS_MEM_SHMEM);
 	if (ret)
 		return ret;
-	if (subject != BS_SUBJECT_ANY && !memory_trusted(subject))
+	if (subject != BS_SUBJECT_ANY && !memory_trusted(subject)) {
+		if (bs_mode == BS_MODE_ENFORCE)
+			return self_deny(BS_SELF_UNTRUSTED_CODE);
 		lose_subject(subject, BS_RULE_UNTRUSTED_CODE);
+	}
 	return 0;
 }
 
@@ -1396,15 +1523,6 @@ int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
 
 /* ---- raw block devices ------------------------------------------------ */
 
-/* The fields of struct inode a device check reads (a CO-RE flavour of it). */
-struct inode___dev {
-	unsigned short i_mode;
-	unsigned int i_rdev;
-} __attribute__((preserve_access_index));
-
-#define BS_S_IFMT 0170000
-#define BS_S_IFBLK 0060000
-#define BS_S_IFCHR 0020000
 /* The device-mapper control device (misc 10:236). */
 #define BS_DM_CONTROL ((10 << 20) | 236)
 
@@ -1520,6 +1638,23 @@ int BPF_PROG(bs_rawdev_open, struct file *file, int ret)
  * without write access. */
 SEC("lsm/file_ioctl")
 int BPF_PROG(bs_rawdev_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	__u32 rdev, type = 0;
+
+	if (ret)
+		return ret;
+	if (!bs_rawdev_ops || !writing_ioctl(cmd))
+		return 0;
+	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
+	if (!rdev || type != BS_DEVICE_BLOCK)
+		return 0;
+	return check_device(BS_OP_WRITE, rdev, type);
+}
+
+/* The same for ioctls of 32-bit tasks (compat_sys_ioctl asks this hook
+ * instead of file_ioctl). */
+SEC("lsm/file_ioctl_compat")
+int BPF_PROG(bs_rawdev_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
 	__u32 rdev, type = 0;
 

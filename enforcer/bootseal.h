@@ -167,10 +167,13 @@ struct bs_obj_id {
 #define BS_SELF_UMOUNT 6      /* unmounting the bpffs that holds the pins */
 #define BS_SELF_LINK_FD 7     /* an fd to one of the links by id */
 #define BS_SELF_STATE_FD 8    /* any fd to a map the enforcer writes */
+#define BS_SELF_PIN_MOUNT 9   /* mounting over or inside the pins' bpffs */
+#define BS_SELF_SET_EXE 10    /* prctl(PR_SET_MM) replacing a process's executable */
 /* Subject integrity (docs/ENFORCER.md, "Subjects"). */
 #define BS_SELF_SUBJECT_LOST 12 /* not a denial: the process now runs as subject 0 (rule says why) */
 #define BS_SELF_PTRACE 13       /* attaching to, or writing the memory of, a subject process or PID 1 */
 #define BS_SELF_TRACEME 14      /* PTRACE_TRACEME by a subject process */
+#define BS_SELF_UNTRUSTED_CODE 15 /* a subject process mapping code the policy does not trust (enforce mode) */
 
 /* Executable memory routes: the `id` of an exec event with dev 0 (object
  * kind memory). */

@@ -173,6 +173,9 @@ struct kern_ipc_perm;
 
 /* include/uapi/linux/magic.h */
 #define SYSFS_MAGIC 0x62656572
+#define PR_SET_MM 35
+#define PR_SET_MM_EXE_FILE 13
+#define PR_SET_MM_MAP 14
 #define TMPFS_MAGIC 0x01021994
 #define HUGETLBFS_MAGIC 0x958458f6
 #define PROC_SUPER_MAGIC 0x9fa0

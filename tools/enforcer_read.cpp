@@ -116,14 +116,17 @@ std::string self_route_name(uint64_t route) {
     case BS_SELF_MAP_FD: return "writable map fd";
     case BS_SELF_PROG_FD: return "program fd";
     case BS_SELF_LINK_DETACH: return "link detach";
-    case BS_SELF_PROG_LOAD: return "LSM/tracing program load";
+    case BS_SELF_PROG_LOAD: return "LSM/tracing/probe program load";
     case BS_SELF_UNPIN: return "unpin";
     case BS_SELF_UMOUNT: return "bpffs unmount";
     case BS_SELF_LINK_FD: return "link fd";
     case BS_SELF_STATE_FD: return "state map fd";
+    case BS_SELF_PIN_MOUNT: return "mount over the pins";
+    case BS_SELF_SET_EXE: return "PR_SET_MM executable change";
     case BS_SELF_SUBJECT_LOST: return "subject lost";
     case BS_SELF_PTRACE: return "attach to a subject process or PID 1";
     case BS_SELF_TRACEME: return "PTRACE_TRACEME by a subject process";
+    case BS_SELF_UNTRUSTED_CODE: return "untrusted code in a subject process";
     default: return "route " + std::to_string(route);
   }
 }

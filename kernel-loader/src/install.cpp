@@ -165,7 +165,7 @@ Result<void> verify_installed(const InstallRequest& req) {
   if (!d) return make_error("cannot list " + req.pin_dir + ": " + std::strerror(errno));
   std::vector<std::string> names;
   while (dirent* e = ::readdir(d))
-    if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) names.emplace_back(e->d_name);
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.emplace_back(e->d_name);
   ::closedir(d);
   for (const auto& n : names) {
     std::string p = req.pin_dir + "/" + n;
@@ -198,29 +198,29 @@ Result<void> verify_installed(const InstallRequest& req) {
   return {};
 }
 
-Result<std::string> active_lsms(bool may_mount) {
-  const char* path = "/sys/kernel/security/lsm";
+namespace {
+// The first line of a securityfs file (/sys/kernel/security/NAME),
+// mounting securityfs first when it is not there and `may_mount`.
+Result<std::string> securityfs_line(const std::string& path, bool may_mount) {
   std::ifstream in(path);
   if (!in && may_mount) {
     ::mount("securityfs", "/sys/kernel/security", "securityfs", 0, nullptr);
     in.open(path);
   }
-  if (!in) return make_error(std::string("cannot read ") + path + ": " + std::strerror(errno));
+  if (!in) return make_error("cannot read " + path + ": " + std::strerror(errno));
   std::string s;
   std::getline(in, s);
   return s;
 }
+}  // namespace
+
+Result<std::string> active_lsms(bool may_mount) { return securityfs_line("/sys/kernel/security/lsm", may_mount); }
 
 Result<Lockdown> lockdown_in_force(bool may_mount) {
   const char* path = "/sys/kernel/security/lockdown";
-  std::ifstream in(path);
-  if (!in && may_mount) {
-    ::mount("securityfs", "/sys/kernel/security", "securityfs", 0, nullptr);
-    in.open(path);
-  }
-  if (!in) return make_error(std::string("cannot read ") + path + ": " + std::strerror(errno));
-  std::string s;
-  std::getline(in, s);
+  auto line = securityfs_line(path, may_mount);
+  if (!line) return Error{line.error()};
+  const std::string& s = *line;
   auto open = s.find('['), close = s.find(']');
   if (open == std::string::npos || close == std::string::npos || close < open)
     return make_error(std::string(path) + " reads '" + s + "': no level in brackets");
@@ -318,6 +318,10 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   // The readers' iterators are attached by hand, to their maps.
   bpf_program__set_autoattach(skel->progs.bs_iter_stats, false);
   bpf_program__set_autoattach(skel->progs.bs_iter_audit, false);
+  // 32-bit tasks' ioctls reach file_ioctl_compat on kernels that have it
+  // (6.1.75 and later); where it does not exist, file_ioctl sees them.
+  if (libbpf_find_vmlinux_btf_id("file_ioctl_compat", BPF_LSM_MAC) < 0)
+    bpf_program__set_autoload(skel->progs.bs_rawdev_ioctl_compat, false);
   bpf_map__set_max_entries(skel->maps.rawdevs, max1(c.raw_devices.size()));
   skel->rodata->bs_mode = req.mode;
   static_assert(sizeof(skel->rodata->bs_defaults) == contract::kOpSlots && sizeof(skel->rodata->bs_kinds) == contract::kOpSlots);
@@ -416,13 +420,14 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
                        skel->maps.pending_mount, skel->maps.bss})
       if (!protect(BS_OBJ_STATE, map_id(bpf_map__fd(m)))) return fail("cannot record the enforcer's state maps");
     for (int i = 0; i < skel->skeleton->prog_cnt; ++i)
-      if (!protect(BS_OBJ_PROG, prog_id(bpf_program__fd(*skel->skeleton->progs[i].prog))))
+      if (bpf_program__autoload(*skel->skeleton->progs[i].prog) &&
+          !protect(BS_OBJ_PROG, prog_id(bpf_program__fd(*skel->skeleton->progs[i].prog))))
         return fail("cannot record the enforcer's programs");
 
     if (int err = bootseal_bpf__attach(skel); err) return fail("cannot attach the enforcer: " + errstr(err));
     for (int i = 0; i < skel->skeleton->prog_cnt; ++i) {
       bpf_program* p = *skel->skeleton->progs[i].prog;
-      if (p == skel->progs.bs_iter_stats || p == skel->progs.bs_iter_audit) continue;
+      if (p == skel->progs.bs_iter_stats || p == skel->progs.bs_iter_audit || !bpf_program__autoload(p)) continue;
       bpf_link* l = *skel->skeleton->progs[i].link;
       if (!l) return fail(std::string("program ") + skel->skeleton->progs[i].name + " did not attach");
       if (!protect(BS_OBJ_LINK, link_id(bpf_link__fd(l)))) return fail("cannot record the enforcer's links");
@@ -504,6 +509,17 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
       return fail("cannot pin " + p + ": " + errstr(e));
     }
     pinned.push_back(p);
+  }
+  // The enforcer records the mount its pins are seen through when this
+  // (trusted) task opens the pin directory; from then on it refuses lazy
+  // unmounts of that mount and of every mount above it.
+  {
+    int dfd = ::open(req.pin_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) ::close(dfd);
+    if (!skel->bss->bs_pin_mnt) {
+      unpin_all();
+      return fail("the enforcer did not record the mount of " + req.pin_dir);
+    }
   }
   log("pin", std::to_string(pinned.size()) + " objects pinned under " + req.pin_dir, t.ms());
   return res;

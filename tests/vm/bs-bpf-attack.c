@@ -21,6 +21,11 @@
 //                                     bs_info REAL (an array map made
 //                                     BPF_F_RDONLY_PROG, its hook count 0)
 //   bs-bpf-attack pin-map PATH        pin an unrelated map at PATH
+//   bs-bpf-attack prog-type TYPE      load "r0 = 0; exit" as a program of
+//                                     TYPE (socket_filter, kprobe,
+//                                     tracepoint, perf_event,
+//                                     raw_tracepoint): "TYPE ok" or
+//                                     "TYPE error: MESSAGE"
 //
 // Each attempt prints one line: "NAME ok" or "NAME error: MESSAGE".
 #define _GNU_SOURCE
@@ -72,11 +77,13 @@ static void stack_bytes(const unsigned char *bytes, unsigned len, int off)
 	}
 }
 
+static uint32_t load_type = BPF_PROG_TYPE_SOCKET_FILTER;
+
 static int load(const char *what)
 {
 	union bpf_attr a;
 	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	a.prog_type = load_type;
 	a.insns = (uint64_t)(uintptr_t)prog;
 	a.insn_cnt = (uint32_t)n;
 	a.license = (uint64_t)(uintptr_t)"GPL";
@@ -360,6 +367,34 @@ static int cmd_fake_info(const char *real, const char *dir)
 	return pin(f, path);
 }
 
+static int cmd_prog_type(const char *name)
+{
+	static const struct {
+		const char *name;
+		uint32_t type;
+	} types[] = {
+		{"socket_filter", BPF_PROG_TYPE_SOCKET_FILTER}, {"kprobe", BPF_PROG_TYPE_KPROBE},
+		{"tracepoint", BPF_PROG_TYPE_TRACEPOINT},       {"perf_event", BPF_PROG_TYPE_PERF_EVENT},
+		{"raw_tracepoint", BPF_PROG_TYPE_RAW_TRACEPOINT},
+	};
+	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (strcmp(types[i].name, name))
+			continue;
+		load_type = types[i].type;
+		n = 0;
+		prog[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
+		prog[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		int fd = load(name);
+		if (fd < 0)
+			return 1;
+		printf("%s ok\n", name);
+		close(fd);
+		return 0;
+	}
+	fprintf(stderr, "unknown program type %s\n", name);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -375,6 +410,8 @@ int main(int argc, char **argv)
 		return cmd_link(argv[2], 1);
 	if (argc == 4 && !strcmp(argv[1], "fake-info"))
 		return cmd_fake_info(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "prog-type"))
+		return cmd_prog_type(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "pin-map")) {
 		int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0);
 		return fd < 0 ? 1 : pin(fd, argv[2]);

@@ -8,6 +8,8 @@
  * prints what failed.
  *
  *   write FILE TEXT          append TEXT and a newline to FILE
+ *   fd-dlopen LIB FILE       open FILE for appending, then dlopen LIB,
+ *                            telling it the descriptor (BS_EVIL_FD)
  *   dlopen-write LIB FILE TEXT
  *                            dlopen LIB in a second thread, then write
  *   sleep                    wait (a target for the attaches)
@@ -20,6 +22,10 @@
  *   anon-rwx                 run code from an anonymous RWX mapping
  *   mprotect-rx              write code to RW memory, mprotect it RX, run it
  *   file-rwx FILE            run code from a private RWX mapping of FILE
+ *   shared-rwx FILE          run code from a shared RWX mapping of FILE
+ *   devzero-rwx NODE         run code from a shared RWX mapping of NODE, a
+ *                            node of /dev/zero (1:5)
+ *   setexe FILE              prctl(PR_SET_MM, PR_SET_MM_EXE_FILE) to FILE
  *   procmem                  patch own code through /proc/self/mem, run it
  *   memfd-mmap               run code from an executable memfd mapping
  *   memfd-exec PROG ARG...   copy PROG into a memfd and fexecve it
@@ -37,6 +43,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
@@ -103,6 +110,20 @@ int main(int argc, char **argv)
 		pthread_create(&t, 0, opener, argv[2]);
 		pthread_join(t, 0);
 		return do_write(argv[3], argv[4]);
+	}
+	if (!strcmp(cmd, "fd-dlopen") && argc == 4) {
+		char num[16];
+		int fd = open(argv[3], O_WRONLY | O_APPEND);
+
+		if (fd < 0)
+			return fail("open");
+		snprintf(num, sizeof(num), "%d", fd);
+		setenv("BS_EVIL_FD", num, 1);
+		if (!dlopen(argv[2], RTLD_NOW)) {
+			printf("dlopen: %s\n", dlerror());
+			return 1;
+		}
+		return 0;
 	}
 	if (!strcmp(cmd, "sleep")) {
 		for (;;)
@@ -191,6 +212,28 @@ int main(int argc, char **argv)
 			return fail("mmap file rwx");
 		memcpy(p, code, sizeof(code));
 		return run(p);
+	}
+	if ((!strcmp(cmd, "shared-rwx") || !strcmp(cmd, "devzero-rwx")) && argc == 3) {
+		int shared = !strcmp(cmd, "shared-rwx");
+		int fd = shared ? open(argv[2], O_RDWR | O_CREAT | O_TRUNC, 0600) : open(argv[2], O_RDWR);
+		void *p;
+
+		if (fd < 0 || (shared && ftruncate(fd, 4096) != 0))
+			return fail("file");
+		p = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			return fail(shared ? "mmap shared rwx" : "mmap /dev/zero rwx");
+		memcpy(p, code, sizeof(code));
+		return run(p);
+	}
+	if (!strcmp(cmd, "setexe") && argc == 3) {
+		int fd = open(argv[2], O_RDONLY);
+
+		if (fd < 0)
+			return fail("open");
+		if (prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, fd, 0, 0) != 0)
+			return fail("prctl PR_SET_MM_EXE_FILE");
+		return 0;
 	}
 	if (!strcmp(cmd, "procmem")) {
 		int fd = open("/proc/self/mem", O_RDWR);

@@ -69,6 +69,20 @@ bs-bpf-attack fake-info $P/info /tmp/fake2/bootseal | out fake2
 loader loader-fake-unrelated --config /etc/bootseal/fake1.conf
 loader loader-fake-copy --config /etc/bootseal/fake2.conf
 
+# Programs that run in any task's context (probes, tracepoints, perf).
+for t in socket_filter kprobe tracepoint perf_event raw_tracepoint; do bs-bpf-attack prog-type $t | out ptype; done
+
+# The pins' mounts: a lazy unmount of a mount above the bpffs, or hiding
+# the pins under another mount or name.
+try umount-lazy-root umount -l /
+try umount-lazy-sysfs-parent umount -l /sys
+try pin-dir-rename mv $P /sys/fs/bpf/hidden
+try pin-dir-rmdir rmdir $P
+try mount-over-bpffs mount -t tmpfs t /sys/fs/bpf
+try mount-over-pins mount -t tmpfs t $P
+mkdir -p /tmp/lazy && mount -t tmpfs t /tmp/lazy
+try umount-lazy-other umount -l /tmp/lazy
+
 # The readers, last: they show what happened above.
 bootseal status | out status:
 bootseal audit | out audit:
@@ -124,8 +138,9 @@ vm_expect_not "$log" '^TEST: id rw ' "no map of the enforcer gives a writable fd
 vm_expect_not "$log" '^TEST: id ro (stats|audit_log|task_subject|trusted|bootseal.bss)$' \
 	"no fd at all to counters, audit log, task storage, .bss"
 n=$(grep -c '^TEST: id refused [0-9]*: Operation not permitted$' "$log")
-[ "$n" = 5 ] || _vm_die "$n maps refused every fd by id, expected 5 (stats, audit_log, task_subject, trusted, .bss)"
-_vm_say "ok: the 5 state maps refuse every fd by id"
+[ "$n" = 6 ] ||
+	_vm_die "$n maps refused every fd by id, expected 6 (stats, audit_log, task_subject, trusted, pending_mount, .bss)"
+_vm_say "ok: the 6 state maps refuse every fd by id"
 
 for l in stats audit link_bprm_check; do
 	vm_expect "$log" "^TEST: $l link-detach error: Operation not permitted\$" "the $l link cannot be detached"
@@ -145,6 +160,15 @@ vm_expect "$log" '^TEST: loader-fake-unrelated rc=7 last=.*is not bootseal.s inf
 vm_expect "$log" '^TEST: fake2 pin ok$' "a copy of the real info is pinned in a fake pin directory"
 vm_expect "$log" '^TEST: loader-fake-copy rc=7 last=.*a writable fd to /tmp/fake2/bootseal/info was granted' \
 	"which the loader refuses: no enforcer guards it"
+
+vm_expect "$log" '^TEST: ptype socket_filter ok$' "twin: a socket filter program still loads"
+for t in kprobe tracepoint perf_event raw_tracepoint; do
+	vm_expect "$log" "^TEST: ptype $t error: Operation not permitted" "a $t program (bpf_probe_write_user, bpf_send_signal) is refused"
+done
+for r in umount-lazy-root umount-lazy-sysfs-parent pin-dir-rename pin-dir-rmdir mount-over-bpffs mount-over-pins; do
+	vm_expect "$log" "^TEST: $r rc=[1-9]" "$r is refused"
+done
+vm_expect "$log" '^TEST: umount-lazy-other rc=0$' "twin: a lazy unmount of an unrelated tmpfs works"
 
 vm_expect "$log" '^TEST: status: policy: +vm-maps \(generation 2\)$' "bootseal status reads the policy"
 vm_expect "$log" '^TEST: status: denied: +[1-9]' "and counts the denials"

@@ -1,7 +1,7 @@
 # attack-memory: under `deny exec memory`, on a dracut boot with the policy
 # from the partition, a root shell's program cannot run code no file
 # backs: anonymous RWX mappings, mprotect of written memory to RX, a
-# private RWX file mapping, patching its own code through /proc/self/mem,
+# private or shared RWX file mapping, a shared RWX mapping of /dev/zero, patching its own code through /proc/self/mem,
 # a memfd mapped executable or executed, SysV shm attached SHM_EXEC, ptrace
 # attach (POKETEXT) and process_vm_writev into another process. The twin:
 # the program the policy names in `allow exec memory by` does all of it,
@@ -47,6 +47,11 @@ for who in plain jit; do
 	try $who-anon-rwx $P anon-rwx
 	try $who-mprotect-rx $P mprotect-rx
 	try $who-file-rwx $P file-rwx /tmp/code-$who
+	try $who-shared-rwx $P shared-rwx /tmp/shared-$who
+	# A node of /dev/zero where exec is not refused by the mount (/dev
+	# is noexec here).
+	mknod /tmp/zero-$who c 1 5
+	try $who-devzero-rwx $P devzero-rwx /tmp/zero-$who
 	try $who-procmem $P procmem
 	try $who-memfd-mmap $P memfd-mmap
 	try $who-memfd-exec $P memfd-exec /opt/ok/busybox true
@@ -59,6 +64,8 @@ for who in plain jit; do
 	kill $TP
 done
 try dynamic-true /opt/ok/true
+# prctl(PR_SET_MM_EXE_FILE) would make any file "the program exec mapped".
+try setexe $T setexe /opt/ok/true
 echo >/tmp/plain
 try plain-write $T write /tmp/plain ok
 try shell sh -c 'echo ok >/tmp/shell'
@@ -75,12 +82,13 @@ initrd=$(dr_initramfs "$(dr_etc)")
 log=$VM_WORK/console.log
 vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 500
 vm_expect "$log" "bootseal: policy 'vm-attack-memory' generation 2 in force, enforce mode" "the policy is in force"
-for r in anon-rwx mprotect-rx file-rwx procmem memfd-mmap memfd-exec shm-exec attach vmwrite; do
+for r in anon-rwx mprotect-rx file-rwx shared-rwx devzero-rwx procmem memfd-mmap memfd-exec shm-exec attach vmwrite; do
 	vm_expect "$log" "^TEST: plain-$r rc=1\$" "$r: refused to a program without exec memory"
 	vm_expect "$log" "^TEST: jit-$r rc=0\$" "$r: works for the program allowed exec memory"
 done
 vm_expect "$log" '^TEST: plain-anon-rwx out=mmap rwx: Operation not permitted' "the refusal is the enforcer's EPERM"
 vm_expect "$log" '^TEST: dynamic-true rc=0$' "a dynamically linked program runs"
+vm_expect "$log" '^TEST: setexe out=prctl PR_SET_MM_EXE_FILE: Operation not permitted' "PR_SET_MM_EXE_FILE is refused"
 vm_expect "$log" '^TEST: plain-write rc=0$' "the program without exec memory runs normally"
 vm_expect "$log" '^TEST: shell rc=0$' "the shell runs"
 for m in 'anonymous' 'writable file mapping' 'shared memory' '/proc/PID/mem write' 'ptrace attach'; do
