@@ -1636,13 +1636,10 @@ int BPF_PROG(bs_rawdev_open, struct file *file, int ret)
 
 /* write: pass-through and partition-table ioctls on a block device opened
  * without write access. */
-SEC("lsm/file_ioctl")
-int BPF_PROG(bs_rawdev_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd)
 {
 	__u32 rdev, type = 0;
 
-	if (ret)
-		return ret;
 	if (!bs_rawdev_ops || !writing_ioctl(cmd))
 		return 0;
 	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
@@ -1651,19 +1648,20 @@ int BPF_PROG(bs_rawdev_ioctl, struct file *file, unsigned int cmd, unsigned long
 	return check_device(BS_OP_WRITE, rdev, type);
 }
 
+SEC("lsm/file_ioctl")
+int BPF_PROG(bs_rawdev_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	if (ret)
+		return ret;
+	return rawdev_ioctl(file, cmd);
+}
+
 /* The same for ioctls of 32-bit tasks (compat_sys_ioctl asks this hook
  * instead of file_ioctl). */
 SEC("lsm/file_ioctl_compat")
 int BPF_PROG(bs_rawdev_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
-	__u32 rdev, type = 0;
-
 	if (ret)
 		return ret;
-	if (!bs_rawdev_ops || !writing_ioctl(cmd))
-		return 0;
-	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
-	if (!rdev || type != BS_DEVICE_BLOCK)
-		return 0;
-	return check_device(BS_OP_WRITE, rdev, type);
+	return rawdev_ioctl(file, cmd);
 }
