@@ -625,6 +625,21 @@ struct inode___dev {
 #define BS_S_IFBLK 0060000
 #define BS_S_IFCHR 0020000
 
+/* The device a node stands for, 0 when the inode is not a device node. */
+static __always_inline __u32 device_of(struct inode *inode, __u32 *type)
+{
+	struct inode___dev *d = (void *)inode;
+	unsigned short mode = BPF_CORE_READ(d, i_mode) & BS_S_IFMT;
+
+	if (mode == BS_S_IFBLK)
+		*type = BS_DEVICE_BLOCK;
+	else if (mode == BS_S_IFCHR)
+		*type = BS_DEVICE_CHAR;
+	else
+		return 0;
+	return BPF_CORE_READ(d, i_rdev);
+}
+
 /* ---- subject integrity and executable memory: helpers --------------- */
 
 /* The decision on executable memory no file backs, for `subject`: only
@@ -670,10 +685,9 @@ static __always_inline int shmem_internal(struct file *file)
  * on a filesystem. */
 static __always_inline int device_file(struct file *file)
 {
-	struct inode___dev *d = (void *)BPF_CORE_READ(file, f_inode);
-	unsigned short mode = BPF_CORE_READ(d, i_mode) & BS_S_IFMT;
+	__u32 type;
 
-	return mode == BS_S_IFCHR || mode == BS_S_IFBLK;
+	return device_of(BPF_CORE_READ(file, f_inode), &type) != 0;
 }
 
 /* The current process runs foreign code from now on: it becomes subject 0,
@@ -742,17 +756,30 @@ static __always_inline int subject_code_check(struct file *file, __u32 subject, 
 	return 0;
 }
 
-/* A /proc/PID/mem (or /proc/PID/task/TID/mem) file: procfs has no files
- * a process can create, so the name on a proc superblock is enough. */
-static __always_inline int proc_mem_file(struct file *file)
-{
-	char name[4] = {};
+/* Whether a dentry's name is exactly `want` (a NUL-terminated literal of
+ * `len` bytes, NUL included; one byte more is read, so that a longer name
+ * does not match). */
+#define DENTRY_NAME_IS(d, want)                                                              \
+	({                                                                                   \
+		char _n[sizeof(want) + 1] = {};                                              \
+		int _i, _eq = bpf_probe_read_kernel_str(_n, sizeof(_n),                      \
+						    BPF_CORE_READ(d, d_name.name)) == sizeof(want); \
+		for (_i = 0; _eq && _i < (int)sizeof(want); _i++)                            \
+			_eq = _n[_i] == (want)[_i];                                          \
+		_eq;                                                                         \
+	})
 
-	if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) != PROC_SUPER_MAGIC)
-		return 0;
-	if (bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(file, f_path.dentry, d_name.name)) != 4)
-		return 0;
-	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm';
+/* procfs has no files a process can create, so a name on a proc superblock
+ * is enough: /proc/PID/mem (and /proc/PID/task/TID/mem) ... */
+static __always_inline int proc_name_is_mem(struct dentry *d)
+{
+	return DENTRY_NAME_IS(d, "mem");
+}
+
+/* ... and the sysrq trigger, directly under a procfs root. */
+static __always_inline int proc_name_is_sysrq(struct dentry *d)
+{
+	return DENTRY_NAME_IS(d, "sysrq-trigger");
 }
 
 /* ---- exec ------------------------------------------------------------ */
@@ -913,17 +940,12 @@ int BPF_PROG(bs_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 
 /* ---- read / write ---------------------------------------------------- */
 
-/* read, write: opening a file (an open for exec is decided as exec). */
-SEC("lsm/file_open")
-int BPF_PROG(bs_file_open, struct file *file, int ret)
+/* read, write: opening a file (an open for exec is decided as exec). One
+ * part of the file_open program (the last section). */
+static __always_inline int file_rules_open(struct file *file, unsigned int fmode)
 {
-	unsigned int fmode;
+	int ret;
 
-	if (ret)
-		return ret;
-	if (!bs_pin_mnt && is_pin_dir(BPF_CORE_READ(file, f_inode)) && is_trusted())
-		bs_pin_mnt = (__u64)real_mount_of(BPF_CORE_READ(file, f_path.mnt));
-	fmode = BPF_CORE_READ(file, f_mode);
 	if (fmode & FMODE_WRITE) {
 		ret = check_file(BS_OP_WRITE, file);
 		if (ret)
@@ -1228,28 +1250,16 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
  * reboots (b), powers off (o) or crashes (c) the machine with no capability
  * check of its own. Found by what it is, not by path: the entry named
  * "sysrq-trigger" directly under the root of a procfs, whatever the mount. */
-SEC("lsm/file_open")
-int BPF_PROG(bs_sysrq_open, struct file *file, int ret)
+static __always_inline int sysrq_open(struct file *file, unsigned int fmode)
 {
-	static const char want[] = "sysrq-trigger";
-	char name[sizeof(want) + 1] = {}; /* one more: a longer name does not match */
-	struct super_block *sb;
 	struct dentry *d;
-	int i;
 
-	if (ret)
-		return ret;
-	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE) || !relevant(BS_OP_CAPABILITY))
+	if (!(fmode & FMODE_WRITE) || !relevant(BS_OP_CAPABILITY))
 		return 0;
 	d = BPF_CORE_READ(file, f_path.dentry);
-	sb = BPF_CORE_READ(d, d_sb);
-	if (BPF_CORE_READ(sb, s_magic) != PROC_SUPER_MAGIC || BPF_CORE_READ(d, d_parent) != BPF_CORE_READ(sb, s_root))
+	if (BPF_CORE_READ(d, d_sb, s_magic) != PROC_SUPER_MAGIC ||
+	    BPF_CORE_READ(d, d_parent) != BPF_CORE_READ(d, d_sb, s_root) || !proc_name_is_sysrq(d))
 		return 0;
-	if (bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(d, d_name.name)) != sizeof(want))
-		return 0;
-	for (i = 0; i < (int)sizeof(want); i++)
-		if (name[i] != want[i])
-			return 0;
 	return check_capability(CAP_SYS_BOOT, 1);
 }
 
@@ -1477,12 +1487,14 @@ int BPF_PROG(bs_shm_shmat, struct kern_ipc_perm *perm, char *shmaddr, int shmflg
 
 /* exec memory: opening a /proc/PID/mem for writing patches code, one's
  * own included (another process's also needs an attach, above). */
-SEC("lsm/file_open")
-int BPF_PROG(bs_proc_mem_open, struct file *file, int ret)
+static __always_inline int proc_mem_open(struct file *file, unsigned int fmode)
 {
-	if (ret)
-		return ret;
-	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE) || !proc_mem_file(file))
+	struct dentry *d;
+
+	if (!(fmode & FMODE_WRITE))
+		return 0;
+	d = BPF_CORE_READ(file, f_path.dentry);
+	if (BPF_CORE_READ(d, d_sb, s_magic) != PROC_SUPER_MAGIC || !proc_name_is_mem(d))
 		return 0;
 	return memory_exec(current_subject(), BS_MEM_PROC_MEM);
 }
@@ -1591,36 +1603,17 @@ static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type)
 	return verdict(op, subject, rdev, type, &v, 1);
 }
 
-/* The device a node stands for, 0 when the inode is not a device node. */
-static __always_inline __u32 device_of(struct inode *inode, __u32 *type)
-{
-	struct inode___dev *d = (void *)inode;
-	unsigned short mode = BPF_CORE_READ(d, i_mode) & BS_S_IFMT;
-
-	if (mode == BS_S_IFBLK)
-		*type = BS_DEVICE_BLOCK;
-	else if (mode == BS_S_IFCHR)
-		*type = BS_DEVICE_CHAR;
-	else
-		return 0;
-	return BPF_CORE_READ(d, i_rdev);
-}
-
 /* read, write: opening a device node, whichever node of the device it is
  * (a fresh mknod, a /proc/self/fd reopen, a loop or swap setup all open
  * the device through here). The file rules on the node apply as well. */
-SEC("lsm/file_open")
-int BPF_PROG(bs_rawdev_open, struct file *file, int ret)
+static __always_inline int rawdev_open(struct file *file, unsigned int fmode)
 {
-	unsigned int fmode;
 	__u32 rdev, type = 0;
+	int ret;
 
-	if (ret)
-		return ret;
 	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
 	if (!rdev)
 		return 0;
-	fmode = BPF_CORE_READ(file, f_mode);
 	/* A guarded character device (SCSI generic, device-mapper control)
 	 * writes through ioctls on any fd, read-only or ioctl-only (O_ACCMODE
 	 * 3): every open of it is a write. */
@@ -1664,4 +1657,33 @@ int BPF_PROG(bs_rawdev_ioctl_compat, struct file *file, unsigned int cmd, unsign
 	if (ret)
 		return ret;
 	return rawdev_ioctl(file, cmd);
+}
+
+/* ---- file_open ------------------------------------------------------- */
+
+/* One program for every decision on an open, in this order: the file rules
+ * (read, write), /proc/sysrq-trigger (capability CAP_SYS_BOOT), a
+ * /proc/PID/mem written (executable memory), a device node (raw devices).
+ * The first refusal wins. It also records the mount the pins are seen
+ * through when the loader opens the pin directory. */
+SEC("lsm/file_open")
+int BPF_PROG(bs_file_open, struct file *file, int ret)
+{
+	unsigned int fmode;
+
+	if (ret)
+		return ret;
+	if (!bs_pin_mnt && is_pin_dir(BPF_CORE_READ(file, f_inode)) && is_trusted())
+		bs_pin_mnt = (__u64)real_mount_of(BPF_CORE_READ(file, f_path.mnt));
+	fmode = BPF_CORE_READ(file, f_mode);
+	ret = file_rules_open(file, fmode);
+	if (ret)
+		return ret;
+	ret = sysrq_open(file, fmode);
+	if (ret)
+		return ret;
+	ret = proc_mem_open(file, fmode);
+	if (ret)
+		return ret;
+	return rawdev_open(file, fmode);
 }
