@@ -411,14 +411,22 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
       __u8 v = 1;
       return id && bpf_map_update_elem(bpf_map__fd(skel->maps.protected_ids), &k, &v, BPF_ANY) == 0;
     };
-    // Policy maps (BPF_F_RDONLY_PROG, frozen): read-only fds for anyone.
-    for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames, skel->maps.protected_ids,
-                       skel->maps.info, skel->maps.rawdevs, skel->maps.rodata})
-      if (!protect(BS_OBJ_MAP, map_id(bpf_map__fd(m)))) return fail("cannot record the enforcer's maps");
-    // Maps the enforcer writes: no fd for anyone but this task.
-    for (bpf_map* m : {skel->maps.stats, skel->maps.audit_log, skel->maps.task_subject, skel->maps.trusted,
-                       skel->maps.pending_mount, skel->maps.bss})
-      if (!protect(BS_OBJ_STATE, map_id(bpf_map__fd(m)))) return fail("cannot record the enforcer's state maps");
+    // Every map of the object is one of two kinds. Maps the enforcer
+    // writes: no fd for anyone but this task. All others are policy maps,
+    // which must be BPF_F_RDONLY_PROG (and are frozen): read-only fds for
+    // anyone. A map the object gains (a new section libbpf makes a map of)
+    // is classified here or the install fails, never left unguarded.
+    const bpf_map* state[] = {skel->maps.stats,        skel->maps.audit_log,     skel->maps.task_subject,
+                              skel->maps.trusted,      skel->maps.pending_mount, skel->maps.bss};
+    bpf_map* m = nullptr;
+    bpf_object__for_each_map(m, skel->obj) {
+      const bool is_state = std::find(std::begin(state), std::end(state), m) != std::end(state);
+      if (!is_state && !(bpf_map__map_flags(m) & BPF_F_RDONLY_PROG))
+        return fail(std::string("map ") + bpf_map__name(m) +
+                    " is neither a state map nor read-only to programs: the enforcer could not guard it");
+      if (!protect(is_state ? BS_OBJ_STATE : BS_OBJ_MAP, map_id(bpf_map__fd(m))))
+        return fail(std::string("cannot record the enforcer's map ") + bpf_map__name(m));
+    }
     for (int i = 0; i < skel->skeleton->prog_cnt; ++i)
       if (bpf_program__autoload(*skel->skeleton->progs[i].prog) &&
           !protect(BS_OBJ_PROG, prog_id(bpf_program__fd(*skel->skeleton->progs[i].prog))))
