@@ -77,13 +77,11 @@ static void stack_bytes(const unsigned char *bytes, unsigned len, int off)
 	}
 }
 
-static uint32_t load_type = BPF_PROG_TYPE_SOCKET_FILTER;
-
-static int load(const char *what)
+static int load_as(const char *what, uint32_t type)
 {
 	union bpf_attr a;
 	memset(&a, 0, sizeof(a));
-	a.prog_type = load_type;
+	a.prog_type = type;
 	a.insns = (uint64_t)(uintptr_t)prog;
 	a.insn_cnt = (uint32_t)n;
 	a.license = (uint64_t)(uintptr_t)"GPL";
@@ -109,6 +107,8 @@ static int load(const char *what)
 	return fd;
 }
 
+static int load(const char *what) { return load_as(what, BPF_PROG_TYPE_SOCKET_FILTER); }
+
 static int test_run(int pfd)
 {
 	unsigned char pkt[64] = { 0 };
@@ -119,6 +119,24 @@ static int test_run(int pfd)
 	a.test.data_size_in = sizeof(pkt);
 	a.test.repeat = 1;
 	return (int)sys_bpf(BPF_PROG_TEST_RUN, &a);
+}
+
+// Load the program in prog[] as socket filter `what` and run it once:
+// prints "WHAT ok" or the error; 1 when it ran.
+static int load_and_run(const char *what)
+{
+	int p = load(what), ran = 0;
+
+	if (p < 0)
+		return 0;
+	if (test_run(p) == 0) {
+		printf("%s ok\n", what);
+		ran = 1;
+	} else {
+		printf("%s error: test run: %s\n", what, strerror(errno));
+	}
+	close(p);
+	return ran;
 }
 
 static int obj_get(const char *path, uint32_t flags)
@@ -185,16 +203,7 @@ static int write_programs(int mfd, const unsigned char *key, unsigned ksz, unsig
 	prog[n++] = MOV64_IMM(BPF_REG_0, 0);
 	prog[n++] = EXIT();
 	snprintf(what, sizeof(what), "%s-store", tag);
-	int p = load(what);
-	if (p >= 0) {
-		if (test_run(p) == 0) {
-			printf("%s ok\n", what);
-			ran++;
-		} else {
-			printf("%s error: test run: %s\n", what, strerror(errno));
-		}
-		close(p);
-	}
+	ran += load_and_run(what);
 
 	// 2: bpf_map_update_elem(map, key, zeros, BPF_ANY).
 	if (voff <= 256) {
@@ -212,16 +221,7 @@ static int write_programs(int mfd, const unsigned char *key, unsigned ksz, unsig
 		prog[n++] = MOV64_IMM(BPF_REG_0, 0);
 		prog[n++] = EXIT();
 		snprintf(what, sizeof(what), "%s-update", tag);
-		p = load(what);
-		if (p >= 0) {
-			if (test_run(p) == 0) {
-				printf("%s ok\n", what);
-				ran++;
-			} else {
-				printf("%s error: test run: %s\n", what, strerror(errno));
-			}
-			close(p);
-		}
+		ran += load_and_run(what);
 	}
 	return ran;
 }
@@ -298,12 +298,13 @@ static int cmd_map_ids(void)
 	return 0;
 }
 
-static int own_prog(void)
+// "r0 = 0; exit" loaded as a program of `type`.
+static int empty_prog(const char *what, uint32_t type)
 {
 	n = 0;
 	prog[n++] = MOV64_IMM(BPF_REG_0, 0);
 	prog[n++] = EXIT();
-	return load("own-prog");
+	return load_as(what, type);
 }
 
 static int cmd_link(const char *pin, int update)
@@ -319,7 +320,7 @@ static int cmd_link(const char *pin, int update)
 	long rc;
 	if (update) {
 		a.link_update.link_fd = (uint32_t)fd;
-		a.link_update.new_prog_fd = (uint32_t)own_prog();
+		a.link_update.new_prog_fd = (uint32_t)empty_prog("own-prog", BPF_PROG_TYPE_SOCKET_FILTER);
 		rc = sys_bpf(BPF_LINK_UPDATE, &a);
 	} else {
 		a.link_detach.link_fd = (uint32_t)fd;
@@ -380,11 +381,7 @@ static int cmd_prog_type(const char *name)
 	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if (strcmp(types[i].name, name))
 			continue;
-		load_type = types[i].type;
-		n = 0;
-		prog[n++] = INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
-		prog[n++] = INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
-		int fd = load(name);
+		int fd = empty_prog(name, types[i].type);
 		if (fd < 0)
 			return 1;
 		printf("%s ok\n", name);
