@@ -10,6 +10,7 @@
 # statement, lockdown stays `none` (status says so, /dev/port is writable).
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
+. "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
 
 extra=("deny read path /etc/secret"
 	"allow write device /dev/disk/by-partlabel/root by /usr/lib/writer/busybox"
@@ -48,12 +49,10 @@ try port-write dd if=/dev/zero of=/dev/port bs=1 seek=128 count=1 conv=notrunc
 finish
 EOF_INIT
 enf_guest_tree "$VM_WORK/tree"
-mkdir -p "$VM_WORK/tree/etc/bootseal/trusted.d" "$VM_WORK/tree/usr/sbin" "$VM_WORK/tree/root"
+mkdir -p "$VM_WORK/tree/etc/bootseal/trusted.d" "$VM_WORK/tree/root"
 cp "$VM_WORK/keys/vm.pub.pem" "$VM_WORK/tree/etc/bootseal/trusted.d/vm.pem"
-cp "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
 cp "$next" "$VM_WORK/tree/root/next.sealed"
-mapfile -t libs < <(enf_lib_files "$ENF_TOOL")
-disk=$(dr_disk --root-size 96 --bootseal-content "$VM_WORK/part.img" "${libs[@]}")
+disk=$(atk_disk)
 initrd=$(dr_initramfs "$(dr_etc)")
 
 # The scratch disk: an ext4 volume that backs no mounted filesystem.

@@ -9,6 +9,7 @@
 # stays none there and /dev/port is writable.)
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
+. "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
 
 blob=$(dr_policy vm-lockdown 2 "lockdown integrity")
 dr_partition "$VM_WORK/part.img" "$blob"
@@ -32,10 +33,7 @@ say "lockdown after: $(cat /sys/kernel/security/lockdown)"
 finish
 EOF_INIT
 enf_guest_tree "$VM_WORK/tree"
-mkdir -p "$VM_WORK/tree/usr/sbin"
-cp "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
-mapfile -t libs < <(enf_lib_files "$ENF_TOOL")
-disk=$(dr_disk --root-size 96 --bootseal-content "$VM_WORK/part.img" "${libs[@]}")
+disk=$(atk_disk)
 initrd=$(dr_initramfs "$(dr_etc)")
 scratch=$VM_WORK/scratch.img
 rm -f "$scratch"

@@ -79,11 +79,7 @@ say "protected: $(tr '\n' ' ' <$F)"
 bootseal audit | grep -E 'subject lost|untrusted code|self-protection attach' | sed 's/^/TEST: audit: /'
 finish
 EOF_INIT
-mkdir -p "$VM_WORK/tree/usr/sbin"
-cp "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
-mapfile -t libs < <(enf_lib_files "$ENF_TOOL")
-disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" "${libs[@]}" --root-size 96 \
-	--bootseal-content "$VM_WORK/part.img")
+disk=$(atk_disk)
 initrd=$(dr_initramfs "$(dr_etc)")
 
 log=$VM_WORK/console.log
