@@ -102,12 +102,17 @@ inline std::unique_ptr<FileDevice> open_dev(const fs::path& p, bool writable = t
   return std::move(d).value();
 }
 
-// Runs tests/generators/NAME on an image; true when it exited 0.
-inline bool run_generator(const std::string& name, const fs::path& image) {
-  const std::string cmd = std::string("sh '") + BOOTSEAL_SOURCE_ROOT + "/tests/generators/" + name + "' '" +
-                          image.string() + "'";
+inline constexpr uint64_t kMiB = 1 << 20;
+
+// Runs a shell command; true when it exited 0.
+inline bool sh(const std::string& cmd) {
   const int rc = std::system(cmd.c_str());
   return rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
+}
+
+// Runs tests/generators/NAME on an image; true when it exited 0.
+inline bool run_generator(const std::string& name, const fs::path& image) {
+  return sh(std::string("sh '") + BOOTSEAL_SOURCE_ROOT + "/tests/generators/" + name + "' '" + image.string() + "'");
 }
 
 }  // namespace bootseal::storagetest

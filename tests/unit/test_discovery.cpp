@@ -18,13 +18,6 @@ namespace {
 using namespace storagetest;
 using ::testing::HasSubstr;
 
-constexpr uint64_t kMiB = 1 << 20;
-
-bool sh(const std::string& cmd) {
-  const int rc = std::system(cmd.c_str());
-  return rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
-}
-
 // A GPT disk image: 1 ESP, 2 root (Linux), 3 bootseal (type GUID, name
 // "policy"), 4 Linux data named "bootseal" (PARTLABEL), 1 MiB each from 1 MiB.
 void make_disk(const fs::path& img, bool with_bootseal = true) {

@@ -18,13 +18,6 @@ namespace {
 using namespace storagetest;
 using ::testing::HasSubstr;
 
-constexpr uint64_t kMiB = 1 << 20;
-
-bool sh(const std::string& cmd) {
-  const int rc = std::system(cmd.c_str());
-  return rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
-}
-
 const std::string kLinux = "0FC63DAF-8483-4772-8E79-3D69D8477DE4";
 const std::string kBootseal = std::string(kPartitionTypeGuid);
 
