@@ -11,6 +11,9 @@
 //   bs-probe reopen-write DEV    open DEV with O_PATH, then reopen it for
 //                                writing through /proc/self/fd/N
 //   bs-probe blkrrpart DEV       ioctl BLKRRPART on DEV opened read-only
+//   bs-probe blkrrpart-compat DEV  the same through the 32-bit system call
+//                                (int $0x80, which the kernel handles as a
+//                                32-bit task's compat_sys_ioctl)
 //
 // Prints "ok" and exits 0, or "error: MESSAGE" and exits 1.
 #define _GNU_SOURCE
@@ -92,6 +95,17 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "blkrrpart")) {
 		if (ioctl(fd, BLKRRPART) != 0)
 			return fail("ioctl BLKRRPART");
+	} else if (!strcmp(cmd, "blkrrpart-compat")) {
+		long r;
+		/* i386 ioctl is system call 54; int $0x80 clears r8-r11. */
+		__asm__ volatile("int $0x80"
+				 : "=a"(r)
+				 : "a"(54L), "b"((long)fd), "c"((long)BLKRRPART), "d"(0L)
+				 : "memory", "r8", "r9", "r10", "r11");
+		if (r < 0) {
+			errno = (int)-r;
+			return fail("ioctl BLKRRPART (32-bit)");
+		}
 	} else if (!strcmp(cmd, "finit-module")) {
 		if (syscall(SYS_finit_module, fd, "", 0) != 0)
 			return fail("finit_module");

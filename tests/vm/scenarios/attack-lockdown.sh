@@ -26,6 +26,8 @@ try kexec-load bs-probe kexec-load
 try lower-lockdown sh -c 'echo none >/sys/kernel/security/lockdown'
 try blkrrpart-root bs-probe blkrrpart /dev/vda
 try blkrrpart-scratch bs-probe blkrrpart /dev/vdb
+try blkrrpart-compat-root bs-probe blkrrpart-compat /dev/vda
+try blkrrpart-compat-scratch bs-probe blkrrpart-compat /dev/vdb
 try exec-denied /opt/denied/busybox true
 try exec-allowed /opt/ok/busybox true
 try write-denied sh -c 'echo x >>/etc/protected'
@@ -53,6 +55,9 @@ vm_expect "$log" "^TEST: kexec-load out=error: kexec_load: $perm" "an unsigned k
 vm_expect "$log" "^TEST: lower-lockdown rc=[1-9]" "lockdown cannot be lowered"
 vm_expect "$log" "^TEST: blkrrpart-root out=error: ioctl BLKRRPART: $perm" "BLKRRPART on a read-only fd of the guarded disk is refused"
 vm_expect "$log" '^TEST: blkrrpart-scratch rc=0$' "BLKRRPART on the scratch disk goes through"
+vm_expect "$log" "^TEST: blkrrpart-compat-root out=error: ioctl BLKRRPART \\(32-bit\\): $perm" \
+	"and through the 32-bit system call (file_ioctl_compat)"
+vm_expect "$log" '^TEST: blkrrpart-compat-scratch rc=0$' "the 32-bit BLKRRPART on the scratch disk goes through"
 vm_expect "$log" '^TEST: exec-denied rc=[1-9]' "the policy's exec rule holds"
 vm_expect "$log" '^TEST: exec-allowed rc=0$' "an allowed program runs"
 vm_expect "$log" '^TEST: write-denied rc=[1-9]' "the policy's write rule holds"
