@@ -49,7 +49,7 @@ inline std::string_view hook_of_link_pin(std::string_view pin) {
   return pin.substr(kPinLinkPrefix.size());
 }
 
-// ---- numbering: bootseal.h against store-format/include/bootseal/policy.hpp ----
+// ---- numbering: bootseal.h against lib/policy/include/bootseal/policy.hpp ----
 
 constexpr int op(Operation o) { return static_cast<int>(o); }
 static_assert(BS_OP_EXEC == op(Operation::exec));

@@ -25,9 +25,9 @@ ninja -C "$cov" -j2 tests/fuzz/seeds.stamp $(for n in policy-language document-c
 
 echo "| target | parser source | inputs | functions run | lines covered | branches covered |"
 echo "| --- | --- | --- | --- | --- | --- |"
-for entry in policy_language:signer/src/language.cpp document_cbor:store-format/src/document_cbor.cpp \
-	cose:store-format/src/cose.cpp partition:store-format/src/partition.cpp \
-	trailer:store-format/src/trailer.cpp loader_config:kernel-loader/src/config.cpp; do
+for entry in policy_language:lib/policy/src/language.cpp document_cbor:lib/policy/src/document_cbor.cpp \
+	cose:lib/policy/src/cose.cpp partition:lib/storage/src/partition.cpp \
+	trailer:lib/storage/src/trailer.cpp loader_config:kernel-loader/src/config.cpp; do
 	name=${entry%%:*}
 	src=${entry#*:}
 	exe="$cov/tests/fuzz/fuzz-$(echo "$name" | tr _ -)"

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Helpers for the corruption generators (sourced, POSIX sh). Offsets follow
-# store-format/FORMAT.md; every generator takes the image file as $1.
+# docs/FORMAT.md; every generator takes the image file as $1.
 set -eu
 
 # le64 FILE OFFSET: the little-endian 64-bit integer at OFFSET.

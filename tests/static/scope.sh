@@ -1,5 +1,5 @@
 # Sourced by clang-tidy.sh and cppcheck.sh: what the static analysis covers.
-# cppcheck: the libraries, programs and tests of store-format, signer,
+# cppcheck: the libraries (lib/), the programs and tests of signer,
 # tools and kernel-loader, and the fuzz targets. clang-tidy: the same
 # without tests/unit, whose GoogleTest sources take clang-tidy's analyzer
 # longer than all the rest together (they run under ASan and UBSan instead).
@@ -7,6 +7,6 @@
 # which the loader's and the tools' sources include; enforcer/*.bpf.c is BPF
 # C that neither tool models (the verifier checks it at load time), so the
 # directory itself is not listed.
-static_dirs="store-format signer tools kernel-loader tests/unit tests/fuzz"
-tidy_dirs="store-format signer tools kernel-loader tests/fuzz"
+static_dirs="lib signer tools kernel-loader tests/unit tests/fuzz"
+tidy_dirs="lib signer tools kernel-loader tests/fuzz"
 static_excluded=""

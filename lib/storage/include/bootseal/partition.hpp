@@ -2,7 +2,7 @@
 // The policy partition: two copies of a partition header, then two slots
 // (A and B), each a slot header followed by a sealed blob. The byte layout,
 // the install protocol and the rollback floor are described in
-// store-format/FORMAT.md, "The policy partition". All multi-byte integers on
+// docs/FORMAT.md, "The policy partition". All multi-byte integers on
 // disk are little-endian. On-disk structs (Disk*) are byte arrays; they are
 // decoded into the in-memory structs in one place (partition.cpp).
 #pragma once
