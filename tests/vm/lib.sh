@@ -56,7 +56,7 @@
 #                 [--bootseal-type GUID]
 #       Prints the path of a raw GPT disk image: partition 1 "bootseal"
 #       (raw, type GUID from --bootseal-type, else $BOOTSEAL_PART_TYPE,
-#       else kPartitionTypeGuid from lib/probe's discovery.hpp, else the
+#       else kPartitionTypeGuid from lib/probe's device_probe.hpp, else the
 #       GUID in docs/FORMAT.md; --bootseal-size 0 leaves
 #       it out; default 8 MiB; --bootseal-content is written at its start),
 #       partition 2 "root": ext4 (default 64 MiB) with a static busybox and
@@ -261,11 +261,11 @@ vm_build_initramfs() {
 }
 
 # The bootseal partition type GUID: $BOOTSEAL_PART_TYPE, else the constant
-# kPartitionTypeGuid of lib/probe/include/bootseal/discovery.hpp, else the
+# kPartitionTypeGuid of lib/probe/include/bootseal/device_probe.hpp, else the
 # first GUID on a line of docs/FORMAT.md that speaks of the type.
 _vm_bootseal_type() {
 	local top=${VM_SOURCE_ROOT:-$VM_LIB_DIR/../..} g=''
-	local hdr=$top/lib/probe/include/bootseal/discovery.hpp
+	local hdr=$top/lib/probe/include/bootseal/device_probe.hpp
 	local fmt=$top/docs/FORMAT.md
 	local re='[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
 	if [ -n "${BOOTSEAL_PART_TYPE:-}" ]; then

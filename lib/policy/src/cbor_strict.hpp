@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // A small deterministic CBOR writer and a strict, bounds-checked reader
-// (RFC 8949). Internal to store-format: the policy document codec and the
+// (RFC 8949). Internal to lib/policy: the policy document codec and the
 // COSE_Sign1 envelope are built on it.
 //
 // Reading untrusted bytes happens in two layers:
-//   1. check_deterministic() walks the whole input once without allocating
+//   1. check_deterministic() (cbor_strict.cpp) walks the whole input once without allocating
 //      and refuses anything that is not exactly one well-formed item in
 //      deterministic encoding (FORMAT.md, "Deterministic encoding").
 //   2. A schema decoder then walks the same bytes with Reader, which can

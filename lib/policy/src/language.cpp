@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The policy language compiler: a line-oriented lexer and a statement parser
-// producing a Document, and the canonical formatter going back. The grammar
-// and the errors are documented in docs/POLICY.md; keep the two in step.
+// producing a Document. The printer going back is language_format.cpp. The
+// grammar and the errors are documented in docs/POLICY.md; keep the two in step.
 #include "bootseal/language.hpp"
 
 #include "bootseal/fileio.hpp"
+#include "language_chars.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -18,64 +19,13 @@ namespace bootseal {
 
 namespace {
 
-// ---------------------------------------------------------------------------
-// Characters
+using lang::append_hex_escape;
+using lang::hex_value;
+using lang::is_bare_char;
+using lang::is_control;
+using lang::is_space;
+using lang::utf8_sequence_length;
 
-bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
-
-bool is_bare_char(unsigned char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '/': case '.': case '_': case '-': case '+': case '@': case ':': case '=': case '%': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-int hex_value(unsigned char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF), or 0 if there is none.
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) -> unsigned { return static_cast<unsigned char>(s[k]); };
-  const unsigned b0 = byte(i);
-  size_t n = 0;
-  unsigned lo = 0x80, hi = 0xbf;  // allowed range of the second byte
-  if (b0 >= 0xc2 && b0 <= 0xdf) {
-    n = 2;
-  } else if (b0 >= 0xe0 && b0 <= 0xef) {
-    n = 3;
-    if (b0 == 0xe0) lo = 0xa0;
-    if (b0 == 0xed) hi = 0x9f;
-  } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-    n = 4;
-    if (b0 == 0xf0) lo = 0x90;
-    if (b0 == 0xf4) hi = 0x8f;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
-  }
-  return n;
-}
-
-void append_hex_escape(std::string& out, unsigned char c) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  out += "\\x";
-  out += kDigits[c >> 4];
-  out += kDigits[c & 0xf];
-}
 
 // ---------------------------------------------------------------------------
 // Lexer: one line at a time.
@@ -764,122 +714,6 @@ Result<ParsedPolicy> parse_policy_file(const std::string& path) {
   if (!bytes) return make_error(bytes.error());
   const std::string_view text(reinterpret_cast<const char*>(bytes->data()), bytes->size());
   return parse_policy_source(text, path);
-}
-
-std::string quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"': out += "\\\""; ++i; continue;
-      case '\\': out += "\\\\"; ++i; continue;
-      case '\n': out += "\\n"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      default: break;
-    }
-    // Control characters and bytes that start no valid UTF-8 sequence are
-    // both escaped: the first and the last branch are alike on purpose.
-    if (is_control(c)) {  // NOLINT(bugprone-branch-clone)
-      append_hex_escape(out, c);
-      ++i;
-    } else if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
-    } else if (const size_t n = utf8_sequence_length(s, i)) {
-      out.append(s.substr(i, n));
-      i += n;
-    } else {
-      append_hex_escape(out, c);
-      ++i;
-    }
-  }
-  out += '"';
-  return out;
-}
-
-std::string quote_if_needed(std::string_view s) {
-  if (!s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return is_bare_char(static_cast<unsigned char>(c)); })) {
-    return std::string(s);
-  }
-  return quote(s);
-}
-
-std::string format_rule(const Rule& rule) {
-  std::string out;
-  out += to_string(rule.action);
-  out += ' ';
-  out += to_string(rule.operation);
-  out += ' ';
-  switch (rule.object.kind) {
-    case ObjectKind::any: out += "any"; break;
-    case ObjectKind::memory: out += "memory"; break;
-    case ObjectKind::path: out += "path "; out += quote_if_needed(rule.object.path); break;
-    case ObjectKind::subtree: out += "subtree "; out += quote_if_needed(rule.object.path); break;
-    case ObjectKind::fstype: out += "fstype "; out += quote_if_needed(rule.object.fstype); break;
-    case ObjectKind::device: out += "device "; out += quote_if_needed(rule.object.path); break;
-    case ObjectKind::capability: {
-      const auto name = capability_name(rule.object.capability);
-      // An unknown number cannot come from a valid document; show it plainly.
-      out += name.empty() ? "CAP_" + std::to_string(rule.object.capability) : std::string(name);
-      break;
-    }
-  }
-  if (rule.subject) {
-    out += " by ";
-    out += quote_if_needed(*rule.subject);
-  }
-  if (!rule.exceptions.empty()) {
-    out += " except ";
-    for (size_t i = 0; i < rule.exceptions.size(); ++i) {
-      if (i) out += ", ";
-      out += quote_if_needed(rule.exceptions[i]);
-    }
-  }
-  return out;
-}
-
-std::string format_policy(const Document& doc) {
-  std::string out;
-  out.reserve(256 + doc.rules.size() * 48);
-  out += "policy ";
-  out += quote(doc.name);
-  out += "\ngeneration ";
-  out += std::to_string(doc.generation);
-  out += "\nmode ";
-  out += to_string(doc.mode);
-  out += '\n';
-  for (const auto& id : doc.machines) {
-    out += "machine ";
-    out += to_string(id);
-    out += '\n';
-  }
-  if (!doc.description.empty()) {
-    out += "description ";
-    out += quote(doc.description);
-    out += '\n';
-  }
-  if (doc.lockdown != Lockdown::none) {
-    out += "lockdown ";
-    out += to_string(doc.lockdown);
-    out += '\n';
-  }
-  out += '\n';
-  for (size_t i = 0; i < kOperationCount; ++i) {
-    out += "default ";
-    out += to_string(static_cast<Operation>(i));
-    out += ' ';
-    out += to_string(doc.defaults[i]);
-    out += '\n';
-  }
-  if (!doc.rules.empty()) out += '\n';
-  for (const auto& r : doc.rules) {
-    out += format_rule(r);
-    out += '\n';
-  }
-  return out;
 }
 
 }  // namespace bootseal

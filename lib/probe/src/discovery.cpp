@@ -2,7 +2,6 @@
 // Discovery of policy sources (FORMAT.md, "Discovery").
 #include "bootseal/discovery.hpp"
 
-#include <blkid/blkid.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -24,28 +23,6 @@ namespace bootseal {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct ProbeDeleter {
-  void operator()(blkid_struct_probe* p) const { blkid_free_probe(p); }
-};
-using ProbePtr = std::unique_ptr<blkid_struct_probe, ProbeDeleter>;
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string mbr_type(int v) {
-  char b[16];
-  std::snprintf(b, sizeof b, "0x%x", static_cast<unsigned>(v));
-  return b;
-}
-
-std::string lookup(blkid_probe pr, const char* name) {
-  const char* v = nullptr;
-  if (blkid_probe_lookup_value(pr, name, &v, nullptr) == 0 && v) return v;
-  return {};
-}
 
 std::string slot_note(const SlotInfo& s) {
   std::string n = "slot " + std::string(kSlotNames[s.index]) + " (offset " + std::to_string(s.offset) +
@@ -271,7 +248,6 @@ class Discoverer {
 
 }  // namespace
 
-bool ProbedPartition::bootseal() const { return lower(type) == kPartitionTypeGuid || name == kPartitionLabel; }
 
 std::string_view to_string(SourceKind k) {
   switch (k) {
@@ -280,94 +256,6 @@ std::string_view to_string(SourceKind k) {
     case SourceKind::file: return "file";
   }
   return "?";
-}
-
-Result<DeviceProbe> probe_device(const std::string& path) {
-  DeviceProbe d;
-  d.path = path;
-  ProbePtr pr(blkid_new_probe_from_filename(path.c_str()));
-  if (!pr) return make_error(path + ": libblkid cannot open it: " + std::strerror(errno));
-  d.size = static_cast<uint64_t>(blkid_probe_get_size(pr.get()));
-  blkid_probe_enable_superblocks(pr.get(), 1);
-  blkid_probe_set_superblocks_flags(pr.get(), BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE);
-  blkid_probe_enable_partitions(pr.get(), 1);
-  const int rc = blkid_do_safeprobe(pr.get());
-  if (rc == -1) return make_error(path + ": libblkid probe failed");
-  if (rc == -2) d.ambivalent = true;
-  if (rc == 0) {
-    d.fstype = lookup(pr.get(), "TYPE");
-    d.usage = lookup(pr.get(), "USAGE");
-    d.pttype = lookup(pr.get(), "PTTYPE");
-  }
-  if (!d.pttype.empty()) {
-    // A second probe for the partition list itself.
-    ProbePtr pp(blkid_new_probe_from_filename(path.c_str()));
-    if (!pp) return make_error(path + ": libblkid cannot open it: " + std::strerror(errno));
-    blkid_partlist ls = blkid_probe_get_partitions(pp.get());
-    const int n = ls ? blkid_partlist_numof_partitions(ls) : 0;
-    for (int i = 0; i < n; ++i) {
-      blkid_partition par = blkid_partlist_get_partition(ls, i);
-      ProbedPartition p;
-      p.number = blkid_partition_get_partno(par);
-      p.start = static_cast<uint64_t>(blkid_partition_get_start(par)) * 512;
-      p.size = static_cast<uint64_t>(blkid_partition_get_size(par)) * 512;
-      if (const char* t = blkid_partition_get_type_string(par)) p.type = lower(t);
-      else p.type = mbr_type(blkid_partition_get_type(par));
-      if (const char* nm = blkid_partition_get_name(par)) p.name = nm;
-      if (const char* u = blkid_partition_get_uuid(par)) p.uuid = lower(u);
-      d.partitions.push_back(std::move(p));
-    }
-  }
-  // bootseal's own magic (libblkid does not know it), then any other bytes.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path + ": " + std::strerror(errno));
-  std::vector<uint8_t> head(static_cast<size_t>(std::min<uint64_t>(d.size, 1u << 20)));
-  size_t got = 0;
-  while (got < head.size()) {
-    const ssize_t r = ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += static_cast<size_t>(r);
-  }
-  ::close(fd);
-  head.resize(got);
-  d.bootseal_partition = head.size() >= kPartitionMagic.size() &&
-                         std::equal(kPartitionMagic.begin(), kPartitionMagic.end(), head.begin());
-  if (d.pttype.empty() && d.fstype.empty() && !d.ambivalent && !d.bootseal_partition) {
-    auto it = std::find_if(head.begin(), head.end(), [](uint8_t b) { return b != 0; });
-    if (it != head.end()) d.nonzero_offset = static_cast<uint64_t>(it - head.begin());
-  }
-  return d;
-}
-
-Result<std::vector<std::string>> wipe_signatures(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return make_error(path + ": " + std::strerror(errno));
-  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (S_ISBLK(st.st_mode) ? O_EXCL : 0));
-  if (fd < 0) return make_error(path + ": " + std::strerror(errno));
-  std::vector<std::string> wiped;
-  ProbePtr pr(blkid_new_probe());
-  if (!pr || blkid_probe_set_device(pr.get(), fd, 0, 0) != 0) {
-    ::close(fd);
-    return make_error(path + ": libblkid cannot probe it");
-  }
-  blkid_probe_enable_superblocks(pr.get(), 1);
-  blkid_probe_set_superblocks_flags(pr.get(), BLKID_SUBLKS_MAGIC | BLKID_SUBLKS_TYPE | BLKID_SUBLKS_BADCSUM);
-  blkid_probe_enable_partitions(pr.get(), 1);
-  blkid_probe_set_partitions_flags(pr.get(), BLKID_PARTS_MAGIC | BLKID_PARTS_FORCE_GPT);
-  while (blkid_do_probe(pr.get()) == 0) {
-    std::string what = lookup(pr.get(), "TYPE");
-    if (what.empty()) what = lookup(pr.get(), "PTTYPE");
-    if (blkid_do_wipe(pr.get(), 0) != 0) {
-      ::close(fd);
-      return make_error(path + ": cannot erase the " + what + " signature");
-    }
-    wiped.push_back(what);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return make_error(path + ": fsync failed");
-  return wiped;
 }
 
 std::string boot_image_from_cmdline(std::string_view cmdline) {

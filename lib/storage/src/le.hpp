@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // Little-endian loads and stores and a checked add, for the on-disk
-// structures (partition.cpp, trailer.cpp). Internal to store-format.
+// structures (partition.cpp, trailer.cpp). Internal to lib/storage.
 #pragma once
 
 #include <cstdint>

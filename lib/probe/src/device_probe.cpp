@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// What libblkid sees on a device or an image file (device_probe.hpp).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "bootseal/device_probe.hpp"
+#include "bootseal/partition.hpp"
+#include "blkid_util.hpp"
+
+namespace bootseal {
+
+using blkid_util::lookup;
+using blkid_util::lower;
+using blkid_util::mbr_type;
+using blkid_util::ProbePtr;
+
+bool ProbedPartition::bootseal() const { return lower(type) == kPartitionTypeGuid || name == kPartitionLabel; }
+
+Result<DeviceProbe> probe_device(const std::string& path) {
+  DeviceProbe d;
+  d.path = path;
+  ProbePtr pr(blkid_new_probe_from_filename(path.c_str()));
+  if (!pr) return make_error(path + ": libblkid cannot open it: " + std::strerror(errno));
+  d.size = static_cast<uint64_t>(blkid_probe_get_size(pr.get()));
+  blkid_probe_enable_superblocks(pr.get(), 1);
+  blkid_probe_set_superblocks_flags(pr.get(), BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE);
+  blkid_probe_enable_partitions(pr.get(), 1);
+  const int rc = blkid_do_safeprobe(pr.get());
+  if (rc == -1) return make_error(path + ": libblkid probe failed");
+  if (rc == -2) d.ambivalent = true;
+  if (rc == 0) {
+    d.fstype = lookup(pr.get(), "TYPE");
+    d.usage = lookup(pr.get(), "USAGE");
+    d.pttype = lookup(pr.get(), "PTTYPE");
+  }
+  if (!d.pttype.empty()) {
+    // A second probe for the partition list itself.
+    ProbePtr pp(blkid_new_probe_from_filename(path.c_str()));
+    if (!pp) return make_error(path + ": libblkid cannot open it: " + std::strerror(errno));
+    blkid_partlist ls = blkid_probe_get_partitions(pp.get());
+    const int n = ls ? blkid_partlist_numof_partitions(ls) : 0;
+    for (int i = 0; i < n; ++i) {
+      blkid_partition par = blkid_partlist_get_partition(ls, i);
+      ProbedPartition p;
+      p.number = blkid_partition_get_partno(par);
+      p.start = static_cast<uint64_t>(blkid_partition_get_start(par)) * 512;
+      p.size = static_cast<uint64_t>(blkid_partition_get_size(par)) * 512;
+      if (const char* t = blkid_partition_get_type_string(par)) p.type = lower(t);
+      else p.type = mbr_type(blkid_partition_get_type(par));
+      if (const char* nm = blkid_partition_get_name(par)) p.name = nm;
+      if (const char* u = blkid_partition_get_uuid(par)) p.uuid = lower(u);
+      d.partitions.push_back(std::move(p));
+    }
+  }
+  // bootseal's own magic (libblkid does not know it), then any other bytes.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return make_error(path + ": " + std::strerror(errno));
+  std::vector<uint8_t> head(static_cast<size_t>(std::min<uint64_t>(d.size, 1u << 20)));
+  size_t got = 0;
+  while (got < head.size()) {
+    const ssize_t r = ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  ::close(fd);
+  head.resize(got);
+  d.bootseal_partition = head.size() >= kPartitionMagic.size() &&
+                         std::equal(kPartitionMagic.begin(), kPartitionMagic.end(), head.begin());
+  if (d.pttype.empty() && d.fstype.empty() && !d.ambivalent && !d.bootseal_partition) {
+    auto it = std::find_if(head.begin(), head.end(), [](uint8_t b) { return b != 0; });
+    if (it != head.end()) d.nonzero_offset = static_cast<uint64_t>(it - head.begin());
+  }
+  return d;
+}
+
+}  // namespace bootseal
