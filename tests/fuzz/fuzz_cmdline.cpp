@@ -2,10 +2,10 @@
 // libFuzzer target for the kernel command-line tokenizer
 // (bootseal/cmdline.hpp), which reads /proc/cmdline for the loader and for
 // discovery. Any input splits without a crash, and the parts keep the
-// kernel's rules: nothing after the first NUL is read, a name holds no
-// whitespace outside quotes and no '=' after its first byte, a bare "--"
-// never appears among the parameters, and splitting is a pure function of
-// the input. Anything else aborts.
+// kernel's rules: nothing after the first NUL is read, only quotes keep
+// whitespace in a parameter, a name holds no '=' after its first byte, a
+// bare "--" never appears among the parameters, and splitting is a pure
+// function of the input. Anything else aborts.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -22,13 +22,9 @@ namespace {
   std::abort();
 }
 
-// Whitespace outside double quotes ends a parameter, so none can be in it.
-bool space_outside_quotes(std::string_view s) {
-  bool in_quote = false;
-  for (char c : s) {
-    if (c == '"') in_quote = !in_quote;
-    else if (!in_quote && bootseal::is_kernel_space(static_cast<unsigned char>(c))) return true;
-  }
+bool has_space(std::string_view s) {
+  for (char c : s)
+    if (bootseal::is_kernel_space(static_cast<unsigned char>(c))) return true;
   return false;
 }
 
@@ -39,8 +35,9 @@ void check(const bootseal::KernelParam& p, std::string_view line, bool is_param)
     fail("a parameter longer than the line", std::string(line));
   if (p.value && p.name.find('=', 1) != std::string::npos) fail("'=' inside a name", p.name);
   if (is_param && !p.value && p.name == "--") fail("a bare \"--\" among the parameters", std::string(line));
-  if (space_outside_quotes(p.name) && p.name.find('"') == std::string::npos)
-    fail("whitespace in an unquoted name", p.name);
+  // Only quotes keep whitespace in a parameter.
+  if (line.find('"') == std::string_view::npos && (has_space(p.name) || (p.value && has_space(*p.value))))
+    fail("whitespace in a parameter of a line without quotes", std::string(line));
 }
 
 }  // namespace
@@ -51,6 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view line = text.substr(0, text.find('\0'));
   for (const auto& p : c.params) check(p, line, true);
   for (const auto& p : c.init_args) check(p, line, false);
+  if (c.unterminated_quote && line.find('"') == std::string_view::npos)
+    fail("an unterminated quote in a line without quotes", std::string(line));
   if (line.size() < text.size()) {
     // What follows the NUL is never read.
     std::string tail_changed(text);
