@@ -3,6 +3,8 @@
 // before switch_root. Reads its configuration, discovers and verifies the
 // sealed policy, checks the machine binding, compiles the rules against the
 // new root and installs them into the enforcer. Exit codes: exit_codes.hpp.
+#include <CLI/CLI.hpp>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -31,21 +33,6 @@ namespace {
 
 using namespace bootseal;
 using namespace bootseal::loader;
-
-constexpr const char* kUsage =
-    "Usage: bootseal-loader --root NEWROOT [--config FILE] [--cmdline FILE] [--dry-run]\n"
-    "\n"
-    "Discovers, verifies, compiles and installs the sealed bootseal policy before\n"
-    "init runs. Paths in the policy are resolved under NEWROOT.\n"
-    "\n"
-    "  --root NEWROOT   the mounted root filesystem that init will run from\n"
-    "  --config FILE    loader configuration (default /etc/bootseal/loader.conf)\n"
-    "  --cmdline FILE   where to read the kernel command line (default /proc/cmdline)\n"
-    "  --dry-run        touch no kernel state; print the compiled map contents\n"
-    "  --help, --version\n";
-
-// The usage text, then the exit codes from their table.
-std::string usage() { return std::string(kUsage) + "\n" + exit_codes_help(kExitCodes); }
 
 struct Options {
   std::string root;
@@ -393,42 +380,32 @@ int run(const Options& opt) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Only CLI11's setup, before the try below, can throw: on a programming
+// error (a duplicate option name), which every run of the program would hit.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
+  CLI::App app{
+      "bootseal-loader: discovers, verifies, compiles and installs the sealed bootseal policy before\n"
+      "init runs. Paths in the policy are resolved under NEWROOT.",
+      "bootseal-loader"};
+  app.footer(exit_codes_help(kExitCodes));
+  app.set_version_flag("--version", std::string("bootseal-loader ") + BOOTSEAL_VERSION);
   Options opt;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) {
-        std::cerr << "bootseal-loader: " << a << " needs a value\n" << usage();
-        return false;
-      }
-      *out = argv[++i];
-      return true;
-    };
-    if (a == "--root") {
-      if (!value(&opt.root)) return BS_EXIT_USAGE;
-    } else if (a == "--config") {
-      if (!value(&opt.config)) return BS_EXIT_USAGE;
-      opt.config_given = true;
-    } else if (a == "--cmdline") {
-      if (!value(&opt.cmdline)) return BS_EXIT_USAGE;
-    } else if (a == "--dry-run") {
-      opt.dry_run = true;
-    } else if (a == "--help" || a == "-h") {
-      std::cout << usage();
-      return BS_EXIT_OK;
-    } else if (a == "--version") {
-      std::cout << "bootseal-loader " << BOOTSEAL_VERSION << "\n";
-      return BS_EXIT_OK;
-    } else {
-      std::cerr << "bootseal-loader: unknown argument '" << a << "'\n" << usage();
-      return BS_EXIT_USAGE;
-    }
+  app.add_option("--root", opt.root, "the mounted root filesystem that init will run from")
+      ->option_text("NEWROOT (required)")
+      ->required()
+      ->check([](const std::string& s) { return s.empty() ? std::string("NEWROOT is empty") : std::string(); });
+  CLI::Option* config = app.add_option("--config", opt.config, "loader configuration")
+                            ->option_text("FILE (default " + std::string(kDefaultConfigPath) + ")");
+  app.add_option("--cmdline", opt.cmdline, "where to read the kernel command line")
+      ->option_text("FILE (default /proc/cmdline)");
+  app.add_flag("--dry-run", opt.dry_run, "touch no kernel state; print the compiled map contents");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? BS_EXIT_OK : BS_EXIT_USAGE;
   }
-  if (opt.root.empty()) {
-    std::cerr << "bootseal-loader: --root is required\n" << usage();
-    return BS_EXIT_USAGE;
-  }
+  opt.config_given = config->count() > 0;
   try {
     return run(opt);
   } catch (const std::exception& e) {

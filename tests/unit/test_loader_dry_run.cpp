@@ -258,9 +258,18 @@ TEST_F(DryRun, UsageErrors) {
   EXPECT_EQ(run_loader({}).status, 2);
   EXPECT_EQ(run_loader({"--root"}).status, 2);
   EXPECT_EQ(run_loader({"--root", "/", "--bogus"}).status, 2);
+  EXPECT_EQ(run_loader({"--root", ""}).status, 2);
+  EXPECT_EQ(run_loader({"--root", "/", "extra"}).status, 2);
+  LoaderRun missing = run_loader({"--dry-run"});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("--root is required"), std::string::npos) << missing.err;
   LoaderRun h = run_loader({"--help"});
   EXPECT_EQ(h.status, 0);
   EXPECT_NE(h.out.find("--dry-run"), std::string::npos);
+  EXPECT_NE(h.out.find("\nExit codes:\n  0  the policy is installed"), std::string::npos) << h.out;
+  LoaderRun v = run_loader({"--version"});
+  EXPECT_EQ(v.status, 0);
+  EXPECT_EQ(v.out.rfind("bootseal-loader ", 0), 0u) << v.out;
 }
 
 }  // namespace
