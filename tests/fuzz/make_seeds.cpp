@@ -145,7 +145,7 @@ constexpr std::string_view kCmdlines[] = {
 
 constexpr std::string_view kCmdlineCorners[] = {
     "a=\"x y\" \"b=z\" c\"d e\"f =g=h \"i=\"j\"\"",
-    "a=1\vb=2\fc=3\rd=4\xA0""e=5",
+    "a=1\vb=2\fc=3\rd=4\240e=5",  // \240: the byte 0xA0
     "ro -- bootseal.mode=permissive \"--\" x",
     "root=/dev/vda \"bootseal.mode=enforce ro",
     std::string_view("ro\0bootseal.floor=3", 19),
