@@ -15,6 +15,8 @@
 #include <set>
 #include <sstream>
 
+#include "bootseal/language.hpp"
+
 namespace bootseal::loader {
 namespace {
 
@@ -128,25 +130,6 @@ DeviceResolver system_device_resolver(const std::string& new_root) {
 
 // ---------------------------------------------------------------------------
 
-std::string describe_rule(const Rule& r) {
-  std::string s = std::string(to_string(r.action)) + " " + std::string(to_string(r.operation));
-  switch (r.object.kind) {
-    case ObjectKind::any: s += " any"; break;
-    case ObjectKind::path: s += " path " + r.object.path; break;
-    case ObjectKind::subtree: s += " subtree " + r.object.path; break;
-    case ObjectKind::fstype: s += " fstype " + r.object.fstype; break;
-    case ObjectKind::capability: s += " " + std::string(capability_name(r.object.capability)); break;
-    case ObjectKind::memory: s += " memory"; break;
-    case ObjectKind::device: s += " device " + r.object.path; break;
-  }
-  if (r.subject) s += " by " + *r.subject;
-  if (!r.exceptions.empty()) {
-    s += " except ";
-    for (size_t i = 0; i < r.exceptions.size(); ++i) s += (i ? ", " : "") + r.exceptions[i];
-  }
-  return s;
-}
-
 uint32_t Compiled::subject_of(const InodeId& exe) const {
   for (const auto& s : subjects)
     if (s.inode == exe) return s.id;
@@ -167,8 +150,8 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
 
   auto diag = [&](size_t i, const std::string& path, const std::string& what) {
     out.diagnostics.push_back(Diagnostic{static_cast<int>(i), path,
-                                         "rule " + std::to_string(i + 1) + " (" + describe_rule(doc.rules[i]) +
-                                             "): " + path + " " + what});
+                                         "rule " + std::to_string(i + 1) + " (" + format_rule(doc.rules[i]) +
+                                             "): " + quote_if_needed(path) + " " + what});
   };
 
   // Subjects: every executable named by a rule or an exception, by inode.
@@ -388,7 +371,7 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
   auto action_name = [](uint8_t a) -> std::string {
     return a == BS_ACT_EXEMPT ? "exempt" : std::string(to_string(static_cast<Action>(a)));
   };
-  o << "policy " << doc.name << " generation " << doc.generation << "\n";
+  o << "policy " << quote_if_needed(doc.name) << " generation " << doc.generation << "\n";
   o << "mode " << (c.mode == BS_MODE_PERMISSIVE ? "permissive" : "enforce") << "\n";
   for (size_t op = 0; op < kOperationCount; ++op) {
     o << "default " << to_string(static_cast<Operation>(op)) << " " << action_name(c.defaults[op]);
@@ -405,7 +388,7 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
   o << "subjects " << c.subjects.size() << "\n";
   for (const auto& s : c.subjects) {
     o << "  subject " << s.id << " dev " << format_kernel_dev(s.inode.dev) << " ino " << s.inode.ino << " =";
-    for (const auto& p : s.paths) o << " " << p;
+    for (const auto& p : s.paths) o << " " << quote_if_needed(p);
     o << "\n";
   }
   o << "rules " << c.rules.size() << "\n";

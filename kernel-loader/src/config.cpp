@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "bootseal/cmdline.hpp"
+
 namespace bootseal::loader {
 namespace {
 
@@ -198,29 +200,18 @@ Result<LoaderConfig> load_config(const std::string& path) {
 
 Result<CmdlineOptions> parse_cmdline(std::string_view cmdline) {
   CmdlineOptions o;
-  size_t i = 0;
-  while (i < cmdline.size()) {
-    while (i < cmdline.size() && (cmdline[i] == ' ' || cmdline[i] == '\t' || cmdline[i] == '\n')) ++i;
-    if (i >= cmdline.size()) break;
-    // One parameter; double quotes group spaces (the kernel's next_arg()).
-    std::string param;
-    bool quoted = false;
-    while (i < cmdline.size()) {
-      char ch = cmdline[i];
-      if (ch == '"') {
-        quoted = !quoted;
-        ++i;
-        continue;
-      }
-      if (!quoted && (ch == ' ' || ch == '\t' || ch == '\n')) break;
-      param += ch;
-      ++i;
-    }
-    if (quoted) return make_error("kernel command line: unterminated quote");
-    if (param.rfind("bootseal.", 0) != 0) continue;
-    size_t eq = param.find('=');
-    std::string key = param.substr(0, eq);
-    std::string value = eq == std::string::npos ? std::string() : param.substr(eq + 1);
+  // Split as the kernel splits it (bootseal/cmdline.hpp). An unterminated
+  // quote makes the kernel read the rest of the line as one parameter,
+  // which may have swallowed a bootseal.* option: refused.
+  const KernelCmdline split = split_kernel_cmdline(cmdline);
+  if (split.unterminated_quote) return make_error("kernel command line: unterminated quote");
+  for (const auto& p : split.init_args)
+    if (p.name.rfind("bootseal.", 0) == 0)
+      o.warnings.push_back("kernel command line: " + p.name + " after '--' is an argument of init, ignored");
+  for (const auto& p : split.params) {
+    if (p.name.rfind("bootseal.", 0) != 0) continue;
+    const std::string& key = p.name;
+    const std::string value = p.value.value_or("");
     auto fail = [&](const std::string& what) { return make_error("kernel command line: " + key + ": " + what); };
     if (!printable(value)) return fail("control character in the value");
     if (key == "bootseal.mode") {

@@ -3,6 +3,8 @@
 // before switch_root. Reads its configuration, discovers and verifies the
 // sealed policy, checks the machine binding, compiles the rules against the
 // new root and installs them into the enforcer. Exit codes: exit_codes.hpp.
+#include <CLI/CLI.hpp>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -30,21 +33,6 @@ namespace {
 
 using namespace bootseal;
 using namespace bootseal::loader;
-
-constexpr const char* kUsage =
-    "Usage: bootseal-loader --root NEWROOT [--config FILE] [--cmdline FILE] [--dry-run]\n"
-    "\n"
-    "Discovers, verifies, compiles and installs the sealed bootseal policy before\n"
-    "init runs. Paths in the policy are resolved under NEWROOT.\n"
-    "\n"
-    "  --root NEWROOT   the mounted root filesystem that init will run from\n"
-    "  --config FILE    loader configuration (default /etc/bootseal/loader.conf)\n"
-    "  --cmdline FILE   where to read the kernel command line (default /proc/cmdline)\n"
-    "  --dry-run        touch no kernel state; print the compiled map contents\n"
-    "  --help, --version\n";
-
-// The usage text, then the exit codes from their table.
-std::string usage() { return std::string(kUsage) + "\n" + exit_codes_help(kExitCodes); }
 
 struct Options {
   std::string root;
@@ -113,26 +101,54 @@ std::string read_small_file(const std::string& path, bool* ok) {
   return s;
 }
 
-int run(const Options& opt) {
-  Log log(!opt.dry_run);
-  Stopwatch total;
-  log.info(std::string("loader ") + BOOTSEAL_VERSION + " starting, root " + opt.root +
-           (opt.dry_run ? " (dry run)" : ""));
+// From the configuration on, a failure stops the boot unless the
+// configuration says to continue; once the policy is found, its mode
+// decides whether the run is permissive.
+class Failure {
+ public:
+  Failure(Log& log, OnFailure on_failure, bool permissive)
+      : log_(log), on_failure_(on_failure), permissive_(permissive) {}
+  void set_permissive(bool permissive) { permissive_ = permissive; }
+  bool permissive() const { return permissive_; }
 
-  // Configuration: the initramfs' file, then the kernel command line.
-  LoaderConfig config;
-  {
-    bool exists = ::access(opt.config.c_str(), F_OK) == 0;
-    if (!exists && !opt.config_given) {
-      log.warn("no " + opt.config + ": using the built-in configuration");
-    } else {
-      auto c = load_config(opt.config);
-      if (!c) {
-        log.err("configuration: " + c.error());
-        return BS_EXIT_CONFIG;
-      }
-      config = std::move(*c);
+  // Logs `msg` and returns the exit code: `code`, or BS_EXIT_CONTINUE.
+  int operator()(int code, const std::string& msg) const {
+    log_.err(msg);
+    if (on_failure_ == OnFailure::cont || permissive_) {
+      log_.warn(std::string("continuing the boot without a policy (") +
+                (permissive_ ? "permissive mode" : "on-failure = continue") + ")");
+      return BS_EXIT_CONTINUE;
     }
+    return code;
+  }
+
+ private:
+  Log& log_;
+  OnFailure on_failure_;
+  bool permissive_;
+};
+
+// What a step that can end the run returns: the exit code, or nothing to go on.
+using Stop = std::optional<int>;
+
+struct Configuration {
+  LoaderConfig config;
+  std::string cmdline;  // the kernel command line as read ("" when unreadable)
+};
+
+// Configuration: the initramfs' file, then the kernel command line.
+Stop configure(const Options& opt, Log& log, Configuration* out) {
+  LoaderConfig config;
+  bool exists = ::access(opt.config.c_str(), F_OK) == 0;
+  if (!exists && !opt.config_given) {
+    log.warn("no " + opt.config + ": using the built-in configuration");
+  } else {
+    auto c = load_config(opt.config);
+    if (!c) {
+      log.err("configuration: " + c.error());
+      return BS_EXIT_CONFIG;
+    }
+    config = std::move(*c);
   }
   bool have_cmdline = false;
   std::string cmdline = read_small_file(opt.cmdline, &have_cmdline);
@@ -144,22 +160,17 @@ int run(const Options& opt) {
   }
   for (const auto& w : cmd->warnings) log.warn(w);
   std::vector<std::string> warnings;
-  config = apply_cmdline(config, *cmd, &warnings);
+  out->config = apply_cmdline(config, *cmd, &warnings);
   for (const auto& w : warnings) log.warn(w);
+  out->cmdline = std::move(cmdline);
+  return std::nullopt;
+}
 
-  // From here on a failure stops the boot unless the configuration says to
-  // continue (decided again once the policy's own mode is known).
-  bool permissive = config.mode == ModeSetting::permissive;
-  auto failure = [&](int code, const std::string& msg) -> int {
-    log.err(msg);
-    if (config.on_failure == OnFailure::cont || permissive) {
-      log.warn(std::string("continuing the boot without a policy (") +
-               (permissive ? "permissive mode" : "on-failure = continue") + ")");
-      return BS_EXIT_CONTINUE;
-    }
-    return code;
-  };
-
+// Discovery and verification: the trust store, then every configured
+// source; the report says which candidate, if any, was chosen.
+Stop discover_policy(const Options& opt, const Configuration& cfg, Log& log, const Failure& failure,
+                     DiscoveryReport* out) {
+  const LoaderConfig& config = cfg.config;
   Stopwatch t;
   auto trust = TrustStore::load(config.trust);
   if (!trust) {
@@ -169,12 +180,11 @@ int run(const Options& opt) {
   log.info("trust store " + config.trust + ": " + std::to_string(trust->keys().size()) + " key(s) (" +
            ms_text(t.ms()) + ")");
 
-  // Discovery and verification.
   t = Stopwatch();
   DiscoveryRequest dr;
   dr.trust = &*trust;
   dr.floor = config.floor;
-  dr.cmdline = cmdline;
+  dr.cmdline = cfg.cmdline;
   for (const auto& s : config.sources) {
     switch (s.type) {
       case SourceType::partitions: dr.scan_block_devices = true; break;
@@ -185,93 +195,117 @@ int run(const Options& opt) {
       case SourceType::root_file: dr.files.push_back(opt.root + s.path); break;
     }
   }
-  DiscoveryReport report = discover(dr);
-  for (const auto& e : report.examined) {
+  *out = discover(dr);
+  for (const auto& e : out->examined) {
     log.line(e.usable ? 6 : 5, "source " + e.source.description + ": " + e.outcome);
     for (const auto& d : e.details) log.line(e.usable ? 6 : 5, "  " + e.source.description + ": " + d);
   }
-  const Candidate* chosen = report.choice();
+  const Candidate* chosen = out->choice();
   if (!chosen)
     return failure(BS_EXIT_NO_POLICY, "no valid policy found (floor " + std::to_string(config.floor) + ", " +
-                                          std::to_string(report.examined.size()) + " source(s) looked at)");
+                                          std::to_string(out->examined.size()) + " source(s) looked at)");
   const Document& doc = chosen->document;
   log.info("policy '" + doc.name + "' generation " + std::to_string(doc.generation) + " from " +
            chosen->source.description + ", signed by key " + to_hex(chosen->kid).substr(0, 16) + " (" +
            ms_text(t.ms()) + ")");
+  return std::nullopt;
+}
 
-  // The policy's own mode, unless the configuration sets one.
-  Mode mode = config.mode == ModeSetting::policy     ? doc.mode
-              : config.mode == ModeSetting::enforce ? Mode::enforce
-                                                    : Mode::permissive;
-  permissive = mode == Mode::permissive;
+// The policy's own mode, unless the configuration sets one.
+Mode effective_mode(const LoaderConfig& config, const Document& doc) {
+  return config.mode == ModeSetting::policy    ? doc.mode
+         : config.mode == ModeSetting::enforce ? Mode::enforce
+                                               : Mode::permissive;
+}
 
-  // Machine binding.
-  if (!doc.machines.empty()) {
-    bool ok = false;
-    std::string mid = read_small_file(opt.root + "/etc/machine-id", &ok);
-    while (!mid.empty() && (mid.back() == '\n' || mid.back() == ' ')) mid.pop_back();
-    auto id = machine_id_from_string(mid);
-    if (!ok || !id)
-      return failure(BS_EXIT_MACHINE, "the policy is bound to " + std::to_string(doc.machines.size()) +
-                                          " machine(s) but " + opt.root + "/etc/machine-id is " +
-                                          (ok ? "not a machine id" : "missing"));
-    if (std::find(doc.machines.begin(), doc.machines.end(), *id) == doc.machines.end())
-      return failure(BS_EXIT_MACHINE, "the policy is not for this machine (machine-id " + to_string(*id) + ")");
-    log.info("machine binding: machine-id " + to_string(*id) + " is listed");
-  }
+// Machine binding: a policy that names machines runs only on them.
+Stop check_machine(const Options& opt, const Document& doc, Log& log, const Failure& failure) {
+  if (doc.machines.empty()) return std::nullopt;
+  bool ok = false;
+  std::string mid = read_small_file(opt.root + "/etc/machine-id", &ok);
+  while (!mid.empty() && (mid.back() == '\n' || mid.back() == ' ')) mid.pop_back();
+  auto id = machine_id_from_string(mid);
+  if (!ok || !id)
+    return failure(BS_EXIT_MACHINE, "the policy is bound to " + std::to_string(doc.machines.size()) +
+                                        " machine(s) but " + opt.root + "/etc/machine-id is " +
+                                        (ok ? "not a machine id" : "missing"));
+  if (std::find(doc.machines.begin(), doc.machines.end(), *id) == doc.machines.end())
+    return failure(BS_EXIT_MACHINE, "the policy is not for this machine (machine-id " + to_string(*id) + ")");
+  log.info("machine binding: machine-id " + to_string(*id) + " is listed");
+  return std::nullopt;
+}
 
-  // Compile against the new root.
-  t = Stopwatch();
+// Compiles the rules against the new root and adds the block devices that
+// back its mounted filesystems.
+Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log, const Failure& failure,
+                    Compiled* out) {
+  Stopwatch t;
   auto resolver = RootResolver::open(opt.root);
   if (!resolver) return failure(BS_EXIT_CONFIG, resolver.error());
   Compiled compiled = compile(doc, resolver->resolver(), system_device_resolver(opt.root));
-  compiled.mode = permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
+  compiled.mode = mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (const auto& d : compiled.diagnostics) log.warn(d.message);
-  {
-    bool ok = false;
-    std::string mountinfo = read_small_file("/proc/self/mountinfo", &ok);
-    if (!ok) log.warn("cannot read /proc/self/mountinfo: no block device is guarded");
-    guard_backing_devices(&compiled, mountinfo, "/sys");
-    for (const auto& d : compiled.raw_devices)
-      log.info(std::string("guarding ") + (d.character ? "char" : "block") + " device " + format_kernel_dev(d.dev) +
-               " against raw" + ((d.ops & (1u << BS_OP_READ)) ? " reads" : "") +
-               ((d.ops & (1u << BS_OP_READ)) && (d.ops & (1u << BS_OP_WRITE)) ? " and" : "") +
-               ((d.ops & (1u << BS_OP_WRITE)) ? " writes" : ""));
-  }
+  bool ok = false;
+  std::string mountinfo = read_small_file("/proc/self/mountinfo", &ok);
+  if (!ok) log.warn("cannot read /proc/self/mountinfo: no block device is guarded");
+  guard_backing_devices(&compiled, mountinfo, "/sys");
+  for (const auto& d : compiled.raw_devices)
+    log.info(std::string("guarding ") + (d.character ? "char" : "block") + " device " + format_kernel_dev(d.dev) +
+             " against raw" + ((d.ops & (1u << BS_OP_READ)) ? " reads" : "") +
+             ((d.ops & (1u << BS_OP_READ)) && (d.ops & (1u << BS_OP_WRITE)) ? " and" : "") +
+             ((d.ops & (1u << BS_OP_WRITE)) ? " writes" : ""));
   log.info("compiled " + std::to_string(doc.rules.size()) + " rules into " + std::to_string(compiled.rules.size()) +
            " entries, " + std::to_string(compiled.subjects.size()) + " subjects, mode " +
            std::string(to_string(mode)) + " (" + ms_text(t.ms()) + ")");
+  *out = std::move(compiled);
+  return std::nullopt;
+}
 
-  // The kernel must run the bpf LSM.
-  auto lsms = active_lsms(!opt.dry_run);
-  bool bpf_lsm = false;
-  if (lsms) {
-    std::stringstream ss(*lsms);
+// Whether the kernel runs the bpf LSM (/sys/kernel/security/lsm).
+struct LsmCheck {
+  Result<std::string> lsms;  // the active LSMs, or why they cannot be read
+  bool bpf = false;
+};
+
+LsmCheck check_bpf_lsm(bool may_mount) {
+  LsmCheck c{active_lsms(may_mount)};
+  if (c.lsms) {
+    std::stringstream ss(*c.lsms);
     std::string item;
     while (std::getline(ss, item, ','))
-      if (item == "bpf") bpf_lsm = true;
+      if (item == "bpf") c.bpf = true;
   }
+  return c;
+}
 
-  if (opt.dry_run) {
-    std::cout << format_compiled(compiled, doc);
-    if (!lsms)
-      log.warn("would check the active LSMs: " + lsms.error());
-    else if (!bpf_lsm)
-      log.warn("the active LSMs are '" + *lsms + "': bpf is not among them (an install would fail)");
-    log.info("dry run done in " + ms_text(total.ms()));
-    return BS_EXIT_OK;
-  }
+// --dry-run's report: the compiled map contents on stdout, and what an
+// install would have found about the bpf LSM.
+int report_dry_run(const Compiled& compiled, const Document& doc, const LsmCheck& lsm, Log& log,
+                   const Stopwatch& total) {
+  std::cout << format_compiled(compiled, doc);
+  if (!lsm.lsms)
+    log.warn("would check the active LSMs: " + lsm.lsms.error());
+  else if (!lsm.bpf)
+    log.warn("the active LSMs are '" + *lsm.lsms + "': bpf is not among them (an install would fail)");
+  log.info("dry run done in " + ms_text(total.ms()));
+  return BS_EXIT_OK;
+}
 
-  if (!lsms) return failure(BS_EXIT_NO_BPF_LSM, "cannot tell whether the bpf LSM is active: " + lsms.error());
-  if (!bpf_lsm)
-    return failure(BS_EXIT_NO_BPF_LSM, "the kernel's active LSMs are '" + *lsms +
-                                           "': bpf is not among them. Add lsm=" + *lsms +
+// Loads, fills, attaches and pins the enforcer; returns the number of
+// hooks attached.
+Stop install_enforcer(const Options& opt, const LoaderConfig& config, const Candidate& chosen,
+                      const Compiled& compiled, const LsmCheck& lsm, Log& log, const Failure& failure,
+                      int* hooks) {
+  if (!lsm.lsms)
+    return failure(BS_EXIT_NO_BPF_LSM, "cannot tell whether the bpf LSM is active: " + lsm.lsms.error());
+  if (!lsm.bpf)
+    return failure(BS_EXIT_NO_BPF_LSM, "the kernel's active LSMs are '" + *lsm.lsms +
+                                           "': bpf is not among them. Add lsm=" + *lsm.lsms +
                                            ",bpf to the kernel command line.");
-
   InstallRequest req;
   req.compiled = &compiled;
-  req.document = &doc;
-  req.kid = chosen->kid;
+  req.document = &chosen.document;
+  req.kid = chosen.kid;
   req.mode = compiled.mode;
   req.ringbuf_size = config.ringbuf_size;
   req.pin_dir = config.pin_dir;
@@ -289,65 +323,89 @@ int run(const Options& opt) {
     }
     return failure(BS_EXIT_INSTALL, "install failed: " + r.error);
   }
+  *hooks = r.hooks;
+  return std::nullopt;
+}
+
+// Kernel lockdown, once the enforcer is attached (one-way).
+int lock_down(const Document& doc, bool permissive, Log& log) {
+  if (doc.lockdown == Lockdown::none) return BS_EXIT_OK;
+  auto level = raise_lockdown(doc.lockdown);
+  if (!level) {
+    if (permissive) {
+      log.warn("cannot raise the kernel lockdown to " + std::string(to_string(doc.lockdown)) + ": " + level.error() +
+               " (permissive mode: continuing)");
+      return BS_EXIT_OK;
+    }
+    log.err("cannot raise the kernel lockdown to " + std::string(to_string(doc.lockdown)) + ": " + level.error());
+    return BS_EXIT_LOCKDOWN;
+  }
+  log.info("kernel lockdown: " + std::string(to_string(*level)));
+  return BS_EXIT_OK;
+}
+
+int run(const Options& opt) {
+  Log log(!opt.dry_run);
+  Stopwatch total;
+  log.info(std::string("loader ") + BOOTSEAL_VERSION + " starting, root " + opt.root +
+           (opt.dry_run ? " (dry run)" : ""));
+
+  Configuration cfg;
+  if (Stop stop = configure(opt, log, &cfg)) return *stop;
+  Failure failure(log, cfg.config.on_failure, cfg.config.mode == ModeSetting::permissive);
+
+  DiscoveryReport report;
+  if (Stop stop = discover_policy(opt, cfg, log, failure, &report)) return *stop;
+  const Candidate& chosen = *report.choice();
+  const Document& doc = chosen.document;
+  const Mode mode = effective_mode(cfg.config, doc);
+  failure.set_permissive(mode == Mode::permissive);
+
+  if (Stop stop = check_machine(opt, doc, log, failure)) return *stop;
+
+  Compiled compiled;
+  if (Stop stop = compile_policy(opt, doc, mode, log, failure, &compiled)) return *stop;
+
+  const LsmCheck lsm = check_bpf_lsm(!opt.dry_run);
+  if (opt.dry_run) return report_dry_run(compiled, doc, lsm, log, total);
+
+  int hooks = 0;
+  if (Stop stop = install_enforcer(opt, cfg.config, chosen, compiled, lsm, log, failure, &hooks)) return *stop;
   log.info("policy '" + doc.name + "' generation " + std::to_string(doc.generation) + " in force, " +
-           std::string(to_string(mode)) + " mode, " + std::to_string(r.hooks) + " hooks (" + ms_text(total.ms()) +
+           std::string(to_string(mode)) + " mode, " + std::to_string(hooks) + " hooks (" + ms_text(total.ms()) +
            " in all)");
 
-  // Kernel lockdown, once the enforcer is attached (one-way).
-  if (doc.lockdown != Lockdown::none) {
-    auto level = raise_lockdown(doc.lockdown);
-    if (!level) {
-      if (permissive) {
-        log.warn("cannot raise the kernel lockdown to " + std::string(to_string(doc.lockdown)) + ": " + level.error() +
-                 " (permissive mode: continuing)");
-        return BS_EXIT_OK;
-      }
-      log.err("cannot raise the kernel lockdown to " + std::string(to_string(doc.lockdown)) + ": " + level.error());
-      return BS_EXIT_LOCKDOWN;
-    }
-    log.info("kernel lockdown: " + std::string(to_string(*level)));
-  }
-  return BS_EXIT_OK;
+  return lock_down(doc, failure.permissive(), log);
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Only CLI11's setup, before the try below, can throw: on a programming
+// error (a duplicate option name), which every run of the program would hit.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
+  CLI::App app{
+      "bootseal-loader: discovers, verifies, compiles and installs the sealed bootseal policy before\n"
+      "init runs. Paths in the policy are resolved under NEWROOT.",
+      "bootseal-loader"};
+  app.footer(exit_codes_help(kExitCodes));
+  app.set_version_flag("--version", std::string("bootseal-loader ") + BOOTSEAL_VERSION);
   Options opt;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= argc) {
-        std::cerr << "bootseal-loader: " << a << " needs a value\n" << usage();
-        return false;
-      }
-      *out = argv[++i];
-      return true;
-    };
-    if (a == "--root") {
-      if (!value(&opt.root)) return BS_EXIT_USAGE;
-    } else if (a == "--config") {
-      if (!value(&opt.config)) return BS_EXIT_USAGE;
-      opt.config_given = true;
-    } else if (a == "--cmdline") {
-      if (!value(&opt.cmdline)) return BS_EXIT_USAGE;
-    } else if (a == "--dry-run") {
-      opt.dry_run = true;
-    } else if (a == "--help" || a == "-h") {
-      std::cout << usage();
-      return BS_EXIT_OK;
-    } else if (a == "--version") {
-      std::cout << "bootseal-loader " << BOOTSEAL_VERSION << "\n";
-      return BS_EXIT_OK;
-    } else {
-      std::cerr << "bootseal-loader: unknown argument '" << a << "'\n" << usage();
-      return BS_EXIT_USAGE;
-    }
+  app.add_option("--root", opt.root, "the mounted root filesystem that init will run from")
+      ->option_text("NEWROOT (required)")
+      ->required()
+      ->check([](const std::string& s) { return s.empty() ? std::string("NEWROOT is empty") : std::string(); });
+  CLI::Option* config = app.add_option("--config", opt.config, "loader configuration")
+                            ->option_text("FILE (default " + std::string(kDefaultConfigPath) + ")");
+  app.add_option("--cmdline", opt.cmdline, "where to read the kernel command line")
+      ->option_text("FILE (default /proc/cmdline)");
+  app.add_flag("--dry-run", opt.dry_run, "touch no kernel state; print the compiled map contents");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? BS_EXIT_OK : BS_EXIT_USAGE;
   }
-  if (opt.root.empty()) {
-    std::cerr << "bootseal-loader: --root is required\n" << usage();
-    return BS_EXIT_USAGE;
-  }
+  opt.config_given = config->count() > 0;
   try {
     return run(opt);
   } catch (const std::exception& e) {

@@ -20,14 +20,15 @@ cov=$1
 corpus_root=$2
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
-ninja -C "$cov" -j2 tests/fuzz/seeds.stamp $(for n in policy-language document-cbor cose partition trailer loader-config; do
+ninja -C "$cov" -j2 tests/fuzz/seeds.stamp $(for n in policy-language document-cbor cose partition trailer loader-config cmdline; do
 	echo "tests/fuzz/fuzz-$n"; done) >/dev/null
 
 echo "| target | parser source | inputs | functions run | lines covered | branches covered |"
 echo "| --- | --- | --- | --- | --- | --- |"
 for entry in policy_language:lib/policy/src/language.cpp document_cbor:lib/policy/src/document_cbor.cpp \
 	cose:lib/policy/src/cose.cpp partition:lib/storage/src/partition.cpp \
-	trailer:lib/storage/src/trailer.cpp loader_config:kernel-loader/src/config.cpp; do
+	trailer:lib/storage/src/trailer.cpp loader_config:kernel-loader/src/config.cpp \
+	cmdline:lib/probe/src/cmdline.cpp; do
 	name=${entry%%:*}
 	src=${entry#*:}
 	exe="$cov/tests/fuzz/fuzz-$(echo "$name" | tr _ -)"

@@ -15,6 +15,8 @@
 //                    target pads its input back to the minimum size)
 //   trailer          an image with a sealed blob appended, and without one
 //   loader_config    loader.conf files and kernel command lines
+//   cmdline          the same kernel command lines, and the tokenizer's
+//                    corners: quotes, its whitespace, "--", a NUL
 // Every seed is checked to be accepted by its parser before it is written,
 // so an example that stops being valid fails the build. STAMP is written
 // last.
@@ -32,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bootseal/cmdline.hpp"
 #include "bootseal/language.hpp"
 #include "bootseal/loader/config.hpp"
 #include "bootseal/partition.hpp"
@@ -140,6 +143,14 @@ constexpr std::string_view kCmdlines[] = {
     "root=/dev/vda1 bootseal.floor=18446744073709551615 \"bootseal.device=/dev/disk/by-label/policy\"",
 };
 
+constexpr std::string_view kCmdlineCorners[] = {
+    "a=\"x y\" \"b=z\" c\"d e\"f =g=h \"i=\"j\"\"",
+    "a=1\vb=2\fc=3\rd=4\240e=5",  // \240: the byte 0xA0
+    "ro -- bootseal.mode=permissive \"--\" x",
+    "root=/dev/vda \"bootseal.mode=enforce ro",
+    std::string_view("ro\0bootseal.floor=3", 19),
+};
+
 void policy_seeds(const fs::path& out, const fs::path& examples, std::vector<bootseal::Document>* docs) {
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(examples))
@@ -161,7 +172,7 @@ void policy_seeds(const fs::path& out, const fs::path& examples, std::vector<boo
 }
 
 void run(const fs::path& out, const fs::path& root) {
-  for (const char* d : {"policy_language", "document_cbor", "cose", "partition", "trailer", "loader_config"})
+  for (const char* d : {"policy_language", "document_cbor", "cose", "partition", "trailer", "loader_config", "cmdline"})
     fs::create_directories(out / d);
 
   std::vector<bootseal::Document> docs;
@@ -237,7 +248,15 @@ void run(const fs::path& out, const fs::path& root) {
   n = 0;
   for (std::string_view line : kCmdlines) {
     must(bootseal::loader::parse_cmdline(line), "command line sample " + std::to_string(n));
-    write(out / "loader_config", "cmdline-" + std::to_string(n++), line);
+    write(out / "loader_config", "cmdline-" + std::to_string(n), line);
+    write(out / "cmdline", "cmdline-" + std::to_string(n++), line);
+  }
+  // The tokenizer's own corners (test_cmdline.cpp): quotes, its whitespace,
+  // "--" and a NUL.
+  n = 0;
+  for (std::string_view line : kCmdlineCorners) {
+    if (bootseal::split_kernel_cmdline(line).params.empty()) die("command line corner " + std::to_string(n));
+    write(out / "cmdline", "corner-" + std::to_string(n++), line);
   }
 }
 

@@ -347,6 +347,11 @@ TEST(BootImage, FromCommandLine) {
   EXPECT_EQ(boot_image_from_cmdline("root=/dev/vda1 ro"), "");
   EXPECT_EQ(boot_image_from_cmdline("BOOT_IMAGE=(hd0"), "");
   EXPECT_EQ(boot_image_from_cmdline(""), "");
+  // The kernel's splitting (test_cmdline.cpp): its whitespace, quotes kept
+  // inside a value, and nothing after "--", which belongs to init.
+  EXPECT_EQ(boot_image_from_cmdline("BOOT_IMAGE=/vmlinuz\xA0ro"), "/vmlinuz");
+  EXPECT_EQ(boot_image_from_cmdline("BOOT_IMAGE=/boot/a\"b c\" ro"), "/boot/a\"b c\"");
+  EXPECT_EQ(boot_image_from_cmdline("ro -- BOOT_IMAGE=/vmlinuz"), "");
 }
 
 TEST_F(DiscoveryTest, ScansBlockDevicesThroughSysfs) {

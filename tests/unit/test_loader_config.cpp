@@ -146,6 +146,17 @@ TEST(Cmdline, QuotedValueKeepsSpaces) {
   EXPECT_EQ(o->devices[0], "/dev/disk/by-label/my disk");
 }
 
+// Split as the kernel splits it (test_cmdline.cpp): \v separates options,
+// and what follows "--" belongs to init.
+TEST(Cmdline, KernelsSplitting) {
+  auto o = parse_cmdline("bootseal.floor=4\vro -- bootseal.mode=permissive");
+  ASSERT_TRUE(o.ok()) << o.error();
+  EXPECT_EQ(o->floor, 4u);
+  EXPECT_FALSE(o->mode);
+  ASSERT_EQ(o->warnings.size(), 1u);
+  EXPECT_EQ(o->warnings[0], "kernel command line: bootseal.mode after '--' is an argument of init, ignored");
+}
+
 TEST(Cmdline, UnknownOptionIsAWarning) {
   auto o = parse_cmdline("bootseal.moed=permissive");
   ASSERT_TRUE(o.ok());

@@ -230,13 +230,46 @@ TEST_F(DryRun, BadKernelOptionIsAConfigurationError) {
   EXPECT_NE(r.err.find("bootseal.mode: 'sometimes' is not enforce or permissive"), std::string::npos) << r.err;
 }
 
+// Names, paths and rules are written as the policy language writes them
+// (quote_if_needed, format_rule), on stdout and in the log alike.
+TEST_F(DryRun, QuotesAsThePolicyLanguage) {
+  fs::create_directories(root_ / "opt/my tools");
+  std::ofstream(root_ / "opt/my tools/x") << "x";
+  Document d = policy();
+  d.name = "dry run";
+  d.rules[1].exceptions = {"/opt/my tools/x"};
+  d.rules[2].object.path = "/opt/gone dir/y";
+  d.rules[2].subject = "/opt/my tools/x";
+  seal_to(d, dir_ / "policy.sealed");
+  config("");
+  LoaderRun r = dry_run();
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("policy \"dry run\" generation 4\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("subject 1 " + inode_line(root_ / "opt/my tools/x") + " = \"/opt/my tools/x\"\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.err.find("rule 3 (deny exec path \"/opt/gone dir/y\" by \"/opt/my tools/x\"): "
+                       "\"/opt/gone dir/y\" does not exist"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(DryRun, UsageErrors) {
   EXPECT_EQ(run_loader({}).status, 2);
   EXPECT_EQ(run_loader({"--root"}).status, 2);
   EXPECT_EQ(run_loader({"--root", "/", "--bogus"}).status, 2);
+  EXPECT_EQ(run_loader({"--root", ""}).status, 2);
+  EXPECT_EQ(run_loader({"--root", "/", "extra"}).status, 2);
+  LoaderRun missing = run_loader({"--dry-run"});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_NE(missing.err.find("--root is required"), std::string::npos) << missing.err;
   LoaderRun h = run_loader({"--help"});
   EXPECT_EQ(h.status, 0);
   EXPECT_NE(h.out.find("--dry-run"), std::string::npos);
+  EXPECT_NE(h.out.find("\nExit codes:\n  0  the policy is installed"), std::string::npos) << h.out;
+  LoaderRun v = run_loader({"--version"});
+  EXPECT_EQ(v.status, 0);
+  EXPECT_EQ(v.out.rfind("bootseal-loader ", 0), 0u) << v.out;
 }
 
 }  // namespace

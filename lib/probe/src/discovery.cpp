@@ -16,6 +16,7 @@
 #include <fstream>
 #include <memory>
 
+#include "bootseal/cmdline.hpp"
 #include "bootseal/fileio.hpp"
 #include "bootseal/trailer.hpp"
 
@@ -260,18 +261,9 @@ std::string_view to_string(SourceKind k) {
 
 std::string boot_image_from_cmdline(std::string_view cmdline) {
   std::string result;
-  size_t i = 0;
-  while (i < cmdline.size()) {
-    while (i < cmdline.size() && std::isspace(static_cast<unsigned char>(cmdline[i]))) ++i;
-    std::string word;
-    bool quoted = false;
-    while (i < cmdline.size() && (quoted || !std::isspace(static_cast<unsigned char>(cmdline[i])))) {
-      if (cmdline[i] == '"') quoted = !quoted;
-      else word += cmdline[i];
-      ++i;
-    }
-    if (word.rfind("BOOT_IMAGE=", 0) == 0) {
-      result = word.substr(11);
+  for (const auto& p : split_kernel_cmdline(cmdline).params) {
+    if (p.name == "BOOT_IMAGE" && p.value) {
+      result = *p.value;
       break;  // the boot loader puts it first; later ones come from the user
     }
   }

@@ -164,10 +164,9 @@ struct MapDecision {
 
 MapDecision decide_maps(const Compiled& c, const MapQuery& q);
 
-// The compiled entries for people (`bootseal-loader --dry-run`).
+// The compiled entries for people (`bootseal-loader --dry-run`). Names and
+// paths are written as the policy language writes them (quote_if_needed()),
+// and so are the rules in diagnostics (format_rule()).
 std::string format_compiled(const Compiled& c, const Document& doc);
-
-// "deny exec path /usr/bin/x by /bin/sh except ..." for messages.
-std::string describe_rule(const Rule& r);
 
 }  // namespace bootseal::loader

@@ -55,8 +55,12 @@ struct LoaderConfig {
 Result<LoaderConfig> parse_config(std::string_view text, const std::string& origin);
 Result<LoaderConfig> load_config(const std::string& path);
 
-// The bootseal.* options of a kernel command line. Options of other
-// components are skipped; unknown bootseal.* options are warnings.
+// The bootseal.* options of a kernel command line, split as the kernel
+// splits it (bootseal/cmdline.hpp). Options of other components are
+// skipped; unknown bootseal.* options, and bootseal.* words after "--"
+// (init's arguments, not kernel parameters), are warnings. An
+// unterminated quote is an error: the kernel reads the rest of the line as
+// one parameter, which may have swallowed a bootseal.* option.
 struct CmdlineOptions {
   std::optional<ModeSetting> mode;       // bootseal.mode=enforce|permissive
   std::optional<uint64_t> floor;         // bootseal.floor=N
