@@ -3,7 +3,8 @@
 # and allows hold from init's first line: no exec from tmpfs or /var/tmp,
 # audited exec from /usr/local/bin, /etc/shadow written only by passwd and
 # read only by the authenticators, modules only by kmod from the module
-# tree, no reboot but by systemd, no mounts over /etc.
+# tree, no reboot but by systemd, no mounts over /etc, and the kernel
+# locked down (integrity) before init.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 enf_seal "$VM_SOURCE_ROOT/examples/appliance-lockdown.policy" "$VM_WORK/appliance.sealed"
@@ -17,6 +18,7 @@ vm_boot --initrd "$initrd" --disk "$disk" --log "$VM_WORK/console.log" --timeout
 
 log=$VM_WORK/console.log
 vm_expect "$log" "bootseal: policy 'appliance-lockdown' generation 3 in force, enforce mode" "the example policy is installed"
+vm_expect_order "$log" "bootseal: kernel lockdown: integrity" '^TEST: ' "the example's lockdown integrity is raised before init runs"
 denied() { vm_expect "$log" "^TEST: $1 rc=[1-9]" "$2 is refused"; }
 allowed() { vm_expect "$log" "^TEST: $1 rc=0\$" "$2 is allowed"; }
 denied exec-tmpfs "running a payload dropped into tmpfs"
