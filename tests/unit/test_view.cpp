@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // lib/view: the views the tools build and the one JSON form of the shared
-// objects (docs/JSON.md). Each test builds a known view and checks the JSON
-// key by key, and that no key outside the schema appears.
+// objects (docs/JSON.md); and the views of bootseal status and audit
+// (tools/enforcer_view.cpp). Each test builds a known view and checks the
+// JSON key by key, and that no key outside the schema appears.
 #include "bootseal/view.hpp"
 
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 
 #include "bootseal/language.hpp"
+#include "enforcer_view.hpp"
 #include "storage_fixture.hpp"
 
 namespace bootseal::view {
@@ -277,3 +280,151 @@ TEST(EnvelopeKid, TheKidOfASealedBlobAndNothingForOtherBytes) {
 
 }  // namespace
 }  // namespace bootseal::view
+
+// ---------------------------------------------------------------------------
+// bootseal status and audit (tools/enforcer_view.cpp): a known enforcer
+// state and events, rendered.
+
+namespace bootseal::tool {
+namespace {
+
+using nlohmann::json;
+using view::keys_of;
+
+StatusView known_status() {
+  StatusView v;
+  v.policy = "appliance-lockdown";
+  v.generation = 3;
+  v.kid = std::string(64, 'c');
+  v.mode = "permissive";
+  v.installed_boot_seconds = 1.5;
+  v.policy_rules = 26;
+  v.rule_entries = 40;
+  v.subjects = 9;
+  v.defaults = {{"exec", "allow"}, {"kexec", "deny"}};
+  v.hooks = {"bprm_check_security", "file_open"};
+  v.lockdown_in_force = "integrity";
+  v.lockdown_policy = "none";
+  v.denied = 4;
+  v.audited = 5;
+  v.self_protection_denied = 6;
+  v.events = 15;
+  v.events_overwritten = 2;
+  v.audit_log_entries = 13;
+  return v;
+}
+
+TEST(StatusJson, EveryKeyOfAKnownState) {
+  const json j = to_json(known_status());
+  EXPECT_EQ(keys_of(j), (std::set<std::string>{"policy", "generation", "kid", "mode", "installed_boot_seconds",
+                                               "policy_rules", "rule_entries", "subjects", "defaults", "hooks",
+                                               "lockdown", "counters"}));
+  EXPECT_EQ(j["policy"], "appliance-lockdown");
+  EXPECT_EQ(j["generation"], 3);
+  EXPECT_EQ(j["kid"], std::string(64, 'c'));
+  EXPECT_EQ(j["mode"], "permissive");
+  EXPECT_EQ(j["installed_boot_seconds"], 1.5);
+  EXPECT_EQ(j["policy_rules"], 26);
+  EXPECT_EQ(j["rule_entries"], 40);
+  EXPECT_EQ(j["subjects"], 9);
+  EXPECT_EQ(j["defaults"], (json{{"exec", "allow"}, {"kexec", "deny"}}));
+  EXPECT_EQ(j["hooks"], (json{"bprm_check_security", "file_open"}));
+  EXPECT_EQ(j["lockdown"], (json{{"in_force", "integrity"}, {"policy", "none"}}));
+  EXPECT_EQ(j["counters"], (json{{"denied", 4}, {"audited", 5}, {"self_protection_denied", 6}, {"events", 15},
+                                 {"events_overwritten", 2}, {"audit_log_entries", 13}}));
+}
+
+TEST(StatusText, EveryLineInOrder) {
+  std::ostringstream out;
+  print_status(out, known_status());
+  EXPECT_EQ(out.str(),
+            "policy:      appliance-lockdown (generation 3)\n"
+            "signed by:   " + std::string(64, 'c') + "\n"
+            "mode:        permissive\n"
+            "installed:   1.5 s after boot\n"
+            "rules:       26 in the policy, 40 map entries, 9 subjects\n"
+            "defaults:    exec=allow kexec=deny\n"
+            "hooks:       2 (bprm_check_security file_open)\n"
+            "lockdown:    integrity (the policy asks for none)\n"
+            "denied:      4\n"
+            "audited:     5\n"
+            "self-protection refusals: 6\n"
+            "audit events: 15 written, 2 overwritten (the log holds 13)\n");
+}
+
+EventView file_event() {
+  EventView v;
+  v.seq = 7;
+  v.time_boot_seconds = 12.25;
+  v.pid = 100;
+  v.tid = 101;
+  v.comm = "sh";
+  v.subject = 2;
+  v.operation = "exec";
+  v.object = "dev 0:33 ino 12";
+  v.policy_action = "deny";
+  v.denied = true;
+  v.rule = 4;
+  v.dev = "0:33";
+  v.ino = 12;
+  return v;
+}
+
+TEST(EventJson, AFileEventWithItsRuleNumberFromOne) {
+  const json j = to_json(file_event());
+  EXPECT_EQ(keys_of(j), (std::set<std::string>{"seq", "time_boot_seconds", "pid", "tid", "comm", "subject",
+                                               "operation", "object", "policy_action", "decision", "rule", "dev",
+                                               "ino"}));
+  EXPECT_EQ(j["seq"], 7);
+  EXPECT_EQ(j["time_boot_seconds"], 12.25);
+  EXPECT_EQ(j["pid"], 100);
+  EXPECT_EQ(j["tid"], 101);
+  EXPECT_EQ(j["comm"], "sh");
+  EXPECT_EQ(j["subject"], 2);
+  EXPECT_EQ(j["operation"], "exec");
+  EXPECT_EQ(j["object"], "dev 0:33 ino 12");
+  EXPECT_EQ(j["policy_action"], "deny");
+  EXPECT_EQ(j["decision"], "denied");
+  EXPECT_EQ(j["rule"], 5);
+  EXPECT_EQ(j["dev"], "0:33");
+  EXPECT_EQ(j["ino"], 12);
+  // One line: `bootseal audit --json` prints one object per line.
+  EXPECT_EQ(j.dump().find('\n'), std::string::npos);
+}
+
+TEST(EventJson, ADefaultDecisionHasANullRuleAndNoFile) {
+  EventView v = file_event();
+  v.rule = -1;
+  v.dev.reset();
+  v.denied = false;
+  v.operation = "capability";
+  v.object = "CAP_SYS_MODULE";
+  const json j = to_json(v);
+  EXPECT_TRUE(j["rule"].is_null());
+  EXPECT_EQ(j["decision"], "allowed");
+  EXPECT_FALSE(j.contains("dev"));
+  EXPECT_FALSE(j.contains("ino"));
+}
+
+TEST(EventText, RuleNumberDefaultAndSelfProtectionReasons) {
+  std::ostringstream out;
+  print_event(out, file_event());
+  EXPECT_EQ(out.str(), "[   12.250000] denied exec dev 0:33 ino 12 by pid 100 (sh, subject 2): deny rule 5\n");
+  EventView v = file_event();
+  for (const auto& [rule, tail] : std::vector<std::pair<int32_t, std::string>>{
+           {-1, " default"},
+           {-2, " (too deep)"},
+           {-3, " (mapped code the policy does not trust)"},
+           {-4, " (executed while traced)"},
+           {-6, " (raw device)"},
+           {-7, " (device-mapper control)"}}) {
+    v.rule = rule;
+    std::ostringstream line;
+    print_event(line, v);
+    EXPECT_EQ(line.str(), "[   12.250000] denied exec dev 0:33 ino 12 by pid 100 (sh, subject 2): deny" + tail + "\n")
+        << "rule " << rule;
+  }
+}
+
+}  // namespace
+}  // namespace bootseal::tool
