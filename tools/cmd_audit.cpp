@@ -4,14 +4,15 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include "bootseal/policy.hpp"
 #include "common.hpp"
 #include "enforcer_read.hpp"
+#include "enforcer_view.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -38,42 +39,33 @@ std::string object_text(const bs_event& e) {
   return "dev " + std::to_string(e.dev >> 20) + ":" + std::to_string(e.dev & 0xfffff) + " ino " + std::to_string(e.id);
 }
 
-void print_event(const AuditOptions& o, const bs_record& r) {
+EventView event_view(const bs_record& r) {
   const bs_event& e = r.event;
-  std::string comm(e.comm, strnlen(e.comm, sizeof(e.comm)));
-  double t = static_cast<double>(e.time_ns) / 1e9;
-  std::string decision = e.denied ? "denied" : "allowed";
-  if (o.json) {
-    nlohmann::json j{{"seq", r.seq},
-                     {"time_boot_seconds", t},
-                     {"pid", e.pid},
-                     {"tid", e.tid},
-                     {"comm", comm},
-                     {"subject", e.subject},
-                     {"operation", op_name(e.op)},
-                     {"object", object_text(e)},
-                     {"policy_action", action_name(e.action)},
-                     {"decision", decision},
-                     {"rule", e.rule >= 0 ? nlohmann::json(e.rule + 1) : nlohmann::json()}};
-    if (e.op != BS_OP_SELF && e.op != BS_OP_CAPABILITY && e.dev) {
-      j["dev"] = std::to_string(e.dev >> 20) + ":" + std::to_string(e.dev & 0xfffff);
-      j["ino"] = e.id;
-    }
-    std::cout << j.dump() << "\n";
-  } else {
-    char ts[32];
-    std::snprintf(ts, sizeof(ts), "[%12.6f]", t);
-    std::cout << ts << " " << decision << " " << op_name(e.op) << " " << object_text(e) << " by pid " << e.pid << " ("
-              << comm << ", subject " << e.subject << "): " << action_name(e.action)
-              << (e.rule >= 0 ? " rule " + std::to_string(e.rule + 1)
-                              : e.rule == BS_RULE_TOO_DEEP         ? std::string(" (too deep)")
-                              : e.rule == BS_RULE_UNTRUSTED_CODE   ? std::string(" (mapped code the policy does not trust)")
-                              : e.rule == BS_RULE_TRACED_EXEC      ? std::string(" (executed while traced)")
-                              : e.rule == BS_RULE_RAW_DEVICE       ? std::string(" (raw device)")
-                              : e.rule == BS_RULE_DM_CONTROL       ? std::string(" (device-mapper control)")
-                                                                   : std::string(" default"))
-              << "\n";
+  EventView v;
+  v.seq = r.seq;
+  v.time_boot_seconds = static_cast<double>(e.time_ns) / 1e9;
+  v.pid = e.pid;
+  v.tid = e.tid;
+  v.comm = std::string(e.comm, strnlen(e.comm, sizeof(e.comm)));
+  v.subject = e.subject;
+  v.operation = op_name(e.op);
+  v.object = object_text(e);
+  v.policy_action = action_name(e.action);
+  v.denied = e.denied;
+  v.rule = e.rule;
+  if (e.op != BS_OP_SELF && e.op != BS_OP_CAPABILITY && e.dev) {
+    v.dev = std::to_string(e.dev >> 20) + ":" + std::to_string(e.dev & 0xfffff);
+    v.ino = e.id;
   }
+  return v;
+}
+
+void print_record(const AuditOptions& o, const bs_record& r) {
+  const EventView v = event_view(r);
+  if (o.json)
+    std::cout << to_json(v).dump() << "\n";
+  else
+    print_event(std::cout, v);
   std::cout.flush();
 }
 
@@ -87,7 +79,7 @@ Result<uint64_t> print_after(const AuditOptions& o, uint64_t last) {
     if (r.seq > last + 1)
       std::cerr << "bootseal: " << (r.seq - last - 1) << " audit event" << (r.seq - last - 1 == 1 ? " was" : "s were")
                 << " overwritten before this read (events " << last + 1 << " to " << r.seq - 1 << ")\n";
-    print_event(o, r);
+    print_record(o, r);
     last = r.seq;
   }
   return last;

@@ -7,7 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
-#include <sstream>
+#include <optional>
+#include <vector>
 #include <memory>
 
 #include "bootseal/discovery.hpp"
@@ -21,90 +22,155 @@ namespace {
 
 using nlohmann::json;
 
-// Redirects std::cout into a buffer while alive (or until restore()).
-class Capture {
- public:
-  explicit Capture(bool on) {
-    if (on) saved_ = std::cout.rdbuf(sink_.rdbuf());
-  }
-  ~Capture() { restore(); }
-  Capture(const Capture&) = delete;
-  Capture& operator=(const Capture&) = delete;
-  void restore() {
-    if (saved_) std::cout.rdbuf(saved_);
-    saved_ = nullptr;
-  }
-
- private:
-  std::ostringstream sink_;
-  std::streambuf* saved_ = nullptr;
-};
-
 struct InspectOptions {
   std::string trust;
   std::string source;
   bool json = false;
 };
 
+// What inspect reports, by the kind of source. Built first, then printed
+// as text or JSON (docs/JSON.md, "bootseal inspect").
+struct TrailerView {
+  bool corrupt = false;
+  std::string error;  // corrupt: what is wrong with the footer
+  uint64_t blob_offset = 0;
+  uint64_t blob_length = 0;
+  view::BlobView blob;  // present: the blob it carries
+};
+
+struct ExaminedView {
+  view::SourceView source;
+  bool usable = false;
+  std::string outcome;
+  std::vector<std::string> details;
+};
+
+struct ServingView {
+  view::SourceView source;
+  std::string slot;
+  view::SignatureView signature;
+  view::PolicyView policy;
+};
+
+struct InspectView {
+  std::string source;
+  view::TrustView trust;
+  std::string kind;  // blob, partition, disk or kernel-image
+  std::optional<view::BlobView> blob;             // blob
+  std::optional<view::PartitionView> partition;   // partition
+  std::vector<ExaminedView> examined;             // disk
+  std::optional<ServingView> serving;             // disk
+  uint64_t image_length = 0;                      // kernel-image
+  std::optional<TrailerView> trailer;             // kernel-image
+};
+
 // The blob view: envelope, verification, document. Returns the exit code.
-int blob_view(std::span<const uint8_t> blob, const Trust& trust, const std::string& indent, json* j) {
+int blob_view(std::span<const uint8_t> blob, const Trust& trust, view::BlobView* v) {
+  v->size = blob.size();
+  v->sha256 = to_hex(sha256(blob));
   Document doc;
   Envelope env;
-  const VerifyStatus parsed = parse_sealed_unverified(blob, &doc, &env);
-  (*j)["size"] = blob.size();
-  (*j)["sha256"] = to_hex(sha256(blob));
-  if (parsed != VerifyStatus::ok) {
-    (*j)["status"] = std::string(to_string(parsed));
-    std::cout << indent << "not a well-formed sealed policy: " << to_string(parsed) << "\n";
-    return kExitBadBlob;
-  }
-  VerifyStatus st = VerifyStatus::ok;
-  bool verified = false;
+  v->status = parse_sealed_unverified(blob, &doc, &env);
+  if (v->status != VerifyStatus::ok) return kExitBadBlob;
+  std::optional<VerifyStatus> checked;
   if (trust.store) {
-    Verified v;
-    st = verify_sealed(blob, *trust.store, &v);
-    verified = st == VerifyStatus::ok;
+    Verified verified;
+    checked = verify_sealed(blob, *trust.store, &verified);
+    v->status = *checked;
   }
-  (*j)["status"] = std::string(to_string(st));
-  (*j)["policy"] = policy_json(doc, env.kid, env.alg, verified);
-  std::cout << indent << blob.size() << "-byte sealed blob, SHA-256 " << to_hex(sha256(blob)) << "\n";
-  if (trust.store && !verified)
-    std::cout << indent << "DOES NOT VERIFY against " << trust.origin << ": " << to_string(st) << "\n";
-  print_policy(std::cout, doc, env.kid, env.alg, verified, indent);
-  return trust.store && !verified ? kExitBadBlob : kExitOk;
+  v->signature = view::SignatureView{env.alg, env.has_kid ? std::optional(env.kid) : std::nullopt, checked};
+  v->policy = view::policy_view(doc);
+  return checked && *checked != VerifyStatus::ok ? kExitBadBlob : kExitOk;
 }
 
-json source_json(const Source& s) {
-  json j = {{"kind", std::string(to_string(s.kind))}, {"path", s.path}, {"description", s.description}};
-  if (s.kind == SourceKind::partition) j["offset"] = s.offset;
-  return j;
+view::SourceView source_view(const Source& s) {
+  view::SourceView v{std::string(to_string(s.kind)), s.path, s.description, std::nullopt};
+  if (s.kind == SourceKind::partition) v.offset = s.offset;
+  return v;
 }
 
-int disk_view(const std::string& path, const Trust& trust, json* j) {
+int disk_view(const std::string& path, const Trust& trust, InspectView* v) {
   DiscoveryRequest req;
   req.devices = {path};
   req.trust = trust.get();
   const auto rep = discover(req);
-  std::cout << path << ": disk with a partition table\n";
-  json examined = json::array();
-  for (const auto& e : rep.examined) {
-    std::cout << "  " << e.source.description << ": " << (e.usable ? "" : "skipped: ") << e.outcome << "\n";
-    for (const auto& d : e.details) std::cout << "    " << d << "\n";
-    examined.push_back({{"source", source_json(e.source)}, {"usable", e.usable}, {"outcome", e.outcome},
-                        {"details", e.details}});
-  }
-  (*j)["examined"] = examined;
+  for (const auto& e : rep.examined)
+    v->examined.push_back({source_view(e.source), e.usable, e.outcome, e.details});
   const Candidate* c = rep.choice();
-  if (!c) {
-    (*j)["serving"] = nullptr;
-    std::cout << "  no bootseal partition serves a policy\n";
-    return kExitNoPolicy;
-  }
-  (*j)["serving"] = {{"source", source_json(c->source)}, {"slot", std::string(kSlotNames[*c->slot])},
-                     {"policy", policy_json(c->document, c->kid, c->alg, c->verified)}};
-  std::cout << "  serves: " << c->source.description << ", slot " << kSlotNames[*c->slot] << "\n";
-  print_policy(std::cout, c->document, c->kid, c->alg, c->verified, "    ");
+  if (!c) return kExitNoPolicy;
+  v->serving = ServingView{
+      source_view(c->source), std::string(kSlotNames[*c->slot]),
+      view::SignatureView{c->alg, view::envelope_kid(c->blob),
+                          c->verified ? std::optional(VerifyStatus::ok) : std::nullopt},
+      view::policy_view(c->document)};
   return kExitOk;
+}
+
+void print_blob(std::ostream& out, const view::BlobView& b, const view::TrustView& trust, const std::string& indent) {
+  if (!b.policy || !b.signature) {
+    out << indent << "not a well-formed sealed policy: " << to_string(b.status) << "\n";
+    return;
+  }
+  out << indent << b.size << "-byte sealed blob, SHA-256 " << b.sha256 << "\n";
+  if (trust.loaded && !b.signature->verified())
+    out << indent << "DOES NOT VERIFY against " << trust.origin << ": " << to_string(b.status) << "\n";
+  print_policy(out, *b.policy, *b.signature, indent);
+}
+
+void print_text(std::ostream& out, const InspectView& v) {
+  if (v.trailer) {
+    if (v.trailer->corrupt) {
+      out << v.source << ": kernel image with a CORRUPT bootseal trailer footer: " << v.trailer->error << "\n";
+      return;
+    }
+    out << v.source << ": kernel image of " << v.image_length << " bytes with a bootseal trailer ("
+        << v.trailer->blob_length << "-byte blob at offset " << v.trailer->blob_offset << ")\n";
+    print_blob(out, v.trailer->blob, v.trust, "  ");
+  } else if (v.partition) {
+    print_partition(out, *v.partition);
+  } else if (v.blob) {
+    out << v.source << ": ";
+    print_blob(out, *v.blob, v.trust, "");
+  } else {
+    out << v.source << ": disk with a partition table\n";
+    for (const auto& e : v.examined) {
+      out << "  " << e.source.description << ": " << (e.usable ? "" : "skipped: ") << e.outcome << "\n";
+      for (const auto& d : e.details) out << "    " << d << "\n";
+    }
+    if (!v.serving) {
+      out << "  no bootseal partition serves a policy\n";
+      return;
+    }
+    out << "  serves: " << v.serving->source.description << ", slot " << v.serving->slot << "\n";
+    print_policy(out, v.serving->policy, v.serving->signature, "    ");
+  }
+}
+
+json to_json(const InspectView& v) {
+  json j = {{"source", v.source}, {"trust", view::to_json(v.trust)}, {"kind", v.kind}};
+  if (v.blob) j["blob"] = view::to_json(*v.blob);
+  if (v.partition) j["partition"] = view::to_json(*v.partition);
+  if (v.kind == "disk") {
+    json examined = json::array();
+    for (const auto& e : v.examined)
+      examined.push_back({{"source", view::to_json(e.source)}, {"usable", e.usable}, {"outcome", e.outcome},
+                          {"details", e.details}});
+    j["examined"] = examined;
+    j["serving"] = v.serving ? json{{"source", view::to_json(v.serving->source)},
+                                    {"slot", v.serving->slot},
+                                    {"signature", view::to_json(v.serving->signature)},
+                                    {"policy", view::to_json(v.serving->policy)}}
+                             : json(nullptr);
+  }
+  if (v.trailer) {
+    j["image_length"] = v.image_length;
+    if (v.trailer->corrupt)
+      j["trailer"] = {{"status", "corrupt"}, {"error", v.trailer->error}};
+    else
+      j["trailer"] = {{"status", "present"}, {"blob_offset", v.trailer->blob_offset},
+                      {"blob_length", v.trailer->blob_length}, {"blob", view::to_json(v.trailer->blob)}};
+  }
+  return j;
 }
 
 int run_inspect(const InspectOptions& o) {
@@ -112,10 +178,10 @@ int run_inspect(const InspectOptions& o) {
   if (!trust) return fail(kExitFailure, trust.error());
   struct stat st {};
   if (::stat(o.source.c_str(), &st) != 0) return fail(kExitFailure, o.source + ": " + std::strerror(errno));
-  json j = {{"source", o.source}, {"trust", trust->store ? json(trust->origin) : json(nullptr)}};
+  InspectView v;
+  v.source = o.source;
+  v.trust = trust->view();
   int rc = kExitOk;
-  // With --json the text report is captured and dropped; j is printed.
-  Capture capture(o.json);
 
   bool done = false;
   if (S_ISREG(st.st_mode)) {
@@ -125,19 +191,17 @@ int run_inspect(const InspectOptions& o) {
     }
     if (t->location.status != TrailerStatus::absent) {
       done = true;
-      j["kind"] = "kernel-image";
-      j["image_length"] = t->location.image_length;
+      v.kind = "kernel-image";
+      v.image_length = t->location.image_length;
+      TrailerView& tv = v.trailer.emplace();
       if (t->location.status == TrailerStatus::corrupt) {
-        j["trailer"] = {{"status", "corrupt"}, {"error", t->location.error}};
-        std::cout << o.source << ": kernel image with a CORRUPT bootseal trailer footer: " << t->location.error << "\n";
+        tv.corrupt = true;
+        tv.error = t->location.error;
         rc = kExitCorrupt;
       } else {
-        json b;
-        std::cout << o.source << ": kernel image of " << t->location.image_length << " bytes with a bootseal trailer ("
-                  << t->location.blob_length << "-byte blob at offset " << t->location.blob_offset << ")\n";
-        rc = blob_view(t->blob, *trust, "  ", &b);
-        j["trailer"] = {{"status", "present"}, {"blob_offset", t->location.blob_offset},
-                        {"blob_length", t->location.blob_length}, {"blob", b}};
+        tv.blob_offset = t->location.blob_offset;
+        tv.blob_length = t->location.blob_length;
+        rc = blob_view(t->blob, *trust, &tv.blob);
       }
     }
   }
@@ -148,7 +212,7 @@ int run_inspect(const InspectOptions& o) {
     }
     if (probe->bootseal_partition) {
       done = true;
-      j["kind"] = "partition";
+      v.kind = "partition";
       auto dev = FileDevice::open(o.source, false);
       if (!dev) {
           return fail(kExitFailure, dev.error());
@@ -157,13 +221,12 @@ int run_inspect(const InspectOptions& o) {
       if (!ps) {
           return fail(kExitCorrupt, ps.error());
       }
-      j["partition"] = partition_json(*ps, *trust);
-      print_partition(std::cout, *ps, *trust);
+      v.partition = view::partition_view(*ps, trust->view());
       rc = ps->serving ? kExitOk : kExitNoPolicy;
     } else if (!probe->pttype.empty()) {
       done = true;
-      j["kind"] = "disk";
-      rc = disk_view(o.source, *trust, &j);
+      v.kind = "disk";
+      rc = disk_view(o.source, *trust, &v);
     } else if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= kMaxBlobSize) {
       auto blob = read_file(o.source, kMaxBlobSize);
       if (!blob) {
@@ -172,11 +235,8 @@ int run_inspect(const InspectOptions& o) {
       Envelope env;
       if (parse_envelope(*blob, &env) == VerifyStatus::ok) {
         done = true;
-        j["kind"] = "blob";
-        json b;
-        std::cout << o.source << ": ";
-        rc = blob_view(*blob, *trust, "", &b);
-        j["blob"] = b;
+        v.kind = "blob";
+        rc = blob_view(*blob, *trust, &v.blob.emplace());
       }
     }
     if (!done) {
@@ -186,8 +246,10 @@ int run_inspect(const InspectOptions& o) {
                                             "table or kernel image with a bootseal trailer (" + seen + ")");
     }
   }
-  capture.restore();
-  if (o.json) std::cout << j.dump(2) << "\n";
+  if (o.json)
+    std::cout << to_json(v).dump(2) << "\n";
+  else
+    print_text(std::cout, v);
   return rc;
 }
 

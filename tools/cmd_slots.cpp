@@ -25,10 +25,11 @@ int run_slots(const SlotsOptions& o) {
   if (!dev) return fail(kExitFailure, dev.error());
   auto st = read_partition(**dev, trust->get());
   if (!st) return fail(kExitCorrupt, st.error());
+  const view::PartitionView v = view::partition_view(*st, trust->view());
   if (o.json)
-    std::cout << partition_json(*st, *trust).dump(2) << "\n";
+    std::cout << view::to_json(v).dump(2) << "\n";
   else
-    print_partition(std::cout, *st, *trust);
+    print_partition(std::cout, v);
   return st->serving ? kExitOk : kExitNoPolicy;
 }
 

@@ -8,6 +8,7 @@
 #include "bootseal/seal.hpp"
 #include "common.hpp"
 #include "enforcer_read.hpp"
+#include "enforcer_view.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -34,55 +35,38 @@ std::string lockdown_asked(uint32_t level) {
                                                                      : "unknown (" + std::to_string(level) + ")";
 }
 
+StatusView status_view(const EnforcerState& st) {
+  const bs_info& i = st.info;
+  StatusView v;
+  v.policy = std::string(i.name, strnlen(i.name, sizeof(i.name)));
+  v.generation = i.generation;
+  v.kid = to_hex(std::span<const uint8_t>(i.kid, sizeof(i.kid)));
+  v.mode = i.mode == BS_MODE_PERMISSIVE ? "permissive" : "enforce";
+  v.installed_boot_seconds = static_cast<double>(i.installed_boot_ns) / 1e9;
+  v.policy_rules = i.policy_rules;
+  v.rule_entries = i.rule_entries;
+  v.subjects = i.subject_entries;
+  for (unsigned op = 0; op < kOperationCount; ++op) v.defaults.emplace_back(op_name(op), action_name(i.defaults[op]));
+  v.hooks = st.hooks;
+  v.lockdown_in_force = lockdown_in_force();
+  v.lockdown_policy = lockdown_asked(i.lockdown);
+  v.denied = st.stats.denied;
+  v.audited = st.stats.audited;
+  v.self_protection_denied = st.stats.self_denied;
+  v.events = st.stats.events;
+  v.events_overwritten = st.stats.overwritten;
+  v.audit_log_entries = i.log_entries;
+  return v;
+}
+
 int run_status(const StatusOptions& o) {
   auto st = read_enforcer(o.pin_dir);
   if (!st) return fail(kExitNoPolicy, st.error());
-  const bs_info& i = st->info;
-  std::string name(i.name, strnlen(i.name, sizeof(i.name)));
-  std::string kid = to_hex(std::span<const uint8_t>(i.kid, sizeof(i.kid)));
-  std::string mode = i.mode == BS_MODE_PERMISSIVE ? "permissive" : "enforce";
-  if (o.json) {
-    nlohmann::json j;
-    j["policy"] = name;
-    j["generation"] = i.generation;
-    j["kid"] = kid;
-    j["mode"] = mode;
-    j["installed_boot_seconds"] = static_cast<double>(i.installed_boot_ns) / 1e9;
-    j["policy_rules"] = i.policy_rules;
-    j["rule_entries"] = i.rule_entries;
-    j["subjects"] = i.subject_entries;
-    nlohmann::json defaults;
-    for (unsigned op = 0; op < kOperationCount; ++op) defaults[op_name(op)] = action_name(i.defaults[op]);
-    j["defaults"] = defaults;
-    j["hooks"] = st->hooks;
-    j["lockdown"] = {{"in_force", lockdown_in_force()}, {"policy", lockdown_asked(i.lockdown)}};
-    j["counters"] = {{"denied", st->stats.denied},
-                     {"audited", st->stats.audited},
-                     {"self_protection_denied", st->stats.self_denied},
-                     {"events", st->stats.events},
-                     {"events_overwritten", st->stats.overwritten},
-                     {"audit_log_entries", i.log_entries}};
-    std::cout << j.dump(2) << "\n";
-    return kExitOk;
-  }
-  std::cout << "policy:      " << name << " (generation " << i.generation << ")\n"
-            << "signed by:   " << kid << "\n"
-            << "mode:        " << mode << "\n"
-            << "installed:   " << static_cast<double>(i.installed_boot_ns) / 1e9 << " s after boot\n"
-            << "rules:       " << i.policy_rules << " in the policy, " << i.rule_entries << " map entries, "
-            << i.subject_entries << " subjects\n"
-            << "defaults:   ";
-  for (unsigned op = 0; op < kOperationCount; ++op)
-    std::cout << " " << op_name(op) << "=" << action_name(i.defaults[op]);
-  std::cout << "\nhooks:       " << st->hooks.size() << " (";
-  for (size_t k = 0; k < st->hooks.size(); ++k) std::cout << (k ? " " : "") << st->hooks[k];
-  std::cout << ")\n"
-            << "lockdown:    " << lockdown_in_force() << " (the policy asks for " << lockdown_asked(i.lockdown) << ")\n"
-            << "denied:      " << st->stats.denied << "\n"
-            << "audited:     " << st->stats.audited << "\n"
-            << "self-protection refusals: " << st->stats.self_denied << "\n"
-            << "audit events: " << st->stats.events << " written, " << st->stats.overwritten << " overwritten (the log holds "
-            << i.log_entries << ")\n";
+  const StatusView v = status_view(*st);
+  if (o.json)
+    std::cout << to_json(v).dump(2) << "\n";
+  else
+    print_status(std::cout, v);
   return kExitOk;
 }
 

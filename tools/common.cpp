@@ -128,37 +128,15 @@ void note_initramfs_floor(std::ostream& out, uint64_t floor) {
       << "' there and " << kRegenerate << "\n";
 }
 
-std::string alg_name(int alg) {
-  for (Alg a : {Alg::eddsa, Alg::es256, Alg::es384, Alg::ps256})
-    if (static_cast<int>(a) == alg) return std::string(to_string(a));
-  return std::to_string(alg);
-}
-
-nlohmann::json policy_json(const Document& doc, const Kid& kid, int alg, bool verified) {
-  nlohmann::json machines = nlohmann::json::array();
-  for (const auto& m : doc.machines) machines.push_back(to_string(m));
-  return {
-      {"name", doc.name},
-      {"generation", doc.generation},
-      {"mode", std::string(to_string(doc.mode))},
-      {"description", doc.description},
-      {"machines", machines},
-      {"rules", doc.rules.size()},
-      {"kid", to_hex(kid)},
-      {"alg", alg_name(alg)},
-      {"verified", verified},
-      {"text", format_policy(doc)},
-  };
-}
-
-void print_policy(std::ostream& out, const Document& doc, const Kid& kid, int alg, bool verified,
+void print_policy(std::ostream& out, const view::PolicyView& policy, const view::SignatureView& signature,
                   const std::string& indent) {
-  out << indent << "policy " << quote(doc.name) << ", generation " << doc.generation << ", mode "
-      << to_string(doc.mode) << ", " << doc.rules.size() << " rules\n";
-  out << indent << "signed with " << alg_name(alg) << ", kid " << to_hex(kid) << ": "
-      << (verified ? "verified" : "NOT verified (no trust store)") << "\n";
+  out << indent << "policy " << quote(policy.name) << ", generation " << policy.generation << ", mode "
+      << policy.mode << ", " << policy.rules.size() << " rules\n";
+  out << indent << "signed with " << view::alg_name(signature.alg) << ", kid "
+      << (signature.kid ? to_hex(*signature.kid) : std::string("(none)")) << ": "
+      << (signature.verified() ? "verified" : "NOT verified (no trust store)") << "\n";
   out << indent << "policy text:\n";
-  std::istringstream text(format_policy(doc));
+  std::istringstream text(policy.text);
   for (std::string line; std::getline(text, line);) {
     if (line.empty())
       out << "\n";
@@ -167,76 +145,29 @@ void print_policy(std::ostream& out, const Document& doc, const Kid& kid, int al
   }
 }
 
-namespace {
-
-nlohmann::json slot_json(const SlotInfo& s) {
-  nlohmann::json j = {
-      {"slot", std::string(kSlotNames[s.index])},
-      {"offset", s.offset},
-      {"state", std::string(to_string(s.state))},
-      {"reason", s.reason},
-  };
-  if (s.header) {
-    j["generation"] = s.header->generation;
-    j["sequence"] = s.header->sequence;
-    j["payload_length"] = s.header->payload_length;
-    j["payload_sha256"] = to_hex(s.header->payload_sha256);
-  }
-  if (s.document) j["policy"] = policy_json(*s.document, s.kid, s.alg, s.verified);
-  return j;
-}
-
-}  // namespace
-
-nlohmann::json partition_json(const PartitionState& ps, const Trust& trust) {
-  nlohmann::json copies = nlohmann::json::array();
-  for (size_t c = 0; c < 2; ++c) {
-    const auto& hc = ps.header_copies[c];
-    nlohmann::json j = {{"copy", c + 1}, {"offset", hc.offset}, {"valid", hc.valid}, {"reason", hc.reason}};
-    if (hc.header) {
-      j["sequence"] = hc.header->sequence;
-      j["floor"] = hc.header->floor;
-    }
-    copies.push_back(j);
-  }
-  nlohmann::json slots = nlohmann::json::array();
-  for (const auto& s : ps.slots) slots.push_back(slot_json(s));
-  return {
-      {"device", ps.device},
-      {"floor", ps.header.floor},
-      {"slot_size", ps.header.slot_size},
-      {"capacity", slot_capacity(ps.header)},
-      {"header_copies", copies},
-      {"slots", slots},
-      {"serving", ps.serving ? nlohmann::json(std::string(kSlotNames[*ps.serving])) : nlohmann::json(nullptr)},
-      {"trust", trust.store ? nlohmann::json(trust.origin) : nlohmann::json(nullptr)},
-  };
-}
-
-void print_partition(std::ostream& out, const PartitionState& ps, const Trust& trust) {
-  out << ps.device << ": bootseal partition, 2 slots of " << ps.header.slot_size << " bytes (blobs up to "
-      << slot_capacity(ps.header) << " bytes), rollback floor " << ps.header.floor << "\n";
-  for (size_t c = 0; c < 2; ++c) {
-    const auto& hc = ps.header_copies[c];
-    out << "  header copy " << c + 1 << " (offset " << hc.offset << "): ";
+void print_partition(std::ostream& out, const view::PartitionView& p) {
+  out << p.device << ": bootseal partition, 2 slots of " << p.slot_size << " bytes (blobs up to " << p.capacity
+      << " bytes), rollback floor " << p.floor << "\n";
+  for (const auto& hc : p.header_copies) {
+    out << "  header copy " << hc.copy << " (offset " << hc.offset << "): ";
     if (hc.valid)
-      out << "ok, sequence " << hc.header->sequence << ", floor " << hc.header->floor
-          << (static_cast<int>(c) == ps.header_copy ? " (in use)" : "") << "\n";
+      out << "ok, sequence " << hc.sequence.value_or(0) << ", floor " << hc.floor.value_or(0)
+          << (hc.in_use ? " (in use)" : "") << "\n";
     else
       out << "invalid: " << hc.reason << "\n";
   }
-  for (const auto& s : ps.slots) {
-    out << "  slot " << kSlotNames[s.index] << " (offset " << s.offset << "): " << to_string(s.state);
-    if (s.header && s.document)
+  for (const auto& s : p.slots) {
+    out << "  slot " << s.slot << " (offset " << s.offset << "): " << s.state;
+    if (s.header && s.policy)
       out << ", generation " << s.header->generation << ", sequence " << s.header->sequence << ", "
           << s.header->payload_length << " bytes";
-    if (ps.serving && *ps.serving == s.index) out << "  <- serves";
+    if (p.serving == s.slot) out << "  <- serves";
     if (!s.reason.empty()) out << "\n    " << s.reason;
     out << "\n";
-    if (s.document) print_policy(out, *s.document, s.kid, s.alg, s.verified, "    ");
+    if (s.policy && s.signature) print_policy(out, *s.policy, *s.signature, "    ");
   }
-  if (!ps.serving) out << "  no slot serves a policy\n";
-  if (!trust.store) out << "  (no trust store at " << trust.origin << ": signatures were not checked)\n";
+  if (!p.serving) out << "  no slot serves a policy\n";
+  if (!p.trust.loaded) out << "  (no trust store at " << p.trust.origin << ": signatures were not checked)\n";
 }
 
 }  // namespace bootseal::tool

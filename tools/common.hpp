@@ -11,6 +11,7 @@
 
 #include "bootseal/partition.hpp"
 #include "bootseal/seal.hpp"
+#include "bootseal/view.hpp"
 
 namespace bootseal::tool {
 
@@ -25,6 +26,7 @@ struct Trust {
   std::optional<TrustStore> store;
   std::string origin;  // the file or directory it was loaded from
   const TrustStore* get() const { return store ? &*store : nullptr; }
+  view::TrustView view() const { return {origin, store.has_value()}; }
 };
 Result<Trust> load_trust(const std::string& option, bool required);
 void add_trust_option(CLI::App* sub, std::string& into);
@@ -56,15 +58,11 @@ void note_initramfs_trust(std::ostream& out, const Kid& kid, const std::string& 
 // (loader.conf) stays where it was until changed and regenerated.
 void note_initramfs_floor(std::ostream& out, uint64_t floor);
 
-// "EdDSA" or the number when unknown.
-std::string alg_name(int alg);
-
-// Printing.
-nlohmann::json policy_json(const Document& doc, const Kid& kid, int alg, bool verified);
-void print_policy(std::ostream& out, const Document& doc, const Kid& kid, int alg, bool verified,
+// The text renderers of the shared views (their JSON is view::to_json).
+// A policy: a summary line, the signature, the policy text.
+void print_policy(std::ostream& out, const view::PolicyView& policy, const view::SignatureView& signature,
                   const std::string& indent);
-nlohmann::json partition_json(const PartitionState& ps, const Trust& trust);
-void print_partition(std::ostream& out, const PartitionState& ps, const Trust& trust);
+void print_partition(std::ostream& out, const view::PartitionView& p);
 
 // Each binds its subcommand's flags; running it stores the exit code.
 void setup_format(CLI::App& app, int& exit_code);

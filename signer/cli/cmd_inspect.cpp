@@ -2,10 +2,12 @@
 // bootseal-sign inspect [--json] [--trust PEM_OR_DIR] BLOB: what a sealed blob holds.
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/language.hpp"
+#include "bootseal/view.hpp"
 #include "common.hpp"
 #include "exit_codes.hpp"
 
@@ -18,10 +20,26 @@ struct InspectOptions {
   bool json = false;
 };
 
-std::string alg_name(int alg) {
-  for (Alg a : {Alg::eddsa, Alg::es256, Alg::es384, Alg::ps256})
-    if (static_cast<int>(a) == alg) return std::string(to_string(a));
-  return "unknown (" + std::to_string(alg) + ")";
+// What inspect reports: the blob (docs/JSON.md, "blob") and its file.
+struct InspectView {
+  std::string file;
+  view::BlobView blob;
+};
+
+nlohmann::json to_json(const InspectView& v) {
+  nlohmann::json j = view::to_json(v.blob);
+  j["file"] = v.file;
+  return j;
+}
+
+void print_text(std::ostream& out, const InspectView& v) {
+  const view::SignatureView& sig = *v.blob.signature;
+  out << "# " << v.file << ": " << v.blob.size << " bytes, sha256 " << v.blob.sha256 << "\n"
+      << "# COSE_Sign1, alg " << view::alg_name(sig.alg) << ", kid "
+      << (sig.kid ? to_hex(*sig.kid) : std::string("(none)")) << "\n"
+      << "# signature: "
+      << (sig.checked ? std::string(to_string(*sig.checked)) : std::string("not checked (no --trust given)")) << "\n"
+      << v.blob.policy->text;
 }
 
 int run_inspect(const InspectOptions& o) {
@@ -34,46 +52,26 @@ int run_inspect(const InspectOptions& o) {
   if (!doc) return fail(kExitMalformed, o.blob + ": payload: " + doc.error());
 
   // The signature is checked only when a trust store is given.
-  std::string verification = "not checked (no --trust given)";
-  int rc = kExitOk;
+  std::optional<VerifyStatus> checked;
   if (!o.trust.empty()) {
     auto trust = TrustStore::load(o.trust);
     if (!trust) return fail(kExitFailure, trust.error());
     Verified v;
-    VerifyStatus st = verify_sealed(*blob, *trust, &v);
-    verification = std::string(to_string(st));
-    rc = exit_code_for(st);
+    checked = verify_sealed(*blob, *trust, &v);
   }
 
-  const Document& d = *doc;
-  if (o.json) {
-    nlohmann::json j;
-    j["file"] = o.blob;
-    j["size"] = blob->size();
-    j["sha256"] = to_hex(sha256(*blob));
-    j["alg"] = alg_name(env.alg);
-    j["kid"] = env.has_kid ? nlohmann::json(to_hex(env.kid)) : nlohmann::json(nullptr);
-    j["verification"] = verification;
-    j["name"] = d.name;
-    j["generation"] = d.generation;
-    j["mode"] = to_string(d.mode);
-    j["description"] = d.description;
-    auto& machines = j["machines"] = nlohmann::json::array();
-    for (const auto& m : d.machines) machines.push_back(to_string(m));
-    auto& defaults = j["defaults"] = nlohmann::json::object();
-    for (size_t i = 0; i < kOperationCount; ++i)
-      defaults[std::string(to_string(static_cast<Operation>(i)))] = to_string(d.defaults[i]);
-    auto& rules = j["rules"] = nlohmann::json::array();
-    for (const auto& r : d.rules) rules.push_back(format_rule(r));
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::cout << "# " << o.blob << ": " << blob->size() << " bytes, sha256 " << to_hex(sha256(*blob)) << "\n"
-              << "# COSE_Sign1, alg " << alg_name(env.alg) << ", kid "
-              << (env.has_kid ? to_hex(env.kid) : std::string("(none)")) << "\n"
-              << "# signature: " << verification << "\n"
-              << format_policy(d);
-  }
-  return rc;
+  InspectView v;
+  v.file = o.blob;
+  v.blob.size = blob->size();
+  v.blob.sha256 = to_hex(sha256(*blob));
+  v.blob.status = checked.value_or(VerifyStatus::ok);
+  v.blob.signature = view::SignatureView{env.alg, env.has_kid ? std::optional(env.kid) : std::nullopt, checked};
+  v.blob.policy = view::policy_view(*doc);
+  if (o.json)
+    std::cout << to_json(v).dump(2) << "\n";
+  else
+    print_text(std::cout, v);
+  return checked ? exit_code_for(*checked) : kExitOk;
 }
 
 }  // namespace

@@ -44,6 +44,7 @@ check check-bad-capability 3 "$sign" check "$t/bad.policy"
 contains check-error-names-line "$t/err" "bad.policy:4:"
 
 check seal 0 "$sign" seal --key "$t/k.pem" -o "$t/a.sealed" "$policy"
+cp "$t/out" "$t/seal.out"
 contains seal-prints-kid "$t/out" "kid:"
 contains seal-prints-generation "$t/out" "generation: 3"
 check seal-deterministic 0 "$sign" seal --key "$t/k.pem" -o "$t/b.sealed" "$policy"
@@ -72,8 +73,25 @@ check inspect 0 "$sign" inspect "$t/a.sealed"
 contains inspect-says-unchecked "$t/out" "not checked"
 contains inspect-shows-rules "$t/out" "deny exec fstype tmpfs"
 check inspect-json 0 "$sign" inspect --json --trust "$t/p.pem" "$t/a.sealed"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["generation"]==3 and d["verification"]=="ok" and d["alg"]=="EdDSA", d' "$t/out" \
+kid=$(sed -n 's/^kid: *//p' "$t/seal.out")
+sha=$(sha256sum "$t/a.sealed" | cut -d' ' -f1)
+python3 - "$t/out" "$t/a.sealed" "$kid" "$sha" <<'PY' \
 	&& echo "ok   inspect --json fields" || { echo "FAIL inspect --json fields"; failures=$((failures + 1)); }
+import json, os, sys
+out, blob, kid, sha = sys.argv[1:]
+d = json.load(open(out))
+assert d["file"] == blob and d["size"] == os.path.getsize(blob) and d["sha256"] == sha, d
+assert d["status"] == "ok", d
+s = d["signature"]
+assert s == {"alg": "EdDSA", "cose_alg": -8, "kid": kid, "verification": "ok", "verified": True}, s
+p = d["policy"]
+assert p["generation"] == 3 and p["mode"] == "enforce" and "deny exec fstype tmpfs" in p["rules"], p
+assert p["rule_count"] == len(p["rules"]) and p["text"].startswith('policy "'), p
+assert set(p) == {"name", "generation", "mode", "description", "machines", "defaults", "rules", "rule_count", "text"}, p
+PY
+check inspect-json-unchecked 0 "$sign" inspect --json "$t/a.sealed"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["signature"]; assert s["verification"]=="not-checked" and not s["verified"], s' "$t/out" \
+	&& echo "ok   inspect --json without --trust" || { echo "FAIL inspect --json without --trust"; failures=$((failures + 1)); }
 check inspect-untrusted 5 "$sign" inspect --trust "$t/p256.pem" "$t/a.sealed"
 check no-subcommand 2 "$sign"
 

@@ -95,8 +95,20 @@ has out "slot B (offset 528384): ok, generation 2"
 has out "<- serves"
 has out "deny exec fstype tmpfs"
 expect 0 "$BOOTSEAL" slots --json --trust k.pem part.img
-python3 -c 'import json,sys; d=json.load(open("out")); assert d["serving"]=="B" and d["slots"][0]["state"]=="obsolete" and d["slots"][1]["policy"]["verified"], d' ||
-	failures=$((failures + 1))
+python3 - <<'PY' || failures=$((failures + 1))
+import json
+d = json.load(open("out"))
+a, b = d["slots"]
+assert d["serving"] == "B" and d["trust"] == "k.pem", d
+assert [c["in_use"] for c in d["header_copies"]].count(True) == 1, d["header_copies"]
+assert a["slot"] == "A" and a["state"] == "obsolete" and a["policy"]["generation"] == 1, a
+assert b["slot"] == "B" and b["state"] == "ok" and b["offset"] == 528384 and b["generation"] == 2, b
+assert b["signature"]["verified"] and b["signature"]["verification"] == "ok", b["signature"]
+assert b["signature"]["alg"] == "EdDSA" and b["signature"]["cose_alg"] == -8, b["signature"]
+p = b["policy"]
+assert p["generation"] == 2 and "deny exec fstype tmpfs" in p["rules"], p
+assert p["rule_count"] == len(p["rules"]) and p["defaults"]["module-load"] == "deny", p
+PY
 expect 0 "$BOOTSEAL" slots part.img   # no trust store: unverified
 has out "NOT verified"
 cp part.img part.before
@@ -141,8 +153,15 @@ expect 0 "$BOOTSEAL" inspect --trust k.pem disk.img
 has out "partition 2, offset 2097152, bootseal type GUID: generation 2 in slot A, verified"
 has out "serves: "
 expect 0 "$BOOTSEAL" inspect --json --trust k.pem disk.img
-python3 -c 'import json; d=json.load(open("out")); assert d["kind"]=="disk" and d["serving"]["slot"]=="A", d' ||
-	failures=$((failures + 1))
+python3 - <<'PY' || failures=$((failures + 1))
+import json
+d = json.load(open("out"))
+s = d["serving"]
+assert d["kind"] == "disk" and s["slot"] == "A", d
+assert s["source"]["kind"] == "partition" and s["source"]["offset"] == 2097152, s["source"]
+assert s["signature"]["verified"] and s["policy"]["generation"] == 2, s
+assert [e["usable"] for e in d["examined"]] == [True], d["examined"]
+PY
 cp disk.img wiped.img
 expect 0 "$BOOTSEAL" format --force wiped.img   # the whole disk: every signature erased first
 has out "erased the gpt signature"
@@ -193,8 +212,53 @@ has out "default module-load deny"
 expect 4 "$BOOTSEAL" inspect --trust k.pem rogue.sealed
 has out "DOES NOT VERIFY"
 expect 0 "$BOOTSEAL" inspect --json rogue.sealed
-python3 -c 'import json; d=json.load(open("out")); assert d["kind"]=="blob" and not d["blob"]["policy"]["verified"], d' ||
-	failures=$((failures + 1))
+python3 - <<'PY' || failures=$((failures + 1))
+import json
+d = json.load(open("out"))
+b = d["blob"]
+assert d["kind"] == "blob" and d["trust"] is None and b["status"] == "ok", d
+assert not b["signature"]["verified"] and b["signature"]["verification"] == "not-checked", b["signature"]
+assert b["policy"]["generation"] == 3, b["policy"]
+PY
+expect 4 "$BOOTSEAL" inspect --json --trust k.pem rogue.sealed
+python3 - <<'PY' || failures=$((failures + 1))
+import json
+s = json.load(open("out"))["blob"]["signature"]
+assert not s["verified"] and s["verification"] == "no trusted key has this kid", s
+PY
+
+# One JSON schema (docs/JSON.md): the blob, signature and policy objects of
+# the same blob are identical from bootseal-sign inspect, bootseal inspect
+# (blob and kernel trailer) and bootseal slots.
+expect 0 "$SIGN" inspect --json --trust k.pem g3.sealed
+mv out sign.json
+expect 0 "$BOOTSEAL" inspect --json --trust k.pem g3.sealed
+mv out blob.json
+"$BOOTSEAL" append --trust k.pem --kernel vmlinuz.orig g3.sealed >/dev/null
+expect 0 "$BOOTSEAL" inspect --json --trust k.pem vmlinuz.orig
+mv out trailer.json
+"$BOOTSEAL" strip --kernel vmlinuz.orig >/dev/null
+truncate -s 1M same.img
+"$BOOTSEAL" format same.img >/dev/null
+"$BOOTSEAL" install --trust k.pem --device same.img g3.sealed >/dev/null
+expect 0 "$BOOTSEAL" slots --json --trust k.pem same.img
+mv out slots.json
+python3 - <<'PY' || failures=$((failures + 1))
+import json
+sign = json.load(open("sign.json"))
+blob = json.load(open("blob.json"))["blob"]
+trailer = json.load(open("trailer.json"))["trailer"]["blob"]
+slot = json.load(open("slots.json"))["slots"][0]
+assert sign["file"] == "g3.sealed", sign
+del sign["file"]
+assert sign == blob, (sign, blob)
+assert trailer == blob, (trailer, blob)
+assert slot["policy"] == blob["policy"] and slot["signature"] == blob["signature"], (slot, blob)
+assert slot["payload_sha256"] == blob["sha256"] and slot["payload_length"] == blob["size"], (slot, blob)
+p = blob["policy"]
+assert p["name"] == "appliance-lockdown" and p["generation"] == 3 and p["mode"] == "enforce", p
+assert isinstance(p["rules"], list) and p["rule_count"] == len(p["rules"]) > 0, p
+PY
 expect 5 "$BOOTSEAL" inspect vmlinuz.orig
 has err "holds no sealed blob"
 expect 1 "$BOOTSEAL" inspect nonexistent

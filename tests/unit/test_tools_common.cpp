@@ -123,14 +123,6 @@ TEST(LoadTrust, NamedStoreIsLoadedOrNamedInTheError) {
   EXPECT_THAT(t.error(), HasSubstr((dir / "missing.pem").string()));
 }
 
-TEST(AlgName, NamesKnownAlgorithmsAndNumbersOthers) {
-  EXPECT_EQ(alg_name(-8), "EdDSA");
-  EXPECT_EQ(alg_name(-7), "ES256");
-  EXPECT_EQ(alg_name(-35), "ES384");
-  EXPECT_EQ(alg_name(-37), "PS256");
-  EXPECT_EQ(alg_name(-257), "-257");
-}
-
 TEST(Notes, FloorNoteSaysWhatToSetAndToRegenerate) {
   std::ostringstream out;
   note_initramfs_floor(out, 7);

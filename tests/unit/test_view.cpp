@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// lib/view: the views the tools build and the one JSON form of the shared
+// objects (docs/JSON.md); and the views of bootseal status and audit
+// (tools/enforcer_view.cpp). Each test builds a known view and checks the
+// JSON key by key, and that no key outside the schema appears.
+#include "bootseal/view.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <sstream>
+
+#include "bootseal/language.hpp"
+#include "enforcer_view.hpp"
+#include "storage_fixture.hpp"
+
+namespace bootseal::view {
+namespace {
+
+using nlohmann::json;
+using namespace storagetest;
+
+std::set<std::string> keys_of(const json& j) {
+  std::set<std::string> k;
+  for (const auto& [key, value] : j.items()) k.insert(key);
+  return k;
+}
+
+constexpr const char* kPolicyText = R"(policy "view-test"
+generation 7
+mode permissive
+description "two rules"
+default kexec deny
+deny exec fstype tmpfs
+audit write path /etc/shadow except /usr/bin/passwd
+)";
+
+Document parsed(const char* text) {
+  auto d = parse_policy(text, "view-test.policy");
+  if (!d) throw std::runtime_error(d.error());
+  return *d;
+}
+
+Kid kid_of(uint8_t first) {
+  Kid k{};
+  for (size_t i = 0; i < k.size(); ++i) k[i] = static_cast<uint8_t>(first + i);
+  return k;
+}
+
+TEST(AlgName, NamesKnownAlgorithmsAndSaysUnknownForOthers) {
+  EXPECT_EQ(alg_name(-8), "EdDSA");
+  EXPECT_EQ(alg_name(-7), "ES256");
+  EXPECT_EQ(alg_name(-35), "ES384");
+  EXPECT_EQ(alg_name(-37), "PS256");
+  EXPECT_EQ(alg_name(-257), "unknown (-257)");
+  EXPECT_EQ(alg_name(0), "unknown (0)");
+}
+
+TEST(PolicyJson, EveryKeyOfAKnownPolicy) {
+  const Document doc = parsed(kPolicyText);
+  const json j = to_json(policy_view(doc));
+  EXPECT_EQ(keys_of(j), (std::set<std::string>{"name", "generation", "mode", "description", "machines", "defaults",
+                                               "rules", "rule_count", "text"}));
+  EXPECT_EQ(j["name"], "view-test");
+  EXPECT_EQ(j["generation"], 7);
+  EXPECT_EQ(j["mode"], "permissive");
+  EXPECT_EQ(j["description"], "two rules");
+  EXPECT_EQ(j["machines"], json::array());
+  EXPECT_EQ(j["defaults"], (json{{"exec", "allow"}, {"read", "allow"}, {"write", "allow"}, {"capability", "allow"},
+                                 {"module-load", "allow"}, {"kexec", "deny"}, {"mount", "allow"}}));
+  EXPECT_EQ(j["rules"], (json{"deny exec fstype tmpfs", "audit write path /etc/shadow except /usr/bin/passwd"}));
+  EXPECT_EQ(j["rule_count"], 2);
+  EXPECT_EQ(j["text"], format_policy(doc));
+  // The text is the policy: it parses back to the same document.
+  auto back = parse_policy(j["text"].get<std::string>(), "back.policy");
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(*back, doc);
+}
+
+TEST(PolicyJson, MachinesAreListedAsTheLanguageWritesThem) {
+  Document doc = parsed(kPolicyText);
+  MachineId id{};
+  id[0] = 0xab;
+  doc.machines.push_back(id);
+  const json j = to_json(policy_view(doc));
+  ASSERT_EQ(j["machines"].size(), 1u);
+  EXPECT_EQ(j["machines"][0], to_string(id));
+  EXPECT_EQ(j["machines"][0].get<std::string>().substr(0, 2), "ab");
+}
+
+TEST(SignatureJson, VerifiedWithAKid) {
+  const json j = to_json(SignatureView{-8, kid_of(1), VerifyStatus::ok});
+  EXPECT_EQ(keys_of(j), (std::set<std::string>{"alg", "cose_alg", "kid", "verification", "verified"}));
+  EXPECT_EQ(j["alg"], "EdDSA");
+  EXPECT_EQ(j["cose_alg"], -8);
+  EXPECT_EQ(j["kid"], to_hex(kid_of(1)));
+  EXPECT_EQ(j["kid"].get<std::string>().substr(0, 6), "010203");
+  EXPECT_EQ(j["verification"], "ok");
+  EXPECT_EQ(j["verified"], true);
+}
+
+TEST(SignatureJson, NotCheckedAndNoKid) {
+  const json j = to_json(SignatureView{-7, std::nullopt, std::nullopt});
+  EXPECT_EQ(j["alg"], "ES256");
+  EXPECT_EQ(j["cose_alg"], -7);
+  EXPECT_TRUE(j["kid"].is_null());
+  EXPECT_EQ(j["verification"], "not-checked");
+  EXPECT_EQ(j["verified"], false);
+}
+
+TEST(SignatureJson, CheckedAndRefusedSaysWhy) {
+  const json j = to_json(SignatureView{-37, kid_of(9), VerifyStatus::unknown_key});
+  EXPECT_EQ(j["alg"], "PS256");
+  EXPECT_EQ(j["verification"], to_string(VerifyStatus::unknown_key));
+  EXPECT_EQ(j["verified"], false);
+}
+
+TEST(BlobJson, WellFormedBlobHasSignatureAndPolicy) {
+  BlobView b{512, std::string(64, 'a'), VerifyStatus::ok, SignatureView{-8, kid_of(1), std::nullopt},
+             policy_view(parsed(kPolicyText))};
+  const json j = to_json(b);
+  EXPECT_EQ(keys_of(j), (std::set<std::string>{"size", "sha256", "status", "signature", "policy"}));
+  EXPECT_EQ(j["size"], 512);
+  EXPECT_EQ(j["sha256"], std::string(64, 'a'));
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["signature"], to_json(*b.signature));
+  EXPECT_EQ(j["policy"], to_json(*b.policy));
+}
+
+TEST(BlobJson, MalformedBlobHasOnlyItsBytesAndStatus) {
+  const json j = to_json(BlobView{3, "abc", VerifyStatus::malformed_envelope, std::nullopt, std::nullopt});
+  EXPECT_EQ(keys_of(j), (std::set<std::string>{"size", "sha256", "status"}));
+  EXPECT_EQ(j["status"], to_string(VerifyStatus::malformed_envelope));
+}
+
+TEST(SourceJson, OffsetOnlyForPartitions) {
+  json j = to_json(SourceView{"partition", "/dev/vda", "/dev/vda3 (partition 3)", 1048576});
+  EXPECT_EQ(keys_of(j), (std::set<std::string>{"kind", "path", "description", "offset"}));
+  EXPECT_EQ(j["kind"], "partition");
+  EXPECT_EQ(j["path"], "/dev/vda");
+  EXPECT_EQ(j["description"], "/dev/vda3 (partition 3)");
+  EXPECT_EQ(j["offset"], 1048576);
+  j = to_json(SourceView{"trailer", "/boot/vmlinuz", "kernel trailer", std::nullopt});
+  EXPECT_EQ(keys_of(j), (std::set<std::string>{"kind", "path", "description"}));
+}
+
+TEST(TrustJson, OriginWhenLoadedNullOtherwise) {
+  EXPECT_EQ(to_json(TrustView{"/etc/bootseal/trusted.d", true}), "/etc/bootseal/trusted.d");
+  EXPECT_TRUE(to_json(TrustView{"/etc/bootseal/trusted.d", false}).is_null());
+}
+
+// A partition state as read_partition reports it: copy 2 newer and in use,
+// copy 1 invalid; slot A corrupt, slot B serving a sealed blob.
+class PartitionViewTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_ = make_keys(dir_.path(), "k");
+    blob_ = make_blob(keys_, 4);
+    ps_.device = "part.img";
+    ps_.header.floor = 3;
+    ps_.header.slot_size = 65536;
+    ps_.header.sequence = 9;
+    ps_.header_copy = 1;
+    ps_.header_copies[0].offset = 0;
+    ps_.header_copies[0].valid = false;
+    ps_.header_copies[0].reason = "checksum mismatch";
+    ps_.header_copies[1].offset = 4096;
+    ps_.header_copies[1].valid = true;
+    ps_.header_copies[1].header = ps_.header;
+    SlotInfo& a = ps_.slots[0];
+    a.index = 0;
+    a.offset = 8192;
+    a.state = SlotState::corrupt;
+    a.reason = "slot A (offset 8192): payload checksum mismatch";
+    SlotInfo& b = ps_.slots[1];
+    b.index = 1;
+    b.offset = 73728;
+    b.state = SlotState::ok;
+    SlotHeader sh;
+    sh.sequence = 2;
+    sh.generation = 4;
+    sh.payload_length = blob_.size();
+    sh.payload_sha256 = sha256(blob_);
+    b.header = sh;
+    b.blob = blob_;
+    b.document = make_document(4);
+    b.kid = keys_.signing.kid;
+    b.alg = static_cast<int>(Alg::eddsa);
+    b.verified = true;
+    ps_.serving = 1;
+  }
+
+  ScratchDir dir_;
+  Keys keys_;
+  std::vector<uint8_t> blob_;
+  PartitionState ps_;
+};
+
+TEST_F(PartitionViewTest, EveryKeyOfThePartition) {
+  const json j = to_json(partition_view(ps_, TrustView{"k.pem", true}));
+  EXPECT_EQ(keys_of(j), (std::set<std::string>{"device", "floor", "slot_size", "capacity", "header_copies", "slots",
+                                               "serving", "trust"}));
+  EXPECT_EQ(j["device"], "part.img");
+  EXPECT_EQ(j["floor"], 3);
+  EXPECT_EQ(j["slot_size"], 65536);
+  EXPECT_EQ(j["capacity"], slot_capacity(ps_.header));
+  EXPECT_EQ(j["serving"], "B");
+  EXPECT_EQ(j["trust"], "k.pem");
+
+  ASSERT_EQ(j["header_copies"].size(), 2u);
+  const json& c1 = j["header_copies"][0];
+  EXPECT_EQ(keys_of(c1), (std::set<std::string>{"copy", "offset", "valid", "in_use", "reason"}));
+  EXPECT_EQ(c1["copy"], 1);
+  EXPECT_EQ(c1["offset"], 0);
+  EXPECT_EQ(c1["valid"], false);
+  EXPECT_EQ(c1["in_use"], false);
+  EXPECT_EQ(c1["reason"], "checksum mismatch");
+  const json& c2 = j["header_copies"][1];
+  EXPECT_EQ(keys_of(c2), (std::set<std::string>{"copy", "offset", "valid", "in_use", "reason", "sequence", "floor"}));
+  EXPECT_EQ(c2["copy"], 2);
+  EXPECT_EQ(c2["offset"], 4096);
+  EXPECT_EQ(c2["valid"], true);
+  EXPECT_EQ(c2["in_use"], true);
+  EXPECT_EQ(c2["reason"], "");
+  EXPECT_EQ(c2["sequence"], 9);
+  EXPECT_EQ(c2["floor"], 3);
+}
+
+TEST_F(PartitionViewTest, EveryKeyOfBothSlots) {
+  const json j = to_json(partition_view(ps_, TrustView{"k.pem", true}));
+  ASSERT_EQ(j["slots"].size(), 2u);
+  const json& a = j["slots"][0];
+  EXPECT_EQ(keys_of(a), (std::set<std::string>{"slot", "offset", "state", "reason"}));
+  EXPECT_EQ(a["slot"], "A");
+  EXPECT_EQ(a["offset"], 8192);
+  EXPECT_EQ(a["state"], "corrupt");
+  EXPECT_EQ(a["reason"], "slot A (offset 8192): payload checksum mismatch");
+
+  const json& b = j["slots"][1];
+  EXPECT_EQ(keys_of(b), (std::set<std::string>{"slot", "offset", "state", "reason", "generation", "sequence",
+                                               "payload_length", "payload_sha256", "signature", "policy"}));
+  EXPECT_EQ(b["slot"], "B");
+  EXPECT_EQ(b["offset"], 73728);
+  EXPECT_EQ(b["state"], "ok");
+  EXPECT_EQ(b["reason"], "");
+  EXPECT_EQ(b["generation"], 4);
+  EXPECT_EQ(b["sequence"], 2);
+  EXPECT_EQ(b["payload_length"], blob_.size());
+  EXPECT_EQ(b["payload_sha256"], to_hex(sha256(blob_)));
+  // The kid is the one the blob's envelope carries, and the signature was
+  // checked (a trust store was given).
+  EXPECT_EQ(b["signature"], (json{{"alg", "EdDSA"}, {"cose_alg", -8}, {"kid", to_hex(keys_.signing.kid)},
+                                  {"verification", "ok"}, {"verified", true}}));
+  EXPECT_EQ(b["policy"], to_json(policy_view(make_document(4))));
+  EXPECT_EQ(b["policy"]["name"], "storage-test");
+}
+
+TEST_F(PartitionViewTest, WithoutATrustStoreNothingIsVerified) {
+  ps_.slots[1].verified = false;
+  ps_.serving.reset();
+  ps_.slots[1].state = SlotState::obsolete;
+  const json j = to_json(partition_view(ps_, TrustView{"/etc/bootseal/trusted.d", false}));
+  EXPECT_TRUE(j["trust"].is_null());
+  EXPECT_TRUE(j["serving"].is_null());
+  EXPECT_EQ(j["slots"][1]["state"], "obsolete");
+  EXPECT_EQ(j["slots"][1]["signature"]["verification"], "not-checked");
+  EXPECT_EQ(j["slots"][1]["signature"]["verified"], false);
+}
+
+TEST(EnvelopeKid, TheKidOfASealedBlobAndNothingForOtherBytes) {
+  ScratchDir dir;
+  const Keys keys = make_keys(dir.path(), "k");
+  const auto blob = make_blob(keys, 1);
+  const auto kid = envelope_kid(blob);
+  ASSERT_TRUE(kid);
+  EXPECT_EQ(*kid, keys.signing.kid);
+  const std::vector<uint8_t> junk = {0x01, 0x02, 0x03};
+  EXPECT_FALSE(envelope_kid(junk));
+}
+
+}  // namespace
+}  // namespace bootseal::view
+
+// ---------------------------------------------------------------------------
+// bootseal status and audit (tools/enforcer_view.cpp): a known enforcer
+// state and events, rendered.
+
+namespace bootseal::tool {
+namespace {
+
+using nlohmann::json;
+using view::keys_of;
+
+StatusView known_status() {
+  StatusView v;
+  v.policy = "appliance-lockdown";
+  v.generation = 3;
+  v.kid = std::string(64, 'c');
+  v.mode = "permissive";
+  v.installed_boot_seconds = 1.5;
+  v.policy_rules = 26;
+  v.rule_entries = 40;
+  v.subjects = 9;
+  v.defaults = {{"exec", "allow"}, {"kexec", "deny"}};
+  v.hooks = {"bprm_check_security", "file_open"};
+  v.lockdown_in_force = "integrity";
+  v.lockdown_policy = "none";
+  v.denied = 4;
+  v.audited = 5;
+  v.self_protection_denied = 6;
+  v.events = 15;
+  v.events_overwritten = 2;
+  v.audit_log_entries = 13;
+  return v;
+}
+
+TEST(StatusJson, EveryKeyOfAKnownState) {
+  const json j = to_json(known_status());
+  EXPECT_EQ(keys_of(j), (std::set<std::string>{"policy", "generation", "kid", "mode", "installed_boot_seconds",
+                                               "policy_rules", "rule_entries", "subjects", "defaults", "hooks",
+                                               "lockdown", "counters"}));
+  EXPECT_EQ(j["policy"], "appliance-lockdown");
+  EXPECT_EQ(j["generation"], 3);
+  EXPECT_EQ(j["kid"], std::string(64, 'c'));
+  EXPECT_EQ(j["mode"], "permissive");
+  EXPECT_EQ(j["installed_boot_seconds"], 1.5);
+  EXPECT_EQ(j["policy_rules"], 26);
+  EXPECT_EQ(j["rule_entries"], 40);
+  EXPECT_EQ(j["subjects"], 9);
+  EXPECT_EQ(j["defaults"], (json{{"exec", "allow"}, {"kexec", "deny"}}));
+  EXPECT_EQ(j["hooks"], (json{"bprm_check_security", "file_open"}));
+  EXPECT_EQ(j["lockdown"], (json{{"in_force", "integrity"}, {"policy", "none"}}));
+  EXPECT_EQ(j["counters"], (json{{"denied", 4}, {"audited", 5}, {"self_protection_denied", 6}, {"events", 15},
+                                 {"events_overwritten", 2}, {"audit_log_entries", 13}}));
+}
+
+TEST(StatusText, EveryLineInOrder) {
+  std::ostringstream out;
+  print_status(out, known_status());
+  EXPECT_EQ(out.str(),
+            "policy:      appliance-lockdown (generation 3)\n"
+            "signed by:   " + std::string(64, 'c') + "\n"
+            "mode:        permissive\n"
+            "installed:   1.5 s after boot\n"
+            "rules:       26 in the policy, 40 map entries, 9 subjects\n"
+            "defaults:    exec=allow kexec=deny\n"
+            "hooks:       2 (bprm_check_security file_open)\n"
+            "lockdown:    integrity (the policy asks for none)\n"
+            "denied:      4\n"
+            "audited:     5\n"
+            "self-protection refusals: 6\n"
+            "audit events: 15 written, 2 overwritten (the log holds 13)\n");
+}
+
+EventView file_event() {
+  EventView v;
+  v.seq = 7;
+  v.time_boot_seconds = 12.25;
+  v.pid = 100;
+  v.tid = 101;
+  v.comm = "sh";
+  v.subject = 2;
+  v.operation = "exec";
+  v.object = "dev 0:33 ino 12";
+  v.policy_action = "deny";
+  v.denied = true;
+  v.rule = 4;
+  v.dev = "0:33";
+  v.ino = 12;
+  return v;
+}
+
+TEST(EventJson, AFileEventWithItsRuleNumberFromOne) {
+  const json j = to_json(file_event());
+  EXPECT_EQ(keys_of(j), (std::set<std::string>{"seq", "time_boot_seconds", "pid", "tid", "comm", "subject",
+                                               "operation", "object", "policy_action", "decision", "rule", "dev",
+                                               "ino"}));
+  EXPECT_EQ(j["seq"], 7);
+  EXPECT_EQ(j["time_boot_seconds"], 12.25);
+  EXPECT_EQ(j["pid"], 100);
+  EXPECT_EQ(j["tid"], 101);
+  EXPECT_EQ(j["comm"], "sh");
+  EXPECT_EQ(j["subject"], 2);
+  EXPECT_EQ(j["operation"], "exec");
+  EXPECT_EQ(j["object"], "dev 0:33 ino 12");
+  EXPECT_EQ(j["policy_action"], "deny");
+  EXPECT_EQ(j["decision"], "denied");
+  EXPECT_EQ(j["rule"], 5);
+  EXPECT_EQ(j["dev"], "0:33");
+  EXPECT_EQ(j["ino"], 12);
+  // One line: `bootseal audit --json` prints one object per line.
+  EXPECT_EQ(j.dump().find('\n'), std::string::npos);
+}
+
+TEST(EventJson, ADefaultDecisionHasANullRuleAndNoFile) {
+  EventView v = file_event();
+  v.rule = -1;
+  v.dev.reset();
+  v.denied = false;
+  v.operation = "capability";
+  v.object = "CAP_SYS_MODULE";
+  const json j = to_json(v);
+  EXPECT_TRUE(j["rule"].is_null());
+  EXPECT_EQ(j["decision"], "allowed");
+  EXPECT_FALSE(j.contains("dev"));
+  EXPECT_FALSE(j.contains("ino"));
+}
+
+TEST(EventText, RuleNumberDefaultAndSelfProtectionReasons) {
+  std::ostringstream out;
+  print_event(out, file_event());
+  EXPECT_EQ(out.str(), "[   12.250000] denied exec dev 0:33 ino 12 by pid 100 (sh, subject 2): deny rule 5\n");
+  EventView v = file_event();
+  for (const auto& [rule, tail] : std::vector<std::pair<int32_t, std::string>>{
+           {-1, " default"},
+           {-2, " (too deep)"},
+           {-3, " (mapped code the policy does not trust)"},
+           {-4, " (executed while traced)"},
+           {-6, " (raw device)"},
+           {-7, " (device-mapper control)"}}) {
+    v.rule = rule;
+    std::ostringstream line;
+    print_event(line, v);
+    EXPECT_EQ(line.str(), "[   12.250000] denied exec dev 0:33 ino 12 by pid 100 (sh, subject 2): deny" + tail + "\n")
+        << "rule " << rule;
+  }
+}
+
+}  // namespace
+}  // namespace bootseal::tool

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "enforcer_view.hpp"
+
+#include <cstdio>
+#include <ostream>
+
+#include "bootseal.h"
+
+namespace bootseal::tool {
+
+nlohmann::json to_json(const StatusView& v) {
+  nlohmann::json defaults = nlohmann::json::object();
+  for (const auto& [op, action] : v.defaults) defaults[op] = action;
+  return {
+      {"policy", v.policy},
+      {"generation", v.generation},
+      {"kid", v.kid},
+      {"mode", v.mode},
+      {"installed_boot_seconds", v.installed_boot_seconds},
+      {"policy_rules", v.policy_rules},
+      {"rule_entries", v.rule_entries},
+      {"subjects", v.subjects},
+      {"defaults", defaults},
+      {"hooks", v.hooks},
+      {"lockdown", {{"in_force", v.lockdown_in_force}, {"policy", v.lockdown_policy}}},
+      {"counters",
+       {{"denied", v.denied},
+        {"audited", v.audited},
+        {"self_protection_denied", v.self_protection_denied},
+        {"events", v.events},
+        {"events_overwritten", v.events_overwritten},
+        {"audit_log_entries", v.audit_log_entries}}},
+  };
+}
+
+void print_status(std::ostream& out, const StatusView& v) {
+  out << "policy:      " << v.policy << " (generation " << v.generation << ")\n"
+      << "signed by:   " << v.kid << "\n"
+      << "mode:        " << v.mode << "\n"
+      << "installed:   " << v.installed_boot_seconds << " s after boot\n"
+      << "rules:       " << v.policy_rules << " in the policy, " << v.rule_entries << " map entries, " << v.subjects
+      << " subjects\n"
+      << "defaults:   ";
+  for (const auto& [op, action] : v.defaults) out << " " << op << "=" << action;
+  out << "\nhooks:       " << v.hooks.size() << " (";
+  for (size_t k = 0; k < v.hooks.size(); ++k) out << (k ? " " : "") << v.hooks[k];
+  out << ")\n"
+      << "lockdown:    " << v.lockdown_in_force << " (the policy asks for " << v.lockdown_policy << ")\n"
+      << "denied:      " << v.denied << "\n"
+      << "audited:     " << v.audited << "\n"
+      << "self-protection refusals: " << v.self_protection_denied << "\n"
+      << "audit events: " << v.events << " written, " << v.events_overwritten << " overwritten (the log holds "
+      << v.audit_log_entries << ")\n";
+}
+
+namespace {
+
+std::string decision(const EventView& v) { return v.denied ? "denied" : "allowed"; }
+
+std::string rule_text(int32_t rule) {
+  if (rule >= 0) return " rule " + std::to_string(rule + 1);
+  switch (rule) {
+    case BS_RULE_TOO_DEEP: return " (too deep)";
+    case BS_RULE_UNTRUSTED_CODE: return " (mapped code the policy does not trust)";
+    case BS_RULE_TRACED_EXEC: return " (executed while traced)";
+    case BS_RULE_RAW_DEVICE: return " (raw device)";
+    case BS_RULE_DM_CONTROL: return " (device-mapper control)";
+    default: return " default";
+  }
+}
+
+}  // namespace
+
+nlohmann::json to_json(const EventView& v) {
+  nlohmann::json j{{"seq", v.seq},
+                   {"time_boot_seconds", v.time_boot_seconds},
+                   {"pid", v.pid},
+                   {"tid", v.tid},
+                   {"comm", v.comm},
+                   {"subject", v.subject},
+                   {"operation", v.operation},
+                   {"object", v.object},
+                   {"policy_action", v.policy_action},
+                   {"decision", decision(v)},
+                   {"rule", v.rule >= 0 ? nlohmann::json(v.rule + 1) : nlohmann::json()}};
+  if (v.dev) {
+    j["dev"] = *v.dev;
+    j["ino"] = v.ino;
+  }
+  return j;
+}
+
+void print_event(std::ostream& out, const EventView& v) {
+  char ts[32];
+  std::snprintf(ts, sizeof(ts), "[%12.6f]", v.time_boot_seconds);
+  out << ts << " " << decision(v) << " " << v.operation << " " << v.object << " by pid " << v.pid << " (" << v.comm
+      << ", subject " << v.subject << "): " << v.policy_action << rule_text(v.rule) << "\n";
+}
+
+}  // namespace bootseal::tool

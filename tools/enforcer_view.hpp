@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// What `bootseal status` and `bootseal audit` report about the running
+// enforcer, as views (plain data read from its pins), and their text and
+// JSON renderers (docs/JSON.md, "bootseal status", "bootseal audit").
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bootseal::tool {
+
+struct StatusView {
+  std::string policy;  // the installed policy's name (the enforcer keeps no document)
+  uint64_t generation = 0;
+  std::string kid;  // hex
+  std::string mode;
+  double installed_boot_seconds = 0;
+  uint64_t policy_rules = 0;
+  uint64_t rule_entries = 0;
+  uint64_t subjects = 0;
+  std::vector<std::pair<std::string, std::string>> defaults;  // operation, action
+  std::vector<std::string> hooks;
+  std::string lockdown_in_force;
+  std::string lockdown_policy;
+  uint64_t denied = 0;
+  uint64_t audited = 0;
+  uint64_t self_protection_denied = 0;
+  uint64_t events = 0;
+  uint64_t events_overwritten = 0;
+  uint64_t audit_log_entries = 0;
+};
+nlohmann::json to_json(const StatusView& v);
+void print_status(std::ostream& out, const StatusView& v);
+
+// One audit event.
+struct EventView {
+  uint64_t seq = 0;
+  double time_boot_seconds = 0;
+  uint32_t pid = 0;
+  uint32_t tid = 0;
+  std::string comm;
+  uint64_t subject = 0;
+  std::string operation;
+  std::string object;
+  std::string policy_action;
+  bool denied = false;
+  int32_t rule = 0;                // the rule's index, or a BS_RULE_* reason below 0
+  std::optional<std::string> dev;  // "major:minor" for file objects
+  uint64_t ino = 0;                // with dev
+};
+nlohmann::json to_json(const EventView& v);  // printed on one line
+void print_event(std::ostream& out, const EventView& v);
+
+}  // namespace bootseal::tool
