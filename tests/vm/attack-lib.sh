@@ -31,7 +31,7 @@ atk_programs() {
 atk_disk() {
 	local -a libs
 	mkdir -p "$VM_WORK/tree/usr/sbin"
-	cp "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
+	enf_copy_program "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
 	mapfile -t libs < <(enf_lib_files "$ENF_TOOL")
 	dr_disk --root-size 96 --bootseal-content "$VM_WORK/part.img" "${libs[@]}" "$@"
 }

@@ -41,6 +41,13 @@ enf_seal() {
 		_vm_die "bootseal-sign seal $1 failed"
 }
 
+# enf_copy_program SRC DEST: a built program into a guest tree, without its
+# debug information (a debugoptimized bootseal carries ~40 MB of it, which
+# no guest reads and which fills a small root filesystem).
+enf_copy_program() {
+	objcopy --strip-debug "$1" "$2" || _vm_die "objcopy --strip-debug $1 failed"
+}
+
 enf_lib_files() {
 	local lib
 	for lib in $(ldd "$@" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u); do

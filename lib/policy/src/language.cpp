@@ -21,10 +21,8 @@ namespace {
 
 using lang::append_hex_escape;
 using lang::hex_value;
-using lang::is_bare_char;
 using lang::is_control;
 using lang::is_space;
-using lang::utf8_sequence_length;
 
 
 // ---------------------------------------------------------------------------

@@ -99,8 +99,8 @@ t=$VM_WORK/tree
 mkdir -p "$t/usr/sbin" "$t/etc/bootseal"
 gcc -static -O2 -I"$VM_SOURCE_ROOT/enforcer" -o "$t/usr/bin/bs-bpf-attack" "$VM_SOURCE_ROOT/tests/vm/bs-bpf-attack.c" ||
 	_vm_die "cannot build bs-bpf-attack"
-cp "$ENF_TOOL" "$t/usr/sbin/bootseal"
-cp "$ENF_LOADER" "$t/usr/sbin/bootseal-loader"
+enf_copy_program "$ENF_TOOL" "$t/usr/sbin/bootseal"
+enf_copy_program "$ENF_LOADER" "$t/usr/sbin/bootseal-loader"
 cp -r "$etc/." "$t/etc/bootseal/"
 for f in fake1 fake2; do
 	{ cat "$etc/loader.conf"; echo "pin-dir = /tmp/$f/bootseal"; } >"$t/etc/bootseal/$f.conf"

@@ -27,7 +27,7 @@ truncate -s 8M "$VM_WORK/part.img"
 
 enf_appliance_root "$VM_WORK"
 tree=$VM_WORK/tree
-cp "$ENF_TOOL" "$tree/usr/sbin/bootseal"
+enf_copy_program "$ENF_TOOL" "$tree/usr/sbin/bootseal"
 mapfile -t libs < <(enf_lib_files "$ENF_TOOL")
 
 etc=$VM_WORK/etc-bootseal

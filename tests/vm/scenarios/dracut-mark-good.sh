@@ -19,7 +19,7 @@ EOF_INIT
 enf_guest_tree "$VM_WORK/tree"
 mkdir -p "$VM_WORK/tree/etc/bootseal/trusted.d" "$VM_WORK/tree/usr/sbin"
 cp "$VM_WORK/keys/vm.pub.pem" "$VM_WORK/tree/etc/bootseal/trusted.d/vm.pem"
-cp "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
+enf_copy_program "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
 mapfile -t libs < <(enf_lib_files "$ENF_TOOL")
 disk=$(dr_disk --root-size 96 --bootseal-content "$VM_WORK/part.img" "${libs[@]}")
 read -r off _ < <(vm_part_offset "$disk" bootseal)

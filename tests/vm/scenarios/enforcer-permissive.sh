@@ -36,7 +36,7 @@ EOF
 
 enf_guest_tree "$VM_WORK/tree"
 mkdir -p "$VM_WORK/tree/usr/sbin"
-cp "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
+enf_copy_program "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
 mapfile -t libs < <(enf_lib_files "$ENF_TOOL")
 initrd=$(enf_initramfs "$VM_WORK/vm.sealed")
 disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" "${libs[@]}" --root-size 96)
