@@ -14,6 +14,7 @@
 #include "bootseal/fileio.hpp"
 #include "bootseal/trailer.hpp"
 #include "common.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -56,7 +57,7 @@ int blob_view(std::span<const uint8_t> blob, const Trust& trust, const std::stri
   if (parsed != VerifyStatus::ok) {
     (*j)["status"] = std::string(to_string(parsed));
     std::cout << indent << "not a well-formed sealed policy: " << to_string(parsed) << "\n";
-    return kExitBadBlob;
+    return exit_code_for(parsed);
   }
   VerifyStatus st = VerifyStatus::ok;
   bool verified = false;
@@ -71,7 +72,7 @@ int blob_view(std::span<const uint8_t> blob, const Trust& trust, const std::stri
   if (trust.store && !verified)
     std::cout << indent << "DOES NOT VERIFY against " << trust.origin << ": " << to_string(st) << "\n";
   print_policy(std::cout, doc, env.kid, env.alg, verified, indent);
-  return trust.store && !verified ? kExitBadBlob : kExitOk;
+  return exit_code_for(st);
 }
 
 json source_json(const Source& s) {
@@ -109,7 +110,7 @@ int disk_view(const std::string& path, const Trust& trust, json* j) {
 
 int run_inspect(const InspectOptions& o) {
   auto trust = load_trust(o.trust, false);
-  if (!trust) return fail(kExitFailure, trust.error());
+  if (!trust) return fail(trust);
   struct stat st {};
   if (::stat(o.source.c_str(), &st) != 0) return fail(kExitFailure, o.source + ": " + std::strerror(errno));
   json j = {{"source", o.source}, {"trust", trust->store ? json(trust->origin) : json(nullptr)}};
@@ -121,16 +122,16 @@ int run_inspect(const InspectOptions& o) {
   if (S_ISREG(st.st_mode)) {
     auto t = read_trailer(o.source);
     if (!t) {
-      return fail(kExitFailure, t.error());
+      return fail(t);
     }
     if (t->location.status != TrailerStatus::absent) {
       done = true;
       j["kind"] = "kernel-image";
       j["image_length"] = t->location.image_length;
       if (t->location.status == TrailerStatus::corrupt) {
-        j["trailer"] = {{"status", "corrupt"}, {"error", t->location.error}};
-        std::cout << o.source << ": kernel image with a CORRUPT bootseal trailer footer: " << t->location.error << "\n";
-        rc = kExitCorrupt;
+        j["trailer"] = {{"status", "corrupt"}, {"error", t->location.error->message}};
+        std::cout << o.source << ": kernel image with a CORRUPT bootseal trailer footer: " << t->location.error->message << "\n";
+        rc = exit_code_for(t->location.error->kind);
       } else {
         json b;
         std::cout << o.source << ": kernel image of " << t->location.image_length << " bytes with a bootseal trailer ("
@@ -144,14 +145,14 @@ int run_inspect(const InspectOptions& o) {
   if (!done) {
     auto probe = probe_device(o.source);
     if (!probe) {
-      return fail(kExitFailure, probe.error());
+      return fail(probe);
     }
     if (probe->bootseal_partition) {
       done = true;
       j["kind"] = "partition";
       auto dev = FileDevice::open(o.source, false);
       if (!dev) {
-          return fail(kExitFailure, dev.error());
+          return fail(dev);
       }
       auto ps = read_partition(**dev, trust->get());
       if (!ps) {
@@ -167,7 +168,7 @@ int run_inspect(const InspectOptions& o) {
     } else if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= kMaxBlobSize) {
       auto blob = read_file(o.source, kMaxBlobSize);
       if (!blob) {
-          return fail(kExitFailure, blob.error());
+          return fail(blob);
       }
       Envelope env;
       if (parse_envelope(*blob, &env) == VerifyStatus::ok) {

@@ -8,6 +8,7 @@
 #include "bootseal/seal.hpp"
 #include "common.hpp"
 #include "enforcer_read.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -36,7 +37,7 @@ std::string lockdown_asked(uint32_t level) {
 
 int run_status(const StatusOptions& o) {
   auto st = read_enforcer(o.pin_dir);
-  if (!st) return fail(kExitNoPolicy, st.error());
+  if (!st) return fail(st);
   const bs_info& i = st->info;
   std::string name(i.name, strnlen(i.name, sizeof(i.name)));
   std::string kid = to_hex(std::span<const uint8_t>(i.kid, sizeof(i.kid)));
@@ -93,7 +94,7 @@ void setup_status(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand("status", "Show what the running enforcer holds, read from its pins.");
   sub->add_flag("--json", o->json, "Machine-readable output");
   sub->add_option("--pin-dir", o->pin_dir, "Where the enforcer is pinned (default " + std::string(kDefaultPinDir) + ")");
-  sub->footer("Exit 0 when an enforcer is installed, 5 when none is.");
+  sub->footer("Exit 0 when an enforcer is installed, 5 when none is, 1 when its pins cannot be read.");
   sub->callback([o, &exit_code] { exit_code = run_status(*o); });
 }
 

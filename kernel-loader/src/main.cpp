@@ -19,6 +19,7 @@
 #include "bootseal/loader/compiler.hpp"
 #include "bootseal/loader/config.hpp"
 #include "bootseal/seal.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 #include "install.hpp"
 
@@ -279,18 +280,18 @@ int run(const Options& opt) {
   EnforcerInstall r = install(req, [&](const std::string& step, const std::string& detail, double ms) {
     log.info(step + ": " + detail + " (" + ms_text(ms) + ")");
   });
-  if (r.failure == InstallFailure::already) return failure(BS_EXIT_ALREADY, r.error);
-  if (r.failure != InstallFailure::none) {
-    if (!r.detail.empty()) {
-      std::istringstream d(r.detail);
+  if (!r) {
+    if (!r.failure().detail.empty()) {
+      std::istringstream d(r.failure().detail);
       std::string l;
       while (std::getline(d, l))
         if (!l.empty()) log.line(5, "libbpf: " + l);
     }
-    return failure(BS_EXIT_INSTALL, "install failed: " + r.error);
+    return failure(exit_code_for(r.kind()),
+                   r.kind() == InstallFailure::already ? r.error() : "install failed: " + r.error());
   }
   log.info("policy '" + doc.name + "' generation " + std::to_string(doc.generation) + " in force, " +
-           std::string(to_string(mode)) + " mode, " + std::to_string(r.hooks) + " hooks (" + ms_text(total.ms()) +
+           std::string(to_string(mode)) + " mode, " + std::to_string(r->hooks) + " hooks (" + ms_text(total.ms()) +
            " in all)");
 
   // Kernel lockdown, once the enforcer is attached (one-way).
