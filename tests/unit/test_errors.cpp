@@ -42,6 +42,7 @@ TEST(Result, CarriesTheKindMessageAndDetail) {
   EXPECT_EQ(v.kind(), TestKind::first);
   EXPECT_EQ(v.error(), "x");
   EXPECT_TRUE((Result<void, TestKind>{}));
+  EXPECT_EQ((Result<void, TestKind>{}).error(), "");
 
   Result<int, TestKind> ok = 7;
   ASSERT_TRUE(ok);

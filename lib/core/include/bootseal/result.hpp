@@ -104,7 +104,11 @@ class [[nodiscard]] Result<void, Kind> {
   explicit operator bool() const { return ok(); }
   const Error<Kind>& failure() const { return *error_; }
   Kind kind() const { return failure().kind; }
-  const std::string& error() const { return failure().message; }
+  // The message; empty on success (as it always was for Result<void>).
+  const std::string& error() const {
+    static const std::string kNone;
+    return error_ ? error_->message : kNone;
+  }
 
  private:
   std::optional<Error<Kind>> error_;
