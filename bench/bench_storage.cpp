@@ -87,7 +87,7 @@ void BM_Install1MiB(benchmark::State& state) {
   for (auto _ : state) {
     auto r = install_blob(*dev, blob, fx.trust);  // same generation: alternates A, B, A, ...
     if (!r.ok()) {
-      state.SkipWithError(r.error.message.c_str());
+      state.SkipWithError(r.error().c_str());
       break;
     }
   }

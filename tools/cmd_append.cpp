@@ -6,6 +6,7 @@
 #include "bootseal/fileio.hpp"
 #include "bootseal/trailer.hpp"
 #include "common.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -20,17 +21,18 @@ struct AppendOptions {
 
 int run_append(const AppendOptions& o) {
   auto trust = load_trust(o.trust, true);
-  if (!trust) return fail(kExitFailure, trust.error());
+  if (!trust) return fail(trust);
   auto blob = read_file(o.blob, kMaxBlobSize);
   if (!blob) return fail(kExitBadBlob, blob.error());
   Verified v;
   if (const VerifyStatus st = verify_sealed(*blob, *trust->get(), &v); st != VerifyStatus::ok)
-    return fail(kExitBadBlob, o.blob + ": does not verify against " + trust->origin + ": " +
+    return fail(exit_code_for(st), o.blob + ": does not verify against " + trust->origin + ": " +
                                   std::string(to_string(st)));
   auto existing = read_trailer(o.kernel);
-  if (!existing) return fail(kExitFailure, existing.error());
+  if (!existing) return fail(existing);
   if (existing->location.status == TrailerStatus::corrupt)
-    return fail(kExitCorrupt, o.kernel + ": its bootseal trailer footer is corrupt (" + existing->location.error +
+    return fail(exit_code_for(existing->location.error->kind),
+                o.kernel + ": its bootseal trailer footer is corrupt (" + existing->location.error->message +
                                   "); restore the image from its package");
   if (existing->location.status == TrailerStatus::present) {
     Verified old;
@@ -41,10 +43,7 @@ int run_append(const AppendOptions& o) {
                                     "; not rolling back");
   }
   auto r = append_trailer(o.kernel, *blob, o.replace ? AppendMode::replace_existing : AppendMode::refuse_existing);
-  if (!r) {
-    const bool refused = existing->location.status == TrailerStatus::present && !o.replace;
-    return fail(refused ? kExitRefused : kExitFailure, r.error());
-  }
+  if (!r) return fail(r);
   std::cout << o.kernel << ": " << (r->replaced ? "replaced the trailer with " : "appended ") << o.blob
             << " (policy " << v.document.name << ", generation " << v.document.generation << ", "
             << blob->size() << " bytes at offset " << r->image_length << ")\n";

@@ -13,6 +13,7 @@
 #include "common.hpp"
 #include "enforcer_read.hpp"
 #include "enforcer_view.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -71,9 +72,9 @@ void print_record(const AuditOptions& o, const bs_record& r) {
 
 // Prints the records after `last`, says how many of those were overwritten
 // before this read, and returns the new last sequence number.
-Result<uint64_t> print_after(const AuditOptions& o, uint64_t last) {
+EnforcerResult<uint64_t> print_after(const AuditOptions& o, uint64_t last) {
   auto log = read_audit_log(o.pin_dir);
-  if (!log) return Error{log.error()};
+  if (!log) return log.failure();
   for (const auto& r : log->records) {
     if (r.seq <= last) continue;
     if (r.seq > last + 1)
@@ -87,10 +88,7 @@ Result<uint64_t> print_after(const AuditOptions& o, uint64_t last) {
 
 int run_audit(const AuditOptions& o) {
   auto last = print_after(o, o.after);
-  if (!last) {
-    bool none = last.error().find("no enforcer is installed") != std::string::npos;
-    return fail(none ? kExitNoPolicy : kExitFailure, last.error());
-  }
+  if (!last) return fail(last);
   if (o.follow) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
@@ -99,7 +97,7 @@ int run_audit(const AuditOptions& o) {
       ::usleep(500 * 1000);
       if (g_stop) break;
       auto next = print_after(o, at);
-      if (!next) return fail(kExitFailure, next.error());
+      if (!next) return fail(next);
       at = *next;
     }
   }

@@ -15,6 +15,7 @@
 #include "bootseal/fileio.hpp"
 #include "bootseal/trailer.hpp"
 #include "common.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -71,7 +72,7 @@ int blob_view(std::span<const uint8_t> blob, const Trust& trust, view::BlobView*
   Document doc;
   Envelope env;
   v->status = parse_sealed_unverified(blob, &doc, &env);
-  if (v->status != VerifyStatus::ok) return kExitBadBlob;
+  if (v->status != VerifyStatus::ok) return exit_code_for(v->status);
   std::optional<VerifyStatus> checked;
   if (trust.store) {
     Verified verified;
@@ -80,7 +81,7 @@ int blob_view(std::span<const uint8_t> blob, const Trust& trust, view::BlobView*
   }
   v->signature = view::SignatureView{env.alg, env.has_kid ? std::optional(env.kid) : std::nullopt, checked};
   v->policy = view::policy_view(doc);
-  return checked && *checked != VerifyStatus::ok ? kExitBadBlob : kExitOk;
+  return checked ? exit_code_for(*checked) : kExitOk;
 }
 
 view::SourceView source_view(const Source& s) {
@@ -175,7 +176,7 @@ json to_json(const InspectView& v) {
 
 int run_inspect(const InspectOptions& o) {
   auto trust = load_trust(o.trust, false);
-  if (!trust) return fail(kExitFailure, trust.error());
+  if (!trust) return fail(trust);
   struct stat st {};
   if (::stat(o.source.c_str(), &st) != 0) return fail(kExitFailure, o.source + ": " + std::strerror(errno));
   InspectView v;
@@ -187,7 +188,7 @@ int run_inspect(const InspectOptions& o) {
   if (S_ISREG(st.st_mode)) {
     auto t = read_trailer(o.source);
     if (!t) {
-      return fail(kExitFailure, t.error());
+      return fail(t);
     }
     if (t->location.status != TrailerStatus::absent) {
       done = true;
@@ -196,8 +197,8 @@ int run_inspect(const InspectOptions& o) {
       TrailerView& tv = v.trailer.emplace();
       if (t->location.status == TrailerStatus::corrupt) {
         tv.corrupt = true;
-        tv.error = t->location.error;
-        rc = kExitCorrupt;
+        tv.error = t->location.error->message;
+        rc = exit_code_for(t->location.error->kind);
       } else {
         tv.blob_offset = t->location.blob_offset;
         tv.blob_length = t->location.blob_length;
@@ -208,14 +209,14 @@ int run_inspect(const InspectOptions& o) {
   if (!done) {
     auto probe = probe_device(o.source);
     if (!probe) {
-      return fail(kExitFailure, probe.error());
+      return fail(probe);
     }
     if (probe->bootseal_partition) {
       done = true;
       v.kind = "partition";
       auto dev = FileDevice::open(o.source, false);
       if (!dev) {
-          return fail(kExitFailure, dev.error());
+          return fail(dev);
       }
       auto ps = read_partition(**dev, trust->get());
       if (!ps) {
@@ -230,7 +231,7 @@ int run_inspect(const InspectOptions& o) {
     } else if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= kMaxBlobSize) {
       auto blob = read_file(o.source, kMaxBlobSize);
       if (!blob) {
-          return fail(kExitFailure, blob.error());
+          return fail(blob);
       }
       Envelope env;
       if (parse_envelope(*blob, &env) == VerifyStatus::ok) {

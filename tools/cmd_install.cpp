@@ -5,6 +5,7 @@
 
 #include "bootseal/fileio.hpp"
 #include "common.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -19,27 +20,25 @@ struct InstallOptions {
 
 int run_install(const InstallOptions& o) {
   auto trust = load_trust(o.trust, true);
-  if (!trust) return fail(kExitFailure, trust.error());
+  if (!trust) return fail(trust);
   auto blob = read_file(o.blob, kMaxBlobSize);
   if (!blob) return fail(kExitBadBlob, blob.error());
   Verified v;
   if (const VerifyStatus st = verify_sealed(*blob, *trust->get(), &v); st != VerifyStatus::ok)
-    return fail(kExitBadBlob, o.blob + ": does not verify against " + trust->origin + ": " +
+    return fail(exit_code_for(st), o.blob + ": does not verify against " + trust->origin + ": " +
                                   std::string(to_string(st)));
   auto target = resolve_target(o.device, o.partition, true);
-  if (!target) return fail(kExitFailure, target.error());
+  if (!target) return fail(target);
   auto dev = open_target(*target, true);
-  if (!dev) return fail(kExitFailure, dev.error());
+  if (!dev) return fail(dev);
   const auto r = install_blob(**dev, *blob, *trust->get());
   if (!r.ok()) {
-    switch (r.error.kind) {
-      case WriteFailure::refused: return fail(kExitRefused, r.error.message + "; nothing was written");
-      case WriteFailure::unreadable:
-        return fail(kExitCorrupt, r.error.message + " (run 'bootseal format' on a new partition)");
-      default: return fail(kExitFailure, r.error.message);
-    }
+    const char* hint = r.kind() == WriteFailure::refused      ? "; nothing was written"
+                       : r.kind() == WriteFailure::unreadable ? " (run 'bootseal format' on a new partition)"
+                                                              : "";
+    return fail(exit_code_for(r.kind()), r.error() + hint);
   }
-  const auto& out = *r.outcome;
+  const auto& out = *r;
   auto state = read_partition(**dev, trust->get());
   std::cout << target->name << ": installed " << o.blob << " (policy " << v.document.name << ", generation "
             << out.generation << ") into slot " << kSlotNames[out.slot] << " at offset "

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -17,20 +18,14 @@ struct MarkGoodOptions {
 
 int run_mark_good(const MarkGoodOptions& o) {
   auto trust = load_trust(o.trust, true);
-  if (!trust) return fail(kExitFailure, trust.error());
+  if (!trust) return fail(trust);
   auto target = resolve_target(o.device, o.partition, true);
-  if (!target) return fail(kExitFailure, target.error());
+  if (!target) return fail(target);
   auto dev = open_target(*target, true);
-  if (!dev) return fail(kExitFailure, dev.error());
+  if (!dev) return fail(dev);
   const auto r = mark_good(**dev, *trust->get());
-  if (!r.ok()) {
-    switch (r.error.kind) {
-      case WriteFailure::refused: return fail(kExitRefused, r.error.message);
-      case WriteFailure::unreadable: return fail(kExitCorrupt, r.error.message);
-      default: return fail(kExitFailure, r.error.message);
-    }
-  }
-  const auto& out = *r.outcome;
+  if (!r.ok()) return fail(r);
+  const auto& out = *r;
   if (out.header_copy < 0) {
     std::cout << target->name << ": rollback floor already at " << out.new_floor << "; nothing written\n";
     return kExitOk;

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "common.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -18,11 +19,11 @@ struct SlotsOptions {
 
 int run_slots(const SlotsOptions& o) {
   auto trust = load_trust(o.trust, false);
-  if (!trust) return fail(kExitFailure, trust.error());
+  if (!trust) return fail(trust);
   auto target = resolve_target(o.device, o.partition, true);
-  if (!target) return fail(kExitFailure, target.error());
+  if (!target) return fail(target);
   auto dev = open_target(*target, false);
-  if (!dev) return fail(kExitFailure, dev.error());
+  if (!dev) return fail(dev);
   auto st = read_partition(**dev, trust->get());
   if (!st) return fail(kExitCorrupt, st.error());
   const view::PartitionView v = view::partition_view(*st, trust->view());

@@ -9,6 +9,7 @@
 #include "common.hpp"
 #include "enforcer_read.hpp"
 #include "enforcer_view.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -61,7 +62,7 @@ StatusView status_view(const EnforcerState& st) {
 
 int run_status(const StatusOptions& o) {
   auto st = read_enforcer(o.pin_dir);
-  if (!st) return fail(kExitNoPolicy, st.error());
+  if (!st) return fail(st);
   const StatusView v = status_view(*st);
   if (o.json)
     std::cout << to_json(v).dump(2) << "\n";
@@ -77,7 +78,7 @@ void setup_status(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand("status", "Show what the running enforcer holds, read from its pins.");
   sub->add_flag("--json", o->json, "Machine-readable output");
   sub->add_option("--pin-dir", o->pin_dir, "Where the enforcer is pinned (default " + std::string(kDefaultPinDir) + ")");
-  sub->footer("Exit 0 when an enforcer is installed, 5 when none is.");
+  sub->footer("Exit 0 when an enforcer is installed, 5 when none is, 1 when its pins cannot be read.");
   sub->callback([o, &exit_code] { exit_code = run_status(*o); });
 }
 

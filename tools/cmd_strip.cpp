@@ -5,6 +5,7 @@
 
 #include "bootseal/trailer.hpp"
 #include "common.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
@@ -16,13 +17,14 @@ struct StripOptions {
 
 int run_strip(const StripOptions& o) {
   auto t = read_trailer(o.kernel);
-  if (!t) return fail(kExitFailure, t.error());
-  if (t->location.status == TrailerStatus::absent) return fail(kExitRefused, o.kernel + ": carries no bootseal trailer");
+  if (!t) return fail(t);
+  if (t->location.status == TrailerStatus::absent) return fail(exit_code_for(TrailerFault::absent), o.kernel + ": carries no bootseal trailer");
   if (t->location.status == TrailerStatus::corrupt)
-    return fail(kExitCorrupt, o.kernel + ": its bootseal trailer footer is corrupt (" + t->location.error +
+    return fail(exit_code_for(t->location.error->kind),
+                o.kernel + ": its bootseal trailer footer is corrupt (" + t->location.error->message +
                                   "); the original length is unknown, not stripping");
   auto r = strip_trailer(o.kernel);
-  if (!r) return fail(kExitFailure, r.error());
+  if (!r) return fail(r);
   std::cout << o.kernel << ": removed the bootseal trailer (" << r->removed << " bytes); " << r->image_length
             << " bytes of the original image remain\n";
   return kExitOk;

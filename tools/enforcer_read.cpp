@@ -16,25 +16,25 @@
 namespace bootseal::tool {
 namespace {
 
-Result<int> open_readonly(const std::string& path) {
+EnforcerResult<int> open_readonly(const std::string& path) {
   LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
   int fd = bpf_obj_get_opts(path.c_str(), &opts);
   if (fd < 0) {
     int e = errno;
-    if (e == ENOENT) return make_error("no enforcer is installed (" + path + " does not exist)");
-    return make_error("cannot open " + path + ": " + std::strerror(e));
+    if (e == ENOENT) return make_error(EnforcerFault::not_installed, "no enforcer is installed (" + path + " does not exist)");
+    return make_error(EnforcerFault::unreadable, "cannot open " + path + ": " + std::strerror(e));
   }
   return fd;
 }
 
 }  // namespace
 
-Result<std::string> read_pin(const std::string& path) {
+EnforcerResult<std::string> read_pin(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int e = errno;
-    if (e == ENOENT) return make_error("no enforcer is installed (" + path + " does not exist)");
-    return make_error("cannot open " + path + ": " + std::strerror(e));
+    if (e == ENOENT) return make_error(EnforcerFault::not_installed, "no enforcer is installed (" + path + " does not exist)");
+    return make_error(EnforcerFault::unreadable, "cannot open " + path + ": " + std::strerror(e));
   }
   std::string out;
   char buf[16384];
@@ -44,7 +44,7 @@ Result<std::string> read_pin(const std::string& path) {
     if (n < 0) {
       int e = errno;
       ::close(fd);
-      return make_error("cannot read " + path + ": " + std::strerror(e));
+      return make_error(EnforcerFault::unreadable, "cannot read " + path + ": " + std::strerror(e));
     }
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
@@ -53,12 +53,12 @@ Result<std::string> read_pin(const std::string& path) {
   return out;
 }
 
-Result<AuditLog> read_audit_log(const std::string& pin_dir) {
+EnforcerResult<AuditLog> read_audit_log(const std::string& pin_dir) {
   const std::string path = pin_dir + "/" BS_PIN_AUDIT;
   auto raw = read_pin(path);
-  if (!raw) return Error{raw.error()};
+  if (!raw) return raw.failure();
   if (raw->size() % sizeof(bs_record) != 0)
-    return make_error(path + " gave " + std::to_string(raw->size()) + " bytes, not whole records of " +
+    return make_error(EnforcerFault::unreadable, path + " gave " + std::to_string(raw->size()) + " bytes, not whole records of " +
                       std::to_string(sizeof(bs_record)));
   AuditLog log;
   log.records.resize(raw->size() / sizeof(bs_record));
@@ -68,20 +68,20 @@ Result<AuditLog> read_audit_log(const std::string& pin_dir) {
   return log;
 }
 
-Result<EnforcerState> read_enforcer(const std::string& pin_dir) {
+EnforcerResult<EnforcerState> read_enforcer(const std::string& pin_dir) {
   EnforcerState st;
   __u32 zero = 0;
   auto info = open_readonly(pin_dir + "/" BS_PIN_INFO);
-  if (!info) return Error{info.error()};
+  if (!info) return info.failure();
   int rc = bpf_map_lookup_elem(*info, &zero, &st.info);
   int e = errno;
   ::close(*info);
-  if (rc != 0) return make_error("cannot read " + pin_dir + "/" BS_PIN_INFO ": " + std::strerror(e));
+  if (rc != 0) return make_error(EnforcerFault::unreadable, "cannot read " + pin_dir + "/" BS_PIN_INFO ": " + std::strerror(e));
 
   auto stats = read_pin(pin_dir + "/" BS_PIN_STATS);
-  if (!stats) return Error{stats.error()};
+  if (!stats) return stats.failure();
   if (stats->size() != sizeof(bs_stats))
-    return make_error(pin_dir + "/stats gave " + std::to_string(stats->size()) + " bytes, not one counter record of " +
+    return make_error(EnforcerFault::unreadable, pin_dir + "/stats gave " + std::to_string(stats->size()) + " bytes, not one counter record of " +
                       std::to_string(sizeof(bs_stats)));
   std::memcpy(&st.stats, stats->data(), sizeof(bs_stats));
 

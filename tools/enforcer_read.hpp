@@ -16,23 +16,32 @@ namespace bootseal::tool {
 
 inline constexpr const char* kDefaultPinDir = BS_PIN_DIR;
 
+// Why the enforcer's pins could not be read.
+enum class EnforcerFault {
+  not_installed,  // a pin does not exist: no enforcer is installed
+  unreadable,     // a pin exists but cannot be opened or read, or reads short
+};
+
+template <typename T>
+using EnforcerResult = Result<T, EnforcerFault>;
+
 struct EnforcerState {
   bs_info info{};
   bs_stats stats{};                // summed over CPUs
   std::vector<std::string> hooks;  // attached LSM hooks, from the link pins
 };
 
-Result<EnforcerState> read_enforcer(const std::string& pin_dir);
+EnforcerResult<EnforcerState> read_enforcer(const std::string& pin_dir);
 
 // Everything a pinned iterator prints (or a file), read to its end.
-Result<std::string> read_pin(const std::string& path);
+EnforcerResult<std::string> read_pin(const std::string& path);
 
 // The audit log's records, oldest first (by sequence number). Reading
 // consumes nothing.
 struct AuditLog {
   std::vector<bs_record> records;
 };
-Result<AuditLog> read_audit_log(const std::string& pin_dir);
+EnforcerResult<AuditLog> read_audit_log(const std::string& pin_dir);
 
 // Names for events and status.
 std::string op_name(unsigned op);

@@ -250,13 +250,10 @@ Result<Lockdown> raise_lockdown(Lockdown level) {
 }
 
 EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
-  EnforcerInstall res;
+  InstallReport res;
   const Compiled& c = *req.compiled;
-  auto fail = [&](std::string what) {
-    res.failure = InstallFailure::failed;
-    res.error = std::move(what);
-    res.detail = libbpf_tail();
-    return res;
+  auto fail = [&](std::string what) -> EnforcerInstall {
+    return make_error(InstallFailure::failed, std::move(what), libbpf_tail());
   };
   libbpf_set_print(collect_libbpf);
 
@@ -282,9 +279,8 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
       if (auto v = verify_installed(req); !v)
         return fail(req.pin_dir + " is not empty, and holds no bootseal enforcer in force with this policy: " +
                     v.error());
-      res.failure = InstallFailure::already;
-      res.error = "an enforcer is already installed (" + req.pin_dir + ": bootseal's, in force, with this policy)";
-      return res;
+      return make_error(InstallFailure::already, "an enforcer is already installed (" + req.pin_dir +
+                                                     ": bootseal's, in force, with this policy)");
     }
   }
   struct stat pin_st {};

@@ -26,14 +26,18 @@ struct InstallRequest {
 // Reports one finished step: its name, what it did, milliseconds it took.
 using StepLog = std::function<void(const std::string& step, const std::string& detail, double ms)>;
 
-enum class InstallFailure { none, already, failed };
-
-struct EnforcerInstall {
-  InstallFailure failure = InstallFailure::none;
-  std::string error;   // what failed and why
-  std::string detail;  // libbpf's last messages (verifier log), may be empty
-  int hooks = 0;
+// The install module's error kind. The error's message says what failed
+// and why; for failed, its detail holds libbpf's last messages (the
+// verifier log), possibly empty.
+enum class InstallFailure {
+  already,  // bootseal's own enforcer is already in force with this policy: nothing installed
+  failed,   // loading, filling, attaching or pinning failed
 };
+
+struct InstallReport {
+  int hooks = 0;  // LSM hooks attached
+};
+using EnforcerInstall = Result<InstallReport, InstallFailure>;
 
 // The active LSMs (/sys/kernel/security/lsm, mounting securityfs when
 // `may_mount`); an error when they cannot be read.

@@ -22,6 +22,7 @@
 #include "bootseal/loader/compiler.hpp"
 #include "bootseal/loader/config.hpp"
 #include "bootseal/seal.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 #include "install.hpp"
 
@@ -310,20 +311,20 @@ Stop install_enforcer(const Options& opt, const LoaderConfig& config, const Cand
   req.ringbuf_size = config.ringbuf_size;
   req.pin_dir = config.pin_dir;
   req.new_root = opt.root;
-  EnforcerInstall r = install(req, [&](const std::string& step, const std::string& detail, double ms) {
+  auto r = install(req, [&](const std::string& step, const std::string& detail, double ms) {
     log.info(step + ": " + detail + " (" + ms_text(ms) + ")");
   });
-  if (r.failure == InstallFailure::already) return failure(BS_EXIT_ALREADY, r.error);
-  if (r.failure != InstallFailure::none) {
-    if (!r.detail.empty()) {
-      std::istringstream d(r.detail);
+  if (!r) {
+    if (!r.failure().detail.empty()) {
+      std::istringstream d(r.failure().detail);
       std::string l;
       while (std::getline(d, l))
         if (!l.empty()) log.line(5, "libbpf: " + l);
     }
-    return failure(BS_EXIT_INSTALL, "install failed: " + r.error);
+    return failure(exit_code_for(r.kind()),
+                   r.kind() == InstallFailure::already ? r.error() : "install failed: " + r.error());
   }
-  *hooks = r.hooks;
+  *hooks = r->hooks;
   return std::nullopt;
 }
 

@@ -9,6 +9,7 @@
 #include "bootseal/language.hpp"
 #include "bootseal/view.hpp"
 #include "common.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::sign {
@@ -44,18 +45,18 @@ void print_text(std::ostream& out, const InspectView& v) {
 
 int run_inspect(const InspectOptions& o) {
   auto blob = read_file(o.blob, kMaxBlobSize);
-  if (!blob) return fail(kExitFailure, blob.error());
+  if (!blob) return fail(blob);
   Envelope env;
   if (VerifyStatus st = parse_envelope(*blob, &env); st != VerifyStatus::ok)
     return fail(exit_code_for(st), describe(st, o.blob));
   auto doc = decode_document(env.payload);
-  if (!doc) return fail(kExitMalformed, o.blob + ": payload: " + doc.error());
+  if (!doc) return fail(exit_code_for(VerifyStatus::malformed_payload), o.blob + ": payload: " + doc.error());
 
   // The signature is checked only when a trust store is given.
   std::optional<VerifyStatus> checked;
   if (!o.trust.empty()) {
     auto trust = TrustStore::load(o.trust);
-    if (!trust) return fail(kExitFailure, trust.error());
+    if (!trust) return fail(trust);
     Verified v;
     checked = verify_sealed(*blob, *trust, &v);
   }

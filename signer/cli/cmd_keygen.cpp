@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "common.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::sign {
@@ -20,9 +21,9 @@ int run_keygen(const KeygenOptions& o) {
   static const std::map<std::string, Alg> kAlgs = {
       {"ed25519", Alg::eddsa}, {"es256", Alg::es256}, {"es384", Alg::es384}, {"ps256", Alg::ps256}};
   Alg alg = kAlgs.at(o.alg);
-  if (auto r = generate_keypair(alg, o.private_pem, o.public_pem); !r) return fail(kExitFailure, r.error());
+  if (auto r = generate_keypair(alg, o.private_pem, o.public_pem); !r) return fail(r);
   auto pub = load_public_key(o.public_pem);
-  if (!pub) return fail(kExitFailure, pub.error());
+  if (!pub) return fail(pub);
   std::cout << "private key: " << o.private_pem << " (mode 0600)\n"
             << "public key:  " << o.public_pem << "\n"
             << "alg:         " << to_string(alg) << "\n"

@@ -6,6 +6,7 @@
 #include "bootseal/fileio.hpp"
 #include "bootseal/language.hpp"
 #include "common.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::sign {
@@ -31,11 +32,11 @@ int run_seal(const SealOptions& o) {
     return kExitPolicyError;
   }
   auto key = load_signing_key(o.key);
-  if (!key) return fail(kExitFailure, key.error());
+  if (!key) return fail(key);
   auto blob = seal(parsed->document, *key);
-  if (!blob) return fail(kExitFailure, "Failed to seal " + o.policy + ": " + blob.error());
+  if (!blob) return fail(exit_code_for(blob.kind()), "Failed to seal " + o.policy + ": " + blob.error());
   std::string out = o.output.empty() ? default_output(o.policy) : o.output;
-  if (auto w = write_file_atomic(out, *blob); !w) return fail(kExitFailure, w.error());
+  if (auto w = write_file_atomic(out, *blob); !w) return fail(w);
   const Document& d = parsed->document;
   std::cout << "sealed:     " << out << " (" << blob->size() << " bytes)\n"
             << "policy:     " << d.name << "\n"

@@ -5,6 +5,7 @@
 
 #include "bootseal/fileio.hpp"
 #include "common.hpp"
+#include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::sign {
@@ -18,12 +19,12 @@ struct VerifyOptions {
 
 int run_verify(const VerifyOptions& o) {
   auto trust = TrustStore::load(o.trust);
-  if (!trust) return fail(kExitFailure, trust.error());
+  if (!trust) return fail(trust);
   int rc = kExitOk;
   for (const auto& file : o.blobs) {
     auto blob = read_file(file, kMaxBlobSize);
     if (!blob) {
-      rc = fail(kExitFailure, blob.error());
+      rc = fail(blob);
       continue;
     }
     Verified v;

@@ -13,9 +13,6 @@ namespace bootseal::sign {
 // Prints "bootseal-sign: MESSAGE" to stderr and returns code.
 int fail(int code, const std::string& message);
 
-// Maps a verification outcome to the documented exit code.
-int exit_code_for(VerifyStatus status);
-
 // A human sentence for a verification outcome of `what` (a file name).
 std::string describe(VerifyStatus status, std::string_view what);
 

@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool ends_with_magic =
       size >= kTrailerFooterSize && std::equal(kTrailerMagic.begin(), kTrailerMagic.end(), data + size - 24);
   if ((loc.status == TrailerStatus::absent) == ends_with_magic) fail("absent does not match the magic");
-  if (loc.status == TrailerStatus::corrupt && loc.error.empty()) fail("corrupt without a reason");
+  if (loc.status == TrailerStatus::corrupt && (!loc.error || loc.error->kind != TrailerFault::corrupt || loc.error->message.empty())) fail("corrupt without a reason");
   if (loc.status == TrailerStatus::present) {
     if (loc.blob_length == 0 || loc.blob_length > kMaxBlobSize) fail("blob length out of range");
     if (loc.blob_offset + loc.blob_length + kTrailerFooterSize != size) fail("blob does not end at the footer");

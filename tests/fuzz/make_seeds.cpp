@@ -210,7 +210,7 @@ void run(const fs::path& out, const fs::path& root) {
   write(out / "partition", "formatted.img", dev.trimmed());
   auto install = [&](const Bytes& blob) {
     auto r = bootseal::install_blob(dev, blob, trust);
-    if (!r.ok()) die("install: " + r.error.message);
+    if (!r.ok()) die("install: " + r.error());
   };
   install(g1);
   write(out / "partition", "slot-a.img", dev.trimmed());

@@ -188,6 +188,26 @@ TEST_P(EachAlg, UnknownKidWithoutItsKeyInTheStore) {
   }
   Verified v;
   EXPECT_EQ(verify_sealed(sealed(GetParam()), only_others, &v), VerifyStatus::unknown_key);
+  // The Result form: the kind, a message naming where the blob came from,
+  // and the kid looked for.
+  auto r = verify_sealed(sealed(GetParam()), only_others, "policy.sealed");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.kind(), VerifyStatus::unknown_key);
+  EXPECT_EQ(r.error(), "policy.sealed: no trusted key has this kid");
+  EXPECT_EQ(r.failure().detail, "kid " + to_hex(key_for(GetParam()).kid) + " is not among the 3 trusted key(s)");
+}
+
+TEST_P(EachAlg, TheResultFormCarriesTheVerifiedPolicy) {
+  TrustStore trust;
+  trust.add(*public_key_of(key_for(GetParam())));
+  auto r = verify_sealed(sealed(GetParam()), trust, "policy.sealed");
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->kid, key_for(GetParam()).kid);
+  EXPECT_EQ(r->alg, GetParam());
+  auto bad = verify_sealed(Bytes{0x01, 0x02}, trust, "junk.bin");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.kind(), VerifyStatus::malformed_envelope);
+  EXPECT_EQ(bad.error(), "junk.bin: " + std::string(to_string(VerifyStatus::malformed_envelope)));
 }
 
 // Every single-bit flip and every truncation of a sealed blob is refused.

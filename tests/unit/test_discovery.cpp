@@ -50,7 +50,7 @@ class DiscoveryTest : public ::testing::Test {
     ASSERT_TRUE(format_partition(**dev));
     for (uint64_t g : generations) {
       auto r = install_blob(**dev, make_blob(keys_, g), keys_.trust);
-      ASSERT_TRUE(r.ok()) << r.error.message;
+      ASSERT_TRUE(r.ok()) << r.error();
     }
   }
 

@@ -296,8 +296,8 @@ class PartitionTest : public ::testing::Test {
   void install(const std::vector<uint8_t>& blob, int expect_slot) {
     auto dev = open_dev(image_);
     auto r = install_blob(*dev, blob, keys_.trust);
-    ASSERT_TRUE(r.ok()) << r.error.message;
-    EXPECT_EQ(r.outcome->slot, expect_slot);
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_EQ(r->slot, expect_slot);
   }
 
   void install_two() {
@@ -549,8 +549,8 @@ class RefusedInstall : public PartitionTest {
     auto dev = open_dev(image_);
     auto r = install_blob(*dev, blob, keys_.trust);
     ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error.kind, WriteFailure::refused);
-    EXPECT_THAT(r.error.message, HasSubstr(message_part));
+    EXPECT_EQ(r.kind(), WriteFailure::refused);
+    EXPECT_THAT(r.error(), HasSubstr(message_part));
     dev.reset();
     EXPECT_EQ(read_bytes(image_), before) << "a refused install changed the device";
   }
@@ -561,7 +561,7 @@ TEST_F(RefusedInstall, BelowTheFloor) {
   {
     auto dev = open_dev(image_);
     auto m = mark_good(*dev, keys_.trust);
-    ASSERT_TRUE(m.ok()) << m.error.message;
+    ASSERT_TRUE(m.ok()) << m.error();
   }
   expect_refused(blob1_, "generation 1 is below the rollback floor 2");
 }
@@ -605,10 +605,10 @@ TEST_F(PartitionTest, MarkGoodRaisesTheFloorInBothHeaderCopies) {
   {
     auto dev = open_dev(image_);
     auto m = mark_good(*dev, keys_.trust);
-    ASSERT_TRUE(m.ok()) << m.error.message;
-    EXPECT_EQ(m.outcome->old_floor, 0u);
-    EXPECT_EQ(m.outcome->new_floor, 2u);
-    EXPECT_EQ(m.outcome->header_copy, 1);
+    ASSERT_TRUE(m.ok()) << m.error();
+    EXPECT_EQ(m->old_floor, 0u);
+    EXPECT_EQ(m->new_floor, 2u);
+    EXPECT_EQ(m->header_copy, 1);
   }
   auto st = read();
   EXPECT_EQ(st.header.floor, 2u);
@@ -644,8 +644,8 @@ TEST_F(PartitionTest, MarkGoodTwiceIsANoOp) {
   dev = open_dev(image_);
   auto m = mark_good(*dev, keys_.trust);
   ASSERT_TRUE(m.ok());
-  EXPECT_EQ(m.outcome->header_copy, -1);
-  EXPECT_EQ(m.outcome->new_floor, 2u);
+  EXPECT_EQ(m->header_copy, -1);
+  EXPECT_EQ(m->new_floor, 2u);
   dev.reset();
   EXPECT_EQ(read_bytes(image_), before);
 }
@@ -655,8 +655,8 @@ TEST_F(PartitionTest, MarkGoodWithoutAPolicyIsRefusedUnchanged) {
   auto dev = open_dev(image_);
   auto m = mark_good(*dev, keys_.trust);
   ASSERT_FALSE(m.ok());
-  EXPECT_EQ(m.error.kind, WriteFailure::refused);
-  EXPECT_THAT(m.error.message, HasSubstr("no slot holds a valid policy"));
+  EXPECT_EQ(m.kind(), WriteFailure::refused);
+  EXPECT_THAT(m.error(), HasSubstr("no slot holds a valid policy"));
   dev.reset();
   EXPECT_EQ(read_bytes(image_), before);
 }
@@ -667,8 +667,8 @@ TEST_F(PartitionTest, InstallOnAnUnformattedDeviceIsUnreadable) {
   auto dev = open_dev(raw);
   auto r = install_blob(*dev, blob1_, keys_.trust);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error.kind, WriteFailure::unreadable);
-  EXPECT_THAT(r.error.message, HasSubstr("no valid partition header"));
+  EXPECT_EQ(r.kind(), WriteFailure::unreadable);
+  EXPECT_THAT(r.error(), HasSubstr("no valid partition header"));
 }
 
 TEST(FileDevice, RefusesOutOfRangeAccess) {
@@ -786,7 +786,7 @@ class PartitionSweep : public ::testing::Test {
     slot_offset_ = f->slot_offset;
     for (const auto* blob : {&blob1_, &blob2_}) {
       auto r = install_blob(dev, *blob, keys_.trust);
-      ASSERT_TRUE(r.ok()) << r.error.message;
+      ASSERT_TRUE(r.ok()) << r.error();
     }
   }
 

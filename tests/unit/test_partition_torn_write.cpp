@@ -81,7 +81,7 @@ class TornWrite : public ::testing::Test {
   void install(const std::vector<uint8_t>& blob) {
     auto dev = open_dev(base_);
     auto r = install_blob(*dev, blob, keys_.trust);
-    ASSERT_TRUE(r.ok()) << r.error.message;
+    ASSERT_TRUE(r.ok()) << r.error();
   }
 
   // The blob the image serves, or an empty vector.
@@ -105,7 +105,7 @@ class TornWrite : public ::testing::Test {
       auto inner = open_dev(rec);
       CuttingDevice cd(*inner, UINT64_MAX);
       auto r = install_blob(cd, next, keys_.trust);
-      ASSERT_TRUE(r.ok()) << r.error.message;
+      ASSERT_TRUE(r.ok()) << r.error();
       calls = cd.calls;
     }
     ASSERT_GE(calls.size(), 2u);  // payload and header at least
@@ -121,6 +121,11 @@ class TornWrite : public ::testing::Test {
         auto r = install_blob(cd, next, keys_.trust);
         cut_happened = cd.was_cut();
         EXPECT_EQ(r.ok(), !cut_happened) << "cut after " << cut << " bytes";
+        if (!r.ok()) {
+          // A failed write, not a refusal: the message names the slot.
+          EXPECT_EQ(r.kind(), WriteFailure::io_error) << "cut after " << cut << " bytes: " << r.error();
+          EXPECT_THAT(r.error(), ::testing::HasSubstr(": slot ")) << "cut after " << cut << " bytes";
+        }
       }
       const auto now = served(img);
       ASSERT_FALSE(now.empty()) << "no policy served after a cut after " << cut << " bytes";
@@ -224,8 +229,8 @@ TEST_F(TornWrite, ReadBackCatchesWritesThatNeverLanded) {
   LyingDevice liar(*inner);
   auto r = install_blob(liar, make_blob(keys_, 2, 4), keys_.trust);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error.kind, WriteFailure::readback);
-  EXPECT_THAT(r.error.message, ::testing::HasSubstr("slot B: read-back after sync does not match what was written"));
+  EXPECT_EQ(r.kind(), WriteFailure::readback);
+  EXPECT_THAT(r.error(), ::testing::HasSubstr("slot B: read-back after sync does not match what was written"));
   EXPECT_EQ(served(base_), g1);
 }
 

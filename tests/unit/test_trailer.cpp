@@ -64,7 +64,7 @@ TEST(TrailerLocate, ZeroLengthIsCorrupt) {
   img.insert(img.end(), f.begin(), f.end());
   const auto loc = locate_trailer(img);
   EXPECT_EQ(loc.status, TrailerStatus::corrupt);
-  EXPECT_EQ(loc.error, "blob length 0 at offset 100 is out of range (1..100)");
+  EXPECT_EQ(loc.error->message, "blob length 0 at offset 100 is out of range (1..100)");
 }
 
 TEST(TrailerLocate, LengthBeyondTheFileIsCorrupt) {
@@ -81,7 +81,7 @@ TEST(TrailerLocate, LengthAboveTheBlobLimitIsCorrupt) {
   // Only the tail is handed over: the file is claimed to be huge.
   const auto loc = locate_trailer(f, uint64_t{1} << 40);
   EXPECT_EQ(loc.status, TrailerStatus::corrupt);
-  EXPECT_THAT(loc.error, HasSubstr("blob length 16777217"));
+  EXPECT_THAT(loc.error->message, HasSubstr("blob length 16777217"));
 }
 
 class TrailerTest : public ::testing::Test {
@@ -147,6 +147,7 @@ TEST_F(TrailerTest, SecondAppendIsRefusedAndChangesNothing) {
   EXPECT_THAT(r.error(), HasSubstr("already carries a bootseal trailer"));
   EXPECT_THAT(r.error(), HasSubstr("at offset " + std::to_string(original_.size())));
   EXPECT_THAT(r.error(), HasSubstr("--replace"));
+  EXPECT_EQ(r.kind(), TrailerFault::exists);
   EXPECT_EQ(read_bytes(kernel_), before);
 }
 
@@ -168,6 +169,7 @@ TEST_F(TrailerTest, StripWithoutTrailerIsRefused) {
   auto s = strip_trailer(kernel_);
   ASSERT_FALSE(s);
   EXPECT_THAT(s.error(), HasSubstr("carries no bootseal trailer"));
+  EXPECT_EQ(s.kind(), TrailerFault::absent);
   EXPECT_EQ(read_bytes(kernel_), original_);
 }
 
@@ -222,9 +224,11 @@ class CorruptTrailer : public TrailerTest {
     auto a = append_trailer(kernel_, blob2_, AppendMode::replace_existing);
     ASSERT_FALSE(a);
     EXPECT_THAT(a.error(), HasSubstr("footer is corrupt"));
+    EXPECT_EQ(a.kind(), TrailerFault::corrupt);
     auto s = strip_trailer(kernel_);
     ASSERT_FALSE(s);
     EXPECT_THAT(s.error(), HasSubstr("footer is corrupt"));
+    EXPECT_EQ(s.kind(), TrailerFault::corrupt);
     EXPECT_EQ(read_bytes(kernel_), corrupted_);
   }
   uint64_t footer_offset() const { return original_.size() + blob1_.size(); }
@@ -239,15 +243,19 @@ TEST_F(CorruptTrailer, Magic) {
 TEST_F(CorruptTrailer, Length) {
   const auto loc = corrupt("trailer-length.sh");
   EXPECT_EQ(loc.status, TrailerStatus::corrupt);
-  EXPECT_THAT(loc.error, HasSubstr("blob length "));
-  EXPECT_THAT(loc.error, HasSubstr("at offset " + std::to_string(footer_offset()) + " is out of range"));
+  ASSERT_TRUE(loc.error);
+  EXPECT_EQ(loc.error->kind, TrailerFault::corrupt);
+  EXPECT_THAT(loc.error->message, HasSubstr("blob length "));
+  EXPECT_THAT(loc.error->message, HasSubstr("at offset " + std::to_string(footer_offset()) + " is out of range"));
   expect_refusals();
 }
 
 TEST_F(CorruptTrailer, Version) {
   const auto loc = corrupt("trailer-version.sh");
   EXPECT_EQ(loc.status, TrailerStatus::corrupt);
-  EXPECT_EQ(loc.error, "unsupported trailer version 254 at offset " + std::to_string(footer_offset() + 8) +
+  ASSERT_TRUE(loc.error);
+  EXPECT_EQ(loc.error->kind, TrailerFault::corrupt);
+  EXPECT_EQ(loc.error->message, "unsupported trailer version 254 at offset " + std::to_string(footer_offset() + 8) +
                            " (this build reads version 1)");
   expect_refusals();
 }
@@ -255,7 +263,9 @@ TEST_F(CorruptTrailer, Version) {
 TEST_F(CorruptTrailer, Reserved) {
   const auto loc = corrupt("trailer-reserved.sh");
   EXPECT_EQ(loc.status, TrailerStatus::corrupt);
-  EXPECT_EQ(loc.error, "reserved footer bytes at offset " + std::to_string(footer_offset() + 12) + " are not zero");
+  ASSERT_TRUE(loc.error);
+  EXPECT_EQ(loc.error->kind, TrailerFault::corrupt);
+  EXPECT_EQ(loc.error->message, "reserved footer bytes at offset " + std::to_string(footer_offset() + 12) + " are not zero");
   expect_refusals();
 }
 
@@ -331,19 +341,19 @@ TEST_F(TrailerSweep, EveryBitOfTheFooter) {
         EXPECT_EQ(loc.status, TrailerStatus::absent);
       } else if (field >= 12) {
         EXPECT_EQ(loc.status, TrailerStatus::corrupt);
-        EXPECT_EQ(loc.error, "reserved footer bytes at offset " + std::to_string(footer_ + 12) + " are not zero");
+        EXPECT_EQ(loc.error->message, "reserved footer bytes at offset " + std::to_string(footer_ + 12) + " are not zero");
       } else if (field >= 8) {
         EXPECT_EQ(loc.status, TrailerStatus::corrupt);
-        EXPECT_THAT(loc.error, HasSubstr("unsupported trailer version "));
-        EXPECT_THAT(loc.error, HasSubstr(" at offset " + std::to_string(footer_ + 8) + " "));
+        EXPECT_THAT(loc.error->message, HasSubstr("unsupported trailer version "));
+        EXPECT_THAT(loc.error->message, HasSubstr(" at offset " + std::to_string(footer_ + 8) + " "));
       } else if (loc.status == TrailerStatus::present) {  // a length that still fits in the file
         EXPECT_NE(loc.blob_length, blob_.size());
         EXPECT_EQ(loc.blob_offset + loc.blob_length, footer_);
         EXPECT_NE(verify_at(image_, loc), VerifyStatus::ok);
       } else {
         EXPECT_EQ(loc.status, TrailerStatus::corrupt);
-        EXPECT_THAT(loc.error, HasSubstr("blob length "));
-        EXPECT_THAT(loc.error, HasSubstr(" at offset " + std::to_string(footer_) + " is out of range"));
+        EXPECT_THAT(loc.error->message, HasSubstr("blob length "));
+        EXPECT_THAT(loc.error->message, HasSubstr(" at offset " + std::to_string(footer_) + " is out of range"));
       }
       corrupt += loc.status == TrailerStatus::corrupt;
       absent += loc.status == TrailerStatus::absent;

@@ -366,6 +366,22 @@ VerifyStatus verify_sealed(std::span<const uint8_t> blob, const TrustStore& trus
   return VerifyStatus::ok;
 }
 
+Result<Verified, VerifyStatus> verify_sealed(std::span<const uint8_t> blob, const TrustStore& trust,
+                                             std::string_view where) {
+  Verified v;
+  const VerifyStatus st = verify_sealed(blob, trust, &v);
+  if (st == VerifyStatus::ok) return v;
+  std::string detail;
+  if (st == VerifyStatus::unknown_key) {
+    Envelope env;
+    if (parse_envelope(blob, &env) == VerifyStatus::ok)
+      detail = env.has_kid ? "kid " + to_hex(env.kid) + " is not among the " + std::to_string(trust.keys().size()) +
+                                 " trusted key(s)"
+                           : "the blob carries no 32-byte kid";
+  }
+  return make_error(st, std::string(where) + ": " + std::string(to_string(st)), std::move(detail));
+}
+
 Result<std::vector<uint8_t>> seal(const Document& doc, const SigningKey& key) {
   EVP_PKEY* pkey = detail::as_pkey(key.pkey);
   if (pkey == nullptr) return make_error("no signing key");

@@ -48,7 +48,7 @@ class Parser {
   Result<ParsedPolicy> run();
 
  private:
-  Error error(size_t line, size_t column, const std::string& what, const std::string& expected) const {
+  Error<> error(size_t line, size_t column, const std::string& what, const std::string& expected) const {
     std::string m;
     m.reserve(filename_.size() + what.size() + expected.size() + 40);
     m += filename_;
@@ -60,21 +60,21 @@ class Parser {
     m += what;
     m += ", expected ";
     m += expected;
-    return make_error(std::move(m));
+    return make_error(Errc::invalid_input, std::move(m));
   }
-  Error error_at(const Token& t, const std::string& what, const std::string& expected) const {
+  Error<> error_at(const Token& t, const std::string& what, const std::string& expected) const {
     return error(line_, t.column, what, expected);
   }
-  Error error_at_end(const std::string& what, const std::string& expected) const {
+  Error<> error_at_end(const std::string& what, const std::string& expected) const {
     return error(line_, end_column_, what, expected);
   }
 
-  std::optional<Error> tokenize(std::string_view line);
-  std::optional<Error> statement();
-  std::optional<Error> header_once(const char* keyword, size_t& seen_line);
-  std::optional<Error> rule(Action action);
-  std::optional<Error> parse_object(Operation op, Object& object);
-  std::optional<Error> take_path(const char* what, std::string& out);
+  std::optional<Error<>> tokenize(std::string_view line);
+  std::optional<Error<>> statement();
+  std::optional<Error<>> header_once(const char* keyword, size_t& seen_line);
+  std::optional<Error<>> rule(Action action);
+  std::optional<Error<>> parse_object(Operation op, Object& object);
+  std::optional<Error<>> take_path(const char* what, std::string& out);
 
   bool at_end() const { return pos_ >= tokens_.size(); }
   const Token& peek() const { return tokens_[pos_]; }
@@ -82,8 +82,8 @@ class Parser {
   bool peek_keyword(std::string_view kw) const {
     return !at_end() && peek().kind == TokenKind::word && peek().text == kw;
   }
-  std::optional<Error> expect_end(const std::string& after);
-  std::optional<Error> check_superseded_capabilities() const;
+  std::optional<Error<>> expect_end(const std::string& after);
+  std::optional<Error<>> check_superseded_capabilities() const;
 
   std::string_view text_;
   std::string_view filename_;
@@ -146,7 +146,7 @@ const char* objects_for(Operation op) {
 }
 constexpr const char* kCapabilityObjects = "a capability name such as CAP_SYS_MODULE, or any";
 
-std::optional<Error> Parser::tokenize(std::string_view line) {
+std::optional<Error<>> Parser::tokenize(std::string_view line) {
   tokens_.clear();
   pos_ = 0;
   end_column_ = line.size() + 1;
@@ -239,12 +239,12 @@ std::optional<Error> Parser::tokenize(std::string_view line) {
   return std::nullopt;
 }
 
-std::optional<Error> Parser::expect_end(const std::string& after) {
+std::optional<Error<>> Parser::expect_end(const std::string& after) {
   if (at_end()) return std::nullopt;
   return error_at(peek(), "unexpected " + show(peek()) + " after " + after, "end of line");
 }
 
-std::optional<Error> Parser::header_once(const char* keyword, size_t& seen_line) {
+std::optional<Error<>> Parser::header_once(const char* keyword, size_t& seen_line) {
   if (seen_line != 0) {
     return error_at(tokens_[0],
                     std::string("duplicate '") + keyword + "', already given on line " + std::to_string(seen_line),
@@ -255,7 +255,7 @@ std::optional<Error> Parser::header_once(const char* keyword, size_t& seen_line)
   return std::nullopt;
 }
 
-std::optional<Error> Parser::take_path(const char* what, std::string& out) {
+std::optional<Error<>> Parser::take_path(const char* what, std::string& out) {
   if (at_end()) {
     return error_at_end(std::string("missing ") + what, "an absolute path");
   }
@@ -278,7 +278,7 @@ std::optional<Error> Parser::take_path(const char* what, std::string& out) {
   return std::nullopt;
 }
 
-std::optional<Error> Parser::parse_object(Operation op, Object& object) {
+std::optional<Error<>> Parser::parse_object(Operation op, Object& object) {
   const std::string op_name(to_string(op));
   const char* objects = op == Operation::capability ? kCapabilityObjects
                         : op == Operation::exec     ? kExecObjects
@@ -373,7 +373,7 @@ std::string rule_key(const Rule& r) {
   return k;
 }
 
-std::optional<Error> Parser::rule(Action action) {
+std::optional<Error<>> Parser::rule(Action action) {
   Rule r;
   r.action = action;
   ++pos_;
@@ -491,7 +491,7 @@ std::optional<Error> Parser::rule(Action action) {
   return std::nullopt;
 }
 
-std::optional<Error> Parser::statement() {
+std::optional<Error<>> Parser::statement() {
   const Token& head = tokens_[0];
   if (head.kind != TokenKind::word) {
     return error_at(head, "unexpected " + show(head) + " at the start of a statement", kStatements);
@@ -606,7 +606,7 @@ std::optional<Error> Parser::statement() {
 // nothing to a process that keeps CAP_SYS_ADMIN. Such a rule is refused
 // unless CAP_SYS_ADMIN is denied to every subject it denies the capability
 // to, as decide() computes it.
-std::optional<Error> Parser::check_superseded_capabilities() const {
+std::optional<Error<>> Parser::check_superseded_capabilities() const {
   const Document& doc = out_.document;
   const uint32_t sys_admin = *capability_from_string("CAP_SYS_ADMIN");
   std::vector<std::string> subjects{""};  // "" = any process the policy does not name

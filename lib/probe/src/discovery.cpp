@@ -157,7 +157,7 @@ class Discoverer {
     if (!t) return skip(std::move(ex), t.error());
     if (t->location.status == TrailerStatus::absent) return skip(std::move(ex), "no bootseal trailer");
     if (t->location.status == TrailerStatus::corrupt)
-      return skip(std::move(ex), "corrupt trailer footer: " + t->location.error);
+      return skip(std::move(ex), "corrupt trailer footer: " + t->location.error->message);
     Candidate c;
     c.source = src;
     ex.details.push_back(std::to_string(t->location.blob_length) + "-byte blob at offset " +

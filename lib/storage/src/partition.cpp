@@ -110,8 +110,6 @@ void classify_slot(BlockDevice& dev, const PartitionHeader& ph, int index, const
   s.state = SlotState::ok;  // provisional: read_partition picks the serving slot
 }
 
-WriteError failure(WriteFailure kind, std::string message) { return WriteError{kind, std::move(message)}; }
-
 }  // namespace
 
 VerifyStatus parse_sealed_unverified(std::span<const uint8_t> blob, Document* doc, Envelope* env) {
@@ -211,42 +209,36 @@ Result<PartitionHeader> format_partition(BlockDevice& dev) {
 }
 
 InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, const TrustStore& trust) {
-  InstallResult res;
   auto state = read_partition(dev, &trust);
   if (!state) {
-    res.error = failure(WriteFailure::unreadable, state.error());
-    return res;
+    return make_error(WriteFailure::unreadable, state.error());
   }
   const PartitionState& ps = *state;
   const uint64_t capacity = slot_capacity(ps.header);
   if (blob.empty() || blob.size() > capacity) {
-    res.error = failure(WriteFailure::refused, dev.name() + ": blob of " + std::to_string(blob.size()) +
-                                                   " bytes does not fit a slot (1.." +
-                                                   std::to_string(capacity) + " bytes)");
-    return res;
+    return make_error(WriteFailure::refused, dev.name() + ": blob of " + std::to_string(blob.size()) +
+                                             " bytes does not fit a slot (1.." +
+                                             std::to_string(capacity) + " bytes)");
   }
   Verified v;
   if (const VerifyStatus st = verify_sealed(blob, trust, &v); st != VerifyStatus::ok) {
-    res.error = failure(WriteFailure::refused, "the blob does not verify: " + std::string(to_string(st)));
-    return res;
+    return make_error(WriteFailure::refused, "the blob does not verify: " + std::string(to_string(st)));
   }
   const uint64_t gen = v.document.generation;
   if (gen < ps.header.floor) {
-    res.error = failure(WriteFailure::refused,
-                        dev.name() + ": generation " + std::to_string(gen) + " is below the rollback floor " +
-                            std::to_string(ps.header.floor) + " (header copy " +
-                            std::to_string(ps.header_copy + 1) + " at offset " +
-                            std::to_string(kHeaderCopyOffset[ps.header_copy] + 24) + ")");
-    return res;
+    return make_error(WriteFailure::refused,
+                      dev.name() + ": generation " + std::to_string(gen) + " is below the rollback floor " +
+                          std::to_string(ps.header.floor) + " (header copy " +
+                          std::to_string(ps.header_copy + 1) + " at offset " +
+                          std::to_string(kHeaderCopyOffset[ps.header_copy] + 24) + ")");
   }
   const SlotInfo* serving = ps.serving_slot();
   if (serving && gen < serving->header->generation) {
-    res.error = failure(WriteFailure::refused,
-                        dev.name() + ": generation " + std::to_string(gen) + " is older than " +
-                            slot_label(serving->index) + " (generation " +
-                            std::to_string(serving->header->generation) +
-                            "), which would keep serving; seal a higher generation");
-    return res;
+    return make_error(WriteFailure::refused,
+                      dev.name() + ": generation " + std::to_string(gen) + " is older than " +
+                          slot_label(serving->index) + " (generation " +
+                          std::to_string(serving->header->generation) +
+                          "), which would keep serving; seal a higher generation");
   }
   // The target is the slot that is not the newest valid one (the serving
   // one, or, when every valid slot is below the floor, the newest of them).
@@ -269,21 +261,17 @@ InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, cons
   const SlotInfo& t = ps.slots[target];
   const std::string where = dev.name() + ": " + slot_label(target) + ": ";
   if (auto r = dev.write(t.offset + kSlotPayloadOffset, blob); !r) {
-    res.error = failure(WriteFailure::io_error, where + r.error());
-    return res;
+    return make_error(WriteFailure::io_error, where + r.error());
   }
   if (auto r = dev.sync(); !r) {
-    res.error = failure(WriteFailure::io_error, where + r.error());
-    return res;
+    return make_error(WriteFailure::io_error, where + r.error());
   }
   const auto hdr = encode_slot_header(sh);
   if (auto r = dev.write(t.offset, hdr); !r) {
-    res.error = failure(WriteFailure::io_error, where + r.error());
-    return res;
+    return make_error(WriteFailure::io_error, where + r.error());
   }
   if (auto r = dev.sync(); !r) {
-    res.error = failure(WriteFailure::io_error, where + r.error());
-    return res;
+    return make_error(WriteFailure::io_error, where + r.error());
   }
   // Read back the slot: its header must decode to exactly what was written
   // and its payload must be exactly the blob, which was verified above.
@@ -292,38 +280,32 @@ InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, cons
   auto back_header = dev.read(t.offset, raw);
   auto back_payload = back_header ? dev.read(t.offset + kSlotPayloadOffset, payload) : Result<void>{};
   if (!back_header || !back_payload) {
-    res.error = failure(WriteFailure::readback,
-                        where + "read-back: " + (back_header ? back_payload.error() : back_header.error()));
-    return res;
+    return make_error(WriteFailure::readback,
+                      where + "read-back: " + (back_header ? back_payload.error() : back_header.error()));
   }
   auto decoded = decode_slot_header(raw, ps.header.slot_size);
   if (!decoded || *decoded != sh || !std::equal(payload.begin(), payload.end(), blob.begin(), blob.end())) {
-    res.error = failure(WriteFailure::readback, where + "read-back after sync does not match what was written (slot at offset " +
-                                                    std::to_string(t.offset) + ")");
-    return res;
+    return make_error(WriteFailure::readback, where + "read-back after sync does not match what was written (slot at offset " +
+                                              std::to_string(t.offset) + ")");
   }
   InstallOutcome out;
   out.slot = target;
   out.generation = gen;
   out.sequence = sh.sequence;
   if (serving) out.previous_serving = serving->index;
-  res.outcome = out;
-  return res;
+  return out;
 }
 
 MarkGoodResult mark_good(BlockDevice& dev, const TrustStore& trust) {
-  MarkGoodResult res;
   auto state = read_partition(dev, &trust);
   if (!state) {
-    res.error = failure(WriteFailure::unreadable, state.error());
-    return res;
+    return make_error(WriteFailure::unreadable, state.error());
   }
   const PartitionState& ps = *state;
   const SlotInfo* serving = ps.serving_slot();
   if (!serving) {
-    res.error = failure(WriteFailure::refused, dev.name() + ": no slot holds a valid policy at or above the floor " +
-                                                   std::to_string(ps.header.floor) + "; nothing to mark good");
-    return res;
+    return make_error(WriteFailure::refused, dev.name() + ": no slot holds a valid policy at or above the floor " +
+                                             std::to_string(ps.header.floor) + "; nothing to mark good");
   }
   MarkGoodOutcome out;
   out.old_floor = ps.header.floor;
@@ -331,8 +313,7 @@ MarkGoodResult mark_good(BlockDevice& dev, const TrustStore& trust) {
   out.header_copy = -1;
   if (out.new_floor <= out.old_floor) {
     out.new_floor = out.old_floor;
-    res.outcome = out;
-    return res;
+    return out;
   }
   PartitionHeader h = ps.header;
   h.sequence += 1;
@@ -346,24 +327,20 @@ MarkGoodResult mark_good(BlockDevice& dev, const TrustStore& trust) {
     const std::string where = dev.name() + ": header copy " + std::to_string(target + 1) + " (offset " +
                               std::to_string(kHeaderCopyOffset[target]) + "): ";
     if (auto r = dev.write(kHeaderCopyOffset[target], encode_partition_header(h)); !r) {
-      res.error = failure(WriteFailure::io_error, where + r.error());
-      return res;
+      return make_error(WriteFailure::io_error, where + r.error());
     }
     if (auto r = dev.sync(); !r) {
-      res.error = failure(WriteFailure::io_error, where + r.error());
-      return res;
+      return make_error(WriteFailure::io_error, where + r.error());
     }
   }
   auto back = read_partition(dev, &trust);
   if (!back || !back->header_copies[0].valid || !back->header_copies[1].valid || back->header != h) {
-    res.error = failure(WriteFailure::readback,
-                        dev.name() + ": read-back of the partition headers after sync does not match what was written" +
-                            (back ? std::string() : ": " + back.error()));
-    return res;
+    return make_error(WriteFailure::readback,
+                      dev.name() + ": read-back of the partition headers after sync does not match what was written" +
+                          (back ? std::string() : ": " + back.error()));
   }
   out.header_copy = first;
-  res.outcome = out;
-  return res;
+  return out;
 }
 
 }  // namespace bootseal

@@ -170,4 +170,14 @@ std::string_view to_string(SlotState s) {
   return "?";
 }
 
+std::string_view to_string(WriteFailure kind) {
+  switch (kind) {
+    case WriteFailure::refused: return "refused";
+    case WriteFailure::unreadable: return "unreadable";
+    case WriteFailure::io_error: return "io-error";
+    case WriteFailure::readback: return "read-back";
+  }
+  return "?";
+}
+
 }  // namespace bootseal

@@ -139,18 +139,18 @@ TrailerLocation locate_trailer(std::span<const uint8_t> tail, uint64_t file_size
   loc.status = TrailerStatus::corrupt;
   const uint32_t version = load_le32(&tail[8]);
   if (version != kTrailerVersion) {
-    loc.error = "unsupported trailer version " + std::to_string(version) + " at offset " +
-                std::to_string(footer_offset + 8) + " (this build reads version 1)";
+    loc.error = make_error(TrailerFault::corrupt, "unsupported trailer version " + std::to_string(version) + " at offset " +
+                std::to_string(footer_offset + 8) + " (this build reads version 1)");
     return loc;
   }
   if (load_le32(&tail[12]) != 0) {
-    loc.error = "reserved footer bytes at offset " + std::to_string(footer_offset + 12) + " are not zero";
+    loc.error = make_error(TrailerFault::corrupt, "reserved footer bytes at offset " + std::to_string(footer_offset + 12) + " are not zero");
     return loc;
   }
   const uint64_t len = load_le64(&tail[0]);
   if (len == 0 || len > kMaxBlobSize || len > footer_offset) {
-    loc.error = "blob length " + std::to_string(len) + " at offset " + std::to_string(footer_offset) +
-                " is out of range (1.." + std::to_string(std::min<uint64_t>(kMaxBlobSize, footer_offset)) + ")";
+    loc.error = make_error(TrailerFault::corrupt, "blob length " + std::to_string(len) + " at offset " + std::to_string(footer_offset) +
+                " is out of range (1.." + std::to_string(std::min<uint64_t>(kMaxBlobSize, footer_offset)) + ")");
     return loc;
   }
   // Validated from here on: the blob lies inside the file.
@@ -161,31 +161,42 @@ TrailerLocation locate_trailer(std::span<const uint8_t> tail, uint64_t file_size
   return loc;
 }
 
+std::string_view to_string(TrailerFault kind) {
+  switch (kind) {
+    case TrailerFault::io: return "io";
+    case TrailerFault::corrupt: return "corrupt";
+    case TrailerFault::absent: return "absent";
+    case TrailerFault::exists: return "exists";
+    case TrailerFault::invalid_blob: return "invalid-blob";
+  }
+  return "?";
+}
+
 TrailerLocation locate_trailer(std::span<const uint8_t> image) {
   return locate_trailer(image.last(std::min(image.size(), kTrailerFooterSize)), image.size());
 }
 
-Result<ImageTrailer> read_trailer(const std::filesystem::path& image) {
+Result<ImageTrailer, TrailerFault> read_trailer(const std::filesystem::path& image) {
   OpenImage img;
-  if (auto r = open_image(image, &img); !r) return make_error(r.error());
+  if (auto r = open_image(image, &img); !r) return make_error(TrailerFault::io, r.error());
   ImageTrailer t;
   t.file_size = static_cast<uint64_t>(img.st.st_size);
   t.location = img.location;
   if (t.location.status == TrailerStatus::present) {
     t.blob.resize(t.location.blob_length);
     if (auto r = pread_all(img.fd.get(), t.blob.data(), t.blob.size(), t.location.blob_offset, img.path.string()); !r)
-      return make_error(r.error());
+      return make_error(TrailerFault::io, r.error());
   }
   return t;
 }
 
-Result<AppendOutcome> append_trailer(const std::filesystem::path& image, std::span<const uint8_t> blob,
-                                     AppendMode mode) {
+Result<AppendOutcome, TrailerFault> append_trailer(const std::filesystem::path& image, std::span<const uint8_t> blob,
+                                                   AppendMode mode) {
   if (blob.empty() || blob.size() > kMaxBlobSize)
-    return make_error("blob of " + std::to_string(blob.size()) + " bytes is out of range (1.." +
+    return make_error(TrailerFault::invalid_blob, "blob of " + std::to_string(blob.size()) + " bytes is out of range (1.." +
                       std::to_string(kMaxBlobSize) + ")");
   OpenImage img;
-  if (auto r = open_image(image, &img); !r) return make_error(r.error());
+  if (auto r = open_image(image, &img); !r) return make_error(TrailerFault::io, r.error());
   const std::string name = img.path.string();
   AppendOutcome out;
   out.image_length = static_cast<uint64_t>(img.st.st_size);
@@ -193,11 +204,11 @@ Result<AppendOutcome> append_trailer(const std::filesystem::path& image, std::sp
     case TrailerStatus::absent:
       break;
     case TrailerStatus::corrupt:
-      return make_error(name + ": ends with a bootseal trailer magic but its footer is corrupt (" +
-                        img.location.error + "); not appending over it");
+      return make_error(TrailerFault::corrupt, name + ": ends with a bootseal trailer magic but its footer is corrupt (" +
+                                                   img.location.error->message + "); not appending over it");
     case TrailerStatus::present:
       if (mode == AppendMode::refuse_existing)
-        return make_error(name + ": already carries a bootseal trailer (" +
+        return make_error(TrailerFault::exists, name + ": already carries a bootseal trailer (" +
                           std::to_string(img.location.blob_length) + "-byte blob at offset " +
                           std::to_string(img.location.blob_offset) + "); use --replace to replace it");
       out.replaced = true;
@@ -207,22 +218,22 @@ Result<AppendOutcome> append_trailer(const std::filesystem::path& image, std::sp
   }
   const auto footer = encode_trailer_footer(blob.size());
   const std::span<const uint8_t> parts[] = {blob, footer};
-  if (auto r = rewrite(img, out.image_length, parts); !r) return make_error(r.error());
+  if (auto r = rewrite(img, out.image_length, parts); !r) return make_error(TrailerFault::io, r.error());
   return out;
 }
 
-Result<StripOutcome> strip_trailer(const std::filesystem::path& image) {
+Result<StripOutcome, TrailerFault> strip_trailer(const std::filesystem::path& image) {
   OpenImage img;
-  if (auto r = open_image(image, &img); !r) return make_error(r.error());
+  if (auto r = open_image(image, &img); !r) return make_error(TrailerFault::io, r.error());
   const std::string name = img.path.string();
-  if (img.location.status == TrailerStatus::absent) return make_error(name + ": carries no bootseal trailer");
+  if (img.location.status == TrailerStatus::absent) return make_error(TrailerFault::absent, name + ": carries no bootseal trailer");
   if (img.location.status == TrailerStatus::corrupt)
-    return make_error(name + ": bootseal trailer footer is corrupt (" + img.location.error +
-                      "); the original length is unknown, not stripping");
+    return make_error(TrailerFault::corrupt, name + ": bootseal trailer footer is corrupt (" +
+                                                 img.location.error->message + "); the original length is unknown, not stripping");
   StripOutcome out;
   out.image_length = img.location.image_length;
   out.removed = static_cast<uint64_t>(img.st.st_size) - out.image_length;
-  if (auto r = rewrite(img, out.image_length, {}); !r) return make_error(r.error());
+  if (auto r = rewrite(img, out.image_length, {}); !r) return make_error(TrailerFault::io, r.error());
   return out;
 }
 

@@ -28,7 +28,10 @@ std::string_view to_string(Alg alg);  // "EdDSA", "ES256", ...
 using Kid = std::array<uint8_t, 32>;
 std::string to_hex(std::span<const uint8_t> bytes);
 
-// The closed set of verification outcomes. Callers turn them into messages.
+// The closed set of verification outcomes, and the seal module's error
+// kind (never ok in an Error): functions that only branch return the bare
+// status; verify_sealed(blob, trust, where) returns a Result whose message
+// names where the blob came from.
 enum class [[nodiscard]] VerifyStatus {
   ok,
   too_large,           // blob over kMaxBlobSize
@@ -106,6 +109,12 @@ struct Verified {
 // store, key type, signature, strict payload decode, validate(). `out` is
 // written only when the result is ok.
 VerifyStatus verify_sealed(std::span<const uint8_t> blob, const TrustStore& trust, Verified* out);
+
+// The same as a Result: on failure the kind is the status and the message
+// is "WHERE: STATUS" (`where` names the file or device the blob came from);
+// for unknown_key the detail names the kid looked for.
+Result<Verified, VerifyStatus> verify_sealed(std::span<const uint8_t> blob, const TrustStore& trust,
+                                             std::string_view where);
 
 // A private key for sealing: a PEM file or an OSSL_STORE URI (file:, pkcs11:).
 struct SigningKey {

@@ -220,14 +220,16 @@ Result<PartitionState> read_partition(BlockDevice& dev, const TrustStore* trust)
 // caller's job (bootseal format probes it with libblkid).
 Result<PartitionHeader> format_partition(BlockDevice& dev);
 
-// Why an install or mark-good was refused (nothing was written), or failed.
+// The storage write kind: why an install or mark-good was refused (nothing
+// was written), or failed. Messages name the device, and the slot, header
+// copy or offset concerned.
 enum class WriteFailure {
-  none,
   refused,      // checked before writing: the device is unchanged
   unreadable,   // the partition could not be read (no valid header copy)
   io_error,     // a write, sync or read-back failed part way
   readback,     // read-back after sync did not match what was written
 };
+std::string_view to_string(WriteFailure kind);
 
 struct InstallOutcome {
   int slot = 0;  // the slot written
@@ -236,21 +238,12 @@ struct InstallOutcome {
   std::optional<int> previous_serving;  // the slot that served before, if any
 };
 
-struct WriteError {
-  WriteFailure kind = WriteFailure::none;
-  std::string message;
-};
-
 // Installs a sealed blob: verifies it against `trust`, refuses a blob whose
 // generation is below the floor or below the serving slot's, then writes the
 // slot that is not serving (payload, sync, header, sync), reads it back and
 // checks it serves. The other slot and the partition headers are not written.
 // On `refused` the device is byte-for-byte unchanged.
-struct InstallResult {
-  std::optional<InstallOutcome> outcome;
-  WriteError error;
-  bool ok() const { return outcome.has_value(); }
-};
+using InstallResult = Result<InstallOutcome, WriteFailure>;
 InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, const TrustStore& trust);
 
 // Raises the rollback floor to the serving slot's generation: rewrites the
@@ -263,11 +256,7 @@ struct MarkGoodOutcome {
   uint64_t new_floor = 0;
   int header_copy = 0;  // the copy written first; -1 when nothing changed
 };
-struct MarkGoodResult {
-  std::optional<MarkGoodOutcome> outcome;
-  WriteError error;
-  bool ok() const { return outcome.has_value(); }
-};
+using MarkGoodResult = Result<MarkGoodOutcome, WriteFailure>;
 MarkGoodResult mark_good(BlockDevice& dev, const TrustStore& trust);
 
 }  // namespace bootseal

@@ -12,8 +12,10 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bootseal/result.hpp"
@@ -40,12 +42,24 @@ enum class TrailerStatus {
   corrupt,  // the magic is there but the footer is not acceptable (error says why)
 };
 
+// The trailer module's error kind.
+enum class TrailerFault {
+  io,            // the image could not be opened, read or rewritten
+  corrupt,       // the magic is there but the footer is not acceptable (the message names the offset)
+  absent,        // strip: the image carries no trailer (refused, unchanged)
+  exists,        // append without replace: the image already carries one (refused, unchanged)
+  invalid_blob,  // append: the blob's length is out of range (refused, unchanged)
+};
+std::string_view to_string(TrailerFault kind);
+
 struct TrailerLocation {
   TrailerStatus status = TrailerStatus::absent;
   uint64_t image_length = 0;  // bytes before the blob: the original image
   uint64_t blob_offset = 0;
   uint64_t blob_length = 0;
-  std::string error;  // for corrupt: what is wrong and at which offset of the file
+  // For corrupt (kind TrailerFault::corrupt): what is wrong and at which
+  // offset of the file; empty otherwise.
+  std::optional<Error<TrailerFault>> error;
 };
 
 // The footer for a blob of this length.
@@ -65,9 +79,9 @@ struct ImageTrailer {
   std::vector<uint8_t> blob;  // when present
 };
 
-// Reads the trailer of an image file. Fails only on I/O errors; absence and
-// corruption are reported in location.status.
-Result<ImageTrailer> read_trailer(const std::filesystem::path& image);
+// Reads the trailer of an image file. Fails only on I/O errors (kind io);
+// absence and corruption are reported in location.status.
+Result<ImageTrailer, TrailerFault> read_trailer(const std::filesystem::path& image);
 
 enum class AppendMode { refuse_existing, replace_existing };
 
@@ -79,11 +93,12 @@ struct AppendOutcome {
 
 // Appends blob || footer to the image. An image that already carries a
 // trailer is refused (refuse_existing) or has it replaced; a corrupt footer
-// is always refused (the original end is unknown). The new file is written
+// is always refused (the original end is unknown): kinds exists, corrupt,
+// invalid_blob, io. The new file is written
 // beside the image (following symlinks), synced and renamed into place, with
 // the original's mode and owner.
-Result<AppendOutcome> append_trailer(const std::filesystem::path& image, std::span<const uint8_t> blob,
-                                     AppendMode mode);
+Result<AppendOutcome, TrailerFault> append_trailer(const std::filesystem::path& image, std::span<const uint8_t> blob,
+                                                   AppendMode mode);
 
 struct StripOutcome {
   uint64_t removed = 0;  // bytes removed (blob + footer)
@@ -91,7 +106,8 @@ struct StripOutcome {
 };
 
 // Removes the trailer, leaving exactly the original bytes. An image without
-// a trailer, or with a corrupt footer, is refused and left unchanged.
-Result<StripOutcome> strip_trailer(const std::filesystem::path& image);
+// a trailer (absent), or with a corrupt footer (corrupt), is refused and
+// left unchanged.
+Result<StripOutcome, TrailerFault> strip_trailer(const std::filesystem::path& image);
 
 }  // namespace bootseal
