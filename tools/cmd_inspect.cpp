@@ -111,7 +111,7 @@ int run_inspect(const InspectOptions& o) {
   auto trust = load_trust(o.trust, false);
   if (!trust) return fail(kExitFailure, trust.error());
   struct stat st {};
-  if (::stat(o.source.c_str(), &st) != 0) return fail(kExitFailure, o.source + ": " + std::strerror(errno));
+  if (::stat(o.source.c_str(), &st) != 0) return fail(kExitFailure, o.source + ": " + errno_text(errno));
   json j = {{"source", o.source}, {"trust", trust->store ? json(trust->origin) : json(nullptr)}};
   int rc = kExitOk;
   // With --json the text report is captured and dropped; j is printed.
