@@ -12,6 +12,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -234,10 +235,9 @@ TEST(ReadAll, RetriesWhenASignalInterruptsABlockedRead) {
   EXPECT_TRUE(alarmed_before_data) << "the signal did not arrive while the read was blocked";
 }
 
-TEST(WriteAll, ContinuesAfterShortAndInterruptedWrites) {
+TEST(WriteAll, ContinuesAfterShortWrites) {
   // A pipe of one page and a slow reader: the 1 MiB write blocks again and
-  // again, and a SIGALRM every millisecond cuts it short (or, with nothing
-  // written yet, makes it fail with EINTR).
+  // again, and a SIGALRM every millisecond cuts it short.
   Pipe p;
   ASSERT_GT(::fcntl(p.write_end.get(), F_SETPIPE_SZ, 4096), 0);
   const auto data = pattern(1 << 20);
@@ -264,6 +264,45 @@ TEST(WriteAll, ContinuesAfterShortAndInterruptedWrites) {
   EXPECT_GT(alarms, 0) << "no signal arrived while writing";
   EXPECT_EQ(got.size(), data.size());
   EXPECT_TRUE(got == data) << "the bytes arrived changed or out of order";
+}
+
+TEST(WriteAll, RetriesWhenASignalInterruptsABlockedWrite) {
+  // The pipe is full when the write starts, so it blocks with nothing
+  // written; a SIGALRM (no SA_RESTART) arrives, and only then does the
+  // reader start emptying the pipe.
+  Pipe p;
+  ASSERT_GT(::fcntl(p.write_end.get(), F_SETPIPE_SZ, 4096), 0);
+  const int flags = ::fcntl(p.write_end.get(), F_GETFL);
+  ASSERT_EQ(::fcntl(p.write_end.get(), F_SETFL, flags | O_NONBLOCK), 0);
+  size_t filled = 0;
+  const uint8_t zero[512] = {};
+  for (ssize_t n = 0; (n = ::write(p.write_end.get(), zero, sizeof zero)) > 0;) filled += static_cast<size_t>(n);
+  ASSERT_EQ(::fcntl(p.write_end.get(), F_SETFL, flags), 0);
+  const auto data = pattern(3000);
+  std::vector<uint8_t> got;
+  std::atomic<bool> alarmed_before_reading{false};
+  Result<void> w;
+  {
+    AlarmWithoutRestart alarm(std::chrono::milliseconds(20), std::chrono::microseconds(0));
+    std::thread reader = helper_thread([&] {
+      for (int i = 0; i < 200 && g_alarms.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      alarmed_before_reading = g_alarms.load() > 0;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      uint8_t buf[4096];
+      while (got.size() < filled + data.size()) {
+        const ssize_t n = ::read(p.read_end.get(), buf, sizeof buf);
+        if (n <= 0) break;
+        got.insert(got.end(), buf, buf + n);
+      }
+    });
+    w = write_all(p.write_end.get(), data, "the pipe");
+    p.write_end.reset();  // the reader sees the end of the pipe even if the write failed
+    reader.join();
+  }
+  ASSERT_TRUE(w) << w.error();
+  EXPECT_TRUE(alarmed_before_reading) << "the signal did not arrive while the write was blocked";
+  ASSERT_EQ(got.size(), filled + data.size());
+  EXPECT_TRUE(std::equal(data.begin(), data.end(), got.begin() + static_cast<ptrdiff_t>(filled)));
 }
 
 TEST(WriteAll, ErrorNamesTheFile) {
