@@ -59,7 +59,9 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-// open(2) with O_CLOEXEC added: "Failed to open PATH: REASON".
+// open(2) with O_CLOEXEC added (and retried on EINTR): "Failed to open
+// PATH: REASON". A caller whose message depends on the errno value (EEXIST,
+// EBUSY, ENOENT) calls ::open itself and hands the result to a UniqueFd.
 Result<UniqueFd> open_file(const std::filesystem::path& path, int flags, mode_t mode = 0);
 
 // read(2) into `out` until it is full or the file ends; returns the number
