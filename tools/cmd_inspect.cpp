@@ -178,7 +178,7 @@ int run_inspect(const InspectOptions& o) {
   auto trust = load_trust(o.trust, false);
   if (!trust) return fail(trust);
   struct stat st {};
-  if (::stat(o.source.c_str(), &st) != 0) return fail(kExitFailure, o.source + ": " + std::strerror(errno));
+  if (::stat(o.source.c_str(), &st) != 0) return fail(kExitFailure, o.source + ": " + errno_text(errno));
   InspectView v;
   v.source = o.source;
   v.trust = trust->view();

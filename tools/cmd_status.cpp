@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // bootseal status [--json] [--pin-dir DIR]
-#include <fstream>
 #include <iostream>
 #include <memory>
 
+#include "bootseal/fileio.hpp"
 #include "bootseal/policy.hpp"
 #include "bootseal/seal.hpp"
 #include "common.hpp"
@@ -23,9 +23,9 @@ struct StatusOptions {
 // The lockdown level in force: the bracketed word of securityfs' lockdown
 // file ("none [integrity] confidentiality"), or "unknown".
 std::string lockdown_in_force() {
-  std::ifstream in("/sys/kernel/security/lockdown");
-  std::string s;
-  if (!in || !std::getline(in, s)) return "unknown";
+  auto line = read_first_line("/sys/kernel/security/lockdown");
+  if (!line) return "unknown";
+  const std::string& s = *line;
   auto open = s.find('['), close = s.find(']');
   if (open == std::string::npos || close == std::string::npos || close < open) return "unknown";
   return s.substr(open + 1, close - open - 1);

@@ -11,18 +11,23 @@
 #include <cerrno>
 #include <cstring>
 
+#include "bootseal/fileio.hpp"
 #include "bootseal/policy.hpp"
 
 namespace bootseal::tool {
 namespace {
 
-EnforcerResult<int> open_readonly(const std::string& path) {
+// What an iterator pin may print: the stats record or the audit ring's
+// records, far below this.
+constexpr size_t kMaxPinOutput = 64 * 1024 * 1024;
+
+EnforcerResult<UniqueFd> open_readonly(const std::string& path) {
   LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
-  int fd = bpf_obj_get_opts(path.c_str(), &opts);
-  if (fd < 0) {
+  UniqueFd fd(bpf_obj_get_opts(path.c_str(), &opts));
+  if (!fd) {
     int e = errno;
     if (e == ENOENT) return make_error(EnforcerFault::not_installed, "no enforcer is installed (" + path + " does not exist)");
-    return make_error(EnforcerFault::unreadable, "cannot open " + path + ": " + std::strerror(e));
+    return make_error(EnforcerFault::unreadable, "cannot open " + path + ": " + errno_text(e));
   }
   return fd;
 }
@@ -30,27 +35,15 @@ EnforcerResult<int> open_readonly(const std::string& path) {
 }  // namespace
 
 EnforcerResult<std::string> read_pin(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
     int e = errno;
     if (e == ENOENT) return make_error(EnforcerFault::not_installed, "no enforcer is installed (" + path + " does not exist)");
-    return make_error(EnforcerFault::unreadable, "cannot open " + path + ": " + std::strerror(e));
+    return make_error(EnforcerFault::unreadable, "cannot open " + path + ": " + errno_text(e));
   }
-  std::string out;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      return make_error(EnforcerFault::unreadable, "cannot read " + path + ": " + std::strerror(e));
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
+  auto data = read_file(fd.get(), path, kMaxPinOutput);
+  if (!data) return make_error(EnforcerFault::unreadable, data.error());
+  return std::string(data->begin(), data->end());
 }
 
 EnforcerResult<AuditLog> read_audit_log(const std::string& pin_dir) {
@@ -73,10 +66,10 @@ EnforcerResult<EnforcerState> read_enforcer(const std::string& pin_dir) {
   __u32 zero = 0;
   auto info = open_readonly(pin_dir + "/" BS_PIN_INFO);
   if (!info) return info.failure();
-  int rc = bpf_map_lookup_elem(*info, &zero, &st.info);
+  int rc = bpf_map_lookup_elem(info->get(), &zero, &st.info);
   int e = errno;
-  ::close(*info);
-  if (rc != 0) return make_error(EnforcerFault::unreadable, "cannot read " + pin_dir + "/" BS_PIN_INFO ": " + std::strerror(e));
+  info->reset();
+  if (rc != 0) return make_error(EnforcerFault::unreadable, "cannot read " + pin_dir + "/" BS_PIN_INFO ": " + errno_text(e));
 
   auto stats = read_pin(pin_dir + "/" BS_PIN_STATS);
   if (!stats) return stats.failure();

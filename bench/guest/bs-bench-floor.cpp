@@ -30,25 +30,18 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "bootseal.skel.h"
+#include "bootseal/fileio.hpp"
 #include "bootseal/loader/compiler.hpp"
 #include "bootseal/seal.hpp"
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
 
 int fail(const std::string& what) {
   std::printf("BENCH floor error=\"%s\"\n", what.c_str());
@@ -75,60 +68,58 @@ int main(int argc, char** argv) {
   };
 
   // The key and the blob.
-  auto t = Clock::now();
+  bootseal::Stopwatch t;
   auto trust = bootseal::TrustStore::load(argv[1]);
   if (!trust || trust->keys().empty()) return fail(std::string("cannot load the key ") + argv[1]);
-  step("key", ms_since(t), true);
+  step("key", t.ms(), true);
 
-  t = Clock::now();
-  std::ifstream in(argv[2], std::ios::binary | std::ios::ate);
-  std::vector<uint8_t> blob(in ? static_cast<size_t>(in.tellg()) : 0);
-  in.seekg(0);
-  if (!in || blob.empty() || !in.read(reinterpret_cast<char*>(blob.data()), static_cast<std::streamsize>(blob.size())))
-    return fail(std::string("cannot read ") + argv[2]);
-  step("read", ms_since(t), true);
+  t.restart();
+  auto sealed = bootseal::read_file(argv[2], bootseal::kMaxBlobSize);
+  if (!sealed || sealed->empty()) return fail(sealed ? std::string(argv[2]) + " is empty" : sealed.error());
+  const std::vector<uint8_t>& blob = *sealed;
+  step("read", t.ms(), true);
 
   // The bare signature check. Finding the signed bytes in the envelope is
   // part of any verifier; building the Sig_structure copies the payload once.
-  t = Clock::now();
+  t.restart();
   bootseal::Envelope env;
   if (bootseal::parse_envelope(blob, &env) != bootseal::VerifyStatus::ok) return fail("malformed envelope");
   std::vector<uint8_t> tbs = bootseal::sig_structure(env.protected_bytes, env.payload);
-  step("envelope", ms_since(t), true);
-  t = Clock::now();
+  step("envelope", t.ms(), true);
+  t.restart();
   auto* pkey = static_cast<EVP_PKEY*>(trust->keys().front().pkey.get());
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   int ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, pkey) == 1 &&
            EVP_DigestVerify(ctx, env.signature.data(), env.signature.size(), tbs.data(), tbs.size()) == 1;
   EVP_MD_CTX_free(ctx);
   if (!ok) return fail("the signature does not verify with " + std::string(argv[1]));
-  step("signature", ms_since(t), true);
+  step("signature", t.ms(), true);
 
   // Not in the floor: the whole check the loader runs, for the split.
-  t = Clock::now();
+  t.restart();
   bootseal::Verified v;
   if (bootseal::verify_sealed(blob, *trust, &v) != bootseal::VerifyStatus::ok) return fail("verify_sealed failed");
   std::printf("BENCH floor rules=%zu\n", v.document.rules.size());
-  step("verify_sealed", ms_since(t), false);
+  step("verify_sealed", t.ms(), false);
 
   // Not in the floor: the per-operation defaults and rule kinds the loader
   // sets as read-only constants. They are the same for every size of this
   // policy, and the verifier prunes the levels of an operation that has no
   // rules: the floor must verify the same code. Paths are not resolved
   // (every one gets an inode of its own): only the kinds matter here.
-  t = Clock::now();
+  t.restart();
   uint64_t next_ino = 1;
   bootseal::loader::Compiled compiled =
       bootseal::loader::compile(v.document, [&](const std::string&, std::string*) {
         return std::optional<bootseal::loader::InodeId>(bootseal::loader::InodeId{1, next_ino++});
       });
-  step("kinds", ms_since(t), false);
+  step("kinds", t.ms(), false);
 
   // The same BPF object with the same constants, policy maps empty
   // (max_entries 1, no entries).
-  t = Clock::now();
+  t.restart();
   bootseal_bpf* skel = bootseal_bpf__open();
-  if (!skel) return fail(std::string("cannot open the enforcer object: ") + std::strerror(errno));
+  if (!skel) return fail(std::string("cannot open the enforcer object: ") + bootseal::errno_text(errno));
   struct Cleanup {
     bootseal_bpf* s;
     ~Cleanup() { bootseal_bpf__destroy(s); }
@@ -138,32 +129,32 @@ int main(int argc, char** argv) {
     skel->rodata->bs_defaults[i] = compiled.defaults[i];
     skel->rodata->bs_kinds[i] = compiled.kinds[i];
   }
-  if (int err = bootseal_bpf__load(skel); err) return fail("load: " + std::string(std::strerror(-err)));
-  step("load", ms_since(t), true);
+  if (int err = bootseal_bpf__load(skel); err) return fail("load: " + std::string(bootseal::errno_text(-err)));
+  step("load", t.ms(), true);
 
-  t = Clock::now();
+  t.restart();
   for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames})
-    if (bpf_map_freeze(bpf_map__fd(m)) != 0) return fail(std::string("freeze: ") + std::strerror(errno));
-  step("freeze", ms_since(t), true);
+    if (bpf_map_freeze(bpf_map__fd(m)) != 0) return fail(std::string("freeze: ") + bootseal::errno_text(errno));
+  step("freeze", t.ms(), true);
 
-  t = Clock::now();
+  t.restart();
   {
     // As the loader does: this task is trusted by the self-protection.
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
+    bootseal::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0)));
+    const int key = pidfd.get();
     __u32 one = 1;
-    if (pidfd < 0 || bpf_map_update_elem(bpf_map__fd(skel->maps.trusted), &pidfd, &one, BPF_ANY) != 0)
-      return fail(std::string("cannot mark the task trusted: ") + std::strerror(errno));
-    ::close(pidfd);
+    if (!pidfd || bpf_map_update_elem(bpf_map__fd(skel->maps.trusted), &key, &one, BPF_ANY) != 0)
+      return fail(std::string("cannot mark the task trusted: ") + bootseal::errno_text(errno));
   }
-  if (int err = bootseal_bpf__attach(skel); err) return fail("attach: " + std::string(std::strerror(-err)));
+  if (int err = bootseal_bpf__attach(skel); err) return fail("attach: " + std::string(bootseal::errno_text(-err)));
   int hooks = 0;
   for (int i = 0; i < skel->skeleton->prog_cnt; ++i) hooks += *skel->skeleton->progs[i].link != nullptr;
-  step("attach", ms_since(t), true);
+  step("attach", t.ms(), true);
   std::printf("BENCH floor hooks=%d total_ms=%.2f\n", hooks, total);
 
-  t = Clock::now();
+  t.restart();
   bootseal_bpf__destroy(skel);
   cleanup.s = nullptr;
-  step("detach", ms_since(t), false);
+  step("detach", t.ms(), false);
   return 0;
 }

@@ -9,10 +9,10 @@
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
+#include "bootseal/fileio.hpp"
 #include "bootseal/loader/compiler.hpp"
 
 namespace bootseal::loader {
@@ -32,11 +32,10 @@ std::optional<uint32_t> parse_majmin(const std::string& s) {
   return static_cast<uint32_t>(ma << 20 | mi);
 }
 
+// A sysfs attribute's value ("8:1"), or "" when it cannot be read.
 std::string read_line(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::string s;
-  std::getline(in, s);
-  return s;
+  auto line = read_first_line(p, 64);
+  return line ? *line : std::string();
 }
 
 // Adds `dev` and what it stands on: the whole disk of a partition, and the

@@ -62,27 +62,9 @@ std::string format_kernel_dev(uint32_t kdev) {
 // RootResolver
 
 Result<RootResolver> RootResolver::open(const std::string& root) {
-  int fd = ::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return make_error("cannot open root " + root + ": " + std::strerror(errno));
-  return RootResolver(fd, root);
-}
-
-RootResolver::RootResolver(RootResolver&& other) noexcept : fd_(other.fd_), root_(std::move(other.root_)) {
-  other.fd_ = -1;
-}
-
-RootResolver& RootResolver::operator=(RootResolver&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = other.fd_;
-    root_ = std::move(other.root_);
-    other.fd_ = -1;
-  }
-  return *this;
-}
-
-RootResolver::~RootResolver() {
-  if (fd_ >= 0) ::close(fd_);
+  UniqueFd fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) return make_error("cannot open root " + root + ": " + errno_text(errno));
+  return RootResolver(std::move(fd), root);
 }
 
 std::optional<InodeId> RootResolver::resolve(const std::string& path, std::string* error) const {
@@ -92,18 +74,18 @@ std::optional<InodeId> RootResolver::resolve(const std::string& path, std::strin
   open_how how{};
   how.flags = O_PATH | O_CLOEXEC;
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  int fd = static_cast<int>(::syscall(SYS_openat2, fd_, rel.c_str(), &how, sizeof(how)));
-  if (fd < 0) {
+  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, fd_.get(), rel.c_str(), &how, sizeof(how))));
+  if (!fd) {
     int e = errno;
-    if (error) *error = e == ENOENT ? std::string("does not exist") : std::string(std::strerror(e));
+    if (error) *error = e == ENOENT ? std::string("does not exist") : errno_text(e);
     return std::nullopt;
   }
   struct stat st {};
-  int rc = ::fstat(fd, &st);
+  int rc = ::fstat(fd.get(), &st);
   int e = errno;
-  ::close(fd);
+  fd.reset();
   if (rc != 0) {
-    if (error) *error = std::strerror(e);
+    if (error) *error = errno_text(e);
     return std::nullopt;
   }
   return InodeId{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)};
@@ -117,7 +99,7 @@ DeviceResolver system_device_resolver(const std::string& new_root) {
   return [new_root](const std::string& path, std::string* error) -> std::optional<DeviceId> {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0 && ::stat((new_root + path).c_str(), &st) != 0) {
-      if (error) *error = errno == ENOENT ? std::string("does not exist") : std::string(std::strerror(errno));
+      if (error) *error = errno == ENOENT ? std::string("does not exist") : errno_text(errno);
       return std::nullopt;
     }
     if (!S_ISBLK(st.st_mode) && !S_ISCHR(st.st_mode)) {

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "bootseal/loader/config.hpp"
 
-#include <cerrno>
+#include "bootseal/fileio.hpp"
+
 #include <charconv>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 
 #include "bootseal/cmdline.hpp"
@@ -186,16 +185,9 @@ Result<LoaderConfig> parse_config(std::string_view text, const std::string& orig
 }
 
 Result<LoaderConfig> load_config(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("cannot read " + path + ": " + std::strerror(errno));
-  std::string text;
-  char buf[4096];
-  while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {
-    text.append(buf, static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxConfigSize)
-      return make_error(path + ": larger than " + std::to_string(kMaxConfigSize) + " bytes");
-  }
-  return parse_config(text, path);
+  auto bytes = read_file(path, kMaxConfigSize);
+  if (!bytes) return make_error(bytes.error());
+  return parse_config(std::string(bytes->begin(), bytes->end()), path);
 }
 
 Result<CmdlineOptions> parse_cmdline(std::string_view cmdline) {

@@ -14,11 +14,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdarg>
 #include <cstring>
 #include <deque>
-#include <fstream>
 #include <sstream>
 #include <algorithm>
 #include <optional>
@@ -27,6 +25,7 @@
 #include <utility>
 
 #include "bootseal.skel.h"
+#include "bootseal/fileio.hpp"
 
 namespace bootseal::loader {
 namespace {
@@ -53,18 +52,6 @@ std::string libbpf_tail() {
   return s;
 }
 
-std::string errstr(int err) { return std::strerror(err < 0 ? -err : err); }
-
-class Timer {
- public:
-  double ms() const {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
-
 bool is_bpffs(const std::string& dir) {
   struct statfs s {};
   return ::statfs(dir.c_str(), &s) == 0 && static_cast<unsigned long>(s.f_type) == BPF_FS_MAGIC;
@@ -81,7 +68,7 @@ Result<void> mkdir_p(const std::string& p) {
   if (::stat(p.c_str(), &st) == 0) return {};
   if (auto r = mkdir_p(parent_of(p)); !r) return r;
   if (::mkdir(p.c_str(), 0700) != 0 && errno != EEXIST)
-    return make_error("cannot create " + p + ": " + std::strerror(errno));
+    return make_error("cannot create " + p + ": " + errno_text(errno));
   return {};
 }
 
@@ -103,7 +90,9 @@ uint32_t link_id(int fd) {
 
 // The `key:\tvalue` lines of /proc/self/fdinfo/FD.
 std::string fdinfo_value(int fd, const std::string& key) {
-  std::ifstream in("/proc/self/fdinfo/" + std::to_string(fd));
+  auto text = read_file("/proc/self/fdinfo/" + std::to_string(fd), 64 * 1024);
+  if (!text) return {};
+  std::istringstream in(std::string(text->begin(), text->end()));
   std::string line;
   while (std::getline(in, line))
     if (line.rfind(key + ":", 0) == 0) {
@@ -117,13 +106,13 @@ std::string fdinfo_value(int fd, const std::string& key) {
 // The pin `path` is a BPF link of type `type` (fdinfo's link_type) and,
 // for a tracing link, attached as `attach_type`.
 Result<void> expect_link(const std::string& path, const std::string& type, std::optional<__u32> attach_type) {
-  int fd = bpf_obj_get(path.c_str());
-  if (fd < 0) return make_error("cannot open " + path + ": " + std::strerror(errno));
-  std::string t = fdinfo_value(fd, "link_type");
+  UniqueFd fd(bpf_obj_get(path.c_str()));
+  if (!fd) return make_error("cannot open " + path + ": " + errno_text(errno));
+  std::string t = fdinfo_value(fd.get(), "link_type");
   bpf_link_info li{};
   __u32 len = sizeof(li);
-  bool info_ok = !t.empty() && bpf_obj_get_info_by_fd(fd, &li, &len) == 0;
-  ::close(fd);
+  bool info_ok = !t.empty() && bpf_obj_get_info_by_fd(fd.get(), &li, &len) == 0;
+  fd.reset();
   if (t != type) return make_error(path + " is not a " + type + " link (" + (t.empty() ? "not a link" : t) + ")");
   if (attach_type && (!info_ok || li.tracing.attach_type != *attach_type))
     return make_error(path + " is not attached as an LSM program");
@@ -137,18 +126,19 @@ Result<void> verify_installed(const InstallRequest& req) {
   // may write, naming the policy this run verified.
   const std::string info_pin = req.pin_dir + "/" BS_PIN_INFO;
   LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
-  int fd = bpf_obj_get_opts(info_pin.c_str(), &ro);
-  if (fd < 0) return make_error("cannot open " + info_pin + ": " + std::strerror(errno));
+  UniqueFd fd(bpf_obj_get_opts(info_pin.c_str(), &ro));
+  if (!fd) return make_error("cannot open " + info_pin + ": " + errno_text(errno));
   bpf_map_info mi{};
   __u32 len = sizeof(mi);
   bs_info info{};
   __u32 zero = 0;
-  bool shape = bpf_obj_get_info_by_fd(fd, &mi, &len) == 0 && mi.type == BPF_MAP_TYPE_ARRAY && mi.key_size == 4 &&
+  bool shape = bpf_obj_get_info_by_fd(fd.get(), &mi, &len) == 0 && mi.type == BPF_MAP_TYPE_ARRAY && mi.key_size == 4 &&
                mi.value_size == sizeof(bs_info) && mi.max_entries == 1 && (mi.map_flags & BPF_F_RDONLY_PROG);
-  bool read = shape && bpf_map_lookup_elem(fd, &zero, &info) == 0;
-  ::close(fd);
+  bool read = shape && bpf_map_lookup_elem(fd.get(), &zero, &info) == 0;
+  const int read_errno = errno;
+  fd.reset();
   if (!shape) return make_error(info_pin + " is not bootseal's info map");
-  if (!read) return make_error("cannot read " + info_pin + ": " + std::strerror(errno));
+  if (!read) return make_error("cannot read " + info_pin + ": " + errno_text(read_errno));
   std::string name(info.name, strnlen(info.name, sizeof(info.name)));
   if (name != req.document->name || info.generation != req.document->generation)
     return make_error("the enforcer in force holds policy '" + name + "' generation " +
@@ -162,7 +152,7 @@ Result<void> verify_installed(const InstallRequest& req) {
   // iterators, and exactly info.hooks LSM links.
   unsigned lsm_links = 0;
   DIR* d = ::opendir(req.pin_dir.c_str());
-  if (!d) return make_error("cannot list " + req.pin_dir + ": " + std::strerror(errno));
+  if (!d) return make_error("cannot list " + req.pin_dir + ": " + errno_text(errno));
   std::vector<std::string> names;
   while (dirent* e = ::readdir(d))
     if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.emplace_back(e->d_name);
@@ -189,12 +179,11 @@ Result<void> verify_installed(const InstallRequest& req) {
   // 3. It is in force: it refuses this task (not the loader that
   // installed it) a writable fd to its info map. Counted as one
   // self-protection refusal.
-  fd = bpf_obj_get(info_pin.c_str());
-  if (fd >= 0) {
-    ::close(fd);
+  fd.reset(bpf_obj_get(info_pin.c_str()));
+  if (fd) {
     return make_error("a writable fd to " + info_pin + " was granted: no bootseal enforcer guards it");
   }
-  if (errno != EPERM) return make_error("cannot open " + info_pin + ": " + std::strerror(errno));
+  if (errno != EPERM) return make_error("cannot open " + info_pin + ": " + errno_text(errno));
   return {};
 }
 
@@ -202,15 +191,12 @@ namespace {
 // The first line of a securityfs file (/sys/kernel/security/NAME),
 // mounting securityfs first when it is not there and `may_mount`.
 Result<std::string> securityfs_line(const std::string& path, bool may_mount) {
-  std::ifstream in(path);
-  if (!in && may_mount) {
+  auto line = read_first_line(path);
+  if (!line && may_mount) {
     ::mount("securityfs", "/sys/kernel/security", "securityfs", 0, nullptr);
-    in.open(path);
+    line = read_first_line(path);
   }
-  if (!in) return make_error("cannot read " + path + ": " + std::strerror(errno));
-  std::string s;
-  std::getline(in, s);
-  return s;
+  return line;
 }
 }  // namespace
 
@@ -234,14 +220,12 @@ Result<Lockdown> raise_lockdown(Lockdown level) {
   if (!now) return now;
   if (*now >= level) return *now;
   const char* path = "/sys/kernel/security/lockdown";
-  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(std::string("cannot open ") + path + ": " + std::strerror(errno));
+  auto fd = open_file(path, O_WRONLY);
+  if (!fd) return make_error(fd.error());
   std::string word(to_string(level));
-  ssize_t n = ::write(fd, word.data(), word.size());
-  int e = errno;
-  ::close(fd);
-  if (n != static_cast<ssize_t>(word.size()))
-    return make_error("cannot write '" + word + "' to " + path + ": " + std::strerror(n < 0 ? e : EIO));
+  if (auto w = write_all(fd->get(), std::span(reinterpret_cast<const uint8_t*>(word.data()), word.size()), path); !w)
+    return make_error("cannot raise the lockdown to '" + word + "': " + w.error());
+  fd->reset();
   now = lockdown_in_force(false);
   if (!now) return now;
   if (*now < level)
@@ -258,16 +242,16 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   libbpf_set_print(collect_libbpf);
 
   // bpffs and the pin directory.
-  Timer t;
+  Stopwatch t;
   std::string bpffs = parent_of(req.pin_dir);
   if (!is_bpffs(bpffs)) {
     if (auto r = mkdir_p(bpffs); !r) return fail(r.error());
     if (::mount("bpf", bpffs.c_str(), "bpf", 0, "mode=0700") != 0)
-      return fail("cannot mount bpffs on " + bpffs + ": " + std::strerror(errno));
+      return fail("cannot mount bpffs on " + bpffs + ": " + errno_text(errno));
     log("bpffs", "mounted on " + bpffs, t.ms());
   }
   if (::mkdir(req.pin_dir.c_str(), 0700) != 0) {
-    if (errno != EEXIST) return fail("cannot create " + req.pin_dir + ": " + std::strerror(errno));
+    if (errno != EEXIST) return fail("cannot create " + req.pin_dir + ": " + errno_text(errno));
     DIR* d = ::opendir(req.pin_dir.c_str());
     bool empty = true;
     if (d) {
@@ -285,12 +269,12 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   }
   struct stat pin_st {};
   if (::stat(req.pin_dir.c_str(), &pin_st) != 0)
-    return fail("cannot stat " + req.pin_dir + ": " + std::strerror(errno));
+    return fail("cannot stat " + req.pin_dir + ": " + errno_text(errno));
 
   // Open, size the maps, set the read-only settings, load.
-  t = Timer();
+  t.restart();
   bootseal_bpf* skel = bootseal_bpf__open();
-  if (!skel) return fail("cannot open the enforcer object: " + errstr(errno));
+  if (!skel) return fail("cannot open the enforcer object: " + errno_text(errno));
   struct Cleanup {
     bootseal_bpf* s;
     ~Cleanup() { bootseal_bpf__destroy(s); }
@@ -341,11 +325,11 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
       skel->rodata->bs_initramfs_dev = kernel_dev(root_st.st_dev);
   }
   if (int err = bootseal_bpf__load(skel); err)
-    return fail("the kernel refused the enforcer programs: " + errstr(err));
+    return fail("the kernel refused the enforcer programs: " + errno_text(err));
   log("load", std::to_string(skel->skeleton->prog_cnt) + " programs verified and loaded", t.ms());
 
   // Fill (batch updates) and freeze the policy maps.
-  t = Timer();
+  t.restart();
   {
     std::vector<bs_rule_key> keys;
     std::vector<bs_rule_val> vals;
@@ -355,7 +339,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     }
     __u32 n = static_cast<__u32>(keys.size());
     if (n && bpf_map_update_batch(bpf_map__fd(skel->maps.rules), keys.data(), vals.data(), &n, nullptr) != 0)
-      return fail("cannot fill the rules map: " + errstr(errno));
+      return fail("cannot fill the rules map: " + errno_text(errno));
     std::vector<bs_inode_key> skeys;
     std::vector<__u32> svals;
     for (const auto& s : c.subjects) {
@@ -367,41 +351,42 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     }
     n = static_cast<__u32>(skeys.size());
     if (n && bpf_map_update_batch(bpf_map__fd(skel->maps.subjects), skeys.data(), svals.data(), &n, nullptr) != 0)
-      return fail("cannot fill the subjects map: " + errstr(errno));
+      return fail("cannot fill the subjects map: " + errno_text(errno));
     for (const auto& d : c.raw_devices) {
       bs_rawdev_key k{};
       k.dev = d.dev;
       k.type = d.character ? BS_DEVICE_CHAR : BS_DEVICE_BLOCK;
       bs_rawdev v{d.ops};
       if (bpf_map_update_elem(bpf_map__fd(skel->maps.rawdevs), &k, &v, BPF_ANY) != 0)
-        return fail("cannot fill the rawdevs map: " + errstr(errno));
+        return fail("cannot fill the rawdevs map: " + errno_text(errno));
     }
     for (auto name : fstype_names()) {
       bs_fsname k{};
       std::memcpy(k.name, name.data(), std::min(name.size(), sizeof(k.name) - 1));
       __u64 magic = fstype_magic(name).value_or(0);
       if (bpf_map_update_elem(bpf_map__fd(skel->maps.fsnames), &k, &magic, BPF_ANY) != 0)
-        return fail("cannot fill the fsnames map: " + errstr(errno));
+        return fail("cannot fill the fsnames map: " + errno_text(errno));
     }
   }
   for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames, skel->maps.rawdevs})
     if (bpf_map_freeze(bpf_map__fd(m)) != 0)
-      return fail(std::string("cannot freeze map ") + bpf_map__name(m) + ": " + errstr(errno));
+      return fail(std::string("cannot freeze map ") + bpf_map__name(m) + ": " + errno_text(errno));
   log("fill", std::to_string(c.rules.size()) + " rule entries, " + std::to_string(c.subjects.size()) +
                   " subjects, " + std::to_string(c.raw_devices.size()) + " guarded devices; maps frozen",
       t.ms());
 
   // This task is the one the self-protection lets through while it
   // installs; the mark goes away with the task.
-  t = Timer();
+  t.restart();
   {
-    int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0));
-    if (pidfd < 0) return fail(std::string("pidfd_open: ") + std::strerror(errno));
+    UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0)));
+    if (!pidfd) return fail(std::string("pidfd_open: ") + errno_text(errno));
     __u32 one = 1;
-    int rc = bpf_map_update_elem(bpf_map__fd(skel->maps.trusted), &pidfd, &one, BPF_ANY);
+    const int key = pidfd.get();
+    int rc = bpf_map_update_elem(bpf_map__fd(skel->maps.trusted), &key, &one, BPF_ANY);
     int e = errno;
-    ::close(pidfd);
-    if (rc != 0) return fail("cannot mark the loader task: " + errstr(e));
+    pidfd.reset();
+    if (rc != 0) return fail("cannot mark the loader task: " + errno_text(e));
     auto protect = [&](__u32 type, __u32 id) {
       bs_obj_id k{type, id};
       __u8 v = 1;
@@ -428,7 +413,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
           !protect(BS_OBJ_PROG, prog_id(bpf_program__fd(*skel->skeleton->progs[i].prog))))
         return fail("cannot record the enforcer's programs");
 
-    if (int err = bootseal_bpf__attach(skel); err) return fail("cannot attach the enforcer: " + errstr(err));
+    if (int err = bootseal_bpf__attach(skel); err) return fail("cannot attach the enforcer: " + errno_text(err));
     for (int i = 0; i < skel->skeleton->prog_cnt; ++i) {
       bpf_program* p = *skel->skeleton->progs[i].prog;
       if (p == skel->progs.bs_iter_stats || p == skel->progs.bs_iter_audit || !bpf_program__autoload(p)) continue;
@@ -444,7 +429,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
       linfo.map.map_fd = static_cast<__u32>(bpf_map__fd(map));
       LIBBPF_OPTS(bpf_iter_attach_opts, iopts, .link_info = &linfo, .link_info_len = sizeof(linfo));
       bpf_link* l = bpf_program__attach_iter(prog, &iopts);
-      if (!l) return fail(std::string("cannot attach the iterator ") + bpf_program__name(prog) + ": " + errstr(errno));
+      if (!l) return fail(std::string("cannot attach the iterator ") + bpf_program__name(prog) + ": " + errno_text(errno));
       *out = l;
       if (!protect(BS_OBJ_LINK, link_id(bpf_link__fd(l)))) return fail("cannot record the enforcer's iterators");
     }
@@ -452,7 +437,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   log("attach", std::to_string(res.hooks) + " LSM hooks attached", t.ms());
 
   // What status readers see; then freeze the rest.
-  t = Timer();
+  t.restart();
   {
     bs_info info{};
     std::memcpy(info.name, req.document->name.data(), std::min(req.document->name.size(), sizeof(info.name) - 1));
@@ -471,11 +456,11 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     info.lockdown = static_cast<__u32>(req.document->lockdown);
     __u32 zero = 0;
     if (bpf_map_update_elem(bpf_map__fd(skel->maps.info), &zero, &info, BPF_ANY) != 0)
-      return fail("cannot fill the info map: " + errstr(errno));
+      return fail("cannot fill the info map: " + errno_text(errno));
   }
   for (bpf_map* m : {skel->maps.info, skel->maps.stats, skel->maps.audit_log, skel->maps.protected_ids})
     if (bpf_map_freeze(bpf_map__fd(m)) != 0)
-      return fail(std::string("cannot freeze map ") + bpf_map__name(m) + ": " + errstr(errno));
+      return fail(std::string("cannot freeze map ") + bpf_map__name(m) + ": " + errno_text(errno));
 
   // Pin: the links keep the enforcer alive after the loader exits.
   std::vector<std::string> pinned;
@@ -491,7 +476,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     if (bpf_obj_pin(bpf_map__fd(m), p.c_str()) != 0) {
       int e = errno;
       unpin_all();
-      return fail("cannot pin " + p + ": " + errstr(e));
+      return fail("cannot pin " + p + ": " + errno_text(e));
     }
     pinned.push_back(p);
   }
@@ -500,7 +485,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     if (bpf_link__pin(l, p.c_str()) != 0) {
       int e = errno;
       unpin_all();
-      return fail("cannot pin " + p + ": " + errstr(e));
+      return fail("cannot pin " + p + ": " + errno_text(e));
     }
     pinned.push_back(p);
   }
@@ -510,7 +495,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     if (bpf_link__pin(*skel->skeleton->progs[i].link, p.c_str()) != 0) {
       int e = errno;
       unpin_all();
-      return fail("cannot pin " + p + ": " + errstr(e));
+      return fail("cannot pin " + p + ": " + errno_text(e));
     }
     pinned.push_back(p);
   }
@@ -518,8 +503,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   // (trusted) task opens the pin directory; from then on it refuses lazy
   // unmounts of that mount and of every mount above it.
   {
-    int dfd = ::open(req.pin_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) ::close(dfd);
+    (void)open_file(req.pin_dir, O_RDONLY | O_DIRECTORY);
     if (!skel->bss->bs_pin_mnt) {
       unpin_all();
       return fail("the enforcer did not record the mount of " + req.pin_dir);

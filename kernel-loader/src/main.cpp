@@ -8,10 +8,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -19,6 +15,7 @@
 #include <vector>
 
 #include "bootseal/discovery.hpp"
+#include "bootseal/fileio.hpp"
 #include "bootseal/loader/compiler.hpp"
 #include "bootseal/loader/config.hpp"
 #include "bootseal/seal.hpp"
@@ -57,11 +54,9 @@ class Log {
     if (kmsg_) {
       std::string rec = "<" + std::to_string(prio) + ">" + text;
       if (rec.size() > 900) rec.resize(900);
-      int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-      if (fd >= 0) {
-        written = ::write(fd, rec.data(), rec.size()) == static_cast<ssize_t>(rec.size());
-        ::close(fd);
-      }
+      if (auto fd = open_file("/dev/kmsg", O_WRONLY))
+        written = static_cast<bool>(
+            write_all(fd->get(), std::span(reinterpret_cast<const uint8_t*>(rec.data()), rec.size()), "/dev/kmsg"));
     }
     if (!written || prio <= 4) std::cerr << text << std::endl;
   }
@@ -73,33 +68,15 @@ class Log {
   bool kmsg_ = false;
 };
 
-std::string ms_text(double ms) {
-  char b[32];
-  std::snprintf(b, sizeof(b), "%.1f ms", ms);
-  return b;
-}
+// Small files the loader reads whole: the kernel command line, machine-id,
+// the mount table (which grows with every mount).
+constexpr size_t kMaxSmallFile = 64 * 1024;
+constexpr size_t kMaxMountinfo = 4 * 1024 * 1024;
 
-class Stopwatch {
- public:
-  double ms() const {
-    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_).count();
-  }
-
- private:
-  std::chrono::steady_clock::time_point t_ = std::chrono::steady_clock::now();
-};
-
-std::string read_small_file(const std::string& path, bool* ok) {
-  std::ifstream in(path, std::ios::binary);
-  *ok = static_cast<bool>(in);
-  std::string s;
-  if (!in) return s;
-  char buf[4096];
-  while (in.read(buf, sizeof(buf)) || in.gcount() > 0) {
-    s.append(buf, static_cast<size_t>(in.gcount()));
-    if (s.size() > 64 * 1024) break;
-  }
-  return s;
+std::string read_small_file(const std::string& path, bool* ok, size_t max_size = kMaxSmallFile) {
+  auto data = read_file(path, max_size);
+  *ok = data.ok();
+  return data ? std::string(data->begin(), data->end()) : std::string();
 }
 
 // From the configuration on, a failure stops the boot unless the
@@ -247,7 +224,7 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   compiled.mode = mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (const auto& d : compiled.diagnostics) log.warn(d.message);
   bool ok = false;
-  std::string mountinfo = read_small_file("/proc/self/mountinfo", &ok);
+  std::string mountinfo = read_small_file("/proc/self/mountinfo", &ok, kMaxMountinfo);
   if (!ok) log.warn("cannot read /proc/self/mountinfo: no block device is guarded");
   guard_backing_devices(&compiled, mountinfo, "/sys");
   for (const auto& d : compiled.raw_devices)

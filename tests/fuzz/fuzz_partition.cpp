@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "bootseal/fileio.hpp"
 #include "bootseal/partition.hpp"
+#include "bootseal/seal.hpp"
 
 namespace {
 

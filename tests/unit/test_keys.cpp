@@ -137,6 +137,14 @@ TEST(Keys, KidIsSha256OfSubjectPublicKeyInfo) {
   EXPECT_EQ(to_hex(pk->kid), to_hex(Bytes(md, md + md_len)));
 }
 
+TEST(Sha256, KnownVectors) {
+  // FIPS 180-2 examples.
+  const std::string abc = "abc";
+  EXPECT_EQ(to_hex(sha256({})), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(to_hex(sha256(Bytes(abc.begin(), abc.end()))),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 TEST(Keys, GenerateRefusesToOverwritePrivate) {
   TempDir dir;
   write_text(dir / "k.pem", "precious");

@@ -121,7 +121,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(LoaderConfig, LoadNamesMissingFile) {
   auto c = load_config("/nonexistent/loader.conf");
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.error(), "cannot read /nonexistent/loader.conf: No such file or directory");
+  EXPECT_EQ(c.error(), "Failed to open /nonexistent/loader.conf: No such file or directory");
 }
 
 // ---------------------------------------------------------------------------

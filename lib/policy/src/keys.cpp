@@ -19,6 +19,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "bootseal/fileio.hpp"
 #include "bootseal/seal.hpp"
 #include "seal_internal.hpp"
 
@@ -120,61 +121,28 @@ Result<Kid> kid_of(EVP_PKEY* pkey) {
   return kid;
 }
 
-Result<std::string> read_small_file(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path.string() + ": " + std::strerror(errno));
-  std::string data;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return make_error(path.string() + ": " + std::strerror(err));
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-    if (data.size() > 1024 * 1024) {
-      ::close(fd);
-      return make_error(path.string() + ": larger than 1 MiB, not a key file");
-    }
-  }
-  ::close(fd);
-  return data;
-}
+// Key files are small; anything larger is not one.
+constexpr size_t kMaxKeyFileSize = 1024 * 1024;
 
 // Writes `data` to a new file; refuses to replace an existing one.
 Result<void> write_new_file(const std::filesystem::path& path, const std::string& data, mode_t mode) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode));
+  if (!fd) {
     if (errno == EEXIST) return make_error(path.string() + ": already exists, refusing to overwrite it");
-    return make_error(path.string() + ": " + std::strerror(errno));
+    return make_error(path.string() + ": " + errno_text(errno));
   }
+  auto fail = [&](std::string message) -> Result<void> {
+    fd.reset();
+    ::unlink(path.c_str());
+    return make_error(std::move(message));
+  };
   // The umask may only have narrowed the mode; make it exact.
-  if (::fchmod(fd, mode) != 0) {
-    const int err = errno;
-    ::close(fd);
-    ::unlink(path.c_str());
-    return make_error(path.string() + ": " + std::strerror(err));
-  }
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      ::unlink(path.c_str());
-      return make_error(path.string() + ": " + std::strerror(err));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(path.c_str());
-    return make_error(path.string() + ": " + std::strerror(err));
-  }
+  if (::fchmod(fd.get(), mode) != 0) return fail(path.string() + ": " + errno_text(errno));
+  const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
+  if (auto w = write_all(fd.get(), std::span<const uint8_t>(bytes, data.size()), path.string()); !w)
+    return fail(w.error());
+  if (::fsync(fd.get()) != 0) return fail(path.string() + ": " + errno_text(errno));
+  if (const int err = fd.close(); err != 0) return fail(path.string() + ": " + errno_text(err));
   return {};
 }
 
@@ -211,6 +179,13 @@ Result<SigningKey> signing_key_from_pkey(EVP_PKEY* raw, const std::string& origi
 }
 
 }  // namespace
+
+std::array<uint8_t, 32> sha256(std::span<const uint8_t> data) {
+  std::array<uint8_t, 32> out{};
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr);
+  return out;
+}
 
 std::string to_hex(std::span<const uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -278,7 +253,7 @@ Result<SigningKey> make_signing_key(const std::shared_ptr<void>& pkey) {
 }
 
 Result<PublicKey> load_public_key(const std::filesystem::path& pem) {
-  auto text = read_small_file(pem);
+  auto text = read_file(pem, kMaxKeyFileSize);
   if (!text) return make_error(text.error());
   BioPtr bio(BIO_new_mem_buf(text->data(), static_cast<int>(text->size())));
   if (!bio) return make_error(pem.string() + ": out of memory");
@@ -329,7 +304,7 @@ Result<TrustStore> TrustStore::load(const std::filesystem::path& pem_file_or_dir
 Result<SigningKey> load_signing_key(const std::string& path_or_uri) {
   const bool is_uri = path_or_uri.rfind("file:", 0) == 0 || path_or_uri.rfind("pkcs11:", 0) == 0;
   if (!is_uri) {
-    auto text = read_small_file(path_or_uri);
+    auto text = read_file(path_or_uri, kMaxKeyFileSize);
     if (!text) return make_error(text.error());
     BioPtr bio(BIO_new_mem_buf(text->data(), static_cast<int>(text->size())));
     if (!bio) return make_error(path_or_uri + ": out of memory");

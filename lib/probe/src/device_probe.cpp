@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // What libblkid sees on a device or an image file (device_probe.hpp).
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 
 #include "bootseal/device_probe.hpp"
+#include "bootseal/fileio.hpp"
 #include "bootseal/partition.hpp"
 #include "blkid_util.hpp"
 
@@ -24,7 +23,7 @@ Result<DeviceProbe> probe_device(const std::string& path) {
   DeviceProbe d;
   d.path = path;
   ProbePtr pr(blkid_new_probe_from_filename(path.c_str()));
-  if (!pr) return make_error(path + ": libblkid cannot open it: " + std::strerror(errno));
+  if (!pr) return make_error(path + ": libblkid cannot open it: " + errno_text(errno));
   d.size = static_cast<uint64_t>(blkid_probe_get_size(pr.get()));
   blkid_probe_enable_superblocks(pr.get(), 1);
   blkid_probe_set_superblocks_flags(pr.get(), BLKID_SUBLKS_TYPE | BLKID_SUBLKS_USAGE);
@@ -40,7 +39,7 @@ Result<DeviceProbe> probe_device(const std::string& path) {
   if (!d.pttype.empty()) {
     // A second probe for the partition list itself.
     ProbePtr pp(blkid_new_probe_from_filename(path.c_str()));
-    if (!pp) return make_error(path + ": libblkid cannot open it: " + std::strerror(errno));
+    if (!pp) return make_error(path + ": libblkid cannot open it: " + errno_text(errno));
     blkid_partlist ls = blkid_probe_get_partitions(pp.get());
     const int n = ls ? blkid_partlist_numof_partitions(ls) : 0;
     for (int i = 0; i < n; ++i) {
@@ -57,18 +56,12 @@ Result<DeviceProbe> probe_device(const std::string& path) {
     }
   }
   // bootseal's own magic (libblkid does not know it), then any other bytes.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return make_error(path + ": " + std::strerror(errno));
+  auto fd = open_file(path, O_RDONLY);
+  if (!fd) return make_error(fd.error());
   std::vector<uint8_t> head(static_cast<size_t>(std::min<uint64_t>(d.size, 1u << 20)));
-  size_t got = 0;
-  while (got < head.size()) {
-    const ssize_t r = ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(got));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) break;
-    got += static_cast<size_t>(r);
-  }
-  ::close(fd);
-  head.resize(got);
+  auto got = pread_upto(fd->get(), head, 0, path);
+  if (!got) return make_error(got.error());
+  head.resize(*got);
   d.bootseal_partition = head.size() >= kPartitionMagic.size() &&
                          std::equal(kPartitionMagic.begin(), kPartitionMagic.end(), head.begin());
   if (d.pttype.empty() && d.fstype.empty() && !d.ambivalent && !d.bootseal_partition) {

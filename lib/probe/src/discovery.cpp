@@ -10,10 +10,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 
 #include "bootseal/cmdline.hpp"
@@ -24,6 +24,18 @@ namespace bootseal {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The number a one-line sysfs attribute (size, partition) holds; 0 when it
+// cannot be read or is not a number.
+uint64_t sysfs_number(const fs::path& attribute) {
+  auto line = read_first_line(attribute, 64);
+  if (!line) return 0;
+  const char* begin = line->data();
+  while (begin != line->data() + line->size() && *begin == ' ') ++begin;
+  uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(begin, line->data() + line->size(), value);
+  return ec == std::errc() && end != begin ? value : 0;
+}
 
 std::string slot_note(const SlotInfo& s) {
   std::string n = "slot " + std::string(kSlotNames[s.index]) + " (offset " + std::to_string(s.offset) +
@@ -132,9 +144,7 @@ class Discoverer {
       const std::string n = e.path().filename().string();
       if (fs::exists(e.path() / "partition")) continue;  // partitions are found through their disk
       if (n.rfind("ram", 0) == 0 || n.rfind("zram", 0) == 0) continue;
-      std::ifstream sz(e.path() / "size");
-      uint64_t sectors = 0;
-      if (!(sz >> sectors) || sectors == 0) continue;  // empty loop devices, ejected media
+      if (sysfs_number(e.path() / "size") == 0) continue;  // empty loop devices, ejected media
       names.push_back(n);
     }
     if (ec) {
@@ -232,9 +242,7 @@ class Discoverer {
     const fs::path dir = fs::path(req_.sysfs) / "class/block" / disk;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
-      std::ifstream f(e.path() / "partition");
-      int n = 0;
-      if (f >> n && n == number) {
+      if (sysfs_number(e.path() / "partition") == static_cast<uint64_t>(number)) {
         std::string node = e.path().filename().string();
         std::replace(node.begin(), node.end(), '!', '/');
         return (fs::path(req_.dev) / node).string();

@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "bootseal/device_probe.hpp"
+#include "bootseal/fileio.hpp"
 #include "blkid_util.hpp"
 
 namespace bootseal {
@@ -17,15 +17,13 @@ using blkid_util::ProbePtr;
 
 Result<std::vector<std::string>> wipe_signatures(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return make_error(path + ": " + std::strerror(errno));
-  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | (S_ISBLK(st.st_mode) ? O_EXCL : 0));
-  if (fd < 0) return make_error(path + ": " + std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0) return make_error(path + ": " + errno_text(errno));
+  auto fd = open_file(path, O_RDWR | (S_ISBLK(st.st_mode) ? O_EXCL : 0));
+  if (!fd) return make_error(fd.error());
   std::vector<std::string> wiped;
   ProbePtr pr(blkid_new_probe());
-  if (!pr || blkid_probe_set_device(pr.get(), fd, 0, 0) != 0) {
-    ::close(fd);
+  if (!pr || blkid_probe_set_device(pr.get(), fd->get(), 0, 0) != 0)
     return make_error(path + ": libblkid cannot probe it");
-  }
   blkid_probe_enable_superblocks(pr.get(), 1);
   blkid_probe_set_superblocks_flags(pr.get(), BLKID_SUBLKS_MAGIC | BLKID_SUBLKS_TYPE | BLKID_SUBLKS_BADCSUM);
   blkid_probe_enable_partitions(pr.get(), 1);
@@ -33,15 +31,10 @@ Result<std::vector<std::string>> wipe_signatures(const std::string& path) {
   while (blkid_do_probe(pr.get()) == 0) {
     std::string what = lookup(pr.get(), "TYPE");
     if (what.empty()) what = lookup(pr.get(), "PTTYPE");
-    if (blkid_do_wipe(pr.get(), 0) != 0) {
-      ::close(fd);
-      return make_error(path + ": cannot erase the " + what + " signature");
-    }
+    if (blkid_do_wipe(pr.get(), 0) != 0) return make_error(path + ": cannot erase the " + what + " signature");
     wiped.push_back(what);
   }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return make_error(path + ": fsync failed");
+  if (::fsync(fd->get()) != 0) return make_error(path + ": fsync failed: " + errno_text(errno));
   return wiped;
 }
 

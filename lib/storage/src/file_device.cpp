@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "bootseal/partition.hpp"
 #include "le.hpp"
@@ -18,8 +17,6 @@ namespace bootseal {
 namespace {
 
 using detail::checked_add;
-
-std::string errno_text(int err) { return std::strerror(err); }
 
 }  // namespace
 
@@ -33,51 +30,36 @@ Result<std::unique_ptr<FileDevice>> FileDevice::open(const std::string& path, bo
   if (!block && !S_ISREG(st.st_mode)) return make_error(path + ": not a block device or regular file");
   int flags = O_CLOEXEC | (writable ? O_RDWR : O_RDONLY);
   if (writable && block) flags |= O_EXCL;  // refuses a mounted or otherwise claimed device
-  const int fd = ::open(path.c_str(), flags);
-  if (fd < 0) {
+  UniqueFd fd(::open(path.c_str(), flags));
+  if (!fd) {
     const int err = errno;
     if (err == EBUSY) return make_error(path + ": device is in use (mounted or claimed)");
     return make_error(path + ": " + errno_text(err));
   }
   uint64_t size = static_cast<uint64_t>(st.st_size);
-  if (block && ::ioctl(fd, BLKGETSIZE64, &size) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return make_error(path + ": cannot get the device size: " + errno_text(err));
-  }
-  if (writable && ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
+  if (block && ::ioctl(fd.get(), BLKGETSIZE64, &size) != 0)
+    return make_error(path + ": cannot get the device size: " + errno_text(errno));
+  if (writable && ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0)
     return make_error(path + ": in use by another bootseal process");
-  }
   const uint64_t len = length.value_or(offset <= size ? size - offset : 0);
   const auto end = checked_add(offset, len);
   if (!end || *end > size) {
-    ::close(fd);
     return make_error(path + ": window at offset " + std::to_string(offset) + " of " +
                       std::to_string(len) + " bytes is beyond its end (" + std::to_string(size) + " bytes)");
   }
   std::string name = std::move(display_name);
   if (name.empty()) name = offset != 0 || length ? path + " (at offset " + std::to_string(offset) + ")" : path;
-  return std::unique_ptr<FileDevice>(new FileDevice(fd, std::move(name), offset, len));
+  return std::unique_ptr<FileDevice>(new FileDevice(std::move(fd), path, std::move(name), offset, len));
 }
 
-FileDevice::~FileDevice() { ::close(fd_); }
+FileDevice::~FileDevice() = default;
 
 Result<void> FileDevice::read(uint64_t offset, std::span<uint8_t> out) {
   const auto end = checked_add(offset, out.size());
   if (!end || *end > length_)
     return make_error("read of " + std::to_string(out.size()) + " bytes at offset " +
                       std::to_string(offset) + " is beyond the end (" + std::to_string(length_) + " bytes)");
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done,
-                              static_cast<off_t>(base_ + offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return make_error("read error at offset " + std::to_string(offset + done) + ": " + errno_text(errno));
-    if (n == 0) return make_error("unexpected end of data at offset " + std::to_string(offset + done));
-    done += static_cast<size_t>(n);
-  }
-  return {};
+  return pread_all(fd_.get(), out, base_ + offset, path_);
 }
 
 Result<void> FileDevice::write(uint64_t offset, std::span<const uint8_t> data) {
@@ -85,23 +67,13 @@ Result<void> FileDevice::write(uint64_t offset, std::span<const uint8_t> data) {
   if (!end || *end > length_)
     return make_error("write of " + std::to_string(data.size()) + " bytes at offset " +
                       std::to_string(offset) + " is beyond the end (" + std::to_string(length_) + " bytes)");
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::pwrite(fd_, data.data() + done, data.size() - done,
-                               static_cast<off_t>(base_ + offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      return make_error("write error at offset " + std::to_string(offset + done) + ": " +
-                        (n < 0 ? errno_text(errno) : std::string("no progress")));
-    done += static_cast<size_t>(n);
-  }
-  return {};
+  return pwrite_all(fd_.get(), data, base_ + offset, path_);
 }
 
 Result<void> FileDevice::sync() {
-  if (::fsync(fd_) != 0) return make_error("fsync failed: " + errno_text(errno));
+  if (::fsync(fd_.get()) != 0) return make_error("fsync failed: " + errno_text(errno));
   // Drop the now clean cached pages so a read-back comes from the medium.
-  (void)::posix_fadvise(fd_, static_cast<off_t>(base_), static_cast<off_t>(length_), POSIX_FADV_DONTNEED);
+  (void)::posix_fadvise(fd_.get(), static_cast<off_t>(base_), static_cast<off_t>(length_), POSIX_FADV_DONTNEED);
   return {};
 }
 }  // namespace bootseal

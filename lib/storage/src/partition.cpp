@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "bootseal/fileio.hpp"
 #include "le.hpp"
 #include "partition_internal.hpp"
 

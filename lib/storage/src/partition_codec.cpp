@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "bootseal/fileio.hpp"
 #include "bootseal/partition.hpp"
 #include "le.hpp"
 #include "partition_internal.hpp"

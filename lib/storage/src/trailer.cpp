@@ -4,12 +4,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
+#include "bootseal/fileio.hpp"
 #include "bootseal/seal.hpp"
 #include "le.hpp"
 
@@ -21,52 +19,9 @@ using detail::load_le64;
 using detail::store_le32;
 using detail::store_le64;
 
-std::string errno_text(int err) { return std::strerror(err); }
-
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  void reset(int fd) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-Result<void> pread_all(int fd, uint8_t* out, size_t n, uint64_t offset, const std::string& name) {
-  size_t done = 0;
-  while (done < n) {
-    const ssize_t r = ::pread(fd, out + done, n - done, static_cast<off_t>(offset + done));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return make_error(name + ": read error at offset " + std::to_string(offset + done) + ": " + errno_text(errno));
-    if (r == 0) return make_error(name + ": unexpected end of file at offset " + std::to_string(offset + done));
-    done += static_cast<size_t>(r);
-  }
-  return {};
-}
-
-Result<void> write_all(int fd, const uint8_t* data, size_t n, const std::string& name) {
-  size_t done = 0;
-  while (done < n) {
-    const ssize_t r = ::write(fd, data + done, n - done);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return make_error(name + ": write error: " + (r < 0 ? errno_text(errno) : std::string("no progress")));
-    done += static_cast<size_t>(r);
-  }
-  return {};
-}
-
 struct OpenImage {
   std::filesystem::path path;  // symlinks resolved
-  Fd fd;
+  UniqueFd fd;
   struct stat st {};
   TrailerLocation location;
 };
@@ -76,48 +31,38 @@ Result<void> open_image(const std::filesystem::path& image, OpenImage* out) {
   out->path = std::filesystem::canonical(image, ec);
   if (ec) return make_error(image.string() + ": " + ec.message());
   const std::string name = out->path.string();
-  out->fd.reset(::open(name.c_str(), O_RDONLY | O_CLOEXEC));
-  if (out->fd.get() < 0) return make_error(name + ": " + errno_text(errno));
+  auto fd = open_file(out->path, O_RDONLY);
+  if (!fd) return make_error(fd.error());
+  out->fd = std::move(*fd);
   if (::fstat(out->fd.get(), &out->st) != 0) return make_error(name + ": " + errno_text(errno));
   if (!S_ISREG(out->st.st_mode)) return make_error(name + ": not a regular file");
   const uint64_t size = static_cast<uint64_t>(out->st.st_size);
   std::array<uint8_t, kTrailerFooterSize> tail{};
   const size_t n = static_cast<size_t>(std::min<uint64_t>(size, tail.size()));
-  if (auto r = pread_all(out->fd.get(), tail.data(), n, size - n, name); !r) return r;
+  if (auto r = pread_all(out->fd.get(), std::span<uint8_t>(tail.data(), n), size - n, name); !r) return r;
   out->location = locate_trailer(std::span<const uint8_t>(tail.data(), n), size);
   return {};
 }
 
 // Writes the first `keep` bytes of `src`, then `extra`, to a temporary file
-// beside `dst`, syncs it and renames it over `dst`; the directory is synced.
+// beside it that gets its mode and owner and replaces it (write_file_atomic).
 Result<void> rewrite(const OpenImage& src, uint64_t keep, std::span<const std::span<const uint8_t>> extra) {
   const std::string name = src.path.string();
-  std::string tmpl = (src.path.parent_path() / ("." + src.path.filename().string() + ".bootseal-XXXXXX")).string();
-  Fd out(::mkostemp(tmpl.data(), O_CLOEXEC));
-  if (out.get() < 0) return make_error(name + ": cannot create a temporary file beside it: " + errno_text(errno));
-  const std::string tmp = tmpl;
-  auto fail = [&](std::string msg) -> Result<void> {
-    ::unlink(tmp.c_str());
-    return make_error(std::move(msg));
+  auto fill = [&](int out, const std::string& tmp) -> Result<void> {
+    std::vector<uint8_t> buf(1 << 20);
+    uint64_t off = 0;
+    while (off < keep) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), keep - off));
+      const std::span<uint8_t> chunk(buf.data(), n);
+      if (auto r = pread_all(src.fd.get(), chunk, off, name); !r) return r;
+      if (auto r = write_all(out, chunk, tmp); !r) return r;
+      off += n;
+    }
+    for (const auto& part : extra)
+      if (auto r = write_all(out, part, tmp); !r) return r;
+    return {};
   };
-  std::vector<uint8_t> buf(1 << 20);
-  uint64_t off = 0;
-  while (off < keep) {
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(buf.size(), keep - off));
-    if (auto r = pread_all(src.fd.get(), buf.data(), n, off, name); !r) return fail(r.error());
-    if (auto r = write_all(out.get(), buf.data(), n, tmp); !r) return fail(r.error());
-    off += n;
-  }
-  for (const auto& part : extra)
-    if (auto r = write_all(out.get(), part.data(), part.size(), tmp); !r) return fail(r.error());
-  if (::fchmod(out.get(), src.st.st_mode & 07777) != 0) return fail(tmp + ": chmod: " + errno_text(errno));
-  if (::fchown(out.get(), src.st.st_uid, src.st.st_gid) != 0 && errno != EPERM)
-    return fail(tmp + ": chown: " + errno_text(errno));
-  if (::fsync(out.get()) != 0) return fail(tmp + ": fsync: " + errno_text(errno));
-  if (::rename(tmp.c_str(), name.c_str()) != 0) return fail(name + ": rename from " + tmp + ": " + errno_text(errno));
-  Fd dir(::open(src.path.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() >= 0) (void)::fsync(dir.get());
-  return {};
+  return write_file_atomic(src.path, fill, src.st.st_mode & 07777, FileOwner{src.st.st_uid, src.st.st_gid});
 }
 
 }  // namespace
@@ -184,7 +129,7 @@ Result<ImageTrailer, TrailerFault> read_trailer(const std::filesystem::path& ima
   t.location = img.location;
   if (t.location.status == TrailerStatus::present) {
     t.blob.resize(t.location.blob_length);
-    if (auto r = pread_all(img.fd.get(), t.blob.data(), t.blob.size(), t.location.blob_offset, img.path.string()); !r)
+    if (auto r = pread_all(img.fd.get(), t.blob, t.location.blob_offset, img.path.string()); !r)
       return make_error(TrailerFault::io, r.error());
   }
   return t;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bootseal_contract.hpp"
+#include "bootseal/fileio.hpp"
 #include "bootseal/policy.hpp"
 #include "bootseal/result.hpp"
 
@@ -40,19 +41,14 @@ using Resolver = std::function<std::optional<InodeId>(const std::string& path, s
 class RootResolver {
  public:
   static Result<RootResolver> open(const std::string& root);
-  RootResolver(RootResolver&& other) noexcept;
-  RootResolver& operator=(RootResolver&& other) noexcept;
-  RootResolver(const RootResolver&) = delete;
-  RootResolver& operator=(const RootResolver&) = delete;
-  ~RootResolver();
 
   std::optional<InodeId> resolve(const std::string& path, std::string* error) const;
   Resolver resolver() const;
   const std::string& root() const { return root_; }
 
  private:
-  RootResolver(int fd, std::string root) : fd_(fd), root_(std::move(root)) {}
-  int fd_ = -1;
+  RootResolver(UniqueFd fd, std::string root) : fd_(std::move(fd)), root_(std::move(root)) {}
+  UniqueFd fd_;
   std::string root_;
 };
 

@@ -27,6 +27,7 @@ std::string_view to_string(Alg alg);  // "EdDSA", "ES256", ...
 // kid: SHA-256 of the public key's DER SubjectPublicKeyInfo.
 using Kid = std::array<uint8_t, 32>;
 std::string to_hex(std::span<const uint8_t> bytes);
+std::array<uint8_t, 32> sha256(std::span<const uint8_t> data);
 
 // The closed set of verification outcomes, and the seal module's error
 // kind (never ok in an Error): functions that only branch return the bare

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bootseal/fileio.hpp"
 #include "bootseal/policy.hpp"
 #include "bootseal/result.hpp"
 #include "bootseal/seal.hpp"
@@ -147,9 +148,10 @@ class FileDevice final : public BlockDevice {
   Result<void> sync() override;
 
  private:
-  FileDevice(int fd, std::string name, uint64_t base, uint64_t length)
-      : fd_(fd), name_(std::move(name)), base_(base), length_(length) {}
-  int fd_;
+  FileDevice(UniqueFd fd, std::string path, std::string name, uint64_t base, uint64_t length)
+      : fd_(std::move(fd)), path_(std::move(path)), name_(std::move(name)), base_(base), length_(length) {}
+  UniqueFd fd_;
+  std::string path_;  // in I/O errors, with the offset in the file
   std::string name_;
   uint64_t base_;
   uint64_t length_;
