@@ -691,11 +691,15 @@ static __always_inline int device_file(struct file *file)
 }
 
 /* Whether the current task is inside execve (bprm_execve sets in_execve
- * before the binary handler runs and clears it after). */
+ * before the binary handler runs and clears it after). A kernel without
+ * the field answers "maybe": the caller then decides at every call, which
+ * costs time, not correctness. */
 static __always_inline int in_execve(void)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
+	if (!bpf_core_field_exists(task->in_execve))
+		return 1;
 	return BPF_CORE_READ_BITFIELD_PROBED(task, in_execve);
 }
 
