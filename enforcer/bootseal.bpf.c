@@ -692,8 +692,8 @@ static __always_inline int device_file(struct file *file)
 
 /* Whether the current task is inside execve (bprm_execve sets in_execve
  * before the binary handler runs and clears it after). A kernel without
- * the field answers "maybe": the caller then decides at every call, which
- * costs time, not correctness. */
+ * the field answers "maybe": the callers then decide at every call,
+ * slower and stricter, never weaker. */
 static __always_inline int in_execve(void)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
