@@ -690,6 +690,62 @@ static __always_inline int device_file(struct file *file)
 	return device_of(BPF_CORE_READ(file, f_inode), &type) != 0;
 }
 
+/* Whether the current task is inside execve (bprm_execve sets in_execve
+ * before the binary handler runs and clears it after). A kernel without
+ * the field answers "maybe": the callers then decide at every call,
+ * slower and stricter, never weaker. */
+static __always_inline int in_execve(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	if (!bpf_core_field_exists(task->in_execve))
+		return 1;
+	return BPF_CORE_READ_BITFIELD_PROBED(task, in_execve);
+}
+
+/* READ_IMPLIES_EXEC: every readable private mapping the task makes is
+ * executable, brk's heap included. */
+static __always_inline int read_implies_exec(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	return (task->personality & READ_IMPLIES_EXEC) != 0;
+}
+
+/* bpf_find_vma callback: the flags of the vma found. */
+static long vma_flags_of(struct task_struct *task, struct vm_area_struct *vma, void *ctx)
+{
+	*(__u64 *)ctx = BPF_CORE_READ(vma, vm_flags);
+	return 0;
+}
+
+/* exec memory: what an exec set up before its binary handler maps the
+ * program: an executable stack (setup_arg_pages gives the stack VM_EXEC
+ * for an ELF whose PT_GNU_STACK asks for RWX, or under READ_IMPLIES_EXEC),
+ * or READ_IMPLIES_EXEC itself (a 32-bit ELF without PT_GNU_STACK), whose
+ * heap would be executable. No hook decides either where it happens; the
+ * binary handler's mmap_file calls (the program's segments, its
+ * interpreter) come after, within the same execve, before any of the
+ * program's code runs. Refused, the mapping fails and the kernel kills
+ * the process (the exec is past its point of no return). */
+static __always_inline int exec_memory_setup(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 flags = 0;
+	long err;
+
+	if (!(bs_kinds[BS_OP_EXEC] & (1 << BS_KIND_MEMORY)))
+		return 0;
+	err = bpf_find_vma(task, BPF_CORE_READ(task, mm, start_stack), vma_flags_of, &flags, 0);
+	/* -EBUSY: the mm's lock was taken; the new mm is this task's alone
+	 * during an exec, so that is not expected: fail closed. */
+	if (err == -EBUSY || (flags & VM_EXEC))
+		return memory_exec(current_subject(), BS_MEM_STACK);
+	if (read_implies_exec())
+		return memory_exec(current_subject(), BS_MEM_STACK);
+	return 0;
+}
+
 /* The current process runs foreign code from now on: it becomes subject 0,
  * and so does the parent whose memory it shares (vfork). */
 static __always_inline void lose_subject(__u32 subject, __s32 why)
@@ -863,6 +919,13 @@ int BPF_PROG(bs_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 
 	if (ret)
 		return ret;
+	/* During an exec: the stack it set up (whatever this mapping's prot,
+	 * a program with no executable segment included). */
+	if (in_execve()) {
+		ret = exec_memory_setup();
+		if (ret)
+			return ret;
+	}
 	/* prot, not reqprot: READ_IMPLIES_EXEC already added PROT_EXEC. */
 	if (!(prot & PROT_EXEC))
 		return 0;
@@ -1462,7 +1525,8 @@ int BPF_PROG(bs_ptrace_traceme, struct task_struct *parent, int ret)
 	return memory_exec(subject_of_task(parent), BS_MEM_PTRACE);
 }
 
-/* exec memory: attaching SysV shared memory executable (SHM_EXEC), which
+/* exec memory: attaching SysV shared memory executable (SHM_EXEC, or any
+ * attach under READ_IMPLIES_EXEC, which do_mmap turns executable), which
  * maps without mmap_file. */
 SEC("lsm/shm_shmat")
 int BPF_PROG(bs_shm_shmat, struct kern_ipc_perm *perm, char *shmaddr, int shmflg, int ret)
@@ -1471,7 +1535,7 @@ int BPF_PROG(bs_shm_shmat, struct kern_ipc_perm *perm, char *shmaddr, int shmflg
 
 	if (ret)
 		return ret;
-	if (!(shmflg & SHM_EXEC))
+	if (!(shmflg & SHM_EXEC) && !read_implies_exec())
 		return 0;
 	subject = current_subject();
 	ret = memory_exec(subject, BS_MEM_SHMEM);
@@ -1686,4 +1750,35 @@ int BPF_PROG(bs_file_open, struct file *file, int ret)
 	if (ret)
 		return ret;
 	return rawdev_open(file, fmode);
+}
+
+/* ---- executable heap ------------------------------------------------- */
+
+/* exec memory: heap growth under READ_IMPLIES_EXEC. brk() (and exec's own
+ * brk for the program's bss) takes the heap's flags from the task's
+ * personality, VM_EXEC included, and maps it with no mmap_file or
+ * file_mprotect call. The one security call on that path is
+ * security_vm_enough_memory_mm, whose LSM hook cannot refuse (its result
+ * only says whether the admin reserve counts, and the capability module
+ * answers first for tasks without CAP_SYS_ADMIN), so this program modifies
+ * the function's return instead: -ENOMEM, as if the memory were not there.
+ * Only for brk (the system call, x86-64, x32 or ia32) and inside an exec:
+ * the other callers (mmap, mprotect, mremap, fork) either pass through
+ * mmap_file/file_mprotect, which see READ_IMPLIES_EXEC in prot, or copy
+ * mappings already decided. */
+SEC("fmod_ret/security_vm_enough_memory_mm")
+int BPF_PROG(bs_vm_enough_memory, struct mm_struct *mm, long pages, int ret)
+{
+	struct task_struct *task;
+	unsigned long nr;
+
+	if (ret)
+		return ret;
+	if (!(bs_kinds[BS_OP_EXEC] & (1 << BS_KIND_MEMORY)) || !read_implies_exec())
+		return 0;
+	task = bpf_get_current_task_btf();
+	nr = BPF_CORE_READ((struct pt_regs___bs *)bpf_task_pt_regs(task), orig_ax);
+	if (nr != NR_BRK_64 && nr != NR_BRK_X32 && nr != NR_BRK_IA32 && !in_execve())
+		return 0;
+	return memory_exec(current_subject(), BS_MEM_BRK) ? -ENOMEM : 0;
 }

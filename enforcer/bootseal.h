@@ -183,6 +183,9 @@ struct bs_obj_id {
 #define BS_MEM_SHMEM 4          /* memfd, SysV or shared anonymous memory mapped or run executable */
 #define BS_MEM_PROC_MEM 5       /* opening a /proc/PID/mem for writing */
 #define BS_MEM_PTRACE 6         /* ptrace attach (POKETEXT) or process_vm_writev */
+#define BS_MEM_STACK 16         /* an exec that gave the program an executable stack
+				 * (PT_GNU_STACK RWX) or READ_IMPLIES_EXEC */
+#define BS_MEM_BRK 17           /* heap growth (brk) made executable by READ_IMPLIES_EXEC */
 
 /* Audit event, the payload of one audit log record. */
 #define BS_COMM_LEN 16

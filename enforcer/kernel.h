@@ -72,6 +72,7 @@ struct vm_area_struct {
 
 struct mm_struct {
 	struct file *exe_file;
+	unsigned long start_stack;  /* set by setup_arg_pages */
 };
 
 struct fdtable {
@@ -90,6 +91,14 @@ struct task_struct {
 	unsigned int ptrace;              /* non-zero while traced */
 	struct task_struct *real_parent;
 	struct task_struct *group_leader;
+	unsigned int personality;         /* PER_*, READ_IMPLIES_EXEC */
+	unsigned in_execve:1;             /* between bprm_execve's start and end */
+};
+
+/* arch/x86/include/asm/ptrace.h: the system call number of the task's
+ * current system call. */
+struct pt_regs___bs {
+	unsigned long orig_ax;
 };
 
 struct bpf_map {
@@ -150,7 +159,14 @@ struct kern_ipc_perm;
 #define PROT_EXEC 0x4
 #define MAP_TYPE 0x0f
 #define MAP_PRIVATE 0x02
+#define VM_EXEC 0x4
 #define VM_SHARED 0x8
+/* include/uapi/linux/personality.h */
+#define READ_IMPLIES_EXEC 0x0400000
+/* arch/x86/entry/syscalls: brk on x86-64 (x32 with __X32_SYSCALL_BIT), ia32 */
+#define NR_BRK_64 12
+#define NR_BRK_X32 (0x40000000 | 12)
+#define NR_BRK_IA32 45
 /* include/uapi/linux/shm.h */
 #define SHM_EXEC 0100000
 /* include/linux/mount.h: kern_mount()ed, never in a namespace (shm_mnt) */
@@ -185,5 +201,7 @@ struct kern_ipc_perm;
 #define CAP_OPT_NOAUDIT 0x2
 
 #define EPERM 1
+#define ENOMEM 12
+#define EBUSY 16
 
 #endif /* BOOTSEAL_ENFORCER_KERNEL_H */

@@ -132,6 +132,8 @@ std::string memory_route_name(uint64_t route) {
     case BS_MEM_SHMEM: return "memory (shared memory)";
     case BS_MEM_PROC_MEM: return "memory (/proc/PID/mem write)";
     case BS_MEM_PTRACE: return "memory (ptrace attach)";
+    case BS_MEM_STACK: return "memory (executable stack)";
+    case BS_MEM_BRK: return "memory (executable heap)";
     default: return "memory (route " + std::to_string(route) + ")";
   }
 }

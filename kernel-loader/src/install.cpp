@@ -115,7 +115,8 @@ Result<void> expect_link(const std::string& path, const std::string& type, std::
   fd.reset();
   if (t != type) return make_error(path + " is not a " + type + " link (" + (t.empty() ? "not a link" : t) + ")");
   if (attach_type && (!info_ok || li.tracing.attach_type != *attach_type))
-    return make_error(path + " is not attached as an LSM program");
+    return make_error(path + " is not attached as the enforcer's program (attach type " +
+                      std::to_string(li.tracing.attach_type) + ")");
   return {};
 }
 
@@ -165,7 +166,9 @@ Result<void> verify_installed(const InstallRequest& req) {
     } else if (n == contract::kPinStats || n == contract::kPinAudit) {
       r = expect_link(p, "iter", std::nullopt);
     } else if (n.rfind("link_", 0) == 0) {
-      r = expect_link(p, "tracing", BPF_LSM_MAC);
+      // One program modifies a security_* function's return instead
+      // (fmod_ret): the LSM hook there cannot refuse (docs/ENFORCER.md).
+      r = expect_link(p, "tracing", n == "link_vm_enough_memory" ? BPF_MODIFY_RETURN : BPF_LSM_MAC);
       ++lsm_links;
     } else {
       r = make_error(p + " is not one of bootseal's pins");
@@ -434,7 +437,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
       if (!protect(BS_OBJ_LINK, link_id(bpf_link__fd(l)))) return fail("cannot record the enforcer's iterators");
     }
   }
-  log("attach", std::to_string(res.hooks) + " LSM hooks attached", t.ms());
+  log("attach", std::to_string(res.hooks) + " hooks attached", t.ms());
 
   // What status readers see; then freeze the rest.
   t.restart();

@@ -30,6 +30,12 @@
  *   memfd-mmap               run code from an executable memfd mapping
  *   memfd-exec PROG ARG...   copy PROG into a memfd and fexecve it
  *   shm-exec                 attach SysV shm with SHM_EXEC
+ *   brk-exec                 personality(READ_IMPLIES_EXEC), grow the heap
+ *                            with brk, write code to the new page, run it
+ *   shm-rie                  personality(READ_IMPLIES_EXEC), attach SysV
+ *                            shm read-write (no SHM_EXEC), run code from it
+ *   dlopen LIB               dlopen LIB (one marked exec-stack makes glibc
+ *                            mprotect the stacks PROT_EXEC)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -43,6 +49,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/shm.h>
@@ -278,6 +285,46 @@ int main(int argc, char **argv)
 		shmctl(id, IPC_RMID, 0);
 		if (p == (void *)-1)
 			return fail("shmat SHM_EXEC");
+		return 0;
+	}
+	if (!strcmp(cmd, "brk-exec")) {
+		uintptr_t old, page;
+
+		/* No allocation after the personality change: stdio would. */
+		setvbuf(stdout, 0, _IONBF, 0);
+		if (personality(PER_LINUX | READ_IMPLIES_EXEC) < 0)
+			return fail("personality");
+		old = (uintptr_t)sbrk(0);
+		/* The first whole page past the old break: a vma of its own,
+		 * with the flags brk gives it now. */
+		page = (old + 4095) & ~(uintptr_t)4095;
+		if (brk((void *)(page + 4096)) != 0)
+			return fail("brk");
+		memcpy((void *)page, code, sizeof(code));
+		return run((void *)page);
+	}
+	if (!strcmp(cmd, "shm-rie")) {
+		int id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+		void *p;
+
+		setvbuf(stdout, 0, _IONBF, 0);
+		if (id < 0)
+			return fail("shmget");
+		if (personality(PER_LINUX | READ_IMPLIES_EXEC) < 0)
+			return fail("personality");
+		p = shmat(id, 0, 0);
+		shmctl(id, IPC_RMID, 0);
+		if (p == (void *)-1)
+			return fail("shmat");
+		memcpy(p, code, sizeof(code));
+		return run(p);
+	}
+	if (!strcmp(cmd, "dlopen") && argc == 3) {
+		if (!dlopen(argv[2], RTLD_NOW)) {
+			printf("dlopen: %s\n", dlerror());
+			return 1;
+		}
+		puts("loaded");
 		return 0;
 	}
 	fprintf(stderr, "usage: bs-attack COMMAND ARG... (see the source)\n");

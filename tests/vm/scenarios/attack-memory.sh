@@ -3,7 +3,13 @@
 # backs: anonymous RWX mappings, mprotect of written memory to RX, a
 # private or shared RWX file mapping, a shared RWX mapping of /dev/zero, patching its own code through /proc/self/mem,
 # a memfd mapped executable or executed, SysV shm attached SHM_EXEC, ptrace
-# attach (POKETEXT) and process_vm_writev into another process. The twin:
+# attach (POKETEXT) and process_vm_writev into another process; and the
+# routes no mmap hook sees: heap growth through brk() after
+# personality(READ_IMPLIES_EXEC) (the brk fails), SysV shm attached under
+# READ_IMPLIES_EXEC without SHM_EXEC, a static program linked with
+# `-z execstack` (the exec's stack is executable: the process is killed
+# before its code runs), and dlopen of an exec-stack library (glibc's
+# mprotect of the stack is refused). The twin:
 # the program the policy names in `allow exec memory by` does all of it,
 # and programs that need no executable memory (a dynamic `true`, the
 # busybox shell) run normally.
@@ -15,6 +21,17 @@ enf_guest_tree "$VM_WORK/tree"
 atk_programs "$VM_WORK/tree"
 mkdir -p "$VM_WORK/tree/usr/lib/jit"
 cp "$VM_WORK/tree/opt/tools/bs-attack" "$VM_WORK/tree/usr/lib/jit/bs-attack"
+# PT_GNU_STACK RWX: a static program and a library that ask for an
+# executable stack.
+gcc -O2 -Wall -Werror -static -z execstack -o "$VM_WORK/tree/opt/tools/bs-execstack" \
+	"$VM_SOURCE_ROOT/tests/vm/programs/bs-execstack.c" || _vm_die "cannot build bs-execstack"
+gcc -O2 -Wall -Werror -shared -fPIC -z execstack -o "$VM_WORK/tree/usr/lib/jit/libexecstack.so" \
+	"$VM_SOURCE_ROOT/tests/vm/programs/bs-execstack-lib.c" || _vm_die "cannot build bs-execstack-lib"
+for f in opt/tools/bs-execstack usr/lib/jit/libexecstack.so; do
+	readelf -lW "$VM_WORK/tree/$f" | grep -qE 'GNU_STACK .* RWE ' ||
+		_vm_die "$f does not ask for an executable stack"
+done
+cp "$VM_WORK/tree/opt/tools/bs-execstack" "$VM_WORK/tree/usr/lib/jit/bs-execstack"
 
 # The JIT is dynamically linked: it holds its subject only while ld.so,
 # libc and its own directory are write-protected (docs/POLICY.md,
@@ -22,6 +39,7 @@ cp "$VM_WORK/tree/opt/tools/bs-attack" "$VM_WORK/tree/usr/lib/jit/bs-attack"
 blob=$(dr_policy vm-attack-memory 2 \
 	'deny exec memory' \
 	'allow exec memory by /usr/lib/jit/bs-attack' \
+	'allow exec memory by /usr/lib/jit/bs-execstack' \
 	'deny write subtree /lib' \
 	'deny write subtree /lib64' \
 	'deny write subtree /usr/lib/jit')
@@ -56,6 +74,9 @@ for who in plain jit; do
 	try $who-memfd-mmap $P memfd-mmap
 	try $who-memfd-exec $P memfd-exec /opt/ok/busybox true
 	try $who-shm-exec $P shm-exec
+	try $who-brk-exec $P brk-exec
+	try $who-shm-rie $P shm-rie
+	try $who-dlopen-execstack $P dlopen /usr/lib/jit/libexecstack.so
 	$T sleep &
 	TP=$!
 	sleep 1
@@ -64,6 +85,8 @@ for who in plain jit; do
 	kill $TP
 done
 try dynamic-true /opt/ok/true
+try plain-execstack /opt/tools/bs-execstack
+try jit-execstack /usr/lib/jit/bs-execstack
 # prctl(PR_SET_MM_EXE_FILE) would make any file "the program exec mapped".
 try setexe $T setexe /opt/ok/true
 echo >/tmp/plain
@@ -78,17 +101,29 @@ initrd=$(dr_initramfs "$(dr_etc)")
 log=$VM_WORK/console.log
 vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 500
 vm_expect "$log" "bootseal: policy 'vm-attack-memory' generation 2 in force, enforce mode" "the policy is in force"
-for r in anon-rwx mprotect-rx file-rwx shared-rwx devzero-rwx procmem memfd-mmap memfd-exec shm-exec attach vmwrite; do
+for r in anon-rwx mprotect-rx file-rwx shared-rwx devzero-rwx procmem memfd-mmap memfd-exec shm-exec attach vmwrite \
+	brk-exec shm-rie dlopen-execstack; do
 	vm_expect "$log" "^TEST: plain-$r rc=1\$" "$r: refused to a program without exec memory"
 	vm_expect "$log" "^TEST: jit-$r rc=0\$" "$r: works for the program allowed exec memory"
 done
 vm_expect "$log" '^TEST: plain-anon-rwx out=mmap rwx: Operation not permitted' "the refusal is the enforcer's EPERM"
 vm_expect "$log" '^TEST: dynamic-true rc=0$' "a dynamically linked program runs"
+vm_expect "$log" '^TEST: plain-brk-exec out=brk: Cannot allocate memory' \
+	"brk under READ_IMPLIES_EXEC fails (ENOMEM), no executable heap"
+vm_expect "$log" '^TEST: plain-shm-rie out=shmat: Operation not permitted' \
+	"shmat under READ_IMPLIES_EXEC is refused"
+vm_expect "$log" '^TEST: plain-dlopen-execstack out=dlopen: .*cannot enable executable stack.*Operation not permitted' \
+	"glibc's mprotect of the stack for an exec-stack library is refused"
+# Past exec's point of no return a failed mapping is a SIGSEGV (128 + 11).
+vm_expect "$log" '^TEST: plain-execstack rc=139$' "the exec-stack program is killed at exec"
+vm_expect "$log" '^TEST: jit-execstack rc=0$' "the exec-stack program allowed exec memory runs code on its stack"
 vm_expect "$log" '^TEST: setexe out=prctl PR_SET_MM_EXE_FILE: Operation not permitted' "PR_SET_MM_EXE_FILE is refused"
 vm_expect "$log" '^TEST: plain-write rc=0$' "the program without exec memory runs normally"
 vm_expect "$log" '^TEST: shell rc=0$' "the shell runs"
-for m in 'anonymous' 'writable file mapping' 'shared memory' '/proc/PID/mem write' 'ptrace attach'; do
+for m in 'anonymous' 'writable file mapping' 'shared memory' '/proc/PID/mem write' 'ptrace attach' 'executable heap'; do
 	vm_expect "$log" "^TEST: audit: .* denied exec memory \\($m\\) by pid [0-9]+ \\(bs-attack, subject 0\\): deny rule 3\$" \
 		"bootseal audit shows the refused route: memory ($m)"
 done
+vm_expect "$log" "^TEST: audit: .* denied exec memory \\(executable stack\\) by pid [0-9]+ \\(bs-execstack, subject 0\\): deny rule 3\$" \
+	"bootseal audit shows the refused route: memory (executable stack)"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
