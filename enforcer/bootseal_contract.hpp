@@ -27,6 +27,11 @@ inline constexpr std::size_t kOpSlots = BS_OP_SLOTS;
 
 // Where the loader pins the enforcer by default, and the pins' names.
 inline constexpr std::string_view kPinDir = BS_PIN_DIR;
+// The audit ring's size bounds (loader.conf audit-buffer), in bytes; the
+// ring holds size / sizeof(bs_record) records, and the audit iterator pin
+// prints at most that many.
+inline constexpr uint32_t kMinAuditBuffer = 4096;
+inline constexpr uint32_t kMaxAuditBuffer = 1u << 30;
 inline constexpr std::string_view kPinInfo = BS_PIN_INFO;
 inline constexpr std::string_view kPinStats = BS_PIN_STATS;
 inline constexpr std::string_view kPinAudit = BS_PIN_AUDIT;

@@ -17,9 +17,9 @@
 namespace bootseal::tool {
 namespace {
 
-// What an iterator pin may print: the stats record or the audit ring's
-// records, far below this.
-constexpr size_t kMaxPinOutput = 64 * 1024 * 1024;
+// What an iterator pin may print: the stats record, or the audit ring's
+// records, which fill at most the largest ring loader.conf allows.
+constexpr size_t kMaxPinOutput = size_t{contract::kMaxAuditBuffer} + 1024 * 1024;
 
 EnforcerResult<UniqueFd> open_readonly(const std::string& path) {
   LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);

@@ -168,8 +168,9 @@ Result<LoaderConfig> parse_config(std::string_view text, const std::string& orig
     } else if (key == "audit-buffer") {
       if (!once(ring_set)) return fail("'audit-buffer' given twice");
       auto v = parse_u64(value);
-      if (!v || *v < 4096 || *v > (1u << 30) || (*v & (*v - 1)) != 0)
-        return fail("audit-buffer '" + std::string(value) + "' is not a power of two from 4096 to 1073741824");
+      if (!v || *v < contract::kMinAuditBuffer || *v > contract::kMaxAuditBuffer || (*v & (*v - 1)) != 0)
+        return fail("audit-buffer '" + std::string(value) + "' is not a power of two from " +
+                    std::to_string(contract::kMinAuditBuffer) + " to " + std::to_string(contract::kMaxAuditBuffer));
       c.ringbuf_size = static_cast<uint32_t>(*v);
     } else if (key == "pin-dir") {
       if (!once(pin_set)) return fail("'pin-dir' given twice");
