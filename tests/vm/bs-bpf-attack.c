@@ -11,7 +11,8 @@
 //   bs-bpf-attack own-map             the same against a map of its own:
 //                                     loads, runs, and the value changes
 //   bs-bpf-attack map-ids             every map by id, read-only: prints
-//                                     "ro NAME" or "refused ID: ERROR",
+//                                     (but its own, bs_attack_own) "ro NAME"
+//                                     or "refused ID: ERROR",
 //                                     then a writable fd: "rw NAME" or
 //                                     "rw-refused NAME: ERROR"
 //   bs-bpf-attack link-detach PIN     BPF_LINK_DETACH of a pinned link
@@ -159,7 +160,13 @@ static int map_info(int fd, struct bpf_map_info *info)
 	return (int)sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a);
 }
 
-static int map_create(uint32_t type, uint32_t ksz, uint32_t vsz, uint32_t max, uint32_t flags)
+/* This program's own maps are named so that map-ids can tell them from the
+ * enforcer's: one freed a moment ago stays listed until the RCU grace
+ * period of the program that used it ends. */
+static const char kOwnMapName[] = "bs_attack_own";
+
+static int map_create(uint32_t type, uint32_t ksz, uint32_t vsz, uint32_t max, uint32_t flags,
+		      const char *name)
 {
 	union bpf_attr a;
 	memset(&a, 0, sizeof(a));
@@ -168,6 +175,8 @@ static int map_create(uint32_t type, uint32_t ksz, uint32_t vsz, uint32_t max, u
 	a.value_size = vsz;
 	a.max_entries = max;
 	a.map_flags = flags;
+	if (name)
+		strncpy(a.map_name, name, sizeof(a.map_name) - 1);
 	return (int)sys_bpf(BPF_MAP_CREATE, &a);
 }
 
@@ -249,7 +258,7 @@ static int cmd_prog_write(const char *pin)
 
 static int cmd_own_map(void)
 {
-	int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0);
+	int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, kOwnMapName);
 	if (fd < 0) {
 		printf("own-create error: %s\n", strerror(errno));
 		return 1;
@@ -285,6 +294,10 @@ static int cmd_map_ids(void)
 		struct bpf_map_info info;
 		map_info(fd, &info);
 		close(fd);
+		if (!strcmp(info.name, kOwnMapName))
+			continue; /* this program's own, from an earlier command */
+		printf("map %u type %u key %u value %u entries %u flags 0x%x name '%s'\n", id, info.type,
+		       info.key_size, info.value_size, info.max_entries, info.map_flags, info.name);
 		printf("ro %s\n", info.name);
 		a.open_flags = 0;
 		fd = (int)sys_bpf(BPF_MAP_GET_FD_BY_ID, &a);
@@ -358,7 +371,7 @@ static int cmd_fake_info(const char *real, const char *dir)
 		return 1;
 	}
 	info.hooks = 0;
-	int f = map_create(BPF_MAP_TYPE_ARRAY, 4, sizeof(info), 1, BPF_F_RDONLY_PROG);
+	int f = map_create(BPF_MAP_TYPE_ARRAY, 4, sizeof(info), 1, BPF_F_RDONLY_PROG, NULL);
 	if (f < 0 || elem(BPF_MAP_UPDATE_ELEM, f, &k, &info, BPF_ANY) != 0) {
 		printf("fake error: %s\n", strerror(errno));
 		return 1;
@@ -410,7 +423,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "prog-type"))
 		return cmd_prog_type(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "pin-map")) {
-		int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0);
+		int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, kOwnMapName);
 		return fd < 0 ? 1 : pin(fd, argv[2]);
 	}
 	fprintf(stderr, "usage: see the comment at the top of bs-bpf-attack.c\n");
