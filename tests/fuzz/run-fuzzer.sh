@@ -21,7 +21,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 set +e
-"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+# -error_exitcode: libFuzzer's default, 77, is meson's "skipped".
+"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -error_exitcode=1 \
 	-artifact_prefix="$artifacts" "$corpus" "$seeds" 2>"$log"
 rc=$?
 set -e

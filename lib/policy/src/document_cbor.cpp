@@ -440,6 +440,12 @@ Result<Document> decode_document(std::span<const uint8_t> cbor) {
   auto doc = detail::decode_document_unchecked(cbor);
   if (!doc) return doc;
   if (auto v = validate(*doc); !v) return make_error("policy document: " + v.error());
+  // One document, one encoding: a writer stores the lowest schema version
+  // that holds the document (required_schema()), so a higher one is refused.
+  if (const uint64_t need = required_schema(*doc); doc->schema > need)
+    return make_error("policy document: schema version (key 0) is " + std::to_string(doc->schema) +
+                      ", but nothing in the document needs more than " + std::to_string(need) +
+                      " (a writer stores the lowest version that holds the document)");
   return doc;
 }
 
