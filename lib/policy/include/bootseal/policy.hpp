@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // The policy document: the in-memory model shared by the language compiler
-// (signer/), the CBOR codec (store-format/), the loader's rule compiler
+// (lib/policy), the CBOR codec (lib/policy), the loader's rule compiler
 // (kernel-loader/) and the tools. Passive data; the invariants listed here
 // are checked by validate() and by every producer of a Document.
 #pragma once
