@@ -736,6 +736,18 @@ TEST(HostileEnvelope, SignedPayloadNonDeterministic) {
   EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, payload)), VerifyStatus::malformed_payload);
 }
 
+// The same document with a higher schema version than it needs is a second
+// encoding of it: refused on the verified path too, signature or not.
+TEST(HostileEnvelope, SignedPayloadWithAHigherSchemaThanItNeeds) {
+  Bytes payload = encode_document(sample());
+  ASSERT_EQ(payload[1], 0x00) << "key 0, the schema version, comes first";
+  ASSERT_EQ(payload[2], 0x01) << "the sample needs schema 1";
+  payload[2] = 0x02;
+  EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, payload)), VerifyStatus::malformed_payload);
+  payload[2] = 0x01;
+  EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, payload)), VerifyStatus::ok);
+}
+
 TEST(HostileEnvelope, SignedPayloadInvalidPolicy) {
   Document d = sample();
   d.generation = 0;

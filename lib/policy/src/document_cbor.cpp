@@ -431,7 +431,16 @@ Result<Document> decode_document_unchecked(std::span<const uint8_t> cbor) {
   if (auto p = cbor::check_deterministic(cbor)) {
     return make_error("policy document, offset " + std::to_string(p->offset) + ": " + p->what);
   }
-  return DocDecoder(cbor).run();
+  auto doc = DocDecoder(cbor).run();
+  if (!doc) return doc;
+  // One document, one encoding: a writer stores the lowest schema version
+  // that holds the document (required_schema()), so a higher one is
+  // refused, here where the verified path (verify_sealed) decodes too.
+  if (const uint64_t need = required_schema(*doc); doc->schema > need)
+    return make_error("policy document: schema version (key 0) is " + std::to_string(doc->schema) +
+                      ", but nothing in the document needs more than " + std::to_string(need) +
+                      " (a writer stores the lowest version that holds the document)");
+  return doc;
 }
 
 }  // namespace detail
@@ -440,12 +449,6 @@ Result<Document> decode_document(std::span<const uint8_t> cbor) {
   auto doc = detail::decode_document_unchecked(cbor);
   if (!doc) return doc;
   if (auto v = validate(*doc); !v) return make_error("policy document: " + v.error());
-  // One document, one encoding: a writer stores the lowest schema version
-  // that holds the document (required_schema()), so a higher one is refused.
-  if (const uint64_t need = required_schema(*doc); doc->schema > need)
-    return make_error("policy document: schema version (key 0) is " + std::to_string(doc->schema) +
-                      ", but nothing in the document needs more than " + std::to_string(need) +
-                      " (a writer stores the lowest version that holds the document)");
   return doc;
 }
 
