@@ -403,28 +403,24 @@ TEST(OpenFile, MissingFileIsNamed) {
 // ---------------------------------------------------------------------------
 // read_first_line
 
-TEST(ReadFirstLine, FileWithoutNewlineIsTheLine) {
+// Each file's content and the line read from it: without a newline, the
+// first of several lines without its newline, an empty file.
+TEST(ReadFirstLine, TheFirstLineWithoutItsNewline) {
+  const struct {
+    const char* content;
+    const char* line;
+  } cases[] = {
+      {"lockdown,capability,bpf", "lockdown,capability,bpf"},
+      {"none [integrity] confidentiality\nsecond\nthird\n", "none [integrity] confidentiality"},
+      {"", ""},
+  };
   ScratchDir dir;
-  write_bytes(dir / "lsm", bytes("lockdown,capability,bpf"));
-  auto l = read_first_line(dir / "lsm");
-  ASSERT_TRUE(l) << l.error();
-  EXPECT_EQ(*l, "lockdown,capability,bpf");
-}
-
-TEST(ReadFirstLine, OnlyTheFirstOfSeveralLinesWithoutItsNewline) {
-  ScratchDir dir;
-  write_bytes(dir / "f", bytes("none [integrity] confidentiality\nsecond\nthird\n"));
-  auto l = read_first_line(dir / "f");
-  ASSERT_TRUE(l) << l.error();
-  EXPECT_EQ(*l, "none [integrity] confidentiality");
-}
-
-TEST(ReadFirstLine, EmptyFileIsAnEmptyLine) {
-  ScratchDir dir;
-  write_bytes(dir / "empty", {});
-  auto l = read_first_line(dir / "empty");
-  ASSERT_TRUE(l) << l.error();
-  EXPECT_EQ(*l, "");
+  for (const auto& c : cases) {
+    write_bytes(dir / "f", bytes(c.content));
+    auto l = read_first_line(dir / "f");
+    ASSERT_TRUE(l) << c.content << ": " << l.error();
+    EXPECT_EQ(*l, c.line) << "content: " << c.content;
+  }
 }
 
 TEST(ReadFirstLine, LongerThanTheLimitIsRefusedNamingTheFile) {

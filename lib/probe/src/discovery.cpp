@@ -257,7 +257,6 @@ class Discoverer {
 
 }  // namespace
 
-
 std::string_view to_string(SourceKind k) {
   switch (k) {
     case SourceKind::partition: return "partition";
