@@ -17,6 +17,7 @@
 #include <cstdarg>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <sstream>
 #include <algorithm>
 #include <optional>
@@ -158,17 +159,27 @@ Result<void> verify_installed(const InstallRequest& req) {
   while (dirent* e = ::readdir(d))
     if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.emplace_back(e->d_name);
   ::closedir(d);
+  // The link pins the enforcer makes, each with its program's attach type
+  // as its section declares it (lsm/ or fmod_ret/), read from the enforcer
+  // object itself: opened, not loaded.
+  std::map<std::string, __u32> link_attach;
+  {
+    bootseal_bpf* obj = bootseal_bpf__open();
+    if (!obj) return make_error("cannot open the enforcer object: " + errno_text(errno));
+    for (int i = 0; i < obj->skeleton->prog_cnt; ++i)
+      link_attach[contract::link_pin_name(obj->skeleton->progs[i].name)] =
+          bpf_program__expected_attach_type(*obj->skeleton->progs[i].prog);
+    bootseal_bpf__destroy(obj);
+  }
   for (const auto& n : names) {
     std::string p = req.pin_dir + "/" + n;
     Result<void> r;
-    if (n == "info" || n == "rules" || n == "subjects") {
+    if (n == contract::kPinInfo || n == contract::kPinRules || n == contract::kPinSubjects) {
       r = {};
     } else if (n == contract::kPinStats || n == contract::kPinAudit) {
       r = expect_link(p, "iter", std::nullopt);
-    } else if (n.rfind("link_", 0) == 0) {
-      // One program modifies a security_* function's return instead
-      // (fmod_ret): the LSM hook there cannot refuse (docs/ENFORCER.md).
-      r = expect_link(p, "tracing", n == "link_vm_enough_memory" ? BPF_MODIFY_RETURN : BPF_LSM_MAC);
+    } else if (auto a = link_attach.find(n); a != link_attach.end()) {
+      r = expect_link(p, "tracing", a->second);
       ++lsm_links;
     } else {
       r = make_error(p + " is not one of bootseal's pins");
