@@ -739,9 +739,7 @@ static __always_inline int exec_memory_setup(void)
 	err = bpf_find_vma(task, BPF_CORE_READ(task, mm, start_stack), vma_flags_of, &flags, 0);
 	/* -EBUSY: the mm's lock was taken; the new mm is this task's alone
 	 * during an exec, so that is not expected: fail closed. */
-	if (err == -EBUSY || (flags & VM_EXEC))
-		return memory_exec(current_subject(), BS_MEM_STACK);
-	if (read_implies_exec())
+	if (err == -EBUSY || (flags & VM_EXEC) || read_implies_exec())
 		return memory_exec(current_subject(), BS_MEM_STACK);
 	return 0;
 }
