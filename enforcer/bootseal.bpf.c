@@ -855,10 +855,59 @@ int BPF_PROG(bs_bprm_check, struct linux_binprm *bprm, int ret)
 	return check_file(BS_OP_EXEC, file);
 }
 
+/* How many seccomp filters of a task's chain the listener check follows;
+ * a longer chain counts as one with a listener (fail closed). */
+#define BS_MAX_SECCOMP 64
+
+/* Whether a seccomp filter the task runs under has an open user-notification
+ * listener: whoever holds it answers the task's system calls for it (fakes
+ * their results, installs descriptors in the task with
+ * SECCOMP_IOCTL_NOTIF_ADDFD). */
+static __always_inline int seccomp_listener(struct task_struct *task)
+{
+	struct seccomp_filter *f = BPF_CORE_READ(task, seccomp.filter);
+	int i;
+
+	for (i = 0; i < BS_MAX_SECCOMP && f; i++) {
+		if (BPF_CORE_READ(f, notif))
+			return 1;
+		f = BPF_CORE_READ(f, prev);
+	}
+	return f != NULL;
+}
+
+/* Why an exec of a subject's program does not give the process that
+ * subject (a BS_RULE_* for the `subject lost` event), or 0 when it does.
+ * Another process would steer the program from the start: a tracer; a
+ * process sharing its root and working directory (clone with CLONE_FS:
+ * it chroots or chdirs the subject under its own files); the holder of a
+ * seccomp listener. And a program any process may rewrite is not the
+ * subject's own code: the program's write decision for a process with no
+ * subject must be deny, asked without a mount like the code it maps. */
+static __always_inline __s32 subject_exec_unsafe(struct linux_binprm *bprm,
+						  struct task_struct *task)
+{
+	struct file *file = BPF_CORE_READ(bprm, file);
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct bs_rule_val v;
+
+	if (task->ptrace)
+		return BS_RULE_TRACED_EXEC;
+	if (BPF_CORE_READ(bprm, unsafe) & LSM_UNSAFE_SHARE)
+		return BS_RULE_SHARED_FS;
+	if (seccomp_listener(task))
+		return BS_RULE_SECCOMP_LISTENER;
+	ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry), 0,
+	    BPF_CORE_READ(inode, i_sb, s_magic), BS_SUBJECT_ANY, &v);
+	if (v.action != BS_ACT_DENY)
+		return BS_RULE_UNPROTECTED_SUBJECT;
+	return 0;
+}
+
 /* The task now runs the new executable: remember its subject (de_thread
- * made the task its thread group's leader). A program executed under a
- * tracer runs as subject 0. PID 1 running a file from outside the
- * initramfs ends the initramfs' exemption. */
+ * made the task its thread group's leader), unless the exec was unsafe
+ * for it (subject_exec_unsafe): then it runs as subject 0. PID 1 running a
+ * file from outside the initramfs ends the initramfs' exemption. */
 SEC("lsm/bprm_committed_creds")
 int BPF_PROG(bs_bprm_committed, struct linux_binprm *bprm)
 {
@@ -871,9 +920,13 @@ int BPF_PROG(bs_bprm_committed, struct linux_binprm *bprm)
 		bs_boot_done = 1;
 
 	subject = subject_of_inode(BPF_CORE_READ(bprm, file, f_inode));
-	if (subject != BS_SUBJECT_ANY && task->ptrace) {
-		emit(BS_OP_SELF, subject, 0, BS_SELF_SUBJECT_LOST, BS_RULE_TRACED_EXEC, BS_ACT_AUDIT, 0);
-		subject = BS_SUBJECT_ANY;
+	if (subject != BS_SUBJECT_ANY) {
+		__s32 why = subject_exec_unsafe(bprm, task);
+
+		if (why) {
+			emit(BS_OP_SELF, subject, 0, BS_SELF_SUBJECT_LOST, why, BS_ACT_AUDIT, 0);
+			subject = BS_SUBJECT_ANY;
+		}
 	}
 	t = bpf_task_storage_get(&task_subject, task->group_leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (t) {

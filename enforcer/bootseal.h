@@ -75,6 +75,9 @@
 /* Why a process lost its subject (BS_SELF_SUBJECT_LOST events). */
 #define BS_RULE_UNTRUSTED_CODE (-3) /* it mapped code from a file the policy does not trust */
 #define BS_RULE_TRACED_EXEC (-4)    /* it executed its program while being traced */
+#define BS_RULE_SHARED_FS (-8)      /* ... while sharing its root and cwd (CLONE_FS) with another process */
+#define BS_RULE_SECCOMP_LISTENER (-9) /* ... under a seccomp filter whose user-notification listener is open */
+#define BS_RULE_UNPROTECTED_SUBJECT (-10) /* ... and the policy lets any process write that program */
 /* A block device backing a filesystem with protected objects, opened for
  * an operation the policy protects there, with no device rule for it. */
 #define BS_RULE_RAW_DEVICE (-6)

@@ -60,6 +60,19 @@ struct file {
 
 struct linux_binprm {
 	struct file *file;
+	int unsafe;                       /* LSM_UNSAFE_* found by check_unsafe_exec */
+};
+
+/* kernel/seccomp.c: one filter of a task's chain (newest first, `prev`
+ * to the older ones); `notif` is set while a user-notification listener
+ * (SECCOMP_FILTER_FLAG_NEW_LISTENER) of the filter is open. */
+struct seccomp_filter {
+	struct seccomp_filter *prev;
+	void *notif;
+};
+
+struct seccomp {
+	struct seccomp_filter *filter;
 };
 
 struct anon_vma;
@@ -93,6 +106,7 @@ struct task_struct {
 	struct task_struct *group_leader;
 	unsigned int personality;         /* PER_*, READ_IMPLIES_EXEC */
 	unsigned in_execve:1;             /* between bprm_execve's start and end */
+	struct seccomp seccomp;
 };
 
 /* arch/x86/include/asm/ptrace.h: the system call number of the task's
@@ -174,6 +188,9 @@ struct kern_ipc_perm;
 /* include/linux/ptrace.h */
 #define PTRACE_MODE_ATTACH 0x02
 /* include/linux/sched.h */
+/* include/linux/security.h: bprm->unsafe. */
+#define LSM_UNSAFE_SHARE 1
+
 #define CLONE_VM 0x100
 #define CLONE_THREAD 0x10000
 

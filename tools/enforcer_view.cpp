@@ -63,6 +63,9 @@ std::string rule_text(int32_t rule) {
     case BS_RULE_TOO_DEEP: return " (too deep)";
     case BS_RULE_UNTRUSTED_CODE: return " (mapped code the policy does not trust)";
     case BS_RULE_TRACED_EXEC: return " (executed while traced)";
+    case BS_RULE_SHARED_FS: return " (executed sharing its root and working directory)";
+    case BS_RULE_SECCOMP_LISTENER: return " (executed under a seccomp listener)";
+    case BS_RULE_UNPROTECTED_SUBJECT: return " (executed a program any process may write)";
     case BS_RULE_RAW_DEVICE: return " (raw device)";
     case BS_RULE_DM_CONTROL: return " (device-mapper control)";
     default: return " default";

@@ -1153,7 +1153,7 @@ TEST(LanguageExamples, DocsOpeningExampleParses) {
   ASSERT_NE(end, std::string::npos);
   const Document d = parse_ok(doc.substr(begin + 4, end - begin - 4));
   EXPECT_EQ(d.name, "appliance-lockdown");
-  EXPECT_EQ(d.rules.size(), 7u);
+  EXPECT_EQ(d.rules.size(), 8u);
   EXPECT_EQ(decide_file(d, Operation::write, "/etc/shadow", "ext4", "/usr/bin/passwd"), Action::allow);
   EXPECT_EQ(decide_file(d, Operation::write, "/etc/shadow", "ext4", "/usr/bin/vi"), Action::deny);
 }

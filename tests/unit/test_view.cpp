@@ -417,7 +417,10 @@ TEST(EventText, RuleNumberDefaultAndSelfProtectionReasons) {
            {-3, " (mapped code the policy does not trust)"},
            {-4, " (executed while traced)"},
            {-6, " (raw device)"},
-           {-7, " (device-mapper control)"}}) {
+           {-7, " (device-mapper control)"},
+           {-8, " (executed sharing its root and working directory)"},
+           {-9, " (executed under a seccomp listener)"},
+           {-10, " (executed a program any process may write)"}}) {
     v.rule = rule;
     std::ostringstream line;
     print_event(line, v);

@@ -19,6 +19,14 @@
  *   traceme                  PTRACE_TRACEME
  *   traced-exec PROG ARG...  run PROG traced (PTRACE_TRACEME in the child)
  *   exec PROG ARG...         run PROG untraced, the twin of traced-exec
+ *   clonefs-exec PROG ARG... run PROG in a child that shares this process's
+ *                            root and working directory (clone CLONE_FS)
+ *   notif-exec PROG ARG...   run PROG in a child under a seccomp filter
+ *                            whose user-notification listener this
+ *                            process holds (for acct(2), which PROG never
+ *                            calls)
+ *   filter-exec PROG ARG...  the same filter without a listener (acct(2)
+ *                            fails with EPERM), the twin of notif-exec
  *   anon-rwx                 run code from an anonymous RWX mapping
  *   mprotect-rx              write code to RW memory, mprotect it RX, run it
  *   file-rwx FILE            run code from a private RWX mapping of FILE
@@ -43,6 +51,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,10 +62,15 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 volatile uint64_t target = 0x1111;
 
@@ -101,6 +115,85 @@ __attribute__((noinline)) int patchme(void)
 {
 	__asm__ volatile("" ::: "memory");
 	return 7;
+}
+
+/* Waits for a child (continuing it while it stops for a tracer) and gives
+ * its exit status, 1 when it did not exit. */
+static int wait_child(pid_t c)
+{
+	int status = 0;
+
+	for (;;) {
+		if (waitpid(c, &status, 0) < 0)
+			return fail("waitpid");
+		if (WIFSTOPPED(status)) {
+			ptrace(PTRACE_CONT, c, 0, 0);
+			continue;
+		}
+		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	}
+}
+
+/* A seccomp filter that answers acct(2) with a user notification (listener)
+ * or EPERM, and lets every other call through. Returns the listener's
+ * descriptor, 0 without a listener, -1 on failure. */
+static int acct_filter(int listener)
+{
+	struct sock_filter insns[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_acct, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, listener ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = sizeof(insns) / sizeof(insns[0]), .filter = insns };
+
+	return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+			    listener ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &prog);
+}
+
+/* Runs argv[0] in a child under acct_filter(); with a listener, the child
+ * hands the listener to this process (SCM_RIGHTS), which holds it while
+ * the program runs. */
+static int filtered_exec(char **argv, int listener)
+{
+	char data = 0, ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			    .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	int sv[2], fd = -1;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+		return fail("socketpair");
+	pid = fork();
+	if (pid == 0) {
+		int l = acct_filter(listener);
+
+		if (l < 0)
+			_exit(fail("seccomp"));
+		if (listener) {
+			memset(ctl, 0, sizeof(ctl));
+			c = CMSG_FIRSTHDR(&m);
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(c), &l, sizeof(int));
+			if (sendmsg(sv[1], &m, 0) != 1)
+				_exit(fail("sendmsg"));
+			close(l);
+		}
+		execv(argv[0], argv);
+		_exit(fail("execv"));
+	}
+	if (listener) {
+		if (recvmsg(sv[0], &m, 0) != 1 || !(c = CMSG_FIRSTHDR(&m)) || c->cmsg_type != SCM_RIGHTS)
+			return fail("recvmsg");
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+		printf("holding the seccomp listener of pid %d\n", (int)pid);
+		fflush(stdout);
+	}
+	return wait_child(pid);
 }
 
 int main(int argc, char **argv)
@@ -170,7 +263,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if ((!strcmp(cmd, "traced-exec") || !strcmp(cmd, "exec")) && argc > 2) {
-		int traced = !strcmp(cmd, "traced-exec"), status = 0;
+		int traced = !strcmp(cmd, "traced-exec");
 		pid_t c = fork();
 
 		if (c == 0) {
@@ -179,17 +272,22 @@ int main(int argc, char **argv)
 			execv(argv[2], argv + 2);
 			_exit(fail("execv"));
 		}
-		for (;;) {
-			if (waitpid(c, &status, 0) < 0)
-				return fail("waitpid");
-			if (WIFSTOPPED(status)) {
-				ptrace(PTRACE_CONT, c, 0, 0);
-				continue;
-			}
-			break;
-		}
-		return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+		return wait_child(c);
 	}
+	if (!strcmp(cmd, "clonefs-exec") && argc > 2) {
+		/* fork() with the root and working directory shared. */
+		pid_t c = (pid_t)syscall(SYS_clone, CLONE_FS | SIGCHLD, 0, 0, 0, 0);
+
+		if (c < 0)
+			return fail("clone");
+		if (c == 0) {
+			execv(argv[2], argv + 2);
+			_exit(fail("execv"));
+		}
+		return wait_child(c);
+	}
+	if ((!strcmp(cmd, "notif-exec") || !strcmp(cmd, "filter-exec")) && argc > 2)
+		return filtered_exec(argv + 2, !strcmp(cmd, "notif-exec"));
 	if (!strcmp(cmd, "anon-rwx")) {
 		void *p = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 

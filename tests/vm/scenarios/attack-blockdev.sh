@@ -15,7 +15,9 @@
 extra=("deny read path /etc/secret"
 	"allow write device /dev/disk/by-partlabel/root by /usr/lib/writer/busybox"
 	"allow read device /dev/vda2 by /usr/lib/reader/busybox"
-	"deny mount fstype ext4")
+	"deny mount fstype ext4"
+	"deny write subtree /usr/lib/writer"
+	"deny write subtree /usr/lib/reader")
 blob=$(dr_policy vm-blockdev 2 "${extra[@]}")
 next=$(dr_policy vm-blockdev 3 "${extra[@]}")
 dr_partition "$VM_WORK/part.img" "$blob"

@@ -19,7 +19,8 @@
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 
-blob=$(dr_policy vm-maps 2 'deny capability CAP_SYS_BOOT by /usr/lib/writer/busybox')
+blob=$(dr_policy vm-maps 2 'deny capability CAP_SYS_BOOT by /usr/lib/writer/busybox' \
+	'deny write subtree /usr/lib/writer')
 dr_partition "$VM_WORK/part.img" "$blob"
 etc=$(dr_etc)
 initrd=$(dr_initramfs "$etc")

@@ -7,25 +7,32 @@
 # into the subject process, so its constructor never runs, neither with a
 # new open nor through the subject's descriptor); ptrace attach, process_vm_writev and /proc/PID/mem
 # writes into a running subject and into PID 1; PTRACE_TRACEME by a
-# subject; exec of the subject under a tracer. Twins that keep working:
-# the subject writes (before and after, and with a dlopen of a
+# subject; exec of the subject under a tracer, sharing its root and working
+# directory with the caller (CLONE_FS), or under a seccomp filter whose
+# listener the caller holds; a second copy of the program, named as a
+# subject but left writable by the policy, gets no subject. Twins that keep
+# working: the subject writes (before and after, and with a dlopen of a
 # write-protected library), ptrace and memory writes into a plain process,
-# `ps` and /proc/PID/status of the subject, exec of the subject untraced.
+# `ps` and /proc/PID/status of the subject, exec of the subject untraced
+# and under a seccomp filter without a listener.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
 
 enf_guest_tree "$VM_WORK/tree"
 atk_programs "$VM_WORK/tree"
-mkdir -p "$VM_WORK/tree/usr/lib/subj"
+mkdir -p "$VM_WORK/tree/usr/lib/subj" "$VM_WORK/tree/usr/lib/open"
 cp "$VM_WORK/tree/opt/tools/bs-attack" "$VM_WORK/tree/usr/lib/subj/bs-attack"
+cp "$VM_WORK/tree/opt/tools/bs-attack" "$VM_WORK/tree/usr/lib/open/bs-attack"
 cp "$VM_WORK/tree/opt/evil/libevil.so" "$VM_WORK/tree/usr/lib/subj/libgood.so"
 : >"$VM_WORK/tree/etc/protected"
 
 # The subject's code: its executable, ld.so and libc (write-protected
-# below), a library of its own (write-protected with it).
+# below), a library of its own (write-protected with it). The copy in
+# /usr/lib/open is named too, but any process may rewrite it.
 blob=$(dr_policy vm-attack-subject 2 \
 	'allow write path /etc/protected by /usr/lib/subj/bs-attack' \
+	'allow write path /etc/protected by /usr/lib/open/bs-attack' \
 	'deny write subtree /lib' \
 	'deny write subtree /lib64' \
 	'deny write subtree /usr/lib/subj')
@@ -73,6 +80,10 @@ try ps-subject sh -c "ps | grep -v grep | grep -q usr/lib/subj/bs-attack"
 try traceme-subject $S traceme
 try traced-exec-write $T traced-exec $S write $F traced
 try untraced-exec-write $T exec $S write $F untraced
+try clonefs-exec-write $T clonefs-exec $S write $F clonefs
+try notif-exec-write $T notif-exec $S write $F notif
+try filter-exec-write $T filter-exec $S write $F filter
+try unprotected-subject-write /usr/lib/open/bs-attack write $F unprotected
 try subject-write-again $S write $F last
 kill $SP $TP
 say "protected: $(tr '\n' ' ' <$F)"
@@ -112,13 +123,25 @@ vm_expect "$log" '^TEST: ps-subject rc=0$' "ps lists the subject"
 vm_expect "$log" '^TEST: traceme-subject rc=1$' "PTRACE_TRACEME by the subject is refused"
 vm_expect "$log" '^TEST: traced-exec-write rc=1$' "the subject executed under a tracer has no subject"
 vm_expect "$log" '^TEST: untraced-exec-write rc=0$' "the same exec untraced keeps it"
+vm_expect "$log" '^TEST: clonefs-exec-write rc=1$' "the subject executed sharing its root and cwd (CLONE_FS) has no subject"
+vm_expect "$log" '^TEST: notif-exec-write rc=1$' \
+	"the subject executed under a seccomp filter whose listener another process holds has no subject"
+vm_expect "$log" '^TEST: notif-exec-write out=holding the seccomp listener of pid [0-9]+$' \
+	"(the listener was held while it ran)"
+vm_expect "$log" '^TEST: filter-exec-write rc=0$' "under a seccomp filter without a listener it keeps it"
+vm_expect "$log" '^TEST: unprotected-subject-write rc=1$' "a named program the policy leaves writable gets no subject"
 vm_expect "$log" '^TEST: subject-write-again rc=0$' "the subject still writes afterwards"
-vm_expect "$log" '^TEST: protected: first preload audit ldsopreload dlopen trusted-dlopen untraced last $' \
+vm_expect "$log" '^TEST: protected: first preload audit ldsopreload dlopen trusted-dlopen untraced filter last $' \
 	"/etc/protected holds only the subject's own writes"
 vm_expect "$log" '^TEST: audit: .* denied self-protection untrusted code in a subject process by pid [0-9]+ \(bs-attack, subject 1\): deny \(mapped code the policy does not trust\)$' \
 	"bootseal audit names the subject process refused the foreign code, and why"
 vm_expect "$log" '^TEST: audit: .* allowed self-protection subject lost by pid [0-9]+ .*: audit \(executed while traced\)$' \
 	"and the exec under a tracer"
+for why in 'executed sharing its root and working directory' 'executed under a seccomp listener' \
+	'executed a program any process may write'; do
+	vm_expect "$log" "^TEST: audit: .* allowed self-protection subject lost by pid [0-9]+ .*: audit \\($why\\)\$" \
+		"and the exec: $why"
+done
 vm_expect "$log" '^TEST: audit: .* denied self-protection attach to a subject process or PID 1 by pid [0-9]+ \(bs-attack, subject 0\)' \
 	"the refused attaches are logged"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"

@@ -25,6 +25,8 @@ deny exec fstype tmpfs
 deny write path /etc/protected
 allow write path /etc/protected by /usr/lib/writer/busybox
 deny read path /etc/secret except /usr/lib/reader/busybox
+deny write subtree /usr/lib/writer
+deny write subtree /usr/lib/reader
 deny capability CAP_SYS_TIME
 deny mount subtree /mnt/locked
 deny mount fstype ramfs
