@@ -24,6 +24,7 @@ int run_check(const CheckOptions& o) {
       rc = kExitPolicyError;
       continue;
     }
+    for (const auto& w : policy_warnings(*parsed, file)) std::cerr << w << "\n";
     const Document& d = parsed->document;
     if (o.canonical) {
       std::cout << format_policy(d);

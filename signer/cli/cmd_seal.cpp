@@ -31,6 +31,7 @@ int run_seal(const SealOptions& o) {
     std::cerr << parsed.error() << "\n";
     return kExitPolicyError;
   }
+  for (const auto& w : policy_warnings(*parsed, o.policy)) std::cerr << w << "\n";
   auto key = load_signing_key(o.key);
   if (!key) return fail(key);
   auto blob = seal(parsed->document, *key);

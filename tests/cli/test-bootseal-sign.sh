@@ -39,6 +39,10 @@ check keygen-es256 0 "$sign" keygen --alg es256 "$t/k256.pem" "$t/p256.pem"
 check keygen-bad-alg 2 "$sign" keygen --alg dsa "$t/x.pem" "$t/y.pem"
 
 check check-example 0 "$sign" check "$policy"
+[ ! -s "$t/err" ] && echo "ok   the example draws no warning" || { echo "FAIL warnings for the example:"; sed 's/^/  /' "$t/err"; failures=$((failures + 1)); }
+printf 'policy "x"\ngeneration 1\nmode enforce\ndeny write path /etc/shadow\nallow write path /etc/shadow by /usr/bin/passwd\n' >"$t/open.policy"
+check check-unprotected-subject 0 "$sign" check "$t/open.policy"
+contains check-warns-unprotected-subject "$t/err" "open.policy:5: warning: /usr/bin/passwd is named as a subject but any process may write it"
 printf 'policy "x"\ngeneration 1\nmode enforce\ndeny capability CAP_SYS_MODULES\n' >"$t/bad.policy"
 check check-bad-capability 3 "$sign" check "$t/bad.policy"
 contains check-error-names-line "$t/err" "bad.policy:4:"

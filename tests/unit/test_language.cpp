@@ -1323,5 +1323,76 @@ TEST(LanguageCapability, DenyBpfWithSysAdminDeniedIsAccepted) {
   parse_ok(with_head("deny capability CAP_SYS_MODULE\n"));
 }
 
+// ---------------------------------------------------------------------------
+// Warnings: subjects the policy does not write-protect.
+
+std::vector<std::string> warnings_of(std::string_view text) {
+  auto r = parse_policy_source(text, "t.policy");
+  EXPECT_TRUE(r.ok()) << r.error();
+  return r.ok() ? policy_warnings(*r, "t.policy") : std::vector<std::string>{};
+}
+
+TEST(LanguageWarnings, SubjectAnyProcessMayWriteIsNamedWithItsLine) {
+  const auto w = warnings_of(with_head(
+      "deny write path /etc/shadow\n"
+      "allow write path /etc/shadow by /usr/bin/passwd\n"));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].rfind("t.policy:5: warning: /usr/bin/passwd is named as a subject but any process may write it", 0),
+            0u)
+      << w[0];
+}
+
+TEST(LanguageWarnings, ExceptionListEntriesAreSubjectsToo) {
+  const auto w = warnings_of(with_head(
+      "deny write subtree /usr/bin\n"
+      "deny capability CAP_SYS_MODULE except /usr/bin/kmod, /opt/tool\n"));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("t.policy:5: warning: /opt/tool is named"), std::string::npos) << w[0];
+}
+
+TEST(LanguageWarnings, NoneWhenEverySubjectIsWriteProtected) {
+  // By a subtree above it (its own exception list does not unprotect it:
+  // the decision that counts is the one for a process with no subject),
+  // by a path rule, by the default, or possibly by a filesystem type.
+  EXPECT_TRUE(warnings_of(with_head("deny write subtree /usr except /usr/bin/dpkg\n"
+                                    "allow write path /etc/shadow by /usr/bin/passwd\n"))
+                  .empty());
+  EXPECT_TRUE(warnings_of(with_head("deny write path /opt/tool\n"
+                                    "allow read path /etc/secret by /opt/tool\n"))
+                  .empty());
+  EXPECT_TRUE(warnings_of(with_head("default write deny\n"
+                                    "allow write path /etc/shadow by /usr/bin/passwd\n"))
+                  .empty());
+  EXPECT_TRUE(warnings_of(with_head("deny write fstype squashfs\n"
+                                    "allow write path /etc/shadow by /usr/bin/passwd\n"))
+                  .empty());
+}
+
+TEST(LanguageWarnings, AnAllowForAnyProcessBelowTheDenyUnprotects) {
+  const auto w = warnings_of(with_head(
+      "deny write subtree /usr\n"
+      "allow write subtree /usr/local\n"
+      "allow read path /etc/secret by /usr/local/bin/tool\n"));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].find("/usr/local/bin/tool is named"), std::string::npos) << w[0];
+}
+
+TEST(LanguageWarnings, TheExamplesAndTheDocsExampleHaveNone) {
+  for (const auto& p : example_policies()) {
+    auto r = parse_policy_source(read_file(p), p.string());
+    ASSERT_TRUE(r.ok()) << r.error();
+    const auto w = policy_warnings(*r, p.string());
+    EXPECT_TRUE(w.empty()) << w.front();
+  }
+  const std::string doc = read_file(std::filesystem::path(BOOTSEAL_SOURCE_ROOT) / "docs" / "POLICY.md");
+  const size_t begin = doc.find("```\n");
+  const size_t end = doc.find("```\n", begin + 4);
+  ASSERT_NE(end, std::string::npos);
+  auto r = parse_policy_source(doc.substr(begin + 4, end - begin - 4), "POLICY.md");
+  ASSERT_TRUE(r.ok()) << r.error();
+  const auto w = policy_warnings(*r, "POLICY.md");
+  EXPECT_TRUE(w.empty()) << w.front();
+}
+
 }  // namespace
 }  // namespace bootseal

@@ -36,6 +36,14 @@ Result<Document> parse_policy(std::string_view text, std::string_view filename);
 inline constexpr size_t kMaxPolicyTextSize = 64u << 20;
 Result<ParsedPolicy> parse_policy_file(const std::string& path);
 
+// Warnings about a policy that parses but would not do what it says, each
+// "FILE:LINE: warning: WHAT" (LINE: the first rule involved), in line
+// order. Today: an executable named as a subject (`by` or `except`) that the
+// policy does not write-protect (its write decision for a process with no
+// subject is not deny): the enforcer gives a process running a program any
+// process may rewrite no subject (docs/POLICY.md, "Subject integrity").
+std::vector<std::string> policy_warnings(const ParsedPolicy& p, std::string_view filename);
+
 // The canonical text of a document: header, the seven defaults in operation
 // order, then the rules in document order, one per line. For every document
 // that validate() accepts, parse_policy(format_policy(doc)) == doc, and

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Warnings about a policy that parses but would not do what it says
+// (language.hpp, policy_warnings()).
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bootseal/language.hpp"
+#include "bootseal/policy.hpp"
+
+namespace bootseal {
+namespace {
+
+// Whether any process's write of `path` is refused: the write decision for
+// a process with no subject is deny, by a rule that matches on every
+// filesystem (fstype rules are left out: which one applies depends on the
+// filesystem the file is on), or some `deny write fstype` rule may cover it.
+bool write_protected(const Document& doc, const std::string& path) {
+  Query q;
+  q.operation = Operation::write;
+  q.path = path;
+  if (decide(doc, q).action == Action::deny) return true;
+  for (const Rule& r : doc.rules)
+    if (r.operation == Operation::write && r.object.kind == ObjectKind::fstype && r.action == Action::deny &&
+        !r.subject)
+      return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> policy_warnings(const ParsedPolicy& p, std::string_view filename) {
+  const Document& doc = p.document;
+  // Each executable a rule names (`by` or `except`), with the first rule
+  // naming it.
+  std::map<std::string, size_t> first;
+  for (size_t i = 0; i < doc.rules.size(); ++i) {
+    const Rule& r = doc.rules[i];
+    if (r.subject) first.emplace(*r.subject, i);
+    for (const auto& e : r.exceptions) first.emplace(e, i);
+  }
+  std::vector<std::pair<size_t, std::string>> found;
+  for (const auto& [exe, rule] : first)
+    if (!write_protected(doc, exe)) found.emplace_back(rule, exe);
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (const auto& [rule, exe] : found) {
+    const uint32_t line = rule < p.rule_lines.size() ? p.rule_lines[rule] : 0;
+    out.push_back(std::string(filename) + ":" + std::to_string(line) + ": warning: " + quote_if_needed(exe) +
+                  " is named as a subject but any process may write it, so a process running it holds no "
+                  "subject and this rule never applies to it as written (write-protect it, e.g. `deny write "
+                  "path " +
+                  quote_if_needed(exe) + "` or a `deny write subtree` above it)");
+  }
+  return out;
+}
+
+}  // namespace bootseal
