@@ -338,8 +338,19 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
         root_st.st_dev != new_root_st.st_dev)
       skel->rodata->bs_initramfs_dev = kernel_dev(root_st.st_dev);
   }
-  if (int err = bootseal_bpf__load(skel); err)
+  if (int err = bootseal_bpf__load(skel); err) {
+    // The verifier refuses every helper that reads kernel memory once the
+    // kernel is locked down to confidentiality, so the enforcer cannot
+    // load at all: say so rather than leave the verifier's complaint.
+    auto level = lockdown_in_force(false);
+    if (level && *level == Lockdown::confidentiality)
+      return fail("the kernel refused the enforcer programs: " + errno_text(err) +
+                  "; the kernel is already locked down to confidentiality (lockdown= on the kernel "
+                  "command line?), which refuses BPF programs that read kernel memory: boot with "
+                  "lockdown=integrity at most and let the policy's `lockdown confidentiality` raise it "
+                  "once the enforcer is attached");
     return fail("the kernel refused the enforcer programs: " + errno_text(err));
+  }
   log("load", std::to_string(skel->skeleton->prog_cnt) + " programs verified and loaded", t.ms());
 
   // Fill (batch updates) and freeze the policy maps.

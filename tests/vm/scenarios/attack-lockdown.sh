@@ -6,7 +6,9 @@
 # integrity. Twins: the policy's rules are enforced as before, an allowed
 # program runs, and the same ioctl on a scratch disk goes through. (The
 # scenario attack-blockdev is the twin without the statement: lockdown
-# stays none there and /dev/port is writable.)
+# stays none there and /dev/port is writable.) A second boot with
+# lockdown=confidentiality on the kernel command line: the verifier refuses
+# the enforcer, the loader says why, and the boot stops before init.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
@@ -63,3 +65,10 @@ vm_expect "$log" '^TEST: exec-allowed rc=0$' "an allowed program runs"
 vm_expect "$log" '^TEST: write-denied rc=[1-9]' "the policy's write rule holds"
 vm_expect "$log" '^TEST: lockdown after: none \[integrity\] confidentiality$' "lockdown is still integrity at the end"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
+
+log=$VM_WORK/confidentiality.log
+vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 400 --append lockdown=confidentiality
+vm_expect "$log" "the kernel refused the enforcer programs: .*already locked down to confidentiality" \
+	"a kernel locked down to confidentiality from its command line: the loader says why it cannot load"
+vm_expect "$log" '^bootseal: boot stopped: bootseal-loader exited with status' "the boot stops"
+vm_expect_not "$log" '^TEST: init ran' "init never ran"
