@@ -9,7 +9,9 @@
 # READ_IMPLIES_EXEC without SHM_EXEC, a static program linked with
 # `-z execstack` (the exec's stack is executable: the process is killed
 # before its code runs), and dlopen of an exec-stack library (glibc's
-# mprotect of the stack is refused). The twin:
+# mprotect of the stack is refused). The same for a 32-bit (ia32)
+# program: brk after personality(READ_IMPLIES_EXEC), `-z execstack`, and no
+# PT_GNU_STACK at all (READ_IMPLIES_EXEC from exec). The twin:
 # the program the policy names in `allow exec memory by` does all of it,
 # and programs that need no executable memory (a dynamic `true`, the
 # busybox shell) run normally.
@@ -32,6 +34,33 @@ for f in opt/tools/bs-execstack usr/lib/jit/libexecstack.so; do
 		_vm_die "$f does not ask for an executable stack"
 done
 cp "$VM_WORK/tree/opt/tools/bs-execstack" "$VM_WORK/tree/usr/lib/jit/bs-execstack"
+# The 32-bit program: no 32-bit C library needed. -legacy has no
+# PT_GNU_STACK (patched to PT_NULL), which an ia32 exec reads as
+# READ_IMPLIES_EXEC.
+m32="-m32 -nostdlib -static -no-pie -fno-pie -ffreestanding -fno-stack-protector -O1 -Wall -Werror"
+src32=$VM_SOURCE_ROOT/tests/vm/programs/bs-mem32.c
+# shellcheck disable=SC2086
+gcc $m32 -Wl,-z,noexecstack -o "$VM_WORK/tree/opt/tools/bs-mem32" "$src32" &&
+	gcc $m32 -Wl,-z,execstack -o "$VM_WORK/tree/opt/tools/bs-mem32-xstack" "$src32" ||
+	_vm_die "cannot build bs-mem32 (gcc -m32)"
+cp "$VM_WORK/tree/opt/tools/bs-mem32" "$VM_WORK/tree/opt/tools/bs-mem32-legacy"
+python3 - "$VM_WORK/tree/opt/tools/bs-mem32-legacy" <<'EOF_PY' || _vm_die "cannot patch bs-mem32-legacy"
+import struct, sys
+path = sys.argv[1]
+b = bytearray(open(path, "rb").read())
+assert b[:4] == b"\x7fELF" and b[4] == 1, "not a 32-bit ELF file"
+phoff = struct.unpack_from("<I", b, 28)[0]
+phentsize, phnum = struct.unpack_from("<HH", b, 42)
+stacks = [phoff + i * phentsize for i in range(phnum)
+          if struct.unpack_from("<I", b, phoff + i * phentsize)[0] == 0x6474E551]
+assert len(stacks) == 1, "expected one PT_GNU_STACK"
+struct.pack_into("<I", b, stacks[0], 0)
+open(path, "wb").write(b)
+EOF_PY
+readelf -lW "$VM_WORK/tree/opt/tools/bs-mem32-legacy" | grep -q GNU_STACK && _vm_die "bs-mem32-legacy still has PT_GNU_STACK"
+for f in bs-mem32 bs-mem32-xstack bs-mem32-legacy; do
+	cp "$VM_WORK/tree/opt/tools/$f" "$VM_WORK/tree/usr/lib/jit/$f"
+done
 
 # The JIT is dynamically linked: it holds its subject only while ld.so,
 # libc and its own directory are write-protected (docs/POLICY.md,
@@ -40,6 +69,9 @@ blob=$(dr_policy vm-attack-memory 2 \
 	'deny exec memory' \
 	'allow exec memory by /usr/lib/jit/bs-attack' \
 	'allow exec memory by /usr/lib/jit/bs-execstack' \
+	'allow exec memory by /usr/lib/jit/bs-mem32' \
+	'allow exec memory by /usr/lib/jit/bs-mem32-xstack' \
+	'allow exec memory by /usr/lib/jit/bs-mem32-legacy' \
 	'deny write subtree /lib' \
 	'deny write subtree /lib64' \
 	'deny write subtree /usr/lib/jit')
@@ -87,6 +119,14 @@ done
 try dynamic-true /opt/ok/true
 try plain-execstack /opt/tools/bs-execstack
 try jit-execstack /usr/lib/jit/bs-execstack
+for who in plain jit; do
+	D=/opt/tools
+	[ $who = jit ] && D=/usr/lib/jit
+	try $who-32-run $D/bs-mem32
+	try $who-32-brk $D/bs-mem32 brk
+	try $who-32-xstack $D/bs-mem32-xstack stack
+	try $who-32-legacy $D/bs-mem32-legacy stack
+done
 # prctl(PR_SET_MM_EXE_FILE) would make any file "the program exec mapped".
 try setexe $T setexe /opt/ok/true
 echo >/tmp/plain
@@ -117,6 +157,14 @@ vm_expect "$log" '^TEST: plain-dlopen-execstack out=dlopen: .*cannot enable exec
 # Past exec's point of no return a failed mapping is a SIGSEGV (128 + 11).
 vm_expect "$log" '^TEST: plain-execstack rc=139$' "the exec-stack program is killed at exec"
 vm_expect "$log" '^TEST: jit-execstack rc=0$' "the exec-stack program allowed exec memory runs code on its stack"
+vm_expect "$log" '^TEST: plain-32-run rc=0$' "a 32-bit program that needs no executable memory runs"
+vm_expect "$log" '^TEST: plain-32-brk rc=1$' "32-bit: brk under READ_IMPLIES_EXEC does not grow the heap"
+vm_expect "$log" '^TEST: plain-32-brk out=brk: the heap did not grow$' "(the program says so)"
+vm_expect "$log" '^TEST: plain-32-xstack rc=139$' "32-bit: the -z execstack program is killed at exec"
+vm_expect "$log" '^TEST: plain-32-legacy rc=139$' "32-bit: the program without PT_GNU_STACK (READ_IMPLIES_EXEC) is killed at exec"
+for r in run brk xstack legacy; do
+	vm_expect "$log" "^TEST: jit-32-$r rc=0\$" "32-bit $r: works for the program allowed exec memory"
+done
 vm_expect "$log" '^TEST: setexe out=prctl PR_SET_MM_EXE_FILE: Operation not permitted' "PR_SET_MM_EXE_FILE is refused"
 vm_expect "$log" '^TEST: plain-write rc=0$' "the program without exec memory runs normally"
 vm_expect "$log" '^TEST: shell rc=0$' "the shell runs"
