@@ -578,6 +578,83 @@ static __always_inline int holds_pins(struct vfsmount *vm)
 	return 1; /* deeper than followed: fail closed */
 }
 
+/* How many mounts above the pins' bpffs on_pin_path follows. */
+#define BS_MAX_PIN_MOUNTS 8
+
+/* Whether a mount made on t also appears on p: t is p, or propagation
+ * copies it there (p is a peer of t's shared group, or a slave below it).
+ * A chain of masters longer than followed counts as yes. */
+static __always_inline int propagates_to(struct mount *t, struct mount *p)
+{
+	int g, i;
+
+	if (t == p)
+		return 1;
+	g = BPF_CORE_READ(t, mnt_group_id);
+	if (!g)
+		return 0;
+	for (i = 0; i < BS_MAX_PIN_MOUNTS && p; i++) {
+		if (BPF_CORE_READ(p, mnt_group_id) == g)
+			return 1;
+		p = BPF_CORE_READ(p, mnt_master);
+	}
+	return p != 0;
+}
+
+/* Whether a mount placed at (vm, target) would hide the pins' bpffs from
+ * every path lookup in the pins' namespace: target is the mountpoint of
+ * the bpffs or of a mount above it, or a directory above such a
+ * mountpoint within its mount (/sys/fs/bpf, /sys/fs, /sys, /), on that
+ * mount or on one that propagates its mounts to it (a peer in another
+ * namespace). */
+static __always_inline int on_pin_path(struct vfsmount *vm, struct dentry *target)
+{
+	struct mount *t = real_mount_of(vm);
+	struct mount *m = (struct mount *)bs_pin_mnt, *p;
+	struct dentry *d, *pd;
+	int i, j;
+
+	if (!m)
+		return 0;
+	for (i = 0; i < BS_MAX_PIN_MOUNTS; i++) {
+		p = BPF_CORE_READ(m, mnt_parent);
+		if (!p || p == m)
+			return 0;
+		if (propagates_to(t, p)) {
+			d = BPF_CORE_READ(m, mnt_mountpoint);
+			for (j = 0; j < BS_MAX_DEPTH && d; j++) {
+				if (d == target)
+					return 1;
+				pd = BPF_CORE_READ(d, d_parent);
+				if (pd == d)
+					break;
+				d = pd;
+			}
+		}
+		m = p;
+	}
+	return 1; /* deeper than followed: fail closed */
+}
+
+/* Whether the current task is in the mount namespace the pins are
+ * mounted in (a task in another one cannot move or pivot those mounts). */
+static __always_inline int in_pin_ns(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mount *m = (struct mount *)bs_pin_mnt;
+
+	return m && BPF_CORE_READ(task, nsproxy, mnt_ns) == BPF_CORE_READ(m, mnt_ns);
+}
+
+/* Who may still move mounts around the pins: the loader; the initramfs
+ * until PID 1 leaves it (its scripts move /sys, /proc, /dev and the new
+ * root into place); PID 1 itself (switch_root, and a shutdown initramfs). */
+static __always_inline int may_move_pin_mounts(void)
+{
+	return is_trusted() || (bpf_get_current_pid_tgid() >> 32) == 1 ||
+	       (bs_initramfs_dev && !bs_boot_done);
+}
+
 static __always_inline int protected_id(__u32 type, __u32 id)
 {
 	struct bs_obj_id k = { .type = type, .id = id };
@@ -1311,6 +1388,16 @@ int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const c
 	 * hide the enforcer from its readers and the unpin guards. */
 	if (bs_pin_ino && BPF_CORE_READ(path, dentry, d_sb, s_dev) == bs_pin_dev && !is_trusted())
 		return self_deny(BS_SELF_PIN_MOUNT);
+	/* Nor over a directory the pins are reached through; and no mount of
+	 * the pins' namespace is moved (mount(2) names the mount to move by a
+	 * path string this hook cannot resolve: it could be /sys). */
+	if (bs_pin_ino && !may_move_pin_mounts()) {
+		if ((flags & MS_MOVE) && in_pin_ns())
+			return self_deny(BS_SELF_PIN_MOUNT);
+		if (!(flags & (MS_REMOUNT | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) &&
+		    on_pin_path(BPF_CORE_READ(path, mnt), BPF_CORE_READ(path, dentry)))
+			return self_deny(BS_SELF_PIN_MOUNT);
+	}
 	if (!relevant(BS_OP_MOUNT))
 		return 0;
 	if (type && !(flags & (MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE |
@@ -1347,6 +1434,12 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 	 * hide the enforcer from its readers and the unpin guards. */
 	if (bs_pin_ino && BPF_CORE_READ(to_path, dentry, d_sb, s_dev) == bs_pin_dev && !is_trusted())
 		return self_deny(BS_SELF_PIN_MOUNT);
+	/* Nor over a directory the pins are reached through, and neither the
+	 * bpffs nor a mount above it is moved away. */
+	if (bs_pin_ino && !may_move_pin_mounts() &&
+	    (holds_pins(BPF_CORE_READ(from_path, mnt)) ||
+	     on_pin_path(BPF_CORE_READ(to_path, mnt), BPF_CORE_READ(to_path, dentry))))
+		return self_deny(BS_SELF_PIN_MOUNT);
 	if (!relevant(BS_OP_MOUNT))
 		return 0;
 	subject = current_subject();
@@ -1381,6 +1474,18 @@ static __always_inline int sysrq_open(struct file *file, unsigned int fmode)
 
 /* Unmounting the bpffs that holds the pins, or lazily unmounting a sysfs
  * (which takes the bpffs mounted below it along). */
+/* pivot_root in the pins' namespace moves the root of every process there
+ * away from the mounts the pins hang from. */
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(bs_sb_pivotroot, const struct path *old_path, const struct path *new_path, int ret)
+{
+	if (ret)
+		return ret;
+	if (!bs_pin_ino || may_move_pin_mounts() || !in_pin_ns())
+		return 0;
+	return self_deny(BS_SELF_PIN_MOUNT);
+}
+
 SEC("lsm/sb_umount")
 int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
 {

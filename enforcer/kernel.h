@@ -40,10 +40,19 @@ struct vfsmount {
 };
 
 /* fs/mount.h: the vfsmount is embedded in struct mount. */
+struct mnt_namespace;
+
 struct mount {
 	struct mount *mnt_parent;
 	struct dentry *mnt_mountpoint;
 	struct vfsmount mnt;
+	struct mnt_namespace *mnt_ns;
+	struct mount *mnt_master;   /* the mount this slave receives propagation from */
+	int mnt_group_id;           /* peer group id, 0 when not shared */
+};
+
+struct nsproxy {
+	struct mnt_namespace *mnt_ns;
 };
 
 struct path {
@@ -107,6 +116,7 @@ struct task_struct {
 	unsigned int personality;         /* PER_*, READ_IMPLIES_EXEC */
 	unsigned in_execve:1;             /* between bprm_execve's start and end */
 	struct seccomp seccomp;
+	struct nsproxy *nsproxy;
 };
 
 /* arch/x86/include/asm/ptrace.h: the system call number of the task's

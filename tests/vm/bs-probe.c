@@ -14,6 +14,7 @@
 //   bs-probe blkrrpart-compat DEV  the same through the 32-bit system call
 //                                (int $0x80, which the kernel handles as a
 //                                32-bit task's compat_sys_ioctl)
+//   bs-probe move-mount FROM TO  move_mount(2) the mount at FROM to TO
 //
 // Prints "ok" and exits 0, or "error: MESSAGE" and exits 1.
 #define _GNU_SOURCE
@@ -58,6 +59,12 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr, "bs-probe %s: FILE missing\n", cmd);
 		return 2;
+	}
+	if (!strcmp(cmd, "move-mount") && argc == 4) {
+		if (syscall(SYS_move_mount, AT_FDCWD, argv[2], AT_FDCWD, argv[3], 0) != 0)
+			return fail("move_mount");
+		puts("ok");
+		return 0;
 	}
 	if (!strcmp(cmd, "reopen-write")) {
 		char proc[64];

@@ -73,6 +73,7 @@ loader loader-fake-copy --config /etc/bootseal/fake2.conf
 # Programs that run in any task's context (probes, tracepoints, perf).
 for t in socket_filter kprobe tracepoint perf_event raw_tracepoint; do bs-bpf-attack prog-type $t | out ptype; done
 
+mkdir -p /tmp/lazy && mount -t tmpfs t /tmp/lazy
 # The pins' mounts: a lazy unmount of a mount above the bpffs, or hiding
 # the pins under another mount or name.
 try umount-lazy-root umount -l /
@@ -81,7 +82,26 @@ try pin-dir-rename mv $P /sys/fs/bpf/hidden
 try pin-dir-rmdir rmdir $P
 try mount-over-bpffs mount -t tmpfs t /sys/fs/bpf
 try mount-over-pins mount -t tmpfs t $P
-mkdir -p /tmp/lazy && mount -t tmpfs t /tmp/lazy
+# ... or under a mount on a directory they are reached through, or moving
+# their mounts away, or pivoting the root from under them.
+mkdir -p /mnt/mv1 /mnt/mv2 /mnt/nr
+try mount-over-sysfs-fs mount -t tmpfs t /sys/fs
+try mount-over-sys mount -t tmpfs t /sys
+try bind-over-sys mount --bind /tmp /sys
+try move-bpffs mount --move /sys/fs/bpf /mnt/mv1
+try move-sys mount --move /sys /mnt/mv1
+try move-mount-bpffs bs-probe move-mount /sys/fs/bpf /mnt/mv1
+try move-mount-over-sys bs-probe move-mount /tmp/lazy /sys
+mount -t tmpfs t /mnt/nr && mkdir -p /mnt/nr/old
+try pivot-root pivot_root /mnt/nr /mnt/nr/old
+# ... or from another mount namespace whose /sys propagates to this one.
+mount --make-shared /sys
+try peer-ns-mount-over-sysfs-fs unshare -m --propagation unchanged mount -t tmpfs t /sys/fs
+# Twins: a private namespace mounts and moves as it likes; move_mount of
+# an unrelated mount works here too.
+try private-ns-mounts unshare -m sh -c 'mount -t tmpfs t /sys/fs && mount -t tmpfs t /mnt/mv1 && mount --move /mnt/mv1 /mnt/mv2 && pivot_root /mnt/nr /mnt/nr/old'
+try move-mount-other bs-probe move-mount /mnt/nr /mnt/mv2
+try pins-still-there test -e $P/info
 try umount-lazy-other umount -l /tmp/lazy
 
 # The readers, last: they show what happened above.
@@ -166,9 +186,18 @@ vm_expect "$log" '^TEST: ptype socket_filter ok$' "twin: a socket filter program
 for t in kprobe tracepoint perf_event raw_tracepoint; do
 	vm_expect "$log" "^TEST: ptype $t error: Operation not permitted" "a $t program (bpf_probe_write_user, bpf_send_signal) is refused"
 done
-for r in umount-lazy-root umount-lazy-sysfs-parent pin-dir-rename pin-dir-rmdir mount-over-bpffs mount-over-pins; do
+for r in umount-lazy-root umount-lazy-sysfs-parent pin-dir-rename pin-dir-rmdir mount-over-bpffs mount-over-pins \
+	mount-over-sysfs-fs mount-over-sys bind-over-sys move-bpffs move-sys move-mount-bpffs move-mount-over-sys \
+	pivot-root peer-ns-mount-over-sysfs-fs; do
 	vm_expect "$log" "^TEST: $r rc=[1-9]" "$r is refused"
 done
+for r in move-mount-bpffs move-mount-over-sys; do
+	vm_expect "$log" "^TEST: $r out=error: move_mount: Operation not permitted" "$r: by the enforcer"
+done
+vm_expect "$log" '^TEST: private-ns-mounts rc=0$' "twin: a private mount namespace mounts over /sys/fs, moves and pivots"
+vm_expect "$log" '^TEST: move-mount-other rc=0$' "twin: move_mount of an unrelated mount works"
+vm_expect "$log" '^TEST: pins-still-there rc=0$' "the pins are still where readers look"
+vm_expect "$log" '^TEST: audit: .* denied self-protection mount over the pins by pid' "the refused mounts are logged" 
 vm_expect "$log" '^TEST: umount-lazy-other rc=0$' "twin: a lazy unmount of an unrelated tmpfs works"
 
 vm_expect "$log" '^TEST: status: policy: +vm-maps \(generation 2\)$' "bootseal status reads the policy"
