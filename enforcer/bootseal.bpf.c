@@ -148,6 +148,9 @@ const volatile __u64 bs_pin_ino = 0;
  * Its files are the boot chain itself, outside the policy until PID 1
  * executes a file from elsewhere (the real init, after switch_root). */
 const volatile __u32 bs_initramfs_dev = 0;
+/* CLOCK_BOOTTIME (ns) just before the loader loaded the enforcer: tasks
+ * started later get their subject entry from the hooks. */
+const volatile __u64 bs_loaded_at = 0;
 /* audit_log's max_entries. */
 const volatile __u32 bs_log_entries = 1;
 
@@ -255,6 +258,11 @@ static __always_inline __u32 subject_of_task(struct task_struct *task)
 	t = bpf_task_storage_get(&task_subject, leader, 0, 0);
 	if (t)
 		return t->subject;
+	/* Every process created since the enforcer was loaded got an entry
+	 * from task_alloc or exec; one without (an allocation that failed)
+	 * holds no subject. */
+	if (BPF_CORE_READ(leader, start_boottime) >= bs_loaded_at)
+		return BS_SUBJECT_ANY;
 	id = subject_of_inode(BPF_CORE_READ(task, mm, exe_file, f_inode));
 	t = bpf_task_storage_get(&task_subject, leader, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (t)
@@ -300,7 +308,7 @@ struct walk {
 	__u8 op;
 	__u8 found;     /* a subtree rule decided: val holds it */
 	__u8 top;       /* the walk reached the root */
-	__u8 pad;
+	__u8 disconnected; /* it stopped at a disconnected dentry */
 	struct bs_rule_val val;
 };
 
@@ -345,6 +353,12 @@ static long walk_step(__u32 i, void *ctx)
 				return 0;
 			}
 		}
+	}
+	/* A file handle's dentry (open_by_handle_at) with no parents yet:
+	 * not the top, which subtrees hold it is unknown. */
+	if (BPF_CORE_READ(d, d_flags) & DCACHE_DISCONNECTED) {
+		w->disconnected = 1;
+		return 1;
 	}
 	w->top = 1;
 	return 1;
@@ -400,9 +414,10 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 			return 1;
 		}
 		if (!w.top) {
-			/* Deeper than the walk follows: fail closed. */
+			/* Deeper than the walk follows, or not connected to
+			 * the root: fail closed. */
 			out->action = BS_ACT_DENY;
-			out->rule = BS_RULE_TOO_DEEP;
+			out->rule = w.disconnected ? BS_RULE_DISCONNECTED : BS_RULE_TOO_DEEP;
 			return 1;
 		}
 	}
@@ -842,6 +857,15 @@ static __always_inline void lose_subject(__u32 subject, __s32 why)
 	emit(BS_OP_SELF, subject, 0, BS_SELF_SUBJECT_LOST, why, BS_ACT_AUDIT, 0);
 }
 
+/* Whether a write decision for a process with no subject makes a file
+ * write-protected: deny by a rule or by the default. A walk that failed
+ * closed (too deep, disconnected) says nothing about the file: a file
+ * buried or reached that way is not trusted for it. */
+static __always_inline int write_protected(const struct bs_rule_val *v)
+{
+	return v->action == BS_ACT_DENY && v->rule >= BS_RULE_DEFAULT;
+}
+
 /* Code a subject may map executable: its own executable, files no
  * process but a named subject may write (the write decision for any process
  * is deny, looked up without crossing into the mount a file is seen
@@ -871,7 +895,7 @@ static __always_inline int subject_code_check(struct file *file, __u32 subject, 
 			return 0;
 		ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry), 0,
 		    BPF_CORE_READ(inode, i_sb, s_magic), BS_SUBJECT_ANY, &v);
-		if (v.action == BS_ACT_DENY)
+		if (write_protected(&v))
 			return 0;
 	}
 	if (bs_mode == BS_MODE_ENFORCE) {
@@ -915,23 +939,6 @@ static __always_inline int proc_name_is_sysrq(struct dentry *d)
 
 /* ---- exec ------------------------------------------------------------ */
 
-/* exec: each file execve runs, the script and its interpreter alike. */
-SEC("lsm/bprm_check_security")
-int BPF_PROG(bs_bprm_check, struct linux_binprm *bprm, int ret)
-{
-	struct file *file = BPF_CORE_READ(bprm, file);
-
-	if (ret)
-		return ret;
-	/* A memfd run with execveat: code no file on a filesystem backs. */
-	if (file && shmem_internal(file)) {
-		ret = memory_exec(current_subject(), BS_MEM_SHMEM);
-		if (ret)
-			return ret;
-	}
-	return check_file(BS_OP_EXEC, file);
-}
-
 /* How many seccomp filters of a task's chain the listener check follows;
  * a longer chain counts as one with a listener (fail closed). */
 #define BS_MAX_SECCOMP 64
@@ -953,32 +960,89 @@ static __always_inline int seccomp_listener(struct task_struct *task)
 	return f != NULL;
 }
 
-/* Why an exec of a subject's program does not give the process that
- * subject (a BS_RULE_* for the `subject lost` event), or 0 when it does.
- * Another process would steer the program from the start: a tracer; a
- * process sharing its root and working directory (clone with CLONE_FS:
- * it chroots or chdirs the subject under its own files); the holder of a
- * seccomp listener. And a program any process may rewrite is not the
- * subject's own code: the program's write decision for a process with no
- * subject must be deny, asked without a mount like the code it maps. */
-static __always_inline __s32 subject_exec_unsafe(struct linux_binprm *bprm,
-						  struct task_struct *task)
+/* How another process steers the exec of a subject's program from its
+ * start (a BS_RULE_* naming it), or 0: a tracer; a process sharing the
+ * task's root and working directory (clone with CLONE_FS: it chroots or
+ * chdirs the subject under its own files); the holder of a seccomp
+ * listener. All three are stable from bprm_check_security to the commit:
+ * cred_guard_mutex keeps tracers and seccomp TSYNC out, fs->in_exec keeps
+ * CLONE_FS out. */
+static __always_inline __s32 subject_exec_steered(struct linux_binprm *bprm,
+						   struct task_struct *task)
 {
-	struct file *file = BPF_CORE_READ(bprm, file);
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	struct bs_rule_val v;
-
 	if (task->ptrace)
 		return BS_RULE_TRACED_EXEC;
 	if (BPF_CORE_READ(bprm, unsafe) & LSM_UNSAFE_SHARE)
 		return BS_RULE_SHARED_FS;
 	if (seccomp_listener(task))
 		return BS_RULE_SECCOMP_LISTENER;
+	return 0;
+}
+
+/* Why an exec of a subject's program does not give the process that
+ * subject (a BS_RULE_* for the `subject lost` event), or 0 when it does:
+ * it is steered (above; refused already in enforce mode), or the program
+ * is not the subject's own code because any process may rewrite it (its
+ * write decision for a process with no subject must be a deny, asked
+ * without a mount like the code it maps). */
+static __always_inline __s32 subject_exec_unsafe(struct linux_binprm *bprm,
+						  struct task_struct *task)
+{
+	struct file *file = BPF_CORE_READ(bprm, file);
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct bs_rule_val v;
+	__s32 why = subject_exec_steered(bprm, task);
+
+	if (why)
+		return why;
 	ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry), 0,
 	    BPF_CORE_READ(inode, i_sb, s_magic), BS_SUBJECT_ANY, &v);
-	if (v.action != BS_ACT_DENY)
+	if (!write_protected(&v))
 		return BS_RULE_UNPROTECTED_SUBJECT;
 	return 0;
+}
+
+/* exec: each file execve runs, the script and its interpreter alike.
+ * Subject integrity: in enforce mode an exec of a subject's program that
+ * another process steers is refused (it would run the program as subject
+ * 0, out of reach of the subject's own denials); the task's entry is made
+ * here, where an allocation failure can still fail the exec, so that the
+ * commit always records what the task runs. */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(bs_bprm_check, struct linux_binprm *bprm, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file *file = BPF_CORE_READ(bprm, file);
+	__u32 subject;
+	__s32 why;
+
+	if (ret)
+		return ret;
+	if (!bpf_task_storage_get(&task_subject, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE))
+		return -ENOMEM;
+	/* A memfd run with execveat: code no file on a filesystem backs. */
+	if (file && shmem_internal(file)) {
+		ret = memory_exec(current_subject(), BS_MEM_SHMEM);
+		if (ret)
+			return ret;
+	}
+	ret = check_file(BS_OP_EXEC, file);
+	if (ret || bs_mode != BS_MODE_ENFORCE || !file)
+		return ret;
+	subject = subject_of_inode(BPF_CORE_READ(file, f_inode));
+	if (subject == BS_SUBJECT_ANY)
+		return 0;
+	why = subject_exec_steered(bprm, task);
+	if (!why)
+		return 0;
+	{
+		struct bs_stats *s = counters();
+
+		if (s)
+			__sync_fetch_and_add(&s->self_denied, 1);
+	}
+	emit(BS_OP_SELF, subject, 0, BS_SELF_STEERED_EXEC, why, BS_ACT_DENY, 1);
+	return -EPERM;
 }
 
 /* The task now runs the new executable: remember its subject (de_thread
@@ -1660,11 +1724,21 @@ int bs_iter_audit(struct bpf_iter__bpf_map_elem *ctx)
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(bs_ptrace_access_check, struct task_struct *child, unsigned int mode, int ret)
 {
+	__u32 subject;
+
 	if (ret)
 		return ret;
-	if (!(mode & PTRACE_MODE_ATTACH))
+	subject = subject_of_task(child);
+	if (!(mode & PTRACE_MODE_ATTACH)) {
+		/* A read access reopens the process's descriptors
+		 * (/proc/PID/fd) and mappings (/proc/PID/map_files): for a
+		 * subject trusted with executable memory, a memfd it runs code
+		 * from, reopened for writing. */
+		if (subject != BS_SUBJECT_ANY && memory_trusted(subject))
+			return self_deny(BS_SELF_PTRACE);
 		return 0;
-	if (child->tgid == 1 || subject_of_task(child) != BS_SUBJECT_ANY)
+	}
+	if (child->tgid == 1 || subject != BS_SUBJECT_ANY)
 		return self_deny(BS_SELF_PTRACE);
 	return memory_exec(current_subject(), BS_MEM_PTRACE);
 }

@@ -78,6 +78,9 @@
 #define BS_RULE_SHARED_FS (-8)      /* ... while sharing its root and cwd (CLONE_FS) with another process */
 #define BS_RULE_SECCOMP_LISTENER (-9) /* ... under a seccomp filter whose user-notification listener is open */
 #define BS_RULE_UNPROTECTED_SUBJECT (-10) /* ... and the policy lets any process write that program */
+/* A file reached without its parents (open_by_handle_at): the subtree
+ * walk cannot tell which subtrees hold it, and fails closed. */
+#define BS_RULE_DISCONNECTED (-12)
 /* A block device backing a filesystem with protected objects, opened for
  * an operation the policy protects there, with no device rule for it. */
 #define BS_RULE_RAW_DEVICE (-6)
@@ -177,6 +180,8 @@ struct bs_obj_id {
 #define BS_SELF_PTRACE 13       /* attaching to, or writing the memory of, a subject process or PID 1 */
 #define BS_SELF_TRACEME 14      /* PTRACE_TRACEME by a subject process */
 #define BS_SELF_UNTRUSTED_CODE 15 /* a subject process mapping code the policy does not trust (enforce mode) */
+#define BS_SELF_STEERED_EXEC 16   /* exec of a subject's program another process steers (enforce mode;
+				   * rule says how: BS_RULE_TRACED_EXEC, _SHARED_FS, _SECCOMP_LISTENER) */
 
 /* Executable memory routes: the `id` of an exec event with dev 0 (object
  * kind memory). */

@@ -27,6 +27,7 @@ struct qstr {
 };
 
 struct dentry {
+	unsigned int d_flags;       /* DCACHE_* */
 	struct dentry *d_parent;
 	struct qstr d_name;
 	struct inode *d_inode;
@@ -117,6 +118,7 @@ struct task_struct {
 	unsigned in_execve:1;             /* between bprm_execve's start and end */
 	struct seccomp seccomp;
 	struct nsproxy *nsproxy;
+	unsigned long long start_boottime; /* ns since boot, CLOCK_BOOTTIME */
 };
 
 /* arch/x86/include/asm/ptrace.h: the system call number of the task's
@@ -197,10 +199,12 @@ struct kern_ipc_perm;
 #define MNT_INTERNAL 0x4000
 /* include/linux/ptrace.h */
 #define PTRACE_MODE_ATTACH 0x02
-/* include/linux/sched.h */
+/* include/linux/dcache.h: a dentry d_obtain_alias made for a file handle
+ * (open_by_handle_at, nfsd), not yet connected to its parents. */
+#define DCACHE_DISCONNECTED 0x20
 /* include/linux/security.h: bprm->unsafe. */
 #define LSM_UNSAFE_SHARE 1
-
+/* include/linux/sched.h */
 #define CLONE_VM 0x100
 #define CLONE_THREAD 0x10000
 

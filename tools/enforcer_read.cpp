@@ -120,6 +120,7 @@ std::string self_route_name(uint64_t route) {
     case BS_SELF_PTRACE: return "attach to a subject process or PID 1";
     case BS_SELF_TRACEME: return "PTRACE_TRACEME by a subject process";
     case BS_SELF_UNTRUSTED_CODE: return "untrusted code in a subject process";
+    case BS_SELF_STEERED_EXEC: return "steered exec of a subject";
     default: return "route " + std::to_string(route);
   }
 }

@@ -66,6 +66,7 @@ std::string rule_text(int32_t rule) {
     case BS_RULE_SHARED_FS: return " (executed sharing its root and working directory)";
     case BS_RULE_SECCOMP_LISTENER: return " (executed under a seccomp listener)";
     case BS_RULE_UNPROTECTED_SUBJECT: return " (executed a program any process may write)";
+    case BS_RULE_DISCONNECTED: return " (reached without its parents)";
     case BS_RULE_RAW_DEVICE: return " (raw device)";
     case BS_RULE_DM_CONTROL: return " (device-mapper control)";
     default: return " default";

@@ -309,6 +309,13 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   const __u32 log_entries = std::max<__u32>(1, req.ringbuf_size / static_cast<__u32>(sizeof(bs_record)));
   bpf_map__set_max_entries(skel->maps.audit_log, log_entries);
   skel->rodata->bs_log_entries = log_entries;
+  // Processes started from here on get their subject from the hooks; an
+  // older one's is looked up from its executable on first use.
+  {
+    struct timespec now {};
+    ::clock_gettime(CLOCK_BOOTTIME, &now);
+    skel->rodata->bs_loaded_at = static_cast<__u64>(now.tv_sec) * 1000000000ull + static_cast<__u64>(now.tv_nsec);
+  }
   // The readers' iterators are attached by hand, to their maps.
   bpf_program__set_autoattach(skel->progs.bs_iter_stats, false);
   bpf_program__set_autoattach(skel->progs.bs_iter_audit, false);

@@ -420,7 +420,8 @@ TEST(EventText, RuleNumberDefaultAndSelfProtectionReasons) {
            {-7, " (device-mapper control)"},
            {-8, " (executed sharing its root and working directory)"},
            {-9, " (executed under a seccomp listener)"},
-           {-10, " (executed a program any process may write)"}}) {
+           {-10, " (executed a program any process may write)"},
+           {-12, " (reached without its parents)"}}) {
     v.rule = rule;
     std::ostringstream line;
     print_event(line, v);

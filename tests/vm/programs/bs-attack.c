@@ -27,6 +27,10 @@
  *                            calls)
  *   filter-exec PROG ARG...  the same filter without a listener (acct(2)
  *                            fails with EPERM), the twin of notif-exec
+ *   handle-write FILE TEXT   append TEXT to FILE opened by file handle:
+ *                            name_to_handle_at, drop the dentry cache,
+ *                            open_by_handle_at (a dentry with no parents)
+ *   handle-read FILE         the same, opened for reading, and read
  *   anon-rwx                 run code from an anonymous RWX mapping
  *   mprotect-rx              write code to RW memory, mprotect it RX, run it
  *   file-rwx FILE            run code from a private RWX mapping of FILE
@@ -62,6 +66,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/shm.h>
+#include <libgen.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
@@ -285,6 +290,37 @@ int main(int argc, char **argv)
 			_exit(fail("execv"));
 		}
 		return wait_child(c);
+	}
+	if ((!strcmp(cmd, "handle-write") && argc == 4) || (!strcmp(cmd, "handle-read") && argc == 3)) {
+		int writing = !strcmp(cmd, "handle-write");
+		struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
+		char dir[4096];
+		int mnt_id, mfd, fd, dc;
+
+		if (!fh)
+			return fail("malloc");
+		fh->handle_bytes = MAX_HANDLE_SZ;
+		if (name_to_handle_at(AT_FDCWD, argv[2], fh, &mnt_id, 0) != 0)
+			return fail("name_to_handle_at");
+		snprintf(dir, sizeof(dir), "%s", argv[2]);
+		mfd = open(dirname(dir), O_RDONLY | O_DIRECTORY);
+		if (mfd < 0)
+			return fail("open the directory");
+		dc = open("/proc/sys/vm/drop_caches", O_WRONLY);
+		if (dc < 0 || write(dc, "2", 1) != 1)
+			return fail("drop_caches");
+		close(dc);
+		fd = open_by_handle_at(mfd, fh, writing ? O_WRONLY | O_APPEND : O_RDONLY);
+		if (fd < 0)
+			return fail(writing ? "open_by_handle_at for writing" : "open_by_handle_at for reading");
+		if (!writing) {
+			char buf[64];
+
+			return read(fd, buf, sizeof(buf)) < 0 ? fail("read") : 0;
+		}
+		if (write(fd, argv[3], strlen(argv[3])) < 0 || write(fd, "\n", 1) != 1)
+			return fail("write");
+		return 0;
 	}
 	if ((!strcmp(cmd, "notif-exec") || !strcmp(cmd, "filter-exec")) && argc > 2)
 		return filtered_exec(argv + 2, !strcmp(cmd, "notif-exec"));

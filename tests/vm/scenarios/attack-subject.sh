@@ -9,12 +9,17 @@
 # writes into a running subject and into PID 1; PTRACE_TRACEME by a
 # subject; exec of the subject under a tracer, sharing its root and working
 # directory with the caller (CLONE_FS), or under a seccomp filter whose
-# listener the caller holds; a second copy of the program, named as a
-# subject but left writable by the policy, gets no subject. Twins that keep
+# listener the caller holds (refused: enforce mode); a second copy of the
+# program, named as a subject but left writable by the policy, gets no
+# subject; a library buried deeper than the subtree walk follows is not
+# trusted; the subject's write-protected library cannot be opened for
+# writing through a file handle (open_by_handle_at after the dentry cache
+# is dropped: a dentry with no parents). Twins that keep
 # working: the subject writes (before and after, and with a dlopen of a
 # write-protected library), ptrace and memory writes into a plain process,
 # `ps` and /proc/PID/status of the subject, exec of the subject untraced
-# and under a seccomp filter without a listener.
+# and under a seccomp filter without a listener, a file handle opened for
+# reading.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
@@ -60,6 +65,14 @@ rm -f /etc/ld.so.preload
 try thread-dlopen-write $S dlopen-write /tmp/libevil.so $F dlopen
 try trusted-dlopen-write env -u BS_EVIL_FILE $S dlopen-write /usr/lib/subj/libgood.so $F trusted-dlopen
 try fd-dlopen env -u BS_EVIL_FILE $S fd-dlopen /tmp/libevil.so $F
+deep=/tmp/deep
+for i in $(seq 70); do deep=$deep/d; done
+mkdir -p $deep && cp /tmp/libevil.so $deep/libevil.so
+try deep-preload-write env LD_PRELOAD=$deep/libevil.so $S write $F deep
+try handle-write-protected $T handle-write /usr/lib/subj/libgood.so x
+: >/opt/handle-twin
+try handle-write-plain $T handle-write /opt/handle-twin x
+try handle-read-plain $T handle-read /opt/handle-twin
 $S sleep &
 SP=$!
 $T sleep &
@@ -87,7 +100,7 @@ try unprotected-subject-write /usr/lib/open/bs-attack write $F unprotected
 try subject-write-again $S write $F last
 kill $SP $TP
 say "protected: $(tr '\n' ' ' <$F)"
-bootseal audit | grep -E 'subject lost|untrusted code|self-protection attach' | sed 's/^/TEST: audit: /'
+bootseal audit | grep -E 'subject lost|untrusted code|self-protection attach|steered exec|without its parents' | sed 's/^/TEST: audit: /'
 finish
 EOF_INIT
 disk=$(atk_disk)
@@ -121,27 +134,38 @@ vm_expect "$log" '^TEST: status-subject rc=0$' "/proc/PID/status of the subject 
 vm_expect "$log" '^TEST: maps-subject rc=0$' "/proc/PID/maps of the subject reads (a PTRACE_MODE_READ access)"
 vm_expect "$log" '^TEST: ps-subject rc=0$' "ps lists the subject"
 vm_expect "$log" '^TEST: traceme-subject rc=1$' "PTRACE_TRACEME by the subject is refused"
-vm_expect "$log" '^TEST: traced-exec-write rc=1$' "the subject executed under a tracer has no subject"
+vm_expect "$log" '^TEST: traced-exec-write rc=1$' "the subject's exec under a tracer is refused"
+vm_expect "$log" '^TEST: traced-exec-write out=execv: Operation not permitted$' "(by the enforcer, at exec)"
 vm_expect "$log" '^TEST: untraced-exec-write rc=0$' "the same exec untraced keeps it"
-vm_expect "$log" '^TEST: clonefs-exec-write rc=1$' "the subject executed sharing its root and cwd (CLONE_FS) has no subject"
+vm_expect "$log" '^TEST: clonefs-exec-write rc=1$' "the subject's exec sharing its root and cwd (CLONE_FS) is refused"
+vm_expect "$log" '^TEST: clonefs-exec-write out=execv: Operation not permitted$' "(by the enforcer, at exec)"
 vm_expect "$log" '^TEST: notif-exec-write rc=1$' \
-	"the subject executed under a seccomp filter whose listener another process holds has no subject"
-vm_expect "$log" '^TEST: notif-exec-write out=holding the seccomp listener of pid [0-9]+$' \
-	"(the listener was held while it ran)"
+	"the subject's exec under a seccomp filter whose listener another process holds is refused"
 vm_expect "$log" '^TEST: filter-exec-write rc=0$' "under a seccomp filter without a listener it keeps it"
 vm_expect "$log" '^TEST: unprotected-subject-write rc=1$' "a named program the policy leaves writable gets no subject"
 vm_expect "$log" '^TEST: subject-write-again rc=0$' "the subject still writes afterwards"
-vm_expect "$log" '^TEST: protected: first preload audit ldsopreload dlopen trusted-dlopen untraced filter last $' \
+vm_expect "$log" '^TEST: protected: first preload audit ldsopreload dlopen trusted-dlopen deep untraced filter last $' \
 	"/etc/protected holds only the subject's own writes"
 vm_expect "$log" '^TEST: audit: .* denied self-protection untrusted code in a subject process by pid [0-9]+ \(bs-attack, subject 1\): deny \(mapped code the policy does not trust\)$' \
 	"bootseal audit names the subject process refused the foreign code, and why"
-vm_expect "$log" '^TEST: audit: .* allowed self-protection subject lost by pid [0-9]+ .*: audit \(executed while traced\)$' \
-	"and the exec under a tracer"
-for why in 'executed sharing its root and working directory' 'executed under a seccomp listener' \
-	'executed a program any process may write'; do
-	vm_expect "$log" "^TEST: audit: .* allowed self-protection subject lost by pid [0-9]+ .*: audit \\($why\\)\$" \
-		"and the exec: $why"
+for why in 'executed while traced' 'executed sharing its root and working directory' \
+	'executed under a seccomp listener'; do
+	vm_expect "$log" "^TEST: audit: .* denied self-protection steered exec of a subject by pid [0-9]+ .*: deny \\($why\\)\$" \
+		"and the refused exec: $why"
 done
+vm_expect "$log" "^TEST: audit: .* allowed self-protection subject lost by pid [0-9]+ .*: audit \\(executed a program any process may write\\)\$" \
+	"and the exec of the program any process may write"
+vm_expect "$log" '^TEST: deep-preload-write rc=0$' "a library buried 70 levels deep is not trusted: the subject runs without it"
+vm_expect "$log" '^TEST: handle-write-protected out=open_by_handle_at for writing: Operation not permitted$' \
+	"the write-protected library cannot be opened for writing through a file handle"
+vm_expect "$log" '^TEST: audit: .* denied write dev .* by pid [0-9]+ \(bs-attack, subject 0\): deny \(reached without its parents\)$' \
+	"(refused as a file reached without its parents)"
+# Fail closed: with subtree rules for write, no file is opened for writing
+# by a handle before something connects it to its directory; reading
+# (no subtree rules here) still works.
+vm_expect "$log" '^TEST: handle-write-plain out=open_by_handle_at for writing: Operation not permitted$' \
+	"an unprotected file reached without its parents is refused writing too (fail closed)"
+vm_expect "$log" '^TEST: handle-read-plain rc=0$' "twin: a file handle still opens a file for reading"
 vm_expect "$log" '^TEST: audit: .* denied self-protection attach to a subject process or PID 1 by pid [0-9]+ \(bs-attack, subject 0\)' \
 	"the refused attaches are logged"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
