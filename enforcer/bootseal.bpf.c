@@ -1676,15 +1676,16 @@ static __always_inline int rawdev_open(struct file *file, unsigned int fmode)
 	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
 	if (!rdev)
 		return 0;
-	/* A guarded character device (SCSI generic, device-mapper control)
-	 * writes through ioctls on any fd, read-only or ioctl-only (O_ACCMODE
-	 * 3): every open of it is a write. */
+	/* A guarded character device (SCSI generic, NVMe generic or
+	 * controller node, device-mapper control) reads and writes through
+	 * ioctls on any fd, read-only, write-only or ioctl-only (O_ACCMODE 3):
+	 * every open of it is a write and a read, for what it is guarded for. */
 	if ((fmode & FMODE_WRITE) || (type == BS_DEVICE_CHAR && guarded(rdev, type, BS_OP_WRITE))) {
 		ret = check_device(BS_OP_WRITE, rdev, type);
 		if (ret)
 			return ret;
 	}
-	if (fmode & FMODE_READ)
+	if ((fmode & FMODE_READ) || (type == BS_DEVICE_CHAR && guarded(rdev, type, BS_OP_READ)))
 		return check_device(BS_OP_READ, rdev, type);
 	return 0;
 }
