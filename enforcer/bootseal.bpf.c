@@ -1690,18 +1690,24 @@ static __always_inline int rawdev_open(struct file *file, unsigned int fmode)
 	return 0;
 }
 
-/* write: pass-through and partition-table ioctls on a block device opened
- * without write access. */
+/* write: pass-through and partition-table ioctls on a block device, whatever
+ * its open mode; read as well for pass-through commands, which read the
+ * disk as well as write it (a descriptor opened only for writing must not
+ * read a device guarded for read). */
 static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd)
 {
 	__u32 rdev, type = 0;
+	int ret;
 
 	if (!bs_rawdev_ops || !writing_ioctl(cmd))
 		return 0;
 	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
 	if (!rdev || type != BS_DEVICE_BLOCK)
 		return 0;
-	return check_device(BS_OP_WRITE, rdev, type);
+	ret = check_device(BS_OP_WRITE, rdev, type);
+	if (ret || cmd == 0x1269 /* BLKPG */ || cmd == 0x125f /* BLKRRPART */)
+		return ret;
+	return check_device(BS_OP_READ, rdev, type);
 }
 
 SEC("lsm/file_ioctl")

@@ -16,8 +16,9 @@
 //                                32-bit task's compat_sys_ioctl)
 //   bs-probe open DEV r|w|rw|none  open DEV read-only, write-only, read-write
 //                                or with O_ACCMODE 3 (ioctls only)
-//   bs-probe nvme-io DEV read|write LBA
-//                                open DEV read-only and send one NVMe read
+//   bs-probe nvme-io DEV read|write LBA [r|w]
+//                                open DEV read-only (w: write-only) and send
+//                                one NVMe read
 //                                or write command for logical block LBA
 //                                (512 bytes; a write stores "bootseal"
 //                                repeated) with NVME_IOCTL_IO_CMD: on a
@@ -102,7 +103,8 @@ int main(int argc, char **argv)
 		struct nvme_passthru_cmd c;
 		int write = argc > 3 && !strcmp(argv[3], "write");
 		unsigned long long lba = argc > 4 ? strtoull(argv[4], NULL, 0) : 0;
-		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+		int wronly = argc > 5 && !strcmp(argv[5], "w");
+		int fd = open(argv[2], (wronly ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
 		if (fd < 0)
 			return fail("open");
 		memset(&c, 0, sizeof(c));

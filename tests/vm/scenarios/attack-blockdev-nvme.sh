@@ -13,6 +13,11 @@
 # controller node answers Identify, the subject named in `allow write
 # device` writes the root partition, `bootseal install` writes the policy
 # partition on the same NVMe disk, the scratch disk stays writable.
+# A second boot, with a policy that protects files for read only: the
+# generic node still refuses an open for writing (any descriptor of it
+# reads), and a read command through the disk's block device opened
+# write-only is refused; a plain raw write to that disk works (nothing is
+# protected for write).
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
@@ -60,6 +65,9 @@ mknod /tmp/ng c "${m%:*}" "${m#*:}"
 try ng-mknod-io-write bs-probe nvme-io /tmp/ng write 40000
 try ctrl-identify bs-probe nvme-identify "/dev/${ctrl##*/}"
 try blk-io-read bs-probe nvme-io "/dev/${disk##*/}" read 0
+try blk-wronly-io-read bs-probe nvme-io "/dev/${disk##*/}" read 0 w
+try blk-wronly-io-write bs-probe nvme-io "/dev/${disk##*/}" write 40000 w
+try disk-write dd if=/dev/zero of="/dev/${disk##*/}" bs=512 count=1 seek=40001 conv=notrunc
 try part-write dd if=/dev/zero of="$rootpart" bs=512 count=1 conv=notrunc
 try secret-read cat /etc/secret
 
@@ -116,4 +124,42 @@ done
 vm_expect "$log" '^TEST: ns2-readback ok bootseal$' "namespace 2's generic node reads back what it wrote"
 vm_expect "$log" '^TEST: other-readback bootseal$' "the other controller's block device reads what its generic node wrote"
 vm_expect "$log" '^TEST: other-identify ok bsother' "the other controller's node answers Identify"
+for t in blk-wronly-io-read blk-wronly-io-write; do
+	vm_expect "$log" "^TEST: $t out=error: open: $perm" "$t: the disk cannot be opened for writing"
+done
+vm_expect "$log" "^TEST: disk-write out=.*$perm" "a raw write to the NVMe disk is refused"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
+
+# Boot 2: only reads protected (/etc/secret), on a copy of the disk whose
+# bootseal partition holds that policy.
+src=$VM_WORK/vm-blockdev-nvme-read.policy
+printf '%s\n' 'policy "vm-blockdev-nvme-read"' 'generation 2' 'mode enforce' 'deny read path /etc/secret' >"$src"
+enf_seal "$src" "${src%.policy}.sealed"
+dr_partition "$VM_WORK/part-read.img" "${src%.policy}.sealed"
+disk2=$(vm_copy "$disk")
+read -r off _ < <(vm_part_offset "$disk2" bootseal)
+dd if="$VM_WORK/part-read.img" of="$disk2" bs=1M seek=$((off / 1048576)) conv=notrunc status=none
+log2=$VM_WORK/console-read.log
+vm_boot --initrd "$initrd" --disk "$VM_WORK/scratch.img" --log "$log2" --timeout 400 \
+	--qemu-arg -drive --qemu-arg "if=none,id=rootns,file=$disk2,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "if=none,id=ns2,file=$VM_WORK/ns2.img,format=raw" \
+	--qemu-arg -drive --qemu-arg "if=none,id=otherns,file=$VM_WORK/other.img,format=raw" \
+	--qemu-arg -device --qemu-arg "nvme,id=nvroot,serial=bsroot" \
+	--qemu-arg -device --qemu-arg "nvme-ns,drive=rootns,bus=nvroot,nsid=1" \
+	--qemu-arg -device --qemu-arg "nvme-ns,drive=ns2,bus=nvroot,nsid=2" \
+	--qemu-arg -device --qemu-arg "nvme,id=nvother,serial=bsother,drive=otherns"
+vm_expect "$log2" "bootseal: policy 'vm-blockdev-nvme-read' generation 2 in force, enforce mode" "the read-only policy is in force"
+ng=$(sed -n 's/^TEST: root generic node \([0-9]*:[0-9]*\)$/\1/p' "$log2")
+vm_expect "$log2" "bootseal: guarding char device $ng against raw reads\$" "the generic node is guarded for read only"
+for t in ng-open-write ng-open-ioctl ng-io-write; do
+	vm_expect "$log2" "^TEST: $t out=error: open: $perm" "$t: a read guard refuses every open of the generic node"
+done
+vm_expect "$log2" "^TEST: blk-wronly-io-read out=error: NVME_IOCTL_IO_CMD read: $perm" \
+	"a read command through the disk opened write-only is refused"
+vm_expect "$log2" "^TEST: blk-wronly-io-write out=error: NVME_IOCTL_IO_CMD write: $perm" \
+	"a pass-through command reads as well as writes: refused too"
+for t in disk-write ns2-io-write other-io-write; do
+	vm_expect "$log2" "^TEST: $t rc=0\$" "$t: works (nothing protected for write)"
+done
+vm_expect "$log2" "^TEST: secret-read rc=[1-9]" "reading /etc/secret is refused"
+vm_expect "$log2" '^TEST: init done$' "init ran to its end"
