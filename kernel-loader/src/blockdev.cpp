@@ -87,12 +87,13 @@ void add_passthrough_nodes(const std::filesystem::path& disk, uint32_t ops, Devi
   if (subsystem_of(parent) == "nvme") add(parent);
   const std::string ns = nvme_namespace(disk.filename().string(), "nvme");
   for (const auto& e : fs::directory_iterator(parent, ec)) {
-    const std::string cls = subsystem_of(e.path());
-    if (cls == "nvme" && e.path().filename().string().rfind("nvme", 0) == 0)
-      add(e.path());
-    else if (cls == "nvme-generic" && (ns.empty() || nvme_namespace(e.path().filename().string(), "ng") == ns ||
-                                       nvme_namespace(e.path().filename().string(), "ng").empty()))
-      add(e.path());
+    const std::string cls = subsystem_of(e.path()), name = e.path().filename().string();
+    const bool controller = cls == "nvme" && name.rfind("nvme", 0) == 0;
+    // The namespace's own generic node; when either name does not say
+    // which namespace it is, every generic node (fail closed).
+    const std::string gns = nvme_namespace(name, "ng");
+    const bool generic = cls == "nvme-generic" && (ns.empty() || gns.empty() || gns == ns);
+    if (controller || generic) add(e.path());
   }
 }
 
