@@ -72,7 +72,8 @@ using DeviceMap = std::map<std::pair<bool, uint32_t>, uint32_t>;  // (character,
 // write commands through ioctls on any descriptor, so they get the
 // disk's operations. A generic node whose namespace cannot be told from
 // the names is guarded with the others: fail closed.
-void add_passthrough_nodes(const std::filesystem::path& disk, uint32_t ops, DeviceMap* out) {
+void add_passthrough_nodes(const std::filesystem::path& disk, uint32_t ops, DeviceMap* out,
+                           std::vector<Diagnostic>* notes) {
   namespace fs = std::filesystem;
   std::error_code ec;
   auto add = [&](const fs::path& dir) {
@@ -94,12 +95,17 @@ void add_passthrough_nodes(const std::filesystem::path& disk, uint32_t ops, Devi
     const std::string gns = nvme_namespace(name, "ng");
     const bool generic = cls == "nvme-generic" && (ns.empty() || gns.empty() || gns == ns);
     if (controller || generic) add(e.path());
+    if (generic && (ns.empty() || gns.empty()))
+      notes->push_back(Diagnostic{-1, e.path().string(),
+                                  "cannot tell the namespace of " + name + " beside disk " +
+                                      disk.filename().string() + " from their names: guarding it too"});
   }
 }
 
 // Adds `dev` and what it stands on: the whole disk of a partition, and the
 // members (`slaves/`) of a device-mapper or md device, recursively.
-void add_device(const std::string& sysfs, uint32_t dev, uint32_t ops, DeviceMap* out, int depth) {
+void add_device(const std::string& sysfs, uint32_t dev, uint32_t ops, DeviceMap* out, std::vector<Diagnostic>* notes,
+                int depth) {
   if (depth > 16) return;
   uint32_t& have = (*out)[{false, dev}];
   if ((have | ops) == have && have != 0) return;
@@ -111,12 +117,13 @@ void add_device(const std::string& sysfs, uint32_t dev, uint32_t ops, DeviceMap*
   if (ec) return;
   if (fs::exists(real / "partition", ec)) {
     if (auto parent = parse_majmin(read_line(real.parent_path() / "dev")))
-      add_device(sysfs, *parent, ops, out, depth + 1);
+      add_device(sysfs, *parent, ops, out, notes, depth + 1);
   } else {
-    add_passthrough_nodes(real, ops, out);
+    add_passthrough_nodes(real, ops, out, notes);
   }
   for (const auto& e : fs::directory_iterator(real / "slaves", ec)) {
-    if (auto member = parse_majmin(read_line(e.path() / "dev"))) add_device(sysfs, *member, ops, out, depth + 1);
+    if (auto member = parse_majmin(read_line(e.path() / "dev")))
+      add_device(sysfs, *member, ops, out, notes, depth + 1);
   }
 }
 
@@ -210,7 +217,7 @@ std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& m
       problems.push_back("cannot guard the device under " + what + ": " + node.string() + ": " + ec.message());
       continue;
     }
-    add_device(sysfs, block, ops, &devices, 0);
+    add_device(sysfs, block, ops, &devices, &c->diagnostics, 0);
   }
   if (mounts == 0) problems.push_back(mountinfo_name + " lists no mounts");
   c->raw_devices.clear();

@@ -235,12 +235,14 @@ bool protects_files(const Compiled& c) {
 // guard; permissive mode warns and goes on with the devices it found.
 Stop guard_devices(const Options& opt, Mode mode, Log& log, const Failure& failure, Compiled* compiled) {
   std::vector<std::string> problems;
+  const size_t before = compiled->diagnostics.size();
   auto mountinfo = read_file(opt.mountinfo, kMaxMountinfo);
   if (!mountinfo)
     problems.push_back(mountinfo.error());
   else
     problems = guard_backing_devices(compiled, std::string(mountinfo->begin(), mountinfo->end()), opt.sysfs,
                                      opt.mountinfo);
+  for (size_t i = before; i < compiled->diagnostics.size(); ++i) log.warn(compiled->diagnostics[i].message);
   for (const auto& d : compiled->raw_devices)
     log.info(std::string("guarding ") + (d.character ? "char" : "block") + " device " + format_kernel_dev(d.dev) +
              " against raw" + ((d.ops & (1u << BS_OP_READ)) ? " reads" : "") +

@@ -742,6 +742,16 @@ TEST(Devices, NvmeDiskOfAnotherNameGuardsEveryGenericNodeOfItsController) {
   std::vector<RawDevice> want{{kOdd, false, w}, {kNvme3, true, w}, {kNg3n1, true, w}, {kNg3n2, true, w}};
   std::sort(want.begin(), want.end());
   EXPECT_EQ(guarded_under(sys, kOdd, "259:5", w), want);
+  // and says so.
+  Compiled c;
+  c.defaults[BS_OP_WRITE] = BS_ACT_DENY;
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line("259:5", "/", "ext4", "/dev/x"), sys.path()).empty());
+  std::vector<std::string> notes;
+  for (const auto& d : c.diagnostics) notes.push_back(d.message);
+  std::sort(notes.begin(), notes.end());
+  EXPECT_EQ(notes, (std::vector<std::string>{
+                       "cannot tell the namespace of ng3n1 beside disk odd-disk from their names: guarding it too",
+                       "cannot tell the namespace of ng3n2 beside disk odd-disk from their names: guarding it too"}));
 }
 
 TEST(Devices, MapDecisionGuardsUnlessADeviceRuleAllows) {

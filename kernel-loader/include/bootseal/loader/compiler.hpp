@@ -129,7 +129,9 @@ uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic);
 // character devices that send it commands from any descriptor, with the
 // disk's operations: its SCSI generic nodes (scsi_generic/, bsg/), and for
 // an NVMe namespace its generic node (ngXnY, class nvme-generic) and its
-// controller's node (nvmeX). The loop device of a loop-mounted filesystem
+// controller's node (nvmeX); when the names do not say which generic
+// node is the namespace's, every one beside the disk, each noted in
+// c->diagnostics. The loop device of a loop-mounted filesystem
 // is its device; the file behind it is governed by the file rules.
 // Returns what kept it from guarding everything: a mount table line it
 // cannot parse, a table with no mount, a filesystem with protected
