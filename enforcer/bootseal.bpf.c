@@ -1908,31 +1908,38 @@ static __always_inline int rawdev_open(struct file *file, unsigned int fmode)
 	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
 	if (!rdev)
 		return 0;
-	/* A guarded character device (SCSI generic, device-mapper control)
-	 * writes through ioctls on any fd, read-only or ioctl-only (O_ACCMODE
-	 * 3): every open of it is a write. */
+	/* A guarded character device (SCSI generic, NVMe generic or
+	 * controller node, device-mapper control) reads and writes through
+	 * ioctls on any fd, read-only, write-only or ioctl-only (O_ACCMODE 3):
+	 * every open of it is a write and a read, for what it is guarded for. */
 	if ((fmode & FMODE_WRITE) || (type == BS_DEVICE_CHAR && guarded(rdev, type, BS_OP_WRITE))) {
 		ret = check_device(BS_OP_WRITE, rdev, type);
 		if (ret)
 			return ret;
 	}
-	if (fmode & FMODE_READ)
+	if ((fmode & FMODE_READ) || (type == BS_DEVICE_CHAR && guarded(rdev, type, BS_OP_READ)))
 		return check_device(BS_OP_READ, rdev, type);
 	return 0;
 }
 
-/* write: pass-through and partition-table ioctls on a block device opened
- * without write access. */
+/* write: pass-through and partition-table ioctls on a block device, whatever
+ * its open mode; read as well for pass-through commands, which read the
+ * disk as well as write it (a descriptor opened only for writing must not
+ * read a device guarded for read). */
 static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd)
 {
 	__u32 rdev, type = 0;
+	int ret;
 
 	if (!bs_rawdev_ops || !writing_ioctl(cmd))
 		return 0;
 	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
 	if (!rdev || type != BS_DEVICE_BLOCK)
 		return 0;
-	return check_device(BS_OP_WRITE, rdev, type);
+	ret = check_device(BS_OP_WRITE, rdev, type);
+	if (ret || cmd == 0x1269 /* BLKPG */ || cmd == 0x125f /* BLKRRPART */)
+		return ret;
+	return check_device(BS_OP_READ, rdev, type);
 }
 
 SEC("lsm/file_ioctl")

@@ -132,8 +132,9 @@ struct bs_fsname {
 /* `rawdevs` map: a device -> the operations for which opening it is
  * refused without a device rule, as bits (1 << BS_OP_READ, 1 << BS_OP_WRITE).
  * The loader derives the devices from the filesystems mounted when it runs:
- * their block devices, and the SCSI generic character devices of their
- * disks (docs/ENFORCER.md, "Raw block devices"). */
+ * their block devices, and the pass-through character devices of their
+ * disks: SCSI generic, NVMe generic and controller nodes (docs/ENFORCER.md,
+ * "Raw block devices"). */
 struct bs_rawdev_key {
 	__u32 dev;     /* kernel encoding of the device number (st_rdev) */
 	__u32 type;    /* BS_DEVICE_BLOCK or BS_DEVICE_CHAR */

@@ -41,7 +41,9 @@ inline constexpr ExitCodeEntry kExitCodes[] = {
      "no valid policy: none found, or only tampered, untrusted or rolled-back ones (each source is logged)"},
     {BS_EXIT_MACHINE, "MACHINE", "the policy is bound to other machines than NEWROOT/etc/machine-id"},
     {BS_EXIT_NO_BPF_LSM, "NO_BPF_LSM", "the kernel runs without the bpf LSM (lsm= lacks bpf)"},
-    {BS_EXIT_INSTALL, "INSTALL", "loading, filling, attaching or pinning the enforcer failed"},
+    {BS_EXIT_INSTALL, "INSTALL",
+     "loading, filling, attaching or pinning the enforcer failed, or (enforce mode) the raw devices under "
+     "protected files cannot be found (mount table or sysfs unreadable)"},
     {BS_EXIT_ALREADY, "ALREADY", "bootseal's own enforcer is already in force with this policy (checked, not just a non-empty pin directory)"},
     {BS_EXIT_LOCKDOWN, "LOCKDOWN",
      "the policy is installed but the kernel lockdown level it asks for could not be raised (enforce mode)"},

@@ -38,11 +38,74 @@ std::string read_line(const std::filesystem::path& p) {
   return line ? *line : std::string();
 }
 
-// Adds `dev` and what it stands on: the whole disk of a partition, and the
-// members (`slaves/`) of a device-mapper or md device, recursively.
+// The name of the class a sysfs device belongs to ("nvme-generic"), or "".
+std::string subsystem_of(const std::filesystem::path& dir) {
+  std::error_code ec;
+  auto link = std::filesystem::read_symlink(dir / "subsystem", ec);
+  return ec ? std::string() : link.filename().string();
+}
+
+// The namespace part of an NVMe node's name: "1" for nvme0n1, ng0n1 and
+// nvme1c2n1 (both name families end in the namespace head's instance), ""
+// for a name of another shape.
+std::string nvme_namespace(const std::string& name, const std::string& prefix) {
+  if (name.rfind(prefix, 0) != 0) return {};
+  auto n = name.rfind('n');
+  if (n == std::string::npos || n <= prefix.size() || n + 1 >= name.size()) return {};
+  auto digits = [](std::string_view v) {
+    return !v.empty() && std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+  };
+  std::string_view mid(name.data() + prefix.size(), n - prefix.size());
+  // nvme0n1, or the hidden path disk nvme0c1n1
+  auto c = mid.find('c');
+  if (!digits(mid.substr(0, c)) || (c != std::string_view::npos && !digits(mid.substr(c + 1)))) return {};
+  std::string ns = name.substr(n + 1);
+  return digits(ns) ? ns : std::string();
+}
+
 using DeviceMap = std::map<std::pair<bool, uint32_t>, uint32_t>;  // (character, dev) -> ops
 
-void add_device(const std::string& sysfs, uint32_t dev, uint32_t ops, DeviceMap* out, int depth) {
+// The character devices that reach the disk at sysfs directory `disk`
+// beneath its block device: its SCSI generic nodes (scsi_generic/, bsg/),
+// and for an NVMe namespace its generic node (class nvme-generic, ngXnY)
+// and its controller's node (class nvme, /dev/nvmeX). All take read and
+// write commands through ioctls on any descriptor, so they get the
+// disk's operations. A generic node whose namespace cannot be told from
+// the names is guarded with the others: fail closed.
+void add_passthrough_nodes(const std::filesystem::path& disk, uint32_t ops, DeviceMap* out,
+                           std::vector<Diagnostic>* notes) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto add = [&](const fs::path& dir) {
+    if (auto chr = parse_majmin(read_line(dir / "dev"))) (*out)[{true, *chr}] |= ops;
+  };
+  for (const char* sub : {"device/scsi_generic", "device/bsg"})
+    for (const auto& e : fs::directory_iterator(disk / sub, ec)) add(e.path());
+  // An NVMe namespace's disk sits beside its generic node, under its
+  // controller (nvme0/nvme0n1, nvme0/ng0n1), or for a multipath head
+  // under the subsystem, beside links to its controllers.
+  fs::path parent = disk.parent_path();
+  if (subsystem_of(parent) == "nvme") add(parent);
+  const std::string ns = nvme_namespace(disk.filename().string(), "nvme");
+  for (const auto& e : fs::directory_iterator(parent, ec)) {
+    const std::string cls = subsystem_of(e.path()), name = e.path().filename().string();
+    const bool controller = cls == "nvme" && name.rfind("nvme", 0) == 0;
+    // The namespace's own generic node; when either name does not say
+    // which namespace it is, every generic node (fail closed).
+    const std::string gns = nvme_namespace(name, "ng");
+    const bool generic = cls == "nvme-generic" && (ns.empty() || gns.empty() || gns == ns);
+    if (controller || generic) add(e.path());
+    if (generic && (ns.empty() || gns.empty()))
+      notes->push_back(Diagnostic{-1, e.path().string(),
+                                  "cannot tell the namespace of " + name + " beside disk " +
+                                      disk.filename().string() + " from their names: guarding it too"});
+  }
+}
+
+// Adds `dev` and what it stands on: the whole disk of a partition, and the
+// members (`slaves/`) of a device-mapper or md device, recursively.
+void add_device(const std::string& sysfs, uint32_t dev, uint32_t ops, DeviceMap* out, std::vector<Diagnostic>* notes,
+                int depth) {
   if (depth > 16) return;
   uint32_t& have = (*out)[{false, dev}];
   if ((have | ops) == have && have != 0) return;
@@ -52,19 +115,15 @@ void add_device(const std::string& sysfs, uint32_t dev, uint32_t ops, DeviceMap*
   fs::path node = fs::path(sysfs) / "dev/block" / format_kernel_dev(dev);
   fs::path real = fs::canonical(node, ec);
   if (ec) return;
-  // SCSI pass-through nodes of the disk write whatever fd they come from.
-  if (ops & (1u << BS_OP_WRITE)) {
-    for (const char* sub : {"device/scsi_generic", "device/bsg"}) {
-      for (const auto& e : fs::directory_iterator(real / sub, ec))
-        if (auto chr = parse_majmin(read_line(e.path() / "dev"))) (*out)[{true, *chr}] |= 1u << BS_OP_WRITE;
-    }
-  }
   if (fs::exists(real / "partition", ec)) {
     if (auto parent = parse_majmin(read_line(real.parent_path() / "dev")))
-      add_device(sysfs, *parent, ops, out, depth + 1);
+      add_device(sysfs, *parent, ops, out, notes, depth + 1);
+  } else {
+    add_passthrough_nodes(real, ops, out, notes);
   }
   for (const auto& e : fs::directory_iterator(real / "slaves", ec)) {
-    if (auto member = parse_majmin(read_line(e.path() / "dev"))) add_device(sysfs, *member, ops, out, depth + 1);
+    if (auto member = parse_majmin(read_line(e.path() / "dev")))
+      add_device(sysfs, *member, ops, out, notes, depth + 1);
   }
 }
 
@@ -99,40 +158,72 @@ uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic) {
   return ops & kGuardable;
 }
 
-void guard_backing_devices(Compiled* c, const std::string& mountinfo, const std::string& sysfs) {
+std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& mountinfo, const std::string& sysfs,
+                                               const std::string& mountinfo_name) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> problems;
   DeviceMap devices;
   std::istringstream in(mountinfo);
   std::string line;
+  int lineno = 0, mounts = 0;
   while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty()) continue;
+    const std::string where = mountinfo_name + " line " + std::to_string(lineno);
     // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
     std::istringstream f(line);
-    std::string id, parent, majmin, word;
-    if (!(f >> id >> parent >> majmin)) continue;
+    std::string id, parent, majmin, root, point, word;
+    if (!(f >> id >> parent >> majmin >> root >> point)) {
+      problems.push_back(where + ": fewer than 5 fields");
+      continue;
+    }
     while (f >> word && word != "-") {
     }
     std::string fstype, source;
-    if (word != "-" || !(f >> fstype >> source)) continue;
+    if (word != "-" || !(f >> fstype >> source)) {
+      problems.push_back(where + ": no ' - FSTYPE SOURCE' part");
+      continue;
+    }
     auto fs_dev = parse_majmin(majmin);
-    if (!fs_dev) continue;
+    if (!fs_dev) {
+      problems.push_back(where + ": '" + majmin + "' is not a device number MAJOR:MINOR");
+      continue;
+    }
+    ++mounts;
     uint32_t ops = protected_ops_on(*c, *fs_dev, fstype_magic(fstype).value_or(0));
     if (!ops) continue;
+    const std::string what = fstype + " on " + unescape(point) + " (" + where + ")";
     uint32_t block = *fs_dev;
     if ((*fs_dev >> 20) == 0) {
       // An anonymous superblock device (btrfs, for one): the source names
-      // the block device, if there is one.
+      // the block device, if there is one. A source that is no path
+      // (tmpfs, proc, overlay, a network share) or names no block device
+      // has no raw device to guard.
       struct stat st {};
       source = unescape(source);
-      if (source.empty() || source[0] != '/' || ::stat(source.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) continue;
+      if (source.empty() || source[0] != '/') continue;
+      if (::stat(source.c_str(), &st) != 0) {
+        problems.push_back("cannot guard the device under " + what + ": its source " + source + ": " +
+                           errno_text(errno));
+        continue;
+      }
+      if (!S_ISBLK(st.st_mode)) continue;
       block = kernel_dev(st.st_rdev);
-    } else {
-      std::error_code ec;
-      if (!std::filesystem::exists(std::filesystem::path(sysfs) / "dev/block" / majmin, ec)) continue;
     }
-    add_device(sysfs, block, ops, &devices, 0);
+    std::error_code ec;
+    const fs::path node = fs::path(sysfs) / "dev/block" / format_kernel_dev(block);
+    if (fs::canonical(node, ec).empty() && !ec) ec = std::make_error_code(std::errc::no_such_file_or_directory);
+    if (ec) {
+      problems.push_back("cannot guard the device under " + what + ": " + node.string() + ": " + ec.message());
+      continue;
+    }
+    add_device(sysfs, block, ops, &devices, &c->diagnostics, 0);
   }
+  if (mounts == 0) problems.push_back(mountinfo_name + " lists no mounts");
   c->raw_devices.clear();
   for (const auto& [key, ops] : devices) c->raw_devices.push_back(RawDevice{key.second, key.first, ops});
   std::sort(c->raw_devices.begin(), c->raw_devices.end());
+  return problems;
 }
 
 }  // namespace bootseal::loader

@@ -37,6 +37,8 @@ struct Options {
   std::string config = kDefaultConfigPath;
   bool config_given = false;
   std::string cmdline = "/proc/cmdline";
+  std::string mountinfo = "/proc/self/mountinfo";
+  std::string sysfs = "/sys";
   bool dry_run = false;
 };
 
@@ -213,6 +215,50 @@ Stop check_machine(const Options& opt, const Document& doc, Log& log, const Fail
   return std::nullopt;
 }
 
+// Whether a deny applies to reads or writes of some file (a default, an
+// `any`, `fstype`, `path` or `subtree` entry): then some filesystem may
+// hold protected objects, and their raw devices need guarding.
+bool protects_files(const Compiled& c) {
+  for (uint8_t op : {static_cast<uint8_t>(BS_OP_READ), static_cast<uint8_t>(BS_OP_WRITE)}) {
+    if (c.defaults[op] == BS_ACT_DENY) return true;
+    for (const auto& [k, v] : c.rules)
+      if (k.op == op && v.action == BS_ACT_DENY &&
+          (k.kind == BS_KIND_ANY || k.kind == BS_KIND_FSTYPE || k.kind == BS_KIND_PATH || k.kind == BS_KIND_SUBTREE))
+        return true;
+  }
+  return false;
+}
+
+// Adds the raw devices under the mounted filesystems that hold protected
+// objects (docs/ENFORCER.md, "Raw block devices"). When the mount table or
+// a device cannot be read, enforce mode installs no policy without its
+// guard; permissive mode warns and goes on with the devices it found.
+Stop guard_devices(const Options& opt, Mode mode, Log& log, const Failure& failure, Compiled* compiled) {
+  std::vector<std::string> problems;
+  const size_t before = compiled->diagnostics.size();
+  auto mountinfo = read_file(opt.mountinfo, kMaxMountinfo);
+  if (!mountinfo)
+    problems.push_back(mountinfo.error());
+  else
+    problems = guard_backing_devices(compiled, std::string(mountinfo->begin(), mountinfo->end()), opt.sysfs,
+                                     opt.mountinfo);
+  for (size_t i = before; i < compiled->diagnostics.size(); ++i) log.warn(compiled->diagnostics[i].message);
+  for (const auto& d : compiled->raw_devices)
+    log.info(std::string("guarding ") + (d.character ? "char" : "block") + " device " + format_kernel_dev(d.dev) +
+             " against raw" + ((d.ops & (1u << BS_OP_READ)) ? " reads" : "") +
+             ((d.ops & (1u << BS_OP_READ)) && (d.ops & (1u << BS_OP_WRITE)) ? " and" : "") +
+             ((d.ops & (1u << BS_OP_WRITE)) ? " writes" : ""));
+  if (problems.empty() || !protects_files(*compiled)) return std::nullopt;
+  if (mode == Mode::permissive) {
+    for (const auto& p : problems) log.warn(p + " (permissive mode: going on without that guard)");
+    return std::nullopt;
+  }
+  for (size_t i = 0; i + 1 < problems.size(); ++i) log.err(problems[i]);
+  return failure(BS_EXIT_INSTALL, problems.back() +
+                                      "; the policy protects files, and enforce mode does not install it without "
+                                      "the guard on their raw devices");
+}
+
 // Compiles the rules against the new root and adds the block devices that
 // back its mounted filesystems.
 Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log, const Failure& failure,
@@ -223,15 +269,7 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   Compiled compiled = compile(doc, resolver->resolver(), system_device_resolver(opt.root));
   compiled.mode = mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (const auto& d : compiled.diagnostics) log.warn(d.message);
-  bool ok = false;
-  std::string mountinfo = read_small_file("/proc/self/mountinfo", &ok, kMaxMountinfo);
-  if (!ok) log.warn("cannot read /proc/self/mountinfo: no block device is guarded");
-  guard_backing_devices(&compiled, mountinfo, "/sys");
-  for (const auto& d : compiled.raw_devices)
-    log.info(std::string("guarding ") + (d.character ? "char" : "block") + " device " + format_kernel_dev(d.dev) +
-             " against raw" + ((d.ops & (1u << BS_OP_READ)) ? " reads" : "") +
-             ((d.ops & (1u << BS_OP_READ)) && (d.ops & (1u << BS_OP_WRITE)) ? " and" : "") +
-             ((d.ops & (1u << BS_OP_WRITE)) ? " writes" : ""));
+  if (Stop stop = guard_devices(opt, mode, log, failure, &compiled)) return *stop;
   log.info("compiled " + std::to_string(doc.rules.size()) + " rules into " + std::to_string(compiled.rules.size()) +
            " entries, " + std::to_string(compiled.subjects.size()) + " subjects, mode " +
            std::string(to_string(mode)) + " (" + ms_text(t.ms()) + ")");
@@ -376,6 +414,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
                             ->option_text("FILE (default " + std::string(kDefaultConfigPath) + ")");
   app.add_option("--cmdline", opt.cmdline, "where to read the kernel command line")
       ->option_text("FILE (default /proc/cmdline)");
+  app.add_option("--mountinfo", opt.mountinfo, "where to read the mount table (for tests)")
+      ->option_text("FILE (default /proc/self/mountinfo)");
+  app.add_option("--sysfs", opt.sysfs, "where sysfs is mounted (for tests)")->option_text("DIR (default /sys)");
   app.add_flag("--dry-run", opt.dry_run, "touch no kernel state; print the compiled map contents");
   try {
     app.parse(argc, argv);

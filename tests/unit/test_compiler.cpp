@@ -599,10 +599,159 @@ TEST(Devices, ReadRulesGuardReadsAndDefaultsGuardEverything) {
   guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2") + mount_line("253:0", "/srv", "xfs", "/dev/dm-0"),
                         sys.path());
   const uint32_t rw = 1u << BS_OP_READ | 1u << BS_OP_WRITE;
+  // The SCSI generic node reads as well as writes: it gets the disk's operations.
   std::vector<RawDevice> want{{kDm0, false, 1u << BS_OP_WRITE}, {kVda, false, rw}, {kVda2, false, rw},
-                              {kVdb, false, 1u << BS_OP_WRITE}, {kSg0, true, 1u << BS_OP_WRITE}};
+                              {kVdb, false, 1u << BS_OP_WRITE}, {kSg0, true, rw}};
   std::sort(want.begin(), want.end());
   EXPECT_EQ(c.raw_devices, want);
+}
+
+TEST(Devices, MountTableProblemsAreReportedWithTheirLine) {
+  FakeSysfs sys;
+  Compiled c;
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVda2, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  auto problems = guard_backing_devices(&c, "", sys.path(), "mi");
+  EXPECT_EQ(problems, std::vector<std::string>{"mi lists no mounts"});
+  EXPECT_TRUE(c.raw_devices.empty());
+  problems = guard_backing_devices(&c,
+                                   mount_line("254:2", "/", "ext4", "/dev/vda2") + "31 1 254:2\n" +
+                                       "32 1 254:2 / /a rw shared:1 ext4 /dev/vda2 rw\n" +
+                                       mount_line("8:x", "/b", "ext4", "/dev/sda1"),
+                                   sys.path(), "mi");
+  EXPECT_EQ(problems, (std::vector<std::string>{"mi line 2: fewer than 5 fields", "mi line 3: no ' - FSTYPE SOURCE' part",
+                                                "mi line 4: '8:x' is not a device number MAJOR:MINOR"}));
+  // The lines it could read are still guarded.
+  EXPECT_EQ(c.raw_devices.size(), 3u);
+}
+
+TEST(Devices, ProtectedFilesystemWhoseDeviceIsNotInSysfsIsReported) {
+  FakeSysfs sys;
+  Compiled c;
+  const uint32_t kSda1 = 8u << 20 | 1;
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kSda1, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  auto problems = guard_backing_devices(&c, mount_line("8:1", "/srv/my\\040data", "ext4", "/dev/sda1"), sys.path(), "mi");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0], "cannot guard the device under ext4 on /srv/my data (mi line 1): " + sys.path() +
+                             "/dev/block/8:1: No such file or directory");
+  // Without protected objects on it, a device missing from sysfs is no problem.
+  c.rules.clear();
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line("8:1", "/srv", "ext4", "/dev/sda1"), sys.path(), "mi").empty());
+  // An anonymous device whose source path is gone.
+  c.defaults[BS_OP_WRITE] = BS_ACT_DENY;
+  problems = guard_backing_devices(&c, mount_line("0:40", "/data", "btrfs", "/dev/bootseal-test-no-such-disk"),
+                                   sys.path(), "mi");
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0],
+            "cannot guard the device under btrfs on /data (mi line 1): its source /dev/bootseal-test-no-such-disk: "
+            "No such file or directory");
+  // tmpfs and proc name no block device: nothing to guard, nothing wrong.
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line("0:22", "/run", "tmpfs", "tmpfs") + mount_line("0:23", "/proc", "proc", "proc"),
+                                    sys.path(), "mi")
+                  .empty());
+  EXPECT_TRUE(c.raw_devices.empty());
+}
+
+// An NVMe sysfs tree as Linux 6.1 lays it out: controller nvme0 with
+// namespaces 1 (disk nvme0n1, partition nvme0n1p1, generic node ng0n1) and
+// 2 (nvme0n2, ng0n2); controller nvme1 (nvme1n1, ng1n1); a multipath
+// subsystem nvme-subsys2 whose head nvme2n1 and generic node ng2n1 sit
+// beside a link to controller nvme2; controller nvme3 whose disk has a
+// name of another shape.
+class FakeNvme {
+ public:
+  FakeNvme() {
+    root_.dir("/dev/block");
+    root_.dir("/class/nvme");
+    root_.dir("/class/nvme-generic");
+    root_.dir("/class/nvme-subsystem");
+    node("/devices/nvme/nvme0", "nvme", "240:0");
+    node("/devices/nvme/nvme0/nvme0n1", "block", "259:0", true);
+    node("/devices/nvme/nvme0/nvme0n1/nvme0n1p1", "block", "259:1", true);
+    std::ofstream(root_.path() + "/devices/nvme/nvme0/nvme0n1/nvme0n1p1/partition") << "1\n";
+    node("/devices/nvme/nvme0/nvme0n2", "block", "259:2", true);
+    node("/devices/nvme/nvme0/ng0n1", "nvme-generic", "241:0");
+    node("/devices/nvme/nvme0/ng0n2", "nvme-generic", "241:1");
+    node("/devices/nvme/nvme1", "nvme", "240:1");
+    node("/devices/nvme/nvme1/nvme1n1", "block", "259:3", true);
+    node("/devices/nvme/nvme1/ng1n1", "nvme-generic", "241:2");
+    node("/devices/nvme/nvme2", "nvme", "240:2");
+    node("/devices/virtual/nvme-subsystem/nvme-subsys2", "nvme-subsystem", "");
+    node("/devices/virtual/nvme-subsystem/nvme-subsys2/nvme2n1", "block", "259:4", true);
+    node("/devices/virtual/nvme-subsystem/nvme-subsys2/ng2n1", "nvme-generic", "241:3");
+    fs::create_directory_symlink(root_.path() + "/devices/nvme/nvme2",
+                                 root_.path() + "/devices/virtual/nvme-subsystem/nvme-subsys2/nvme2");
+    node("/devices/nvme/nvme3", "nvme", "240:3");
+    node("/devices/nvme/nvme3/odd-disk", "block", "259:5", true);
+    node("/devices/nvme/nvme3/ng3n1", "nvme-generic", "241:4");
+    node("/devices/nvme/nvme3/ng3n2", "nvme-generic", "241:5");
+  }
+  const std::string& path() const { return root_.path(); }
+
+ private:
+  void node(const std::string& dir, const std::string& cls, const std::string& majmin, bool block = false) {
+    root_.dir(dir);
+    if (!cls.empty() && cls != "block") fs::create_directory_symlink(root_.path() + "/class/" + cls, root_.path() + dir + "/subsystem");
+    if (!majmin.empty()) std::ofstream(root_.path() + dir + "/dev") << majmin << "\n";
+    if (block) fs::create_directory_symlink(root_.path() + dir, root_.path() + "/dev/block/" + majmin);
+  }
+  TempRoot root_;
+};
+
+constexpr uint32_t kNvme0 = 240u << 20 | 0, kNvme1 = 240u << 20 | 1, kNvme2 = 240u << 20 | 2, kNvme3 = 240u << 20 | 3;
+constexpr uint32_t kNg0n1 = 241u << 20 | 0, kNg0n2 = 241u << 20 | 1, kNg2n1 = 241u << 20 | 3;
+constexpr uint32_t kNg3n1 = 241u << 20 | 4, kNg3n2 = 241u << 20 | 5;
+constexpr uint32_t kNvme0n1 = 259u << 20 | 0, kNvme0n1p1 = 259u << 20 | 1, kNvme2n1 = 259u << 20 | 4,
+                   kOdd = 259u << 20 | 5;
+
+std::vector<RawDevice> guarded_under(const FakeNvme& sys, uint32_t fs_dev, const std::string& majmin, uint32_t ops) {
+  Compiled c;
+  if (ops & (1u << BS_OP_READ))
+    c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_READ, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  if (ops & (1u << BS_OP_WRITE))
+    c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line(majmin, "/", "ext4", "/dev/x"), sys.path()).empty());
+  return c.raw_devices;
+}
+
+TEST(Devices, NvmeNamespaceGuardsItsGenericNodeAndController) {
+  FakeNvme sys;
+  const uint32_t rw = 1u << BS_OP_READ | 1u << BS_OP_WRITE, r = 1u << BS_OP_READ;
+  // Partition 1 of namespace 1: the partition, its disk, ng0n1 and the
+  // controller node; not namespace 2 (nvme0n2, ng0n2) nor controller nvme1.
+  std::vector<RawDevice> want{{kNvme0n1, false, rw}, {kNvme0n1p1, false, rw}, {kNvme0, true, rw}, {kNg0n1, true, rw}};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(guarded_under(sys, kNvme0n1p1, "259:1", rw), want);
+  // Read-only protection guards the pass-through nodes for read: a
+  // pass-through descriptor reads whatever its open mode.
+  want = {{kNvme0n1, false, r}, {kNvme0n1p1, false, r}, {kNvme0, true, r}, {kNg0n1, true, r}};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(guarded_under(sys, kNvme0n1p1, "259:1", r), want);
+}
+
+TEST(Devices, NvmeMultipathHeadGuardsItsGenericNodeAndControllers) {
+  FakeNvme sys;
+  const uint32_t w = 1u << BS_OP_WRITE;
+  std::vector<RawDevice> want{{kNvme2n1, false, w}, {kNvme2, true, w}, {kNg2n1, true, w}};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(guarded_under(sys, kNvme2n1, "259:4", w), want);
+}
+
+TEST(Devices, NvmeDiskOfAnotherNameGuardsEveryGenericNodeOfItsController) {
+  FakeNvme sys;
+  const uint32_t w = 1u << BS_OP_WRITE;
+  std::vector<RawDevice> want{{kOdd, false, w}, {kNvme3, true, w}, {kNg3n1, true, w}, {kNg3n2, true, w}};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(guarded_under(sys, kOdd, "259:5", w), want);
+  // and says so.
+  Compiled c;
+  c.defaults[BS_OP_WRITE] = BS_ACT_DENY;
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line("259:5", "/", "ext4", "/dev/x"), sys.path()).empty());
+  std::vector<std::string> notes;
+  for (const auto& d : c.diagnostics) notes.push_back(d.message);
+  std::sort(notes.begin(), notes.end());
+  EXPECT_EQ(notes, (std::vector<std::string>{
+                       "cannot tell the namespace of ng3n1 beside disk odd-disk from their names: guarding it too",
+                       "cannot tell the namespace of ng3n2 beside disk odd-disk from their names: guarding it too"}));
 }
 
 TEST(Devices, MapDecisionGuardsUnlessADeviceRuleAllows) {

@@ -68,6 +68,10 @@ class DryRun : public ::testing::Test {
     std::ofstream(root_ / "etc/machine-id") << "0123456789abcdef0123456789abcdef\n";
     ASSERT_TRUE(generate_keypair(Alg::eddsa, dir_ / "key.pem", dir_ / "key.pub.pem").ok());
     std::ofstream(dir_ / "cmdline") << "root=/dev/vda2 quiet\n";
+    // The mount table and sysfs the loader sees: by default only /proc,
+    // so that no test depends on the machine's own disks.
+    std::ofstream(dir_ / "mountinfo") << "22 1 0:22 / /proc rw shared:1 - proc proc rw\n";
+    fs::create_directories(dir_ / "sys/dev/block");
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -110,7 +114,8 @@ class DryRun : public ::testing::Test {
 
   LoaderRun dry_run() {
     return run_loader({"--root", root_.string(), "--config", (dir_ / "loader.conf").string(), "--cmdline",
-                       (dir_ / "cmdline").string(), "--dry-run"});
+                       (dir_ / "cmdline").string(), "--mountinfo", (dir_ / "mountinfo").string(), "--sysfs",
+                       (dir_ / "sys").string(), "--dry-run"});
   }
 
   fs::path dir_, root_;
@@ -252,6 +257,94 @@ TEST_F(DryRun, QuotesAsThePolicyLanguage) {
                        "\"/opt/gone dir/y\" does not exist"),
             std::string::npos)
       << r.err;
+}
+
+// The kernel device number of the filesystem the test root is on, as
+// mountinfo prints it.
+std::string root_majmin(const fs::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0);
+  return std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev));
+}
+
+TEST_F(DryRun, ListsTheGuardedDevicesOfAnNvmeRoot) {
+  // The root's filesystem on partition 1 of NVMe namespace 1.
+  const std::string mm = root_majmin(root_);
+  std::ofstream(dir_ / "mountinfo") << "30 1 " << mm << " / / rw shared:1 - ext4 /dev/nvme0n1p1 rw\n";
+  const fs::path ctrl = dir_ / "sys/devices/nvme0";
+  fs::create_directories(ctrl / "nvme0n1/part1");
+  fs::create_directories(ctrl / "ng0n1");
+  fs::create_directories(ctrl / "ng0n2");
+  fs::create_directories(dir_ / "sys/class/nvme");
+  fs::create_directories(dir_ / "sys/class/nvme-generic");
+  fs::create_directory_symlink(dir_ / "sys/class/nvme", ctrl / "subsystem");
+  fs::create_directory_symlink(dir_ / "sys/class/nvme-generic", ctrl / "ng0n1/subsystem");
+  fs::create_directory_symlink(dir_ / "sys/class/nvme-generic", ctrl / "ng0n2/subsystem");
+  std::ofstream(ctrl / "dev") << "240:0\n";
+  std::ofstream(ctrl / "ng0n1/dev") << "241:0\n";
+  std::ofstream(ctrl / "ng0n2/dev") << "241:1\n";
+  std::ofstream(ctrl / "nvme0n1/dev") << "259:0\n";
+  std::ofstream(ctrl / "nvme0n1/part1/dev") << mm << "\n";
+  std::ofstream(ctrl / "nvme0n1/part1/partition") << "1\n";
+  fs::create_directory_symlink(ctrl / "nvme0n1/part1", dir_ / "sys/dev/block" / mm);
+  fs::create_directory_symlink(ctrl / "nvme0n1", dir_ / "sys/dev/block/259:0");
+  seal_to(policy(), dir_ / "policy.sealed");
+  config("");
+  LoaderRun r = dry_run();
+  ASSERT_EQ(r.status, 0) << r.err;
+  // Only writes are protected (/etc/shadow); ng0n2 is namespace 2's.
+  EXPECT_NE(r.out.find("raw devices 4\n"), std::string::npos) << r.out;
+  for (const std::string& line : {"block " + mm, std::string("block 259:0"), std::string("char 240:0"),
+                                  std::string("char 241:0")})
+    EXPECT_NE(r.out.find("  " + line + " guarded for write\n"), std::string::npos) << line << "\n" << r.out;
+  EXPECT_NE(r.err.find("guarding char device 241:0 against raw writes"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("241:1"), std::string::npos) << r.err;
+}
+
+TEST_F(DryRun, UnreadableMountTableStopsEnforceModeOnly) {
+  seal_to(policy(), dir_ / "policy.sealed");
+  config("");
+  fs::remove(dir_ / "mountinfo");
+  LoaderRun r = dry_run();
+  EXPECT_EQ(r.status, 7) << r.err;
+  EXPECT_NE(r.err.find("bootseal: Failed to open " + (dir_ / "mountinfo").string() +
+                       ": No such file or directory; the policy protects files, and enforce mode does not install "
+                       "it without the guard on their raw devices"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out, "");
+  // Unparsable: the file and line are named.
+  std::ofstream(dir_ / "mountinfo") << "22 1 0:22 / /proc rw shared:1 proc proc rw\n";
+  r = dry_run();
+  EXPECT_EQ(r.status, 7) << r.err;
+  EXPECT_NE(r.err.find(": no ' - FSTYPE SOURCE' part"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find((dir_ / "mountinfo").string() + " line 1"), std::string::npos) << r.err;
+  // Permissive mode warns and installs the policy.
+  config("mode = permissive\n");
+  r = dry_run();
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("(permissive mode: going on without that guard)"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("raw devices 0\n"), std::string::npos) << r.out;
+}
+
+TEST_F(DryRun, ProtectedFilesystemMissingFromSysfsStopsEnforceMode) {
+  const std::string mm = root_majmin(root_);
+  std::ofstream(dir_ / "mountinfo") << "30 1 " << mm << " / / rw shared:1 - ext4 /dev/vda2 rw\n";
+  seal_to(policy(), dir_ / "policy.sealed");
+  config("");
+  LoaderRun r = dry_run();
+  EXPECT_EQ(r.status, 7) << r.err;
+  EXPECT_NE(r.err.find("cannot guard the device under ext4 on / (" + (dir_ / "mountinfo").string() + " line 1): " +
+                       (dir_ / "sys/dev/block").string() + "/" + mm + ": No such file or directory"),
+            std::string::npos)
+      << r.err;
+  // A policy that protects no file needs no guard.
+  Document d = policy();
+  d.rules = {d.rules[0]};
+  seal_to(d, dir_ / "policy.sealed");
+  r = dry_run();
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("raw devices 0\n"), std::string::npos) << r.out;
 }
 
 TEST_F(DryRun, UsageErrors) {

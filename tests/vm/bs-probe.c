@@ -15,6 +15,20 @@
 //                                (int $0x80, which the kernel handles as a
 //                                32-bit task's compat_sys_ioctl)
 //   bs-probe move-mount FROM TO  move_mount(2) the mount at FROM to TO
+//   bs-probe open DEV r|w|rw|none  open DEV read-only, write-only, read-write
+//                                or with O_ACCMODE 3 (ioctls only)
+//   bs-probe nvme-io DEV read|write LBA [r|w]
+//                                open DEV read-only (w: write-only) and send
+//                                one NVMe read
+//                                or write command for logical block LBA
+//                                (512 bytes; a write stores "bootseal"
+//                                repeated) with NVME_IOCTL_IO_CMD: on a
+//                                generic node (/dev/ngXnY) or a namespace's
+//                                block device; a read prints "ok" and the
+//                                block's first 8 bytes
+//   bs-probe nvme-identify DEV   Identify Controller (admin command) through
+//                                DEV opened read-only; prints "ok" and the
+//                                serial number
 //
 // Prints "ok" and exits 0, or "error: MESSAGE" and exits 1.
 #define _GNU_SOURCE
@@ -24,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/fs.h>
+#include <linux/nvme_ioctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
@@ -75,6 +90,65 @@ int main(int argc, char **argv)
 		if (open(proc, O_WRONLY | O_CLOEXEC) < 0)
 			return fail("reopen for writing");
 		puts("ok");
+		return 0;
+	}
+	if (!strcmp(cmd, "open")) {
+		const char *m = argc > 3 ? argv[3] : "";
+		int flags = !strcmp(m, "r") ? O_RDONLY : !strcmp(m, "w") ? O_WRONLY : !strcmp(m, "rw") ? O_RDWR
+			  : !strcmp(m, "none") ? 3 : -1;
+		if (flags < 0) {
+			fprintf(stderr, "bs-probe open: mode r|w|rw|none\n");
+			return 2;
+		}
+		if (open(argv[2], flags | O_CLOEXEC) < 0)
+			return fail("open");
+		puts("ok");
+		return 0;
+	}
+	if (!strcmp(cmd, "nvme-io") || !strcmp(cmd, "nvme-identify")) {
+		static unsigned char buf[4096] __attribute__((aligned(4096)));
+		struct nvme_passthru_cmd c;
+		int write = argc > 3 && !strcmp(argv[3], "write");
+		unsigned long long lba = argc > 4 ? strtoull(argv[4], NULL, 0) : 0;
+		int wronly = argc > 5 && !strcmp(argv[5], "w");
+		int fd = open(argv[2], (wronly ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+		if (fd < 0)
+			return fail("open");
+		memset(&c, 0, sizeof(c));
+		c.addr = (unsigned long)buf;
+		if (!strcmp(cmd, "nvme-identify")) {
+			c.opcode = 0x06; /* Identify */
+			c.cdw10 = 1;     /* CNS 1: the controller */
+			c.data_len = 4096;
+			int r = ioctl(fd, NVME_IOCTL_ADMIN_CMD, &c);
+			if (r < 0)
+				return fail("NVME_IOCTL_ADMIN_CMD identify");
+			if (r > 0)
+				return printf("error: identify: NVMe status 0x%x\n", r), 1;
+			printf("ok %.20s\n", (const char *)buf + 4);
+			return 0;
+		}
+		int ns = ioctl(fd, NVME_IOCTL_ID);
+		if (ns <= 0)
+			return fail("NVME_IOCTL_ID");
+		if (write)
+			for (size_t i = 0; i < 512; i++)
+				buf[i] = (unsigned char)"bootseal"[i % 8];
+		c.opcode = write ? 0x01 : 0x02; /* Write, Read */
+		c.nsid = (unsigned)ns;
+		c.data_len = 512;
+		c.cdw10 = (unsigned)lba;
+		c.cdw11 = (unsigned)(lba >> 32);
+		c.cdw12 = 0; /* one block */
+		int r = ioctl(fd, NVME_IOCTL_IO_CMD, &c);
+		if (r < 0)
+			return fail(write ? "NVME_IOCTL_IO_CMD write" : "NVME_IOCTL_IO_CMD read");
+		if (r > 0)
+			return printf("error: %s: NVMe status 0x%x\n", write ? "write" : "read", r), 1;
+		if (write)
+			puts("ok");
+		else
+			printf("ok %.8s\n", (const char *)buf);
 		return 0;
 	}
 	int fd = open(argv[2], O_RDONLY | O_CLOEXEC);

@@ -80,7 +80,7 @@ struct Diagnostic {
 // A device whose opening is refused without a device rule.
 struct RawDevice {
   uint32_t dev = 0;        // kernel encoding
-  bool character = false;  // a SCSI generic node of a guarded disk, else a block device
+  bool character = false;  // a pass-through node (SCSI generic, NVMe) of a guarded disk, else a block device
   uint32_t ops = 0;        // bits 1 << BS_OP_READ / BS_OP_WRITE
   friend auto operator<=>(const RawDevice&, const RawDevice&) = default;
 };
@@ -121,14 +121,24 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
 // file of that filesystem.
 uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic);
 
-// Fills c->raw_devices from the mount table (/proc/self/mountinfo text) and
-// a sysfs tree (normally "/sys"): for every block-backed filesystem with
-// protected objects, its device, the whole disk of a partition, and, down
-// `slaves/`, the devices under device-mapper and md stacks (and their
-// disks); for a disk guarded for write, its SCSI generic character devices
-// (scsi_generic/, bsg/: pass-through writes from any fd). The loop device of a loop-mounted filesystem is its device; the
-// file behind it is governed by the file rules.
-void guard_backing_devices(Compiled* c, const std::string& mountinfo, const std::string& sysfs);
+// Fills c->raw_devices from the mount table (/proc/self/mountinfo text,
+// named `mountinfo_name` in messages) and a sysfs tree (normally "/sys"):
+// for every block-backed filesystem with protected objects, its device,
+// the whole disk of a partition, and, down `slaves/`, the devices under
+// device-mapper and md stacks (and their disks); for each disk, the
+// character devices that send it commands from any descriptor, with the
+// disk's operations: its SCSI generic nodes (scsi_generic/, bsg/), and for
+// an NVMe namespace its generic node (ngXnY, class nvme-generic) and its
+// controller's node (nvmeX); when the names do not say which generic
+// node is the namespace's, every one beside the disk, each noted in
+// c->diagnostics. The loop device of a loop-mounted filesystem
+// is its device; the file behind it is governed by the file rules.
+// Returns what kept it from guarding everything: a mount table line it
+// cannot parse, a table with no mount, a filesystem with protected
+// objects whose device it cannot find in sysfs (each names the file and
+// the reason); the devices it could find are filled in either way.
+std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& mountinfo, const std::string& sysfs,
+                                               const std::string& mountinfo_name = "/proc/self/mountinfo");
 
 // What the enforcer decides, computed from the compiled entries in the
 // enforcer's order (path, subtree from the object up, fstype, any,
