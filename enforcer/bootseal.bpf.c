@@ -337,6 +337,13 @@ static long walk_step(__u32 i, void *ctx)
 		w->dentry = (__u64)parent;
 		return 0;
 	}
+	/* A file handle's dentry (open_by_handle_at) with no parents yet:
+	 * not the top, which subtrees hold it is unknown; also when it is
+	 * the root of a mount (a bind mount of an O_PATH handle). */
+	if (BPF_CORE_READ(d, d_flags) & DCACHE_DISCONNECTED) {
+		w->disconnected = 1;
+		return 1;
+	}
 	/* The root of a filesystem. If it is the root of the mount it is seen
 	 * through, continue at the mount point in the parent mount. A bind
 	 * mount of a subdirectory got here through the real parents. */
@@ -353,12 +360,6 @@ static long walk_step(__u32 i, void *ctx)
 				return 0;
 			}
 		}
-	}
-	/* A file handle's dentry (open_by_handle_at) with no parents yet:
-	 * not the top, which subtrees hold it is unknown. */
-	if (BPF_CORE_READ(d, d_flags) & DCACHE_DISCONNECTED) {
-		w->disconnected = 1;
-		return 1;
 	}
 	w->top = 1;
 	return 1;
@@ -645,6 +646,38 @@ static __always_inline int on_pin_path(struct vfsmount *vm, struct dentry *targe
 					break;
 				d = pd;
 			}
+		}
+		m = p;
+	}
+	return 1; /* deeper than followed: fail closed */
+}
+
+/* Whether a dentry is one the pins are reached through, whatever mount it
+ * is seen through: the mountpoint of the bpffs or of a mount above it, or
+ * a directory above such a mountpoint in its filesystem. Removing or
+ * renaming one from a namespace where it is no mountpoint would detach the
+ * mounts on it in every namespace (detach_mounts, with no sb_umount), the
+ * bpffs with them, and the pins would go. */
+static __always_inline int pin_path_dentry(struct dentry *target)
+{
+	struct mount *m = (struct mount *)bs_pin_mnt, *p;
+	struct dentry *d, *pd;
+	int i, j;
+
+	if (!m || !target)
+		return 0;
+	for (i = 0; i < BS_MAX_PIN_MOUNTS; i++) {
+		p = BPF_CORE_READ(m, mnt_parent);
+		if (!p || p == m)
+			return 0;
+		d = BPF_CORE_READ(m, mnt_mountpoint);
+		for (j = 0; j < BS_MAX_DEPTH && d; j++) {
+			if (d == target)
+				return 1;
+			pd = BPF_CORE_READ(d, d_parent);
+			if (pd == d)
+				break;
+			d = pd;
 		}
 		m = p;
 	}
@@ -1283,6 +1316,8 @@ static __always_inline int check_remove(struct inode *dir, struct dentry *dentry
 {
 	if ((in_pin_dir(dir) || is_pin_dir(BPF_CORE_READ(dentry, d_inode))) && !is_trusted())
 		return self_deny(BS_SELF_UNPIN);
+	if (pin_path_dentry(dentry) && !may_move_pin_mounts())
+		return self_deny(BS_SELF_PIN_MOUNT);
 	return check_dentry(BS_OP_WRITE, dentry);
 }
 
@@ -1314,6 +1349,8 @@ int BPF_PROG(bs_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 	if ((in_pin_dir(old_dir) || in_pin_dir(new_dir) || is_pin_dir(BPF_CORE_READ(old_dentry, d_inode))) &&
 	    !is_trusted())
 		return self_deny(BS_SELF_UNPIN);
+	if ((pin_path_dentry(old_dentry) || pin_path_dentry(new_dentry)) && !may_move_pin_mounts())
+		return self_deny(BS_SELF_PIN_MOUNT);
 	ret = check_dentry(BS_OP_WRITE, old_dentry);
 	if (ret)
 		return ret;
@@ -1735,7 +1772,10 @@ int BPF_PROG(bs_ptrace_access_check, struct task_struct *child, unsigned int mod
 		 * subject trusted with executable memory, a memfd it runs code
 		 * from, reopened for writing. */
 		if (subject != BS_SUBJECT_ANY && memory_trusted(subject))
-			return self_deny(BS_SELF_PTRACE);
+			/* Probes that ask not to be audited (ps reading
+			 * /proc/PID/stat) are refused without a record, so
+			 * that a running top does not flood the log. */
+			return (mode & PTRACE_MODE_NOAUDIT) ? -EPERM : self_deny(BS_SELF_PTRACE);
 		return 0;
 	}
 	if (child->tgid == 1 || subject != BS_SUBJECT_ANY)
@@ -1849,7 +1889,10 @@ static __always_inline int writing_ioctl(unsigned int cmd)
 	case 0xc0484e49:  /* NVME_IOCTL_IO64_CMD_VEC */
 		return 1;
 	}
-	return 0;
+	/* Self-encrypting drive commands (IOC_OPAL_*, type 'p'): lock or erase
+	 * ranges, revert the drive, write the shadow MBR it shows in place of
+	 * its first blocks. */
+	return ((cmd >> 8) & 0xff) == 'p';
 }
 
 /* Whether opening device `rdev` for `op` is refused without a device rule. */

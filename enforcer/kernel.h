@@ -199,6 +199,7 @@ struct kern_ipc_perm;
 #define MNT_INTERNAL 0x4000
 /* include/linux/ptrace.h */
 #define PTRACE_MODE_ATTACH 0x02
+#define PTRACE_MODE_NOAUDIT 0x04
 /* include/linux/dcache.h: a dentry d_obtain_alias made for a file handle
  * (open_by_handle_at, nfsd), not yet connected to its parents. */
 #define DCACHE_DISCONNECTED 0x20

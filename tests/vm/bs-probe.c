@@ -15,6 +15,8 @@
 //                                (int $0x80, which the kernel handles as a
 //                                32-bit task's compat_sys_ioctl)
 //   bs-probe move-mount FROM TO  move_mount(2) the mount at FROM to TO
+//   bs-probe opal-save DEV       ioctl IOC_OPAL_SAVE (a self-encrypting drive
+//                                command) on DEV opened read-only
 //   bs-probe open DEV r|w|rw|none  open DEV read-only, write-only, read-write
 //                                or with O_ACCMODE 3 (ioctls only)
 //   bs-probe nvme-io DEV read|write LBA [r|w]
@@ -38,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/fs.h>
+#include <linux/sed-opal.h>
 #include <linux/nvme_ioctl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -173,6 +176,12 @@ int main(int argc, char **argv)
 			return fail("mmap");
 		if (syscall(SYS_init_module, p, len, "") != 0)
 			return fail("init_module");
+	} else if (!strcmp(cmd, "opal-save")) {
+		struct opal_lock_unlock lk;
+
+		memset(&lk, 0, sizeof(lk));
+		if (ioctl(fd, IOC_OPAL_SAVE, &lk) != 0)
+			return fail("ioctl IOC_OPAL_SAVE");
 	} else if (!strcmp(cmd, "blkrrpart")) {
 		if (ioctl(fd, BLKRRPART) != 0)
 			return fail("ioctl BLKRRPART");

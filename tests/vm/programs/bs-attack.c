@@ -31,6 +31,10 @@
  *                            name_to_handle_at, drop the dentry cache,
  *                            open_by_handle_at (a dentry with no parents)
  *   handle-read FILE         the same, opened for reading, and read
+ *   handle-bind-write FILE DIR TEXT
+ *                            the same handle opened O_PATH, bind-mounted
+ *                            on DIR (a mount whose root has no parents),
+ *                            DIR opened for appending TEXT
  *   anon-rwx                 run code from an anonymous RWX mapping
  *   mprotect-rx              write code to RW memory, mprotect it RX, run it
  *   file-rwx FILE            run code from a private RWX mapping of FILE
@@ -62,6 +66,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -291,8 +296,9 @@ int main(int argc, char **argv)
 		}
 		return wait_child(c);
 	}
-	if ((!strcmp(cmd, "handle-write") && argc == 4) || (!strcmp(cmd, "handle-read") && argc == 3)) {
-		int writing = !strcmp(cmd, "handle-write");
+	if ((!strcmp(cmd, "handle-write") && argc == 4) || (!strcmp(cmd, "handle-read") && argc == 3) ||
+	    (!strcmp(cmd, "handle-bind-write") && argc == 5)) {
+		int writing = !strcmp(cmd, "handle-write"), bind = !strcmp(cmd, "handle-bind-write");
 		struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
 		char dir[4096];
 		int mnt_id, mfd, fd, dc;
@@ -310,6 +316,22 @@ int main(int argc, char **argv)
 		if (dc < 0 || write(dc, "2", 1) != 1)
 			return fail("drop_caches");
 		close(dc);
+		if (bind) {
+			char src[64];
+
+			fd = open_by_handle_at(mfd, fh, O_PATH);
+			if (fd < 0)
+				return fail("open_by_handle_at O_PATH");
+			snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+			if (mount(src, argv[3], NULL, MS_BIND, NULL) != 0)
+				return fail("bind mount of the handle");
+			fd = open(argv[3], O_WRONLY | O_APPEND);
+			if (fd < 0)
+				return fail("open the bind mount for writing");
+			if (write(fd, argv[4], strlen(argv[4])) < 0 || write(fd, "\n", 1) != 1)
+				return fail("write");
+			return 0;
+		}
 		fd = open_by_handle_at(mfd, fh, writing ? O_WRONLY | O_APPEND : O_RDONLY);
 		if (fd < 0)
 			return fail(writing ? "open_by_handle_at for writing" : "open_by_handle_at for reading");

@@ -2,7 +2,8 @@
 # partition on a dracut boot. The loader raises the kernel lockdown after
 # attaching the enforcer; root in the guest then cannot write /dev/port,
 # open /dev/mem or kexec_load an unsigned image, and a partition-table ioctl
-# on a read-only fd of the guarded disk is refused. `bootseal status` says
+# on a read-only fd of the guarded disk is refused, and so is a
+# self-encrypting-drive command (IOC_OPAL_SAVE). `bootseal status` says
 # integrity. Twins: the policy's rules are enforced as before, an allowed
 # program runs, and the same ioctl on a scratch disk goes through. (The
 # scenario attack-blockdev is the twin without the statement: lockdown
@@ -30,6 +31,8 @@ try blkrrpart-root bs-probe blkrrpart /dev/vda
 try blkrrpart-scratch bs-probe blkrrpart /dev/vdb
 try blkrrpart-compat-root bs-probe blkrrpart-compat /dev/vda
 try blkrrpart-compat-scratch bs-probe blkrrpart-compat /dev/vdb
+try opal-root bs-probe opal-save /dev/vda
+try opal-scratch bs-probe opal-save /dev/vdb
 try exec-denied /opt/denied/busybox true
 try exec-allowed /opt/ok/busybox true
 try write-denied sh -c 'echo x >>/etc/protected'
@@ -60,6 +63,10 @@ vm_expect "$log" '^TEST: blkrrpart-scratch rc=0$' "BLKRRPART on the scratch disk
 vm_expect "$log" "^TEST: blkrrpart-compat-root out=error: ioctl BLKRRPART \\(32-bit\\): $perm" \
 	"and through the 32-bit system call (file_ioctl_compat)"
 vm_expect "$log" '^TEST: blkrrpart-compat-scratch rc=0$' "the 32-bit BLKRRPART on the scratch disk goes through"
+vm_expect "$log" "^TEST: opal-root out=error: ioctl IOC_OPAL_SAVE: $perm" \
+	"a self-encrypting-drive command on a read-only fd of the guarded disk is refused"
+vm_expect "$log" '^TEST: opal-scratch out=error: ioctl IOC_OPAL_SAVE: ' "on the scratch disk it reaches the driver"
+vm_expect_not "$log" "^TEST: opal-scratch out=.*$perm" "(which has no such drive: not the enforcer's refusal)"
 vm_expect "$log" '^TEST: exec-denied rc=[1-9]' "the policy's exec rule holds"
 vm_expect "$log" '^TEST: exec-allowed rc=0$' "an allowed program runs"
 vm_expect "$log" '^TEST: write-denied rc=[1-9]' "the policy's write rule holds"

@@ -101,6 +101,11 @@ try peer-ns-mount-over-sysfs-fs unshare -m --propagation unchanged mount -t tmpf
 # an unrelated mount works here too.
 try private-ns-mounts unshare -m sh -c 'mount -t tmpfs t /sys/fs && mount -t tmpfs t /mnt/mv1 && mount --move /mnt/mv1 /mnt/mv2 && pivot_root /mnt/nr /mnt/nr/old'
 try move-mount-other bs-probe move-mount /mnt/nr /mnt/mv2
+# From a private namespace where /sys is no mountpoint once moved away,
+# removing or renaming the directory would detach the host's /sys and the
+# bpffs on it, in every namespace.
+try rmdir-sys-private unshare -m sh -c 'mount --move /sys /mnt/mv1 && rmdir /sys'
+try rename-sys-private unshare -m sh -c 'mount --move /sys /mnt/mv1 && mv /sys /sys.old'
 try pins-still-there test -e $P/info
 try umount-lazy-other umount -l /tmp/lazy
 
@@ -196,6 +201,9 @@ for r in move-mount-bpffs move-mount-over-sys; do
 done
 vm_expect "$log" '^TEST: private-ns-mounts rc=0$' "twin: a private mount namespace mounts over /sys/fs, moves and pivots"
 vm_expect "$log" '^TEST: move-mount-other rc=0$' "twin: move_mount of an unrelated mount works"
+for r in rmdir-sys-private rename-sys-private; do
+	vm_expect "$log" "^TEST: $r out=.*Operation not permitted" "$r: refused by the enforcer (not EBUSY: /sys is no mountpoint there)"
+done
 vm_expect "$log" '^TEST: pins-still-there rc=0$' "the pins are still where readers look"
 vm_expect "$log" '^TEST: audit: .* denied self-protection mount over the pins by pid' "the refused mounts are logged" 
 vm_expect "$log" '^TEST: umount-lazy-other rc=0$' "twin: a lazy unmount of an unrelated tmpfs works"

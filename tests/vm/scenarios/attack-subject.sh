@@ -73,6 +73,8 @@ try handle-write-protected $T handle-write /usr/lib/subj/libgood.so x
 : >/opt/handle-twin
 try handle-write-plain $T handle-write /opt/handle-twin x
 try handle-read-plain $T handle-read /opt/handle-twin
+: >/tmp/hb
+try handle-bind-write $T handle-bind-write /usr/lib/subj/libgood.so /tmp/hb x
 $S sleep &
 SP=$!
 $T sleep &
@@ -166,6 +168,8 @@ vm_expect "$log" '^TEST: audit: .* denied write dev .* by pid [0-9]+ \(bs-attack
 vm_expect "$log" '^TEST: handle-write-plain out=open_by_handle_at for writing: Operation not permitted$' \
 	"an unprotected file reached without its parents is refused writing too (fail closed)"
 vm_expect "$log" '^TEST: handle-read-plain rc=0$' "twin: a file handle still opens a file for reading"
+vm_expect "$log" '^TEST: handle-bind-write out=open the bind mount for writing: Operation not permitted$' \
+	"nor through a bind mount of an O_PATH handle (a mount root with no parents)"
 vm_expect "$log" '^TEST: audit: .* denied self-protection attach to a subject process or PID 1 by pid [0-9]+ \(bs-attack, subject 0\)' \
 	"the refused attaches are logged"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
