@@ -658,13 +658,22 @@ static __always_inline int on_pin_path(struct vfsmount *vm, struct dentry *targe
  * renaming one from a namespace where it is no mountpoint would detach the
  * mounts on it in every namespace (detach_mounts, with no sb_umount), the
  * bpffs with them, and the pins would go. */
+struct inode___mode {
+	unsigned short i_mode;
+} __attribute__((preserve_access_index));
+
 static __always_inline int pin_path_dentry(struct dentry *target)
 {
 	struct mount *m = (struct mount *)bs_pin_mnt, *p;
+	struct inode___mode *inode;
 	struct dentry *d, *pd;
 	int i, j;
 
 	if (!m || !target)
+		return 0;
+	/* Those are directories: an unlink or a file's rename costs one read. */
+	inode = (void *)BPF_CORE_READ(target, d_inode);
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & 0170000) != 0040000)
 		return 0;
 	for (i = 0; i < BS_MAX_PIN_MOUNTS; i++) {
 		p = BPF_CORE_READ(m, mnt_parent);
