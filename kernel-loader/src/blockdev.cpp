@@ -158,6 +158,24 @@ uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic) {
   return ops & kGuardable;
 }
 
+uint32_t protected_ops_above(const Compiled& c, const std::string& mount_point) {
+  uint32_t ops = 0;
+  std::string p = mount_point;
+  while (p.size() > 1) {
+    const size_t slash = p.find_last_of('/');
+    if (slash == std::string::npos) break;
+    p = slash == 0 ? std::string("/") : p.substr(0, slash);
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) continue;
+    const uint32_t dev = kernel_dev(st.st_dev);
+    for (const auto& [k, v] : c.rules)
+      if (k.kind == BS_KIND_SUBTREE && v.action == BS_ACT_DENY && k.dev == dev && k.id == st.st_ino &&
+          (k.op == BS_OP_READ || k.op == BS_OP_WRITE))
+        ops |= 1u << k.op;
+  }
+  return ops & kGuardable;
+}
+
 std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& mountinfo, const std::string& sysfs,
                                                const std::string& mountinfo_name) {
   namespace fs = std::filesystem;
@@ -190,7 +208,8 @@ std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& m
       continue;
     }
     ++mounts;
-    uint32_t ops = protected_ops_on(*c, *fs_dev, fstype_magic(fstype).value_or(0));
+    uint32_t ops = protected_ops_on(*c, *fs_dev, fstype_magic(fstype).value_or(0)) |
+                   protected_ops_above(*c, unescape(point));
     if (!ops) continue;
     const std::string what = fstype + " on " + unescape(point) + " (" + where + ")";
     uint32_t block = *fs_dev;

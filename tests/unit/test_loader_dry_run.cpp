@@ -301,6 +301,34 @@ TEST_F(DryRun, ListsTheGuardedDevicesOfAnNvmeRoot) {
   EXPECT_EQ(r.err.find("241:1"), std::string::npos) << r.err;
 }
 
+TEST_F(DryRun, GuardsAFilesystemMountedInsideAProtectedSubtree) {
+  // A separate filesystem on /var/inner, below `deny write subtree /var`
+  // of the root's filesystem: its files are protected through the
+  // subtree, so its device is guarded too. /proc, not below, is not.
+  std::ofstream(dir_ / "mountinfo") << "22 1 0:22 / /proc rw shared:1 - proc proc rw\n"
+                                    << "31 1 7:5 / " << (root_ / "var/inner").string()
+                                    << " rw shared:2 - ext4 /dev/loop5 rw\n";
+  fs::create_directories(dir_ / "sys/devices/loop5");
+  std::ofstream(dir_ / "sys/devices/loop5/dev") << "7:5\n";
+  fs::create_directory_symlink(dir_ / "sys/devices/loop5", dir_ / "sys/dev/block/7:5");
+  Document d = policy();
+  Rule r;
+  r.action = Action::deny;
+  r.operation = Operation::write;
+  r.object = Object{ObjectKind::subtree, "/var", "", 0};
+  d.rules.push_back(r);
+  seal_to(d, dir_ / "policy.sealed");
+  config("");
+  LoaderRun r1 = dry_run();
+  ASSERT_EQ(r1.status, 0) << r1.err;
+  EXPECT_NE(r1.out.find("  block 7:5 guarded for write\n"), std::string::npos) << r1.out;
+  // Without the subtree rule, nothing protects that filesystem.
+  seal_to(policy(), dir_ / "policy.sealed");
+  LoaderRun r2 = dry_run();
+  ASSERT_EQ(r2.status, 0) << r2.err;
+  EXPECT_EQ(r2.out.find("7:5"), std::string::npos) << r2.out;
+}
+
 TEST_F(DryRun, UnreadableMountTableStopsEnforceModeOnly) {
   seal_to(policy(), dir_ / "policy.sealed");
   config("");

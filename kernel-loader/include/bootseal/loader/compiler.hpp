@@ -121,6 +121,12 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
 // file of that filesystem.
 uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic);
 
+// The operations a `subtree` deny protects on a filesystem mounted at
+// `mount_point` from above: a directory above the mount point (stat()ed
+// as it is now) that such a rule names, such as `deny write subtree /`
+// over a separate /usr. Same bits as protected_ops_on.
+uint32_t protected_ops_above(const Compiled& c, const std::string& mount_point);
+
 // Fills c->raw_devices from the mount table (/proc/self/mountinfo text,
 // named `mountinfo_name` in messages) and a sysfs tree (normally "/sys"):
 // for every block-backed filesystem with protected objects, its device,
