@@ -5,8 +5,8 @@
 # module that the initramfs does not load: the guest loads it after
 # switch_root, so /dev/sgN of the root disk appears after the loader ran
 # (the scenario checks that the loader saw no SCSI generic node). The
-# policy protects files for read and write, and lets one program
-# (/usr/lib/sgtool/bs-probe) read and write through target 1's bsg node,
+# policy protects files for read and write, and lets one write-protected
+# program (/usr/lib/sgtool/bs-probe) read and write through target 1's bsg node,
 # which exists when the loader runs. (ahci is kept out of the initramfs
 # so that virtio-scsi is SCSI host 0 and that node is /dev/bsg/0:0:1:0.)
 # Refused: opening the root disk's sg node for writing, for reading, SCSI
@@ -22,6 +22,7 @@
 . "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
 
 extra=("deny read path /etc/secret"
+	"deny write subtree /usr/lib/sgtool"
 	"allow read device /dev/bsg/0:0:1:0 by /usr/lib/sgtool/bs-probe"
 	"allow write device /dev/bsg/0:0:1:0 by /usr/lib/sgtool/bs-probe")
 blob=$(dr_policy vm-blockdev-scsi 2 "${extra[@]}")
