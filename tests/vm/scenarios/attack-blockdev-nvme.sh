@@ -25,7 +25,8 @@
 . "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
 
 extra=("deny read path /etc/secret"
-	"allow write device /dev/disk/by-partlabel/root by /usr/lib/writer/busybox")
+	"allow write device /dev/disk/by-partlabel/root by /usr/lib/writer/busybox"
+	"deny write subtree /usr/lib/writer")
 blob=$(dr_policy vm-blockdev-nvme 2 "${extra[@]}")
 next=$(dr_policy vm-blockdev-nvme 3 "${extra[@]}")
 dr_partition "$VM_WORK/part.img" "$blob"
