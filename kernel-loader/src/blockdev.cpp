@@ -112,13 +112,13 @@ void add_passthrough_nodes(const std::filesystem::path& disk, uint32_t ops, Devi
   };
   for (const char* sub : {"device/scsi_generic", "device/bsg"})
     for (const auto& e : fs::directory_iterator(disk / sub, ec)) add(e.path());
-  // An NVMe namespace's disk sits beside its generic node, under its
-  // controller (nvme0/nvme0n1, nvme0/ng0n1), or for a multipath head
-  // under the subsystem, beside links to its controllers.
   if (scsi_disk(disk)) {
     (*majors)[kScsiGeneric] |= ops;
     (*majors)["bsg"] |= ops;
   }
+  // An NVMe namespace's disk sits beside its generic node, under its
+  // controller (nvme0/nvme0n1, nvme0/ng0n1), or for a multipath head
+  // under the subsystem, beside links to its controllers.
   fs::path parent = disk.parent_path();
   const std::string parent_class = subsystem_of(parent);
   if (parent_class == "nvme") add(parent);
