@@ -1904,7 +1904,8 @@ static __always_inline int writing_ioctl(unsigned int cmd)
 	return ((cmd >> 8) & 0xff) == 'p';
 }
 
-/* Whether opening device `rdev` for `op` is refused without a device rule. */
+/* Whether opening device `rdev` for `op` is refused without a device rule:
+ * its own entry, else for a character device its major's. */
 static __always_inline int guarded(__u32 rdev, __u32 type, __u8 op)
 {
 	struct bs_rawdev_key gk = { .dev = rdev, .type = type };
@@ -1914,6 +1915,13 @@ static __always_inline int guarded(__u32 rdev, __u32 type, __u8 op)
 		return 0;
 	if (type == BS_DEVICE_CHAR && rdev == BS_DM_CONTROL && op == BS_OP_WRITE)
 		return 1;
+	g = bpf_map_lookup_elem(&rawdevs, &gk);
+	if (g && (g->ops & (1 << op)))
+		return 1;
+	/* A pass-through node made after the loader: its driver's whole major. */
+	if (type != BS_DEVICE_CHAR)
+		return 0;
+	gk.dev = rdev | BS_RAWDEV_ANY_MINOR;
 	g = bpf_map_lookup_elem(&rawdevs, &gk);
 	return g && (g->ops & (1 << op));
 }

@@ -133,8 +133,14 @@ struct bs_fsname {
  * refused without a device rule, as bits (1 << BS_OP_READ, 1 << BS_OP_WRITE).
  * The loader derives the devices from the filesystems mounted when it runs:
  * their block devices, and the pass-through character devices of their
- * disks: SCSI generic, NVMe generic and controller nodes (docs/ENFORCER.md,
- * "Raw block devices"). */
+ * disks: SCSI generic, NVMe generic and controller nodes, and the whole
+ * majors of those generic drivers (docs/ENFORCER.md, "Raw block devices"). */
+/* A character `rawdevs` key whose minor is all ones (dev = MAJOR << 20 |
+ * BS_RAWDEV_ANY_MINOR) stands for every device of that major: the SCSI
+ * generic, bsg and NVMe generic drivers of a guarded disk, whose nodes may
+ * appear after the loader. The node's own entry is looked up first. */
+#define BS_RAWDEV_ANY_MINOR 0xfffffu
+
 struct bs_rawdev_key {
 	__u32 dev;     /* kernel encoding of the device number (st_rdev) */
 	__u32 type;    /* BS_DEVICE_BLOCK or BS_DEVICE_CHAR */

@@ -168,6 +168,8 @@ static_assert(sizeof(bs_rawdev_key) == 8);
 BS_CONTRACT_FIELD(bs_rawdev_key, dev, 0);
 BS_CONTRACT_FIELD(bs_rawdev_key, type, 4);
 static_assert(sizeof(bs_rawdev) == 4);
+// A whole major's key: the minor all ones, the kernel's 20 minor bits.
+static_assert(BS_RAWDEV_ANY_MINOR == (1u << 20) - 1, "a whole major's rawdevs key must cover every minor bit");
 static_assert(sizeof(bs_info::defaults) == BS_OP_SLOTS);
 static_assert(sizeof(bs_info::kid) == sizeof(Kid), "bs_info.kid holds a whole key id");
 

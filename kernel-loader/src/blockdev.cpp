@@ -64,6 +64,33 @@ std::string nvme_namespace(const std::string& name, const std::string& prefix) {
 }
 
 using DeviceMap = std::map<std::pair<bool, uint32_t>, uint32_t>;  // (character, dev) -> ops
+// Character drivers whose whole major is guarded, by the name
+// /proc/devices gives them -> the operations.
+using MajorMap = std::map<std::string, uint32_t>;
+
+// The SCSI generic driver's character major is fixed (SCSI_GENERIC_MAJOR);
+// bsg and nvme-generic get theirs when they register, listed in
+// /proc/devices.
+constexpr uint32_t kScsiGenericMajor = 21;
+constexpr const char* kScsiGeneric = "sg";
+
+// What the log and --dry-run call a guarded major's driver.
+std::string driver_title(const std::string& name) {
+  if (name == kScsiGeneric) return "SCSI generic";
+  if (name == "nvme-generic") return "NVMe generic";
+  return name;
+}
+
+// Whether the disk at sysfs directory `disk` is a SCSI disk: it has SCSI
+// generic or bsg nodes, or the sd driver drives it.
+bool scsi_disk(const std::filesystem::path& disk) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(disk / "device/scsi_generic", ec) ||
+      std::filesystem::is_directory(disk / "device/bsg", ec))
+    return true;
+  auto driver = std::filesystem::read_symlink(disk / "device/driver", ec);
+  return !ec && driver.filename() == "sd";
+}
 
 // The character devices that reach the disk at sysfs directory `disk`
 // beneath its block device: its SCSI generic nodes (scsi_generic/, bsg/),
@@ -72,7 +99,11 @@ using DeviceMap = std::map<std::pair<bool, uint32_t>, uint32_t>;  // (character,
 // write commands through ioctls on any descriptor, so they get the
 // disk's operations. A generic node whose namespace cannot be told from
 // the names is guarded with the others: fail closed.
-void add_passthrough_nodes(const std::filesystem::path& disk, uint32_t ops, DeviceMap* out,
+//
+// Nodes made later (sg loaded after switch_root, a rescan, a controller
+// reset) are not there to find: a SCSI disk also guards the whole SCSI
+// generic and bsg majors, an NVMe namespace the nvme-generic major.
+void add_passthrough_nodes(const std::filesystem::path& disk, uint32_t ops, DeviceMap* out, MajorMap* majors,
                            std::vector<Diagnostic>* notes) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -81,11 +112,17 @@ void add_passthrough_nodes(const std::filesystem::path& disk, uint32_t ops, Devi
   };
   for (const char* sub : {"device/scsi_generic", "device/bsg"})
     for (const auto& e : fs::directory_iterator(disk / sub, ec)) add(e.path());
+  if (scsi_disk(disk)) {
+    (*majors)[kScsiGeneric] |= ops;
+    (*majors)["bsg"] |= ops;
+  }
   // An NVMe namespace's disk sits beside its generic node, under its
   // controller (nvme0/nvme0n1, nvme0/ng0n1), or for a multipath head
   // under the subsystem, beside links to its controllers.
   fs::path parent = disk.parent_path();
-  if (subsystem_of(parent) == "nvme") add(parent);
+  const std::string parent_class = subsystem_of(parent);
+  if (parent_class == "nvme") add(parent);
+  if (parent_class == "nvme" || parent_class == "nvme-subsystem") (*majors)["nvme-generic"] |= ops;
   const std::string ns = nvme_namespace(disk.filename().string(), "nvme");
   for (const auto& e : fs::directory_iterator(parent, ec)) {
     const std::string cls = subsystem_of(e.path()), name = e.path().filename().string();
@@ -104,8 +141,8 @@ void add_passthrough_nodes(const std::filesystem::path& disk, uint32_t ops, Devi
 
 // Adds `dev` and what it stands on: the whole disk of a partition, and the
 // members (`slaves/`) of a device-mapper or md device, recursively.
-void add_device(const std::string& sysfs, uint32_t dev, uint32_t ops, DeviceMap* out, std::vector<Diagnostic>* notes,
-                int depth) {
+void add_device(const std::string& sysfs, uint32_t dev, uint32_t ops, DeviceMap* out, MajorMap* majors,
+                std::vector<Diagnostic>* notes, int depth) {
   if (depth > 16) return;
   uint32_t& have = (*out)[{false, dev}];
   if ((have | ops) == have && have != 0) return;
@@ -117,13 +154,13 @@ void add_device(const std::string& sysfs, uint32_t dev, uint32_t ops, DeviceMap*
   if (ec) return;
   if (fs::exists(real / "partition", ec)) {
     if (auto parent = parse_majmin(read_line(real.parent_path() / "dev")))
-      add_device(sysfs, *parent, ops, out, notes, depth + 1);
+      add_device(sysfs, *parent, ops, out, majors, notes, depth + 1);
   } else {
-    add_passthrough_nodes(real, ops, out, notes);
+    add_passthrough_nodes(real, ops, out, majors, notes);
   }
   for (const auto& e : fs::directory_iterator(real / "slaves", ec)) {
     if (auto member = parse_majmin(read_line(e.path() / "dev")))
-      add_device(sysfs, *member, ops, out, notes, depth + 1);
+      add_device(sysfs, *member, ops, out, majors, notes, depth + 1);
   }
 }
 
@@ -142,7 +179,47 @@ std::string unescape(const std::string& s) {
   return out;
 }
 
+// The character majors /proc/devices lists, by driver name; a line of the
+// character section that is not "MAJOR NAME" is a problem naming its line.
+std::map<std::string, uint32_t> character_majors(const std::string& text, const std::string& name,
+                                                 std::vector<std::string>* problems) {
+  std::map<std::string, uint32_t> out;
+  std::istringstream in(text);
+  std::string line;
+  bool chars = false;
+  for (int lineno = 1; std::getline(in, line); ++lineno) {
+    if (line == "Character devices:") {
+      chars = true;
+      continue;
+    }
+    if (line.empty() || line == "Block devices:") {
+      chars = false;
+      continue;
+    }
+    if (!chars) continue;
+    std::istringstream f(line);
+    std::string major, driver, rest;
+    char* end = nullptr;
+    unsigned long m = 0;
+    if (f >> major >> driver && !(f >> rest)) m = std::strtoul(major.c_str(), &end, 10);
+    if (end == nullptr || *end != '\0' || major.empty() || m > 0xfff || !(major[0] >= '0' && major[0] <= '9')) {
+      problems->push_back(name + " line " + std::to_string(lineno) + ": '" + line + "' is not 'MAJOR NAME'");
+      continue;
+    }
+    out.emplace(driver, static_cast<uint32_t>(m));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string raw_device_title(const Compiled& c, const RawDevice& d) {
+  if (d.character && (d.dev & BS_RAWDEV_ANY_MINOR) == BS_RAWDEV_ANY_MINOR) {
+    auto it = c.raw_majors.find(d.dev >> 20);
+    return "character major " + std::to_string(d.dev >> 20) + " (" + (it == c.raw_majors.end() ? "?" : it->second) + ")";
+  }
+  return std::string(d.character ? "char" : "block") + " device " + format_kernel_dev(d.dev);
+}
 
 uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic) {
   uint32_t ops = 0;
@@ -177,10 +254,12 @@ uint32_t protected_ops_above(const Compiled& c, const std::string& mount_point) 
 }
 
 std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& mountinfo, const std::string& sysfs,
-                                               const std::string& mountinfo_name) {
+                                               const std::string& mountinfo_name, const std::string& proc_devices,
+                                               const std::string& proc_devices_name) {
   namespace fs = std::filesystem;
   std::vector<std::string> problems;
   DeviceMap devices;
+  MajorMap majors;
   std::istringstream in(mountinfo);
   std::string line;
   int lineno = 0, mounts = 0;
@@ -236,9 +315,29 @@ std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& m
       problems.push_back("cannot guard the device under " + what + ": " + node.string() + ": " + ec.message());
       continue;
     }
-    add_device(sysfs, block, ops, &devices, &c->diagnostics, 0);
+    add_device(sysfs, block, ops, &devices, &majors, &c->diagnostics, 0);
   }
   if (mounts == 0) problems.push_back(mountinfo_name + " lists no mounts");
+  // Whole majors: a key whose minor is all ones (bootseal.h).
+  c->raw_majors.clear();
+  if (!majors.empty()) {
+    const auto listed = character_majors(proc_devices, proc_devices_name, &problems);
+    for (const auto& [name, ops] : majors) {
+      uint32_t major = kScsiGenericMajor;
+      if (name != kScsiGeneric) {
+        auto it = listed.find(name);
+        if (it == listed.end()) {
+          problems.push_back("cannot guard the " + driver_title(name) + " nodes of a guarded disk made after the loader: " +
+                             proc_devices_name + " lists no character driver '" + name + "'");
+          continue;
+        }
+        major = it->second;
+      }
+      const uint32_t key = major << 20 | BS_RAWDEV_ANY_MINOR;
+      devices[{true, key}] |= ops;
+      c->raw_majors[major] = driver_title(name);
+    }
+  }
   c->raw_devices.clear();
   for (const auto& [key, ops] : devices) c->raw_devices.push_back(RawDevice{key.second, key.first, ops});
   std::sort(c->raw_devices.begin(), c->raw_devices.end());

@@ -301,7 +301,10 @@ MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
     uint32_t all_ops = 0;
     for (const auto& d : c.raw_devices) {
       all_ops |= d.ops;
-      if (d.dev == q.device->rdev && d.character == q.device->character && (d.ops & (1u << op)))
+      // The device's own entry, or for a character device its major's.
+      const bool match = d.dev == q.device->rdev ||
+                         (q.device->character && d.dev == (q.device->rdev | BS_RAWDEV_ANY_MINOR));
+      if (match && d.character == q.device->character && (d.ops & (1u << op)))
         out = MapDecision{BS_ACT_DENY, BS_RULE_RAW_DEVICE};
     }
     if (q.device->character && q.device->rdev == (10u << 20 | 236u) && q.operation == Operation::write &&
@@ -398,7 +401,12 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
   }
   o << "raw devices " << c.raw_devices.size() << "\n";
   for (const auto& d : c.raw_devices) {
-    o << (d.character ? "  char " : "  block ") << format_kernel_dev(d.dev) << " guarded for";
+    auto major = c.raw_majors.find(d.dev >> 20);
+    if (d.character && (d.dev & BS_RAWDEV_ANY_MINOR) == BS_RAWDEV_ANY_MINOR)
+      o << "  char major " << (d.dev >> 20) << " (" << (major == c.raw_majors.end() ? "?" : major->second)
+        << ") guarded for";
+    else
+      o << (d.character ? "  char " : "  block ") << format_kernel_dev(d.dev) << " guarded for";
     if (d.ops & (1u << BS_OP_READ)) o << " read";
     if (d.ops & (1u << BS_OP_WRITE)) o << " write";
     o << "\n";

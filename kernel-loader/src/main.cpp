@@ -39,6 +39,7 @@ struct Options {
   std::string cmdline = "/proc/cmdline";
   std::string mountinfo = "/proc/self/mountinfo";
   std::string sysfs = "/sys";
+  std::string proc_devices = "/proc/devices";
   bool dry_run = false;
 };
 
@@ -237,14 +238,20 @@ Stop guard_devices(const Options& opt, Mode mode, Log& log, const Failure& failu
   std::vector<std::string> problems;
   const size_t before = compiled->diagnostics.size();
   auto mountinfo = read_file(opt.mountinfo, kMaxMountinfo);
-  if (!mountinfo)
+  // The majors of the pass-through drivers (bsg, nvme-generic).
+  auto proc_devices = read_file(opt.proc_devices, kMaxMountinfo);
+  if (!mountinfo) {
     problems.push_back(mountinfo.error());
-  else
+  } else {
     problems = guard_backing_devices(compiled, std::string(mountinfo->begin(), mountinfo->end()), opt.sysfs,
-                                     opt.mountinfo);
+                                     opt.mountinfo,
+                                     proc_devices ? std::string(proc_devices->begin(), proc_devices->end()) : "",
+                                     opt.proc_devices);
+  }
+  if (!proc_devices) problems.push_back(proc_devices.error());
   for (size_t i = before; i < compiled->diagnostics.size(); ++i) log.warn(compiled->diagnostics[i].message);
   for (const auto& d : compiled->raw_devices)
-    log.info(std::string("guarding ") + (d.character ? "char" : "block") + " device " + format_kernel_dev(d.dev) +
+    log.info("guarding " + raw_device_title(*compiled, d) +
              " against raw" + ((d.ops & (1u << BS_OP_READ)) ? " reads" : "") +
              ((d.ops & (1u << BS_OP_READ)) && (d.ops & (1u << BS_OP_WRITE)) ? " and" : "") +
              ((d.ops & (1u << BS_OP_WRITE)) ? " writes" : ""));
@@ -417,6 +424,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   app.add_option("--mountinfo", opt.mountinfo, "where to read the mount table (for tests)")
       ->option_text("FILE (default /proc/self/mountinfo)");
   app.add_option("--sysfs", opt.sysfs, "where sysfs is mounted (for tests)")->option_text("DIR (default /sys)");
+  app.add_option("--proc-devices", opt.proc_devices, "where to read the driver majors (for tests)")
+      ->option_text("FILE (default /proc/devices)");
   app.add_flag("--dry-run", opt.dry_run, "touch no kernel state; print the compiled map contents");
   try {
     app.parse(argc, argv);

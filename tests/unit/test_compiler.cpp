@@ -489,6 +489,7 @@ DeviceResolver fake_devices() {
   return [](const std::string& p, std::string* err) -> std::optional<DeviceId> {
     if (p == "/dev/vda2" || p == "/dev/disk/by-partlabel/root") return DeviceId{kVda2, false};
     if (p == "/dev/mapper/control") return DeviceId{kDmControl, true};
+    if (p == "/dev/sg0") return DeviceId{kSg0, true};
     if (err) *err = p == "/etc/passwd" ? "is not a device node" : "does not exist";
     return std::nullopt;
   };
@@ -561,6 +562,12 @@ class FakeSysfs {
   TempRoot root_;
 };
 
+// /proc/devices as Linux 6.1 prints it, with the pass-through drivers.
+const std::string kProcDevices =
+    "Character devices:\n  1 mem\n 21 sg\n241 nvme-generic\n247 bsg\n\nBlock devices:\n  8 sd\n253 device-mapper\n";
+constexpr uint32_t kSgMajor = 21u << 20 | BS_RAWDEV_ANY_MINOR, kBsgMajor = 247u << 20 | BS_RAWDEV_ANY_MINOR,
+                   kNgMajor = 241u << 20 | BS_RAWDEV_ANY_MINOR;
+
 std::string mount_line(const std::string& majmin, const std::string& point, const std::string& type,
                        const std::string& source) {
   return "30 1 " + majmin + " / " + point + " rw,relatime shared:1 - " + type + " " + source + " rw\n";
@@ -570,10 +577,13 @@ TEST(Devices, PartitionAndItsDiskAreGuardedForWrite) {
   FakeSysfs sys;
   Compiled c;
   c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVda2, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
-  guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2") + mount_line("0:22", "/proc", "proc", "proc"),
-                        sys.path());
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2") + mount_line("0:22", "/proc", "proc", "proc"),
+                                    sys.path(), "mi", kProcDevices)
+                  .empty());
+  // vda is a SCSI disk (it has sg0): the SCSI generic and bsg majors too.
   std::vector<RawDevice> want{{kVda, false, 1u << BS_OP_WRITE}, {kVda2, false, 1u << BS_OP_WRITE},
-                              {kSg0, true, 1u << BS_OP_WRITE}};
+                              {kSg0, true, 1u << BS_OP_WRITE}, {kSgMajor, true, 1u << BS_OP_WRITE},
+                              {kBsgMajor, true, 1u << BS_OP_WRITE}};
   std::sort(want.begin(), want.end());
   EXPECT_EQ(c.raw_devices, want);
 }
@@ -597,11 +607,13 @@ TEST(Devices, ReadRulesGuardReadsAndDefaultsGuardEverything) {
   c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_READ, 0, 0, kVda2, 0, 7}, bs_rule_val{BS_ACT_DENY, {}, 0}});
   c.defaults[BS_OP_WRITE] = BS_ACT_DENY;
   guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2") + mount_line("253:0", "/srv", "xfs", "/dev/dm-0"),
-                        sys.path());
+                        sys.path(), "mi", kProcDevices);
   const uint32_t rw = 1u << BS_OP_READ | 1u << BS_OP_WRITE;
-  // The SCSI generic node reads as well as writes: it gets the disk's operations.
-  std::vector<RawDevice> want{{kDm0, false, 1u << BS_OP_WRITE}, {kVda, false, rw}, {kVda2, false, rw},
-                              {kVdb, false, 1u << BS_OP_WRITE}, {kSg0, true, rw}};
+  // The SCSI generic node reads as well as writes: it gets the disk's
+  // operations, as do the majors; vdb is no SCSI disk.
+  std::vector<RawDevice> want{{kDm0, false, 1u << BS_OP_WRITE}, {kVda, false, rw},         {kVda2, false, rw},
+                              {kVdb, false, 1u << BS_OP_WRITE}, {kSg0, true, rw},
+                              {kSgMajor, true, rw}, {kBsgMajor, true, rw}};
   std::sort(want.begin(), want.end());
   EXPECT_EQ(c.raw_devices, want);
 }
@@ -617,11 +629,11 @@ TEST(Devices, MountTableProblemsAreReportedWithTheirLine) {
                                    mount_line("254:2", "/", "ext4", "/dev/vda2") + "31 1 254:2\n" +
                                        "32 1 254:2 / /a rw shared:1 ext4 /dev/vda2 rw\n" +
                                        mount_line("8:x", "/b", "ext4", "/dev/sda1"),
-                                   sys.path(), "mi");
+                                   sys.path(), "mi", kProcDevices);
   EXPECT_EQ(problems, (std::vector<std::string>{"mi line 2: fewer than 5 fields", "mi line 3: no ' - FSTYPE SOURCE' part",
                                                 "mi line 4: '8:x' is not a device number MAJOR:MINOR"}));
-  // The lines it could read are still guarded.
-  EXPECT_EQ(c.raw_devices.size(), 3u);
+  // The lines it could read are still guarded (vda, vda2, sg0, two majors).
+  EXPECT_EQ(c.raw_devices.size(), 5u);
 }
 
 TEST(Devices, ProtectedFilesystemWhoseDeviceIsNotInSysfsIsReported) {
@@ -709,7 +721,9 @@ std::vector<RawDevice> guarded_under(const FakeNvme& sys, uint32_t fs_dev, const
     c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_READ, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
   if (ops & (1u << BS_OP_WRITE))
     c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
-  EXPECT_TRUE(guard_backing_devices(&c, mount_line(majmin, "/", "ext4", "/dev/x"), sys.path()).empty());
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line(majmin, "/", "ext4", "/dev/x"), sys.path(), "mi", kProcDevices).empty());
+  // Every NVMe namespace also guards the nvme-generic major.
+  EXPECT_TRUE(std::erase(c.raw_devices, RawDevice{kNgMajor, true, ops}) == 1) << majmin;
   return c.raw_devices;
 }
 
@@ -745,13 +759,126 @@ TEST(Devices, NvmeDiskOfAnotherNameGuardsEveryGenericNodeOfItsController) {
   // and says so.
   Compiled c;
   c.defaults[BS_OP_WRITE] = BS_ACT_DENY;
-  EXPECT_TRUE(guard_backing_devices(&c, mount_line("259:5", "/", "ext4", "/dev/x"), sys.path()).empty());
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line("259:5", "/", "ext4", "/dev/x"), sys.path(), "mi", kProcDevices).empty());
   std::vector<std::string> notes;
   for (const auto& d : c.diagnostics) notes.push_back(d.message);
   std::sort(notes.begin(), notes.end());
   EXPECT_EQ(notes, (std::vector<std::string>{
                        "cannot tell the namespace of ng3n1 beside disk odd-disk from their names: guarding it too",
                        "cannot tell the namespace of ng3n2 beside disk odd-disk from their names: guarding it too"}));
+}
+
+// A SCSI disk before sg is loaded: sda, driven by sd, with no
+// scsi_generic/ or bsg/ directory; sdb, driven by another driver.
+class FakeScsi {
+ public:
+  FakeScsi() {
+    root_.dir("/bus/scsi/drivers/sd");
+    root_.dir("/bus/scsi/drivers/other");
+    disk("/devices/host0/target0:0:0/0:0:0:0", "sda", "8:0", "sd");
+    root_.dir("/devices/host0/target0:0:0/0:0:0:0/block/sda/sda1");
+    std::ofstream(root_.path() + "/devices/host0/target0:0:0/0:0:0:0/block/sda/sda1/dev") << "8:1\n";
+    std::ofstream(root_.path() + "/devices/host0/target0:0:0/0:0:0:0/block/sda/sda1/partition") << "1\n";
+    link("/devices/host0/target0:0:0/0:0:0:0/block/sda/sda1", "/dev/block/8:1");
+    disk("/devices/host0/target0:0:1/0:0:1:0", "sdb", "8:16", "other");
+  }
+  const std::string& path() const { return root_.path(); }
+
+ private:
+  void link(const std::string& to, const std::string& at) {
+    root_.dir(fs::path(at).parent_path().string());
+    fs::create_directory_symlink(root_.path() + to, root_.path() + at);
+  }
+  void disk(const std::string& dev, const std::string& name, const std::string& majmin, const std::string& driver) {
+    const std::string dir = dev + "/block/" + name;
+    root_.dir(dir);
+    std::ofstream(root_.path() + dir + "/dev") << majmin << "\n";
+    link(dev, dir + "/device");
+    link("/bus/scsi/drivers/" + driver, dev + "/driver");
+    link(dir, "/dev/block/" + majmin);
+  }
+  TempRoot root_;
+};
+
+TEST(Devices, ScsiDiskGuardsTheGenericMajorsBeforeItsNodesExist) {
+  FakeScsi sys;
+  Compiled c;
+  c.defaults[BS_OP_WRITE] = BS_ACT_DENY;
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line("8:1", "/", "ext4", "/dev/sda1"), sys.path(), "mi", kProcDevices).empty());
+  const uint32_t w = 1u << BS_OP_WRITE;
+  std::vector<RawDevice> want{{8u << 20 | 0, false, w}, {8u << 20 | 1, false, w}, {kSgMajor, true, w},
+                              {kBsgMajor, true, w}};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(c.raw_devices, want);
+  EXPECT_EQ(c.raw_majors, (std::map<uint32_t, std::string>{{21, "SCSI generic"}, {247, "bsg"}}));
+  EXPECT_EQ(raw_device_title(c, want[2]), "character major 21 (SCSI generic)");
+  EXPECT_EQ(raw_device_title(c, want[0]), "block device 8:0");
+  // A disk that sd does not drive and that has no generic nodes is no SCSI
+  // disk: no major.
+  c.raw_devices.clear();
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line("8:16", "/", "ext4", "/dev/sdb"), sys.path(), "mi", kProcDevices).empty());
+  EXPECT_EQ(c.raw_devices, (std::vector<RawDevice>{{8u << 20 | 16, false, w}}));
+}
+
+TEST(Devices, ProcDevicesProblemsNameTheFileAndLine) {
+  FakeScsi sys;
+  Compiled c;
+  c.defaults[BS_OP_WRITE] = BS_ACT_DENY;
+  const std::string mount = mount_line("8:1", "/", "ext4", "/dev/sda1");
+  // bsg missing: the SCSI generic major (fixed) is still guarded.
+  auto problems = guard_backing_devices(&c, mount, sys.path(), "mi", "Character devices:\n 21 sg\n", "pd");
+  EXPECT_EQ(problems, std::vector<std::string>{"cannot guard the bsg nodes of a guarded disk made after the loader: pd "
+                                               "lists no character driver 'bsg'"});
+  EXPECT_EQ(std::count_if(c.raw_devices.begin(), c.raw_devices.end(), [](const RawDevice& d) { return d.dev == kSgMajor; }),
+            1);
+  // Lines that are not "MAJOR NAME" in the character section.
+  problems = guard_backing_devices(&c, mount, sys.path(), "mi",
+                                   "Character devices:\n 21 sg\nx bsg\n247 bsg extra\n4096 big\n247\n"
+                                   "\nBlock devices:\nnot parsed here\n",
+                                   "pd");
+  EXPECT_EQ(problems, (std::vector<std::string>{"pd line 3: 'x bsg' is not 'MAJOR NAME'",
+                                                "pd line 4: '247 bsg extra' is not 'MAJOR NAME'",
+                                                "pd line 5: '4096 big' is not 'MAJOR NAME'", "pd line 6: '247' is not 'MAJOR NAME'",
+                                                "cannot guard the bsg nodes of a guarded disk made after the loader: pd "
+                                                "lists no character driver 'bsg'"}));
+  // A block driver of that name does not count.
+  problems = guard_backing_devices(&c, mount, sys.path(), "mi", "Character devices:\n 21 sg\n\nBlock devices:\n247 bsg\n", "pd");
+  EXPECT_EQ(problems.size(), 1u);
+  // Nothing SCSI or NVMe guarded: /proc/devices is not needed.
+  Compiled none;
+  none.defaults[BS_OP_WRITE] = BS_ACT_DENY;
+  FakeSysfs plain;
+  EXPECT_TRUE(guard_backing_devices(&none, mount_line("253:0", "/", "xfs", "/dev/dm-0"), plain.path(), "mi", "", "pd").empty());
+}
+
+TEST(Devices, MapDecisionGuardsAWholeMajorUnlessANodeRuleAllows) {
+  TempRoot root;
+  root.file("/usr/sbin/e2fsck");
+  auto r = RootResolver::open(root.path());
+  Document d = device_doc();
+  d.rules.push_back(make_rule(Action::allow, Operation::write, device_obj("/dev/sg0"), "/usr/sbin/e2fsck"));
+  Compiled c = compile(d, r->resolver(), fake_devices());
+  c.raw_devices = {{kSgMajor, true, 1u << BS_OP_WRITE}};
+  const uint32_t fsck = c.subject_of(root.id("/usr/sbin/e2fsck"));
+  MapQuery q;
+  q.operation = Operation::write;
+  // A device rule naming a node that existed at load time lets its subject in.
+  q.device = DeviceId{kSg0, true};
+  q.subject = fsck;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  q.subject = BS_SUBJECT_ANY;
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_RAW_DEVICE);
+  q.operation = Operation::write;
+  q.device = DeviceId{21u << 20 | 7, true};  // /dev/sg7, made after the loader
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_RAW_DEVICE);
+  q.device = DeviceId{8u << 20 | 0xfffff, false};  // a block device of that number: not the major
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  q.device = DeviceId{22u << 20 | 7, true};  // another major
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  q.operation = Operation::read;  // not guarded for read
+  q.device = DeviceId{21u << 20 | 7, true};
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
 }
 
 TEST(Devices, MapDecisionGuardsUnlessADeviceRuleAllows) {

@@ -72,6 +72,8 @@ class DryRun : public ::testing::Test {
     // so that no test depends on the machine's own disks.
     std::ofstream(dir_ / "mountinfo") << "22 1 0:22 / /proc rw shared:1 - proc proc rw\n";
     fs::create_directories(dir_ / "sys/dev/block");
+    std::ofstream(dir_ / "devices") << "Character devices:\n  1 mem\n 21 sg\n241 nvme-generic\n247 bsg\n\n"
+                                       "Block devices:\n  8 sd\n259 blkext\n";
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -115,7 +117,7 @@ class DryRun : public ::testing::Test {
   LoaderRun dry_run() {
     return run_loader({"--root", root_.string(), "--config", (dir_ / "loader.conf").string(), "--cmdline",
                        (dir_ / "cmdline").string(), "--mountinfo", (dir_ / "mountinfo").string(), "--sysfs",
-                       (dir_ / "sys").string(), "--dry-run"});
+                       (dir_ / "sys").string(), "--proc-devices", (dir_ / "devices").string(), "--dry-run"});
   }
 
   fs::path dir_, root_;
@@ -293,12 +295,55 @@ TEST_F(DryRun, ListsTheGuardedDevicesOfAnNvmeRoot) {
   LoaderRun r = dry_run();
   ASSERT_EQ(r.status, 0) << r.err;
   // Only writes are protected (/etc/shadow); ng0n2 is namespace 2's.
-  EXPECT_NE(r.out.find("raw devices 4\n"), std::string::npos) << r.out;
+  // The nvme-generic major covers generic nodes made later (241:1 already
+  // exists: it is namespace 2's, and the major refuses it too).
+  EXPECT_NE(r.out.find("raw devices 5\n"), std::string::npos) << r.out;
   for (const std::string& line : {"block " + mm, std::string("block 259:0"), std::string("char 240:0"),
-                                  std::string("char 241:0")})
+                                  std::string("char 241:0"), std::string("char major 241 (NVMe generic)")})
     EXPECT_NE(r.out.find("  " + line + " guarded for write\n"), std::string::npos) << line << "\n" << r.out;
   EXPECT_NE(r.err.find("guarding char device 241:0 against raw writes"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("guarding character major 241 (NVMe generic) against raw writes"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("241:1"), std::string::npos) << r.err;
+  // Without nvme-generic in /proc/devices, enforce mode stops, naming the file.
+  std::ofstream(dir_ / "devices") << "Character devices:\n 21 sg\n";
+  r = dry_run();
+  EXPECT_EQ(r.status, 7) << r.err;
+  EXPECT_NE(r.err.find("cannot guard the NVMe generic nodes of a guarded disk made after the loader: " +
+                       (dir_ / "devices").string() + " lists no character driver 'nvme-generic'"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(DryRun, ListsTheScsiMajorsOfAScsiRoot) {
+  // The root's filesystem on sda1; sd drives sda, and sg was not loaded
+  // when the loader ran: no scsi_generic/ yet.
+  const std::string mm = root_majmin(root_);
+  std::ofstream(dir_ / "mountinfo") << "30 1 " << mm << " / / rw shared:1 - ext4 /dev/sda1 rw\n";
+  const fs::path disk = dir_ / "sys/devices/host0/target0:0:0/0:0:0:0/block/sda";
+  fs::create_directories(disk / "sda1");
+  fs::create_directories(dir_ / "sys/bus/scsi/drivers/sd");
+  fs::create_directory_symlink(dir_ / "sys/bus/scsi/drivers/sd", disk.parent_path().parent_path() / "driver");
+  fs::create_directory_symlink(disk.parent_path().parent_path(), disk / "device");
+  std::ofstream(disk / "dev") << "8:0\n";
+  std::ofstream(disk / "sda1/dev") << mm << "\n";
+  std::ofstream(disk / "sda1/partition") << "1\n";
+  fs::create_directory_symlink(disk / "sda1", dir_ / "sys/dev/block" / mm);
+  fs::create_directory_symlink(disk, dir_ / "sys/dev/block/8:0");
+  seal_to(policy(), dir_ / "policy.sealed");
+  config("");
+  LoaderRun r = dry_run();
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("raw devices 4\n"), std::string::npos) << r.out;
+  for (const std::string& line : {"block " + mm, std::string("block 8:0"), std::string("char major 21 (SCSI generic)"),
+                                  std::string("char major 247 (bsg)")})
+    EXPECT_NE(r.out.find("  " + line + " guarded for write\n"), std::string::npos) << line << "\n" << r.out;
+  EXPECT_NE(r.err.find("guarding character major 21 (SCSI generic) against raw writes"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("guarding character major 247 (bsg) against raw writes"), std::string::npos) << r.err;
+  // An unreadable /proc/devices stops enforce mode.
+  fs::remove(dir_ / "devices");
+  r = dry_run();
+  EXPECT_EQ(r.status, 7) << r.err;
+  EXPECT_NE(r.err.find((dir_ / "devices").string()), std::string::npos) << r.err;
 }
 
 TEST_F(DryRun, GuardsAFilesystemMountedInsideAProtectedSubtree) {

@@ -31,6 +31,15 @@
 //   bs-probe nvme-identify DEV   Identify Controller (admin command) through
 //                                DEV opened read-only; prints "ok" and the
 //                                serial number
+//   bs-probe sg-io DEV read|write LBA
+//                                open DEV read-only and send one SCSI
+//                                READ(10) or WRITE(10) for logical block LBA
+//                                (512 bytes; a write stores "bootseal"
+//                                repeated) with SG_IO: the sg_io_hdr on a
+//                                SCSI generic node (/dev/sgN, major 21), the
+//                                sg_io_v4 on any other (/dev/bsg/H:C:T:L);
+//                                a read prints "ok" and the block's first
+//                                8 bytes
 //
 // Prints "ok" and exits 0, or "error: MESSAGE" and exits 1.
 #define _GNU_SOURCE
@@ -40,13 +49,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/fs.h>
+#include <linux/bsg.h>
 #include <linux/sed-opal.h>
 #include <linux/nvme_ioctl.h>
+#include <scsi/sg.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static int fail(const char *what)
@@ -148,6 +160,72 @@ int main(int argc, char **argv)
 			return fail(write ? "NVME_IOCTL_IO_CMD write" : "NVME_IOCTL_IO_CMD read");
 		if (r > 0)
 			return printf("error: %s: NVMe status 0x%x\n", write ? "write" : "read", r), 1;
+		if (write)
+			puts("ok");
+		else
+			printf("ok %.8s\n", (const char *)buf);
+		return 0;
+	}
+	if (!strcmp(cmd, "sg-io")) {
+		static unsigned char buf[512];
+		unsigned char cdb[10] = { 0 }, sense[32];
+		struct stat sst;
+		int write = argc > 3 && !strcmp(argv[3], "write");
+		unsigned long lba = argc > 4 ? strtoul(argv[4], NULL, 0) : 0;
+		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return fail("open");
+		if (fstat(fd, &sst) != 0)
+			return fail("fstat");
+		if (write)
+			for (size_t i = 0; i < sizeof(buf); i++)
+				buf[i] = (unsigned char)"bootseal"[i % 8];
+		cdb[0] = write ? 0x2a : 0x28; /* WRITE(10), READ(10) */
+		cdb[2] = (unsigned char)(lba >> 24);
+		cdb[3] = (unsigned char)(lba >> 16);
+		cdb[4] = (unsigned char)(lba >> 8);
+		cdb[5] = (unsigned char)lba;
+		cdb[8] = 1; /* one block */
+		unsigned status;
+		if (major(sst.st_rdev) == 21) {
+			struct sg_io_hdr h;
+			memset(&h, 0, sizeof(h));
+			h.interface_id = 'S';
+			h.dxfer_direction = write ? SG_DXFER_TO_DEV : SG_DXFER_FROM_DEV;
+			h.cmd_len = sizeof(cdb);
+			h.cmdp = cdb;
+			h.dxfer_len = sizeof(buf);
+			h.dxferp = buf;
+			h.mx_sb_len = sizeof(sense);
+			h.sbp = sense;
+			h.timeout = 20000;
+			if (ioctl(fd, SG_IO, &h) != 0)
+				return fail(write ? "SG_IO write" : "SG_IO read");
+			status = h.status | h.host_status << 8 | h.driver_status << 16;
+		} else {
+			struct sg_io_v4 h;
+			memset(&h, 0, sizeof(h));
+			h.guard = 'Q';
+			h.protocol = BSG_PROTOCOL_SCSI;
+			h.subprotocol = BSG_SUB_PROTOCOL_SCSI_CMD;
+			h.request_len = sizeof(cdb);
+			h.request = (unsigned long)cdb;
+			if (write) {
+				h.dout_xfer_len = sizeof(buf);
+				h.dout_xferp = (unsigned long)buf;
+			} else {
+				h.din_xfer_len = sizeof(buf);
+				h.din_xferp = (unsigned long)buf;
+			}
+			h.max_response_len = sizeof(sense);
+			h.response = (unsigned long)sense;
+			h.timeout = 20000;
+			if (ioctl(fd, SG_IO, &h) != 0)
+				return fail(write ? "SG_IO write" : "SG_IO read");
+			status = h.device_status | h.transport_status << 8 | h.driver_status << 16;
+		}
+		if (status)
+			return printf("error: %s: SCSI status 0x%x\n", write ? "write" : "read", status), 1;
 		if (write)
 			puts("ok");
 		else

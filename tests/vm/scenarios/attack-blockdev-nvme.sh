@@ -7,12 +7,14 @@
 # writing, for reading, for ioctls only, and a fresh mknod of it), NVMe
 # read and write commands through it (NVME_IOCTL_IO_CMD), an admin
 # command through the root controller's node, a pass-through read on the
-# root disk's block device, writes to the root partition. Twins: namespace
-# 2's generic node takes a pass-through write and reads it back, the other
-# controller's generic node writes what its block device then reads, its
-# controller node answers Identify, the subject named in `allow write
-# device` writes the root partition, `bootseal install` writes the policy
-# partition on the same NVMe disk, the scratch disk stays writable.
+# root disk's block device, writes to the root partition; and, the price
+# of guarding the whole nvme-generic major (generic nodes made after the
+# loader, by a controller reset), namespace 2's and the other controller's
+# generic nodes. Twins: the other controller's block device writes what it
+# then reads, its controller node answers Identify, the subject named in
+# `allow write device` writes the root partition, `bootseal install`
+# writes the policy partition on the same NVMe disk, the scratch disk
+# stays writable.
 # A second boot, with a policy that protects files for read only: the
 # generic node still refuses an open for writing (any descriptor of it
 # reads), and a read command through the disk's block device opened
@@ -76,6 +78,7 @@ try ns2-io-write bs-probe nvme-io "/dev/$ns2ng" write 8
 say "ns2-readback $(bs-probe nvme-io "/dev/$ns2ng" read 8)"
 try ns2-open-write bs-probe open "/dev/$ns2ng" w
 try other-io-write bs-probe nvme-io "/dev/$otherng" write 8
+try other-blk-write sh -c "printf bootseal | dd of=/dev/${otherdisk##*/} bs=512 seek=8 conv=notrunc,sync"
 say "other-readback $(dd if="/dev/${otherdisk##*/}" bs=512 skip=8 count=1 2>/dev/null | head -c 8)"
 say "other-identify $(bs-probe nvme-identify "/dev/${other##*/}")"
 try writer-part-write /usr/lib/writer/busybox dd if=/dev/zero of="$rootpart" bs=512 count=1 conv=notrunc
@@ -113,17 +116,19 @@ ng=$(sed -n 's/^TEST: root generic node \([0-9]*:[0-9]*\)$/\1/p' "$log")
 [ -n "$ng" ] || _vm_die "the guest did not print the root namespace's generic node"
 vm_expect "$log" "bootseal: guarding char device $ng against raw reads and writes" "the loader guards the root namespace's generic node"
 vm_expect "$log" "bootseal: guarding block device 259:[0-9]+ against raw reads and writes" "and the NVMe disk and partition"
+vm_expect "$log" "bootseal: guarding character major [0-9]+ \\(NVMe generic\\) against raw reads and writes" \
+	"and the whole NVMe generic major, for nodes made later"
 perm='Operation not permitted'
-for t in ng-open-write ng-open-read ng-open-ioctl ng-io-read ng-io-write ng-mknod-io-write ctrl-identify blk-io-read; do
+for t in ng-open-write ng-open-read ng-open-ioctl ng-io-read ng-io-write ng-mknod-io-write ctrl-identify blk-io-read \
+	ns2-io-write ns2-open-write other-io-write; do
 	vm_expect "$log" "^TEST: $t out=error: open: $perm" "$t: refused by the enforcer at the open"
 done
 vm_expect "$log" "^TEST: part-write out=.*$perm" "a raw write to the root partition is refused"
 vm_expect "$log" "^TEST: secret-read rc=[1-9]" "reading /etc/secret is refused"
-for t in ns2-io-write ns2-open-write other-io-write writer-part-write policy-install scratch-write; do
+for t in other-blk-write writer-part-write policy-install scratch-write; do
 	vm_expect "$log" "^TEST: $t rc=0\$" "$t: works"
 done
-vm_expect "$log" '^TEST: ns2-readback ok bootseal$' "namespace 2's generic node reads back what it wrote"
-vm_expect "$log" '^TEST: other-readback bootseal$' "the other controller's block device reads what its generic node wrote"
+vm_expect "$log" '^TEST: other-readback bootseal$' "the other controller's block device reads back what it wrote"
 vm_expect "$log" '^TEST: other-identify ok bsother' "the other controller's node answers Identify"
 for t in blk-wronly-io-read blk-wronly-io-write; do
 	vm_expect "$log" "^TEST: $t out=error: open: $perm" "$t: the disk cannot be opened for writing"
@@ -159,8 +164,11 @@ vm_expect "$log2" "^TEST: blk-wronly-io-read out=error: NVME_IOCTL_IO_CMD read: 
 	"a read command through the disk opened write-only is refused"
 vm_expect "$log2" "^TEST: blk-wronly-io-write out=error: NVME_IOCTL_IO_CMD write: $perm" \
 	"a pass-through command reads as well as writes: refused too"
-for t in disk-write ns2-io-write other-io-write; do
+for t in disk-write other-blk-write; do
 	vm_expect "$log2" "^TEST: $t rc=0\$" "$t: works (nothing protected for write)"
+done
+for t in ns2-io-write other-io-write; do
+	vm_expect "$log2" "^TEST: $t out=error: open: $perm" "$t: the read guard on the NVMe generic major refuses it"
 done
 vm_expect "$log2" "^TEST: secret-read rc=[1-9]" "reading /etc/secret is refused"
 vm_expect "$log2" '^TEST: init done$' "init ran to its end"

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -101,6 +102,9 @@ struct Compiled {
   // operations opening them is refused for without a device rule; sorted.
   // Filled by guard_backing_devices().
   std::vector<RawDevice> raw_devices;
+  // The whole character majors among them (minor BS_RAWDEV_ANY_MINOR) ->
+  // their driver as the log says it ("SCSI generic").
+  std::map<uint32_t, std::string> raw_majors;
   std::vector<Diagnostic> diagnostics;
 
   // The subject id of an executable, BS_SUBJECT_ANY when the policy does
@@ -137,14 +141,27 @@ uint32_t protected_ops_above(const Compiled& c, const std::string& mount_point);
 // an NVMe namespace its generic node (ngXnY, class nvme-generic) and its
 // controller's node (nvmeX); when the names do not say which generic
 // node is the namespace's, every one beside the disk, each noted in
-// c->diagnostics. The loop device of a loop-mounted filesystem
+// c->diagnostics. For nodes made later, a SCSI disk (one with such nodes,
+// or driven by sd) also guards the whole SCSI generic major (21) and the
+// bsg major, and an NVMe namespace the nvme-generic major, the dynamic
+// ones read from the /proc/devices text `proc_devices` (named
+// `proc_devices_name` in messages), each as the key MAJOR <<
+// 20 | BS_RAWDEV_ANY_MINOR. The loop device of a loop-mounted filesystem
 // is its device; the file behind it is governed by the file rules.
 // Returns what kept it from guarding everything: a mount table line it
 // cannot parse, a table with no mount, a filesystem with protected
-// objects whose device it cannot find in sysfs (each names the file and
-// the reason); the devices it could find are filled in either way.
+// objects whose device it cannot find in sysfs, a major it needs that
+// /proc/devices does not list or a line of it it cannot parse (each names
+// the file and the reason); the devices it could find are filled in
+// either way.
 std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& mountinfo, const std::string& sysfs,
-                                               const std::string& mountinfo_name = "/proc/self/mountinfo");
+                                               const std::string& mountinfo_name = "/proc/self/mountinfo",
+                                               const std::string& proc_devices = {},
+                                               const std::string& proc_devices_name = "/proc/devices");
+
+// How the log and --dry-run name a guarded device: "block device 254:2",
+// "char device 241:0", "character major 21 (SCSI generic)".
+std::string raw_device_title(const Compiled& c, const RawDevice& d);
 
 // What the enforcer decides, computed from the compiled entries in the
 // enforcer's order (path, subtree from the object up, fstype, any,
