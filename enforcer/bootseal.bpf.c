@@ -617,26 +617,25 @@ static __always_inline int propagates_to(struct mount *t, struct mount *p)
 	return p != 0;
 }
 
-/* Whether a mount placed at (vm, target) would hide the pins' bpffs from
- * every path lookup in the pins' namespace: target is the mountpoint of
- * the bpffs or of a mount above it, or a directory above such a
- * mountpoint within its mount (/sys/fs/bpf, /sys/fs, /sys, /), on that
- * mount or on one that propagates its mounts to it (a peer in another
- * namespace). */
-static __always_inline int on_pin_path(struct vfsmount *vm, struct dentry *target)
+/* Whether `target` is a dentry the pins are reached through: the
+ * mountpoint of the pins' bpffs or of a mount above it, or a directory
+ * above such a mountpoint in its filesystem (/sys/fs/bpf, /sys/fs, /sys,
+ * /). With a mount `t`, only on a mount that t's mounts reach (t itself, or
+ * a peer or slave of it in another namespace); with none, whatever mount
+ * the dentry is seen through. */
+static __always_inline int on_pin_chain(struct mount *t, struct dentry *target)
 {
-	struct mount *t = real_mount_of(vm);
 	struct mount *m = (struct mount *)bs_pin_mnt, *p;
 	struct dentry *d, *pd;
 	int i, j;
 
-	if (!m)
+	if (!m || !target)
 		return 0;
 	for (i = 0; i < BS_MAX_PIN_MOUNTS; i++) {
 		p = BPF_CORE_READ(m, mnt_parent);
 		if (!p || p == m)
 			return 0;
-		if (propagates_to(t, p)) {
+		if (!t || propagates_to(t, p)) {
 			d = BPF_CORE_READ(m, mnt_mountpoint);
 			for (j = 0; j < BS_MAX_DEPTH && d; j++) {
 				if (d == target)
@@ -652,45 +651,33 @@ static __always_inline int on_pin_path(struct vfsmount *vm, struct dentry *targe
 	return 1; /* deeper than followed: fail closed */
 }
 
+/* Whether a mount placed at (vm, target) would hide the pins' bpffs from
+ * every path lookup in the pins' namespace (on_pin_chain with its mount). */
+static __always_inline int on_pin_path(struct vfsmount *vm, struct dentry *target)
+{
+	return on_pin_chain(real_mount_of(vm), target);
+}
+
 /* Whether a dentry is one the pins are reached through, whatever mount it
- * is seen through: the mountpoint of the bpffs or of a mount above it, or
- * a directory above such a mountpoint in its filesystem. Removing or
- * renaming one from a namespace where it is no mountpoint would detach the
- * mounts on it in every namespace (detach_mounts, with no sb_umount), the
- * bpffs with them, and the pins would go. */
+ * is seen through. Removing or renaming one from a namespace where it is
+ * no mountpoint would detach the mounts on it in every namespace
+ * (detach_mounts, with no sb_umount), the bpffs with them, and the pins
+ * would go. */
 struct inode___mode {
 	unsigned short i_mode;
 } __attribute__((preserve_access_index));
 
 static __always_inline int pin_path_dentry(struct dentry *target)
 {
-	struct mount *m = (struct mount *)bs_pin_mnt, *p;
 	struct inode___mode *inode;
-	struct dentry *d, *pd;
-	int i, j;
 
-	if (!m || !target)
+	if (!bs_pin_mnt || !target)
 		return 0;
 	/* Those are directories: an unlink or a file's rename costs one read. */
 	inode = (void *)BPF_CORE_READ(target, d_inode);
 	if (!inode || (BPF_CORE_READ(inode, i_mode) & 0170000) != 0040000)
 		return 0;
-	for (i = 0; i < BS_MAX_PIN_MOUNTS; i++) {
-		p = BPF_CORE_READ(m, mnt_parent);
-		if (!p || p == m)
-			return 0;
-		d = BPF_CORE_READ(m, mnt_mountpoint);
-		for (j = 0; j < BS_MAX_DEPTH && d; j++) {
-			if (d == target)
-				return 1;
-			pd = BPF_CORE_READ(d, d_parent);
-			if (pd == d)
-				break;
-			d = pd;
-		}
-		m = p;
-	}
-	return 1; /* deeper than followed: fail closed */
+	return on_pin_chain(0, target);
 }
 
 /* Whether the current task is in the mount namespace the pins are
