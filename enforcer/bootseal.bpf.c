@@ -57,6 +57,26 @@ struct {
 	__type(value, __u64);
 } fsnames SEC(".maps");
 
+/* Protected names: (directory, entry) -> name id, for BS_KIND_NAME rule
+ * keys (filled by the loader, then frozen). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(max_entries, 1);
+	__type(key, struct bs_name_key);
+	__type(value, __u32);
+} names SEC(".maps");
+
+/* Directories above protected names and the directories subtree rules
+ * name: never renamed or removed (filled by the loader, then frozen). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(max_entries, 1);
+	__type(key, struct bs_inode_key);
+	__type(value, __u8);
+} ancestors SEC(".maps");
+
 /* The enforcer's own maps, programs and links (frozen): about 15 maps and
  * two entries per program. */
 struct {

@@ -34,6 +34,10 @@
 #define BS_KIND_CAPABILITY 4
 #define BS_KIND_DEVICE 5     /* a device by number: dev = rdev, id = BS_DEVICE_BLOCK/CHAR */
 #define BS_KIND_MEMORY 6     /* executable memory no file backs: op EXEC, dev 0, id 0 */
+/* Not a policy kind: what a `path` rule compiles to besides its inode,
+ * the name (directory, entry) it protects: dev 0, id = the name's id in
+ * the `names` map (1, 2, ...). */
+#define BS_KIND_NAME 7
 
 /* Actions: the values of bootseal::Action, plus the exception marker. */
 #define BS_ACT_ALLOW 0
@@ -81,6 +85,15 @@
 /* A file reached without its parents (open_by_handle_at): the subtree
  * walk cannot tell which subtrees hold it, and fails closed. */
 #define BS_RULE_DISCONNECTED (-12)
+/* Renaming or removing a directory above a protected name (or a symlink
+ * on the way to one), or the directory a subtree rule names: the names
+ * under it would change meaning. */
+#define BS_RULE_ANCESTOR (-13)
+/* Placing at a protected name a file that stays reachable elsewhere: a
+ * hard link to it, or a rename of a file with other names or open for
+ * writing (whoever holds the other name or descriptor would change what
+ * is at the protected name). */
+#define BS_RULE_ALIASED (-14)
 /* A block device backing a filesystem with protected objects, opened for
  * an operation the policy protects there, with no device rule for it. */
 #define BS_RULE_RAW_DEVICE (-6)
@@ -121,6 +134,25 @@ struct bs_inode_key {
 	__u32 pad;
 	__u64 ino;
 };
+
+/* Key of the `names` map: a protected name, as the entry `name` in the
+ * directory (dev, dir) where the policy was installed; value: the name id
+ * (__u32, >= 1) that BS_KIND_NAME rule keys carry. A directory that is
+ * the root of a mount stands for its mount point: after a filesystem is
+ * mounted on an (empty) directory, its entries are that directory's. */
+#define BS_ENTRY_NAME_MAX 64
+struct bs_name_key {
+	__u32 dev;      /* the directory's device (kernel encoding) */
+	__u32 len;      /* bytes in `name`, 1..BS_ENTRY_NAME_MAX */
+	__u64 dir;      /* the directory's inode */
+	char name[BS_ENTRY_NAME_MAX]; /* NUL padded */
+};
+
+/* The `ancestors` map: bs_inode_key -> __u8 BS_ANCESTOR_*. Directories
+ * (and symlinks) whose rename or removal would move protected names. */
+#define BS_ANCESTOR_DIR 1       /* a directory above a protected name */
+#define BS_ANCESTOR_SYMLINK 2   /* a symlink the loader followed to reach one */
+#define BS_ANCESTOR_SUBTREE 3   /* the directory a subtree rule names */
 
 /* Value of the `fsnames` map: filesystem type name (NUL padded) -> magic,
  * used by sb_mount, which sees the type as a string. */

@@ -76,6 +76,8 @@ static_assert(BS_KIND_FSTYPE == kind(ObjectKind::fstype));
 static_assert(BS_KIND_CAPABILITY == kind(ObjectKind::capability));
 static_assert(BS_KIND_DEVICE == kind(ObjectKind::device));
 static_assert(BS_KIND_MEMORY == kind(ObjectKind::memory));
+static_assert(BS_KIND_NAME > BS_KIND_MEMORY, "the compiled name kind must not be a policy kind");
+static_assert(BS_KIND_NAME < 8, "bs_kinds holds one bit per kind in a byte");
 
 constexpr int act(Action a) { return static_cast<int>(a); }
 static_assert(BS_ACT_ALLOW == act(Action::allow));
@@ -89,6 +91,7 @@ static_assert(BS_MODE_PERMISSIVE == mode(Mode::permissive));
 
 static_assert(BS_SUBJECT_ANY == 0);
 static_assert(BS_RULE_DEFAULT < 0 && BS_RULE_TOO_DEEP < 0, "rule indexes >= 0 are policy rules");
+static_assert(BS_RULE_ANCESTOR < 0 && BS_RULE_ALIASED < 0, "rule indexes >= 0 are policy rules");
 
 // ---- layout: the structs as the BPF side (x86-64 and arm64 alike) lays them out ----
 
@@ -114,6 +117,12 @@ BS_CONTRACT_FIELD(bs_inode_key, pad, 4);
 BS_CONTRACT_FIELD(bs_inode_key, ino, 8);
 
 static_assert(sizeof(bs_fsname) == BS_FSNAME_LEN);
+
+static_assert(sizeof(bs_name_key) == 16 + BS_ENTRY_NAME_MAX);
+BS_CONTRACT_FIELD(bs_name_key, dev, 0);
+BS_CONTRACT_FIELD(bs_name_key, len, 4);
+BS_CONTRACT_FIELD(bs_name_key, dir, 8);
+BS_CONTRACT_FIELD(bs_name_key, name, 16);
 
 static_assert(sizeof(bs_task) == 8);
 BS_CONTRACT_FIELD(bs_task, subject, 0);
