@@ -176,6 +176,9 @@ const volatile __u32 bs_log_entries = 1;
 
 /* Union of the operations any `rawdevs` entry guards. */
 const volatile __u32 bs_rawdev_ops = 0;
+/* Whether the `names` and `ancestors` maps have entries. */
+const volatile __u8 bs_has_names = 0;
+const volatile __u8 bs_has_ancestors = 0;
 
 /* Set once PID 1 has left the initramfs. */
 __u32 bs_boot_done = 0;
@@ -385,9 +388,92 @@ static long walk_step(__u32 i, void *ctx)
 	return 1;
 }
 
+#define BS_S_IFMT 0170000
+
+/* ---- names ---------------------------------------------------------- */
+
+/* How many mounts stacked on one place a name lookup climbs through. */
+#define BS_MAX_STACKED 8
+
+struct climb {
+	__u64 dentry;
+	__u64 mnt;
+};
+
+/* From the root of a mount to the place it is mounted on, while `mnt`
+ * is known: a file or directory mounted on a name stands at that name. */
+static long climb_step(__u32 i, void *ctx)
+{
+	struct climb *c = ctx;
+	struct vfsmount *vm = (struct vfsmount *)c->mnt;
+	struct mount *m, *pm;
+
+	if (!vm || BPF_CORE_READ(vm, mnt_root) != (struct dentry *)c->dentry)
+		return 1;
+	m = (struct mount *)((__u64)vm - bpf_core_field_offset(struct mount, mnt));
+	pm = BPF_CORE_READ(m, mnt_parent);
+	if (!pm || pm == m)
+		return 1;
+	c->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
+	c->mnt = (__u64)pm + bpf_core_field_offset(struct mount, mnt);
+	return 0;
+}
+
+/* A name lookup: 1 and *id when `dentry` (seen through `mnt`, 0 when the
+ * hook has no mount) stands at a name the policy protects, 2 when it
+ * stands there through a mount (the file mounted on the name, or its
+ * directory the root of a mount), 0 when it does not, -1 when it has no
+ * parents to tell (a disconnected dentry). A directory that is the root of
+ * a mount counts as its mount point, so the names the loader recorded on
+ * an empty mount point hold for the filesystem mounted there later. */
+static __noinline int name_id(__u64 dentry, __u64 mnt, __u32 *id)
+{
+	struct bs_name_key k = {};
+	struct climb c = {};
+	struct dentry *d, *parent;
+	struct inode *dir;
+	const unsigned char *name;
+	__u32 len, *v;
+	int climbed;
+
+	if (!dentry)
+		return 0;
+	c.dentry = dentry;
+	c.mnt = mnt;
+	bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
+	d = (struct dentry *)c.dentry;
+	climbed = c.dentry != dentry;
+	parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d)
+		return (BPF_CORE_READ(d, d_flags) & DCACHE_DISCONNECTED) ? -1 : 0;
+	len = BPF_CORE_READ(d, d_name.len);
+	if (len == 0 || len > BS_ENTRY_NAME_MAX)
+		return 0;
+	name = BPF_CORE_READ(d, d_name.name);
+	/* The directory: the mount point when it is a mount's root. */
+	c.dentry = (__u64)parent;
+	bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
+	climbed |= c.dentry != (__u64)parent;
+	dir = BPF_CORE_READ((struct dentry *)c.dentry, d_inode);
+	if (!dir)
+		return 0;
+	k.dev = BPF_CORE_READ(dir, i_sb, s_dev);
+	k.dir = BPF_CORE_READ(dir, i_ino);
+	k.len = len;
+	if (bpf_probe_read_kernel(k.name, ((len - 1) & (BS_ENTRY_NAME_MAX - 1)) + 1, name))
+		return 0;
+	v = bpf_map_lookup_elem(&names, &k);
+	if (!v)
+		return 0;
+	*id = *v;
+	return climbed ? 2 : 1;
+}
+
 /* What a decision is about. */
 struct query {
 	__u64 inode;    /* struct inode *: the object (path level), 0 for an entry about to exist */
+	__u64 name;     /* struct dentry *: the object's name (its own dentry, or the negative
+			 * dentry of an entry about to exist), seen through `mnt`; 0 for none */
 	__u64 start;    /* struct dentry *: where the subtree walk starts (the object's, or the
 			 * parent directory of an entry about to exist), 0 for none */
 	__u64 mnt;      /* struct vfsmount * `start` is seen through, 0 when the hook has none */
@@ -421,6 +507,31 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 		k.id = BPF_CORE_READ(inode, i_ino);
 		if (level(&k, subject, out))
 			return 1;
+	}
+	if (q->name && (kinds & (1 << BS_KIND_NAME))) {
+		__u32 id = 0;
+		int found = name_id(q->name, mnt, &id);
+
+		if (found < 0) {
+			/* No parents: whether it stands at a protected name
+			 * is unknown. Fail closed. */
+			out->action = BS_ACT_DENY;
+			out->rule = BS_RULE_DISCONNECTED;
+			return 1;
+		}
+		if (found) {
+			struct bs_rule_val v = *out;
+
+			k.kind = BS_KIND_NAME;
+			k.dev = 0;
+			k.id = id;
+			/* Through a mount only a denial counts: whoever
+			 * mounts on a name lends it no allow. */
+			if (level(&k, subject, &v) && (found == 1 || v.action == BS_ACT_DENY)) {
+				*out = v;
+				return 1;
+			}
+		}
 	}
 	if (start && (kinds & (1 << BS_KIND_SUBTREE))) {
 		struct walk w = {};
@@ -459,13 +570,14 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 	return 0;
 }
 
-static __always_inline void ask(__u8 op, __u64 inode, __u64 start, __u64 mnt, __u64 magic,
-				__u32 subject, struct bs_rule_val *out)
+static __always_inline void ask(__u8 op, __u64 inode, __u64 name, __u64 start, __u64 mnt,
+				__u64 magic, __u32 subject, struct bs_rule_val *out)
 {
 	struct query q = {};
 
 	q.op = op;
 	q.inode = inode;
+	q.name = name;
 	q.start = start;
 	q.mnt = mnt;
 	q.magic = magic;
@@ -520,7 +632,7 @@ static __always_inline int check_file(__u8 op, struct file *file)
 	if (initramfs_object(BPF_CORE_READ(inode, i_sb, s_dev)))
 		return 0;
 	subject = current_subject();
-	ask(op, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry),
+	ask(op, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry), (__u64)BPF_CORE_READ(file, f_path.dentry),
 	    (__u64)BPF_CORE_READ(file, f_path.mnt), BPF_CORE_READ(inode, i_sb, s_magic), subject, &v);
 	return verdict(op, subject, BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino), &v, 1);
 }
@@ -540,15 +652,17 @@ static __always_inline int check_dentry(__u8 op, struct dentry *dentry)
 		return 0;
 	subject = current_subject();
 	inode = BPF_CORE_READ(dentry, d_inode);
-	ask(op, (__u64)inode, (__u64)dentry, 0, BPF_CORE_READ(dentry, d_sb, s_magic), subject, &v);
+	ask(op, (__u64)inode, (__u64)dentry, (__u64)dentry, 0, BPF_CORE_READ(dentry, d_sb, s_magic), subject,
+	    &v);
 	return verdict(op, subject, BPF_CORE_READ(dentry, d_sb, s_dev),
 		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
 }
 
-/* Moving or linking `src` to the place of `dst` must not take it out of
- * a rule that denies the mover exec, read or write: refused when such a
- * decision at the old place is not also a denial at the new one. */
-static __always_inline int check_escape(struct dentry *src, struct dentry *dst)
+/* Moving or linking `src` to the place of `dst` (both seen through `mnt`,
+ * 0 for an inode hook) must not take it out of a rule that denies the
+ * mover exec, read or write: refused when such a decision at the old place
+ * is not also a denial at the new one. */
+static __always_inline int check_escape(struct dentry *src, struct dentry *dst, __u64 mnt)
 {
 	struct inode *inode = BPF_CORE_READ(src, d_inode);
 	__u64 magic = BPF_CORE_READ(src, d_sb, s_magic);
@@ -563,16 +677,158 @@ static __always_inline int check_escape(struct dentry *src, struct dentry *dst)
 	for (op = BS_OP_EXEC; op <= BS_OP_WRITE; op++) {
 		if (!relevant(op))
 			continue;
-		ask(op, (__u64)inode, (__u64)src, 0, magic, subject, &before);
+		ask(op, (__u64)inode, (__u64)src, (__u64)src, mnt, magic, subject, &before);
 		if (before.action != BS_ACT_DENY)
 			continue;
-		ask(op, (__u64)inode, dst_dir, 0, magic, subject, &after);
+		ask(op, (__u64)inode, (__u64)dst, dst_dir, mnt, magic, subject, &after);
 		if (after.action == BS_ACT_DENY)
 			continue;
 		return verdict(BS_OP_WRITE, subject, BPF_CORE_READ(src, d_sb, s_dev),
 			       BPF_CORE_READ(inode, i_ino), &before, 1);
 	}
 	return 0;
+}
+
+/* A refusal no rule of the policy makes (rule BS_RULE_*), decided as a
+ * write of `d`: counted, logged, and in permissive mode let through. */
+static __always_inline int refuse_write(struct dentry *d, __s32 rule)
+{
+	struct bs_rule_val v = {};
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+
+	v.action = BS_ACT_DENY;
+	v.rule = rule;
+	return verdict(BS_OP_WRITE, current_subject(), BPF_CORE_READ(d, d_sb, s_dev),
+		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
+}
+
+/* Whether `d` is a directory protected names hang from, a symlink the
+ * loader followed to reach one, or the directory a subtree rule names:
+ * renaming or removing it would give those names other files. */
+static __always_inline int is_ancestor(struct dentry *d)
+{
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
+	struct bs_inode_key k = {};
+
+	if (!inode || !bs_has_ancestors)
+		return 0;
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	return bpf_map_lookup_elem(&ancestors, &k) != 0;
+}
+
+/* Renaming or removing `d`: refused when it is an ancestor (above). */
+static __always_inline int check_ancestor(struct dentry *d)
+{
+	if (!is_ancestor(d) || initramfs_object(BPF_CORE_READ(d, d_sb, s_dev)))
+		return 0;
+	return refuse_write(d, BS_RULE_ANCESTOR);
+}
+
+struct inode___alias {
+	unsigned short i_mode;
+	unsigned int i_nlink;
+	struct {
+		int counter;
+	} i_writecount;
+} __attribute__((preserve_access_index));
+
+/* How many descriptors of the renaming process are looked at for its own
+ * writers of a file (beyond: the writers count as someone else's). */
+#define BS_MAX_FD_SCAN 4096
+#define BS_MAX_OWN_WRITERS 4
+
+struct own_writers {
+	__u64 inode;
+	__u64 fds;      /* struct file ** */
+	__u32 max;
+	__u32 n;        /* distinct open files of `inode` for writing */
+	__u64 seen[BS_MAX_OWN_WRITERS];
+	__u8 overflow;
+};
+
+static long own_writer_step(__u32 i, void *ctx)
+{
+	struct own_writers *w = ctx;
+	struct file *file = 0, **fds = (struct file **)w->fds;
+	__u32 j;
+
+	if (i >= w->max)
+		return 1;
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[i]) || !file)
+		return 0;
+	if ((__u64)BPF_CORE_READ(file, f_inode) != w->inode || !(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
+		return 0;
+	for (j = 0; j < BS_MAX_OWN_WRITERS; j++)
+		if (j < w->n && w->seen[j] == (__u64)file)
+			return 0;
+	if (w->n >= BS_MAX_OWN_WRITERS) {
+		w->overflow = 1;
+		return 1;
+	}
+	w->seen[w->n & (BS_MAX_OWN_WRITERS - 1)] = (__u64)file;
+	w->n++;
+	return 0;
+}
+
+/* Whether anything but the current process's own descriptors holds the
+ * file `inode` open for writing (`writecount`: its i_writecount): another
+ * process, or a shared writable mapping. */
+static __always_inline int others_write(struct inode *inode, int writecount)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct own_writers w = {};
+
+	if (writecount <= 0)
+		return 0;
+	if (!fdt)
+		return 1;
+	w.inode = (__u64)inode;
+	w.fds = (__u64)BPF_CORE_READ(fdt, fd);
+	w.max = BPF_CORE_READ(fdt, max_fds);
+	if (w.max > BS_MAX_FD_SCAN)
+		w.max = BS_MAX_FD_SCAN;
+	bpf_loop(BS_MAX_FD_SCAN, own_writer_step, &w, 0);
+	return w.overflow || writecount > (int)w.n;
+}
+
+/* Whether `dst` stands at a protected name (seen through `mnt`). */
+static __always_inline int at_protected_name(struct dentry *dst, __u64 mnt)
+{
+	__u32 id;
+
+	return (bs_has_names && name_id((__u64)dst, mnt, &id) != 0);
+}
+
+/* Placing `src` at the name `dst` by a rename: refused when `dst` is a
+ * protected name and the file stays reachable elsewhere, through another
+ * hard link or a descriptor open for writing that is not the renaming
+ * process's own (systemd renames its temporary file before it closes it):
+ * whoever holds those would change what is at the name after it is
+ * placed. A directory moves whole. */
+static __always_inline int check_alias_rename(struct dentry *src, struct dentry *dst, __u64 mnt)
+{
+	struct inode___alias *inode = (void *)BPF_CORE_READ(src, d_inode);
+
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & BS_S_IFMT) == BS_S_IFDIR)
+		return 0;
+	if (BPF_CORE_READ(inode, i_nlink) <= 1 && BPF_CORE_READ(inode, i_writecount.counter) <= 0)
+		return 0;
+	if (!at_protected_name(dst, mnt))
+		return 0;
+	if (BPF_CORE_READ(inode, i_nlink) <= 1 &&
+	    !others_write((struct inode *)inode, BPF_CORE_READ(inode, i_writecount.counter)))
+		return 0;
+	return refuse_write(dst, BS_RULE_ALIASED);
+}
+
+/* A hard link at a protected name always leaves the file a second name. */
+static __always_inline int check_alias_link(struct dentry *dst, __u64 mnt)
+{
+	if (!at_protected_name(dst, mnt))
+		return 0;
+	return refuse_write(dst, BS_RULE_ALIASED);
 }
 
 static __always_inline int in_pin_dir(struct inode *dir)
@@ -762,7 +1018,6 @@ struct inode___dev {
 	unsigned int i_rdev;
 } __attribute__((preserve_access_index));
 
-#define BS_S_IFMT 0170000
 #define BS_S_IFBLK 0060000
 #define BS_S_IFCHR 0020000
 
@@ -942,7 +1197,8 @@ static __always_inline int subject_code_check(struct file *file, __u32 subject, 
 	} else {
 		if (subject_of_inode(inode) == subject)
 			return 0;
-		ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry), 0,
+		ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry),
+		    (__u64)BPF_CORE_READ(file, f_path.dentry), 0,
 		    BPF_CORE_READ(inode, i_sb, s_magic), BS_SUBJECT_ANY, &v);
 		if (write_protected(&v))
 			return 0;
@@ -1044,7 +1300,8 @@ static __always_inline __s32 subject_exec_unsafe(struct linux_binprm *bprm,
 
 	if (why)
 		return why;
-	ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry), 0,
+	ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry),
+	    (__u64)BPF_CORE_READ(file, f_path.dentry), 0,
 	    BPF_CORE_READ(inode, i_sb, s_magic), BS_SUBJECT_ANY, &v);
 	if (!write_protected(&v))
 		return BS_RULE_UNPROTECTED_SUBJECT;
@@ -1327,13 +1584,19 @@ int BPF_PROG(bs_inode_symlink, struct inode *dir, struct dentry *dentry, const c
 	return check_dentry(BS_OP_WRITE, dentry);
 }
 
-/* Removing a name from dir: a write of the object, and never of a pin. */
+/* Removing a name from dir: a write of the object, and never of a pin or
+ * of a directory protected names hang from. */
 static __always_inline int check_remove(struct inode *dir, struct dentry *dentry)
 {
+	int ret;
+
 	if ((in_pin_dir(dir) || is_pin_dir(BPF_CORE_READ(dentry, d_inode))) && !is_trusted())
 		return self_deny(BS_SELF_UNPIN);
 	if (pin_path_dentry(dentry) && !may_move_pin_mounts())
 		return self_deny(BS_SELF_PIN_MOUNT);
+	ret = check_ancestor(dentry);
+	if (ret)
+		return ret;
 	return check_dentry(BS_OP_WRITE, dentry);
 }
 
@@ -1367,13 +1630,22 @@ int BPF_PROG(bs_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 		return self_deny(BS_SELF_UNPIN);
 	if ((pin_path_dentry(old_dentry) || pin_path_dentry(new_dentry)) && !may_move_pin_mounts())
 		return self_deny(BS_SELF_PIN_MOUNT);
+	ret = check_ancestor(old_dentry);
+	if (ret)
+		return ret;
+	ret = check_ancestor(new_dentry);
+	if (ret)
+		return ret;
 	ret = check_dentry(BS_OP_WRITE, old_dentry);
 	if (ret)
 		return ret;
 	ret = check_dentry(BS_OP_WRITE, new_dentry);
 	if (ret)
 		return ret;
-	return check_escape(old_dentry, new_dentry);
+	ret = check_alias_rename(old_dentry, new_dentry, 0);
+	if (ret)
+		return ret;
+	return check_escape(old_dentry, new_dentry, 0);
 }
 
 /* write: a new hard link (the new name's directory), which must not carry
@@ -1387,7 +1659,148 @@ int BPF_PROG(bs_inode_link, struct dentry *old_dentry, struct inode *dir,
 	ret = check_dentry(BS_OP_WRITE, new_dentry);
 	if (ret)
 		return ret;
-	return check_escape(old_dentry, new_dentry);
+	ret = check_alias_link(new_dentry, 0);
+	if (ret)
+		return ret;
+	return check_escape(old_dentry, new_dentry, 0);
+}
+
+/* ---- path hooks -------------------------------------------------------- */
+
+/* The same decisions as the inode hooks above, for the system calls that
+ * name their objects by path: these hooks know the mount, so the subtree
+ * walk continues from a filesystem's root to its mount point, and a name
+ * is found through a mount stacked on it (a separate /boot mounted on the
+ * directory a rule names; a bind mount over a protected name). The inode
+ * hooks still run after them, for callers inside the kernel (nfsd,
+ * overlayfs). */
+
+/* Decide `op` on the entry `dentry` of the directory `dir`. */
+static __always_inline int check_entry(__u8 op, const struct path *dir, struct dentry *dentry)
+{
+	struct bs_rule_val v;
+	struct inode *inode;
+	__u32 subject;
+
+	if (!relevant(op))
+		return 0;
+	if (initramfs_object(BPF_CORE_READ(dentry, d_sb, s_dev)))
+		return 0;
+	subject = current_subject();
+	inode = BPF_CORE_READ(dentry, d_inode);
+	ask(op, (__u64)inode, (__u64)dentry, (__u64)dentry, (__u64)BPF_CORE_READ(dir, mnt),
+	    BPF_CORE_READ(dentry, d_sb, s_magic), subject, &v);
+	return verdict(op, subject, BPF_CORE_READ(dentry, d_sb, s_dev),
+		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(bs_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return check_entry(BS_OP_WRITE, dir, dentry);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(bs_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return check_entry(BS_OP_WRITE, dir, dentry);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(bs_path_mkdir, const struct path *dir, struct dentry *dentry, __u16 mode, int ret)
+{
+	if (ret)
+		return ret;
+	return check_entry(BS_OP_WRITE, dir, dentry);
+}
+
+/* Also an open with O_CREAT that creates the file. */
+SEC("lsm/path_mknod")
+int BPF_PROG(bs_path_mknod, const struct path *dir, struct dentry *dentry, __u16 mode,
+	     unsigned int dev, int ret)
+{
+	if (ret)
+		return ret;
+	return check_entry(BS_OP_WRITE, dir, dentry);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(bs_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return check_entry(BS_OP_WRITE, dir, dentry);
+}
+
+SEC("lsm/path_link")
+int BPF_PROG(bs_path_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, int ret)
+{
+	__u64 mnt;
+
+	if (ret)
+		return ret;
+	ret = check_entry(BS_OP_WRITE, new_dir, new_dentry);
+	if (ret)
+		return ret;
+	mnt = (__u64)BPF_CORE_READ(new_dir, mnt);
+	ret = check_alias_link(new_dentry, mnt);
+	if (ret)
+		return ret;
+	/* link(2) keeps both names in one mount. */
+	return check_escape(old_dentry, new_dentry, mnt);
+}
+
+/* Both ends; with RENAME_EXCHANGE each file lands at the other's name. */
+SEC("lsm/path_rename")
+int BPF_PROG(bs_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	__u64 mnt;
+
+	if (ret)
+		return ret;
+	ret = check_entry(BS_OP_WRITE, old_dir, old_dentry);
+	if (ret)
+		return ret;
+	ret = check_entry(BS_OP_WRITE, new_dir, new_dentry);
+	if (ret)
+		return ret;
+	/* rename(2) keeps both names in one mount. */
+	mnt = (__u64)BPF_CORE_READ(new_dir, mnt);
+	ret = check_alias_rename(old_dentry, new_dentry, mnt);
+	if (ret)
+		return ret;
+	ret = check_escape(old_dentry, new_dentry, mnt);
+	if (ret || !(flags & RENAME_EXCHANGE))
+		return ret;
+	ret = check_alias_rename(new_dentry, old_dentry, mnt);
+	if (ret)
+		return ret;
+	return check_escape(new_dentry, old_dentry, mnt);
+}
+
+/* write: truncate(2) by path. */
+SEC("lsm/path_truncate")
+int BPF_PROG(bs_path_truncate, const struct path *path, int ret)
+{
+	if (ret)
+		return ret;
+	return check_entry(BS_OP_WRITE, path, BPF_CORE_READ(path, dentry));
+}
+
+/* write: chmod. */
+SEC("lsm/path_chmod")
+int BPF_PROG(bs_path_chmod, const struct path *path, __u16 mode, int ret)
+{
+	if (ret)
+		return ret;
+	return check_entry(BS_OP_WRITE, path, BPF_CORE_READ(path, dentry));
 }
 
 /* ---- capability ------------------------------------------------------ */
@@ -1464,11 +1877,65 @@ int BPF_PROG(bs_kernel_load_data, int id, int contents, int ret)
 	if (!relevant(op))
 		return 0;
 	subject = current_subject();
-	ask(op, 0, 0, 0, 0, subject, &v);
+	ask(op, 0, 0, 0, 0, 0, subject, &v);
 	return verdict(op, subject, 0, 0, &v, 1);
 }
 
 /* ---- mount ----------------------------------------------------------- */
+
+/* Mounting on a directory above deeper protected names (or on a symlink
+ * followed to one) would give those names other files: refused in the
+ * pins' mount namespace, the one the system runs in (in a namespace of its
+ * own a mount only hides the names from that namespace). The place is the
+ * bottom of the mounts stacked there. */
+static __always_inline int check_mount_on_ancestor(const struct path *path)
+{
+	struct climb c = {};
+	struct bs_inode_key k = {};
+	struct inode *inode;
+	struct dentry *d;
+	__u8 *bits;
+
+	if (!bs_has_names && !bs_has_ancestors)
+		return 0;
+	c.dentry = (__u64)BPF_CORE_READ(path, dentry);
+	c.mnt = (__u64)BPF_CORE_READ(path, mnt);
+	bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
+	d = (struct dentry *)c.dentry;
+	inode = BPF_CORE_READ(d, d_inode);
+	if (!inode || initramfs_object(BPF_CORE_READ(inode, i_sb, s_dev)))
+		return 0;
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	bits = bpf_map_lookup_elem(&ancestors, &k);
+	if (!bits || !(*bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) || !in_pin_ns())
+		return 0;
+	return refuse_write(d, BS_RULE_ANCESTOR);
+}
+
+/* Mounting on a protected name puts another file at it: decided as a
+ * write of that name (by its name rules only: a subtree rule follows the
+ * mount, the walk crosses it). */
+static __always_inline int check_mount_on_name(const struct path *path)
+{
+	struct dentry *d = BPF_CORE_READ(path, dentry);
+	struct bs_rule_key k = {};
+	struct bs_rule_val v;
+	__u32 id = 0, subject;
+
+	if (!bs_has_names || !(bs_kinds[BS_OP_WRITE] & (1 << BS_KIND_NAME)))
+		return 0;
+	if (name_id((__u64)d, (__u64)BPF_CORE_READ(path, mnt), &id) <= 0)
+		return 0;
+	subject = current_subject();
+	k.kind = BS_KIND_NAME;
+	k.op = BS_OP_WRITE;
+	k.id = id;
+	if (!level(&k, subject, &v))
+		return 0;
+	return verdict(BS_OP_WRITE, subject, BPF_CORE_READ(d, d_sb, s_dev),
+		       BPF_CORE_READ(d, d_inode, i_ino), &v, 1);
+}
 
 /* Keeps the mount point of a new mount for sb_kern_mount, or forgets an
  * earlier one (path 0) that a failed mount left behind. */
@@ -1515,6 +1982,14 @@ int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const c
 		    on_pin_path(BPF_CORE_READ(path, mnt), BPF_CORE_READ(path, dentry)))
 			return self_deny(BS_SELF_PIN_MOUNT);
 	}
+	if (!(flags & (MS_REMOUNT | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))) {
+		ret = check_mount_on_name(path);
+		if (ret)
+			return ret;
+		ret = check_mount_on_ancestor(path);
+		if (ret)
+			return ret;
+	}
 	if (!relevant(BS_OP_MOUNT))
 		return 0;
 	if (type && !(flags & (MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE |
@@ -1531,7 +2006,8 @@ int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const c
 	subject = current_subject();
 	dentry = BPF_CORE_READ(path, dentry);
 	inode = BPF_CORE_READ(dentry, d_inode);
-	ask(BS_OP_MOUNT, (__u64)inode, (__u64)dentry, (__u64)BPF_CORE_READ(path, mnt), magic, subject, &v);
+	ask(BS_OP_MOUNT, (__u64)inode, (__u64)dentry, (__u64)dentry, (__u64)BPF_CORE_READ(path, mnt), magic,
+	    subject, &v);
 	return verdict(BS_OP_MOUNT, subject, BPF_CORE_READ(dentry, d_sb, s_dev),
 		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
 }
@@ -1557,12 +2033,18 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 	    (holds_pins(BPF_CORE_READ(from_path, mnt)) ||
 	     on_pin_path(BPF_CORE_READ(to_path, mnt), BPF_CORE_READ(to_path, dentry))))
 		return self_deny(BS_SELF_PIN_MOUNT);
+	ret = check_mount_on_name(to_path);
+	if (ret)
+		return ret;
+	ret = check_mount_on_ancestor(to_path);
+	if (ret)
+		return ret;
 	if (!relevant(BS_OP_MOUNT))
 		return 0;
 	subject = current_subject();
 	dentry = BPF_CORE_READ(to_path, dentry);
 	inode = BPF_CORE_READ(dentry, d_inode);
-	ask(BS_OP_MOUNT, (__u64)inode, (__u64)dentry, (__u64)BPF_CORE_READ(to_path, mnt),
+	ask(BS_OP_MOUNT, (__u64)inode, (__u64)dentry, (__u64)dentry, (__u64)BPF_CORE_READ(to_path, mnt),
 	    BPF_CORE_READ(from_path, mnt, mnt_sb, s_magic), subject, &v);
 	return verdict(BS_OP_MOUNT, subject, BPF_CORE_READ(dentry, d_sb, s_dev),
 		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
@@ -1878,7 +2360,7 @@ int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
 	p->mnt = 0;
 	subject = current_subject();
 	inode = BPF_CORE_READ(dentry, d_inode);
-	ask(BS_OP_MOUNT, (__u64)inode, (__u64)dentry, mnt, BPF_CORE_READ(sb, s_magic), subject, &v);
+	ask(BS_OP_MOUNT, (__u64)inode, (__u64)dentry, (__u64)dentry, mnt, BPF_CORE_READ(sb, s_magic), subject, &v);
 	return verdict(BS_OP_MOUNT, subject, BPF_CORE_READ(dentry, d_sb, s_dev),
 		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
 }

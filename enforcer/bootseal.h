@@ -148,11 +148,17 @@ struct bs_name_key {
 	char name[BS_ENTRY_NAME_MAX]; /* NUL padded */
 };
 
-/* The `ancestors` map: bs_inode_key -> __u8 BS_ANCESTOR_*. Directories
- * (and symlinks) whose rename or removal would move protected names. */
-#define BS_ANCESTOR_DIR 1       /* a directory above a protected name */
+/* The `ancestors` map: bs_inode_key -> __u8, a set of BS_ANCESTOR_* bits.
+ * Directories (and symlinks) whose rename or removal would move protected
+ * names. A mount on a directory that holds protected names only as its
+ * own entries, or that a subtree rule names, keeps them protected (name
+ * lookups and the subtree walk cross it); a mount on one above deeper
+ * names (or on a symlink's place) would give those names other files, and
+ * is refused in the pins' mount namespace. */
+#define BS_ANCESTOR_DIR 1       /* a directory above a protected name's directory */
 #define BS_ANCESTOR_SYMLINK 2   /* a symlink the loader followed to reach one */
-#define BS_ANCESTOR_SUBTREE 3   /* the directory a subtree rule names */
+#define BS_ANCESTOR_SUBTREE 4   /* the directory a subtree rule names */
+#define BS_ANCESTOR_PARENT 8    /* the directory that holds a protected name */
 
 /* Value of the `fsnames` map: filesystem type name (NUL padded) -> magic,
  * used by sb_mount, which sees the type as a string. */

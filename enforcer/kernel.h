@@ -23,6 +23,13 @@ struct inode {
 };
 
 struct qstr {
+	union {
+		struct {
+			__u32 hash;
+			__u32 len;  /* little-endian layout (x86-64, arm64) */
+		};
+		__u64 hash_len;
+	};
 	const unsigned char *name;
 };
 
@@ -205,6 +212,10 @@ struct kern_ipc_perm;
 #define DCACHE_DISCONNECTED 0x20
 /* include/linux/security.h: bprm->unsafe. */
 #define LSM_UNSAFE_SHARE 1
+/* include/uapi/linux/fs.h */
+#define RENAME_EXCHANGE 2
+/* include/uapi/linux/stat.h */
+#define BS_S_IFDIR 0040000
 /* include/linux/sched.h */
 #define CLONE_VM 0x100
 #define CLONE_THREAD 0x10000
