@@ -1883,11 +1883,13 @@ int BPF_PROG(bs_kernel_load_data, int id, int contents, int ret)
 
 /* ---- mount ----------------------------------------------------------- */
 
-/* Mounting on a directory above deeper protected names (or on a symlink
- * followed to one) would give those names other files: refused in the
- * pins' mount namespace, the one the system runs in (in a namespace of its
- * own a mount only hides the names from that namespace). The place is the
- * bottom of the mounts stacked there. */
+/* Mounting on a directory above deeper protected names, on one that held
+ * protected files or names when the loader ran (or on a symlink followed
+ * to one) would give those names other files: refused in the pins' mount
+ * namespace, the one the system runs in, and on a shared mount anywhere
+ * (in a namespace of its own a mount on a private mount only hides the
+ * names from that namespace). The place is the bottom of the mounts
+ * stacked there. */
 static __always_inline int check_mount_on_ancestor(const struct path *path)
 {
 	struct climb c = {};
@@ -1908,8 +1910,17 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	k.ino = BPF_CORE_READ(inode, i_ino);
 	bits = bpf_map_lookup_elem(&ancestors, &k);
-	if (!bits || !(*bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) || !in_pin_ns())
+	if (!bits || !(*bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)))
 		return 0;
+	/* Outside the pins' namespace only a mount on a private or slave
+	 * mount stays there: one on a shared mount propagates to its peers,
+	 * which may be the system's. */
+	if (!in_pin_ns()) {
+		struct mount *on = real_mount_of(BPF_CORE_READ(path, mnt));
+
+		if (!BPF_CORE_READ(on, mnt_group_id))
+			return 0;
+	}
 	return refuse_write(d, BS_RULE_ANCESTOR);
 }
 

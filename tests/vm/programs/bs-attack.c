@@ -8,6 +8,19 @@
  * prints what failed.
  *
  *   write FILE TEXT          append TEXT and a newline to FILE
+ *   create FILE TEXT         create FILE (it must not exist) holding TEXT
+ *   replace FILE TEXT        replace FILE atomically, as passwd, dpkg and
+ *                            `sed -i` do: write FILE+, close, rename it
+ *                            over FILE
+ *   replace-linked FILE TEXT OTHER
+ *                            the same, with a hard link OTHER to FILE+
+ *                            made before the rename
+ *   replace-open FILE TEXT   the same, FILE+ still open for writing
+ *                            during the rename
+ *   link OLD NEW             a hard link NEW to OLD
+ *   rename OLD NEW           rename(2)
+ *   hold FILE                open FILE for appending, then wait
+ *   exchange A B             renameat2(RENAME_EXCHANGE) of A and B
  *   fd-dlopen LIB FILE       open FILE for appending, then dlopen LIB,
  *                            telling it the descriptor (BS_EVIL_FD)
  *   dlopen-write LIB FILE TEXT
@@ -105,6 +118,47 @@ static int run(void *p)
 static int do_write(const char *file, const char *text)
 {
 	int fd = open(file, O_WRONLY | O_APPEND);
+
+	if (fd < 0)
+		return fail("open");
+	if (dprintf(fd, "%s\n", text) < 0)
+		return fail("write");
+	close(fd);
+	return 0;
+}
+
+/* Writes TEXT to FILE+ and renames it over FILE; with `other`, first
+ * links FILE+ to it; with `keep_open`, renames while FILE+ is open. */
+static int do_replace(const char *file, const char *text, const char *other, int keep_open)
+{
+	char tmp[4096];
+	int fd, rc;
+
+	snprintf(tmp, sizeof(tmp), "%s+", file);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		return fail("open");
+	if (dprintf(fd, "%s\n", text) < 0)
+		return fail("write");
+	if (!keep_open)
+		close(fd);
+	if (other && link(tmp, other))
+		return fail("link");
+	rc = rename(tmp, file);
+	if (rc)
+		fail("rename");
+	if (keep_open)
+		close(fd);
+	unlink(tmp);
+	if (other)
+		unlink(other);
+	return rc ? 1 : 0;
+}
+
+static int do_create(const char *file, const char *text)
+{
+	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0644);
 
 	if (fd < 0)
 		return fail("open");
@@ -214,6 +268,28 @@ int main(int argc, char **argv)
 	setvbuf(stdout, 0, _IONBF, 0);
 	if (!strcmp(cmd, "write") && argc == 4)
 		return do_write(argv[2], argv[3]);
+	if (!strcmp(cmd, "create") && argc == 4)
+		return do_create(argv[2], argv[3]);
+	if (!strcmp(cmd, "replace") && argc == 4)
+		return do_replace(argv[2], argv[3], 0, 0);
+	if (!strcmp(cmd, "replace-linked") && argc == 5)
+		return do_replace(argv[2], argv[3], argv[4], 0);
+	if (!strcmp(cmd, "replace-open") && argc == 4)
+		return do_replace(argv[2], argv[3], 0, 1);
+	if (!strcmp(cmd, "rename") && argc == 4)
+		return rename(argv[2], argv[3]) ? fail("rename") : 0;
+	if (!strcmp(cmd, "hold") && argc == 3) {
+		if (open(argv[2], O_WRONLY | O_APPEND) < 0)
+			return fail("open");
+		for (;;)
+			pause();
+	}
+	if (!strcmp(cmd, "link") && argc == 4)
+		return link(argv[2], argv[3]) ? fail("link") : 0;
+	if (!strcmp(cmd, "exchange") && argc == 4)
+		return syscall(SYS_renameat2, AT_FDCWD, argv[2], AT_FDCWD, argv[3], 2 /* RENAME_EXCHANGE */)
+			       ? fail("renameat2")
+			       : 0;
 	if (!strcmp(cmd, "dlopen-write") && argc == 5) {
 		pthread_t t;
 
