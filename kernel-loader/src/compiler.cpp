@@ -177,6 +177,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       std::string target(PATH_MAX, '\0');
       const ssize_t n = ::readlinkat(fd_of(top), comp.c_str(), target.data(), target.size());
       if (n < 0) return fail(quote_if_needed(shown) + ": " + errno_text(errno));
+      if (static_cast<size_t>(n) == target.size()) return fail(quote_if_needed(shown) + ": symlink target too long");
       target.resize(static_cast<size_t>(n));
       if (last)
         res.names.push_back(EntryName{top.id, comp});
