@@ -230,6 +230,10 @@ uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic) {
       if (k.kind == BS_KIND_ANY || (k.kind == BS_KIND_FSTYPE && k.id == magic) ||
           ((k.kind == BS_KIND_PATH || k.kind == BS_KIND_SUBTREE) && k.dev == fs_dev))
         ops |= 1u << op;
+      // A name is on its directory's filesystem (a file yet to be made there).
+      if (k.kind == BS_KIND_NAME)
+        for (const auto& n : c.names)
+          if (n.id == k.id && n.name.dir.dev == fs_dev) ops |= 1u << op;
     }
   }
   return ops & kGuardable;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -95,6 +96,131 @@ Resolver RootResolver::resolver() const {
   return [this](const std::string& p, std::string* err) { return resolve(p, err); };
 }
 
+namespace {
+
+// The components of a path, in order ("" and "." kept: the walk skips them).
+std::vector<std::string> components(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string child_of(const std::string& dir, const std::string& entry) {
+  return dir == "/" ? "/" + entry : dir + "/" + entry;
+}
+
+void add_ancestor(std::map<InodeId, uint8_t>* m, const InodeId& id, uint8_t kind) {
+  uint8_t& k = (*m)[id];
+  k = std::max(k, kind);  // BS_ANCESTOR_SUBTREE > _SYMLINK > _DIR
+}
+
+}  // namespace
+
+std::optional<NameResolution> RootResolver::resolve_names(const std::string& path, std::string* error) const {
+  struct Dir {
+    UniqueFd fd;  // invalid for the root: fd_
+    InodeId id;
+    std::string shown;  // the path walked to it, for messages
+  };
+  auto fail = [&](const std::string& what) -> std::optional<NameResolution> {
+    if (error) *error = what;
+    return std::nullopt;
+  };
+  struct stat st {};
+  if (::fstat(fd_.get(), &st) != 0) return fail("/: " + errno_text(errno));
+  std::vector<Dir> stack;
+  stack.push_back(Dir{UniqueFd(), InodeId{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)}, "/"});
+  auto fd_of = [&](const Dir& d) { return d.fd ? d.fd.get() : fd_.get(); };
+  auto dirs_above = [&](NameResolution* r) {
+    for (const auto& d : stack) add_ancestor(&r->ancestors, d.id, BS_ANCESTOR_DIR);
+  };
+
+  NameResolution res;
+  std::vector<std::string> pending = components(path);
+  std::reverse(pending.begin(), pending.end());  // a stack: next component last
+  int hops = 0;
+  auto is_last = [&]() {
+    return std::all_of(pending.begin(), pending.end(), [](const std::string& c) { return c.empty() || c == "."; });
+  };
+  while (!pending.empty()) {
+    const std::string comp = pending.back();
+    pending.pop_back();
+    if (comp.empty() || comp == ".") continue;
+    if (comp == "..") {
+      if (stack.size() > 1) stack.pop_back();  // never above the root
+      continue;
+    }
+    const bool last = is_last();
+    const Dir& top = stack.back();
+    const std::string shown = child_of(top.shown, comp);  // quoted as the policy language quotes it
+    if (::fstatat(fd_of(top), comp.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      const int e = errno;
+      if (e == ENOENT && last) {  // a name without a file: protected by name
+        res.names.push_back(EntryName{top.id, comp});
+        dirs_above(&res);
+        return res;
+      }
+      // Past a final symlink whose target cannot be reached, its own name
+      // still stands.
+      if (!res.names.empty()) return res;
+      return fail(quote_if_needed(shown) + (e == ENOENT ? std::string(" does not exist") : ": " + errno_text(e)));
+    }
+    const InodeId id{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+    if (S_ISLNK(st.st_mode)) {
+      if (++hops > kMaxSymlinks) return fail("too many symlinks at " + quote_if_needed(shown));
+      std::string target(PATH_MAX, '\0');
+      const ssize_t n = ::readlinkat(fd_of(top), comp.c_str(), target.data(), target.size());
+      if (n < 0) return fail(quote_if_needed(shown) + ": " + errno_text(errno));
+      if (static_cast<size_t>(n) == target.size()) return fail(quote_if_needed(shown) + ": symlink target too long");
+      target.resize(static_cast<size_t>(n));
+      if (last)
+        res.names.push_back(EntryName{top.id, comp});
+      else
+        add_ancestor(&res.ancestors, id, BS_ANCESTOR_SYMLINK);
+      dirs_above(&res);
+      if (!target.empty() && target.front() == '/') stack.resize(1);  // absolute: from the root
+      std::vector<std::string> more = components(target);
+      pending.insert(pending.end(), more.rbegin(), more.rend());
+      continue;
+    }
+    if (last) {
+      res.names.push_back(EntryName{top.id, comp});
+      dirs_above(&res);
+      // The object itself: openat crosses a mount on it, as the kernel's
+      // walk does (fstatat of the entry already did).
+      res.object = id;
+      return res;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      if (!res.names.empty()) return res;
+      return fail(quote_if_needed(shown) + " is not a directory");
+    }
+    UniqueFd next(::openat(fd_of(top), comp.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC));
+    if (!next || ::fstat(next.get(), &st) != 0) {
+      const int e = errno;
+      if (!res.names.empty()) return res;
+      return fail(quote_if_needed(shown) + ": " + errno_text(e));
+    }
+    stack.push_back(Dir{std::move(next), InodeId{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)}, shown});
+  }
+  // The path ends at a directory reached by ".." or is the root: no name of
+  // its own, the directories above it as ancestors.
+  res.object = stack.back().id;
+  stack.pop_back();
+  dirs_above(&res);
+  return res;
+}
+
+NameResolver RootResolver::name_resolver() const {
+  return [this](const std::string& p, std::string* err) { return resolve_names(p, err); };
+}
+
 DeviceResolver system_device_resolver(const std::string& new_root) {
   return [new_root](const std::string& path, std::string* error) -> std::optional<DeviceId> {
     struct stat st {};
@@ -125,16 +251,25 @@ const bs_rule_val* Compiled::find(const bs_rule_key& key) const {
   return &it->second;
 }
 
-Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResolver& resolve_device) {
+uint32_t Compiled::name_id(const EntryName& name) const {
+  auto it = std::lower_bound(names.begin(), names.end(), name,
+                             [](const NameEntry& e, const EntryName& n) { return e.name < n; });
+  return it != names.end() && it->name == name ? it->id : 0;
+}
+
+Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResolver& resolve_device,
+                 const NameResolver& resolve_names) {
   Compiled out;
   out.mode = doc.mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (size_t op = 0; op < kOperationCount; ++op) out.defaults[op] = static_cast<uint8_t>(doc.defaults[op]);
 
-  auto diag = [&](size_t i, const std::string& path, const std::string& what) {
+  // "rule 2 (deny write path /etc/x/y): /etc/x/y" + `tail`.
+  auto diag_at = [&](size_t i, const std::string& path, const std::string& tail) {
     out.diagnostics.push_back(Diagnostic{static_cast<int>(i), path,
                                          "rule " + std::to_string(i + 1) + " (" + format_rule(doc.rules[i]) +
-                                             "): " + quote_if_needed(path) + " " + what});
+                                             "): " + quote_if_needed(path) + tail});
   };
+  auto diag = [&](size_t i, const std::string& path, const std::string& what) { diag_at(i, path, " " + what); };
 
   // Subjects: every executable named by a rule or an exception, by inode.
   std::map<std::string, std::optional<uint32_t>> subject_ids;  // path -> id (nullopt: unresolved)
@@ -157,35 +292,72 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     return id;
   };
 
-  // Group the rules by object.
+  // Group the rules by object. A path rule may name several objects: its
+  // inode and its names.
   struct Member {
     size_t index;
     std::optional<uint32_t> subject;      // named subject id (rules with a subject)
     std::set<uint32_t> exceptions;        // resolved exception ids
   };
   std::map<ObjectKey, std::vector<Member>> groups;
+  std::map<EntryName, uint32_t> name_ids;
   for (size_t i = 0; i < doc.rules.size(); ++i) {
     const Rule& r = doc.rules[i];
-    ObjectKey ok;
-    ok.op = static_cast<uint8_t>(r.operation);
-    ok.kind = static_cast<uint8_t>(r.object.kind);
+    ObjectKey base;
+    base.op = static_cast<uint8_t>(r.operation);
+    base.kind = static_cast<uint8_t>(r.object.kind);
+    std::vector<ObjectKey> objects;
+    std::vector<EntryName> names;             // path rules: the names to protect
+    std::map<InodeId, uint8_t> ancestors;     // path and subtree rules
     switch (r.object.kind) {
-      case ObjectKind::any: break;
+      case ObjectKind::any: objects.push_back(base); break;
       case ObjectKind::path:
       case ObjectKind::subtree: {
         std::string err;
-        auto inode = resolve(r.object.path, &err);
-        if (!inode) {
-          diag(i, r.object.path, err);
-          continue;
+        std::optional<InodeId> inode;
+        if (resolve_names) {
+          auto res = resolve_names(r.object.path, &err);
+          if (!res) {
+            diag_at(i, r.object.path, ": " + err);
+            continue;
+          }
+          inode = res->object;
+          ancestors = std::move(res->ancestors);
+          if (r.object.kind == ObjectKind::subtree) {
+            if (inode) add_ancestor(&ancestors, *inode, BS_ANCESTOR_SUBTREE);
+          } else {
+            for (auto& n : res->names) {
+              if (n.entry.size() > BS_ENTRY_NAME_MAX)
+                diag(i, r.object.path,
+                     "cannot be protected by name: its entry " + quote_if_needed(n.entry) + " is " +
+                         std::to_string(n.entry.size()) + " bytes long, more than the enforcer's " +
+                         std::to_string(BS_ENTRY_NAME_MAX) + (inode ? " (only the file it names now is protected)" : ""));
+              else
+                names.push_back(std::move(n));
+            }
+          }
+          if (!inode && names.empty()) {
+            if (r.object.kind == ObjectKind::subtree || res->names.empty()) diag(i, r.object.path, "does not exist");
+            continue;
+          }
+        } else {
+          inode = resolve(r.object.path, &err);
+          if (!inode) {
+            diag(i, r.object.path, err);
+            continue;
+          }
         }
-        ok.dev = inode->dev;
-        ok.id = inode->ino;
+        if (inode) {
+          ObjectKey ok = base;
+          ok.dev = inode->dev;
+          ok.id = inode->ino;
+          objects.push_back(ok);
+        }
         break;
       }
-      case ObjectKind::fstype: ok.id = fstype_magic(r.object.fstype).value_or(0); break;
-      case ObjectKind::capability: ok.id = r.object.capability; break;
-      case ObjectKind::memory: break;  // one object: dev 0, id 0
+      case ObjectKind::fstype: base.id = fstype_magic(r.object.fstype).value_or(0); objects.push_back(base); break;
+      case ObjectKind::capability: base.id = r.object.capability; objects.push_back(base); break;
+      case ObjectKind::memory: objects.push_back(base); break;  // one object: dev 0, id 0
       case ObjectKind::device: {
         std::string err = "cannot be resolved here (no device resolver)";
         auto dev = resolve_device ? resolve_device(r.object.path, &err) : std::nullopt;
@@ -193,8 +365,9 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
           diag(i, r.object.path, err);
           continue;
         }
-        ok.dev = dev->rdev;
-        ok.id = dev->character ? BS_DEVICE_CHAR : BS_DEVICE_BLOCK;
+        base.dev = dev->rdev;
+        base.id = dev->character ? BS_DEVICE_CHAR : BS_DEVICE_BLOCK;
+        objects.push_back(base);
         break;
       }
     }
@@ -205,8 +378,18 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     }
     for (const auto& e : r.exceptions)
       if (auto id = subject_id(i, e)) m.exceptions.insert(*id);
-    groups[ok].push_back(std::move(m));
+    for (const auto& n : names) {
+      auto [it, inserted] = name_ids.emplace(n, 0);
+      if (inserted) it->second = static_cast<uint32_t>(name_ids.size());
+      ObjectKey ok = base;
+      ok.kind = BS_KIND_NAME;
+      ok.id = it->second;
+      objects.push_back(ok);
+    }
+    for (const auto& [id, kind] : ancestors) add_ancestor(&out.ancestors, id, kind);
+    for (const auto& ok : objects) groups[ok].push_back(m);
   }
+  for (const auto& [n, id] : name_ids) out.names.push_back(NameEntry{n, id});
 
   auto better = [&](const Member* best, const Member& m) {
     if (!best) return true;
@@ -320,6 +503,11 @@ MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
   if (!q.chain.empty() && !q.entry_to_create && (kinds & (1u << BS_KIND_PATH))) {
     if (level(c, make_key(BS_KIND_PATH, op, 0, q.chain[0].dev, q.chain[0].ino), q.subject, &out)) return out;
   }
+  // The name: also for an entry about to be created there.
+  if (q.name && (kinds & (1u << BS_KIND_NAME))) {
+    if (const uint32_t id = c.name_id(*q.name))
+      if (level(c, make_key(BS_KIND_NAME, op, 0, 0, id), q.subject, &out)) return out;
+  }
   if (!q.chain.empty() && (kinds & (1u << BS_KIND_SUBTREE))) {
     // The enforcer looks at a negative dentry (a step with no inode) first.
     size_t steps = 0;
@@ -367,6 +555,10 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
         o << " " << to_string(static_cast<ObjectKind>(k));
         none = false;
       }
+    if (c.kinds[op] & (1u << BS_KIND_NAME)) {
+      o << " name";
+      none = false;
+    }
     if (none) o << " none";
     o << "\n";
   }
@@ -376,10 +568,22 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
     for (const auto& p : s.paths) o << " " << quote_if_needed(p);
     o << "\n";
   }
+  o << "names " << c.names.size() << "\n";
+  std::vector<NameEntry> by_id = c.names;
+  std::sort(by_id.begin(), by_id.end(), [](const NameEntry& a, const NameEntry& b) { return a.id < b.id; });
+  for (const auto& n : by_id)
+    o << "  name " << n.id << " = dev " << format_kernel_dev(n.name.dir.dev) << " dir " << n.name.dir.ino << " entry "
+      << quote_if_needed(n.name.entry) << "\n";
+  o << "ancestors " << c.ancestors.size() << "\n";
+  for (const auto& [id, kind] : c.ancestors)
+    o << "  ancestor dev " << format_kernel_dev(id.dev) << " ino " << id.ino << " "
+      << (kind == BS_ANCESTOR_SUBTREE ? "subtree" : kind == BS_ANCESTOR_SYMLINK ? "symlink" : "directory") << "\n";
   o << "rules " << c.rules.size() << "\n";
   for (const auto& [k, v] : c.rules) {
-    o << "  " << to_string(static_cast<Operation>(k.op)) << " " << to_string(static_cast<ObjectKind>(k.kind));
+    o << "  " << to_string(static_cast<Operation>(k.op)) << " "
+      << (k.kind == BS_KIND_NAME ? std::string("name") : std::string(to_string(static_cast<ObjectKind>(k.kind))));
     switch (k.kind) {
+      case BS_KIND_NAME: o << " " << k.id; break;
       case BS_KIND_PATH:
       case BS_KIND_SUBTREE: o << " dev " << format_kernel_dev(k.dev) << " ino " << k.id; break;
       case BS_KIND_FSTYPE: {

@@ -324,6 +324,8 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   if (libbpf_find_vmlinux_btf_id("file_ioctl_compat", BPF_LSM_MAC) < 0)
     bpf_program__set_autoload(skel->progs.bs_rawdev_ioctl_compat, false);
   bpf_map__set_max_entries(skel->maps.rawdevs, max1(c.raw_devices.size()));
+  bpf_map__set_max_entries(skel->maps.names, max1(c.names.size()));
+  bpf_map__set_max_entries(skel->maps.ancestors, max1(c.ancestors.size()));
   skel->rodata->bs_mode = req.mode;
   static_assert(sizeof(skel->rodata->bs_defaults) == contract::kOpSlots && sizeof(skel->rodata->bs_kinds) == contract::kOpSlots);
   for (size_t i = 0; i < contract::kOpSlots; ++i) {
@@ -384,6 +386,34 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     n = static_cast<__u32>(skeys.size());
     if (n && bpf_map_update_batch(bpf_map__fd(skel->maps.subjects), skeys.data(), svals.data(), &n, nullptr) != 0)
       return fail("cannot fill the subjects map: " + errno_text(errno));
+    std::vector<bs_name_key> nkeys;
+    std::vector<__u32> nvals;
+    for (const auto& e : c.names) {
+      bs_name_key k{};  // NUL padded: the enforcer hashes all of it
+      if (e.name.entry.empty() || e.name.entry.size() > sizeof(k.name))
+        return fail("name " + e.name.entry + " does not fit the names map");
+      k.dev = e.name.dir.dev;
+      k.dir = e.name.dir.ino;
+      k.len = static_cast<__u32>(e.name.entry.size());
+      std::memcpy(k.name, e.name.entry.data(), e.name.entry.size());
+      nkeys.push_back(k);
+      nvals.push_back(e.id);
+    }
+    n = static_cast<__u32>(nkeys.size());
+    if (n && bpf_map_update_batch(bpf_map__fd(skel->maps.names), nkeys.data(), nvals.data(), &n, nullptr) != 0)
+      return fail("cannot fill the names map: " + errno_text(errno));
+    std::vector<bs_inode_key> akeys;
+    std::vector<__u8> avals;
+    for (const auto& [id, kind] : c.ancestors) {
+      bs_inode_key k{};
+      k.dev = id.dev;
+      k.ino = id.ino;
+      akeys.push_back(k);
+      avals.push_back(kind);
+    }
+    n = static_cast<__u32>(akeys.size());
+    if (n && bpf_map_update_batch(bpf_map__fd(skel->maps.ancestors), akeys.data(), avals.data(), &n, nullptr) != 0)
+      return fail("cannot fill the ancestors map: " + errno_text(errno));
     for (const auto& d : c.raw_devices) {
       bs_rawdev_key k{};
       k.dev = d.dev;
@@ -400,11 +430,14 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
         return fail("cannot fill the fsnames map: " + errno_text(errno));
     }
   }
-  for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames, skel->maps.rawdevs})
+  for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames, skel->maps.rawdevs, skel->maps.names,
+                     skel->maps.ancestors})
     if (bpf_map_freeze(bpf_map__fd(m)) != 0)
       return fail(std::string("cannot freeze map ") + bpf_map__name(m) + ": " + errno_text(errno));
   log("fill", std::to_string(c.rules.size()) + " rule entries, " + std::to_string(c.subjects.size()) +
-                  " subjects, " + std::to_string(c.raw_devices.size()) + " guarded devices; maps frozen",
+                  " subjects, " + std::to_string(c.names.size()) + " protected names, " +
+                  std::to_string(c.ancestors.size()) + " ancestors, " + std::to_string(c.raw_devices.size()) +
+                  " guarded devices; maps frozen",
       t.ms());
 
   // This task is the one the self-protection lets through while it

@@ -217,14 +217,15 @@ Stop check_machine(const Options& opt, const Document& doc, Log& log, const Fail
 }
 
 // Whether a deny applies to reads or writes of some file (a default, an
-// `any`, `fstype`, `path` or `subtree` entry): then some filesystem may
+// `any`, `fstype`, `path` (inode or name) or `subtree` entry): then some filesystem may
 // hold protected objects, and their raw devices need guarding.
 bool protects_files(const Compiled& c) {
   for (uint8_t op : {static_cast<uint8_t>(BS_OP_READ), static_cast<uint8_t>(BS_OP_WRITE)}) {
     if (c.defaults[op] == BS_ACT_DENY) return true;
     for (const auto& [k, v] : c.rules)
       if (k.op == op && v.action == BS_ACT_DENY &&
-          (k.kind == BS_KIND_ANY || k.kind == BS_KIND_FSTYPE || k.kind == BS_KIND_PATH || k.kind == BS_KIND_SUBTREE))
+          (k.kind == BS_KIND_ANY || k.kind == BS_KIND_FSTYPE || k.kind == BS_KIND_PATH || k.kind == BS_KIND_SUBTREE ||
+           k.kind == BS_KIND_NAME))
         return true;
   }
   return false;
@@ -273,7 +274,8 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   Stopwatch t;
   auto resolver = RootResolver::open(opt.root);
   if (!resolver) return failure(BS_EXIT_CONFIG, resolver.error());
-  Compiled compiled = compile(doc, resolver->resolver(), system_device_resolver(opt.root));
+  Compiled compiled =
+      compile(doc, resolver->resolver(), system_device_resolver(opt.root), resolver->name_resolver());
   compiled.mode = mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (const auto& d : compiled.diagnostics) log.warn(d.message);
   if (Stop stop = guard_devices(opt, mode, log, failure, &compiled)) return *stop;

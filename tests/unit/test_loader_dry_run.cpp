@@ -130,6 +130,14 @@ std::string inode_line(const fs::path& p) {
          std::to_string(st.st_ino);
 }
 
+// The device and inode of a directory as the names listing prints them.
+std::string dir_line(const fs::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0);
+  return "dev " + std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev)) + " dir " +
+         std::to_string(st.st_ino);
+}
+
 TEST_F(DryRun, PrintsTheCompiledMaps) {
   seal_to(policy(), dir_ / "policy.sealed");
   config("");
@@ -146,10 +154,25 @@ TEST_F(DryRun, PrintsTheCompiledMaps) {
   EXPECT_NE(r.out.find("subject 1 " + inode_line(root_ / "usr/bin/passwd") + " = /usr/bin/passwd\n"),
             std::string::npos)
       << r.out;
-  // The missing path is reported with its rule.
-  EXPECT_NE(r.err.find("rule 3 (deny exec path /usr/bin/missing): /usr/bin/missing does not exist"),
+  // The absent file in an existing directory is protected by its name,
+  // without a warning.
+  EXPECT_NE(r.out.find("  exec name 2 subject any -> deny (rule 3)\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  name 2 = " + dir_line(root_ / "usr/bin") + " entry missing\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err.find("missing"), std::string::npos) << r.err;
+}
+
+TEST_F(DryRun, PathInAMissingDirectoryIsReportedWithTheDirectory) {
+  Document d = policy();
+  d.rules[2].object.path = "/usr/libexec/gone/tool";
+  seal_to(d, dir_ / "policy.sealed");
+  config("");
+  LoaderRun r = dry_run();
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("rule 3 (deny exec path /usr/libexec/gone/tool): /usr/libexec/gone/tool: /usr/libexec does "
+                       "not exist"),
             std::string::npos)
       << r.err;
+  EXPECT_EQ(r.out.find("exec name"), std::string::npos) << r.out;
 }
 
 TEST_F(DryRun, TamperedBlobIsNoPolicy) {
@@ -256,7 +279,7 @@ TEST_F(DryRun, QuotesAsThePolicyLanguage) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.err.find("rule 3 (deny exec path \"/opt/gone dir/y\" by \"/opt/my tools/x\"): "
-                       "\"/opt/gone dir/y\" does not exist"),
+                       "\"/opt/gone dir/y\": \"/opt/gone dir\" does not exist"),
             std::string::npos)
       << r.err;
 }

@@ -421,7 +421,9 @@ TEST(EventText, RuleNumberDefaultAndSelfProtectionReasons) {
            {-8, " (executed sharing its root and working directory)"},
            {-9, " (executed under a seccomp listener)"},
            {-10, " (executed a program any process may write)"},
-           {-12, " (reached without its parents)"}}) {
+           {-12, " (reached without its parents)"},
+           {-13, " (a directory above a protected name)"},
+           {-14, " (a file with other names or writers placed at a protected name)"}}) {
     v.rule = rule;
     std::ostringstream line;
     print_event(line, v);

@@ -37,6 +37,40 @@ struct InodeId {
 // returns nullopt and sets *error ("does not exist", "Permission denied").
 using Resolver = std::function<std::optional<InodeId>(const std::string& path, std::string* error)>;
 
+// The entry `entry` of the directory `dir`: a name a path rule protects.
+struct EntryName {
+  InodeId dir;
+  std::string entry;
+  friend bool operator==(const EntryName&, const EntryName&) = default;
+  friend auto operator<=>(const EntryName&, const EntryName&) = default;
+};
+
+// As many symlinks as a walk follows before giving up (the kernel's limit).
+inline constexpr int kMaxSymlinks = 40;
+
+// What a policy path names, for a `path` or `subtree` rule.
+struct NameResolution {
+  // The object, the final symlink followed; nullopt when the final entry
+  // does not exist (its directory does: it is protected by name only).
+  std::optional<InodeId> object;
+  // The path's own name (its directory and last component), then, when
+  // that entry is a symlink, its target's name, and so on down a chain of
+  // symlinks. Empty for "/" (the root has no name). When a target's
+  // directory does not exist the chain stops there and `object` is nullopt.
+  std::vector<EntryName> names;
+  // The directories above each name up to and including the root, and
+  // every symlink followed in a directory part of the path (merged /usr's
+  // /lib -> usr/lib), each with its BS_ANCESTOR_DIR / BS_ANCESTOR_SYMLINK;
+  // each inode once, the stronger kind kept.
+  std::map<InodeId, uint8_t> ancestors;
+};
+
+// Resolves an absolute policy path to its names. nullopt when a directory
+// on the way does not exist (or is not one, or the symlinks loop), with
+// *error naming the component: "/etc/x does not exist",
+// "/etc/passwd is not a directory", "too many symlinks at /a".
+using NameResolver = std::function<std::optional<NameResolution>(const std::string& path, std::string* error)>;
+
 // Resolves paths under `root` as if it were "/" (openat2 RESOLVE_IN_ROOT:
 // absolute symlinks and ".." stay inside it). The final symlink is followed.
 class RootResolver {
@@ -45,6 +79,14 @@ class RootResolver {
 
   std::optional<InodeId> resolve(const std::string& path, std::string* error) const;
   Resolver resolver() const;
+
+  // The names a path rule protects (see NameResolution), walked component
+  // by component from the root: O_PATH|O_NOFOLLOW opens, readlinkat for
+  // symlinks (at most kMaxSymlinks), ".." never above the root, an
+  // absolute target restarting at the root, "" and "." skipped; mount
+  // points are crossed as a walk by the kernel crosses them.
+  std::optional<NameResolution> resolve_names(const std::string& path, std::string* error) const;
+  NameResolver name_resolver() const;
   const std::string& root() const { return root_; }
 
  private:
@@ -92,6 +134,12 @@ struct SubjectEntry {
   std::vector<std::string> paths;  // the policy paths naming this executable
 };
 
+// A protected name and its id (the `names` map; BS_KIND_NAME keys' id).
+struct NameEntry {
+  EntryName name;
+  uint32_t id = 0;
+};
+
 struct Compiled {
   std::vector<std::pair<bs_rule_key, bs_rule_val>> rules;  // sorted by key, unique
   std::vector<SubjectEntry> subjects;                       // by id, ids 1..n
@@ -106,17 +154,34 @@ struct Compiled {
   // their driver as the log says it ("SCSI generic").
   std::map<uint32_t, std::string> raw_majors;
   std::vector<Diagnostic> diagnostics;
+  // The names path rules protect, sorted by name, ids 1..n (the `names`
+  // map); the directories and symlinks above them and the directories
+  // subtree rules name (the `ancestors` map: inode -> BS_ANCESTOR_*).
+  // Filled only when compile() has a NameResolver.
+  std::vector<NameEntry> names;
+  std::map<InodeId, uint8_t> ancestors;
 
   // The subject id of an executable, BS_SUBJECT_ANY when the policy does
   // not name it.
   uint32_t subject_of(const InodeId& exe) const;
   const bs_rule_val* find(const bs_rule_key& key) const;
+  // The id of a protected name, 0 when no rule protects it.
+  uint32_t name_id(const EntryName& name) const;
 };
 
 // Compiles `doc` (already validated). Paths that do not resolve are left
 // out and reported in Compiled::diagnostics; nothing else fails. Device
 // objects need `resolve_device` (without one they are reported unresolved).
-Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResolver& resolve_device = {});
+// With `resolve_names` (the loader always has one), a `path` rule also
+// protects its names (BS_KIND_NAME entries and Compiled::names), a path
+// whose entry does not exist in an existing directory by name only, and
+// path and subtree rules fill Compiled::ancestors; a path whose directory
+// does not exist is reported with the missing directory, and a name longer
+// than BS_ENTRY_NAME_MAX keeps its inode entries and is reported. Without
+// one, paths are resolved by `resolve` to inodes only. Subjects are always
+// resolved by `resolve`.
+Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResolver& resolve_device = {},
+                 const NameResolver& resolve_names = {});
 
 // The operations whose objects a filesystem on kernel device `fs_dev`
 // holds, as bits 1 << BS_OP_READ / BS_OP_WRITE: an operation counts when
@@ -164,7 +229,7 @@ std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& m
 std::string raw_device_title(const Compiled& c, const RawDevice& d);
 
 // What the enforcer decides, computed from the compiled entries in the
-// enforcer's order (path, subtree from the object up, fstype, any,
+// enforcer's order (path: the inode then the name, subtree from the object up, fstype, any,
 // default; at each level the subject's entry, then the entry for any
 // subject unless the subject is exempt).
 struct MapQuery {
@@ -173,6 +238,9 @@ struct MapQuery {
   // `entry_to_create`, chain[0] is the parent directory instead.
   std::vector<InodeId> chain;
   bool entry_to_create = false;
+  // The name the object is reached by (or, with `entry_to_create`, the
+  // entry about to be created): decided by after the object's own inode.
+  std::optional<EntryName> name;
   uint64_t magic = 0;        // superblock magic, 0 for none
   uint32_t capability = 0;   // Operation::capability
   // A device node opened for read or write: what the enforcer's raw-device

@@ -1,0 +1,567 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// Protected names: the component walk under the new root (real trees with
+// symlinks, "..", absolute targets, loops), what compile() makes of it
+// (the names and ancestors maps, BS_KIND_NAME entries), the map-level
+// decision by name, and the dry-run listing.
+#include "bootseal/loader/compiler.hpp"
+
+#include "bootseal/language.hpp"
+
+#include "policy_builders.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace bootseal::loader {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace bootseal::testing;
+
+class Tree {
+ public:
+  Tree() {
+    char tmpl[] = "/tmp/bootseal-names-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~Tree() { fs::remove_all(path_); }
+  Tree(const Tree&) = delete;
+  Tree& operator=(const Tree&) = delete;
+  const std::string& path() const { return path_; }
+  void file(const std::string& rel) {
+    fs::create_directories(fs::path(path_ + rel).parent_path());
+    std::ofstream(path_ + rel) << rel;
+  }
+  void dir(const std::string& rel) { fs::create_directories(path_ + rel); }
+  void link(const std::string& target, const std::string& rel) {
+    fs::create_directories(fs::path(path_ + rel).parent_path());
+    ASSERT_EQ(::symlink(target.c_str(), (path_ + rel).c_str()), 0) << rel;
+  }
+  // The inode of `rel` itself (a symlink not followed); "" is the root.
+  InodeId id(const std::string& rel) const {
+    struct stat st {};
+    EXPECT_EQ(::lstat((path_ + rel).c_str(), &st), 0) << rel;
+    return InodeId{kernel_dev(st.st_dev), st.st_ino};
+  }
+  EntryName name(const std::string& dir, const std::string& entry) const { return EntryName{id(dir), entry}; }
+
+ private:
+  std::string path_;
+};
+
+std::string names_text(const NameResolution& r) {
+  std::string s;
+  for (const auto& n : r.names) s += std::to_string(n.dir.ino) + "/" + n.entry + " ";
+  return s;
+}
+
+// ---------------------------------------------------------------------------
+// The walk.
+
+TEST(ResolveNames, ExistingFileHasItsNameAndDirectoriesAbove) {
+  Tree t;
+  t.file("/etc/shadow");
+  auto r = RootResolver::open(t.path());
+  ASSERT_TRUE(r.ok());
+  std::string err;
+  auto res = r->resolve_names("/etc/shadow", &err);
+  ASSERT_TRUE(res) << err;
+  EXPECT_EQ(res->object, t.id("/etc/shadow"));
+  ASSERT_EQ(res->names.size(), 1u);
+  EXPECT_EQ(res->names[0], t.name("/etc", "shadow"));
+  EXPECT_EQ(res->ancestors, (std::map<InodeId, uint8_t>{{t.id(""), BS_ANCESTOR_DIR}, {t.id("/etc"), BS_ANCESTOR_DIR}}));
+  // "", "." and a trailing slash are skipped.
+  auto same = r->resolve_names("//etc/./shadow", &err);
+  ASSERT_TRUE(same) << err;
+  EXPECT_EQ(same->names, res->names);
+  EXPECT_EQ(same->object, res->object);
+}
+
+TEST(ResolveNames, AbsentFileInAnExistingDirectoryIsANameOnly) {
+  Tree t;
+  t.dir("/etc");
+  auto r = RootResolver::open(t.path());
+  std::string err;
+  auto res = r->resolve_names("/etc/shadow", &err);
+  ASSERT_TRUE(res) << err;
+  EXPECT_FALSE(res->object);
+  ASSERT_EQ(res->names.size(), 1u);
+  EXPECT_EQ(res->names[0], t.name("/etc", "shadow"));
+  EXPECT_EQ(res->ancestors.count(t.id("/etc")), 1u);
+}
+
+TEST(ResolveNames, MissingOrNonDirectoryComponentIsNamed) {
+  Tree t;
+  t.file("/etc/passwd");
+  auto r = RootResolver::open(t.path());
+  std::string err;
+  EXPECT_FALSE(r->resolve_names("/etc/x/y", &err));
+  EXPECT_EQ(err, "/etc/x does not exist");
+  EXPECT_FALSE(r->resolve_names("/etc/passwd/y", &err));
+  EXPECT_EQ(err, "/etc/passwd is not a directory");
+}
+
+TEST(ResolveNames, FinalSymlinkGivesBothNames) {
+  Tree t;
+  t.file("/usr/bin/tool");
+  t.link("/usr/bin/tool", "/bin/tool");
+  t.link("../usr/bin/tool", "/bin/rel");
+  auto r = RootResolver::open(t.path());
+  std::string err;
+  for (const char* p : {"/bin/tool", "/bin/rel"}) {
+    auto res = r->resolve_names(p, &err);
+    ASSERT_TRUE(res) << err;
+    ASSERT_EQ(res->names.size(), 2u) << names_text(*res);
+    EXPECT_EQ(res->names[0], t.name("/bin", fs::path(p).filename()));
+    EXPECT_EQ(res->names[1], t.name("/usr/bin", "tool"));
+    EXPECT_EQ(res->object, t.id("/usr/bin/tool"));
+    // The directories above both names, none of them as a symlink.
+    for (const char* d : {"", "/bin", "/usr", "/usr/bin"}) {
+      ASSERT_EQ(res->ancestors.count(t.id(d)), 1u) << d;
+      EXPECT_EQ(res->ancestors.at(t.id(d)), BS_ANCESTOR_DIR) << d;
+    }
+    EXPECT_EQ(res->ancestors.size(), 4u);
+  }
+}
+
+TEST(ResolveNames, DanglingFinalSymlinkKeepsItsOwnName) {
+  Tree t;
+  t.dir("/bin");
+  t.link("/nowhere/tool", "/bin/dangle");
+  t.link("/bin/absent", "/bin/half");
+  auto r = RootResolver::open(t.path());
+  std::string err;
+  auto res = r->resolve_names("/bin/dangle", &err);
+  ASSERT_TRUE(res) << err;
+  EXPECT_FALSE(res->object);
+  ASSERT_EQ(res->names.size(), 1u);
+  EXPECT_EQ(res->names[0], t.name("/bin", "dangle"));
+  // A target whose directory exists is a name too.
+  res = r->resolve_names("/bin/half", &err);
+  ASSERT_TRUE(res) << err;
+  EXPECT_FALSE(res->object);
+  ASSERT_EQ(res->names.size(), 2u);
+  EXPECT_EQ(res->names[1], t.name("/bin", "absent"));
+}
+
+TEST(ResolveNames, SymlinkInTheDirectoryPartIsAnAncestor) {
+  Tree t;
+  t.file("/usr/lib/libc.so");
+  t.link("usr/lib", "/lib");  // merged /usr
+  auto r = RootResolver::open(t.path());
+  std::string err;
+  auto res = r->resolve_names("/lib/libc.so", &err);
+  ASSERT_TRUE(res) << err;
+  ASSERT_EQ(res->names.size(), 1u);
+  EXPECT_EQ(res->names[0], t.name("/usr/lib", "libc.so"));
+  EXPECT_EQ(res->object, t.id("/usr/lib/libc.so"));
+  EXPECT_EQ(res->ancestors, (std::map<InodeId, uint8_t>{{t.id(""), BS_ANCESTOR_DIR},
+                                                        {t.id("/lib"), BS_ANCESTOR_SYMLINK},
+                                                        {t.id("/usr"), BS_ANCESTOR_DIR},
+                                                        {t.id("/usr/lib"), BS_ANCESTOR_DIR}}));
+}
+
+TEST(ResolveNames, DotDotAndAbsoluteTargetsStayInsideTheRoot) {
+  Tree t;
+  t.file("/etc/shadow");
+  t.link("../../../../../../etc/shadow", "/bin/up");
+  t.link("/etc", "/bin/etc");
+  t.dir("/a/b");
+  t.link("../../etc", "/a/b/back");
+  auto r = RootResolver::open(t.path());
+  std::string err;
+  const EntryName shadow = t.name("/etc", "shadow");
+  auto res = r->resolve_names("/../../etc/shadow", &err);
+  ASSERT_TRUE(res) << err;
+  EXPECT_EQ(res->names, std::vector<EntryName>{shadow});
+  res = r->resolve_names("/bin/up", &err);
+  ASSERT_TRUE(res) << err;
+  EXPECT_EQ(res->names, (std::vector<EntryName>{t.name("/bin", "up"), shadow}));
+  EXPECT_EQ(res->object, t.id("/etc/shadow"));
+  // An absolute target restarts at the new root, not at the host's /.
+  res = r->resolve_names("/bin/etc/shadow", &err);
+  ASSERT_TRUE(res) << err;
+  EXPECT_EQ(res->names, std::vector<EntryName>{shadow});
+  EXPECT_EQ(res->ancestors.at(t.id("/bin/etc")), BS_ANCESTOR_SYMLINK);
+  // A symlink whose target climbs out of its directories: those it was
+  // reached through are ancestors too (renaming them changes the path).
+  res = r->resolve_names("/a/b/back/shadow", &err);
+  ASSERT_TRUE(res) << err;
+  EXPECT_EQ(res->names, std::vector<EntryName>{shadow});
+  EXPECT_EQ(res->ancestors.at(t.id("/a")), BS_ANCESTOR_DIR);
+  EXPECT_EQ(res->ancestors.at(t.id("/a/b")), BS_ANCESTOR_DIR);
+  EXPECT_EQ(res->ancestors.at(t.id("/a/b/back")), BS_ANCESTOR_SYMLINK);
+}
+
+TEST(ResolveNames, SymlinkLoopsAreAnError) {
+  Tree t;
+  t.link("/b", "/a");
+  t.link("/a", "/b");
+  t.link("self", "/self");
+  auto r = RootResolver::open(t.path());
+  std::string err;
+  EXPECT_FALSE(r->resolve_names("/a", &err));
+  EXPECT_NE(err.find("too many symlinks at /"), std::string::npos) << err;
+  EXPECT_FALSE(r->resolve_names("/self/x", &err));
+  EXPECT_EQ(err, "too many symlinks at /self");
+}
+
+TEST(ResolveNames, TheRootHasNoName) {
+  Tree t;
+  t.dir("/usr");
+  auto r = RootResolver::open(t.path());
+  std::string err;
+  for (const char* p : {"/", "/usr/..", "/.."}) {
+    auto res = r->resolve_names(p, &err);
+    ASSERT_TRUE(res) << p << ": " << err;
+    EXPECT_EQ(res->object, t.id("")) << p;
+    EXPECT_TRUE(res->names.empty()) << p;
+    EXPECT_TRUE(res->ancestors.empty()) << p;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// compile() with names.
+
+struct Compiler {
+  Tree t;
+  Compiled compile_doc(const Document& d) {
+    auto r = RootResolver::open(t.path());
+    EXPECT_TRUE(r.ok()) << r.error();
+    return compile(d, r->resolver(), {}, r->name_resolver());
+  }
+};
+
+std::vector<std::pair<bs_rule_key, bs_rule_val>> of_kind(const Compiled& c, uint8_t kind) {
+  std::vector<std::pair<bs_rule_key, bs_rule_val>> out;
+  for (const auto& e : c.rules)
+    if (e.first.kind == kind) out.push_back(e);
+  return out;
+}
+
+TEST(CompileNames, ExistingFileGetsInodeAndNameEntries) {
+  Compiler k;
+  k.t.file("/etc/shadow");
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow"))}));
+  EXPECT_TRUE(c.diagnostics.empty());
+  ASSERT_EQ(c.names.size(), 1u);
+  EXPECT_EQ(c.names[0].name, k.t.name("/etc", "shadow"));
+  EXPECT_EQ(c.names[0].id, 1u);
+  auto path = of_kind(c, BS_KIND_PATH), name = of_kind(c, BS_KIND_NAME);
+  ASSERT_EQ(path.size(), 1u);
+  EXPECT_EQ(path[0].first.id, k.t.id("/etc/shadow").ino);
+  ASSERT_EQ(name.size(), 1u);
+  EXPECT_EQ(name[0].first.op, BS_OP_WRITE);
+  EXPECT_EQ(name[0].first.dev, 0u);
+  EXPECT_EQ(name[0].first.id, 1u);
+  EXPECT_EQ(name[0].first.subject, BS_SUBJECT_ANY);
+  EXPECT_EQ(name[0].second.action, BS_ACT_DENY);
+  EXPECT_EQ(name[0].second.rule, 0);
+  EXPECT_EQ(c.kinds[BS_OP_WRITE], (1u << BS_KIND_PATH) | (1u << BS_KIND_NAME));
+  EXPECT_EQ(c.kinds[BS_OP_READ], 0u);
+  EXPECT_EQ(c.ancestors, (std::map<InodeId, uint8_t>{{k.t.id(""), BS_ANCESTOR_DIR}, {k.t.id("/etc"), BS_ANCESTOR_DIR}}));
+}
+
+TEST(CompileNames, AbsentFileIsProtectedByNameWithoutADiagnostic) {
+  Compiler k;
+  k.t.dir("/etc/ssh");
+  Compiled c =
+      k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/ssh/sshd_config.d"))}));
+  EXPECT_TRUE(c.diagnostics.empty()) << c.diagnostics[0].message;
+  EXPECT_TRUE(of_kind(c, BS_KIND_PATH).empty());
+  ASSERT_EQ(of_kind(c, BS_KIND_NAME).size(), 1u);
+  EXPECT_EQ(c.kinds[BS_OP_WRITE], 1u << BS_KIND_NAME);
+  EXPECT_EQ(c.name_id(k.t.name("/etc/ssh", "sshd_config.d")), 1u);
+  EXPECT_EQ(c.ancestors.count(k.t.id("/etc/ssh")), 1u);
+}
+
+TEST(CompileNames, MissingDirectoryIsReportedAndDropped) {
+  Compiler k;
+  k.t.dir("/etc");
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/x/y"))}));
+  ASSERT_EQ(c.diagnostics.size(), 1u);
+  EXPECT_EQ(c.diagnostics[0].rule, 0);
+  EXPECT_EQ(c.diagnostics[0].message, "rule 1 (deny write path /etc/x/y): /etc/x/y: /etc/x does not exist");
+  EXPECT_TRUE(c.rules.empty());
+  EXPECT_TRUE(c.names.empty());
+  EXPECT_TRUE(c.ancestors.empty());
+  EXPECT_EQ(c.kinds[BS_OP_WRITE], 0u);
+}
+
+TEST(CompileNames, SymlinkPathProtectsBothNames) {
+  Compiler k;
+  k.t.file("/usr/bin/tool");
+  k.t.link("../usr/bin/tool", "/bin/tool");
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::exec, path_obj("/bin/tool"))}));
+  EXPECT_TRUE(c.diagnostics.empty());
+  ASSERT_EQ(c.names.size(), 2u);
+  EXPECT_EQ(c.name_id(k.t.name("/bin", "tool")), 1u);
+  EXPECT_EQ(c.name_id(k.t.name("/usr/bin", "tool")), 2u);
+  EXPECT_EQ(of_kind(c, BS_KIND_NAME).size(), 2u);
+  ASSERT_EQ(of_kind(c, BS_KIND_PATH).size(), 1u);
+  EXPECT_EQ(of_kind(c, BS_KIND_PATH)[0].first.id, k.t.id("/usr/bin/tool").ino);
+}
+
+TEST(CompileNames, LoopIsReportedWithTheComponent) {
+  Compiler k;
+  k.t.link("loop", "/loop");
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::read, path_obj("/loop/x"))}));
+  ASSERT_EQ(c.diagnostics.size(), 1u);
+  EXPECT_EQ(c.diagnostics[0].message, "rule 1 (deny read path /loop/x): /loop/x: too many symlinks at /loop");
+  EXPECT_TRUE(c.rules.empty());
+}
+
+TEST(CompileNames, NameTooLongForTheKeyKeepsTheInode) {
+  Compiler k;
+  const std::string longest(BS_ENTRY_NAME_MAX, 'a'), too_long(BS_ENTRY_NAME_MAX + 1, 'b');
+  k.t.file("/opt/" + longest);
+  k.t.file("/opt/" + too_long);
+  k.t.dir("/srv");
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, path_obj("/opt/" + longest)),
+                                       make_rule(Action::deny, Operation::write, path_obj("/opt/" + too_long)),
+                                       make_rule(Action::deny, Operation::write, path_obj("/srv/" + too_long))}));
+  ASSERT_EQ(c.diagnostics.size(), 2u);
+  EXPECT_EQ(c.diagnostics[0].rule, 1);
+  EXPECT_EQ(c.diagnostics[0].message, "rule 2 (deny write path /opt/" + too_long + "): /opt/" + too_long +
+                                          " cannot be protected by name: its entry " + too_long +
+                                          " is 65 bytes long, more than the enforcer's 64 (only the file it "
+                                          "names now is protected)");
+  // Absent and too long: nothing to protect at all.
+  EXPECT_EQ(c.diagnostics[1].rule, 2);
+  EXPECT_NE(c.diagnostics[1].message.find("cannot be protected by name"), std::string::npos);
+  ASSERT_EQ(c.names.size(), 1u);
+  EXPECT_EQ(c.names[0].name.entry, longest);
+  EXPECT_EQ(of_kind(c, BS_KIND_PATH).size(), 2u);  // both files' inodes
+  EXPECT_EQ(of_kind(c, BS_KIND_NAME).size(), 1u);
+}
+
+TEST(CompileNames, SubtreeRuleDirectoryIsAnAncestorOfItsOwnKind) {
+  Compiler k;
+  k.t.dir("/usr/lib/modules");
+  k.t.link("usr/lib", "/lib");
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/lib/modules"))}));
+  EXPECT_TRUE(c.diagnostics.empty());
+  EXPECT_TRUE(c.names.empty());  // a subtree rule protects its directory's inode, no name entries
+  EXPECT_TRUE(of_kind(c, BS_KIND_NAME).empty());
+  EXPECT_EQ(c.ancestors, (std::map<InodeId, uint8_t>{{k.t.id(""), BS_ANCESTOR_DIR},
+                                                     {k.t.id("/lib"), BS_ANCESTOR_SYMLINK},
+                                                     {k.t.id("/usr"), BS_ANCESTOR_DIR},
+                                                     {k.t.id("/usr/lib"), BS_ANCESTOR_DIR},
+                                                     {k.t.id("/usr/lib/modules"), BS_ANCESTOR_SUBTREE}}));
+  // SUBTREE wins over DIR when a path rule lies below it.
+  k.t.file("/usr/lib/modules/m.ko");
+  Compiled both = k.compile_doc(doc_with({make_rule(Action::deny, Operation::read, path_obj("/usr/lib/modules/m.ko")),
+                                          make_rule(Action::deny, Operation::write, subtree_obj("/usr/lib/modules"))}));
+  EXPECT_EQ(both.ancestors.at(k.t.id("/usr/lib/modules")), BS_ANCESTOR_SUBTREE);
+  // A subtree that does not exist is still an error.
+  Compiled gone = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/usr/lib/firmware"))}));
+  ASSERT_EQ(gone.diagnostics.size(), 1u);
+  EXPECT_EQ(gone.diagnostics[0].message,
+            "rule 1 (deny write subtree /usr/lib/firmware): /usr/lib/firmware does not exist");
+  EXPECT_TRUE(gone.ancestors.empty());
+}
+
+TEST(CompileNames, RulesShareNameIdsAndMergeLikeInodes) {
+  Compiler k;
+  k.t.file("/etc/shadow");
+  k.t.file("/usr/bin/passwd");
+  k.t.file("/usr/bin/login");
+  Compiled c = k.compile_doc(doc_with(
+      {make_rule(Action::deny, Operation::write, path_obj("/etc/shadow"), std::nullopt, {"/usr/bin/passwd"}),
+       make_rule(Action::audit, Operation::write, path_obj("/etc/shadow")),
+       make_rule(Action::deny, Operation::read, path_obj("/etc/shadow"), "/usr/bin/login"),
+       make_rule(Action::deny, Operation::write, path_obj("/etc/gshadow"))}));
+  EXPECT_TRUE(c.diagnostics.empty());
+  ASSERT_EQ(c.names.size(), 2u);
+  const uint32_t shadow = c.name_id(k.t.name("/etc", "shadow")), gshadow = c.name_id(k.t.name("/etc", "gshadow"));
+  EXPECT_EQ(shadow, 1u);
+  EXPECT_EQ(gshadow, 2u);
+  const uint32_t passwd = c.subject_of(k.t.id("/usr/bin/passwd")), login = c.subject_of(k.t.id("/usr/bin/login"));
+  // The name entries say what the inode entries say, key for key.
+  for (const auto& [key, val] : of_kind(c, BS_KIND_PATH)) {
+    bs_rule_key nk = key;
+    nk.kind = BS_KIND_NAME;
+    nk.dev = 0;
+    nk.id = shadow;
+    const bs_rule_val* v = c.find(nk);
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(v->action, val.action);
+    EXPECT_EQ(v->rule, val.rule);
+  }
+  auto at = [&](uint8_t op, uint32_t subject, uint32_t id) {
+    bs_rule_key key{};
+    key.kind = BS_KIND_NAME;
+    key.op = op;
+    key.subject = subject;
+    key.id = id;
+    return c.find(key);
+  };
+  ASSERT_NE(at(BS_OP_WRITE, BS_SUBJECT_ANY, shadow), nullptr);
+  EXPECT_EQ(at(BS_OP_WRITE, BS_SUBJECT_ANY, shadow)->action, BS_ACT_DENY);
+  ASSERT_NE(at(BS_OP_WRITE, passwd, shadow), nullptr);
+  EXPECT_EQ(at(BS_OP_WRITE, passwd, shadow)->action, BS_ACT_AUDIT);  // exempt from the deny, not the audit
+  EXPECT_EQ(at(BS_OP_WRITE, passwd, shadow)->rule, 1);
+  ASSERT_NE(at(BS_OP_READ, login, shadow), nullptr);
+  EXPECT_EQ(at(BS_OP_READ, BS_SUBJECT_ANY, shadow), nullptr);
+  ASSERT_NE(at(BS_OP_WRITE, BS_SUBJECT_ANY, gshadow), nullptr);
+  EXPECT_EQ(c.kinds[BS_OP_READ], (1u << BS_KIND_PATH) | (1u << BS_KIND_NAME));
+}
+
+TEST(CompileNames, NameOnlyRuleGuardsItsDirectorysFilesystem) {
+  Compiler k;
+  k.t.dir("/etc");
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/absent"))}));
+  const InodeId etc = k.t.id("/etc");
+  EXPECT_EQ(protected_ops_on(c, etc.dev, 0), 1u << BS_OP_WRITE);
+  EXPECT_EQ(protected_ops_on(c, etc.dev + 1, 0), 0u);
+}
+
+TEST(CompileNames, WithoutANameResolverPathsAreInodesOnly) {
+  Tree t;
+  t.file("/etc/shadow");
+  auto r = RootResolver::open(t.path());
+  Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow"))}), r->resolver());
+  EXPECT_TRUE(c.names.empty());
+  EXPECT_TRUE(c.ancestors.empty());
+  EXPECT_EQ(c.kinds[BS_OP_WRITE], 1u << BS_KIND_PATH);
+}
+
+// A fake name resolver: what a unit test says each path resolves to.
+NameResolver fake_names(std::map<std::string, NameResolution> table) {
+  return [table = std::move(table)](const std::string& p, std::string* err) -> std::optional<NameResolution> {
+    auto it = table.find(p);
+    if (it == table.end()) {
+      if (err) *err = p + " does not exist";
+      return std::nullopt;
+    }
+    return it->second;
+  };
+}
+
+TEST(CompileNames, FakeResolverDirectoriesOnAnotherDevice) {
+  // A name whose directory is the root of another mount: the key carries
+  // that directory's device, as the resolver gives it.
+  const InodeId root{1u << 20 | 1, 2}, boot{8u << 20 | 1, 2}, vmlinuz{8u << 20 | 1, 12};
+  NameResolution res;
+  res.object = vmlinuz;
+  res.names = {EntryName{boot, "vmlinuz"}};
+  res.ancestors = {{root, BS_ANCESTOR_DIR}, {boot, BS_ANCESTOR_DIR}};
+  Resolver no_inodes = [](const std::string&, std::string* err) -> std::optional<InodeId> {
+    if (err) *err = "does not exist";
+    return std::nullopt;
+  };
+  Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/boot/vmlinuz")),
+                         make_rule(Action::deny, Operation::write, path_obj("/boot/efi/x"))});
+  Compiled c = compile(d, no_inodes, {}, fake_names({{"/boot/vmlinuz", res}}));
+  ASSERT_EQ(c.diagnostics.size(), 1u);
+  EXPECT_EQ(c.diagnostics[0].message, "rule 2 (deny write path /boot/efi/x): /boot/efi/x: /boot/efi/x does not exist");
+  ASSERT_EQ(c.names.size(), 1u);
+  EXPECT_EQ(c.names[0].name.dir.dev, 8u << 20 | 1);
+  EXPECT_EQ(c.ancestors.size(), 2u);
+  EXPECT_EQ(protected_ops_on(c, 8u << 20 | 1, 0), 1u << BS_OP_WRITE);
+}
+
+// ---------------------------------------------------------------------------
+// The decision by name.
+
+TEST(DecideNames, ANewFileAtAProtectedNameIsDecidedByTheName) {
+  Compiler k;
+  k.t.file("/etc/shadow");
+  k.t.file("/usr/bin/passwd");
+  k.t.file("/bin/sh");
+  Compiled c = k.compile_doc(doc_with(
+      {make_rule(Action::deny, Operation::write, path_obj("/etc/shadow"), std::nullopt, {"/usr/bin/passwd"})}));
+  const uint32_t passwd = c.subject_of(k.t.id("/usr/bin/passwd"));
+  const EntryName shadow = k.t.name("/etc", "shadow");
+  // A file placed at /etc/shadow after the loader ran: another inode.
+  MapQuery q;
+  q.operation = Operation::write;
+  q.chain = {InodeId{k.t.id("/etc").dev, 999999}, k.t.id("/etc"), k.t.id("")};
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);  // without its name: nothing protects it
+  q.name = shadow;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, q).rule, 0);
+  // The excepted subject keeps writing it.
+  q.subject = passwd;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_DEFAULT);
+  q.subject = c.subject_of(k.t.id("/bin/sh"));
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  // Creating the entry: chain[0] is the directory, the name decides.
+  MapQuery create;
+  create.operation = Operation::write;
+  create.entry_to_create = true;
+  create.chain = {k.t.id("/etc"), k.t.id("")};
+  create.name = shadow;
+  EXPECT_EQ(decide_maps(c, create).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, create).rule, 0);
+  create.subject = passwd;
+  EXPECT_EQ(decide_maps(c, create).action, BS_ACT_ALLOW);
+  // Another entry of the same directory is not protected.
+  create.subject = BS_SUBJECT_ANY;
+  create.name = k.t.name("/etc", "shadow-");
+  EXPECT_EQ(decide_maps(c, create).action, BS_ACT_ALLOW);
+  // Reads are not written about.
+  q.operation = Operation::read;
+  q.subject = BS_SUBJECT_ANY;
+  q.name = shadow;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+}
+
+TEST(DecideNames, TheInodeEntryComesBeforeTheName) {
+  Compiler k;
+  k.t.file("/usr/bin/tool");
+  ASSERT_EQ(::link((k.t.path() + "/usr/bin/tool").c_str(), (k.t.path() + "/usr/bin/alias").c_str()), 0);
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::allow, Operation::exec, path_obj("/usr/bin/alias")),
+                                       make_rule(Action::audit, Operation::exec, path_obj("/usr/bin/tool"))}));
+  MapQuery q;
+  q.operation = Operation::exec;
+  q.chain = {k.t.id("/usr/bin/alias"), k.t.id("/usr/bin"), k.t.id("/usr"), k.t.id("")};
+  q.name = k.t.name("/usr/bin", "alias");
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_AUDIT);  // the merged inode entry
+  EXPECT_EQ(decide_maps(c, q).rule, 1);
+  // A new file at the alias name: its own name's entry.
+  q.chain[0] = InodeId{q.chain[0].dev, 999999};
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  EXPECT_EQ(decide_maps(c, q).rule, 0);
+}
+
+// ---------------------------------------------------------------------------
+// The dry-run listing.
+
+TEST(FormatNames, DryRunListsNamesAncestorsAndNameEntries) {
+  Compiler k;
+  k.t.file("/etc/shadow");
+  k.t.dir("/usr/lib/modules");
+  Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow")),
+                         make_rule(Action::deny, Operation::write, path_obj("/etc/my file")),
+                         make_rule(Action::deny, Operation::module_load, subtree_obj("/usr/lib/modules"))});
+  Compiled c = k.compile_doc(d);
+  const std::string out = format_compiled(c, d);
+  const InodeId etc = k.t.id("/etc"), mods = k.t.id("/usr/lib/modules"), root = k.t.id("");
+  EXPECT_NE(out.find("default write allow kinds path name\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("names 2\n  name 1 = dev " + format_kernel_dev(etc.dev) + " dir " + std::to_string(etc.ino) +
+                     " entry shadow\n  name 2 = dev " + format_kernel_dev(etc.dev) + " dir " + std::to_string(etc.ino) +
+                     " entry \"my file\"\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("ancestors 5\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  ancestor dev " + format_kernel_dev(root.dev) + " ino " + std::to_string(root.ino) +
+                     " directory\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  ancestor dev " + format_kernel_dev(mods.dev) + " ino " + std::to_string(mods.ino) +
+                     " subtree\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("  write name 1 subject any -> deny (rule 1)\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  write name 2 subject any -> deny (rule 2)\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("warning:"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace bootseal::loader
