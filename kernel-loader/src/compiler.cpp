@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "bootseal/loader/compiler.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -115,9 +116,28 @@ std::string child_of(const std::string& dir, const std::string& entry) {
   return dir == "/" ? "/" + entry : dir + "/" + entry;
 }
 
-void add_ancestor(std::map<InodeId, uint8_t>* m, const InodeId& id, uint8_t kind) {
-  uint8_t& k = (*m)[id];
-  k = std::max(k, kind);  // BS_ANCESTOR_SUBTREE > _SYMLINK > _DIR
+void add_ancestor(std::map<InodeId, uint8_t>* m, const InodeId& id, uint8_t bits) {
+  (*m)[id] |= bits;  // a set of BS_ANCESTOR_* bits
+}
+
+// Whether the directory `entry` of `dirfd` has no entries but . and ..
+bool empty_directory(int dirfd, const std::string& entry) {
+  int fd = ::openat(dirfd, entry.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    ::close(fd);
+    return false;
+  }
+  bool empty = true;
+  while (const dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) {
+      empty = false;
+      break;
+    }
+  }
+  ::closedir(d);
+  return empty;
 }
 
 }  // namespace
@@ -137,8 +157,13 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   std::vector<Dir> stack;
   stack.push_back(Dir{UniqueFd(), InodeId{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)}, "/"});
   auto fd_of = [&](const Dir& d) { return d.fd ? d.fd.get() : fd_.get(); };
-  auto dirs_above = [&](NameResolution* r) {
-    for (const auto& d : stack) add_ancestor(&r->ancestors, d.id, BS_ANCESTOR_DIR);
+  // The directories above a name; the name's own directory holds it as an
+  // entry (PARENT: a mount there keeps the name) only when no file is at
+  // the name yet, else a mount there would hide that file (DIR).
+  auto dirs_above = [&](NameResolution* r, bool entry_exists = true) {
+    for (size_t i = 0; i < stack.size(); ++i)
+      add_ancestor(&r->ancestors, stack[i].id,
+                   i + 1 == stack.size() && !entry_exists ? BS_ANCESTOR_PARENT : BS_ANCESTOR_DIR);
   };
 
   NameResolution res;
@@ -163,7 +188,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       const int e = errno;
       if (e == ENOENT && last) {  // a name without a file: protected by name
         res.names.push_back(EntryName{top.id, comp});
-        dirs_above(&res);
+        dirs_above(&res, false);
         return res;
       }
       // Past a final symlink whose target cannot be reached, its own name
@@ -195,6 +220,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       // The object itself: openat crosses a mount on it, as the kernel's
       // walk does (fstatat of the entry already did).
       res.object = id;
+      res.empty_dir = S_ISDIR(st.st_mode) && empty_directory(fd_of(top), comp);
       return res;
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -324,7 +350,12 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
           inode = res->object;
           ancestors = std::move(res->ancestors);
           if (r.object.kind == ObjectKind::subtree) {
-            if (inode) add_ancestor(&ancestors, *inode, BS_ANCESTOR_SUBTREE);
+            // A mount on the directory keeps the subtree (the walk crosses
+            // it) but hides what the directory holds: allowed on an empty
+            // one only (a separate /boot's mount point).
+            if (inode)
+              add_ancestor(&ancestors, *inode,
+                           static_cast<uint8_t>(BS_ANCESTOR_SUBTREE | (res->empty_dir ? 0 : BS_ANCESTOR_DIR)));
           } else {
             for (auto& n : res->names) {
               if (n.entry.size() > BS_ENTRY_NAME_MAX)
@@ -575,9 +606,14 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
     o << "  name " << n.id << " = dev " << format_kernel_dev(n.name.dir.dev) << " dir " << n.name.dir.ino << " entry "
       << quote_if_needed(n.name.entry) << "\n";
   o << "ancestors " << c.ancestors.size() << "\n";
-  for (const auto& [id, kind] : c.ancestors)
-    o << "  ancestor dev " << format_kernel_dev(id.dev) << " ino " << id.ino << " "
-      << (kind == BS_ANCESTOR_SUBTREE ? "subtree" : kind == BS_ANCESTOR_SYMLINK ? "symlink" : "directory") << "\n";
+  for (const auto& [id, bits] : c.ancestors) {
+    o << "  ancestor dev " << format_kernel_dev(id.dev) << " ino " << id.ino;
+    if (bits & BS_ANCESTOR_SUBTREE) o << " subtree";
+    if (bits & BS_ANCESTOR_PARENT) o << " parent";
+    if (bits & BS_ANCESTOR_DIR) o << " directory";
+    if (bits & BS_ANCESTOR_SYMLINK) o << " symlink";
+    o << ((bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) ? " (no mount)" : "") << "\n";
+  }
   o << "rules " << c.rules.size() << "\n";
   for (const auto& [k, v] : c.rules) {
     o << "  " << to_string(static_cast<Operation>(k.op)) << " "

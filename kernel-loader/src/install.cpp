@@ -333,6 +333,8 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     skel->rodata->bs_kinds[i] = c.kinds[i];
   }
   for (const auto& d : c.raw_devices) skel->rodata->bs_rawdev_ops |= d.ops;
+  skel->rodata->bs_has_names = !c.names.empty();
+  skel->rodata->bs_has_ancestors = !c.ancestors.empty();
   skel->rodata->bs_pin_dev = kernel_dev(pin_st.st_dev);
   skel->rodata->bs_pin_ino = pin_st.st_ino;
   // Running from an initramfs (a tmpfs or ramfs root that is not the new

@@ -91,7 +91,15 @@ TEST(ResolveNames, AbsentFileInAnExistingDirectoryIsANameOnly) {
   EXPECT_FALSE(res->object);
   ASSERT_EQ(res->names.size(), 1u);
   EXPECT_EQ(res->names[0], t.name("/etc", "shadow"));
-  EXPECT_EQ(res->ancestors.count(t.id("/etc")), 1u);
+  // The directory of a name with no file yet may be mounted on (the name
+  // then is the mounted filesystem's entry); the root above it may not.
+  EXPECT_EQ(res->ancestors.at(t.id("/etc")), BS_ANCESTOR_PARENT);
+  EXPECT_EQ(res->ancestors.at(t.id("")), BS_ANCESTOR_DIR);
+  // Once a file is there, a mount on its directory would hide it.
+  t.file("/etc/shadow");
+  auto present = r->resolve_names("/etc/shadow", &err);
+  ASSERT_TRUE(present) << err;
+  EXPECT_EQ(present->ancestors.at(t.id("/etc")), BS_ANCESTOR_DIR);
 }
 
 TEST(ResolveNames, MissingOrNonDirectoryComponentIsNamed) {
@@ -352,11 +360,14 @@ TEST(CompileNames, SubtreeRuleDirectoryIsAnAncestorOfItsOwnKind) {
                                                      {k.t.id("/usr"), BS_ANCESTOR_DIR},
                                                      {k.t.id("/usr/lib"), BS_ANCESTOR_DIR},
                                                      {k.t.id("/usr/lib/modules"), BS_ANCESTOR_SUBTREE}}));
-  // SUBTREE wins over DIR when a path rule lies below it.
+  // A subtree's directory that holds files, here one a path rule names, is
+  // also a directory no mount may cover.
   k.t.file("/usr/lib/modules/m.ko");
   Compiled both = k.compile_doc(doc_with({make_rule(Action::deny, Operation::read, path_obj("/usr/lib/modules/m.ko")),
                                           make_rule(Action::deny, Operation::write, subtree_obj("/usr/lib/modules"))}));
-  EXPECT_EQ(both.ancestors.at(k.t.id("/usr/lib/modules")), BS_ANCESTOR_SUBTREE);
+  EXPECT_EQ(both.ancestors.at(k.t.id("/usr/lib/modules")), BS_ANCESTOR_SUBTREE | BS_ANCESTOR_DIR);
+  Compiled full = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/usr/lib/modules"))}));
+  EXPECT_EQ(full.ancestors.at(k.t.id("/usr/lib/modules")), BS_ANCESTOR_SUBTREE | BS_ANCESTOR_DIR);
   // A subtree that does not exist is still an error.
   Compiled gone = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/usr/lib/firmware"))}));
   ASSERT_EQ(gone.diagnostics.size(), 1u);
@@ -551,7 +562,7 @@ TEST(FormatNames, DryRunListsNamesAncestorsAndNameEntries) {
       << out;
   EXPECT_NE(out.find("ancestors 5\n"), std::string::npos) << out;
   EXPECT_NE(out.find("  ancestor dev " + format_kernel_dev(root.dev) + " ino " + std::to_string(root.ino) +
-                     " directory\n"),
+                     " directory (no mount)\n"),
             std::string::npos)
       << out;
   EXPECT_NE(out.find("  ancestor dev " + format_kernel_dev(mods.dev) + " ino " + std::to_string(mods.ino) +

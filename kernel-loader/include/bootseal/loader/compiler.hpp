@@ -60,9 +60,13 @@ struct NameResolution {
   std::vector<EntryName> names;
   // The directories above each name up to and including the root, and
   // every symlink followed in a directory part of the path (merged /usr's
-  // /lib -> usr/lib), each with its BS_ANCESTOR_DIR / BS_ANCESTOR_SYMLINK;
-  // each inode once, the stronger kind kept.
+  // /lib -> usr/lib), each inode once with a set of BS_ANCESTOR_* bits:
+  // SYMLINK for a symlink, PARENT for the directory of a name with no file
+  // yet, DIR for every other directory.
   std::map<InodeId, uint8_t> ancestors;
+  // The object is a directory with no entries (a mount point before its
+  // filesystem is mounted).
+  bool empty_dir = false;
 };
 
 // Resolves an absolute policy path to its names. nullopt when a directory
@@ -156,7 +160,7 @@ struct Compiled {
   std::vector<Diagnostic> diagnostics;
   // The names path rules protect, sorted by name, ids 1..n (the `names`
   // map); the directories and symlinks above them and the directories
-  // subtree rules name (the `ancestors` map: inode -> BS_ANCESTOR_*).
+  // subtree rules name (the `ancestors` map: inode -> a set of BS_ANCESTOR_* bits).
   // Filled only when compile() has a NameResolver.
   std::vector<NameEntry> names;
   std::map<InodeId, uint8_t> ancestors;

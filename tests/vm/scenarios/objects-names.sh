@@ -1,0 +1,174 @@
+# objects-names: a `path` rule protects the name, for the life of the
+# machine, on a dracut boot with the policy from the partition. Refused:
+# after a subject (and then chpasswd) replaces /etc/shadow atomically,
+# another program's write of the new file; the same replacement by a plain
+# program and by a chpasswd that is not the named one; a replacement, even
+# by the subject, whose new file has a second hard link or that another
+# process holds open for writing; a hard link at a protected name; a file,
+# directory or symlink created at a protected name that did not exist when
+# the loader ran; renaming or removing a directory protected names hang
+# from (and the directory of a subtree rule), also with RENAME_EXCHANGE; a
+# mount on a directory above protected names, or on a protected name; a
+# write through a file handle opened after the dentry cache is dropped (no
+# parents to name it by); on filesystems mounted after the loader on the
+# empty directories the policy names, a file created at a protected name,
+# and a file removed from or created in a denied subtree (the path hooks
+# cross the mount). Twins that keep working: the subjects replace and
+# write (the subject also with its own descriptor still open, as systemd
+# does), plain programs create and remove elsewhere, renames and exchanges
+# of unprotected directories, a file handle opened for reading, and the
+# mounts themselves on a subtree's directory and on a name's directory.
+. "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
+. "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
+. "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
+
+tree=$VM_WORK/tree
+enf_guest_tree "$tree"
+atk_programs "$tree"
+mkdir -p "$tree/usr/lib/subj" "$tree/usr/lib/passwd-prog" "$tree/etc/app/conf.d" "$tree/etc/keep" \
+	"$tree/etc/vacant" "$tree/etc/free" "$tree/boot" "$tree/srv" "$tree/tmp"
+cp "$tree/opt/tools/bs-attack" "$tree/usr/lib/subj/bs-attack"
+cp "$(command -v busybox)" "$tree/usr/lib/passwd-prog/busybox"
+echo 'root:x:0:0:root:/root:/bin/sh' >"$tree/etc/passwd"
+echo 'root:*:19000:0:99999:7:::' >"$tree/etc/shadow"
+echo 'main' >"$tree/etc/app/conf.d/main.conf"
+echo 'kept' >"$tree/etc/keep/file"
+
+S=/usr/lib/subj/bs-attack
+blob=$(dr_policy vm-objects-names 2 \
+	'allow write path /etc/shadow by /usr/lib/passwd-prog/busybox' \
+	"allow write path /etc/shadow by $S" \
+	"allow write path /etc/later.conf by $S" \
+	'deny write path /etc/absent.conf' \
+	'deny write path /etc/app/conf.d/main.conf' \
+	'deny write path /etc/vacant/file' \
+	'deny write subtree /etc/keep' \
+	'deny write subtree /boot' \
+	'deny write path /srv/site.conf' \
+	'deny write subtree /lib' \
+	'deny write subtree /lib64' \
+	'deny write subtree /usr/lib/subj' \
+	'deny write subtree /usr/lib/passwd-prog')
+dr_partition "$VM_WORK/part.img" "$blob"
+
+cat >"$VM_WORK/init" <<'EOF_INIT'
+#!/bin/sh
+. /lib/vm-test.sh
+say "init ran"
+S=/usr/lib/subj/bs-attack
+T=/opt/tools/bs-attack
+P=/usr/lib/passwd-prog/busybox
+F=/etc/shadow
+mkdir -p /tmp && mount -t tmpfs none /tmp
+# Atomic replacement: write shadow+, rename it over shadow, as chpasswd does.
+try subject-replace $S replace $F 'root:*:19001:0:99999:7:::'
+try write-after-subject-replace $T write $F evil
+try chpasswd-first sh -c "echo root:one | $P chpasswd"
+say "shadow first: $(cut -c1-8 $F)"
+try write-after-replace $T write $F evil
+try chpasswd-second sh -c "echo root:two | $P chpasswd"
+try write-after-second $T write $F evil
+try replace-plain $T replace $F evil
+try chpasswd-plain sh -c "echo root:evil | /opt/ok/busybox chpasswd"
+try passwd-writes $P sh -c "echo '# kept' >> $F"
+try replace-linked-subject $S replace-linked $F evil /etc/alias
+echo evil >/etc/shadow.new
+$T hold /etc/shadow.new &
+HP=$!
+sleep 1
+try replace-held-subject $S rename /etc/shadow.new $F
+kill $HP
+try replace-own-open-subject $S replace-open $F 'root:*:19002:0:99999:7:::'
+say "shadow: $(grep -c evil $F) evil lines"
+# A name that did not exist when the loader ran.
+: >/etc/x
+try create-absent $T create /etc/absent.conf evil
+try mkdir-absent mkdir /etc/absent.conf
+try symlink-absent ln -s /tmp/evil /etc/absent.conf
+try link-absent $T link /etc/x /etc/absent.conf
+try create-later-plain $T create /etc/later.conf evil
+try link-later-subject $S link /etc/x /etc/later.conf
+try create-later-subject $S create /etc/later.conf mine
+try write-later-plain $T write /etc/later.conf evil
+try write-later-subject $S write /etc/later.conf again
+try create-free $T create /etc/free.conf fine
+# The directories names hang from stay where they are.
+try mv-app mv /etc/app /etc/app.old
+try mv-conf-d mv /etc/app/conf.d /etc/app/conf.old
+try mv-keep mv /etc/keep /etc/keep.old
+try rmdir-vacant rmdir /etc/vacant
+try exchange-keep $T exchange /etc/keep /etc/free
+mkdir -p /etc/free2
+try mv-free mv /etc/free2 /etc/free3
+try exchange-free $T exchange /etc/free /etc/free3
+# Mounts: not on a directory above deeper names, nor on a protected name.
+mkdir -p /tmp/fake/conf.d && echo evil >/tmp/fake/conf.d/main.conf && echo evil >/tmp/fakefile
+try bind-on-etc mount --bind /tmp/fake /etc
+try tmpfs-on-app mount -t tmpfs none /etc/app
+try bind-on-name mount --bind /tmp/fakefile /etc/app/conf.d/main.conf
+say "main.conf: $(cat /etc/app/conf.d/main.conf)"
+# A file handle opened after the dentry cache is dropped: no parents.
+try handle-write-name $T handle-write $F evil
+try handle-read-plain $T handle-read /etc/free.conf
+# Filesystems mounted after the loader on the rules' directories.
+mkdir -p /tmp/bootfs && mount -t tmpfs none /tmp/bootfs && echo image >/tmp/bootfs/vmlinuz
+try mount-boot mount --bind /tmp/bootfs /boot
+try rm-boot rm /boot/vmlinuz
+try create-boot $T create /boot/initrd.img evil
+try rm-other rm /etc/free.conf
+try mount-srv mount -t tmpfs none /srv
+try create-srv-name $T create /srv/site.conf evil
+try create-srv-other $T create /srv/other.conf fine
+say "shadow last: $(cut -c1-8 $F)"
+bootseal audit | grep -E 'above a protected name|other names or writers|without its parents' | sed 's/^/TEST: audit: /'
+finish
+EOF_INIT
+disk=$(atk_disk)
+initrd=$(dr_initramfs "$(dr_etc)")
+
+log=$VM_WORK/console.log
+vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 500
+vm_expect "$log" "bootseal: policy 'vm-objects-names' generation 2 in force, enforce mode" "the policy is in force"
+vm_expect "$log" '^TEST: subject-replace rc=0$' "a subject allowed to write /etc/shadow replaces it atomically"
+vm_expect "$log" '^TEST: write-after-subject-replace rc=1$' "the new file at /etc/shadow is protected"
+vm_expect "$log" '^TEST: chpasswd-first rc=0$' "chpasswd replaces /etc/shadow"
+vm_expect "$log" '^TEST: shadow first: root:\$' "(with a new password)"
+vm_expect "$log" '^TEST: write-after-replace rc=1$' "the file it put at /etc/shadow is protected"
+vm_expect "$log" '^TEST: chpasswd-second rc=0$' "chpasswd replaces it again"
+vm_expect "$log" '^TEST: write-after-second rc=1$' "and that file is protected too"
+vm_expect "$log" '^TEST: replace-plain rc=1$' "a plain program cannot rename a file over /etc/shadow"
+vm_expect "$log" '^TEST: chpasswd-plain rc=[1-9]' "nor can a chpasswd that is not the named one"
+vm_expect "$log" '^TEST: passwd-writes rc=0$' "the subject still writes it"
+vm_expect "$log" '^TEST: replace-linked-subject rc=1$' "a new file with a second hard link is not renamed over it"
+vm_expect "$log" '^TEST: replace-held-subject rc=1$' "nor one another process holds open for writing"
+vm_expect "$log" '^TEST: replace-own-open-subject rc=0$' "one the subject itself still holds open is (as systemd renames)"
+vm_expect "$log" '^TEST: shadow: 0 evil lines$' "/etc/shadow holds no line of the refused writers"
+for r in create-absent mkdir-absent symlink-absent link-absent create-later-plain; do
+	vm_expect "$log" "^TEST: $r rc=1\$" "$r: nothing is created at a protected name absent at boot"
+done
+vm_expect "$log" '^TEST: link-later-subject rc=1$' "not even a hard link by the name's subject"
+vm_expect "$log" '^TEST: create-later-subject rc=0$' "the subject creates it"
+vm_expect "$log" '^TEST: write-later-plain rc=1$' "then no other program writes it"
+vm_expect "$log" '^TEST: write-later-subject rc=0$' "the subject does"
+vm_expect "$log" '^TEST: create-free rc=0$' "a file at an unprotected name is created"
+for r in mv-app mv-conf-d mv-keep rmdir-vacant exchange-keep; do
+	vm_expect "$log" "^TEST: $r rc=1\$" "$r: a directory names hang from stays where it is"
+done
+vm_expect "$log" '^TEST: mv-free rc=0$' "an unprotected directory is renamed"
+vm_expect "$log" '^TEST: exchange-free rc=0$' "and exchanged"
+vm_expect "$log" '^TEST: bind-on-etc rc=1$' "no mount on a directory above protected names"
+vm_expect "$log" '^TEST: tmpfs-on-app rc=1$' "(a new filesystem either)"
+vm_expect "$log" '^TEST: bind-on-name rc=1$' "no mount on a protected name"
+vm_expect "$log" '^TEST: main.conf: main$' "the protected file is still the one at its name"
+vm_expect "$log" '^TEST: handle-write-name rc=1$' "a file handle without parents cannot write a name-protected file (the subtree rules fail closed too)"
+vm_expect "$log" '^TEST: handle-read-plain rc=0$' "a file handle still opens a file for reading"
+vm_expect "$log" '^TEST: mount-boot rc=0$' "a filesystem is mounted on the directory of a subtree rule"
+vm_expect "$log" '^TEST: rm-boot rc=1$' "and the subtree rule holds for its files: rm is refused"
+vm_expect "$log" '^TEST: create-boot rc=1$' "so is a new file"
+vm_expect "$log" '^TEST: rm-other rc=0$' "rm elsewhere works"
+vm_expect "$log" '^TEST: mount-srv rc=0$' "a filesystem is mounted on the directory of a protected name"
+vm_expect "$log" '^TEST: create-srv-name rc=1$' "the name is protected on it"
+vm_expect "$log" '^TEST: create-srv-other rc=0$' "other names on it are not"
+vm_expect "$log" '^TEST: shadow last: root:\$' "/etc/shadow is the subject's"
+vm_expect "$log" '^TEST: audit: .*above a protected name' "the audit log names the ancestor refusals"
+vm_expect "$log" '^TEST: audit: .*other names or writers' "and the aliased replacements"
