@@ -389,6 +389,7 @@ static long walk_step(__u32 i, void *ctx)
 }
 
 #define BS_S_IFMT 0170000
+#define BS_S_IFREG 0100000
 
 /* ---- names ---------------------------------------------------------- */
 
@@ -398,6 +399,7 @@ static long walk_step(__u32 i, void *ctx)
 struct climb {
 	__u64 dentry;
 	__u64 mnt;
+	__u8 done;      /* the climb reached a place nothing is mounted on */
 };
 
 /* From the root of a mount to the place it is mounted on, while `mnt`
@@ -408,24 +410,32 @@ static long climb_step(__u32 i, void *ctx)
 	struct vfsmount *vm = (struct vfsmount *)c->mnt;
 	struct mount *m, *pm;
 
-	if (!vm || BPF_CORE_READ(vm, mnt_root) != (struct dentry *)c->dentry)
+	if (!vm || BPF_CORE_READ(vm, mnt_root) != (struct dentry *)c->dentry) {
+		c->done = 1;
 		return 1;
+	}
 	m = (struct mount *)((__u64)vm - bpf_core_field_offset(struct mount, mnt));
 	pm = BPF_CORE_READ(m, mnt_parent);
-	if (!pm || pm == m)
+	if (!pm || pm == m) {
+		c->done = 1;
 		return 1;
+	}
 	c->dentry = (__u64)BPF_CORE_READ(m, mnt_mountpoint);
 	c->mnt = (__u64)pm + bpf_core_field_offset(struct mount, mnt);
 	return 0;
 }
 
-/* A name lookup: 1 and *id when `dentry` (seen through `mnt`, 0 when the
- * hook has no mount) stands at a name the policy protects, 2 when it
- * stands there through a mount (the file mounted on the name, or its
- * directory the root of a mount), 0 when it does not, -1 when it has no
- * parents to tell (a disconnected dentry). A directory that is the root of
- * a mount counts as its mount point, so the names the loader recorded on
- * an empty mount point hold for the filesystem mounted there later. */
+/* A name lookup. Without `mnt`: 1 and *id when `dentry` is an entry the
+ * policy protects in its own directory, 0 when it is not, -1 when it has
+ * no parents to tell (a disconnected dentry). With `mnt`: the same through
+ * the mounts stacked where the dentry is seen, a dentry that is the root
+ * of a mount standing for its mount point, for the object (a file
+ * mounted on a name) and for its directory (the entries of a filesystem
+ * mounted on an empty directory are that directory's entries, so names
+ * the loader recorded on an empty mount point hold for the filesystem
+ * mounted there later): 2 and *id when that finds a protected name, 0
+ * when it does not or when no mount was crossed (the lookup without a
+ * mount said it all), -1 when more mounts are stacked than it climbs. */
 static __noinline int name_id(__u64 dentry, __u64 mnt, __u32 *id)
 {
 	struct bs_name_key k = {};
@@ -434,27 +444,42 @@ static __noinline int name_id(__u64 dentry, __u64 mnt, __u32 *id)
 	struct inode *dir;
 	const unsigned char *name;
 	__u32 len, *v;
-	int climbed;
+	int climbed = 0;
 
 	if (!dentry)
 		return 0;
-	c.dentry = dentry;
-	c.mnt = mnt;
-	bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
-	d = (struct dentry *)c.dentry;
-	climbed = c.dentry != dentry;
+	d = (struct dentry *)dentry;
+	if (mnt) {
+		c.dentry = dentry;
+		c.mnt = mnt;
+		bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
+		if (!c.done)
+			return -1;
+		d = (struct dentry *)c.dentry;
+		climbed = c.dentry != dentry;
+	}
 	parent = BPF_CORE_READ(d, d_parent);
-	if (!parent || parent == d)
+	if (!parent || parent == d) {
+		if (mnt)
+			return 0;
 		return (BPF_CORE_READ(d, d_flags) & DCACHE_DISCONNECTED) ? -1 : 0;
+	}
 	len = BPF_CORE_READ(d, d_name.len);
 	if (len == 0 || len > BS_ENTRY_NAME_MAX)
 		return 0;
 	name = BPF_CORE_READ(d, d_name.name);
-	/* The directory: the mount point when it is a mount's root. */
-	c.dentry = (__u64)parent;
-	bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
-	climbed |= c.dentry != (__u64)parent;
-	dir = BPF_CORE_READ((struct dentry *)c.dentry, d_inode);
+	if (mnt) {
+		c.dentry = (__u64)parent;
+		c.done = 0;
+		bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
+		if (!c.done)
+			return -1;
+		climbed |= c.dentry != (__u64)parent;
+		if (!climbed)
+			return 0;
+		parent = (struct dentry *)c.dentry;
+	}
+	dir = BPF_CORE_READ(parent, d_inode);
 	if (!dir)
 		return 0;
 	k.dev = BPF_CORE_READ(dir, i_sb, s_dev);
@@ -466,7 +491,7 @@ static __noinline int name_id(__u64 dentry, __u64 mnt, __u32 *id)
 	if (!v)
 		return 0;
 	*id = *v;
-	return climbed ? 2 : 1;
+	return mnt ? 2 : 1;
 }
 
 /* What a decision is about. */
@@ -510,7 +535,7 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 	}
 	if (q->name && (kinds & (1 << BS_KIND_NAME))) {
 		__u32 id = 0;
-		int found = name_id(q->name, mnt, &id);
+		int found = name_id(q->name, 0, &id);
 
 		if (found < 0) {
 			/* No parents: whether it stands at a protected name
@@ -519,15 +544,26 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 			out->rule = BS_RULE_DISCONNECTED;
 			return 1;
 		}
+		k.kind = BS_KIND_NAME;
+		k.dev = 0;
 		if (found) {
+			k.id = id;
+			if (level(&k, subject, out))
+				return 1;
+		}
+		if (mnt) {
 			struct bs_rule_val v = *out;
 
-			k.kind = BS_KIND_NAME;
-			k.dev = 0;
-			k.id = id;
+			found = name_id(q->name, mnt, &id);
+			if (found < 0) {
+				out->action = BS_ACT_DENY;
+				out->rule = BS_RULE_TOO_DEEP;
+				return 1;
+			}
 			/* Through a mount only a denial counts: whoever
 			 * mounts on a name lends it no allow. */
-			if (level(&k, subject, &v) && (found == 1 || v.action == BS_ACT_DENY)) {
+			k.id = id;
+			if (found && level(&k, subject, &v) && v.action == BS_ACT_DENY) {
 				*out = v;
 				return 1;
 			}
@@ -738,12 +774,20 @@ struct inode___alias {
 #define BS_MAX_FD_SCAN 4096
 #define BS_MAX_OWN_WRITERS 4
 
+struct file___count {
+	struct {
+		long counter;
+	} f_count;
+} __attribute__((preserve_access_index));
+
 struct own_writers {
 	__u64 inode;
 	__u64 fds;      /* struct file ** */
 	__u32 max;
 	__u32 n;        /* distinct open files of `inode` for writing */
 	__u64 seen[BS_MAX_OWN_WRITERS];
+	long refs[BS_MAX_OWN_WRITERS];  /* each one's f_count */
+	long slots[BS_MAX_OWN_WRITERS]; /* how many descriptors of the table hold it */
 	__u8 overflow;
 };
 
@@ -760,25 +804,33 @@ static long own_writer_step(__u32 i, void *ctx)
 	if ((__u64)BPF_CORE_READ(file, f_inode) != w->inode || !(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
 		return 0;
 	for (j = 0; j < BS_MAX_OWN_WRITERS; j++)
-		if (j < w->n && w->seen[j] == (__u64)file)
+		if (j < w->n && w->seen[j] == (__u64)file) {
+			w->slots[j]++;
 			return 0;
+		}
 	if (w->n >= BS_MAX_OWN_WRITERS) {
 		w->overflow = 1;
 		return 1;
 	}
-	w->seen[w->n & (BS_MAX_OWN_WRITERS - 1)] = (__u64)file;
+	j = w->n & (BS_MAX_OWN_WRITERS - 1);
+	w->seen[j] = (__u64)file;
+	w->refs[j] = BPF_CORE_READ((struct file___count *)file, f_count.counter);
+	w->slots[j] = 1;
 	w->n++;
 	return 0;
 }
 
 /* Whether anything but the current process's own descriptors holds the
  * file `inode` open for writing (`writecount`: its i_writecount): another
- * process, or a shared writable mapping. */
-static __always_inline int others_write(struct inode *inode, int writecount)
+ * process (also one sharing an open file with this one, after a fork or
+ * over a socket: its reference count is more than this table's
+ * descriptors), or a shared writable mapping (it holds a reference too). */
+static __noinline int others_write(struct inode *inode, int writecount)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct own_writers w = {};
+	__u32 j;
 
 	if (writecount <= 0)
 		return 0;
@@ -790,15 +842,36 @@ static __always_inline int others_write(struct inode *inode, int writecount)
 	if (w.max > BS_MAX_FD_SCAN)
 		w.max = BS_MAX_FD_SCAN;
 	bpf_loop(BS_MAX_FD_SCAN, own_writer_step, &w, 0);
-	return w.overflow || writecount > (int)w.n;
+	if (w.overflow || writecount > (int)w.n)
+		return 1;
+	for (j = 0; j < BS_MAX_OWN_WRITERS; j++)
+		if (j < w.n && w.refs[j] != w.slots[j])
+			return 1;
+	return 0;
 }
 
-/* Whether `dst` stands at a protected name (seen through `mnt`). */
+/* The protected name `d` stands at, in its own directory or through the
+ * mounts stacked where it is seen through `mnt`: 1 and *id, 0 for none,
+ * -1 when that cannot be told. */
+static __always_inline int name_at(struct dentry *d, __u64 mnt, __u32 *id)
+{
+	int found;
+
+	if (!bs_has_names)
+		return 0;
+	found = name_id((__u64)d, 0, id);
+	if (found || !mnt)
+		return found;
+	found = name_id((__u64)d, mnt, id);
+	return found > 0 ? 1 : found;
+}
+
+/* Whether `dst` stands (or may stand) at a protected name. */
 static __always_inline int at_protected_name(struct dentry *dst, __u64 mnt)
 {
 	__u32 id;
 
-	return (bs_has_names && name_id((__u64)dst, mnt, &id) != 0);
+	return name_at(dst, mnt, &id) != 0;
 }
 
 /* Placing `src` at the name `dst` by a rename: refused when `dst` is a
@@ -810,23 +883,33 @@ static __always_inline int at_protected_name(struct dentry *dst, __u64 mnt)
 static __always_inline int check_alias_rename(struct dentry *src, struct dentry *dst, __u64 mnt)
 {
 	struct inode___alias *inode = (void *)BPF_CORE_READ(src, d_inode);
+	__u16 type;
 
-	if (!inode || (BPF_CORE_READ(inode, i_mode) & BS_S_IFMT) == BS_S_IFDIR)
+	if (!inode)
 		return 0;
-	if (BPF_CORE_READ(inode, i_nlink) <= 1 && BPF_CORE_READ(inode, i_writecount.counter) <= 0)
+	type = BPF_CORE_READ(inode, i_mode) & BS_S_IFMT;
+	if (type == BS_S_IFDIR || !at_protected_name(dst, mnt))
 		return 0;
-	if (!at_protected_name(dst, mnt))
-		return 0;
-	if (BPF_CORE_READ(inode, i_nlink) <= 1 &&
+	/* Only a regular file: a symlink placed at the name would send
+	 * its readers and writers to a file anyone may write, a device or a
+	 * fifo to something else again. */
+	if (type == BS_S_IFREG && BPF_CORE_READ(inode, i_nlink) <= 1 &&
 	    !others_write((struct inode *)inode, BPF_CORE_READ(inode, i_writecount.counter)))
 		return 0;
 	return refuse_write(dst, BS_RULE_ALIASED);
 }
 
-/* A hard link at a protected name always leaves the file a second name. */
-static __always_inline int check_alias_link(struct dentry *dst, __u64 mnt)
+/* A hard link at a protected name leaves the file a second name, except
+ * for a file that had none (O_TMPFILE, linked in with linkat): that one is
+ * placed like a rename. */
+static __always_inline int check_alias_link(struct dentry *src, struct dentry *dst, __u64 mnt)
 {
+	struct inode___alias *inode = (void *)BPF_CORE_READ(src, d_inode);
+
 	if (!at_protected_name(dst, mnt))
+		return 0;
+	if (inode && (BPF_CORE_READ(inode, i_mode) & BS_S_IFMT) == BS_S_IFREG && BPF_CORE_READ(inode, i_nlink) == 0 &&
+	    !others_write((struct inode *)inode, BPF_CORE_READ(inode, i_writecount.counter)))
 		return 0;
 	return refuse_write(dst, BS_RULE_ALIASED);
 }
@@ -1659,7 +1742,7 @@ int BPF_PROG(bs_inode_link, struct dentry *old_dentry, struct inode *dir,
 	ret = check_dentry(BS_OP_WRITE, new_dentry);
 	if (ret)
 		return ret;
-	ret = check_alias_link(new_dentry, 0);
+	ret = check_alias_link(old_dentry, new_dentry, 0);
 	if (ret)
 		return ret;
 	return check_escape(old_dentry, new_dentry, 0);
@@ -1749,7 +1832,7 @@ int BPF_PROG(bs_path_link, struct dentry *old_dentry, const struct path *new_dir
 	if (ret)
 		return ret;
 	mnt = (__u64)BPF_CORE_READ(new_dir, mnt);
-	ret = check_alias_link(new_dentry, mnt);
+	ret = check_alias_link(old_dentry, new_dentry, mnt);
 	if (ret)
 		return ret;
 	/* link(2) keeps both names in one mount. */
@@ -1883,45 +1966,86 @@ int BPF_PROG(bs_kernel_load_data, int id, int contents, int ret)
 
 /* ---- mount ----------------------------------------------------------- */
 
-/* Mounting on a directory above deeper protected names, on one that held
- * protected files or names when the loader ran (or on a symlink followed
- * to one) would give those names other files: refused in the pins' mount
- * namespace, the one the system runs in, and on a shared mount anywhere
- * (in a namespace of its own a mount on a private mount only hides the
- * names from that namespace). The place is the bottom of the mounts
- * stacked there. */
-static __always_inline int check_mount_on_ancestor(const struct path *path)
+/* The BS_ANCESTOR_* bits of the inode at `d`, 0 for none. */
+static __always_inline __u8 ancestor_bits(struct dentry *d)
 {
-	struct climb c = {};
+	struct inode *inode = BPF_CORE_READ(d, d_inode);
 	struct bs_inode_key k = {};
-	struct inode *inode;
-	struct dentry *d;
 	__u8 *bits;
 
-	if (!bs_has_names && !bs_has_ancestors)
-		return 0;
-	c.dentry = (__u64)BPF_CORE_READ(path, dentry);
-	c.mnt = (__u64)BPF_CORE_READ(path, mnt);
-	bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
-	d = (struct dentry *)c.dentry;
-	inode = BPF_CORE_READ(d, d_inode);
 	if (!inode || initramfs_object(BPF_CORE_READ(inode, i_sb, s_dev)))
 		return 0;
 	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	k.ino = BPF_CORE_READ(inode, i_ino);
 	bits = bpf_map_lookup_elem(&ancestors, &k);
-	if (!bits || !(*bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)))
-		return 0;
-	/* Outside the pins' namespace only a mount on a private or slave
-	 * mount stays there: one on a shared mount propagates to its peers,
-	 * which may be the system's. */
-	if (!in_pin_ns()) {
-		struct mount *on = real_mount_of(BPF_CORE_READ(path, mnt));
+	return bits ? *bits : 0;
+}
 
-		if (!BPF_CORE_READ(on, mnt_group_id))
-			return 0;
-	}
-	return refuse_write(d, BS_RULE_ANCESTOR);
+/* Whether a mount change on or of `vm` reaches the system: made in the
+ * pins' mount namespace, or on a shared mount, which propagates to its
+ * peers, the system's among them (in a namespace of its own a mount on a
+ * private or slave mount only hides names from that namespace). */
+static __always_inline int reaches_system(struct vfsmount *vm)
+{
+	struct mount *m = real_mount_of(vm);
+
+	return in_pin_ns() || BPF_CORE_READ(m, mnt_group_id) != 0;
+}
+
+/* Mounting where protected names or a subtree's files are, once PID 1
+ * runs from the real root (the initramfs moves its mounts before). Refused
+ * where it reaches the system:
+ * - on a directory above deeper names, on one that holds protected files
+ *   or names, on a non-empty directory of a subtree rule, on a symlink's
+ *   place (BS_ANCESTOR_DIR, _SYMLINK): those names would stand for other
+ *   files;
+ * - on top of a mount already there: a directory of names with no file
+ *   yet or an empty subtree directory takes one filesystem (the separate
+ *   /boot or /srv the system mounts), which then stays: another one
+ *   stacked on it would swap its files.
+ * The place is each level of the mounts stacked there. */
+static __always_inline int check_mount_on_ancestor(const struct path *path)
+{
+	struct climb c = {};
+	struct dentry *top;
+	__u8 bits;
+
+	if (!bs_has_ancestors || !bs_boot_done)
+		return 0;
+	top = BPF_CORE_READ(path, dentry);
+	c.dentry = (__u64)top;
+	c.mnt = (__u64)BPF_CORE_READ(path, mnt);
+	bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
+	bits = ancestor_bits(top) | ancestor_bits((struct dentry *)c.dentry);
+	if (!bits && c.done)
+		return 0;
+	if (!reaches_system(BPF_CORE_READ(path, mnt)))
+		return 0;
+	if (!c.done || (bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) || c.dentry != (__u64)top)
+		return refuse_write(top, BS_RULE_ANCESTOR);
+	return 0;
+}
+
+/* Unmounting or moving away the filesystem mounted where protected names
+ * or a subtree's files are: the place would be free for another one. */
+static __always_inline int check_unmount_ancestor(struct vfsmount *vm)
+{
+	struct mount *m = real_mount_of(vm);
+	struct dentry *root = BPF_CORE_READ(vm, mnt_root);
+
+	if (!bs_has_ancestors || !bs_boot_done)
+		return 0;
+	/* A detached tree (open_tree with OPEN_TREE_CLONE) is mounted nowhere. */
+	if (BPF_CORE_READ(m, mnt_parent) == m)
+		return 0;
+	/* Its root counts when it is a whole filesystem (one mounted before
+	 * the loader ran, whose root the loader saw at the place). */
+	if (!ancestor_bits(BPF_CORE_READ(m, mnt_mountpoint)) &&
+	    (root != BPF_CORE_READ(vm, mnt_sb, s_root) || !ancestor_bits(root)))
+		return 0;
+	if (!reaches_system(vm))
+		return 0;
+	return refuse_write(root, BS_RULE_ANCESTOR);
 }
 
 /* Mounting on a protected name puts another file at it: decided as a
@@ -1933,10 +2057,14 @@ static __always_inline int check_mount_on_name(const struct path *path)
 	struct bs_rule_key k = {};
 	struct bs_rule_val v;
 	__u32 id = 0, subject;
+	int found;
 
-	if (!bs_has_names || !(bs_kinds[BS_OP_WRITE] & (1 << BS_KIND_NAME)))
+	if (!(bs_kinds[BS_OP_WRITE] & (1 << BS_KIND_NAME)))
 		return 0;
-	if (name_id((__u64)d, (__u64)BPF_CORE_READ(path, mnt), &id) <= 0)
+	found = name_at(d, (__u64)BPF_CORE_READ(path, mnt), &id);
+	if (found < 0)
+		return refuse_write(d, BS_RULE_TOO_DEEP);
+	if (!found)
 		return 0;
 	subject = current_subject();
 	k.kind = BS_KIND_NAME;
@@ -2050,6 +2178,13 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 	ret = check_mount_on_ancestor(to_path);
 	if (ret)
 		return ret;
+	/* A mount moved away from such a place (a detached tree made by
+	 * open_tree without OPEN_TREE_CLONE has no mount point yet). */
+	if (BPF_CORE_READ(from_path, dentry) == BPF_CORE_READ(from_path, mnt, mnt_root)) {
+		ret = check_unmount_ancestor(BPF_CORE_READ(from_path, mnt));
+		if (ret)
+			return ret;
+	}
 	if (!relevant(BS_OP_MOUNT))
 		return 0;
 	subject = current_subject();
@@ -2101,6 +2236,9 @@ int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
 {
 	struct super_block *sb;
 
+	if (ret)
+		return ret;
+	ret = check_unmount_ancestor(mnt);
 	if (ret)
 		return ret;
 	if (!bs_pin_ino)

@@ -19,6 +19,9 @@
  *                            during the rename
  *   link OLD NEW             a hard link NEW to OLD
  *   rename OLD NEW           rename(2)
+ *   tmpfile-link DIR NAME TEXT
+ *                            write TEXT to an O_TMPFILE file in DIR, then
+ *                            give it the name NAME (linkat AT_EMPTY_PATH)
  *   hold FILE                open FILE for appending, then wait
  *   exchange A B             renameat2(RENAME_EXCHANGE) of A and B
  *   fd-dlopen LIB FILE       open FILE for appending, then dlopen LIB,
@@ -276,6 +279,15 @@ int main(int argc, char **argv)
 		return do_replace(argv[2], argv[3], argv[4], 0);
 	if (!strcmp(cmd, "replace-open") && argc == 4)
 		return do_replace(argv[2], argv[3], 0, 1);
+	if (!strcmp(cmd, "tmpfile-link") && argc == 5) {
+		int fd = open(argv[2], O_TMPFILE | O_WRONLY, 0644);
+
+		if (fd < 0)
+			return fail("open O_TMPFILE");
+		if (dprintf(fd, "%s\n", argv[4]) < 0)
+			return fail("write");
+		return linkat(fd, "", AT_FDCWD, argv[3], AT_EMPTY_PATH) ? fail("linkat") : 0;
+	}
 	if (!strcmp(cmd, "rename") && argc == 4)
 		return rename(argv[2], argv[3]) ? fail("rename") : 0;
 	if (!strcmp(cmd, "hold") && argc == 3) {

@@ -1,8 +1,8 @@
 # objects-names: a `path` rule protects the name, for the life of the
 # machine, on a dracut boot with the policy from the partition. Refused:
-# after a subject (and then chpasswd) replaces /etc/shadow atomically,
+# after a subject (and then passwd) replaces /etc/shadow atomically,
 # another program's write of the new file; the same replacement by a plain
-# program and by a chpasswd that is not the named one; a replacement, even
+# program and by a passwd that is not the named one; a replacement, even
 # by the subject, whose new file has a second hard link or that another
 # process holds open for writing; a hard link at a protected name; a file,
 # directory or symlink created at a protected name that did not exist when
@@ -36,9 +36,13 @@ echo 'kept' >"$tree/etc/keep/file"
 
 S=/usr/lib/subj/bs-attack
 blob=$(dr_policy vm-objects-names 2 \
+	'deny write path /etc/shadow' \
 	'allow write path /etc/shadow by /usr/lib/passwd-prog/busybox' \
 	"allow write path /etc/shadow by $S" \
+	'deny write path /etc/later.conf' \
 	"allow write path /etc/later.conf by $S" \
+	'deny write path /etc/tmpfile.conf' \
+	"allow write path /etc/tmpfile.conf by $S" \
 	'deny write path /etc/absent.conf' \
 	'deny write path /etc/app/conf.d/main.conf' \
 	'deny write path /etc/vacant/file' \
@@ -60,16 +64,16 @@ T=/opt/tools/bs-attack
 P=/usr/lib/passwd-prog/busybox
 F=/etc/shadow
 mkdir -p /tmp && mount -t tmpfs none /tmp
-# Atomic replacement: write shadow+, rename it over shadow, as chpasswd does.
+# Atomic replacement: write shadow+, rename it over shadow, as passwd does.
 try subject-replace $S replace $F 'root:*:19001:0:99999:7:::'
 try write-after-subject-replace $T write $F evil
-try chpasswd-first sh -c "echo root:one | $P chpasswd"
-say "shadow first: $(cut -c1-8 $F)"
+try passwd-first $P passwd -l root
+say "shadow first: $(cut -c1-7 $F)"
 try write-after-replace $T write $F evil
-try chpasswd-second sh -c "echo root:two | $P chpasswd"
+try passwd-second $P passwd -d root
 try write-after-second $T write $F evil
 try replace-plain $T replace $F evil
-try chpasswd-plain sh -c "echo root:evil | /opt/ok/busybox chpasswd"
+try passwd-plain /opt/ok/busybox passwd -u root
 try passwd-writes $P sh -c "echo '# kept' >> $F"
 try replace-linked-subject $S replace-linked $F evil /etc/alias
 echo evil >/etc/shadow.new
@@ -79,6 +83,20 @@ sleep 1
 try replace-held-subject $S rename /etc/shadow.new $F
 kill $HP
 try replace-own-open-subject $S replace-open $F 'root:*:19002:0:99999:7:::'
+echo evil >/etc/shadow.new
+try replace-forked-writer sh -c "exec 3>>/etc/shadow.new; $S rename /etc/shadow.new $F; rc=\$?; echo evil >&3; exit \$rc"
+ln -s /tmp/evil /etc/shadow.lnk
+try replace-symlink-subject $S rename /etc/shadow.lnk $F
+try tmpfile-subject $S tmpfile-link /etc /etc/tmpfile.conf mine
+try tmpfile-plain $T tmpfile-link /etc /etc/absent.conf evil
+# Other places of the same names: a bind mount of the directory, of the file.
+mkdir -p /mnt/e /tmp/s && : >/tmp/s/f
+try bind-etc-elsewhere mount --bind /etc /mnt/e
+try write-through-bind $T write /mnt/e/shadow evil
+try mount-on-name-through-bind mount --bind /tmp/s/f /mnt/e/shadow
+try bind-file-elsewhere mount --bind /etc/shadow /tmp/s/f
+try write-through-file-bind $T write /tmp/s/f evil
+umount /tmp/s/f; umount /mnt/e
 say "shadow: $(grep -c evil $F) evil lines"
 # A name that did not exist when the loader ran.
 : >/etc/x
@@ -113,13 +131,17 @@ try handle-read-plain $T handle-read /etc/free.conf
 # Filesystems mounted after the loader on the rules' directories.
 mkdir -p /tmp/bootfs && mount -t tmpfs none /tmp/bootfs && echo image >/tmp/bootfs/vmlinuz
 try mount-boot mount --bind /tmp/bootfs /boot
+try stack-boot mount -t tmpfs none /boot
+try umount-boot umount /boot
+try detach-boot umount -l /boot
 try rm-boot rm /boot/vmlinuz
 try create-boot $T create /boot/initrd.img evil
 try rm-other rm /etc/free.conf
 try mount-srv mount -t tmpfs none /srv
 try create-srv-name $T create /srv/site.conf evil
 try create-srv-other $T create /srv/other.conf fine
-say "shadow last: $(cut -c1-8 $F)"
+try stack-srv mount -t tmpfs none /srv
+say "shadow last: $(cut -c1-7 $F)"
 bootseal audit | grep -E 'above a protected name|other names or writers|without its parents' | sed 's/^/TEST: audit: /'
 finish
 EOF_INIT
@@ -131,17 +153,26 @@ vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 500
 vm_expect "$log" "bootseal: policy 'vm-objects-names' generation 2 in force, enforce mode" "the policy is in force"
 vm_expect "$log" '^TEST: subject-replace rc=0$' "a subject allowed to write /etc/shadow replaces it atomically"
 vm_expect "$log" '^TEST: write-after-subject-replace rc=1$' "the new file at /etc/shadow is protected"
-vm_expect "$log" '^TEST: chpasswd-first rc=0$' "chpasswd replaces /etc/shadow"
-vm_expect "$log" '^TEST: shadow first: root:\$' "(with a new password)"
+vm_expect "$log" '^TEST: passwd-first rc=0$' "passwd (busybox's, named in the policy) locks root: it replaces /etc/shadow"
+vm_expect "$log" '^TEST: shadow first: root:!\*$' "(root's password is locked)"
 vm_expect "$log" '^TEST: write-after-replace rc=1$' "the file it put at /etc/shadow is protected"
-vm_expect "$log" '^TEST: chpasswd-second rc=0$' "chpasswd replaces it again"
+vm_expect "$log" '^TEST: passwd-second rc=0$' "passwd replaces it again (deleting the password)"
 vm_expect "$log" '^TEST: write-after-second rc=1$' "and that file is protected too"
 vm_expect "$log" '^TEST: replace-plain rc=1$' "a plain program cannot rename a file over /etc/shadow"
-vm_expect "$log" '^TEST: chpasswd-plain rc=[1-9]' "nor can a chpasswd that is not the named one"
+vm_expect "$log" '^TEST: passwd-plain rc=[1-9]' "nor can a passwd that is not the named one"
 vm_expect "$log" '^TEST: passwd-writes rc=0$' "the subject still writes it"
 vm_expect "$log" '^TEST: replace-linked-subject rc=1$' "a new file with a second hard link is not renamed over it"
 vm_expect "$log" '^TEST: replace-held-subject rc=1$' "nor one another process holds open for writing"
 vm_expect "$log" '^TEST: replace-own-open-subject rc=0$' "one the subject itself still holds open is (as systemd renames)"
+vm_expect "$log" '^TEST: replace-forked-writer rc=1$' "not one whose open file the subject shares with its parent"
+vm_expect "$log" '^TEST: replace-symlink-subject rc=1$' "nor a symlink, even by the subject"
+vm_expect "$log" '^TEST: tmpfile-subject rc=0$' "the subject links an O_TMPFILE file in at its name"
+vm_expect "$log" '^TEST: tmpfile-plain rc=1$' "a plain program cannot"
+vm_expect "$log" '^TEST: bind-etc-elsewhere rc=0$' "/etc is bind-mounted elsewhere"
+vm_expect "$log" '^TEST: write-through-bind rc=1$' "a protected name is protected through that bind mount"
+vm_expect "$log" '^TEST: mount-on-name-through-bind rc=1$' "nothing is mounted on it there"
+vm_expect "$log" '^TEST: bind-file-elsewhere rc=0$' "the file at a protected name is bind-mounted elsewhere"
+vm_expect "$log" '^TEST: write-through-file-bind rc=1$' "and is protected there"
 vm_expect "$log" '^TEST: shadow: 0 evil lines$' "/etc/shadow holds no line of the refused writers"
 for r in create-absent mkdir-absent symlink-absent link-absent create-later-plain; do
 	vm_expect "$log" "^TEST: $r rc=1\$" "$r: nothing is created at a protected name absent at boot"
@@ -163,12 +194,16 @@ vm_expect "$log" '^TEST: main.conf: main$' "the protected file is still the one 
 vm_expect "$log" '^TEST: handle-write-name rc=1$' "a file handle without parents cannot write a name-protected file (the subtree rules fail closed too)"
 vm_expect "$log" '^TEST: handle-read-plain rc=0$' "a file handle still opens a file for reading"
 vm_expect "$log" '^TEST: mount-boot rc=0$' "a filesystem is mounted on the directory of a subtree rule"
+vm_expect "$log" '^TEST: stack-boot rc=1$' "no second filesystem is stacked on it"
+vm_expect "$log" '^TEST: umount-boot rc=1$' "it is not unmounted"
+vm_expect "$log" '^TEST: detach-boot rc=1$' "nor detached"
 vm_expect "$log" '^TEST: rm-boot rc=1$' "and the subtree rule holds for its files: rm is refused"
 vm_expect "$log" '^TEST: create-boot rc=1$' "so is a new file"
 vm_expect "$log" '^TEST: rm-other rc=0$' "rm elsewhere works"
 vm_expect "$log" '^TEST: mount-srv rc=0$' "a filesystem is mounted on the directory of a protected name"
 vm_expect "$log" '^TEST: create-srv-name rc=1$' "the name is protected on it"
 vm_expect "$log" '^TEST: create-srv-other rc=0$' "other names on it are not"
-vm_expect "$log" '^TEST: shadow last: root:\$' "/etc/shadow is the subject's"
+vm_expect "$log" '^TEST: stack-srv rc=1$' "and no second filesystem is stacked on it"
+vm_expect "$log" '^TEST: shadow last: root:\*:$' "/etc/shadow is the subject's last replacement"
 vm_expect "$log" '^TEST: audit: .*above a protected name' "the audit log names the ancestor refusals"
 vm_expect "$log" '^TEST: audit: .*other names or writers' "and the aliased replacements"
