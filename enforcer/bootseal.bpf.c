@@ -834,7 +834,9 @@ static __noinline int others_write(struct inode *inode, int writecount)
 
 	if (writecount <= 0)
 		return 0;
-	if (!fdt)
+	/* Without the reference count (renamed in later kernels) a shared
+	 * open file cannot be told from an own one: fail closed. */
+	if (!fdt || !bpf_core_field_exists(((struct file___count *)0)->f_count))
 		return 1;
 	w.inode = (__u64)inode;
 	w.fds = (__u64)BPF_CORE_READ(fdt, fd);
@@ -1831,12 +1833,11 @@ int BPF_PROG(bs_path_link, struct dentry *old_dentry, const struct path *new_dir
 	ret = check_entry(BS_OP_WRITE, new_dir, new_dentry);
 	if (ret)
 		return ret;
+	/* Whether the link carries the file out of a rule is left to
+	 * inode_link: link(2) keeps both names in one mount, so the walks
+	 * from both ends cross the same mounts. */
 	mnt = (__u64)BPF_CORE_READ(new_dir, mnt);
-	ret = check_alias_link(old_dentry, new_dentry, mnt);
-	if (ret)
-		return ret;
-	/* link(2) keeps both names in one mount. */
-	return check_escape(old_dentry, new_dentry, mnt);
+	return check_alias_link(old_dentry, new_dentry, mnt);
 }
 
 /* Both ends; with RENAME_EXCHANGE each file lands at the other's name. */
@@ -1854,18 +1855,15 @@ int BPF_PROG(bs_path_rename, const struct path *old_dir, struct dentry *old_dent
 	ret = check_entry(BS_OP_WRITE, new_dir, new_dentry);
 	if (ret)
 		return ret;
-	/* rename(2) keeps both names in one mount. */
+	/* Whether the rename carries a file out of a rule is left to
+	 * inode_rename (called both ways for RENAME_EXCHANGE): rename(2)
+	 * keeps both names in one mount, so the walks from both ends cross
+	 * the same mounts. */
 	mnt = (__u64)BPF_CORE_READ(new_dir, mnt);
 	ret = check_alias_rename(old_dentry, new_dentry, mnt);
-	if (ret)
-		return ret;
-	ret = check_escape(old_dentry, new_dentry, mnt);
 	if (ret || !(flags & RENAME_EXCHANGE))
 		return ret;
-	ret = check_alias_rename(new_dentry, old_dentry, mnt);
-	if (ret)
-		return ret;
-	return check_escape(new_dentry, old_dentry, mnt);
+	return check_alias_rename(new_dentry, old_dentry, mnt);
 }
 
 /* write: truncate(2) by path. */
@@ -1966,6 +1964,24 @@ int BPF_PROG(bs_kernel_load_data, int id, int contents, int ret)
 
 /* ---- mount ----------------------------------------------------------- */
 
+/* Whether mount(2) with `flags` attaches a mount: the kernel's order in
+ * path_mount() is remount, bind, propagation change, move, new mount, so
+ * MS_BIND wins over the propagation flags (MS_BIND | MS_PRIVATE is a bind
+ * mount). */
+static __always_inline int mount_attaches(unsigned long flags)
+{
+	if (flags & MS_REMOUNT)
+		return 0;
+	return (flags & MS_BIND) || !(flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE));
+}
+
+/* While the initramfs still runs the boot (before PID 1 executes from the
+ * real root): its own mount moves are not the policy's business. */
+static __always_inline int booting(void)
+{
+	return bs_initramfs_dev && !bs_boot_done;
+}
+
 /* The BS_ANCESTOR_* bits of the inode at `d`, 0 for none. */
 static __always_inline __u8 ancestor_bits(struct dentry *d)
 {
@@ -2007,23 +2023,42 @@ static __always_inline int reaches_system(struct vfsmount *vm)
 static __always_inline int check_mount_on_ancestor(const struct path *path)
 {
 	struct climb c = {};
-	struct dentry *top;
+	struct dentry *top, *bottom;
+	struct bs_rule_val v;
+	struct inode *inode;
+	__u32 subject;
 	__u8 bits;
 
-	if (!bs_has_ancestors || !bs_boot_done)
+	if (booting() || !reaches_system(BPF_CORE_READ(path, mnt)))
 		return 0;
 	top = BPF_CORE_READ(path, dentry);
 	c.dentry = (__u64)top;
 	c.mnt = (__u64)BPF_CORE_READ(path, mnt);
 	bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
-	bits = ancestor_bits(top) | ancestor_bits((struct dentry *)c.dentry);
-	if (!bits && c.done)
-		return 0;
-	if (!reaches_system(BPF_CORE_READ(path, mnt)))
-		return 0;
-	if (!c.done || (bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) || c.dentry != (__u64)top)
+	bottom = (struct dentry *)c.dentry;
+	if (!c.done)
 		return refuse_write(top, BS_RULE_ANCESTOR);
-	return 0;
+	bits = bs_has_ancestors ? ancestor_bits(top) | ancestor_bits(bottom) : 0;
+	if (bits) {
+		/* Something already mounted there, here or in any other
+		 * namespace (a mount tucked under it through a peer would
+		 * come to light when it goes). */
+		if ((bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) || bottom != top ||
+		    (BPF_CORE_READ(bottom, d_flags) & DCACHE_MOUNTED))
+			return refuse_write(top, BS_RULE_ANCESTOR);
+		return 0;
+	}
+	/* Anywhere else, mounting on a directory is a write of it: inside a
+	 * write-protected subtree it would lend the subtree's rules (its
+	 * allows too) to files placed before the mount. */
+	if (!relevant(BS_OP_WRITE))
+		return 0;
+	subject = current_subject();
+	inode = BPF_CORE_READ(top, d_inode);
+	ask(BS_OP_WRITE, (__u64)inode, (__u64)top, (__u64)top, (__u64)BPF_CORE_READ(path, mnt),
+	    BPF_CORE_READ(top, d_sb, s_magic), subject, &v);
+	return verdict(BS_OP_WRITE, subject, BPF_CORE_READ(top, d_sb, s_dev),
+		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
 }
 
 /* Unmounting or moving away the filesystem mounted where protected names
@@ -2033,17 +2068,20 @@ static __always_inline int check_unmount_ancestor(struct vfsmount *vm)
 	struct mount *m = real_mount_of(vm);
 	struct dentry *root = BPF_CORE_READ(vm, mnt_root);
 
-	if (!bs_has_ancestors || !bs_boot_done)
+	struct mount *parent = BPF_CORE_READ(m, mnt_parent);
+
+	if (!bs_has_ancestors || booting())
 		return 0;
 	/* A detached tree (open_tree with OPEN_TREE_CLONE) is mounted nowhere. */
-	if (BPF_CORE_READ(m, mnt_parent) == m)
+	if (parent == m)
 		return 0;
 	/* Its root counts when it is a whole filesystem (one mounted before
 	 * the loader ran, whose root the loader saw at the place). */
 	if (!ancestor_bits(BPF_CORE_READ(m, mnt_mountpoint)) &&
 	    (root != BPF_CORE_READ(vm, mnt_sb, s_root) || !ancestor_bits(root)))
 		return 0;
-	if (!reaches_system(vm))
+	/* An unmount propagates through the parent's peers. */
+	if (!reaches_system(vm) && !BPF_CORE_READ(parent, mnt_group_id))
 		return 0;
 	return refuse_write(root, BS_RULE_ANCESTOR);
 }
@@ -2117,11 +2155,10 @@ int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const c
 	if (bs_pin_ino && !may_move_pin_mounts()) {
 		if ((flags & MS_MOVE) && in_pin_ns())
 			return self_deny(BS_SELF_PIN_MOUNT);
-		if (!(flags & (MS_REMOUNT | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) &&
-		    on_pin_path(BPF_CORE_READ(path, mnt), BPF_CORE_READ(path, dentry)))
+		if (mount_attaches(flags) && on_pin_path(BPF_CORE_READ(path, mnt), BPF_CORE_READ(path, dentry)))
 			return self_deny(BS_SELF_PIN_MOUNT);
 	}
-	if (!(flags & (MS_REMOUNT | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE))) {
+	if (mount_attaches(flags)) {
 		ret = check_mount_on_name(path);
 		if (ret)
 			return ret;

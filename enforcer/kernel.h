@@ -210,6 +210,8 @@ struct kern_ipc_perm;
 /* include/linux/dcache.h: a dentry d_obtain_alias made for a file handle
  * (open_by_handle_at, nfsd), not yet connected to its parents. */
 #define DCACHE_DISCONNECTED 0x20
+/* ... and one something is mounted on, in any mount namespace. */
+#define DCACHE_MOUNTED 0x10000
 /* include/linux/security.h: bprm->unsafe. */
 #define LSM_UNSAFE_SHARE 1
 /* include/uapi/linux/fs.h */

@@ -43,7 +43,8 @@ inline constexpr ExitCodeEntry kExitCodes[] = {
     {BS_EXIT_NO_BPF_LSM, "NO_BPF_LSM", "the kernel runs without the bpf LSM (lsm= lacks bpf)"},
     {BS_EXIT_INSTALL, "INSTALL",
      "loading, filling, attaching or pinning the enforcer failed, or (enforce mode) the raw devices under "
-     "protected files cannot be found (mount table or sysfs unreadable)"},
+     "protected files cannot be found (mount table or sysfs unreadable), or a rule names files on a "
+     "filesystem the enforcer cannot identify them on (btrfs, overlayfs)"},
     {BS_EXIT_ALREADY, "ALREADY", "bootseal's own enforcer is already in force with this policy (checked, not just a non-empty pin directory)"},
     {BS_EXIT_LOCKDOWN, "LOCKDOWN",
      "the policy is installed but the kernel lockdown level it asks for could not be raised (enforce mode)"},

@@ -5,12 +5,14 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -157,13 +159,14 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   std::vector<Dir> stack;
   stack.push_back(Dir{UniqueFd(), InodeId{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)}, "/"});
   auto fd_of = [&](const Dir& d) { return d.fd ? d.fd.get() : fd_.get(); };
-  // The directories above a name; the name's own directory holds it as an
-  // entry (PARENT: a mount there keeps the name) only when no file is at
-  // the name yet, else a mount there would hide that file (DIR).
-  auto dirs_above = [&](NameResolution* r, bool entry_exists = true) {
+  // The directories above a name. The name's own directory may take a
+  // mount (PARENT: the name is then the mounted filesystem's entry) only
+  // when it is an empty directory the fstab mounts on, else a mount there
+  // would hide the files it holds or bring in anyone's (DIR).
+  auto dirs_above = [&](NameResolution* r, bool may_take_mount = false) {
     for (size_t i = 0; i < stack.size(); ++i)
       add_ancestor(&r->ancestors, stack[i].id,
-                   i + 1 == stack.size() && !entry_exists ? BS_ANCESTOR_PARENT : BS_ANCESTOR_DIR);
+                   i + 1 == stack.size() && may_take_mount ? BS_ANCESTOR_PARENT : BS_ANCESTOR_DIR);
   };
 
   NameResolution res;
@@ -188,7 +191,9 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       const int e = errno;
       if (e == ENOENT && last) {  // a name without a file: protected by name
         res.names.push_back(EntryName{top.id, comp});
-        dirs_above(&res, false);
+        dirs_above(&res, fstab_.count(top.shown) && empty_directory(fd_of(top), "."));
+        struct statfs sfs {};
+        if (::fstatfs(fd_of(top), &sfs) == 0) res.fs_magic = static_cast<uint64_t>(sfs.f_type);
         return res;
       }
       // Past a final symlink whose target cannot be reached, its own name
@@ -220,7 +225,12 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       // The object itself: openat crosses a mount on it, as the kernel's
       // walk does (fstatat of the entry already did).
       res.object = id;
-      res.empty_dir = S_ISDIR(st.st_mode) && empty_directory(fd_of(top), comp);
+      res.fstab_mount_point = S_ISDIR(st.st_mode) && fstab_.count(shown) && empty_directory(fd_of(top), comp);
+      {
+        UniqueFd obj(::openat(fd_of(top), comp.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+        struct statfs sfs {};
+        if (obj && ::fstatfs(obj.get(), &sfs) == 0) res.fs_magic = static_cast<uint64_t>(sfs.f_type);
+      }
       return res;
     }
     if (!S_ISDIR(st.st_mode)) {
@@ -238,9 +248,47 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   // The path ends at a directory reached by ".." or is the root: no name of
   // its own, the directories above it as ancestors.
   res.object = stack.back().id;
+  {
+    struct statfs sfs {};
+    if (::fstatfs(fd_of(stack.back()), &sfs) == 0) res.fs_magic = static_cast<uint64_t>(sfs.f_type);
+  }
   stack.pop_back();
   dirs_above(&res);
   return res;
+}
+
+std::set<std::string> parse_fstab_mount_points(const std::string& text) {
+  std::set<std::string> out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream fields(line);
+    std::string spec, file;
+    if (!(fields >> spec) || spec.front() == '#' || !(fields >> file)) continue;
+    std::string decoded;
+    for (size_t i = 0; i < file.size(); ++i) {
+      if (file[i] == '\\' && i + 3 < file.size() &&
+          std::isdigit(static_cast<unsigned char>(file[i + 1])) && std::isdigit(static_cast<unsigned char>(file[i + 2])) &&
+          std::isdigit(static_cast<unsigned char>(file[i + 3]))) {
+        decoded += static_cast<char>((file[i + 1] - '0') * 64 + (file[i + 2] - '0') * 8 + (file[i + 3] - '0'));
+        i += 3;
+      } else {
+        decoded += file[i];
+      }
+    }
+    if (decoded.empty() || decoded.front() != '/') continue;  // swap, none
+    while (decoded.size() > 1 && decoded.back() == '/') decoded.pop_back();
+    out.insert(decoded);
+  }
+  return out;
+}
+
+const char* unidentifiable_fs(uint64_t magic) {
+  switch (magic) {
+    case 0x9123683eULL: return "btrfs";    // BTRFS_SUPER_MAGIC
+    case 0x794c7630ULL: return "overlay";  // OVERLAYFS_SUPER_MAGIC
+    default: return nullptr;
+  }
 }
 
 NameResolver RootResolver::name_resolver() const {
@@ -347,15 +395,24 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
             diag_at(i, r.object.path, ": " + err);
             continue;
           }
+          if (const char* fs = unidentifiable_fs(res->fs_magic)) {
+            diag_at(i, r.object.path,
+                    std::string(" is on ") + (std::string(fs) == "btrfs" ? "a btrfs" : "an overlay") +
+                        " filesystem, whose files the enforcer cannot identify (stat's device is not the "
+                        "filesystem's): the rule cannot be enforced");
+            out.diagnostics.back().unenforceable = true;
+            continue;
+          }
           inode = res->object;
           ancestors = std::move(res->ancestors);
           if (r.object.kind == ObjectKind::subtree) {
             // A mount on the directory keeps the subtree (the walk crosses
-            // it) but hides what the directory holds: allowed on an empty
-            // one only (a separate /boot's mount point).
+            // it) but hides what the directory holds and brings in what
+            // the mounted filesystem holds: allowed once, on an empty
+            // directory the fstab mounts on (a separate /boot).
             if (inode)
               add_ancestor(&ancestors, *inode,
-                           static_cast<uint8_t>(BS_ANCESTOR_SUBTREE | (res->empty_dir ? 0 : BS_ANCESTOR_DIR)));
+                           static_cast<uint8_t>(BS_ANCESTOR_SUBTREE | (res->fstab_mount_point ? 0 : BS_ANCESTOR_DIR)));
           } else {
             for (auto& n : res->names) {
               if (n.entry.size() > BS_ENTRY_NAME_MAX)

@@ -274,10 +274,20 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   Stopwatch t;
   auto resolver = RootResolver::open(opt.root);
   if (!resolver) return failure(BS_EXIT_CONFIG, resolver.error());
+  // The places the system mounts its own filesystems on (a missing fstab
+  // lists none: every place of the policy then refuses mounts after boot).
+  if (auto fstab = read_file(opt.root + "/etc/fstab", kMaxMountinfo))
+    resolver->set_fstab_mount_points(parse_fstab_mount_points(std::string(fstab->begin(), fstab->end())));
   Compiled compiled =
       compile(doc, resolver->resolver(), system_device_resolver(opt.root), resolver->name_resolver());
   compiled.mode = mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (const auto& d : compiled.diagnostics) log.warn(d.message);
+  if (mode == Mode::enforce) {
+    const auto bad = std::find_if(compiled.diagnostics.begin(), compiled.diagnostics.end(),
+                                  [](const Diagnostic& d) { return d.unenforceable; });
+    if (bad != compiled.diagnostics.end())
+      return failure(BS_EXIT_INSTALL, bad->message + "; enforce mode does not install a policy with a rule it cannot enforce");
+  }
   if (Stop stop = guard_devices(opt, mode, log, failure, &compiled)) return *stop;
   log.info("compiled " + std::to_string(doc.rules.size()) + " rules into " + std::to_string(compiled.rules.size()) +
            " entries, " + std::to_string(compiled.subjects.size()) + " subjects, mode " +

@@ -91,15 +91,33 @@ TEST(ResolveNames, AbsentFileInAnExistingDirectoryIsANameOnly) {
   EXPECT_FALSE(res->object);
   ASSERT_EQ(res->names.size(), 1u);
   EXPECT_EQ(res->names[0], t.name("/etc", "shadow"));
-  // The directory of a name with no file yet may be mounted on (the name
-  // then is the mounted filesystem's entry); the root above it may not.
-  EXPECT_EQ(res->ancestors.at(t.id("/etc")), BS_ANCESTOR_PARENT);
+  // No fstab: no directory of the policy takes a mount.
+  EXPECT_EQ(res->ancestors.at(t.id("/etc")), BS_ANCESTOR_DIR);
   EXPECT_EQ(res->ancestors.at(t.id("")), BS_ANCESTOR_DIR);
-  // Once a file is there, a mount on its directory would hide it.
-  t.file("/etc/shadow");
-  auto present = r->resolve_names("/etc/shadow", &err);
-  ASSERT_TRUE(present) << err;
-  EXPECT_EQ(present->ancestors.at(t.id("/etc")), BS_ANCESTOR_DIR);
+  // The empty directory of a name with no file yet, that the fstab mounts
+  // on, may take that mount (the name then is the mounted filesystem's
+  // entry); the root above it may not.
+  r->set_fstab_mount_points({"/", "/etc"});
+  auto listed = r->resolve_names("/etc/shadow", &err);
+  ASSERT_TRUE(listed) << err;
+  EXPECT_EQ(listed->ancestors.at(t.id("/etc")), BS_ANCESTOR_PARENT);
+  EXPECT_EQ(listed->ancestors.at(t.id("")), BS_ANCESTOR_DIR);
+  // Once it holds anything, a mount on it would hide that.
+  t.file("/etc/passwd");
+  auto full = r->resolve_names("/etc/shadow", &err);
+  ASSERT_TRUE(full) << err;
+  EXPECT_EQ(full->ancestors.at(t.id("/etc")), BS_ANCESTOR_DIR);
+}
+
+TEST(ResolveNames, FstabMountPoints) {
+  EXPECT_EQ(parse_fstab_mount_points("# comment\n\n"
+                                     "UUID=1 / ext4 defaults 0 1\n"
+                                     "  /dev/vda2\t/boot  ext4 defaults 0 2\n"
+                                     "/dev/vda3 /srv/My\\040Site/ ext4 defaults 0 2\n"
+                                     "/dev/vda4 none swap sw 0 0\n"
+                                     "tmpfs /tmp tmpfs defaults 0 0\n"
+                                     "bad-line-without-a-second-field\n"),
+            (std::set<std::string>{"/", "/boot", "/srv/My Site", "/tmp"}));
 }
 
 TEST(ResolveNames, MissingOrNonDirectoryComponentIsNamed) {
@@ -237,9 +255,11 @@ TEST(ResolveNames, TheRootHasNoName) {
 
 struct Compiler {
   Tree t;
+  std::set<std::string> fstab;  // the new root's fstab mount points
   Compiled compile_doc(const Document& d) {
     auto r = RootResolver::open(t.path());
     EXPECT_TRUE(r.ok()) << r.error();
+    r->set_fstab_mount_points(fstab);
     return compile(d, r->resolver(), {}, r->name_resolver());
   }
 };
@@ -359,7 +379,11 @@ TEST(CompileNames, SubtreeRuleDirectoryIsAnAncestorOfItsOwnKind) {
                                                      {k.t.id("/lib"), BS_ANCESTOR_SYMLINK},
                                                      {k.t.id("/usr"), BS_ANCESTOR_DIR},
                                                      {k.t.id("/usr/lib"), BS_ANCESTOR_DIR},
-                                                     {k.t.id("/usr/lib/modules"), BS_ANCESTOR_SUBTREE}}));
+                                                     {k.t.id("/usr/lib/modules"), BS_ANCESTOR_SUBTREE | BS_ANCESTOR_DIR}}));
+  // An empty subtree directory the fstab mounts on takes that one mount.
+  k.fstab = {"/usr/lib/modules"};
+  Compiled listed = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/lib/modules"))}));
+  EXPECT_EQ(listed.ancestors.at(k.t.id("/usr/lib/modules")), BS_ANCESTOR_SUBTREE);
   // A subtree's directory that holds files, here one a path rule names, is
   // also a directory no mount may cover.
   k.t.file("/usr/lib/modules/m.ko");
@@ -476,6 +500,41 @@ TEST(CompileNames, FakeResolverDirectoriesOnAnotherDevice) {
   EXPECT_EQ(protected_ops_on(c, 8u << 20 | 1, 0), 1u << BS_OP_WRITE);
 }
 
+TEST(CompileNames, RulesOnBtrfsOrOverlayCannotBeEnforced) {
+  // stat's device on btrfs is the subvolume's, on overlayfs a pseudo
+  // device: keys made from it would never match what the enforcer reads.
+  const InodeId dir{1u << 20 | 5, 256}, file{1u << 20 | 5, 300};
+  NameResolution on_btrfs;
+  on_btrfs.object = file;
+  on_btrfs.names = {EntryName{dir, "shadow"}};
+  on_btrfs.fs_magic = 0x9123683e;
+  NameResolution on_overlay = on_btrfs;
+  on_overlay.fs_magic = 0x794c7630;
+  NameResolution on_ext4 = on_btrfs;
+  on_ext4.fs_magic = 0xef53;
+  Resolver no_inodes = [](const std::string&, std::string* err) -> std::optional<InodeId> {
+    if (err) *err = "does not exist";
+    return std::nullopt;
+  };
+  Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow")),
+                         make_rule(Action::deny, Operation::exec, subtree_obj("/usr")),
+                         make_rule(Action::deny, Operation::read, path_obj("/srv/x"))});
+  Compiled c = compile(d, no_inodes, {},
+                       fake_names({{"/etc/shadow", on_btrfs}, {"/usr", on_overlay}, {"/srv/x", on_ext4}}));
+  ASSERT_EQ(c.diagnostics.size(), 2u);
+  EXPECT_TRUE(c.diagnostics[0].unenforceable);
+  EXPECT_EQ(c.diagnostics[0].message,
+            "rule 1 (deny write path /etc/shadow): /etc/shadow is on a btrfs filesystem, whose files the enforcer "
+            "cannot identify (stat's device is not the filesystem's): the rule cannot be enforced");
+  EXPECT_TRUE(c.diagnostics[1].unenforceable);
+  EXPECT_NE(c.diagnostics[1].message.find("/usr is on an overlay filesystem"), std::string::npos);
+  // Only the rule on ext4 is compiled.
+  EXPECT_EQ(c.kinds[BS_OP_WRITE], 0u);
+  EXPECT_EQ(c.kinds[BS_OP_EXEC], 0u);
+  EXPECT_EQ(c.kinds[BS_OP_READ], (1u << BS_KIND_PATH) | (1u << BS_KIND_NAME));
+  EXPECT_EQ(unidentifiable_fs(0xef53), nullptr);
+}
+
 // ---------------------------------------------------------------------------
 // The decision by name.
 
@@ -566,7 +625,7 @@ TEST(FormatNames, DryRunListsNamesAncestorsAndNameEntries) {
             std::string::npos)
       << out;
   EXPECT_NE(out.find("  ancestor dev " + format_kernel_dev(mods.dev) + " ino " + std::to_string(mods.ino) +
-                     " subtree\n"),
+                     " subtree directory (no mount)\n"),
             std::string::npos)
       << out;
   EXPECT_NE(out.find("  write name 1 subject any -> deny (rule 1)\n"), std::string::npos) << out;

@@ -23,6 +23,8 @@
  *                            write TEXT to an O_TMPFILE file in DIR, then
  *                            give it the name NAME (linkat AT_EMPTY_PATH)
  *   hold FILE                open FILE for appending, then wait
+ *   bind-private SRC DST     mount(2) SRC on DST with MS_BIND | MS_PRIVATE
+ *                            (the kernel makes that a bind mount)
  *   exchange A B             renameat2(RENAME_EXCHANGE) of A and B
  *   fd-dlopen LIB FILE       open FILE for appending, then dlopen LIB,
  *                            telling it the descriptor (BS_EVIL_FD)
@@ -288,6 +290,8 @@ int main(int argc, char **argv)
 			return fail("write");
 		return linkat(fd, "", AT_FDCWD, argv[3], AT_EMPTY_PATH) ? fail("linkat") : 0;
 	}
+	if (!strcmp(cmd, "bind-private") && argc == 4)
+		return mount(argv[2], argv[3], 0, MS_BIND | MS_PRIVATE, 0) ? fail("mount") : 0;
 	if (!strcmp(cmd, "rename") && argc == 4)
 		return rename(argv[2], argv[3]) ? fail("rename") : 0;
 	if (!strcmp(cmd, "hold") && argc == 3) {

@@ -33,6 +33,10 @@ echo 'root:x:0:0:root:/root:/bin/sh' >"$tree/etc/passwd"
 echo 'root:*:19000:0:99999:7:::' >"$tree/etc/shadow"
 echo 'main' >"$tree/etc/app/conf.d/main.conf"
 echo 'kept' >"$tree/etc/keep/file"
+mkdir -p "$tree/etc/keep/sub"
+# The places the system mounts its own filesystems on after boot.
+printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=boot /boot ext4 defaults 0 2' 'tmpfs /srv tmpfs defaults 0 0' \
+	>"$tree/etc/fstab"
 
 S=/usr/lib/subj/bs-attack
 blob=$(dr_policy vm-objects-names 2 \
@@ -124,6 +128,11 @@ mkdir -p /tmp/fake/conf.d && echo evil >/tmp/fake/conf.d/main.conf && echo evil 
 try bind-on-etc mount --bind /tmp/fake /etc
 try tmpfs-on-app mount -t tmpfs none /etc/app
 try bind-on-name mount --bind /tmp/fakefile /etc/app/conf.d/main.conf
+try bind-private-on-etc $T bind-private /tmp/fake /etc
+try bind-private-on-name $T bind-private /tmp/fakefile /etc/app/conf.d/main.conf
+try mount-on-vacant mount -t tmpfs none /etc/vacant
+try mount-in-subtree mount --bind /tmp/fake /etc/keep/sub
+try mount-free mount -t tmpfs none /mnt/free
 say "main.conf: $(cat /etc/app/conf.d/main.conf)"
 # A file handle opened after the dentry cache is dropped: no parents.
 try handle-write-name $T handle-write $F evil
@@ -141,6 +150,10 @@ try mount-srv mount -t tmpfs none /srv
 try create-srv-name $T create /srv/site.conf evil
 try create-srv-other $T create /srv/other.conf fine
 try stack-srv mount -t tmpfs none /srv
+# Through a peer of / (a shared bind of it): not under the mount on /srv.
+mkdir -p /mnt/r /tmp/pre && echo evil >/tmp/pre/site.conf
+mount --make-shared / && mount --bind / /mnt/r
+try tuck-srv mount --bind /tmp/pre /mnt/r/srv
 say "shadow last: $(cut -c1-7 $F)"
 bootseal audit | grep -E 'above a protected name|other names or writers|without its parents' | sed 's/^/TEST: audit: /'
 finish
@@ -190,6 +203,11 @@ vm_expect "$log" '^TEST: exchange-free rc=0$' "and exchanged"
 vm_expect "$log" '^TEST: bind-on-etc rc=1$' "no mount on a directory above protected names"
 vm_expect "$log" '^TEST: tmpfs-on-app rc=1$' "(a new filesystem either)"
 vm_expect "$log" '^TEST: bind-on-name rc=1$' "no mount on a protected name"
+vm_expect "$log" '^TEST: bind-private-on-etc rc=1$' "nor with MS_BIND | MS_PRIVATE (a bind mount all the same)"
+vm_expect "$log" '^TEST: bind-private-on-name rc=1$' "(on a name either)"
+vm_expect "$log" '^TEST: mount-on-vacant rc=1$' "no mount on the empty directory of a name the fstab does not mount on"
+vm_expect "$log" '^TEST: mount-in-subtree rc=1$' "no mount inside a write-protected subtree (it would lend it files)"
+vm_expect "$log" '^TEST: mount-free rc=0$' "a mount elsewhere works"
 vm_expect "$log" '^TEST: main.conf: main$' "the protected file is still the one at its name"
 vm_expect "$log" '^TEST: handle-write-name rc=1$' "a file handle without parents cannot write a name-protected file (the subtree rules fail closed too)"
 vm_expect "$log" '^TEST: handle-read-plain rc=0$' "a file handle still opens a file for reading"
@@ -204,6 +222,7 @@ vm_expect "$log" '^TEST: mount-srv rc=0$' "a filesystem is mounted on the direct
 vm_expect "$log" '^TEST: create-srv-name rc=1$' "the name is protected on it"
 vm_expect "$log" '^TEST: create-srv-other rc=0$' "other names on it are not"
 vm_expect "$log" '^TEST: stack-srv rc=1$' "and no second filesystem is stacked on it"
+vm_expect "$log" '^TEST: tuck-srv rc=1$' "nor tucked under it through a peer of /"
 vm_expect "$log" '^TEST: shadow last: root:\*:$' "/etc/shadow is the subject's last replacement"
 vm_expect "$log" '^TEST: audit: .*above a protected name' "the audit log names the ancestor refusals"
 vm_expect "$log" '^TEST: audit: .*other names or writers' "and the aliased replacements"

@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <sys/types.h>
 #include <vector>
@@ -64,9 +65,12 @@ struct NameResolution {
   // SYMLINK for a symlink, PARENT for the directory of a name with no file
   // yet, DIR for every other directory.
   std::map<InodeId, uint8_t> ancestors;
-  // The object is a directory with no entries (a mount point before its
-  // filesystem is mounted).
-  bool empty_dir = false;
+  // The object is an empty directory the new root's fstab mounts a
+  // filesystem on (a separate /boot before it is mounted).
+  bool fstab_mount_point = false;
+  // The filesystem type (statfs f_type) of the object, or of the
+  // directory of a name with no file; 0 when unknown.
+  uint64_t fs_magic = 0;
 };
 
 // Resolves an absolute policy path to its names. nullopt when a directory
@@ -93,11 +97,23 @@ class RootResolver {
   NameResolver name_resolver() const;
   const std::string& root() const { return root_; }
 
+  // The mount points of the new root's fstab (parse_fstab_mount_points):
+  // only an empty directory listed there may take the one mount a place of
+  // the policy takes after boot (BS_ANCESTOR_PARENT, an empty subtree
+  // directory); without this every such directory is BS_ANCESTOR_DIR.
+  void set_fstab_mount_points(std::set<std::string> points) { fstab_ = std::move(points); }
+
  private:
   RootResolver(UniqueFd fd, std::string root) : fd_(std::move(fd)), root_(std::move(root)) {}
   UniqueFd fd_;
   std::string root_;
+  std::set<std::string> fstab_;
 };
+
+// The mount points (second field, octal escapes such as \040 decoded,
+// normalised without a trailing slash) of the lines of an fstab(5) text;
+// comments, blank lines, swap and "none" entries skipped.
+std::set<std::string> parse_fstab_mount_points(const std::string& text);
 
 // A device node's device: what a `device` object names (never the node's
 // inode: root can make a new node for the same device anywhere).
@@ -122,7 +138,17 @@ struct Diagnostic {
   int rule = -1;
   std::string path;
   std::string message;  // "rule 3 (deny exec path /usr/bin/x): /usr/bin/x does not exist"
+  // The rule names files the enforcer cannot tell apart (a filesystem
+  // whose stat device is not its superblock's): enforce mode does not
+  // install the policy (docs/LOADER.md).
+  bool unenforceable = false;
 };
+
+// Filesystems whose files the enforcer cannot identify by (device, inode):
+// stat reports another device than the superblock's (btrfs subvolumes,
+// overlayfs), so a rule resolved there would never match. The name as the
+// messages write it, or nullptr for a filesystem the enforcer handles.
+const char* unidentifiable_fs(uint64_t magic);
 
 // A device whose opening is refused without a device rule.
 struct RawDevice {
