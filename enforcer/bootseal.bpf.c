@@ -2080,9 +2080,9 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 	struct bs_rule_val v;
 	struct inode *inode;
 	__u32 subject;
-	__u8 bits;
+	__u8 bits = 0;
 
-	if (booting() || !reaches_system(BPF_CORE_READ(path, mnt)))
+	if (booting())
 		return 0;
 	top = BPF_CORE_READ(path, dentry);
 	c.dentry = (__u64)top;
@@ -2091,7 +2091,8 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 	bottom = (struct dentry *)c.dentry;
 	if (!c.done)
 		return refuse_write(top, BS_RULE_ANCESTOR);
-	bits = bs_has_ancestors ? ancestor_bits(top) | ancestor_bits(bottom) : 0;
+	if (bs_has_ancestors && reaches_system(BPF_CORE_READ(path, mnt)))
+		bits = ancestor_bits(top) | ancestor_bits(bottom);
 	if (bits) {
 		/* Something already mounted there, here or in any other
 		 * namespace (a mount tucked under it through a peer would
@@ -2101,9 +2102,11 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 			return refuse_write(top, BS_RULE_ANCESTOR);
 		return MOUNT_ON_PLACE;
 	}
-	/* Anywhere else, mounting on a directory is a write of it: inside a
-	 * write-protected subtree it would lend the subtree's rules (its
-	 * allows too) to files placed before the mount. */
+	/* Anywhere else, and in any namespace, mounting on a directory is a
+	 * write of it: inside a write-protected subtree, or on its
+	 * directory, it would lend the subtree's rules (its allows too,
+	 * such as a module-load allow for kmod) to files placed before the
+	 * mount, for the processes of that namespace. */
 	if (!relevant(BS_OP_WRITE))
 		return 0;
 	subject = current_subject();

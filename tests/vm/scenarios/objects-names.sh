@@ -133,6 +133,11 @@ try bind-private-on-name $T bind-private /tmp/fakefile /etc/app/conf.d/main.conf
 try mount-on-vacant mount -t tmpfs none /etc/vacant
 try mount-in-subtree mount --bind /tmp/fake /etc/keep/sub
 try mount-free mount -t tmpfs none /mnt/free
+# In a mount namespace of one's own: no mount on or inside a
+# write-protected subtree either (it would lend the subtree's allows).
+try private-mount-subtree unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /etc/keep'
+try private-mount-in-subtree unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /etc/keep/sub'
+try private-mount-etc unshare -m sh -c 'mount --make-rprivate / && mount -t tmpfs none /etc/app && ls /etc/app'
 say "main.conf: $(cat /etc/app/conf.d/main.conf)"
 # A file handle opened after the dentry cache is dropped: no parents.
 try handle-write-name $T handle-write $F evil
@@ -219,6 +224,9 @@ vm_expect "$log" '^TEST: bind-private-on-name rc=1$' "(on a name either)"
 vm_expect "$log" '^TEST: mount-on-vacant rc=1$' "no mount on the empty directory of a name the fstab does not mount on"
 vm_expect "$log" '^TEST: mount-in-subtree rc=1$' "no mount inside a write-protected subtree (it would lend it files)"
 vm_expect "$log" '^TEST: mount-free rc=0$' "a mount elsewhere works"
+vm_expect "$log" '^TEST: private-mount-subtree rc=1$' "in a private mount namespace, no mount on a write-protected subtree"
+vm_expect "$log" '^TEST: private-mount-in-subtree rc=1$' "nor inside it"
+vm_expect "$log" '^TEST: private-mount-etc rc=0$' "a mount that only hides names there works"
 vm_expect "$log" '^TEST: main.conf: main$' "the protected file is still the one at its name"
 vm_expect "$log" '^TEST: handle-write-name rc=1$' "a file handle without parents cannot write a name-protected file (the subtree rules fail closed too)"
 vm_expect "$log" '^TEST: handle-read-plain rc=0$' "a file handle still opens a file for reading"
