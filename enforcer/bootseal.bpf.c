@@ -137,34 +137,6 @@ struct {
 	__type(value, struct bs_pending_mount);
 } pending_mount SEC(".maps");
 
-/* Filesystems mounted after boot on a place of the policy (an empty
- * directory the fstab mounts on, that names or a subtree hang from): the
- * superblock's device -> the place. Wherever the filesystem is reached
- * (another mount of it, an inode hook that knows no mount), its root
- * stands at the place. Written by the enforcer at the mount. */
-struct bs_place {
-	__u64 dentry;  /* struct dentry * of the place (pinned by the mount on it) */
-	__u64 mnt;     /* struct vfsmount * the place is seen through */
-	__u32 dev;     /* the place's device and inode, for name keys */
-	__u32 pad;
-	__u64 ino;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u32);
-	__type(value, struct bs_place);
-} placed SEC(".maps");
-
-/* A new mount on a place between sb_mount and sb_kern_mount. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct bs_place);
-} pending_place SEC(".maps");
-
 /* The subject each process runs as, on its thread group leader: set at
  * exec, inherited at fork, dropped when foreign code is mapped. */
 struct {
@@ -395,18 +367,6 @@ static long walk_step(__u32 i, void *ctx)
 		w->disconnected = 1;
 		return 1;
 	}
-	/* The root of a filesystem mounted on a place of the policy: on at
-	 * the place, through whichever mount it was reached. */
-	{
-		__u32 sdev = BPF_CORE_READ(d, d_sb, s_dev);
-		struct bs_place *pl = bpf_map_lookup_elem(&placed, &sdev);
-
-		if (pl && BPF_CORE_READ(d, d_sb, s_root) == d) {
-			w->dentry = pl->dentry;
-			w->mnt = pl->mnt;
-			return 0;
-		}
-	}
 	/* The root of a filesystem. If it is the root of the mount it is seen
 	 * through, continue at the mount point in the parent mount. A bind
 	 * mount of a subdirectory got here through the real parents. */
@@ -524,15 +484,6 @@ static __noinline int name_id(__u64 dentry, __u64 mnt, __u32 *id)
 		return 0;
 	k.dev = BPF_CORE_READ(dir, i_sb, s_dev);
 	k.dir = BPF_CORE_READ(dir, i_ino);
-	/* The root of a filesystem mounted on a place: the place's entries. */
-	if (!mnt && BPF_CORE_READ(parent, d_sb, s_root) == parent) {
-		struct bs_place *pl = bpf_map_lookup_elem(&placed, &k.dev);
-
-		if (pl) {
-			k.dev = pl->dev;
-			k.dir = pl->ino;
-		}
-	}
 	k.len = len;
 	if (bpf_probe_read_kernel(k.name, ((len - 1) & (BS_ENTRY_NAME_MAX - 1)) + 1, name))
 		return 0;
@@ -2013,10 +1964,6 @@ int BPF_PROG(bs_kernel_load_data, int id, int contents, int ret)
 
 /* ---- mount ----------------------------------------------------------- */
 
-/* check_mount_on_ancestor(): allowed, and the place is one of the
- * policy's (only a whole new filesystem may take it). */
-#define MOUNT_ON_PLACE 1
-
 /* Whether mount(2) with `flags` attaches a mount: the kernel's order in
  * path_mount() is remount, bind, propagation change, move, new mount, so
  * MS_BIND wins over the propagation flags (MS_BIND | MS_PRIVATE is a bind
@@ -2080,9 +2027,9 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 	struct bs_rule_val v;
 	struct inode *inode;
 	__u32 subject;
-	__u8 bits = 0;
+	__u8 bits;
 
-	if (booting())
+	if (booting() || !reaches_system(BPF_CORE_READ(path, mnt)))
 		return 0;
 	top = BPF_CORE_READ(path, dentry);
 	c.dentry = (__u64)top;
@@ -2091,8 +2038,7 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 	bottom = (struct dentry *)c.dentry;
 	if (!c.done)
 		return refuse_write(top, BS_RULE_ANCESTOR);
-	if (bs_has_ancestors && reaches_system(BPF_CORE_READ(path, mnt)))
-		bits = ancestor_bits(top) | ancestor_bits(bottom);
+	bits = bs_has_ancestors ? ancestor_bits(top) | ancestor_bits(bottom) : 0;
 	if (bits) {
 		/* Something already mounted there, here or in any other
 		 * namespace (a mount tucked under it through a peer would
@@ -2100,13 +2046,11 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 		if ((bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) || bottom != top ||
 		    (BPF_CORE_READ(bottom, d_flags) & DCACHE_MOUNTED))
 			return refuse_write(top, BS_RULE_ANCESTOR);
-		return MOUNT_ON_PLACE;
+		return 0;
 	}
-	/* Anywhere else, and in any namespace, mounting on a directory is a
-	 * write of it: inside a write-protected subtree, or on its
-	 * directory, it would lend the subtree's rules (its allows too,
-	 * such as a module-load allow for kmod) to files placed before the
-	 * mount, for the processes of that namespace. */
+	/* Anywhere else, mounting on a directory is a write of it: inside a
+	 * write-protected subtree it would lend the subtree's rules (its
+	 * allows too) to files placed before the mount. */
 	if (!relevant(BS_OP_WRITE))
 		return 0;
 	subject = current_subject();
@@ -2115,18 +2059,6 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 	    BPF_CORE_READ(top, d_sb, s_magic), subject, &v);
 	return verdict(BS_OP_WRITE, subject, BPF_CORE_READ(top, d_sb, s_dev),
 		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
-}
-
-/* The place `path` names, for `placed`. */
-static __always_inline void place_of(const struct path *path, struct bs_place *pl)
-{
-	struct dentry *d = BPF_CORE_READ(path, dentry);
-	struct inode *inode = BPF_CORE_READ(d, d_inode);
-
-	pl->dentry = (__u64)d;
-	pl->mnt = (__u64)BPF_CORE_READ(path, mnt);
-	pl->dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	pl->ino = BPF_CORE_READ(inode, i_ino);
 }
 
 /* Unmounting or moving away the filesystem mounted where protected names
@@ -2227,31 +2159,10 @@ int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const c
 			return self_deny(BS_SELF_PIN_MOUNT);
 	}
 	if (mount_attaches(flags)) {
-		struct bs_place *stale = bpf_task_storage_get(&pending_place, bpf_get_current_task_btf(), 0, 0);
-
-		/* A mount that failed before sb_kern_mount left its place. */
-		if (stale)
-			stale->dentry = 0;
 		ret = check_mount_on_name(path);
 		if (ret)
 			return ret;
 		ret = check_mount_on_ancestor(path);
-		if (ret == MOUNT_ON_PLACE) {
-			struct bs_place *pl;
-
-			/* A place takes a new filesystem only: a bind or a
-			 * move names its source by a string this hook cannot
-			 * resolve. The superblock is bound to the place in
-			 * sb_kern_mount. */
-			if (flags & (MS_BIND | MS_MOVE))
-				return refuse_write(BPF_CORE_READ(path, dentry), BS_RULE_ANCESTOR);
-			pl = bpf_task_storage_get(&pending_place, bpf_get_current_task_btf(), 0,
-						  BPF_LOCAL_STORAGE_GET_F_CREATE);
-			if (!pl)
-				return -ENOMEM;
-			place_of(path, pl);
-			ret = 0;
-		}
 		if (ret)
 			return ret;
 	}
@@ -2302,21 +2213,6 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 	if (ret)
 		return ret;
 	ret = check_mount_on_ancestor(to_path);
-	if (ret == MOUNT_ON_PLACE) {
-		struct vfsmount *from = BPF_CORE_READ(from_path, mnt);
-		struct super_block *sb = BPF_CORE_READ(from, mnt_sb);
-		struct bs_place pl = {};
-		__u32 sdev = BPF_CORE_READ(sb, s_dev);
-
-		/* A whole filesystem (fsmount), bound to the place now; not a
-		 * tree of another mount (open_tree). */
-		if (BPF_CORE_READ(from, mnt_root) != BPF_CORE_READ(sb, s_root))
-			return refuse_write(BPF_CORE_READ(to_path, dentry), BS_RULE_ANCESTOR);
-		place_of(to_path, &pl);
-		if (bpf_map_update_elem(&placed, &sdev, &pl, BPF_ANY))
-			return refuse_write(BPF_CORE_READ(to_path, dentry), BS_RULE_ANCESTOR);
-		ret = 0;
-	}
 	if (ret)
 		return ret;
 	/* A mount moved away from such a place (a detached tree made by
@@ -2633,7 +2529,6 @@ int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct bs_pending_mount *p;
-	struct bs_place *pl;
 	struct bs_rule_val v;
 	struct dentry *dentry;
 	struct inode *inode;
@@ -2642,15 +2537,6 @@ int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
 
 	if (ret)
 		return ret;
-	pl = bpf_task_storage_get(&pending_place, task, 0, 0);
-	if (pl && pl->dentry) {
-		struct bs_place place = *pl;
-		__u32 sdev = BPF_CORE_READ(sb, s_dev);
-
-		pl->dentry = 0;
-		if (bpf_map_update_elem(&placed, &sdev, &place, BPF_ANY))
-			return -ENOMEM;
-	}
 	p = bpf_task_storage_get(&pending_mount, task, 0, 0);
 	if (!p || !p->dentry)
 		return 0;

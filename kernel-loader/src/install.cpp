@@ -464,9 +464,8 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     // which must be BPF_F_RDONLY_PROG (and are frozen): read-only fds for
     // anyone. A map the object gains (a new section libbpf makes a map of)
     // is classified here or the install fails, never left unguarded.
-    const bpf_map* state[] = {skel->maps.stats,         skel->maps.audit_log,     skel->maps.task_subject,
-                              skel->maps.trusted,       skel->maps.pending_mount, skel->maps.bss,
-                              skel->maps.pending_place, skel->maps.placed};
+    const bpf_map* state[] = {skel->maps.stats,        skel->maps.audit_log,     skel->maps.task_subject,
+                              skel->maps.trusted,      skel->maps.pending_mount, skel->maps.bss};
     bpf_map* m = nullptr;
     bpf_object__for_each_map(m, skel->obj) {
       const bool is_state = std::find(std::begin(state), std::end(state), m) != std::end(state);

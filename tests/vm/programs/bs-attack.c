@@ -23,10 +23,6 @@
  *                            write TEXT to an O_TMPFILE file in DIR, then
  *                            give it the name NAME (linkat AT_EMPTY_PATH)
  *   hold FILE                open FILE for appending, then wait
- *   fsmount-tmpfs DST NAME TEXT
- *                            a new tmpfs (fsopen, fsmount) holding NAME with
- *                            TEXT, then move_mount'ed on DST: a filesystem
- *                            that arrives with its files
  *   bind-private SRC DST     mount(2) SRC on DST with MS_BIND | MS_PRIVATE
  *                            (the kernel makes that a bind mount)
  *   exchange A B             renameat2(RENAME_EXCHANGE) of A and B
@@ -293,24 +289,6 @@ int main(int argc, char **argv)
 		if (dprintf(fd, "%s\n", argv[4]) < 0)
 			return fail("write");
 		return linkat(fd, "", AT_FDCWD, argv[3], AT_EMPTY_PATH) ? fail("linkat") : 0;
-	}
-	if (!strcmp(cmd, "fsmount-tmpfs") && argc == 5) {
-		int fs = syscall(430 /* fsopen */, "tmpfs", 0), mfd, fd;
-
-		if (fs < 0)
-			return fail("fsopen");
-		if (syscall(431 /* fsconfig */, fs, 6 /* FSCONFIG_CMD_CREATE */, 0, 0, 0))
-			return fail("fsconfig");
-		mfd = syscall(432 /* fsmount */, fs, 0, 0);
-		if (mfd < 0)
-			return fail("fsmount");
-		fd = openat(mfd, argv[3], O_WRONLY | O_CREAT | O_EXCL, 0644);
-		if (fd < 0 || dprintf(fd, "%s\n", argv[4]) < 0)
-			return fail("fill");
-		close(fd);
-		if (syscall(429 /* move_mount */, mfd, "", AT_FDCWD, argv[2], 4 /* MOVE_MOUNT_F_EMPTY_PATH */))
-			return fail("move_mount");
-		return 0;
 	}
 	if (!strcmp(cmd, "bind-private") && argc == 4)
 		return mount(argv[2], argv[3], 0, MS_BIND | MS_PRIVATE, 0) ? fail("mount") : 0;
