@@ -694,11 +694,11 @@ static __always_inline int check_dentry(__u8 op, struct dentry *dentry)
 		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
 }
 
-/* Moving or linking `src` to the place of `dst` (both seen through `mnt`,
- * 0 for an inode hook) must not take it out of a rule that denies the
- * mover exec, read or write: refused when such a decision at the old place
- * is not also a denial at the new one. */
-static __always_inline int check_escape(struct dentry *src, struct dentry *dst, __u64 mnt)
+/* Moving or linking `src` to the place of `dst` must not take it out of
+ * a rule that denies the mover exec, read or write: refused when such a
+ * decision at the old place is not also a denial at the new one. Decided
+ * in the inode hooks, within the one filesystem both ends are on. */
+static __always_inline int check_escape(struct dentry *src, struct dentry *dst)
 {
 	struct inode *inode = BPF_CORE_READ(src, d_inode);
 	__u64 magic = BPF_CORE_READ(src, d_sb, s_magic);
@@ -713,10 +713,10 @@ static __always_inline int check_escape(struct dentry *src, struct dentry *dst, 
 	for (op = BS_OP_EXEC; op <= BS_OP_WRITE; op++) {
 		if (!relevant(op))
 			continue;
-		ask(op, (__u64)inode, (__u64)src, (__u64)src, mnt, magic, subject, &before);
+		ask(op, (__u64)inode, (__u64)src, (__u64)src, 0, magic, subject, &before);
 		if (before.action != BS_ACT_DENY)
 			continue;
-		ask(op, (__u64)inode, (__u64)dst, dst_dir, mnt, magic, subject, &after);
+		ask(op, (__u64)inode, (__u64)dst, dst_dir, 0, magic, subject, &after);
 		if (after.action == BS_ACT_DENY)
 			continue;
 		return verdict(BS_OP_WRITE, subject, BPF_CORE_READ(src, d_sb, s_dev),
@@ -738,25 +738,29 @@ static __always_inline int refuse_write(struct dentry *d, __s32 rule)
 		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
 }
 
-/* Whether `d` is a directory protected names hang from, a symlink the
- * loader followed to reach one, or the directory a subtree rule names:
- * renaming or removing it would give those names other files. */
-static __always_inline int is_ancestor(struct dentry *d)
+/* The BS_ANCESTOR_* bits of the inode at `d`, 0 for none (and for the
+ * initramfs' files while it runs the boot): a directory protected names
+ * hang from, a symlink the loader followed to reach one, or the directory
+ * a subtree rule names. Renaming or removing it would give those names
+ * other files. */
+static __always_inline __u8 ancestor_bits(struct dentry *d)
 {
 	struct inode *inode = BPF_CORE_READ(d, d_inode);
 	struct bs_inode_key k = {};
+	__u8 *bits;
 
-	if (!inode || !bs_has_ancestors)
+	if (!bs_has_ancestors || !inode || initramfs_object(BPF_CORE_READ(inode, i_sb, s_dev)))
 		return 0;
 	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	k.ino = BPF_CORE_READ(inode, i_ino);
-	return bpf_map_lookup_elem(&ancestors, &k) != 0;
+	bits = bpf_map_lookup_elem(&ancestors, &k);
+	return bits ? *bits : 0;
 }
 
 /* Renaming or removing `d`: refused when it is an ancestor (above). */
 static __always_inline int check_ancestor(struct dentry *d)
 {
-	if (!is_ancestor(d) || initramfs_object(BPF_CORE_READ(d, d_sb, s_dev)))
+	if (!ancestor_bits(d))
 		return 0;
 	return refuse_write(d, BS_RULE_ANCESTOR);
 }
@@ -1730,7 +1734,7 @@ int BPF_PROG(bs_inode_rename, struct inode *old_dir, struct dentry *old_dentry,
 	ret = check_alias_rename(old_dentry, new_dentry, 0);
 	if (ret)
 		return ret;
-	return check_escape(old_dentry, new_dentry, 0);
+	return check_escape(old_dentry, new_dentry);
 }
 
 /* write: a new hard link (the new name's directory), which must not carry
@@ -1747,7 +1751,7 @@ int BPF_PROG(bs_inode_link, struct dentry *old_dentry, struct inode *dir,
 	ret = check_alias_link(old_dentry, new_dentry, 0);
 	if (ret)
 		return ret;
-	return check_escape(old_dentry, new_dentry, 0);
+	return check_escape(old_dentry, new_dentry);
 }
 
 /* ---- path hooks -------------------------------------------------------- */
@@ -1982,20 +1986,6 @@ static __always_inline int booting(void)
 	return bs_initramfs_dev && !bs_boot_done;
 }
 
-/* The BS_ANCESTOR_* bits of the inode at `d`, 0 for none. */
-static __always_inline __u8 ancestor_bits(struct dentry *d)
-{
-	struct inode *inode = BPF_CORE_READ(d, d_inode);
-	struct bs_inode_key k = {};
-	__u8 *bits;
-
-	if (!inode || initramfs_object(BPF_CORE_READ(inode, i_sb, s_dev)))
-		return 0;
-	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	k.ino = BPF_CORE_READ(inode, i_ino);
-	bits = bpf_map_lookup_elem(&ancestors, &k);
-	return bits ? *bits : 0;
-}
 
 /* Whether a mount change on or of `vm` reaches the system: made in the
  * pins' mount namespace, or on a shared mount, which propagates to its
@@ -2038,7 +2028,7 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 	bottom = (struct dentry *)c.dentry;
 	if (!c.done)
 		return refuse_write(top, BS_RULE_ANCESTOR);
-	bits = bs_has_ancestors ? ancestor_bits(top) | ancestor_bits(bottom) : 0;
+	bits = ancestor_bits(top) | ancestor_bits(bottom);
 	if (bits) {
 		/* Something already mounted there, here or in any other
 		 * namespace (a mount tucked under it through a peer would
