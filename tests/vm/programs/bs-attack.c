@@ -120,9 +120,10 @@ static int run(void *p)
 	return v == 42 ? 0 : 1;
 }
 
-static int do_write(const char *file, const char *text)
+/* Writes TEXT and a newline to FILE opened with `flags` (for writing). */
+static int write_line(const char *file, int flags, const char *text)
 {
-	int fd = open(file, O_WRONLY | O_APPEND);
+	int fd = open(file, O_WRONLY | flags, 0644);
 
 	if (fd < 0)
 		return fail("open");
@@ -130,6 +131,11 @@ static int do_write(const char *file, const char *text)
 		return fail("write");
 	close(fd);
 	return 0;
+}
+
+static int do_write(const char *file, const char *text)
+{
+	return write_line(file, O_APPEND, text);
 }
 
 /* Writes TEXT to FILE+ and renames it over FILE; with `other`, first
@@ -163,14 +169,7 @@ static int do_replace(const char *file, const char *text, const char *other, int
 
 static int do_create(const char *file, const char *text)
 {
-	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0644);
-
-	if (fd < 0)
-		return fail("open");
-	if (dprintf(fd, "%s\n", text) < 0)
-		return fail("write");
-	close(fd);
-	return 0;
+	return write_line(file, O_CREAT | O_EXCL, text);
 }
 
 static void *opener(void *lib)
