@@ -9,6 +9,7 @@ PACKAGES="
   libgtest-dev libgmock-dev libbenchmark-dev
   clang llvm lld libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
   libclang-rt-14-dev clang-tidy cppcheck
+  libtss2-dev swtpm swtpm-tools
   gdisk fdisk util-linux e2fsprogs cpio gzip xz-utils zstd
   busybox-static qemu-system-x86 dracut-core initramfs-tools-core kmod
   ca-certificates

@@ -20,7 +20,7 @@ cppcheck --quiet --std=c++20 --language=c++ --library=googletest \
 	--enable=warning,performance,portability --inline-suppr --error-exitcode=1 \
 	--template='{file}:{line}: {severity}: {message} [{id}]' \
 	'-DLIBBPF_OPTS(TYPE,NAME,...)=struct TYPE NAME = {__VA_ARGS__}' "-DBOOTSEAL_SOURCE_ROOT=\"$top\"" \
-	-I lib/core/include -I lib/policy/include -I lib/storage/include -I lib/probe/include -I lib/view/include -I kernel-loader/include -I kernel-loader -I enforcer -I tools \
+	-I lib/core/include -I lib/policy/include -I lib/storage/include -I lib/probe/include -I lib/view/include -I lib/tpm/include -I kernel-loader/include -I kernel-loader -I enforcer -I tools \
 	--cppcheck-build-dir="$(mkdir -p "$build/cppcheck" && echo "$build/cppcheck")" \
 	$excludes $static_dirs
 echo "cppcheck: clean over $static_dirs"
