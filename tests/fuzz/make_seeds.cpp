@@ -17,6 +17,8 @@
 //   loader_config    loader.conf files and kernel command lines
 //   cmdline          the same kernel command lines, and the tokenizer's
 //                    corners: quotes, its whitespace, "--", a NUL
+//   tpm_log          measurement logs (a policy record, a no-policy
+//                    record, another tool's record) and floor requests
 // Every seed is checked to be accepted by its parser before it is written,
 // so an example that stops being valid fails the build. STAMP is written
 // last.
@@ -35,6 +37,7 @@
 #include <vector>
 
 #include "bootseal/cmdline.hpp"
+#include "bootseal/tpm_log.hpp"
 #include "bootseal/language.hpp"
 #include "bootseal/loader/config.hpp"
 #include "bootseal/partition.hpp"
@@ -257,6 +260,32 @@ void run(const fs::path& out, const fs::path& root) {
   for (std::string_view line : kCmdlineCorners) {
     if (bootseal::split_kernel_cmdline(line).params.empty()) die("command line corner " + std::to_string(n));
     write(out / "cmdline", "corner-" + std::to_string(n++), line);
+  }
+
+  // The TPM measurement log and the floor request.
+  bootseal::tpm::MeasureEvent pe;
+  pe.event = "policy";
+  pe.digest = bootseal::sha256(blobs[0]);
+  pe.policy = docs[0].name;
+  pe.generation = docs[0].generation;
+  pe.kid = "00112233445566778899aabbccddeeff";
+  pe.source = "partition /dev/vda3 slot A";
+  pe.nv_index = 0x01D10250;
+  bootseal::tpm::MeasureEvent ne;
+  ne.event = "no-policy";
+  ne.digest = bootseal::tpm::no_policy_digest();
+  const std::string other =
+      "\x1e{\"pcr\":15,\"digests\":[{\"hashAlg\":\"sha256\",\"digest\":\"" + std::string(64, 'a') +
+      "\"}],\"content_type\":\"systemd\",\"content\":{\"string\":\"machine-id\"}}\n";
+  const std::string logs[] = {format_event(pe), format_event(pe) + format_event(ne), other + format_event(pe)};
+  n = 0;
+  for (const auto& log : logs) {
+    must(bootseal::tpm::parse_measure_log(log, "seed.log"), "measurement log sample " + std::to_string(n));
+    write(out / "tpm_log", "measure-" + std::to_string(n++) + ".log", log);
+  }
+  for (std::string_view req : {"5\n", "18446744073709551615"}) {
+    must(bootseal::tpm::parse_floor_request(req, "seed.req"), "floor request sample");
+    write(out / "tpm_log", "request-" + std::to_string(n++), req);
   }
 }
 

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// What the loader writes about its TPM work, and the request `bootseal
+// mark-good` leaves for the next boot (docs/LOADER.md, "TPM"):
+//
+//  - the measurement log, /run/log/bootseal/tpm-measure.log: one record
+//    per PCR extension, in the JSON-SEQ form (RFC 7464) of systemd's
+//    /run/log/systemd/tpm2-measure.log: RS, a JSON object, LF;
+//  - the floor request, /var/lib/bootseal/tpm-floor-request: a generation
+//    in decimal, which the next boot's loader raises the TPM floor to, no
+//    higher than the generation it verified and serves.
+//
+// Both are read back from files root can write, so both parsers take
+// untrusted bytes: they have rejection tests and a fuzz target
+// (tests/fuzz/fuzz_tpm_log.cpp). Nothing here talks to a TPM.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bootseal/result.hpp"
+
+namespace bootseal::tpm {
+
+inline constexpr const char* kMeasureLogPath = "/run/log/bootseal/tpm-measure.log";
+inline constexpr const char* kFloorRequestPath = "/var/lib/bootseal/tpm-floor-request";
+// The loader's default PCR (docs/LOADER.md says why 12).
+inline constexpr unsigned kDefaultPcr = 12;
+inline constexpr size_t kMaxMeasureLog = 1024 * 1024;
+inline constexpr size_t kMaxFloorRequest = 64;
+
+using Sha256 = std::array<uint8_t, 32>;
+
+// What the loader extended, and why. `event` is "policy" (the digest is the
+// sealed blob's SHA-256, as read) or "no-policy" (no policy was installed
+// this boot; the digest is no_policy_digest()), so that a PCR never shows
+// a boot without a policy as one with the PCR's initial value.
+struct MeasureEvent {
+  unsigned pcr = kDefaultPcr;
+  Sha256 digest{};
+  std::string event;      // "policy" | "no-policy"
+  std::string policy;     // the policy's name ("" for no-policy)
+  uint64_t generation = 0;
+  std::string kid;        // hex key id ("" for no-policy)
+  std::string source;     // where the loader read the blob ("" for no-policy)
+  uint32_t nv_index = 0;  // the floor index used this boot (0: none)
+  friend bool operator==(const MeasureEvent&, const MeasureEvent&) = default;
+};
+
+// SHA-256 of "bootseal: no policy".
+Sha256 no_policy_digest();
+
+// One record: "\x1e{...}\n".
+std::string format_event(const MeasureEvent& e);
+
+// Every record of a log. A record that is not one of ours (another
+// content_type) is skipped; a malformed one is an error naming the
+// record's number and byte offset in `origin`.
+Result<std::vector<MeasureEvent>> parse_measure_log(std::string_view text, const std::string& origin);
+
+// Appends one record, creating the directory; the record is written with
+// one write() on an O_APPEND descriptor and fsync'ed.
+Result<void> append_measure_log(const std::string& path, const MeasureEvent& e);
+
+// A floor request: a generation in decimal, optional final newline.
+Result<uint64_t> parse_floor_request(std::string_view text, const std::string& origin);
+std::string format_floor_request(uint64_t generation);
+
+}  // namespace bootseal::tpm

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "bootseal/tpm_log.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "bootseal/fileio.hpp"
+#include "bootseal/seal.hpp"
+
+namespace bootseal::tpm {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr char kRecordSeparator = '\x1e';
+constexpr std::string_view kContentType = "bootseal";
+
+std::optional<Sha256> digest_from_hex(const std::string& s) {
+  if (s.size() != 64) return std::nullopt;
+  Sha256 d{};
+  for (size_t i = 0; i < d.size(); ++i) {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(s.data() + 2 * i, s.data() + 2 * i + 2, v, 16);
+    if (ec != std::errc() || p != s.data() + 2 * i + 2) return std::nullopt;
+    d[i] = static_cast<uint8_t>(v);
+  }
+  return d;
+}
+
+// One record's JSON, or why it is not a record of ours (nullopt result:
+// another tool's record, skipped).
+Result<std::optional<MeasureEvent>> event_from(const json& j) {
+  if (!j.is_object()) return make_error("not a JSON object");
+  auto ct = j.find("content_type");
+  if (ct == j.end() || !ct->is_string()) return make_error("no content_type");
+  if (ct->get<std::string>() != kContentType) return std::optional<MeasureEvent>();
+  MeasureEvent e;
+  auto pcr = j.find("pcr");
+  if (pcr == j.end() || !pcr->is_number_unsigned() || pcr->get<uint64_t>() > 23) return make_error("bad pcr");
+  e.pcr = pcr->get<unsigned>();
+  auto digests = j.find("digests");
+  if (digests == j.end() || !digests->is_array()) return make_error("no digests");
+  bool have = false;
+  for (const auto& d : *digests) {
+    if (!d.is_object() || !d.contains("hashAlg") || !d.contains("digest") || !d["hashAlg"].is_string() ||
+        !d["digest"].is_string())
+      return make_error("bad digest entry");
+    if (d["hashAlg"].get<std::string>() != "sha256") continue;
+    auto v = digest_from_hex(d["digest"].get<std::string>());
+    if (!v) return make_error("sha256 digest is not 64 hex digits");
+    e.digest = *v;
+    have = true;
+  }
+  if (!have) return make_error("no sha256 digest");
+  auto c = j.find("content");
+  if (c == j.end() || !c->is_object()) return make_error("no content");
+  auto str = [&](const char* key, std::string* out) -> bool {
+    auto it = c->find(key);
+    if (it == c->end()) return true;
+    if (!it->is_string()) return false;
+    *out = it->get<std::string>();
+    return true;
+  };
+  if (!str("event", &e.event) || !str("policy", &e.policy) || !str("kid", &e.kid) || !str("source", &e.source))
+    return make_error("a content field is not a string");
+  if (e.event != "policy" && e.event != "no-policy") return make_error("unknown event '" + e.event + "'");
+  if (auto g = c->find("generation"); g != c->end()) {
+    if (!g->is_number_unsigned()) return make_error("generation is not an unsigned number");
+    e.generation = g->get<uint64_t>();
+  }
+  if (auto n = c->find("nv_index"); n != c->end()) {
+    if (!n->is_number_unsigned() || n->get<uint64_t>() > 0xffffffffu) return make_error("bad nv_index");
+    e.nv_index = n->get<uint32_t>();
+  }
+  return std::optional<MeasureEvent>(std::move(e));
+}
+
+}  // namespace
+
+Sha256 no_policy_digest() {
+  static constexpr std::string_view kText = "bootseal: no policy";
+  return sha256(std::span(reinterpret_cast<const uint8_t*>(kText.data()), kText.size()));
+}
+
+std::string format_event(const MeasureEvent& e) {
+  json content = {{"event", e.event}};
+  if (e.event == "policy") {
+    content["policy"] = e.policy;
+    content["generation"] = e.generation;
+    content["kid"] = e.kid;
+    content["source"] = e.source;
+  }
+  if (e.nv_index != 0) content["nv_index"] = e.nv_index;
+  json j = {{"pcr", e.pcr},
+            {"digests", json::array({{{"hashAlg", "sha256"}, {"digest", to_hex(e.digest)}}})},
+            {"content_type", kContentType},
+            {"content", content}};
+  // Strings from the policy (its name) and the source may hold any UTF-8;
+  // invalid bytes are replaced rather than thrown on.
+  return std::string(1, kRecordSeparator) + j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+Result<std::vector<MeasureEvent>> parse_measure_log(std::string_view text, const std::string& origin) {
+  if (text.size() > kMaxMeasureLog)
+    return make_error(origin + ": larger than " + std::to_string(kMaxMeasureLog) + " bytes");
+  std::vector<MeasureEvent> events;
+  size_t pos = 0, number = 0;
+  while (pos < text.size()) {
+    if (text[pos] != kRecordSeparator)
+      return make_error(origin + ": offset " + std::to_string(pos) + ": expected a record separator (0x1e)");
+    size_t end = text.find(kRecordSeparator, pos + 1);
+    if (end == std::string_view::npos) end = text.size();
+    ++number;
+    const std::string_view body = text.substr(pos + 1, end - pos - 1);
+    const std::string where = origin + ": record " + std::to_string(number) + " at offset " + std::to_string(pos);
+    // RFC 7464: a record that does not end in LF was truncated (a writer
+    // cut off). The log is the evidence of what was measured: a damaged
+    // one is reported, not read around.
+    if (body.empty() || body.back() != '\n') return make_error(where + ": truncated (no final newline)");
+    json j = json::parse(body, nullptr, false);
+    if (j.is_discarded()) return make_error(where + ": not valid JSON");
+    auto e = event_from(j);
+    if (!e) return make_error(where + ": " + e.error());
+    if (*e) events.push_back(std::move(**e));
+    pos = end;
+  }
+  return events;
+}
+
+Result<void> append_measure_log(const std::string& path, const MeasureEvent& e) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  if (ec) return make_error(path + ": cannot create its directory: " + ec.message());
+  auto fd = open_file(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (!fd) return make_error(fd.error());
+  // systemd's writers take the same lock on their log; ours is a file of
+  // its own, but another bootseal writer (a later phase) may run at once.
+  if (::flock(fd->get(), LOCK_EX) != 0) return make_error(path + ": flock: " + errno_text(errno));
+  const std::string rec = format_event(e);
+  if (auto w = write_all(fd->get(), std::span(reinterpret_cast<const uint8_t*>(rec.data()), rec.size()), path); !w)
+    return w;
+  if (::fsync(fd->get()) != 0) return make_error(path + ": fsync: " + errno_text(errno));
+  return {};
+}
+
+Result<uint64_t> parse_floor_request(std::string_view text, const std::string& origin) {
+  if (text.size() > kMaxFloorRequest)
+    return make_error(origin + ": larger than " + std::to_string(kMaxFloorRequest) + " bytes");
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  if (text.empty() || text.size() > 20) return make_error(origin + ": not a generation number");
+  uint64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 10);
+  if (ec != std::errc() || p != text.data() + text.size())
+    return make_error(origin + ": '" + std::string(text.substr(0, 20)) + "' is not a generation number");
+  return v;
+}
+
+std::string format_floor_request(uint64_t generation) { return std::to_string(generation) + "\n"; }
+
+}  // namespace bootseal::tpm

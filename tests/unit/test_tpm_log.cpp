@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// The measurement log and the floor request (bootseal/tpm_log.hpp): the
+// records the loader writes read back as written, in systemd's JSON-SEQ
+// form; each way a damaged log or request is refused names the file and
+// the record.
+#include "bootseal/tpm_log.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "bootseal/seal.hpp"
+
+namespace bootseal::tpm {
+namespace {
+
+MeasureEvent policy_event() {
+  MeasureEvent e;
+  e.pcr = 12;
+  const std::string blob = "not really a sealed blob";
+  e.digest = sha256(std::span(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()));
+  e.event = "policy";
+  e.policy = "kiosk";
+  e.generation = 5;
+  e.kid = "0011223344556677";
+  e.source = "partition /dev/vda3 slot A";
+  e.nv_index = 0x01D10250;
+  return e;
+}
+
+TEST(MeasureLog, RecordIsJsonSeqAsSystemdWritesIt) {
+  const std::string rec = format_event(policy_event());
+  ASSERT_GE(rec.size(), 2u);
+  EXPECT_EQ(rec.front(), '\x1e');
+  EXPECT_EQ(rec.back(), '\n');
+  EXPECT_EQ(rec.find('\n'), rec.size() - 1) << "one line per record";
+  EXPECT_NE(rec.find("\"pcr\":12"), std::string::npos) << rec;
+  EXPECT_NE(rec.find("\"hashAlg\":\"sha256\""), std::string::npos) << rec;
+  EXPECT_NE(rec.find("\"digest\":\"" + to_hex(policy_event().digest) + "\""), std::string::npos) << rec;
+  EXPECT_NE(rec.find("\"content_type\":\"bootseal\""), std::string::npos) << rec;
+}
+
+TEST(MeasureLog, ReadsBackWhatWasWrittenAndSkipsOthers) {
+  MeasureEvent none;
+  none.event = "no-policy";
+  none.digest = no_policy_digest();
+  const std::string other =
+      "\x1e{\"pcr\":15,\"digests\":[{\"hashAlg\":\"sha256\",\"digest\":\"" + std::string(64, 'a') +
+      "\"}],\"content_type\":\"systemd\",\"content\":{\"string\":\"machine-id\"}}\n";
+  auto log = parse_measure_log(format_event(policy_event()) + other + format_event(none), "log");
+  ASSERT_TRUE(log.ok()) << log.error();
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[0], policy_event());
+  EXPECT_EQ((*log)[1], none);
+  EXPECT_EQ(parse_measure_log("", "log")->size(), 0u);
+}
+
+TEST(MeasureLog, NoPolicyDigestIsTheHashOfItsText) {
+  const std::string text = "bootseal: no policy";
+  EXPECT_EQ(no_policy_digest(), sha256(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
+}
+
+TEST(MeasureLog, AppendCreatesTheDirectoryAndAppends) {
+  char tmpl[] = "/tmp/bootseal-tpmlog-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string path = std::string(tmpl) + "/run/log/bootseal/tpm-measure.log";
+  ASSERT_TRUE(append_measure_log(path, policy_event()).ok());
+  ASSERT_TRUE(append_measure_log(path, policy_event()).ok());
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto log = parse_measure_log(ss.str(), path);
+  ASSERT_TRUE(log.ok()) << log.error();
+  EXPECT_EQ(log->size(), 2u);
+  std::filesystem::remove_all(tmpl);
+}
+
+struct Damage {
+  const char* name;
+  std::string text;
+  std::string error;
+};
+class MeasureLogRejects : public ::testing::TestWithParam<Damage> {};
+TEST_P(MeasureLogRejects, NamingRecordAndOffset) {
+  auto log = parse_measure_log(GetParam().text, "/run/log/bootseal/tpm-measure.log");
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.error(), GetParam().error);
+}
+
+std::string rec(const std::string& json) { return "\x1e" + json + "\n"; }
+const std::string kGood = format_event(policy_event());
+const std::string kDigest = "[{\"hashAlg\":\"sha256\",\"digest\":\"" + std::string(64, '0') + "\"}]";
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, MeasureLogRejects,
+    ::testing::Values(
+        Damage{"NoSeparator", "{}\n", "/run/log/bootseal/tpm-measure.log: offset 0: expected a record separator (0x1e)"},
+        Damage{"Truncated", kGood + kGood.substr(0, kGood.size() - 10),
+               "/run/log/bootseal/tpm-measure.log: record 2 at offset " + std::to_string(kGood.size()) +
+                   ": truncated (no final newline)"},
+        Damage{"NotJson", rec("{pcr:"), "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: not valid JSON"},
+        Damage{"NotObject", rec("[1]"), "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: not a JSON object"},
+        Damage{"NoContentType", rec("{\"pcr\":12}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: no content_type"},
+        Damage{"PcrTooHigh",
+               rec("{\"pcr\":24,\"content_type\":\"bootseal\",\"digests\":" + kDigest + ",\"content\":{}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: bad pcr"},
+        Damage{"ShortDigest",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":[{\"hashAlg\":\"sha256\",\"digest\":"
+                   "\"abcd\"}],\"content\":{\"event\":\"policy\"}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: sha256 digest is not 64 hex digits"},
+        Damage{"NoSha256",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":[],\"content\":{\"event\":\"policy\"}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: no sha256 digest"},
+        Damage{"UnknownEvent",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
+                   ",\"content\":{\"event\":\"reset\"}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: unknown event 'reset'"},
+        Damage{"NegativeGeneration",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
+                   ",\"content\":{\"event\":\"policy\",\"generation\":-1}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: generation is not an unsigned number"}),
+    [](const ::testing::TestParamInfo<Damage>& i) { return std::string(i.param.name); });
+
+TEST(FloorRequest, ReadsWhatMarkGoodWrites) {
+  auto r = parse_floor_request(format_floor_request(6), "req");
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(*r, 6u);
+  EXPECT_EQ(*parse_floor_request("18446744073709551615", "req"), UINT64_MAX);
+}
+
+TEST(FloorRequest, Rejections) {
+  const std::string path = "/var/lib/bootseal/tpm-floor-request";
+  EXPECT_EQ(parse_floor_request("", path).error(), path + ": not a generation number");
+  EXPECT_EQ(parse_floor_request("\n", path).error(), path + ": not a generation number");
+  EXPECT_EQ(parse_floor_request("-3\n", path).error(), path + ": '-3' is not a generation number");
+  EXPECT_EQ(parse_floor_request("5 6\n", path).error(), path + ": '5 6' is not a generation number");
+  EXPECT_EQ(parse_floor_request("18446744073709551616", path).error(),
+            path + ": '18446744073709551616' is not a generation number");
+  EXPECT_EQ(parse_floor_request(std::string(65, '1'), path).error(), path + ": larger than 64 bytes");
+}
+
+}  // namespace
+}  // namespace bootseal::tpm
