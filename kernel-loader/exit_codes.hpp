@@ -29,6 +29,7 @@ enum ExitCode : int {
   BS_EXIT_INSTALL = 7,
   BS_EXIT_ALREADY = 8,
   BS_EXIT_LOCKDOWN = 9,
+  BS_EXIT_TPM = 10,
 };
 
 inline constexpr ExitCodeEntry kExitCodes[] = {
@@ -48,9 +49,12 @@ inline constexpr ExitCodeEntry kExitCodes[] = {
     {BS_EXIT_ALREADY, "ALREADY", "bootseal's own enforcer is already in force with this policy (checked, not just a non-empty pin directory)"},
     {BS_EXIT_LOCKDOWN, "LOCKDOWN",
      "the policy is installed but the kernel lockdown level it asks for could not be raised (enforce mode)"},
+    {BS_EXIT_TPM, "TPM",
+     "tpm = required and the TPM is missing, a TPM command failed, or the floor index is not provisioned "
+     "(whatever the policy's mode and on-failure)"},
 };
 static_assert(exit_table_valid(kExitCodes));
-static_assert(std::size(kExitCodes) == BS_EXIT_LOCKDOWN + 1, "every code has its entry");
+static_assert(std::size(kExitCodes) == BS_EXIT_TPM + 1, "every code has its entry");
 
 // The prefix of the shell fragment's variables.
 inline constexpr std::string_view kExitShellPrefix = "BS_EXIT_";

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // bootseal mark-good [--trust PEM_OR_DIR] [--partition N] DEVICE
+#include <sys/stat.h>
+
+#include <filesystem>
 #include <iostream>
 #include <memory>
+
+#include "bootseal/fileio.hpp"
+#include "bootseal/tpm_log.hpp"
 
 #include "common.hpp"
 #include "error_exits.hpp"
@@ -16,6 +22,22 @@ struct MarkGoodOptions {
   std::optional<int> partition;
 };
 
+// On a machine whose TPM holds the floor (bootseal tpm-setup made
+// /var/lib/bootseal), the TPM's floor is raised by the next boot's loader,
+// which alone may write the index before it locks it: leave it the
+// request. The loader raises no higher than the generation it verifies.
+int request_tpm_floor(uint64_t floor) {
+  const std::filesystem::path path = tpm::kFloorRequestPath;
+  struct stat st {};
+  if (::stat(path.parent_path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return kExitOk;
+  const std::string text = tpm::format_floor_request(floor);
+  auto w = write_file_atomic(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0644);
+  if (!w) return fail(w);
+  std::cout << path.string() << ": the next boot raises the TPM's floor to " << floor
+            << " (if the TPM floor index is in use)\n";
+  return kExitOk;
+}
+
 int run_mark_good(const MarkGoodOptions& o) {
   auto trust = load_trust(o.trust, true);
   if (!trust) return fail(trust);
@@ -26,6 +48,7 @@ int run_mark_good(const MarkGoodOptions& o) {
   const auto r = mark_good(**dev, *trust->get());
   if (!r.ok()) return fail(r);
   const auto& out = *r;
+  if (int rc = request_tpm_floor(out.new_floor); rc != kExitOk) return rc;
   if (out.header_copy < 0) {
     std::cout << target->name << ": rollback floor already at " << out.new_floor << "; nothing written\n";
     return kExitOk;

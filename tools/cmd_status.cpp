@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // bootseal status [--json] [--pin-dir DIR]
+#include <cctype>
+#include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/policy.hpp"
 #include "bootseal/seal.hpp"
+#include "bootseal/tpm.hpp"
+#include "bootseal/tpm_log.hpp"
 #include "common.hpp"
 #include "enforcer_read.hpp"
 #include "enforcer_view.hpp"
@@ -18,7 +24,64 @@ namespace {
 struct StatusOptions {
   std::string pin_dir = kDefaultPinDir;
   bool json = false;
+  std::string tcti = "device:/dev/tpmrm0";
 };
+
+std::string index_text(uint32_t index) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", index);
+  return buf;
+}
+
+// The TPM's side: the loader's log says which PCR and index it used this
+// boot; the PCR is read from sysfs, the index from the TPM itself.
+std::optional<TpmView> tpm_view(const std::string& tcti) {
+  auto bytes = read_file(tpm::kMeasureLogPath, tpm::kMaxMeasureLog);
+  if (!bytes) return std::nullopt;
+  TpmView t;
+  t.pcr = tpm::kDefaultPcr;
+  uint32_t index = tpm::kDefaultFloorIndex;
+  auto log = tpm::parse_measure_log(std::string(bytes->begin(), bytes->end()), tpm::kMeasureLogPath);
+  std::vector<tpm::MeasureEvent> events;
+  if (!log) {
+    t.problem = log.error();
+  } else if (!log->empty()) {
+    events = std::move(*log);
+    const tpm::MeasureEvent& last = events.back();
+    t.pcr = last.pcr;
+    t.measured_event = last.event;
+    if (last.event == "policy") t.measured = to_hex(last.digest);
+    if (last.nv_index != 0) index = last.nv_index;
+  }
+  t.nv_index = index_text(index);
+  if (auto v = read_first_line("/sys/class/tpm/tpm0/pcr-sha256/" + std::to_string(t.pcr))) {
+    t.pcr_value = *v;
+    for (char& c : t.pcr_value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (!t.pcr_value.empty() && log) {
+    // Only bootseal's records: a PCR others extend too (systemd-stub's 12
+    // in a UKI boot) does not replay from its records alone.
+    tpm::Digest pcr{};
+    for (const auto& e : events)
+      if (e.pcr == t.pcr) pcr = tpm::extended(pcr, e.digest);
+    t.log_replays = to_hex(pcr) == t.pcr_value;
+  }
+  auto dev = tpm::Tpm::open(tcti);
+  if (!dev) {
+    t.problem = dev.error();
+  } else if (auto f = dev->read_floor(index); !f) {
+    t.problem = f.error();
+  } else if (!*f) {
+    t.problem = "NV index " + t.nv_index + " is not defined (bootseal tpm-setup)";
+  } else {
+    t.floor = (*f)->written ? (*f)->value : 0;
+    t.locked = (*f)->write_locked;
+  }
+  if (auto r = read_file(tpm::kFloorRequestPath, tpm::kMaxFloorRequest + 1))
+    if (auto g = tpm::parse_floor_request(std::string(r->begin(), r->end()), tpm::kFloorRequestPath))
+      if (!t.floor || *g > *t.floor) t.requested = *g;
+  return t;
+}
 
 // The lockdown level in force: the bracketed word of securityfs' lockdown
 // file ("none [integrity] confidentiality"), or "unknown".
@@ -63,7 +126,8 @@ StatusView status_view(const EnforcerState& st) {
 int run_status(const StatusOptions& o) {
   auto st = read_enforcer(o.pin_dir);
   if (!st) return fail(st);
-  const StatusView v = status_view(*st);
+  StatusView v = status_view(*st);
+  v.tpm = tpm_view(o.tcti);
   if (o.json)
     std::cout << to_json(v).dump(2) << "\n";
   else
@@ -78,6 +142,7 @@ void setup_status(CLI::App& app, int& exit_code) {
   auto* sub = app.add_subcommand("status", "Show what the running enforcer holds, read from its pins.");
   sub->add_flag("--json", o->json, "Machine-readable output");
   sub->add_option("--pin-dir", o->pin_dir, "Where the enforcer is pinned (default " + std::string(kDefaultPinDir) + ")");
+  sub->add_option("--tcti", o->tcti, "How to reach the TPM (default device:/dev/tpmrm0)");
   sub->footer("Exit 0 when an enforcer is installed, 5 when none is, 1 when its pins cannot be read.");
   sub->callback([o, &exit_code] { exit_code = run_status(*o); });
 }

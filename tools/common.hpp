@@ -74,5 +74,6 @@ void setup_strip(CLI::App& app, int& exit_code);
 void setup_inspect(CLI::App& app, int& exit_code);
 void setup_status(CLI::App& app, int& exit_code);
 void setup_audit(CLI::App& app, int& exit_code);
+void setup_tpm_setup(CLI::App& app, int& exit_code);
 
 }  // namespace bootseal::tool

@@ -8,10 +8,34 @@
 
 namespace bootseal::tool {
 
+namespace {
+
+template <typename T>
+nlohmann::json or_null(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+nlohmann::json to_json(const TpmView& t) {
+  return {{"pcr", t.pcr},
+          {"pcr_value", t.pcr_value.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.pcr_value)},
+          {"measured_event", t.measured_event.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.measured_event)},
+          {"measured_sha256", t.measured.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.measured)},
+          {"log_replays", or_null(t.log_replays)},
+          {"nv_index", t.nv_index},
+          {"floor", or_null(t.floor)},
+          {"locked", or_null(t.locked)},
+          {"requested_floor", or_null(t.requested)},
+          {"problem", t.problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.problem)}};
+}
+
+std::string yes_no(const std::optional<bool>& b) { return !b ? "unknown" : *b ? "yes" : "no"; }
+
+}  // namespace
+
 nlohmann::json to_json(const StatusView& v) {
   nlohmann::json defaults = nlohmann::json::object();
   for (const auto& [op, action] : v.defaults) defaults[op] = action;
-  return {
+  nlohmann::json j = {
       {"policy", v.policy},
       {"generation", v.generation},
       {"kid", v.kid},
@@ -31,6 +55,8 @@ nlohmann::json to_json(const StatusView& v) {
         {"events_overwritten", v.events_overwritten},
         {"audit_log_entries", v.audit_log_entries}}},
   };
+  j["tpm"] = v.tpm ? to_json(*v.tpm) : nlohmann::json(nullptr);
+  return j;
 }
 
 void print_status(std::ostream& out, const StatusView& v) {
@@ -51,6 +77,21 @@ void print_status(std::ostream& out, const StatusView& v) {
       << "self-protection refusals: " << v.self_protection_denied << "\n"
       << "audit events: " << v.events << " written, " << v.events_overwritten << " overwritten (the log holds "
       << v.audit_log_entries << ")\n";
+  if (!v.tpm) {
+    out << "tpm:         not used this boot\n";
+    return;
+  }
+  const TpmView& t = *v.tpm;
+  out << "tpm pcr:     " << t.pcr << " = " << (t.pcr_value.empty() ? "unreadable" : t.pcr_value) << "\n"
+      << "measured:    "
+      << (t.measured_event == "policy"      ? "policy sha256 " + t.measured
+          : t.measured_event == "no-policy" ? std::string("no policy")
+                                            : std::string("nothing logged"))
+      << " (the log replays to the PCR: " << yes_no(t.log_replays) << ")\n"
+      << "tpm floor:   " << (t.floor ? std::to_string(*t.floor) : std::string("unknown")) << " in NV index "
+      << t.nv_index << ", write-locked: " << yes_no(t.locked) << "\n";
+  if (t.requested) out << "requested:   floor " << *t.requested << " at the next boot (bootseal mark-good)\n";
+  if (!t.problem.empty()) out << "tpm problem: " << t.problem << "\n";
 }
 
 namespace {

@@ -14,6 +14,21 @@
 
 namespace bootseal::tool {
 
+// The TPM's side (docs/LOADER.md, "TPM"): what the loader measured this
+// boot, by its log, and the floor index as the TPM holds it now.
+struct TpmView {
+  unsigned pcr = 0;
+  std::string pcr_value;        // hex, read from sysfs now; "" when unreadable
+  std::string measured;         // the policy's SHA-256 the loader extended ("" none)
+  std::string measured_event;   // "policy", "no-policy" or "" (nothing logged)
+  std::optional<bool> log_replays;  // our records, replayed from zero, give pcr_value
+  std::string nv_index;         // "0x01d10250"
+  std::optional<uint64_t> floor;    // the index's value; nullopt: not defined or unreadable
+  std::optional<bool> locked;       // TPMA_NV_WRITELOCKED
+  std::optional<uint64_t> requested;  // the floor mark-good asked the next boot for
+  std::string problem;          // why some of the above is missing
+};
+
 struct StatusView {
   std::string policy;  // the installed policy's name (the enforcer keeps no document)
   uint64_t generation = 0;
@@ -33,6 +48,7 @@ struct StatusView {
   uint64_t events = 0;
   uint64_t events_overwritten = 0;
   uint64_t audit_log_entries = 0;
+  std::optional<TpmView> tpm;  // nullopt: the loader used no TPM this boot
 };
 nlohmann::json to_json(const StatusView& v);
 void print_status(std::ostream& out, const StatusView& v);

@@ -12,6 +12,7 @@
 #include "bootseal/partition.hpp"
 #include "bootseal/result.hpp"
 #include "bootseal/seal.hpp"
+#include "bootseal/tpm.hpp"
 #include "bootseal/trailer.hpp"
 #include "enforcer_read.hpp"
 #include "exit_codes.hpp"
@@ -50,6 +51,18 @@ constexpr ExitCode exit_code_for(TrailerFault kind) {
     case TrailerFault::absent:
     case TrailerFault::exists: return kExitRefused;
     case TrailerFault::invalid_blob: return kExitBadBlob;
+  }
+  return kExitFailure;
+}
+
+// The TPM (tpm-setup): a TPM that cannot be reached or refuses a command
+// is operational; a floor index that is not bootseal's is a refusal.
+constexpr ExitCode exit_code_for(tpm::TpmFault kind) {
+  switch (kind) {
+    case tpm::TpmFault::unavailable:
+    case tpm::TpmFault::command: return kExitFailure;
+    case tpm::TpmFault::not_defined: return kExitRefused;
+    case tpm::TpmFault::invalid_input: return kExitUsage;
   }
   return kExitFailure;
 }

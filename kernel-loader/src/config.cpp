@@ -65,10 +65,34 @@ std::string_view mode_name(ModeSetting m) {
   return "?";
 }
 
+std::optional<TpmSetting> tpm_from(std::string_view v) {
+  if (v == "off") return TpmSetting::off;
+  if (v == "auto") return TpmSetting::automatic;
+  if (v == "required") return TpmSetting::required;
+  return std::nullopt;
+}
+
+std::optional<uint32_t> parse_index(std::string_view s) {
+  if (s.size() < 3 || s.size() > 10 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return std::nullopt;
+  uint32_t v = 0;
+  auto [p, ec] = std::from_chars(s.data() + 2, s.data() + s.size(), v, 16);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
 // Strictness: enforce > as the policy says > permissive.
 int strictness(ModeSetting m) { return m == ModeSetting::enforce ? 2 : m == ModeSetting::policy ? 1 : 0; }
 
 }  // namespace
+
+std::string_view to_string(TpmSetting t) {
+  switch (t) {
+    case TpmSetting::off: return "off";
+    case TpmSetting::automatic: return "auto";
+    case TpmSetting::required: return "required";
+  }
+  return "?";
+}
 
 std::string_view to_string(SourceType t) {
   switch (t) {
@@ -87,7 +111,8 @@ Result<LoaderConfig> parse_config(std::string_view text, const std::string& orig
     return make_error(origin + ": larger than " + std::to_string(kMaxConfigSize) + " bytes");
   LoaderConfig c;
   bool sources_set = false, trust_set = false, floor_set = false, mode_set = false, failure_set = false,
-       weaken_set = false, ring_set = false, pin_set = false;
+       weaken_set = false, ring_set = false, pin_set = false, tpm_set = false, pcr_set = false, index_set = false,
+       tcti_set = false;
   size_t line_no = 0;
   size_t pos = 0;
   while (pos < text.size()) {
@@ -177,6 +202,31 @@ Result<LoaderConfig> parse_config(std::string_view text, const std::string& orig
       if (!good_path(value) || value.find("/..") != std::string_view::npos)
         return fail("pin-dir needs an absolute path without '..'");
       c.pin_dir = std::string(value);
+    } else if (key == "tpm") {
+      if (!once(tpm_set)) return fail("'tpm' given twice");
+      auto t = tpm_from(value);
+      if (!t) return fail("tpm '" + std::string(value) + "' is not off, auto or required");
+      c.tpm = *t;
+    } else if (key == "tpm-pcr") {
+      if (!once(pcr_set)) return fail("'tpm-pcr' given twice");
+      // 0-7 are the firmware's; 16 and 23 can be reset by any program
+      // (locality 0), which would let root replay a measurement; 17-22 are
+      // the dynamic root of trust's, not extendable from the OS.
+      auto v = parse_u64(value);
+      if (!v || *v < 8 || *v > 15)
+        return fail("tpm-pcr '" + std::string(value) +
+                    "' is not a PCR from 8 to 15 (0-7 are the firmware's, 16 and 23 resettable, 17-22 the DRTM's)");
+      c.tpm_pcr = static_cast<unsigned>(*v);
+    } else if (key == "tpm-nv-index") {
+      if (!once(index_set)) return fail("'tpm-nv-index' given twice");
+      auto v = parse_index(value);
+      if (!v || *v < kTpmLinuxIndexFirst || *v > kTpmLinuxIndexLast)
+        return fail("tpm-nv-index '" + std::string(value) + "' is not a hex NV index from 0x01D10200 to 0x01D105FF");
+      c.tpm_nv_index = *v;
+    } else if (key == "tpm-tcti") {
+      if (!once(tcti_set)) return fail("'tpm-tcti' given twice");
+      if (!printable(value) || value.size() > 512) return fail("tpm-tcti is not a TCTI configuration string");
+      c.tpm_tcti = std::string(value);
     } else {
       return fail("unknown key '" + std::string(key) + "'");
     }
@@ -219,6 +269,10 @@ Result<CmdlineOptions> parse_cmdline(std::string_view cmdline) {
       auto f = on_failure_from(value);
       if (!f) return fail("'" + value + "' is not stop or continue");
       o.on_failure = f;
+    } else if (key == "bootseal.tpm") {
+      auto t = tpm_from(value);
+      if (!t) return fail("'" + value + "' is not off, auto or required");
+      o.tpm = t;
     } else if (key == "bootseal.device") {
       if (!good_path(value)) return fail("'" + value + "' is not an absolute path");
       o.devices.push_back(value);
@@ -254,6 +308,12 @@ LoaderConfig apply_cmdline(const LoaderConfig& config, const CmdlineOptions& cmd
       c.on_failure = *cmd.on_failure;
     else
       refuse("bootseal.on_failure=continue");
+  }
+  if (cmd.tpm && *cmd.tpm != c.tpm) {
+    if (static_cast<int>(*cmd.tpm) > static_cast<int>(c.tpm) || c.cmdline_may_weaken)
+      c.tpm = *cmd.tpm;
+    else
+      refuse("bootseal.tpm=" + std::string(to_string(*cmd.tpm)));
   }
   std::vector<SourceSpec> sources;
   for (const auto& d : cmd.devices) sources.push_back(SourceSpec{SourceType::device, d});

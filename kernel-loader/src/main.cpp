@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -22,6 +23,7 @@
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
 #include "install.hpp"
+#include "tpm_step.hpp"
 
 #ifndef BOOTSEAL_VERSION
 #define BOOTSEAL_VERSION "unknown"
@@ -149,8 +151,8 @@ Stop configure(const Options& opt, Log& log, Configuration* out) {
 
 // Discovery and verification: the trust store, then every configured
 // source; the report says which candidate, if any, was chosen.
-Stop discover_policy(const Options& opt, const Configuration& cfg, Log& log, const Failure& failure,
-                     DiscoveryReport* out) {
+Stop discover_policy(const Options& opt, const Configuration& cfg, const TpmStep& tpm, Log& log,
+                     const Failure& failure, DiscoveryReport* out) {
   const LoaderConfig& config = cfg.config;
   Stopwatch t;
   auto trust = TrustStore::load(config.trust);
@@ -164,7 +166,14 @@ Stop discover_policy(const Options& opt, const Configuration& cfg, Log& log, con
   t = Stopwatch();
   DiscoveryRequest dr;
   dr.trust = &*trust;
-  dr.floor = config.floor;
+  // The highest of loader.conf's floor (or the command line's) and the
+  // TPM's; a partition's own floor is applied by its reader.
+  dr.floor = std::max(config.floor, tpm.floor());
+  std::string floor_text = std::to_string(dr.floor);
+  if (tpm.floor() > config.floor) {
+    dr.floor_origin = tpm.floor_origin();
+    floor_text += " from " + dr.floor_origin;
+  }
   dr.cmdline = cfg.cmdline;
   for (const auto& s : config.sources) {
     switch (s.type) {
@@ -183,7 +192,7 @@ Stop discover_policy(const Options& opt, const Configuration& cfg, Log& log, con
   }
   const Candidate* chosen = out->choice();
   if (!chosen)
-    return failure(BS_EXIT_NO_POLICY, "no valid policy found (floor " + std::to_string(config.floor) + ", " +
+    return failure(BS_EXIT_NO_POLICY, "no valid policy found (floor " + floor_text + ", " +
                                           std::to_string(out->examined.size()) + " source(s) looked at)");
   const Document& doc = chosen->document;
   log.info("policy '" + doc.name + "' generation " + std::to_string(doc.generation) + " from " +
@@ -379,18 +388,12 @@ int lock_down(const Document& doc, bool permissive, Log& log) {
   return BS_EXIT_OK;
 }
 
-int run(const Options& opt) {
-  Log log(!opt.dry_run);
-  Stopwatch total;
-  log.info(std::string("loader ") + BOOTSEAL_VERSION + " starting, root " + opt.root +
-           (opt.dry_run ? " (dry run)" : ""));
-
-  Configuration cfg;
-  if (Stop stop = configure(opt, log, &cfg)) return *stop;
+// Everything from discovery on; `tpm` is open (or off).
+int run_policy(const Options& opt, const Configuration& cfg, TpmStep& tpm, Log& log, const Stopwatch& total) {
   Failure failure(log, cfg.config.on_failure, cfg.config.mode == ModeSetting::permissive);
 
   DiscoveryReport report;
-  if (Stop stop = discover_policy(opt, cfg, log, failure, &report)) return *stop;
+  if (Stop stop = discover_policy(opt, cfg, tpm, log, failure, &report)) return *stop;
   const Candidate& chosen = *report.choice();
   const Document& doc = chosen.document;
   const Mode mode = effective_mode(cfg.config, doc);
@@ -404,6 +407,15 @@ int run(const Options& opt) {
   const LsmCheck lsm = check_bpf_lsm(!opt.dry_run);
   if (opt.dry_run) return report_dry_run(compiled, doc, lsm, log, total);
 
+  // Measured before the enforcer is attached: the PCR names the policy
+  // about to govern every later process. The floor moves (upward) only
+  // for a policy that verified, and is locked before anything else runs.
+  if (Stop stop = tpm.measure(chosen)) return *stop;
+  if (Stop stop = tpm.raise_and_lock(opt.root, doc.generation)) return *stop;
+  if (cfg.config.tpm != TpmSetting::off && doc.lockdown == Lockdown::none && !opt.dry_run)
+    log.warn("TPM: the policy has no 'lockdown integrity': a hibernation would reset the TPM and unlock the floor "
+             "index for the resumed system");
+
   int hooks = 0;
   if (Stop stop = install_enforcer(opt, cfg.config, chosen, compiled, lsm, log, failure, &hooks)) return *stop;
   log.info("policy '" + doc.name + "' generation " + std::to_string(doc.generation) + " in force, " +
@@ -411,6 +423,23 @@ int run(const Options& opt) {
            " in all)");
 
   return lock_down(doc, failure.permissive(), log);
+}
+
+int run(const Options& opt) {
+  Log log(!opt.dry_run);
+  Stopwatch total;
+  log.info(std::string("loader ") + BOOTSEAL_VERSION + " starting, root " + opt.root +
+           (opt.dry_run ? " (dry run)" : ""));
+
+  Configuration cfg;
+  if (Stop stop = configure(opt, log, &cfg)) return *stop;
+  TpmStep tpm(cfg.config, opt.dry_run, [&log](int prio, const std::string& m) { log.line(prio, m); });
+  if (Stop stop = tpm.open()) return *stop;
+  const int rc = run_policy(opt, cfg, tpm, log, total);
+  // On every way out: a boot that installed nothing says so in the PCR,
+  // and the floor index is locked whatever happened above.
+  if (Stop stop = tpm.finish()) return rc == BS_EXIT_OK || rc == BS_EXIT_CONTINUE ? *stop : rc;
+  return rc;
 }
 
 }  // namespace

@@ -112,6 +112,15 @@ TEST(ExitTable, BootsealEnforcerAndGenericFailures) {
     EXPECT_EQ(name_of(kExitCodes, exit_code_for(k)), "FAILURE") << to_string(k);
 }
 
+TEST(ExitTable, BootsealTpmSetup) {
+  using namespace tool;
+  // docs/bootseal.md, tpm-setup: a foreign index is refused (3), TPM errors are 1.
+  EXPECT_EQ(name_of(kExitCodes, exit_code_for(tpm::TpmFault::unavailable)), "FAILURE");
+  EXPECT_EQ(name_of(kExitCodes, exit_code_for(tpm::TpmFault::command)), "FAILURE");
+  EXPECT_EQ(name_of(kExitCodes, exit_code_for(tpm::TpmFault::not_defined)), "REFUSED");
+  EXPECT_EQ(name_of(kExitCodes, exit_code_for(tpm::TpmFault::invalid_input)), "USAGE");
+}
+
 // ---- bootseal-sign -----------------------------------------------------------
 
 TEST(ExitTable, BootsealSignVerification) {

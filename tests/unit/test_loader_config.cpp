@@ -22,6 +22,10 @@ on-failure = stop
 cmdline-may-weaken = no
 audit-buffer = 1048576
 pin-dir = /sys/fs/bpf/bootseal
+tpm = required
+tpm-pcr = 13
+tpm-nv-index = 0x01d105ff
+tpm-tcti = swtpm:path=/run/swtpm.sock
 )";
 
 TEST(LoaderConfig, ParsesEveryKey) {
@@ -40,6 +44,10 @@ TEST(LoaderConfig, ParsesEveryKey) {
   EXPECT_EQ(c->on_failure, OnFailure::stop);
   EXPECT_FALSE(c->cmdline_may_weaken);
   EXPECT_EQ(c->ringbuf_size, 1048576u);
+  EXPECT_EQ(c->tpm, TpmSetting::required);
+  EXPECT_EQ(c->tpm_pcr, 13u);
+  EXPECT_EQ(c->tpm_nv_index, 0x01D105FFu);
+  EXPECT_EQ(c->tpm_tcti, "swtpm:path=/run/swtpm.sock");
 }
 
 TEST(LoaderConfig, EmptyMeansDefaults) {
@@ -52,6 +60,10 @@ TEST(LoaderConfig, EmptyMeansDefaults) {
   EXPECT_EQ(c->on_failure, OnFailure::stop);
   EXPECT_EQ(c->floor, 0u);
   EXPECT_EQ(c->pin_dir, "/sys/fs/bpf/bootseal");
+  EXPECT_EQ(c->tpm, TpmSetting::off);
+  EXPECT_EQ(c->tpm_pcr, 12u);
+  EXPECT_EQ(c->tpm_nv_index, 0x01D10250u);
+  EXPECT_EQ(c->tpm_tcti, "device:/dev/tpmrm0");
 }
 
 TEST(LoaderConfig, CrLfLinesAccepted) {
@@ -114,6 +126,20 @@ INSTANTIATE_TEST_SUITE_P(
                   "/etc/bootseal/loader.conf:1: audit-buffer '1024' is not a power of two from 4096 to 1073741824"},
         Rejection{"PinDirDotDot", "pin-dir = /sys/fs/bpf/../x\n",
                   "/etc/bootseal/loader.conf:1: pin-dir needs an absolute path without '..'"},
+        Rejection{"BadTpm", "tpm = yes\n", "/etc/bootseal/loader.conf:1: tpm 'yes' is not off, auto or required"},
+        Rejection{"ResettablePcr", "tpm-pcr = 16\n",
+                  "/etc/bootseal/loader.conf:1: tpm-pcr '16' is not a PCR from 8 to 15 (0-7 are the firmware's, 16 "
+                  "and 23 resettable, 17-22 the DRTM's)"},
+        Rejection{"FirmwarePcr", "tpm-pcr = 7\n",
+                  "/etc/bootseal/loader.conf:1: tpm-pcr '7' is not a PCR from 8 to 15 (0-7 are the firmware's, 16 "
+                  "and 23 resettable, 17-22 the DRTM's)"},
+        Rejection{"IndexOutsideLinuxRange", "tpm-nv-index = 0x01d10600\n",
+                  "/etc/bootseal/loader.conf:1: tpm-nv-index '0x01d10600' is not a hex NV index from 0x01D10200 to "
+                  "0x01D105FF"},
+        Rejection{"IndexNotHex", "tpm-nv-index = 30474832\n",
+                  "/etc/bootseal/loader.conf:1: tpm-nv-index '30474832' is not a hex NV index from 0x01D10200 to "
+                  "0x01D105FF"},
+        Rejection{"TwiceTpm", "tpm = auto\ntpm = off\n", "/etc/bootseal/loader.conf:2: 'tpm' given twice"},
         Rejection{"TooLarge", std::string(kMaxConfigSize + 1, '#'),
                   "/etc/bootseal/loader.conf: larger than 65536 bytes"}),
     [](const ::testing::TestParamInfo<Rejection>& i) { return std::string(i.param.name); });
@@ -235,6 +261,32 @@ TEST(Cmdline, WeakensWhenTheConfigurationAllows) {
   EXPECT_EQ(c.mode, ModeSetting::permissive);
   EXPECT_EQ(c.floor, 1u);
   EXPECT_TRUE(warnings.empty());
+}
+
+// bootseal.tpm: off < auto < required; weaker only when allowed.
+TEST(Cmdline, TpmOnlyTightensByDefault) {
+  auto o = parse_cmdline("quiet bootseal.tpm=required");
+  ASSERT_TRUE(o.ok()) << o.error();
+  ASSERT_TRUE(o->tpm.has_value());
+  LoaderConfig base;
+  base.tpm = TpmSetting::automatic;
+  std::vector<std::string> warnings;
+  EXPECT_EQ(apply_cmdline(base, *o, &warnings).tpm, TpmSetting::required);
+  EXPECT_TRUE(warnings.empty());
+
+  auto off = parse_cmdline("bootseal.tpm=off");
+  ASSERT_TRUE(off.ok()) << off.error();
+  EXPECT_EQ(apply_cmdline(base, *off, &warnings).tpm, TpmSetting::automatic);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0],
+            "kernel command line: bootseal.tpm=off is weaker than the configuration; ignored "
+            "(cmdline-may-weaken is no)");
+  base.cmdline_may_weaken = true;
+  EXPECT_EQ(apply_cmdline(base, *off, nullptr).tpm, TpmSetting::off);
+
+  auto bad = parse_cmdline("bootseal.tpm=maybe");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error(), "kernel command line: bootseal.tpm: 'maybe' is not off, auto or required");
 }
 
 TEST(Cmdline, NamedDevicesComeFirst) {

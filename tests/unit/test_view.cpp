@@ -318,7 +318,8 @@ TEST(StatusJson, EveryKeyOfAKnownState) {
   const json j = to_json(known_status());
   EXPECT_EQ(keys_of(j), (std::set<std::string>{"policy", "generation", "kid", "mode", "installed_boot_seconds",
                                                "policy_rules", "rule_entries", "subjects", "defaults", "hooks",
-                                               "lockdown", "counters"}));
+                                               "lockdown", "counters", "tpm"}));
+  EXPECT_TRUE(j["tpm"].is_null());
   EXPECT_EQ(j["policy"], "appliance-lockdown");
   EXPECT_EQ(j["generation"], 3);
   EXPECT_EQ(j["kid"], std::string(64, 'c'));
@@ -349,7 +350,61 @@ TEST(StatusText, EveryLineInOrder) {
             "denied:      4\n"
             "audited:     5\n"
             "self-protection refusals: 6\n"
-            "audit events: 15 written, 2 overwritten (the log holds 13)\n");
+            "audit events: 15 written, 2 overwritten (the log holds 13)\n"
+            "tpm:         not used this boot\n");
+}
+
+TpmView known_tpm() {
+  TpmView t;
+  t.pcr = 12;
+  t.pcr_value = std::string(64, 'a');
+  t.measured = std::string(64, 'b');
+  t.measured_event = "policy";
+  t.log_replays = true;
+  t.nv_index = "0x01d10250";
+  t.floor = 5;
+  t.locked = true;
+  t.requested = 6;
+  return t;
+}
+
+TEST(StatusJson, TpmKeysAndNulls) {
+  StatusView v = known_status();
+  v.tpm = known_tpm();
+  const json j = to_json(v)["tpm"];
+  EXPECT_EQ(j, (json{{"pcr", 12},
+                     {"pcr_value", std::string(64, 'a')},
+                     {"measured_event", "policy"},
+                     {"measured_sha256", std::string(64, 'b')},
+                     {"log_replays", true},
+                     {"nv_index", "0x01d10250"},
+                     {"floor", 5},
+                     {"locked", true},
+                     {"requested_floor", 6},
+                     {"problem", nullptr}}));
+  TpmView unread;
+  unread.pcr = 12;
+  unread.nv_index = "0x01d10250";
+  unread.problem = "no TPM";
+  v.tpm = unread;
+  const json u = to_json(v)["tpm"];
+  for (const char* k : {"pcr_value", "measured_event", "measured_sha256", "log_replays", "floor", "locked",
+                        "requested_floor"})
+    EXPECT_TRUE(u[k].is_null()) << k;
+  EXPECT_EQ(u["problem"], "no TPM");
+}
+
+TEST(StatusText, TpmLines) {
+  StatusView v = known_status();
+  v.tpm = known_tpm();
+  std::ostringstream out;
+  print_status(out, v);
+  const std::string s = out.str();
+  const std::string tail = s.substr(s.find("tpm pcr:"));
+  EXPECT_EQ(tail, "tpm pcr:     12 = " + std::string(64, 'a') + "\n" +
+                      "measured:    policy sha256 " + std::string(64, 'b') + " (the log replays to the PCR: yes)\n" +
+                      "tpm floor:   5 in NV index 0x01d10250, write-locked: yes\n"
+                      "requested:   floor 6 at the next boot (bootseal mark-good)\n");
 }
 
 EventView file_event() {

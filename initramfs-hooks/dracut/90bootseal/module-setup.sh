@@ -26,8 +26,14 @@ check() {
     return 255
 }
 
-# No installkernel(): the loader needs no kernel module (bpf, bpffs and
-# the bpf LSM are built into the kernels it supports).
+# bpf, bpffs and the bpf LSM are built into the kernels the loader
+# supports. The TPM drivers are built in on Debian's; where they are
+# modules, they come along for `tpm = auto|required` (docs/LOADER.md).
+installkernel() {
+    instmods tpm_tis tpm_crb
+    return 0
+}
+
 depends() {
     echo base
     return 0
@@ -38,6 +44,9 @@ install() {
     local conf=${BOOTSEAL_ETC:-${dracutsysrootdir-}/etc/bootseal}
     inst_binary "$(bootseal_loader)" /usr/sbin/bootseal-loader
     inst_multiple mkdir sync poweroff
+    # The loader reaches the TPM through libtss2's TCTI loader, which
+    # dlopen()s the device TCTI: ldd does not show it.
+    inst_libdir_file "libtss2-tcti-device.so*"
 
     # The trust store, the loader's configuration (its rollback floor
     # included) and the hooks' own settings: what the initramfs trusts is

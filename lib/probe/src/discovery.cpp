@@ -230,7 +230,8 @@ class Discoverer {
     const uint64_t gen = c.generation();
     if (gen < req_.floor)
       return skip(std::move(ex), "generation " + std::to_string(gen) + " in " + where +
-                                     " is below the floor " + std::to_string(req_.floor));
+                                     " is below the floor " + std::to_string(req_.floor) +
+                                     (req_.floor_origin.empty() ? "" : " (" + req_.floor_origin + ")"));
     ex.usable = true;
     ex.outcome = "generation " + std::to_string(gen) + " in " + where + (c.verified ? ", verified" : ", not verified");
     report_.examined.push_back(std::move(ex));

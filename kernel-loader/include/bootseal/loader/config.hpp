@@ -38,6 +38,17 @@ struct SourceSpec {
 
 enum class ModeSetting { policy, enforce, permissive };  // policy: as the policy says
 enum class OnFailure { stop, cont };
+// tpm = off | auto | required (docs/LOADER.md, "TPM"): auto measures and
+// keeps the floor where a TPM answers and warns where none does; required
+// stops the boot without a TPM or without the floor index.
+enum class TpmSetting { off, automatic, required };
+std::string_view to_string(TpmSetting t);
+
+// The TPM 2.0 floor index range the TCG registry gives Linux.
+inline constexpr uint32_t kTpmLinuxIndexFirst = 0x01D10200;
+inline constexpr uint32_t kTpmLinuxIndexLast = 0x01D105FF;
+inline constexpr uint32_t kDefaultTpmFloorIndex = 0x01D10250;
+inline constexpr unsigned kDefaultTpmPcr = 12;
 
 struct LoaderConfig {
   std::vector<SourceSpec> sources;  // empty: partitions, then kernel
@@ -48,6 +59,10 @@ struct LoaderConfig {
   bool cmdline_may_weaken = false;
   uint32_t ringbuf_size = 256 * 1024;  // audit log bytes (64 a record), a power of two >= 4096
   std::string pin_dir{contract::kPinDir};
+  TpmSetting tpm = TpmSetting::off;
+  unsigned tpm_pcr = kDefaultTpmPcr;              // SHA-256 bank; 8..15 (why: docs/LOADER.md)
+  uint32_t tpm_nv_index = kDefaultTpmFloorIndex;  // in the Linux range
+  std::string tpm_tcti = "device:/dev/tpmrm0";    // a TCTI configuration string
 };
 
 // Parses the text of loader.conf. `origin` names it in errors
@@ -65,6 +80,7 @@ struct CmdlineOptions {
   std::optional<ModeSetting> mode;       // bootseal.mode=enforce|permissive
   std::optional<uint64_t> floor;         // bootseal.floor=N
   std::optional<OnFailure> on_failure;   // bootseal.on_failure=stop|continue
+  std::optional<TpmSetting> tpm;         // bootseal.tpm=off|auto|required
   std::vector<std::string> devices;      // bootseal.device=PATH (repeatable)
   std::vector<std::string> warnings;
 };
