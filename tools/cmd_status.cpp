@@ -27,12 +27,6 @@ struct StatusOptions {
   std::string tcti = "device:/dev/tpmrm0";
 };
 
-std::string index_text(uint32_t index) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", index);
-  return buf;
-}
-
 // The TPM's side: the loader's log says which PCR and index it used this
 // boot; the PCR is read from sysfs, the index from the TPM itself.
 std::optional<TpmView> tpm_view(const std::string& tcti) {
@@ -53,7 +47,7 @@ std::optional<TpmView> tpm_view(const std::string& tcti) {
     if (last.event == "policy") t.measured = to_hex(last.digest);
     if (last.nv_index != 0) index = last.nv_index;
   }
-  t.nv_index = index_text(index);
+  t.nv_index = tpm::hex32(index);
   if (auto v = read_first_line("/sys/class/tpm/tpm0/pcr-sha256/" + std::to_string(t.pcr))) {
     t.pcr_value = *v;
     for (char& c : t.pcr_value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -25,12 +25,6 @@ struct TpmSetupOptions {
   uint64_t floor = 0;
 };
 
-std::string index_text(uint32_t index) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", index);
-  return buf;
-}
-
 std::optional<uint32_t> parse_index(const std::string& s) {
   if (s.size() < 3 || s.size() > 10 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return std::nullopt;
   uint32_t v = 0;
@@ -51,12 +45,12 @@ int run_tpm_setup(const TpmSetupOptions& o) {
   }
   auto t = tpm::Tpm::open(o.tcti);
   if (!t) return fail(t);
-  const std::string idx = index_text(*index);
+  const std::string idx = tpm::hex32(*index);
   auto f = t->read_floor(*index);
   if (!f) return fail(f);
   if (*f) {
     if (!(*f)->attributes_as_bootseal_defines())
-      return fail(kExitRefused, "NV index " + idx + " is defined with other attributes (" + index_text((*f)->attributes) +
+      return fail(kExitRefused, "NV index " + idx + " is defined with other attributes (" + tpm::hex32((*f)->attributes) +
                                     ", " + std::to_string((*f)->size) +
                                     " bytes): not bootseal's floor index; choose another with --nv-index");
     std::cout << "NV index " << idx << " is already bootseal's floor index: floor "

@@ -12,22 +12,13 @@
 #include "exit_codes.hpp"
 
 namespace bootseal::loader {
-namespace {
-
-std::string index_text(uint32_t index) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08x", index);
-  return buf;
-}
-
-}  // namespace
 
 TpmStep::TpmStep(const LoaderConfig& config, bool dry_run, LogLine log)
     : config_(config), dry_run_(dry_run), log_(std::move(log)) {}
 
 TpmStep::~TpmStep() = default;
 
-std::string TpmStep::floor_origin() const { return "the TPM's NV index " + index_text(config_.tpm_nv_index); }
+std::string TpmStep::floor_origin() const { return "the TPM's NV index " + tpm::hex32(config_.tpm_nv_index); }
 
 std::optional<int> TpmStep::trouble(const std::string& msg) {
   if (config_.tpm == TpmSetting::required) {
@@ -45,7 +36,7 @@ std::optional<int> TpmStep::open() {
   auto t = tpm::Tpm::open(config_.tpm_tcti);
   if (!t) return trouble("TPM: " + t.error());
   tpm_ = std::make_unique<tpm::Tpm>(std::move(*t));
-  const std::string idx = index_text(config_.tpm_nv_index);
+  const std::string idx = tpm::hex32(config_.tpm_nv_index);
   auto f = tpm_->read_floor(config_.tpm_nv_index);
   if (!f) return trouble("TPM: " + f.error());
   if (!*f) {
@@ -62,7 +53,7 @@ std::optional<int> TpmStep::open() {
   const tpm::FloorIndex& fi = **f;
   if (!fi.attributes_as_bootseal_defines())
     return trouble("TPM: NV index " + idx + " is not bootseal's floor index (attributes " +
-                   index_text(fi.attributes) + ", " + std::to_string(fi.size) +
+                   tpm::hex32(fi.attributes) + ", " + std::to_string(fi.size) +
                    " bytes); it may have been deleted and defined again by someone else");
   index_defined_ = true;
   index_locked_ = fi.write_locked;
@@ -123,7 +114,7 @@ std::optional<int> TpmStep::lock() {
   if (!tpm_ || dry_run_ || !index_defined_ || index_locked_) return std::nullopt;
   if (auto r = tpm_->write_lock(config_.tpm_nv_index); !r) return trouble("TPM: " + r.error());
   index_locked_ = true;
-  log_(6, "TPM: NV index " + index_text(config_.tpm_nv_index) + " write-locked until the next reboot");
+  log_(6, "TPM: NV index " + tpm::hex32(config_.tpm_nv_index) + " write-locked until the next reboot");
   return std::nullopt;
 }
 

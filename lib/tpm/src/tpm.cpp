@@ -53,11 +53,6 @@ using EsysPtr = std::unique_ptr<T, EsysFree>;
 
 constexpr unsigned kPcrCount = 24;  // IMPLEMENTATION_PCR of the PC Client profile
 
-std::string hex32(uint32_t v) {
-  std::array<char, 11> buf{};
-  std::snprintf(buf.data(), buf.size(), "0x%08x", v);
-  return buf.data();
-}
 
 std::string index_name(uint32_t index) { return "NV index " + hex32(index); }
 
@@ -167,6 +162,12 @@ std::string device_reason(const std::string& tcti) {
 }
 
 }  // namespace
+
+std::string hex32(uint32_t v) {
+  std::array<char, 11> buf{};
+  std::snprintf(buf.data(), buf.size(), "0x%08x", v);
+  return buf.data();
+}
 
 std::string_view to_string(TpmFault kind) {
   switch (kind) {

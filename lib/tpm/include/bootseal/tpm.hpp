@@ -34,6 +34,8 @@ using Digest = std::array<uint8_t, 32>;
 inline constexpr uint32_t kDefaultFloorIndex = 0x01D10250;
 // 0x01D10200..0x01D105FF inclusive.
 bool in_linux_range(uint32_t index);
+// "0x01d10250": how messages and the tools write a handle or attributes.
+std::string hex32(uint32_t v);
 
 // The attributes define_floor gives a floor index: an ordinary index
 // written and read with its own (empty) authValue, readable by the owner,
