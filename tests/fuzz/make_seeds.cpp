@@ -175,7 +175,8 @@ void policy_seeds(const fs::path& out, const fs::path& examples, std::vector<boo
 }
 
 void run(const fs::path& out, const fs::path& root) {
-  for (const char* d : {"policy_language", "document_cbor", "cose", "partition", "trailer", "loader_config", "cmdline"})
+  for (const char* d : {"policy_language", "document_cbor", "cose", "partition", "trailer", "loader_config", "cmdline",
+                        "tpm_log"})
     fs::create_directories(out / d);
 
   std::vector<bootseal::Document> docs;
