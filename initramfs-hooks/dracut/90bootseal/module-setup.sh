@@ -42,6 +42,13 @@ depends() {
 install() {
     # BOOTSEAL_ETC: another directory than /etc/bootseal (staged tests).
     local conf=${BOOTSEAL_ETC:-${dracutsysrootdir-}/etc/bootseal}
+    # Opt-in: installing the package changes nothing at boot until the
+    # machine is configured (docs/INSTALL.md, section 7), so that an
+    # unconfigured machine does not stop for want of a policy.
+    if [[ ! -f $conf/loader.conf ]]; then
+        dwarn "bootseal: $conf/loader.conf does not exist; the initramfs will not carry a policy loader"
+        return 0
+    fi
     inst_binary "$(bootseal_loader)" /usr/sbin/bootseal-loader
     inst_multiple mkdir sync poweroff
     # The loader reaches the TPM through libtss2's TCTI loader, which
