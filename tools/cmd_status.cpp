@@ -31,21 +31,46 @@ struct StatusOptions {
 // boot; the PCR is read from sysfs, the index from the TPM itself.
 std::optional<TpmView> tpm_view(const std::string& tcti) {
   auto bytes = read_file(tpm::kMeasureLogPath, tpm::kMaxMeasureLog);
-  if (!bytes) return std::nullopt;
+  if (!bytes) {
+    // No log: no TPM this boot, unless the default PCR says otherwise (the
+    // log is in /run, root can delete it).
+    auto v = read_first_line("/sys/class/tpm/tpm0/pcr-sha256/" + std::to_string(tpm::kDefaultPcr));
+    if (!v || v->find_first_not_of('0') == std::string::npos) return std::nullopt;
+    TpmView t;
+    t.pcr = tpm::kDefaultPcr;
+    t.pcr_value = *v;
+    for (char& c : t.pcr_value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    t.nv_index = tpm::hex32(tpm::kDefaultFloorIndex);
+    t.problem = std::string(tpm::kMeasureLogPath) + " is missing, yet PCR " + std::to_string(t.pcr) +
+                " is not at its reset value";
+    return t;
+  }
   TpmView t;
+  auto add_problem = [&t](const std::string& p) {
+    t.problem += t.problem.empty() ? "" : "; ";
+    t.problem += p;
+  };
   t.pcr = tpm::kDefaultPcr;
   uint32_t index = tpm::kDefaultFloorIndex;
   auto log = tpm::parse_measure_log(std::string(bytes->begin(), bytes->end()), tpm::kMeasureLogPath);
   std::vector<tpm::MeasureEvent> events;
   if (!log) {
-    t.problem = log.error();
+    add_problem(log.error());
   } else if (!log->empty()) {
     events = std::move(*log);
     const tpm::MeasureEvent& last = events.back();
     t.pcr = last.pcr;
     t.measured_event = last.event;
     if (last.event == "policy") t.measured = to_hex(last.digest);
-    if (last.nv_index != 0) index = last.nv_index;
+    if (last.nv_index != 0 && tpm::in_linux_range(last.nv_index)) index = last.nv_index;
+    for (const auto& e : events) t.records += e.pcr == t.pcr ? 1 : 0;
+    // One record; or two when the policy measured did not go into force
+    // (a no-policy record follows it). Anything else was not the loader's.
+    const bool one_run = t.records == 1 || (t.records == 2 && events.size() == 2 && events[0].event == "policy" &&
+                                            events[1].event == "no-policy");
+    if (!one_run)
+      add_problem(std::to_string(t.records) + " records for PCR " + std::to_string(t.pcr) +
+                  " in the log, which is not what one run of the loader writes");
   }
   t.nv_index = tpm::hex32(index);
   if (auto v = read_first_line("/sys/class/tpm/tpm0/pcr-sha256/" + std::to_string(t.pcr))) {
@@ -62,17 +87,20 @@ std::optional<TpmView> tpm_view(const std::string& tcti) {
   }
   auto dev = tpm::Tpm::open(tcti);
   if (!dev) {
-    t.problem = dev.error();
+    add_problem(dev.error());
   } else if (auto f = dev->read_floor(index); !f) {
-    t.problem = f.error();
+    add_problem(f.error());
   } else if (!*f) {
-    t.problem = "NV index " + t.nv_index + " is not defined (bootseal tpm-setup)";
+    add_problem("NV index " + t.nv_index + " is not defined (bootseal tpm-setup)");
+  } else if (!(*f)->attributes_as_bootseal_defines()) {
+    add_problem("NV index " + t.nv_index + " is not bootseal's floor index (attributes " + tpm::hex32((*f)->attributes) +
+                ", " + std::to_string((*f)->auth_policy_size) + "-byte authPolicy)");
   } else {
     t.floor = (*f)->written ? (*f)->value : 0;
     t.locked = (*f)->write_locked;
   }
-  if (auto r = read_file(tpm::kFloorRequestPath, tpm::kMaxFloorRequest + 1))
-    if (auto g = tpm::parse_floor_request(std::string(r->begin(), r->end()), tpm::kFloorRequestPath))
+  if (auto r = tpm::read_floor_request("/"); r && *r)
+    if (auto g = tpm::parse_floor_request(**r, tpm::kFloorRequestPath))
       if (!t.floor || *g > *t.floor) t.requested = *g;
   return t;
 }

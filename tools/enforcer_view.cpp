@@ -21,6 +21,7 @@ nlohmann::json to_json(const TpmView& t) {
           {"measured_event", t.measured_event.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.measured_event)},
           {"measured_sha256", t.measured.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.measured)},
           {"log_replays", or_null(t.log_replays)},
+          {"records", t.records},
           {"nv_index", t.nv_index},
           {"floor", or_null(t.floor)},
           {"locked", or_null(t.locked)},
@@ -87,7 +88,8 @@ void print_status(std::ostream& out, const StatusView& v) {
       << (t.measured_event == "policy"      ? "policy sha256 " + t.measured
           : t.measured_event == "no-policy" ? std::string("no policy")
                                             : std::string("nothing logged"))
-      << " (the log replays to the PCR: " << yes_no(t.log_replays) << ")\n"
+      << " (" << t.records << (t.records == 1 ? " record" : " records")
+      << "; the log replays to the PCR: " << yes_no(t.log_replays) << ")\n"
       << "tpm floor:   " << (t.floor ? std::to_string(*t.floor) : std::string("unknown")) << " in NV index "
       << t.nv_index << ", write-locked: " << yes_no(t.locked) << "\n";
   if (t.requested) out << "requested:   floor " << *t.requested << " at the next boot (bootseal mark-good)\n";

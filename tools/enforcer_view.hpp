@@ -22,6 +22,7 @@ struct TpmView {
   std::string measured;         // the policy's SHA-256 the loader extended ("" none)
   std::string measured_event;   // "policy", "no-policy" or "" (nothing logged)
   std::optional<bool> log_replays;  // our records, replayed from zero, give pcr_value
+  unsigned records = 0;         // bootseal's records for `pcr` in the log
   std::string nv_index;         // "0x01d10250"
   std::optional<uint64_t> floor;    // the index's value; nullopt: not defined or unreadable
   std::optional<bool> locked;       // TPMA_NV_WRITELOCKED

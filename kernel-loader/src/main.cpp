@@ -138,6 +138,7 @@ Stop configure(const Options& opt, Log& log, Configuration* out) {
   if (!have_cmdline) log.warn("cannot read " + opt.cmdline + ": no bootseal.* options applied");
   auto cmd = parse_cmdline(cmdline);
   if (!cmd) {
+    out->config = config;  // the TPM settings, for the way out
     log.err(cmd.error());
     return BS_EXIT_CONFIG;
   }
@@ -418,6 +419,7 @@ int run_policy(const Options& opt, const Configuration& cfg, TpmStep& tpm, Log& 
 
   int hooks = 0;
   if (Stop stop = install_enforcer(opt, cfg.config, chosen, compiled, lsm, log, failure, &hooks)) return *stop;
+  tpm.installed();
   log.info("policy '" + doc.name + "' generation " + std::to_string(doc.generation) + " in force, " +
            std::string(to_string(mode)) + " mode, " + std::to_string(hooks) + " hooks (" + ms_text(total.ms()) +
            " in all)");
@@ -432,7 +434,11 @@ int run(const Options& opt) {
            (opt.dry_run ? " (dry run)" : ""));
 
   Configuration cfg;
-  if (Stop stop = configure(opt, log, &cfg)) return *stop;
+  if (Stop stop = configure(opt, log, &cfg)) {
+    if (!opt.dry_run)
+      (void)TpmStep::after_config_failure(cfg.config, [&log](int prio, const std::string& m) { log.line(prio, m); });
+    return *stop;
+  }
   TpmStep tpm(cfg.config, opt.dry_run, [&log](int prio, const std::string& m) { log.line(prio, m); });
   if (Stop stop = tpm.open()) return *stop;
   const int rc = run_policy(opt, cfg, tpm, log, total);

@@ -9,13 +9,18 @@
 //                     for, never above the generation verified and served
 //                     this boot, then write-locks the index until the next
 //                     TPM reset (TPMA_NV_WRITE_STCLEAR);
-//   finish()          on every way out: a run that measured nothing extends
-//                     the no-policy digest, and the index is locked even
-//                     when the run stopped early.
+//   installed()       the enforcer holds the measured policy;
+//   finish()          on every way out (the destructor too, should an
+//                     exception end the run): a run that measured nothing,
+//                     or whose measured policy did not go into force,
+//                     extends the no-policy digest, and the index is locked
+//                     even when the run stopped early.
 //
 // With `tpm = required` every failure is a stop (BS_EXIT_TPM), whatever the
 // policy's mode or on-failure say: the setting is about the machine. With
-// `auto` a failure is a warning and the TPM is left alone from then on.
+// `auto` a failure is a warning. Either way the TPM stays open after a
+// failure: the run still ends with a measurement and the lock. An index
+// that is not bootseal's, or cannot be read, gives no floor.
 #pragma once
 
 #include <cstdint>
@@ -49,10 +54,16 @@ class TpmStep {
 
   std::optional<int> measure(const Candidate& chosen);
   std::optional<int> raise_and_lock(const std::string& root, uint64_t served_generation);
+  void installed() { installed_ = true; }
   std::optional<int> finish();
 
+  // The configuration could not be used (the boot stops): with PARSED's
+  // TPM settings, or the default device when it said nothing, extend the
+  // no-policy digest and lock the index. Never a stop of its own.
+  static std::optional<int> after_config_failure(const LoaderConfig& parsed, LogLine log);
+
  private:
-  std::optional<int> trouble(const std::string& msg);  // required: stop; auto: warn and drop the TPM
+  std::optional<int> trouble(const std::string& msg);  // required: stop; auto: warn
   std::optional<int> lock();
 
   const LoaderConfig& config_;
@@ -62,6 +73,8 @@ class TpmStep {
   bool index_defined_ = false;
   bool index_locked_ = false;
   bool measured_ = false;
+  bool installed_ = false;
+  bool finished_ = false;
   uint64_t floor_ = 0;
 };
 

@@ -284,6 +284,7 @@ TEST(TpmNoDevice, AttributesCheckWantsBootsealsBitsAndSize) {
   FloorIndex f;
   f.attributes = kFloorAttributes;
   f.size = 8;
+  f.name_alg = 0x000b;  // TPM2_ALG_SHA256
   EXPECT_TRUE(f.attributes_as_bootseal_defines());
   f.attributes = kFloorAttributes | 0x20000000u | 0x00000800u;  // WRITTEN, WRITELOCKED
   EXPECT_TRUE(f.attributes_as_bootseal_defines());
@@ -295,6 +296,19 @@ TEST(TpmNoDevice, AttributesCheckWantsBootsealsBitsAndSize) {
   EXPECT_FALSE(f.attributes_as_bootseal_defines());
   f.attributes = kFloorAttributes;
   f.size = 16;
+  EXPECT_FALSE(f.attributes_as_bootseal_defines());
+}
+
+TEST(TpmNoDevice, AttributesCheckWantsSha256NamesAndNoAuthPolicy) {
+  FloorIndex f;
+  f.attributes = kFloorAttributes;
+  f.size = 8;
+  f.name_alg = 0x000b;  // TPM2_ALG_SHA256
+  EXPECT_TRUE(f.attributes_as_bootseal_defines());
+  f.auth_policy_size = 32;  // a policy could allow TPM2_NV_ChangeAuth later
+  EXPECT_FALSE(f.attributes_as_bootseal_defines());
+  f.auth_policy_size = 0;
+  f.name_alg = 0x0004;  // TPM2_ALG_SHA1
   EXPECT_FALSE(f.attributes_as_bootseal_defines());
 }
 
@@ -452,6 +466,40 @@ TEST_F(TpmBasics, CommandsOnAnUndefinedIndexSayNotDefined) {
   auto u = t->undefine(index, "");
   ASSERT_FALSE(u);
   EXPECT_EQ(u.kind(), TpmFault::not_defined);
+}
+
+// Someone defines the floor's handle first, with bootseal's attributes and
+// size but an authPolicy (one that would let them change its authValue
+// later): reported as not bootseal's, and not read.
+TEST_F(TpmBasics, AnIndexWithAnAuthPolicyIsNotBootseals) {
+  const uint32_t index = 0x01D10253;
+  TSS2_TCTI_CONTEXT* tcti = nullptr;
+  ASSERT_EQ(Tss2_TctiLdr_Initialize(sw().tcti().c_str(), &tcti), TSS2_RC_SUCCESS);
+  ESYS_CONTEXT* esys = nullptr;
+  ASSERT_EQ(Esys_Initialize(&esys, tcti, nullptr), TSS2_RC_SUCCESS);
+  TPM2B_NV_PUBLIC pub{};
+  pub.nvPublic.nvIndex = index;
+  pub.nvPublic.nameAlg = TPM2_ALG_SHA256;
+  pub.nvPublic.attributes = kFloorAttributes;
+  pub.nvPublic.authPolicy.size = 32;
+  std::memset(pub.nvPublic.authPolicy.buffer, 0xab, 32);
+  pub.nvPublic.dataSize = 8;
+  TPM2B_AUTH auth{};
+  ESYS_TR tr = ESYS_TR_NONE;
+  const TSS2_RC rc = Esys_NV_DefineSpace(esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+                                         &auth, &pub, &tr);
+  Esys_Finalize(&esys);
+  Tss2_TctiLdr_Finalize(&tcti);
+  ASSERT_EQ(rc, TSS2_RC_SUCCESS);
+
+  auto t = Tpm::open(sw().tcti());
+  ASSERT_TRUE(t) << t.error();
+  auto f = t->read_floor(index);
+  ASSERT_TRUE(f) << f.error();
+  ASSERT_TRUE(f->has_value());
+  EXPECT_EQ((*f)->auth_policy_size, 32);
+  EXPECT_FALSE((*f)->attributes_as_bootseal_defines());
+  ASSERT_TRUE(t->undefine(index, ""));
 }
 
 TEST_F(TpmBasics, AHandleThatIsNoNvIndexIsRefused) {

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -142,6 +143,60 @@ TEST(FloorRequest, Rejections) {
   EXPECT_EQ(parse_floor_request("18446744073709551616", path).error(),
             path + ": '18446744073709551616' is not a generation number");
   EXPECT_EQ(parse_floor_request(std::string(65, '1'), path).error(), path + ": larger than 64 bytes");
+}
+
+// A root of the test's own: NAME/var/lib/bootseal/.
+std::filesystem::path request_root(const std::string& name) {
+  const auto root = std::filesystem::temp_directory_path() / ("bs-floor-req-" + std::to_string(::getpid()) + "-" + name);
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "var/lib/bootseal");
+  return root;
+}
+
+TEST(FloorRequestFile, ReadsARegularFileAndNothingWhenAbsent) {
+  const auto root = request_root("plain");
+  auto none = read_floor_request(root.string());
+  ASSERT_TRUE(none) << none.error();
+  EXPECT_FALSE(none->has_value());
+  std::ofstream(root / "var/lib/bootseal/tpm-floor-request") << "7\n";
+  auto r = read_floor_request(root.string());
+  ASSERT_TRUE(r) << r.error();
+  ASSERT_TRUE(r->has_value());
+  EXPECT_EQ(**r, "7\n");
+  std::filesystem::remove_all(root);
+}
+
+// What root could put there to hold the boot before the lock, or to make
+// the loader read something else: each refused at once, naming the file.
+TEST(FloorRequestFile, FifoSymlinkLinkedDirectoryAndLargeFileAreRefused) {
+  const auto root = request_root("hostile");
+  const auto req = root / "var/lib/bootseal/tpm-floor-request";
+  ASSERT_EQ(::mkfifo(req.c_str(), 0644), 0);
+  auto fifo = read_floor_request(root.string());  // would block forever on a blocking open
+  ASSERT_FALSE(fifo);
+  EXPECT_NE(fifo.error().find("tpm-floor-request: not a regular file"), std::string::npos) << fifo.error();
+  std::filesystem::remove(req);
+
+  std::ofstream(root / "elsewhere") << "9\n";
+  std::filesystem::create_symlink("/elsewhere", req);
+  auto link = read_floor_request(root.string());
+  ASSERT_FALSE(link);
+  EXPECT_NE(link.error().find("reached without links"), std::string::npos) << link.error();
+  std::filesystem::remove(req);
+
+  std::filesystem::remove_all(root / "var/lib/bootseal");
+  std::filesystem::create_directories(root / "real");
+  std::ofstream(root / "real/tpm-floor-request") << "9\n";
+  std::filesystem::create_directory_symlink("../../real", root / "var/lib/bootseal");
+  EXPECT_FALSE(read_floor_request(root.string()));
+  std::filesystem::remove(root / "var/lib/bootseal");
+  std::filesystem::create_directories(root / "var/lib/bootseal");
+
+  std::ofstream(req) << std::string(65, '1');
+  auto big = read_floor_request(root.string());
+  ASSERT_FALSE(big);
+  EXPECT_NE(big.error().find("65 bytes, at most 64"), std::string::npos) << big.error();
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

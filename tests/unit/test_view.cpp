@@ -361,6 +361,7 @@ TpmView known_tpm() {
   t.measured = std::string(64, 'b');
   t.measured_event = "policy";
   t.log_replays = true;
+  t.records = 1;
   t.nv_index = "0x01d10250";
   t.floor = 5;
   t.locked = true;
@@ -377,6 +378,7 @@ TEST(StatusJson, TpmKeysAndNulls) {
                      {"measured_event", "policy"},
                      {"measured_sha256", std::string(64, 'b')},
                      {"log_replays", true},
+                     {"records", 1},
                      {"nv_index", "0x01d10250"},
                      {"floor", 5},
                      {"locked", true},
@@ -402,7 +404,7 @@ TEST(StatusText, TpmLines) {
   const std::string s = out.str();
   const std::string tail = s.substr(s.find("tpm pcr:"));
   EXPECT_EQ(tail, "tpm pcr:     12 = " + std::string(64, 'a') + "\n" +
-                      "measured:    policy sha256 " + std::string(64, 'b') + " (the log replays to the PCR: yes)\n" +
+                      "measured:    policy sha256 " + std::string(64, 'b') + " (1 record; the log replays to the PCR: yes)\n" +
                       "tpm floor:   5 in NV index 0x01d10250, write-locked: yes\n"
                       "requested:   floor 6 at the next boot (bootseal mark-good)\n");
 }

@@ -183,7 +183,8 @@ bool in_linux_range(uint32_t index) { return index >= 0x01D10200 && index <= 0x0
 
 bool FloorIndex::attributes_as_bootseal_defines() const {
   const uint32_t set_by_tpm = TPMA_NV_WRITTEN | TPMA_NV_WRITELOCKED;
-  return (attributes & ~set_by_tpm) == kFloorAttributes && size == kFloorSize;
+  return (attributes & ~set_by_tpm) == kFloorAttributes && size == kFloorSize && name_alg == TPM2_ALG_SHA256 &&
+         auth_policy_size == 0;
 }
 
 Tpm::Tpm(std::string tcti, std::unique_ptr<Handles> handles) : tcti_(std::move(tcti)), h_(std::move(handles)) {}
@@ -283,9 +284,11 @@ Result<std::optional<FloorIndex>, TpmFault> Tpm::read_floor(uint32_t index) {
   f.size = pub->nvPublic.dataSize;
   f.written = (f.attributes & TPMA_NV_WRITTEN) != 0;
   f.write_locked = (f.attributes & TPMA_NV_WRITELOCKED) != 0;
-  // Only an index that can hold a floor and is read with its own authValue
-  // is read: another index at this handle is reported, not read.
-  if (f.written && f.size == kFloorSize && (f.attributes & TPMA_NV_AUTHREAD) != 0) {
+  f.name_alg = pub->nvPublic.nameAlg;
+  f.auth_policy_size = pub->nvPublic.authPolicy.size;
+  // Only bootseal's index is read: another index at this handle is
+  // reported, not read.
+  if (f.written && f.attributes_as_bootseal_defines()) {
     TPM2B_MAX_NV_BUFFER* data = nullptr;
     rc = Esys_NV_Read(h_->esys, nv.get(), nv.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, kFloorSize,
                       0, &data);

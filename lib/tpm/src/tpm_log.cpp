@@ -2,9 +2,13 @@
 #include "bootseal/tpm_log.hpp"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -161,5 +165,30 @@ Result<uint64_t> parse_floor_request(std::string_view text, const std::string& o
 }
 
 std::string format_floor_request(uint64_t generation) { return std::to_string(generation) + "\n"; }
+
+Result<std::optional<std::string>> read_floor_request(const std::string& root) {
+  const std::string rel = std::string(kFloorRequestPath).substr(1);
+  const std::string path = (root == "/" ? std::string() : root) + kFloorRequestPath;
+  UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return make_error(path + ": cannot open " + root + ": " + errno_text(errno));
+  struct open_how how {};
+  how.flags = O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+  UniqueFd fd(static_cast<int>(::syscall(SYS_openat2, dir.get(), rel.c_str(), &how, sizeof how)));
+  if (!fd) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return make_error(path + ": " + errno_text(errno) + " (it must be a regular file, reached without links)");
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return make_error(path + ": " + errno_text(errno));
+  if (!S_ISREG(st.st_mode)) return make_error(path + ": not a regular file");
+  if (st.st_size > static_cast<off_t>(kMaxFloorRequest))
+    return make_error(path + ": " + std::to_string(st.st_size) + " bytes, at most " +
+                      std::to_string(kMaxFloorRequest) + " expected");
+  std::vector<uint8_t> buf(kMaxFloorRequest + 1);
+  auto n = read_all(fd.get(), buf, path);
+  if (!n) return make_error(n.error());
+  return std::optional<std::string>(std::string(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n)));
+}
 
 }  // namespace bootseal::tpm

@@ -10,13 +10,18 @@
 #      index; a root process's own TPM2_NV_Write to it is refused by the
 #      TPM; `bootseal status` shows the floor and the lock; generation 6 is
 #      installed into the other slot.
-#   3  generation 6 serves, the floor stays 5 until mark-good asks for 6.
+#   3  generation 6 serves, the floor stays 5 until mark-good asks for 6; a
+#      FIFO boot 2 left where the request goes is ignored, and the index is
+#      locked all the same.
 #   4  the floor is 6.
 #   5  the rollback: the partition formatted afresh with generation 4 in it
 #      (its own floor gone) and an initramfs with floor = 0: refused, naming
 #      the TPM's floor; the boot stops.
 #   6  no TPM, tpm = required: the boot stops.
 #   7  no TPM, tpm = auto: a warning, and the policy is in force.
+#   8  a fresh TPM; the policy measured but the bpf LSM inactive, and a
+#      permissive configuration goes on: the no-policy record follows the
+#      policy's in PCR 12.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 
@@ -46,6 +51,10 @@ case $step in
 	try nv-write bs-tpm nv-write 0x01d10250 0
 	bs-tpm nv-write 0x01d10250 0 | sed 's/^/TEST: nv-write: /'
 	try install-6 bootseal install --device /dev/vda1 /opt/g6.sealed
+	# A FIFO where the floor request goes: the next boot's loader must
+	# neither block on it nor skip the lock.
+	rm -f /var/lib/bootseal/tpm-floor-request
+	try fifo mkfifo /var/lib/bootseal/tpm-floor-request
 	;;
 3)
 	try mark-good bootseal mark-good /dev/vda1
@@ -106,7 +115,7 @@ vm_expect "$log" '^TEST: exec-denied rc=[1-9]' "the policy is in force"
 vm_expect "$log" '^TEST: tpm-setup rc=0$' "bootseal tpm-setup defines the index"
 vm_expect "$log" '^TEST: mark-good rc=0$' "bootseal mark-good runs"
 vm_expect "$log" '^TEST: request 5$' "and leaves the next boot a request for floor 5"
-vm_expect "$log" '^TEST: status: measured: *policy sha256 [0-9a-f]{64} \(the log replays to the PCR: yes\)' "bootseal status shows the measurement, which the log replays"
+vm_expect "$log" '^TEST: status: measured: *policy sha256 [0-9a-f]{64} \(1 record; the log replays to the PCR: yes\)' "bootseal status shows the measurement, which the log replays"
 
 # 2: tpm = required: the loader raises the floor and locks the index.
 log=$VM_WORK/boot2.log
@@ -121,6 +130,7 @@ vm_expect "$log" '^TEST: nv-write: response 0x00000148$' "with TPM_RC_NV_LOCKED"
 vm_expect "$log" '^TEST: status: tpm floor: *5 in NV index 0x01d10250, write-locked: yes' "bootseal status shows floor 5, locked"
 vm_expect "$log" '^TEST: json: .*"tpm":\{[^}]*"floor":5,[^}]*"locked":true' "and so does its JSON"
 vm_expect "$log" '^TEST: install-6 rc=0$' "generation 6 is installed into the other slot"
+vm_expect "$log" '^TEST: fifo rc=0$' "a FIFO is put where the floor request goes"
 
 # 3: generation 6 serves; the floor waits for mark-good.
 log=$VM_WORK/boot3.log
@@ -129,6 +139,8 @@ vm_boot --initrd "$initrd_req" --disk "$disk" --log "$log" --timeout 400 --writa
 tpm_stop
 vm_expect "$log" "bootseal: policy 'vm-tpm' generation 6 in force" "generation 6 is in force"
 vm_expect_not "$log" "bootseal: TPM: floor raised" "the TPM's floor is not raised without mark-good"
+vm_expect "$log" "bootseal: TPM: floor request ignored: .*tpm-floor-request: not a regular file" "the loader ignores a FIFO there without blocking"
+vm_expect "$log" '^TEST: status: tpm floor: *5 in NV index 0x01d10250, write-locked: yes' "and still locks the index"
 vm_expect "$log" '^TEST: status: tpm floor: *5 in NV index' "it stays 5"
 vm_expect "$log" '^TEST: mark-good rc=0$' "mark-good after the good boot"
 vm_expect "$log" '^TEST: status: requested: *floor 6 at the next boot' "status shows the request"
@@ -166,3 +178,23 @@ vm_boot --initrd "$initrd_auto" --disk "$base_disk" --log "$log" --timeout 400
 vm_expect "$log" "bootseal: TPM: .*tpm = auto: going on without the TPM" "tpm = auto without a TPM warns"
 vm_expect "$log" "bootseal: policy 'vm-tpm' generation 5 in force" "and installs the policy"
 vm_expect "$log" '^TEST: exec-denied rc=[1-9]' "which is in force"
+
+# 8: a policy measured but not put into force (the bpf LSM left out of
+# lsm=, a permissive configuration lets the boot go on): the PCR must not
+# name the policy alone. A TPM of its own, nothing provisioned.
+tpm=$VM_WORK/tpm8
+mkdir -p "$tpm"
+initrd_perm=$(dr_initramfs "$(dr_etc "mode = permissive" "floor = 2" "tpm = auto")")
+log=$VM_WORK/boot8.log
+mapfile -t q < <(tpm_args)
+vm_boot --initrd "$initrd_perm" --disk "$base_disk" --log "$log" --timeout 400 \
+	--append "lsm=lockdown,capability,yama" "${q[@]}"
+tpm_stop
+vm_expect "$log" "bootseal: TPM: PCR 12 extended with the policy's SHA-256" "the policy is measured before the install"
+vm_expect "$log" "bootseal: TPM: PCR 12 extended with the no-policy digest \(the policy measured before is not in force\)" "and, the install failing, the no-policy digest after it"
+vm_expect "$log" '^TEST: init ran' "the permissive configuration lets the boot go on"
+expected=$(python3 -c 'import hashlib,sys
+d=hashlib.sha256(open(sys.argv[1],"rb").read()).digest()
+p=hashlib.sha256(bytes(32)+d).digest()
+print(hashlib.sha256(p+hashlib.sha256(b"bootseal: no policy").digest()).hexdigest())' "$g5")
+vm_expect "$log" "^TEST: pcr12 $expected\$" "PCR 12 = the policy's record followed by the no-policy record"

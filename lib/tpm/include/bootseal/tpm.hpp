@@ -58,8 +58,13 @@ struct FloorIndex {
   bool written = false;        // TPMA_NV_WRITTEN
   bool write_locked = false;   // TPMA_NV_WRITELOCKED
   uint64_t value = 0;          // big-endian 8 bytes as stored; 0 when !written
-  // The type, the attribute bits and the size are those define_floor
-  // creates (WRITTEN and WRITELOCKED, which the TPM sets, are ignored).
+  uint16_t name_alg = 0;       // TPM2_ALG_SHA256 (0x000b) for bootseal's
+  uint16_t auth_policy_size = 0;  // 0 for bootseal's: no policy can act on it
+  // The type, the attribute bits, the size, the name algorithm and the
+  // empty authPolicy are those define_floor creates (WRITTEN and
+  // WRITELOCKED, which the TPM sets, are ignored). An authPolicy would let
+  // whoever defined the index change its authValue later (a policy for
+  // TPM2_NV_ChangeAuth) and so read or write it at will.
   bool attributes_as_bootseal_defines() const;
 };
 

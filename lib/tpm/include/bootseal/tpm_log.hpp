@@ -68,5 +68,12 @@ Result<void> append_measure_log(const std::string& path, const MeasureEvent& e);
 // A floor request: a generation in decimal, optional final newline.
 Result<uint64_t> parse_floor_request(std::string_view text, const std::string& origin);
 std::string format_floor_request(uint64_t generation);
+// The floor request under ROOT ("/" on the running system, NEWROOT in the
+// loader): read only as a regular file of at most kMaxFloorRequest bytes,
+// reached without following any symbolic link (an absolute one would
+// resolve outside ROOT) and opened without blocking, so that a FIFO or a
+// link root put there can hold neither the boot before the lock nor
+// `bootseal status`. Nothing when it does not exist.
+Result<std::optional<std::string>> read_floor_request(const std::string& root);
 
 }  // namespace bootseal::tpm
