@@ -27,6 +27,15 @@ struct StatusOptions {
   std::string tcti = "device:/dev/tpmrm0";
 };
 
+// A PCR's SHA-256 value as sysfs shows it, in lower case; "" unreadable.
+std::string read_pcr(unsigned pcr) {
+  auto v = read_first_line("/sys/class/tpm/tpm0/pcr-sha256/" + std::to_string(pcr));
+  if (!v) return {};
+  std::string s = *v;
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 // The TPM's side: the loader's log says which PCR and index it used this
 // boot; the PCR is read from sysfs, the index from the TPM itself.
 std::optional<TpmView> tpm_view(const std::string& tcti) {
@@ -34,12 +43,11 @@ std::optional<TpmView> tpm_view(const std::string& tcti) {
   if (!bytes) {
     // No log: no TPM this boot, unless the default PCR says otherwise (the
     // log is in /run, root can delete it).
-    auto v = read_first_line("/sys/class/tpm/tpm0/pcr-sha256/" + std::to_string(tpm::kDefaultPcr));
-    if (!v || v->find_first_not_of('0') == std::string::npos) return std::nullopt;
+    std::string v = read_pcr(tpm::kDefaultPcr);
+    if (v.find_first_not_of('0') == std::string::npos) return std::nullopt;
     TpmView t;
     t.pcr = tpm::kDefaultPcr;
-    t.pcr_value = *v;
-    for (char& c : t.pcr_value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    t.pcr_value = std::move(v);
     t.nv_index = tpm::hex32(tpm::kDefaultFloorIndex);
     t.problem = std::string(tpm::kMeasureLogPath) + " is missing, yet PCR " + std::to_string(t.pcr) +
                 " is not at its reset value";
@@ -73,10 +81,7 @@ std::optional<TpmView> tpm_view(const std::string& tcti) {
                   " in the log, which is not what one run of the loader writes");
   }
   t.nv_index = tpm::hex32(index);
-  if (auto v = read_first_line("/sys/class/tpm/tpm0/pcr-sha256/" + std::to_string(t.pcr))) {
-    t.pcr_value = *v;
-    for (char& c : t.pcr_value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  t.pcr_value = read_pcr(t.pcr);
   if (!t.pcr_value.empty() && log) {
     // Only bootseal's records: a PCR others extend too (systemd-stub's 12
     // in a UKI boot) does not replay from its records alone.
