@@ -183,6 +183,12 @@ const volatile __u8 bs_has_ancestors = 0;
 /* Set once PID 1 has left the initramfs. */
 __u32 bs_boot_done = 0;
 
+/* Set once PID 1 has made a process (not a thread) that shares its root
+ * and working directory (clone with CLONE_FS). Until then the only other
+ * users of PID 1's fs_struct are kernel threads: the kernel starts PID 1
+ * and kthreadd with CLONE_FS so that they follow its switch_root. */
+__u32 bs_pid1_fs_shared = 0;
+
 /* The mount (struct mount *) the pins' bpffs is seen through, recorded
  * when the loader opens the pin directory once attached. A lazy unmount of
  * it or of any mount above it would drop the pins and so the enforcer. */
@@ -1366,7 +1372,11 @@ static __always_inline __s32 subject_exec_steered(struct linux_binprm *bprm,
 {
 	if (task->ptrace)
 		return BS_RULE_TRACED_EXEC;
-	if (BPF_CORE_READ(bprm, unsafe) & LSM_UNSAFE_SHARE)
+	/* Every exec of PID 1 is LSM_UNSAFE_SHARE: it shares init_fs with the
+	 * kernel threads. They steer nothing; a process PID 1 made with
+	 * CLONE_FS would (bs_pid1_fs_shared). */
+	if ((BPF_CORE_READ(bprm, unsafe) & LSM_UNSAFE_SHARE) &&
+	    ((bpf_get_current_pid_tgid() >> 32) != 1 || bs_pid1_fs_shared))
 		return BS_RULE_SHARED_FS;
 	if (seccomp_listener(task))
 		return BS_RULE_SECCOMP_LISTENER;
@@ -1485,6 +1495,8 @@ int BPF_PROG(bs_task_alloc, struct task_struct *task, unsigned long clone_flags,
 	subject = current_subject();
 	if (clone_flags & CLONE_THREAD)
 		return 0;
+	if ((clone_flags & CLONE_FS) && (bpf_get_current_pid_tgid() >> 32) == 1)
+		bs_pid1_fs_shared = 1;
 	t = bpf_task_storage_get(&task_subject, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (t) {
 		t->subject = subject;

@@ -220,6 +220,7 @@ struct kern_ipc_perm;
 #define BS_S_IFDIR 0040000
 /* include/linux/sched.h */
 #define CLONE_VM 0x100
+#define CLONE_FS 0x200
 #define CLONE_THREAD 0x10000
 
 /* include/uapi/linux/mount.h */

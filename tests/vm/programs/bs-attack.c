@@ -387,6 +387,42 @@ int main(int argc, char **argv)
 		}
 		return wait_child(c);
 	}
+	if (!strcmp(cmd, "write-then") && argc == 5) {
+		/* PID 1's turn as the subject: write, then go on in SCRIPT
+		 * with the result in BS_WRITE_RC. */
+		char rc[16];
+
+		snprintf(rc, sizeof(rc), "%d", do_write(argv[2], argv[3]));
+		setenv("BS_WRITE_RC", rc, 1);
+		execl("/bin/sh", "sh", argv[4], (char *)0);
+		return fail("execl");
+	}
+	if ((!strcmp(cmd, "exec-or") || !strcmp(cmd, "clonefs-exec-or")) && argc > 3) {
+		/* Run as PID 1: execv PROG ARG... in this process (with
+		 * clonefs-, after making a process that shares its root and
+		 * working directory and waits); when the exec fails, go on in
+		 * SCRIPT with its error in BS_EXEC_ERROR. */
+		pid_t c = 0;
+		int e;
+
+		if (!strcmp(cmd, "clonefs-exec-or")) {
+			c = (pid_t)syscall(SYS_clone, CLONE_FS | SIGCHLD, 0, 0, 0, 0);
+			if (c < 0)
+				return fail("clone");
+			if (c == 0)
+				for (;;)
+					pause();
+		}
+		execv(argv[3], argv + 3);
+		e = errno;
+		if (c > 0) {
+			kill(c, SIGKILL);
+			waitpid(c, 0, 0);
+		}
+		setenv("BS_EXEC_ERROR", strerror(e), 1);
+		execl("/bin/sh", "sh", argv[2], (char *)0);
+		return fail("execl");
+	}
 	if ((!strcmp(cmd, "handle-write") && argc == 4) || (!strcmp(cmd, "handle-read") && argc == 3) ||
 	    (!strcmp(cmd, "handle-bind-write") && argc == 5)) {
 		int writing = !strcmp(cmd, "handle-write"), bind = !strcmp(cmd, "handle-bind-write");

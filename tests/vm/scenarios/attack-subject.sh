@@ -16,7 +16,9 @@
 # writing through a file handle (open_by_handle_at after the dentry cache
 # is dropped: a dentry with no parents). Twins that keep
 # working: the subject writes (before and after, and with a dlopen of a
-# write-protected library), ptrace and memory writes into a plain process,
+# write-protected library), PID 1 executing the subject's program (its
+# fs_struct is shared with kernel threads only; refused once PID 1 made a
+# process with CLONE_FS), ptrace and memory writes into a plain process,
 # `ps` and /proc/PID/status of the subject, exec of the subject untraced
 # and under a seccomp filter without a listener, a file handle opened for
 # reading.
@@ -101,10 +103,27 @@ try filter-exec-write $T filter-exec $S write $F filter
 try unprotected-subject-write /usr/lib/open/bs-attack write $F unprotected
 try subject-write-again $S write $F last
 kill $SP $TP
-say "protected: $(tr '\n' ' ' <$F)"
+# PID 1 itself runs the subject's program (as a systemd PID 1 named in a
+# policy does): its fs_struct is shared with the kernel threads only, so
+# the exec keeps the subject. Then the same after PID 1 made a process
+# sharing its root and working directory: refused (lib/pid1-*.sh).
+exec $T exec-or /lib/pid1-b.sh $S write-then $F pid1 /lib/pid1-b.sh
+EOF_INIT
+mkdir -p "$VM_WORK/tree/lib"
+cat >"$VM_WORK/tree/lib/pid1-b.sh" <<'EOF_B'
+. /lib/vm-test.sh
+say "pid1-exec pid=$$ error=${BS_EXEC_ERROR:-none} write rc=${BS_WRITE_RC:-none}"
+unset BS_EXEC_ERROR BS_WRITE_RC
+exec /opt/tools/bs-attack clonefs-exec-or /lib/pid1-c.sh \
+	/usr/lib/subj/bs-attack write-then /etc/protected pid1-clonefs /lib/pid1-c.sh
+EOF_B
+cat >"$VM_WORK/tree/lib/pid1-c.sh" <<'EOF_C'
+. /lib/vm-test.sh
+say "pid1-clonefs-exec pid=$$ error=${BS_EXEC_ERROR:-none} write rc=${BS_WRITE_RC:-none}"
+say "protected: $(tr '\n' ' ' </etc/protected)"
 bootseal audit | grep -E 'subject lost|untrusted code|self-protection attach|steered exec|without its parents' | sed 's/^/TEST: audit: /'
 finish
-EOF_INIT
+EOF_C
 disk=$(atk_disk)
 initrd=$(dr_initramfs "$(dr_etc)")
 
@@ -146,7 +165,13 @@ vm_expect "$log" '^TEST: notif-exec-write rc=1$' \
 vm_expect "$log" '^TEST: filter-exec-write rc=0$' "under a seccomp filter without a listener it keeps it"
 vm_expect "$log" '^TEST: unprotected-subject-write rc=1$' "a named program the policy leaves writable gets no subject"
 vm_expect "$log" '^TEST: subject-write-again rc=0$' "the subject still writes afterwards"
-vm_expect "$log" '^TEST: protected: first preload audit ldsopreload dlopen trusted-dlopen deep untraced filter last $' \
+vm_expect "$log" '^TEST: pid1-exec pid=1 error=none write rc=0$' \
+	"PID 1 executing the subject's program holds the subject (shares its fs with kernel threads only)"
+vm_expect "$log" '^TEST: pid1-clonefs-exec pid=1 error=Operation not permitted write rc=none$' \
+	"once PID 1 made a process sharing its root and cwd, its exec of the subject is refused"
+vm_expect "$log" "^TEST: audit: .* denied self-protection steered exec of a subject by pid 1 .*: deny \\(executed sharing its root and working directory\\)\$" \
+	"(logged for pid 1)"
+vm_expect "$log" '^TEST: protected: first preload audit ldsopreload dlopen trusted-dlopen deep untraced filter last pid1 $' \
 	"/etc/protected holds only the subject's own writes"
 vm_expect "$log" '^TEST: audit: .* denied self-protection untrusted code in a subject process by pid [0-9]+ \(bs-attack, subject 1\): deny \(mapped code the policy does not trust\)$' \
 	"bootseal audit names the subject process refused the foreign code, and why"
