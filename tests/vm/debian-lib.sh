@@ -56,7 +56,12 @@ deb_packages() {
 	mkdir -p "$DEB_CACHE/debs"
 	(
 		flock 9
+		# Packages of trees no scenario asked for in two days are stale
+		# (a build is 4 MB of packages, a key per tree).
+		find "$DEB_CACHE/debs" -mindepth 1 -maxdepth 1 -type d ! -path "$dir" \
+			-mtime +1 -exec rm -rf {} + 2>/dev/null || :
 		if ls "$dir"/bootseal_*.deb >/dev/null 2>&1; then
+			touch "$dir"
 			exit 0
 		fi
 		t0=$(_deb_now)
