@@ -143,6 +143,11 @@ check "root cannot write /etc/shadow" ssh_vm '! sh -c "echo x >>/etc/shadow" 2>/
 check "root cannot load a module with modprobe" ssh_vm '! modprobe dummy && ! grep -q "^dummy " /proc/modules'
 check "a copy of true in /tmp does not run" ssh_vm 'cp /usr/bin/true /tmp/t && ! /tmp/t'
 check "/usr/bin/true runs" ssh_vm /usr/bin/true
+check "root cannot call reboot(2) (CAP_SYS_BOOT: ctrlaltdel soft)" \
+	ssh_vm 'ctrlaltdel soft 2>&1 | grep -q "Operation not permitted"'
+check "root cannot write /proc/sysrq-trigger" ssh_vm '! sh -c "echo h >/proc/sysrq-trigger" 2>/dev/null'
+check "PID 1 holds its subject: none of its module loads was refused" \
+	ssh_vm '! bootseal audit | grep -E "denied module-load .* by pid 1 "'
 check "useradd, chpasswd and passwd write /etc/shadow" ssh_vm '
 	useradd -m tester &&
 	a=$(grep "^tester:" /etc/shadow) &&
@@ -160,5 +165,5 @@ _vm_say "debian-dracut: boot, checks and power-off took $(_deb_secs "$t_boot") s
 vm_expect "$log" "bootseal: policy 'debian-server' generation 1 in force, enforce mode" "the loader put the policy in force"
 vm_expect_order "$log" "bootseal: policy 'debian-server' generation 1 in force" 'Welcome to .*Debian GNU/Linux' \
 	"before the real root's systemd started"
-vm_expect "$log" 'reboot: Power down' "the guest powered off cleanly"
+vm_expect "$log" 'reboot: Power down' "the guest powered off cleanly (systemd-shutdown, PID 1, holds CAP_SYS_BOOT)"
 [ $fail -eq 0 ] || _vm_die "some checks failed (above)"
