@@ -6,12 +6,38 @@
 # stock kernel, boots it in QEMU and shows the boot script being refused
 # what the policy denies, and `bootseal status` inside the guest.
 #
-# Usage: scripts/demo.sh [WORK_DIR]   (default: build/demo)
+# With --debian: the same for a real Debian 12 system with systemd
+# (examples/debian-server.policy; the QEMU scenario debian-dracut): the
+# project's .deb installed with apt in a Debian root, its own dracut, then
+# checks over ssh; it ends with the commands to boot it and log in by hand.
+# Needs root (the root is prepared in a chroot).
+#
+# Usage: scripts/demo.sh [--debian] [WORK_DIR]   (default: build/demo,
+#        build/demo-debian)
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build"
-work=${1:-"$build/demo"}
+debian=
+if [ "${1-}" = --debian ]; then
+	debian=1
+	shift
+fi
+case ${1-} in
+-h | --help)
+	sed -n '2,/^set -eu/p' "$0" | sed -e '/^set -eu/d' -e 's/^# \{0,1\}//'
+	exit 0
+	;;
+-*)
+	echo "demo: unknown option $1 (usage: scripts/demo.sh [--debian] [WORK_DIR])" >&2
+	exit 2
+	;;
+esac
+if [ -n "$debian" ]; then
+	work=${1:-"$build/demo-debian"}
+else
+	work=${1:-"$build/demo"}
+fi
 
 "$top/scripts/install-deps.sh"
 [ -f "$build/build.ninja" ] || meson setup "$build" "$top"
@@ -28,6 +54,41 @@ if [ ! -f "$work/demo-key.pem" ]; then
 	"$sign" keygen "$work/demo-key.pem" "$work/demo-pub.pem"
 else
 	echo "reusing $work/demo-key.pem"
+fi
+
+if [ -n "$debian" ]; then
+	policy="$top/examples/debian-server.policy"
+	step "check the policy: $policy"
+	"$sign" check "$policy"
+	step "boot a Debian 12 root with systemd under it (first run: builds the packages and the root, 15-25 minutes; then about 3)"
+	# The QEMU scenario debian-dracut is this demo, sealing with the key above.
+	BOOTSEAL_DEMO_KEYS=$work "$top/tests/vm/run-scenario.sh" debian-dracut "$build" 2>"$work/boot.err" || {
+		tail -n 60 "$work/boot.err" >&2
+		exit 1
+	}
+	vmwork="$build/tests/vm/work/debian-dracut"
+	step "what the machine did (checks over ssh as root)"
+	grep -E '^(ok|FAIL): |debian-dracut: (systemctl|ssh answers)' "$work/boot.err" | sed 's/^/  /'
+	step "bootseal status in the guest"
+	sed 's/^/  /' "$vmwork/status.txt"
+	for f in vmlinuz initrd.img console.log; do cp "$vmwork/$f" "$work/$f"; done
+	cp --sparse=always "$vmwork/disk.img" "$work/disk.img"
+	install -m 0600 "$vmwork/ssh/id" "$work/ssh-key"
+	step "the images"
+	echo "kernel:      $work/vmlinuz"
+	echo "initramfs:   $work/initrd.img (the root's own dracut, with the bootseal module)"
+	echo "disk:        $work/disk.img (GPT: bootseal partition, Debian root)"
+	echo "console log: $work/console.log"
+	echo
+	echo "Boot it by hand (Ctrl-a x quits; root's password: bootseal-vm):"
+	echo "  qemu-system-x86_64 -machine q35 -accel tcg -smp 2 -m 2048 -nographic \\"
+	echo "    -kernel $work/vmlinuz -initrd $work/initrd.img \\"
+	echo "    -drive file=$work/disk.img,if=virtio,format=raw \\"
+	echo "    -nic user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:2222-:22 \\"
+	echo "    -append 'console=ttyS0 root=PARTLABEL=root rw'"
+	echo "and log in from another terminal once it is up (about a minute):"
+	echo "  ssh -i $work/ssh-key -p 2222 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@127.0.0.1"
+	exit 0
 fi
 
 step "check the example policy: $policy"

@@ -9,6 +9,9 @@
 # The packages and the Debian root are cached outside the build dir
 # (debian-lib.sh); the rest is made per run. Needs root on the host (tar
 # keeps owners; apt and dracut run in a chroot in a private mount namespace).
+# scripts/demo.sh --debian runs this scenario (BOOTSEAL_DEMO_KEYS: seal with
+# its key) and keeps vmlinuz, initrd.img, disk.img and ssh/id of the work
+# dir.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/debian-lib.sh"
 
@@ -61,7 +64,12 @@ chmod 0700 "$root/root/.ssh"
 
 # --- keys, loader.conf (INSTALL.md sections 4 and 7) -----------------------
 mkdir -p "$VM_WORK/keys"
-"$ENF_SIGN" keygen "$VM_WORK/keys/site.pem" "$VM_WORK/keys/site.pub.pem" >/dev/null
+if [ -n "${BOOTSEAL_DEMO_KEYS-}" ]; then # scripts/demo.sh --debian: its key
+	cp "$BOOTSEAL_DEMO_KEYS/demo-key.pem" "$VM_WORK/keys/site.pem"
+	cp "$BOOTSEAL_DEMO_KEYS/demo-pub.pem" "$VM_WORK/keys/site.pub.pem"
+else
+	"$ENF_SIGN" keygen "$VM_WORK/keys/site.pem" "$VM_WORK/keys/site.pub.pem" >/dev/null
+fi
 install -D -m 0644 "$VM_WORK/keys/site.pub.pem" "$root/etc/bootseal/trusted.d/site.pem"
 printf 'source = partitions\nmode = enforce\nfloor = 1\non-failure = stop\n' >"$root/etc/bootseal/loader.conf"
 
