@@ -5,7 +5,14 @@
 #      suites run there, and suite 'static' (clang-tidy and cppcheck, clean).
 #   2. FUZZ_DIR: clang with -Dfuzz=enabled and the same sanitizers; every
 #      fuzz-* target runs from its generated seeds for BOOTSEAL_FUZZ_SECONDS
-#      (default 50) and fails on a crash.
+#      (default 30) and fails on a crash; its corpus is kept in the cache
+#      below, so each run goes on from what the earlier ones found.
+#
+# Caches outside the checkout, in $BOOTSEAL_CI_CACHE (default
+# /var/cache/bootseal-ci, used when it can be made and written): ccache/
+# (compiled units, keyed by ccache on their inputs), clang-tidy/ (clean
+# verdicts, tests/static/tidy-cache.py), fuzz-corpus/TARGET. Removing the
+# directory only costs time.
 #
 # Each step is a meson test, so scripts/summarize-tests.py counts them with
 # the rest. Stale results are removed first: a build that fails leaves no
@@ -19,6 +26,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 asan=${1:-"$top/build-asan"}
 fuzz=${2:-"$top/build-fuzz"}
 rc=0
+. "$top/scripts/ci-cache.sh"
 
 fresh() {  # drop the results of an earlier run
 	rm -f "$1/meson-logs/testlog.json"
@@ -49,7 +57,7 @@ if [ ! -f "$fuzz/build.ninja" ]; then
 fi
 fresh "$fuzz"
 if ninja -C "$fuzz" -j2; then
-	step "fuzz-* targets, ${BOOTSEAL_FUZZ_SECONDS:-50} s each"
+	step "fuzz-* targets, ${BOOTSEAL_FUZZ_SECONDS:-30} s each"
 	meson test -C "$fuzz" --suite fuzz --num-processes 2 --print-errorlogs || rc=1
 else
 	rc=1

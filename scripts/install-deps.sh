@@ -13,7 +13,7 @@ PACKAGES="
   gdisk fdisk util-linux e2fsprogs cpio gzip xz-utils zstd
   busybox-static qemu-system-x86 dracut-core initramfs-tools-core kmod
   debhelper lintian mmdebstrap openssh-client
-  ca-certificates
+  ca-certificates ccache
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -15,6 +15,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-"$top/build"}
 
 "$top/scripts/install-deps.sh"
+# Caches outside the checkout (ccache, clang-tidy verdicts, fuzz corpora).
+. "$top/scripts/ci-cache.sh"
 
 if [ ! -f "$build/build.ninja" ]; then
 	meson setup "$build" "$top" -Dwerror=true -Dtests=enabled -Dbenchmarks=enabled

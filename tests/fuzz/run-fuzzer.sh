@@ -4,7 +4,11 @@
 #   run-fuzzer.sh TARGET SEEDS CORPUS [SECONDS]
 #
 # New inputs go to CORPUS (created, kept between runs); SEEDS is only read.
-# SECONDS defaults to $BOOTSEAL_FUZZ_SECONDS, else 50; 0 runs until stopped.
+# With BOOTSEAL_FUZZ_CORPUS=DIR the corpus is DIR/TARGET instead, outside
+# the build directory, so that runs in fresh build directories (CI) go on
+# from what earlier runs found; past 4000 inputs it is first merged down
+# to the ones that add coverage (-merge=1).
+# SECONDS defaults to $BOOTSEAL_FUZZ_SECONDS, else 30; 0 runs until stopped.
 # Crash, leak and timeout inputs are written to CORPUS/../artifacts/ and
 # the exit status is non-zero. The last line of libFuzzer's log (runs,
 # exec/s, coverage) is repeated at the end for the test log.
@@ -13,12 +17,27 @@ set -eu
 target=$1
 seeds=$2
 corpus=$3
-seconds=${4:-${BOOTSEAL_FUZZ_SECONDS:-50}}
+seconds=${4:-${BOOTSEAL_FUZZ_SECONDS:-30}}
 artifacts=$(dirname "$corpus")/../artifacts/$(basename "$target")/
+if [ -n "${BOOTSEAL_FUZZ_CORPUS-}" ]; then
+	corpus=$BOOTSEAL_FUZZ_CORPUS/$(basename "$target")
+fi
 
 mkdir -p "$corpus" "$artifacts"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+if [ "$(find "$corpus" -type f | wc -l)" -gt 4000 ]; then
+	rm -rf "$corpus.merged"
+	mkdir "$corpus.merged"
+	if "$target" -merge=1 -timeout=10 -rss_limit_mb=2048 "$corpus.merged" "$corpus" >"$log" 2>&1; then
+		rm -rf "$corpus"
+		mv "$corpus.merged" "$corpus"
+		echo "$(basename "$target"): corpus merged down to $(find "$corpus" -type f | wc -l) inputs"
+	else
+		rm -rf "$corpus.merged"
+	fi
+fi
 
 set +e
 # -error_exitcode: libFuzzer's default, 77, is meson's "skipped".
