@@ -1,4 +1,5 @@
-# Sourced by run-tests.sh and hardening.sh: where heavy results are kept
+# Sourced by run-tests.sh and hardening.sh (which set $top, the source
+# root): where heavy results are kept
 # between runs on one machine, outside the checkout. Each is keyed on its
 # inputs, so a fresh checkout (CI) reuses what has not changed:
 #   $BOOTSEAL_CI_CACHE/ccache        compiled units (ccache, when installed;
@@ -12,6 +13,11 @@ if mkdir -p "$BOOTSEAL_CI_CACHE" 2>/dev/null && [ -w "$BOOTSEAL_CI_CACHE" ]; the
 	export BOOTSEAL_CI_CACHE
 	export CCACHE_DIR="${CCACHE_DIR:-$BOOTSEAL_CI_CACHE/ccache}"
 	export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-3G}"
+	# Checkouts in other directories share the cache: paths under the
+	# source root are hashed relative to it, and the working directory
+	# (which -g records) is left out of the key.
+	export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$top}"
+	export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 	export BOOTSEAL_FUZZ_CORPUS="${BOOTSEAL_FUZZ_CORPUS:-$BOOTSEAL_CI_CACHE/fuzz-corpus}"
 else
 	echo "ci-cache: cannot write $BOOTSEAL_CI_CACHE: building and checking everything from scratch" >&2
