@@ -30,7 +30,9 @@ int run_check(const CheckOptions& o) {
       std::cout << format_policy(d);
     } else {
       std::cout << file << ": ok: policy " << quote(d.name) << ", generation " << d.generation << ", "
-                << to_string(d.mode) << " mode, " << d.rules.size() << " rules\n";
+                << to_string(d.mode) << " mode, " << d.rules.size() << " rules";
+      if (!d.bpf_lsm_loaders.empty()) std::cout << ", " << d.bpf_lsm_loaders.size() << " bpf-load lsm grants";
+      std::cout << "\n";
     }
   }
   return rc;

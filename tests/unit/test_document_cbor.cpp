@@ -311,21 +311,21 @@ TEST(DocumentCborReject, NotAMap) { expect_refused(A({U(1)}), "expected the docu
 
 TEST(DocumentCborReject, UnknownSchemaVersion) {
   auto f = minimal_fields();
-  f[0].value = U(3);
-  expect_refused(M(f), "unsupported schema version 3 (this build reads 1 to 2)");
+  f[0].value = U(4);
+  expect_refused(M(f), "unsupported schema version 4 (this build reads 1 to 3)");
 }
 
 TEST(DocumentCborReject, SchemaVersionZero) {
   auto f = minimal_fields();
   f[0].value = U(0);
-  expect_refused(M(f), "unsupported schema version 0 (this build reads 1 to 2)");
+  expect_refused(M(f), "unsupported schema version 0 (this build reads 1 to 3)");
 }
 
 TEST(DocumentCborReject, UnknownSchemaVersionNamedBeforeOtherErrors) {
   auto f = minimal_fields();
-  f[0].value = U(3);
-  f.push_back(Field{U(9), {0xf9, 0x00, 0x00}});  // a float: refused by schema 1, named after the version
-  expect_refused(M(f), "unsupported schema version 3");
+  f[0].value = U(4);
+  f.push_back(Field{U(10), {0xf9, 0x00, 0x00}});  // a float: refused by schema 1, named after the version
+  expect_refused(M(f), "unsupported schema version 4");
 }
 
 // --- Schema 2: the memory object kind --------------------------------------
@@ -425,9 +425,10 @@ TEST(DocumentCborReject, MissingRules) {
 
 TEST(DocumentCborReject, UnknownDocumentKey) {
   auto f = minimal_fields();
-  f[0].value = U(2);
-  f.push_back(Field{U(9), U(0)});
-  expect_refused(M(f), "unknown document key 9");
+  f[0].value = U(3);
+  f.push_back(Field{U(9), A({T("/s")})});
+  f.push_back(Field{U(10), U(0)});
+  expect_refused(M(f), "unknown document key 10");
 }
 
 TEST(DocumentCborReject, TextKeyInDocument) {
@@ -702,6 +703,100 @@ TEST(DocumentValidate, SchemaOneClaimedForSchemaTwoFeaturesIsRefused) {
   ASSERT_FALSE(v.ok());
   EXPECT_THAT(v.error(), HasSubstr("schema version 1 cannot hold a lockdown level (schema 2 needed)"));
   d.schema = 2;
+  EXPECT_TRUE(validate(d).ok());
+}
+
+// --- Schema 3: subjects that may load BPF LSM programs (key 9) ---------------
+
+TEST(DocumentCborSchema, BpfLsmLoadersNeedAndGetSchemaThree) {
+  Document d = sample();
+  EXPECT_EQ(required_schema(d), 1u);
+  d.bpf_lsm_loaders = {"/usr/lib/systemd/systemd"};
+  EXPECT_EQ(required_schema(d), 3u);
+  d.lockdown = Lockdown::integrity;  // a schema-2 feature beside it: still 3
+  EXPECT_EQ(required_schema(d), 3u);
+}
+
+TEST(DocumentCborSchema, BpfLsmLoadersRoundTripAsSchemaThree) {
+  Document d = sample();
+  d.schema = 3;
+  d.bpf_lsm_loaders = {"/opt/a b/loader", "/usr/lib/systemd/systemd"};
+  auto bytes = encode_document(d);
+  EXPECT_EQ(bytes[1], 0x00);
+  EXPECT_EQ(bytes[2], 0x03);
+  auto back = decode_document(bytes);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, d);
+}
+
+TEST(DocumentCborSchema, BpfLsmLoadersEncodingIsPinned) {
+  Document d;
+  d.schema = 3;
+  d.name = "t";
+  d.generation = 1;
+  d.bpf_lsm_loaders = {"/s"};
+  // {0: 3, 1: "t", 2: 1, 3: 0, 6: [0 x7], 7: [], 9: ["/s"]}
+  EXPECT_EQ(encode_document(d), from_hex("a7000301617402010300068700000000000000078009816" "2" "2f73"));
+}
+
+TEST(DocumentCborReject, BpfLsmLoadersInSchemaTwo) {
+  auto f = minimal_fields();
+  f[0].value = U(2);
+  f.push_back(Field{U(8), U(1)});
+  f.push_back(Field{U(9), A({T("/s")})});
+  expect_refused(M(f), "bpf-load lsm subjects (key 9) need schema version 3");
+}
+
+TEST(DocumentCborReject, BpfLsmLoadersEmptyMustBeOmitted) {
+  auto f = minimal_fields();
+  f[0].value = U(3);
+  f.push_back(Field{U(9), A({})});
+  expect_refused(M(f), "bpf-load lsm subjects (key 9): an empty list must be omitted");
+}
+
+TEST(DocumentCborReject, BpfLsmLoadersNotAnArray) {
+  auto f = minimal_fields();
+  f[0].value = U(3);
+  f.push_back(Field{U(9), T("/s")});
+  expect_refused(M(f), "bpf-load lsm subjects (key 9): expected an array");
+}
+
+TEST(DocumentCborReject, BpfLsmLoaderNotText) {
+  auto f = minimal_fields();
+  f[0].value = U(3);
+  f.push_back(Field{U(9), A({U(1)})});
+  expect_refused(M(f), "bpf-load lsm subject: expected a text string");
+}
+
+TEST(DocumentCborReject, BpfLsmLoaderRelativeFailsValidation) {
+  auto f = minimal_fields();
+  f[0].value = U(3);
+  f.push_back(Field{U(9), A({T("usr/bin/x")})});
+  expect_refused(M(f), "bpf-load grant: subject 'usr/bin/x' is not an absolute path");
+}
+
+TEST(DocumentCborReject, BpfLsmLoadersUnsortedFailsValidation) {
+  auto f = minimal_fields();
+  f[0].value = U(3);
+  f.push_back(Field{U(9), A({T("/b"), T("/a")})});
+  expect_refused(M(f), "bpf-load grants are not sorted and unique");
+}
+
+TEST(DocumentCborReject, SchemaThreeWithoutBpfLsmLoaders) {
+  auto f = minimal_fields();
+  f[0].value = U(3);
+  expect_refused(M(f), "schema version (key 0) is 3, but nothing in the document needs more than 1");
+}
+
+TEST(DocumentValidate, SchemaTwoClaimedForBpfLsmLoadersIsRefused) {
+  Document d = sample();
+  d.schema = 2;
+  d.lockdown = Lockdown::integrity;
+  d.bpf_lsm_loaders = {"/usr/lib/systemd/systemd"};
+  auto v = validate(d);
+  ASSERT_FALSE(v.ok());
+  EXPECT_THAT(v.error(), HasSubstr("schema version 2 cannot hold bpf-load grants (schema 3 needed)"));
+  d.schema = 3;
   EXPECT_TRUE(validate(d).ok());
 }
 

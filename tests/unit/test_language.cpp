@@ -1016,6 +1016,12 @@ class RandomDocuments {
       if (!clash) unique.rules.push_back(r);
     }
     unique.lockdown = static_cast<Lockdown>(pick(3));
+    if (pick(4) == 0) {
+      for (size_t k = pick(3) + 1; k > 0; --k) unique.bpf_lsm_loaders.push_back(path());
+      std::sort(unique.bpf_lsm_loaders.begin(), unique.bpf_lsm_loaders.end());
+      unique.bpf_lsm_loaders.erase(std::unique(unique.bpf_lsm_loaders.begin(), unique.bpf_lsm_loaders.end()),
+                                   unique.bpf_lsm_loaders.end());
+    }
     unique.schema = required_schema(unique);
     return unique;
   }
@@ -1280,6 +1286,138 @@ TEST(LanguageLockdown, MissingLevel) {
 TEST(LanguageLockdown, Duplicate) {
   EXPECT_EQ(parse_error(with_head("lockdown integrity\nlockdown integrity\n")),
             "t.policy:5:1: error: duplicate 'lockdown', already given on line 4, expected one 'lockdown' statement");
+}
+
+// ---------------------------------------------------------------------------
+// allow bpf-load lsm by SUBJECT
+
+std::vector<std::string> warnings_of(std::string_view text);  // below, with the other warnings
+
+TEST(LanguageBpfLoad, GrantParsesSortedAndNeedsSchemaThree) {
+  auto r = parse_policy_source(with_head("lockdown integrity\n"
+                                         "allow bpf-load lsm by /usr/lib/systemd/systemd\n"
+                                         "deny write subtree /usr\n"
+                                         "allow bpf-load lsm by \"/opt/My Loader\"\n"),
+                               "t.policy");
+  ASSERT_TRUE(r.ok()) << r.error();
+  const Document& d = r->document;
+  EXPECT_EQ(d.bpf_lsm_loaders, (std::vector<std::string>{"/opt/My Loader", "/usr/lib/systemd/systemd"}));
+  EXPECT_EQ(r->bpf_lsm_loader_lines, (std::vector<uint32_t>{7, 5}));
+  EXPECT_EQ(d.rules.size(), 1u) << "a grant is not a rule";
+  EXPECT_EQ(d.schema, 3u);
+  EXPECT_EQ(parse_ok(with_head("allow bpf-load lsm by /s\n")).schema, 3u);
+}
+
+TEST(LanguageBpfLoad, CanonicalTextListsGrantsAfterTheRulesAndRoundTrips) {
+  const Document d = parse_ok(with_head("allow bpf-load lsm by /usr/lib/systemd/systemd\n"
+                                        "deny write subtree /usr\n"
+                                        "allow   bpf-load  lsm  by  \"/opt/a b\"  # comment\n"));
+  const std::string text = format_policy(d);
+  EXPECT_NE(text.find("deny write subtree /usr\n\n"
+                      "allow bpf-load lsm by \"/opt/a b\"\n"
+                      "allow bpf-load lsm by /usr/lib/systemd/systemd\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.substr(text.size() - 1), "\n");
+  const Document again = parse_ok(text);
+  EXPECT_EQ(again, d);
+  EXPECT_EQ(format_policy(again), text);
+}
+
+TEST(LanguageBpfLoad, DefaultIsRefused) {
+  EXPECT_EQ(parse_error(with_head("default bpf-load deny\n")),
+            "t.policy:4:9: error: 'default bpf-load' is not allowed: loading BPF LSM programs is refused to every "
+            "process but the loader and the subjects the policy names, expected 'allow bpf-load lsm by SUBJECT' to "
+            "name a subject, or a default for one of exec, read, write, capability, module-load, kexec or mount");
+}
+
+TEST(LanguageBpfLoad, DenyAndAuditAreRefused) {
+  EXPECT_EQ(parse_error(with_head("deny bpf-load lsm by /s\n")),
+            "t.policy:4:1: error: 'deny bpf-load' is not allowed: every process but the loader and the subjects the "
+            "policy names is refused BPF LSM program loads already, expected 'allow bpf-load lsm by SUBJECT'");
+  EXPECT_EQ(parse_error(with_head("audit bpf-load lsm by /s\n")).substr(0, 46),
+            "t.policy:4:1: error: 'audit bpf-load' is not a");
+}
+
+TEST(LanguageBpfLoad, MissingObject) {
+  EXPECT_EQ(parse_error(with_head("allow bpf-load\n")),
+            "t.policy:4:15: error: missing object after 'bpf-load', expected lsm");
+}
+
+TEST(LanguageBpfLoad, OnlyLsmCanBeGranted) {
+  EXPECT_EQ(parse_error(with_head("allow bpf-load tracing by /s\n")),
+            "t.policy:4:16: error: unknown BPF program type 'tracing' after 'bpf-load', expected lsm (only BPF LSM "
+            "program loads can be granted; tracing, kprobe and the other types stay refused to every process but "
+            "the loader)");
+  EXPECT_NE(parse_error(with_head("allow bpf-load any by /s\n")).find("unknown BPF program type 'any'"),
+            std::string::npos);
+}
+
+TEST(LanguageBpfLoad, SubjectIsRequired) {
+  EXPECT_EQ(parse_error(with_head("allow bpf-load lsm\n")),
+            "t.policy:4:19: error: 'allow bpf-load lsm' names no subject, expected 'by SUBJECT' (the program that "
+            "may load BPF LSM programs; never any process)");
+  EXPECT_EQ(parse_error(with_head("allow bpf-load lsm by\n")),
+            "t.policy:4:22: error: missing subject, expected an absolute path");
+}
+
+TEST(LanguageBpfLoad, ExceptIsRefused) {
+  EXPECT_EQ(parse_error(with_head("allow bpf-load lsm except /s\n")),
+            "t.policy:4:20: error: 'except' in a bpf-load statement, expected 'by SUBJECT' (a bpf-load grant names "
+            "its subject; it is never for any process)");
+}
+
+TEST(LanguageBpfLoad, RelativeSubjectIsRefused) {
+  EXPECT_EQ(parse_error(with_head("allow bpf-load lsm by systemd\n")),
+            "t.policy:4:23: error: relative path 'systemd' as subject, expected an absolute path starting with '/'");
+}
+
+TEST(LanguageBpfLoad, SomethingAfterTheSubject) {
+  EXPECT_EQ(parse_error(with_head("allow bpf-load lsm by /a by /b\n")),
+            "t.policy:4:26: error: unexpected 'by' after the subject, expected end of line (one subject per bpf-load "
+            "statement)");
+  EXPECT_EQ(parse_error(with_head("allow bpf-load lsm by /a /b\n")),
+            "t.policy:4:26: error: unexpected '/b' after the subject, expected end of line");
+  EXPECT_EQ(parse_error(with_head("allow bpf-load lsm /a\n")),
+            "t.policy:4:20: error: unexpected '/a' after 'bpf-load lsm', expected 'by SUBJECT'");
+}
+
+TEST(LanguageBpfLoad, DuplicateSubject) {
+  EXPECT_EQ(parse_error(with_head("allow bpf-load lsm by /a\nallow bpf-load lsm by /a\n")),
+            "t.policy:5:1: error: duplicate of the bpf-load statement on line 4 (same subject /a), expected one "
+            "bpf-load statement per subject");
+}
+
+TEST(LanguageBpfLoad, WarnsWithoutLockdownAndForAWritableSubject) {
+  const auto w = warnings_of(with_head("allow bpf-load lsm by /usr/lib/systemd/systemd\n"));
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].rfind("t.policy:4: warning: /usr/lib/systemd/systemd is granted BPF LSM program loads but any "
+                       "process may write it", 0),
+            0u)
+      << w[0];
+  EXPECT_EQ(w[1].rfind("t.policy:4: warning: /usr/lib/systemd/systemd may load BPF LSM programs, which can write "
+                       "any process's memory through bpf_probe_write_user unless the kernel is locked down",
+                       0),
+            0u)
+      << w[1];
+  EXPECT_TRUE(warnings_of(with_head("lockdown integrity\n"
+                                    "deny write subtree /usr\n"
+                                    "allow bpf-load lsm by /usr/lib/systemd/systemd\n"))
+                  .empty());
+}
+
+// docs/POLICY.md, "Loading BPF LSM programs": the example parses, grants
+// systemd and draws no warning.
+TEST(LanguageBpfLoad, DocsExampleParsesWithoutWarnings) {
+  const std::string doc = read_file(std::filesystem::path(BOOTSEAL_SOURCE_ROOT) / "docs" / "POLICY.md");
+  const std::string example =
+      "    lockdown integrity\n    deny write subtree /usr\n    allow bpf-load lsm by /usr/lib/systemd/systemd\n";
+  ASSERT_NE(doc.find(example), std::string::npos);
+  std::string text = example;
+  for (size_t at; (at = text.find("    ")) != std::string::npos;) text.erase(at, 4);
+  const auto w = warnings_of(with_head(text));
+  EXPECT_TRUE(w.empty()) << w.front();
+  EXPECT_EQ(parse_ok(with_head(text)).bpf_lsm_loaders, std::vector<std::string>{"/usr/lib/systemd/systemd"});
 }
 
 TEST(LanguageCapability, DenyBpfWithoutSysAdminIsRefused) {

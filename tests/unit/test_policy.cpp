@@ -143,7 +143,7 @@ TEST(PolicyValidate, RejectsSchemaTwoFeaturesInSchemaOne) {
   auto v = validate(d);
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error(), "rule 1: object kind 'device' needs schema 2, the document says 1");
-  d.schema = 3;
+  d.schema = 4;  // no such schema (yet)
   EXPECT_FALSE(validate(d));
 }
 
@@ -234,8 +234,25 @@ TEST(PolicyValidate, MemoryNeedsSchema2) {
   EXPECT_EQ(v.error(), "rule 1: object kind 'memory' needs schema 2, the document says 1");
   d.schema = 2;
   EXPECT_TRUE(validate(d));
-  d.schema = 3;
+  d.schema = 4;  // no such schema (yet)
   EXPECT_FALSE(validate(d));
+}
+
+TEST(PolicyValidate, BpfLsmLoadersNeedSchema3SortedAbsolute) {
+  Document d = doc_with({});
+  d.bpf_lsm_loaders = {"/usr/lib/systemd/systemd"};
+  EXPECT_EQ(required_schema(d), 3u);
+  auto v = validate(d);
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error(), "schema version 1 cannot hold bpf-load grants (schema 3 needed)");
+  d.schema = 3;
+  EXPECT_TRUE(validate(d));
+  d.bpf_lsm_loaders = {"/b", "/a"};
+  EXPECT_EQ(validate(d).error(), "bpf-load grants are not sorted and unique");
+  d.bpf_lsm_loaders = {"/a", "/a"};
+  EXPECT_EQ(validate(d).error(), "bpf-load grants are not sorted and unique");
+  d.bpf_lsm_loaders = {"/usr/lib/../bin/x"};
+  EXPECT_EQ(validate(d).error(), "bpf-load grant: subject '/usr/lib/../bin/x' is not an absolute path");
 }
 
 TEST(PolicyValidate, ObjectKindAfterMemoryIsUnknown) {

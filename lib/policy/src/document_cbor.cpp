@@ -17,7 +17,7 @@
 #include "seal_internal.hpp"
 
 namespace bootseal {
-// Schemas 1 and 2 (FORMAT.md, "The policy document").
+// Schemas 1 to 3 (FORMAT.md, "The policy document").
 
 namespace {
 
@@ -32,6 +32,7 @@ enum DocKey : uint64_t {
   kDocDefaults = 6,
   kDocRules = 7,
   kDocLockdown = 8,  // schema 2
+  kDocBpfLsmLoaders = 9,  // schema 3
 };
 
 // Rule map keys.
@@ -159,7 +160,7 @@ class DocDecoder {
     cbor::Reader::Head h;
     if (!r_.expect(cbor::kMap, &h)) return fail(off, "expected the document map");
     const uint64_t pairs = h.arg;
-    bool seen[9] = {};
+    bool seen[10] = {};
     uint64_t prev = 0;
     for (uint64_t i = 0; i < pairs; ++i) {
       const size_t key_off = r_.offset();
@@ -209,6 +210,20 @@ class DocDecoder {
           if (v == 0) return fail(key_off, "lockdown (key 8): level none must be omitted");
           doc->lockdown = static_cast<Lockdown>(v);
           break;
+        case kDocBpfLsmLoaders: {
+          if (doc->schema < 3) return fail(key_off, "bpf-load lsm subjects (key 9) need schema version 3");
+          const size_t aoff = r_.offset();
+          uint64_t n = 0;
+          if (!array_head("bpf-load lsm subjects (key 9)", &n)) return false;
+          if (n == 0) return fail(aoff, "bpf-load lsm subjects (key 9): an empty list must be omitted");
+          doc->bpf_lsm_loaders.reserve(static_cast<size_t>(n));
+          for (uint64_t e = 0; e < n; ++e) {
+            std::string subject;
+            if (!text_field("bpf-load lsm subject", &subject)) return false;
+            doc->bpf_lsm_loaders.push_back(std::move(subject));
+          }
+          break;
+        }
         default:
           return fail(key_off, "unknown document key " + std::to_string(k));
       }
@@ -383,7 +398,9 @@ std::vector<uint8_t> encode_document(const Document& doc) {
   const bool has_machines = !doc.machines.empty();
   const bool has_description = !doc.description.empty();
   const bool has_lockdown = doc.lockdown != Lockdown::none;
-  w.map(6 + (has_machines ? 1 : 0) + (has_description ? 1 : 0) + (has_lockdown ? 1 : 0));
+  const bool has_bpf_lsm_loaders = !doc.bpf_lsm_loaders.empty();
+  w.map(6 + (has_machines ? 1 : 0) + (has_description ? 1 : 0) + (has_lockdown ? 1 : 0) +
+        (has_bpf_lsm_loaders ? 1 : 0));
   w.uint(kDocSchema);
   w.uint(required_schema(doc));
   w.uint(kDocName);
@@ -410,6 +427,11 @@ std::vector<uint8_t> encode_document(const Document& doc) {
   if (has_lockdown) {
     w.uint(kDocLockdown);
     w.uint(static_cast<uint64_t>(doc.lockdown));
+  }
+  if (has_bpf_lsm_loaders) {
+    w.uint(kDocBpfLsmLoaders);
+    w.array(doc.bpf_lsm_loaders.size());
+    for (const auto& subject : doc.bpf_lsm_loaders) w.text(subject);
   }
   return std::move(w.out());
 }

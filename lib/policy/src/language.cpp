@@ -73,6 +73,7 @@ class Parser {
   std::optional<Error<>> statement();
   std::optional<Error<>> header_once(const char* keyword, size_t& seen_line);
   std::optional<Error<>> rule(Action action);
+  std::optional<Error<>> bpf_load(Action action);
   std::optional<Error<>> parse_object(Operation op, Object& object);
   std::optional<Error<>> take_path(const char* what, std::string& out);
 
@@ -99,6 +100,7 @@ class Parser {
   std::array<size_t, kOperationCount> default_lines_{};
   std::map<MachineId, size_t> machines_;                 // id -> line
   std::unordered_map<std::string, size_t> rule_keys_;    // identity -> rule index
+  std::map<std::string, size_t> bpf_lsm_loaders_;        // subject -> line
 };
 
 // How a token is shown in a message: words in single quotes as written,
@@ -139,6 +141,7 @@ constexpr const char* kObjects = "path, subtree, fstype or any";
 constexpr const char* kExecObjects = "path, subtree, fstype, memory or any";
 constexpr const char* kFileObjects = "path, subtree, fstype, device or any";  // read, write
 constexpr const char* kLockdownLevels = "integrity, confidentiality or none";
+constexpr const char* kBpfLoadForm = "'allow bpf-load lsm by SUBJECT'";
 
 // The objects an operation takes, for messages.
 const char* objects_for(Operation op) {
@@ -383,6 +386,7 @@ std::optional<Error<>> Parser::rule(Action action) {
   }
   {
     const Token& t = peek();
+    if (t.kind == TokenKind::word && t.text == "bpf-load") return bpf_load(action);
     const auto op = t.kind == TokenKind::word ? operation_from_string(t.text) : std::nullopt;
     if (!op) return error_at(t, "unknown operation " + show(t), "one of " + list_operations());
     r.operation = *op;
@@ -491,6 +495,64 @@ std::optional<Error<>> Parser::rule(Action action) {
   return std::nullopt;
 }
 
+// `allow bpf-load lsm by SUBJECT`: a grant, not a rule. Only `allow`, only
+// the object `lsm`, only for a named subject: an LSM program runs in every
+// task's context (bpf_probe_write_user, bpf_send_signal), so the grant goes
+// to one integrity-protected program, never to "any process". The cursor
+// is on `bpf-load`.
+std::optional<Error<>> Parser::bpf_load(Action action) {
+  const Token& head = tokens_[0];
+  if (action != Action::allow) {
+    return error_at(head, "'" + std::string(to_string(action)) + " bpf-load' is not allowed: every process but the "
+                          "loader and the subjects the policy names is refused BPF LSM program loads already",
+                    kBpfLoadForm);
+  }
+  ++pos_;
+  if (at_end()) return error_at_end("missing object after 'bpf-load'", "lsm");
+  {
+    const Token& t = peek();
+    if (!(t.kind == TokenKind::word && t.text == "lsm")) {
+      return error_at(t, "unknown BPF program type " + show(t) + " after 'bpf-load'",
+                      "lsm (only BPF LSM program loads can be granted; tracing, kprobe and the other types "
+                      "stay refused to every process but the loader)");
+    }
+    ++pos_;
+  }
+  if (at_end()) {
+    return error_at_end("'allow bpf-load lsm' names no subject",
+                        "'by SUBJECT' (the program that may load BPF LSM programs; never any process)");
+  }
+  {
+    const Token& t = peek();
+    if (t.kind == TokenKind::word && t.text == "except") {
+      return error_at(t, "'except' in a bpf-load statement",
+                      "'by SUBJECT' (a bpf-load grant names its subject; it is never for any process)");
+    }
+    if (!(t.kind == TokenKind::word && t.text == "by")) {
+      return error_at(t, "unexpected " + show(t) + " after 'bpf-load lsm'", "'by SUBJECT'");
+    }
+    ++pos_;
+  }
+  std::string subject;
+  if (auto e = take_path("subject", subject)) return e;
+  if (!at_end()) {
+    const Token& t = peek();
+    if (t.kind == TokenKind::word && (t.text == "by" || t.text == "except")) {
+      return error_at(t, "unexpected " + show(t) + " after the subject",
+                      "end of line (one subject per bpf-load statement)");
+    }
+    return error_at(t, "unexpected " + show(t) + " after the subject", "end of line");
+  }
+  auto [it, inserted] = bpf_lsm_loaders_.try_emplace(subject, line_);
+  if (!inserted) {
+    return error(line_, head.column,
+                 "duplicate of the bpf-load statement on line " + std::to_string(it->second) + " (same subject " +
+                     quote_if_needed(subject) + ")",
+                 "one bpf-load statement per subject");
+  }
+  return std::nullopt;
+}
+
 std::optional<Error<>> Parser::statement() {
   const Token& head = tokens_[0];
   if (head.kind != TokenKind::word) {
@@ -578,6 +640,11 @@ std::optional<Error<>> Parser::statement() {
     ++pos_;
     if (at_end()) return error_at_end("missing operation after 'default'", "one of " + list_operations());
     const Token& t = peek();
+    if (t.kind == TokenKind::word && t.text == "bpf-load") {
+      return error_at(t, "'default bpf-load' is not allowed: loading BPF LSM programs is refused to every process "
+                         "but the loader and the subjects the policy names",
+                      std::string(kBpfLoadForm) + " to name a subject, or a default for one of " + list_operations());
+    }
     const auto op = t.kind == TokenKind::word ? operation_from_string(t.text) : std::nullopt;
     if (!op) return error_at(t, "unknown operation " + show(t), "one of " + list_operations());
     const auto index = static_cast<size_t>(*op);
@@ -675,6 +742,11 @@ Result<ParsedPolicy> Parser::run() {
   Document& doc = out_.document;
   doc.machines.reserve(machines_.size());
   for (const auto& m : machines_) doc.machines.push_back(m.first);
+  doc.bpf_lsm_loaders.reserve(bpf_lsm_loaders_.size());
+  for (const auto& g : bpf_lsm_loaders_) {
+    doc.bpf_lsm_loaders.push_back(g.first);
+    out_.bpf_lsm_loader_lines.push_back(static_cast<uint32_t>(g.second));
+  }
   doc.schema = required_schema(doc);
 
   // The lowest schema that holds what the policy uses: schema-1 policies

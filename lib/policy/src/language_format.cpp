@@ -127,6 +127,13 @@ std::string format_policy(const Document& doc) {
     out += format_rule(r);
     out += '\n';
   }
+  // Grants to load BPF LSM programs, after the rules, sorted by subject.
+  if (!doc.bpf_lsm_loaders.empty()) out += '\n';
+  for (const auto& subject : doc.bpf_lsm_loaders) {
+    out += "allow bpf-load lsm by ";
+    out += quote_if_needed(subject);
+    out += '\n';
+  }
   return out;
 }
 

@@ -53,6 +53,25 @@ std::vector<std::string> policy_warnings(const ParsedPolicy& p, std::string_view
                   "path " +
                   quote_if_needed(exe) + "` or a `deny write subtree` above it)");
   }
+  // Grants to load BPF LSM programs: the subject must be write-protected
+  // like any other, and without lockdown the grant reaches every process's
+  // memory (bpf_probe_write_user).
+  for (size_t i = 0; i < doc.bpf_lsm_loaders.size(); ++i) {
+    const std::string& exe = doc.bpf_lsm_loaders[i];
+    const uint32_t line = i < p.bpf_lsm_loader_lines.size() ? p.bpf_lsm_loader_lines[i] : 0;
+    const std::string at = std::string(filename) + ":" + std::to_string(line) + ": warning: ";
+    if (!first.count(exe) && !write_protected(doc, exe)) {
+      out.push_back(at + quote_if_needed(exe) +
+                    " is granted BPF LSM program loads but any process may write it, so a process running it "
+                    "holds no subject and the grant never applies (write-protect it, e.g. `deny write path " +
+                    quote_if_needed(exe) + "` or a `deny write subtree` above it)");
+    }
+    if (doc.lockdown == Lockdown::none) {
+      out.push_back(at + quote_if_needed(exe) +
+                    " may load BPF LSM programs, which can write any process's memory through "
+                    "bpf_probe_write_user unless the kernel is locked down (add `lockdown integrity`)");
+    }
+  }
   return out;
 }
 

@@ -145,6 +145,7 @@ uint64_t required_schema(const Document& doc) {
   uint64_t v = kSchemaVersion;
   if (doc.lockdown != Lockdown::none) v = std::max<uint64_t>(v, 2);
   for (const auto& r : doc.rules) v = std::max(v, required_schema_of(r.object.kind));
+  if (!doc.bpf_lsm_loaders.empty()) v = std::max<uint64_t>(v, 3);
   return v;
 }
 
@@ -240,6 +241,15 @@ Result<void> validate(const Document& doc) {
   if (doc.lockdown != Lockdown::none && doc.schema < 2)
     return make_error("schema version " + std::to_string(doc.schema) +
                       " cannot hold a lockdown level (schema 2 needed)");
+  if (!doc.bpf_lsm_loaders.empty() && doc.schema < 3)
+    return make_error("schema version " + std::to_string(doc.schema) +
+                      " cannot hold bpf-load grants (schema 3 needed)");
+  for (const auto& s : doc.bpf_lsm_loaders)
+    if (!is_normalised_absolute_path(s))
+      return make_error("bpf-load grant: subject '" + s + "' is not an absolute path");
+  if (!std::is_sorted(doc.bpf_lsm_loaders.begin(), doc.bpf_lsm_loaders.end()) ||
+      std::adjacent_find(doc.bpf_lsm_loaders.begin(), doc.bpf_lsm_loaders.end()) != doc.bpf_lsm_loaders.end())
+    return make_error("bpf-load grants are not sorted and unique");
   if (doc.name.empty()) return make_error("the policy has no name");
   if (doc.generation == 0) return make_error("generation must be at least 1");
   if (static_cast<size_t>(doc.mode) >= std::size(kModeNames)) return make_error("unknown mode");

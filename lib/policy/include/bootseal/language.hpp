@@ -21,6 +21,7 @@ namespace bootseal {
 struct ParsedPolicy {
   Document document;
   std::vector<uint32_t> rule_lines;
+  std::vector<uint32_t> bpf_lsm_loader_lines;  // parallel to document.bpf_lsm_loaders
 };
 
 // Parses policy text. `filename` is used only in error messages. On success

@@ -22,7 +22,7 @@ namespace bootseal {
 // the document says, so that a policy using no newer feature still reads
 // on an older loader.
 inline constexpr uint64_t kSchemaVersion = 1;
-inline constexpr uint64_t kSchemaMaxVersion = 2;
+inline constexpr uint64_t kSchemaMaxVersion = 3;
 
 enum class Action : uint8_t { allow = 0, deny = 1, audit = 2 };
 inline constexpr size_t kActionCount = 3;
@@ -92,13 +92,20 @@ struct Document {
   std::array<Action, kOperationCount> defaults{};  // indexed by Operation; allow unless set
   std::vector<Rule> rules;
   Lockdown lockdown = Lockdown::none;
+  // `allow bpf-load lsm by SUBJECT` (document key 9, schema 3): the
+  // executables whose processes may load BPF LSM programs, besides the
+  // loader. Absolute, normalised; sorted, unique. Not rules: no default, no
+  // deny, no exceptions, no "any process" (docs/POLICY.md, "Loading BPF LSM
+  // programs").
+  std::vector<std::string> bpf_lsm_loaders;
 
   friend bool operator==(const Document&, const Document&) = default;
 };
 
-// The lowest schema version that holds everything `doc` uses: 2 when a rule
-// has an object kind above `capability` (device, memory) or the document
-// asks for a lockdown level, else 1. Writers store this version; a document
+// The lowest schema version that holds everything `doc` uses: 3 when it
+// grants BPF LSM program loads (bpf_lsm_loaders), 2 when a rule has an
+// object kind above `capability` (device, memory) or the document asks for
+// a lockdown level, else 1. Writers store this version; a document
 // that claims a lower one is refused by validate().
 uint64_t required_schema(const Document& doc);
 
@@ -132,10 +139,6 @@ std::string to_string(const MachineId& id);
 // operation, object and subject). The error names the rule by index.
 Result<void> validate(const Document& doc);
 
-// The oldest schema version that can hold `doc`: 2 when a rule has object
-// kind `memory`, else 1. validate() refuses a document whose `schema` is
-// lower; encode_document() writes this number.
-uint64_t required_schema(const Document& doc);
 
 // Whether `k` is an object kind this build knows.
 bool object_kind_known(ObjectKind k);
