@@ -2291,9 +2291,28 @@ int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
 	return self_deny(BS_SELF_UMOUNT);
 }
 
+/* Whether the current process may load a BPF LSM program: its subject
+ * holds an `allow bpf-load lsm by SUBJECT` grant. A process that lost its
+ * subject (subject integrity, docs/POLICY.md) holds none. */
+static __always_inline int lsm_load_granted(void)
+{
+	struct bs_rule_key k = {};
+	struct bs_rule_val *v;
+
+	k.subject = subject_of_task(bpf_get_current_task_btf());
+	if (k.subject == BS_SUBJECT_ANY)
+		return 0;
+	k.kind = BS_KIND_ANY;
+	k.op = BS_OP_SELF;
+	k.id = BS_BPF_LOAD_LSM;
+	v = bpf_map_lookup_elem(&rules, &k);
+	return v && v->action == BS_ACT_ALLOW;
+}
+
 /* bpf(2): detaching a link, fds to programs or links by id, freezing the
  * audit ring buffer, and loading programs that could hook the kernel (LSM,
- * tracing, extension). */
+ * tracing, extension): LSM programs also for the subjects the policy grants
+ * them to, the others for the loader only. */
 SEC("lsm/bpf")
 int BPF_PROG(bs_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 {
@@ -2312,6 +2331,10 @@ int BPF_PROG(bs_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 		    t != BPF_PROG_TYPE_RAW_TRACEPOINT && t != BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE)
 			return 0;
 		if (is_trusted())
+			return 0;
+		/* Only LSM: its verdicts combine with the enforcer's (any
+		 * deny wins), so it can add denials, never lift them. */
+		if (t == BPF_PROG_TYPE_LSM && lsm_load_granted())
 			return 0;
 		return self_deny(BS_SELF_PROG_LOAD);
 	case BPF_LINK_DETACH:

@@ -101,6 +101,13 @@
  * would reach a guarded device by number, past file_open. */
 #define BS_RULE_DM_CONTROL (-7)
 
+/* A grant to load BPF LSM programs (`allow bpf-load lsm by SUBJECT`): a
+ * `rules` entry {kind BS_KIND_ANY, op BS_OP_SELF, subject, dev 0,
+ * id BS_BPF_LOAD_LSM} -> {BS_ACT_ALLOW, BS_RULE_BPF_LOAD}. Only the bpf hook
+ * reads it; no policy operation has op BS_OP_SELF. */
+#define BS_BPF_LOAD_LSM 1
+#define BS_RULE_BPF_LOAD (-15)
+
 /* One entry of the `rules` hash map. kind/op/subject/dev/id select the
  * object at one level of precedence:
  *   PATH, SUBTREE: dev = kernel device number (major << 20 | minor), id = inode

@@ -15,6 +15,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -348,14 +349,16 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
   // Subjects: every executable named by a rule or an exception, by inode.
   std::map<std::string, std::optional<uint32_t>> subject_ids;  // path -> id (nullopt: unresolved)
   std::map<InodeId, uint32_t> by_inode;
-  auto subject_id = [&](size_t i, const std::string& path) -> std::optional<uint32_t> {
+  // `report` is told why a path does not resolve (once per path).
+  auto resolve_subject = [&](const std::string& path,
+                             const std::function<void(const std::string&)>& report) -> std::optional<uint32_t> {
     auto it = subject_ids.find(path);
     if (it != subject_ids.end()) return it->second;
     std::string err;
     auto inode = resolve(path, &err);
     std::optional<uint32_t> id;
     if (!inode) {
-      diag(i, path, err);
+      report(err);
     } else {
       auto [bi, inserted] = by_inode.emplace(*inode, static_cast<uint32_t>(out.subjects.size() + 1));
       if (inserted) out.subjects.push_back(SubjectEntry{bi->second, *inode, {}});
@@ -364,6 +367,9 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     }
     subject_ids.emplace(path, id);
     return id;
+  };
+  auto subject_id = [&](size_t i, const std::string& path) {
+    return resolve_subject(path, [&](const std::string& err) { diag(i, path, err); });
   };
 
   // Group the rules by object. A path rule may name several objects: its
@@ -528,6 +534,19 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     }
     out.kinds[ok.op] |= static_cast<uint8_t>(1u << ok.kind);
   }
+  // `allow bpf-load lsm by SUBJECT`: one entry per subject, outside the
+  // policy operations (op BS_OP_SELF), read only by the enforcer's bpf hook.
+  for (const auto& path : doc.bpf_lsm_loaders) {
+    auto id = resolve_subject(path, [&](const std::string& err) {
+      out.diagnostics.push_back(
+          Diagnostic{-1, path, "allow bpf-load lsm by " + quote_if_needed(path) + ": " + quote_if_needed(path) + " " + err});
+    });
+    if (!id) continue;  // an executable that does not exist runs nowhere
+    bs_rule_val v{};
+    v.action = BS_ACT_ALLOW;
+    v.rule = BS_RULE_BPF_LOAD;
+    out.rules.emplace_back(make_key(BS_KIND_ANY, BS_OP_SELF, *id, 0, BS_BPF_LOAD_LSM), v);
+  }
   std::sort(out.rules.begin(), out.rules.end(), [](const auto& a, const auto& b) { return key_less(a.first, b.first); });
   return out;
 }
@@ -673,6 +692,10 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
   }
   o << "rules " << c.rules.size() << "\n";
   for (const auto& [k, v] : c.rules) {
+    if (k.op == BS_OP_SELF && k.id == BS_BPF_LOAD_LSM) {
+      o << "  bpf-load lsm subject " << k.subject << " -> " << action_name(v.action) << "\n";
+      continue;
+    }
     o << "  " << to_string(static_cast<Operation>(k.op)) << " "
       << (k.kind == BS_KIND_NAME ? std::string("name") : std::string(to_string(static_cast<ObjectKind>(k.kind))));
     switch (k.kind) {

@@ -201,6 +201,43 @@ TEST(Compile, DiagnosticQuotesAsThePolicyLanguage) {
   EXPECT_EQ(format_rule(rule), "deny exec path \"/opt/my tool\" except \"/usr/bin/a\\\"b\", /bin/sh");
 }
 
+// `allow bpf-load lsm by SUBJECT`: one entry per resolved subject, outside
+// the policy operations, that no policy decision reads.
+TEST(Compile, BpfLoadGrantBecomesSelfEntry) {
+  TempRoot root;
+  root.file("/usr/lib/systemd/systemd");
+  auto r = RootResolver::open(root.path());
+  ASSERT_TRUE(r.ok());
+  Document d = doc_with({});
+  d.schema = 3;
+  d.bpf_lsm_loaders = {"/opt/gone", "/usr/lib/systemd/systemd"};
+  Compiled c = compile(d, r->resolver());
+  ASSERT_EQ(c.diagnostics.size(), 1u);
+  EXPECT_EQ(c.diagnostics[0].rule, -1);
+  EXPECT_EQ(c.diagnostics[0].message, "allow bpf-load lsm by /opt/gone: /opt/gone does not exist");
+  const uint32_t systemd = c.subject_of(root.id("/usr/lib/systemd/systemd"));
+  ASSERT_NE(systemd, BS_SUBJECT_ANY);
+  ASSERT_EQ(c.rules.size(), 1u);
+  const auto& [k, v] = c.rules[0];
+  EXPECT_EQ(k.kind, BS_KIND_ANY);
+  EXPECT_EQ(k.op, BS_OP_SELF);
+  EXPECT_EQ(k.subject, systemd);
+  EXPECT_EQ(k.dev, 0u);
+  EXPECT_EQ(k.id, static_cast<uint64_t>(BS_BPF_LOAD_LSM));
+  EXPECT_EQ(v.action, BS_ACT_ALLOW);
+  EXPECT_EQ(v.rule, BS_RULE_BPF_LOAD);
+  for (uint8_t kinds : c.kinds) EXPECT_EQ(kinds, 0u);
+  // No policy operation sees the entry: exec by the subject takes the default.
+  MapQuery q;
+  q.operation = Operation::exec;
+  q.chain = chain_of(root, "/usr/lib/systemd/systemd");
+  q.subject = systemd;
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_DEFAULT);
+  EXPECT_NE(format_compiled(c, d).find("  bpf-load lsm subject " + std::to_string(systemd) + " -> allow\n"),
+            std::string::npos)
+      << format_compiled(c, d);
+}
+
 TEST(Compile, ExceptionBecomesExemptEntry) {
   TempRoot root;
   root.file("/etc/shadow");
