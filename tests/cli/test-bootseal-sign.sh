@@ -110,5 +110,20 @@ printf 'policy "m"\ngeneration 1\nmode enforce\ndeny write memory\n' >"$t/badmem
 check check-memory-with-write 3 "$sign" check "$t/badmem.policy"
 contains check-memory-names-line "$t/err" "badmem.policy:4:12: error: object 'memory' is not valid for operation write"
 
+# bpf-load: a schema-3 policy seals, check counts the grants and inspect
+# shows them; default and deny forms are refused naming the line.
+printf 'policy "g"\ngeneration 1\nmode enforce\nlockdown integrity\ndeny write subtree /usr\nallow bpf-load lsm by /usr/lib/systemd/systemd\n' >"$t/grant.policy"
+check check-grant 0 "$sign" check "$t/grant.policy"
+contains check-grant-summary "$t/out" "1 rules, 1 bpf-load lsm grants"
+check seal-grant 0 "$sign" seal --key "$t/k.pem" -o "$t/grant.sealed" "$t/grant.policy"
+check inspect-grant 0 "$sign" inspect "$t/grant.sealed"
+contains inspect-shows-grant "$t/out" "allow bpf-load lsm by /usr/lib/systemd/systemd"
+printf 'policy "g"\ngeneration 1\nmode enforce\ndefault bpf-load deny\n' >"$t/badgrant.policy"
+check check-default-bpf-load 3 "$sign" check "$t/badgrant.policy"
+contains check-default-bpf-load-names-line "$t/err" "badgrant.policy:4:9: error: 'default bpf-load' is not allowed"
+printf 'policy "g"\ngeneration 1\nmode enforce\nallow bpf-load lsm\n' >"$t/nosubject.policy"
+check check-bpf-load-without-subject 3 "$sign" check "$t/nosubject.policy"
+contains check-bpf-load-names-line "$t/err" "nosubject.policy:4:19: error: 'allow bpf-load lsm' names no subject"
+
 echo "$failures failures"
 [ "$failures" -eq 0 ]
