@@ -27,12 +27,21 @@
 //                                     tracepoint, perf_event,
 //                                     raw_tracepoint): "TYPE ok" or
 //                                     "TYPE error: MESSAGE"
+//   bs-bpf-attack lsm-load            load "r0 = 0; exit" as a BPF LSM
+//                                     program on file_open (its BTF id read
+//                                     from /sys/kernel/btf/vmlinux) and
+//                                     attach it: "lsm-load ok" or
+//                                     "lsm-load error: MESSAGE", then
+//                                     "lsm-attach ok" or its error. The
+//                                     program allows everything; it is
+//                                     detached when the process exits
 //
 // Each attempt prints one line: "NAME ok" or "NAME error: MESSAGE".
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/btf.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,6 +414,89 @@ static int cmd_prog_type(const char *name)
 	return 2;
 }
 
+// The BTF id of the function `name` (kind FUNC) in the kernel's BTF, 0
+// when it is not found.
+static uint32_t btf_func_id(const char *name)
+{
+	FILE *f = fopen("/sys/kernel/btf/vmlinux", "rb");
+	static unsigned char buf[64 << 20];
+	size_t len;
+	struct btf_header h;
+	uint32_t id = 0;
+
+	if (!f)
+		return 0;
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (len < sizeof(h))
+		return 0;
+	memcpy(&h, buf, sizeof(h));
+	if (h.magic != BTF_MAGIC || (size_t)h.hdr_len + h.str_off + h.str_len > len ||
+	    (size_t)h.hdr_len + h.type_off + h.type_len > len)
+		return 0;
+	const unsigned char *types = buf + h.hdr_len + h.type_off, *end = types + h.type_len;
+	const char *strs = (const char *)buf + h.hdr_len + h.str_off;
+	for (const unsigned char *p = types; p + sizeof(struct btf_type) <= end;) {
+		struct btf_type t;
+		memcpy(&t, p, sizeof(t));
+		id++;
+		unsigned kind = BTF_INFO_KIND(t.info), vlen = BTF_INFO_VLEN(t.info);
+		size_t extra;
+		switch (kind) {
+		case BTF_KIND_INT: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG: extra = 4; break;
+		case BTF_KIND_ARRAY: extra = sizeof(struct btf_array); break;
+		case BTF_KIND_STRUCT: case BTF_KIND_UNION: extra = vlen * sizeof(struct btf_member); break;
+		case BTF_KIND_ENUM: extra = vlen * sizeof(struct btf_enum); break;
+		case BTF_KIND_FUNC_PROTO: extra = vlen * sizeof(struct btf_param); break;
+		case BTF_KIND_DATASEC: extra = vlen * sizeof(struct btf_var_secinfo); break;
+		case 19: /* BTF_KIND_ENUM64 */ extra = vlen * 12; break;
+		default: extra = 0; break; /* PTR, FWD, TYPEDEF, VOLATILE, CONST, RESTRICT, FUNC, FLOAT, TYPE_TAG */
+		}
+		if (kind == BTF_KIND_FUNC && t.name_off < h.str_len && !strcmp(strs + t.name_off, name))
+			return id;
+		p += sizeof(t) + extra;
+	}
+	return 0;
+}
+
+static int cmd_lsm_load(void)
+{
+	uint32_t btf_id = btf_func_id("bpf_lsm_file_open");
+	union bpf_attr a;
+
+	if (!btf_id) {
+		printf("lsm-load error: no BTF id for bpf_lsm_file_open\n");
+		return 1;
+	}
+	n = 0;
+	prog[n++] = MOV64_IMM(BPF_REG_0, 0);
+	prog[n++] = EXIT();
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_LSM;
+	a.expected_attach_type = BPF_LSM_MAC;
+	a.attach_btf_id = btf_id;
+	a.insns = (uint64_t)(uintptr_t)prog;
+	a.insn_cnt = (uint32_t)n;
+	a.license = (uint64_t)(uintptr_t)"GPL";
+	int fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+	if (fd < 0) {
+		printf("lsm-load error: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("lsm-load ok\n");
+	memset(&a, 0, sizeof(a));
+	a.raw_tracepoint.prog_fd = (uint32_t)fd;
+	int link = (int)sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a);
+	if (link < 0) {
+		printf("lsm-attach error: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("lsm-attach ok\n");
+	close(link);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -422,6 +514,8 @@ int main(int argc, char **argv)
 		return cmd_fake_info(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "prog-type"))
 		return cmd_prog_type(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "lsm-load"))
+		return cmd_lsm_load();
 	if (argc == 3 && !strcmp(argv[1], "pin-map")) {
 		int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0, kOwnMapName);
 		return fd < 0 ? 1 : pin(fd, argv[2]);

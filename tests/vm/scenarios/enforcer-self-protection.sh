@@ -4,6 +4,12 @@
 # writable map fd (from a pin or by id), so no map update, delete or freeze,
 # no link detach (from a pin or by id), no program fd by id, and no new LSM
 # program. Afterwards the policy still holds.
+# A second boot, under a policy with `allow bpf-load lsm by
+# /usr/bin/bs-bpf-attack`: that subject loads and attaches a BPF LSM
+# program (lsm/file_open, returning 0) and is still refused a kprobe; the
+# same binary copied to /tmp (not the subject) is refused with EPERM and an
+# audit line. In the first boot, without the statement, the subject is
+# refused too.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 cat >"$VM_WORK/vm.policy" <<'POLICY'
@@ -11,6 +17,8 @@ policy "vm-self"
 generation 2
 mode enforce
 deny exec path /opt/denied/busybox
+deny write path /usr/bin/bs-bpf-attack
+allow exec path /opt/ok/busybox by /usr/bin/bs-bpf-attack
 POLICY
 enf_seal "$VM_WORK/vm.policy" "$VM_WORK/vm.sealed"
 
@@ -32,6 +40,7 @@ try map-delete-pinned bpftool map delete pinned $P/rules key hex $K
 try map-freeze-pinned bpftool map freeze pinned $P/info
 try link-detach-pinned bpftool link detach pinned $P/link_bprm_check
 try prog-load-lsm bpftool prog load /lib/extra/bootseal.o /sys/fs/bpf/evil type lsm
+bs-bpf-attack lsm-load | sed 's/^/TEST: subject-nogrant /'
 denied_ids=0 other_ids=0
 for i in $(seq 1 60); do
 	out=$(bpftool map update id $i key hex $K value hex $V 2>&1)
@@ -60,7 +69,11 @@ enf_guest_tree "$VM_WORK/tree"
 cp "$VM_BUILDDIR/enforcer/bootseal.o" "$VM_WORK/tree/lib/extra/bootseal.o"
 mkdir -p "$VM_WORK/tree/usr/sbin"
 cp "$(command -v bpftool)" "$VM_WORK/tree/usr/sbin/bpftool"
-mapfile -t libs < <(enf_lib_files "$(command -v bpftool)")
+mkdir -p "$VM_WORK/tree/usr/bin"
+gcc -static -O2 -I"$VM_SOURCE_ROOT/enforcer" -o "$VM_WORK/tree/usr/bin/bs-bpf-attack" \
+	"$VM_SOURCE_ROOT/tests/vm/bs-bpf-attack.c" || _vm_die "cannot build bs-bpf-attack"
+enf_copy_program "$ENF_TOOL" "$VM_WORK/tree/usr/sbin/bootseal"
+mapfile -t libs < <(enf_lib_files "$(command -v bpftool)" "$ENF_TOOL")
 initrd=$(enf_initramfs "$VM_WORK/vm.sealed")
 disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" "${libs[@]}" --root-size 96)
 vm_boot --initrd "$initrd" --disk "$disk" --log "$VM_WORK/console.log" --timeout 280
@@ -83,6 +96,8 @@ refused map-freeze-pinned "a freeze of a policy map through its pin"
 refused link-detach-pinned "detaching a link through its pin"
 vm_expect "$log" "^TEST: link-detach-pinned out=.*Operation not permitted" "refused with EPERM"
 refused prog-load-lsm "loading another LSM program"
+vm_expect "$log" '^TEST: subject-nogrant lsm-load error: Operation not permitted$' \
+	"without a bpf-load statement, a subject is refused a BPF LSM program load too"
 vm_expect "$log" '^TEST: map ids refused: [1-9][0-9]* updated: 0$' "no map of the enforcer can be had by id"
 vm_expect "$log" '^TEST: link ids refused: [1-9][0-9]* detached: 0$' "no link of the enforcer can be detached by id"
 vm_expect "$log" '^TEST: prog ids refused: [1-9][0-9]* shown: 0$' "no program of the enforcer can be had by id"
@@ -92,3 +107,46 @@ vm_expect "$log" '^TEST: still-enforced rc=[1-9]' "the policy still denies"
 vm_expect "$log" '^TEST: still-allowed rc=0$' "and still allows"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
 vm_expect_not "$log" 'boot stopped|Kernel panic|BUG:' "no stop, no panic"
+
+# Second boot: the grant.
+cat >"$VM_WORK/grant.policy" <<'POLICY'
+policy "vm-self-bpf-load"
+generation 3
+mode enforce
+lockdown integrity
+deny exec path /opt/denied/busybox
+deny write path /usr/bin/bs-bpf-attack
+allow bpf-load lsm by /usr/bin/bs-bpf-attack
+POLICY
+enf_seal "$VM_WORK/grant.policy" "$VM_WORK/grant.sealed"
+
+cat >"$VM_WORK/init2" <<'EOF'
+#!/bin/sh
+. /lib/vm-test.sh
+out() { sed "s/^/TEST: $1 /"; }
+say "init ran"
+bs-bpf-attack lsm-load | out grant-subject
+bs-bpf-attack prog-type kprobe | out grant-subject
+cp /usr/bin/bs-bpf-attack /tmp/bs-copy
+/tmp/bs-copy lsm-load | out grant-copy
+try still-enforced /opt/denied/busybox true
+try still-allowed /opt/ok/busybox true
+bootseal audit | out audit:
+finish
+EOF
+initrd2=$(enf_initramfs "$VM_WORK/grant.sealed")
+disk2=$(vm_build_disk --init "$VM_WORK/init2" --dir "$VM_WORK/tree:/" "${libs[@]}" --root-size 96)
+log2=$VM_WORK/console-grant.log
+vm_boot --initrd "$initrd2" --disk "$disk2" --log "$log2" --timeout 280
+vm_expect "$log2" "bootseal: policy 'vm-self-bpf-load' generation 3 in force" "the loader installed the schema-3 policy"
+vm_expect "$log2" '^TEST: grant-subject lsm-load ok$' "the granted subject loads a BPF LSM program"
+vm_expect "$log2" '^TEST: grant-subject lsm-attach ok$' "and attaches it"
+vm_expect "$log2" '^TEST: grant-subject kprobe error: Operation not permitted' "but is still refused a kprobe (only LSM)"
+vm_expect "$log2" '^TEST: grant-copy lsm-load error: Operation not permitted$' \
+	"the same binary at another path (not the subject) is refused"
+vm_expect "$log2" '^TEST: audit: .* denied self-protection LSM/tracing/probe program load by pid .*\(bs-copy' \
+	"the refused load is an audit event naming the route"
+vm_expect "$log2" '^TEST: still-enforced rc=[1-9]' "the policy still denies"
+vm_expect "$log2" '^TEST: still-allowed rc=0$' "and still allows"
+vm_expect "$log2" '^TEST: init done$' "init ran to its end"
+vm_expect_not "$log2" 'boot stopped|Kernel panic|BUG:' "no stop, no panic"
