@@ -5,7 +5,8 @@
 //     make-fuzz-seeds OUTDIR SOURCE_ROOT STAMP
 //
 // OUTDIR/NAME/ gets the seeds of fuzz-NAME:
-//   policy_language  every examples/*.policy as written, and its canonical text
+//   policy_language  every examples/*.policy as written, and its canonical text;
+//                    and a policy with bpf-load statements, which no example has
 //   document_cbor    the CBOR document of every example
 //   cose             every example sealed with the fixed Ed25519 key that
 //                    fuzz-cose trusts, and with ES256, ES384 and PS256 keys
@@ -172,6 +173,18 @@ void policy_seeds(const fs::path& out, const fs::path& examples, std::vector<boo
     write(out / "document_cbor", stem + ".cbor", cbor);
     docs->push_back(std::move(parsed.document));
   }
+  // A statement no example uses: the bpf-load grant (schema 3, key 9).
+  const std::string grant =
+      "policy \"seed-bpf-load\"\ngeneration 1\nmode enforce\nlockdown integrity\n"
+      "deny write subtree /usr\nallow bpf-load lsm by /usr/lib/systemd/systemd\n"
+      "allow bpf-load lsm by \"/opt/a b/loader\"\n";
+  auto parsed = must(bootseal::parse_policy_source(grant, "seed-bpf-load.policy"), "parse");
+  write(out / "policy_language", "seed-bpf-load.policy", grant);
+  write(out / "policy_language", "seed-bpf-load.canonical.policy", bootseal::format_policy(parsed.document));
+  const Bytes cbor = bootseal::encode_document(parsed.document);
+  must(bootseal::decode_document(cbor), "seed-bpf-load: CBOR round trip");
+  write(out / "document_cbor", "seed-bpf-load.cbor", cbor);
+  docs->push_back(std::move(parsed.document));
 }
 
 void run(const fs::path& out, const fs::path& root) {
