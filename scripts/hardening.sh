@@ -52,7 +52,12 @@ fi
 
 step "fuzz build in $fuzz"
 if [ ! -f "$fuzz/build.ninja" ]; then
-	CC=clang CXX=clang++ meson setup "$fuzz" "$top" -Dwerror=true -Dfuzz=enabled \
+	# meson adds ccache by itself only when CC and CXX are not given.
+	cc=clang cxx=clang++
+	if [ -n "${CCACHE_DIR-}" ] && command -v ccache >/dev/null; then
+		cc="ccache clang" cxx="ccache clang++"
+	fi
+	CC=$cc CXX=$cxx meson setup "$fuzz" "$top" -Dwerror=true -Dfuzz=enabled \
 		-Db_sanitize=address,undefined -Db_lundef=false -Dtests=disabled -Dbenchmarks=disabled
 fi
 fresh "$fuzz"

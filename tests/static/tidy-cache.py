@@ -8,7 +8,8 @@ verdict on the file depends on: the .clang-tidy configuration beside the
 sources, `clang-tidy --version`, the file's compile commands from
 BUILD_DIR/compile_commands.json (without the output names) and the file
 preprocessed with each of them (-E -P: the text of every header it
-includes, without the paths it came from). A file with no compile command,
+includes, without the paths it came from), and the bytes of the file and
+of every header it read (-H), comments included (a NOLINT is one). A file with no compile command,
 or one that does not preprocess, gets the key "-" (never cached).
 """
 import concurrent.futures
@@ -47,11 +48,25 @@ def key_of(path, entries, common):
     for e in entries:
         argv = argv_of(e)
         h.update(("\0".join(argv) + "\n").encode())
-        r = subprocess.run(argv + ["-E", "-P", "-o", "-"], cwd=e["directory"],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+        # -H lists every header read (on stderr, one per line after dots):
+        # their bytes go into the key too, since -E drops comments and a
+        # NOLINT is a comment.
+        r = subprocess.run(argv + ["-E", "-P", "-H", "-o", "-"], cwd=e["directory"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False)
         if r.returncode != 0:
             return "-"
         h.update(r.stdout)
+        read = [os.path.join(e["directory"], e["file"])]
+        for line in r.stderr.decode(errors="replace").splitlines():
+            dots, _, name = line.partition(" ")
+            if dots and set(dots) == {"."} and name:
+                read.append(os.path.join(e["directory"], name))
+        for name in read:
+            try:
+                with open(name, "rb") as f:
+                    h.update(hashlib.sha256(f.read()).digest())
+            except OSError:
+                return "-"
     return h.hexdigest()
 
 
