@@ -183,11 +183,19 @@ const volatile __u8 bs_has_ancestors = 0;
 /* Set once PID 1 has left the initramfs. */
 __u32 bs_boot_done = 0;
 
-/* Set once PID 1 has made a process (not a thread) that shares its root
- * and working directory (clone with CLONE_FS). Until then the only other
- * users of PID 1's fs_struct are kernel threads: the kernel starts PID 1
- * and kthreadd with CLONE_FS so that they follow its switch_root. */
+/* Set once a process (not a thread, not a kernel thread) shares PID 1's
+ * root and working directory: PID 1 made it with CLONE_FS, or a task
+ * sharing PID 1's fs_struct did. Until then the only other users of PID
+ * 1's fs_struct are kernel threads: the kernel starts PID 1 and kthreadd
+ * with CLONE_FS so that they follow its switch_root. */
 __u32 bs_pid1_fs_shared = 0;
+
+/* PID 1's fs_struct and root (struct path: mount, dentry) as it left the
+ * initramfs (or at its first exec after the enforcer was loaded, with no
+ * initramfs), 0 before. */
+__u64 bs_pid1_fs = 0;
+__u64 bs_pid1_root_mnt = 0;
+__u64 bs_pid1_root_dentry = 0;
 
 /* The mount (struct mount *) the pins' bpffs is seen through, recorded
  * when the loader opens the pin directory once attached. A lazy unmount of
@@ -1373,11 +1381,18 @@ static __always_inline __s32 subject_exec_steered(struct linux_binprm *bprm,
 	if (task->ptrace)
 		return BS_RULE_TRACED_EXEC;
 	/* Every exec of PID 1 is LSM_UNSAFE_SHARE: it shares init_fs with the
-	 * kernel threads. They steer nothing; a process PID 1 made with
-	 * CLONE_FS would (bs_pid1_fs_shared). */
-	if ((BPF_CORE_READ(bprm, unsafe) & LSM_UNSAFE_SHARE) &&
-	    ((bpf_get_current_pid_tgid() >> 32) != 1 || bs_pid1_fs_shared))
-		return BS_RULE_SHARED_FS;
+	 * kernel threads. They steer nothing; a process sharing it would
+	 * (bs_pid1_fs_shared). PID 1 under another root than the one it
+	 * booted into (systemd-shutdown's switch to /run/initramfs, which
+	 * root fills) runs what that root holds: steered too. */
+	if (BPF_CORE_READ(bprm, unsafe) & LSM_UNSAFE_SHARE) {
+		if ((bpf_get_current_pid_tgid() >> 32) != 1 || bs_pid1_fs_shared)
+			return BS_RULE_SHARED_FS;
+		if (bs_pid1_root_mnt &&
+		    ((__u64)BPF_CORE_READ(task, fs, root.mnt) != bs_pid1_root_mnt ||
+		     (__u64)BPF_CORE_READ(task, fs, root.dentry) != bs_pid1_root_dentry))
+			return BS_RULE_PID1_ROOT;
+	}
 	if (seccomp_listener(task))
 		return BS_RULE_SECCOMP_LISTENER;
 	return 0;
@@ -1464,6 +1479,12 @@ int BPF_PROG(bs_bprm_committed, struct linux_binprm *bprm)
 	if (bs_initramfs_dev && !bs_boot_done && (bpf_get_current_pid_tgid() >> 32) == 1 &&
 	    BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev) != bs_initramfs_dev)
 		bs_boot_done = 1;
+	if (!bs_pid1_root_mnt && (bs_boot_done || !bs_initramfs_dev) &&
+	    (bpf_get_current_pid_tgid() >> 32) == 1) {
+		bs_pid1_fs = (__u64)BPF_CORE_READ(task, fs);
+		bs_pid1_root_dentry = (__u64)BPF_CORE_READ(task, fs, root.dentry);
+		bs_pid1_root_mnt = (__u64)BPF_CORE_READ(task, fs, root.mnt);
+	}
 
 	subject = subject_of_inode(BPF_CORE_READ(bprm, file, f_inode));
 	if (subject != BS_SUBJECT_ANY) {
@@ -1495,7 +1516,9 @@ int BPF_PROG(bs_task_alloc, struct task_struct *task, unsigned long clone_flags,
 	subject = current_subject();
 	if (clone_flags & CLONE_THREAD)
 		return 0;
-	if ((clone_flags & CLONE_FS) && (bpf_get_current_pid_tgid() >> 32) == 1)
+	if ((clone_flags & CLONE_FS) && !(BPF_CORE_READ(task, flags) & PF_KTHREAD) &&
+	    ((bpf_get_current_pid_tgid() >> 32) == 1 ||
+	     (bs_pid1_fs && (__u64)BPF_CORE_READ(bpf_get_current_task_btf(), fs) == bs_pid1_fs)))
 		bs_pid1_fs_shared = 1;
 	t = bpf_task_storage_get(&task_subject, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (t) {

@@ -82,6 +82,7 @@
 #define BS_RULE_SHARED_FS (-8)      /* ... while sharing its root and cwd (CLONE_FS) with another process */
 #define BS_RULE_SECCOMP_LISTENER (-9) /* ... under a seccomp filter whose user-notification listener is open */
 #define BS_RULE_UNPROTECTED_SUBJECT (-10) /* ... and the policy lets any process write that program */
+#define BS_RULE_PID1_ROOT (-16) /* PID 1 executed it under another root than the one it booted into */
 /* A file reached without its parents (open_by_handle_at): the subtree
  * walk cannot tell which subtrees hold it, and fails closed. */
 #define BS_RULE_DISCONNECTED (-12)

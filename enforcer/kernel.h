@@ -114,7 +114,15 @@ struct files_struct {
 	struct fdtable *fdt;
 };
 
+/* include/linux/fs_struct.h: a task's root and working directory. */
+struct fs_struct {
+	struct path root;
+	struct path pwd;
+};
+
 struct task_struct {
+	unsigned int flags;               /* PF_* */
+	struct fs_struct *fs;
 	struct mm_struct *mm;
 	struct files_struct *files;
 	int tgid;
@@ -222,6 +230,7 @@ struct kern_ipc_perm;
 #define CLONE_VM 0x100
 #define CLONE_FS 0x200
 #define CLONE_THREAD 0x10000
+#define PF_KTHREAD 0x00200000
 
 /* include/uapi/linux/mount.h */
 #define MS_REMOUNT 32

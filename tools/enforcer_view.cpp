@@ -107,6 +107,7 @@ std::string rule_text(int32_t rule) {
     case BS_RULE_UNTRUSTED_CODE: return " (mapped code the policy does not trust)";
     case BS_RULE_TRACED_EXEC: return " (executed while traced)";
     case BS_RULE_SHARED_FS: return " (executed sharing its root and working directory)";
+    case BS_RULE_PID1_ROOT: return " (PID 1 executed it under another root than the one it booted into)";
     case BS_RULE_SECCOMP_LISTENER: return " (executed under a seccomp listener)";
     case BS_RULE_UNPROTECTED_SUBJECT: return " (executed a program any process may write)";
     case BS_RULE_DISCONNECTED: return " (reached without its parents)";

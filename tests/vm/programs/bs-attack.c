@@ -397,6 +397,23 @@ int main(int argc, char **argv)
 		execl("/bin/sh", "sh", argv[4], (char *)0);
 		return fail("execl");
 	}
+	if (!strcmp(cmd, "chroot-exec-or") && argc > 4) {
+		/* Run as PID 1: chroot to DIR, execv PROG ARG... there; when
+		 * the exec fails, return to the old root and go on in SCRIPT
+		 * with its error in BS_EXEC_ERROR. */
+		int top = open("/", O_RDONLY | O_DIRECTORY);
+		int e;
+
+		if (top < 0 || chroot(argv[3]) || chdir("/"))
+			return fail("chroot");
+		execv(argv[4], argv + 4);
+		e = errno;
+		if (fchdir(top) || chroot(".") || chdir("/"))
+			return fail("back to the old root");
+		setenv("BS_EXEC_ERROR", strerror(e), 1);
+		execl("/bin/sh", "sh", argv[2], (char *)0);
+		return fail("execl");
+	}
 	if ((!strcmp(cmd, "exec-or") || !strcmp(cmd, "clonefs-exec-or")) && argc > 3) {
 		/* Run as PID 1: execv PROG ARG... in this process (with
 		 * clonefs-, after making a process that shares its root and

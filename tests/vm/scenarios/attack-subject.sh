@@ -17,8 +17,8 @@
 # is dropped: a dentry with no parents). Twins that keep
 # working: the subject writes (before and after, and with a dlopen of a
 # write-protected library), PID 1 executing the subject's program (its
-# fs_struct is shared with kernel threads only; refused once PID 1 made a
-# process with CLONE_FS), ptrace and memory writes into a plain process,
+# fs_struct is shared with kernel threads only; refused under another root,
+# and once PID 1 made a process with CLONE_FS), ptrace and memory writes into a plain process,
 # `ps` and /proc/PID/status of the subject, exec of the subject untraced
 # and under a seccomp filter without a listener, a file handle opened for
 # reading.
@@ -114,9 +114,20 @@ cat >"$VM_WORK/tree/lib/pid1-b.sh" <<'EOF_B'
 . /lib/vm-test.sh
 say "pid1-exec pid=$$ error=${BS_EXEC_ERROR:-none} write rc=${BS_WRITE_RC:-none}"
 unset BS_EXEC_ERROR BS_WRITE_RC
+# As systemd-shutdown switches to /run/initramfs: PID 1 under another
+# root (a bind mount of / here), executing the subject's program there.
+mkdir -p /mnt/r && mount --bind / /mnt/r
+say "bind / on /mnt/r rc=$?"
+exec /opt/tools/bs-attack chroot-exec-or /lib/pid1-r.sh /mnt/r \
+	/usr/lib/subj/bs-attack write-then /etc/protected pid1-chroot /lib/pid1-r.sh
+EOF_B
+cat >"$VM_WORK/tree/lib/pid1-r.sh" <<'EOF_R'
+. /lib/vm-test.sh
+say "pid1-chroot-exec pid=$$ error=${BS_EXEC_ERROR:-none} write rc=${BS_WRITE_RC:-none}"
+unset BS_EXEC_ERROR BS_WRITE_RC
 exec /opt/tools/bs-attack clonefs-exec-or /lib/pid1-c.sh \
 	/usr/lib/subj/bs-attack write-then /etc/protected pid1-clonefs /lib/pid1-c.sh
-EOF_B
+EOF_R
 cat >"$VM_WORK/tree/lib/pid1-c.sh" <<'EOF_C'
 . /lib/vm-test.sh
 say "pid1-clonefs-exec pid=$$ error=${BS_EXEC_ERROR:-none} write rc=${BS_WRITE_RC:-none}"
@@ -167,6 +178,11 @@ vm_expect "$log" '^TEST: unprotected-subject-write rc=1$' "a named program the p
 vm_expect "$log" '^TEST: subject-write-again rc=0$' "the subject still writes afterwards"
 vm_expect "$log" '^TEST: pid1-exec pid=1 error=none write rc=0$' \
 	"PID 1 executing the subject's program holds the subject (shares its fs with kernel threads only)"
+vm_expect "$log" '^TEST: bind / on /mnt/r rc=0$' "(a bind mount of / to chroot into)"
+vm_expect "$log" '^TEST: pid1-chroot-exec pid=1 error=Operation not permitted write rc=none$' \
+	"PID 1 under another root than the one it booted into: its exec of the subject is refused"
+vm_expect "$log" "^TEST: audit: .* denied self-protection steered exec of a subject by pid 1 .*: deny \\(PID 1 executed it under another root than the one it booted into\\)\$" \
+	"(logged, and why)"
 vm_expect "$log" '^TEST: pid1-clonefs-exec pid=1 error=Operation not permitted write rc=none$' \
 	"once PID 1 made a process sharing its root and cwd, its exec of the subject is refused"
 vm_expect "$log" "^TEST: audit: .* denied self-protection steered exec of a subject by pid 1 .*: deny \\(executed sharing its root and working directory\\)\$" \
