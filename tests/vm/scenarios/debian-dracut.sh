@@ -62,18 +62,6 @@ ssh-keygen -q -t ed25519 -N '' -C debian-dracut -f "$VM_WORK/ssh/id"
 install -D -m 0600 "$VM_WORK/ssh/id.pub" "$root/root/.ssh/authorized_keys"
 chmod 0700 "$root/root/.ssh"
 
-# A unit confined by systemd's own BPF LSM program (RestrictFileSystems=),
-# which the policy's bpf-load grant lets PID 1 load: it cannot read a file
-# on tmpfs.
-cat >"$root/etc/systemd/system/bs-rfs.service" <<'EOF'
-[Unit]
-Description=bootseal test: RestrictFileSystems= without tmpfs
-[Service]
-Type=oneshot
-RestrictFileSystems=~tmpfs
-ExecStart=/usr/bin/cat /run/bs-rfs
-EOF
-
 # --- keys, loader.conf (INSTALL.md sections 4 and 7) -----------------------
 mkdir -p "$VM_WORK/keys"
 if [ -n "${BOOTSEAL_DEMO_KEYS-}" ]; then # scripts/demo.sh --debian: its key
@@ -163,13 +151,8 @@ check "root cannot write /etc/shadow" ssh_vm '! sh -c "echo x >>/etc/shadow" 2>/
 check "root cannot load a module with modprobe" ssh_vm '! modprobe dummy && ! grep -q "^dummy " /proc/modules'
 check "a copy of true in /tmp does not run" ssh_vm 'cp /usr/bin/true /tmp/t && ! /tmp/t'
 check "/usr/bin/true runs" ssh_vm /usr/bin/true
-check "RestrictFileSystems=~tmpfs holds (PID 1 loaded its BPF LSM program)" ssh_vm '
-	echo hi >/run/bs-rfs &&
-	! systemctl start bs-rfs.service 2>/dev/null &&
-	journalctl -b -u bs-rfs.service --no-pager | grep -q "cat: /run/bs-rfs: Operation not permitted"; rc=$?
-	systemctl reset-failed bs-rfs.service; exit $rc'
-check "twin: the same cat without the restriction reads it" \
-	ssh_vm 'systemd-run --quiet --wait --pipe /usr/bin/cat /run/bs-rfs | grep -qx hi'
+check "no BPF LSM program load was refused (Debian 12's systemd has no BPF framework: the policy needs no bpf-load grant)" \
+	ssh_vm 'systemctl --version | grep -q -- -BPF_FRAMEWORK && ! bootseal audit | grep -q "LSM/tracing/probe program load"'
 check "the kernel's lockdown is at integrity" ssh_vm 'grep -q "\[integrity\]" /sys/kernel/security/lockdown'
 check "root cannot call reboot(2) (CAP_SYS_BOOT: ctrlaltdel soft)" \
 	ssh_vm 'ctrlaltdel soft 2>&1 | grep -q "Operation not permitted"'
