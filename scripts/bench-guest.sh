@@ -254,9 +254,13 @@ if [ "$dracut" = 1 ]; then
 	dr_without=$VM_CACHE_DIR/dracut-nobootseal-$KVER.img
 	if [ ! -f "$dr_without" ]; then
 		t0=$(now_ms)
-		mkdir -p "$VM_WORK/dracut-confdir"
+		# An empty configuration directory of its own: dr_initramfs put
+		# bootseal's snippet (add_dracutmodules+=" bootseal ") into
+		# $VM_WORK/dracut-confdir, and Debian's dracut has no such module.
+		rm -rf "$VM_WORK/dracut-confdir-none"
+		mkdir -p "$VM_WORK/dracut-confdir-none"
 		dracut --force --quiet --no-hostonly --no-early-microcode \
-			--conf /dev/null --confdir "$VM_WORK/dracut-confdir" \
+			--conf /dev/null --confdir "$VM_WORK/dracut-confdir-none" \
 			--modules "base rootfs-block kernel-modules" \
 			--add-drivers "virtio_blk virtio_pci ext4" \
 			--kver "$KVER" --kmoddir "$VM_MODULES_DIR" \
