@@ -16,19 +16,46 @@
 #                            at a time (flock); lintian's E: lines fail it.
 #                            BOOTSEAL_VM_DEBS=DIR: use the packages in DIR
 #                            instead (built elsewhere, e.g. an earlier CI job)
-#   deb_root                 a Debian 12 (bookworm) root tarball made by
-#                            mmdebstrap --variant=minbase with systemd,
-#                            dracut, openssh-server, Debian's kernel and the
-#                            libraries bootseal depends on, from the host's
+#   deb_root [INCLUDE]       a Debian 12 (bookworm) root tarball made by
+#                            mmdebstrap --variant=minbase with the packages
+#                            INCLUDE lists (default DEB_ROOT_INCLUDE:
+#                            systemd, dracut, openssh-server, Debian's
+#                            kernel and the libraries bootseal depends on;
+#                            DEB_ROOT_INCLUDE_ITOOLS: initramfs-tools in
+#                            dracut's place), from the host's
 #                            apt sources; kept in
 #                            $BOOTSEAL_VM_CACHE/debian-root/KEY/root.tar
 #                            (KEY: sha256 over the arguments and sources)
+#   deb_download PKG         PKG's .deb from the host's apt sources (apt-get
+#                            download), kept in $BOOTSEAL_VM_CACHE/archives;
+#                            prints its path
 #   deb_chroot DIR CMD...    run CMD in DIR as its root, in a private mount
 #                            namespace with proc, sys and dev mounted
 #   deb_mkdisk OUT ROOTDIR MIB
 #                            a raw GPT image: partition 1 "bootseal"
 #                            (8 MiB, bootseal's type GUID, empty),
 #                            partition 2 "root" (ext4 of ROOTDIR, MIB MiB)
+#   deb_boot KERNEL INITRD DISK LOG [vm_boot ARG]...
+#                            boot DISK in the background (2 CPUs, 2 GiB,
+#                            user networking with the guest's port 22 on a
+#                            free port of 127.0.0.1) and wait until ssh
+#                            answers (dies with the console's tail if it
+#                            never does); sets DEB_QPID
+#   deb_ssh CMD...           run CMD in the guest as root over ssh (the key
+#                            $VM_WORK/ssh/id, put in the root's
+#                            /root/.ssh/authorized_keys by deb_ssh_key)
+#   deb_configure ROOTDIR HOSTNAME
+#                            the machine's own settings: hostname, fstab
+#                            (root by PARTLABEL), a machine id, DHCP by
+#                            systemd-networkd, a getty on ttyS0, and root's
+#                            password "bootseal-vm"
+#   deb_ssh_key ROOTDIR      make that key and authorize it in ROOTDIR
+#   deb_check WHAT CMD...    CMD (on the host) must succeed: says
+#                            "ok: WHAT" or "FAIL: WHAT" and sets DEB_FAIL
+#   deb_running              `systemctl is-system-running --wait` must say
+#                            `running`; else shows the failed units' logs
+#                            and sets DEB_FAIL
+#   deb_poweroff             systemctl poweroff, and QEMU must end by itself
 
 DEB_CACHE=${BOOTSEAL_VM_CACHE:-/var/cache/bootseal-vm}
 DEB_SOURCES=${BOOTSEAL_DEB_SOURCES:-/etc/apt/sources.list.d/debian.sources}
@@ -102,11 +129,13 @@ deb_packages() {
 # that installing the local .deb downloads nothing.
 DEB_ROOT_INCLUDE=systemd-sysv,udev,kmod,dracut,openssh-server,passwd,login,linux-image-amd64,iproute2,e2fsprogs,libtss2-esys-3.0.2-0,libtss2-tctildr0,libtss2-tcti-device0,libtss2-rc0,libtss2-mu0,libbpf1,libelf1,libssl3,libblkid1,zlib1g,libzstd1,libstdc++6
 
+DEB_ROOT_INCLUDE_ITOOLS=${DEB_ROOT_INCLUDE/dracut/initramfs-tools}
+
 deb_root() {
 	local key dir t0
 	command -v mmdebstrap >/dev/null || vm_skip "mmdebstrap not found"
 	[ -f "$DEB_SOURCES" ] || vm_skip "no apt sources file $DEB_SOURCES (BOOTSEAL_DEB_SOURCES)"
-	local -a args=(--variant=minbase --include="$DEB_ROOT_INCLUDE" bookworm)
+	local -a args=(--variant=minbase --include="${1:-$DEB_ROOT_INCLUDE}" bookworm)
 	key=$( { printf '%s\n' "${args[@]}"; cat "$DEB_SOURCES"; } | sha256sum | cut -c1-16)
 	dir=$DEB_CACHE/debian-root/$key
 	mkdir -p "$DEB_CACHE/debian-root"
@@ -160,4 +189,102 @@ start=18432, size=$((mib * 2048)), type=0FC63DAF-8483-4772-8E79-3D7D8477E4E4, na
 		_vm_die "mkfs.ext4 -d $root failed (root too small?)"
 	dd if="$out.root" of="$out" bs=1M seek=9 conv=notrunc,sparse status=none
 	rm -f "$out.root"
+}
+
+deb_ssh_key() {
+	mkdir -p "$VM_WORK/ssh"
+	rm -f "$VM_WORK/ssh/id" "$VM_WORK/ssh/id.pub"
+	ssh-keygen -q -t ed25519 -N '' -C "bootseal-${VM_WORK##*/}" -f "$VM_WORK/ssh/id"
+	install -D -m 0600 "$VM_WORK/ssh/id.pub" "$1/root/.ssh/authorized_keys"
+	chmod 0700 "$1/root/.ssh"
+}
+
+DEB_PORT=''
+DEB_QPID=''
+DEB_FAIL=0
+
+deb_ssh() {
+	ssh -q -i "$VM_WORK/ssh/id" -p "$DEB_PORT" -o BatchMode=yes -o ConnectTimeout=10 \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@127.0.0.1 "$@"
+}
+
+# vm_boot runs in a subshell: `timeout` under it passes the TERM on to QEMU.
+_deb_kill_guest() {
+	[ -n "$DEB_QPID" ] || return 0
+	pkill -TERM -P "$DEB_QPID" 2>/dev/null || :
+	kill "$DEB_QPID" 2>/dev/null || :
+}
+
+deb_boot() {
+	local kernel=$1 initrd=$2 disk=$3 log=$4 up='' t0
+	shift 4
+	t0=$(_deb_now)
+	DEB_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	VM_SMP=2 VM_MEM=2048 vm_boot --kernel "$kernel" --initrd "$initrd" --disk "$disk" --log "$log" \
+		--qemu-arg -nic --qemu-arg "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$DEB_PORT-:22" \
+		"$@" &
+	DEB_QPID=$!
+	# A check that ends the scenario (set -e) must not leave the guest
+	# running: QEMU goes with the script.
+	trap _deb_kill_guest EXIT
+	for _ in $(seq 1 150); do
+		kill -0 "$DEB_QPID" 2>/dev/null || break
+		if deb_ssh true 2>/dev/null; then up=1; break; fi
+		sleep 4
+	done
+	if [ -z "$up" ]; then
+		_deb_kill_guest
+		wait "$DEB_QPID" || :
+		vm_log_tail "$log" 60
+		_vm_die "no ssh into the guest"
+	fi
+	_vm_say "${VM_WORK##*/}: ssh answers $(_deb_secs "$t0") s after QEMU started"
+}
+
+deb_check() {
+	local what=$1
+	shift
+	if "$@"; then _vm_say "ok: $what"; else _vm_say "FAIL: $what"; DEB_FAIL=1; fi
+}
+
+deb_poweroff() {
+	deb_ssh systemctl poweroff || :
+	wait "$DEB_QPID" || _vm_die "the guest did not power off"
+	DEB_QPID=''
+}
+
+deb_running() {
+	local state
+	state=$(deb_ssh systemctl is-system-running --wait 2>&1) || :
+	_vm_say "${VM_WORK##*/}: systemctl is-system-running: $state"
+	if [ "$state" != running ]; then
+		deb_ssh systemctl --failed --no-pager >&2 || :
+		deb_ssh 'for u in $(systemctl --failed --plain --no-legend | cut -d" " -f1); do journalctl -b -u "$u" --no-pager | tail -n 15; done' >&2 || :
+		DEB_FAIL=1
+	fi
+}
+
+deb_download() {
+	local dir=$DEB_CACHE/archives
+	mkdir -p "$dir"
+	(
+		flock 9
+		ls "$dir/$1"_*.deb >/dev/null 2>&1 && exit 0
+		# apt-get runs the download as _apt where it can (a root-owned
+		# directory: it warns and goes on as root).
+		cd "$dir" && apt-get download -q "$1" >&2
+	) 9>"$dir/lock" || _vm_die "apt-get download $1 failed (apt-get update?)"
+	ls "$dir/$1"_*.deb | tail -n 1
+}
+
+deb_configure() {
+	local root=$1 host=$2
+	printf '%s\n' "$host" >"$root/etc/hostname"
+	printf '127.0.0.1 localhost\n127.0.1.1 %s\n' "$host" >"$root/etc/hosts"
+	printf 'PARTLABEL=root / ext4 defaults 0 1\n' >"$root/etc/fstab"
+	deb_chroot "$root" systemd-machine-id-setup >/dev/null
+	mkdir -p "$root/etc/systemd/network"
+	printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n' >"$root/etc/systemd/network/50-dhcp.network"
+	deb_chroot "$root" systemctl enable --quiet systemd-networkd.service serial-getty@ttyS0.service
+	printf 'root:bootseal-vm\n' | deb_chroot "$root" chpasswd
 }

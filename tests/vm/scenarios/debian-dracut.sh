@@ -49,18 +49,8 @@ kver=$(find "$root/usr/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | hea
 [ -f "$root/boot/vmlinuz-$kver" ] || _vm_die "no kernel image for $kver in the root"
 
 # --- the machine's own configuration ---------------------------------------
-printf 'debian-bootseal\n' >"$root/etc/hostname"
-printf '127.0.0.1 localhost\n127.0.1.1 debian-bootseal\n' >"$root/etc/hosts"
-printf 'PARTLABEL=root / ext4 defaults 0 1\n' >"$root/etc/fstab"
-deb_chroot "$root" systemd-machine-id-setup >/dev/null
-mkdir -p "$root/etc/systemd/network"
-printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n' >"$root/etc/systemd/network/50-dhcp.network"
-deb_chroot "$root" systemctl enable --quiet systemd-networkd.service serial-getty@ttyS0.service
-printf 'root:bootseal-vm\n' | deb_chroot "$root" chpasswd
-mkdir -p "$VM_WORK/ssh"
-ssh-keygen -q -t ed25519 -N '' -C debian-dracut -f "$VM_WORK/ssh/id"
-install -D -m 0600 "$VM_WORK/ssh/id.pub" "$root/root/.ssh/authorized_keys"
-chmod 0700 "$root/root/.ssh"
+deb_configure "$root" debian-bootseal
+deb_ssh_key "$root"
 
 # --- keys, loader.conf (INSTALL.md sections 4 and 7) -----------------------
 mkdir -p "$VM_WORK/keys"
@@ -104,62 +94,27 @@ _vm_say "debian-dracut: disk image made in $(_deb_secs "$t") s"
 _vm_say "debian-dracut: ready to boot $(_deb_secs "$t_all") s after the start"
 
 # --- boot, check over ssh ---------------------------------------------------
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$VM_WORK/console.log
 t_boot=$(_deb_now)
-VM_SMP=2 VM_MEM=2048 vm_boot --kernel "$kernel" --initrd "$initrd" --disk "$disk" --log "$log" \
-	--timeout 900 \
-	--qemu-arg -nic --qemu-arg "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$port-:22" &
-qpid=$!
-
-ssh_vm() {
-	ssh -q -i "$VM_WORK/ssh/id" -p "$port" -o BatchMode=yes -o ConnectTimeout=10 \
-		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@127.0.0.1 "$@"
-}
-up=''
-for _ in $(seq 1 150); do
-	kill -0 "$qpid" 2>/dev/null || break
-	if ssh_vm true 2>/dev/null; then up=1; break; fi
-	sleep 4
-done
-if [ -z "$up" ]; then
-	kill "$qpid" 2>/dev/null || :
-	wait "$qpid" || :
-	vm_log_tail "$log" 60
-	_vm_die "no ssh into the guest"
-fi
-_vm_say "debian-dracut: ssh answers $(_deb_secs "$t_boot") s after QEMU started"
-
-fail=0
-check() { # check WHAT COMMAND...: COMMAND (run on the host) must succeed
-	local what=$1
-	shift
-	if "$@"; then _vm_say "ok: $what"; else _vm_say "FAIL: $what"; fail=1; fi
-}
-state=$(ssh_vm systemctl is-system-running --wait 2>&1) || :
-_vm_say "debian-dracut: systemctl is-system-running: $state ($(_deb_secs "$t_boot") s after QEMU started)"
-if [ "$state" != running ]; then
-	ssh_vm systemctl --failed --no-pager >&2 || :
-	ssh_vm 'for u in $(systemctl --failed --plain --no-legend | cut -d" " -f1); do journalctl -b -u "$u" --no-pager | tail -n 15; done' >&2 || :
-	fail=1
-fi
-ssh_vm bootseal status >"$VM_WORK/status.txt" 2>&1 || :
+deb_boot "$kernel" "$initrd" "$disk" "$log" --timeout 900
+deb_running
+deb_ssh bootseal status >"$VM_WORK/status.txt" 2>&1 || :
 cat "$VM_WORK/status.txt" >&2
-check "bootseal status shows the policy in force" grep -q 'debian-server' "$VM_WORK/status.txt"
-check "bootseal audit works" ssh_vm 'bootseal audit >/tmp/audit.txt; rc=$?; tail -n 5 /tmp/audit.txt; exit $rc'
-check "root cannot write /etc/shadow" ssh_vm '! sh -c "echo x >>/etc/shadow" 2>/dev/null'
-check "root cannot load a module with modprobe" ssh_vm '! modprobe dummy && ! grep -q "^dummy " /proc/modules'
-check "a copy of true in /tmp does not run" ssh_vm 'cp /usr/bin/true /tmp/t && ! /tmp/t'
-check "/usr/bin/true runs" ssh_vm /usr/bin/true
-check "no BPF LSM program load was refused (Debian 12's systemd has no BPF framework: the policy needs no bpf-load grant)" \
-	ssh_vm 'systemctl --version | grep -q -- -BPF_FRAMEWORK && ! bootseal audit | grep -q "LSM/tracing/probe program load"'
-check "the kernel's lockdown is at integrity" ssh_vm 'grep -q "\[integrity\]" /sys/kernel/security/lockdown'
-check "root cannot call reboot(2) (CAP_SYS_BOOT: ctrlaltdel soft)" \
-	ssh_vm 'ctrlaltdel soft 2>&1 | grep -q "Operation not permitted"'
-check "root cannot write /proc/sysrq-trigger" ssh_vm '! sh -c "echo h >/proc/sysrq-trigger" 2>/dev/null'
-check "PID 1 holds its subject: none of its module loads was refused" \
-	ssh_vm '! bootseal audit | grep -E "denied module-load .* by pid 1 "'
-check "useradd, chpasswd and passwd write /etc/shadow" ssh_vm '
+deb_check "bootseal status shows the policy in force" grep -q 'debian-server' "$VM_WORK/status.txt"
+deb_check "bootseal audit works" deb_ssh 'bootseal audit >/tmp/audit.txt; rc=$?; tail -n 5 /tmp/audit.txt; exit $rc'
+deb_check "root cannot write /etc/shadow" deb_ssh '! sh -c "echo x >>/etc/shadow" 2>/dev/null'
+deb_check "root cannot load a module with modprobe" deb_ssh '! modprobe dummy && ! grep -q "^dummy " /proc/modules'
+deb_check "a copy of true in /tmp does not run" deb_ssh 'cp /usr/bin/true /tmp/t && ! /tmp/t'
+deb_check "/usr/bin/true runs" deb_ssh /usr/bin/true
+deb_check "no BPF LSM program load was refused (Debian 12's systemd has no BPF framework: the policy needs no bpf-load grant)" \
+	deb_ssh 'systemctl --version | grep -q -- -BPF_FRAMEWORK && ! bootseal audit | grep -q "LSM/tracing/probe program load"'
+deb_check "the kernel's lockdown is at integrity" deb_ssh 'grep -q "\[integrity\]" /sys/kernel/security/lockdown'
+deb_check "root cannot call reboot(2) (CAP_SYS_BOOT: ctrlaltdel soft)" \
+	deb_ssh 'ctrlaltdel soft 2>&1 | grep -q "Operation not permitted"'
+deb_check "root cannot write /proc/sysrq-trigger" deb_ssh '! sh -c "echo h >/proc/sysrq-trigger" 2>/dev/null'
+deb_check "PID 1 holds its subject: none of its module loads was refused" \
+	deb_ssh '! bootseal audit | grep -E "denied module-load .* by pid 1 "'
+deb_check "useradd, chpasswd and passwd write /etc/shadow" deb_ssh '
 	useradd -m tester &&
 	a=$(grep "^tester:" /etc/shadow) &&
 	echo tester:Sealed-1 | chpasswd &&
@@ -167,14 +122,13 @@ check "useradd, chpasswd and passwd write /etc/shadow" ssh_vm '
 	passwd -q -l tester &&
 	c=$(grep "^tester:" /etc/shadow) &&
 	[ "$a" != "$b" ] && [ "$b" != "$c" ] && case $c in tester:!*) ;; *) false ;; esac'
-ssh_vm 'bootseal audit | tail -n 8' >&2 || :
+deb_ssh 'bootseal audit | tail -n 8' >&2 || :
 
-ssh_vm systemctl poweroff || :
-wait "$qpid" || _vm_die "the guest did not power off"
+deb_poweroff
 _vm_say "debian-dracut: boot, checks and power-off took $(_deb_secs "$t_boot") s; the whole scenario $(_deb_secs "$t_all") s"
 
 vm_expect "$log" "bootseal: policy 'debian-server' generation 1 in force, enforce mode" "the loader put the policy in force"
 vm_expect_order "$log" "bootseal: policy 'debian-server' generation 1 in force" 'Welcome to .*Debian GNU/Linux' \
 	"before the real root's systemd started"
 vm_expect "$log" 'reboot: Power down' "the guest powered off cleanly (systemd-shutdown, PID 1, holds CAP_SYS_BOOT)"
-[ $fail -eq 0 ] || _vm_die "some checks failed (above)"
+[ "$DEB_FAIL" -eq 0 ] || _vm_die "some checks failed (above)"
