@@ -259,17 +259,6 @@ static __always_inline int is_trusted(void)
 	return bpf_task_storage_get(&trusted, bpf_get_current_task_btf(), 0, 0) != 0;
 }
 
-/* A refused route around the enforcer: always refused, in both modes. */
-static __always_inline int self_deny(__u64 route)
-{
-	struct bs_stats *s = counters();
-
-	if (s)
-		count(&s->self_denied);
-	emit(BS_OP_SELF, 0, 0, route, BS_RULE_DEFAULT, BS_ACT_DENY, 1);
-	return -EPERM;
-}
-
 static __always_inline __u32 subject_of_inode(struct inode *inode)
 {
 	struct bs_inode_key k = {};
@@ -310,6 +299,19 @@ static __always_inline __u32 subject_of_task(struct task_struct *task)
 static __always_inline __u32 current_subject(void)
 {
 	return subject_of_task(bpf_get_current_task_btf());
+}
+
+/* A refused route around the enforcer: always refused, in both modes. The
+ * event names the process's subject (a subject refused a load beyond its
+ * grant shows as itself). */
+static __always_inline int self_deny(__u64 route)
+{
+	struct bs_stats *s = counters();
+
+	if (s)
+		count(&s->self_denied);
+	emit(BS_OP_SELF, current_subject(), 0, route, BS_RULE_DEFAULT, BS_ACT_DENY, 1);
+	return -EPERM;
 }
 
 /* One level of precedence: a rule naming the subject, else the rule for
