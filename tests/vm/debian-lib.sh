@@ -94,8 +94,13 @@ deb_packages() {
 			exit 0
 		fi
 		t0=$(_deb_now)
-		work=$(mktemp -d "$DEB_CACHE/debs/build.XXXXXX")
-		mkdir "$work/src"
+		# One build directory, always the same path (this runs under the
+		# lock): dpkg-buildflags puts the path into every compile command
+		# (-ffile-prefix-map), and a path of its own per build would make
+		# every ccache lookup miss.
+		work=$DEB_CACHE/debs/build
+		rm -rf "$work"
+		mkdir -p "$work/src"
 		(cd "$VM_SOURCE_ROOT" && git ls-files -z | tar --null -T - -cf -) |
 			tar -C "$work/src" -xf - || exit 1
 		_vm_say "deb_packages: dpkg-buildpackage -b -us -uc in $work/src (log: $work/build.log)"
@@ -152,7 +157,7 @@ deb_root() {
 		mmdebstrap --quiet --format=tar "${args[@]}" "$dir/root.tmp.tar" "$DEB_SOURCES" >&2 || exit 1
 		mv "$dir/root.tmp.tar" "$dir/root.tar"
 		_vm_say "deb_root: mmdebstrap made $dir/root.tar ($(du -m "$dir/root.tar" | cut -f1) MiB) in $(_deb_secs "$t0") s"
-	) 9>"$DEB_CACHE/debian-root/lock" || _vm_die "mmdebstrap failed"
+	) 9>"$dir.lock" || _vm_die "mmdebstrap failed"
 	touch "$dir/root.tar"
 	printf '%s\n' "$dir/root.tar"
 }

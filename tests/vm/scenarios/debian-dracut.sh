@@ -21,12 +21,14 @@ for t in ssh ssh-keygen unshare; do
 done
 
 t_all=$(_deb_now)
-t=$(_deb_now)
-debs=$(deb_packages)
-_vm_say "debian-dracut: packages ready in $(_deb_secs "$t") s"
+# The root first: while one scenario builds the packages (under a lock),
+# another makes its root rather than waiting.
 t=$(_deb_now)
 roottar=$(deb_root)
 _vm_say "debian-dracut: root tarball ready in $(_deb_secs "$t") s"
+t=$(_deb_now)
+debs=$(deb_packages)
+_vm_say "debian-dracut: packages ready in $(_deb_secs "$t") s"
 
 # --- the machine's root: unpack, install the package ---------------------
 t=$(_deb_now)

@@ -26,8 +26,8 @@ for t in ssh ssh-keygen unshare apt-get; do
 done
 
 t_all=$(_deb_now)
-debs=$(deb_packages)
 roottar=$(deb_root "$DEB_ROOT_INCLUDE_ITOOLS")
+debs=$(deb_packages)
 _vm_say "debian-upgrade: packages and root ready in $(_deb_secs "$t_all") s"
 
 # --- the root: unpack, install the package, configure (INSTALL.md 2, 4, 7) --
