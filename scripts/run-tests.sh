@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs every bootseal test on a fresh Debian 12 machine: installs the
 # dependencies, builds with warnings as errors, runs all meson test suites
-# (unit tests, the QEMU boot scenarios), then the hardening run
+# (unit tests, the QEMU boot scenarios), the benchmarks once in their quick
+# mode (`meson test --benchmark`: a check that they still run, not a
+# measurement; BENCHMARKS.md), then the hardening run
 # (scripts/hardening.sh: the unit tests under ASan+UBSan, clang-tidy,
 # cppcheck, every fuzz target for a bounded time; docs/HARDENING.md) and
 # prints one summary line "N passed, N failed, N skipped" counting the
@@ -27,10 +29,16 @@ ninja -C "$build"
 
 # Results of an earlier run must not be counted as this run's.
 find "$build" -name '*.xml' -path '*tests*' -delete
+rm -f "$build/meson-logs/benchmarklog.json"
 
 set +e
 meson test -C "$build" --num-processes 2 --print-errorlogs
 rc=$?
+# The benchmarks in their quick mode: the guest benchmark boots each of its
+# configurations once (scripts/bench-guest.sh), the Google Benchmark
+# programs run each case for a moment. Their figures are printed, not judged.
+BOOTSEAL_BENCH_QUICK=1 BENCHMARK_MIN_TIME=0.01 \
+	meson test -C "$build" --benchmark --logbase benchmarklog --num-processes 1 --print-errorlogs || rc=1
 "$top/scripts/hardening.sh" "$build-asan" "$build-fuzz" || rc=1
 set -e
 
