@@ -176,6 +176,13 @@ const volatile __u32 bs_log_entries = 1;
 
 /* Union of the operations any `rawdevs` entry guards. */
 const volatile __u32 bs_rawdev_ops = 0;
+/* Boot phases: the seal-after deadline (CLOCK_BOOTTIME, ns), 0 for a
+ * policy without phases (then nothing below about phases runs); the
+ * seal-by program's subject, 0 for none; the running phase's defaults. */
+const volatile __u64 bs_seal_after_ns = 0;
+const volatile __u32 bs_seal_subject = 0;
+const volatile __u8 bs_run_defaults[BS_OP_SLOTS] = {};
+
 /* Whether the `names` and `ancestors` maps have entries. */
 const volatile __u8 bs_has_names = 0;
 const volatile __u8 bs_has_ancestors = 0;
@@ -314,10 +321,103 @@ static __always_inline int self_deny(__u64 route)
 	return -EPERM;
 }
 
+/* ---- boot phases ------------------------------------------------------ */
+
+/* Ends the boot phase, once: the first caller's compare-and-swap wins and
+ * records why, when and who; every later call changes nothing. Nothing
+ * clears `sealed`: no program but these writes `stats`, and no process
+ * but the loader holds an fd to it (BS_OBJ_STATE). */
+static __noinline int seal_phase(__u64 reason)
+{
+	struct bs_stats *s = counters();
+	__u32 subject = 0;
+
+	if (!s)
+		return 0;
+	if (__sync_val_compare_and_swap(&s->sealed, 0, reason) != 0)
+		return 0;
+	if (reason == BS_SEAL_TRIGGER) {
+		subject = current_subject();
+		s->sealed_ns = bpf_ktime_get_boot_ns();
+		s->sealed_pid = bpf_get_current_pid_tgid() >> 32;
+		s->sealed_subject = subject;
+		bpf_get_current_comm(s->sealed_comm, sizeof(s->sealed_comm));
+	} else {
+		s->sealed_ns = bs_seal_after_ns;
+	}
+	emit(BS_OP_SELF, subject, 0, BS_SELF_SEALED,
+	     reason == BS_SEAL_TRIGGER ? BS_RULE_SEAL_TRIGGER : BS_RULE_SEAL_DEADLINE, BS_ACT_ALLOW, 0);
+	return 0;
+}
+
+/* 1 in the running phase, 0 in the boot phase. The deadline needs no
+ * timer: every decision asks, and the first one past the deadline seals,
+ * so no decision after the deadline is made under boot rules and no
+ * process can cancel or delay it (CLOCK_BOOTTIME cannot be set, and time
+ * namespaces do not move the kernel's clock). Only called when the policy
+ * has phases (bs_seal_after_ns != 0). */
+static __noinline int phase_running(void)
+{
+	struct bs_stats *s = counters();
+
+	if (!s)
+		return 1;
+	if (s->sealed)
+		return 1;
+	if (bpf_ktime_get_boot_ns() < bs_seal_after_ns)
+		return 0;
+	seal_phase(BS_SEAL_DEADLINE);
+	return 1;
+}
+
+/* Which phase a decision is made in: the one in force (PHASE_NOW), or, for
+ * the checks that must hold in both (a subject's code is write-protected),
+ * one named. */
+#define PHASE_NOW 0
+#define PHASE_BOOT 1
+#define PHASE_RUNNING 2
+
+/* 1 when a decision asked in `phase` uses the running phase's rules. */
+static __always_inline int running_for(__u8 phase)
+{
+	if (!bs_seal_after_ns)
+		return 0;
+	if (phase == PHASE_NOW)
+		return phase_running();
+	return phase == PHASE_RUNNING;
+}
+
+/* The default of `op` in a phase. */
+static __always_inline __u8 default_in(__u8 op, int running)
+{
+	if (op >= BS_OP_SLOTS)
+		return BS_ACT_ALLOW;
+	return running ? bs_run_defaults[op] : bs_defaults[op];
+}
+
+static __always_inline __u8 default_of(__u8 op)
+{
+	return default_in(op, running_for(PHASE_NOW));
+}
+
+/* An entry's action and rule in the phase in force; 0 when the entry has
+ * none in it (BS_ACT_NONE). */
+static __always_inline int in_phase(const struct bs_rule_val *v, int running, struct bs_rule_val *out)
+{
+	__u8 action = running ? v->run_action : v->action;
+
+	if (action == BS_ACT_NONE)
+		return 0;
+	out->action = action;
+	out->rule = running ? v->run_rule : v->rule;
+	return 1;
+}
+
 /* One level of precedence: a rule naming the subject, else the rule for
  * any subject unless the subject is exempt from it. Returns 1 when the
- * level decides. */
-static __always_inline int level(struct bs_rule_key *k, __u32 subject, struct bs_rule_val *out)
+ * level decides. With phases, an entry with no rule in the phase asked
+ * (running or not) is as if absent. */
+static __always_inline int level_in(struct bs_rule_key *k, __u32 subject, int running, struct bs_rule_val *out)
 {
 	struct bs_rule_val *v;
 
@@ -325,19 +425,23 @@ static __always_inline int level(struct bs_rule_key *k, __u32 subject, struct bs
 		k->subject = subject;
 		v = bpf_map_lookup_elem(&rules, k);
 		if (v) {
-			if (v->action == BS_ACT_EXEMPT)
+			if ((running ? v->run_action : v->action) == BS_ACT_EXEMPT)
 				return 0;
-			*out = *v;
-			return 1;
+			if (in_phase(v, running, out))
+				return 1;
 		}
 	}
 	k->subject = BS_SUBJECT_ANY;
 	v = bpf_map_lookup_elem(&rules, k);
-	if (v) {
-		*out = *v;
+	if (v && in_phase(v, running, out))
 		return 1;
-	}
 	return 0;
+}
+
+/* The same in the phase in force. */
+static __always_inline int level(struct bs_rule_key *k, __u32 subject, struct bs_rule_val *out)
+{
+	return level_in(k, subject, running_for(PHASE_NOW), out);
 }
 
 struct walk {
@@ -348,6 +452,8 @@ struct walk {
 	__u8 found;     /* a subtree rule decided: val holds it */
 	__u8 top;       /* the walk reached the root */
 	__u8 disconnected; /* it stopped at a disconnected dentry */
+	__u8 running;   /* decide with the running phase's rules */
+	__u8 pad[3];
 	struct bs_rule_val val;
 };
 
@@ -366,7 +472,7 @@ static long walk_step(__u32 i, void *ctx)
 		k.op = w->op;
 		k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 		k.id = BPF_CORE_READ(inode, i_ino);
-		if (level(&k, w->subject, &w->val)) {
+		if (level_in(&k, w->subject, w->running, &w->val)) {
 			w->found = 1;
 			return 1;
 		}
@@ -521,7 +627,8 @@ struct query {
 	__u64 magic;    /* superblock magic for the fstype level, 0 for none */
 	__u32 subject;
 	__u8 op;
-	__u8 pad[3];
+	__u8 phase;     /* PHASE_NOW, or the phase to decide in */
+	__u8 pad[2];
 };
 
 /* The decision for one query. Precedence: path, subtree deeper first,
@@ -534,11 +641,14 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 	__u8 op = q->op;
 	struct bs_rule_key k = {};
 	__u8 kinds;
+	int running;
 
 	if (op >= BS_OP_COUNT)
 		return 0;
+	/* One phase for the whole decision, read once. */
+	running = running_for(q->phase);
 	kinds = bs_kinds[op];
-	out->action = bs_defaults[op];
+	out->action = default_in(op, running);
 	out->rule = BS_RULE_DEFAULT;
 	k.op = op;
 
@@ -546,7 +656,7 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 		k.kind = BS_KIND_PATH;
 		k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 		k.id = BPF_CORE_READ(inode, i_ino);
-		if (level(&k, subject, out))
+		if (level_in(&k, subject, running, out))
 			return 1;
 	}
 	if (q->name && (kinds & (1 << BS_KIND_NAME))) {
@@ -564,7 +674,7 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 		k.dev = 0;
 		if (found) {
 			k.id = id;
-			if (level(&k, subject, out))
+			if (level_in(&k, subject, running, out))
 				return 1;
 		}
 		if (mnt) {
@@ -579,7 +689,7 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 			/* Through a mount only a denial counts: whoever
 			 * mounts on a name lends it no allow. */
 			k.id = id;
-			if (found && level(&k, subject, &v) && v.action == BS_ACT_DENY) {
+			if (found && level_in(&k, subject, running, &v) && v.action == BS_ACT_DENY) {
 				*out = v;
 				return 1;
 			}
@@ -592,6 +702,7 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 		w.mnt = mnt;
 		w.subject = subject;
 		w.op = op;
+		w.running = running;
 		bpf_loop(BS_MAX_DEPTH, walk_step, &w, 0);
 		if (w.found) {
 			*out = w.val;
@@ -609,25 +720,26 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 		k.kind = BS_KIND_FSTYPE;
 		k.dev = 0;
 		k.id = magic;
-		if (level(&k, subject, out))
+		if (level_in(&k, subject, running, out))
 			return 1;
 	}
 	if (kinds & (1 << BS_KIND_ANY)) {
 		k.kind = BS_KIND_ANY;
 		k.dev = 0;
 		k.id = 0;
-		if (level(&k, subject, out))
+		if (level_in(&k, subject, running, out))
 			return 1;
 	}
 	return 0;
 }
 
-static __always_inline void ask(__u8 op, __u64 inode, __u64 name, __u64 start, __u64 mnt,
-				__u64 magic, __u32 subject, struct bs_rule_val *out)
+static __always_inline void ask_in(__u8 op, __u64 inode, __u64 name, __u64 start, __u64 mnt,
+				   __u64 magic, __u32 subject, __u8 phase, struct bs_rule_val *out)
 {
 	struct query q = {};
 
 	q.op = op;
+	q.phase = phase;
 	q.inode = inode;
 	q.name = name;
 	q.start = start;
@@ -635,6 +747,12 @@ static __always_inline void ask(__u8 op, __u64 inode, __u64 name, __u64 start, _
 	q.magic = magic;
 	q.subject = subject;
 	decide(&q, out);
+}
+
+static __always_inline void ask(__u8 op, __u64 inode, __u64 name, __u64 start, __u64 mnt,
+				__u64 magic, __u32 subject, struct bs_rule_val *out)
+{
+	ask_in(op, inode, name, start, mnt, magic, subject, PHASE_NOW, out);
 }
 
 /* Counts, logs and turns a decision into the hook's return value. */
@@ -662,7 +780,8 @@ static __always_inline int verdict(__u8 op, __u32 subject, __u32 dev, __u64 id,
 /* Whether an operation can be decided by anything but "allow". */
 static __always_inline int relevant(__u8 op)
 {
-	return bs_kinds[op] != 0 || bs_defaults[op] != BS_ACT_ALLOW;
+	return bs_kinds[op] != 0 || bs_defaults[op] != BS_ACT_ALLOW ||
+	       (bs_seal_after_ns && bs_run_defaults[op] != BS_ACT_ALLOW);
 }
 
 /* Whether an object on device `dev` is part of the initramfs still in use. */
@@ -1163,13 +1282,15 @@ static __always_inline int memory_exec(__u32 subject, __u64 route)
 static __always_inline int memory_trusted(__u32 subject)
 {
 	struct bs_rule_key k = {};
-	struct bs_rule_val *v;
+	struct bs_rule_val *v, d;
 
 	k.kind = BS_KIND_MEMORY;
 	k.op = BS_OP_EXEC;
 	k.subject = subject;
 	v = bpf_map_lookup_elem(&rules, &k);
-	return v && v->action != BS_ACT_DENY;
+	if (!v || !in_phase(v, bs_seal_after_ns ? phase_running() : 0, &d))
+		return 0;
+	return d.action != BS_ACT_DENY;
 }
 
 /* A file on the kernel's internal shared-memory mount: memfd_create, SysV
@@ -1275,6 +1396,28 @@ static __always_inline int write_protected(const struct bs_rule_val *v)
 	return v->action == BS_ACT_DENY && v->rule >= BS_RULE_DEFAULT;
 }
 
+/* Whether `file` is write-protected, as the code of a subject: with boot
+ * phases, in both phases. A subject keeps its subject across the seal, so
+ * code writable in either phase is not its own: written before the seal,
+ * or rewritten after it under a process that got its subject before. */
+static __always_inline int code_write_protected(struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	__u64 dentry = (__u64)BPF_CORE_READ(file, f_path.dentry);
+	unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	struct bs_rule_val v;
+
+	if (!bs_seal_after_ns) {
+		ask(BS_OP_WRITE, (__u64)inode, dentry, dentry, 0, magic, BS_SUBJECT_ANY, &v);
+		return write_protected(&v);
+	}
+	ask_in(BS_OP_WRITE, (__u64)inode, dentry, dentry, 0, magic, BS_SUBJECT_ANY, PHASE_BOOT, &v);
+	if (!write_protected(&v))
+		return 0;
+	ask_in(BS_OP_WRITE, (__u64)inode, dentry, dentry, 0, magic, BS_SUBJECT_ANY, PHASE_RUNNING, &v);
+	return write_protected(&v);
+}
+
 /* Code a subject may map executable: its own executable, files no
  * process but a named subject may write (the write decision for any process
  * is deny, looked up without crossing into the mount a file is seen
@@ -1288,7 +1431,6 @@ static __always_inline int write_protected(const struct bs_rule_val *v)
 static __always_inline int subject_code_check(struct file *file, __u32 subject, int memory)
 {
 	struct inode *inode;
-	struct bs_rule_val v;
 
 	if (subject == BS_SUBJECT_ANY)
 		return 0;
@@ -1302,10 +1444,7 @@ static __always_inline int subject_code_check(struct file *file, __u32 subject, 
 	} else {
 		if (subject_of_inode(inode) == subject)
 			return 0;
-		ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry),
-		    (__u64)BPF_CORE_READ(file, f_path.dentry), 0,
-		    BPF_CORE_READ(inode, i_sb, s_magic), BS_SUBJECT_ANY, &v);
-		if (write_protected(&v))
+		if (code_write_protected(file))
 			return 0;
 	}
 	if (bs_mode == BS_MODE_ENFORCE) {
@@ -1410,16 +1549,11 @@ static __always_inline __s32 subject_exec_unsafe(struct linux_binprm *bprm,
 						  struct task_struct *task)
 {
 	struct file *file = BPF_CORE_READ(bprm, file);
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	struct bs_rule_val v;
 	__s32 why = subject_exec_steered(bprm, task);
 
 	if (why)
 		return why;
-	ask(BS_OP_WRITE, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry),
-	    (__u64)BPF_CORE_READ(file, f_path.dentry), 0,
-	    BPF_CORE_READ(inode, i_sb, s_magic), BS_SUBJECT_ANY, &v);
-	if (!write_protected(&v))
+	if (!code_write_protected(file))
 		return BS_RULE_UNPROTECTED_SUBJECT;
 	return 0;
 }
@@ -1936,7 +2070,7 @@ static __always_inline int check_capability(int cap, int log)
 	__u32 subject;
 
 	subject = current_subject();
-	v.action = bs_defaults[BS_OP_CAPABILITY];
+	v.action = default_of(BS_OP_CAPABILITY);
 	v.rule = BS_RULE_DEFAULT;
 	k.op = BS_OP_CAPABILITY;
 	k.kind = BS_KIND_CAPABILITY;
@@ -2448,6 +2582,18 @@ int BPF_PROG(bs_task_prctl, int option, unsigned long arg2, unsigned long arg3, 
 {
 	if (ret)
 		return ret;
+	if (option == BS_PRCTL_SEAL) {
+		/* Only the seal-by program, while it holds its subject (it
+		 * runs its own code: docs/ENFORCER.md, "Subjects"), ends the
+		 * boot phase. 0 lets prctl go on to EINVAL, an option it does
+		 * not know: the caller reads the phase from the status. */
+		if (!bs_seal_after_ns)
+			return 0;
+		if (!bs_seal_subject || current_subject() != bs_seal_subject)
+			return self_deny(BS_SELF_SEAL);
+		seal_phase(BS_SEAL_TRIGGER);
+		return 0;
+	}
 	if (option != PR_SET_MM || (arg2 != PR_SET_MM_EXE_FILE && arg2 != PR_SET_MM_MAP))
 		return 0;
 	if (is_trusted())

@@ -46,6 +46,21 @@
 /* Subject-specific entry only: the rule for any subject at this object
  * does not apply to this subject ("except"); look at less specific objects. */
 #define BS_ACT_EXEMPT 3
+/* In a rule entry of a policy with boot phases: no rule for this phase at
+ * this level; the lookup goes on as if the entry were absent. */
+#define BS_ACT_NONE 4
+
+/* Boot phases (docs/POLICY.md, "Boot phases"). A policy with phases starts
+ * in the boot phase; the enforcer seals it once, one way: when the seal-by
+ * program asks (prctl(BS_PRCTL_SEAL)) or at the seal-after deadline. The
+ * `sealed` word of bs_stats holds 0 before, the reason after. */
+#define BS_SEAL_TRIGGER 1   /* the seal-by program asked */
+#define BS_SEAL_DEADLINE 2  /* the deadline passed */
+/* The prctl option the seal-by program calls (bootseal-seal). Unknown to
+ * the kernel: without the enforcer, or after the seal, prctl fails with
+ * EINVAL; a caller that is not the seal-by program gets EPERM. The caller
+ * reads the phase from the enforcer's status. */
+#define BS_PRCTL_SEAL 0x62736c31
 
 /* Modes: the values of bootseal::Mode. */
 #define BS_MODE_ENFORCE 0
@@ -108,6 +123,9 @@
  * reads it; no policy operation has op BS_OP_SELF. */
 #define BS_BPF_LOAD_LSM 1
 #define BS_RULE_BPF_LOAD (-15)
+/* Why the phase moved (BS_SELF_SEALED events). */
+#define BS_RULE_SEAL_TRIGGER (-17)
+#define BS_RULE_SEAL_DEADLINE (-18)
 
 /* One entry of the `rules` hash map. kind/op/subject/dev/id select the
  * object at one level of precedence:
@@ -130,10 +148,16 @@ struct bs_rule_key {
 #define BS_DEVICE_BLOCK 0
 #define BS_DEVICE_CHAR 1
 
+/* `action` and `rule` hold in a policy without phases, and in the boot
+ * phase of one with phases; run_action and run_rule in its running phase
+ * (in a policy without phases they repeat action and rule). Either action
+ * may be BS_ACT_NONE: no rule at this level in that phase. */
 struct bs_rule_val {
-	__u8 action;   /* BS_ACT_* */
-	__u8 pad[3];
-	__s32 rule;    /* index of the deciding rule in the policy, for audit */
+	__u8 action;     /* BS_ACT_* */
+	__u8 run_action; /* BS_ACT_*, in the running phase */
+	__u8 pad[2];
+	__s32 rule;      /* index of the deciding rule in the policy, for audit */
+	__s32 run_rule;  /* the same, in the running phase */
 };
 
 /* Key of the `subjects` map: an executable's inode -> subject id (>= 1). */
@@ -235,6 +259,8 @@ struct bs_obj_id {
 #define BS_SELF_UNTRUSTED_CODE 15 /* a subject process mapping code the policy does not trust (enforce mode) */
 #define BS_SELF_STEERED_EXEC 16   /* exec of a subject's program another process steers (enforce mode;
 				   * rule says how: BS_RULE_TRACED_EXEC, _SHARED_FS, _SECCOMP_LISTENER) */
+#define BS_SELF_SEAL 18           /* prctl(BS_PRCTL_SEAL) by a process that is not the seal-by program */
+#define BS_SELF_SEALED 19         /* not a denial: the boot phase ended (rule: BS_RULE_SEAL_*) */
 
 /* Executable memory routes: the `id` of an exec event with dev 0 (object
  * kind memory). */
@@ -282,6 +308,13 @@ struct bs_stats {
 	__u64 self_denied;
 	__u64 events;       /* audit records written: the last sequence number */
 	__u64 overwritten;  /* records written over an older one (log full) */
+	/* Boot phases: 0 in the boot phase (and always in a policy without
+	 * phases), else BS_SEAL_* once sealed; set once, by compare-and-swap. */
+	__u64 sealed;
+	__u64 sealed_ns;    /* CLOCK_BOOTTIME of the seal (the deadline itself for BS_SEAL_DEADLINE) */
+	__u32 sealed_pid;   /* the seal-by process (tgid), 0 for the deadline */
+	__u32 sealed_subject;
+	char sealed_comm[BS_COMM_LEN];
 };
 
 /* What the status reader sees: the `info` array, one frozen entry. */
@@ -300,7 +333,9 @@ struct bs_info {
 	__u32 log_entries;        /* records the audit log holds */
 	__u32 lockdown;           /* the lockdown level the policy asks for: 0 none,
 				   * 1 integrity, 2 confidentiality */
-	__u32 pad;
+	__u32 seal_subject;       /* the seal-by program's subject id, 0 for none */
+	__u64 seal_after_ns;      /* the seal-after deadline (CLOCK_BOOTTIME), 0: no phases */
+	__u8 run_defaults[BS_OP_SLOTS]; /* per BS_OP_*, in the running phase */
 };
 
 #endif /* BOOTSEAL_ENFORCER_H */

@@ -84,6 +84,8 @@ static_assert(BS_ACT_ALLOW == act(Action::allow));
 static_assert(BS_ACT_DENY == act(Action::deny));
 static_assert(BS_ACT_AUDIT == act(Action::audit));
 static_assert(BS_ACT_EXEMPT == kActionCount, "the exception marker must not be a policy action");
+static_assert(BS_ACT_NONE > BS_ACT_EXEMPT, "the no-rule-in-this-phase marker must not be a policy action");
+static_assert(BS_SEAL_TRIGGER != 0 && BS_SEAL_DEADLINE != 0, "bs_stats.sealed is 0 before the seal");
 
 constexpr int mode(Mode m) { return static_cast<int>(m); }
 static_assert(BS_MODE_ENFORCE == mode(Mode::enforce));
@@ -106,10 +108,12 @@ BS_CONTRACT_FIELD(bs_rule_key, dev, 8);
 BS_CONTRACT_FIELD(bs_rule_key, pad2, 12);
 BS_CONTRACT_FIELD(bs_rule_key, id, 16);
 
-static_assert(sizeof(bs_rule_val) == 8);
+static_assert(sizeof(bs_rule_val) == 12);
 BS_CONTRACT_FIELD(bs_rule_val, action, 0);
-BS_CONTRACT_FIELD(bs_rule_val, pad, 1);
+BS_CONTRACT_FIELD(bs_rule_val, run_action, 1);
+BS_CONTRACT_FIELD(bs_rule_val, pad, 2);
 BS_CONTRACT_FIELD(bs_rule_val, rule, 4);
+BS_CONTRACT_FIELD(bs_rule_val, run_rule, 8);
 
 static_assert(sizeof(bs_inode_key) == 16);
 BS_CONTRACT_FIELD(bs_inode_key, dev, 0);
@@ -150,14 +154,19 @@ static_assert(sizeof(bs_record) == 64, "an audit record is 64 bytes (docs/ENFORC
 BS_CONTRACT_FIELD(bs_record, seq, 0);
 BS_CONTRACT_FIELD(bs_record, event, 8);
 
-static_assert(sizeof(bs_stats) == 40);
+static_assert(sizeof(bs_stats) == 80);
 BS_CONTRACT_FIELD(bs_stats, denied, 0);
 BS_CONTRACT_FIELD(bs_stats, audited, 8);
 BS_CONTRACT_FIELD(bs_stats, self_denied, 16);
 BS_CONTRACT_FIELD(bs_stats, events, 24);
 BS_CONTRACT_FIELD(bs_stats, overwritten, 32);
+BS_CONTRACT_FIELD(bs_stats, sealed, 40);
+BS_CONTRACT_FIELD(bs_stats, sealed_ns, 48);
+BS_CONTRACT_FIELD(bs_stats, sealed_pid, 56);
+BS_CONTRACT_FIELD(bs_stats, sealed_subject, 60);
+BS_CONTRACT_FIELD(bs_stats, sealed_comm, 64);
 
-static_assert(sizeof(bs_info) == 152);
+static_assert(sizeof(bs_info) == 168);
 BS_CONTRACT_FIELD(bs_info, name, 0);
 BS_CONTRACT_FIELD(bs_info, generation, 64);
 BS_CONTRACT_FIELD(bs_info, kid, 72);
@@ -170,7 +179,9 @@ BS_CONTRACT_FIELD(bs_info, hooks, 128);
 BS_CONTRACT_FIELD(bs_info, defaults, 132);
 BS_CONTRACT_FIELD(bs_info, log_entries, 140);
 BS_CONTRACT_FIELD(bs_info, lockdown, 144);
-BS_CONTRACT_FIELD(bs_info, pad, 148);
+BS_CONTRACT_FIELD(bs_info, seal_subject, 148);
+BS_CONTRACT_FIELD(bs_info, seal_after_ns, 152);
+BS_CONTRACT_FIELD(bs_info, run_defaults, 160);
 static_assert(static_cast<int>(Lockdown::confidentiality) == 2, "bs_info.lockdown holds bootseal::Lockdown");
 
 static_assert(sizeof(bs_rawdev_key) == 8);

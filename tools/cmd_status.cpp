@@ -2,6 +2,7 @@
 // bootseal status [--json] [--pin-dir DIR]
 #include <cctype>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -126,6 +127,38 @@ std::string lockdown_asked(uint32_t level) {
                                                                      : "unknown (" + std::to_string(level) + ")";
 }
 
+// The boot phase. Past the deadline the phase is running even before the
+// enforcer's next decision records the seal (it seals at that decision).
+PhaseView phase_view(const EnforcerState& st) {
+  const bs_info& i = st.info;
+  PhaseView p;
+  if (!i.seal_after_ns) return p;
+  p.seal_after_seconds = i.seal_after_ns / 1000000000ull;
+  p.seal_by_subject = i.seal_subject;
+  for (unsigned op = 0; op < kOperationCount; ++op)
+    if (i.run_defaults[op] != i.defaults[op]) p.running_defaults.emplace_back(op_name(op), action_name(i.run_defaults[op]));
+  timespec ts{};
+  ::clock_gettime(CLOCK_BOOTTIME, &ts);
+  const uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+  if (st.stats.sealed == BS_SEAL_TRIGGER || st.stats.sealed == BS_SEAL_DEADLINE) {
+    p.phase = "running";
+    p.sealed_reason = st.stats.sealed == BS_SEAL_TRIGGER ? "trigger" : "deadline";
+    p.sealed_boot_seconds = static_cast<double>(st.stats.sealed_ns) / 1e9;
+    if (st.stats.sealed == BS_SEAL_TRIGGER) {
+      p.sealed_pid = st.stats.sealed_pid;
+      p.sealed_subject = st.stats.sealed_subject;
+      p.sealed_comm = std::string(st.stats.sealed_comm, strnlen(st.stats.sealed_comm, sizeof(st.stats.sealed_comm)));
+    }
+  } else if (now >= i.seal_after_ns) {
+    p.phase = "running";
+    p.sealed_reason = "deadline";
+    p.sealed_boot_seconds = static_cast<double>(i.seal_after_ns) / 1e9;
+  } else {
+    p.phase = "boot";
+  }
+  return p;
+}
+
 StatusView status_view(const EnforcerState& st) {
   const bs_info& i = st.info;
   StatusView v;
@@ -141,6 +174,7 @@ StatusView status_view(const EnforcerState& st) {
   v.hooks = st.hooks;
   v.lockdown_in_force = lockdown_in_force();
   v.lockdown_policy = lockdown_asked(i.lockdown);
+  v.phase = phase_view(st);
   v.denied = st.stats.denied;
   v.audited = st.stats.audited;
   v.self_protection_denied = st.stats.self_denied;

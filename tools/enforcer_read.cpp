@@ -121,6 +121,8 @@ std::string self_route_name(uint64_t route) {
     case BS_SELF_TRACEME: return "PTRACE_TRACEME by a subject process";
     case BS_SELF_UNTRUSTED_CODE: return "untrusted code in a subject process";
     case BS_SELF_STEERED_EXEC: return "steered exec of a subject";
+    case BS_SELF_SEAL: return "seal by another program than seal-by";
+    case BS_SELF_SEALED: return "boot phase sealed";
     default: return "route " + std::to_string(route);
   }
 }

@@ -31,6 +31,48 @@ nlohmann::json to_json(const TpmView& t) {
 
 std::string yes_no(const std::optional<bool>& b) { return !b ? "unknown" : *b ? "yes" : "no"; }
 
+nlohmann::json to_json(const PhaseView& p) {
+  nlohmann::json run = nlohmann::json::object();
+  for (const auto& [op, action] : p.running_defaults) run[op] = action;
+  nlohmann::json j = {
+      {"phase", p.phase},
+      {"seal_after_seconds", p.seal_after_seconds ? nlohmann::json(p.seal_after_seconds) : nlohmann::json(nullptr)},
+      {"seal_by_subject", p.seal_by_subject ? nlohmann::json(p.seal_by_subject) : nlohmann::json(nullptr)},
+      {"running_defaults", p.phase == "none" ? nlohmann::json(nullptr) : run},
+      {"sealed", nullptr},
+  };
+  if (!p.sealed_reason.empty())
+    j["sealed"] = {{"reason", p.sealed_reason},
+                   {"time_boot_seconds", p.sealed_boot_seconds},
+                   {"pid", p.sealed_pid ? nlohmann::json(p.sealed_pid) : nlohmann::json(nullptr)},
+                   {"comm", p.sealed_pid ? nlohmann::json(p.sealed_comm) : nlohmann::json(nullptr)},
+                   {"subject", p.sealed_pid ? nlohmann::json(p.sealed_subject) : nlohmann::json(nullptr)}};
+  return j;
+}
+
+void print_phase(std::ostream& out, const PhaseView& p) {
+  if (p.phase == "none") {
+    out << "phase:       none (the policy has no boot phase)\n";
+    return;
+  }
+  out << "phase:       " << p.phase;
+  if (p.sealed_reason == "trigger")
+    out << ", sealed " << p.sealed_boot_seconds << " s after boot by " << p.sealed_comm << " (pid " << p.sealed_pid
+        << ", subject " << p.sealed_subject << ")";
+  else if (p.sealed_reason == "deadline")
+    out << ", sealed " << p.sealed_boot_seconds << " s after boot at the seal-after deadline";
+  else if (p.seal_by_subject)
+    out << " until the seal-by program seals or the deadline, " << p.seal_after_seconds << " s after boot";
+  else
+    out << " until the seal-after deadline, " << p.seal_after_seconds << " s after boot";
+  out << "\n";
+  if (!p.running_defaults.empty()) {
+    out << "running defaults:";
+    for (const auto& [op, action] : p.running_defaults) out << " " << op << "=" << action;
+    out << "\n";
+  }
+}
+
 }  // namespace
 
 nlohmann::json to_json(const StatusView& v) {
@@ -48,6 +90,7 @@ nlohmann::json to_json(const StatusView& v) {
       {"defaults", defaults},
       {"hooks", v.hooks},
       {"lockdown", {{"in_force", v.lockdown_in_force}, {"policy", v.lockdown_policy}}},
+      {"phase", to_json(v.phase)},
       {"counters",
        {{"denied", v.denied},
         {"audited", v.audited},
@@ -72,8 +115,9 @@ void print_status(std::ostream& out, const StatusView& v) {
   out << "\nhooks:       " << v.hooks.size() << " (";
   for (size_t k = 0; k < v.hooks.size(); ++k) out << (k ? " " : "") << v.hooks[k];
   out << ")\n"
-      << "lockdown:    " << v.lockdown_in_force << " (the policy asks for " << v.lockdown_policy << ")\n"
-      << "denied:      " << v.denied << "\n"
+      << "lockdown:    " << v.lockdown_in_force << " (the policy asks for " << v.lockdown_policy << ")\n";
+  print_phase(out, v.phase);
+  out << "denied:      " << v.denied << "\n"
       << "audited:     " << v.audited << "\n"
       << "self-protection refusals: " << v.self_protection_denied << "\n"
       << "audit events: " << v.events << " written, " << v.events_overwritten << " overwritten (the log holds "
@@ -115,6 +159,8 @@ std::string rule_text(int32_t rule) {
     case BS_RULE_DM_CONTROL: return " (device-mapper control)";
     case BS_RULE_ANCESTOR: return " (a directory above a protected name)";
     case BS_RULE_ALIASED: return " (a file with other names or writers placed at a protected name)";
+    case BS_RULE_SEAL_TRIGGER: return " (by the seal-by program)";
+    case BS_RULE_SEAL_DEADLINE: return " (at the seal-after deadline)";
     default: return " default";
   }
 }

@@ -30,6 +30,20 @@ struct TpmView {
   std::string problem;          // why some of the above is missing
 };
 
+// Boot phases (docs/POLICY.md, "Boot phases").
+struct PhaseView {
+  std::string phase = "none";  // "none" (the policy has no phases), "boot" or "running"
+  uint64_t seal_after_seconds = 0;
+  uint32_t seal_by_subject = 0;  // 0: no seal-by program (or it did not resolve)
+  // The running phase's defaults, where they differ from `defaults`.
+  std::vector<std::pair<std::string, std::string>> running_defaults;
+  std::string sealed_reason;  // "trigger", "deadline", "" before the seal
+  double sealed_boot_seconds = 0;
+  uint32_t sealed_pid = 0;  // the seal-by process; 0 for the deadline
+  std::string sealed_comm;
+  uint32_t sealed_subject = 0;
+};
+
 struct StatusView {
   std::string policy;  // the installed policy's name (the enforcer keeps no document)
   uint64_t generation = 0;
@@ -43,6 +57,7 @@ struct StatusView {
   std::vector<std::string> hooks;
   std::string lockdown_in_force;
   std::string lockdown_policy;
+  PhaseView phase;
   uint64_t denied = 0;
   uint64_t audited = 0;
   uint64_t self_protection_denied = 0;

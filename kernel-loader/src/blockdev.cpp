@@ -224,9 +224,9 @@ std::string raw_device_title(const Compiled& c, const RawDevice& d) {
 uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic) {
   uint32_t ops = 0;
   for (uint8_t op : {static_cast<uint8_t>(BS_OP_READ), static_cast<uint8_t>(BS_OP_WRITE)}) {
-    if (c.defaults[op] == BS_ACT_DENY) ops |= 1u << op;
+    if (default_denies(c, op)) ops |= 1u << op;
     for (const auto& [k, v] : c.rules) {
-      if (k.op != op || v.action != BS_ACT_DENY) continue;
+      if (k.op != op || !denies(v)) continue;
       if (k.kind == BS_KIND_ANY || (k.kind == BS_KIND_FSTYPE && k.id == magic) ||
           ((k.kind == BS_KIND_PATH || k.kind == BS_KIND_SUBTREE) && k.dev == fs_dev))
         ops |= 1u << op;
@@ -250,7 +250,7 @@ uint32_t protected_ops_above(const Compiled& c, const std::string& mount_point) 
     if (::stat(p.c_str(), &st) != 0) continue;
     const uint32_t dev = kernel_dev(st.st_dev);
     for (const auto& [k, v] : c.rules)
-      if (k.kind == BS_KIND_SUBTREE && v.action == BS_ACT_DENY && k.dev == dev && k.id == st.st_ino &&
+      if (k.kind == BS_KIND_SUBTREE && denies(v) && k.dev == dev && k.id == st.st_ino &&
           (k.op == BS_OP_READ || k.op == BS_OP_WRITE))
         ops |= 1u << k.op;
   }

@@ -336,7 +336,11 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
                  const NameResolver& resolve_names) {
   Compiled out;
   out.mode = doc.mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
-  for (size_t op = 0; op < kOperationCount; ++op) out.defaults[op] = static_cast<uint8_t>(doc.defaults[op]);
+  for (size_t op = 0; op < kOperationCount; ++op) {
+    out.defaults[op] = static_cast<uint8_t>(default_for(doc, static_cast<Operation>(op), Phase::boot));
+    out.run_defaults[op] = static_cast<uint8_t>(default_for(doc, static_cast<Operation>(op), Phase::running));
+  }
+  out.seal_after = doc.seal_after;
 
   // "rule 2 (deny write path /etc/x/y): /etc/x/y" + `tail`.
   auto diag_at = [&](size_t i, const std::string& path, const std::string& tail) {
@@ -491,48 +495,86 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     return severity(static_cast<uint8_t>(doc.rules[m.index].action)) >
            severity(static_cast<uint8_t>(doc.rules[best->index].action));
   };
-  auto value_of = [&](const Member* m) {
-    bs_rule_val v{};
-    v.action = static_cast<uint8_t>(doc.rules[m->index].action);
-    v.rule = static_cast<int32_t>(m->index);
-    return v;
+  // One phase's entries for one object: subject (BS_SUBJECT_ANY for the
+  // entry for any subject) -> {action, rule}. Only the rules that hold in
+  // `phase` take part, so each phase is compiled as if the policy had no
+  // other rules (docs/POLICY.md, "Boot phases": the phase filters, then
+  // the precedence decides).
+  struct Entry {
+    uint8_t action = BS_ACT_NONE;
+    int32_t rule = BS_RULE_DEFAULT;
   };
-
-  for (const auto& [ok, members] : groups) {
+  auto entry_of = [&](const Member* m) {
+    return Entry{static_cast<uint8_t>(doc.rules[m->index].action), static_cast<int32_t>(m->index)};
+  };
+  auto entries_in = [&](const std::vector<Member>& all, Phase phase) {
+    std::vector<const Member*> members;
+    for (const auto& m : all) {
+      const Phase p = doc.rules[m.index].phase;
+      if (p == Phase::any || p == phase) members.push_back(&m);
+    }
+    std::map<uint32_t, Entry> e;
     const Member* any_best = nullptr;
     std::set<uint32_t> named;
-    for (const auto& m : members) {
-      if (!m.subject) {
-        if (better(any_best, m)) any_best = &m;
-        named.insert(m.exceptions.begin(), m.exceptions.end());
+    for (const Member* m : members) {
+      if (!m->subject) {
+        if (better(any_best, *m)) any_best = m;
+        named.insert(m->exceptions.begin(), m->exceptions.end());
       } else {
-        named.insert(*m.subject);
+        named.insert(*m->subject);
       }
     }
-    if (any_best) out.rules.emplace_back(make_key(ok.kind, ok.op, BS_SUBJECT_ANY, ok.dev, ok.id), value_of(any_best));
+    if (any_best) e[BS_SUBJECT_ANY] = entry_of(any_best);
     for (uint32_t s : named) {
       const Member* own = nullptr;
-      for (const auto& m : members)
-        if (m.subject && *m.subject == s && better(own, m)) own = &m;
-      bs_rule_val v{};
+      for (const Member* m : members)
+        if (m->subject && *m->subject == s && better(own, *m)) own = m;
       if (own) {
-        v = value_of(own);
-      } else {
-        const Member* best = nullptr;
-        for (const auto& m : members)
-          if (!m.subject && !m.exceptions.count(s) && better(best, m)) best = &m;
-        if (!best) {
-          v.action = BS_ACT_EXEMPT;
-          v.rule = BS_RULE_DEFAULT;
-        } else if (best == any_best) {
-          continue;  // the entry for any subject says the same
-        } else {
-          v = value_of(best);
-        }
+        e[s] = entry_of(own);
+        continue;
       }
+      const Member* best = nullptr;
+      for (const Member* m : members)
+        if (!m->subject && !m->exceptions.count(s) && better(best, *m)) best = m;
+      if (!best)
+        e[s] = Entry{BS_ACT_EXEMPT, BS_RULE_DEFAULT};
+      else if (best != any_best)
+        e[s] = entry_of(best);
+      // else: the entry for any subject says the same
+    }
+    return e;
+  };
+
+  const bool phased = has_phases(doc);
+  for (const auto& [ok, members] : groups) {
+    const auto boot = entries_in(members, Phase::boot);
+    const auto running = phased ? entries_in(members, Phase::running) : boot;
+    std::set<uint32_t> subjects;
+    for (const auto& [s, e] : boot) subjects.insert(s);
+    for (const auto& [s, e] : running) subjects.insert(s);
+    for (uint32_t s : subjects) {
+      bs_rule_val v{};
+      const auto b = boot.find(s);
+      const auto r = running.find(s);
+      const Entry be = b == boot.end() ? Entry{} : b->second;
+      const Entry re = r == running.end() ? Entry{} : r->second;
+      v.action = be.action;
+      v.rule = be.rule;
+      v.run_action = re.action;
+      v.run_rule = re.rule;
       out.rules.emplace_back(make_key(ok.kind, ok.op, s, ok.dev, ok.id), v);
     }
-    out.kinds[ok.op] |= static_cast<uint8_t>(1u << ok.kind);
+    if (!subjects.empty()) out.kinds[ok.op] |= static_cast<uint8_t>(1u << ok.kind);
+  }
+  // The seal-by program: a subject like those rules name.
+  if (doc.seal_by) {
+    const std::string& path = *doc.seal_by;
+    if (auto id = resolve_subject(path, [&](const std::string& err) {
+          out.diagnostics.push_back(Diagnostic{-1, path,
+                                               "seal-by " + quote_if_needed(path) + ": " + quote_if_needed(path) + " " +
+                                                   err + " (only the seal-after deadline can end the boot phase)"});
+        }))
+      out.seal_subject = *id;
   }
   // `allow bpf-load lsm by SUBJECT`: one entry per subject, outside the
   // policy operations (op BS_OP_SELF), read only by the enforcer's bpf hook.
@@ -543,8 +585,8 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     });
     if (!id) continue;  // an executable that does not exist runs nowhere
     bs_rule_val v{};
-    v.action = BS_ACT_ALLOW;
-    v.rule = BS_RULE_BPF_LOAD;
+    v.action = v.run_action = BS_ACT_ALLOW;
+    v.rule = v.run_rule = BS_RULE_BPF_LOAD;
     out.rules.emplace_back(make_key(BS_KIND_ANY, BS_OP_SELF, *id, 0, BS_BPF_LOAD_LSM), v);
   }
   std::sort(out.rules.begin(), out.rules.end(), [](const auto& a, const auto& b) { return key_less(a.first, b.first); });
@@ -555,27 +597,36 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
 // The map-level decision, step for step as bootseal.bpf.c's decide().
 
 namespace {
-bool level(const Compiled& c, bs_rule_key k, uint32_t subject, MapDecision* out) {
+// An entry's action and rule in the phase; false for BS_ACT_NONE.
+bool in_phase(const bs_rule_val& v, bool running, MapDecision* out) {
+  const uint8_t action = running ? v.run_action : v.action;
+  if (action == BS_ACT_NONE) return false;
+  *out = MapDecision{action, running ? v.run_rule : v.rule};
+  return true;
+}
+
+bool phase_level(const Compiled& c, bs_rule_key k, uint32_t subject, bool running, MapDecision* out) {
   if (subject != BS_SUBJECT_ANY) {
     k.subject = subject;
     if (const bs_rule_val* v = c.find(k)) {
-      if (v->action == BS_ACT_EXEMPT) return false;
-      *out = MapDecision{v->action, v->rule};
-      return true;
+      if ((running ? v->run_action : v->action) == BS_ACT_EXEMPT) return false;
+      if (in_phase(*v, running, out)) return true;
     }
   }
   k.subject = BS_SUBJECT_ANY;
-  if (const bs_rule_val* v = c.find(k)) {
-    *out = MapDecision{v->action, v->rule};
-    return true;
-  }
+  if (const bs_rule_val* v = c.find(k)) return in_phase(*v, running, out);
   return false;
 }
 }  // namespace
 
 MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
   const auto op = static_cast<uint8_t>(q.operation);
-  MapDecision out{c.defaults[op], BS_RULE_DEFAULT};
+  // The enforcer reads the phase only in a policy with phases.
+  const bool running = c.seal_after != 0 && q.phase == Phase::running;
+  auto level = [&](const Compiled& cc, const bs_rule_key& k, uint32_t subject, MapDecision* o) {
+    return phase_level(cc, k, subject, running, o);
+  };
+  MapDecision out{running ? c.run_defaults[op] : c.defaults[op], BS_RULE_DEFAULT};
   const uint8_t kinds = c.kinds[op];
   if (q.memory) {
     out = MapDecision{BS_ACT_ALLOW, BS_RULE_DEFAULT};
@@ -649,12 +700,19 @@ MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
 std::string format_compiled(const Compiled& c, const Document& doc) {
   std::ostringstream o;
   auto action_name = [](uint8_t a) -> std::string {
-    return a == BS_ACT_EXEMPT ? "exempt" : std::string(to_string(static_cast<Action>(a)));
+    if (a == BS_ACT_EXEMPT) return "exempt";
+    if (a == BS_ACT_NONE) return "none";
+    return std::string(to_string(static_cast<Action>(a)));
   };
   o << "policy " << quote_if_needed(doc.name) << " generation " << doc.generation << "\n";
   o << "mode " << (c.mode == BS_MODE_PERMISSIVE ? "permissive" : "enforce") << "\n";
+  const bool phased = c.seal_after != 0;
+  if (phased)
+    o << "phases: boot until seal-after " << c.seal_after << "s"
+      << (c.seal_subject ? " or subject " + std::to_string(c.seal_subject) + " seals" : std::string()) << "\n";
   for (size_t op = 0; op < kOperationCount; ++op) {
     o << "default " << to_string(static_cast<Operation>(op)) << " " << action_name(c.defaults[op]);
+    if (phased && c.run_defaults[op] != c.defaults[op]) o << " (running: " << action_name(c.run_defaults[op]) << ")";
     o << " kinds";
     bool none = true;
     for (uint8_t k = 0; k <= BS_KIND_MEMORY; ++k)
@@ -715,8 +773,19 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
       default: break;
     }
     o << " subject " << (k.subject == BS_SUBJECT_ANY ? std::string("any") : std::to_string(k.subject));
-    o << " -> " << action_name(v.action);
-    if (v.rule >= 0) o << " (rule " << v.rule + 1 << ")";
+    auto said = [&](uint8_t action, int32_t rule) {
+      o << action_name(action);
+      if (rule >= 0) o << " (rule " << rule + 1 << ")";
+    };
+    if (!phased) {
+      o << " -> ";
+      said(v.action, v.rule);
+    } else {
+      o << " -> boot ";
+      said(v.action, v.rule);
+      o << ", running ";
+      said(v.run_action, v.run_rule);
+    }
     o << "\n";
   }
   o << "raw devices " << c.raw_devices.size() << "\n";

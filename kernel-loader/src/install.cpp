@@ -330,8 +330,12 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   static_assert(sizeof(skel->rodata->bs_defaults) == contract::kOpSlots && sizeof(skel->rodata->bs_kinds) == contract::kOpSlots);
   for (size_t i = 0; i < contract::kOpSlots; ++i) {
     skel->rodata->bs_defaults[i] = c.defaults[i];
+    skel->rodata->bs_run_defaults[i] = c.run_defaults[i];
     skel->rodata->bs_kinds[i] = c.kinds[i];
   }
+  // Boot phases: the deadline counts from the kernel's start (CLOCK_BOOTTIME).
+  skel->rodata->bs_seal_after_ns = c.seal_after * 1000000000ull;
+  skel->rodata->bs_seal_subject = c.seal_subject;
   for (const auto& d : c.raw_devices) skel->rodata->bs_rawdev_ops |= d.ops;
   skel->rodata->bs_has_names = !c.names.empty();
   skel->rodata->bs_has_ancestors = !c.ancestors.empty();
@@ -518,7 +522,12 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     info.subject_entries = static_cast<__u32>(c.subjects.size());
     info.policy_rules = static_cast<__u32>(req.document->rules.size());
     info.hooks = static_cast<__u32>(res.hooks);
-    for (size_t i = 0; i < contract::kOpSlots; ++i) info.defaults[i] = c.defaults[i];
+    for (size_t i = 0; i < contract::kOpSlots; ++i) {
+      info.defaults[i] = c.defaults[i];
+      info.run_defaults[i] = c.run_defaults[i];
+    }
+    info.seal_after_ns = c.seal_after * 1000000000ull;
+    info.seal_subject = c.seal_subject;
     info.log_entries = log_entries;
     info.lockdown = static_cast<__u32>(req.document->lockdown);
     __u32 zero = 0;

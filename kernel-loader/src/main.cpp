@@ -231,9 +231,9 @@ Stop check_machine(const Options& opt, const Document& doc, Log& log, const Fail
 // hold protected objects, and their raw devices need guarding.
 bool protects_files(const Compiled& c) {
   for (uint8_t op : {static_cast<uint8_t>(BS_OP_READ), static_cast<uint8_t>(BS_OP_WRITE)}) {
-    if (c.defaults[op] == BS_ACT_DENY) return true;
+    if (default_denies(c, op)) return true;
     for (const auto& [k, v] : c.rules)
-      if (k.op == op && v.action == BS_ACT_DENY &&
+      if (k.op == op && denies(v) &&
           (k.kind == BS_KIND_ANY || k.kind == BS_KIND_FSTYPE || k.kind == BS_KIND_PATH || k.kind == BS_KIND_SUBTREE ||
            k.kind == BS_KIND_NAME))
         return true;

@@ -91,7 +91,8 @@ assert s == {"alg": "EdDSA", "cose_alg": -8, "kid": kid, "verification": "ok", "
 p = d["policy"]
 assert p["generation"] == 3 and p["mode"] == "enforce" and "deny exec fstype tmpfs" in p["rules"], p
 assert p["rule_count"] == len(p["rules"]) and p["text"].startswith('policy "'), p
-assert set(p) == {"name", "generation", "mode", "description", "machines", "defaults", "rules", "rule_count", "text"}, p
+assert set(p) == {"name", "generation", "mode", "description", "machines", "defaults", "rules", "rule_count", "phases", "text"}, p
+assert p["phases"] is None, p
 PY
 check inspect-json-unchecked 0 "$sign" inspect --json "$t/a.sealed"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["signature"]; assert s["verification"]=="not-checked" and not s["verified"], s' "$t/out" \
@@ -124,6 +125,28 @@ contains check-default-bpf-load-names-line "$t/err" "badgrant.policy:4:9: error:
 printf 'policy "g"\ngeneration 1\nmode enforce\nallow bpf-load lsm\n' >"$t/nosubject.policy"
 check check-bpf-load-without-subject 3 "$sign" check "$t/nosubject.policy"
 contains check-bpf-load-names-line "$t/err" "nosubject.policy:4:19: error: 'allow bpf-load lsm' names no subject"
+
+# Boot phases: the Debian example seals (schema 4), inspect shows the phase
+# lines and the JSON its phases; a phase rule without seal-after is refused
+# with its line, and a writable seal-by program draws a warning.
+check check-phases 0 "$sign" check "$src/examples/debian-server-phases.policy"
+check seal-phases 0 "$sign" seal --key "$t/k.pem" -o "$t/phases.sealed" "$src/examples/debian-server-phases.policy"
+check inspect-phases 0 "$sign" inspect "$t/phases.sealed"
+contains inspect-shows-seal-after "$t/out" "seal-after 600s"
+contains inspect-shows-phase-rule "$t/out" "phase boot allow module-load subtree /usr/lib/modules by /usr/bin/udevadm"
+check inspect-phases-json 0 "$sign" inspect --json "$t/phases.sealed"
+python3 - "$t/out" <<'PY' && echo "ok   inspect --json phases" || { echo "FAIL inspect --json phases"; failures=$((failures + 1)); }
+import json, sys
+p = json.load(open(sys.argv[1]))["policy"]
+assert p["phases"] == {"seal_after_seconds": 600, "seal_by": "/usr/lib/bootseal/bootseal-seal",
+                       "running_defaults": {}}, p["phases"]
+PY
+printf 'policy "p"\ngeneration 1\nmode enforce\nphase running deny write subtree /etc\n' >"$t/nodeadline.policy"
+check check-phase-without-deadline 3 "$sign" check "$t/nodeadline.policy"
+contains check-phase-without-deadline-says-why "$t/err" "nodeadline.policy:5:1: error: a policy with phases ('phase' on line 4) has no 'seal-after' statement"
+printf 'policy "p"\ngeneration 1\nmode enforce\nseal-after 5m\nseal-by /usr/lib/bootseal/bootseal-seal\n' >"$t/writable.policy"
+check check-writable-seal-by 0 "$sign" check "$t/writable.policy"
+contains check-writable-seal-by-warns "$t/err" "writable.policy:5: warning: /usr/lib/bootseal/bootseal-seal is the seal-by program but any process may write it"
 
 echo "$failures failures"
 [ "$failures" -eq 0 ]

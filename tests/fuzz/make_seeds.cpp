@@ -6,7 +6,8 @@
 //
 // OUTDIR/NAME/ gets the seeds of fuzz-NAME:
 //   policy_language  every examples/*.policy as written, and its canonical text;
-//                    and a policy with bpf-load statements, which no example has
+//                    and policies with bpf-load statements and with a default
+//                    per boot phase, which no example has
 //   document_cbor    the CBOR document of every example
 //   cose             every example sealed with the fixed Ed25519 key that
 //                    fuzz-cose trusts, and with ES256, ES384 and PS256 keys
@@ -173,18 +174,28 @@ void policy_seeds(const fs::path& out, const fs::path& examples, std::vector<boo
     write(out / "document_cbor", stem + ".cbor", cbor);
     docs->push_back(std::move(parsed.document));
   }
-  // A statement no example uses: the bpf-load grant (schema 3, key 9).
-  const std::string grant =
-      "policy \"seed-bpf-load\"\ngeneration 1\nmode enforce\nlockdown integrity\n"
-      "deny write subtree /usr\nallow bpf-load lsm by /usr/lib/systemd/systemd\n"
-      "allow bpf-load lsm by \"/opt/a b/loader\"\n";
-  auto parsed = must(bootseal::parse_policy_source(grant, "seed-bpf-load.policy"), "parse");
-  write(out / "policy_language", "seed-bpf-load.policy", grant);
-  write(out / "policy_language", "seed-bpf-load.canonical.policy", bootseal::format_policy(parsed.document));
-  const Bytes cbor = bootseal::encode_document(parsed.document);
-  must(bootseal::decode_document(cbor), "seed-bpf-load: CBOR round trip");
-  write(out / "document_cbor", "seed-bpf-load.cbor", cbor);
-  docs->push_back(std::move(parsed.document));
+  // Statements no example uses: the bpf-load grant (schema 3, key 9), and
+  // defaults that differ between the boot phases (schema 4, key 10).
+  const std::pair<const char*, std::string> extra[] = {
+      {"seed-bpf-load",
+       "policy \"seed-bpf-load\"\ngeneration 1\nmode enforce\nlockdown integrity\n"
+       "deny write subtree /usr\nallow bpf-load lsm by /usr/lib/systemd/systemd\n"
+       "allow bpf-load lsm by \"/opt/a b/loader\"\n"},
+      {"seed-phases",
+       "policy \"seed-phases\"\ngeneration 2\nmode enforce\nseal-by /usr/lib/bootseal/bootseal-seal\n"
+       "seal-after 5m\nphase boot default kexec allow\nphase running default kexec deny\n"
+       "phase running default module-load deny\ndeny write subtree /usr\n"
+       "phase boot allow write subtree /etc except /usr/bin/passwd\nphase running deny write subtree /etc\n"},
+  };
+  for (const auto& [stem, text] : extra) {
+    auto parsed = must(bootseal::parse_policy_source(text, std::string(stem) + ".policy"), "parse");
+    write(out / "policy_language", std::string(stem) + ".policy", text);
+    write(out / "policy_language", std::string(stem) + ".canonical.policy", bootseal::format_policy(parsed.document));
+    const Bytes cbor = bootseal::encode_document(parsed.document);
+    must(bootseal::decode_document(cbor), std::string(stem) + ": CBOR round trip");
+    write(out / "document_cbor", std::string(stem) + ".cbor", cbor);
+    docs->push_back(std::move(parsed.document));
+  }
 }
 
 void run(const fs::path& out, const fs::path& root) {

@@ -238,6 +238,91 @@ TEST(Compile, BpfLoadGrantBecomesSelfEntry) {
       << format_compiled(c, d);
 }
 
+TEST(Compile, PhasedRulesShareOneEntryWithAnActionPerPhase) {
+  TempRoot root;
+  root.file("/etc/hostname");
+  root.file("/usr/lib/bootseal/bootseal-seal");
+  auto r = RootResolver::open(root.path());
+  ASSERT_TRUE(r.ok());
+  auto parsed = parse_policy("policy t\ngeneration 1\nmode enforce\n"
+                             "seal-by /usr/lib/bootseal/bootseal-seal\nseal-after 90s\n"
+                             "phase running default module-load deny\n"
+                             "phase running deny write subtree /etc\n"
+                             "phase boot allow write subtree /etc\n"
+                             "deny write path /etc/hostname\n",
+                             "t.policy");
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  const Document& d = *parsed;
+  Compiled c = compile(d, r->resolver(), {}, r->name_resolver());
+  ASSERT_TRUE(c.diagnostics.empty()) << c.diagnostics[0].message;
+  EXPECT_EQ(c.seal_after, 90u);
+  EXPECT_EQ(c.seal_subject, c.subject_of(root.id("/usr/lib/bootseal/bootseal-seal")));
+  EXPECT_NE(c.seal_subject, BS_SUBJECT_ANY);
+  EXPECT_EQ(c.defaults[BS_OP_MODULE_LOAD], BS_ACT_ALLOW);
+  EXPECT_EQ(c.run_defaults[BS_OP_MODULE_LOAD], BS_ACT_DENY);
+  const InodeId etc = root.id("/etc");
+  const bs_rule_val* v = c.find(bs_rule_key{BS_KIND_SUBTREE, BS_OP_WRITE, 0, 0, etc.dev, 0, etc.ino});
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->action, BS_ACT_ALLOW);
+  EXPECT_EQ(v->rule, 1);
+  EXPECT_EQ(v->run_action, BS_ACT_DENY);
+  EXPECT_EQ(v->run_rule, 0);
+  // The unphased path rule: the same in both phases.
+  const InodeId host = root.id("/etc/hostname");
+  v = c.find(bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, host.dev, 0, host.ino});
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->action, BS_ACT_DENY);
+  EXPECT_EQ(v->run_action, BS_ACT_DENY);
+  const std::string listing = format_compiled(c, d);
+  EXPECT_NE(listing.find("phases: boot until seal-after 90s or subject " + std::to_string(c.seal_subject) + " seals\n"),
+            std::string::npos)
+      << listing;
+  EXPECT_NE(listing.find("default module-load allow (running: deny)"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("-> boot allow (rule 2), running deny (rule 1)\n"), std::string::npos) << listing;
+}
+
+TEST(Compile, PhaseEntryWithNoRuleInAPhaseFallsThrough) {
+  TempRoot root;
+  root.file("/etc/hostname");
+  auto r = RootResolver::open(root.path());
+  ASSERT_TRUE(r.ok());
+  auto parsed = parse_policy("policy t\ngeneration 1\nmode enforce\nseal-after 90s\n"
+                             "deny write subtree /etc\n"
+                             "phase boot allow write path /etc/hostname\n",
+                             "t.policy");
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  Compiled c = compile(*parsed, r->resolver(), {}, r->name_resolver());
+  const InodeId host = root.id("/etc/hostname");
+  const bs_rule_val* v = c.find(bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, host.dev, 0, host.ino});
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->action, BS_ACT_ALLOW);
+  EXPECT_EQ(v->run_action, BS_ACT_NONE);
+  MapQuery q;
+  q.operation = Operation::write;
+  q.chain = chain_of(root, "/etc/hostname");
+  q.phase = Phase::boot;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  q.phase = Phase::running;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY) << "no path rule in the running phase: the subtree decides";
+  EXPECT_EQ(decide_maps(c, q).rule, 0);
+}
+
+TEST(Compile, UnresolvedSealByIsReported) {
+  TempRoot root;
+  root.file("/etc/hostname");
+  auto r = RootResolver::open(root.path());
+  ASSERT_TRUE(r.ok());
+  auto parsed = parse_policy("policy t\ngeneration 1\nmode enforce\nseal-after 90s\nseal-by /usr/lib/gone\n",
+                             "t.policy");
+  ASSERT_TRUE(parsed.ok()) << parsed.error();
+  Compiled c = compile(*parsed, r->resolver());
+  ASSERT_EQ(c.diagnostics.size(), 1u);
+  EXPECT_EQ(c.diagnostics[0].message,
+            "seal-by /usr/lib/gone: /usr/lib/gone does not exist (only the seal-after deadline can end the boot phase)");
+  EXPECT_EQ(c.seal_subject, 0u);
+  EXPECT_EQ(c.seal_after, 90u);
+}
+
 TEST(Compile, ExceptionBecomesExemptEntry) {
   TempRoot root;
   root.file("/etc/shadow");
@@ -389,7 +474,18 @@ TEST_P(AgreesWithDecide, RandomPolicies) {
     Document d = doc_with({});
     for (size_t op = 0; op < kOperationCount; ++op) d.defaults[op] = static_cast<Action>(pick(3));
     d.defaults[static_cast<size_t>(Operation::exec)] = Action::allow;
-    size_t n = 3 + pick(12);
+    // Every other round has boot phases: rules of either phase or both, and
+    // defaults that differ between them.
+    const bool phased = round % 2 == 1;
+    if (phased) {
+      d.schema = 4;
+      d.seal_after = 60;
+      auto run = d.defaults;
+      for (size_t op = 0; op < kOperationCount; ++op)
+        if (pick(3) == 0) run[op] = static_cast<Action>(pick(3));
+      if (run != d.defaults) d.running_defaults = run;
+    }
+    size_t n = 3 + pick(phased ? 20 : 12);
     for (size_t i = 0; i < n; ++i) {
       Rule rule;
       rule.action = static_cast<Action>(pick(3));
@@ -413,8 +509,9 @@ TEST_P(AgreesWithDecide, RandomPolicies) {
         std::sort(ex.begin(), ex.end());
         rule.exceptions = ex;
       }
+      if (phased) rule.phase = static_cast<Phase>(pick(3));
       d.rules.push_back(rule);
-      if (!validate(d).ok()) d.rules.pop_back();  // a duplicate (operation, object, subject)
+      if (!validate(d).ok()) d.rules.pop_back();  // a duplicate (operation, object, subject, phase)
     }
     ASSERT_TRUE(validate(d).ok()) << validate(d).error();
     // Path rules also protect their names: the maps must decide the same
@@ -424,6 +521,7 @@ TEST_P(AgreesWithDecide, RandomPolicies) {
 
     std::vector<std::string> subjects = exes;
     subjects.push_back("");
+    for (const Phase phase : {Phase::boot, Phase::running})
     for (size_t op = 0; op < kOperationCount; ++op) {
       for (const auto& subject : subjects) {
         uint32_t sid = subject.empty() ? BS_SUBJECT_ANY : c.subject_of(root.id(subject));
@@ -433,10 +531,12 @@ TEST_P(AgreesWithDecide, RandomPolicies) {
             ref.operation = Operation::capability;
             ref.capability = cap;
             ref.subject = subject;
+            ref.phase = phase;
             MapQuery mq;
             mq.operation = Operation::capability;
             mq.capability = cap;
             mq.subject = sid;
+            mq.phase = phase;
             Decision want = decide(d, ref);
             MapDecision got = decide_maps(c, mq);
             ASSERT_EQ(got.action, static_cast<uint8_t>(want.action)) << "cap " << cap << " subject " << subject;
@@ -452,8 +552,10 @@ TEST_P(AgreesWithDecide, RandomPolicies) {
             ref.path = p;
             ref.fstype = fst;
             ref.subject = subject;
+            ref.phase = phase;
             MapQuery mq;
             mq.operation = ref.operation;
+            mq.phase = phase;
             mq.chain = chain_of(root, p);
             if (p != "/") {
               const auto slash = p.rfind('/');
@@ -464,7 +566,8 @@ TEST_P(AgreesWithDecide, RandomPolicies) {
             Decision want = decide(d, ref);
             MapDecision got = decide_maps(c, mq);
             ASSERT_EQ(got.action, static_cast<uint8_t>(want.action))
-                << "op " << op << " path " << p << " fs " << fst << " subject '" << subject << "'\n"
+                << "op " << op << " path " << p << " fs " << fst << " subject '" << subject << "' phase "
+                << to_string(phase) << "\n"
                 << format_compiled(c, d);
             ASSERT_EQ(got.rule, want.rule) << "op " << op << " path " << p << " fs " << fst << " subject '"
                                            << subject << "'\n"
@@ -492,9 +595,11 @@ TEST_P(AgreesWithDecide, RandomPolicies) {
         Query ref;
         ref.operation = static_cast<Operation>(op);
         ref.subject = subject;
+        ref.phase = phase;
         MapQuery mq;
         mq.operation = ref.operation;
         mq.subject = sid;
+        mq.phase = phase;
         ASSERT_EQ(decide_maps(c, mq).action, static_cast<uint8_t>(decide(d, ref).action));
         ++compared;
       }
@@ -635,7 +740,7 @@ std::string mount_line(const std::string& majmin, const std::string& point, cons
 TEST(Devices, PartitionAndItsDiskAreGuardedForWrite) {
   FakeSysfs sys;
   Compiled c;
-  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVda2, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVda2, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
   EXPECT_TRUE(guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2") + mount_line("0:22", "/proc", "proc", "proc"),
                                     sys.path(), "mi", kProcDevices)
                   .empty());
@@ -651,11 +756,11 @@ TEST(Devices, FilesystemWithoutProtectedObjectsIsNotGuarded) {
   FakeSysfs sys;
   Compiled c;
   // The only rule protects a file on another filesystem (vdb).
-  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVdb, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVdb, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
   guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path());
   EXPECT_TRUE(c.raw_devices.empty());
   // An allow entry protects nothing.
-  c.rules = {{bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 1, kVda2, 0, 42}, bs_rule_val{BS_ACT_ALLOW, {}, 0}}};
+  c.rules = {{bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 1, kVda2, 0, 42}, bs_rule_val{BS_ACT_ALLOW, BS_ACT_ALLOW, {}, 0, 0}}};
   guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path());
   EXPECT_TRUE(c.raw_devices.empty());
 }
@@ -663,7 +768,7 @@ TEST(Devices, FilesystemWithoutProtectedObjectsIsNotGuarded) {
 TEST(Devices, ReadRulesGuardReadsAndDefaultsGuardEverything) {
   FakeSysfs sys;
   Compiled c;
-  c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_READ, 0, 0, kVda2, 0, 7}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_READ, 0, 0, kVda2, 0, 7}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
   c.defaults[BS_OP_WRITE] = BS_ACT_DENY;
   guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2") + mount_line("253:0", "/srv", "xfs", "/dev/dm-0"),
                         sys.path(), "mi", kProcDevices);
@@ -680,7 +785,7 @@ TEST(Devices, ReadRulesGuardReadsAndDefaultsGuardEverything) {
 TEST(Devices, MountTableProblemsAreReportedWithTheirLine) {
   FakeSysfs sys;
   Compiled c;
-  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVda2, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVda2, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
   auto problems = guard_backing_devices(&c, "", sys.path(), "mi");
   EXPECT_EQ(problems, std::vector<std::string>{"mi lists no mounts"});
   EXPECT_TRUE(c.raw_devices.empty());
@@ -699,7 +804,7 @@ TEST(Devices, ProtectedFilesystemWhoseDeviceIsNotInSysfsIsReported) {
   FakeSysfs sys;
   Compiled c;
   const uint32_t kSda1 = 8u << 20 | 1;
-  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kSda1, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kSda1, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
   auto problems = guard_backing_devices(&c, mount_line("8:1", "/srv/my\\040data", "ext4", "/dev/sda1"), sys.path(), "mi");
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0], "cannot guard the device under ext4 on /srv/my data (mi line 1): " + sys.path() +
@@ -777,9 +882,9 @@ constexpr uint32_t kNvme0n1 = 259u << 20 | 0, kNvme0n1p1 = 259u << 20 | 1, kNvme
 std::vector<RawDevice> guarded_under(const FakeNvme& sys, uint32_t fs_dev, const std::string& majmin, uint32_t ops) {
   Compiled c;
   if (ops & (1u << BS_OP_READ))
-    c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_READ, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+    c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_READ, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
   if (ops & (1u << BS_OP_WRITE))
-    c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, {}, 0}});
+    c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
   EXPECT_TRUE(guard_backing_devices(&c, mount_line(majmin, "/", "ext4", "/dev/x"), sys.path(), "mi", kProcDevices).empty());
   // Every NVMe namespace also guards the nvme-generic major.
   EXPECT_TRUE(std::erase(c.raw_devices, RawDevice{kNgMajor, true, ops}) == 1) << majmin;

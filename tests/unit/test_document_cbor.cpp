@@ -311,21 +311,21 @@ TEST(DocumentCborReject, NotAMap) { expect_refused(A({U(1)}), "expected the docu
 
 TEST(DocumentCborReject, UnknownSchemaVersion) {
   auto f = minimal_fields();
-  f[0].value = U(4);
-  expect_refused(M(f), "unsupported schema version 4 (this build reads 1 to 3)");
+  f[0].value = U(5);
+  expect_refused(M(f), "unsupported schema version 5 (this build reads 1 to 4)");
 }
 
 TEST(DocumentCborReject, SchemaVersionZero) {
   auto f = minimal_fields();
   f[0].value = U(0);
-  expect_refused(M(f), "unsupported schema version 0 (this build reads 1 to 3)");
+  expect_refused(M(f), "unsupported schema version 0 (this build reads 1 to 4)");
 }
 
 TEST(DocumentCborReject, UnknownSchemaVersionNamedBeforeOtherErrors) {
   auto f = minimal_fields();
-  f[0].value = U(4);
+  f[0].value = U(5);
   f.push_back(Field{U(10), {0xf9, 0x00, 0x00}});  // a float: refused by schema 1, named after the version
-  expect_refused(M(f), "unsupported schema version 4");
+  expect_refused(M(f), "unsupported schema version 5");
 }
 
 // --- Schema 2: the memory object kind --------------------------------------
@@ -425,10 +425,11 @@ TEST(DocumentCborReject, MissingRules) {
 
 TEST(DocumentCborReject, UnknownDocumentKey) {
   auto f = minimal_fields();
-  f[0].value = U(3);
+  f[0].value = U(4);
   f.push_back(Field{U(9), A({T("/s")})});
-  f.push_back(Field{U(10), U(0)});
-  expect_refused(M(f), "unknown document key 10");
+  f.push_back(Field{U(12), U(60)});
+  f.push_back(Field{U(13), U(0)});
+  expect_refused(M(f), "unknown document key 13");
 }
 
 TEST(DocumentCborReject, TextKeyInDocument) {
@@ -499,8 +500,8 @@ TEST(DocumentCborReject, RuleNotAMap) {
 
 TEST(DocumentCborReject, UnknownRuleKey) {
   auto r = path_rule_fields();
-  r.push_back(Field{U(8), U(0)});
-  expect_refused(doc_with_rule(r), "unknown rule 0 key 8");
+  r.push_back(Field{U(9), U(0)});
+  expect_refused(doc_with_rule(r), "unknown rule 0 key 9");
 }
 
 TEST(DocumentCborReject, RuleMissingAction) {
@@ -798,6 +799,226 @@ TEST(DocumentValidate, SchemaTwoClaimedForBpfLsmLoadersIsRefused) {
   EXPECT_THAT(v.error(), HasSubstr("schema version 2 cannot hold bpf-load grants (schema 3 needed)"));
   d.schema = 3;
   EXPECT_TRUE(validate(d).ok());
+}
+
+
+// --- Schema 4: boot phases (keys 10, 11, 12; rule key 8) --------------------
+
+Document phased() {
+  Document d = sample();
+  d.schema = 4;
+  d.seal_after = 600;
+  d.seal_by = "/usr/lib/bootseal/bootseal-seal";
+  auto run = d.defaults;  // module-load: deny
+  d.defaults[static_cast<size_t>(Operation::module_load)] = Action::allow;
+  d.running_defaults = run;
+  Rule boot;
+  boot.action = Action::allow;
+  boot.operation = Operation::module_load;
+  boot.object = Object{ObjectKind::subtree, "/usr/lib/modules", "", 0};
+  boot.subject = "/usr/bin/udevadm";
+  boot.phase = Phase::boot;
+  d.rules.push_back(boot);
+  Rule running;
+  running.action = Action::deny;
+  running.operation = Operation::write;
+  running.object = Object{ObjectKind::subtree, "/etc", "", 0};
+  running.phase = Phase::running;
+  d.rules.push_back(running);
+  return d;
+}
+
+TEST(DocumentCborSchema, PhasesNeedAndGetSchemaFour) {
+  Document d = sample();
+  EXPECT_EQ(required_schema(d), 1u);
+  d.seal_after = 60;
+  EXPECT_EQ(required_schema(d), 4u);
+  d = sample();
+  d.rules.front().phase = Phase::running;
+  EXPECT_EQ(required_schema(d), 4u);
+  d = sample();
+  d.seal_by = "/s";
+  EXPECT_EQ(required_schema(d), 4u);
+  EXPECT_EQ(required_schema(phased()), 4u);
+}
+
+TEST(DocumentCborSchema, PhasesRoundTripAsSchemaFour) {
+  const Document d = phased();
+  ASSERT_TRUE(validate(d).ok()) << validate(d).error();
+  auto bytes = encode_document(d);
+  EXPECT_EQ(bytes[2], 0x04);
+  auto back = decode_document(bytes);
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, d);
+}
+
+TEST(DocumentCborSchema, PhasesEncodingIsPinned) {
+  Document d;
+  d.schema = 4;
+  d.name = "t";
+  d.generation = 1;
+  d.seal_after = 300;
+  d.seal_by = "/s";
+  d.running_defaults = std::array<Action, kOperationCount>{};
+  (*d.running_defaults)[4] = Action::deny;
+  Rule r;
+  r.action = Action::deny;
+  r.operation = Operation::exec;
+  r.object.kind = ObjectKind::any;
+  r.phase = Phase::running;
+  d.rules.push_back(r);
+  // {0: 4, 1: "t", 2: 1, 3: 0, 6: [0 x7], 7: [{0: 1, 1: 0, 2: 0, 8: 2}],
+  //  10: [0,0,0,0,1,0,0], 11: "/s", 12: 300}
+  EXPECT_EQ(encode_document(d), from_hex("a9000401617402010300068700000000000000078"
+                                         "1a4000101000200080"
+                                         "20a870000000001000"
+                                         "00b622f730c19012c"));
+}
+
+TEST(DocumentCborReject, RulePhaseInSchemaThree) {
+  auto r = path_rule_fields();
+  r.push_back(Field{U(8), U(1)});
+  auto f = minimal_fields();
+  f[0].value = U(3);
+  f[5].value = A({M(r)});
+  f.push_back(Field{U(9), A({T("/s")})});
+  expect_refused(M(f), "rule 0 phase (key 8) needs schema version 4");
+}
+
+std::vector<Field> schema4_fields() {
+  auto f = minimal_fields();
+  f[0].value = U(4);
+  return f;
+}
+
+TEST(DocumentCborReject, RulePhaseAnyMustBeOmitted) {
+  auto r = path_rule_fields();
+  r.push_back(Field{U(8), U(0)});
+  auto f = schema4_fields();
+  f[5].value = A({M(r)});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "rule 0 phase (key 8): phase any must be omitted");
+}
+
+TEST(DocumentCborReject, RulePhaseOutOfRange) {
+  auto r = path_rule_fields();
+  r.push_back(Field{U(8), U(3)});
+  auto f = schema4_fields();
+  f[5].value = A({M(r)});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "rule 0 phase (key 8): value 3 out of range (at most 2)");
+}
+
+TEST(DocumentCborReject, RulePhaseNotAnInteger) {
+  auto r = path_rule_fields();
+  r.push_back(Field{U(8), T("boot")});
+  auto f = schema4_fields();
+  f[5].value = A({M(r)});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "rule 0 phase (key 8): expected an unsigned integer");
+}
+
+TEST(DocumentCborReject, PhaseRuleWithoutDeadlineFailsValidation) {
+  auto r = path_rule_fields();
+  r.push_back(Field{U(8), U(2)});
+  auto f = schema4_fields();
+  f[5].value = A({M(r)});
+  expect_refused(M(f), "a policy with phases needs a seal-after deadline");
+}
+
+TEST(DocumentCborReject, RunningDefaultsInSchemaThree) {
+  auto f = minimal_fields();
+  f[0].value = U(3);
+  f.push_back(Field{U(9), A({T("/s")})});
+  f.push_back(Field{U(10), A({U(0), U(0), U(0), U(0), U(1), U(0), U(0)})});
+  expect_refused(M(f), "running-phase defaults (key 10) need schema version 4");
+}
+
+TEST(DocumentCborReject, RunningDefaultsEqualToDefaults) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(10), A({U(0), U(0), U(0), U(0), U(0), U(0), U(0)})});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "running-phase defaults (key 10): equal to the defaults (key 6), must be omitted");
+}
+
+TEST(DocumentCborReject, RunningDefaultsWrongLength) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(10), A({U(1)})});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "running-phase defaults (key 10): expected 7 actions, found 1");
+}
+
+TEST(DocumentCborReject, RunningDefaultUnknownAction) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(10), A({U(0), U(0), U(0), U(0), U(3), U(0), U(0)})});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "running-phase defaults (key 10): action: value 3 out of range (at most 2)");
+}
+
+TEST(DocumentCborReject, SealByNotText) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(11), U(1)});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "seal-by (key 11): expected a text string");
+}
+
+TEST(DocumentCborReject, SealByRelativeFailsValidation) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(11), T("usr/lib/bootseal/bootseal-seal")});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "seal-by: 'usr/lib/bootseal/bootseal-seal' is not an absolute path");
+}
+
+TEST(DocumentCborReject, SealByWithoutDeadlineFailsValidation) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(11), T("/s")});
+  expect_refused(M(f), "a policy with phases needs a seal-after deadline");
+}
+
+TEST(DocumentCborReject, SealAfterZeroMustBeOmitted) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(12), U(0)});
+  expect_refused(M(f), "seal-after (key 12): 0 must be omitted");
+}
+
+TEST(DocumentCborReject, SealAfterAboveSevenDays) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(12), U(kSealAfterMax + 1)});
+  expect_refused(M(f), "seal-after (key 12): value 604801 out of range (at most 604800)");
+}
+
+TEST(DocumentCborReject, SealAfterInSchemaThree) {
+  auto f = minimal_fields();
+  f[0].value = U(3);
+  f.push_back(Field{U(9), A({T("/s")})});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "seal-after (key 12) needs schema version 4");
+}
+
+TEST(DocumentCborReject, SchemaFourWithoutPhases) {
+  auto f = schema4_fields();
+  expect_refused(M(f), "schema version (key 0) is 4, but nothing in the document needs more than 1");
+}
+
+TEST(DocumentValidate, SchemaThreeClaimedForPhasesIsRefused) {
+  Document d = phased();
+  d.schema = 3;
+  auto v = validate(d);
+  ASSERT_FALSE(v.ok());
+  EXPECT_THAT(v.error(), HasSubstr("schema version 3 cannot hold boot phases (schema 4 needed)"));
+}
+
+TEST(DocumentValidate, RulesOfDisjointPhasesDoNotConflict) {
+  Document d = phased();
+  Rule boot = d.rules.back();  // phase running deny write subtree /etc
+  boot.phase = Phase::boot;
+  boot.action = Action::allow;
+  d.rules.push_back(boot);
+  EXPECT_TRUE(validate(d).ok()) << validate(d).error();
+  d.rules.back().phase = Phase::any;  // holds in both: meets the running rule
+  auto v = validate(d);
+  ASSERT_FALSE(v.ok());
+  EXPECT_THAT(v.error(), HasSubstr("same operation, object and subject, in a common phase"));
 }
 
 }  // namespace

@@ -301,25 +301,25 @@ TEST(LanguageReject, NulByteInWord) {
 TEST(LanguageReject, UnknownKeyword) {
   EXPECT_EQ(parse_error(with_head("permit exec any\n")),
             "t.policy:4:1: error: unknown keyword 'permit', expected a statement (policy, generation, mode, "
-            "machine, description, lockdown, default, allow, deny or audit)");
+            "machine, description, lockdown, seal-by, seal-after, phase, default, allow, deny or audit)");
 }
 
 TEST(LanguageReject, KeywordIsCaseSensitive) {
   EXPECT_EQ(parse_error(with_head("  Deny exec any\n")),
             "t.policy:4:3: error: unknown keyword 'Deny', expected a statement (policy, generation, mode, "
-            "machine, description, lockdown, default, allow, deny or audit)");
+            "machine, description, lockdown, seal-by, seal-after, phase, default, allow, deny or audit)");
 }
 
 TEST(LanguageReject, QuotedStringAtStatementStart) {
   EXPECT_EQ(parse_error("\"policy\" x\n"),
             "t.policy:1:1: error: unexpected \"policy\" at the start of a statement, expected a statement (policy, "
-            "generation, mode, machine, description, lockdown, default, allow, deny or audit)");
+            "generation, mode, machine, description, lockdown, seal-by, seal-after, phase, default, allow, deny or audit)");
 }
 
 TEST(LanguageReject, CommaAtStatementStart) {
   EXPECT_EQ(parse_error(with_head(", deny exec any\n")),
             "t.policy:4:1: error: unexpected ',' at the start of a statement, expected a statement (policy, "
-            "generation, mode, machine, description, lockdown, default, allow, deny or audit)");
+            "generation, mode, machine, description, lockdown, seal-by, seal-after, phase, default, allow, deny or audit)");
 }
 
 // Header.
@@ -753,7 +753,7 @@ TEST(LanguageReject, TrailingGarbageAfterSubject) {
 TEST(LanguageReject, UnknownActionIsAnUnknownKeyword) {
   EXPECT_EQ(parse_error(with_head("log exec any\n")),
             "t.policy:4:1: error: unknown keyword 'log', expected a statement (policy, generation, mode, machine, "
-            "description, lockdown, default, allow, deny or audit)");
+            "description, lockdown, seal-by, seal-after, phase, default, allow, deny or audit)");
 }
 
 // Rules: identity.
@@ -1530,6 +1530,220 @@ TEST(LanguageWarnings, TheExamplesAndTheDocsExampleHaveNone) {
   ASSERT_TRUE(r.ok()) << r.error();
   const auto w = policy_warnings(*r, "POLICY.md");
   EXPECT_TRUE(w.empty()) << w.front();
+}
+
+
+// ---------------------------------------------------------------------------
+// Boot phases (docs/POLICY.md, "Boot phases")
+
+TEST(LanguagePhases, PhaseRulesDefaultsAndHeaderParse) {
+  const Document d = parse_ok(with_head("seal-by /usr/lib/bootseal/bootseal-seal\n"
+                                        "seal-after 10m\n"
+                                        "default write allow\n"
+                                        "phase running default module-load deny\n"
+                                        "phase boot allow module-load subtree /usr/lib/modules by /usr/bin/udevadm\n"
+                                        "phase running deny write subtree /etc\n"
+                                        "phase boot allow write subtree /etc\n"
+                                        "deny exec subtree /tmp\n"));
+  EXPECT_EQ(d.schema, 4u);
+  EXPECT_EQ(d.seal_by, std::optional<std::string>("/usr/lib/bootseal/bootseal-seal"));
+  EXPECT_EQ(d.seal_after, 600u);
+  EXPECT_EQ(d.defaults[static_cast<size_t>(Operation::module_load)], Action::allow);
+  ASSERT_TRUE(d.running_defaults);
+  EXPECT_EQ((*d.running_defaults)[static_cast<size_t>(Operation::module_load)], Action::deny);
+  EXPECT_EQ((*d.running_defaults)[static_cast<size_t>(Operation::write)], Action::allow);
+  ASSERT_EQ(d.rules.size(), 4u);
+  EXPECT_EQ(d.rules[0].phase, Phase::boot);
+  EXPECT_EQ(d.rules[1].phase, Phase::running);
+  EXPECT_EQ(d.rules[2].phase, Phase::boot);
+  EXPECT_EQ(d.rules[3].phase, Phase::any);
+}
+
+TEST(LanguagePhases, DurationUnits) {
+  EXPECT_EQ(parse_ok(with_head("seal-after 45s\n")).seal_after, 45u);
+  EXPECT_EQ(parse_ok(with_head("seal-after 3m\n")).seal_after, 180u);
+  EXPECT_EQ(parse_ok(with_head("seal-after 2h\n")).seal_after, 7200u);
+  EXPECT_EQ(parse_ok(with_head("seal-after 168h\n")).seal_after, kSealAfterMax);
+  EXPECT_EQ(parse_ok(with_head("seal-after 45s\n")).schema, 4u) << "a deadline alone is a phased policy";
+}
+
+TEST(LanguagePhases, BadDurations) {
+  EXPECT_EQ(parse_error(with_head("seal-after 300\n")),
+            "t.policy:4:12: error: duration '300' has no unit, expected a number of seconds, minutes or hours, such "
+            "as 300s, 5m or 1h");
+  EXPECT_EQ(parse_error(with_head("seal-after 5d\n")),
+            "t.policy:4:12: error: unknown unit 'd' in duration '5d', expected a number of seconds, minutes or "
+            "hours, such as 300s, 5m or 1h");
+  EXPECT_EQ(parse_error(with_head("seal-after 0s\n")),
+            "t.policy:4:12: error: duration '0s' is zero, expected at least 1s (the boot phase must last a while)");
+  EXPECT_EQ(parse_error(with_head("seal-after 169h\n")),
+            "t.policy:4:12: error: duration '169h' is more than 7 days, expected at most 604800s, 10080m or 168h");
+  EXPECT_EQ(parse_error(with_head("seal-after 99999999999999999999999s\n"))
+                .rfind("t.policy:4:12: error: duration '99999999999999999999999s' is more than 7 days", 0),
+            0u);
+  EXPECT_EQ(parse_error(with_head("seal-after s\n")),
+            "t.policy:4:12: error: bad duration 's', expected a number of seconds, minutes or hours, such as 300s, "
+            "5m or 1h");
+  EXPECT_EQ(parse_error(with_head("seal-after\n")),
+            "t.policy:4:11: error: missing duration after 'seal-after', expected a number of seconds, minutes or "
+            "hours, such as 300s, 5m or 1h");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m 2s\n")),
+            "t.policy:4:15: error: unexpected '2s' after the duration, expected end of line");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nseal-after 2m\n")),
+            "t.policy:5:1: error: duplicate 'seal-after', already given on line 4, expected one 'seal-after' "
+            "statement");
+}
+
+TEST(LanguagePhases, SealBy) {
+  EXPECT_EQ(parse_error(with_head("seal-by bootseal-seal\nseal-after 1m\n")),
+            "t.policy:4:9: error: relative path 'bootseal-seal' as seal-by program, expected an absolute path "
+            "starting with '/'");
+  EXPECT_EQ(parse_error(with_head("seal-by\n")),
+            "t.policy:4:8: error: missing seal-by program, expected an absolute path");
+  EXPECT_EQ(parse_error(with_head("seal-by /a\nseal-by /b\nseal-after 1m\n")),
+            "t.policy:5:1: error: duplicate 'seal-by', already given on line 4, expected one 'seal-by' statement");
+}
+
+TEST(LanguagePhases, PhasesNeedADeadline) {
+  EXPECT_EQ(parse_error(with_head("phase running deny write subtree /etc\n")),
+            "t.policy:5:1: error: a policy with phases ('phase' on line 4) has no 'seal-after' statement, expected "
+            "'seal-after DURATION', e.g. seal-after 600s: the boot phase must end even if the seal-by program never "
+            "runs");
+  EXPECT_EQ(parse_error(with_head("seal-by /s\n"))
+                .rfind("t.policy:5:1: error: a policy with phases ('seal-by' on line 4) has no 'seal-after' statement",
+                       0),
+            0u);
+}
+
+TEST(LanguagePhases, PhaseWordErrors) {
+  EXPECT_EQ(parse_error(with_head("phase\n")), "t.policy:4:6: error: missing phase after 'phase', expected boot or running");
+  EXPECT_EQ(parse_error(with_head("phase sealed deny write any\n")),
+            "t.policy:4:7: error: unknown phase 'sealed', expected boot or running");
+  EXPECT_EQ(parse_error(with_head("phase boot\n")),
+            "t.policy:4:11: error: missing rule or default after 'phase boot', expected a rule (allow, deny or audit "
+            "...) or a default");
+  EXPECT_EQ(parse_error(with_head("phase boot lockdown integrity\n")),
+            "t.policy:4:12: error: unexpected 'lockdown' after 'phase boot', expected a rule (allow, deny or audit "
+            "...) or a default: a phase limits only those");
+  EXPECT_EQ(parse_error(with_head("phase boot phase running deny write any\n")).substr(0, 52),
+            "t.policy:4:12: error: unexpected 'phase' after 'phas");
+  EXPECT_EQ(parse_error(with_head("phase running allow bpf-load lsm by /s\nseal-after 1m\n")),
+            "t.policy:4:21: error: 'phase running' before a bpf-load statement, expected 'allow bpf-load lsm by "
+            "SUBJECT' without a phase (a grant holds in both phases)");
+}
+
+TEST(LanguagePhases, OneRulePerObjectAndSubjectInEachPhase) {
+  // Disjoint phases: fine.
+  EXPECT_EQ(parse_ok(with_head("seal-after 1m\nphase boot allow write path /etc/x\nphase running deny write path "
+                               "/etc/x\n"))
+                .rules.size(),
+            2u);
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase boot allow write path /etc/x\nphase boot deny write path "
+                                  "/etc/x\n")),
+            "t.policy:6:1: error: rule conflicts with the rule on line 5 (same operation, object and subject; allow "
+            "there, deny here), expected one rule per operation, object and subject in each phase");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\ndeny write path /etc/x\nphase running deny write path /etc/x\n")),
+            "t.policy:6:1: error: duplicate of the rule on line 5 (same operation, object and subject, and both hold "
+            "in the running phase), expected one rule per operation, object and subject in each phase");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase boot deny write path /etc/x\ndeny write path /etc/x\n")),
+            "t.policy:6:1: error: duplicate of the rule on line 5 (same operation, object and subject, and both hold "
+            "in the boot phase), expected one rule per operation, object and subject in each phase");
+}
+
+TEST(LanguagePhases, OneDefaultPerOperationInEachPhase) {
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\ndefault exec deny\nphase boot default exec allow\n")),
+            "t.policy:6:20: error: duplicate default for exec, already given on line 5 (both would hold in the "
+            "same phase), expected one default per operation in each phase");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase boot default exec deny\nphase boot default exec allow\n")),
+            "t.policy:6:20: error: duplicate default for exec, already given on line 5, expected one default per "
+            "operation in each phase");
+  const Document d = parse_ok(with_head("seal-after 1m\nphase boot default exec deny\nphase running default exec "
+                                        "audit\n"));
+  EXPECT_EQ(d.defaults[0], Action::deny);
+  ASSERT_TRUE(d.running_defaults);
+  EXPECT_EQ((*d.running_defaults)[0], Action::audit);
+  // Equal in both phases: no running defaults.
+  EXPECT_FALSE(parse_ok(with_head("seal-after 1m\nphase boot default exec deny\nphase running default exec deny\n"))
+                   .running_defaults);
+}
+
+TEST(LanguagePhases, CanonicalTextRoundTrips) {
+  const Document d = parse_ok(with_head("seal-after 10m\n"
+                                        "seal-by \"/opt/my seal\"\n"
+                                        "phase running default module-load deny\n"
+                                        "default exec audit\n"
+                                        "phase boot allow module-load any by /usr/bin/kmod\n"
+                                        "phase running deny write subtree /etc\n"));
+  const std::string text = format_policy(d);
+  EXPECT_NE(text.find("seal-by \"/opt/my seal\"\nseal-after 600s\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("default exec audit\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("phase boot default module-load allow\nphase running default module-load deny\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("phase boot allow module-load any by /usr/bin/kmod\nphase running deny write subtree /etc\n"),
+            std::string::npos)
+      << text;
+  const Document again = parse_ok(text);
+  EXPECT_EQ(again, d);
+  EXPECT_EQ(format_policy(again), text);
+}
+
+// decide() filters by phase, then applies the usual precedence.
+TEST(LanguagePhases, DecideFiltersThenRanks) {
+  const Document d = parse_ok(with_head("seal-after 1m\n"
+                                        "deny write subtree /etc\n"
+                                        "phase boot allow write path /etc/hostname\n"
+                                        "phase running default module-load deny\n"));
+  Query q;
+  q.operation = Operation::write;
+  q.path = "/etc/hostname";
+  q.phase = Phase::boot;
+  EXPECT_EQ(decide(d, q).action, Action::allow) << "the boot-phase path rule outranks the subtree";
+  EXPECT_EQ(decide(d, q).rule, 1);
+  q.phase = Phase::running;
+  EXPECT_EQ(decide(d, q).action, Action::deny) << "in the running phase the path rule does not exist";
+  EXPECT_EQ(decide(d, q).rule, 0);
+  q.path = "/etc/passwd";
+  q.phase = Phase::boot;
+  EXPECT_EQ(decide(d, q).action, Action::deny) << "an unphased rule holds in the boot phase too";
+  Query m;
+  m.operation = Operation::module_load;
+  m.path = "/usr/lib/modules/x.ko";
+  m.phase = Phase::boot;
+  EXPECT_EQ(decide(d, m).action, Action::allow);
+  m.phase = Phase::running;
+  EXPECT_EQ(decide(d, m).action, Action::deny);
+  EXPECT_EQ(decide(d, m).rule, -1);
+}
+
+TEST(LanguagePhases, PolicyWithoutPhasesIgnoresThePhaseOfTheQuery) {
+  const Document d = parse_ok(with_head("default module-load deny\ndeny write subtree /etc\n"));
+  EXPECT_EQ(d.schema, 1u);
+  for (const Phase p : {Phase::boot, Phase::running}) {
+    Query q;
+    q.operation = Operation::module_load;
+    q.path = "/x.ko";
+    q.phase = p;
+    EXPECT_EQ(decide(d, q).action, Action::deny);
+  }
+}
+
+TEST(LanguagePhases, WarnsForAWritableSealByProgram) {
+  const auto w = warnings_of(with_head("seal-after 1m\nseal-by /usr/lib/bootseal/bootseal-seal\n"));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].rfind("t.policy:5: warning: /usr/lib/bootseal/bootseal-seal is the seal-by program but any process "
+                       "may write it",
+                       0),
+            0u)
+      << w[0];
+  EXPECT_TRUE(warnings_of(with_head("seal-after 1m\nseal-by /usr/lib/bootseal/bootseal-seal\n"
+                                    "deny write subtree /usr\n"))
+                  .empty());
+  // Protected in the running phase only: writable while the machine boots.
+  EXPECT_EQ(warnings_of(with_head("seal-after 1m\nseal-by /usr/lib/bootseal/bootseal-seal\n"
+                                  "phase running deny write subtree /usr\n"))
+                .size(),
+            1u);
 }
 
 }  // namespace

@@ -143,7 +143,7 @@ TEST(PolicyValidate, RejectsSchemaTwoFeaturesInSchemaOne) {
   auto v = validate(d);
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error(), "rule 1: object kind 'device' needs schema 2, the document says 1");
-  d.schema = 4;  // no such schema (yet)
+  d.schema = 5;  // no such schema (yet)
   EXPECT_FALSE(validate(d));
 }
 
@@ -234,7 +234,7 @@ TEST(PolicyValidate, MemoryNeedsSchema2) {
   EXPECT_EQ(v.error(), "rule 1: object kind 'memory' needs schema 2, the document says 1");
   d.schema = 2;
   EXPECT_TRUE(validate(d));
-  d.schema = 4;  // no such schema (yet)
+  d.schema = 5;  // no such schema (yet)
   EXPECT_FALSE(validate(d));
 }
 

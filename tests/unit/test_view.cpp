@@ -60,7 +60,8 @@ TEST(PolicyJson, EveryKeyOfAKnownPolicy) {
   const Document doc = parsed(kPolicyText);
   const json j = to_json(policy_view(doc));
   EXPECT_EQ(keys_of(j), (std::set<std::string>{"name", "generation", "mode", "description", "machines", "defaults",
-                                               "rules", "rule_count", "text"}));
+                                               "rules", "rule_count", "phases", "text"}));
+  EXPECT_TRUE(j["phases"].is_null());
   EXPECT_EQ(j["name"], "view-test");
   EXPECT_EQ(j["generation"], 7);
   EXPECT_EQ(j["mode"], "permissive");
@@ -75,6 +76,18 @@ TEST(PolicyJson, EveryKeyOfAKnownPolicy) {
   auto back = parse_policy(j["text"].get<std::string>(), "back.policy");
   ASSERT_TRUE(back) << back.error();
   EXPECT_EQ(*back, doc);
+}
+
+TEST(PolicyJson, PhasesOfAPhasedPolicy) {
+  const Document doc = parsed("policy p\ngeneration 1\nmode enforce\nseal-by /usr/lib/bootseal/bootseal-seal\n"
+                              "seal-after 5m\nphase running default module-load deny\n"
+                              "phase boot allow write subtree /etc\n");
+  const json j = to_json(policy_view(doc));
+  EXPECT_EQ(j["phases"], (json{{"seal_after_seconds", 300},
+                               {"seal_by", "/usr/lib/bootseal/bootseal-seal"},
+                               {"running_defaults", {{"module-load", "deny"}}}}));
+  EXPECT_EQ(j["defaults"]["module-load"], "allow");
+  EXPECT_EQ(j["rules"], (json{"phase boot allow write subtree /etc"}));
 }
 
 TEST(PolicyJson, MachinesAreListedAsTheLanguageWritesThem) {
@@ -318,8 +331,13 @@ TEST(StatusJson, EveryKeyOfAKnownState) {
   const json j = to_json(known_status());
   EXPECT_EQ(keys_of(j), (std::set<std::string>{"policy", "generation", "kid", "mode", "installed_boot_seconds",
                                                "policy_rules", "rule_entries", "subjects", "defaults", "hooks",
-                                               "lockdown", "counters", "tpm"}));
+                                               "lockdown", "phase", "counters", "tpm"}));
   EXPECT_TRUE(j["tpm"].is_null());
+  EXPECT_EQ(j["phase"], (json{{"phase", "none"},
+                              {"seal_after_seconds", nullptr},
+                              {"seal_by_subject", nullptr},
+                              {"running_defaults", nullptr},
+                              {"sealed", nullptr}}));
   EXPECT_EQ(j["policy"], "appliance-lockdown");
   EXPECT_EQ(j["generation"], 3);
   EXPECT_EQ(j["kid"], std::string(64, 'c'));
@@ -335,6 +353,80 @@ TEST(StatusJson, EveryKeyOfAKnownState) {
                                  {"events_overwritten", 2}, {"audit_log_entries", 13}}));
 }
 
+// Boot phases: before the seal, sealed by the program, sealed at the deadline.
+PhaseView phase_before() {
+  PhaseView p;
+  p.phase = "boot";
+  p.seal_after_seconds = 600;
+  p.seal_by_subject = 3;
+  p.running_defaults = {{"module-load", "deny"}};
+  return p;
+}
+
+TEST(StatusPhase, BeforeTheSeal) {
+  StatusView v = known_status();
+  v.phase = phase_before();
+  const json j = to_json(v);
+  EXPECT_EQ(j["phase"], (json{{"phase", "boot"},
+                              {"seal_after_seconds", 600},
+                              {"seal_by_subject", 3},
+                              {"running_defaults", {{"module-load", "deny"}}},
+                              {"sealed", nullptr}}));
+  std::ostringstream out;
+  print_status(out, v);
+  EXPECT_NE(out.str().find("phase:       boot until the seal-by program seals or the deadline, 600 s after boot\n"
+                           "running defaults: module-load=deny\n"),
+            std::string::npos)
+      << out.str();
+  v.phase.seal_by_subject = 0;
+  std::ostringstream without;
+  print_status(without, v);
+  EXPECT_NE(without.str().find("phase:       boot until the seal-after deadline, 600 s after boot\n"),
+            std::string::npos)
+      << without.str();
+}
+
+TEST(StatusPhase, SealedByTheProgram) {
+  StatusView v = known_status();
+  v.phase = phase_before();
+  v.phase.phase = "running";
+  v.phase.sealed_reason = "trigger";
+  v.phase.sealed_boot_seconds = 41.25;
+  v.phase.sealed_pid = 412;
+  v.phase.sealed_comm = "bootseal-seal";
+  v.phase.sealed_subject = 3;
+  const json j = to_json(v);
+  EXPECT_EQ(j["phase"]["sealed"], (json{{"reason", "trigger"},
+                                        {"time_boot_seconds", 41.25},
+                                        {"pid", 412},
+                                        {"comm", "bootseal-seal"},
+                                        {"subject", 3}}));
+  std::ostringstream out;
+  print_status(out, v);
+  EXPECT_NE(out.str().find("phase:       running, sealed 41.25 s after boot by bootseal-seal (pid 412, subject 3)\n"),
+            std::string::npos)
+      << out.str();
+}
+
+TEST(StatusPhase, SealedAtTheDeadline) {
+  StatusView v = known_status();
+  v.phase = phase_before();
+  v.phase.phase = "running";
+  v.phase.sealed_reason = "deadline";
+  v.phase.sealed_boot_seconds = 600;
+  const json j = to_json(v);
+  EXPECT_EQ(j["phase"]["sealed"], (json{{"reason", "deadline"},
+                                        {"time_boot_seconds", 600.0},
+                                        {"pid", nullptr},
+                                        {"comm", nullptr},
+                                        {"subject", nullptr}}));
+  std::ostringstream out;
+  print_status(out, v);
+  EXPECT_NE(out.str().find("phase:       running, sealed 600 s after boot at the seal-after deadline\n"),
+            std::string::npos)
+      << out.str();
+}
+
 TEST(StatusText, EveryLineInOrder) {
   std::ostringstream out;
   print_status(out, known_status());
@@ -347,6 +439,7 @@ TEST(StatusText, EveryLineInOrder) {
             "defaults:    exec=allow kexec=deny\n"
             "hooks:       2 (bprm_check_security file_open)\n"
             "lockdown:    integrity (the policy asks for none)\n"
+            "phase:       none (the policy has no boot phase)\n"
             "denied:      4\n"
             "audited:     5\n"
             "self-protection refusals: 6\n"

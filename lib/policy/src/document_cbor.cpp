@@ -17,7 +17,7 @@
 #include "seal_internal.hpp"
 
 namespace bootseal {
-// Schemas 1 to 3 (FORMAT.md, "The policy document").
+// Schemas 1 to 4 (FORMAT.md, "The policy document").
 
 namespace {
 
@@ -33,6 +33,9 @@ enum DocKey : uint64_t {
   kDocRules = 7,
   kDocLockdown = 8,  // schema 2
   kDocBpfLsmLoaders = 9,  // schema 3
+  kDocRunningDefaults = 10,  // schema 4
+  kDocSealBy = 11,           // schema 4
+  kDocSealAfter = 12,        // schema 4
 };
 
 // Rule map keys.
@@ -45,6 +48,7 @@ enum RuleKey : uint64_t {
   kRuleCapability = 5,
   kRuleSubject = 6,
   kRuleExceptions = 7,
+  kRulePhase = 8,  // schema 4
 };
 
 // The highest object kind number (memory).
@@ -63,8 +67,9 @@ void encode_rule(cbor::Writer& w, const Rule& r) {
   const bool has_cap = r.object.kind == ObjectKind::capability;
   const bool has_subject = r.subject.has_value();
   const bool has_exceptions = !r.exceptions.empty();
+  const bool has_phase = r.phase != Phase::any;
   w.map(3 + (has_path ? 1 : 0) + (has_fstype ? 1 : 0) + (has_cap ? 1 : 0) + (has_subject ? 1 : 0) +
-        (has_exceptions ? 1 : 0));
+        (has_exceptions ? 1 : 0) + (has_phase ? 1 : 0));
   w.uint(kRuleAction);
   w.uint(static_cast<uint64_t>(r.action));
   w.uint(kRuleOperation);
@@ -91,6 +96,10 @@ void encode_rule(cbor::Writer& w, const Rule& r) {
     w.uint(kRuleExceptions);
     w.array(r.exceptions.size());
     for (const auto& e : r.exceptions) w.text(e);
+  }
+  if (has_phase) {
+    w.uint(kRulePhase);
+    w.uint(static_cast<uint64_t>(r.phase));
   }
 }
 
@@ -160,7 +169,7 @@ class DocDecoder {
     cbor::Reader::Head h;
     if (!r_.expect(cbor::kMap, &h)) return fail(off, "expected the document map");
     const uint64_t pairs = h.arg;
-    bool seen[10] = {};
+    bool seen[13] = {};
     uint64_t prev = 0;
     for (uint64_t i = 0; i < pairs; ++i) {
       const size_t key_off = r_.offset();
@@ -199,7 +208,7 @@ class DocDecoder {
           }
           break;
         case kDocDefaults:
-          if (!defaults(&doc->defaults)) return false;
+          if (!defaults("defaults (key 6)", &doc->defaults)) return false;
           break;
         case kDocRules:
           if (!rules(&doc->rules)) return false;
@@ -224,6 +233,28 @@ class DocDecoder {
           }
           break;
         }
+        case kDocRunningDefaults: {
+          if (doc->schema < 4) return fail(key_off, "running-phase defaults (key 10) need schema version 4");
+          std::array<Action, kOperationCount> run{};
+          if (!defaults("running-phase defaults (key 10)", &run)) return false;
+          if (run == doc->defaults)
+            return fail(key_off, "running-phase defaults (key 10): equal to the defaults (key 6), must be omitted");
+          doc->running_defaults = run;
+          break;
+        }
+        case kDocSealBy: {
+          if (doc->schema < 4) return fail(key_off, "seal-by (key 11) needs schema version 4");
+          std::string path;
+          if (!text_field("seal-by (key 11)", &path)) return false;
+          doc->seal_by = std::move(path);
+          break;
+        }
+        case kDocSealAfter:
+          if (doc->schema < 4) return fail(key_off, "seal-after (key 12) needs schema version 4");
+          if (!uint_field("seal-after (key 12)", kSealAfterMax, &v)) return false;
+          if (v == 0) return fail(key_off, "seal-after (key 12): 0 must be omitted (a policy without phases)");
+          doc->seal_after = v;
+          break;
         default:
           return fail(key_off, "unknown document key " + std::to_string(k));
       }
@@ -257,17 +288,18 @@ class DocDecoder {
     return true;
   }
 
-  bool defaults(std::array<Action, kOperationCount>* out) {
+  bool defaults(const std::string& name, std::array<Action, kOperationCount>* out) {
     const size_t off = r_.offset();
     uint64_t n = 0;
-    if (!array_head("defaults (key 6)", &n)) return false;
+    if (!array_head(name.c_str(), &n)) return false;
     if (n != kOperationCount) {
-      return fail(off, "defaults (key 6): expected " + std::to_string(kOperationCount) + " actions, found " +
+      return fail(off, name + ": expected " + std::to_string(kOperationCount) + " actions, found " +
                            std::to_string(n));
     }
+    const std::string action = name + ": action";
     for (size_t i = 0; i < kOperationCount; ++i) {
       uint64_t v = 0;
-      if (!uint_field("defaults (key 6): action", kActionCount - 1, &v)) return false;
+      if (!uint_field(action.c_str(), kActionCount - 1, &v)) return false;
       (*out)[i] = static_cast<Action>(v);
     }
     return true;
@@ -291,7 +323,7 @@ class DocDecoder {
     const size_t off = r_.offset();
     cbor::Reader::Head h;
     if (!r_.expect(cbor::kMap, &h)) return fail(off, context() + ": expected a map");
-    bool seen[8] = {};
+    bool seen[9] = {};
     uint64_t prev = 0;
     for (uint64_t i = 0; i < h.arg; ++i) {
       const size_t key_off = r_.offset();
@@ -347,6 +379,12 @@ class DocDecoder {
           }
           break;
         }
+        case kRulePhase:
+          if (schema_ < 4) return fail(key_off, context() + " phase (key 8) needs schema version 4");
+          if (!uint_field(" phase (key 8)", 2, &v)) return false;
+          if (v == 0) return fail(key_off, context() + " phase (key 8): phase any must be omitted");
+          rule->phase = static_cast<Phase>(v);
+          break;
         default:
           return fail(key_off, "unknown " + context() + " key " + std::to_string(k));
       }
@@ -399,8 +437,12 @@ std::vector<uint8_t> encode_document(const Document& doc) {
   const bool has_description = !doc.description.empty();
   const bool has_lockdown = doc.lockdown != Lockdown::none;
   const bool has_bpf_lsm_loaders = !doc.bpf_lsm_loaders.empty();
+  const bool has_running_defaults = doc.running_defaults.has_value();
+  const bool has_seal_by = doc.seal_by.has_value();
+  const bool has_seal_after = doc.seal_after != 0;
   w.map(6 + (has_machines ? 1 : 0) + (has_description ? 1 : 0) + (has_lockdown ? 1 : 0) +
-        (has_bpf_lsm_loaders ? 1 : 0));
+        (has_bpf_lsm_loaders ? 1 : 0) + (has_running_defaults ? 1 : 0) + (has_seal_by ? 1 : 0) +
+        (has_seal_after ? 1 : 0));
   w.uint(kDocSchema);
   w.uint(required_schema(doc));
   w.uint(kDocName);
@@ -432,6 +474,19 @@ std::vector<uint8_t> encode_document(const Document& doc) {
     w.uint(kDocBpfLsmLoaders);
     w.array(doc.bpf_lsm_loaders.size());
     for (const auto& subject : doc.bpf_lsm_loaders) w.text(subject);
+  }
+  if (has_running_defaults) {
+    w.uint(kDocRunningDefaults);
+    w.array(kOperationCount);
+    for (const Action a : *doc.running_defaults) w.uint(static_cast<uint64_t>(a));
+  }
+  if (has_seal_by) {
+    w.uint(kDocSealBy);
+    w.text(*doc.seal_by);
+  }
+  if (has_seal_after) {
+    w.uint(kDocSealAfter);
+    w.uint(doc.seal_after);
   }
   return std::move(w.out());
 }

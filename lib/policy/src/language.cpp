@@ -72,8 +72,11 @@ class Parser {
   std::optional<Error<>> tokenize(std::string_view line);
   std::optional<Error<>> statement();
   std::optional<Error<>> header_once(const char* keyword, size_t& seen_line);
-  std::optional<Error<>> rule(Action action);
+  std::optional<Error<>> rule(Action action, Phase phase = Phase::any);
   std::optional<Error<>> bpf_load(Action action);
+  std::optional<Error<>> default_statement(Phase phase);
+  std::optional<Error<>> phase_statement();
+  std::optional<Error<>> seal_after_statement();
   std::optional<Error<>> parse_object(Operation op, Object& object);
   std::optional<Error<>> take_path(const char* what, std::string& out);
 
@@ -97,7 +100,12 @@ class Parser {
 
   ParsedPolicy out_;
   size_t name_line_ = 0, generation_line_ = 0, mode_line_ = 0, description_line_ = 0, lockdown_line_ = 0;
-  std::array<size_t, kOperationCount> default_lines_{};
+  size_t seal_by_line_ = 0, seal_after_line_ = 0;
+  size_t first_phase_line_ = 0;  // the first `phase` statement
+  // Per operation and phase (Phase::any, boot, running): the line of its
+  // default, 0 when none; and the action.
+  std::array<std::array<size_t, 3>, kOperationCount> default_lines_{};
+  std::array<std::array<Action, 3>, kOperationCount> default_actions_{};
   std::map<MachineId, size_t> machines_;                 // id -> line
   std::unordered_map<std::string, size_t> rule_keys_;    // identity -> rule index
   std::map<std::string, size_t> bpf_lsm_loaders_;        // subject -> line
@@ -135,7 +143,10 @@ std::string list_fstypes() {
 }
 
 constexpr const char* kStatements =
-    "a statement (policy, generation, mode, machine, description, lockdown, default, allow, deny or audit)";
+    "a statement (policy, generation, mode, machine, description, lockdown, seal-by, seal-after, phase, default, "
+    "allow, deny or audit)";
+constexpr const char* kPhases = "boot or running";
+constexpr const char* kDuration = "a number of seconds, minutes or hours, such as 300s, 5m or 1h";
 constexpr const char* kActions = "allow, deny or audit";
 constexpr const char* kObjects = "path, subtree, fstype or any";
 constexpr const char* kExecObjects = "path, subtree, fstype, memory or any";
@@ -376,9 +387,10 @@ std::string rule_key(const Rule& r) {
   return k;
 }
 
-std::optional<Error<>> Parser::rule(Action action) {
+std::optional<Error<>> Parser::rule(Action action, Phase phase) {
   Rule r;
   r.action = action;
+  r.phase = phase;
   ++pos_;
   if (at_end()) {
     return error_at_end("missing operation after '" + std::string(to_string(action)) + "'",
@@ -386,7 +398,12 @@ std::optional<Error<>> Parser::rule(Action action) {
   }
   {
     const Token& t = peek();
-    if (t.kind == TokenKind::word && t.text == "bpf-load") return bpf_load(action);
+    if (t.kind == TokenKind::word && t.text == "bpf-load") {
+      if (phase != Phase::any)
+        return error_at(t, "'phase " + std::string(to_string(phase)) + "' before a bpf-load statement",
+                        std::string(kBpfLoadForm) + " without a phase (a grant holds in both phases)");
+      return bpf_load(action);
+    }
     const auto op = t.kind == TokenKind::word ? operation_from_string(t.text) : std::nullopt;
     if (!op) return error_at(t, "unknown operation " + show(t), "one of " + list_operations());
     r.operation = *op;
@@ -473,23 +490,39 @@ std::optional<Error<>> Parser::rule(Action action) {
                  "'by SUBJECT' (the program that may open the device, e.g. a filesystem checker)");
   }
 
-  // One rule per operation, object and subject.
-  auto [it, inserted] = rule_keys_.try_emplace(rule_key(r), out_.document.rules.size());
-  if (!inserted) {
-    const Rule& other = out_.document.rules[it->second];
-    const size_t other_line = out_.rule_lines[it->second];
+  // One rule per operation, object and subject in each phase: a rule
+  // without a phase holds in both, so it meets every phase's rule.
+  const std::string key = rule_key(r);
+  auto find_in = [&](Phase p) -> const size_t* {
+    auto it = rule_keys_.find(key + static_cast<char>('0' + static_cast<int>(p)));
+    return it == rule_keys_.end() ? nullptr : &it->second;
+  };
+  const size_t* clash = find_in(Phase::any);
+  if (!clash && phase != Phase::running) clash = find_in(Phase::boot);
+  if (!clash && phase != Phase::boot) clash = find_in(Phase::running);
+  if (clash) {
+    const Rule& other = out_.document.rules[*clash];
+    const size_t other_line = out_.rule_lines[*clash];
+    const std::string same = other.phase == r.phase ? std::string("same operation, object and subject")
+                                                    : std::string("same operation, object and subject, and both hold "
+                                                                  "in the ") +
+                                                          std::string(to_string(r.phase == Phase::any ? other.phase
+                                                                                                      : r.phase)) +
+                                                          " phase";
+    const std::string expected = other.phase == Phase::any && r.phase == Phase::any
+                                     ? "one rule per operation, object and subject"
+                                     : "one rule per operation, object and subject in each phase";
     if (other.action != r.action) {
       return error(line_, tokens_[0].column,
-                   "rule conflicts with the rule on line " + std::to_string(other_line) +
-                       " (same operation, object and subject; " + std::string(to_string(other.action)) +
-                       " there, " + std::string(to_string(r.action)) + " here)",
-                   "one rule per operation, object and subject");
+                   "rule conflicts with the rule on line " + std::to_string(other_line) + " (" + same + "; " +
+                       std::string(to_string(other.action)) + " there, " + std::string(to_string(r.action)) +
+                       " here)",
+                   expected);
     }
     return error(line_, tokens_[0].column,
-                 "duplicate of the rule on line " + std::to_string(other_line) +
-                     " (same operation, object and subject)",
-                 "one rule per operation, object and subject");
+                 "duplicate of the rule on line " + std::to_string(other_line) + " (" + same + ")", expected);
   }
+  rule_keys_.emplace(key + static_cast<char>('0' + static_cast<int>(phase)), out_.document.rules.size());
   out_.document.rules.push_back(std::move(r));
   out_.rule_lines.push_back(static_cast<uint32_t>(line_));
   return std::nullopt;
@@ -636,34 +669,99 @@ std::optional<Error<>> Parser::statement() {
     ++pos_;
     return expect_end("the machine id");
   }
-  if (kw == "default") {
-    ++pos_;
-    if (at_end()) return error_at_end("missing operation after 'default'", "one of " + list_operations());
-    const Token& t = peek();
-    if (t.kind == TokenKind::word && t.text == "bpf-load") {
-      return error_at(t, "'default bpf-load' is not allowed: loading BPF LSM programs is refused to every process "
-                         "but the loader and the subjects the policy names",
-                      std::string(kBpfLoadForm) + " to name a subject, or a default for one of " + list_operations());
-    }
-    const auto op = t.kind == TokenKind::word ? operation_from_string(t.text) : std::nullopt;
-    if (!op) return error_at(t, "unknown operation " + show(t), "one of " + list_operations());
-    const auto index = static_cast<size_t>(*op);
-    if (default_lines_[index] != 0) {
-      return error_at(t, "duplicate default for " + t.text + ", already given on line " +
-                             std::to_string(default_lines_[index]), "one default per operation");
-    }
-    ++pos_;
-    if (at_end()) return error_at_end("missing action after 'default " + t.text + "'", kActions);
-    const Token& a = peek();
-    const auto action = a.kind == TokenKind::word ? action_from_string(a.text) : std::nullopt;
-    if (!action) return error_at(a, "unknown action " + show(a), kActions);
-    doc.defaults[index] = *action;
-    default_lines_[index] = line_;
-    ++pos_;
-    return expect_end("the default action");
+  if (kw == "seal-by") {
+    if (auto e = header_once("seal-by", seal_by_line_)) return e;
+    out_.seal_by_line = static_cast<uint32_t>(line_);
+    std::string path;
+    if (auto e = take_path("seal-by program", path)) return e;
+    doc.seal_by = std::move(path);
+    return expect_end("the seal-by program");
   }
+  if (kw == "seal-after") return seal_after_statement();
+  if (kw == "phase") return phase_statement();
+  if (kw == "default") return default_statement(Phase::any);
   if (auto action = action_from_string(kw)) return rule(*action);
   return error_at(head, "unknown keyword " + show(head), kStatements);
+}
+
+// `seal-after DURATION`: digits and a unit (s, m, h), at most 7 days.
+std::optional<Error<>> Parser::seal_after_statement() {
+  if (auto e = header_once("seal-after", seal_after_line_)) return e;
+  if (at_end()) return error_at_end("missing duration after 'seal-after'", kDuration);
+  const Token& t = peek();
+  const std::string& w = t.text;
+  size_t digits = 0;
+  while (digits < w.size() && w[digits] >= '0' && w[digits] <= '9') ++digits;
+  if (t.kind != TokenKind::word || digits == 0) return error_at(t, "bad duration " + show(t), kDuration);
+  if (digits == w.size()) return error_at(t, "duration " + show(t) + " has no unit", kDuration);
+  const std::string unit = w.substr(digits);
+  const uint64_t scale = unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : 0;
+  if (scale == 0) return error_at(t, "unknown unit '" + unit + "' in duration " + show(t), kDuration);
+  uint64_t n = 0;
+  const auto [ptr, ec] = std::from_chars(w.data(), w.data() + digits, n);
+  if (ec == std::errc::result_out_of_range || n > kSealAfterMax / scale)
+    return error_at(t, "duration " + show(t) + " is more than 7 days", "at most 604800s, 10080m or 168h");
+  if (n == 0) return error_at(t, "duration " + show(t) + " is zero", "at least 1s (the boot phase must last a while)");
+  out_.document.seal_after = n * scale;
+  ++pos_;
+  return expect_end("the duration");
+}
+
+// `phase boot|running` before a rule or a default.
+std::optional<Error<>> Parser::phase_statement() {
+  ++pos_;
+  if (at_end()) return error_at_end("missing phase after 'phase'", kPhases);
+  const Token& t = peek();
+  const auto phase = t.kind == TokenKind::word ? phase_from_string(t.text) : std::nullopt;
+  if (!phase) return error_at(t, "unknown phase " + show(t), kPhases);
+  ++pos_;
+  if (first_phase_line_ == 0) first_phase_line_ = line_;
+  const std::string after = "'phase " + t.text + "'";
+  if (at_end()) return error_at_end("missing rule or default after " + after, "a rule (allow, deny or audit ...) or a default");
+  const Token& next = peek();
+  if (next.kind == TokenKind::word && next.text == "default") return default_statement(*phase);
+  if (auto action = next.kind == TokenKind::word ? action_from_string(next.text) : std::nullopt)
+    return rule(*action, *phase);
+  return error_at(next, "unexpected " + show(next) + " after " + after,
+                  "a rule (allow, deny or audit ...) or a default: a phase limits only those");
+}
+
+// `default OPERATION ACTION`, for one phase or (Phase::any) both.
+std::optional<Error<>> Parser::default_statement(Phase phase) {
+  ++pos_;
+  if (at_end()) return error_at_end("missing operation after 'default'", "one of " + list_operations());
+  const Token& t = peek();
+  if (t.kind == TokenKind::word && t.text == "bpf-load") {
+    return error_at(t, "'default bpf-load' is not allowed: loading BPF LSM programs is refused to every process "
+                       "but the loader and the subjects the policy names",
+                    std::string(kBpfLoadForm) + " to name a subject, or a default for one of " + list_operations());
+  }
+  const auto op = t.kind == TokenKind::word ? operation_from_string(t.text) : std::nullopt;
+  if (!op) return error_at(t, "unknown operation " + show(t), "one of " + list_operations());
+  const auto index = static_cast<size_t>(*op);
+  // At most one default per operation holds in each phase; one without
+  // a phase holds in both.
+  const auto& lines = default_lines_[index];
+  const auto p = static_cast<size_t>(phase);
+  size_t clash = lines[0];
+  if (!clash && phase != Phase::running) clash = lines[static_cast<size_t>(Phase::boot)];
+  if (!clash && phase != Phase::boot) clash = lines[static_cast<size_t>(Phase::running)];
+  if (clash != 0) {
+    const bool same = lines[p] == clash;
+    return error_at(t, "duplicate default for " + t.text + ", already given on line " + std::to_string(clash) +
+                           (same ? std::string() : std::string(" (both would hold in the same phase)")),
+                    phase == Phase::any && lines[0] == clash ? "one default per operation"
+                                                             : "one default per operation in each phase");
+  }
+  ++pos_;
+  if (at_end()) return error_at_end("missing action after 'default " + t.text + "'", kActions);
+  const Token& a = peek();
+  const auto action = a.kind == TokenKind::word ? action_from_string(a.text) : std::nullopt;
+  if (!action) return error_at(a, "unknown action " + show(a), kActions);
+  default_actions_[index][p] = *action;
+  default_lines_[index][p] = line_;
+  ++pos_;
+  return expect_end("the default action");
 }
 
 // The kernel grants what CAP_BPF, CAP_PERFMON, CAP_CHECKPOINT_RESTORE and
@@ -689,22 +787,24 @@ std::optional<Error<>> Parser::check_superseded_capabilities() const {
       continue;
     const std::string_view cap = capability_name(r.object.capability);
     if (cap != "CAP_BPF" && cap != "CAP_PERFMON" && cap != "CAP_CHECKPOINT_RESTORE" && cap != "CAP_SYSLOG") continue;
-    for (const auto& s : subjects) {
-      Query q;
-      q.operation = Operation::capability;
-      q.subject = s;
-      q.capability = r.object.capability;
-      if (decide(doc, q).rule != static_cast<int>(i)) continue;
-      q.capability = sys_admin;
-      if (decide(doc, q).action == Action::deny) continue;
-      const std::string who = s.empty() ? std::string("processes the policy does not name") : s;
-      return error(out_.rule_lines[i], 1,
-                   std::string("'deny capability ") + std::string(cap) + "' does not hold for " + who +
-                       ": the kernel grants what " + std::string(cap) +
-                       " guards to CAP_SYS_ADMIN too, which the policy does not deny there",
-                   "a rule that also denies CAP_SYS_ADMIN to the same subjects (e.g. 'deny capability "
-                   "CAP_SYS_ADMIN" + (r.subject ? " by " + quote_if_needed(*r.subject) : std::string()) + "')");
-    }
+    for (const auto& s : subjects)
+      for (const Phase phase : {Phase::boot, Phase::running}) {
+        Query q;
+        q.operation = Operation::capability;
+        q.subject = s;
+        q.capability = r.object.capability;
+        q.phase = phase;
+        if (decide(doc, q).rule != static_cast<int>(i)) continue;
+        q.capability = sys_admin;
+        if (decide(doc, q).action == Action::deny) continue;
+        const std::string who = s.empty() ? std::string("processes the policy does not name") : s;
+        return error(out_.rule_lines[i], 1,
+                     std::string("'deny capability ") + std::string(cap) + "' does not hold for " + who +
+                         ": the kernel grants what " + std::string(cap) +
+                         " guards to CAP_SYS_ADMIN too, which the policy does not deny there",
+                     "a rule that also denies CAP_SYS_ADMIN to the same subjects (e.g. 'deny capability "
+                     "CAP_SYS_ADMIN" + (r.subject ? " by " + quote_if_needed(*r.subject) : std::string()) + "')");
+      }
   }
   return std::nullopt;
 }
@@ -740,6 +840,24 @@ Result<ParsedPolicy> Parser::run() {
   if (mode_line_ == 0) return error_at_end("missing 'mode' statement", "mode enforce or mode permissive");
 
   Document& doc = out_.document;
+  // The defaults per phase: a default without a phase holds in both, a
+  // phase's own default in that phase, and allow where none is given.
+  std::array<Action, kOperationCount> running{};
+  for (size_t op = 0; op < kOperationCount; ++op) {
+    const auto& lines = default_lines_[op];
+    const auto& acts = default_actions_[op];
+    const size_t boot = static_cast<size_t>(Phase::boot), run = static_cast<size_t>(Phase::running);
+    doc.defaults[op] = lines[0] ? acts[0] : lines[boot] ? acts[boot] : Action::allow;
+    running[op] = lines[0] ? acts[0] : lines[run] ? acts[run] : Action::allow;
+  }
+  if (running != doc.defaults) doc.running_defaults = running;
+  if (doc.seal_after == 0 && (first_phase_line_ != 0 || seal_by_line_ != 0)) {
+    const size_t at = first_phase_line_ != 0 ? first_phase_line_ : seal_by_line_;
+    return error_at_end("a policy with phases ('" + std::string(first_phase_line_ != 0 ? "phase" : "seal-by") +
+                            "' on line " + std::to_string(at) + ") has no 'seal-after' statement",
+                        "'seal-after DURATION', e.g. seal-after 600s: the boot phase must end even if the seal-by "
+                        "program never runs");
+  }
   doc.machines.reserve(machines_.size());
   for (const auto& m : machines_) doc.machines.push_back(m.first);
   doc.bpf_lsm_loaders.reserve(bpf_lsm_loaders_.size());

@@ -57,6 +57,11 @@ std::string quote_if_needed(std::string_view s) {
 
 std::string format_rule(const Rule& rule) {
   std::string out;
+  if (rule.phase != Phase::any) {
+    out += "phase ";
+    out += to_string(rule.phase);
+    out += ' ';
+  }
   out += to_string(rule.action);
   out += ' ';
   out += to_string(rule.operation);
@@ -114,13 +119,34 @@ std::string format_policy(const Document& doc) {
     out += to_string(doc.lockdown);
     out += '\n';
   }
-  out += '\n';
-  for (size_t i = 0; i < kOperationCount; ++i) {
-    out += "default ";
-    out += to_string(static_cast<Operation>(i));
-    out += ' ';
-    out += to_string(doc.defaults[i]);
+  if (doc.seal_by) {
+    out += "seal-by ";
+    out += quote_if_needed(*doc.seal_by);
     out += '\n';
+  }
+  if (doc.seal_after != 0) {
+    out += "seal-after ";
+    out += std::to_string(doc.seal_after);
+    out += "s\n";
+  }
+  out += '\n';
+  // A default that differs between the phases is written once per phase.
+  for (size_t i = 0; i < kOperationCount; ++i) {
+    const auto op = static_cast<Operation>(i);
+    const Action boot = default_for(doc, op, Phase::boot), running = default_for(doc, op, Phase::running);
+    for (const Phase p : {Phase::boot, Phase::running}) {
+      if (boot == running && p == Phase::running) break;
+      if (boot != running) {
+        out += "phase ";
+        out += to_string(p);
+        out += ' ';
+      }
+      out += "default ";
+      out += to_string(op);
+      out += ' ';
+      out += to_string(p == Phase::boot ? boot : running);
+      out += '\n';
+    }
   }
   if (!doc.rules.empty()) out += '\n';
   for (const auto& r : doc.rules) {

@@ -16,11 +16,16 @@ namespace {
 // a process with no subject is deny, by a rule that matches on every
 // filesystem (fstype rules are left out: which one applies depends on the
 // filesystem the file is on), or some `deny write fstype` rule may cover it.
+// With boot phases, in both phases: a subject whose code is writable in
+// one phase loses its subject there.
 bool write_protected(const Document& doc, const std::string& path) {
   Query q;
   q.operation = Operation::write;
   q.path = path;
-  if (decide(doc, q).action == Action::deny) return true;
+  q.phase = Phase::boot;
+  const bool boot = decide(doc, q).action == Action::deny;
+  q.phase = Phase::running;
+  if (boot && decide(doc, q).action == Action::deny) return true;
   for (const Rule& r : doc.rules)
     if (r.operation == Operation::write && r.object.kind == ObjectKind::fstype && r.action == Action::deny &&
         !r.subject)
@@ -71,6 +76,16 @@ std::vector<std::string> policy_warnings(const ParsedPolicy& p, std::string_view
                     " may load BPF LSM programs, which can write any process's memory through "
                     "bpf_probe_write_user unless the kernel is locked down (add `lockdown integrity`)");
     }
+  }
+  // The seal-by program holds its subject only while it runs its own code:
+  // writable by any process, it could never seal (only the deadline would).
+  if (doc.seal_by && !first.count(*doc.seal_by) && !write_protected(doc, *doc.seal_by)) {
+    out.push_back(std::string(filename) + ":" + std::to_string(p.seal_by_line) + ": warning: " +
+                  quote_if_needed(*doc.seal_by) +
+                  " is the seal-by program but any process may write it, so a process running it holds no subject "
+                  "and cannot end the boot phase: only the seal-after deadline would (write-protect it, e.g. `deny "
+                  "write path " +
+                  quote_if_needed(*doc.seal_by) + "` or a `deny write subtree` above it)");
   }
   return out;
 }

@@ -13,6 +13,7 @@ constexpr std::string_view kModeNames[] = {"enforce", "permissive"};
 constexpr std::string_view kOperationNames[] = {"exec",        "read",  "write", "capability",
                                                 "module-load", "kexec", "mount"};
 constexpr std::string_view kLockdownNames[] = {"none", "integrity", "confidentiality"};
+constexpr std::string_view kPhaseNames[] = {"any", "boot", "running"};
 
 // include/uapi/linux/capability.h, in number order.
 constexpr std::string_view kCapabilityNames[kCapabilityCount] = {
@@ -80,7 +81,12 @@ bool under(std::string_view path, std::string_view dir) {
   return path.size() == dir.size() || path[dir.size()] == '/';
 }
 
-// Two rules conflict when they share operation, object and subject. Keys are
+// Whether two rules can hold at the same time: a rule without a phase
+// holds in both.
+bool phases_overlap(Phase a, Phase b) { return a == Phase::any || b == Phase::any || a == b; }
+
+// Two rules conflict when they share operation, object and subject and
+// hold in a common phase. Keys are
 // hashed and sorted rather than copied into an ordered map: validate() runs
 // on every verification, so it must stay linear-ish and allocation-light.
 // Returns (first, second) rule indexes of the conflict whose second rule
@@ -89,7 +95,7 @@ std::optional<std::pair<size_t, size_t>> find_conflict(const std::vector<Rule>& 
   auto same = [](const Rule& a, const Rule& b) {
     return a.operation == b.operation && a.object.kind == b.object.kind &&
            a.object.capability == b.object.capability && a.object.path == b.object.path &&
-           a.object.fstype == b.object.fstype && a.subject == b.subject;
+           a.object.fstype == b.object.fstype && a.subject == b.subject && phases_overlap(a.phase, b.phase);
   };
   auto hash = [](const Rule& r) {
     std::hash<std::string_view> h;
@@ -146,7 +152,27 @@ uint64_t required_schema(const Document& doc) {
   if (doc.lockdown != Lockdown::none) v = std::max<uint64_t>(v, 2);
   for (const auto& r : doc.rules) v = std::max(v, required_schema_of(r.object.kind));
   if (!doc.bpf_lsm_loaders.empty()) v = std::max<uint64_t>(v, 3);
+  bool phases = doc.seal_after != 0 || doc.seal_by || doc.running_defaults;
+  for (const auto& r : doc.rules) phases = phases || r.phase != Phase::any;
+  if (phases) v = std::max<uint64_t>(v, 4);
   return v;
+}
+
+std::string_view to_string(Phase p) {
+  const auto i = static_cast<size_t>(p);
+  return i < std::size(kPhaseNames) ? kPhaseNames[i] : std::string_view("unknown");
+}
+
+std::optional<Phase> phase_from_string(std::string_view s) {
+  if (s == "boot") return Phase::boot;
+  if (s == "running") return Phase::running;
+  return std::nullopt;
+}
+
+Action default_for(const Document& doc, Operation op, Phase phase) {
+  const auto i = static_cast<size_t>(op);
+  if (phase == Phase::running && doc.running_defaults) return (*doc.running_defaults)[i];
+  return doc.defaults[i];
 }
 
 std::string_view to_string(Lockdown l) { return kLockdownNames[static_cast<size_t>(l)]; }
@@ -250,6 +276,25 @@ Result<void> validate(const Document& doc) {
   if (!std::is_sorted(doc.bpf_lsm_loaders.begin(), doc.bpf_lsm_loaders.end()) ||
       std::adjacent_find(doc.bpf_lsm_loaders.begin(), doc.bpf_lsm_loaders.end()) != doc.bpf_lsm_loaders.end())
     return make_error("bpf-load grants are not sorted and unique");
+  // Boot phases (schema 4).
+  bool phased_rules = false;
+  for (const auto& r : doc.rules) phased_rules = phased_rules || r.phase != Phase::any;
+  if ((doc.seal_after != 0 || doc.seal_by || doc.running_defaults || phased_rules) && doc.schema < 4)
+    return make_error("schema version " + std::to_string(doc.schema) + " cannot hold boot phases (schema 4 needed)");
+  if (doc.seal_after > kSealAfterMax)
+    return make_error("seal-after " + std::to_string(doc.seal_after) + " s is more than " +
+                      std::to_string(kSealAfterMax) + " s (7 days)");
+  if (doc.seal_by && !is_normalised_absolute_path(*doc.seal_by))
+    return make_error("seal-by: '" + *doc.seal_by + "' is not an absolute path");
+  if (doc.running_defaults) {
+    for (size_t op = 0; op < kOperationCount; ++op)
+      if (static_cast<size_t>((*doc.running_defaults)[op]) >= kActionCount)
+        return make_error("unknown running-phase default action for operation " + std::to_string(op));
+    if (*doc.running_defaults == doc.defaults)
+      return make_error("running-phase defaults equal to the defaults must be left out");
+  }
+  if ((doc.seal_by || doc.running_defaults || phased_rules) && doc.seal_after == 0)
+    return make_error("a policy with phases needs a seal-after deadline");
   if (doc.name.empty()) return make_error("the policy has no name");
   if (doc.generation == 0) return make_error("generation must be at least 1");
   if (static_cast<size_t>(doc.mode) >= std::size(kModeNames)) return make_error("unknown mode");
@@ -294,10 +339,13 @@ Result<void> validate(const Document& doc) {
     if (!std::is_sorted(r.exceptions.begin(), r.exceptions.end()) ||
         std::adjacent_find(r.exceptions.begin(), r.exceptions.end()) != r.exceptions.end())
       return make_error(rule_name(i) + ": exceptions are not sorted and unique");
+    if (static_cast<size_t>(r.phase) >= std::size(kPhaseNames)) return make_error(rule_name(i) + ": unknown phase");
   }
-  if (auto c = find_conflict(doc.rules))
+  if (auto c = find_conflict(doc.rules)) {
+    const bool phased = doc.rules[c->first].phase != Phase::any || doc.rules[c->second].phase != Phase::any;
     return make_error(rule_name(c->second) + " conflicts with " + rule_name(c->first) +
-                      ": same operation, object and subject");
+                      ": same operation, object and subject" + (phased ? ", in a common phase" : ""));
+  }
   return {};
 }
 
@@ -315,11 +363,15 @@ Decision decide(const Document& doc, const Query& q) {
   };
   auto severity = [](Action a) { return a == Action::deny ? 2 : a == Action::audit ? 1 : 0; };
 
-  Decision best{q.memory ? Action::allow : doc.defaults[static_cast<size_t>(q.operation)], -1};
+  // Boot phases filter first: a rule of the other phase does not exist for
+  // this decision. Without phases the enforcer has one phase only.
+  const Phase phase = has_phases(doc) ? (q.phase == Phase::boot ? Phase::boot : Phase::running) : Phase::any;
+  Decision best{q.memory ? Action::allow : default_for(doc, q.operation, phase), -1};
   std::optional<Rank> best_rank;
   for (size_t i = 0; i < doc.rules.size(); ++i) {
     const Rule& r = doc.rules[i];
     if (r.operation != q.operation) continue;
+    if (phase != Phase::any && r.phase != Phase::any && r.phase != phase) continue;
     if ((r.object.kind == ObjectKind::memory) != q.memory) continue;
     int subject_rank = 0;
     if (r.subject) {

@@ -24,6 +24,13 @@ PolicyView policy_view(const Document& doc) {
     p.defaults.emplace_back(to_string(static_cast<Operation>(op)), to_string(doc.defaults[op]));
   for (const auto& r : doc.rules) p.rules.push_back(format_rule(r));
   p.text = format_policy(doc);
+  p.seal_after = doc.seal_after;
+  p.seal_by = doc.seal_by;
+  for (size_t op = 0; op < kOperationCount; ++op) {
+    const auto o = static_cast<Operation>(op);
+    if (default_for(doc, o, Phase::running) != default_for(doc, o, Phase::boot))
+      p.running_defaults.emplace_back(to_string(o), to_string(default_for(doc, o, Phase::running)));
+  }
   return p;
 }
 
@@ -81,6 +88,14 @@ std::string verification_text(const SignatureView& s) {
 json to_json(const PolicyView& p) {
   json defaults = json::object();
   for (const auto& [op, action] : p.defaults) defaults[op] = action;
+  json phases = nullptr;
+  if (p.seal_after != 0) {
+    json run = json::object();
+    for (const auto& [op, action] : p.running_defaults) run[op] = action;
+    phases = {{"seal_after_seconds", p.seal_after},
+              {"seal_by", p.seal_by ? json(*p.seal_by) : json(nullptr)},
+              {"running_defaults", run}};
+  }
   return {
       {"name", p.name},
       {"generation", p.generation},
@@ -90,6 +105,7 @@ json to_json(const PolicyView& p) {
       {"defaults", defaults},
       {"rules", p.rules},
       {"rule_count", p.rules.size()},
+      {"phases", phases},
       {"text", p.text},
   };
 }

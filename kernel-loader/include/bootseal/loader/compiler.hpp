@@ -173,9 +173,15 @@ struct NameEntry {
 struct Compiled {
   std::vector<std::pair<bs_rule_key, bs_rule_val>> rules;  // sorted by key, unique
   std::vector<SubjectEntry> subjects;                       // by id, ids 1..n
-  std::array<uint8_t, BS_OP_SLOTS> defaults{};              // per BS_OP_*
-  std::array<uint8_t, BS_OP_SLOTS> kinds{};                 // bit 1 << BS_KIND_* per op
+  std::array<uint8_t, BS_OP_SLOTS> defaults{};              // per BS_OP_* (the boot phase's, with phases)
+  std::array<uint8_t, BS_OP_SLOTS> run_defaults{};          // per BS_OP_*, in the running phase
+  std::array<uint8_t, BS_OP_SLOTS> kinds{};                 // bit 1 << BS_KIND_* per op (either phase)
   uint32_t mode = BS_MODE_ENFORCE;
+  // Boot phases: the seal-after deadline in seconds (0: the policy has no
+  // phases, and every entry's run_action repeats its action), and the
+  // seal-by program's subject id (0: none, or it does not resolve).
+  uint64_t seal_after = 0;
+  uint32_t seal_subject = 0;
   // Devices under mounted filesystems that hold protected objects, with the
   // operations opening them is refused for without a device rule; sorted.
   // Filled by guard_backing_devices().
@@ -282,6 +288,8 @@ struct MapQuery {
   bool memory = false;
   // Above this many levels the walk gives up (the enforcer's bound).
   size_t max_depth = BS_MAX_DEPTH;
+  // The enforcer's phase (a policy with phases only): boot or running.
+  Phase phase = Phase::running;
 };
 
 struct MapDecision {
@@ -290,6 +298,13 @@ struct MapDecision {
 };
 
 MapDecision decide_maps(const Compiled& c, const MapQuery& q);
+
+// Whether an entry denies in either phase (the raw-device guard holds in
+// both phases, so it counts a deny of either).
+inline bool denies(const bs_rule_val& v) { return v.action == BS_ACT_DENY || v.run_action == BS_ACT_DENY; }
+inline bool default_denies(const Compiled& c, size_t op) {
+  return c.defaults[op] == BS_ACT_DENY || c.run_defaults[op] == BS_ACT_DENY;
+}
 
 // The compiled entries for people (`bootseal-loader --dry-run`). Names and
 // paths are written as the policy language writes them (quote_if_needed()),

@@ -22,6 +22,7 @@ struct ParsedPolicy {
   Document document;
   std::vector<uint32_t> rule_lines;
   std::vector<uint32_t> bpf_lsm_loader_lines;  // parallel to document.bpf_lsm_loaders
+  uint32_t seal_by_line = 0;                   // the `seal-by` statement's line, 0 for none
 };
 
 // Parses policy text. `filename` is used only in error messages. On success

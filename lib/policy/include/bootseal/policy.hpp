@@ -22,7 +22,7 @@ namespace bootseal {
 // the document says, so that a policy using no newer feature still reads
 // on an older loader.
 inline constexpr uint64_t kSchemaVersion = 1;
-inline constexpr uint64_t kSchemaMaxVersion = 3;
+inline constexpr uint64_t kSchemaMaxVersion = 4;
 
 enum class Action : uint8_t { allow = 0, deny = 1, audit = 2 };
 inline constexpr size_t kActionCount = 3;
@@ -57,6 +57,16 @@ enum class ObjectKind : uint8_t {
 // Values are on-disk numbers.
 enum class Lockdown : uint8_t { none = 0, integrity = 1, confidentiality = 2 };
 
+// Boot phases (docs/POLICY.md, "Boot phases"; schema 4). The enforcer
+// starts a phased policy in `boot` and moves once, one way, to `running`
+// (the seal). A rule or default limited to a phase holds only in it; `any`
+// (no `phase` word) holds in both. Values are on-disk numbers.
+enum class Phase : uint8_t { any = 0, boot = 1, running = 2 };
+
+// The longest `seal-after` deadline, in seconds (7 days): a larger number is
+// taken for a mistake of unit.
+inline constexpr uint64_t kSealAfterMax = 7 * 24 * 3600;
+
 struct Object {
   ObjectKind kind = ObjectKind::any;
   std::string path;         // absolute, normalised: ObjectKind::path, ::subtree and ::device
@@ -76,6 +86,7 @@ struct Rule {
   Object object;
   std::optional<std::string> subject;
   std::vector<std::string> exceptions;  // sorted, unique
+  Phase phase = Phase::any;             // the phase the rule holds in (schema 4 unless any)
 
   friend bool operator==(const Rule&, const Rule&) = default;
 };
@@ -89,7 +100,12 @@ struct Document {
   Mode mode = Mode::enforce;
   std::vector<MachineId> machines;  // empty = any machine; sorted, unique
   std::string description;
-  std::array<Action, kOperationCount> defaults{};  // indexed by Operation; allow unless set
+  // Indexed by Operation; allow unless set. With running_defaults set, these
+  // hold in the boot phase only.
+  std::array<Action, kOperationCount> defaults{};
+  // The defaults of the running phase, when they differ from `defaults` for
+  // some operation (schema 4; never set equal to `defaults`).
+  std::optional<std::array<Action, kOperationCount>> running_defaults;
   std::vector<Rule> rules;
   Lockdown lockdown = Lockdown::none;
   // `allow bpf-load lsm by SUBJECT` (document key 9, schema 3): the
@@ -98,11 +114,29 @@ struct Document {
   // deny, no exceptions, no "any process" (docs/POLICY.md, "Loading BPF LSM
   // programs").
   std::vector<std::string> bpf_lsm_loaders;
+  // What ends the boot phase (schema 4): `seal-by PATH`, the executable
+  // whose processes may seal (absolute, normalised; a subject), and
+  // `seal-after N`, the deadline in seconds after the kernel started
+  // (CLOCK_BOOTTIME) at which the enforcer seals by itself (1 ..
+  // kSealAfterMax; 0 = the policy has no boot phase). Any phase rule,
+  // running default or seal_by needs seal_after.
+  std::optional<std::string> seal_by;
+  uint64_t seal_after = 0;
 
   friend bool operator==(const Document&, const Document&) = default;
 };
 
-// The lowest schema version that holds everything `doc` uses: 3 when it
+// Whether the policy has a boot phase at all (seal_after set): the enforcer
+// then starts in `boot` and seals once; without, it has one phase only and
+// every rule holds always.
+inline bool has_phases(const Document& doc) { return doc.seal_after != 0; }
+
+// The default for `op` in `phase` (boot or running; any reads as boot).
+Action default_for(const Document& doc, Operation op, Phase phase);
+
+// The lowest schema version that holds everything `doc` uses: 4 when it
+// uses boot phases (a rule's phase, running_defaults, seal_by, seal_after),
+// 3 when it
 // grants BPF LSM program loads (bpf_lsm_loaders), 2 when a rule has an
 // object kind above `capability` (device, memory) or the document asks for
 // a lockdown level, else 1. Writers store this version; a document
@@ -116,6 +150,8 @@ std::string_view to_string(Operation op);
 std::string_view to_string(ObjectKind k);
 std::string_view to_string(Lockdown l);
 std::optional<Lockdown> lockdown_from_string(std::string_view s);
+std::string_view to_string(Phase p);  // "any", "boot", "running"
+std::optional<Phase> phase_from_string(std::string_view s);  // "boot" or "running" only
 std::optional<Action> action_from_string(std::string_view s);
 std::optional<Mode> mode_from_string(std::string_view s);
 std::optional<Operation> operation_from_string(std::string_view s);
@@ -171,6 +207,9 @@ struct Query {
   // and with none the answer is allow, not the exec default. Other exec
   // queries never match `memory` rules.
   bool memory = false;
+  // The enforcer's phase (boot or running): rules of the other phase do not
+  // match, and the phase's default applies. Irrelevant without phases.
+  Phase phase = Phase::running;
 };
 
 struct Decision {

@@ -35,6 +35,11 @@ struct PolicyView {
   std::vector<std::pair<std::string, std::string>> defaults;  // operation, action; in operation order
   std::vector<std::string> rules;                             // each rule as one line of policy text
   std::string text;                                           // the canonical policy text
+  // Boot phases (docs/POLICY.md): the deadline in seconds (0: none), the
+  // seal-by program, the running phase's defaults where they differ.
+  uint64_t seal_after = 0;
+  std::optional<std::string> seal_by;
+  std::vector<std::pair<std::string, std::string>> running_defaults;
 };
 PolicyView policy_view(const Document& doc);
 
