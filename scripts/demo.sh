@@ -7,7 +7,7 @@
 # what the policy denies, and `bootseal status` inside the guest.
 #
 # With --debian: the same for a real Debian 12 system with systemd
-# (examples/debian-server.policy; the QEMU scenario debian-dracut): the
+# (examples/debian-server-phases.policy; the QEMU scenario debian-dracut): the
 # project's .deb installed with apt in a Debian root, its own dracut, then
 # checks over ssh; it ends with the commands to boot it and log in by hand.
 # Needs root (the root is prepared in a chroot).
@@ -57,7 +57,7 @@ else
 fi
 
 if [ -n "$debian" ]; then
-	policy="$top/examples/debian-server.policy"
+	policy="$top/examples/debian-server-phases.policy"
 	step "check the policy: $policy"
 	"$sign" check "$policy"
 	step "boot a Debian 12 root with systemd under it (first run: builds the packages and the root, 15-25 minutes; then about 3)"
