@@ -395,11 +395,6 @@ static __always_inline __u8 default_in(__u8 op, int running)
 	return running ? bs_run_defaults[op] : bs_defaults[op];
 }
 
-static __always_inline __u8 default_of(__u8 op)
-{
-	return default_in(op, running_for(PHASE_NOW));
-}
-
 /* An entry's action and rule in the phase in force; 0 when the entry has
  * none in it (BS_ACT_NONE). */
 static __always_inline int in_phase(const struct bs_rule_val *v, int running, struct bs_rule_val *out)
@@ -1288,9 +1283,13 @@ static __always_inline int memory_trusted(__u32 subject)
 	k.op = BS_OP_EXEC;
 	k.subject = subject;
 	v = bpf_map_lookup_elem(&rules, &k);
-	if (!v || !in_phase(v, bs_seal_after_ns ? phase_running() : 0, &d))
+	/* With phases, in both: executable memory made in the boot phase
+	 * stays with the subject, which keeps its subject, after the seal. */
+	if (!v || !in_phase(v, 0, &d) || d.action == BS_ACT_DENY)
 		return 0;
-	return d.action != BS_ACT_DENY;
+	if (bs_seal_after_ns && (!in_phase(v, 1, &d) || d.action == BS_ACT_DENY))
+		return 0;
+	return 1;
 }
 
 /* A file on the kernel's internal shared-memory mount: memfd_create, SysV
@@ -2069,16 +2068,18 @@ static __always_inline int check_capability(int cap, int log)
 	struct bs_rule_val v;
 	__u32 subject;
 
+	int running = running_for(PHASE_NOW);  /* one phase for the decision */
+
 	subject = current_subject();
-	v.action = default_of(BS_OP_CAPABILITY);
+	v.action = default_in(BS_OP_CAPABILITY, running);
 	v.rule = BS_RULE_DEFAULT;
 	k.op = BS_OP_CAPABILITY;
 	k.kind = BS_KIND_CAPABILITY;
 	k.id = (__u32)cap;
-	if (!level(&k, subject, &v)) {
+	if (!level_in(&k, subject, running, &v)) {
 		k.kind = BS_KIND_ANY;
 		k.id = 0;
-		level(&k, subject, &v);
+		level_in(&k, subject, running, &v);
 	}
 	return verdict(BS_OP_CAPABILITY, subject, 0, (__u32)cap, &v, log);
 }

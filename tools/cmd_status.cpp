@@ -175,6 +175,11 @@ StatusView status_view(const EnforcerState& st) {
   v.lockdown_in_force = lockdown_in_force();
   v.lockdown_policy = lockdown_asked(i.lockdown);
   v.phase = phase_view(st);
+  // `defaults` are those in force: after the seal, the running phase's.
+  if (v.phase.phase == "running") {
+    v.defaults.clear();
+    for (unsigned op = 0; op < kOperationCount; ++op) v.defaults.emplace_back(op_name(op), action_name(i.run_defaults[op]));
+  }
   v.denied = st.stats.denied;
   v.audited = st.stats.audited;
   v.self_protection_denied = st.stats.self_denied;

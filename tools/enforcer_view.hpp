@@ -35,7 +35,7 @@ struct PhaseView {
   std::string phase = "none";  // "none" (the policy has no phases), "boot" or "running"
   uint64_t seal_after_seconds = 0;
   uint32_t seal_by_subject = 0;  // 0: no seal-by program (or it did not resolve)
-  // The running phase's defaults, where they differ from `defaults`.
+  // The running phase's defaults, where they differ from the boot phase's.
   std::vector<std::pair<std::string, std::string>> running_defaults;
   std::string sealed_reason;  // "trigger", "deadline", "" before the seal
   double sealed_boot_seconds = 0;

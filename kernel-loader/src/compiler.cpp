@@ -621,8 +621,9 @@ bool phase_level(const Compiled& c, bs_rule_key k, uint32_t subject, bool runnin
 
 MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
   const auto op = static_cast<uint8_t>(q.operation);
-  // The enforcer reads the phase only in a policy with phases.
-  const bool running = c.seal_after != 0 && q.phase == Phase::running;
+  // The enforcer reads the phase only in a policy with phases; a query
+  // for no phase in particular reads as running, as in decide().
+  const bool running = c.seal_after != 0 && q.phase != Phase::boot;
   auto level = [&](const Compiled& cc, const bs_rule_key& k, uint32_t subject, MapDecision* o) {
     return phase_level(cc, k, subject, running, o);
   };

@@ -32,6 +32,10 @@ int run_check(const CheckOptions& o) {
       std::cout << file << ": ok: policy " << quote(d.name) << ", generation " << d.generation << ", "
                 << to_string(d.mode) << " mode, " << d.rules.size() << " rules";
       if (!d.bpf_lsm_loaders.empty()) std::cout << ", " << d.bpf_lsm_loaders.size() << " bpf-load lsm grants";
+      if (has_phases(d)) {
+        std::cout << ", boot phase until seal-after " << d.seal_after << "s";
+        if (d.seal_by) std::cout << " or seal-by " << quote_if_needed(*d.seal_by);
+      }
       std::cout << "\n";
     }
   }

@@ -130,6 +130,12 @@ contains check-bpf-load-names-line "$t/err" "nosubject.policy:4:19: error: 'allo
 # lines and the JSON its phases; a phase rule without seal-after is refused
 # with its line, and a writable seal-by program draws a warning.
 check check-phases 0 "$sign" check "$src/examples/debian-server-phases.policy"
+contains check-phases-summary "$t/out" "boot phase until seal-after 600s or seal-by /usr/lib/bootseal/bootseal-seal"
+check check-phases-canonical 0 "$sign" check --canonical "$src/examples/debian-server-phases.policy"
+cp "$t/out" "$t/phases-canonical.policy"
+check check-phases-canonical-again 0 "$sign" check --canonical "$t/phases-canonical.policy"
+cmp -s "$t/out" "$t/phases-canonical.policy" && echo "ok   phased canonical text is a fixed point" ||
+	{ echo "FAIL phased canonical text is not a fixed point"; failures=$((failures + 1)); }
 check seal-phases 0 "$sign" seal --key "$t/k.pem" -o "$t/phases.sealed" "$src/examples/debian-server-phases.policy"
 check inspect-phases 0 "$sign" inspect "$t/phases.sealed"
 contains inspect-shows-seal-after "$t/out" "seal-after 600s"
@@ -147,6 +153,9 @@ contains check-phase-without-deadline-says-why "$t/err" "nodeadline.policy:5:1: 
 printf 'policy "p"\ngeneration 1\nmode enforce\nseal-after 5m\nseal-by /usr/lib/bootseal/bootseal-seal\n' >"$t/writable.policy"
 check check-writable-seal-by 0 "$sign" check "$t/writable.policy"
 contains check-writable-seal-by-warns "$t/err" "writable.policy:5: warning: /usr/lib/bootseal/bootseal-seal is the seal-by program but any process may write it"
+printf 'policy "p"\ngeneration 1\nmode enforce\nseal-after 5m\nphase boot deny write subtree /usr\nphase running deny write subtree /usr\n' >"$t/twice.policy"
+check check-rule-in-both-phases 0 "$sign" check "$t/twice.policy"
+contains check-rule-in-both-phases-warns "$t/err" "twice.policy:5: warning: this rule and the one on line 6 differ only in their phase"
 
 echo "$failures failures"
 [ "$failures" -eq 0 ]

@@ -29,6 +29,12 @@ inline Object any_obj() { return Object{}; }
 inline Object cap_obj(uint32_t c) { return Object{ObjectKind::capability, "", "", c}; }
 inline Object cap_obj(std::string_view name) { return cap_obj(capability_from_string(name).value()); }
 
+// `r` limited to one boot phase (`phase boot ...`, `phase running ...`).
+inline Rule in_phase(Phase p, Rule r) {
+  r.phase = p;
+  return r;
+}
+
 // A minimal valid document (name "t", generation 1) holding `rules`.
 inline Document doc_with(std::vector<Rule> rules) {
   Document d;

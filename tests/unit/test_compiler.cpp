@@ -254,7 +254,7 @@ TEST(Compile, PhasedRulesShareOneEntryWithAnActionPerPhase) {
   ASSERT_TRUE(parsed.ok()) << parsed.error();
   const Document& d = *parsed;
   Compiled c = compile(d, r->resolver(), {}, r->name_resolver());
-  ASSERT_TRUE(c.diagnostics.empty()) << c.diagnostics[0].message;
+  ASSERT_TRUE(c.diagnostics.empty()) << (c.diagnostics.empty() ? "" : c.diagnostics[0].message);
   EXPECT_EQ(c.seal_after, 90u);
   EXPECT_EQ(c.seal_subject, c.subject_of(root.id("/usr/lib/bootseal/bootseal-seal")));
   EXPECT_NE(c.seal_subject, BS_SUBJECT_ANY);

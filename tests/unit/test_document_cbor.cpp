@@ -1021,5 +1021,109 @@ TEST(DocumentValidate, RulesOfDisjointPhasesDoNotConflict) {
   EXPECT_THAT(v.error(), HasSubstr("same operation, object and subject, in a common phase"));
 }
 
+
+TEST(DocumentCborReject, PhaseKeysNameTheirOffset) {
+  // Key 12 in a schema-3 document: named at the key, the last pair's first
+  // byte (the key 1 byte, the value 60 two).
+  auto f = minimal_fields();
+  f[0].value = U(3);
+  f.push_back(Field{U(9), A({T("/s")})});
+  f.push_back(Field{U(12), U(60)});
+  const Bytes b = M(f);
+  expect_refused(b, "offset " + std::to_string(b.size() - 3) + ": seal-after (key 12) needs schema version 4");
+  // Key 11 in a schema-2 document: at its key, before its text is read.
+  f = minimal_fields();
+  f[0].value = U(2);
+  f.push_back(Field{U(8), U(1)});
+  f.push_back(Field{U(11), T("/s")});
+  const Bytes c = M(f);
+  expect_refused(c, "offset " + std::to_string(c.size() - 4) + ": seal-by (key 11) needs schema version 4");
+}
+
+TEST(DocumentCborReject, RunningDefaultsNotAnArray) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(10), U(1)});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "running-phase defaults (key 10): expected an array");
+}
+
+TEST(DocumentCborReject, SealAfterNotAnInteger) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(12), T("5m")});
+  expect_refused(M(f), "seal-after (key 12): expected an unsigned integer");
+}
+
+TEST(DocumentCborReject, SealByEmptyFailsValidation) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(11), T("")});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "seal-by: '' is not an absolute path");
+}
+
+TEST(DocumentCborReject, PhaseKeysOutOfOrder) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(12), U(60)});
+  f.push_back(Field{U(11), T("/s")});
+  expect_refused(M(f), "map keys not in deterministic (bytewise sorted) order");
+  auto r = path_rule_fields();
+  r.push_back(Field{U(8), U(1)});
+  std::swap(r[3], r[4]);
+  f = schema4_fields();
+  f[5].value = A({M(r)});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "map keys not in deterministic (bytewise sorted) order");
+}
+
+TEST(DocumentCborReject, PhaseKeysTwice) {
+  auto f = schema4_fields();
+  f.push_back(Field{U(12), U(60)});
+  f.push_back(Field{U(12), U(60)});
+  expect_refused(M(f), "duplicate map key");
+}
+
+TEST(DocumentCborSchema, HandWrittenPhasedDocumentDecodesAndReencodes) {
+  // Both phases of one rule, running defaults for kexec, a deadline of 7
+  // days exactly.
+  auto boot = path_rule_fields();
+  boot[0].value = U(0);  // allow
+  boot.push_back(Field{U(8), U(1)});
+  auto running = path_rule_fields();
+  running.push_back(Field{U(8), U(2)});
+  auto f = schema4_fields();
+  f[5].value = A({M(boot), M(running)});
+  f.push_back(Field{U(10), A({U(0), U(0), U(0), U(0), U(0), U(1), U(0)})});
+  f.push_back(Field{U(12), U(kSealAfterMax)});
+  const Bytes b = M(f);
+  auto d = decode_document(b);
+  ASSERT_TRUE(d.ok()) << d.error();
+  ASSERT_EQ(d->rules.size(), 2u);
+  EXPECT_EQ(d->rules[0].phase, Phase::boot);
+  EXPECT_EQ(d->rules[0].action, Action::allow);
+  EXPECT_EQ(d->rules[1].phase, Phase::running);
+  EXPECT_EQ(d->seal_after, kSealAfterMax);
+  EXPECT_FALSE(d->seal_by);
+  ASSERT_TRUE(d->running_defaults);
+  EXPECT_EQ(default_for(*d, Operation::kexec, Phase::running), Action::deny);
+  EXPECT_EQ(default_for(*d, Operation::kexec, Phase::boot), Action::allow);
+  EXPECT_EQ(encode_document(*d), b);
+}
+
+TEST(DocumentCborSchema, PhasedRuleBesideEveryOtherFeatureRoundTrips) {
+  Document d = phased();
+  d.lockdown = Lockdown::integrity;
+  d.bpf_lsm_loaders = {"/usr/lib/systemd/systemd"};
+  Rule mem;
+  mem.action = Action::deny;
+  mem.operation = Operation::exec;
+  mem.object.kind = ObjectKind::memory;
+  mem.phase = Phase::running;
+  d.rules.push_back(mem);
+  ASSERT_TRUE(validate(d).ok()) << validate(d).error();
+  auto back = decode_document(encode_document(d));
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, d);
+  EXPECT_EQ(back->schema, 4u);
+}
+
 }  // namespace
 }  // namespace bootseal

@@ -947,7 +947,7 @@ TEST(LanguageRoundTrip, ExamplesParseAndRoundTrip) {
 // survive document -> text -> document.
 class RandomDocuments {
  public:
-  explicit RandomDocuments(uint32_t seed) : rng_(seed) {}
+  explicit RandomDocuments(uint32_t seed) : rng_(seed), phase_rng_(seed + 1) {}
 
   Document next() {
     Document d;
@@ -1022,12 +1022,49 @@ class RandomDocuments {
       unique.bpf_lsm_loaders.erase(std::unique(unique.bpf_lsm_loaders.begin(), unique.bpf_lsm_loaders.end()),
                                    unique.bpf_lsm_loaders.end());
     }
+    add_phases(unique);
     unique.schema = required_schema(unique);
     return unique;
   }
 
  private:
   size_t pick(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
+
+  // Boot phases for one document in three, from their own generator so the
+  // rest of each document is as without them: a deadline, maybe a seal-by
+  // program and running defaults, a phase per rule, and a rule of one phase
+  // repeated for the other with another action (disjoint phases may share
+  // operation, object and subject).
+  void add_phases(Document& d) {
+    auto pick_p = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(phase_rng_); };
+    if (pick_p(3) != 0) return;
+    d.seal_after = pick_p(4) == 0 ? kSealAfterMax : 1 + pick_p(kSealAfterMax);
+    static constexpr const char* kSealBy[] = {"/usr/lib/bootseal/bootseal-seal", "/opt/a b/seal\\x", "/s"};
+    if (pick_p(2)) d.seal_by = kSealBy[pick_p(std::size(kSealBy))];
+    if (pick_p(2)) {
+      auto run = d.defaults;
+      for (auto& a : run)
+        if (pick_p(3) == 0) a = static_cast<Action>(pick_p(kActionCount));
+      if (run != d.defaults) d.running_defaults = run;
+    }
+    std::vector<Rule> rules;
+    for (Rule r : d.rules) {
+      r.phase = static_cast<Phase>(pick_p(3));
+      rules.push_back(r);
+      if (r.phase != Phase::any && pick_p(3) == 0) {
+        r.phase = r.phase == Phase::boot ? Phase::running : Phase::boot;
+        r.action = static_cast<Action>(pick_p(kActionCount));
+        // The same CAP_SYS_ADMIN caveat as above, for the copy.
+        if (r.operation == Operation::capability && r.object.kind == ObjectKind::capability &&
+            r.action == Action::deny && (r.object.capability >= 38 || r.object.capability == 34))
+          r.action = Action::audit;
+        // An allow for a device names its subject.
+        if (r.object.kind == ObjectKind::device && r.action == Action::allow && !r.subject) r.action = Action::deny;
+        rules.push_back(r);
+      }
+    }
+    d.rules = std::move(rules);
+  }
 
   // Any bytes but NUL-free paths; mostly printable, sometimes anything.
   std::string text(size_t n) {
@@ -1056,6 +1093,7 @@ class RandomDocuments {
   }
 
   std::mt19937 rng_;
+  std::mt19937 phase_rng_;
 };
 
 TEST(LanguageRoundTrip, RandomDocumentsRoundTrip) {
@@ -1744,6 +1782,272 @@ TEST(LanguagePhases, WarnsForAWritableSealByProgram) {
                                   "phase running deny write subtree /usr\n"))
                 .size(),
             1u);
+}
+
+
+TEST(LanguagePhases, PhaseOnlyBeforeARuleOrADefault) {
+  // Not before a header statement, not twice.
+  EXPECT_EQ(parse_error("phase boot policy \"t\"\ngeneration 1\nmode enforce\n"),
+            "t.policy:1:12: error: unexpected 'policy' after 'phase boot', expected a rule (allow, deny or audit "
+            "...) or a default: a phase limits only those");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase running seal-after 1m\n")),
+            "t.policy:5:15: error: unexpected 'seal-after' after 'phase running', expected a rule (allow, deny or "
+            "audit ...) or a default: a phase limits only those");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase boot machine 0123456789abcdef0123456789abcdef\n")),
+            "t.policy:5:12: error: unexpected 'machine' after 'phase boot', expected a rule (allow, deny or audit "
+            "...) or a default: a phase limits only those");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase boot \"deny\" write any\n")),
+            "t.policy:5:12: error: unexpected \"deny\" after 'phase boot', expected a rule (allow, deny or audit "
+            "...) or a default: a phase limits only those");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase Boot deny exec any\n")),
+            "t.policy:5:7: error: unknown phase 'Boot', expected boot or running");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase any deny exec any\n")),
+            "t.policy:5:7: error: unknown phase 'any', expected boot or running");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase running default bpf-load deny\n"))
+                .rfind("t.policy:5:23: error: 'default bpf-load' is not allowed", 0),
+            0u);
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase boot default\n")),
+            "t.policy:5:19: error: missing operation after 'default', expected one of exec, read, write, "
+            "capability, module-load, kexec or mount");
+  // The rest of the line is an ordinary rule or default, comments included.
+  const Document d = parse_ok(with_head("seal-after 1m\nphase boot deny write path /x  # during boot\n"
+                                        "phase   running\tdefault exec audit # after\n"));
+  ASSERT_EQ(d.rules.size(), 1u);
+  EXPECT_EQ(d.rules[0].phase, Phase::boot);
+  ASSERT_TRUE(d.running_defaults);
+  EXPECT_EQ((*d.running_defaults)[0], Action::audit);
+}
+
+TEST(LanguagePhases, PhasedRuleKeepsItsObjectSubjectAndExceptions) {
+  const Document d = parse_ok(with_head("seal-after 1m\n"
+                                        "phase running deny write subtree /etc except /usr/bin/passwd, "
+                                        "/usr/bin/chfn\n"
+                                        "phase boot allow capability CAP_SYS_MODULE by /usr/bin/kmod\n"
+                                        "phase running deny exec memory\n"
+                                        "phase boot allow read device /dev/sda by /usr/sbin/fsck\n"));
+  ASSERT_EQ(d.rules.size(), 4u);
+  EXPECT_EQ(d.rules[0].exceptions, (std::vector<std::string>{"/usr/bin/chfn", "/usr/bin/passwd"}));
+  EXPECT_EQ(d.rules[0].phase, Phase::running);
+  EXPECT_EQ(d.rules[1].object.kind, ObjectKind::capability);
+  EXPECT_EQ(d.rules[1].subject, std::optional<std::string>("/usr/bin/kmod"));
+  EXPECT_EQ(d.rules[2].object.kind, ObjectKind::memory);
+  EXPECT_EQ(d.rules[3].object.kind, ObjectKind::device);
+  EXPECT_EQ(d.schema, 4u);
+  EXPECT_TRUE(validate(d));
+}
+
+TEST(LanguagePhases, DefaultsOfOnePhaseOnly) {
+  const auto ml = static_cast<size_t>(Operation::module_load);
+  // Running only: allow while booting, as with no default line.
+  Document d = parse_ok(with_head("seal-after 1m\nphase running default module-load deny\n"));
+  EXPECT_EQ(d.defaults[ml], Action::allow);
+  ASSERT_TRUE(d.running_defaults);
+  EXPECT_EQ((*d.running_defaults)[ml], Action::deny);
+  for (size_t op = 0; op < kOperationCount; ++op) {
+    if (op == ml) continue;
+    EXPECT_EQ((*d.running_defaults)[op], d.defaults[op]);
+  }
+  // Boot only: allow after the seal.
+  d = parse_ok(with_head("seal-after 1m\nphase boot default module-load deny\n"));
+  EXPECT_EQ(d.defaults[ml], Action::deny);
+  ASSERT_TRUE(d.running_defaults);
+  EXPECT_EQ((*d.running_defaults)[ml], Action::allow);
+  // A phase default that changes nothing leaves no running defaults.
+  EXPECT_FALSE(parse_ok(with_head("seal-after 1m\nphase boot default module-load allow\n")).running_defaults);
+  EXPECT_FALSE(parse_ok(with_head("seal-after 1m\nphase running default module-load allow\n")).running_defaults);
+  // Unphased defaults beside phase defaults of other operations.
+  d = parse_ok(with_head("seal-after 1m\ndefault exec deny\nphase running default kexec deny\n"
+                         "phase boot default kexec audit\n"));
+  EXPECT_EQ(d.defaults[0], Action::deny);
+  EXPECT_EQ((*d.running_defaults)[0], Action::deny);
+  EXPECT_EQ(d.defaults[static_cast<size_t>(Operation::kexec)], Action::audit);
+  EXPECT_EQ((*d.running_defaults)[static_cast<size_t>(Operation::kexec)], Action::deny);
+}
+
+TEST(LanguagePhases, OneDefaultPerOperationInEachPhaseWhicheverComesFirst) {
+  // The phase line first, the unphased one second: named at the second.
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase running default exec deny\ndefault exec allow\n")),
+            "t.policy:6:9: error: duplicate default for exec, already given on line 5 (both would hold in the "
+            "same phase), expected one default per operation in each phase");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\ndefault exec deny\ndefault exec allow\n")),
+            "t.policy:6:9: error: duplicate default for exec, already given on line 5, expected one default per "
+            "operation");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nphase running default exec deny\nphase running default exec "
+                                  "deny\n")),
+            "t.policy:6:23: error: duplicate default for exec, already given on line 5, expected one default per "
+            "operation in each phase");
+}
+
+TEST(LanguagePhases, SealByIsASubjectPath) {
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nseal-by /usr/lib/../x\n")),
+            "t.policy:5:9: error: path '/usr/lib/../x' is not normalised, expected a path without empty, '.' or "
+            "'..' components and without a trailing '/'");
+  EXPECT_EQ(parse_error(with_head("seal-after 1m\nseal-by /a /b\n")),
+            "t.policy:5:12: error: unexpected '/b' after the seal-by program, expected end of line");
+  const Document d = parse_ok(with_head("seal-by \"/opt/my seal\"\nseal-after 1m\n"));
+  EXPECT_EQ(d.seal_by, std::optional<std::string>("/opt/my seal"));
+  EXPECT_EQ(d.schema, 4u);
+}
+
+TEST(LanguagePhases, MoreBadDurations) {
+  EXPECT_EQ(parse_error(with_head("seal-after \"5m\"\n")),
+            "t.policy:4:12: error: bad duration \"5m\", expected a number of seconds, minutes or hours, such as "
+            "300s, 5m or 1h");
+  EXPECT_EQ(parse_error(with_head("seal-after -5s\n")),
+            "t.policy:4:12: error: bad duration '-5s', expected a number of seconds, minutes or hours, such as "
+            "300s, 5m or 1h");
+  EXPECT_EQ(parse_error(with_head("seal-after 5 m\n")),
+            "t.policy:4:12: error: duration '5' has no unit, expected a number of seconds, minutes or hours, such "
+            "as 300s, 5m or 1h");
+  EXPECT_EQ(parse_error(with_head("seal-after 5S\n")),
+            "t.policy:4:12: error: unknown unit 'S' in duration '5S', expected a number of seconds, minutes or "
+            "hours, such as 300s, 5m or 1h");
+  EXPECT_EQ(parse_error(with_head("seal-after 604801s\n")),
+            "t.policy:4:12: error: duration '604801s' is more than 7 days, expected at most 604800s, 10080m or "
+            "168h");
+  EXPECT_EQ(parse_error(with_head("seal-after 10081m\n")),
+            "t.policy:4:12: error: duration '10081m' is more than 7 days, expected at most 604800s, 10080m or 168h");
+  EXPECT_EQ(parse_error(with_head("seal-after 0h\n")),
+            "t.policy:4:12: error: duration '0h' is zero, expected at least 1s (the boot phase must last a while)");
+  // The limits themselves, and leading zeros.
+  EXPECT_EQ(parse_ok(with_head("seal-after 604800s\n")).seal_after, kSealAfterMax);
+  EXPECT_EQ(parse_ok(with_head("seal-after 10080m\n")).seal_after, kSealAfterMax);
+  EXPECT_EQ(parse_ok(with_head("seal-after 1s\n")).seal_after, 1u);
+  EXPECT_EQ(parse_ok(with_head("seal-after 007m\n")).seal_after, 420u);
+}
+
+TEST(LanguagePhases, DeadlineAloneNeedsNothingElse) {
+  const Document d = parse_ok(with_head("seal-after 90s\ndeny write subtree /etc\n"));
+  EXPECT_EQ(d.schema, 4u);
+  EXPECT_FALSE(d.seal_by);
+  EXPECT_FALSE(d.running_defaults);
+  EXPECT_TRUE(has_phases(d));
+  // A phase line after the deadline and one before it both count.
+  EXPECT_TRUE(parse_ok(with_head("phase boot allow write any\nseal-after 90s\n")).seal_after == 90u);
+}
+
+TEST(LanguagePhases, CanonicalTextOfEveryPhaseFormRoundTrips) {
+  const char* cases[] = {
+      "seal-after 1s\n",
+      "seal-after 168h\nseal-by /s\n",
+      "seal-after 1m\nphase boot default exec deny\n",
+      "seal-after 1m\nphase running default exec deny\nphase boot default mount audit\n",
+      "seal-after 1m\nphase boot default kexec deny\nphase running default kexec audit\ndefault exec deny\n",
+      "seal-after 1m\nphase boot allow write path /x\nphase running deny write path /x\nallow write path /x by /b\n",
+      "seal-after 1m\nphase running deny write subtree /etc except /usr/bin/passwd, \"/opt/a b\"\n",
+      "seal-after 1m\nlockdown integrity\nphase boot allow read device /dev/sda by /usr/sbin/fsck\n"
+      "allow bpf-load lsm by /usr/lib/systemd/systemd\ndeny write subtree /usr\n",
+  };
+  for (const char* c : cases) {
+    const Document d = parse_ok(with_head(c));
+    const std::string text = format_policy(d);
+    const Document again = parse_ok(text);
+    EXPECT_EQ(again, d) << c << "\n" << text;
+    EXPECT_EQ(format_policy(again), text) << c;
+    EXPECT_EQ(text.find("seal-after ") == std::string::npos, false) << text;
+    EXPECT_NE(text.find("s\n\n"), std::string::npos) << "seal-after in seconds, then the blank line\n" << text;
+  }
+  // A default that differs writes both phases, even an allow.
+  const std::string text = format_policy(parse_ok(with_head("seal-after 1m\nphase boot default exec deny\n")));
+  EXPECT_NE(text.find("\n\nphase boot default exec deny\nphase running default exec allow\ndefault read allow\n"),
+            std::string::npos)
+      << text;
+  // The header order: lockdown, seal-by, seal-after.
+  const std::string head =
+      format_policy(parse_ok(with_head("seal-after 2m\nseal-by /s\nlockdown integrity\ndescription \"d\"\n")));
+  EXPECT_NE(head.find("description \"d\"\nlockdown integrity\nseal-by /s\nseal-after 120s\n\n"), std::string::npos)
+      << head;
+}
+
+TEST(LanguagePhases, WarnsForARuleRepeatedInBothPhases) {
+  auto w = warnings_of(with_head("seal-after 1m\nphase boot deny write subtree /usr\n"
+                                 "phase running deny write subtree /usr\n"));
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0],
+            "t.policy:5: warning: this rule and the one on line 6 differ only in their phase, so together they hold "
+            "in both phases (write `deny write subtree /usr` once, without a phase)");
+  // Another action, subject or exception list: not the same rule.
+  EXPECT_TRUE(warnings_of(with_head("seal-after 1m\ndeny write subtree /usr\n"
+                                    "phase boot allow write subtree /etc\nphase running deny write subtree /etc\n"
+                                    "phase boot deny write subtree /var except /usr/bin/a\n"
+                                    "phase running deny write subtree /var except /usr/bin/b\n"
+                                    "phase boot deny exec any by /usr/bin/a\nphase running deny exec any\n"))
+                  .empty());
+  // With a subject, in line order among the other warnings.
+  w = warnings_of(with_head("seal-after 1m\nphase running allow exec any by /opt/x\n"
+                            "phase boot allow exec any by /opt/x\n"));
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].rfind("t.policy:5: warning: /opt/x is named as a subject", 0), 0u) << w[0];
+  EXPECT_EQ(w[1].rfind("t.policy:5: warning: this rule and the one on line 6 differ only in their phase", 0), 0u)
+      << w[1];
+}
+
+TEST(LanguageWarnings, AreInLineOrder) {
+  const auto w = warnings_of(with_head("deny exec any by /opt/b\n"
+                                       "allow bpf-load lsm by /opt/a\n"
+                                       "seal-by /opt/s\nseal-after 1m\n"));
+  ASSERT_EQ(w.size(), 4u);
+  EXPECT_EQ(w[0].rfind("t.policy:4: warning: /opt/b is named as a subject", 0), 0u) << w[0];
+  EXPECT_EQ(w[1].rfind("t.policy:5: warning: /opt/a is granted BPF LSM program loads", 0), 0u) << w[1];
+  EXPECT_EQ(w[2].rfind("t.policy:5: warning: /opt/a may load BPF LSM programs", 0), 0u) << w[2];
+  EXPECT_EQ(w[3].rfind("t.policy:6: warning: /opt/s is the seal-by program", 0), 0u) << w[3];
+}
+
+// The worked examples of docs/POLICY.md, "Boot phases".
+Query phase_query(Operation op, std::string path, std::string subject, Phase phase) {
+  Query q;
+  q.operation = op;
+  q.path = std::move(path);
+  q.fstype = "ext4";
+  q.subject = std::move(subject);
+  q.phase = phase;
+  return q;
+}
+
+TEST(LanguageExamples, DocsPhasesModulesOnlyWhileBooting) {
+  const Document d =
+      parse_ok(with_head("seal-after 10m\ndefault module-load deny\n"
+                         "phase boot allow module-load subtree /usr/lib/modules by /usr/bin/udevadm\n"));
+  const std::string ko = "/usr/lib/modules/6.1.0/kernel/drivers/net/e1000.ko";
+  EXPECT_EQ(decide(d, phase_query(Operation::module_load, ko, "/usr/bin/udevadm", Phase::boot)).action,
+            Action::allow);
+  EXPECT_EQ(decide(d, phase_query(Operation::module_load, ko, "/usr/bin/kmod", Phase::boot)).action, Action::deny);
+  EXPECT_EQ(decide(d, phase_query(Operation::module_load, ko, "/usr/bin/udevadm", Phase::running)).action,
+            Action::deny);
+}
+
+TEST(LanguageExamples, DocsPhasesEtcWritableByProvisioningThenClosed) {
+  const Document d = parse_ok(with_head("seal-after 10m\n"
+                                        "phase boot allow write subtree /etc by /usr/lib/firstboot/provision\n"
+                                        "phase running deny write subtree /etc except /usr/bin/passwd\n"));
+  const std::string prov = "/usr/lib/firstboot/provision";
+  EXPECT_EQ(decide(d, phase_query(Operation::write, "/etc/hosts", prov, Phase::boot)).action, Action::allow);
+  EXPECT_EQ(decide(d, phase_query(Operation::write, "/etc/hosts", "/usr/bin/vi", Phase::boot)).rule, -1)
+      << "everyone else falls to the default (allow)";
+  EXPECT_EQ(decide(d, phase_query(Operation::write, "/etc/hosts", prov, Phase::running)).action, Action::deny);
+  EXPECT_EQ(decide(d, phase_query(Operation::write, "/etc/hosts", "/usr/bin/vi", Phase::running)).action,
+            Action::deny);
+  EXPECT_EQ(decide(d, phase_query(Operation::write, "/etc/shadow", "/usr/bin/passwd", Phase::running)).action,
+            Action::allow);
+}
+
+TEST(LanguageExamples, DocsPhasesBootPathBesideAnUnphasedSubtree) {
+  const Document d = parse_ok(with_head("seal-after 10m\ndeny write subtree /etc\n"
+                                        "phase boot allow write path /etc/hostname\n"));
+  EXPECT_EQ(decide(d, phase_query(Operation::write, "/etc/hostname", "", Phase::boot)).action, Action::allow);
+  EXPECT_EQ(decide(d, phase_query(Operation::write, "/etc/hosts", "", Phase::boot)).action, Action::deny);
+  EXPECT_EQ(decide(d, phase_query(Operation::write, "/etc/hostname", "", Phase::running)).action, Action::deny);
+  EXPECT_EQ(decide(d, phase_query(Operation::write, "/etc/hosts", "", Phase::running)).action, Action::deny);
+}
+
+TEST(LanguageExamples, DocsPhasesADefaultPerPhase) {
+  const Document d = parse_ok(with_head("seal-after 10m\nphase boot default kexec allow\n"
+                                        "phase running default kexec deny\n"));
+  EXPECT_EQ(decide(d, phase_query(Operation::kexec, "/boot/vmlinuz", "", Phase::boot)).action, Action::allow);
+  EXPECT_EQ(decide(d, phase_query(Operation::kexec, "/boot/vmlinuz", "", Phase::running)).action, Action::deny);
+  EXPECT_EQ(parse_error(with_head("seal-after 10m\ndefault kexec deny\nphase boot default kexec allow\n")),
+            "t.policy:6:20: error: duplicate default for kexec, already given on line 5 (both would hold in the "
+            "same phase), expected one default per operation in each phase");
 }
 
 }  // namespace

@@ -433,5 +433,271 @@ TEST(PolicyDecide, AuditIsAnAllowThatLogs) {
   EXPECT_EQ(decide(d, exec_of("/usr/local/bin/x")).action, Action::audit);
 }
 
+
+// ---------------------------------------------------------------------------
+// Boot phases (docs/POLICY.md, "Boot phases"; schema 4)
+
+// doc_with(rules) as a schema-4 document with a deadline.
+Document phased_with(std::vector<Rule> rules) {
+  Document d = doc_with(std::move(rules));
+  d.schema = 4;
+  d.seal_after = 600;
+  return d;
+}
+
+Query write_of(std::string p, Phase phase, std::string subject = "") {
+  Query q;
+  q.operation = Operation::write;
+  q.path = std::move(p);
+  q.fstype = "ext4";
+  q.subject = std::move(subject);
+  q.phase = phase;
+  return q;
+}
+
+TEST(PolicyNames, Phases) {
+  EXPECT_EQ(to_string(Phase::any), "any");
+  EXPECT_EQ(to_string(Phase::boot), "boot");
+  EXPECT_EQ(to_string(Phase::running), "running");
+  EXPECT_EQ(to_string(static_cast<Phase>(3)), "unknown");
+  EXPECT_EQ(phase_from_string("boot"), Phase::boot);
+  EXPECT_EQ(phase_from_string("running"), Phase::running);
+  EXPECT_EQ(phase_from_string("any"), std::nullopt) << "no `phase any`: a rule without a phase holds in both";
+  EXPECT_EQ(phase_from_string("Boot"), std::nullopt);
+  EXPECT_EQ(phase_from_string(""), std::nullopt);
+}
+
+TEST(PolicyPhases, DefaultForEachPhase) {
+  Document d = phased_with({});
+  const auto kexec = static_cast<size_t>(Operation::kexec);
+  d.defaults[kexec] = Action::deny;
+  for (const Phase p : {Phase::any, Phase::boot, Phase::running})
+    EXPECT_EQ(default_for(d, Operation::kexec, p), Action::deny) << "no running defaults: one default for both";
+  d.defaults[kexec] = Action::allow;
+  d.running_defaults = d.defaults;
+  (*d.running_defaults)[kexec] = Action::deny;
+  EXPECT_EQ(default_for(d, Operation::kexec, Phase::boot), Action::allow);
+  EXPECT_EQ(default_for(d, Operation::kexec, Phase::any), Action::allow) << "any reads as boot";
+  EXPECT_EQ(default_for(d, Operation::kexec, Phase::running), Action::deny);
+  EXPECT_EQ(default_for(d, Operation::exec, Phase::running), Action::allow);
+}
+
+TEST(PolicyPhases, HasPhasesIsTheDeadline) {
+  Document d = doc_with({});
+  EXPECT_FALSE(has_phases(d));
+  d.seal_after = 1;
+  EXPECT_TRUE(has_phases(d));
+}
+
+TEST(PolicyPhases, RequiredSchemaIsFourForEachPhaseFeature) {
+  EXPECT_EQ(required_schema(doc_with({})), 1u);
+  Document d = doc_with({});
+  d.seal_after = 60;
+  EXPECT_EQ(required_schema(d), 4u);
+  d = doc_with({});
+  d.seal_by = "/s";
+  EXPECT_EQ(required_schema(d), 4u);
+  d = doc_with({});
+  d.running_defaults = d.defaults;
+  EXPECT_EQ(required_schema(d), 4u);
+  d = doc_with({in_phase(Phase::boot, make_rule(Action::allow, Operation::write, subtree_obj("/etc")))});
+  EXPECT_EQ(required_schema(d), 4u);
+  d = doc_with({make_rule(Action::allow, Operation::write, subtree_obj("/etc"))});
+  EXPECT_EQ(required_schema(d), 1u) << "Phase::any is no phase";
+  // Above the other features.
+  d = phased_with({make_rule(Action::deny, Operation::exec, memory_obj())});
+  d.lockdown = Lockdown::integrity;
+  d.bpf_lsm_loaders = {"/a"};
+  EXPECT_EQ(required_schema(d), 4u);
+}
+
+TEST(PolicyPhases, ValidateAcceptsAPhasedDocument) {
+  Document d = phased_with({in_phase(Phase::boot, make_rule(Action::allow, Operation::write, subtree_obj("/etc"))),
+                            in_phase(Phase::running, make_rule(Action::deny, Operation::write, subtree_obj("/etc"))),
+                            make_rule(Action::deny, Operation::write, subtree_obj("/usr"))});
+  d.seal_by = "/usr/lib/bootseal/bootseal-seal";
+  d.running_defaults = d.defaults;
+  (*d.running_defaults)[static_cast<size_t>(Operation::module_load)] = Action::deny;
+  EXPECT_TRUE(validate(d)) << validate(d).error();
+  // A deadline alone is a phased policy without phase rules.
+  EXPECT_TRUE(validate(phased_with({})));
+  Document max = phased_with({});
+  max.seal_after = kSealAfterMax;
+  EXPECT_TRUE(validate(max));
+}
+
+TEST(PolicyPhases, ValidateRefusesPhasesBelowSchemaFour) {
+  const std::string refused = "schema version 3 cannot hold boot phases (schema 4 needed)";
+  Document d = phased_with({});
+  d.schema = 3;
+  d.bpf_lsm_loaders = {"/a"};
+  EXPECT_EQ(validate(d).error(), refused);
+  d.seal_after = 0;
+  d.rules = {in_phase(Phase::running, make_rule(Action::deny, Operation::exec, any_obj()))};
+  EXPECT_EQ(validate(d).error(), refused);
+  d.rules.clear();
+  d.seal_by = "/s";
+  EXPECT_EQ(validate(d).error(), refused);
+  d.seal_by.reset();
+  d.running_defaults = d.defaults;
+  (*d.running_defaults)[0] = Action::deny;
+  EXPECT_EQ(validate(d).error(), refused);
+  d.running_defaults.reset();
+  EXPECT_TRUE(validate(d)) << validate(d).error();
+}
+
+TEST(PolicyPhases, ValidateRefusesABadDeadline) {
+  Document d = phased_with({});
+  d.seal_after = kSealAfterMax + 1;
+  EXPECT_EQ(validate(d).error(), "seal-after 604801 s is more than 604800 s (7 days)");
+  // Anything that needs a deadline without one.
+  const std::string missing = "a policy with phases needs a seal-after deadline";
+  d = phased_with({in_phase(Phase::boot, make_rule(Action::allow, Operation::module_load, any_obj()))});
+  d.seal_after = 0;
+  EXPECT_EQ(validate(d).error(), missing);
+  d = phased_with({});
+  d.seal_after = 0;
+  d.seal_by = "/s";
+  EXPECT_EQ(validate(d).error(), missing);
+  d = phased_with({});
+  d.seal_after = 0;
+  d.running_defaults = d.defaults;
+  (*d.running_defaults)[0] = Action::deny;
+  EXPECT_EQ(validate(d).error(), missing);
+}
+
+TEST(PolicyPhases, ValidateRefusesABadSealBy) {
+  Document d = phased_with({});
+  for (const char* bad : {"usr/lib/bootseal/bootseal-seal", "/usr/lib/../bin/x", "/usr/lib/", ""}) {
+    d.seal_by = bad;
+    EXPECT_EQ(validate(d).error(), "seal-by: '" + std::string(bad) + "' is not an absolute path") << bad;
+  }
+}
+
+TEST(PolicyPhases, ValidateRefusesRunningDefaultsEqualOrUnknown) {
+  Document d = phased_with({});
+  d.running_defaults = d.defaults;
+  EXPECT_EQ(validate(d).error(), "running-phase defaults equal to the defaults must be left out");
+  (*d.running_defaults)[6] = static_cast<Action>(3);
+  EXPECT_EQ(validate(d).error(), "unknown running-phase default action for operation 6");
+}
+
+TEST(PolicyPhases, ValidateRefusesAnUnknownPhase) {
+  const Document d =
+      phased_with({in_phase(static_cast<Phase>(3), make_rule(Action::deny, Operation::exec, path_obj("/a")))});
+  EXPECT_EQ(validate(d).error(), "rule 1: unknown phase");
+}
+
+TEST(PolicyPhases, RulesConflictOnlyInACommonPhase) {
+  const Rule allow = make_rule(Action::allow, Operation::write, subtree_obj("/etc"));
+  const Rule deny = make_rule(Action::deny, Operation::write, subtree_obj("/etc"));
+  EXPECT_TRUE(validate(phased_with({in_phase(Phase::boot, allow), in_phase(Phase::running, deny)})));
+  EXPECT_EQ(validate(phased_with({in_phase(Phase::boot, allow), in_phase(Phase::boot, deny)})).error(),
+            "rule 2 conflicts with rule 1: same operation, object and subject, in a common phase");
+  EXPECT_EQ(validate(phased_with({deny, in_phase(Phase::running, allow)})).error(),
+            "rule 2 conflicts with rule 1: same operation, object and subject, in a common phase");
+  EXPECT_EQ(validate(phased_with({in_phase(Phase::boot, allow), deny})).error(),
+            "rule 2 conflicts with rule 1: same operation, object and subject, in a common phase");
+  // Without phases the message is as before.
+  EXPECT_EQ(validate(phased_with({allow, deny})).error(),
+            "rule 2 conflicts with rule 1: same operation, object and subject");
+  // Another subject is another rule, whatever the phases.
+  EXPECT_TRUE(validate(phased_with(
+      {in_phase(Phase::boot, allow),
+       in_phase(Phase::boot, make_rule(Action::deny, Operation::write, subtree_obj("/etc"), "/usr/bin/vi"))})));
+}
+
+// The worked example of docs/POLICY.md: the phase filters, then the
+// precedence ranks what is left.
+TEST(PolicyPhases, DecideFiltersBeforePrecedence) {
+  const Document d = phased_with({make_rule(Action::deny, Operation::write, subtree_obj("/etc")),
+                                  in_phase(Phase::boot, make_rule(Action::allow, Operation::write,
+                                                                  path_obj("/etc/hostname")))});
+  ASSERT_TRUE(validate(d)) << validate(d).error();
+  auto dec = decide(d, write_of("/etc/hostname", Phase::boot));
+  EXPECT_EQ(dec.action, Action::allow) << "boot: the path rule outranks the subtree";
+  EXPECT_EQ(dec.rule, 1);
+  dec = decide(d, write_of("/etc/hostname", Phase::running));
+  EXPECT_EQ(dec.action, Action::deny) << "running: the path rule does not exist";
+  EXPECT_EQ(dec.rule, 0);
+  for (const Phase p : {Phase::boot, Phase::running}) {
+    EXPECT_EQ(decide(d, write_of("/etc/passwd", p)).rule, 0) << to_string(p);
+    EXPECT_EQ(decide(d, write_of("/home/a", p)).rule, -1) << to_string(p);
+  }
+}
+
+TEST(PolicyPhases, DecideSubjectRankWithinAPhase) {
+  // A boot-phase rule naming the subject beats an unphased rule for any
+  // subject on the same object; after the seal it is gone.
+  const Document d = phased_with(
+      {make_rule(Action::deny, Operation::write, subtree_obj("/etc")),
+       in_phase(Phase::boot,
+                make_rule(Action::allow, Operation::write, subtree_obj("/etc"), "/usr/lib/firstboot/provision"))});
+  ASSERT_TRUE(validate(d)) << validate(d).error();
+  EXPECT_EQ(decide(d, write_of("/etc/hosts", Phase::boot, "/usr/lib/firstboot/provision")).action, Action::allow);
+  EXPECT_EQ(decide(d, write_of("/etc/hosts", Phase::boot, "/usr/bin/vi")).action, Action::deny);
+  EXPECT_EQ(decide(d, write_of("/etc/hosts", Phase::running, "/usr/lib/firstboot/provision")).action,
+            Action::deny);
+}
+
+TEST(PolicyPhases, DecideOneObjectARulePerPhase) {
+  const Document d =
+      phased_with({in_phase(Phase::boot, make_rule(Action::audit, Operation::write, subtree_obj("/etc"))),
+                   in_phase(Phase::running, make_rule(Action::deny, Operation::write, subtree_obj("/etc")))});
+  ASSERT_TRUE(validate(d)) << validate(d).error();
+  EXPECT_EQ(decide(d, write_of("/etc/x", Phase::boot)).action, Action::audit);
+  EXPECT_EQ(decide(d, write_of("/etc/x", Phase::boot)).rule, 0);
+  EXPECT_EQ(decide(d, write_of("/etc/x", Phase::running)).action, Action::deny);
+  EXPECT_EQ(decide(d, write_of("/etc/x", Phase::running)).rule, 1);
+  EXPECT_EQ(decide(d, write_of("/etc/x", Phase::any)).rule, 1) << "a query's phase any reads as running";
+}
+
+TEST(PolicyPhases, DecideUsesThePhasesDefault) {
+  Document d = phased_with({in_phase(Phase::boot, make_rule(Action::allow, Operation::module_load,
+                                                            subtree_obj("/usr/lib/modules"), "/usr/bin/kmod"))});
+  const auto ml = static_cast<size_t>(Operation::module_load);
+  d.defaults[ml] = Action::audit;
+  d.running_defaults = d.defaults;
+  (*d.running_defaults)[ml] = Action::deny;
+  ASSERT_TRUE(validate(d)) << validate(d).error();
+  Query q;
+  q.operation = Operation::module_load;
+  q.path = "/usr/lib/modules/6.1/x.ko";
+  q.subject = "/usr/bin/kmod";
+  q.phase = Phase::boot;
+  EXPECT_EQ(decide(d, q).action, Action::allow);
+  q.subject = "/usr/bin/insmod";
+  EXPECT_EQ(decide(d, q).action, Action::audit) << "the boot default";
+  EXPECT_EQ(decide(d, q).rule, -1);
+  q.subject = "/usr/bin/kmod";
+  q.phase = Phase::running;
+  EXPECT_EQ(decide(d, q).action, Action::deny) << "the running default; the boot rule is gone";
+  EXPECT_EQ(decide(d, q).rule, -1);
+}
+
+TEST(PolicyPhases, DecideMemoryRulesArePhasedToo) {
+  Document d = phased_with({in_phase(Phase::running, make_rule(Action::deny, Operation::exec, memory_obj()))});
+  Query q;
+  q.operation = Operation::exec;
+  q.memory = true;
+  q.phase = Phase::boot;
+  EXPECT_EQ(decide(d, q).action, Action::allow);
+  q.phase = Phase::running;
+  EXPECT_EQ(decide(d, q).action, Action::deny);
+}
+
+TEST(PolicyPhases, DecideWithoutPhasesIgnoresTheQuerysPhase) {
+  Document d = doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/etc"))});
+  d.defaults[static_cast<size_t>(Operation::kexec)] = Action::deny;
+  for (const Phase p : {Phase::any, Phase::boot, Phase::running}) {
+    EXPECT_EQ(decide(d, write_of("/etc/x", p)).rule, 0);
+    Query k;
+    k.operation = Operation::kexec;
+    k.path = "/boot/vmlinuz";
+    k.phase = p;
+    EXPECT_EQ(decide(d, k).action, Action::deny);
+  }
+}
+
 }  // namespace
 }  // namespace bootseal

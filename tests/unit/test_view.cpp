@@ -88,6 +88,20 @@ TEST(PolicyJson, PhasesOfAPhasedPolicy) {
                                {"running_defaults", {{"module-load", "deny"}}}}));
   EXPECT_EQ(j["defaults"]["module-load"], "allow");
   EXPECT_EQ(j["rules"], (json{"phase boot allow write subtree /etc"}));
+  // The text inspect prints: the header lines, both defaults of an
+  // operation that differs, the rule's phase.
+  const std::string text = j["text"];
+  EXPECT_NE(text.find("seal-by /usr/lib/bootseal/bootseal-seal\nseal-after 300s\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("phase boot default module-load allow\nphase running default module-load deny\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\nphase boot allow write subtree /etc\n"), std::string::npos) << text;
+}
+
+TEST(PolicyJson, ADeadlineAloneHasPhasesWithoutRunningDefaults) {
+  const json j = to_json(policy_view(parsed("policy p\ngeneration 1\nmode enforce\nseal-after 1h\n")));
+  EXPECT_EQ(j["phases"],
+            (json{{"seal_after_seconds", 3600}, {"seal_by", nullptr}, {"running_defaults", json::object()}}));
 }
 
 TEST(PolicyJson, MachinesAreListedAsTheLanguageWritesThem) {

@@ -49,14 +49,18 @@ std::vector<std::string> policy_warnings(const ParsedPolicy& p, std::string_view
   for (const auto& [exe, rule] : first)
     if (!write_protected(doc, exe)) found.emplace_back(rule, exe);
   std::sort(found.begin(), found.end());
-  std::vector<std::string> out;
+  // (line, warning), put in line order at the end.
+  std::vector<std::pair<uint32_t, std::string>> out;
+  auto warn = [&](uint32_t line, const std::string& what) {
+    out.emplace_back(line, std::string(filename) + ":" + std::to_string(line) + ": warning: " + what);
+  };
+  auto line_of = [&](size_t rule) { return rule < p.rule_lines.size() ? p.rule_lines[rule] : uint32_t{0}; };
   for (const auto& [rule, exe] : found) {
-    const uint32_t line = rule < p.rule_lines.size() ? p.rule_lines[rule] : 0;
-    out.push_back(std::string(filename) + ":" + std::to_string(line) + ": warning: " + quote_if_needed(exe) +
-                  " is named as a subject but any process may write it, so a process running it holds no "
-                  "subject and this rule never applies to it as written (write-protect it, e.g. `deny write "
-                  "path " +
-                  quote_if_needed(exe) + "` or a `deny write subtree` above it)");
+    warn(line_of(rule), quote_if_needed(exe) +
+                            " is named as a subject but any process may write it, so a process running it holds no "
+                            "subject and this rule never applies to it as written (write-protect it, e.g. `deny write "
+                            "path " +
+                            quote_if_needed(exe) + "` or a `deny write subtree` above it)");
   }
   // Grants to load BPF LSM programs: the subject must be write-protected
   // like any other, and without lockdown the grant reaches every process's
@@ -64,30 +68,47 @@ std::vector<std::string> policy_warnings(const ParsedPolicy& p, std::string_view
   for (size_t i = 0; i < doc.bpf_lsm_loaders.size(); ++i) {
     const std::string& exe = doc.bpf_lsm_loaders[i];
     const uint32_t line = i < p.bpf_lsm_loader_lines.size() ? p.bpf_lsm_loader_lines[i] : 0;
-    const std::string at = std::string(filename) + ":" + std::to_string(line) + ": warning: ";
     if (!first.count(exe) && !write_protected(doc, exe)) {
-      out.push_back(at + quote_if_needed(exe) +
-                    " is granted BPF LSM program loads but any process may write it, so a process running it "
-                    "holds no subject and the grant never applies (write-protect it, e.g. `deny write path " +
-                    quote_if_needed(exe) + "` or a `deny write subtree` above it)");
+      warn(line, quote_if_needed(exe) +
+                     " is granted BPF LSM program loads but any process may write it, so a process running it "
+                     "holds no subject and the grant never applies (write-protect it, e.g. `deny write path " +
+                     quote_if_needed(exe) + "` or a `deny write subtree` above it)");
     }
     if (doc.lockdown == Lockdown::none) {
-      out.push_back(at + quote_if_needed(exe) +
-                    " may load BPF LSM programs, which can write any process's memory through "
-                    "bpf_probe_write_user unless the kernel is locked down (add `lockdown integrity`)");
+      warn(line, quote_if_needed(exe) +
+                     " may load BPF LSM programs, which can write any process's memory through "
+                     "bpf_probe_write_user unless the kernel is locked down (add `lockdown integrity`)");
     }
   }
   // The seal-by program holds its subject only while it runs its own code:
   // writable by any process, it could never seal (only the deadline would).
   if (doc.seal_by && !first.count(*doc.seal_by) && !write_protected(doc, *doc.seal_by)) {
-    out.push_back(std::string(filename) + ":" + std::to_string(p.seal_by_line) + ": warning: " +
-                  quote_if_needed(*doc.seal_by) +
-                  " is the seal-by program but any process may write it, so a process running it holds no subject "
-                  "and cannot end the boot phase: only the seal-after deadline would (write-protect it, e.g. `deny "
-                  "write path " +
-                  quote_if_needed(*doc.seal_by) + "` or a `deny write subtree` above it)");
+    warn(p.seal_by_line,
+         quote_if_needed(*doc.seal_by) +
+             " is the seal-by program but any process may write it, so a process running it holds no subject "
+             "and cannot end the boot phase: only the seal-after deadline would (write-protect it, e.g. `deny "
+             "write path " +
+             quote_if_needed(*doc.seal_by) + "` or a `deny write subtree` above it)");
   }
-  return out;
+  // A rule written once per phase with the same action, object, subject
+  // and exceptions holds in both phases: one rule without a phase says the
+  // same, and a later edit cannot change one copy and forget the other.
+  std::map<std::string, size_t> phased;  // the rule without its phase -> its first phased rule
+  for (size_t i = 0; i < doc.rules.size(); ++i) {
+    if (doc.rules[i].phase == Phase::any) continue;
+    Rule r = doc.rules[i];
+    r.phase = Phase::any;
+    auto [it, inserted] = phased.try_emplace(format_rule(r), i);
+    if (inserted || doc.rules[it->second].phase == doc.rules[i].phase) continue;
+    warn(line_of(it->second), "this rule and the one on line " + std::to_string(line_of(i)) +
+                                  " differ only in their phase, so together they hold in both phases (write `" +
+                                  format_rule(r) + "` once, without a phase)");
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> warnings;
+  warnings.reserve(out.size());
+  for (auto& [line, w] : out) warnings.push_back(std::move(w));
+  return warnings;
 }
 
 }  // namespace bootseal

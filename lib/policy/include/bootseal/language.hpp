@@ -40,10 +40,13 @@ Result<ParsedPolicy> parse_policy_file(const std::string& path);
 
 // Warnings about a policy that parses but would not do what it says, each
 // "FILE:LINE: warning: WHAT" (LINE: the first rule involved), in line
-// order. Today: an executable named as a subject (`by` or `except`) that the
-// policy does not write-protect (its write decision for a process with no
+// order. Today: an executable named as a subject (`by` or `except`), granted
+// BPF LSM program loads or named by `seal-by` that the policy does not
+// write-protect in both phases (its write decision for a process with no
 // subject is not deny): the enforcer gives a process running a program any
-// process may rewrite no subject (docs/POLICY.md, "Subject integrity").
+// process may rewrite no subject (docs/POLICY.md, "Subject integrity"); a
+// bpf-load grant without lockdown; a `phase boot` rule and a `phase running`
+// rule that differ only in their phase (one rule without a phase says it).
 std::vector<std::string> policy_warnings(const ParsedPolicy& p, std::string_view filename);
 
 // The canonical text of a document: header, the seven defaults in operation

@@ -207,8 +207,9 @@ struct Query {
   // and with none the answer is allow, not the exec default. Other exec
   // queries never match `memory` rules.
   bool memory = false;
-  // The enforcer's phase (boot or running): rules of the other phase do not
-  // match, and the phase's default applies. Irrelevant without phases.
+  // The enforcer's phase (boot or running; any reads as running): rules of
+  // the other phase do not match, and the phase's default applies.
+  // Irrelevant without phases (has_phases() false).
   Phase phase = Phase::running;
 };
 
