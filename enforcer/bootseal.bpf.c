@@ -2466,7 +2466,9 @@ static __always_inline int lsm_load_granted(void)
 	k.op = BS_OP_SELF;
 	k.id = BS_BPF_LOAD_LSM;
 	v = bpf_map_lookup_elem(&rules, &k);
-	return v && v->action == BS_ACT_ALLOW;
+	/* A grant holds in both phases: the loader writes both halves, and a
+	 * grant needs both (reading one half would make the phase matter). */
+	return v && v->action == BS_ACT_ALLOW && v->run_action == BS_ACT_ALLOW;
 }
 
 /* bpf(2): detaching a link, fds to programs or links by id, freezing the

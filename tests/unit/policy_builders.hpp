@@ -29,6 +29,18 @@ inline Object any_obj() { return Object{}; }
 inline Object cap_obj(uint32_t c) { return Object{ObjectKind::capability, "", "", c}; }
 inline Object cap_obj(std::string_view name) { return cap_obj(capability_from_string(name).value()); }
 
+// A query for `op` on `path` (on ext4) by `subject` ("" = any process),
+// decided in `phase`.
+inline Query phase_query(Operation op, std::string path, std::string subject, Phase phase) {
+  Query q;
+  q.operation = op;
+  q.path = std::move(path);
+  q.fstype = "ext4";
+  q.subject = std::move(subject);
+  q.phase = phase;
+  return q;
+}
+
 // `r` limited to one boot phase (`phase boot ...`, `phase running ...`).
 inline Rule in_phase(Phase p, Rule r) {
   r.phase = p;

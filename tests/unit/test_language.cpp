@@ -2,6 +2,7 @@
 // The policy language: parsing, canonical formatting, round trips, every
 // rejection path, and the worked examples of docs/POLICY.md.
 #include "bootseal/language.hpp"
+#include "policy_builders.hpp"
 
 #include <gtest/gtest.h>
 
@@ -1994,15 +1995,7 @@ TEST(LanguageWarnings, AreInLineOrder) {
 }
 
 // The worked examples of docs/POLICY.md, "Boot phases".
-Query phase_query(Operation op, std::string path, std::string subject, Phase phase) {
-  Query q;
-  q.operation = op;
-  q.path = std::move(path);
-  q.fstype = "ext4";
-  q.subject = std::move(subject);
-  q.phase = phase;
-  return q;
-}
+using testing::phase_query;
 
 TEST(LanguageExamples, DocsPhasesModulesOnlyWhileBooting) {
   const Document d =

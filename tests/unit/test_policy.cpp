@@ -446,13 +446,7 @@ Document phased_with(std::vector<Rule> rules) {
 }
 
 Query write_of(std::string p, Phase phase, std::string subject = "") {
-  Query q;
-  q.operation = Operation::write;
-  q.path = std::move(p);
-  q.fstype = "ext4";
-  q.subject = std::move(subject);
-  q.phase = phase;
-  return q;
+  return phase_query(Operation::write, std::move(p), std::move(subject), phase);
 }
 
 TEST(PolicyNames, Phases) {
