@@ -2,7 +2,6 @@
 // bootseal status [--json] [--pin-dir DIR]
 #include <cctype>
 #include <cstdio>
-#include <ctime>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -67,19 +66,31 @@ std::optional<TpmView> tpm_view(const std::string& tcti) {
     add_problem(log.error());
   } else if (!log->empty()) {
     events = std::move(*log);
-    const tpm::MeasureEvent& last = events.back();
+    // bootseal measure-seal's record, if any, follows the loader's.
+    size_t loader_records = events.size();
+    if (events.back().event == "sealed") {
+      t.seal_measured = events.back().reason;
+      --loader_records;
+    }
+    const tpm::MeasureEvent& last = events[loader_records ? loader_records - 1 : 0];
     t.pcr = last.pcr;
-    t.measured_event = last.event;
-    if (last.event == "policy") t.measured = to_hex(last.digest);
+    if (last.event != "sealed") {
+      t.measured_event = last.event;
+      if (last.event == "policy") t.measured = to_hex(last.digest);
+    }
     if (last.nv_index != 0 && tpm::in_linux_range(last.nv_index)) index = last.nv_index;
     for (const auto& e : events) t.records += e.pcr == t.pcr ? 1 : 0;
-    // One record; or two when the policy measured did not go into force
-    // (a no-policy record follows it). Anything else was not the loader's.
-    const bool one_run = t.records == 1 || (t.records == 2 && events.size() == 2 && events[0].event == "policy" &&
-                                            events[1].event == "no-policy");
-    if (!one_run)
-      add_problem(std::to_string(t.records) + " records for PCR " + std::to_string(t.pcr) +
-                  " in the log, which is not what one run of the loader writes");
+    // One loader record; or two when the policy measured did not go into
+    // force (a no-policy record follows it); then at most one seal record
+    // for the policy, on the same PCR. Anything else was not bootseal's.
+    const bool loader_run =
+        (loader_records == 1 && events[0].event != "sealed") ||
+        (loader_records == 2 && events[0].event == "policy" && events[1].event == "no-policy");
+    const bool seal_ok = t.seal_measured.empty() ||
+                         (loader_records == 1 && events[0].event == "policy" && events.back().pcr == t.pcr);
+    if (!loader_run || !seal_ok || t.records != events.size())
+      add_problem(std::to_string(events.size()) + " records in the log, " + std::to_string(t.records) + " for PCR " +
+                  std::to_string(t.pcr) + ", which is not what one run of the loader (and measure-seal) writes");
   }
   t.nv_index = tpm::hex32(index);
   t.pcr_value = read_pcr(t.pcr);
@@ -125,38 +136,6 @@ std::string lockdown_in_force() {
 std::string lockdown_asked(uint32_t level) {
   return level <= static_cast<uint32_t>(Lockdown::confidentiality) ? std::string(to_string(static_cast<Lockdown>(level)))
                                                                      : "unknown (" + std::to_string(level) + ")";
-}
-
-// The boot phase. Past the deadline the phase is running even before the
-// enforcer's next decision records the seal (it seals at that decision).
-PhaseView phase_view(const EnforcerState& st) {
-  const bs_info& i = st.info;
-  PhaseView p;
-  if (!i.seal_after_ns) return p;
-  p.seal_after_seconds = i.seal_after_ns / 1000000000ull;
-  p.seal_by_subject = i.seal_subject;
-  for (unsigned op = 0; op < kOperationCount; ++op)
-    if (i.run_defaults[op] != i.defaults[op]) p.running_defaults.emplace_back(op_name(op), action_name(i.run_defaults[op]));
-  timespec ts{};
-  ::clock_gettime(CLOCK_BOOTTIME, &ts);
-  const uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
-  if (st.stats.sealed == BS_SEAL_TRIGGER || st.stats.sealed == BS_SEAL_DEADLINE) {
-    p.phase = "running";
-    p.sealed_reason = st.stats.sealed == BS_SEAL_TRIGGER ? "trigger" : "deadline";
-    p.sealed_boot_seconds = static_cast<double>(st.stats.sealed_ns) / 1e9;
-    if (st.stats.sealed == BS_SEAL_TRIGGER) {
-      p.sealed_pid = st.stats.sealed_pid;
-      p.sealed_subject = st.stats.sealed_subject;
-      p.sealed_comm = std::string(st.stats.sealed_comm, strnlen(st.stats.sealed_comm, sizeof(st.stats.sealed_comm)));
-    }
-  } else if (now >= i.seal_after_ns) {
-    p.phase = "running";
-    p.sealed_reason = "deadline";
-    p.sealed_boot_seconds = static_cast<double>(i.seal_after_ns) / 1e9;
-  } else {
-    p.phase = "boot";
-  }
-  return p;
 }
 
 StatusView status_view(const EnforcerState& st) {

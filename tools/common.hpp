@@ -75,5 +75,6 @@ void setup_inspect(CLI::App& app, int& exit_code);
 void setup_status(CLI::App& app, int& exit_code);
 void setup_audit(CLI::App& app, int& exit_code);
 void setup_tpm_setup(CLI::App& app, int& exit_code);
+void setup_measure_seal(CLI::App& app, int& exit_code);
 
 }  // namespace bootseal::tool

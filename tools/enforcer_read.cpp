@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/policy.hpp"
@@ -139,6 +140,36 @@ std::string memory_route_name(uint64_t route) {
     case BS_MEM_BRK: return "memory (executable heap)";
     default: return "memory (route " + std::to_string(route) + ")";
   }
+}
+
+PhaseView phase_view(const EnforcerState& st) {
+  const bs_info& i = st.info;
+  PhaseView p;
+  if (!i.seal_after_ns) return p;
+  p.seal_after_seconds = i.seal_after_ns / 1000000000ull;
+  p.seal_by_subject = i.seal_subject;
+  for (unsigned op = 0; op < kOperationCount; ++op)
+    if (i.run_defaults[op] != i.defaults[op]) p.running_defaults.emplace_back(op_name(op), action_name(i.run_defaults[op]));
+  timespec ts{};
+  ::clock_gettime(CLOCK_BOOTTIME, &ts);
+  const uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+  if (st.stats.sealed == BS_SEAL_TRIGGER || st.stats.sealed == BS_SEAL_DEADLINE) {
+    p.phase = "running";
+    p.sealed_reason = st.stats.sealed == BS_SEAL_TRIGGER ? "trigger" : "deadline";
+    p.sealed_boot_seconds = static_cast<double>(st.stats.sealed_ns) / 1e9;
+    if (st.stats.sealed == BS_SEAL_TRIGGER) {
+      p.sealed_pid = st.stats.sealed_pid;
+      p.sealed_subject = st.stats.sealed_subject;
+      p.sealed_comm = std::string(st.stats.sealed_comm, strnlen(st.stats.sealed_comm, sizeof(st.stats.sealed_comm)));
+    }
+  } else if (now >= i.seal_after_ns) {
+    p.phase = "running";
+    p.sealed_reason = "deadline";
+    p.sealed_boot_seconds = static_cast<double>(i.seal_after_ns) / 1e9;
+  } else {
+    p.phase = "boot";
+  }
+  return p;
 }
 
 }  // namespace bootseal::tool

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bootseal_contract.hpp"
+#include "enforcer_view.hpp"
 #include "bootseal/result.hpp"
 
 namespace bootseal::tool {
@@ -32,6 +33,11 @@ struct EnforcerState {
 };
 
 EnforcerResult<EnforcerState> read_enforcer(const std::string& pin_dir);
+
+// The boot phase (docs/POLICY.md, "Boot phases"), as of now: past the
+// seal-after deadline it is running even before the enforcer's next
+// decision records the seal (it seals at that decision).
+PhaseView phase_view(const EnforcerState& st);
 
 // Everything a pinned iterator prints (or a file), read to its end.
 EnforcerResult<std::string> read_pin(const std::string& path);

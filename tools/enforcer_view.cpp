@@ -20,6 +20,7 @@ nlohmann::json to_json(const TpmView& t) {
           {"pcr_value", t.pcr_value.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.pcr_value)},
           {"measured_event", t.measured_event.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.measured_event)},
           {"measured_sha256", t.measured.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.measured)},
+          {"seal_measured", t.seal_measured.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.seal_measured)},
           {"log_replays", or_null(t.log_replays)},
           {"records", t.records},
           {"nv_index", t.nv_index},
@@ -133,8 +134,12 @@ void print_status(std::ostream& out, const StatusView& v) {
           : t.measured_event == "no-policy" ? std::string("no policy")
                                             : std::string("nothing logged"))
       << " (" << t.records << (t.records == 1 ? " record" : " records")
-      << "; the log replays to the PCR: " << yes_no(t.log_replays) << ")\n"
-      << "tpm floor:   " << (t.floor ? std::to_string(*t.floor) : std::string("unknown")) << " in NV index "
+      << "; the log replays to the PCR: " << yes_no(t.log_replays) << ")\n";
+  if (!t.seal_measured.empty())
+    out << "seal:        measured, sealed "
+        << (t.seal_measured == "trigger" ? "by the seal-by program" : "at the seal-after deadline")
+        << " (bootseal measure-seal)\n";
+  out << "tpm floor:   " << (t.floor ? std::to_string(*t.floor) : std::string("unknown")) << " in NV index "
       << t.nv_index << ", write-locked: " << yes_no(t.locked) << "\n";
   if (t.requested) out << "requested:   floor " << *t.requested << " at the next boot (bootseal mark-good)\n";
   if (!t.problem.empty()) out << "tpm problem: " << t.problem << "\n";

@@ -21,6 +21,7 @@ struct TpmView {
   std::string pcr_value;        // hex, read from sysfs now; "" when unreadable
   std::string measured;         // the policy's SHA-256 the loader extended ("" none)
   std::string measured_event;   // "policy", "no-policy" or "" (nothing logged)
+  std::string seal_measured;    // "trigger", "deadline": bootseal measure-seal's record; "" none
   std::optional<bool> log_replays;  // our records, replayed from zero, give pcr_value
   unsigned records = 0;         // bootseal's records for `pcr` in the log
   std::string nv_index;         // "0x01d10250"

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   setup_status(app, exit_code);
   setup_audit(app, exit_code);
   setup_tpm_setup(app, exit_code);
+  setup_measure_seal(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

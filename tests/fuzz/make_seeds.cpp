@@ -20,7 +20,8 @@
 //   cmdline          the same kernel command lines, and the tokenizer's
 //                    corners: quotes, its whitespace, "--", a NUL
 //   tpm_log          measurement logs (a policy record, a no-policy
-//                    record, another tool's record) and floor requests
+//                    record, a sealed record, another tool's record) and
+//                    floor requests
 // Every seed is checked to be accepted by its parser before it is written,
 // so an example that stops being valid fails the build. STAMP is written
 // last.
@@ -302,7 +303,14 @@ void run(const fs::path& out, const fs::path& root) {
   const std::string other =
       "\x1e{\"pcr\":15,\"digests\":[{\"hashAlg\":\"sha256\",\"digest\":\"" + std::string(64, 'a') +
       "\"}],\"content_type\":\"systemd\",\"content\":{\"string\":\"machine-id\"}}\n";
-  const std::string logs[] = {format_event(pe), format_event(pe) + format_event(ne), other + format_event(pe)};
+  bootseal::tpm::MeasureEvent se = pe;
+  se.event = "sealed";
+  se.source.clear();
+  se.nv_index = 0;
+  se.reason = "trigger";
+  se.digest = bootseal::tpm::sealed_digest(se.reason);
+  const std::string logs[] = {format_event(pe), format_event(pe) + format_event(ne), other + format_event(pe),
+                              format_event(pe) + format_event(se)};
   n = 0;
   for (const auto& log : logs) {
     must(bootseal::tpm::parse_measure_log(log, "seed.log"), "measurement log sample " + std::to_string(n));

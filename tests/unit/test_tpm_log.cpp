@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+#include <utility>
 
 #include "bootseal/seal.hpp"
 
@@ -63,6 +65,36 @@ TEST(MeasureLog, ReadsBackWhatWasWrittenAndSkipsOthers) {
 TEST(MeasureLog, NoPolicyDigestIsTheHashOfItsText) {
   const std::string text = "bootseal: no policy";
   EXPECT_EQ(no_policy_digest(), sha256(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
+}
+
+MeasureEvent sealed_event(const std::string& reason) {
+  MeasureEvent e = policy_event();
+  e.event = "sealed";
+  e.source.clear();
+  e.nv_index = 0;
+  e.reason = reason;
+  e.digest = sealed_digest(reason);
+  return e;
+}
+
+TEST(MeasureLog, SealedDigestsAreTheHashesOfTheirTexts) {
+  for (const auto& [reason, text] : {std::pair<std::string, std::string>{"trigger", "bootseal: sealed by trigger"},
+                                     {"deadline", "bootseal: sealed at deadline"}})
+    EXPECT_EQ(sealed_digest(reason), sha256(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())))
+        << reason;
+  EXPECT_NE(sealed_digest("trigger"), sealed_digest("deadline"));
+  EXPECT_THROW(sealed_digest("reset"), std::invalid_argument);
+}
+
+TEST(MeasureLog, SealedRecordsReadBackWithTheirReasonAndPolicy) {
+  const std::string text = format_event(policy_event()) + format_event(sealed_event("deadline"));
+  EXPECT_NE(text.find("\"reason\":\"deadline\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("\"source\"", text.find("sealed")), std::string::npos) << "no source on a sealed record";
+  auto log = parse_measure_log(text, "log");
+  ASSERT_TRUE(log.ok()) << log.error();
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[1], sealed_event("deadline"));
+  EXPECT_EQ((*log)[1].policy, "kiosk");
 }
 
 TEST(MeasureLog, AppendCreatesTheDirectoryAndAppends) {
@@ -121,6 +153,19 @@ INSTANTIATE_TEST_SUITE_P(
                rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
                    ",\"content\":{\"event\":\"reset\"}}"),
                "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: unknown event 'reset'"},
+        Damage{"SealedUnknownReason",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
+                   ",\"content\":{\"event\":\"sealed\",\"reason\":\"operator\"}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: sealed: unknown reason 'operator'"},
+        Damage{"SealedWrongDigest",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
+                   ",\"content\":{\"event\":\"sealed\",\"reason\":\"trigger\"}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: sealed: the digest is not that of reason "
+               "'trigger'"},
+        Damage{"ReasonOnPolicy",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
+                   ",\"content\":{\"event\":\"policy\",\"reason\":\"trigger\"}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: a reason on a 'policy' record"},
         Damage{"NegativeGeneration",
                rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
                    ",\"content\":{\"event\":\"policy\",\"generation\":-1}}"),

@@ -484,6 +484,7 @@ TEST(StatusJson, TpmKeysAndNulls) {
                      {"pcr_value", std::string(64, 'a')},
                      {"measured_event", "policy"},
                      {"measured_sha256", std::string(64, 'b')},
+                     {"seal_measured", nullptr},
                      {"log_replays", true},
                      {"records", 1},
                      {"nv_index", "0x01d10250"},
@@ -497,8 +498,8 @@ TEST(StatusJson, TpmKeysAndNulls) {
   unread.problem = "no TPM";
   v.tpm = unread;
   const json u = to_json(v)["tpm"];
-  for (const char* k : {"pcr_value", "measured_event", "measured_sha256", "log_replays", "floor", "locked",
-                        "requested_floor"})
+  for (const char* k : {"pcr_value", "measured_event", "measured_sha256", "seal_measured", "log_replays", "floor",
+                        "locked", "requested_floor"})
     EXPECT_TRUE(u[k].is_null()) << k;
   EXPECT_EQ(u["problem"], "no TPM");
 }
@@ -514,6 +515,17 @@ TEST(StatusText, TpmLines) {
                       "measured:    policy sha256 " + std::string(64, 'b') + " (1 record; the log replays to the PCR: yes)\n" +
                       "tpm floor:   5 in NV index 0x01d10250, write-locked: yes\n"
                       "requested:   floor 6 at the next boot (bootseal mark-good)\n");
+  // measure-seal's record, when there is one, follows the loader's line.
+  v.tpm->seal_measured = "deadline";
+  v.tpm->records = 2;
+  std::ostringstream sealed;
+  print_status(sealed, v);
+  EXPECT_NE(sealed.str().find("(2 records; the log replays to the PCR: yes)\n"
+                              "seal:        measured, sealed at the seal-after deadline (bootseal measure-seal)\n"
+                              "tpm floor:"),
+            std::string::npos)
+      << sealed.str();
+  EXPECT_EQ(to_json(v)["tpm"]["seal_measured"], "deadline");
 }
 
 EventView file_event() {

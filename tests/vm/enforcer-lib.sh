@@ -73,11 +73,13 @@ enf_initramfs() {
 	enf_initramfs_again
 }
 
+# ENF_INITRAMFS_FILES: more "--file SRC:DEST" arguments for the initramfs
+# (a library the loader opens with dlopen(), which ldd does not list).
 enf_initramfs_again() {
 	local etc=$VM_WORK/initramfs-etc
 	local -a libs
 	mapfile -t libs < <(enf_lib_files "$ENF_LOADER")
-	vm_build_initramfs --file "$ENF_LOADER:/usr/sbin/bootseal-loader" "${libs[@]}" \
+	vm_build_initramfs --file "$ENF_LOADER:/usr/sbin/bootseal-loader" "${libs[@]}" ${ENF_INITRAMFS_FILES[@]+"${ENF_INITRAMFS_FILES[@]}"} \
 		--dir "$etc:/etc/bootseal" \
 		--hook '/usr/sbin/bootseal-loader --root /newroot' --hook-continue '0 1'
 }

@@ -472,6 +472,35 @@ vm_boot() {
 	return 0
 }
 
+# vm_tpm_args DIR: starts a software TPM (swtpm) whose state is kept in DIR,
+# and prints vm_boot's arguments, one a line, for a TPM TIS device on it.
+# swtpm serves one QEMU connection and exits with it; vm_tpm_stop DIR ends
+# one that is left (a boot that never started).
+vm_tpm_args() {
+	local dir=$1
+	mkdir -p "$dir"
+	rm -f "$dir/sock"
+	swtpm socket --tpm2 --tpmstate dir="$dir" --ctrl type=unixio,path="$dir/sock" \
+		--pid file="$dir/pid" --log file="$dir/swtpm.log" --daemon ||
+		_vm_die "swtpm did not start"
+	printf '%s\n' --qemu-arg -chardev --qemu-arg "socket,id=chrtpm,path=$dir/sock" \
+		--qemu-arg -tpmdev --qemu-arg emulator,id=tpm0,chardev=chrtpm \
+		--qemu-arg -device --qemu-arg tpm-tis,tpmdev=tpm0
+}
+vm_tpm_stop() {
+	[ -f "$1/pid" ] && kill "$(cat "$1/pid")" 2>/dev/null
+	rm -f "$1/pid"
+}
+
+# vm_tcti_device: the TSS's device TCTI library, which the TSS loads with
+# dlopen() (ldd does not list it).
+vm_tcti_device() {
+	local tcti
+	tcti=$(ldconfig -p | sed -n 's/^[[:space:]]*libtss2-tcti-device\.so\.0 .*=> //p' | head -n 1)
+	[ -n "$tcti" ] || _vm_die "libtss2-tcti-device.so.0 is not installed (libtss2-dev)"
+	printf '%s\n' "$tcti"
+}
+
 vm_log_tail() {
 	local n=${2:-40}
 	_vm_say "---- last $n lines of $1 ----"

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <charconv>
 #include <filesystem>
+#include <stdexcept>
 #include <nlohmann/json.hpp>
 
 #include "bootseal/fileio.hpp"
@@ -70,9 +71,17 @@ Result<std::optional<MeasureEvent>> event_from(const json& j) {
     *out = it->get<std::string>();
     return true;
   };
-  if (!str("event", &e.event) || !str("policy", &e.policy) || !str("kid", &e.kid) || !str("source", &e.source))
+  if (!str("event", &e.event) || !str("policy", &e.policy) || !str("kid", &e.kid) || !str("source", &e.source) ||
+      !str("reason", &e.reason))
     return make_error("a content field is not a string");
-  if (e.event != "policy" && e.event != "no-policy") return make_error("unknown event '" + e.event + "'");
+  if (e.event != "policy" && e.event != "no-policy" && e.event != "sealed")
+    return make_error("unknown event '" + e.event + "'");
+  if (e.event == "sealed") {
+    if (e.reason != "trigger" && e.reason != "deadline") return make_error("sealed: unknown reason '" + e.reason + "'");
+    if (e.digest != sealed_digest(e.reason)) return make_error("sealed: the digest is not that of reason '" + e.reason + "'");
+  } else if (!e.reason.empty()) {
+    return make_error("a reason on a '" + e.event + "' record");
+  }
   if (auto g = c->find("generation"); g != c->end()) {
     if (!g->is_number_unsigned()) return make_error("generation is not an unsigned number");
     e.generation = g->get<uint64_t>();
@@ -91,6 +100,17 @@ Sha256 no_policy_digest() {
   return sha256(std::span(reinterpret_cast<const uint8_t*>(kText.data()), kText.size()));
 }
 
+Sha256 sealed_digest(std::string_view reason) {
+  std::string_view text;
+  if (reason == "trigger")
+    text = "bootseal: sealed by trigger";
+  else if (reason == "deadline")
+    text = "bootseal: sealed at deadline";
+  else
+    throw std::invalid_argument("sealed_digest: unknown reason");
+  return sha256(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
 std::string format_event(const MeasureEvent& e) {
   json content = {{"event", e.event}};
   if (e.event == "policy") {
@@ -98,6 +118,11 @@ std::string format_event(const MeasureEvent& e) {
     content["generation"] = e.generation;
     content["kid"] = e.kid;
     content["source"] = e.source;
+  } else if (e.event == "sealed") {
+    content["policy"] = e.policy;
+    content["generation"] = e.generation;
+    content["kid"] = e.kid;
+    content["reason"] = e.reason;
   }
   if (e.nv_index != 0) content["nv_index"] = e.nv_index;
   json j = {{"pcr", e.pcr},
@@ -145,10 +170,13 @@ Result<void> append_measure_log(const std::string& path, const MeasureEvent& e) 
   // systemd's writers take the same lock on their log; ours is a file of
   // its own, but another bootseal writer (a later phase) may run at once.
   if (::flock(fd->get(), LOCK_EX) != 0) return make_error(path + ": flock: " + errno_text(errno));
+  return append_measure_record(fd->get(), path, e);
+}
+
+Result<void> append_measure_record(int fd, const std::string& path, const MeasureEvent& e) {
   const std::string rec = format_event(e);
-  if (auto w = write_all(fd->get(), std::span(reinterpret_cast<const uint8_t*>(rec.data()), rec.size()), path); !w)
-    return w;
-  if (::fsync(fd->get()) != 0) return make_error(path + ": fsync: " + errno_text(errno));
+  if (auto w = write_all(fd, std::span(reinterpret_cast<const uint8_t*>(rec.data()), rec.size()), path); !w) return w;
+  if (::fsync(fd) != 0) return make_error(path + ": fsync: " + errno_text(errno));
   return {};
 }
 

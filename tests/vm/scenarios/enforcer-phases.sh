@@ -7,7 +7,22 @@
 # phase stays running whatever runs the program again, and status and audit
 # say when and why. Boot 2: the program never runs, and the enforcer seals
 # by itself at the seal-after deadline.
+# Both boots have a TPM (swtpm; loader.conf tpm = auto): `bootseal
+# measure-seal` refuses before the seal and extends nothing; after it, it
+# extends PCR 12 once with the seal's digest for its reason (trigger, then
+# deadline), and the PCR equals what the host computes from the blob.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
+
+command -v swtpm >/dev/null || vm_skip "swtpm is not installed (swtpm, swtpm-tools)"
+tcti=$(vm_tcti_device)
+ENF_INITRAMFS_FILES=(--file "$tcti:$tcti")
+# PCR 12 after the loader's record for BLOB and the seal's for REASON.
+expected_pcr() {
+	python3 -c 'import hashlib,sys
+d=hashlib.sha256(open(sys.argv[1],"rb").read()).digest()
+p=hashlib.sha256(bytes(32)+d).digest()
+print(hashlib.sha256(p+hashlib.sha256(sys.argv[2].encode()).digest()).hexdigest())' "$1" "bootseal: sealed $2"
+}
 
 ENF_SEAL=$VM_BUILDDIR/tools/bootseal-seal
 [ -x "$ENF_SEAL" ] || _vm_die "bootseal-seal not built ($ENF_SEAL)"
@@ -56,6 +71,8 @@ bootseal status | grep '^phase:' | sed 's/^/TEST: before: /'
 try boot-write sh -c 'echo boot >> /etc/protected'
 try boot-write-other sh -c 'echo boot >> /etc/secret'
 try boot-module bs-probe init-module /lib/extra/dummy.ko
+try measure-early bootseal measure-seal
+say "pcr12-boot $(tr A-F a-f </sys/class/tpm/tpm0/pcr-sha256/12)"
 cp "$seal" /tmp/bootseal-seal
 try copy-seal /tmp/bootseal-seal
 try preload-seal env LD_PRELOAD=/opt/preload.so "$seal" --help
@@ -68,6 +85,12 @@ try sealed-write sh -c 'echo late >> /etc/protected'
 try sealed-module bs-probe init-module /lib/extra/dummy.ko
 try seal-again "$seal"
 try copy-after /tmp/bootseal-seal
+try measure sh -c 'bootseal measure-seal >/tmp/measure.out'
+sed 's/^/TEST: measure says: /' /tmp/measure.out
+try measure-again sh -c 'bootseal measure-seal >/tmp/measure.out'
+sed 's/^/TEST: measure-again says: /' /tmp/measure.out
+say "pcr12 $(tr A-F a-f </sys/class/tpm/tpm0/pcr-sha256/12)"
+bootseal status | grep -E '^(seal|measured):' | sed 's/^/TEST: status: /'
 bootseal status | grep -E '^(phase|running defaults):' | sed 's/^/TEST: status: /'
 bootseal status --json | tr -d ' \n' | sed 's/^/TEST: json: /'
 echo
@@ -85,6 +108,9 @@ try boot-write sh -c 'echo boot >> /etc/protected'
 while [ "$(cut -d. -f1 /proc/uptime)" -lt 42 ]; do sleep 1; done
 try late-write sh -c 'echo late >> /etc/protected'
 try late-module bs-probe init-module /lib/extra/dummy.ko
+try measure sh -c 'bootseal measure-seal >/tmp/measure.out'
+sed 's/^/TEST: measure says: /' /tmp/measure.out
+say "pcr12 $(tr A-F a-f </sys/class/tpm/tpm0/pcr-sha256/12)"
 bootseal status | grep '^phase:' | sed 's/^/TEST: status: /'
 bootseal audit | grep -E 'seal' | sed 's/^/TEST: audit: /'
 finish
@@ -99,10 +125,12 @@ cp "$VM_WORK/preload.so" "$tree/opt/preload.so"
 mapfile -t libs < <(enf_lib_files "$ENF_TOOL" "$ENF_SEAL")
 
 # --- boot 1: the seal-by program seals ------------------------------------
-initrd=$(enf_initramfs "$VM_WORK/trigger.sealed")
-disk=$(vm_build_disk --init "$VM_WORK/init-trigger" --dir "$tree:/" "${libs[@]}" --root-size 96)
+trap 'vm_tpm_stop "$VM_WORK/tpm1"; vm_tpm_stop "$VM_WORK/tpm2"' EXIT
+initrd=$(enf_initramfs "$VM_WORK/trigger.sealed" "tpm = auto")
+disk=$(vm_build_disk --init "$VM_WORK/init-trigger" --dir "$tree:/" "${libs[@]}" --file "$tcti:$tcti" --root-size 96)
 log=$VM_WORK/console-trigger.log
-vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 280
+mapfile -t q < <(vm_tpm_args "$VM_WORK/tpm1")
+vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 280 "${q[@]}"
 vm_expect "$log" "bootseal: policy 'vm-phases' generation 1 in force, enforce mode" "the phased policy is installed"
 vm_expect "$log" '^TEST: before: phase: +boot until the seal-by program seals or the deadline, 600 s after boot$' \
 	"status: the boot phase, until the program or the deadline"
@@ -128,6 +156,21 @@ vm_expect "$log" '^TEST: status: phase: +running, sealed [0-9.]+ s after boot by
 	"status: running, sealed by the program"
 vm_expect "$log" '^TEST: status: running defaults: module-load=deny$' "status: the running phase's defaults"
 vm_expect "$log" '^TEST: json: .*"phase":\{"phase":"running",.*"sealed":\{.*"reason":"trigger"' "status --json: the phase and why"
+blob_pcr=$(python3 -c 'import hashlib,sys; d=hashlib.sha256(open(sys.argv[1],"rb").read()).digest(); print(hashlib.sha256(bytes(32)+d).hexdigest())' "$VM_WORK/trigger.sealed")
+vm_expect "$log" "bootseal: TPM: PCR 12 extended with the policy's SHA-256" "the loader measures the policy"
+vm_expect "$log" '^TEST: measure-early rc=3$' "measure-seal refuses before the seal ..."
+vm_expect "$log" '^TEST: measure-early out=.*the boot phase is not over' "... saying why"
+vm_expect "$log" "^TEST: pcr12-boot $blob_pcr\$" "and PCR 12 holds the policy's record alone"
+vm_expect "$log" '^TEST: measure rc=0$' "after the seal, measure-seal runs"
+vm_expect "$log" '^TEST: measure says: PCR 12 extended with the seal.s digest [0-9a-f]{64} \(sealed by the seal-by program\)$' \
+	"and extends PCR 12 for the seal by the program"
+vm_expect "$log" '^TEST: measure-again says: the seal is already measured into PCR 12 \(trigger\): nothing to do$' \
+	"a second run extends nothing"
+vm_expect "$log" "^TEST: pcr12 $(expected_pcr "$VM_WORK/trigger.sealed" "by trigger")\$" \
+	"PCR 12 = the policy's record, then the seal's (by trigger), as the host computes them"
+vm_expect "$log" '^TEST: status: seal: +measured, sealed by the seal-by program \(bootseal measure-seal\)$' "status shows the seal's record"
+vm_expect "$log" '^TEST: status: measured: +policy sha256 [0-9a-f]{64} \(2 records; the log replays to the PCR: yes\)$' \
+	"and that the log replays to the PCR"
 vm_expect "$log" '^TEST: audit: .* denied self-protection seal by another program than seal-by by pid [0-9]+ \(bootseal-seal, subject 0\)' \
 	"audit: the copy's attempt"
 vm_expect "$log" '^TEST: audit: .* denied self-protection untrusted code in a subject process by pid [0-9]+ \(bootseal-seal, subject [1-9]' \
@@ -141,10 +184,11 @@ vm_expect "$log" '^TEST: init done$' "init ran to its end"
 vm_expect_not "$log" 'boot stopped|Kernel panic|BUG:' "no stop, no panic"
 
 # --- boot 2: nothing seals; the deadline does -------------------------------
-initrd=$(enf_initramfs "$VM_WORK/deadline.sealed")
-disk=$(vm_build_disk --init "$VM_WORK/init-deadline" --dir "$tree:/" "${libs[@]}" --root-size 96)
+initrd=$(enf_initramfs "$VM_WORK/deadline.sealed" "tpm = auto")
+disk=$(vm_build_disk --init "$VM_WORK/init-deadline" --dir "$tree:/" "${libs[@]}" --file "$tcti:$tcti" --root-size 96)
 log=$VM_WORK/console-deadline.log
-vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 280
+mapfile -t q < <(vm_tpm_args "$VM_WORK/tpm2")
+vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 280 "${q[@]}"
 vm_expect "$log" '^TEST: before: phase: +boot until .*, 40 s after boot$' "boot 2 starts in the boot phase"
 vm_expect "$log" '^TEST: boot-write rc=0$' "and the boot-phase write goes through"
 vm_expect "$log" '^TEST: late-write rc=[1-9]' "past the deadline the write is refused"
@@ -153,5 +197,8 @@ vm_expect "$log" '^TEST: status: phase: +running, sealed 40 s after boot at the 
 	"status: sealed at the deadline"
 vm_expect "$log" '^TEST: audit: .* allowed self-protection boot phase sealed .*\(at the seal-after deadline\)$' \
 	"audit: the deadline seal"
+vm_expect "$log" '^TEST: measure says: PCR 12 extended .* \(sealed at the seal-after deadline\)$' "measure-seal measures the deadline seal"
+vm_expect "$log" "^TEST: pcr12 $(expected_pcr "$VM_WORK/deadline.sealed" "at deadline")\$" \
+	"PCR 12 = the policy's record, then the seal's (at deadline)"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
 vm_expect_not "$log" 'boot stopped|Kernel panic|BUG:' "no stop, no panic"

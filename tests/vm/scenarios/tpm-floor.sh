@@ -73,9 +73,7 @@ cp "$g6" "$tree/opt/g6.sealed"
 enf_copy_program "$ENF_TOOL" "$tree/usr/sbin/bootseal"
 gcc -static -O2 -Wall -Werror -o "$tree/usr/bin/bs-tpm" "$VM_SOURCE_ROOT/tests/vm/programs/bs-tpm.c" ||
 	_vm_die "cannot build bs-tpm"
-# The TSS loads the device TCTI with dlopen(): ldd does not list it.
-tcti=$(ldconfig -p | sed -n 's/^[[:space:]]*libtss2-tcti-device\.so\.0 .*=> //p' | head -n 1)
-[ -n "$tcti" ] || _vm_die "libtss2-tcti-device.so.0 is not installed (libtss2-dev)"
+tcti=$(vm_tcti_device)
 mapfile -t libs < <(enf_lib_files "$ENF_TOOL" "$tcti")
 disk=$(dr_disk --root-size 128 --bootseal-content "$VM_WORK/part.img" --file "$tcti:$tcti" "${libs[@]}")
 base_disk=$disk
@@ -87,16 +85,8 @@ initrd_zero=$(dr_initramfs "$(dr_etc "mode = enforce" "floor = 0" "tpm = require
 # connection and exits with it.
 tpm=$VM_WORK/tpm
 mkdir -p "$tpm"
-tpm_args() {
-	rm -f "$tpm/sock"
-	swtpm socket --tpm2 --tpmstate dir="$tpm" --ctrl type=unixio,path="$tpm/sock" \
-		--pid file="$tpm/pid" --log file="$tpm/swtpm.log" --daemon ||
-		_vm_die "swtpm did not start"
-	printf '%s\n' --qemu-arg -chardev --qemu-arg "socket,id=chrtpm,path=$tpm/sock" \
-		--qemu-arg -tpmdev --qemu-arg emulator,id=tpm0,chardev=chrtpm \
-		--qemu-arg -device --qemu-arg tpm-tis,tpmdev=tpm0
-}
-tpm_stop() { [ -f "$tpm/pid" ] && kill "$(cat "$tpm/pid")" 2>/dev/null; rm -f "$tpm/pid"; }
+tpm_args() { vm_tpm_args "$tpm"; }
+tpm_stop() { vm_tpm_stop "$tpm"; }
 trap tpm_stop EXIT
 
 disk=$(vm_copy "$base_disk")

@@ -34,36 +34,49 @@ inline constexpr size_t kMaxFloorRequest = 64;
 
 using Sha256 = std::array<uint8_t, 32>;
 
-// What the loader extended, and why. `event` is "policy" (the digest is the
+// What was extended, and why. The loader writes "policy" (the digest is the
 // sealed blob's SHA-256, as read) or "no-policy" (no policy was installed
 // this boot; the digest is no_policy_digest()), so that a PCR never shows
-// a boot without a policy as one with the PCR's initial value.
+// a boot without a policy as one with the PCR's initial value. `bootseal
+// measure-seal` writes "sealed" once the policy's boot phase is over (the
+// digest is sealed_digest(reason); docs/LOADER.md, "TPM").
 struct MeasureEvent {
   unsigned pcr = kDefaultPcr;
   Sha256 digest{};
-  std::string event;      // "policy" | "no-policy"
+  std::string event;      // "policy" | "no-policy" | "sealed"
   std::string policy;     // the policy's name ("" for no-policy)
   uint64_t generation = 0;
   std::string kid;        // hex key id ("" for no-policy)
-  std::string source;     // where the loader read the blob ("" for no-policy)
+  std::string source;     // where the loader read the blob ("policy" only)
   uint32_t nv_index = 0;  // the floor index used this boot (0: none)
+  std::string reason;     // "sealed" only: "trigger" | "deadline"
   friend bool operator==(const MeasureEvent&, const MeasureEvent&) = default;
 };
 
 // SHA-256 of "bootseal: no policy".
 Sha256 no_policy_digest();
+// SHA-256 of "bootseal: sealed by trigger" or "bootseal: sealed at
+// deadline": the end of the boot phase, by the seal-by program or at the
+// seal-after deadline. Any other reason is a programming error (throws
+// std::invalid_argument).
+Sha256 sealed_digest(std::string_view reason);
 
 // One record: "\x1e{...}\n".
 std::string format_event(const MeasureEvent& e);
 
 // Every record of a log. A record that is not one of ours (another
 // content_type) is skipped; a malformed one is an error naming the
-// record's number and byte offset in `origin`.
+// record's number and byte offset in `origin`, and so is a "sealed" record
+// whose digest is not its reason's.
 Result<std::vector<MeasureEvent>> parse_measure_log(std::string_view text, const std::string& origin);
 
 // Appends one record, creating the directory; the record is written with
 // one write() on an O_APPEND descriptor and fsync'ed.
 Result<void> append_measure_log(const std::string& path, const MeasureEvent& e);
+// One record, with one write() on FD (O_APPEND, the caller holding the
+// log's flock: a second flock on another descriptor would wait for it),
+// fsync'ed. PATH names the file in errors.
+Result<void> append_measure_record(int fd, const std::string& path, const MeasureEvent& e);
 
 // A floor request: a generation in decimal, optional final newline.
 Result<uint64_t> parse_floor_request(std::string_view text, const std::string& origin);

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bootseal measure-seal [--pin-dir DIR] [--tcti T] [--log FILE] [--quiet]
+//
+// Measures the end of the policy's boot phase into the PCR the loader
+// measured the policy into this boot (docs/LOADER.md, "TPM"), as
+// systemd-pcrphase measures its phases: bootseal-seal.service runs it after
+// bootseal-seal. The loader's measurement log says whether a TPM was used
+// this boot and which PCR; the record this writes there lets a verifier
+// replay the PCR.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "bootseal/fileio.hpp"
+#include "bootseal/tpm.hpp"
+#include "bootseal/tpm_log.hpp"
+#include "common.hpp"
+#include "enforcer_read.hpp"
+#include "error_exits.hpp"
+#include "exit_codes.hpp"
+
+namespace bootseal::tool {
+namespace {
+
+struct MeasureSealOptions {
+  std::string pin_dir = kDefaultPinDir;
+  std::string tcti = "device:/dev/tpmrm0";
+  std::string log = tpm::kMeasureLogPath;
+  bool quiet = false;
+};
+
+int run_measure_seal(const MeasureSealOptions& o) {
+  auto say = [&o](const std::string& line) {
+    if (!o.quiet) std::cout << line << "\n";
+  };
+  auto st = read_enforcer(o.pin_dir);
+  if (!st) return fail(st);
+  const PhaseView phase = phase_view(*st);
+  if (phase.phase == "none") {
+    say("the policy in force has no boot phase: nothing to measure");
+    return kExitOk;
+  }
+  if (phase.phase != "running")
+    return fail(kExitRefused, "the boot phase is not over: run bootseal-seal first (or wait for the seal-after deadline, " +
+                                  std::to_string(phase.seal_after_seconds) + " s after boot)");
+
+  // The log is locked from the read to the append, so that two runs at once
+  // extend the PCR once; the record goes through the locked descriptor.
+  UniqueFd lock(::open(o.log.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!lock) {
+    if (errno == ENOENT) {
+      say("the loader measured nothing into a TPM this boot (" + o.log + " does not exist): nothing to measure");
+      return kExitOk;
+    }
+    return fail(kExitFailure, o.log + ": " + errno_text(errno));
+  }
+  struct stat sb {};
+  if (::fstat(lock.get(), &sb) != 0) return fail(kExitFailure, o.log + ": " + errno_text(errno));
+  if (!S_ISREG(sb.st_mode)) return fail(kExitCorrupt, o.log + ": not a regular file");
+  if (::flock(lock.get(), LOCK_EX) != 0) return fail(kExitFailure, o.log + ": flock: " + errno_text(errno));
+  auto bytes = read_file(o.log, tpm::kMaxMeasureLog);
+  if (!bytes) return fail(kExitFailure, bytes.error());
+  auto events = tpm::parse_measure_log(std::string(bytes->begin(), bytes->end()), o.log);
+  if (!events) return fail(kExitCorrupt, events.error());
+
+  // The loader's last record says what is in force and where it went.
+  const tpm::MeasureEvent* loader = nullptr;
+  for (const auto& e : *events) {
+    if (e.event == "sealed") {
+      say("the seal is already measured into PCR " + std::to_string(e.pcr) + " (" + e.reason + "): nothing to do");
+      return kExitOk;
+    }
+    loader = &e;
+  }
+  if (!loader) {
+    say("the loader measured nothing into a TPM this boot (" + o.log + " has no bootseal record): nothing to measure");
+    return kExitOk;
+  }
+  if (loader->event != "policy")
+    return fail(kExitCorrupt, o.log + ": the loader's last record is '" + loader->event +
+                                  "': by the log, the policy in force is not the one measured");
+  const std::string name = std::string(st->info.name, strnlen(st->info.name, sizeof(st->info.name)));
+  // The enforcer keeps the name's first sizeof(name) - 1 bytes.
+  if (loader->policy.substr(0, sizeof(st->info.name) - 1) != name || loader->generation != st->info.generation)
+    return fail(kExitCorrupt, o.log + ": the loader measured policy '" + loader->policy + "' generation " +
+                                  std::to_string(loader->generation) + ", the enforcer holds '" + name +
+                                  "' generation " + std::to_string(st->info.generation));
+
+  tpm::MeasureEvent e;
+  e.pcr = loader->pcr;
+  e.event = "sealed";
+  e.reason = phase.sealed_reason;
+  e.digest = tpm::sealed_digest(e.reason);
+  e.policy = loader->policy;
+  e.generation = loader->generation;
+  e.kid = loader->kid;
+  auto t = tpm::Tpm::open(o.tcti);
+  if (!t) return fail(t);
+  if (auto x = t->pcr_extend(e.pcr, e.digest); !x) return fail(x);
+  if (auto a = tpm::append_measure_record(lock.get(), o.log, e); !a)
+    return fail(kExitFailure, "PCR " + std::to_string(e.pcr) + " extended, but the record is not logged: " + a.error());
+  say("PCR " + std::to_string(e.pcr) + " extended with the seal's digest " + to_hex(e.digest) + " (sealed " +
+      (e.reason == "trigger" ? "by the seal-by program" : "at the seal-after deadline") + ")");
+  return kExitOk;
+}
+
+}  // namespace
+
+void setup_measure_seal(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<MeasureSealOptions>();
+  auto* sub = app.add_subcommand("measure-seal", "Measure the end of the policy's boot phase into the loader's PCR.");
+  sub->add_option("--pin-dir", o->pin_dir, "The enforcer's pin directory (default " + std::string(kDefaultPinDir) + ")");
+  sub->add_option("--tcti", o->tcti, "How to reach the TPM (default device:/dev/tpmrm0)");
+  sub->add_option("--log", o->log, "The measurement log (default " + std::string(tpm::kMeasureLogPath) + ")");
+  sub->add_flag("--quiet", o->quiet, "Print nothing but errors");
+  sub->footer(
+      "Once the boot phase is over (bootseal-seal, or the seal-after deadline), extends the PCR the\n"
+      "loader measured the policy into this boot with SHA-256(\"bootseal: sealed by trigger\") or\n"
+      "SHA-256(\"bootseal: sealed at deadline\"), and logs the record beside the loader's. Exit 0\n"
+      "with nothing done: the policy has no phases, the loader used no TPM this boot, or the seal\n"
+      "is measured already (the PCR is extended once per boot). Exit 3: the boot phase is not\n"
+      "over. Exit 6: the log is damaged, or does not show the policy in force as the one measured\n"
+      "(nothing is extended). bootseal-seal.service runs it after bootseal-seal.");
+  sub->callback([o, &exit_code] { exit_code = run_measure_seal(*o); });
+}
+
+}  // namespace bootseal::tool
