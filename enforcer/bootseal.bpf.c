@@ -183,6 +183,12 @@ const volatile __u64 bs_seal_after_ns = 0;
 const volatile __u32 bs_seal_subject = 0;
 const volatile __u8 bs_run_defaults[BS_OP_SLOTS] = {};
 
+/* Whether `allow bpf-load lsm` grants hold: the loader sets it only where
+ * the kernel bounds LSM programs' return values (0 or an error); where a
+ * program may return a positive value, a granted one could skip this
+ * enforcer, and the grants are void. */
+const volatile __u8 bs_lsm_grants = 0;
+
 /* Whether the `names` and `ancestors` maps have entries. */
 const volatile __u8 bs_has_names = 0;
 const volatile __u8 bs_has_ancestors = 0;
@@ -2451,14 +2457,17 @@ int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
 	return self_deny(BS_SELF_UMOUNT);
 }
 
-/* Whether the current process may load a BPF LSM program: its subject
- * holds an `allow bpf-load lsm by SUBJECT` grant. A process that lost its
+/* Whether the current process may load a BPF LSM program: the grants
+ * hold on this kernel (bs_lsm_grants), and its subject holds an `allow
+ * bpf-load lsm by SUBJECT` grant. A process that lost its
  * subject (subject integrity, docs/POLICY.md) holds none. */
 static __always_inline int lsm_load_granted(void)
 {
 	struct bs_rule_key k = {};
 	struct bs_rule_val *v;
 
+	if (!bs_lsm_grants)
+		return 0;
 	k.subject = subject_of_task(bpf_get_current_task_btf());
 	if (k.subject == BS_SUBJECT_ANY)
 		return 0;
@@ -2494,9 +2503,14 @@ int BPF_PROG(bs_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 			return 0;
 		if (is_trusted())
 			return 0;
-		/* Only LSM: its verdicts combine with the enforcer's (any
-		 * deny wins), so it can add denials, never lift them. */
-		if (t == BPF_PROG_TYPE_LSM && lsm_load_granted())
+		/* Only LSM, and only the plain (BPF_LSM_MAC) attach type:
+		 * where the kernel bounds its return values its verdicts
+		 * combine with the enforcer's (any deny wins), so it can add
+		 * denials, never lift them. A cgroup LSM program
+		 * (BPF_LSM_CGROUP) may return 1 and set any return value with
+		 * bpf_set_retval(), which would skip this program. */
+		if (t == BPF_PROG_TYPE_LSM && BPF_CORE_READ(attr, expected_attach_type) == BPF_LSM_MAC &&
+		    lsm_load_granted())
 			return 0;
 		return self_deny(BS_SELF_PROG_LOAD);
 	case BPF_LINK_DETACH:

@@ -247,6 +247,24 @@ Result<Lockdown> raise_lockdown(Lockdown level) {
   return *now;
 }
 
+bool lsm_return_values_bounded() {
+  const int btf_id = libbpf_find_vmlinux_btf_id("file_open", BPF_LSM_MAC);
+  if (btf_id < 0) return false;
+  auto load = [btf_id](int32_t ret) {
+    // r0 = ret; exit
+    const bpf_insn insns[] = {
+        {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .src_reg = 0, .off = 0, .imm = ret},
+        {.code = BPF_JMP | BPF_EXIT, .dst_reg = 0, .src_reg = 0, .off = 0, .imm = 0},
+    };
+    LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC,
+                .attach_btf_id = static_cast<__u32>(btf_id));
+    return UniqueFd(bpf_prog_load(BPF_PROG_TYPE_LSM, "bs_ret_probe", "GPL", insns, 2, &opts));
+  };
+  if (!load(0)) return false;  // no LSM program loads at all: cannot tell
+  UniqueFd positive = load(1);
+  return !positive && (errno == EACCES || errno == EINVAL);
+}
+
 EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   InstallReport res;
   const Compiled& c = *req.compiled;
@@ -339,6 +357,21 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   for (const auto& d : c.raw_devices) skel->rodata->bs_rawdev_ops |= d.ops;
   skel->rodata->bs_has_names = !c.names.empty();
   skel->rodata->bs_has_ancestors = !c.ancestors.empty();
+  // `allow bpf-load lsm` grants bound nothing where an LSM program may
+  // return a positive value (it would skip the enforcer's programs on a
+  // hook, and open its maps on the bpf hooks): there they are void.
+  const bool grants = std::any_of(c.rules.begin(), c.rules.end(), [](const auto& r) {
+    return r.first.op == BS_OP_SELF && r.first.id == BS_BPF_LOAD_LSM;
+  });
+  if (grants) {
+    const bool bounded = lsm_return_values_bounded();
+    skel->rodata->bs_lsm_grants = bounded ? 1 : 0;
+    if (!bounded)
+      res.grants_void =
+          "bpf-load grants void: this kernel lets a BPF LSM program return a positive value, with which a granted "
+          "program would skip the enforcer; every BPF LSM program load stays refused (docs/POLICY.md, \"Loading BPF "
+          "LSM programs\")";
+  }
   skel->rodata->bs_pin_dev = kernel_dev(pin_st.st_dev);
   skel->rodata->bs_pin_ino = pin_st.st_ino;
   // Running from an initramfs (a tmpfs or ramfs root that is not the new

@@ -36,8 +36,19 @@ enum class InstallFailure {
 
 struct InstallReport {
   int hooks = 0;  // LSM hooks attached
+  // The policy grants `bpf-load lsm` to subjects, and this kernel lets an
+  // LSM program return any value (lsm_return_values_bounded): the
+  // enforcer holds the grants void. Empty otherwise; else why.
+  std::string grants_void;
 };
 using EnforcerInstall = Result<InstallReport, InstallFailure>;
+
+// Whether the verifier bounds what a BPF LSM program may return to 0 or a
+// negative error: it loads a program returning 0 on file_open and must
+// refuse the same program returning 1. Loads (never attaches) two
+// programs: only where the enforcer is to be installed. False when it
+// cannot tell (the first load fails too).
+bool lsm_return_values_bounded();
 
 // The active LSMs (/sys/kernel/security/lsm, mounting securityfs when
 // `may_mount`); an error when they cannot be read.

@@ -369,6 +369,7 @@ Stop install_enforcer(const Options& opt, const LoaderConfig& config, const Cand
                    r.kind() == InstallFailure::already ? r.error() : "install failed: " + r.error());
   }
   *hooks = r->hooks;
+  if (!r->grants_void.empty()) log.warn(r->grants_void);
   return std::nullopt;
 }
 
