@@ -2606,7 +2606,18 @@ int BPF_PROG(bs_task_prctl, int option, unsigned long arg2, unsigned long arg3, 
 		 * not know: the caller reads the phase from the status. */
 		if (!bs_seal_after_ns)
 			return 0;
-		if (!bs_seal_subject || current_subject() != bs_seal_subject)
+		/* After the seal, or past the deadline (this call is a
+		 * decision like any other: it records the deadline's seal),
+		 * the phase is over and the call changes nothing: refused to
+		 * nobody. bootseal measure-seal calls it to have a deadline
+		 * that no decision has met yet recorded. */
+		if (phase_running())
+			return 0;
+		/* No seal-by program (none named, or it did not resolve):
+		 * only the deadline seals, and nobody is refused anything. */
+		if (!bs_seal_subject)
+			return -ENOENT;
+		if (current_subject() != bs_seal_subject)
 			return self_deny(BS_SELF_SEAL);
 		seal_phase(BS_SEAL_TRIGGER);
 		return 0;

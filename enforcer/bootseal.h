@@ -57,9 +57,12 @@
 #define BS_SEAL_TRIGGER 1   /* the seal-by program asked */
 #define BS_SEAL_DEADLINE 2  /* the deadline passed */
 /* The prctl option the seal-by program calls (bootseal-seal). Unknown to
- * the kernel: without the enforcer, or after the seal, prctl fails with
- * EINVAL; a caller that is not the seal-by program gets EPERM. The caller
- * reads the phase from the enforcer's status. */
+ * the kernel: without the enforcer, or after the seal (past the deadline
+ * the call itself records the deadline's seal), prctl fails with EINVAL
+ * for every caller; before it, a caller that is not the seal-by program
+ * gets EPERM; under a policy that names no seal-by program (or one that
+ * did not resolve), every caller gets ENOENT: only the deadline seals. The
+ * caller reads the phase from the enforcer's status. */
 #define BS_PRCTL_SEAL 0x62736c31
 
 /* Modes: the values of bootseal::Mode. */

@@ -256,6 +256,7 @@ struct kern_ipc_perm;
 #define CAP_OPT_NOAUDIT 0x2
 
 #define EPERM 1
+#define ENOENT 2
 #define ENOMEM 12
 #define EBUSY 16
 

@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal measure-seal [--pin-dir DIR] [--tcti T] [--log FILE] [--quiet]
+// bootseal measure-seal [--pin-dir DIR] [--tcti T] [--log FILE] [--wait] [--quiet]
 //
 // Measures the end of the policy's boot phase into the PCR the loader
 // measured the policy into this boot (docs/LOADER.md, "TPM"), as
-// systemd-pcrphase measures its phases: bootseal-seal.service runs it after
-// bootseal-seal. The loader's measurement log says whether a TPM was used
+// systemd-pcrphase measures its phases: bootseal-measure-seal.service runs
+// it with --wait. The loader's measurement log says whether a TPM was used
 // this boot and which PCR; the record this writes there lets a verifier
 // replay the PCR.
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/tpm.hpp"
@@ -31,26 +35,50 @@ struct MeasureSealOptions {
   std::string pin_dir = kDefaultPinDir;
   std::string tcti = "device:/dev/tpmrm0";
   std::string log = tpm::kMeasureLogPath;
+  bool wait = false;
   bool quiet = false;
 };
+
+// The seal as the enforcer recorded it (stats.sealed), never inferred from
+// this process's clock, which a time namespace can shift. Past the
+// deadline the enforcer seals at its next decision; the seal prctl is one
+// for any caller (docs/ENFORCER.md, "Boot phases"): asked when this
+// process's clock says the deadline is past, then the record is read
+// again. Before the real deadline the enforcer refuses it (and logs it).
+EnforcerResult<EnforcerState> read_sealed(const std::string& pin_dir) {
+  auto st = read_enforcer(pin_dir);
+  if (st && st->info.seal_after_ns && !st->stats.sealed && phase_view(*st).phase == "running") {
+    ::prctl(BS_PRCTL_SEAL, 0, 0, 0, 0);
+    st = read_enforcer(pin_dir);
+  }
+  return st;
+}
 
 int run_measure_seal(const MeasureSealOptions& o) {
   auto say = [&o](const std::string& line) {
     if (!o.quiet) std::cout << line << "\n";
   };
-  auto st = read_enforcer(o.pin_dir);
+  auto st = read_sealed(o.pin_dir);
   if (!st) return fail(st);
-  const PhaseView phase = phase_view(*st);
-  if (phase.phase == "none") {
+  if (!st->info.seal_after_ns) {
     say("the policy in force has no boot phase: nothing to measure");
     return kExitOk;
   }
-  if (phase.phase != "running")
-    return fail(kExitRefused, "the boot phase is not over: run bootseal-seal first (or wait for the seal-after deadline, " +
-                                  std::to_string(phase.seal_after_seconds) + " s after boot)");
+  // --wait: until the seal-by program seals, or the deadline does.
+  while (o.wait && !st->stats.sealed) {
+    ::sleep(2);
+    st = read_sealed(o.pin_dir);
+    if (!st) return fail(st);
+  }
+  if (!st->stats.sealed)
+    return fail(kExitRefused, "the boot phase is not over: run bootseal-seal first, wait for the seal-after deadline (" +
+                                  std::to_string(st->info.seal_after_ns / 1000000000ull) +
+                                  " s after boot), or use --wait");
+  const std::string reason = st->stats.sealed == BS_SEAL_TRIGGER ? "trigger" : "deadline";
 
   // The log is locked from the read to the append, so that two runs at once
-  // extend the PCR once; the record goes through the locked descriptor.
+  // extend the PCR once; it is read and written through the locked
+  // descriptor, opened without following a link or blocking on a FIFO.
   UniqueFd lock(::open(o.log.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   if (!lock) {
     if (errno == ENOENT) {
@@ -62,10 +90,21 @@ int run_measure_seal(const MeasureSealOptions& o) {
   struct stat sb {};
   if (::fstat(lock.get(), &sb) != 0) return fail(kExitFailure, o.log + ": " + errno_text(errno));
   if (!S_ISREG(sb.st_mode)) return fail(kExitCorrupt, o.log + ": not a regular file");
-  if (::flock(lock.get(), LOCK_EX) != 0) return fail(kExitFailure, o.log + ": flock: " + errno_text(errno));
-  auto bytes = read_file(o.log, tpm::kMaxMeasureLog);
-  if (!bytes) return fail(kExitFailure, bytes.error());
-  auto events = tpm::parse_measure_log(std::string(bytes->begin(), bytes->end()), o.log);
+  // Another holder of the lock (a writer, or a process holding it to stall
+  // this one) gets 10 s.
+  int tries = 0;
+  while (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK || ++tries == 100)
+      return fail(kExitFailure, o.log + ": flock: " + (errno == EWOULDBLOCK ? std::string("held by another process for 10 s")
+                                                                              : errno_text(errno)));
+    ::usleep(100 * 1000);
+  }
+  std::vector<uint8_t> buf(tpm::kMaxMeasureLog + 1);
+  auto n = pread_upto(lock.get(), buf, 0, o.log);
+  if (!n) return fail(kExitFailure, n.error());
+  if (*n > tpm::kMaxMeasureLog)
+    return fail(kExitCorrupt, o.log + ": larger than " + std::to_string(tpm::kMaxMeasureLog) + " bytes");
+  auto events = tpm::parse_measure_log(std::string(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n)), o.log);
   if (!events) return fail(kExitCorrupt, events.error());
 
   // The loader's last record says what is in force and where it went.
@@ -84,17 +123,23 @@ int run_measure_seal(const MeasureSealOptions& o) {
   if (loader->event != "policy")
     return fail(kExitCorrupt, o.log + ": the loader's last record is '" + loader->event +
                                   "': by the log, the policy in force is not the one measured");
-  const std::string name = std::string(st->info.name, strnlen(st->info.name, sizeof(st->info.name)));
   // The enforcer keeps the name's first sizeof(name) - 1 bytes.
-  if (loader->policy.substr(0, sizeof(st->info.name) - 1) != name || loader->generation != st->info.generation)
+  const std::string name = std::string(st->info.name, strnlen(st->info.name, sizeof(st->info.name)));
+  const std::string kid = to_hex(std::span<const uint8_t>(st->info.kid, sizeof(st->info.kid)));
+  if (loader->policy.substr(0, sizeof(st->info.name) - 1) != name || loader->generation != st->info.generation ||
+      loader->kid != kid)
     return fail(kExitCorrupt, o.log + ": the loader measured policy '" + loader->policy + "' generation " +
-                                  std::to_string(loader->generation) + ", the enforcer holds '" + name +
-                                  "' generation " + std::to_string(st->info.generation));
+                                  std::to_string(loader->generation) + " (key " + loader->kid +
+                                  "), the enforcer holds '" + name + "' generation " +
+                                  std::to_string(st->info.generation) + " (key " + kid + ")");
+  // The PCRs the loader may use (tpm-pcr, docs/LOADER.md).
+  if (loader->pcr < 8 || loader->pcr > 15)
+    return fail(kExitCorrupt, o.log + ": PCR " + std::to_string(loader->pcr) + " is not one the loader uses (8 to 15)");
 
   tpm::MeasureEvent e;
   e.pcr = loader->pcr;
   e.event = "sealed";
-  e.reason = phase.sealed_reason;
+  e.reason = reason;
   e.digest = tpm::sealed_digest(e.reason);
   e.policy = loader->policy;
   e.generation = loader->generation;
@@ -117,6 +162,7 @@ void setup_measure_seal(CLI::App& app, int& exit_code) {
   sub->add_option("--pin-dir", o->pin_dir, "The enforcer's pin directory (default " + std::string(kDefaultPinDir) + ")");
   sub->add_option("--tcti", o->tcti, "How to reach the TPM (default device:/dev/tpmrm0)");
   sub->add_option("--log", o->log, "The measurement log (default " + std::string(tpm::kMeasureLogPath) + ")");
+  sub->add_flag("--wait", o->wait, "Before the seal, wait for it (the seal-by program, or the deadline)");
   sub->add_flag("--quiet", o->quiet, "Print nothing but errors");
   sub->footer(
       "Once the boot phase is over (bootseal-seal, or the seal-after deadline), extends the PCR the\n"
@@ -124,8 +170,8 @@ void setup_measure_seal(CLI::App& app, int& exit_code) {
       "SHA-256(\"bootseal: sealed at deadline\"), and logs the record beside the loader's. Exit 0\n"
       "with nothing done: the policy has no phases, the loader used no TPM this boot, or the seal\n"
       "is measured already (the PCR is extended once per boot). Exit 3: the boot phase is not\n"
-      "over. Exit 6: the log is damaged, or does not show the policy in force as the one measured\n"
-      "(nothing is extended). bootseal-seal.service runs it after bootseal-seal.");
+      "over (without --wait). Exit 6: the log is damaged, or does not show the policy in force as the\n"
+      "one measured (nothing is extended). bootseal-measure-seal.service runs it with --wait.");
   sub->callback([o, &exit_code] { exit_code = run_measure_seal(*o); });
 }
 

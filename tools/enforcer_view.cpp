@@ -135,9 +135,11 @@ void print_status(std::ostream& out, const StatusView& v) {
                                             : std::string("nothing logged"))
       << " (" << t.records << (t.records == 1 ? " record" : " records")
       << "; the log replays to the PCR: " << yes_no(t.log_replays) << ")\n";
+  // The seal's record is the log's word; only a log that replays to the
+  // PCR says the PCR holds it.
   if (!t.seal_measured.empty())
-    out << "seal:        measured, sealed "
-        << (t.seal_measured == "trigger" ? "by the seal-by program" : "at the seal-after deadline")
+    out << "seal:        " << (t.log_replays.value_or(false) ? "measured" : "logged, but the log does not replay to the PCR")
+        << ", sealed " << (t.seal_measured == "trigger" ? "by the seal-by program" : "at the seal-after deadline")
         << " (bootseal measure-seal)\n";
   out << "tpm floor:   " << (t.floor ? std::to_string(*t.floor) : std::string("unknown")) << " in NV index "
       << t.nv_index << ", write-locked: " << yes_no(t.locked) << "\n";

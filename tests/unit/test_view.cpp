@@ -526,6 +526,14 @@ TEST(StatusText, TpmLines) {
             std::string::npos)
       << sealed.str();
   EXPECT_EQ(to_json(v)["tpm"]["seal_measured"], "deadline");
+  // A record the PCR does not hold is not called measured.
+  v.tpm->log_replays = false;
+  std::ostringstream forged;
+  print_status(forged, v);
+  EXPECT_NE(forged.str().find("seal:        logged, but the log does not replay to the PCR, sealed at the seal-after "
+                              "deadline (bootseal measure-seal)\n"),
+            std::string::npos)
+      << forged.str();
 }
 
 EventView file_event() {

@@ -26,7 +26,7 @@ namespace {
 constexpr int kExitOk = 0;          // sealed, now or before (by this program or the deadline)
 constexpr int kExitRefused = 1;     // the enforcer refused: this process is not the seal-by program
 constexpr int kExitUsage = 2;       // bad command line
-constexpr int kExitNoPhases = 3;    // no enforcer, or its policy has no boot phase
+constexpr int kExitNoPhases = 3;    // no enforcer, no boot phase, or no seal-by program
 constexpr int kExitFailure = 4;     // the status cannot be read
 
 void usage(FILE* out) {
@@ -51,7 +51,8 @@ void usage(FILE* out) {
       "     the policy's seal-after deadline)\n"
       "  1  refused: this process is not the policy's seal-by program\n"
       "  2  bad command line\n"
-      "  3  no bootseal enforcer, or its policy has no boot phase\n"
+      "  3  no bootseal enforcer, or its policy has no boot phase, or names no\n"
+      "     seal-by program (its deadline seals)\n"
       "  4  the enforcer's status cannot be read\n",
       out);
 }
@@ -128,6 +129,12 @@ int main(int argc, char** argv) {
                  "bootseal-seal: refused: this process is not the policy's seal-by program, or it lost that "
                  "subject (it mapped code the policy does not trust, or was steered); see bootseal audit\n");
     return kExitRefused;
+  }
+  if (rc == -1 && e == ENOENT) {
+    std::fprintf(stderr,
+                 "bootseal-seal: the policy in force names no seal-by program (or it did not resolve): only its "
+                 "seal-after deadline ends the boot phase\n");
+    return kExitNoPhases;
   }
   bs_stats st{};
   std::string why;

@@ -5,8 +5,9 @@
 # foreign code preloaded into the real one, cannot seal; the real program
 # seals; after the seal the same module load and write are refused, the
 # phase stays running whatever runs the program again, and status and audit
-# say when and why. Boot 2: the program never runs, and the enforcer seals
-# by itself at the seal-after deadline.
+# say when and why. Boot 2: a policy that names no seal-by program: the
+# program seals nothing (exit 3, and says why), `bootseal measure-seal
+# --wait` waits, and the enforcer seals by itself at the seal-after deadline.
 # Both boots have a TPM (swtpm; loader.conf tpm = auto): `bootseal
 # measure-seal` refuses before the seal and extends nothing; after it, it
 # extends PCR 12 once with the seal's digest for its reason (trigger, then
@@ -27,12 +28,12 @@ print(hashlib.sha256(p+hashlib.sha256(sys.argv[2].encode()).digest()).hexdigest(
 ENF_SEAL=$VM_BUILDDIR/tools/bootseal-seal
 [ -x "$ENF_SEAL" ] || _vm_die "bootseal-seal not built ($ENF_SEAL)"
 
-policy() {  # policy GENERATION SEAL_AFTER
+policy() {  # policy GENERATION SEAL_AFTER [SEAL_BY]
 	cat <<POLICY
 policy "vm-phases"
 generation $1
 mode enforce
-seal-by /usr/lib/bootseal/bootseal-seal
+${3:+seal-by $3}
 seal-after $2
 # The code: write-protected, so the seal-by program keeps its subject.
 deny write subtree /usr
@@ -45,7 +46,8 @@ phase boot allow write path /etc/protected
 phase running default module-load deny
 POLICY
 }
-policy 1 600s >"$VM_WORK/trigger.policy"
+policy 1 600s /usr/lib/bootseal/bootseal-seal >"$VM_WORK/trigger.policy"
+# Boot 2's policy names no seal-by program: its deadline alone seals.
 policy 2 40s >"$VM_WORK/deadline.policy"
 enf_seal "$VM_WORK/trigger.policy" "$VM_WORK/trigger.sealed"
 enf_seal "$VM_WORK/deadline.policy" "$VM_WORK/deadline.sealed"
@@ -103,12 +105,13 @@ cat >"$VM_WORK/init-deadline" <<'EOF'
 . /lib/vm-test.sh
 bootseal status | grep '^phase:' | sed 's/^/TEST: before: /'
 try boot-write sh -c 'echo boot >> /etc/protected'
-# Past the deadline (40 s after the kernel started), nothing having run the
-# seal-by program.
-while [ "$(cut -d. -f1 /proc/uptime)" -lt 42 ]; do sleep 1; done
+try seal-none /usr/lib/bootseal/bootseal-seal
+# measure-seal --wait returns past the deadline (40 s after the kernel
+# started), which seals by itself.
+try measure-wait sh -c 'bootseal measure-seal --wait >/tmp/measure.out'
+say "uptime $(cut -d. -f1 /proc/uptime)"
 try late-write sh -c 'echo late >> /etc/protected'
 try late-module bs-probe init-module /lib/extra/dummy.ko
-try measure sh -c 'bootseal measure-seal >/tmp/measure.out'
 sed 's/^/TEST: measure says: /' /tmp/measure.out
 say "pcr12 $(tr A-F a-f </sys/class/tpm/tpm0/pcr-sha256/12)"
 bootseal status | grep '^phase:' | sed 's/^/TEST: status: /'
@@ -151,7 +154,7 @@ vm_expect "$log" '^TEST: sealed-write rc=[1-9]' "after the seal the write is ref
 vm_expect "$log" '^TEST: sealed-write out=.*Operation not permitted' "by the policy"
 vm_expect "$log" '^TEST: sealed-module out=error: .*Operation not permitted' "and the module load too"
 vm_expect "$log" '^TEST: seal-again rc=0$' "running the program again changes nothing"
-vm_expect "$log" '^TEST: copy-after rc=1$' "the copy is still refused after the seal"
+vm_expect "$log" '^TEST: copy-after rc=0$' "after the seal the copy's prctl changes nothing: the phase is over for everyone"
 vm_expect "$log" '^TEST: status: phase: +running, sealed [0-9.]+ s after boot by bootseal-seal \(pid [0-9]+, subject [1-9][0-9]*\)$' \
 	"status: running, sealed by the program"
 vm_expect "$log" '^TEST: status: running defaults: module-load=deny$' "status: the running phase's defaults"
@@ -191,6 +194,10 @@ mapfile -t q < <(vm_tpm_args "$VM_WORK/tpm2")
 vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 280 "${q[@]}"
 vm_expect "$log" '^TEST: before: phase: +boot until .*, 40 s after boot$' "boot 2 starts in the boot phase"
 vm_expect "$log" '^TEST: boot-write rc=0$' "and the boot-phase write goes through"
+vm_expect "$log" '^TEST: seal-none rc=3$' "under a policy without seal-by, bootseal-seal seals nothing (exit 3) ..."
+vm_expect "$log" '^TEST: seal-none out=bootseal-seal: the policy in force names no seal-by program' "... and says why"
+vm_expect "$log" '^TEST: measure-wait rc=0$' "measure-seal --wait waits for the seal ..."
+vm_expect "$log" '^TEST: uptime (4[0-9]|[5-9][0-9])$' "... which comes at the deadline, 40 s after boot"
 vm_expect "$log" '^TEST: late-write rc=[1-9]' "past the deadline the write is refused"
 vm_expect "$log" '^TEST: late-module out=error: .*Operation not permitted' "and a module load"
 vm_expect "$log" '^TEST: status: phase: +running, sealed 40 s after boot at the seal-after deadline$' \
