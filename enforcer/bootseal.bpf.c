@@ -181,6 +181,8 @@ const volatile __u32 bs_rawdev_ops = 0;
  * seal-by program's subject, 0 for none; the running phase's defaults. */
 const volatile __u64 bs_seal_after_ns = 0;
 const volatile __u32 bs_seal_subject = 0;
+/* 1 when the policy names a seal-by program, resolved or not. */
+const volatile __u8 bs_seal_by_named = 0;
 const volatile __u8 bs_run_defaults[BS_OP_SLOTS] = {};
 
 /* Whether `allow bpf-load lsm` grants hold: the loader sets it only where
@@ -2613,10 +2615,12 @@ int BPF_PROG(bs_task_prctl, int option, unsigned long arg2, unsigned long arg3, 
 		 * that no decision has met yet recorded. */
 		if (phase_running())
 			return 0;
-		/* No seal-by program (none named, or it did not resolve):
-		 * only the deadline seals, and nobody is refused anything. */
+		/* No seal-by program: only the deadline seals, and nobody is
+		 * refused anything. ENOENT when the policy names none, ESRCH
+		 * when the one it names did not resolve at install (deleted
+		 * or moved: a fault to report, not a policy choice). */
 		if (!bs_seal_subject)
-			return -ENOENT;
+			return bs_seal_by_named ? -ESRCH : -ENOENT;
 		if (current_subject() != bs_seal_subject)
 			return self_deny(BS_SELF_SEAL);
 		seal_phase(BS_SEAL_TRIGGER);

@@ -60,9 +60,10 @@
  * the kernel: without the enforcer, or after the seal (past the deadline
  * the call itself records the deadline's seal), prctl fails with EINVAL
  * for every caller; before it, a caller that is not the seal-by program
- * gets EPERM; under a policy that names no seal-by program (or one that
- * did not resolve), every caller gets ENOENT: only the deadline seals. The
- * caller reads the phase from the enforcer's status. */
+ * gets EPERM; under a policy that names no seal-by program every caller
+ * gets ENOENT, and ESRCH when the one it names did not resolve when the
+ * policy was installed: only the deadline seals. The caller reads the
+ * phase from the enforcer's status. */
 #define BS_PRCTL_SEAL 0x62736c31
 
 /* Modes: the values of bootseal::Mode. */

@@ -257,6 +257,7 @@ struct kern_ipc_perm;
 
 #define EPERM 1
 #define ENOENT 2
+#define ESRCH 3
 #define ENOMEM 12
 #define EBUSY 16
 

@@ -107,14 +107,22 @@ int run_measure_seal(const MeasureSealOptions& o) {
   auto events = tpm::parse_measure_log(std::string(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n)), o.log);
   if (!events) return fail(kExitCorrupt, events.error());
 
-  // The loader's last record says what is in force and where it went.
+  // The loader's last record says what is in force and where it went; a
+  // seal record counts only after it.
   const tpm::MeasureEvent* loader = nullptr;
+  const tpm::MeasureEvent* sealed = nullptr;
   for (const auto& e : *events) {
     if (e.event == "sealed") {
-      say("the seal is already measured into PCR " + std::to_string(e.pcr) + " (" + e.reason + "): nothing to do");
-      return kExitOk;
+      sealed = &e;
+    } else {
+      loader = &e;
+      sealed = nullptr;
     }
-    loader = &e;
+  }
+  if (loader && sealed) {
+    say("the seal is already measured into PCR " + std::to_string(sealed->pcr) + " (" + sealed->reason +
+        "): nothing to do");
+    return kExitOk;
   }
   if (!loader) {
     say("the loader measured nothing into a TPM this boot (" + o.log + " has no bootseal record): nothing to measure");

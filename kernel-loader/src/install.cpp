@@ -354,6 +354,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   // Boot phases: the deadline counts from the kernel's start (CLOCK_BOOTTIME).
   skel->rodata->bs_seal_after_ns = c.seal_after * 1000000000ull;
   skel->rodata->bs_seal_subject = c.seal_subject;
+  skel->rodata->bs_seal_by_named = req.document->seal_by.has_value() ? 1 : 0;
   for (const auto& d : c.raw_devices) skel->rodata->bs_rawdev_ops |= d.ops;
   skel->rodata->bs_has_names = !c.names.empty();
   skel->rodata->bs_has_ancestors = !c.ancestors.empty();

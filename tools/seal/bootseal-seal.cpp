@@ -28,6 +28,7 @@ constexpr int kExitRefused = 1;     // the enforcer refused: this process is not
 constexpr int kExitUsage = 2;       // bad command line
 constexpr int kExitNoPhases = 3;    // no enforcer, no boot phase, or no seal-by program
 constexpr int kExitFailure = 4;     // the status cannot be read
+constexpr int kExitUnresolved = 5;  // the policy's seal-by program did not resolve at boot
 
 void usage(FILE* out) {
   std::fputs(
@@ -53,7 +54,9 @@ void usage(FILE* out) {
       "  2  bad command line\n"
       "  3  no bootseal enforcer, or its policy has no boot phase, or names no\n"
       "     seal-by program (its deadline seals)\n"
-      "  4  the enforcer's status cannot be read\n",
+      "  4  the enforcer's status cannot be read\n"
+      "  5  the seal-by program the policy names did not resolve at boot (its\n"
+      "     deadline seals)\n",
       out);
 }
 
@@ -132,9 +135,15 @@ int main(int argc, char** argv) {
   }
   if (rc == -1 && e == ENOENT) {
     std::fprintf(stderr,
-                 "bootseal-seal: the policy in force names no seal-by program (or it did not resolve): only its "
-                 "seal-after deadline ends the boot phase\n");
+                 "bootseal-seal: the policy in force names no seal-by program: only its seal-after deadline ends "
+                 "the boot phase\n");
     return kExitNoPhases;
+  }
+  if (rc == -1 && e == ESRCH) {
+    std::fprintf(stderr,
+                 "bootseal-seal: the seal-by program the policy names did not resolve when the loader installed it "
+                 "(deleted or moved? the boot log says): only the seal-after deadline ends the boot phase\n");
+    return kExitUnresolved;
   }
   bs_stats st{};
   std::string why;

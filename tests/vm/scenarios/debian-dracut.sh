@@ -154,4 +154,5 @@ vm_expect "$log" "bootseal: policy 'debian-server-phases' generation 1 in force,
 vm_expect_order "$log" "bootseal: policy 'debian-server-phases' generation 1 in force" 'Welcome to .*Debian GNU/Linux' \
 	"before the real root's systemd started"
 vm_expect "$log" 'reboot: Power down' "the guest powered off cleanly (systemd-shutdown, PID 1, holds CAP_SYS_BOOT)"
+vm_expect_not "$log" "Ordering cycle" "systemd found no ordering cycle (it would skip a bootseal unit)"
 [ "$DEB_FAIL" -eq 0 ] || _vm_die "some checks failed (above)"

@@ -8,7 +8,9 @@
 # say when and why. Boot 2: a policy that names no seal-by program: the
 # program seals nothing (exit 3, and says why), `bootseal measure-seal
 # --wait` waits, and the enforcer seals by itself at the seal-after deadline.
-# Both boots have a TPM (swtpm; loader.conf tpm = auto): `bootseal
+# Boot 3: the seal-by program the policy names is not there: bootseal-seal
+# fails (5) and says why, and the phase stays boot.
+# Boots 1 and 2 have a TPM (swtpm; loader.conf tpm = auto): `bootseal
 # measure-seal` refuses before the seal and extends nothing; after it, it
 # extends PCR 12 once with the seal's digest for its reason (trigger, then
 # deadline), and the PCR equals what the host computes from the blob.
@@ -207,5 +209,30 @@ vm_expect "$log" '^TEST: audit: .* allowed self-protection boot phase sealed .*\
 vm_expect "$log" '^TEST: measure says: PCR 12 extended .* \(sealed at the seal-after deadline\)$' "measure-seal measures the deadline seal"
 vm_expect "$log" "^TEST: pcr12 $(expected_pcr "$VM_WORK/deadline.sealed" "at deadline")\$" \
 	"PCR 12 = the policy's record, then the seal's (at deadline)"
+vm_expect "$log" '^TEST: init done$' "init ran to its end"
+vm_expect_not "$log" 'boot stopped|Kernel panic|BUG:' "no stop, no panic"
+
+# --- boot 3: the seal-by program named is not there -------------------------
+# A root that lost the program (deleted, moved): the loader says so, the
+# enforcer answers ESRCH to everyone, and bootseal-seal fails loudly (5),
+# unlike a policy that names none (boot 2, exit 3).
+policy 3 600s /usr/lib/bootseal/gone >"$VM_WORK/gone.policy"
+enf_seal "$VM_WORK/gone.policy" "$VM_WORK/gone.sealed"
+cat >"$VM_WORK/init-gone" <<'EOF'
+#!/bin/sh
+. /lib/vm-test.sh
+try seal-gone /usr/lib/bootseal/bootseal-seal
+bootseal status | grep '^phase:' | sed 's/^/TEST: status: /'
+finish
+EOF
+initrd=$(enf_initramfs "$VM_WORK/gone.sealed")
+disk=$(vm_build_disk --init "$VM_WORK/init-gone" --dir "$tree:/" "${libs[@]}" --root-size 96)
+log=$VM_WORK/console-gone.log
+vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 280
+vm_expect "$log" 'seal-by /usr/lib/bootseal/gone: .*\(only the seal-after deadline can end the boot phase\)' \
+	"the loader says the seal-by program does not resolve"
+vm_expect "$log" '^TEST: seal-gone rc=5$' "bootseal-seal fails with 5 ..."
+vm_expect "$log" '^TEST: seal-gone out=bootseal-seal: the seal-by program the policy names did not resolve' "... saying why"
+vm_expect "$log" '^TEST: status: phase: +boot ' "and the phase is still boot, until the deadline"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
 vm_expect_not "$log" 'boot stopped|Kernel panic|BUG:' "no stop, no panic"
