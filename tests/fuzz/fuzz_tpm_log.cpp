@@ -3,8 +3,9 @@
 // write and bootseal reads back: the measurement log (`bootseal status`)
 // and the floor request (the loader). Any input parses or is refused
 // without a crash; an error names its origin; every record read is one of
-// ours and survives formatting and parsing again unchanged; a request read
-// is the decimal number its text spells. Anything else aborts.
+// ours (a seal record with its reason's digest) and survives formatting
+// and parsing again unchanged; a request read is the decimal number its
+// text spells. Anything else aborts.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -32,7 +33,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (log.error().rfind("fuzz.log", 0) != 0) fail("log error without its origin", log.error());
   } else {
     for (const auto& e : *log) {
-      if (e.event != "policy" && e.event != "no-policy") fail("an event of no known kind", e.event);
+      if (e.event != "policy" && e.event != "no-policy" && e.event != "sealed")
+        fail("an event of no known kind", e.event);
+      // A seal record's digest is its reason's; no other record has a reason.
+      if (e.event == "sealed" &&
+          ((e.reason != "trigger" && e.reason != "deadline") || e.digest != sealed_digest(e.reason)))
+        fail("a seal record whose digest is not its reason's", e.reason);
+      if (e.event != "sealed" && !e.reason.empty()) fail("a reason on a record that is not a seal", e.event);
       if (e.pcr > 23) fail("a PCR above 23", std::to_string(e.pcr));
       // The policy name may hold bytes that are not UTF-8; formatting
       // replaces them, so only valid records must round-trip exactly.
@@ -40,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!again || again->size() != 1) fail("a record read does not read again", format_event(e));
       const MeasureEvent& r = (*again)[0];
       if (r.pcr != e.pcr || r.digest != e.digest || r.event != e.event || r.generation != e.generation ||
-          r.nv_index != e.nv_index)
+          r.nv_index != e.nv_index || r.reason != e.reason)
         fail("a record changed through formatting", format_event(e));
     }
   }
