@@ -67,30 +67,29 @@ std::optional<TpmView> tpm_view(const std::string& tcti) {
   } else if (!log->empty()) {
     events = std::move(*log);
     // bootseal measure-seal's record, if any, follows the loader's.
-    size_t loader_records = events.size();
-    if (events.back().event == "sealed") {
-      t.seal_measured = events.back().reason;
-      --loader_records;
-    }
-    const tpm::MeasureEvent& last = events[loader_records ? loader_records - 1 : 0];
+    const bool sealed = events.back().event == "sealed";
+    if (sealed) t.seal_measured = events.back().reason;
+    const tpm::MeasureEvent& last = events[events.size() - (sealed && events.size() > 1 ? 2 : 1)];
     t.pcr = last.pcr;
     if (last.event != "sealed") {
       t.measured_event = last.event;
       if (last.event == "policy") t.measured = to_hex(last.digest);
     }
     if (last.nv_index != 0 && tpm::in_linux_range(last.nv_index)) index = last.nv_index;
-    for (const auto& e : events) t.records += e.pcr == t.pcr ? 1 : 0;
-    // One loader record; or two when the policy measured did not go into
-    // force (a no-policy record follows it); then at most one seal record
-    // for the policy, on the same PCR. Anything else was not bootseal's.
-    const bool loader_run =
-        (loader_records == 1 && events[0].event != "sealed") ||
-        (loader_records == 2 && events[0].event == "policy" && events[1].event == "no-policy");
-    const bool seal_ok = t.seal_measured.empty() ||
-                         (loader_records == 1 && events[0].event == "policy" && events.back().pcr == t.pcr);
-    if (!loader_run || !seal_ok || t.records != events.size())
-      add_problem(std::to_string(events.size()) + " records in the log, " + std::to_string(t.records) + " for PCR " +
-                  std::to_string(t.pcr) + ", which is not what one run of the loader (and measure-seal) writes");
+    std::string kinds;
+    for (const auto& e : events) {
+      t.records += e.pcr == t.pcr ? 1 : 0;
+      kinds += (kinds.empty() ? "" : ",") + e.event;
+    }
+    // What one run of the loader writes (a no-policy record after a policy
+    // that did not go into force), and measure-seal's record after a
+    // policy, all on one PCR. Anything else was not bootseal's.
+    const bool one_run =
+        kinds == "policy" || kinds == "no-policy" || kinds == "policy,no-policy" || kinds == "policy,sealed";
+    if (!one_run || t.records != events.size())
+      add_problem(std::to_string(events.size()) + " records in the log (" + kinds + "), " + std::to_string(t.records) +
+                  " for PCR " + std::to_string(t.pcr) +
+                  ", which is not what one run of the loader (and measure-seal) writes");
   }
   t.nv_index = tpm::hex32(index);
   t.pcr_value = read_pcr(t.pcr);
