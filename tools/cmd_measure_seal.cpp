@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -45,30 +46,38 @@ struct MeasureSealOptions {
 // for any caller (docs/ENFORCER.md, "Boot phases"): asked when this
 // process's clock says the deadline is past, then the record is read
 // again. Before the real deadline the enforcer refuses it (and logs it).
-EnforcerResult<EnforcerState> read_sealed(const std::string& pin_dir) {
-  auto st = read_enforcer(pin_dir);
-  if (st && st->info.seal_after_ns && !st->stats.sealed && phase_view(*st).phase == "running") {
-    ::prctl(BS_PRCTL_SEAL, 0, 0, 0, 0);
-    st = read_enforcer(pin_dir);
-  }
-  return st;
+// Only the counters are read again: the policy's settings never change.
+EnforcerResult<void> refresh_seal(const std::string& pin_dir, EnforcerState& st) {
+  if (!st.info.seal_after_ns || st.stats.sealed) return {};
+  timespec ts{};
+  ::clock_gettime(CLOCK_BOOTTIME, &ts);
+  if (static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec) < st.info.seal_after_ns)
+    return {};
+  ::prctl(BS_PRCTL_SEAL, 0, 0, 0, 0);
+  auto stats = read_stats(pin_dir);
+  if (!stats) return stats.failure();
+  st.stats = *stats;
+  return {};
 }
 
 int run_measure_seal(const MeasureSealOptions& o) {
   auto say = [&o](const std::string& line) {
     if (!o.quiet) std::cout << line << "\n";
   };
-  auto st = read_sealed(o.pin_dir);
+  auto st = read_enforcer(o.pin_dir);
   if (!st) return fail(st);
   if (!st->info.seal_after_ns) {
     say("the policy in force has no boot phase: nothing to measure");
     return kExitOk;
   }
+  if (auto r = refresh_seal(o.pin_dir, *st); !r) return fail(r);
   // --wait: until the seal-by program seals, or the deadline does.
   while (o.wait && !st->stats.sealed) {
     ::sleep(2);
-    st = read_sealed(o.pin_dir);
-    if (!st) return fail(st);
+    auto stats = read_stats(o.pin_dir);
+    if (!stats) return fail(stats);
+    st->stats = *stats;
+    if (auto r = refresh_seal(o.pin_dir, *st); !r) return fail(r);
   }
   if (!st->stats.sealed)
     return fail(kExitRefused, "the boot phase is not over: run bootseal-seal first, wait for the seal-after deadline (" +

@@ -62,6 +62,17 @@ EnforcerResult<AuditLog> read_audit_log(const std::string& pin_dir) {
   return log;
 }
 
+EnforcerResult<bs_stats> read_stats(const std::string& pin_dir) {
+  auto stats = read_pin(pin_dir + "/" BS_PIN_STATS);
+  if (!stats) return stats.failure();
+  if (stats->size() != sizeof(bs_stats))
+    return make_error(EnforcerFault::unreadable, pin_dir + "/stats gave " + std::to_string(stats->size()) +
+                                                     " bytes, not one counter record of " + std::to_string(sizeof(bs_stats)));
+  bs_stats out{};
+  std::memcpy(&out, stats->data(), sizeof(bs_stats));
+  return out;
+}
+
 EnforcerResult<EnforcerState> read_enforcer(const std::string& pin_dir) {
   EnforcerState st;
   __u32 zero = 0;
@@ -72,12 +83,9 @@ EnforcerResult<EnforcerState> read_enforcer(const std::string& pin_dir) {
   info->reset();
   if (rc != 0) return make_error(EnforcerFault::unreadable, "cannot read " + pin_dir + "/" BS_PIN_INFO ": " + errno_text(e));
 
-  auto stats = read_pin(pin_dir + "/" BS_PIN_STATS);
+  auto stats = read_stats(pin_dir);
   if (!stats) return stats.failure();
-  if (stats->size() != sizeof(bs_stats))
-    return make_error(EnforcerFault::unreadable, pin_dir + "/stats gave " + std::to_string(stats->size()) + " bytes, not one counter record of " +
-                      std::to_string(sizeof(bs_stats)));
-  std::memcpy(&st.stats, stats->data(), sizeof(bs_stats));
+  st.stats = *stats;
 
   if (DIR* d = ::opendir(pin_dir.c_str())) {
     while (dirent* ent = ::readdir(d)) {

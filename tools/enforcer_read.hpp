@@ -33,6 +33,8 @@ struct EnforcerState {
 };
 
 EnforcerResult<EnforcerState> read_enforcer(const std::string& pin_dir);
+// The counters and the phase alone (the `stats` iterator pin).
+EnforcerResult<bs_stats> read_stats(const std::string& pin_dir);
 
 // The boot phase (docs/POLICY.md, "Boot phases"), as of now: past the
 // seal-after deadline it is running even before the enforcer's next
