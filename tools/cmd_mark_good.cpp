@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // bootseal mark-good [--trust PEM_OR_DIR] [--partition N] DEVICE
+// bootseal mark-good --booted [--config FILE] [--trust PEM_OR_DIR]
 #include <sys/stat.h>
 
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "bootseal/fileio.hpp"
+#include "bootseal/language.hpp"
+#include "bootseal/trailer.hpp"
 #include "bootseal/tpm_log.hpp"
 
 #include "common.hpp"
+#include "enforcer_read.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
+#include "store.hpp"
 
 namespace bootseal::tool {
 namespace {
@@ -20,6 +27,8 @@ struct MarkGoodOptions {
   std::string trust;
   std::string device;
   std::optional<int> partition;
+  bool booted = false;
+  std::string config = loader::kDefaultConfigPath;
 };
 
 // On a machine whose TPM holds the floor (bootseal tpm-setup made
@@ -38,7 +47,113 @@ int request_tpm_floor(uint64_t floor) {
   return kExitOk;
 }
 
+// The policy the running enforcer holds.
+struct InForce {
+  std::string name;
+  uint64_t generation = 0;
+  Kid kid{};
+  bool matches(const Document& doc, const Kid& k) const {
+    return doc.name.substr(0, sizeof(bs_info::name) - 1) == name && doc.generation == generation && k == kid;
+  }
+  std::string text() const { return "policy " + quote(name) + " generation " + std::to_string(generation); }
+};
+
+// Whether the blob is the policy in force.
+bool holds(std::span<const uint8_t> blob, const InForce& f) {
+  Document doc;
+  Envelope env;
+  return parse_sealed_unverified(blob, &doc, &env) == VerifyStatus::ok && f.matches(doc, env.kid);
+}
+
+// The floor of a partition store: raised to the generation in force, which
+// one of its slots must hold (the other one may already hold a newer one,
+// installed during this boot, which is not marked good by it).
+int mark_partition(const Store& st, const Trust& trust, const InForce& f, uint64_t* floor) {
+  auto dev = open_target(st.partition, true);
+  if (!dev) return fail(dev);
+  auto ps = read_partition(**dev, trust.get());
+  if (!ps) return fail(kExitCorrupt, ps.error());
+  bool found = false;
+  for (const auto& s : ps->slots)
+    found = found || ((s.state == SlotState::ok || s.state == SlotState::obsolete) && s.document &&
+                      f.matches(*s.document, s.kid));
+  if (!found)
+    return fail(kExitRefused, st.name + ": no slot holds the " + f.text() + " in force (floor " +
+                                  std::to_string(ps->header.floor) + "); nothing marked good");
+  const auto r = mark_good(**dev, *trust.get(), f.generation);
+  if (!r.ok()) return fail(r);
+  *floor = r->new_floor;
+  if (r->header_copy < 0)
+    std::cout << st.name << ": rollback floor already at " << r->new_floor << "; nothing written\n";
+  else
+    std::cout << st.name << ": rollback floor raised from " << r->old_floor << " to " << r->new_floor << "\n";
+  return kExitOk;
+}
+
+int run_mark_booted(const MarkGoodOptions& o) {
+  auto mc = load_machine_config(o.config);
+  if (!mc) return fail(kExitFailure, mc.error());
+  auto trust = load_trust(o.trust.empty() ? mc->conf.trust : o.trust, true);
+  if (!trust) return fail(trust);
+  auto st = read_enforcer(mc->conf.pin_dir);
+  if (!st) {
+    if (st.kind() == EnforcerFault::not_installed)
+      return fail(kExitRefused, "no policy is in force (" + st.error() + "); nothing to mark good");
+    return fail(exit_code_for(st.kind()), st.error());
+  }
+  InForce f;
+  f.name = std::string(st->info.name, strnlen(st->info.name, sizeof(st->info.name)));
+  f.generation = st->info.generation;
+  std::memcpy(f.kid.data(), st->info.kid, f.kid.size());
+  auto store = find_store(*mc, store_env(*mc));
+  if (!store) return fail(kExitFailure, store.error());
+  uint64_t floor = 0;
+  switch (store->kind) {
+    case StoreKind::partition:
+      if (int rc = mark_partition(*store, *trust, f, &floor); rc != kExitOk) return rc;
+      break;
+    case StoreKind::trailer:
+    case StoreKind::file: {
+      // No floor of its own: loader.conf's (in the initramfs) or the TPM's.
+      const std::string path = store->kind == StoreKind::trailer ? store->kernel_images.front() : store->file;
+      bool same = false;
+      if (store->kind == StoreKind::trailer) {
+        auto t = read_trailer(path);
+        same = t && t->location.status == TrailerStatus::present && holds(t->blob, f);
+      } else if (auto bytes = read_file(path, kMaxBlobSize)) {
+        same = holds(*bytes, f);
+      }
+      if (!same)
+        return fail(kExitRefused, store->name + ": does not hold the " + f.text() + " in force; nothing marked good");
+      std::cout << store->name << ": keeps no rollback floor of its own ('floor' in loader.conf, or the TPM's)\n";
+      break;
+    }
+  }
+  if (mc->conf.tpm != loader::TpmSetting::off)
+    if (int rc = request_tpm_floor(f.generation); rc != kExitOk) return rc;
+  auto boot_id = read_first_line("/proc/sys/kernel/random/boot_id");
+  if (!boot_id) return fail(kExitFailure, boot_id.error());
+  tpm::Assessment a;
+  a.boot_id = *boot_id;
+  a.policy = f.name;
+  a.generation = f.generation;
+  a.kid = to_hex(f.kid);
+  a.time = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  a.floor = floor;
+  a.store = store->name;
+  const std::filesystem::path rec = tpm::kAssessmentPath;
+  std::error_code ec;
+  std::filesystem::create_directories(rec.parent_path(), ec);
+  const std::string text = tpm::format_assessment(a);
+  if (auto w = write_file_atomic(rec, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0644); !w)
+    return fail(w);
+  std::cout << "this boot, with the " << f.text() << " in force, is marked good (" << rec.string() << ")\n";
+  return kExitOk;
+}
+
 int run_mark_good(const MarkGoodOptions& o) {
+  if (o.booted) return run_mark_booted(o);
+  if (o.device.empty()) return fail(kExitUsage, "mark-good: DEVICE or --booted is required");
   auto trust = load_trust(o.trust, true);
   if (!trust) return fail(trust);
   auto target = resolve_target(o.device, o.partition, true);
@@ -69,10 +184,21 @@ void setup_mark_good(CLI::App& app, int& exit_code) {
       "mark-good", "Raise the partition's rollback floor to the generation now serving (after a good boot).");
   add_trust_option(sub, o->trust);
   sub->add_option("--partition,-p", o->partition, "Use partition N of DEVICE")->check(CLI::PositiveNumber);
-  sub->add_option("DEVICE", o->device, "The bootseal partition, or a disk (image) holding one")->required();
+  auto* device =
+      sub->add_option("DEVICE", o->device, "The bootseal partition, or a disk (image) holding one");
+  auto* booted = sub->add_flag("--booted", o->booted,
+                               "Mark this boot good: raise the floor of the store loader.conf names to the "
+                               "generation in force, and record it (bootseal-mark-good.service)");
+  booted->excludes(device);
+  sub->add_option("--config,-c", o->config, "With --booted: the machine's loader configuration")
+      ->capture_default_str()
+      ->needs(booted);
   sub->footer(
       "Run it once a boot with the newly installed policy has succeeded: from then on the older slot\n"
-      "is no longer a fallback. Refused (exit 3) when no slot serves a valid policy.");
+      "is no longer a fallback. Refused (exit 3) when no slot serves a valid policy.\n"
+      "--booted raises the floor only to the generation the running enforcer holds, which the store must\n"
+      "hold (exit 3 when no policy is in force or the store does not hold it), asks the TPM's floor\n"
+      "(tpm != off) to follow at the next boot, and writes /var/lib/bootseal/assessment.");
   sub->callback([o, &exit_code] { exit_code = run_mark_good(*o); });
 }
 

@@ -2,6 +2,7 @@
 // bootseal status [--json] [--pin-dir DIR]
 #include <cctype>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -167,11 +168,44 @@ StatusView status_view(const EnforcerState& st) {
   return v;
 }
 
+// The record of the last boot marked good; this boot's when its boot id
+// and its policy (name, generation, key) are the running ones.
+std::optional<AssessmentView> assessment_view(const StatusView& v) {
+  auto text = tpm::read_state_file("/", tpm::kAssessmentPath, tpm::kMaxAssessment);
+  AssessmentView a;
+  if (!text) {
+    a.problem = text.error();
+    return a;
+  }
+  if (!*text) return std::nullopt;
+  auto rec = tpm::parse_assessment(**text, tpm::kAssessmentPath);
+  if (!rec) {
+    a.problem = rec.error();
+    return a;
+  }
+  a.boot_id = rec->boot_id;
+  a.policy = rec->policy;
+  a.generation = rec->generation;
+  a.kid = rec->kid;
+  a.floor = rec->floor;
+  a.store = rec->store;
+  char when[32] = "";
+  const std::time_t t = static_cast<std::time_t>(rec->time);
+  std::tm tm{};
+  if (gmtime_r(&t, &tm)) std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  a.time = when;
+  auto boot_id = read_first_line("/proc/sys/kernel/random/boot_id");
+  a.this_boot = boot_id && *boot_id == rec->boot_id && rec->policy == v.policy && rec->generation == v.generation &&
+                rec->kid == v.kid;
+  return a;
+}
+
 int run_status(const StatusOptions& o) {
   auto st = read_enforcer(o.pin_dir);
   if (!st) return fail(st);
   StatusView v = status_view(*st);
   v.tpm = tpm_view(o.tcti);
+  v.assessment = assessment_view(v);
   if (o.json)
     std::cout << to_json(v).dump(2) << "\n";
   else

@@ -101,25 +101,31 @@ std::optional<std::filesystem::path> running_initramfs() {
 
 }  // namespace
 
-void note_initramfs_trust(std::ostream& out, const Kid& kid, const std::string& what) {
+std::optional<InitramfsNote> initramfs_trust_note(const Kid& kid, const std::string& what) {
   const std::filesystem::path store = kDefaultTrustStore;
   std::error_code ec;
   std::optional<TrustStore> ts;
   if (std::filesystem::exists(store, ec))
     if (auto loaded = TrustStore::load(store)) ts = std::move(loaded).value();
   if (!ts || !ts->find(kid)) {
-    out << "note: the key that signed " << what << " is not in " << store.string()
-        << ", the trust store the initramfs carries: add its public key there and " << kRegenerate
-        << ", or the loader will refuse this policy at boot\n";
-    return;
+    return InitramfsNote{"note: the key that signed " + what + " is not in " + store.string() +
+                             ", the trust store the initramfs carries: add its public key there and " + kRegenerate +
+                             ", or the loader will refuse this policy at boot\n",
+                         false};
   }
   const auto initramfs = running_initramfs();
   const auto changed = newest_pem(store);
-  if (!initramfs || !changed) return;
+  if (!initramfs || !changed) return std::nullopt;
   const auto built = std::filesystem::last_write_time(*initramfs, ec);
   if (!ec && *changed > built)
-    out << "note: " << store.string() << " changed after " << initramfs->string() << " was generated: "
-        << kRegenerate << " so that the loader trusts the same keys\n";
+    return InitramfsNote{"note: " + store.string() + " changed after " + initramfs->string() + " was generated: " +
+                             kRegenerate + " so that the loader trusts the same keys\n",
+                         true};
+  return std::nullopt;
+}
+
+void note_initramfs_trust(std::ostream& out, const Kid& kid, const std::string& what) {
+  if (auto n = initramfs_trust_note(kid, what)) out << n->text;
 }
 
 void note_initramfs_floor(std::ostream& out, uint64_t floor) {

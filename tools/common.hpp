@@ -54,6 +54,13 @@ inline constexpr const char* kRegenerate = "regenerate the initramfs (dracut --f
 // The key that signed what was just installed must be in the trust store
 // the initramfs copies, and that copy must be newer than the store.
 void note_initramfs_trust(std::ostream& out, const Kid& kid, const std::string& what);
+// The same note as text; `stale` when regenerating the initramfs fixes it
+// (the trust store changed after the running kernel's initramfs was made).
+struct InitramfsNote {
+  std::string text;
+  bool stale = false;
+};
+std::optional<InitramfsNote> initramfs_trust_note(const Kid& kid, const std::string& what);
 // The partition's floor was raised to `floor`; the initramfs' own floor
 // (loader.conf) stays where it was until changed and regenerated.
 void note_initramfs_floor(std::ostream& out, uint64_t floor);
@@ -67,6 +74,7 @@ void print_partition(std::ostream& out, const view::PartitionView& p);
 // Each binds its subcommand's flags; running it stores the exit code.
 void setup_format(CLI::App& app, int& exit_code);
 void setup_install(CLI::App& app, int& exit_code);
+void setup_update(CLI::App& app, int& exit_code);
 void setup_slots(CLI::App& app, int& exit_code);
 void setup_mark_good(CLI::App& app, int& exit_code);
 void setup_append(CLI::App& app, int& exit_code);

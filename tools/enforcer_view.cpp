@@ -101,6 +101,20 @@ nlohmann::json to_json(const StatusView& v) {
         {"audit_log_entries", v.audit_log_entries}}},
   };
   j["tpm"] = v.tpm ? to_json(*v.tpm) : nlohmann::json(nullptr);
+  if (v.assessment) {
+    const AssessmentView& a = *v.assessment;
+    j["assessment"] = {{"marked_good_this_boot", a.this_boot},
+                       {"boot_id", a.boot_id},
+                       {"policy", a.policy},
+                       {"generation", a.generation},
+                       {"kid", a.kid},
+                       {"time", a.time},
+                       {"floor", a.floor},
+                       {"store", a.store},
+                       {"problem", a.problem}};
+  } else {
+    j["assessment"] = nullptr;
+  }
   return j;
 }
 
@@ -123,6 +137,15 @@ void print_status(std::ostream& out, const StatusView& v) {
       << "self-protection refusals: " << v.self_protection_denied << "\n"
       << "audit events: " << v.events << " written, " << v.events_overwritten << " overwritten (the log holds "
       << v.audit_log_entries << ")\n";
+  if (!v.assessment) {
+    out << "assessment:  no boot marked good yet (bootseal-mark-good.service)\n";
+  } else if (const AssessmentView& a = *v.assessment; !a.problem.empty()) {
+    out << "assessment:  unreadable: " << a.problem << "\n";
+  } else {
+    out << "assessment:  " << (a.this_boot ? "this boot is marked good" : "this boot is not marked good")
+        << "; the last boot marked good ran " << a.policy << " generation " << a.generation << " (" << a.time
+        << ", boot " << a.boot_id << "), floor " << a.floor << " on " << a.store << "\n";
+  }
   if (!v.tpm) {
     out << "tpm:         not used this boot\n";
     return;

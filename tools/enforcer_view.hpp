@@ -45,6 +45,20 @@ struct PhaseView {
   uint32_t sealed_subject = 0;
 };
 
+// The boot assessment (docs/FLEET.md): the record `bootseal mark-good
+// --booted` wrote for the last boot it marked good.
+struct AssessmentView {
+  bool this_boot = false;  // the record is this boot's, for the policy in force
+  std::string boot_id;
+  std::string policy;
+  uint64_t generation = 0;
+  std::string kid;
+  std::string time;  // UTC, ISO 8601
+  uint64_t floor = 0;
+  std::string store;
+  std::string problem;  // the record could not be read or parsed (the rest is empty)
+};
+
 struct StatusView {
   std::string policy;  // the installed policy's name (the enforcer keeps no document)
   uint64_t generation = 0;
@@ -66,6 +80,7 @@ struct StatusView {
   uint64_t events_overwritten = 0;
   uint64_t audit_log_entries = 0;
   std::optional<TpmView> tpm;  // nullopt: the loader used no TPM this boot
+  std::optional<AssessmentView> assessment;  // nullopt: no boot was ever marked good
 };
 nlohmann::json to_json(const StatusView& v);
 void print_status(std::ostream& out, const StatusView& v);

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   int exit_code = kExitOk;
   setup_format(app, exit_code);
   setup_install(app, exit_code);
+  setup_update(app, exit_code);
   setup_slots(app, exit_code);
   setup_mark_good(app, exit_code);
   setup_append(app, exit_code);

@@ -207,7 +207,8 @@ Result<PartitionHeader> format_partition(BlockDevice& dev) {
   return h;
 }
 
-InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, const TrustStore& trust) {
+InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, const TrustStore& trust,
+                           InstallMode mode) {
   auto state = read_partition(dev, &trust);
   if (!state) {
     return make_error(WriteFailure::unreadable, state.error());
@@ -255,6 +256,15 @@ InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, cons
     if (s.header) sh.sequence = std::max(sh.sequence, s.header->sequence);
   sh.sequence += 1;
 
+  if (mode == InstallMode::check_only) {
+    InstallOutcome out;
+    out.slot = target;
+    out.generation = gen;
+    out.sequence = sh.sequence;
+    if (serving) out.previous_serving = serving->index;
+    return out;
+  }
+
   // Nothing has been written up to here. The protocol: payload, sync,
   // header, sync; the other slot and the partition headers stay untouched.
   const SlotInfo& t = ps.slots[target];
@@ -295,7 +305,7 @@ InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, cons
   return out;
 }
 
-MarkGoodResult mark_good(BlockDevice& dev, const TrustStore& trust) {
+MarkGoodResult mark_good(BlockDevice& dev, const TrustStore& trust, std::optional<uint64_t> generation) {
   auto state = read_partition(dev, &trust);
   if (!state) {
     return make_error(WriteFailure::unreadable, state.error());
@@ -310,6 +320,20 @@ MarkGoodResult mark_good(BlockDevice& dev, const TrustStore& trust) {
   out.old_floor = ps.header.floor;
   out.new_floor = serving->header->generation;
   out.header_copy = -1;
+  if (generation && *generation != out.new_floor) {
+    // A generation the boot ran, older than the one serving next: only one
+    // a valid slot holds at or above the floor (the other slot).
+    bool held = false;
+    for (const auto& s : ps.slots)
+      held = held || (s.state == SlotState::obsolete && s.header && s.header->generation == *generation &&
+                      *generation >= ps.header.floor);
+    if (!held || *generation > out.new_floor) {
+      return make_error(WriteFailure::refused, dev.name() + ": no slot holds a valid policy of generation " +
+                                                   std::to_string(*generation) + " at or above the floor " +
+                                                   std::to_string(ps.header.floor) + "; nothing to mark good");
+    }
+    out.new_floor = *generation;
+  }
   if (out.new_floor <= out.old_floor) {
     out.new_floor = out.old_floor;
     return out;

@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <filesystem>
@@ -194,9 +195,9 @@ Result<uint64_t> parse_floor_request(std::string_view text, const std::string& o
 
 std::string format_floor_request(uint64_t generation) { return std::to_string(generation) + "\n"; }
 
-Result<std::optional<std::string>> read_floor_request(const std::string& root) {
-  const std::string rel = std::string(kFloorRequestPath).substr(1);
-  const std::string path = (root == "/" ? std::string() : root) + kFloorRequestPath;
+Result<std::optional<std::string>> read_state_file(const std::string& root, const std::string& abs, size_t max) {
+  const std::string rel = abs.substr(1);
+  const std::string path = (root == "/" ? std::string() : root) + abs;
   UniqueFd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir) return make_error(path + ": cannot open " + root + ": " + errno_text(errno));
   struct open_how how {};
@@ -210,13 +211,74 @@ Result<std::optional<std::string>> read_floor_request(const std::string& root) {
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return make_error(path + ": " + errno_text(errno));
   if (!S_ISREG(st.st_mode)) return make_error(path + ": not a regular file");
-  if (st.st_size > static_cast<off_t>(kMaxFloorRequest))
-    return make_error(path + ": " + std::to_string(st.st_size) + " bytes, at most " +
-                      std::to_string(kMaxFloorRequest) + " expected");
-  std::vector<uint8_t> buf(kMaxFloorRequest + 1);
+  if (st.st_size > static_cast<off_t>(max))
+    return make_error(path + ": " + std::to_string(st.st_size) + " bytes, at most " + std::to_string(max) +
+                      " expected");
+  std::vector<uint8_t> buf(max + 1);
   auto n = read_all(fd.get(), buf, path);
   if (!n) return make_error(n.error());
+  if (*n > max) return make_error(path + ": more than " + std::to_string(max) + " bytes");
   return std::optional<std::string>(std::string(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n)));
+}
+
+Result<std::optional<std::string>> read_floor_request(const std::string& root) {
+  return read_state_file(root, kFloorRequestPath, kMaxFloorRequest);
+}
+
+std::string format_assessment(const Assessment& a) {
+  json j = {{"boot_id", a.boot_id}, {"policy", a.policy}, {"generation", a.generation}, {"kid", a.kid},
+            {"time", a.time},       {"floor", a.floor},   {"store", a.store}};
+  return j.dump() + "\n";
+}
+
+namespace {
+
+bool is_hex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !is_hex(s.substr(i, 1))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<Assessment> parse_assessment(std::string_view text, const std::string& origin) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return make_error(origin + ": not a JSON object");
+  auto field = [&](const char* key) -> const json* {
+    auto it = j.find(key);
+    return it == j.end() ? nullptr : &*it;
+  };
+  Assessment a;
+  const json* v = field("boot_id");
+  if (!v || !v->is_string() || !is_uuid(v->get<std::string>())) return make_error(origin + ": bad or missing boot_id");
+  a.boot_id = v->get<std::string>();
+  v = field("policy");
+  if (!v || !v->is_string() || v->get<std::string>().size() > 255) return make_error(origin + ": bad or missing policy");
+  a.policy = v->get<std::string>();
+  v = field("generation");
+  if (!v || !v->is_number_unsigned()) return make_error(origin + ": bad or missing generation");
+  a.generation = v->get<uint64_t>();
+  v = field("kid");
+  if (!v || !v->is_string() || v->get<std::string>().size() != 64 || !is_hex(v->get<std::string>()))
+    return make_error(origin + ": bad or missing kid");
+  a.kid = v->get<std::string>();
+  v = field("time");
+  if (!v || !v->is_number_integer()) return make_error(origin + ": bad or missing time");
+  a.time = v->get<int64_t>();
+  v = field("floor");
+  if (!v || !v->is_number_unsigned()) return make_error(origin + ": bad or missing floor");
+  a.floor = v->get<uint64_t>();
+  v = field("store");
+  if (!v || !v->is_string() || v->get<std::string>().size() > 4096) return make_error(origin + ": bad or missing store");
+  a.store = v->get<std::string>();
+  return a;
 }
 
 }  // namespace bootseal::tpm

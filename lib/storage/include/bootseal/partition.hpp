@@ -245,10 +245,16 @@ struct InstallOutcome {
 // slot that is not serving (payload, sync, header, sync), reads it back and
 // checks it serves. The other slot and the partition headers are not written.
 // On `refused` the device is byte-for-byte unchanged.
+// With InstallMode::check_only every check runs and nothing is written: the
+// outcome names the slot a write would take.
+enum class InstallMode { write, check_only };
 using InstallResult = Result<InstallOutcome, WriteFailure>;
-InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, const TrustStore& trust);
+InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, const TrustStore& trust,
+                           InstallMode mode = InstallMode::write);
 
-// Raises the rollback floor to the serving slot's generation: rewrites the
+// Raises the rollback floor to the serving slot's generation (or to
+// `generation`, which a valid slot at or above the floor must hold, and
+// which may not be above the serving one): rewrites the
 // header copy that is not the newest (sequence + 1), sync, then the other
 // copy, sync, read back.
 // Refused (unchanged) when no slot serves; a no-op when the floor is already
@@ -259,6 +265,7 @@ struct MarkGoodOutcome {
   int header_copy = 0;  // the copy written first; -1 when nothing changed
 };
 using MarkGoodResult = Result<MarkGoodOutcome, WriteFailure>;
-MarkGoodResult mark_good(BlockDevice& dev, const TrustStore& trust);
+MarkGoodResult mark_good(BlockDevice& dev, const TrustStore& trust,
+                         std::optional<uint64_t> generation = std::nullopt);
 
 }  // namespace bootseal

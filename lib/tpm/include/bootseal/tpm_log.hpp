@@ -89,4 +89,29 @@ std::string format_floor_request(uint64_t generation);
 // `bootseal status`. Nothing when it does not exist.
 Result<std::optional<std::string>> read_floor_request(const std::string& root);
 
+// A state file under ROOT (PATH absolute), read the same way: a regular
+// file of at most MAX bytes, no link followed, opened without blocking.
+Result<std::optional<std::string>> read_state_file(const std::string& root, const std::string& path, size_t max);
+
+// The boot assessment: `bootseal mark-good --booted` records the boot it
+// marked good, for `bootseal status` and a fleet's monitoring
+// (docs/FLEET.md). One JSON object; root can write it, so it says what a
+// root process wrote, nothing more.
+inline constexpr const char* kAssessmentPath = "/var/lib/bootseal/assessment";
+inline constexpr size_t kMaxAssessment = 4096;
+struct Assessment {
+  std::string boot_id;  // /proc/sys/kernel/random/boot_id of the boot marked good
+  std::string policy;   // the policy in force then
+  uint64_t generation = 0;
+  std::string kid;      // hex
+  int64_t time = 0;     // seconds since the epoch
+  uint64_t floor = 0;   // the store's floor after marking (0: the store keeps none)
+  std::string store;    // the store marked ("/dev/vda1", "the trailer of /boot/vmlinuz-...")
+  friend bool operator==(const Assessment&, const Assessment&) = default;
+};
+std::string format_assessment(const Assessment& a);
+// Every field must be there with its type; boot_id a UUID, kid 64 hex
+// digits, policy at most 255 bytes. Errors name `origin`.
+Result<Assessment> parse_assessment(std::string_view text, const std::string& origin);
+
 }  // namespace bootseal::tpm

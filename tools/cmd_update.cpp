@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// bootseal update [--config FILE] [--trust PEM_OR_DIR] [--check] [--trigger] BLOB|-
+//
+// Installs a sealed policy into the store this machine's loader.conf names:
+// what a policy package's maintainer scripts run (docs/FLEET.md).
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <memory>
+
+#include "bootseal/fileio.hpp"
+#include "bootseal/language.hpp"
+#include "bootseal/trailer.hpp"
+#include "common.hpp"
+#include "error_exits.hpp"
+#include "exit_codes.hpp"
+#include "store.hpp"
+
+extern char** environ;
+
+namespace bootseal::tool {
+namespace {
+
+struct UpdateOptions {
+  std::string config = loader::kDefaultConfigPath;
+  std::string trust;
+  bool check = false;
+  bool trigger = false;
+  std::string blob;
+};
+
+Result<std::vector<uint8_t>> read_blob(const std::string& path) {
+  if (path != "-") return read_file(path, kMaxBlobSize);
+  return read_file(STDIN_FILENO, "standard input", kMaxBlobSize);
+}
+
+std::string blob_name(const std::string& path) { return path == "-" ? "the blob on standard input" : path; }
+
+// The policy a store holds already: its generation, and whether it is this
+// very blob. Parsed without the trust store: a newer policy there, even
+// one signed by a key this machine no longer trusts, is not rolled back.
+struct Held {
+  uint64_t generation = 0;
+  bool same = false;
+};
+std::optional<Held> held_in(std::span<const uint8_t> bytes, std::span<const uint8_t> blob) {
+  Document doc;
+  Envelope env;
+  if (parse_sealed_unverified(bytes, &doc, &env) != VerifyStatus::ok) return std::nullopt;
+  return Held{doc.generation, std::equal(bytes.begin(), bytes.end(), blob.begin(), blob.end())};
+}
+
+int refuse(const std::string& where, uint64_t gen, uint64_t held, const std::string& what) {
+  return fail(kExitRefused, where + ": refused: generation " + std::to_string(gen) + " is older than " + what +
+                                " (generation " + std::to_string(held) + "); nothing was written");
+}
+
+// dpkg's update-initramfs trigger, which initramfs-tools and Debian's
+// dracut both answer once the packages are configured.
+int activate_trigger() {
+  const char* argv[] = {"dpkg-trigger", "--no-await", "update-initramfs", nullptr};
+  pid_t pid = 0;
+  if (int e = posix_spawnp(&pid, argv[0], nullptr, nullptr, const_cast<char**>(argv), environ); e != 0)
+    return fail(kExitFailure, std::string("cannot run dpkg-trigger: ") + std::strerror(e) +
+                                  "; " + kRegenerate + " before the next boot");
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return fail(kExitFailure, "dpkg-trigger --no-await update-initramfs failed; " + std::string(kRegenerate) +
+                                  " before the next boot");
+  std::cout << "the initramfs will be regenerated (dpkg trigger update-initramfs)\n";
+  return kExitOk;
+}
+
+int initramfs_changed(const UpdateOptions& o, const std::string& why) {
+  if (o.check) return kExitOk;
+  if (o.trigger) return activate_trigger();
+  std::cout << "note: " << why << ": " << kRegenerate << " before the next boot\n";
+  return kExitOk;
+}
+
+int update_partition(const UpdateOptions& o, const Store& st, std::span<const uint8_t> blob, const Trust& trust,
+                     const Verified& v) {
+  auto dev = open_target(st.partition, !o.check);
+  if (!dev) return fail(dev);
+  if (auto ps = read_partition(**dev, trust.get()); ps && ps->serving_slot()) {
+    const SlotInfo& s = *ps->serving_slot();
+    if (std::equal(s.blob.begin(), s.blob.end(), blob.begin(), blob.end())) {
+      std::cout << st.name << ": slot " << kSlotNames[s.index] << " already serves this policy ("
+                << quote(v.document.name) << ", generation " << v.document.generation << "); nothing written\n";
+      return kExitOk;
+    }
+  }
+  const auto r = install_blob(**dev, blob, *trust.get(), o.check ? InstallMode::check_only : InstallMode::write);
+  if (!r.ok()) {
+    const char* hint = r.kind() == WriteFailure::refused      ? "; nothing was written"
+                       : r.kind() == WriteFailure::unreadable ? " (run 'bootseal format' on a new partition)"
+                                                              : "";
+    return fail(exit_code_for(r.kind()), "refused: " + r.error() + hint);
+  }
+  if (o.check) {
+    std::cout << st.name << ": policy " << quote(v.document.name) << " generation " << v.document.generation
+              << " can be installed into slot " << kSlotNames[r->slot] << " (checked; nothing written)\n";
+    return kExitOk;
+  }
+  std::cout << st.name << ": installed policy " << quote(v.document.name) << " generation " << r->generation
+            << " into slot " << kSlotNames[r->slot] << "; it serves from the next boot\n";
+  if (r->previous_serving)
+    std::cout << "slot " << kSlotNames[*r->previous_serving] << " keeps the previous policy as the fallback\n";
+  return kExitOk;
+}
+
+int update_trailer(const UpdateOptions& o, const Store& st, std::span<const uint8_t> blob, const Verified& v) {
+  const uint64_t gen = v.document.generation;
+  // What kernel.sealed and each image hold now.
+  std::vector<std::string> to_write;
+  bool file_same = false;
+  if (auto bytes = read_file(st.file, kMaxBlobSize)) {
+    if (auto h = held_in(*bytes, blob)) {
+      if (h->generation > gen) return refuse(st.file, gen, h->generation, "the policy there");
+      file_same = h->same;
+    }
+  }
+  for (const auto& image : st.kernel_images) {
+    auto t = read_trailer(image);
+    if (!t) return fail(exit_code_for(t.kind()), image + ": " + t.error());
+    if (t->location.status == TrailerStatus::corrupt)
+      return fail(kExitCorrupt, image + ": corrupt trailer footer: " + t->location.error->message +
+                                    "; nothing was written");
+    if (t->location.status == TrailerStatus::present) {
+      if (auto h = held_in(t->blob, blob)) {
+        if (h->generation > gen) return refuse(image, gen, h->generation, "the policy in its trailer");
+        if (h->same) continue;
+      }
+    }
+    to_write.push_back(image);
+  }
+  if (file_same && to_write.empty()) {
+    std::cout << st.name << ": already carries this policy (" << quote(v.document.name) << ", generation " << gen
+              << "), and so does " << st.file << "; nothing written\n";
+    return kExitOk;
+  }
+  if (o.check) {
+    std::cout << st.name << ": policy " << quote(v.document.name) << " generation " << gen << " can be installed ("
+              << to_write.size() << " kernel images and " << st.file << "; checked; nothing written)\n";
+    return kExitOk;
+  }
+  // kernel.sealed first: a cut before the images leaves the file the
+  // kernel hooks append to new kernels at the new generation, and a rerun
+  // finishes the images.
+  if (!file_same) {
+    if (auto w = write_file_atomic(st.file, blob, 0644); !w) return fail(w);
+    std::cout << st.file << ": now holds policy " << quote(v.document.name) << " generation " << gen
+              << " (appended to every kernel installed from now on)\n";
+  }
+  for (const auto& image : to_write) {
+    auto r = append_trailer(image, blob, AppendMode::replace_existing);
+    if (!r) return fail(exit_code_for(r.kind()), image + ": " + r.error());
+    std::cout << image << ": " << (r->replaced ? "replaced its trailer with" : "appended") << " policy "
+              << quote(v.document.name) << " generation " << gen << "; it serves from the next boot of it\n";
+  }
+  return kExitOk;
+}
+
+int update_file(const UpdateOptions& o, const Store& st, std::span<const uint8_t> blob, const Verified& v) {
+  const uint64_t gen = v.document.generation;
+  if (auto bytes = read_file(st.file, kMaxBlobSize)) {
+    if (auto h = held_in(*bytes, blob)) {
+      if (h->generation > gen) return refuse(st.file, gen, h->generation, "the policy there");
+      if (h->same) {
+        std::cout << st.name << ": already holds this policy (" << quote(v.document.name) << ", generation " << gen
+                  << "); nothing written\n";
+        return kExitOk;
+      }
+    }
+  }
+  if (o.check) {
+    std::cout << st.name << ": policy " << quote(v.document.name) << " generation " << gen
+              << " can be installed (checked; nothing written)\n";
+    return kExitOk;
+  }
+  if (auto w = write_file_atomic(st.file, blob, 0644); !w) return fail(w);
+  std::cout << st.name << ": installed policy " << quote(v.document.name) << " generation " << gen
+            << "; it serves from the next boot\n";
+  if (st.in_initramfs) return initramfs_changed(o, "the initramfs carries " + st.file);
+  return kExitOk;
+}
+
+int run_update(const UpdateOptions& o) {
+  auto mc = load_machine_config(o.config);
+  if (!mc) return fail(kExitFailure, mc.error());
+  auto trust = load_trust(o.trust.empty() ? mc->conf.trust : o.trust, true);
+  if (!trust) return fail(trust);
+  auto blob = read_blob(o.blob);
+  if (!blob) return fail(kExitBadBlob, blob.error());
+  Verified v;
+  if (const VerifyStatus st = verify_sealed(*blob, *trust->get(), &v); st != VerifyStatus::ok) {
+    std::string kid;
+    Document doc;
+    Envelope env;
+    if (parse_sealed_unverified(*blob, &doc, &env) == VerifyStatus::ok)
+      kid = " (policy " + quote(doc.name) + " generation " + std::to_string(doc.generation) + ", key " +
+            to_hex(env.kid) + ")";
+    return fail(exit_code_for(st), blob_name(o.blob) + kid + ": does not verify against this machine's trust store " +
+                                       trust->origin + ": " + std::string(to_string(st)) + "; nothing was written");
+  }
+  const uint64_t gen = v.document.generation;
+  if (gen < mc->conf.floor)
+    return fail(kExitRefused, blob_name(o.blob) + ": refused: generation " + std::to_string(gen) +
+                                  " is below the floor " + std::to_string(mc->conf.floor) + " in " + mc->path +
+                                  "; nothing was written");
+  auto store = find_store(*mc, store_env(*mc));
+  if (!store) return fail(kExitFailure, store.error());
+  int rc = kExitOk;
+  switch (store->kind) {
+    case StoreKind::partition: rc = update_partition(o, *store, *blob, *trust, v); break;
+    case StoreKind::trailer: rc = update_trailer(o, *store, *blob, v); break;
+    case StoreKind::file: rc = update_file(o, *store, *blob, v); break;
+  }
+  if (rc != kExitOk || o.check) return rc;
+  // The key must be in the trust store the initramfs carries, as the
+  // loader reads it.
+  if (auto note = initramfs_trust_note(v.kid, blob_name(o.blob))) {
+    if (o.trigger && note->stale) return activate_trigger();
+    std::cout << note->text;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void setup_update(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<UpdateOptions>();
+  auto* sub = app.add_subcommand(
+      "update", "Install a sealed policy into the store this machine boots from (as loader.conf names it).");
+  sub->add_option("--config,-c", o->config, "The machine's loader configuration")
+      ->capture_default_str();
+  sub->add_option("--trust,-t", o->trust,
+                  "Trusted public key (PEM) or a directory of *.pem (default: loader.conf's 'trust')");
+  sub->add_flag("--check", o->check, "Run every check and write nothing (a package's preinst)");
+  sub->add_flag("--trigger", o->trigger,
+                "When the initramfs must be regenerated, activate dpkg's update-initramfs trigger "
+                "(in a maintainer script) instead of printing a note");
+  sub->add_option("BLOB", o->blob, "The sealed policy, or - for standard input")->required();
+  sub->footer(
+      "The store is the first 'source' of loader.conf that names one (default: partitions, then kernel):\n"
+      "  partitions, device PATH     the bootseal partition (exactly one on the machine), as 'install'\n"
+      "  kernel, kernel-image PATH   the trailer of the running kernel's image and of every image under\n"
+      "                              /boot that carries one, and /etc/bootseal/kernel.sealed\n"
+      "  file /etc/bootseal/policy.sealed   that file; the initramfs carries it (regenerated)\n"
+      "  root-file PATH              that file\n"
+      "The blob must verify against the machine's trust store. Refused (exit 3, nothing written): a\n"
+      "generation below loader.conf's floor, the partition's rollback floor, or the policy the store\n"
+      "holds. The store already holding this very blob is success (nothing written).");
+  sub->callback([o, &exit_code] { exit_code = run_update(*o); });
+}
+
+}  // namespace bootseal::tool
