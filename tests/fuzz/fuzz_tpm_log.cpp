@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// libFuzzer target for the two files of bootseal/tpm_log.hpp that root can
-// write and bootseal reads back: the measurement log (`bootseal status`)
-// and the floor request (the loader). Any input parses or is refused
-// without a crash; an error names its origin; every record read is one of
-// ours (a seal record with its reason's digest) and survives formatting
-// and parsing again unchanged; a request read is the decimal number its
-// text spells. Anything else aborts.
+// libFuzzer target for the files of bootseal/tpm_log.hpp that root can
+// write and bootseal reads back: the measurement log (`bootseal status`),
+// the floor request (the loader) and the boot assessment record (`bootseal
+// status`). Any input parses or is refused without a crash; an error names
+// its origin; every record read is one of ours (a seal record with its
+// reason's digest) and survives formatting and parsing again unchanged; a
+// request read is the decimal number its text spells; an assessment read
+// formats and parses back to itself. Anything else aborts.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -62,6 +63,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // Leading zeros spell the same number.
     while (t.size() > 1 && t.front() == '0') t.remove_prefix(1);
     if (spelled != std::string(t) + "\n") fail("a request read is not the number its text spells", std::string(text));
+  }
+
+  auto rec = parse_assessment(text, "fuzz.assessment");
+  if (!rec) {
+    if (rec.error().rfind("fuzz.assessment", 0) != 0) fail("assessment error without its origin", rec.error());
+  } else {
+    if (rec->boot_id.size() != 36 || rec->kid.size() != 64 || rec->policy.size() > 255)
+      fail("an assessment with a field out of its bounds", std::string(text));
+    // Names that are not UTF-8 are replaced when formatted; the rest must
+    // come back unchanged.
+    auto again = parse_assessment(format_assessment(*rec), "again");
+    if (!again || again->boot_id != rec->boot_id || again->generation != rec->generation ||
+        again->kid != rec->kid || again->time != rec->time || again->floor != rec->floor)
+      fail("an assessment changed through formatting", std::string(text));
   }
   return 0;
 }

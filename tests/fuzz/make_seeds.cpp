@@ -20,8 +20,8 @@
 //   cmdline          the same kernel command lines, and the tokenizer's
 //                    corners: quotes, its whitespace, "--", a NUL
 //   tpm_log          measurement logs (a policy record, a no-policy
-//                    record, a sealed record, another tool's record) and
-//                    floor requests
+//                    record, a sealed record, another tool's record),
+//                    floor requests and a boot assessment record
 // Every seed is checked to be accepted by its parser before it is written,
 // so an example that stops being valid fails the build. STAMP is written
 // last.
@@ -320,6 +320,18 @@ void run(const fs::path& out, const fs::path& root) {
     must(bootseal::tpm::parse_floor_request(req, "seed.req"), "floor request sample");
     write(out / "tpm_log", "request-" + std::to_string(n++), req);
   }
+  // The boot assessment record (bootseal mark-good --booted).
+  bootseal::tpm::Assessment a;
+  a.boot_id = "0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b";
+  a.policy = "debian-server";
+  a.generation = 3;
+  a.kid = std::string(64, 'a');
+  a.time = 1796378400;
+  a.floor = 3;
+  a.store = "/dev/vda1";
+  const std::string rec = bootseal::tpm::format_assessment(a);
+  must(bootseal::tpm::parse_assessment(rec, "seed.assessment"), "assessment sample");
+  write(out / "tpm_log", "assessment-" + std::to_string(n++), rec);
 }
 
 }  // namespace

@@ -635,6 +635,61 @@ TEST_F(PartitionTest, FloorStopsFallbackToAnOlderSlot) {
   EXPECT_EQ(st.slots[1].state, SlotState::corrupt);
 }
 
+TEST_F(PartitionTest, CheckOnlyInstallNamesTheSlotAndWritesNothing) {
+  install(blob1_, 0);
+  const auto before = read_bytes(image_);
+  {
+    auto dev = open_dev(image_);
+    auto r = install_blob(*dev, blob2_, keys_.trust, InstallMode::check_only);
+    ASSERT_TRUE(r.ok()) << r.error();
+    EXPECT_EQ(r->slot, 1);
+    EXPECT_EQ(r->generation, 2u);
+    ASSERT_TRUE(r->previous_serving);
+    EXPECT_EQ(*r->previous_serving, 0);
+  }
+  EXPECT_EQ(read_bytes(image_), before);
+  install(blob2_, 1);  // where the check said
+  // A refusal is the same refusal as the write's, and writes nothing.
+  const auto after = read_bytes(image_);
+  auto dev = open_dev(image_);
+  auto r = install_blob(*dev, blob1_, keys_.trust, InstallMode::check_only);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.kind(), WriteFailure::refused);
+  EXPECT_THAT(r.error(), HasSubstr("older than slot B"));
+  dev.reset();
+  EXPECT_EQ(read_bytes(image_), after);
+}
+
+TEST_F(PartitionTest, MarkGoodToTheGenerationBootedNotTheOneInstalledSince) {
+  install_two();  // 1 in A (booted), 2 in B (installed during the boot)
+  {
+    auto dev = open_dev(image_);
+    auto m = mark_good(*dev, keys_.trust, 1);
+    ASSERT_TRUE(m.ok()) << m.error();
+    EXPECT_EQ(m->new_floor, 1u);
+  }
+  auto st = read();
+  EXPECT_EQ(st.header.floor, 1u);
+  EXPECT_EQ(*st.serving, 1);  // 2 still serves next, 1 is still the fallback
+  EXPECT_EQ(st.slots[0].state, SlotState::obsolete);
+  EXPECT_EQ(st.slots[0].reason, "older than slot B (generation 1 sequence 1 vs generation 2 sequence 2)");
+  // A generation no slot holds, or one above the serving one, is refused
+  // and changes nothing.
+  const auto before = read_bytes(image_);
+  for (uint64_t g : {3u, 5u}) {
+    auto dev = open_dev(image_);
+    auto m = mark_good(*dev, keys_.trust, g);
+    ASSERT_FALSE(m.ok());
+    EXPECT_EQ(m.kind(), WriteFailure::refused);
+    EXPECT_THAT(m.error(), HasSubstr("no slot holds a valid policy of generation " + std::to_string(g)));
+  }
+  EXPECT_EQ(read_bytes(image_), before);
+  auto dev = open_dev(image_);
+  auto m = mark_good(*dev, keys_.trust, 2);
+  ASSERT_TRUE(m.ok()) << m.error();
+  EXPECT_EQ(m->new_floor, 2u);
+}
+
 TEST_F(PartitionTest, MarkGoodTwiceIsANoOp) {
   install_two();
   auto dev = open_dev(image_);

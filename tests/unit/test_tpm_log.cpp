@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -171,6 +172,63 @@ INSTANTIATE_TEST_SUITE_P(
                    ",\"content\":{\"event\":\"policy\",\"generation\":-1}}"),
                "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: generation is not an unsigned number"}),
     [](const ::testing::TestParamInfo<Damage>& i) { return std::string(i.param.name); });
+
+Assessment known_assessment() {
+  Assessment a;
+  a.boot_id = "0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b";
+  a.policy = "debian-server";
+  a.generation = 3;
+  a.kid = std::string(64, 'a');
+  a.time = 1796378400;
+  a.floor = 3;
+  a.store = "/dev/vda1";
+  return a;
+}
+
+TEST(AssessmentRecord, RoundTrip) {
+  const Assessment a = known_assessment();
+  const std::string text = format_assessment(a);
+  EXPECT_EQ(text.back(), '\n');
+  auto back = parse_assessment(text, "rec");
+  ASSERT_TRUE(back.ok()) << back.error();
+  EXPECT_EQ(*back, a);
+}
+
+TEST(AssessmentRecord, Rejections) {
+  const std::string good = format_assessment(known_assessment());
+  auto with = [&](const std::string& key, const std::string& value) {
+    auto j = nlohmann::json::parse(good);
+    j[key] = nlohmann::json::parse(value);
+    return j.dump();
+  };
+  auto without = [&](const std::string& key) {
+    auto j = nlohmann::json::parse(good);
+    j.erase(key);
+    return j.dump();
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"", "not a JSON object"},
+      {"[1,2]", "not a JSON object"},
+      {"{\"boot_id\"", "not a JSON object"},
+      {with("boot_id", "\"0f9e8d7c6b5a49388271605f4e3d2c1b\""), "bad or missing boot_id"},
+      {with("boot_id", "\"0F9E8D7C-6B5A-4938-8271-605F4E3D2C1B\""), "bad or missing boot_id"},
+      {without("boot_id"), "bad or missing boot_id"},
+      {with("policy", "\"" + std::string(256, 'p') + "\""), "bad or missing policy"},
+      {with("policy", "7"), "bad or missing policy"},
+      {with("generation", "-1"), "bad or missing generation"},
+      {with("generation", "\"3\""), "bad or missing generation"},
+      {with("kid", "\"" + std::string(63, 'a') + "\""), "bad or missing kid"},
+      {with("kid", "\"" + std::string(64, 'g') + "\""), "bad or missing kid"},
+      {with("time", "1.5"), "bad or missing time"},
+      {without("floor"), "bad or missing floor"},
+      {with("store", "null"), "bad or missing store"},
+  };
+  for (const auto& [text, why] : cases) {
+    auto r = parse_assessment(text, "/var/lib/bootseal/assessment");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error(), "/var/lib/bootseal/assessment: " + why) << text;
+  }
+}
 
 TEST(FloorRequest, ReadsWhatMarkGoodWrites) {
   auto r = parse_floor_request(format_floor_request(6), "req");

@@ -345,8 +345,9 @@ TEST(StatusJson, EveryKeyOfAKnownState) {
   const json j = to_json(known_status());
   EXPECT_EQ(keys_of(j), (std::set<std::string>{"policy", "generation", "kid", "mode", "installed_boot_seconds",
                                                "policy_rules", "rule_entries", "subjects", "defaults", "hooks",
-                                               "lockdown", "phase", "counters", "tpm"}));
+                                               "lockdown", "phase", "counters", "tpm", "assessment"}));
   EXPECT_TRUE(j["tpm"].is_null());
+  EXPECT_TRUE(j["assessment"].is_null());
   EXPECT_EQ(j["phase"], (json{{"phase", "none"},
                               {"seal_after_seconds", nullptr},
                               {"seal_by_subject", nullptr},
@@ -458,7 +459,63 @@ TEST(StatusText, EveryLineInOrder) {
             "audited:     5\n"
             "self-protection refusals: 6\n"
             "audit events: 15 written, 2 overwritten (the log holds 13)\n"
+            "assessment:  no boot marked good yet (bootseal-mark-good.service)\n"
             "tpm:         not used this boot\n");
+}
+
+AssessmentView known_assessment() {
+  AssessmentView a;
+  a.this_boot = true;
+  a.boot_id = "0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b";
+  a.policy = "appliance-lockdown";
+  a.generation = 3;
+  a.kid = std::string(64, 'c');
+  a.time = "2026-12-04T10:00:00Z";
+  a.floor = 3;
+  a.store = "/dev/vda1";
+  return a;
+}
+
+TEST(StatusAssessment, ThisBootMarkedGood) {
+  StatusView v = known_status();
+  v.assessment = known_assessment();
+  const json j = to_json(v);
+  EXPECT_EQ(j["assessment"], (json{{"marked_good_this_boot", true},
+                                   {"boot_id", "0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b"},
+                                   {"policy", "appliance-lockdown"},
+                                   {"generation", 3},
+                                   {"kid", std::string(64, 'c')},
+                                   {"time", "2026-12-04T10:00:00Z"},
+                                   {"floor", 3},
+                                   {"store", "/dev/vda1"},
+                                   {"problem", ""}}));
+  std::ostringstream out;
+  print_status(out, v);
+  EXPECT_NE(out.str().find("assessment:  this boot is marked good; the last boot marked good ran appliance-lockdown "
+                           "generation 3 (2026-12-04T10:00:00Z, boot 0f9e8d7c-6b5a-4938-8271-605f4e3d2c1b), floor 3 "
+                           "on /dev/vda1\n"),
+            std::string::npos)
+      << out.str();
+}
+
+TEST(StatusAssessment, AnEarlierBootAndAnUnreadableRecord) {
+  StatusView v = known_status();
+  v.assessment = known_assessment();
+  v.assessment->this_boot = false;
+  EXPECT_EQ(to_json(v)["assessment"]["marked_good_this_boot"], false);
+  std::ostringstream out;
+  print_status(out, v);
+  EXPECT_NE(out.str().find("assessment:  this boot is not marked good; the last boot marked good ran"),
+            std::string::npos)
+      << out.str();
+  v.assessment = AssessmentView{};
+  v.assessment->problem = "/var/lib/bootseal/assessment: not a JSON object";
+  std::ostringstream bad;
+  print_status(bad, v);
+  EXPECT_NE(bad.str().find("assessment:  unreadable: /var/lib/bootseal/assessment: not a JSON object\n"),
+            std::string::npos);
+  EXPECT_EQ(to_json(v)["assessment"]["problem"], "/var/lib/bootseal/assessment: not a JSON object");
+  EXPECT_EQ(to_json(v)["assessment"]["marked_good_this_boot"], false);
 }
 
 TpmView known_tpm() {

@@ -228,7 +228,7 @@ Result<std::optional<std::string>> read_floor_request(const std::string& root) {
 std::string format_assessment(const Assessment& a) {
   json j = {{"boot_id", a.boot_id}, {"policy", a.policy}, {"generation", a.generation}, {"kid", a.kid},
             {"time", a.time},       {"floor", a.floor},   {"store", a.store}};
-  return j.dump() + "\n";
+  return j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 namespace {
