@@ -35,10 +35,15 @@ struct MarkGoodOptions {
 // /var/lib/bootseal), the TPM's floor is raised by the next boot's loader,
 // which alone may write the index before it locks it: leave it the
 // request. The loader raises no higher than the generation it verifies.
-int request_tpm_floor(uint64_t floor) {
+// Where loader.conf exists it decides (tpm = off: no request); /var/lib/bootseal
+// also holds policy packages' blobs and the assessment record.
+int request_tpm_floor(uint64_t floor, const std::string& config) {
   const std::filesystem::path path = tpm::kFloorRequestPath;
   struct stat st {};
   if (::stat(path.parent_path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return kExitOk;
+  if (::stat(config.c_str(), &st) == 0)
+    if (auto conf = loader::load_config(config); conf && conf->tpm == loader::TpmSetting::off)
+      return kExitOk;
   const std::string text = tpm::format_floor_request(floor);
   auto w = write_file_atomic(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0644);
   if (!w) return fail(w);
@@ -129,8 +134,7 @@ int run_mark_booted(const MarkGoodOptions& o) {
       break;
     }
   }
-  if (mc->conf.tpm != loader::TpmSetting::off)
-    if (int rc = request_tpm_floor(f.generation); rc != kExitOk) return rc;
+  if (int rc = request_tpm_floor(f.generation, o.config); rc != kExitOk) return rc;
   auto boot_id = read_first_line("/proc/sys/kernel/random/boot_id");
   if (!boot_id) return fail(kExitFailure, boot_id.error());
   tpm::Assessment a;
@@ -163,7 +167,7 @@ int run_mark_good(const MarkGoodOptions& o) {
   const auto r = mark_good(**dev, *trust->get());
   if (!r.ok()) return fail(r);
   const auto& out = *r;
-  if (int rc = request_tpm_floor(out.new_floor); rc != kExitOk) return rc;
+  if (int rc = request_tpm_floor(out.new_floor, loader::kDefaultConfigPath); rc != kExitOk) return rc;
   if (out.header_copy < 0) {
     std::cout << target->name << ": rollback floor already at " << out.new_floor << "; nothing written\n";
     return kExitOk;
