@@ -24,7 +24,7 @@ enum ExitCode : int {
 inline constexpr ExitCodeEntry kExitCodes[] = {
     {kExitOk, "OK", "success"},
     {kExitFailure, "FAILURE", "operational failure: a file or key could not be read or written"},
-    {kExitUsage, "USAGE", "bad command line (package: or SOURCE_DATE_EPOCH)"},
+    {kExitUsage, "USAGE", "bad command line, or (package) a malformed SOURCE_DATE_EPOCH"},
     {kExitPolicyError, "REFUSED",
      "the policy source does not compile (check, seal); the package file exists with other contents (package)"},
     {kExitMalformed, "MALFORMED", "the blob is not a well-formed sealed policy"},
