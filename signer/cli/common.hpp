@@ -22,5 +22,6 @@ void setup_seal(CLI::App& app, int& exit_code);
 void setup_verify(CLI::App& app, int& exit_code);
 void setup_inspect(CLI::App& app, int& exit_code);
 void setup_check(CLI::App& app, int& exit_code);
+void setup_package(CLI::App& app, int& exit_code);
 
 }  // namespace bootseal::sign

@@ -15,6 +15,7 @@ enum ExitCode : int {
   kExitFailure = 1,         // I/O, key or other operational failure
   kExitUsage = 2,           // bad command line
   kExitPolicyError = 3,     // the policy source does not compile
+  kExitOutputExists = 3,    // package: the output file exists with other contents
   kExitMalformed = 4,       // the blob is not a well-formed sealed policy
   kExitUntrusted = 5,       // the blob's kid is not in the trust store
   kExitBadSignature = 6,    // the signature does not verify (or alg does not fit the key)
@@ -23,8 +24,9 @@ enum ExitCode : int {
 inline constexpr ExitCodeEntry kExitCodes[] = {
     {kExitOk, "OK", "success"},
     {kExitFailure, "FAILURE", "operational failure: a file or key could not be read or written"},
-    {kExitUsage, "USAGE", "bad command line"},
-    {kExitPolicyError, "POLICY_ERROR", "the policy source does not compile (check, seal)"},
+    {kExitUsage, "USAGE", "bad command line, or (package) a malformed SOURCE_DATE_EPOCH"},
+    {kExitPolicyError, "REFUSED",
+     "the policy source does not compile (check, seal); the package file exists with other contents (package)"},
     {kExitMalformed, "MALFORMED", "the blob is not a well-formed sealed policy"},
     {kExitUntrusted, "UNTRUSTED", "the blob's kid is not in the trust store"},
     {kExitBadSignature, "BAD_SIGNATURE", "the signature does not verify, or the alg does not fit the trusted key"},

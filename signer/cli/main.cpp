@@ -24,6 +24,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   setup_verify(app, exit_code);
   setup_inspect(app, exit_code);
   setup_check(app, exit_code);
+  setup_package(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -157,5 +157,146 @@ printf 'policy "p"\ngeneration 1\nmode enforce\nseal-after 5m\nphase boot deny w
 check check-rule-in-both-phases 0 "$sign" check "$t/twice.policy"
 contains check-rule-in-both-phases-warns "$t/err" "twice.policy:5: warning: this rule and the one on line 6 differ only in their phase"
 
+# package: a Debian package that installs the blob with `bootseal update`,
+# read back with dpkg's own tools; its scripts run against a stand-in
+# `bootseal` that records what it was asked. Each refusal leaves no file.
+unset DEBFULLNAME DEBEMAIL SOURCE_DATE_EPOCH
+fails() { echo "FAIL $*"; failures=$((failures + 1)); }
+gen=$(sed -n 's/^generation: *//p' "$t/seal.out")
+pkg=bootseal-policy-appliance-lockdown
+deb="$t/pkg/${pkg}_${gen}_all.deb"
+mkdir "$t/pkg" "$t/pkg2" "$t/rej"
+check package 0 env SOURCE_DATE_EPOCH=1700000000 "$sign" package --trust "$t/p.pem" --output "$t/pkg" "$t/a.sealed"
+[ -f "$deb" ] && echo "ok   package file named PACKAGE_GENERATION_all.deb" || fails "no $deb: $(ls "$t/pkg")"
+contains package-prints-path "$t/out" "$deb"
+contains package-prints-kid "$t/out" "kid:        $kid"
+contains package-prints-sha256 "$t/out" "sha256:     $sha"
+contains package-says-verified "$t/out" "signature:  verified against $t/p.pem"
+check package-unverified 0 env SOURCE_DATE_EPOCH=1700000000 "$sign" package -o "$t/pkg2" "$t/a.sealed"
+contains package-says-not-verified "$t/out" "not checked (no --trust given)"
+cmp -s "$deb" "$t/pkg2/${deb##*/}" && echo "ok   the same blob and SOURCE_DATE_EPOCH make the same .deb" ||
+	fails "two packages of one blob and one SOURCE_DATE_EPOCH differ"
+check package-same-file-again 0 env SOURCE_DATE_EPOCH=1700000000 "$sign" package -o "$t/pkg" "$t/a.sealed"
+contains package-same-file-unchanged "$t/out" "unchanged"
+cp "$deb" "$t/deb.before"
+check package-refuses-other-contents 3 env SOURCE_DATE_EPOCH=1700000001 "$sign" package -o "$t/pkg" "$t/a.sealed"
+contains package-refusal-names-file "$t/err" "$deb: exists with other contents"
+cmp -s "$deb" "$t/deb.before" && [ "$(ls -A "$t/pkg")" = "${deb##*/}" ] &&
+	echo "ok   the refused package left the file and the directory as they were" || fails "refusal changed $t/pkg: $(ls -A "$t/pkg")"
+check package-force 0 env SOURCE_DATE_EPOCH=1700000001 "$sign" package --force -o "$t/pkg" "$t/a.sealed"
+cmp -s "$deb" "$t/deb.before" && fails "--force did not replace $deb" || echo "ok   --force replaces the file"
+check package-force-back 0 env SOURCE_DATE_EPOCH=1700000000 "$sign" package --force -o "$t/pkg" "$t/a.sealed"
+cmp -s "$deb" "$t/deb.before" || fails "the package made again differs"
+
+check package-truncated 4 "$sign" package -o "$t/rej" "$t/trunc.sealed"
+check package-bad-signature 6 "$sign" package --trust "$t/p.pem" -o "$t/rej" "$t/flip.sealed"
+check package-untrusted 5 "$sign" package --trust "$t/p256.pem" -o "$t/rej" "$t/a.sealed"
+check package-bad-name 2 "$sign" package --name Bad_Name -o "$t/rej" "$t/a.sealed"
+contains package-bad-name-says-why "$t/err" "--name: package name 'Bad_Name': must start with a lower-case letter or a digit"
+check package-name-leading-dash 2 "$sign" package --name=-x -o "$t/rej" "$t/a.sealed"
+check package-bad-epoch 2 env SOURCE_DATE_EPOCH=yesterday "$sign" package -o "$t/rej" "$t/a.sealed"
+contains package-bad-epoch-says-why "$t/err" "SOURCE_DATE_EPOCH='yesterday': not a decimal number"
+check package-bad-maintainer 2 "$sign" package --maintainer nobody -o "$t/rej" "$t/a.sealed"
+check package-missing-blob 1 "$sign" package -o "$t/rej" "$t/none.sealed"
+check package-missing-dir 1 "$sign" package -o "$t/nodir" "$t/a.sealed"
+[ -z "$(ls -A "$t/rej")" ] && [ ! -e "$t/nodir" ] && echo "ok   no refused package left a file" ||
+	fails "refused packages left: $(ls -A "$t/rej")"
+check package-name-and-maintainer 0 env DEBFULLNAME="Policy Team" DEBEMAIL=policy@example.org \
+	"$sign" package --name site-lockdown -o "$t/pkg2" "$t/a.sealed"
+[ -f "$t/pkg2/site-lockdown_${gen}_all.deb" ] && echo "ok   --name names the package" || fails "--name: $(ls "$t/pkg2")"
+check package-help 0 "$sign" package --help
+contains package-help-names-epoch "$t/out" "SOURCE_DATE_EPOCH"
+
+if command -v dpkg-deb >/dev/null; then
+	check dpkg-deb-info 0 dpkg-deb --info "$deb"
+	contains dpkg-deb-info-package "$t/out" "^ Package: $pkg\$"
+	contains dpkg-deb-info-pre-depends "$t/out" "^ Pre-Depends: bootseal (>= 0.2.0)\$"
+	contains dpkg-deb-info-arch "$t/out" "^ Architecture: all\$"
+	contains dpkg-deb-info-kid "$t/out" "^   $kid\$"
+	contains dpkg-deb-info-sha256 "$t/out" "^   $sha\$"
+	[ "$(dpkg-deb --field "$deb" Version)" = "$gen" ] && echo "ok   Version is the generation" ||
+		fails "Version '$(dpkg-deb --field "$deb" Version)', generation $gen"
+	[ "$(dpkg-deb --field "$t/pkg2/site-lockdown_${gen}_all.deb" Package)" = site-lockdown ] &&
+		[ "$(dpkg-deb --field "$t/pkg2/site-lockdown_${gen}_all.deb" Maintainer)" = "Policy Team <policy@example.org>" ] &&
+		echo "ok   --name and DEBFULLNAME/DEBEMAIL fill Package and Maintainer" || fails "Package/Maintainer of --name"
+	check dpkg-deb-contents 0 dpkg-deb --contents "$deb"
+	awk '{ print $1, $2, $NF }' "$t/out" >"$t/listing"
+	cat >"$t/want-listing" <<-EOF
+		drwxr-xr-x root/root ./
+		drwxr-xr-x root/root ./var/
+		drwxr-xr-x root/root ./var/lib/
+		drwxr-xr-x root/root ./var/lib/bootseal/
+		drwxr-xr-x root/root ./var/lib/bootseal/packages/
+		-rw-r--r-- root/root ./var/lib/bootseal/packages/$pkg.sealed
+	EOF
+	cmp -s "$t/listing" "$t/want-listing" && echo "ok   data: the blob under /var/lib/bootseal/packages, nothing else" ||
+		{ fails "dpkg-deb --contents:"; diff "$t/want-listing" "$t/listing"; }
+	contains dpkg-deb-contents-date "$t/out" " 2023-11-14 "
+	check dpkg-deb-extract 0 dpkg-deb -x "$deb" "$t/x"
+	cmp -s "$t/x/var/lib/bootseal/packages/$pkg.sealed" "$t/a.sealed" && echo "ok   the package carries the blob as sealed" ||
+		fails "extracted blob differs"
+	check dpkg-deb-control 0 dpkg-deb --control "$deb" "$t/c"
+	[ "$(ls "$t/c" | tr '\n' ' ')" = "control md5sums postinst preinst " ] && echo "ok   control: no prerm, no postrm" ||
+		fails "control members: $(ls "$t/c")"
+	[ "$(stat -c %a "$t/c/preinst" "$t/c/postinst" | tr '\n' ' ')" = "755 755 " ] && echo "ok   scripts are 0755" ||
+		fails "script modes $(stat -c %a "$t/c/preinst" "$t/c/postinst")"
+	(cd "$t/x" && md5sum --quiet -c "$t/c/md5sums") && echo "ok   md5sums match" || fails "md5sums"
+	for s in preinst postinst; do
+		sh -n "$t/c/$s" && echo "ok   $s: sh -n" || fails "$s: sh -n"
+		if command -v shellcheck >/dev/null; then
+			shellcheck "$t/c/$s" && echo "ok   $s: shellcheck" || fails "$s: shellcheck"
+		fi
+	done
+	sed -n "/<<'BOOTSEAL_BLOB'/,/^BOOTSEAL_BLOB\$/p" "$t/c/preinst" | sed '1d;$d' | base64 -d >"$t/embedded"
+	cmp -s "$t/embedded" "$t/a.sealed" && echo "ok   the preinst's base64 is the sealed blob" ||
+		fails "the preinst's embedded blob differs"
+
+	# The scripts against a stand-in bootseal: what it is asked, and its status passed on.
+	mkdir "$t/bin"
+	cat >"$t/bin/bootseal" <<-'EOF'
+		#!/bin/sh
+		echo "$*" >>"$STUB_LOG"
+		if [ "$1 $2" = "update --check" ]; then cat >"$STUB_LOG.stdin"; fi
+		[ "$STUB_RC" -eq 0 ] || echo "bootseal: /dev/vda1: refused: generation 2 is below the partition's rollback floor 3; nothing was written" >&2
+		exit "$STUB_RC"
+	EOF
+	chmod +x "$t/bin/bootseal"
+	run_script() { # NAME RC STUB_RC SCRIPT ARGS...
+		n=$1 want=$2 stub=$3 script=$4
+		shift 4
+		rm -f "$t/stub.log" "$t/stub.log.stdin"
+		check "$n" "$want" env PATH="$t/bin:$PATH" STUB_LOG="$t/stub.log" STUB_RC="$stub" sh "$t/c/$script" "$@"
+	}
+	run_script preinst-install 0 0 preinst install
+	[ "$(cat "$t/stub.log")" = "update --check -" ] && cmp -s "$t/stub.log.stdin" "$t/a.sealed" &&
+		echo "ok   preinst install: bootseal update --check - reads the blob" || fails "preinst install asked: $(cat "$t/stub.log")"
+	run_script preinst-upgrade 0 0 preinst upgrade 2
+	[ "$(cat "$t/stub.log")" = "update --check -" ] || fails "preinst upgrade asked: $(cat "$t/stub.log")"
+	run_script preinst-refused 3 3 preinst install
+	contains preinst-refused-passes-the-reason "$t/err" "bootseal: /dev/vda1: refused: generation 2"
+	contains preinst-refused-one-line "$t/err" "^$pkg: refused by this machine: see the message above; nothing was changed\$"
+	run_script preinst-untrusted 4 4 preinst upgrade 2
+	run_script preinst-abort-upgrade 0 3 preinst abort-upgrade 4
+	[ ! -e "$t/stub.log" ] && echo "ok   preinst abort-upgrade does nothing" || fails "preinst abort-upgrade ran bootseal"
+	run_script postinst-configure 0 0 postinst configure 2
+	[ "$(cat "$t/stub.log")" = "update --trigger /var/lib/bootseal/packages/$pkg.sealed" ] &&
+		echo "ok   postinst configure: bootseal update --trigger" || fails "postinst configure asked: $(cat "$t/stub.log")"
+	run_script postinst-configure-fails 1 1 postinst configure
+	run_script postinst-abort-remove 0 1 postinst abort-remove
+	[ ! -e "$t/stub.log" ] && echo "ok   postinst abort-remove does nothing" || fails "postinst abort-remove ran bootseal"
+else
+	echo "skip dpkg-deb is not installed: the package is not read back (install dpkg)"
+fi
+
+if command -v apt-ftparchive >/dev/null; then
+	(cd "$t/pkg" && apt-ftparchive packages .) >"$t/Packages" 2>"$t/err" && echo "ok   apt-ftparchive packages" ||
+		fails "apt-ftparchive: $(cat "$t/err")"
+	contains apt-ftparchive-package "$t/Packages" "^Package: $pkg\$"
+	contains apt-ftparchive-version "$t/Packages" "^Version: $gen\$"
+	contains apt-ftparchive-pre-depends "$t/Packages" "^Pre-Depends: bootseal (>= 0.2.0)\$"
+else
+	echo "skip apt-ftparchive is not installed: the package is not indexed (install apt-utils)"
+fi
+
 echo "$failures failures"
 [ "$failures" -eq 0 ]
