@@ -31,7 +31,9 @@ struct UpdateOptions {
   std::string trust;
   bool check = false;
   bool trigger = false;
+  bool rename = false;
   std::string blob;
+  std::string policy;  // loader.conf's `policy` ("" any)
 };
 
 Result<std::vector<uint8_t>> read_blob(const std::string& path) {
@@ -45,6 +47,7 @@ std::string blob_name(const std::string& path) { return path == "-" ? "the blob 
 // very blob. Parsed without the trust store: a newer policy there, even
 // one signed by a key this machine no longer trusts, is not rolled back.
 struct Held {
+  std::string name;
   uint64_t generation = 0;
   bool same = false;
 };
@@ -52,12 +55,33 @@ std::optional<Held> held_in(std::span<const uint8_t> bytes, std::span<const uint
   Document doc;
   Envelope env;
   if (parse_sealed_unverified(bytes, &doc, &env) != VerifyStatus::ok) return std::nullopt;
-  return Held{doc.generation, std::equal(bytes.begin(), bytes.end(), blob.begin(), blob.end())};
+  return Held{doc.name, doc.generation, std::equal(bytes.begin(), bytes.end(), blob.begin(), blob.end())};
 }
 
-int refuse(const std::string& where, uint64_t gen, uint64_t held, const std::string& what) {
-  return fail(kExitRefused, where + ": refused: generation " + std::to_string(gen) + " is older than " + what +
-                                " (generation " + std::to_string(held) + "); nothing was written");
+// What a store may not be given, whatever the signature: an older
+// generation than it holds; another blob under the generation it holds (two
+// blobs of one generation would take turns serving); another policy (a blob
+// signed by the same key for another class of machines), unless
+// loader.conf names the new one or --rename says so. Returns an exit code,
+// or nullopt when the blob may go in.
+std::optional<int> refused_by(const UpdateOptions& o, const std::string& where, const Held& h, const Verified& v,
+                              const std::string& what) {
+  const uint64_t gen = v.document.generation;
+  auto no = [&](const std::string& why) {
+    return fail(kExitRefused, where + ": refused: " + why + "; nothing was written");
+  };
+  if (h.same) return std::nullopt;
+  if (h.name != v.document.name && o.policy.empty() && !o.rename)
+    return no("it holds policy " + quote(h.name) + " (" + what + "), and " + quote(v.document.name) +
+              " is another policy; to switch this machine to it, set 'policy = " + v.document.name + "' in " +
+              o.config + " (and regenerate the initramfs) or pass --rename");
+  if (h.generation > gen)
+    return no("generation " + std::to_string(gen) + " is older than " + what + " (generation " +
+              std::to_string(h.generation) + ")");
+  if (h.generation == gen)
+    return no("generation " + std::to_string(gen) + " is already there (" + what +
+              ") with other contents; seal a higher generation");
+  return std::nullopt;
 }
 
 // dpkg's update-initramfs trigger, which initramfs-tools and Debian's
@@ -96,6 +120,11 @@ int update_partition(const UpdateOptions& o, const Store& st, std::span<const ui
                 << quote(v.document.name) << ", generation " << v.document.generation << "); nothing written\n";
       return kExitOk;
     }
+    if (s.document) {
+      const Held h{s.document->name, s.document->generation, false};
+      if (auto rc = refused_by(o, st.name, h, v, "the policy slot " + std::string(kSlotNames[s.index]) + " serves"))
+        return *rc;
+    }
   }
   const auto r = install_blob(**dev, blob, *trust.get(), o.check ? InstallMode::check_only : InstallMode::write);
   if (!r.ok()) {
@@ -123,7 +152,7 @@ int update_trailer(const UpdateOptions& o, const Store& st, std::span<const uint
   bool file_same = false;
   if (auto bytes = read_file(st.file, kMaxBlobSize)) {
     if (auto h = held_in(*bytes, blob)) {
-      if (h->generation > gen) return refuse(st.file, gen, h->generation, "the policy there");
+      if (auto rc = refused_by(o, st.file, *h, v, "the policy there")) return *rc;
       file_same = h->same;
     }
   }
@@ -135,7 +164,7 @@ int update_trailer(const UpdateOptions& o, const Store& st, std::span<const uint
                                     "; nothing was written");
     if (t->location.status == TrailerStatus::present) {
       if (auto h = held_in(t->blob, blob)) {
-        if (h->generation > gen) return refuse(image, gen, h->generation, "the policy in its trailer");
+        if (auto rc = refused_by(o, image, *h, v, "the policy in its trailer")) return *rc;
         if (h->same) continue;
       }
     }
@@ -172,7 +201,7 @@ int update_file(const UpdateOptions& o, const Store& st, std::span<const uint8_t
   const uint64_t gen = v.document.generation;
   if (auto bytes = read_file(st.file, kMaxBlobSize)) {
     if (auto h = held_in(*bytes, blob)) {
-      if (h->generation > gen) return refuse(st.file, gen, h->generation, "the policy there");
+      if (auto rc = refused_by(o, st.file, *h, v, "the policy there")) return *rc;
       if (h->same) {
         std::cout << st.name << ": already holds this policy (" << quote(v.document.name) << ", generation " << gen
                   << "); nothing written\n";
@@ -192,9 +221,10 @@ int update_file(const UpdateOptions& o, const Store& st, std::span<const uint8_t
   return kExitOk;
 }
 
-int run_update(const UpdateOptions& o) {
+int run_update(UpdateOptions o) {
   auto mc = load_machine_config(o.config);
   if (!mc) return fail(kExitFailure, mc.error());
+  o.policy = mc->conf.policy;
   auto trust = load_trust(o.trust.empty() ? mc->conf.trust : o.trust, true);
   if (!trust) return fail(trust);
   auto blob = read_blob(o.blob);
@@ -211,6 +241,10 @@ int run_update(const UpdateOptions& o) {
                                        trust->origin + ": " + std::string(to_string(st)) + "; nothing was written");
   }
   const uint64_t gen = v.document.generation;
+  if (!mc->conf.policy.empty() && v.document.name != mc->conf.policy)
+    return fail(kExitRefused, blob_name(o.blob) + ": refused: policy " + quote(v.document.name) + " is not " +
+                                  quote(mc->conf.policy) + ", the policy " + mc->path +
+                                  " names for this machine; nothing was written");
   if (gen < mc->conf.floor)
     return fail(kExitRefused, blob_name(o.blob) + ": refused: generation " + std::to_string(gen) +
                                   " is below the floor " + std::to_string(mc->conf.floor) + " in " + mc->path +
@@ -226,7 +260,7 @@ int run_update(const UpdateOptions& o) {
   if (rc != kExitOk || o.check) return rc;
   // The key must be in the trust store the initramfs carries, as the
   // loader reads it.
-  if (auto note = initramfs_trust_note(v.kid, blob_name(o.blob))) {
+  if (auto note = initramfs_trust_note(v.kid, blob_name(o.blob), mc->conf.trust)) {
     if (o.trigger && note->stale) return activate_trigger();
     std::cout << note->text;
   }
@@ -247,6 +281,8 @@ void setup_update(CLI::App& app, int& exit_code) {
   sub->add_flag("--trigger", o->trigger,
                 "When the initramfs must be regenerated, activate dpkg's update-initramfs trigger "
                 "(in a maintainer script) instead of printing a note");
+  sub->add_flag("--rename", o->rename,
+                "Let a policy of another name replace the one the store holds (where loader.conf names none)");
   sub->add_option("BLOB", o->blob, "The sealed policy, or - for standard input")->required();
   sub->footer(
       "The store is the first 'source' of loader.conf that names one (default: partitions, then kernel):\n"
@@ -257,7 +293,9 @@ void setup_update(CLI::App& app, int& exit_code) {
       "  root-file PATH              that file\n"
       "The blob must verify against the machine's trust store. Refused (exit 3, nothing written): a\n"
       "generation below loader.conf's floor, the partition's rollback floor, or the policy the store\n"
-      "holds. The store already holding this very blob is success (nothing written).");
+      "holds; another blob of the generation the store holds; a policy of another name than\n"
+      "loader.conf's 'policy', or, without one, than the store's policy (unless --rename). The store\n"
+      "already holding this very blob is success (nothing written).");
   sub->callback([o, &exit_code] { exit_code = run_update(*o); });
 }
 

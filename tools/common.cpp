@@ -101,8 +101,9 @@ std::optional<std::filesystem::path> running_initramfs() {
 
 }  // namespace
 
-std::optional<InitramfsNote> initramfs_trust_note(const Kid& kid, const std::string& what) {
-  const std::filesystem::path store = kDefaultTrustStore;
+std::optional<InitramfsNote> initramfs_trust_note(const Kid& kid, const std::string& what,
+                                                  const std::string& trust_store) {
+  const std::filesystem::path store = trust_store;
   std::error_code ec;
   std::optional<TrustStore> ts;
   if (std::filesystem::exists(store, ec))

@@ -60,7 +60,8 @@ struct InitramfsNote {
   std::string text;
   bool stale = false;
 };
-std::optional<InitramfsNote> initramfs_trust_note(const Kid& kid, const std::string& what);
+std::optional<InitramfsNote> initramfs_trust_note(const Kid& kid, const std::string& what,
+                                                  const std::string& trust_store = kDefaultTrustStore);
 // The partition's floor was raised to `floor`; the initramfs' own floor
 // (loader.conf) stays where it was until changed and regenerated.
 void note_initramfs_floor(std::ostream& out, uint64_t floor);

@@ -112,7 +112,7 @@ Result<LoaderConfig> parse_config(std::string_view text, const std::string& orig
   LoaderConfig c;
   bool sources_set = false, trust_set = false, floor_set = false, mode_set = false, failure_set = false,
        weaken_set = false, ring_set = false, pin_set = false, tpm_set = false, pcr_set = false, index_set = false,
-       tcti_set = false;
+       tcti_set = false, policy_set = false;
   size_t line_no = 0;
   size_t pos = 0;
   while (pos < text.size()) {
@@ -170,6 +170,11 @@ Result<LoaderConfig> parse_config(std::string_view text, const std::string& orig
       if (!once(trust_set)) return fail("'trust' given twice");
       if (!good_path(value)) return fail("trust needs an absolute path");
       c.trust = std::string(value);
+    } else if (key == "policy") {
+      if (!once(policy_set)) return fail("'policy' given twice");
+      if (value.empty() || !printable(value) || value.size() > 255)
+        return fail("policy needs the policy's name (printable, at most 255 bytes)");
+      c.policy = std::string(value);
     } else if (key == "floor") {
       if (!once(floor_set)) return fail("'floor' given twice");
       auto v = parse_u64(value);

@@ -17,6 +17,7 @@
 
 #include "bootseal/discovery.hpp"
 #include "bootseal/fileio.hpp"
+#include "bootseal/language.hpp"
 #include "bootseal/loader/compiler.hpp"
 #include "bootseal/loader/config.hpp"
 #include "bootseal/seal.hpp"
@@ -176,6 +177,8 @@ Stop discover_policy(const Options& opt, const Configuration& cfg, const TpmStep
     floor_text += " from " + dr.floor_origin;
   }
   dr.cmdline = cfg.cmdline;
+  dr.policy_name = config.policy;
+  if (!config.policy.empty()) log.info("takes policy " + quote(config.policy) + " only (loader.conf 'policy')");
   for (const auto& s : config.sources) {
     switch (s.type) {
       case SourceType::partitions: dr.scan_block_devices = true; break;

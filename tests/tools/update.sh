@@ -69,7 +69,7 @@ unchanged part.img "$s2" "a rerun with the same blob"
 ok "a rerun with the blob already serving writes nothing and succeeds"
 
 run 3 "$BOOTSEAL" update $C --check g1.sealed
-has err "refused: .*generation 1 is older than slot B (generation 2)"
+has err "refused: generation 1 is older than the policy slot B serves (generation 2)"
 has err "nothing was written"
 run 3 "$BOOTSEAL" update $C g1.sealed
 unchanged part.img "$s2" "an older generation"
@@ -82,11 +82,13 @@ unchanged part.img "$s2" "an untrusted key"
 ok "a blob signed by a key the machine does not trust is refused (exit 4), nothing written"
 
 "$BOOTSEAL" mark-good --trust site.pem part.img >/dev/null || bad "mark-good part.img"
-# Floor 2 in the partition; generation 2 in slot B. A fresh blob of
-# generation 2 (another seal) may go in; 1 may not, by the floor.
+# Floor 2 in the partition, generation 2 serving: 1 stays refused (the
+# serving generation is never below the floor, so that check comes first).
+"$BOOTSEAL" slots part.img >slots 2>&1
+has slots "floor 2"
 run 3 "$BOOTSEAL" update $C g1.sealed
-has err "generation 1 is below the rollback floor 2"
-ok "the partition's rollback floor refuses what it must"
+has err "generation 1 is older than the policy slot B serves"
+ok "after mark-good the older generation stays refused"
 
 printf 'source = device %s\ntrust = %s\nfloor = 4\n' "$tmp/part.img" "$tmp/etc/trusted.d" >etc/loader.conf
 s3=$(sum part.img)
@@ -100,6 +102,31 @@ has out "generation 4 into slot A"
 run 1 "$BOOTSEAL" update --config "$tmp/none/loader.conf" g4.sealed
 has err "$tmp/none/loader.conf: does not exist: this machine does not boot with bootseal's loader"
 ok "without loader.conf there is no store, and update says so (exit 1)"
+
+# --- another policy, another blob of one generation, loader.conf's policy ----
+printf 'source = device %s\ntrust = %s\n' "$tmp/part.img" "$tmp/etc/trusted.d" >etc/loader.conf
+sed -e 's/^generation .*/generation 9/' -e 's/^policy .*/policy "db-server"/' "$SRC/examples/audit-only.policy" >db.policy
+"$SIGN" seal -k site.key -o db9.sealed db.policy >/dev/null || exit 1
+sed -e 's/^generation .*/generation 4/' -e 's/^description .*/description "another blob of generation 4"/' \
+	"$SRC/examples/audit-only.policy" >p4b.policy
+"$SIGN" seal -k site.key -o g4b.sealed p4b.policy >/dev/null || exit 1
+s4=$(sum part.img)
+run 3 "$BOOTSEAL" update $C db9.sealed
+has err "it holds policy \"workstation-trial\" (the policy slot A serves), and \"db-server\" is another policy"
+unchanged part.img "$s4" "a policy of another name"
+run 3 "$BOOTSEAL" update $C g4b.sealed
+has err "generation 4 is already there (the policy slot A serves) with other contents; seal a higher generation"
+unchanged part.img "$s4" "another blob of the generation the store holds"
+ok "another policy (signed by the same key) and another blob of the serving generation are refused"
+printf 'source = device %s\ntrust = %s\npolicy = workstation-trial\n' "$tmp/part.img" "$tmp/etc/trusted.d" \
+	>etc/loader.conf
+run 3 "$BOOTSEAL" update $C --rename db9.sealed
+has err "policy \"db-server\" is not \"workstation-trial\", the policy $tmp/etc/loader.conf names for this machine"
+unchanged part.img "$s4" "loader.conf's policy"
+printf 'source = device %s\ntrust = %s\n' "$tmp/part.img" "$tmp/etc/trusted.d" >etc/loader.conf
+run 0 "$BOOTSEAL" update $C --rename db9.sealed
+has out "installed policy \"db-server\" generation 9"
+ok "loader.conf's policy refuses any other name, even with --rename; without it --rename switches"
 
 # --- the trailer store --------------------------------------------------------
 head -c 300000 /dev/urandom >vmlinuz

@@ -268,6 +268,29 @@ TEST_F(DiscoveryTest, FloorSkipsOlderPolicies) {
   EXPECT_EQ(rep.choice()->source.kind, SourceKind::file);
 }
 
+TEST_F(DiscoveryTest, OnlyThePolicyTheMachineTakesCounts) {
+  // loader.conf's `policy`: a newer, well-signed policy of another name
+  // (another class of machines) is skipped, and says why.
+  Document other = make_document(9, 1);
+  other.name = "db-server";
+  auto sealed = seal(other, keys_.signing);
+  ASSERT_TRUE(sealed.ok()) << sealed.error();
+  const fs::path db = dir_ / "db.blob";
+  write_bytes(db, *sealed);
+  DiscoveryRequest req;
+  req.files = {db.string(), blob_file("policy.blob", 4).string()};
+  req.trust = &keys_.trust;
+  req.policy_name = make_document(4, 1).name;
+  auto rep = discover(req);
+  ASSERT_EQ(rep.candidates.size(), 1u);
+  EXPECT_EQ(rep.choice()->generation(), 4u);
+  EXPECT_EQ(rep.examined[0].outcome,
+            "policy \"db-server\" in file is not \"" + req.policy_name + "\", the policy this machine takes");
+  req.policy_name.clear();
+  rep = discover(req);
+  EXPECT_EQ(rep.choice()->generation(), 9u);  // without it, the newest of any name
+}
+
 TEST_F(DiscoveryTest, UntrustedAndMissingSourcesAreReported) {
   Keys other = make_keys(dir_.path(), "other");
   const fs::path rogue = dir_ / "rogue.blob";

@@ -16,6 +16,7 @@ source = kernel-image /boot/vmlinuz-6.1.0
 source = file /etc/bootseal/policy.sealed
 source = root-file /boot/bootseal.sealed   # next to the kernel
 trust = /etc/bootseal/keys
+policy = web server
 floor = 7
 mode = enforce
 on-failure = stop
@@ -39,6 +40,7 @@ TEST(LoaderConfig, ParsesEveryKey) {
   EXPECT_EQ(c->sources[4], (SourceSpec{SourceType::file, "/etc/bootseal/policy.sealed"}));
   EXPECT_EQ(c->sources[5], (SourceSpec{SourceType::root_file, "/boot/bootseal.sealed"}));
   EXPECT_EQ(c->trust, "/etc/bootseal/keys");
+  EXPECT_EQ(c->policy, "web server");
   EXPECT_EQ(c->floor, 7u);
   EXPECT_EQ(c->mode, ModeSetting::enforce);
   EXPECT_EQ(c->on_failure, OnFailure::stop);
@@ -92,6 +94,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Rejection{"UnknownKey", "floor = 1\nsorce = kernel\n", "/etc/bootseal/loader.conf:2: unknown key 'sorce'"},
         Rejection{"NoEquals", "mode enforce\n", "/etc/bootseal/loader.conf:1: expected 'key = value'"},
+        Rejection{"TwicePolicy", "policy = web\npolicy = db\n", "/etc/bootseal/loader.conf:2: 'policy' given twice"},
+        Rejection{"LongPolicy", "policy = " + std::string(256, 'p') + "\n",
+                  "/etc/bootseal/loader.conf:1: policy needs the policy's name (printable, at most 255 bytes)"},
         Rejection{"NoKey", "= enforce\n", "/etc/bootseal/loader.conf:1: missing key before '='"},
         Rejection{"NoValue", "mode =   # later\n", "/etc/bootseal/loader.conf:1: missing value for 'mode'"},
         Rejection{"TwiceMode", "mode = enforce\nmode = permissive\n",

@@ -18,6 +18,7 @@
 
 #include "bootseal/cmdline.hpp"
 #include "bootseal/fileio.hpp"
+#include "bootseal/language.hpp"
 #include "bootseal/trailer.hpp"
 
 namespace bootseal {
@@ -228,6 +229,9 @@ class Discoverer {
 
   void accept(Examined ex, Candidate c, const std::string& where) {
     const uint64_t gen = c.generation();
+    if (!req_.policy_name.empty() && c.document.name != req_.policy_name)
+      return skip(std::move(ex), "policy " + quote(c.document.name) + " in " + where + " is not " +
+                                     quote(req_.policy_name) + ", the policy this machine takes");
     if (gen < req_.floor)
       return skip(std::move(ex), "generation " + std::to_string(gen) + " in " + where +
                                      " is below the floor " + std::to_string(req_.floor) +

@@ -54,6 +54,9 @@ struct LoaderConfig {
   std::vector<SourceSpec> sources;  // empty: partitions, then kernel
   std::string trust = "/etc/bootseal/trusted.d";  // PEM file or directory
   uint64_t floor = 0;
+  // The policy this machine takes, by name ("" = any): a policy of another
+  // name, however new and well signed, is not installed.
+  std::string policy;
   ModeSetting mode = ModeSetting::policy;
   OnFailure on_failure = OnFailure::stop;
   bool cmdline_may_weaken = false;

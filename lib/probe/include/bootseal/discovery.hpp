@@ -80,6 +80,8 @@ struct DiscoveryRequest {
   const TrustStore* trust = nullptr;
   // Lowest generation accepted (e.g. the floor baked into the initramfs).
   uint64_t floor = 0;
+  // Only policies of this name count ("" = any): loader.conf's `policy`.
+  std::string policy_name;
   // Where that floor comes from, for the refusals ("the TPM's NV index
   // 0x01d10250"); empty: not named.
   std::string floor_origin;
