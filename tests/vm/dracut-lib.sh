@@ -264,6 +264,8 @@ _dr_image() {
 		fi
 		t0=$(date +%s%N)
 		"$builder" "$base.tmp.$$" "$@" || { rm -f "$base.tmp.$$"; exit 1; }
+		# dracut writes 0600; other checkouts may run as other users.
+		chmod 0644 "$base.tmp.$$"
 		mv -f "$base.tmp.$$" "$base"
 		_vm_say "${VM_WORK##*/}: $kind base image $key built in $((($(date +%s%N) - t0) / 1000000)) ms"
 	) 9>"$base.lock" || _vm_die "$kind failed"
