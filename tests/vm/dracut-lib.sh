@@ -59,9 +59,9 @@
 #          the other packages most of the image comes from. Other host
 #          files the tools copy are not in KEY: after an unusual change to
 #          the host, `rm -rf $DR_BASE_CACHE/*.img`.
-#   final  base + zero padding to 4 bytes + an uncompressed newc archive
-#          with this build's loader at /usr/sbin/bootseal-loader (root,
-#          0755; stripped with `strip -g -p` for dracut, as dracut strips),
+#   final  base + a gzip member holding a newc archive with this build's
+#          loader at /usr/sbin/bootseal-loader (root, 0755; stripped with
+#          `strip -g -p` for dracut, as dracut strips),
 #          kept per build in $VM_CACHE_DIR as KIND-KEY-LOADERSUM.img. The
 #          kernel unpacks the concatenated archives in order and the later
 #          loader replaces the base's (init/initramfs.c); lsinitrd and
@@ -214,16 +214,20 @@ _dr_expire() {
 		-mtime +$((DR_BASE_DAYS - 1)) -delete 2>/dev/null || :
 }
 
-# _dr_overlay KIND BASE OUT: OUT = BASE, zeros to a 4-byte boundary, and an
-# uncompressed newc archive holding this build's loader at DR_LOADER_PATH
-# (root:root, 0755). The kernel unpacks concatenated archives in order;
-# a regular file replaces the earlier one of the same name (init/initramfs.c:
-# do_name opens it O_TRUNC), and an uncompressed part is only recognised at
-# a 4-byte aligned offset. dracut strips what it installs (strip -g -p, or
-# eu-strip when present): the dracut overlay's loader is stripped the same
-# way, so both kinds carry the bytes their tool would have put there.
+# _dr_overlay KIND BASE OUT: OUT = BASE followed by a gzip member holding a
+# newc archive with this build's loader at DR_LOADER_PATH (root:root, 0755).
+# The kernel unpacks concatenated archives in order, each part compressed
+# or not (init/initramfs.c: unpack_to_rootfs), and a regular file replaces
+# the earlier one of the same name (do_name: clean_path, then open with
+# O_TRUNC). The overlay is compressed, not a plain cpio: the kernel takes
+# both, but Debian's unmkinitramfs (lsinitramfs) cannot read a compressed
+# archive followed by an uncompressed one, while gzip reads the two members
+# as one stream (lsinitrd and lsinitramfs then list the base's archive).
+# dracut strips what it installs (strip -g -p, or eu-strip when present):
+# the dracut overlay's loader is stripped the same way, so each kind
+# carries the bytes its tool would have put there.
 _dr_overlay() {
-	local kind=$1 base=$2 out=$3 dir strip size pad
+	local kind=$1 base=$2 out=$3 dir strip
 	dir=$(mktemp -d "$(_vm_cache_dir)/tmp/overlay.XXXXXX")
 	mkdir -p "$dir/${DR_LOADER_PATH%/*}"
 	cp "$ENF_LOADER" "$dir/$DR_LOADER_PATH"
@@ -234,13 +238,13 @@ _dr_overlay() {
 	fi
 	chmod 0755 "$dir/$DR_LOADER_PATH"
 	touch -d @0 "$dir/$DR_LOADER_PATH"
-	size=$(stat -c %s "$base")
-	pad=$(((4 - size % 4) % 4))
+	# Both kinds are a single gzip stream at the end (dracut --compress
+	# gzip, mkinitramfs COMPRESS=gzip; an early microcode cpio comes
+	# first): one more member continues it.
 	{
 		cat "$base"
-		head -c "$pad" /dev/zero
 		printf '%s\n' "$DR_LOADER_PATH" |
-			(cd "$dir" && cpio -o -H newc --reproducible --owner=0:0 --quiet)
+			(cd "$dir" && cpio -o -H newc --reproducible --owner=0:0 --quiet) | gzip -n -1
 	} >"$out.tmp.$$" || { rm -rf "$dir" "$out.tmp.$$"; _vm_die "making the loader overlay failed"; }
 	rm -rf "$dir"
 	mv -f "$out.tmp.$$" "$out"
