@@ -6,7 +6,8 @@
 # policy denies, then runs `bootseal status`.
 #
 # BOOTSEAL_DEMO_KEYS: a directory with demo-key.pem and demo-pub.pem to seal
-# with (scripts/demo.sh passes its own); else a key made for the run.
+# with (scripts/demo.sh passes its own); else the dracut scenarios' shared
+# test key (dr_keys), so that the initramfs base is reused across runs.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 
@@ -14,7 +15,7 @@ if [ -n "${BOOTSEAL_DEMO_KEYS-}" ]; then
 	key=$BOOTSEAL_DEMO_KEYS/demo-key.pem
 	pub=$BOOTSEAL_DEMO_KEYS/demo-pub.pem
 else
-	enf_keys
+	dr_keys
 	key=$VM_WORK/keys/vm.pem
 	pub=$VM_WORK/keys/vm.pub.pem
 fi
