@@ -12,7 +12,7 @@ PACKAGES="
   libtss2-dev swtpm swtpm-tools
   gdisk fdisk util-linux e2fsprogs cpio gzip xz-utils zstd
   busybox-static qemu-system-x86 dracut-core initramfs-tools-core kmod
-  debhelper lintian mmdebstrap openssh-client help2man dpkg-dev apt-utils shellcheck
+  debhelper lintian mmdebstrap openssh-client help2man dpkg-dev apt-utils shellcheck gnupg
   ca-certificates ccache
 "
 

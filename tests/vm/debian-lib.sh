@@ -35,12 +35,18 @@
 #                            a raw GPT image: partition 1 "bootseal"
 #                            (8 MiB, bootseal's type GUID, empty),
 #                            partition 2 "root" (ext4 of ROOTDIR, MIB MiB)
-#   deb_boot KERNEL INITRD DISK LOG [vm_boot ARG]...
+#   deb_boot KERNEL INITRD DISK LOG [--ro-disk IMG]... [vm_boot ARG]...
 #                            boot DISK in the background (2 CPUs, 2 GiB,
 #                            user networking with the guest's port 22 on a
 #                            free port of 127.0.0.1) and wait until ssh
 #                            answers (dies with the console's tail if it
-#                            never does); sets DEB_QPID
+#                            never does); sets DEB_QPID. --ro-disk: one more
+#                            virtio disk, read-only (the guest's vdb, vdc...
+#                            in order), e.g. a deb_repo_disk image
+#   deb_power_cut            a power cut: SIGKILL to the QEMU process of
+#                            the running guest, no shutdown (the guest's
+#                            page cache is lost; what reached the disk
+#                            image stays)
 #   deb_ssh CMD...           run CMD in the guest as root over ssh (the key
 #                            $VM_WORK/ssh/id, put in the root's
 #                            /root/.ssh/authorized_keys by deb_ssh_key)
@@ -56,6 +62,21 @@
 #                            `running`; else shows the failed units' logs
 #                            and sets DEB_FAIL
 #   deb_poweroff             systemctl poweroff, and QEMU must end by itself
+#   deb_apt_repo DIR KEYDIR DEB...
+#                            a flat apt repository in DIR (the .debs,
+#                            Packages(.gz) and Release by apt-ftparchive,
+#                            apt-utils) signed with InRelease and
+#                            Release.gpg by a throwaway OpenPGP key that gpg
+#                            makes in KEYDIR/gnupg (batch, no passphrase;
+#                            reused when KEYDIR already holds it). The public
+#                            key is exported as a binary keyring,
+#                            KEYDIR/fleet.gpg, for a source's `signed-by=`:
+#                              deb [signed-by=/etc/apt/keyrings/fleet.gpg] file:MOUNTPOINT ./
+#                            Nothing touches the network. A guest needs
+#                            apt and gpgv only (both in a minbase root)
+#   deb_repo_disk IMG DIR    an ext4 image (label fleet-repo, mkfs.ext4 -d)
+#                            holding DIR, for deb_boot --ro-disk; the guest
+#                            mounts it with `mount -o ro LABEL=fleet-repo ...`
 
 DEB_CACHE=${BOOTSEAL_VM_CACHE:-/var/cache/bootseal-vm}
 DEB_SOURCES=${BOOTSEAL_DEB_SOURCES:-/etc/apt/sources.list.d/debian.sources}
@@ -206,6 +227,7 @@ deb_ssh_key() {
 
 DEB_PORT=''
 DEB_QPID=''
+DEB_LOG=''
 DEB_FAIL=0
 
 deb_ssh() {
@@ -222,12 +244,19 @@ _deb_kill_guest() {
 
 deb_boot() {
 	local kernel=$1 initrd=$2 disk=$3 log=$4 up='' t0
+	local -a more=()
 	shift 4
+	while [ $# -gt 0 ] && [ "$1" = --ro-disk ]; do
+		[ -f "$2" ] || _vm_die "deb_boot --ro-disk $2: not a file"
+		more+=(--qemu-arg -drive --qemu-arg "file=$2,if=virtio,format=raw,readonly=on")
+		shift 2
+	done
 	t0=$(_deb_now)
+	DEB_LOG=$log
 	DEB_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	VM_SMP=2 VM_MEM=2048 vm_boot --kernel "$kernel" --initrd "$initrd" --disk "$disk" --log "$log" \
 		--qemu-arg -nic --qemu-arg "user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$DEB_PORT-:22" \
-		"$@" &
+		${more[@]+"${more[@]}"} "$@" &
 	DEB_QPID=$!
 	# A check that ends the scenario (set -e) must not leave the guest
 	# running: QEMU goes with the script.
@@ -255,6 +284,22 @@ deb_check() {
 deb_poweroff() {
 	deb_ssh systemctl poweroff || :
 	wait "$DEB_QPID" || _vm_die "the guest did not power off"
+	DEB_QPID=''
+}
+
+deb_power_cut() {
+	local tpid qpid
+	[ -n "$DEB_QPID" ] || _vm_die "deb_power_cut: no guest is running"
+	# DEB_QPID is the subshell running vm_boot; under it `timeout`, under
+	# that QEMU.
+	tpid=$(ps -o pid= --ppid "$DEB_QPID" | head -n 1)
+	qpid=$(ps -o pid= --ppid "${tpid:-0}" | head -n 1)
+	qpid=${qpid// /}
+	[ -n "$qpid" ] && [ "$(ps -o comm= -p "$qpid")" = qemu-system-x86 ] ||
+		_vm_die "deb_power_cut: no QEMU process under $DEB_QPID"
+	printf 'SIGKILL to QEMU pid %s at %s\n' "$qpid" "$(date -u +%T.%N)" >"$DEB_LOG.power-cut"
+	kill -KILL "$qpid"
+	wait "$DEB_QPID" || _vm_die "deb_power_cut: vm_boot failed after the kill"
 	DEB_QPID=''
 }
 
@@ -292,4 +337,54 @@ deb_configure() {
 	printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n' >"$root/etc/systemd/network/50-dhcp.network"
 	deb_chroot "$root" systemctl enable --quiet systemd-networkd.service serial-getty@ttyS0.service
 	printf 'root:bootseal-vm\n' | deb_chroot "$root" chpasswd
+}
+
+deb_apt_repo() {
+	local dir=$1 keydir=$2 deb
+	shift 2
+	command -v apt-ftparchive >/dev/null || vm_skip "apt-ftparchive not found (apt-utils)"
+	command -v gpg >/dev/null || vm_skip "gpg not found (gnupg)"
+	[ $# -gt 0 ] || _vm_die "deb_apt_repo: no .deb given"
+	mkdir -p "$dir" "$keydir/gnupg"
+	chmod 0700 "$keydir/gnupg"
+	for deb in "$@"; do
+		[ -f "$deb" ] || _vm_die "deb_apt_repo: $deb is not a file"
+		cp "$deb" "$dir/"
+	done
+	local -a g=(env GNUPGHOME="$keydir/gnupg" gpg --batch --quiet --no-tty
+		--pinentry-mode loopback --passphrase '')
+	if [ ! -s "$keydir/fleet.gpg" ]; then
+		"${g[@]}" --quick-generate-key 'bootseal fleet test repository <fleet-test@example.invalid>' \
+			ed25519 sign never || _vm_die "gpg could not make the repository key"
+		"${g[@]}" --export >"$keydir/fleet.gpg.tmp" && mv "$keydir/fleet.gpg.tmp" "$keydir/fleet.gpg"
+	fi
+	(
+		cd "$dir" || exit 1
+		rm -f Packages Packages.gz Release InRelease Release.gpg
+		apt-ftparchive packages . >Packages && gzip -9nk Packages &&
+			apt-ftparchive -o APT::FTPArchive::Release::Origin=bootseal-fleet-test \
+				-o APT::FTPArchive::Release::Label=bootseal-fleet-test \
+				-o APT::FTPArchive::Release::Suite=fleet \
+				-o APT::FTPArchive::Release::Codename=fleet release . >../Release.$$ &&
+			mv ../Release.$$ Release
+	) || _vm_die "apt-ftparchive could not index $dir"
+	"${g[@]}" --clearsign --output "$dir/InRelease" "$dir/Release" &&
+		"${g[@]}" --armor --detach-sign --output "$dir/Release.gpg" "$dir/Release" ||
+		_vm_die "gpg could not sign $dir/Release"
+	# The agent gpg started for the key: gone with the key's directory.
+	GNUPGHOME="$keydir/gnupg" gpgconf --kill gpg-agent 2>/dev/null || :
+	chmod -R a+rX "$dir"
+	_vm_say "deb_apt_repo: $dir: $(grep -c '^Package:' "$dir/Packages") packages, signed by $(
+		GNUPGHOME="$keydir/gnupg" gpg --batch --with-colons --list-keys 2>/dev/null |
+			awk -F: '$1 == "fpr" { print $10; exit }')"
+}
+
+deb_repo_disk() {
+	local img=$1 dir=$2 mib
+	# The files, plus room for ext4's own structures.
+	mib=$(($(du -sm "$dir" | cut -f1) + 8))
+	rm -f "$img"
+	truncate -s "${mib}M" "$img"
+	mkfs.ext4 -q -F -L fleet-repo -E root_owner=0:0 -d "$dir" "$img" "${mib}M" >&2 ||
+		_vm_die "mkfs.ext4 -d $dir failed"
 }
