@@ -292,9 +292,8 @@ deb_power_cut() {
 	[ -n "$DEB_QPID" ] || _vm_die "deb_power_cut: no guest is running"
 	# DEB_QPID is the subshell running vm_boot; under it `timeout`, under
 	# that QEMU.
-	tpid=$(ps -o pid= --ppid "$DEB_QPID" | head -n 1)
-	qpid=$(ps -o pid= --ppid "${tpid:-0}" | head -n 1)
-	qpid=${qpid// /}
+	tpid=$(pgrep -P "$DEB_QPID" | head -n 1) || :
+	qpid=$(pgrep -P "${tpid:-0}" | head -n 1) || :
 	[ -n "$qpid" ] && [ "$(ps -o comm= -p "$qpid")" = qemu-system-x86 ] ||
 		_vm_die "deb_power_cut: no QEMU process under $DEB_QPID"
 	printf 'SIGKILL to QEMU pid %s at %s\n' "$qpid" "$(date -u +%T.%N)" >"$DEB_LOG.power-cut"

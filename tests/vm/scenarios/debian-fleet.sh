@@ -181,7 +181,7 @@ fl_add_source() {
 	deb_ssh 'install -d -m 0755 /etc/apt/keyrings && cat >/etc/apt/keyrings/fleet.gpg' <"$VM_WORK/repo-key/fleet.gpg"
 	deb_ssh 'set -e
 		mkdir -p /srv/fleet-repo
-		echo "LABEL=fleet-repo /srv/fleet-repo ext4 ro,nofail,x-systemd.device-timeout=10s 0 0" >>/etc/fstab
+		echo "LABEL=fleet-repo /srv/fleet-repo ext4 ro,nofail 0 0" >>/etc/fstab
 		systemctl daemon-reload
 		mount /srv/fleet-repo
 		echo "deb [signed-by=/etc/apt/keyrings/fleet.gpg] file:/srv/fleet-repo ./" >/etc/apt/sources.list.d/fleet.list
