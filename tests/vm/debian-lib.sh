@@ -63,17 +63,19 @@
 #                            and sets DEB_FAIL
 #   deb_poweroff             systemctl poweroff, and QEMU must end by itself
 #   deb_apt_repo DIR KEYDIR DEB...
-#                            a flat apt repository in DIR (the .debs,
-#                            Packages(.gz) and Release by apt-ftparchive,
-#                            apt-utils) signed with InRelease and
-#                            Release.gpg by a throwaway OpenPGP key that gpg
-#                            makes in KEYDIR/gnupg (batch, no passphrase;
-#                            reused when KEYDIR already holds it). The public
-#                            key is exported as a binary keyring,
+#                            an apt repository in DIR: the .debs in
+#                            pool/, dists/bookworm/main/binary-all/Packages(.gz)
+#                            and dists/bookworm/Release (Architectures: all)
+#                            by apt-ftparchive (apt-utils), signed with
+#                            InRelease and Release.gpg by a throwaway OpenPGP
+#                            key that gpg makes in KEYDIR/gnupg (batch, no
+#                            passphrase; reused when KEYDIR already holds it).
+#                            The public key is exported as a binary keyring,
 #                            KEYDIR/fleet.gpg, for a source's `signed-by=`:
-#                              deb [signed-by=/etc/apt/keyrings/fleet.gpg] file:MOUNTPOINT ./
-#                            Nothing touches the network. A guest needs
-#                            apt and gpgv only (both in a minbase root)
+#                              deb [signed-by=/etc/apt/keyrings/fleet.gpg] file:MOUNTPOINT bookworm main
+#                            (docs/FLEET.md's layout). Nothing touches the
+#                            network. A guest needs apt and gpgv only (both
+#                            in a minbase root)
 #   deb_repo_disk IMG DIR    an ext4 image (label fleet-repo, mkfs.ext4 -d)
 #                            holding DIR, for deb_boot --ro-disk; the guest
 #                            mounts it with `mount -o ro LABEL=fleet-repo ...`
@@ -346,9 +348,10 @@ deb_apt_repo() {
 	[ $# -gt 0 ] || _vm_die "deb_apt_repo: no .deb given"
 	mkdir -p "$dir" "$keydir/gnupg"
 	chmod 0700 "$keydir/gnupg"
+	mkdir -p "$dir/pool" "$dir/dists/bookworm/main/binary-all"
 	for deb in "$@"; do
 		[ -f "$deb" ] || _vm_die "deb_apt_repo: $deb is not a file"
-		cp "$deb" "$dir/"
+		cp "$deb" "$dir/pool/"
 	done
 	local -a g=(env GNUPGHOME="$keydir/gnupg" gpg --batch --quiet --no-tty
 		--pinentry-mode loopback --passphrase '')
@@ -357,23 +360,26 @@ deb_apt_repo() {
 			ed25519 sign never || _vm_die "gpg could not make the repository key"
 		"${g[@]}" --export >"$keydir/fleet.gpg.tmp" && mv "$keydir/fleet.gpg.tmp" "$keydir/fleet.gpg"
 	fi
+	local rel=$dir/dists/bookworm pk=$dir/dists/bookworm/main/binary-all/Packages
 	(
 		cd "$dir" || exit 1
-		rm -f Packages Packages.gz Release InRelease Release.gpg
-		apt-ftparchive packages . >Packages && gzip -9nk Packages &&
+		rm -f "$pk" "$pk.gz" "$rel/Release" "$rel/InRelease" "$rel/Release.gpg"
+		apt-ftparchive packages pool >"$pk" && gzip -9nk "$pk" &&
 			apt-ftparchive -o APT::FTPArchive::Release::Origin=bootseal-fleet-test \
 				-o APT::FTPArchive::Release::Label=bootseal-fleet-test \
-				-o APT::FTPArchive::Release::Suite=fleet \
-				-o APT::FTPArchive::Release::Codename=fleet release . >../Release.$$ &&
-			mv ../Release.$$ Release
+				-o APT::FTPArchive::Release::Suite=bookworm \
+				-o APT::FTPArchive::Release::Codename=bookworm \
+				-o APT::FTPArchive::Release::Architectures=all \
+				-o APT::FTPArchive::Release::Components=main \
+				release "$rel" >"$dir/Release.$$" && mv "$dir/Release.$$" "$rel/Release"
 	) || _vm_die "apt-ftparchive could not index $dir"
-	"${g[@]}" --clearsign --output "$dir/InRelease" "$dir/Release" &&
-		"${g[@]}" --armor --detach-sign --output "$dir/Release.gpg" "$dir/Release" ||
-		_vm_die "gpg could not sign $dir/Release"
+	"${g[@]}" --clearsign --output "$rel/InRelease" "$rel/Release" &&
+		"${g[@]}" --armor --detach-sign --output "$rel/Release.gpg" "$rel/Release" ||
+		_vm_die "gpg could not sign $rel/Release"
 	# The agent gpg started for the key: gone with the key's directory.
 	GNUPGHOME="$keydir/gnupg" gpgconf --kill gpg-agent 2>/dev/null || :
 	chmod -R a+rX "$dir"
-	_vm_say "deb_apt_repo: $dir: $(grep -c '^Package:' "$dir/Packages") packages, signed by $(
+	_vm_say "deb_apt_repo: $dir: $(grep -c '^Package:' "$pk") packages, signed by $(
 		GNUPGHOME="$keydir/gnupg" gpg --batch --with-colons --list-keys 2>/dev/null |
 			awk -F: '$1 == "fpr" { print $10; exit }')"
 }

@@ -184,7 +184,7 @@ fl_add_source() {
 		echo "LABEL=fleet-repo /srv/fleet-repo ext4 ro,nofail 0 0" >>/etc/fstab
 		systemctl daemon-reload
 		mount /srv/fleet-repo
-		echo "deb [signed-by=/etc/apt/keyrings/fleet.gpg] file:/srv/fleet-repo ./" >/etc/apt/sources.list.d/fleet.list
+		echo "deb [signed-by=/etc/apt/keyrings/fleet.gpg] file:/srv/fleet-repo bookworm main" >/etc/apt/sources.list.d/fleet.list
 		apt-get update >/root/apt-update.log 2>&1 || { cat /root/apt-update.log; exit 1; }
 		! grep -E "^(W|E):" /root/apt-update.log'
 }
