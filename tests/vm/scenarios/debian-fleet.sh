@@ -226,7 +226,7 @@ deb_ssh cat /root/apt-rogue.log >"$VM_WORK/apt-rogue.log" || :
 grep -E '^bootseal|refus|rogue.*(pre-installation|preinst)' "$VM_WORK/apt-rogue.log" >&2 || :
 deb_check "A1: apt-get install bootseal-policy-rogue fails" fl_ne "$(deb_ssh cat /root/apt-rogue.rc)" 0
 deb_check "A1: its preinst names the refusal: the blob does not verify, signed by kid $rogue_kid" \
-	grep -qE "^bootseal.*${rogue_kid:0:16}" "$VM_WORK/apt-rogue.log"
+	grep -qE "^bootseal.*${rogue_kid:0:16}.*does not verify" "$VM_WORK/apt-rogue.log"
 deb_check "A1: dpkg does not have bootseal-policy-rogue installed" \
 	fl_ne "$(fl_dpkg bootseal-policy-rogue | cut -d' ' -f2)" installed
 deb_check "A1: the bootseal partition is byte-identical after the rogue package" fl_eq "$(fl_part_sha)" "$psha"
