@@ -4,7 +4,8 @@
 # `on-failure = stop`, generation 1 of examples/debian-server.policy in the
 # bootseal partition). The host plays the signing host: `bootseal-sign
 # package` turns generations 1, 2 and 3 of the policy (site key) and a
-# policy signed by a key no machine trusts (bootseal-policy-rogue) into
+# policy signed by a key no machine trusts (bootseal-policy-rogue) and
+# another class's policy (bootseal-policy-debian-db, site key) into
 # packages, and apt-ftparchive and gpg make a signed apt repository of them,
 # handed to the guests as a read-only second disk: the guests' only apt
 # source is `file:`, no network is involved. Five boots:
@@ -12,7 +13,8 @@
 #   A1  generation 1 in force, bootseal-mark-good.service marked it
 #       (status --json assessment). apt-get installs generation 2: it goes
 #       into the other slot, serves from the next boot, the floor stays, the
-#       initramfs is untouched. The rogue package and a downgrade to
+#       initramfs is untouched. The rogue package, the other class's
+#       (loader.conf: `policy = debian-server`) and a downgrade to
 #       generation 1 are refused by their own preinst, the partition is
 #       byte-identical, dpkg keeps version 2. A failing health check
 #       (RequiredBy=boot-complete.target) is installed.
@@ -66,7 +68,8 @@ mkdir -p "$VM_WORK/keys"
 "$ENF_SIGN" keygen "$VM_WORK/keys/site.pem" "$VM_WORK/keys/site.pub.pem" >/dev/null
 "$ENF_SIGN" keygen "$VM_WORK/keys/rogue.pem" "$VM_WORK/keys/rogue.pub.pem" >/dev/null
 install -D -m 0644 "$VM_WORK/keys/site.pub.pem" "$root/etc/bootseal/trusted.d/site.pem"
-printf 'source = partitions\nmode = enforce\nfloor = 1\non-failure = stop\n' >"$root/etc/bootseal/loader.conf"
+# `policy =`: the machine takes debian-server only (docs/FLEET.md).
+printf 'source = partitions\npolicy = debian-server\nmode = enforce\nfloor = 1\non-failure = stop\n' >"$root/etc/bootseal/loader.conf"
 t1=$(_deb_now)
 deb_chroot "$root" dracut --force --no-hostonly --kver "$kver" >"$VM_WORK/dracut.log" 2>&1 ||
 	{ tail -n 30 "$VM_WORK/dracut.log" >&2; _vm_die "dracut in the root failed"; }
@@ -92,6 +95,15 @@ sed 's/^generation 1$/generation 4/' "$policy" >"$VM_WORK/rogue.policy"
 "$ENF_SIGN" seal --key "$VM_WORK/keys/rogue.pem" --output "$VM_WORK/rogue.sealed" "$VM_WORK/rogue.policy" >/dev/null
 "$ENF_SIGN" package --output "$VM_WORK/pkgs" --name bootseal-policy-rogue "$VM_WORK/rogue.sealed" >&2 ||
 	_vm_die "bootseal-sign package of the rogue policy failed"
+# Another class's policy, signed by the site key: valid, but not this
+# machine's.
+sed -e 's/^generation 1$/generation 5/' -e 's/^policy "debian-server"$/policy "debian-db"/' \
+	"$policy" >"$VM_WORK/other.policy"
+grep -qx 'policy "debian-db"' "$VM_WORK/other.policy" || _vm_die "could not rename the policy in $VM_WORK/other.policy"
+"$ENF_SIGN" seal --key "$VM_WORK/keys/site.pem" --output "$VM_WORK/other.sealed" "$VM_WORK/other.policy" >/dev/null
+"$ENF_SIGN" package --output "$VM_WORK/pkgs" "$VM_WORK/other.sealed" >&2 ||
+	_vm_die "bootseal-sign package of the other class's policy failed"
+[ -f "$VM_WORK/pkgs/bootseal-policy-debian-db_5_all.deb" ] || _vm_die "no bootseal-policy-debian-db_5_all.deb"
 rogue_kid=$("$ENF_TOOL" inspect "$VM_WORK/rogue.sealed" | sed -n 's/.*kid \([0-9a-f]\{16,\}\).*/\1/p' | head -n 1)
 [ -n "$rogue_kid" ] || _vm_die "no kid in bootseal inspect of the rogue blob"
 for g in 1 2 3; do
@@ -230,6 +242,16 @@ deb_check "A1: its preinst names the refusal: the blob does not verify, signed b
 deb_check "A1: dpkg does not have bootseal-policy-rogue installed" \
 	fl_ne "$(fl_dpkg bootseal-policy-rogue | cut -d' ' -f2)" installed
 deb_check "A1: the bootseal partition is byte-identical after the rogue package" fl_eq "$(fl_part_sha)" "$psha"
+deb_ssh "apt-get install -y -q bootseal-policy-debian-db >/root/apt-other.log 2>&1; echo \$? >/root/apt-other.rc" || :
+deb_ssh cat /root/apt-other.log >"$VM_WORK/apt-other.log" || :
+grep -E '^bootseal|(pre-installation|preinst)' "$VM_WORK/apt-other.log" >&2 || :
+deb_check "A1: apt-get install bootseal-policy-debian-db (another class's policy, the site key's signature) fails" \
+	fl_ne "$(deb_ssh cat /root/apt-other.rc)" 0
+deb_check "A1: its preinst names the refusal: loader.conf names debian-server for this machine" \
+	grep -qE '^bootseal.*refused: policy "debian-db" is not "debian-server"' "$VM_WORK/apt-other.log"
+deb_check "A1: dpkg does not have bootseal-policy-debian-db installed" \
+	fl_ne "$(fl_dpkg bootseal-policy-debian-db | cut -d' ' -f2)" installed
+deb_check "A1: the bootseal partition is byte-identical after the other class's package" fl_eq "$(fl_part_sha)" "$psha"
 deb_ssh "apt-get install -y -q --allow-downgrades $pkg=1 >/root/apt-down.log 2>&1; echo \$? >/root/apt-down.rc" || :
 deb_ssh cat /root/apt-down.log >"$VM_WORK/apt-down.log" || :
 grep -E '^bootseal|refus|(pre-installation|preinst)' "$VM_WORK/apt-down.log" >&2 || :
