@@ -131,7 +131,7 @@ int update_partition(const UpdateOptions& o, const Store& st, std::span<const ui
     const char* hint = r.kind() == WriteFailure::refused      ? "; nothing was written"
                        : r.kind() == WriteFailure::unreadable ? " (run 'bootseal format' on a new partition)"
                                                               : "";
-    return fail(exit_code_for(r.kind()), "refused: " + r.error() + hint);
+    return fail(exit_code_for(r.kind()), (r.kind() == WriteFailure::refused ? "refused: " : "") + r.error() + hint);
   }
   if (o.check) {
     std::cout << st.name << ": policy " << quote(v.document.name) << " generation " << v.document.generation
