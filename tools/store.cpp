@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <map>
 
@@ -137,7 +138,9 @@ std::vector<std::string> bootseal_partitions(const StoreEnv& env) {
                                    : probe_device((fs::path(env.dev) / dname).string());
         disks[disk] = probe ? std::optional<DeviceProbe>(std::move(probe).value()) : std::nullopt;
       }
-      const int number = std::atoi(ue["PARTN"].c_str());
+      const std::string& partn = ue["PARTN"];
+      int number = -1;
+      std::from_chars(partn.data(), partn.data() + partn.size(), number);
       if (const auto& d = disks[disk])
         for (const auto& p : d->partitions) bootseal = bootseal || (p.number == number && p.bootseal());
     }
