@@ -256,14 +256,13 @@ InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, cons
     if (s.header) sh.sequence = std::max(sh.sequence, s.header->sequence);
   sh.sequence += 1;
 
-  if (mode == InstallMode::check_only) {
-    InstallOutcome out;
-    out.slot = target;
-    out.generation = gen;
-    out.sequence = sh.sequence;
-    if (serving) out.previous_serving = serving->index;
-    return out;
-  }
+  // What the write will have done; a check stops here with it.
+  InstallOutcome out;
+  out.slot = target;
+  out.generation = gen;
+  out.sequence = sh.sequence;
+  if (serving) out.previous_serving = serving->index;
+  if (mode == InstallMode::check_only) return out;
 
   // Nothing has been written up to here. The protocol: payload, sync,
   // header, sync; the other slot and the partition headers stay untouched.
@@ -297,11 +296,6 @@ InstallResult install_blob(BlockDevice& dev, std::span<const uint8_t> blob, cons
     return make_error(WriteFailure::readback, where + "read-back after sync does not match what was written (slot at offset " +
                                               std::to_string(t.offset) + ")");
   }
-  InstallOutcome out;
-  out.slot = target;
-  out.generation = gen;
-  out.sequence = sh.sequence;
-  if (serving) out.previous_serving = serving->index;
   return out;
 }
 
