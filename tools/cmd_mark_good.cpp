@@ -37,19 +37,26 @@ struct MarkGoodOptions {
 // request. The loader raises no higher than the generation it verifies.
 // Where loader.conf exists it decides (tpm = off: no request); /var/lib/bootseal
 // also holds policy packages' blobs and the assessment record.
-int request_tpm_floor(uint64_t floor, const std::string& config) {
+// `setting` is loader.conf's tpm, nullopt where there is none.
+int request_tpm_floor(uint64_t floor, std::optional<loader::TpmSetting> setting) {
   const std::filesystem::path path = tpm::kFloorRequestPath;
   struct stat st {};
   if (::stat(path.parent_path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return kExitOk;
-  if (::stat(config.c_str(), &st) == 0)
-    if (auto conf = loader::load_config(config); conf && conf->tpm == loader::TpmSetting::off)
-      return kExitOk;
+  if (setting == loader::TpmSetting::off) return kExitOk;
   const std::string text = tpm::format_floor_request(floor);
   auto w = write_file_atomic(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0644);
   if (!w) return fail(w);
   std::cout << path.string() << ": the next boot raises the TPM's floor to " << floor
             << " (if the TPM floor index is in use)\n";
   return kExitOk;
+}
+
+// The default loader.conf's tpm setting, where that file exists and parses.
+std::optional<loader::TpmSetting> machine_tpm_setting() {
+  struct stat st {};
+  if (::stat(loader::kDefaultConfigPath, &st) != 0) return std::nullopt;
+  auto conf = loader::load_config(loader::kDefaultConfigPath);
+  return conf ? std::optional(conf->tpm) : std::nullopt;
 }
 
 // The policy the running enforcer holds.
@@ -134,7 +141,7 @@ int run_mark_booted(const MarkGoodOptions& o) {
       break;
     }
   }
-  if (int rc = request_tpm_floor(f.generation, o.config); rc != kExitOk) return rc;
+  if (int rc = request_tpm_floor(f.generation, mc->conf.tpm); rc != kExitOk) return rc;
   auto boot_id = read_first_line("/proc/sys/kernel/random/boot_id");
   if (!boot_id) return fail(kExitFailure, boot_id.error());
   tpm::Assessment a;
@@ -167,7 +174,7 @@ int run_mark_good(const MarkGoodOptions& o) {
   const auto r = mark_good(**dev, *trust->get());
   if (!r.ok()) return fail(r);
   const auto& out = *r;
-  if (int rc = request_tpm_floor(out.new_floor, loader::kDefaultConfigPath); rc != kExitOk) return rc;
+  if (int rc = request_tpm_floor(out.new_floor, machine_tpm_setting()); rc != kExitOk) return rc;
   if (out.header_copy < 0) {
     std::cout << target->name << ": rollback floor already at " << out.new_floor << "; nothing written\n";
     return kExitOk;

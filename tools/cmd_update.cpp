@@ -12,6 +12,7 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <variant>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/language.hpp"
@@ -84,6 +85,18 @@ std::optional<int> refused_by(const UpdateOptions& o, const std::string& where, 
   return std::nullopt;
 }
 
+// What the file at `path` holds, checked as refused_by() checks it: an exit
+// code when the blob may not replace it; else whether it is this blob.
+std::variant<int, bool> held_file(const UpdateOptions& o, const std::string& path, std::span<const uint8_t> blob,
+                                  const Verified& v) {
+  auto bytes = read_file(path, kMaxBlobSize);
+  if (!bytes) return false;
+  auto h = held_in(*bytes, blob);
+  if (!h) return false;
+  if (auto rc = refused_by(o, path, *h, v, "the policy there")) return *rc;
+  return h->same;
+}
+
 // dpkg's update-initramfs trigger, which initramfs-tools and Debian's
 // dracut both answer once the packages are configured.
 int activate_trigger() {
@@ -149,13 +162,9 @@ int update_trailer(const UpdateOptions& o, const Store& st, std::span<const uint
   const uint64_t gen = v.document.generation;
   // What kernel.sealed and each image hold now.
   std::vector<std::string> to_write;
-  bool file_same = false;
-  if (auto bytes = read_file(st.file, kMaxBlobSize)) {
-    if (auto h = held_in(*bytes, blob)) {
-      if (auto rc = refused_by(o, st.file, *h, v, "the policy there")) return *rc;
-      file_same = h->same;
-    }
-  }
+  const auto file = held_file(o, st.file, blob, v);
+  if (const int* rc = std::get_if<int>(&file)) return *rc;
+  const bool file_same = std::get<bool>(file);
   for (const auto& image : st.kernel_images) {
     auto t = read_trailer(image);
     if (!t) return fail(exit_code_for(t.kind()), image + ": " + t.error());
@@ -199,15 +208,12 @@ int update_trailer(const UpdateOptions& o, const Store& st, std::span<const uint
 
 int update_file(const UpdateOptions& o, const Store& st, std::span<const uint8_t> blob, const Verified& v) {
   const uint64_t gen = v.document.generation;
-  if (auto bytes = read_file(st.file, kMaxBlobSize)) {
-    if (auto h = held_in(*bytes, blob)) {
-      if (auto rc = refused_by(o, st.file, *h, v, "the policy there")) return *rc;
-      if (h->same) {
-        std::cout << st.name << ": already holds this policy (" << quote(v.document.name) << ", generation " << gen
-                  << "); nothing written\n";
-        return kExitOk;
-      }
-    }
+  const auto held = held_file(o, st.file, blob, v);
+  if (const int* rc = std::get_if<int>(&held)) return *rc;
+  if (std::get<bool>(held)) {
+    std::cout << st.name << ": already holds this policy (" << quote(v.document.name) << ", generation " << gen
+              << "); nothing written\n";
+    return kExitOk;
   }
   if (o.check) {
     std::cout << st.name << ": policy " << quote(v.document.name) << " generation " << gen
