@@ -32,6 +32,15 @@ find "$build" -name '*.xml' -path '*tests*' -delete
 rm -f "$build/meson-logs/benchmarklog.json"
 
 set +e
+# The hardening run's builds and static analysis only compile and read
+# sources: they run beside the suites at the lowest CPU priority and take
+# the time the QEMU scenarios leave (a guest waiting on its disk, a
+# scenario waiting for another's package build, the last long scenario
+# alone). Its sanitizer suites and fuzz targets, which watch clocks, run
+# after the suites, on an otherwise idle machine.
+nice -n 19 "$top/scripts/hardening.sh" --part build "$build-asan" "$build-fuzz" \
+	>"$build/meson-logs/hardening-build.txt" 2>&1 &
+hardening_build=$!
 meson test -C "$build" --num-processes 2 --print-errorlogs
 rc=$?
 # The benchmarks in their quick mode: the guest benchmark boots each of its
@@ -39,7 +48,9 @@ rc=$?
 # programs run each case for a moment. Their figures are printed, not judged.
 BOOTSEAL_BENCH_QUICK=1 BENCHMARK_MIN_TIME=0.01 \
 	meson test -C "$build" --benchmark --logbase benchmarklog --num-processes 1 --print-errorlogs || rc=1
-"$top/scripts/hardening.sh" "$build-asan" "$build-fuzz" || rc=1
+wait "$hardening_build" || rc=1
+cat "$build/meson-logs/hardening-build.txt"
+"$top/scripts/hardening.sh" --part run "$build-asan" "$build-fuzz" || rc=1
 set -e
 
 python3 "$top/scripts/summarize-tests.py" "$build" "$build-asan" "$build-fuzz" || rc=1

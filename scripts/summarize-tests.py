@@ -7,9 +7,11 @@ GoogleTest programs write a JUnit XML file each (--gtest_output); their
 cases are counted one by one. Other meson tests (the QEMU scenarios) count
 as one case each. A GoogleTest program that failed without writing its XML
 (a crash) counts as one failure. A build directory without a test log
-(its build failed) counts as one failure. A benchmark log beside the test log
-(meson-logs/benchmarklog.json, from `meson test --benchmark`) adds one case
-per benchmark program. Prints one line per directory (when there are several),
+(its build failed) counts as one failure. The logs of runs made with their
+own --logbase beside the test log, the benchmarks
+(meson-logs/benchmarklog.json, from `meson test --benchmark`) and the static
+analysis (meson-logs/staticlog.json, scripts/hardening.sh), add one case per
+program. Prints one line per directory (when there are several),
 then the total as the last line: "N passed, N failed, N skipped".
 """
 import json
@@ -24,9 +26,11 @@ def count(build):
     if not os.path.exists(log):
         print(f"{build}: no test log (the build or the run failed)", flush=True)
         return 0, 1, 0
-    bench = os.path.join(build, "meson-logs", "benchmarklog.json")
-    if os.path.exists(bench):
-        with open(bench) as f:
+    for extra in ("benchmarklog.json", "staticlog.json"):
+        path = os.path.join(build, "meson-logs", extra)
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
             for line in f:
                 result = json.loads(line)["result"]
                 if result == "OK":
