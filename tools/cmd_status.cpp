@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "bootseal/fileio.hpp"
@@ -67,30 +68,8 @@ std::optional<TpmView> tpm_view(const std::string& tcti) {
     add_problem(log.error());
   } else if (!log->empty()) {
     events = std::move(*log);
-    // bootseal measure-seal's record, if any, follows the loader's.
-    const bool sealed = events.back().event == "sealed";
-    if (sealed) t.seal_measured = events.back().reason;
-    const tpm::MeasureEvent& last = events[events.size() - (sealed && events.size() > 1 ? 2 : 1)];
-    t.pcr = last.pcr;
-    if (last.event != "sealed") {
-      t.measured_event = last.event;
-      if (last.event == "policy") t.measured = to_hex(last.digest);
-    }
-    if (last.nv_index != 0 && tpm::in_linux_range(last.nv_index)) index = last.nv_index;
-    std::string kinds;
-    for (const auto& e : events) {
-      t.records += e.pcr == t.pcr ? 1 : 0;
-      kinds += (kinds.empty() ? "" : ",") + e.event;
-    }
-    // What one run of the loader writes (a no-policy record after a policy
-    // that did not go into force), and measure-seal's record after a
-    // policy, all on one PCR. Anything else was not bootseal's.
-    const bool one_run =
-        kinds == "policy" || kinds == "no-policy" || kinds == "policy,no-policy" || kinds == "policy,sealed";
-    if (!one_run || t.records != events.size())
-      add_problem(std::to_string(events.size()) + " records in the log (" + kinds + "), " + std::to_string(t.records) +
-                  " for PCR " + std::to_string(t.pcr) +
-                  ", which is not what one run of the loader (and measure-seal) writes");
+    const uint32_t used = interpret_measure_log(events, t);
+    if (used != 0 && tpm::in_linux_range(used)) index = used;
   }
   t.nv_index = tpm::hex32(index);
   t.pcr_value = read_pcr(t.pcr);

@@ -2,9 +2,13 @@
 #include "enforcer_view.hpp"
 
 #include <cstdio>
+#include <functional>
 #include <ostream>
+#include <set>
+#include <string>
 
 #include "bootseal.h"
+#include "bootseal/seal.hpp"
 
 namespace bootseal::tool {
 
@@ -20,6 +24,7 @@ nlohmann::json to_json(const TpmView& t) {
           {"pcr_value", t.pcr_value.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.pcr_value)},
           {"measured_event", t.measured_event.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.measured_event)},
           {"measured_sha256", t.measured.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.measured)},
+          {"measured_permissive", t.measured_permissive},
           {"seal_measured", t.seal_measured.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.seal_measured)},
           {"log_replays", or_null(t.log_replays)},
           {"records", t.records},
@@ -75,6 +80,43 @@ void print_phase(std::ostream& out, const PhaseView& p) {
 }
 
 }  // namespace
+
+uint32_t interpret_measure_log(const std::vector<tpm::MeasureEvent>& events, TpmView& t) {
+  if (events.empty()) return 0;
+  // bootseal measure-seal's record, if any, follows the loader's.
+  const bool sealed = events.back().event == "sealed";
+  if (sealed) t.seal_measured = events.back().reason;
+  size_t li = events.size() - (sealed && events.size() > 1 ? 2 : 1);
+  if (events[li].event == "permissive" && li > 0) {
+    t.measured_permissive = true;
+    --li;
+  }
+  const tpm::MeasureEvent& last = events[li];
+  t.pcr = last.pcr;
+  if (last.event == "policy" || last.event == "no-policy") {
+    t.measured_event = last.event;
+    if (last.event == "policy") t.measured = to_hex(last.digest);
+  }
+  std::string kinds;
+  for (const auto& e : events) {
+    t.records += e.pcr == t.pcr ? 1 : 0;
+    kinds += (kinds.empty() ? "" : ",") + e.event;
+  }
+  // What one run of the loader writes (a permissive record after a
+  // weakened policy, a no-policy record after a policy that did not go
+  // into force), and measure-seal's record after a policy, all on one
+  // PCR. Anything else was not bootseal's.
+  static const std::set<std::string, std::less<>> kOneRun = {
+      "policy",        "no-policy",  "policy,no-policy", "policy,sealed", "policy,permissive",
+      "policy,permissive,no-policy", "policy,permissive,sealed"};
+  if (!kOneRun.contains(kinds) || t.records != events.size()) {
+    t.problem += t.problem.empty() ? "" : "; ";
+    t.problem += std::to_string(events.size()) + " records in the log (" + kinds + "), " +
+                 std::to_string(t.records) + " for PCR " + std::to_string(t.pcr) +
+                 ", which is not what one run of the loader (and measure-seal) writes";
+  }
+  return last.nv_index;
+}
 
 nlohmann::json to_json(const StatusView& v) {
   nlohmann::json defaults = nlohmann::json::object();
@@ -153,7 +195,9 @@ void print_status(std::ostream& out, const StatusView& v) {
   const TpmView& t = *v.tpm;
   out << "tpm pcr:     " << t.pcr << " = " << (t.pcr_value.empty() ? "unreadable" : t.pcr_value) << "\n"
       << "measured:    "
-      << (t.measured_event == "policy"      ? "policy sha256 " + t.measured
+      << (t.measured_event == "policy"
+              ? "policy sha256 " + t.measured +
+                    (t.measured_permissive ? ", put in force in permissive mode by the loader's configuration" : "")
           : t.measured_event == "no-policy" ? std::string("no policy")
                                             : std::string("nothing logged"))
       << " (" << t.records << (t.records == 1 ? " record" : " records")

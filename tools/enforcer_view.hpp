@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "bootseal/tpm_log.hpp"
+
 namespace bootseal::tool {
 
 // The TPM's side (docs/LOADER.md, "TPM"): what the loader measured this
@@ -21,6 +23,7 @@ struct TpmView {
   std::string pcr_value;        // hex, read from sysfs now; "" when unreadable
   std::string measured;         // the policy's SHA-256 the loader extended ("" none)
   std::string measured_event;   // "policy", "no-policy" or "" (nothing logged)
+  bool measured_permissive = false;  // a "permissive" record follows the policy's
   std::string seal_measured;    // "trigger", "deadline": bootseal measure-seal's record; "" none
   std::optional<bool> log_replays;  // our records, replayed from zero, give pcr_value
   unsigned records = 0;         // bootseal's records for `pcr` in the log
@@ -82,6 +85,14 @@ struct StatusView {
   std::optional<TpmView> tpm;  // nullopt: the loader used no TPM this boot
   std::optional<AssessmentView> assessment;  // nullopt: no boot was ever marked good
 };
+// Reads the loader's measurement log (not empty) into T: the PCR, what the
+// loader's last record says was measured (a "permissive" record qualifies
+// the "policy" one before it), measure-seal's record, the count of records
+// for that PCR, and a problem when the records are not what one run of the
+// loader (and measure-seal) writes. Returns the floor index the loader's
+// last record names (0: none).
+uint32_t interpret_measure_log(const std::vector<tpm::MeasureEvent>& events, TpmView& t);
+
 nlohmann::json to_json(const StatusView& v);
 void print_status(std::ostream& out, const StatusView& v);
 

@@ -86,7 +86,7 @@ std::optional<int> TpmStep::open() {
   return std::nullopt;
 }
 
-std::optional<int> TpmStep::measure(const Candidate& chosen) {
+std::optional<int> TpmStep::measure(const Candidate& chosen, Mode in_force) {
   if (!tpm_ || dry_run_) return std::nullopt;
   tpm::MeasureEvent e;
   e.pcr = config_.tpm_pcr;
@@ -102,6 +102,19 @@ std::optional<int> TpmStep::measure(const Candidate& chosen) {
   log_(6, "TPM: PCR " + std::to_string(e.pcr) + " extended with the policy's SHA-256 " + to_hex(e.digest));
   if (auto w = tpm::append_measure_log(tpm::kMeasureLogPath, e); !w)
     log_(4, "TPM: the measurement is not logged: " + w.error());
+  if (chosen.document.mode == Mode::enforce && in_force == Mode::permissive) {
+    // Weakened by loader.conf or the command line: the blob's digest alone
+    // would show this boot as the policy's own, enforced.
+    e.event = "permissive";
+    e.digest = tpm::permissive_digest();
+    e.source.clear();
+    if (auto r = tpm_->pcr_extend(e.pcr, e.digest); !r) return trouble("TPM: " + r.error());
+    log_(5, "TPM: PCR " + std::to_string(e.pcr) +
+                " extended with the permissive digest (the policy says enforce; the loader's configuration puts it "
+                "in force in permissive mode)");
+    if (auto w = tpm::append_measure_log(tpm::kMeasureLogPath, e); !w)
+      log_(4, "TPM: the measurement is not logged: " + w.error());
+  }
   return std::nullopt;
 }
 

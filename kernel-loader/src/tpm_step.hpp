@@ -5,6 +5,8 @@
 //                     index, whose value joins the rollback floor;
 //   measure()         before the enforcer is attached: extends the PCR with
 //                     the SHA-256 of the sealed blob as read, and logs it;
+//                     then, when the policy says enforce and the mode in
+//                     force is permissive, with the permissive digest;
 //   raise_and_lock()  raises the floor to what `bootseal mark-good` asked
 //                     for, never above the generation verified and served
 //                     this boot, then write-locks the index until the next
@@ -52,7 +54,7 @@ class TpmStep {
   uint64_t floor() const { return floor_; }
   std::string floor_origin() const;
 
-  std::optional<int> measure(const Candidate& chosen);
+  std::optional<int> measure(const Candidate& chosen, Mode in_force);
   std::optional<int> raise_and_lock(const std::string& root, uint64_t served_generation);
   void installed() { installed_ = true; }
   std::optional<int> finish();

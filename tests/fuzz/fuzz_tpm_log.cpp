@@ -34,8 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (log.error().rfind("fuzz.log", 0) != 0) fail("log error without its origin", log.error());
   } else {
     for (const auto& e : *log) {
-      if (e.event != "policy" && e.event != "no-policy" && e.event != "sealed")
+      if (e.event != "policy" && e.event != "permissive" && e.event != "no-policy" && e.event != "sealed")
         fail("an event of no known kind", e.event);
+      if (e.event == "permissive" && e.digest != permissive_digest())
+        fail("a permissive record whose digest is not its text's", format_event(e));
       // A seal record's digest is its reason's; no other record has a reason.
       if (e.event == "sealed" &&
           ((e.reason != "trigger" && e.reason != "deadline") || e.digest != sealed_digest(e.reason)))

@@ -309,8 +309,13 @@ void run(const fs::path& out, const fs::path& root) {
   se.nv_index = 0;
   se.reason = "trigger";
   se.digest = bootseal::tpm::sealed_digest(se.reason);
+  bootseal::tpm::MeasureEvent we = pe;
+  we.event = "permissive";
+  we.source.clear();
+  we.digest = bootseal::tpm::permissive_digest();
   const std::string logs[] = {format_event(pe), format_event(pe) + format_event(ne), other + format_event(pe),
-                              format_event(pe) + format_event(se)};
+                              format_event(pe) + format_event(se),
+                              format_event(pe) + format_event(we) + format_event(se)};
   n = 0;
   for (const auto& log : logs) {
     must(bootseal::tpm::parse_measure_log(log, "seed.log"), "measurement log sample " + std::to_string(n));

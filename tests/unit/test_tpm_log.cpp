@@ -68,6 +68,30 @@ TEST(MeasureLog, NoPolicyDigestIsTheHashOfItsText) {
   EXPECT_EQ(no_policy_digest(), sha256(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
 }
 
+TEST(MeasureLog, PermissiveDigestIsTheHashOfItsText) {
+  const std::string text = "bootseal: permissive";
+  EXPECT_EQ(permissive_digest(), sha256(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
+  EXPECT_NE(permissive_digest(), no_policy_digest());
+}
+
+MeasureEvent permissive_event() {
+  MeasureEvent e = policy_event();
+  e.event = "permissive";
+  e.source.clear();
+  e.digest = permissive_digest();
+  return e;
+}
+
+TEST(MeasureLog, PermissiveRecordReadsBackNamingThePolicy) {
+  const std::string text = format_event(policy_event()) + format_event(permissive_event());
+  EXPECT_EQ(text.find("\"source\"", text.find("permissive")), std::string::npos) << "no source on it";
+  auto log = parse_measure_log(text, "log");
+  ASSERT_TRUE(log.ok()) << log.error();
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[1], permissive_event());
+  EXPECT_EQ((*log)[1].generation, 5u);
+}
+
 MeasureEvent sealed_event(const std::string& reason) {
   MeasureEvent e = policy_event();
   e.event = "sealed";
@@ -163,6 +187,15 @@ INSTANTIATE_TEST_SUITE_P(
                    ",\"content\":{\"event\":\"sealed\",\"reason\":\"trigger\"}}"),
                "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: sealed: the digest is not that of reason "
                "'trigger'"},
+        Damage{"PermissiveWrongDigest",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
+                   ",\"content\":{\"event\":\"permissive\",\"policy\":\"kiosk\"}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: permissive: the digest is not that of the "
+               "text 'bootseal: permissive'"},
+        Damage{"ReasonOnPermissive",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":[{\"hashAlg\":\"sha256\",\"digest\":\"" +
+                   to_hex(permissive_digest()) + "\"}],\"content\":{\"event\":\"permissive\",\"reason\":\"trigger\"}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: a reason on a 'permissive' record"},
         Damage{"ReasonOnPolicy",
                rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
                    ",\"content\":{\"event\":\"policy\",\"reason\":\"trigger\"}}"),

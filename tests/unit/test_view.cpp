@@ -541,6 +541,7 @@ TEST(StatusJson, TpmKeysAndNulls) {
                      {"pcr_value", std::string(64, 'a')},
                      {"measured_event", "policy"},
                      {"measured_sha256", std::string(64, 'b')},
+                     {"measured_permissive", false},
                      {"seal_measured", nullptr},
                      {"log_replays", true},
                      {"records", 1},
@@ -559,6 +560,55 @@ TEST(StatusJson, TpmKeysAndNulls) {
                         "locked", "requested_floor"})
     EXPECT_TRUE(u[k].is_null()) << k;
   EXPECT_EQ(u["problem"], "no TPM");
+}
+
+std::vector<tpm::MeasureEvent> measure_log(const std::vector<std::string>& kinds) {
+  std::vector<tpm::MeasureEvent> events;
+  for (const auto& k : kinds) {
+    tpm::MeasureEvent e;
+    e.pcr = 12;
+    e.event = k;
+    e.nv_index = 0x01D10250;
+    e.digest = k == "policy" ? tpm::Sha256{0xbb} : k == "permissive" ? tpm::permissive_digest() : tpm::Sha256{};
+    if (k == "sealed") e.reason = "trigger";
+    events.push_back(e);
+  }
+  return events;
+}
+
+TEST(StatusTpm, MeasureLogOfOneRun) {
+  TpmView t;
+  EXPECT_EQ(interpret_measure_log(measure_log({"policy"}), t), 0x01D10250u);
+  EXPECT_EQ(t.measured_event, "policy");
+  EXPECT_FALSE(t.measured_permissive);
+  EXPECT_EQ(t.records, 1u);
+  EXPECT_EQ(t.problem, "");
+
+  TpmView w;  // weakened by loader.conf, then sealed
+  interpret_measure_log(measure_log({"policy", "permissive", "sealed"}), w);
+  EXPECT_EQ(w.measured_event, "policy");
+  EXPECT_EQ(w.measured, "bb" + std::string(62, '0'));
+  EXPECT_TRUE(w.measured_permissive);
+  EXPECT_EQ(w.seal_measured, "trigger");
+  EXPECT_EQ(w.records, 3u);
+  EXPECT_EQ(w.problem, "");
+
+  TpmView n;  // weakened, then not in force at all
+  interpret_measure_log(measure_log({"policy", "permissive", "no-policy"}), n);
+  EXPECT_EQ(n.measured_event, "no-policy");
+  EXPECT_FALSE(n.measured_permissive);
+  EXPECT_EQ(n.problem, "");
+}
+
+TEST(StatusTpm, MeasureLogNotOfOneRun) {
+  for (const auto& kinds : std::vector<std::vector<std::string>>{
+           {"permissive"}, {"permissive", "policy"}, {"policy", "policy"}, {"policy", "permissive", "permissive"},
+           {"no-policy", "permissive"}}) {
+    TpmView t;
+    interpret_measure_log(measure_log(kinds), t);
+    EXPECT_NE(t.problem.find("which is not what one run of the loader (and measure-seal) writes"), std::string::npos)
+        << kinds.size() << " records: " << t.problem;
+  }
 }
 
 TEST(StatusText, TpmLines) {
@@ -583,6 +633,17 @@ TEST(StatusText, TpmLines) {
             std::string::npos)
       << sealed.str();
   EXPECT_EQ(to_json(v)["tpm"]["seal_measured"], "deadline");
+  EXPECT_EQ(to_json(v)["tpm"]["measured_permissive"], false);
+  // A policy the loader's configuration weakened says so.
+  v.tpm->measured_permissive = true;
+  std::ostringstream weak;
+  print_status(weak, v);
+  EXPECT_NE(weak.str().find("measured:    policy sha256 " + std::string(64, 'b') +
+                            ", put in force in permissive mode by the loader's configuration (2 records;"),
+            std::string::npos)
+      << weak.str();
+  EXPECT_EQ(to_json(v)["tpm"]["measured_permissive"], true);
+  v.tpm->measured_permissive = false;
   // A record the PCR does not hold is not called measured.
   v.tpm->log_replays = false;
   std::ostringstream forged;

@@ -75,8 +75,10 @@ Result<std::optional<MeasureEvent>> event_from(const json& j) {
   if (!str("event", &e.event) || !str("policy", &e.policy) || !str("kid", &e.kid) || !str("source", &e.source) ||
       !str("reason", &e.reason))
     return make_error("a content field is not a string");
-  if (e.event != "policy" && e.event != "no-policy" && e.event != "sealed")
+  if (e.event != "policy" && e.event != "permissive" && e.event != "no-policy" && e.event != "sealed")
     return make_error("unknown event '" + e.event + "'");
+  if (e.event == "permissive" && e.digest != permissive_digest())
+    return make_error("permissive: the digest is not that of the text 'bootseal: permissive'");
   if (e.event == "sealed") {
     if (e.reason != "trigger" && e.reason != "deadline") return make_error("sealed: unknown reason '" + e.reason + "'");
     if (e.digest != sealed_digest(e.reason)) return make_error("sealed: the digest is not that of reason '" + e.reason + "'");
@@ -94,22 +96,20 @@ Result<std::optional<MeasureEvent>> event_from(const json& j) {
   return std::optional<MeasureEvent>(std::move(e));
 }
 
-}  // namespace
-
-Sha256 no_policy_digest() {
-  static constexpr std::string_view kText = "bootseal: no policy";
-  return sha256(std::span(reinterpret_cast<const uint8_t*>(kText.data()), kText.size()));
+Sha256 text_digest(std::string_view text) {
+  return sha256(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
+}  // namespace
+
+Sha256 no_policy_digest() { return text_digest("bootseal: no policy"); }
+
+Sha256 permissive_digest() { return text_digest("bootseal: permissive"); }
+
 Sha256 sealed_digest(std::string_view reason) {
-  std::string_view text;
-  if (reason == "trigger")
-    text = "bootseal: sealed by trigger";
-  else if (reason == "deadline")
-    text = "bootseal: sealed at deadline";
-  else
-    throw std::invalid_argument("sealed_digest: unknown reason");
-  return sha256(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  if (reason == "trigger") return text_digest("bootseal: sealed by trigger");
+  if (reason == "deadline") return text_digest("bootseal: sealed at deadline");
+  throw std::invalid_argument("sealed_digest: unknown reason");
 }
 
 std::string format_event(const MeasureEvent& e) {
@@ -119,6 +119,10 @@ std::string format_event(const MeasureEvent& e) {
     content["generation"] = e.generation;
     content["kid"] = e.kid;
     content["source"] = e.source;
+  } else if (e.event == "permissive") {
+    content["policy"] = e.policy;
+    content["generation"] = e.generation;
+    content["kid"] = e.kid;
   } else if (e.event == "sealed") {
     content["policy"] = e.policy;
     content["generation"] = e.generation;

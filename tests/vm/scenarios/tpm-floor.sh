@@ -19,9 +19,10 @@
 #      the TPM's floor; the boot stops.
 #   6  no TPM, tpm = required: the boot stops.
 #   7  no TPM, tpm = auto: a warning, and the policy is in force.
-#   8  a fresh TPM; the policy measured but the bpf LSM inactive, and a
-#      permissive configuration goes on: the no-policy record follows the
-#      policy's in PCR 12.
+#   8  a fresh TPM; the policy (mode enforce) measured, then the
+#      permissive record (loader.conf says mode = permissive); the bpf LSM
+#      inactive, the permissive configuration goes on: the no-policy record
+#      follows them in PCR 12.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 
@@ -181,10 +182,12 @@ vm_boot --initrd "$initrd_perm" --disk "$base_disk" --log "$log" --timeout 400 \
 	--append "lsm=lockdown,capability,yama" "${q[@]}"
 tpm_stop
 vm_expect "$log" "bootseal: TPM: PCR 12 extended with the policy's SHA-256" "the policy is measured before the install"
+vm_expect "$log" "bootseal: TPM: PCR 12 extended with the permissive digest \(the policy says enforce; the loader's configuration puts it in force in permissive mode\)" "then the weakening by loader.conf"
 vm_expect "$log" "bootseal: TPM: PCR 12 extended with the no-policy digest \(the policy measured before is not in force\)" "and, the install failing, the no-policy digest after it"
 vm_expect "$log" '^TEST: init ran' "the permissive configuration lets the boot go on"
 expected=$(python3 -c 'import hashlib,sys
 d=hashlib.sha256(open(sys.argv[1],"rb").read()).digest()
 p=hashlib.sha256(bytes(32)+d).digest()
+p=hashlib.sha256(p+hashlib.sha256(b"bootseal: permissive").digest()).digest()
 print(hashlib.sha256(p+hashlib.sha256(b"bootseal: no policy").digest()).hexdigest())' "$g5")
-vm_expect "$log" "^TEST: pcr12 $expected\$" "PCR 12 = the policy's record followed by the no-policy record"
+vm_expect "$log" "^TEST: pcr12 $expected\$" "PCR 12 = the policy's record, the permissive record, then the no-policy record"

@@ -37,13 +37,17 @@ using Sha256 = std::array<uint8_t, 32>;
 // What was extended, and why. The loader writes "policy" (the digest is the
 // sealed blob's SHA-256, as read) or "no-policy" (no policy was installed
 // this boot; the digest is no_policy_digest()), so that a PCR never shows
-// a boot without a policy as one with the PCR's initial value. `bootseal
-// measure-seal` writes "sealed" once the policy's boot phase is over (the
-// digest is sealed_digest(reason); docs/LOADER.md, "TPM").
+// a boot without a policy as one with the PCR's initial value. Right after
+// "policy" it writes "permissive" (the digest is permissive_digest()) when
+// the loader's configuration or command line puts a policy that says
+// `mode enforce` in force in permissive mode, so that a PCR never shows a
+// weakened boot as the policy's own. `bootseal measure-seal` writes
+// "sealed" once the policy's boot phase is over (the digest is
+// sealed_digest(reason); docs/LOADER.md, "TPM").
 struct MeasureEvent {
   unsigned pcr = kDefaultPcr;
   Sha256 digest{};
-  std::string event;      // "policy" | "no-policy" | "sealed"
+  std::string event;      // "policy" | "permissive" | "no-policy" | "sealed"
   std::string policy;     // the policy's name ("" for no-policy)
   uint64_t generation = 0;
   std::string kid;        // hex key id ("" for no-policy)
@@ -55,6 +59,9 @@ struct MeasureEvent {
 
 // SHA-256 of "bootseal: no policy".
 Sha256 no_policy_digest();
+// SHA-256 of "bootseal: permissive": an enforce policy put in force in
+// permissive mode by the loader's configuration.
+Sha256 permissive_digest();
 // SHA-256 of "bootseal: sealed by trigger" or "bootseal: sealed at
 // deadline": the end of the boot phase, by the seal-by program or at the
 // seal-after deadline. Any other reason is a programming error (throws
