@@ -1193,12 +1193,28 @@ static __always_inline int in_pin_ns(void)
 	return m && BPF_CORE_READ(task, nsproxy, mnt_ns) == BPF_CORE_READ(m, mnt_ns);
 }
 
+/* Whether TASK (PID 1) still has the root it booted into, or none is
+ * recorded yet. Under another root (systemd-shutdown's switch to
+ * /run/initramfs, which root fills; a soft-reboot's next root) PID 1 runs
+ * what that root holds. */
+static __always_inline int pid1_in_booted_root(struct task_struct *task)
+{
+	return !bs_pid1_root_mnt ||
+	       ((__u64)BPF_CORE_READ(task, fs, root.mnt) == bs_pid1_root_mnt &&
+		(__u64)BPF_CORE_READ(task, fs, root.dentry) == bs_pid1_root_dentry);
+}
+
 /* Who may still move mounts around the pins: the loader; the initramfs
  * until PID 1 leaves it (its scripts move /sys, /proc, /dev and the new
- * root into place); PID 1 itself (switch_root, and a shutdown initramfs). */
+ * root into place); PID 1 itself (switch_root, systemd's own mounts) while
+ * it has the root it booted into: not the program a shutdown initramfs or
+ * another root gives it, which could move the pins' bpffs away and, with
+ * the last reference to it, the enforcer. */
 static __always_inline int may_move_pin_mounts(void)
 {
-	return is_trusted() || (bpf_get_current_pid_tgid() >> 32) == 1 ||
+	return is_trusted() ||
+	       ((bpf_get_current_pid_tgid() >> 32) == 1 &&
+		pid1_in_booted_root(bpf_get_current_task_btf())) ||
 	       (bs_initramfs_dev && !bs_boot_done);
 }
 
@@ -1536,9 +1552,7 @@ static __always_inline __s32 subject_exec_steered(struct linux_binprm *bprm,
 	if (BPF_CORE_READ(bprm, unsafe) & LSM_UNSAFE_SHARE) {
 		if ((bpf_get_current_pid_tgid() >> 32) != 1 || bs_pid1_fs_shared)
 			return BS_RULE_SHARED_FS;
-		if (bs_pid1_root_mnt &&
-		    ((__u64)BPF_CORE_READ(task, fs, root.mnt) != bs_pid1_root_mnt ||
-		     (__u64)BPF_CORE_READ(task, fs, root.dentry) != bs_pid1_root_dentry))
+		if (!pid1_in_booted_root(task))
 			return BS_RULE_PID1_ROOT;
 	}
 	if (seccomp_listener(task))

@@ -70,6 +70,10 @@
  *                            shm read-write (no SHM_EXEC), run code from it
  *   dlopen LIB               dlopen LIB (one marked exec-stack makes glibc
  *                            mprotect the stacks PROT_EXEC)
+ *   chroot-move-or SCRIPT DIR FROM TO
+ *                            as PID 1: mount --move FROM TO under the root
+ *                            DIR, then back to the old root and on in
+ *                            SCRIPT (BS_MOVE_RC: 0 or the error)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -395,6 +399,23 @@ int main(int argc, char **argv)
 		snprintf(rc, sizeof(rc), "%d", do_write(argv[2], argv[3]));
 		setenv("BS_WRITE_RC", rc, 1);
 		execl("/bin/sh", "sh", argv[4], (char *)0);
+		return fail("execl");
+	}
+	if (!strcmp(cmd, "chroot-move-or") && argc == 6) {
+		/* Run as PID 1: chroot to DIR, mount --move FROM TO there,
+		 * return to the old root and go on in SCRIPT with the move's
+		 * result in BS_MOVE_RC (0 or the errno's text). */
+		int top = open("/", O_RDONLY | O_DIRECTORY);
+		const char *rc = "0";
+
+		if (top < 0 || chroot(argv[3]) || chdir("/"))
+			return fail("chroot");
+		if (mount(argv[4], argv[5], NULL, MS_MOVE, NULL))
+			rc = strerror(errno);
+		if (fchdir(top) || chroot(".") || chdir("/"))
+			return fail("back to the old root");
+		setenv("BS_MOVE_RC", rc, 1);
+		execl("/bin/sh", "sh", argv[2], (char *)0);
 		return fail("execl");
 	}
 	if (!strcmp(cmd, "chroot-exec-or") && argc > 4) {

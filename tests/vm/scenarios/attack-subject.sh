@@ -114,13 +114,32 @@ cat >"$VM_WORK/tree/lib/pid1-b.sh" <<'EOF_B'
 . /lib/vm-test.sh
 say "pid1-exec pid=$$ error=${BS_EXEC_ERROR:-none} write rc=${BS_WRITE_RC:-none}"
 unset BS_EXEC_ERROR BS_WRITE_RC
+# PID 1 in the root it booted into moves mounts in the pins' namespace
+# (systemd does at its start and at shutdown): PID 1 itself, by
+# bs-attack, as the same root (chroot to /).
+mkdir -p /mnt/a /mnt/b && mount -t tmpfs scratch /mnt/a
+exec /opt/tools/bs-attack chroot-move-or /lib/pid1-t.sh / /mnt/a /mnt/b
+EOF_B
+cat >"$VM_WORK/tree/lib/pid1-t.sh" <<'EOF_T'
+. /lib/vm-test.sh
+say "pid1 move in its root pid=$$ rc=${BS_MOVE_RC:-none}"
+unset BS_MOVE_RC
 # As systemd-shutdown switches to /run/initramfs: PID 1 under another
-# root (a bind mount of / here), executing the subject's program there.
+# root (a bind mount of / here). The program it runs there is root's: it
+# may not move mounts (it could take the pins' bpffs away), nor execute
+# the subject's program as the subject.
 mkdir -p /mnt/r && mount --bind / /mnt/r
 say "bind / on /mnt/r rc=$?"
+mkdir -p /mnt/r/mnt/c /mnt/r/mnt/d && mount -t tmpfs scratch /mnt/r/mnt/c
+exec /opt/tools/bs-attack chroot-move-or /lib/pid1-m.sh /mnt/r /mnt/c /mnt/d
+EOF_T
+cat >"$VM_WORK/tree/lib/pid1-m.sh" <<'EOF_M'
+. /lib/vm-test.sh
+say "pid1 move under another root pid=$$ rc=${BS_MOVE_RC:-none}"
+unset BS_MOVE_RC
 exec /opt/tools/bs-attack chroot-exec-or /lib/pid1-r.sh /mnt/r \
 	/usr/lib/subj/bs-attack write-then /etc/protected pid1-chroot /lib/pid1-r.sh
-EOF_B
+EOF_M
 cat >"$VM_WORK/tree/lib/pid1-r.sh" <<'EOF_R'
 . /lib/vm-test.sh
 say "pid1-chroot-exec pid=$$ error=${BS_EXEC_ERROR:-none} write rc=${BS_WRITE_RC:-none}"
@@ -132,7 +151,7 @@ cat >"$VM_WORK/tree/lib/pid1-c.sh" <<'EOF_C'
 . /lib/vm-test.sh
 say "pid1-clonefs-exec pid=$$ error=${BS_EXEC_ERROR:-none} write rc=${BS_WRITE_RC:-none}"
 say "protected: $(tr '\n' ' ' </etc/protected)"
-bootseal audit | grep -E 'subject lost|untrusted code|self-protection attach|steered exec|without its parents' | sed 's/^/TEST: audit: /'
+bootseal audit | grep -E 'subject lost|untrusted code|self-protection attach|steered exec|without its parents|mount over the pins' | sed 's/^/TEST: audit: /'
 finish
 EOF_C
 disk=$(atk_disk)
@@ -178,7 +197,11 @@ vm_expect "$log" '^TEST: unprotected-subject-write rc=1$' "a named program the p
 vm_expect "$log" '^TEST: subject-write-again rc=0$' "the subject still writes afterwards"
 vm_expect "$log" '^TEST: pid1-exec pid=1 error=none write rc=0$' \
 	"PID 1 executing the subject's program holds the subject (shares its fs with kernel threads only)"
+vm_expect "$log" '^TEST: pid1 move in its root pid=1 rc=0$' "PID 1 in the root it booted into moves a mount in the pins' namespace"
 vm_expect "$log" '^TEST: bind / on /mnt/r rc=0$' "(a bind mount of / to chroot into)"
+vm_expect "$log" '^TEST: pid1 move under another root pid=1 rc=Operation not permitted$' \
+	"PID 1 under another root may not (the program a shutdown initramfs gives it)"
+vm_expect "$log" '^TEST: audit: .* denied self-protection mount over the pins by pid 1 ' "and the audit names PID 1's refused move"
 vm_expect "$log" '^TEST: pid1-chroot-exec pid=1 error=Operation not permitted write rc=none$' \
 	"PID 1 under another root than the one it booted into: its exec of the subject is refused"
 vm_expect "$log" "^TEST: audit: .* denied self-protection steered exec of a subject by pid 1 .*: deny \\(PID 1 executed it under another root than the one it booted into\\)\$" \
