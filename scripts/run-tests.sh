@@ -37,7 +37,7 @@ set +e
 # the time the QEMU scenarios leave (a guest waiting on its disk, a
 # scenario waiting for another's package build, the last long scenario
 # alone). Its sanitizer suites and fuzz targets, which watch clocks, run
-# after the suites, on an otherwise idle machine.
+# after the suites, beside the quick benchmarks only (one guest, one core).
 # meson starts each test in a session of its own, and where the kernel
 # groups the CPU by session (sched_autogroup) a process's nice value only
 # counts inside its group: the hardening run gets a session whose group is
@@ -51,12 +51,17 @@ meson test -C "$build" --num-processes 2 --print-errorlogs
 rc=$?
 # The benchmarks in their quick mode: the guest benchmark boots each of its
 # configurations once (scripts/bench-guest.sh), the Google Benchmark
-# programs run each case for a moment. Their figures are printed, not judged.
+# programs run each case for a moment. Their figures are printed, not
+# judged, so they run beside the rest of the hardening run.
 BOOTSEAL_BENCH_QUICK=1 BENCHMARK_MIN_TIME=0.01 \
-	meson test -C "$build" --benchmark --logbase benchmarklog --num-processes 1 --print-errorlogs || rc=1
+	meson test -C "$build" --benchmark --logbase benchmarklog --num-processes 1 --print-errorlogs \
+	>"$build/meson-logs/benchmark-run.txt" 2>&1 &
+bench=$!
 wait "$hardening_build" || rc=1
 cat "$build/meson-logs/hardening-build.txt"
 "$top/scripts/hardening.sh" --part run "$build-asan" "$build-fuzz" || rc=1
+wait "$bench" || rc=1
+cat "$build/meson-logs/benchmark-run.txt"
 set -e
 
 python3 "$top/scripts/summarize-tests.py" "$build" "$build-asan" "$build-fuzz" || rc=1
