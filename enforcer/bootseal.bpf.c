@@ -212,6 +212,13 @@ __u64 bs_pid1_fs = 0;
 __u64 bs_pid1_root_mnt = 0;
 __u64 bs_pid1_root_dentry = 0;
 
+/* Set once PID 1, its root recorded, has changed its root to another
+ * (chroot, pivot_root) or executed under another: from then on PID 1 never
+ * counts as in the root it booted into, not even back in it (through a
+ * descriptor kept from before, or the old root still mounted under the
+ * new one). Never cleared. */
+__u32 bs_pid1_left_root = 0;
+
 /* The mount (struct mount *) the pins' bpffs is seen through, recorded
  * when the loader opens the pin directory once attached. A lazy unmount of
  * it or of any mount above it would drop the pins and so the enforcer. */
@@ -1199,9 +1206,11 @@ static __always_inline int in_pin_ns(void)
  * what that root holds. */
 static __always_inline int pid1_in_booted_root(struct task_struct *task)
 {
-	return !bs_pid1_root_mnt ||
-	       ((__u64)BPF_CORE_READ(task, fs, root.mnt) == bs_pid1_root_mnt &&
-		(__u64)BPF_CORE_READ(task, fs, root.dentry) == bs_pid1_root_dentry);
+	if (!bs_pid1_root_mnt)
+		return 1;
+	return !bs_pid1_left_root &&
+	       (__u64)BPF_CORE_READ(task, fs, root.mnt) == bs_pid1_root_mnt &&
+	       (__u64)BPF_CORE_READ(task, fs, root.dentry) == bs_pid1_root_dentry;
 }
 
 /* Who may still move mounts around the pins: the loader; the initramfs
@@ -1641,6 +1650,8 @@ int BPF_PROG(bs_bprm_committed, struct linux_binprm *bprm)
 		bs_pid1_fs = (__u64)BPF_CORE_READ(task, fs);
 		bs_pid1_root_dentry = (__u64)BPF_CORE_READ(task, fs, root.dentry);
 		bs_pid1_root_mnt = (__u64)BPF_CORE_READ(task, fs, root.mnt);
+	} else if ((bpf_get_current_pid_tgid() >> 32) == 1 && !pid1_in_booted_root(task)) {
+		bs_pid1_left_root = 1;
 	}
 
 	subject = subject_of_inode(BPF_CORE_READ(bprm, file, f_inode));
@@ -2447,9 +2458,27 @@ int BPF_PROG(bs_sb_pivotroot, const struct path *old_path, const struct path *ne
 {
 	if (ret)
 		return ret;
-	if (!bs_pin_ino || may_move_pin_mounts() || !in_pin_ns())
-		return 0;
-	return self_deny(BS_SELF_PIN_MOUNT);
+	if (bs_pin_ino && !may_move_pin_mounts() && in_pin_ns())
+		return self_deny(BS_SELF_PIN_MOUNT);
+	/* PID 1 leaves the root it booted into (systemd-shutdown's switch
+	 * to /run/initramfs). */
+	if ((bpf_get_current_pid_tgid() >> 32) == 1 && bs_pid1_root_mnt)
+		bs_pid1_left_root = 1;
+	return 0;
+}
+
+/* chroot: PID 1 taking another root than the one it booted into leaves it
+ * for good (bs_pid1_left_root); a chroot to that same root does not. */
+SEC("lsm/path_chroot")
+int BPF_PROG(bs_path_chroot, const struct path *path, int ret)
+{
+	if (ret)
+		return ret;
+	if ((bpf_get_current_pid_tgid() >> 32) == 1 && bs_pid1_root_mnt &&
+	    ((__u64)BPF_CORE_READ(path, mnt) != bs_pid1_root_mnt ||
+	     (__u64)BPF_CORE_READ(path, dentry) != bs_pid1_root_dentry))
+		bs_pid1_left_root = 1;
+	return 0;
 }
 
 SEC("lsm/sb_umount")

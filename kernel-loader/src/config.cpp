@@ -314,11 +314,15 @@ LoaderConfig apply_cmdline(const LoaderConfig& config, const CmdlineOptions& cmd
     else
       refuse("bootseal.on_failure=continue");
   }
+  // Never lowered, not even where cmdline-may-weaken allows the rest: the
+  // measurement is what shows a verifier that the command line weakened
+  // the mode or the floor.
   if (cmd.tpm && *cmd.tpm != c.tpm) {
-    if (static_cast<int>(*cmd.tpm) > static_cast<int>(c.tpm) || c.cmdline_may_weaken)
+    if (static_cast<int>(*cmd.tpm) > static_cast<int>(c.tpm))
       c.tpm = *cmd.tpm;
-    else
-      refuse("bootseal.tpm=" + std::string(to_string(*cmd.tpm)));
+    else if (warnings)
+      warnings->push_back("kernel command line: bootseal.tpm=" + std::string(to_string(*cmd.tpm)) +
+                          " is weaker than the configuration; ignored (the command line never lowers tpm)");
   }
   std::vector<SourceSpec> sources;
   for (const auto& d : cmd.devices) sources.push_back(SourceSpec{SourceType::device, d});

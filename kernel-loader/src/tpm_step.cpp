@@ -108,7 +108,12 @@ std::optional<int> TpmStep::measure(const Candidate& chosen, Mode in_force) {
     e.event = "permissive";
     e.digest = tpm::permissive_digest();
     e.source.clear();
-    if (auto r = tpm_->pcr_extend(e.pcr, e.digest); !r) return trouble("TPM: " + r.error());
+    if (auto r = tpm_->pcr_extend(e.pcr, e.digest); !r) {
+      // The PCR must not name the policy alone: finish() ends it with the
+      // no-policy digest instead.
+      measured_ = false;
+      return trouble("TPM: " + r.error());
+    }
     log_(5, "TPM: PCR " + std::to_string(e.pcr) +
                 " extended with the permissive digest (the policy says enforce; the loader's configuration puts it "
                 "in force in permissive mode)");

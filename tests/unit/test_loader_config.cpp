@@ -268,8 +268,9 @@ TEST(Cmdline, WeakensWhenTheConfigurationAllows) {
   EXPECT_TRUE(warnings.empty());
 }
 
-// bootseal.tpm: off < auto < required; weaker only when allowed.
-TEST(Cmdline, TpmOnlyTightensByDefault) {
+// bootseal.tpm: off < auto < required; never weaker, even where the
+// command line may weaken the mode (the PCR is what shows that).
+TEST(Cmdline, TpmOnlyTightens) {
   auto o = parse_cmdline("quiet bootseal.tpm=required");
   ASSERT_TRUE(o.ok()) << o.error();
   ASSERT_TRUE(o->tpm.has_value());
@@ -285,9 +286,14 @@ TEST(Cmdline, TpmOnlyTightensByDefault) {
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_EQ(warnings[0],
             "kernel command line: bootseal.tpm=off is weaker than the configuration; ignored "
-            "(cmdline-may-weaken is no)");
+            "(the command line never lowers tpm)");
   base.cmdline_may_weaken = true;
-  EXPECT_EQ(apply_cmdline(base, *off, nullptr).tpm, TpmSetting::off);
+  EXPECT_EQ(apply_cmdline(base, *off, nullptr).tpm, TpmSetting::automatic);
+  auto both = parse_cmdline("bootseal.mode=permissive bootseal.tpm=off");
+  ASSERT_TRUE(both.ok()) << both.error();
+  const LoaderConfig weak = apply_cmdline(base, *both, nullptr);
+  EXPECT_EQ(weak.mode, ModeSetting::permissive) << "cmdline-may-weaken lets the mode go";
+  EXPECT_EQ(weak.tpm, TpmSetting::automatic) << "but not the measurement that shows it";
 
   auto bad = parse_cmdline("bootseal.tpm=maybe");
   ASSERT_FALSE(bad.ok());

@@ -137,9 +137,18 @@ cat >"$VM_WORK/tree/lib/pid1-m.sh" <<'EOF_M'
 . /lib/vm-test.sh
 say "pid1 move under another root pid=$$ rc=${BS_MOVE_RC:-none}"
 unset BS_MOVE_RC
+# Back in the root it booted into (bs-attack kept a descriptor of it), as
+# root's program in a shutdown initramfs could chroot to /oldroot: PID 1
+# left that root once, and gets no exemption back.
+exec /opt/tools/bs-attack chroot-move-or /lib/pid1-n.sh / /mnt/b /mnt/a
+EOF_M
+cat >"$VM_WORK/tree/lib/pid1-n.sh" <<'EOF_N'
+. /lib/vm-test.sh
+say "pid1 move back in its root pid=$$ rc=${BS_MOVE_RC:-none}"
+unset BS_MOVE_RC
 exec /opt/tools/bs-attack chroot-exec-or /lib/pid1-r.sh /mnt/r \
 	/usr/lib/subj/bs-attack write-then /etc/protected pid1-chroot /lib/pid1-r.sh
-EOF_M
+EOF_N
 cat >"$VM_WORK/tree/lib/pid1-r.sh" <<'EOF_R'
 . /lib/vm-test.sh
 say "pid1-chroot-exec pid=$$ error=${BS_EXEC_ERROR:-none} write rc=${BS_WRITE_RC:-none}"
@@ -202,6 +211,8 @@ vm_expect "$log" '^TEST: bind / on /mnt/r rc=0$' "(a bind mount of / to chroot i
 vm_expect "$log" '^TEST: pid1 move under another root pid=1 rc=Operation not permitted$' \
 	"PID 1 under another root may not (the program a shutdown initramfs gives it)"
 vm_expect "$log" '^TEST: audit: .* denied self-protection mount over the pins by pid 1 ' "and the audit names PID 1's refused move"
+vm_expect "$log" '^TEST: pid1 move back in its root pid=1 rc=Operation not permitted$' \
+	"nor back in the root it booted into, once it left it (chroot to a descriptor kept from before)"
 vm_expect "$log" '^TEST: pid1-chroot-exec pid=1 error=Operation not permitted write rc=none$' \
 	"PID 1 under another root than the one it booted into: its exec of the subject is refused"
 vm_expect "$log" "^TEST: audit: .* denied self-protection steered exec of a subject by pid 1 .*: deny \\(PID 1 executed it under another root than the one it booted into\\)\$" \
