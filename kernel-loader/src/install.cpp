@@ -37,12 +37,27 @@ std::deque<std::string>& libbpf_messages() {
   return m;
 }
 
+// A failed program load comes as one message holding the whole verifier
+// log, whose last lines say why the program was refused: a long message
+// keeps its start (which program, the first instructions) and its end.
+constexpr size_t kMessageHead = 1024;
+constexpr size_t kMessageTail = 8192;
+
 int collect_libbpf(enum libbpf_print_level level, const char* fmt, va_list ap) {
   if (level == LIBBPF_DEBUG) return 0;
-  char buf[1024];
-  int n = std::vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_list again;
+  va_copy(again, ap);
+  const int n = std::vsnprintf(nullptr, 0, fmt, ap);
+  std::string text(n > 0 ? static_cast<size_t>(n) : 0, '\0');
+  if (n > 0) std::vsnprintf(text.data(), text.size() + 1, fmt, again);
+  va_end(again);
+  if (text.size() > kMessageHead + kMessageTail) {
+    const size_t cut = text.size() - kMessageHead - kMessageTail;
+    text = text.substr(0, kMessageHead) + "\n[... " + std::to_string(cut) + " bytes of the log left out ...]\n" +
+           text.substr(text.size() - kMessageTail);
+  }
   auto& m = libbpf_messages();
-  m.emplace_back(buf);
+  m.push_back(std::move(text));
   while (m.size() > 40) m.pop_front();
   return n;
 }
@@ -400,7 +415,11 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
                   "once the enforcer is attached");
     return fail("the kernel refused the enforcer programs: " + errno_text(err));
   }
-  log("load", std::to_string(skel->skeleton->prog_cnt) + " programs verified and loaded", t.ms());
+  {
+    int loaded = 0;
+    for (int i = 0; i < skel->skeleton->prog_cnt; ++i) loaded += bpf_program__autoload(*skel->skeleton->progs[i].prog);
+    log("load", std::to_string(loaded) + " programs verified and loaded", t.ms());
+  }
 
   // Fill (batch updates) and freeze the policy maps.
   t.restart();
