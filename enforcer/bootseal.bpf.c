@@ -758,6 +758,20 @@ static __always_inline void ask(__u8 op, __u64 inode, __u64 name, __u64 start, _
 	ask_in(op, inode, name, start, mnt, magic, subject, PHASE_NOW, out);
 }
 
+/* -EPERM, hidden from the compiler. Since 6.12 the verifier bounds what a
+ * BPF LSM program returns to 0 or an error and checks every exit, and it
+ * does not follow a negation: for `deny ? -EPERM : 0` the compiler emits
+ * -deny (EPERM is 1), which the verifier sees as any value. Not knowing
+ * the constant, the compiler keeps the branch, and each exit returns 0 or
+ * -EPERM as written. */
+static __always_inline int eperm(void)
+{
+	int err = -EPERM;
+
+	asm volatile("" : "+r"(err));
+	return err;
+}
+
 /* Counts, logs and turns a decision into the hook's return value. */
 static __always_inline int verdict(__u8 op, __u32 subject, __u32 dev, __u64 id,
 				   struct bs_rule_val *v, int log)
@@ -777,7 +791,7 @@ static __always_inline int verdict(__u8 op, __u32 subject, __u32 dev, __u64 id,
 	}
 	if (log)
 		emit(op, subject, dev, id, v->rule, v->action, deny);
-	return deny ? -EPERM : 0;
+	return deny ? eperm() : 0;
 }
 
 /* Whether an operation can be decided by anything but "allow". */
