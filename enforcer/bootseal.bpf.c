@@ -1812,9 +1812,22 @@ static __always_inline int file_rules_open(struct file *file, unsigned int fmode
 	return 0;
 }
 
-/* write: truncate, chmod, chown, utimes. */
+/* write: truncate, chmod, chown, utimes. Later kernels (Debian's 6.12,
+ * not 6.1) pass the mount's idmap first: one program for each form of the
+ * hook, and the loader loads the one the running kernel's BTF declares
+ * (kernel-loader/src/install.cpp, lsm_hook_args): read through the other,
+ * `dentry` and `ret` would be the wrong arguments. */
 SEC("lsm/inode_setattr")
 int BPF_PROG(bs_inode_setattr, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+SEC("lsm/inode_setattr")
+int BPF_PROG(bs_inode_setattr_idmap, struct mnt_idmap *idmap, struct dentry *dentry,
+	     struct iattr *attr, int ret)
 {
 	if (ret)
 		return ret;
