@@ -55,8 +55,7 @@ int collect_libbpf(enum libbpf_print_level level, const char* fmt, va_list ap) {
   va_end(again);
   if (text.size() > kMessageHead + kMessageTail) {
     const size_t cut = text.size() - kMessageHead - kMessageTail;
-    text = text.substr(0, kMessageHead) + "\n[... " + std::to_string(cut) + " bytes of the log left out ...]\n" +
-           text.substr(text.size() - kMessageTail);
+    text.replace(kMessageHead, cut, "\n[... " + std::to_string(cut) + " bytes of the log left out ...]\n");
   }
   auto& m = libbpf_messages();
   m.push_back(std::move(text));
