@@ -765,6 +765,20 @@ static __always_inline void ask(__u8 op, __u64 inode, __u64 name, __u64 start, _
 	ask_in(op, inode, name, start, mnt, magic, subject, PHASE_NOW, out);
 }
 
+/* -EPERM, hidden from the compiler. Since 6.12 the verifier bounds what a
+ * BPF LSM program returns to 0 or an error and checks every exit, and it
+ * does not follow a negation: for `deny ? -EPERM : 0` the compiler emits
+ * -deny (EPERM is 1), which the verifier sees as any value. Not knowing
+ * the constant, the compiler keeps the branch, and each exit returns 0 or
+ * -EPERM as written. */
+static __always_inline int eperm(void)
+{
+	int err = -EPERM;
+
+	asm volatile("" : "+r"(err));
+	return err;
+}
+
 /* Counts, logs and turns a decision into the hook's return value. */
 static __always_inline int verdict(__u8 op, __u32 subject, __u32 dev, __u64 id,
 				   struct bs_rule_val *v, int log)
@@ -784,7 +798,7 @@ static __always_inline int verdict(__u8 op, __u32 subject, __u32 dev, __u64 id,
 	}
 	if (log)
 		emit(op, subject, dev, id, v->rule, v->action, deny);
-	return deny ? -EPERM : 0;
+	return deny ? eperm() : 0;
 }
 
 /* Whether an operation can be decided by anything but "allow". */
@@ -929,14 +943,23 @@ struct file___count {
 	} f_count;
 } __attribute__((preserve_access_index));
 
+/* The walk's state. The files are kept in order of discovery: seen[j] is
+ * 0 past the last one (a file pointer never is). No separate count is
+ * carried from one step to the next: since 6.7 the verifier checks a
+ * bpf_loop callback as a loop, until its states repeat, and forgets a
+ * count that changes between steps (widening) while the slots stay as
+ * they were; comparing what it then believes about those slots after the
+ * loop made each step's state new again, and it gave up ("The sequence of
+ * 8193 jumps is too complex"). Whether a slot is taken is read from the
+ * slot itself. */
 struct own_writers {
 	__u64 inode;
 	__u64 fds;      /* struct file ** */
 	__u32 max;
-	__u32 n;        /* distinct open files of `inode` for writing */
-	__u64 seen[BS_MAX_OWN_WRITERS];
-	long refs[BS_MAX_OWN_WRITERS];  /* each one's f_count */
-	long slots[BS_MAX_OWN_WRITERS]; /* how many descriptors of the table hold it */
+	__u32 pad;
+	__u64 seen[BS_MAX_OWN_WRITERS];  /* distinct open files of `inode` for writing */
+	long refs[BS_MAX_OWN_WRITERS];   /* each one's f_count */
+	long slots[BS_MAX_OWN_WRITERS];  /* how many descriptors of the table hold it */
 	__u8 overflow;
 };
 
@@ -952,21 +975,20 @@ static long own_writer_step(__u32 i, void *ctx)
 		return 0;
 	if ((__u64)BPF_CORE_READ(file, f_inode) != w->inode || !(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
 		return 0;
-	for (j = 0; j < BS_MAX_OWN_WRITERS; j++)
-		if (j < w->n && w->seen[j] == (__u64)file) {
+	for (j = 0; j < BS_MAX_OWN_WRITERS; j++) {
+		if (w->seen[j] == (__u64)file) {
 			w->slots[j]++;
 			return 0;
 		}
-	if (w->n >= BS_MAX_OWN_WRITERS) {
-		w->overflow = 1;
-		return 1;
+		if (!w->seen[j]) {
+			w->seen[j] = (__u64)file;
+			w->refs[j] = BPF_CORE_READ((struct file___count *)file, f_count.counter);
+			w->slots[j] = 1;
+			return 0;
+		}
 	}
-	j = w->n & (BS_MAX_OWN_WRITERS - 1);
-	w->seen[j] = (__u64)file;
-	w->refs[j] = BPF_CORE_READ((struct file___count *)file, f_count.counter);
-	w->slots[j] = 1;
-	w->n++;
-	return 0;
+	w->overflow = 1;
+	return 1;
 }
 
 /* Whether anything but the current process's own descriptors holds the
@@ -979,6 +1001,7 @@ static __noinline int others_write(struct inode *inode, int writecount)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	struct own_writers w = {};
+	int n = 0;
 	__u32 j;
 
 	if (writecount <= 0)
@@ -993,12 +1016,16 @@ static __noinline int others_write(struct inode *inode, int writecount)
 	if (w.max > BS_MAX_FD_SCAN)
 		w.max = BS_MAX_FD_SCAN;
 	bpf_loop(BS_MAX_FD_SCAN, own_writer_step, &w, 0);
-	if (w.overflow || writecount > (int)w.n)
+	if (w.overflow)
 		return 1;
-	for (j = 0; j < BS_MAX_OWN_WRITERS; j++)
-		if (j < w.n && w.refs[j] != w.slots[j])
+	for (j = 0; j < BS_MAX_OWN_WRITERS; j++) {
+		if (!w.seen[j])
+			break;
+		if (w.refs[j] != w.slots[j])
 			return 1;
-	return 0;
+		n++;
+	}
+	return writecount > n;
 }
 
 /* The protected name `d` stands at, in its own directory or through the
@@ -1809,9 +1836,22 @@ static __always_inline int file_rules_open(struct file *file, unsigned int fmode
 	return 0;
 }
 
-/* write: truncate, chmod, chown, utimes. */
+/* write: truncate, chmod, chown, utimes. Later kernels (Debian's 6.12,
+ * not 6.1) pass the mount's idmap first: one program for each form of the
+ * hook, and the loader loads the one the running kernel's BTF declares
+ * (kernel-loader/src/install.cpp, lsm_hook_args): read through the other,
+ * `dentry` and `ret` would be the wrong arguments. */
 SEC("lsm/inode_setattr")
 int BPF_PROG(bs_inode_setattr, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+SEC("lsm/inode_setattr")
+int BPF_PROG(bs_inode_setattr_idmap, struct mnt_idmap *idmap, struct dentry *dentry,
+	     struct iattr *attr, int ret)
 {
 	if (ret)
 		return ret;

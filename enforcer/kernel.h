@@ -178,6 +178,7 @@ struct bpf_iter__bpf_map_elem {
 
 struct cred;
 struct user_namespace;
+struct mnt_idmap;
 struct iattr;
 struct kern_ipc_perm;
 

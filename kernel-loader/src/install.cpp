@@ -2,6 +2,7 @@
 #include "install.hpp"
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <algorithm>
 #include <optional>
@@ -37,12 +39,26 @@ std::deque<std::string>& libbpf_messages() {
   return m;
 }
 
+// A failed program load comes as one message holding the whole verifier
+// log, whose last lines say why the program was refused: a long message
+// keeps its start (which program, the first instructions) and its end.
+constexpr size_t kMessageHead = 1024;
+constexpr size_t kMessageTail = 8192;
+
 int collect_libbpf(enum libbpf_print_level level, const char* fmt, va_list ap) {
   if (level == LIBBPF_DEBUG) return 0;
-  char buf[1024];
-  int n = std::vsnprintf(buf, sizeof(buf), fmt, ap);
+  va_list again;
+  va_copy(again, ap);
+  const int n = std::vsnprintf(nullptr, 0, fmt, ap);
+  std::string text(n > 0 ? static_cast<size_t>(n) : 0, '\0');
+  if (n > 0) std::vsnprintf(text.data(), text.size() + 1, fmt, again);
+  va_end(again);
+  if (text.size() > kMessageHead + kMessageTail) {
+    const size_t cut = text.size() - kMessageHead - kMessageTail;
+    text.replace(kMessageHead, cut, "\n[... " + std::to_string(cut) + " bytes of the log left out ...]\n");
+  }
   auto& m = libbpf_messages();
-  m.emplace_back(buf);
+  m.push_back(std::move(text));
   while (m.size() > 40) m.pop_front();
   return n;
 }
@@ -51,6 +67,17 @@ std::string libbpf_tail() {
   std::string s;
   for (const auto& l : libbpf_messages()) s += l;
   return s;
+}
+
+// How many arguments the running kernel's LSM hook `hook` takes: its
+// bpf_lsm_HOOK function in the kernel's BTF. -1 when the kernel has no
+// such hook.
+int lsm_hook_args(const btf* vmlinux, const std::string& hook) {
+  const int id = btf__find_by_name_kind(vmlinux, ("bpf_lsm_" + hook).c_str(), BTF_KIND_FUNC);
+  if (id < 0) return -1;
+  const btf_type* fn = btf__type_by_id(vmlinux, static_cast<__u32>(id));
+  const btf_type* proto = fn ? btf__type_by_id(vmlinux, fn->type) : nullptr;
+  return proto && btf_is_func_proto(proto) ? btf_vlen(proto) : -1;
 }
 
 bool is_bpffs(const std::string& dir) {
@@ -337,10 +364,24 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   // The readers' iterators are attached by hand, to their maps.
   bpf_program__set_autoattach(skel->progs.bs_iter_stats, false);
   bpf_program__set_autoattach(skel->progs.bs_iter_audit, false);
-  // 32-bit tasks' ioctls reach file_ioctl_compat on kernels that have it
-  // (6.1.75 and later); where it does not exist, file_ioctl sees them.
-  if (libbpf_find_vmlinux_btf_id("file_ioctl_compat", BPF_LSM_MAC) < 0)
-    bpf_program__set_autoload(skel->progs.bs_rawdev_ioctl_compat, false);
+  // The hooks that differ between the kernels the enforcer runs on, as
+  // this kernel's BTF declares them.
+  {
+    std::unique_ptr<btf, decltype(&btf__free)> vmlinux(btf__load_vmlinux_btf(), btf__free);
+    if (!vmlinux) return fail("cannot read the kernel's BTF: " + errno_text(errno));
+    // 32-bit tasks' ioctls reach file_ioctl_compat on kernels that have it
+    // (6.1.75 and later); where it does not exist, file_ioctl sees them.
+    if (lsm_hook_args(vmlinux.get(), "file_ioctl_compat") < 0)
+      bpf_program__set_autoload(skel->progs.bs_rawdev_ioctl_compat, false);
+    // inode_setattr(dentry, attr), or (idmap, dentry, attr) in later
+    // kernels (Debian's 6.12): the program that reads its arguments right.
+    const int setattr = lsm_hook_args(vmlinux.get(), "inode_setattr");
+    if (setattr != 2 && setattr != 3)
+      return fail("this kernel's inode_setattr hook takes " + std::to_string(setattr) +
+                  " arguments; the enforcer knows the forms with 2 and 3");
+    bpf_program__set_autoload(skel->progs.bs_inode_setattr, setattr == 2);
+    bpf_program__set_autoload(skel->progs.bs_inode_setattr_idmap, setattr == 3);
+  }
   bpf_map__set_max_entries(skel->maps.rawdevs, max1(c.raw_devices.size()));
   bpf_map__set_max_entries(skel->maps.names, max1(c.names.size()));
   bpf_map__set_max_entries(skel->maps.ancestors, max1(c.ancestors.size()));
@@ -400,7 +441,11 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
                   "once the enforcer is attached");
     return fail("the kernel refused the enforcer programs: " + errno_text(err));
   }
-  log("load", std::to_string(skel->skeleton->prog_cnt) + " programs verified and loaded", t.ms());
+  {
+    int loaded = 0;
+    for (int i = 0; i < skel->skeleton->prog_cnt; ++i) loaded += bpf_program__autoload(*skel->skeleton->progs[i].prog);
+    log("load", std::to_string(loaded) + " programs verified and loaded", t.ms());
+  }
 
   // Fill (batch updates) and freeze the policy maps.
   t.restart();

@@ -18,6 +18,9 @@
 #   KVER VM_VMLINUZ VM_KMOD_ROOT VM_MODULES_DIR   set by vm_fetch_kernel
 #   BOOTSEAL_VM_CACHE      where the kernel package is unpacked
 #                          (default /var/cache/bootseal-vm)
+#   BOOTSEAL_VM_KERNEL_SUITE  boot linux-image-amd64 of this Debian suite
+#                          (e.g. bookworm-backports) instead of the host's
+#                          sources' (fetch-kernel.sh)
 #   BOOTSEAL_VM_REQUIRED=1 (or CI set): a missing prerequisite fails the
 #                          test instead of skipping it
 #   VM_SMP, VM_MEM         guest CPUs (default 1) and MiB (default 1024)
@@ -125,7 +128,7 @@ vm_check_host() {
 vm_fetch_kernel() {
 	local out rc=0
 	out=$("$VM_LIB_DIR/fetch-kernel.sh") || rc=$?
-	[ $rc -eq 77 ] && vm_skip "Debian's kernel package cannot be had (see fetch-kernel messages above)"
+	[ $rc -eq 77 ] && vm_skip "Debian's kernel package${BOOTSEAL_VM_KERNEL_SUITE:+ from $BOOTSEAL_VM_KERNEL_SUITE} cannot be had (see fetch-kernel messages above)"
 	[ $rc -eq 0 ] || _vm_die "fetch-kernel.sh failed with status $rc"
 	eval "$out"
 	export KVER VM_VMLINUZ VM_KMOD_ROOT VM_MODULES_DIR
