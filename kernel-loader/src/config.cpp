@@ -331,4 +331,13 @@ LoaderConfig apply_cmdline(const LoaderConfig& config, const CmdlineOptions& cmd
   return c;
 }
 
+LoaderConfig apply_cmdline_unmeasured(const LoaderConfig& config, const CmdlineOptions& cmdline,
+                                      std::vector<std::string>* warnings) {
+  LoaderConfig strict = config;
+  strict.cmdline_may_weaken = false;
+  LoaderConfig c = apply_cmdline(strict, cmdline, warnings);
+  c.cmdline_may_weaken = config.cmdline_may_weaken;
+  return c;
+}
+
 }  // namespace bootseal::loader

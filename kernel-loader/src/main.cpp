@@ -117,6 +117,8 @@ using Stop = std::optional<int>;
 
 struct Configuration {
   LoaderConfig config;
+  LoaderConfig file;          // the file's alone, before the command line
+  CmdlineOptions options;     // the command line's bootseal.* options
   std::string cmdline;  // the kernel command line as read ("" when unreadable)
 };
 
@@ -147,6 +149,8 @@ Stop configure(const Options& opt, Log& log, Configuration* out) {
   std::vector<std::string> warnings;
   out->config = apply_cmdline(config, *cmd, &warnings);
   for (const auto& w : warnings) log.warn(w);
+  out->file = std::move(config);
+  out->options = std::move(*cmd);
   out->cmdline = std::move(cmdline);
   return std::nullopt;
 }
@@ -445,6 +449,22 @@ int run(const Options& opt) {
   }
   TpmStep tpm(cfg.config, opt.dry_run, [&log](int prio, const std::string& m) { log.line(prio, m); });
   if (Stop stop = tpm.open()) return *stop;
+  if (cfg.config.tpm != TpmSetting::off && !tpm.in_use() && cfg.file.cmdline_may_weaken && !opt.dry_run) {
+    // The TPM the configuration asks for is not there this boot: what the
+    // command line weakens could not be measured. (tpm and its PCR and
+    // index come from the file alone, so the TpmStep's view holds.)
+    std::vector<std::string> warnings;
+    LoaderConfig strict = apply_cmdline_unmeasured(cfg.file, cfg.options, &warnings);
+    if (strict.mode != cfg.config.mode || strict.floor != cfg.config.floor ||
+        strict.on_failure != cfg.config.on_failure) {
+      log.warn("TPM: not in use this boot, so the kernel command line may not weaken the configuration "
+               "(nothing would measure it)");
+      for (const auto& w : warnings) log.warn(w);
+      cfg.config.mode = strict.mode;
+      cfg.config.floor = strict.floor;
+      cfg.config.on_failure = strict.on_failure;
+    }
+  }
   const int rc = run_policy(opt, cfg, tpm, log, total);
   // On every way out: a boot that installed nothing says so in the PCR,
   // and the floor index is locked whatever happened above.

@@ -50,6 +50,8 @@ class TpmStep {
 
   // The exit code to stop with, or nothing to go on.
   std::optional<int> open();
+  // Whether the TPM was opened (and is measured into) this boot.
+  bool in_use() const { return tpm_ != nullptr; }
   // The floor the TPM holds (0 when there is none), and where it is.
   uint64_t floor() const { return floor_; }
   std::string floor_origin() const;

@@ -300,6 +300,31 @@ TEST(Cmdline, TpmOnlyTightens) {
   EXPECT_EQ(bad.error(), "kernel command line: bootseal.tpm: 'maybe' is not off, auto or required");
 }
 
+// With no TPM to measure them, the command line's weakenings are dropped
+// even where cmdline-may-weaken allows them; its tightenings still apply.
+TEST(Cmdline, UnmeasuredWeakeningsAreDropped) {
+  LoaderConfig base;
+  base.cmdline_may_weaken = true;
+  base.tpm = TpmSetting::automatic;
+  base.floor = 4;
+  auto weak = parse_cmdline("bootseal.mode=permissive bootseal.floor=1 bootseal.on_failure=continue");
+  ASSERT_TRUE(weak.ok()) << weak.error();
+  const LoaderConfig measured = apply_cmdline(base, *weak, nullptr);
+  EXPECT_EQ(measured.mode, ModeSetting::permissive);
+  EXPECT_EQ(measured.floor, 1u);
+  std::vector<std::string> warnings;
+  const LoaderConfig unmeasured = apply_cmdline_unmeasured(base, *weak, &warnings);
+  EXPECT_EQ(unmeasured.mode, base.mode);
+  EXPECT_EQ(unmeasured.floor, 4u);
+  EXPECT_EQ(unmeasured.on_failure, base.on_failure);
+  EXPECT_TRUE(unmeasured.cmdline_may_weaken) << "the file's setting itself is kept";
+  EXPECT_EQ(warnings.size(), 3u);
+  auto strict = parse_cmdline("bootseal.floor=9 bootseal.mode=enforce");
+  ASSERT_TRUE(strict.ok()) << strict.error();
+  EXPECT_EQ(apply_cmdline_unmeasured(base, *strict, nullptr).floor, 9u);
+  EXPECT_EQ(apply_cmdline_unmeasured(base, *strict, nullptr).mode, ModeSetting::enforce);
+}
+
 TEST(Cmdline, NamedDevicesComeFirst) {
   LoaderConfig base;
   base.sources = {SourceSpec{SourceType::kernel, ""}};

@@ -95,4 +95,12 @@ Result<CmdlineOptions> parse_cmdline(std::string_view cmdline);
 LoaderConfig apply_cmdline(const LoaderConfig& config, const CmdlineOptions& cmdline,
                            std::vector<std::string>* warnings);
 
+// The configuration for a boot whose TPM could not be opened although
+// `config.tpm` asks for one (auto): the command line applied as if
+// cmdline_may_weaken were no. Nothing would measure its weakenings, and a
+// TPM hidden at boot (its driver blacklisted) could be loaded afterwards
+// and extended as if the policy had been enforced (docs/LOADER.md, "TPM").
+LoaderConfig apply_cmdline_unmeasured(const LoaderConfig& config, const CmdlineOptions& cmdline,
+                                      std::vector<std::string>* warnings);
+
 }  // namespace bootseal::loader
