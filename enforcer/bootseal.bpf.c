@@ -226,6 +226,12 @@ __u64 bs_pin_mnt = 0;
 
 /* ---- helpers --------------------------------------------------------- */
 
+/* Whether the current task is PID 1 (any of its threads). */
+static __always_inline int current_is_pid1(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == 1;
+}
+
 static __always_inline struct bs_stats *counters(void)
 {
 	__u32 zero = 0;
@@ -1227,6 +1233,13 @@ static __always_inline int in_pin_ns(void)
 	return m && BPF_CORE_READ(task, nsproxy, mnt_ns) == BPF_CORE_READ(m, mnt_ns);
 }
 
+/* Whether the root (mount, dentry) is the one PID 1 booted into, as
+ * recorded. */
+static __always_inline int is_booted_root(struct vfsmount *mnt, struct dentry *dentry)
+{
+	return (__u64)mnt == bs_pid1_root_mnt && (__u64)dentry == bs_pid1_root_dentry;
+}
+
 /* Whether TASK (PID 1) still has the root it booted into, or none is
  * recorded yet. Under another root (systemd-shutdown's switch to
  * /run/initramfs, which root fills; a soft-reboot's next root) PID 1 runs
@@ -1236,8 +1249,7 @@ static __always_inline int pid1_in_booted_root(struct task_struct *task)
 	if (!bs_pid1_root_mnt)
 		return 1;
 	return !bs_pid1_left_root &&
-	       (__u64)BPF_CORE_READ(task, fs, root.mnt) == bs_pid1_root_mnt &&
-	       (__u64)BPF_CORE_READ(task, fs, root.dentry) == bs_pid1_root_dentry;
+	       is_booted_root(BPF_CORE_READ(task, fs, root.mnt), BPF_CORE_READ(task, fs, root.dentry));
 }
 
 /* Who may still move mounts around the pins: the loader; the initramfs
@@ -1249,7 +1261,7 @@ static __always_inline int pid1_in_booted_root(struct task_struct *task)
 static __always_inline int may_move_pin_mounts(void)
 {
 	return is_trusted() ||
-	       ((bpf_get_current_pid_tgid() >> 32) == 1 &&
+	       (current_is_pid1() &&
 		pid1_in_booted_root(bpf_get_current_task_btf())) ||
 	       (bs_initramfs_dev && !bs_boot_done);
 }
@@ -1586,7 +1598,7 @@ static __always_inline __s32 subject_exec_steered(struct linux_binprm *bprm,
 	 * booted into (systemd-shutdown's switch to /run/initramfs, which
 	 * root fills) runs what that root holds: steered too. */
 	if (BPF_CORE_READ(bprm, unsafe) & LSM_UNSAFE_SHARE) {
-		if ((bpf_get_current_pid_tgid() >> 32) != 1 || bs_pid1_fs_shared)
+		if (!current_is_pid1() || bs_pid1_fs_shared)
 			return BS_RULE_SHARED_FS;
 		if (!pid1_in_booted_root(task))
 			return BS_RULE_PID1_ROOT;
@@ -1669,15 +1681,15 @@ int BPF_PROG(bs_bprm_committed, struct linux_binprm *bprm)
 	struct bs_task *t;
 	__u32 subject;
 
-	if (bs_initramfs_dev && !bs_boot_done && (bpf_get_current_pid_tgid() >> 32) == 1 &&
+	if (bs_initramfs_dev && !bs_boot_done && current_is_pid1() &&
 	    BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev) != bs_initramfs_dev)
 		bs_boot_done = 1;
 	if (!bs_pid1_root_mnt && (bs_boot_done || !bs_initramfs_dev) &&
-	    (bpf_get_current_pid_tgid() >> 32) == 1) {
+	    current_is_pid1()) {
 		bs_pid1_fs = (__u64)BPF_CORE_READ(task, fs);
 		bs_pid1_root_dentry = (__u64)BPF_CORE_READ(task, fs, root.dentry);
 		bs_pid1_root_mnt = (__u64)BPF_CORE_READ(task, fs, root.mnt);
-	} else if ((bpf_get_current_pid_tgid() >> 32) == 1 && !pid1_in_booted_root(task)) {
+	} else if (current_is_pid1() && !pid1_in_booted_root(task)) {
 		bs_pid1_left_root = 1;
 	}
 
@@ -1712,7 +1724,7 @@ int BPF_PROG(bs_task_alloc, struct task_struct *task, unsigned long clone_flags,
 	if (clone_flags & CLONE_THREAD)
 		return 0;
 	if ((clone_flags & CLONE_FS) && !(BPF_CORE_READ(task, flags) & PF_KTHREAD) &&
-	    ((bpf_get_current_pid_tgid() >> 32) == 1 ||
+	    (current_is_pid1() ||
 	     (bs_pid1_fs && (__u64)BPF_CORE_READ(bpf_get_current_task_btf(), fs) == bs_pid1_fs)))
 		bs_pid1_fs_shared = 1;
 	t = bpf_task_storage_get(&task_subject, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -2502,7 +2514,7 @@ int BPF_PROG(bs_sb_pivotroot, const struct path *old_path, const struct path *ne
 		return self_deny(BS_SELF_PIN_MOUNT);
 	/* PID 1 leaves the root it booted into (systemd-shutdown's switch
 	 * to /run/initramfs). */
-	if ((bpf_get_current_pid_tgid() >> 32) == 1 && bs_pid1_root_mnt)
+	if (current_is_pid1() && bs_pid1_root_mnt)
 		bs_pid1_left_root = 1;
 	return 0;
 }
@@ -2514,9 +2526,8 @@ int BPF_PROG(bs_path_chroot, const struct path *path, int ret)
 {
 	if (ret)
 		return ret;
-	if ((bpf_get_current_pid_tgid() >> 32) == 1 && bs_pid1_root_mnt &&
-	    ((__u64)BPF_CORE_READ(path, mnt) != bs_pid1_root_mnt ||
-	     (__u64)BPF_CORE_READ(path, dentry) != bs_pid1_root_dentry))
+	if (current_is_pid1() && bs_pid1_root_mnt &&
+	    !is_booted_root(BPF_CORE_READ(path, mnt), BPF_CORE_READ(path, dentry)))
 		bs_pid1_left_root = 1;
 	return 0;
 }
@@ -2785,7 +2796,7 @@ int BPF_PROG(bs_ptrace_traceme, struct task_struct *parent, int ret)
 {
 	if (ret)
 		return ret;
-	if ((bpf_get_current_pid_tgid() >> 32) == 1 || current_subject() != BS_SUBJECT_ANY)
+	if (current_is_pid1() || current_subject() != BS_SUBJECT_ANY)
 		return self_deny(BS_SELF_TRACEME);
 	return memory_exec(subject_of_task(parent), BS_MEM_PTRACE);
 }
