@@ -56,16 +56,12 @@ std::optional<TpmView> tpm_view(const std::string& tcti) {
     return t;
   }
   TpmView t;
-  auto add_problem = [&t](const std::string& p) {
-    t.problem += t.problem.empty() ? "" : "; ";
-    t.problem += p;
-  };
   t.pcr = tpm::kDefaultPcr;
   uint32_t index = tpm::kDefaultFloorIndex;
   auto log = tpm::parse_measure_log(std::string(bytes->begin(), bytes->end()), tpm::kMeasureLogPath);
   std::vector<tpm::MeasureEvent> events;
   if (!log) {
-    add_problem(log.error());
+    t.add_problem(log.error());
   } else if (!log->empty()) {
     events = std::move(*log);
     const uint32_t used = interpret_measure_log(events, t);
@@ -83,13 +79,13 @@ std::optional<TpmView> tpm_view(const std::string& tcti) {
   }
   auto dev = tpm::Tpm::open(tcti);
   if (!dev) {
-    add_problem(dev.error());
+    t.add_problem(dev.error());
   } else if (auto f = dev->read_floor(index); !f) {
-    add_problem(f.error());
+    t.add_problem(f.error());
   } else if (!*f) {
-    add_problem("NV index " + t.nv_index + " is not defined (bootseal tpm-setup)");
+    t.add_problem("NV index " + t.nv_index + " is not defined (bootseal tpm-setup)");
   } else if (!(*f)->attributes_as_bootseal_defines()) {
-    add_problem("NV index " + t.nv_index + " is not bootseal's floor index (attributes " + tpm::hex32((*f)->attributes) +
+    t.add_problem("NV index " + t.nv_index + " is not bootseal's floor index (attributes " + tpm::hex32((*f)->attributes) +
                 ", " + std::to_string((*f)->auth_policy_size) + "-byte authPolicy)");
   } else {
     t.floor = (*f)->written ? (*f)->value : 0;

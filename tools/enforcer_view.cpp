@@ -110,10 +110,9 @@ uint32_t interpret_measure_log(const std::vector<tpm::MeasureEvent>& events, Tpm
       "policy",        "no-policy",  "policy,no-policy", "policy,sealed", "policy,permissive",
       "policy,permissive,no-policy", "policy,permissive,sealed"};
   if (!kOneRun.contains(kinds) || t.records != events.size()) {
-    t.problem += t.problem.empty() ? "" : "; ";
-    t.problem += std::to_string(events.size()) + " records in the log (" + kinds + "), " +
-                 std::to_string(t.records) + " for PCR " + std::to_string(t.pcr) +
-                 ", which is not what one run of the loader (and measure-seal) writes";
+    t.add_problem(std::to_string(events.size()) + " records in the log (" + kinds + "), " +
+                  std::to_string(t.records) + " for PCR " + std::to_string(t.pcr) +
+                  ", which is not what one run of the loader (and measure-seal) writes");
   }
   return last.nv_index;
 }

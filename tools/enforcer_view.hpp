@@ -31,7 +31,8 @@ struct TpmView {
   std::optional<uint64_t> floor;    // the index's value; nullopt: not defined or unreadable
   std::optional<bool> locked;       // TPMA_NV_WRITELOCKED
   std::optional<uint64_t> requested;  // the floor mark-good asked the next boot for
-  std::string problem;          // why some of the above is missing
+  std::string problem;          // why some of the above is missing, "; "-separated
+  void add_problem(const std::string& p) { problem += (problem.empty() ? "" : "; ") + p; }
 };
 
 // Boot phases (docs/POLICY.md, "Boot phases").
