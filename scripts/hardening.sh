@@ -1,5 +1,5 @@
 #!/bin/sh
-# The hardening run (docs/HARDENING.md), after the tests:
+# The hardening run (docs/HARDENING.md), in two parts (below):
 #
 #   1. ASAN_DIR: g++ with -Db_sanitize=address,undefined; the unit, cli and tools
 #      suites run there, and suite 'static' (clang-tidy and cppcheck, clean).

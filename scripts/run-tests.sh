@@ -34,10 +34,10 @@ rm -f "$build/meson-logs/benchmarklog.json"
 set +e
 # The hardening run's builds and static analysis only compile and read
 # sources: they run beside the suites at the lowest CPU priority and take
-# the time the QEMU scenarios leave (a guest waiting on its disk, a
-# scenario waiting for another's package build, the last long scenario
-# alone). Its sanitizer suites and fuzz targets, which watch clocks, run
-# after the suites, beside the quick benchmarks only (one guest, one core).
+# whatever CPU time the QEMU scenarios leave. (Measured on 2 cores: very
+# little while two guests run; they ended 2 minutes after the suites.) Its
+# sanitizer suites and fuzz targets, which watch clocks, run after the
+# suites, beside the quick benchmarks only (one guest, one core).
 # meson starts each test in a session of its own, and where the kernel
 # groups the CPU by session (sched_autogroup) a process's nice value only
 # counts inside its group: the hardening run gets a session whose group is
