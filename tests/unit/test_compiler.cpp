@@ -15,6 +15,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -468,6 +470,17 @@ TEST_P(AgreesWithDecide, RandomPolicies) {
   auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
   auto r = RootResolver::open(root.path());
   ASSERT_TRUE(r.ok());
+  // What the queries carry for each path, looked up once: each lookup is a
+  // stat per component, and the loops below make hundreds of thousands.
+  std::map<std::string, std::vector<InodeId>> chains;
+  std::map<std::string, std::optional<EntryName>> names;
+  for (const auto& p : paths) {
+    chains[p] = chain_of(root, p);
+    if (p != "/") {
+      const auto slash = p.rfind('/');
+      names[p] = EntryName{root.id(slash == 0 ? "" : p.substr(0, slash)), p.substr(slash + 1)};
+    }
+  }
 
   size_t compared = 0;
   for (int round = 0; round < 20; ++round) {
@@ -556,11 +569,8 @@ TEST_P(AgreesWithDecide, RandomPolicies) {
             MapQuery mq;
             mq.operation = ref.operation;
             mq.phase = phase;
-            mq.chain = chain_of(root, p);
-            if (p != "/") {
-              const auto slash = p.rfind('/');
-              mq.name = EntryName{root.id(slash == 0 ? "" : p.substr(0, slash)), p.substr(slash + 1)};
-            }
+            mq.chain = chains[p];
+            mq.name = names[p];
             mq.magic = fstype_magic(fst).value();
             mq.subject = sid;
             Decision want = decide(d, ref);
