@@ -43,6 +43,7 @@ mkdir -p "$root"
 tar -C "$root" --numeric-owner --xattrs --xattrs-include='*' -xpf "$roottar"
 [ -x "$root/usr/sbin/update-initramfs" ] || _vm_die "the root has no update-initramfs"
 [ ! -e "$root/usr/bin/dracut" ] || _vm_die "the root has dracut: not the initramfs-tools root"
+deb_configure "$root" debian-upgrade
 mkdir -p "$root/root/debs"
 cp "$debs"/bootseal_*.deb "$root/root/debs/"
 # The package's trigger runs update-initramfs now; with no loader.conf yet
@@ -57,7 +58,6 @@ case $kver in *-amd64) ;; *) _vm_die "unexpected kernel $kver in the root" ;; es
 newk=${kver%-amd64}-cloud-amd64
 kdeb=$(deb_download "linux-image-$newk")
 
-deb_configure "$root" debian-upgrade
 deb_ssh_key "$root"
 
 mkdir -p "$VM_WORK/keys"
@@ -109,9 +109,8 @@ deb_running
 deb_check "boot 1: the maintenance generation is in force, permissive" \
 	deb_ssh 'bootseal status | grep -q "generation 2" && bootseal status | grep -q "^mode: *permissive"'
 deb_ssh 'cat >/root/kernel.deb' <"$kdeb"
-# The new kernel's initramfs with the modules this machine uses (as many
-# servers set it): under TCG, a MODULES=most image takes minutes.
-deb_ssh "sed -i 's/^MODULES=.*/MODULES=dep/' /etc/initramfs-tools/initramfs.conf"
+# The new kernel's initramfs holds the drivers deb_configure listed
+# (MODULES=list): under TCG, a MODULES=most image takes minutes.
 t_up=$(_deb_now)
 deb_check "boot 1: apt-get installs linux-image-$newk" \
 	deb_ssh "apt-get install -y -q --no-install-recommends /root/kernel.deb >/root/apt.log 2>&1 || { tail -n 30 /root/apt.log; false; }"
