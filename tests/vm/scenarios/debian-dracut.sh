@@ -7,7 +7,8 @@
 # no failed unit (bootseal-seal.service among them), the boot phase was
 # sealed by bootseal-seal after multi-user.target, `bootseal status` shows
 # the policy, and the policy's denials hold beside their twins, the
-# running phase's included.
+# running phase's included; a unit with RestrictFileSystems= runs
+# (unrestricted: Debian 12's systemd has no BPF framework).
 #
 # The packages and the Debian root are cached outside the build dir
 # (debian-lib.sh); the rest is made per run. Needs root on the host (tar
