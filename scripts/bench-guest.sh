@@ -262,21 +262,15 @@ if [ "$dracut" = 1 ]; then
 	dr_with=$(dr_initramfs "$etc")
 	note "dracut image with bootseal: $(($(now_ms) - t0)) ms"
 	# The same dracut command as dr_initramfs, without the bootseal module.
-	# Nothing of this tree goes into it: it is kept machine-wide beside
-	# the base images (tests/vm/dracut-lib.sh), keyed on the kernel and
-	# the packages that build it: a fresh checkout does not spend dracut's
-	# minute and a half on it again.
+	# Nothing of this tree goes into it: it is a base image kept
+	# machine-wide (tests/vm/dracut-lib.sh, dr_base), keyed on the kernel
+	# and the packages that build it.
 	key=$({
 		echo "nobootseal-1 $KVER $VM_MODULES_DIR"
 		dpkg-query -W -f '${Package} ${Version}\n' dracut dracut-core kmod udev systemd \
 			libc6 bash coreutils util-linux 2>/dev/null
 	} | sha256sum | cut -c1-16)
-	mkdir -p "$DR_BASE_CACHE" || _vm_die "cannot make $DR_BASE_CACHE (BOOTSEAL_VM_CACHE)"
-	dr_without=$DR_BASE_CACHE/dracut-nobootseal-$key.img
-	(
-		flock 9
-		[ ! -f "$dr_without" ] || exit 0
-		t0=$(now_ms)
+	dracut_without() {
 		# An empty configuration directory of its own: dr_initramfs put
 		# bootseal's snippet (add_dracutmodules+=" bootseal ") into
 		# $VM_WORK/dracut-confdir, and Debian's dracut has no such module.
@@ -287,13 +281,11 @@ if [ "$dracut" = 1 ]; then
 			--modules "base rootfs-block kernel-modules" \
 			--add-drivers "virtio_blk virtio_pci ext4" \
 			--kver "$KVER" --kmoddir "$VM_MODULES_DIR" \
-			--compress gzip "$dr_without.tmp.$$" >&2 || { rm -f "$dr_without.tmp.$$"; exit 1; }
-		chmod 0644 "$dr_without.tmp.$$"
-		mv -f "$dr_without.tmp.$$" "$dr_without"
-		note "dracut image without bootseal: $(($(now_ms) - t0)) ms"
-	) 9>"$dr_without.lock" || _vm_die "dracut failed"
-	note "dracut image without bootseal: $dr_without"
-	touch "$dr_without"
+			--compress gzip "$1" >&2
+	}
+	t0=$(now_ms)
+	dr_without=$(dr_base dracut-nobootseal "$key" dracut_without)
+	note "dracut image without bootseal: $(($(now_ms) - t0)) ms"
 	for p in $(seq 1 "$passes"); do
 		for c in dracut-without dracut-with; do
 			log=$VM_WORK/boot-$c-$p.log

@@ -254,8 +254,10 @@ _dr_overlay() {
 # for this build: the base DR_BASE_CACHE/KIND-BASE_KEY.img (made by
 # `BUILDER OUT ARGS...` under the key's lock when missing) with this
 # build's loader appended, kept in $VM_CACHE_DIR.
-_dr_image() {
-	local kind=$1 key=$2 builder=$3 base out lsum t0
+# dr_base KIND KEY BUILDER [ARGS...]: the path of DR_BASE_CACHE/KIND-KEY.img,
+# made by `BUILDER OUT ARGS...` under the key's lock when missing.
+dr_base() {
+	local kind=$1 key=$2 builder=$3 base t0
 	shift 3
 	mkdir -p "$DR_BASE_CACHE" || _vm_die "cannot make $DR_BASE_CACHE (BOOTSEAL_VM_CACHE)"
 	_dr_expire
@@ -274,6 +276,13 @@ _dr_image() {
 		_vm_say "${VM_WORK##*/}: $kind base image $key built in $((($(date +%s%N) - t0) / 1000000)) ms"
 	) 9>"$base.lock" || _vm_die "$kind failed"
 	touch "$base"
+	printf '%s\n' "$base"
+}
+
+_dr_image() {
+	local kind=$1 key=$2 builder=$3 base out lsum
+	shift 3
+	base=$(dr_base "$kind" "$key" "$builder" "$@")
 	lsum=$(sha256sum <"$ENF_LOADER" | cut -c1-16)
 	out=$(_vm_cache_dir)/$kind-$key-$lsum.img
 	(
