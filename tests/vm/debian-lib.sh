@@ -31,10 +31,24 @@
 #                            prints its path
 #   deb_chroot DIR CMD...    run CMD in DIR as its root, in a private mount
 #                            namespace with proc, sys and dev mounted
-#   deb_mkdisk OUT ROOTDIR MIB
+#   deb_machine ROOTTAR DEBS ROOTDIR HOSTNAME
+#                            a machine's root in ROOTDIR: ROOTTAR unpacked,
+#                            DEBS' bootseal package installed by apt
+#                            (INITRD=No: the initramfs is made once the
+#                            machine is configured), deb_configure and
+#                            deb_ssh_key; sets DEB_KVER, the root's kernel
+#   deb_initramfs ROOTDIR    the root's own dracut regenerates its initramfs
+#                            for DEB_KVER (INSTALL.md section 7), which must
+#                            carry the loader and the trusted keys; copies
+#                            the kernel and the initramfs to
+#                            $VM_WORK/vmlinuz and $VM_WORK/initrd.img
+#   deb_mkdisk OUT ROOTDIR MIB [NAME=DIR:MIB]...
 #                            a raw GPT image: partition 1 "bootseal"
 #                            (8 MiB, bootseal's type GUID, empty),
-#                            partition 2 "root" (ext4 of ROOTDIR, MIB MiB)
+#                            partition 2 "root" (ext4 of ROOTDIR, MIB MiB),
+#                            then one ext4 partition per NAME=DIR:MIB,
+#                            named and labelled NAME, holding DIR (e.g. a
+#                            separate /boot that the root's fstab mounts)
 #   deb_boot KERNEL INITRD DISK LOG [--ro-disk IMG]... [vm_boot ARG]...
 #                            boot DISK in the background (2 CPUs, 2 GiB,
 #                            user networking with the guest's port 22 on a
@@ -54,7 +68,10 @@
 #                            the machine's own settings: hostname, fstab
 #                            (root by PARTLABEL), a machine id, DHCP by
 #                            systemd-networkd, a getty on ttyS0, and root's
-#                            password "bootseal-vm"
+#                            password "bootseal-vm"; and for the tests, a
+#                            unit of emergency.target that prints the failed
+#                            units' logs and `bootseal audit`'s tail on the
+#                            console (deb_boot stops waiting for ssh then)
 #   deb_ssh_key ROOTDIR      make that key and authorize it in ROOTDIR
 #   deb_check WHAT CMD...    CMD (on the host) must succeed: says
 #                            "ok: WHAT" or "FAIL: WHAT" and sets DEB_FAIL
@@ -202,21 +219,43 @@ deb_chroot() {
 }
 
 deb_mkdisk() {
-	local out=$1 root=$2 mib=$3 type layout
+	local out=$1 root=$2 mib=$3 type layout start part name dir pmib
+	shift 3
 	type=$(_vm_bootseal_type)
 	layout="label: gpt
 unit: sectors
 start=2048, size=16384, type=$type, name=bootseal
 start=18432, size=$((mib * 2048)), type=0FC63DAF-8483-4772-8E79-3D7D8477E4E4, name=root
 "
-	rm -f "$out" "$out.root"
-	truncate -s $((mib + 10))M "$out"
+	start=$((18432 + mib * 2048))
+	for part in "$@"; do
+		name=${part%%=*} pmib=${part##*:}
+		layout="${layout}start=$start, size=$((pmib * 2048)), type=0FC63DAF-8483-4772-8E79-3D7D8477E4E4, name=$name
+"
+		start=$((start + pmib * 2048))
+	done
+	rm -f "$out" "$out.part"
+	truncate -s $((start / 2048 + 1))M "$out"
 	printf '%s' "$layout" | sfdisk --quiet --no-reread --no-tell-kernel "$out" >/dev/null ||
 		_vm_die "sfdisk could not partition $out"
-	mkfs.ext4 -q -F -L root -d "$root" "$out.root" "${mib}M" >&2 ||
-		_vm_die "mkfs.ext4 -d $root failed (root too small?)"
-	dd if="$out.root" of="$out" bs=1M seek=9 conv=notrunc,sparse status=none
-	rm -f "$out.root"
+	_deb_ext4_into "$out" root "$root" "$mib" 18432
+	start=$((18432 + mib * 2048))
+	for part in "$@"; do
+		name=${part%%=*} dir=${part#*=} pmib=${part##*:}
+		dir=${dir%:*}
+		_deb_ext4_into "$out" "$name" "$dir" "$pmib" "$start"
+		start=$((start + pmib * 2048))
+	done
+}
+
+# _deb_ext4_into DISK LABEL DIR MIB START: an ext4 filesystem labelled LABEL
+# holding DIR, written into DISK at sector START (a whole MiB).
+_deb_ext4_into() {
+	truncate -s "${4}M" "$1.part"
+	mkfs.ext4 -q -F -L "$2" -d "$3" "$1.part" "${4}M" >&2 ||
+		_vm_die "mkfs.ext4 -d $3 failed (partition $2 too small?)"
+	dd if="$1.part" of="$1" bs=1M seek=$(($5 / 2048)) conv=notrunc,sparse status=none
+	rm -f "$1.part"
 }
 
 deb_ssh_key() {
@@ -266,6 +305,13 @@ deb_boot() {
 	for _ in $(seq 1 150); do
 		kill -0 "$DEB_QPID" 2>/dev/null || break
 		if deb_ssh true 2>/dev/null; then up=1; break; fi
+		# Emergency mode starts no sshd: say why now, not at the timeout
+		# (deb_configure's unit has printed the failed units and the
+		# enforcer's last refusals on the console).
+		if grep -aq 'DEB-EMERGENCY-REPORT-END' "$log.raw" 2>/dev/null; then
+			sleep 2
+			break
+		fi
 		sleep 4
 	done
 	if [ -z "$up" ]; then
@@ -338,6 +384,22 @@ deb_configure() {
 	printf '[Match]\nName=en* eth*\n\n[Network]\nDHCP=ipv4\n' >"$root/etc/systemd/network/50-dhcp.network"
 	deb_chroot "$root" systemctl enable --quiet systemd-networkd.service serial-getty@ttyS0.service
 	printf 'root:bootseal-vm\n' | deb_chroot "$root" chpasswd
+	# A boot that ends in emergency mode (no sshd) says why on the serial
+	# console: the failed units' logs and the enforcer's last refusals.
+	cat >"$root/etc/systemd/system/deb-emergency-report.service" <<'EOF_UNIT'
+[Unit]
+Description=Report why the boot stopped, on the serial console (tests/vm)
+DefaultDependencies=no
+[Service]
+Type=oneshot
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS0
+ExecStart=/bin/sh -c 'echo DEB-EMERGENCY-REPORT-START; systemctl --failed --no-pager; for u in $(systemctl --failed --plain --no-legend | cut -d" " -f1); do journalctl -b -u "$u" --no-pager | tail -n 15; done; bootseal audit 2>&1 | tail -n 20; echo DEB-EMERGENCY-REPORT-END'
+[Install]
+WantedBy=emergency.target
+EOF_UNIT
+	deb_chroot "$root" systemctl enable --quiet deb-emergency-report.service
 	# The initramfs of a machine whose hardware is known: the drivers that
 	# mount its root (virtio disk, ext4), as an administrator lists them.
 	# Without the list dracut --no-hostonly and MODULES=most take every
@@ -353,6 +415,41 @@ deb_configure() {
 		printf 'MODULES=list\n' >"$root/etc/initramfs-tools/conf.d/50-machine"
 		printf '%s\n' virtio_pci virtio_blk ext4 >>"$root/etc/initramfs-tools/modules"
 	fi
+}
+
+DEB_KVER=''
+
+deb_machine() {
+	local roottar=$1 debs=$2 root=$3 host=$4 deb
+	mkdir -p "$root"
+	tar -C "$root" --numeric-owner --xattrs --xattrs-include='*' -xpf "$roottar"
+	deb=$(cd "$debs" && echo bootseal_*.deb)
+	mkdir -p "$root/root/debs"
+	cp "$debs/$deb" "$root/root/debs/"
+	deb_chroot "$root" env INITRD=No apt-get install -y -q --no-install-recommends \
+		"/root/debs/$deb" >"$VM_WORK/apt.log" 2>&1 ||
+		{ tail -n 30 "$VM_WORK/apt.log" >&2; _vm_die "apt-get install of the bootseal package failed"; }
+	rm -rf "$root/root/debs"
+	[ -x "$root/usr/sbin/bootseal-loader" ] || _vm_die "the package did not install /usr/sbin/bootseal-loader"
+	DEB_KVER=$(find "$root/usr/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | head -n 1)
+	[ -f "$root/boot/vmlinuz-$DEB_KVER" ] || _vm_die "no kernel image for $DEB_KVER in the root"
+	deb_configure "$root" "$host"
+	deb_ssh_key "$root"
+}
+
+deb_initramfs() {
+	local root=$1 t0
+	t0=$(_deb_now)
+	deb_chroot "$root" dracut --force --no-hostonly --kver "$DEB_KVER" >"$VM_WORK/dracut.log" 2>&1 ||
+		{ tail -n 30 "$VM_WORK/dracut.log" >&2; _vm_die "dracut in the root failed"; }
+	_vm_say "${VM_WORK##*/}: dracut --force --kver $DEB_KVER in the root: $(_deb_secs "$t0") s"
+	deb_chroot "$root" lsinitrd "/boot/initrd.img-$DEB_KVER" >"$VM_WORK/lsinitrd.txt" 2>&1 || :
+	grep -q 'bootseal-loader' "$VM_WORK/lsinitrd.txt" ||
+		_vm_die "the regenerated initramfs does not carry bootseal-loader"
+	grep -q 'etc/bootseal/trusted.d/' "$VM_WORK/lsinitrd.txt" ||
+		_vm_die "the regenerated initramfs does not carry the trusted keys"
+	cp "$root/boot/vmlinuz-$DEB_KVER" "$VM_WORK/vmlinuz"
+	cp "$root/boot/initrd.img-$DEB_KVER" "$VM_WORK/initrd.img"
 }
 
 deb_apt_repo() {

@@ -34,29 +34,11 @@ t=$(_deb_now)
 debs=$(deb_packages)
 _vm_say "debian-dracut: packages ready in $(_deb_secs "$t") s"
 
-# --- the machine's root: unpack, install the package ---------------------
+# --- the machine's root: unpack, install the package, configure ----------
 t=$(_deb_now)
 root=$VM_WORK/root
-mkdir -p "$root"
-tar -C "$root" --numeric-owner --xattrs --xattrs-include='*' -xpf "$roottar"
-mkdir -p "$root/root/debs"
-cp "$debs"/bootseal_*.deb "$root/root/debs/"
-# INITRD=No: the package's initramfs trigger would run dracut here, before
-# the machine is configured; the regeneration of INSTALL.md section 7
-# below is the one that counts (and takes a minute or more).
-deb_chroot "$root" env INITRD=No apt-get install -y -q --no-install-recommends \
-	"/root/debs/$(cd "$debs" && echo bootseal_*.deb)" >"$VM_WORK/apt.log" 2>&1 ||
-	{ tail -n 30 "$VM_WORK/apt.log" >&2; _vm_die "apt-get install of the bootseal package failed"; }
-rm -rf "$root/root/debs"
-[ -x "$root/usr/sbin/bootseal-loader" ] || _vm_die "the package did not install /usr/sbin/bootseal-loader"
+deb_machine "$roottar" "$debs" "$root" debian-bootseal
 _vm_say "debian-dracut: root unpacked and bootseal installed in $(_deb_secs "$t") s"
-
-kver=$(find "$root/usr/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | head -n 1)
-[ -f "$root/boot/vmlinuz-$kver" ] || _vm_die "no kernel image for $kver in the root"
-
-# --- the machine's own configuration ---------------------------------------
-deb_configure "$root" debian-bootseal
-deb_ssh_key "$root"
 
 # --- keys, loader.conf (INSTALL.md sections 4 and 7) -----------------------
 mkdir -p "$VM_WORK/keys"
@@ -69,19 +51,9 @@ fi
 install -D -m 0644 "$VM_WORK/keys/site.pub.pem" "$root/etc/bootseal/trusted.d/site.pem"
 printf 'source = partitions\nmode = enforce\nfloor = 1\non-failure = stop\n' >"$root/etc/bootseal/loader.conf"
 
-t=$(_deb_now)
-deb_chroot "$root" dracut --force --no-hostonly --kver "$kver" >"$VM_WORK/dracut.log" 2>&1 ||
-	{ tail -n 30 "$VM_WORK/dracut.log" >&2; _vm_die "dracut in the root failed"; }
-_vm_say "debian-dracut: dracut --force --kver $kver in the root: $(_deb_secs "$t") s"
+deb_initramfs "$root"
 initrd=$VM_WORK/initrd.img
 kernel=$VM_WORK/vmlinuz
-cp "$root/boot/initrd.img-$kver" "$initrd"
-cp "$root/boot/vmlinuz-$kver" "$kernel"
-deb_chroot "$root" lsinitrd "/boot/initrd.img-$kver" >"$VM_WORK/lsinitrd.txt" 2>&1 || :
-grep -q 'bootseal-loader' "$VM_WORK/lsinitrd.txt" ||
-	_vm_die "the regenerated initramfs does not carry bootseal-loader"
-grep -q 'etc/bootseal/trusted.d/site.pem' "$VM_WORK/lsinitrd.txt" ||
-	_vm_die "the regenerated initramfs does not carry the trusted key"
 
 # --- seal, partition, install (INSTALL.md sections 3, 5, 6) ----------------
 policy=$VM_SOURCE_ROOT/examples/debian-server-phases.policy

@@ -44,25 +44,12 @@ _vm_say "debian-fleet: packages and root ready in $(_deb_secs "$t_all") s"
 # --- machine A's root: debian-dracut's, bootseal installed by apt ----------
 t=$(_deb_now)
 root=$VM_WORK/root
-mkdir -p "$root"
-tar -C "$root" --numeric-owner --xattrs --xattrs-include='*' -xpf "$roottar"
-mkdir -p "$root/root/debs"
-cp "$debs"/bootseal_*.deb "$root/root/debs/"
-# INITRD=No: the dracut run below, once the machine is configured, is the
-# one that counts.
-deb_chroot "$root" env INITRD=No apt-get install -y -q --no-install-recommends \
-	"/root/debs/$(cd "$debs" && echo bootseal_*.deb)" >"$VM_WORK/apt.log" 2>&1 ||
-	{ tail -n 30 "$VM_WORK/apt.log" >&2; _vm_die "apt-get install of the bootseal package failed"; }
-rm -rf "$root/root/debs"
+deb_machine "$roottar" "$debs" "$root" debian-fleet
 [ -f "$root/usr/lib/systemd/system/bootseal-mark-good.service" ] ||
 	_vm_die "the bootseal package has no bootseal-mark-good.service (the fleet contract's unit)"
 # The fleet's repository is the machines' only apt source: no archive, no
 # network.
 rm -f "$root"/etc/apt/sources.list "$root"/etc/apt/sources.list.d/*
-kver=$(find "$root/usr/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | head -n 1)
-[ -f "$root/boot/vmlinuz-$kver" ] || _vm_die "no kernel image for $kver in the root"
-deb_configure "$root" debian-fleet
-deb_ssh_key "$root"
 
 mkdir -p "$VM_WORK/keys"
 "$ENF_SIGN" keygen "$VM_WORK/keys/site.pem" "$VM_WORK/keys/site.pub.pem" >/dev/null
@@ -70,14 +57,9 @@ mkdir -p "$VM_WORK/keys"
 install -D -m 0644 "$VM_WORK/keys/site.pub.pem" "$root/etc/bootseal/trusted.d/site.pem"
 # `policy =`: the machine takes debian-server only (docs/FLEET.md).
 printf 'source = partitions\npolicy = debian-server\nmode = enforce\nfloor = 1\non-failure = stop\n' >"$root/etc/bootseal/loader.conf"
-t1=$(_deb_now)
-deb_chroot "$root" dracut --force --no-hostonly --kver "$kver" >"$VM_WORK/dracut.log" 2>&1 ||
-	{ tail -n 30 "$VM_WORK/dracut.log" >&2; _vm_die "dracut in the root failed"; }
-_vm_say "debian-fleet: dracut --force --kver $kver in the root: $(_deb_secs "$t1") s"
+deb_initramfs "$root"
 kernel=$VM_WORK/vmlinuz
 initrd=$VM_WORK/initrd.img
-cp "$root/boot/vmlinuz-$kver" "$kernel"
-cp "$root/boot/initrd.img-$kver" "$initrd"
 
 # --- the signing host: generations 1-3, a rogue, the repository -----------
 policy=$VM_SOURCE_ROOT/examples/debian-server.policy
@@ -217,7 +199,7 @@ deb_check "A1: bootseal-mark-good.service ran this boot and succeeded" fl_unit_r
 deb_check "A1: status --json: assessment marked this boot good, generation 1" fl_marked a1 1
 deb_check "A1: mark-good raised the partition's floor to 1" fl_eq "$(fl_floor a1-before)" 1
 deb_check "A1: the fleet repository disk is mounted, its signed source added, apt-get update verifies it" fl_add_source
-ird_sha=$(deb_ssh "sha256sum </boot/initrd.img-$kver | cut -d' ' -f1")
+ird_sha=$(deb_ssh "sha256sum </boot/initrd.img-$DEB_KVER | cut -d' ' -f1")
 deb_check "A1: apt-get install $pkg=2 succeeds" \
 	deb_ssh "apt-get install -y -q $pkg=2 >/root/apt-2.log 2>&1 || { tail -n 20 /root/apt-2.log; false; }"
 fl_slots a1-gen2
@@ -226,7 +208,7 @@ deb_check "A1: generation 2 is in the other slot and serves from the next boot (
 deb_check "A1: the floor is still 1 (nothing marks generation 2 before it booted)" fl_eq "$(fl_floor a1-gen2)" 1
 deb_check "A1: the slot holds the package's blob (SHA-256 of generation 2)" fl_eq "$(fl_serving_sha)" "${sha[2]}"
 deb_check "A1: the initramfs is byte-identical (a partition store needs no regeneration)" \
-	fl_eq "$(deb_ssh "sha256sum </boot/initrd.img-$kver | cut -d' ' -f1")" "$ird_sha"
+	fl_eq "$(deb_ssh "sha256sum </boot/initrd.img-$DEB_KVER | cut -d' ' -f1")" "$ird_sha"
 fl_status a1-after
 deb_check "A1: generation 1 is still the one in force" fl_in_force a1-after 1
 deb_check "A1: dpkg has $pkg 2 installed" fl_eq "$(fl_dpkg $pkg)" "2 installed"
@@ -319,7 +301,7 @@ deb_check "A3: the machine is policed: root cannot write /etc/shadow" deb_ssh '!
 deb_check "A3: bootseal-mark-good.service ran this boot: assessment this boot, generation 2" fl_marked a3 2
 deb_check "A3: mark-good raised the floor to 2" fl_eq "$(fl_floor a3)" 2
 deb_check "A3: dpkg's records survived the power cut: $pkg 3 is unpacked" fl_eq "$(fl_dpkg $pkg)" "3 unpacked"
-ird_sha=$(deb_ssh "sha256sum </boot/initrd.img-$kver | cut -d' ' -f1")
+ird_sha=$(deb_ssh "sha256sum </boot/initrd.img-$DEB_KVER | cut -d' ' -f1")
 deb_check "A3: dpkg --configure -a finishes the install" \
 	deb_ssh "dpkg --configure -a >/root/dpkg-configure.log 2>&1 || { cat /root/dpkg-configure.log; false; }"
 deb_check "A3: dpkg has $pkg 3 installed" fl_eq "$(fl_dpkg $pkg)" "3 installed"
@@ -327,7 +309,7 @@ fl_slots a3-gen3
 deb_check "A3: generation 3 is in slot A and serves from the next boot (slot B keeps generation 2)" \
 	fl_eq "$(fl_serving a3-gen3) / $(fl_other a3-gen3)" "A 3 / B 2"
 deb_check "A3: the initramfs is byte-identical" \
-	fl_eq "$(deb_ssh "sha256sum </boot/initrd.img-$kver | cut -d' ' -f1")" "$ird_sha"
+	fl_eq "$(deb_ssh "sha256sum </boot/initrd.img-$DEB_KVER | cut -d' ' -f1")" "$ird_sha"
 deb_poweroff
 boot_secs[A3]=$(_deb_secs "$t")
 _vm_say "debian-fleet: boot A3 took ${boot_secs[A3]} s ($(_deb_secs "$t_cut") s from the power cut to A3's power-off)"
