@@ -332,14 +332,19 @@ static __always_inline __u32 current_subject(void)
 /* A refused route around the enforcer: always refused, in both modes. The
  * event names the process's subject (a subject refused a load beyond its
  * grant shows as itself). */
-static __always_inline int self_deny(__u64 route)
+static __always_inline int self_deny_detail(__u64 route, __u32 detail)
 {
 	struct bs_stats *s = counters();
 
 	if (s)
 		count(&s->self_denied);
-	emit(BS_OP_SELF, current_subject(), 0, route, BS_RULE_DEFAULT, BS_ACT_DENY, 1);
+	emit(BS_OP_SELF, current_subject(), detail, route, BS_RULE_DEFAULT, BS_ACT_DENY, 1);
 	return -EPERM;
+}
+
+static __always_inline int self_deny(__u64 route)
+{
+	return self_deny_detail(route, 0);
 }
 
 /* ---- boot phases ------------------------------------------------------ */
@@ -2583,7 +2588,7 @@ static __always_inline int lsm_load_granted(void)
 SEC("lsm/bpf")
 int BPF_PROG(bs_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 {
-	__u32 t;
+	__u32 t, a;
 
 	if (ret)
 		return ret;
@@ -2605,10 +2610,10 @@ int BPF_PROG(bs_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
 		 * denials, never lift them. A cgroup LSM program
 		 * (BPF_LSM_CGROUP) may return 1 and set any return value with
 		 * bpf_set_retval(), which would skip this program. */
-		if (t == BPF_PROG_TYPE_LSM && BPF_CORE_READ(attr, expected_attach_type) == BPF_LSM_MAC &&
-		    lsm_load_granted())
+		a = BPF_CORE_READ(attr, expected_attach_type);
+		if (t == BPF_PROG_TYPE_LSM && a == BPF_LSM_MAC && lsm_load_granted())
 			return 0;
-		return self_deny(BS_SELF_PROG_LOAD);
+		return self_deny_detail(BS_SELF_PROG_LOAD, BS_PROG_LOAD_DETAIL_OF(t, a));
 	case BPF_LINK_DETACH:
 		if (!protected_id(BS_OBJ_LINK, link_id_of_fd(BPF_CORE_READ(attr, link_detach.link_fd))))
 			return 0;

@@ -250,6 +250,12 @@ struct bs_obj_id {
 #define BS_SELF_PROG_FD 2     /* an fd to one of the programs */
 #define BS_SELF_LINK_DETACH 3 /* detaching or updating one of the links */
 #define BS_SELF_PROG_LOAD 4   /* loading an LSM, tracing or extension program */
+/* A refused program load's event carries, in `dev`, the program type and the
+ * expected attach type (linux/bpf.h's values) under a flag, so that readers
+ * tell a real load from a probe of what the kernel supports. */
+#define BS_PROG_LOAD_DETAIL 0x80000000u
+#define BS_PROG_LOAD_DETAIL_OF(type, attach) \
+	(BS_PROG_LOAD_DETAIL | (((__u32)(attach) & 0xffff) << 8) | ((__u32)(type) & 0xff))
 #define BS_SELF_UNPIN 5       /* unlink/rename in the pin directory */
 #define BS_SELF_UMOUNT 6      /* unmounting the bpffs that holds the pins */
 #define BS_SELF_LINK_FD 7     /* an fd to one of the links by id */

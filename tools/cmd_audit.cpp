@@ -30,7 +30,7 @@ volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
 
 std::string object_text(const bs_event& e) {
-  if (e.op == BS_OP_SELF) return self_route_name(e.id);
+  if (e.op == BS_OP_SELF) return self_route_name(e.id, e.dev);
   if (e.op == BS_OP_CAPABILITY) {
     auto n = capability_name(static_cast<uint32_t>(e.id));
     return n.empty() ? "capability " + std::to_string(e.id) : std::string(n);

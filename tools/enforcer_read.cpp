@@ -14,6 +14,7 @@
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/policy.hpp"
+#include "enforcer_view.hpp"
 
 namespace bootseal::tool {
 namespace {
@@ -113,12 +114,15 @@ std::string action_name(unsigned action) {
   }
 }
 
-std::string self_route_name(uint64_t route) {
+std::string self_route_name(uint64_t route, uint32_t detail) {
   switch (route) {
     case BS_SELF_MAP_FD: return "writable map fd";
     case BS_SELF_PROG_FD: return "program fd";
     case BS_SELF_LINK_DETACH: return "link detach";
-    case BS_SELF_PROG_LOAD: return "LSM/tracing/probe program load";
+    case BS_SELF_PROG_LOAD: {
+      const std::string t = prog_load_text(detail);
+      return "LSM/tracing/probe program load" + (t.empty() ? "" : " (" + t + ")");
+    }
     case BS_SELF_UNPIN: return "unpin";
     case BS_SELF_UMOUNT: return "bpffs unmount";
     case BS_SELF_LINK_FD: return "link fd";

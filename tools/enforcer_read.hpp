@@ -56,6 +56,7 @@ std::string op_name(unsigned op);
 std::string action_name(unsigned action);
 // "memory (anonymous)": what an exec event with dev 0 (object kind memory) was about.
 std::string memory_route_name(uint64_t route);
-std::string self_route_name(uint64_t route);
+// DETAIL: the event's dev field (a refused program load's type, prog_load_text).
+std::string self_route_name(uint64_t route, uint32_t detail = 0);
 
 }  // namespace bootseal::tool

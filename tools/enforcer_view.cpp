@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "enforcer_view.hpp"
 
+#include <linux/bpf.h>
+
 #include <cstdio>
 #include <functional>
 #include <ostream>
@@ -239,6 +241,38 @@ std::string rule_text(int32_t rule) {
 }
 
 }  // namespace
+
+std::string prog_load_text(uint32_t detail) {
+  if (!(detail & BS_PROG_LOAD_DETAIL)) return "";
+  const uint32_t type = detail & 0xff, attach = (detail >> 8) & 0xffff;
+  // The types the enforcer refuses, and the attach types that matter for them.
+  static const std::pair<uint32_t, const char*> kTypes[] = {
+      {BPF_PROG_TYPE_LSM, "lsm"},
+      {BPF_PROG_TYPE_TRACING, "tracing"},
+      {BPF_PROG_TYPE_EXT, "ext"},
+      {BPF_PROG_TYPE_KPROBE, "kprobe"},
+      {BPF_PROG_TYPE_TRACEPOINT, "tracepoint"},
+      {BPF_PROG_TYPE_PERF_EVENT, "perf_event"},
+      {BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint"},
+      {BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, "raw_tracepoint_writable"},
+  };
+  static const std::pair<uint32_t, const char*> kAttach[] = {
+      {BPF_LSM_MAC, "lsm_mac"},         {BPF_LSM_CGROUP, "lsm_cgroup"}, {BPF_TRACE_FENTRY, "fentry"},
+      {BPF_TRACE_FEXIT, "fexit"},       {BPF_MODIFY_RETURN, "fmod_ret"}, {BPF_TRACE_ITER, "trace_iter"},
+      {BPF_TRACE_RAW_TP, "raw_tp"},     {BPF_TRACE_KPROBE_MULTI, "kprobe_multi"},
+  };
+  auto name = [](const auto& table, uint32_t v) {
+    for (const auto& [value, n] : table)
+      if (value == v) return std::string(n);
+    return std::to_string(v);
+  };
+  std::string t = "program type " + name(kTypes, type);
+  // The attach type means something for these; kprobes and the rest load
+  // with 0 (BPF_CGROUP_INET_INGRESS), which would read as noise.
+  if (type == BPF_PROG_TYPE_LSM || type == BPF_PROG_TYPE_TRACING || type == BPF_PROG_TYPE_EXT || attach != 0)
+    t += ", attach " + name(kAttach, attach);
+  return t;
+}
 
 nlohmann::json to_json(const EventView& v) {
   nlohmann::json j{{"seq", v.seq},

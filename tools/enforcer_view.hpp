@@ -114,6 +114,11 @@ struct EventView {
   uint64_t ino = 0;                // with dev
 };
 nlohmann::json to_json(const EventView& v);  // printed on one line
+
+// "program type lsm, attach lsm_mac": what a refused program load's event
+// carries in its dev field (BS_PROG_LOAD_DETAIL_OF, enforcer/bootseal.h),
+// with bpftool's names; "" for an event without it.
+std::string prog_load_text(uint32_t detail);
 void print_event(std::ostream& out, const EventView& v);
 
 }  // namespace bootseal::tool

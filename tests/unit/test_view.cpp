@@ -6,10 +6,12 @@
 #include "bootseal/view.hpp"
 
 #include <gtest/gtest.h>
+#include <linux/bpf.h>
 
 #include <set>
 #include <sstream>
 
+#include "bootseal.h"
 #include "bootseal/language.hpp"
 #include "enforcer_view.hpp"
 #include "storage_fixture.hpp"
@@ -732,6 +734,26 @@ TEST(EventText, RuleNumberDefaultAndSelfProtectionReasons) {
     EXPECT_EQ(line.str(), "[   12.250000] denied exec dev 0:33 ino 12 by pid 100 (sh, subject 2): deny" + tail + "\n")
         << "rule " << rule;
   }
+}
+
+// A refused program load names what was loaded: systemd's probe of BPF
+// LSM support and its RestrictFileSystems= program are both LSM loads; a
+// kprobe is no LSM at all.
+TEST(EventText, ARefusedProgramLoadNamesItsTypeAndAttachType) {
+  EXPECT_EQ(prog_load_text(BS_PROG_LOAD_DETAIL_OF(BPF_PROG_TYPE_LSM, BPF_LSM_MAC)),
+            "program type lsm, attach lsm_mac");
+  EXPECT_EQ(prog_load_text(BS_PROG_LOAD_DETAIL_OF(BPF_PROG_TYPE_LSM, BPF_LSM_CGROUP)),
+            "program type lsm, attach lsm_cgroup");
+  EXPECT_EQ(prog_load_text(BS_PROG_LOAD_DETAIL_OF(BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY)),
+            "program type tracing, attach fentry");
+  EXPECT_EQ(prog_load_text(BS_PROG_LOAD_DETAIL_OF(BPF_PROG_TYPE_KPROBE, 0)), "program type kprobe");
+  EXPECT_EQ(prog_load_text(BS_PROG_LOAD_DETAIL_OF(BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI)),
+            "program type kprobe, attach kprobe_multi");
+  // Values this build does not know stay numbers.
+  EXPECT_EQ(prog_load_text(BS_PROG_LOAD_DETAIL_OF(200, 300)), "program type 200, attach 300");
+  // Events from an enforcer that did not record it, and every other event.
+  EXPECT_EQ(prog_load_text(0), "");
+  EXPECT_EQ(prog_load_text(BPF_PROG_TYPE_LSM), "");
 }
 
 }  // namespace

@@ -165,10 +165,10 @@ fi
 vm_expect "$log2" '^TEST: grant-subject kprobe error: Operation not permitted' "the granted subject is refused a kprobe (no grant reaches other types)"
 vm_expect "$log2" '^TEST: grant-copy lsm-load error: Operation not permitted$' \
 	"the same binary at another path (not the subject) is refused"
-vm_expect "$log2" '^TEST: audit: .* denied self-protection LSM/tracing/probe program load by pid .*\(bs-copy, subject 0\)' \
-	"the refused load is an audit event naming the route"
-vm_expect "$log2" '^TEST: audit: .* denied self-protection LSM/tracing/probe program load by pid .*\(bs-bpf-attack, subject [1-9][0-9]*\)' \
-	"the subject's refused kprobe names its subject"
+vm_expect "$log2" '^TEST: audit: .* denied self-protection LSM/tracing/probe program load \(program type lsm, attach lsm_mac\) by pid .*\(bs-copy, subject 0\)' \
+	"the refused load is an audit event naming the route and the program's type"
+vm_expect "$log2" '^TEST: audit: .* denied self-protection LSM/tracing/probe program load \(program type kprobe\) by pid .*\(bs-bpf-attack, subject [1-9][0-9]*\)' \
+	"the subject's refused kprobe names its subject and the type"
 vm_expect "$log2" '^TEST: still-enforced rc=[1-9]' "the policy still denies"
 vm_expect "$log2" '^TEST: still-allowed rc=0$' "and still allows"
 vm_expect "$log2" '^TEST: init done$' "init ran to its end"
