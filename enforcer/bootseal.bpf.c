@@ -2294,9 +2294,17 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 	if (bits) {
 		/* Something already mounted there, here or in any other
 		 * namespace (a mount tucked under it through a peer would
-		 * come to light when it goes). */
+		 * come to light when it goes). DCACHE_MOUNTED says so for
+		 * every mount of the dentry's filesystem, a private
+		 * namespace's too: systemd's sandboxes (ProtectHome= puts a
+		 * mount on /home) start before the system mounts its separate
+		 * /home. On the system's own root mount, where the climb found
+		 * nothing on the place (bottom == top), the system's place is
+		 * free: the flag comes from another mount of the filesystem,
+		 * which a mount here does not reach. */
 		if ((bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) || bottom != top ||
-		    (BPF_CORE_READ(bottom, d_flags) & DCACHE_MOUNTED))
+		    ((BPF_CORE_READ(bottom, d_flags) & DCACHE_MOUNTED) &&
+		     (!bs_pid1_root_mnt || (__u64)BPF_CORE_READ(path, mnt) != bs_pid1_root_mnt)))
 			return refuse_write(top, BS_RULE_ANCESTOR);
 		return 0;
 	}

@@ -17,7 +17,8 @@
 # write (the subject also with its own descriptor still open, as systemd
 # does), plain programs create and remove elsewhere, renames and exchanges
 # of unprotected directories, a file handle opened for reading, and the
-# mounts themselves on a subtree's directory and on a name's directory.
+# mounts themselves on a subtree's directory (after a private namespace's
+# own mount there) and on a name's directory.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
@@ -139,6 +140,10 @@ try handle-write-name $T handle-write $F evil
 try handle-read-plain $T handle-read /etc/free.conf
 # Filesystems mounted after the loader on the rules' directories.
 mkdir -p /tmp/bootfs && mount -t tmpfs none /tmp/bootfs && echo image >/tmp/bootfs/vmlinuz
+# A private namespace's own mount on /boot first, as a systemd sandbox's
+# ProtectHome= puts one on /home before the system mounts it.
+unshare -m --propagation private sh -c 'mount -t tmpfs none /boot && echo private-mounted && sleep 120' | sed 's/^/TEST: /' &
+sleep 2
 try mount-boot mount --bind /tmp/bootfs /boot
 try stack-boot mount -t tmpfs none /boot
 try umount-boot umount /boot
@@ -211,7 +216,8 @@ vm_expect "$log" '^TEST: mount-free rc=0$' "a mount elsewhere works"
 vm_expect "$log" '^TEST: main.conf: main$' "the protected file is still the one at its name"
 vm_expect "$log" '^TEST: handle-write-name rc=1$' "a file handle without parents cannot write a name-protected file (the subtree rules fail closed too)"
 vm_expect "$log" '^TEST: handle-read-plain rc=0$' "a file handle still opens a file for reading"
-vm_expect "$log" '^TEST: mount-boot rc=0$' "a filesystem is mounted on the directory of a subtree rule"
+vm_expect "$log" '^TEST: private-mounted$' "a private mount namespace mounted a tmpfs on /boot"
+vm_expect "$log" '^TEST: mount-boot rc=0$' "a filesystem is mounted on the directory of a subtree rule (the private namespace's mount there does not take the system's place)"
 vm_expect "$log" '^TEST: stack-boot rc=1$' "no second filesystem is stacked on it"
 vm_expect "$log" '^TEST: umount-boot rc=1$' "it is not unmounted"
 vm_expect "$log" '^TEST: detach-boot rc=1$' "nor detached"
