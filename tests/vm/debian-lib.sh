@@ -6,6 +6,14 @@
 # dracut. Source it after lib.sh. The host runs as root (tar keeps owners,
 # the chroot needs mounts); everything happens in a private mount namespace.
 #
+# DEB_SUITE (default bookworm; set it before sourcing) is the Debian release
+# of the machine: its root, and the packages built for it. The host's own
+# release builds with the host's tools; another release (trixie) builds in
+# a chroot of that release (deb_build_chroot), because the shared libraries
+# the package depends on differ (libssl3t64, ...). Its apt sources are the
+# host's with the release's suite names (deb_sources); caches of other
+# releases are named with the suffix -SUITE (debs-trixie, ccache-trixie).
+#
 #   deb_packages             the directory holding bootseal_*.deb and
 #                            bootseal-sign_*.deb built by dpkg-buildpackage
 #                            (nocheck; ccache in $BOOTSEAL_VM_CACHE/ccache
@@ -14,23 +22,44 @@
 #                            kept in $BOOTSEAL_VM_CACHE/debs/KEY (KEY: sha256
 #                            over the tracked paths and contents), one build
 #                            at a time (flock); lintian's E: lines fail it.
+#                            For another DEB_SUITE: built in
+#                            deb_build_chroot's chroot, kept in
+#                            debs-SUITE/KEY (KEY also covers the chroot),
+#                            ccache in ccache-SUITE.
 #                            BOOTSEAL_VM_DEBS=DIR: use the packages in DIR
 #                            instead (built elsewhere, e.g. an earlier CI job)
-#   deb_root [INCLUDE]       a Debian 12 (bookworm) root tarball made by
+#   deb_sources              the apt sources file (deb822) of DEB_SUITE: the
+#                            host's (BOOTSEAL_DEB_SOURCES) for the host's
+#                            release; for another, a copy of it with the
+#                            host release's suite names changed (bookworm,
+#                            bookworm-updates -> trixie, trixie-updates),
+#                            the archives' URIs as the host has them, in
+#                            $BOOTSEAL_VM_CACHE/sources/SUITE.sources
+#   deb_build_chroot         a DEB_SUITE build chroot, for a release other
+#                            than the host's: mmdebstrap --variant=buildd
+#                            with debian/control's Build-Depends (the first
+#                            of alternatives) and ccache, unpacked in
+#                            $BOOTSEAL_VM_CACHE/chroot-SUITE/KEY/root (KEY:
+#                            sha256 over the arguments and sources), made
+#                            once (flock); prints that directory
+#   deb_root [INCLUDE]       a DEB_SUITE root tarball made by
 #                            mmdebstrap --variant=minbase with the packages
 #                            INCLUDE lists (default DEB_ROOT_INCLUDE:
 #                            systemd, dracut, openssh-server, Debian's
-#                            kernel and the libraries bootseal depends on;
+#                            kernel and the libraries bootseal depends on,
+#                            by their names in DEB_SUITE;
 #                            DEB_ROOT_INCLUDE_ITOOLS: initramfs-tools in
-#                            dracut's place), from the host's
-#                            apt sources; kept in
+#                            dracut's place), from deb_sources;
+#                            kept in
 #                            $BOOTSEAL_VM_CACHE/debian-root/KEY/root.tar
 #                            (KEY: sha256 over the arguments and sources)
 #   deb_download PKG         PKG's .deb from the host's apt sources (apt-get
 #                            download), kept in $BOOTSEAL_VM_CACHE/archives;
 #                            prints its path
-#   deb_chroot DIR CMD...    run CMD in DIR as its root, in a private mount
-#                            namespace with proc, sys and dev mounted
+#   deb_chroot [--bind SRC:DST] DIR CMD...
+#                            run CMD in DIR as its root, in a private mount
+#                            namespace with proc, sys and dev mounted (and
+#                            the host's directory SRC on DIR/DST)
 #   deb_machine ROOTTAR DEBS ROOTDIR HOSTNAME
 #                            a machine's root in ROOTDIR: ROOTTAR unpacked,
 #                            DEBS' bootseal package installed by apt
@@ -99,6 +128,11 @@
 
 DEB_CACHE=${BOOTSEAL_VM_CACHE:-/var/cache/bootseal-vm}
 DEB_SOURCES=${BOOTSEAL_DEB_SOURCES:-/etc/apt/sources.list.d/debian.sources}
+DEB_SUITE=${DEB_SUITE:-bookworm}
+DEB_HOST_RELEASE=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release 2>/dev/null)
+# Caches of a release other than the host's carry its name.
+DEB_SFX=''
+[ "$DEB_SUITE" = "$DEB_HOST_RELEASE" ] || DEB_SFX=-$DEB_SUITE
 
 _deb_now() { printf '%s\n' "${EPOCHREALTIME/./}"; }
 _deb_secs() { # _deb_secs T0: seconds since T0, 0.1 s resolution
@@ -107,7 +141,7 @@ _deb_secs() { # _deb_secs T0: seconds since T0, 0.1 s resolution
 }
 
 deb_packages() {
-	local key dir t0
+	local key dir t0 chroot=''
 	if [ -n "${BOOTSEAL_VM_DEBS:-}" ]; then
 		ls "$BOOTSEAL_VM_DEBS"/bootseal_*.deb >/dev/null 2>&1 ||
 			_vm_die "BOOTSEAL_VM_DEBS=$BOOTSEAL_VM_DEBS holds no bootseal_*.deb"
@@ -115,19 +149,26 @@ deb_packages() {
 		printf '%s\n' "$BOOTSEAL_VM_DEBS"
 		return 0
 	fi
-	command -v dpkg-buildpackage >/dev/null || vm_skip "dpkg-buildpackage not found (dpkg-dev, debhelper)"
 	command -v lintian >/dev/null || vm_skip "lintian not found"
 	git -C "$VM_SOURCE_ROOT" rev-parse --git-dir >/dev/null 2>&1 ||
 		vm_skip "$VM_SOURCE_ROOT is not a git checkout: deb_packages builds from git ls-files"
-	key=$(cd "$VM_SOURCE_ROOT" && git ls-files -z | LC_ALL=C sort -z |
-		xargs -0 sha256sum | sha256sum | cut -c1-16)
-	dir=$DEB_CACHE/debs/$key
-	mkdir -p "$DEB_CACHE/debs"
+	if [ -n "$DEB_SFX" ]; then
+		# Another release's packages: built in its chroot, whose
+		# libraries give them their shlibs dependencies.
+		chroot=$(deb_build_chroot) || exit
+	else
+		command -v dpkg-buildpackage >/dev/null || vm_skip "dpkg-buildpackage not found (dpkg-dev, debhelper)"
+	fi
+	key=$( { cd "$VM_SOURCE_ROOT" && git ls-files -z | LC_ALL=C sort -z |
+		xargs -0 sha256sum; printf '%s\n' "$chroot"; } | sha256sum | cut -c1-16)
+	local debs=$DEB_CACHE/debs$DEB_SFX ccache=$DEB_CACHE/ccache$DEB_SFX
+	dir=$debs/$key
+	mkdir -p "$debs"
 	(
 		flock 9
 		# Packages of trees no scenario asked for in two days are stale
 		# (a build is 4 MB of packages, a key per tree).
-		find "$DEB_CACHE/debs" -mindepth 1 -maxdepth 1 -type d ! -path "$dir" \
+		find "$debs" -mindepth 1 -maxdepth 1 -type d ! -path "$dir" \
 			-mtime +1 -exec rm -rf {} + 2>/dev/null || :
 		if ls "$dir"/bootseal_*.deb >/dev/null 2>&1; then
 			touch "$dir"
@@ -137,21 +178,28 @@ deb_packages() {
 		# One build directory, always the same path (this runs under the
 		# lock): dpkg-buildflags puts the path into every compile command
 		# (-ffile-prefix-map), and a path of its own per build would make
-		# every ccache lookup miss.
-		work=$DEB_CACHE/debs/build
+		# every ccache lookup miss. In a chroot: /build, in it.
+		if [ -n "$chroot" ]; then work=$chroot/build; else work=$debs/build; fi
 		rm -rf "$work"
-		mkdir -p "$work/src"
+		mkdir -p "$work/src" "$ccache"
 		(cd "$VM_SOURCE_ROOT" && git ls-files -z | tar --null -T - -cf -) |
 			tar -C "$work/src" -xf - || exit 1
-		_vm_say "deb_packages: dpkg-buildpackage -b -us -uc in $work/src (log: $work/build.log)"
+		_vm_say "deb_packages: dpkg-buildpackage -b -us -uc in $work/src${chroot:+ ($DEB_SUITE chroot)} (log: $work/build.log)"
 		# nocheck: the suites the package build would run (cli, tools)
 		# ran in the test build already. ccache, when installed, keeps
 		# compiled units in the cache too: an edit rebuilds what it touches.
-		if ! (cd "$work/src" && DEB_BUILD_OPTIONS="nocheck parallel=2" \
-			CCACHE_DIR="$DEB_CACHE/ccache" dpkg-buildpackage -b -us -uc) >"$work/build.log" 2>&1; then
+		if [ -n "$chroot" ]; then
+			deb_chroot --bind "$ccache:/var/cache/ccache" "$chroot" \
+				env DEB_BUILD_OPTIONS="nocheck parallel=2" CCACHE_DIR=/var/cache/ccache \
+				sh -c 'cd /build/src && dpkg-buildpackage -b -us -uc'
+		else
+			(cd "$work/src" && DEB_BUILD_OPTIONS="nocheck parallel=2" \
+				CCACHE_DIR="$ccache" dpkg-buildpackage -b -us -uc)
+		fi >"$work/build.log" 2>&1 || {
 			tail -n 40 "$work/build.log" >&2
 			exit 1
-		fi
+		}
+		# The host's lintian, also for another release's packages.
 		lintian --tag-display-limit 0 "$work"/*.changes >"$work/lintian.log" 2>&1 || :
 		cat "$work/lintian.log" >&2
 		if grep -q '^E:' "$work/lintian.log"; then
@@ -163,25 +211,95 @@ deb_packages() {
 		rm -rf "$dir"
 		mv "$dir.tmp" "$dir"
 		rm -rf "$work"
-		_vm_say "deb_packages: built $(cd "$dir" && echo *.deb) in $(_deb_secs "$t0") s"
-	) 9>"$DEB_CACHE/debs/lock" || _vm_die "building the .deb packages failed"
+		_vm_say "deb_packages: built $(cd "$dir" && echo *.deb)${chroot:+ for $DEB_SUITE} in $(_deb_secs "$t0") s"
+	) 9>"$debs/lock" || _vm_die "building the .deb packages failed"
 	_vm_say "deb_packages: $dir"
 	printf '%s\n' "$dir"
+}
+
+deb_sources() {
+	[ -f "$DEB_SOURCES" ] || vm_skip "no apt sources file $DEB_SOURCES (BOOTSEAL_DEB_SOURCES)"
+	if [ -z "$DEB_SFX" ]; then
+		printf '%s\n' "$DEB_SOURCES"
+		return 0
+	fi
+	[ -n "$DEB_HOST_RELEASE" ] || _vm_die "deb_sources: no VERSION_CODENAME in /etc/os-release"
+	grep -q '^Suites:' "$DEB_SOURCES" ||
+		vm_skip "$DEB_SOURCES has no deb822 Suites: field: cannot make the $DEB_SUITE sources from it"
+	local out=$DEB_CACHE/sources/$DEB_SUITE.sources
+	mkdir -p "$DEB_CACHE/sources"
+	# The host release's suites (bookworm, bookworm-updates,
+	# bookworm-security) become DEB_SUITE's; URIs, components and keyring
+	# stay the host's.
+	sed -E "/^Suites:/ s/([[:space:]])$DEB_HOST_RELEASE(-[a-z]+)?/\1$DEB_SUITE\2/g" \
+		"$DEB_SOURCES" >"$out.$$" || _vm_die "deb_sources: cannot write $out"
+	grep -q "^Suites:.*[[:space:]]$DEB_SUITE\([[:space:]]\|\$\)" "$out.$$" ||
+		_vm_die "deb_sources: no suite $DEB_HOST_RELEASE in $DEB_SOURCES to make $DEB_SUITE of"
+	if cmp -s "$out.$$" "$out"; then rm -f "$out.$$"; else mv -f "$out.$$" "$out"; fi
+	printf '%s\n' "$out"
+}
+
+# debian/control's Build-Depends as an --include list: package names only,
+# the first of alternatives (the newer release's: systemd-dev), and
+# debhelper for debhelper-compat (a virtual package).
+_deb_build_depends() {
+	awk '/^Build-Depends:/ { f = 1; sub(/^Build-Depends:/, ""); print; next }
+		f && /^[ \t]/ { print; next } { f = 0 }' "$VM_SOURCE_ROOT/debian/control" |
+		tr ',' '\n' | sed -e 's/|.*//' -e 's/([^)]*)//g' -e 's/\[[^]]*\]//g' -e 's/[[:space:]]//g' \
+			-e 's/^debhelper-compat$/debhelper/' | grep -v '^$' | paste -sd, -
+}
+
+deb_build_chroot() {
+	local key dir t0 sources
+	command -v mmdebstrap >/dev/null || vm_skip "mmdebstrap not found"
+	sources=$(deb_sources) || exit
+	local -a args=(--variant=buildd --include="$(_deb_build_depends),ccache" "$DEB_SUITE")
+	key=$( { printf '%s\n' "${args[@]}"; cat "$sources"; } | sha256sum | cut -c1-16)
+	local base=$DEB_CACHE/chroot-$DEB_SUITE
+	dir=$base/$key
+	mkdir -p "$base"
+	(
+		flock 9
+		# Chroots of other Build-Depends or sources nobody used in a week.
+		find "$base" -mindepth 1 -maxdepth 1 -type d ! -path "$dir" \
+			-mtime +6 -exec rm -rf {} + 2>/dev/null || :
+		[ -f "$dir/.complete" ] && exit 0
+		t0=$(_deb_now)
+		rm -rf "$dir"
+		mkdir -p "$dir/root"
+		# To a tarball, then unpacked: a killed mmdebstrap leaves no
+		# mounts in the cache.
+		mmdebstrap --quiet --format=tar "${args[@]}" "$dir/root.tar" "$sources" >&2 || exit 1
+		tar -C "$dir/root" --numeric-owner -xpf "$dir/root.tar" || exit 1
+		rm -f "$dir/root.tar"
+		touch "$dir/.complete"
+		_vm_say "deb_build_chroot: mmdebstrap made the $DEB_SUITE build chroot $dir/root ($(du -sm "$dir/root" | cut -f1) MiB) in $(_deb_secs "$t0") s"
+	) 9>"$dir.lock" || _vm_die "mmdebstrap of the $DEB_SUITE build chroot failed"
+	touch "$dir"
+	printf '%s\n' "$dir/root"
 }
 
 # The root's packages: what a small server with systemd needs, Debian's
 # kernel and dracut, and the libraries the bootseal package depends on, so
 # that installing the local .deb downloads nothing.
-DEB_ROOT_INCLUDE=systemd-sysv,udev,kmod,dracut,openssh-server,passwd,login,linux-image-amd64,iproute2,e2fsprogs,libtss2-esys-3.0.2-0,libtss2-tctildr0,libtss2-tcti-device0,libtss2-rc0,libtss2-mu0,libbpf1,libelf1,libssl3,libblkid1,zlib1g,libzstd1,libstdc++6
+# Debian 13 renamed the libraries whose ABI changed with 64-bit time_t
+# (t64), tpm2-tss's mu library by its soname.
+DEB_ROOT_INCLUDE=systemd-sysv,udev,kmod,dracut,openssh-server,passwd,login,linux-image-amd64,iproute2,e2fsprogs
+case $DEB_SUITE in
+bookworm) DEB_ROOT_INCLUDE=$DEB_ROOT_INCLUDE,libtss2-esys-3.0.2-0,libtss2-tctildr0,libtss2-tcti-device0,libtss2-rc0,libtss2-mu0,libbpf1,libelf1,libssl3 ;;
+*) DEB_ROOT_INCLUDE=$DEB_ROOT_INCLUDE,libtss2-esys-3.0.2-0t64,libtss2-tctildr0t64,libtss2-tcti-device0t64,libtss2-rc0t64,libtss2-mu-4.0.1-0t64,libbpf1,libelf1t64,libssl3t64 ;;
+esac
+DEB_ROOT_INCLUDE=$DEB_ROOT_INCLUDE,libblkid1,zlib1g,libzstd1,libstdc++6
 
 DEB_ROOT_INCLUDE_ITOOLS=${DEB_ROOT_INCLUDE/dracut/initramfs-tools}
 
 deb_root() {
 	local key dir t0
 	command -v mmdebstrap >/dev/null || vm_skip "mmdebstrap not found"
-	[ -f "$DEB_SOURCES" ] || vm_skip "no apt sources file $DEB_SOURCES (BOOTSEAL_DEB_SOURCES)"
-	local -a args=(--variant=minbase --include="${1:-$DEB_ROOT_INCLUDE}" bookworm)
-	key=$( { printf '%s\n' "${args[@]}"; cat "$DEB_SOURCES"; } | sha256sum | cut -c1-16)
+	local sources
+	sources=$(deb_sources) || exit
+	local -a args=(--variant=minbase --include="${1:-$DEB_ROOT_INCLUDE}" "$DEB_SUITE")
+	key=$( { printf '%s\n' "${args[@]}"; cat "$sources"; } | sha256sum | cut -c1-16)
 	dir=$DEB_CACHE/debian-root/$key
 	mkdir -p "$DEB_CACHE/debian-root"
 	(
@@ -189,12 +307,12 @@ deb_root() {
 		[ -f "$dir/root.tar" ] && exit 0
 		mkdir -p "$dir"
 		t0=$(_deb_now)
-		# The host's own sources file is the MIRROR argument: mmdebstrap
-		# pastes a deb822 .sources file into the root as it is.
+		# The sources file is the MIRROR argument: mmdebstrap pastes a
+		# deb822 .sources file into the root as it is.
 		# (A killed mmdebstrap may leave its proc/sys mounts under a
 		# directory target: a tar target has none to leave.)
 		rm -f "$dir/root.tmp.tar"
-		mmdebstrap --quiet --format=tar "${args[@]}" "$dir/root.tmp.tar" "$DEB_SOURCES" >&2 || exit 1
+		mmdebstrap --quiet --format=tar "${args[@]}" "$dir/root.tmp.tar" "$sources" >&2 || exit 1
 		mv "$dir/root.tmp.tar" "$dir/root.tar"
 		_vm_say "deb_root: mmdebstrap made $dir/root.tar ($(du -m "$dir/root.tar" | cut -f1) MiB) in $(_deb_secs "$t0") s"
 	) 9>"$dir.lock" || _vm_die "mmdebstrap failed"
@@ -203,10 +321,19 @@ deb_root() {
 }
 
 deb_chroot() {
+	local bind=''
+	if [ "$1" = --bind ]; then
+		bind=$2
+		shift 2
+	fi
 	local dir=$1
 	shift
 	unshare -m --propagation private -- /bin/sh -ec '
-		d=$1; shift
+		d=$1 bind=$2; shift 2
+		if [ -n "$bind" ]; then
+			mkdir -p "$d/${bind#*:}"
+			mount --bind "${bind%%:*}" "$d/${bind#*:}"
+		fi
 		mount -t proc proc "$d/proc"
 		mount -t sysfs sysfs "$d/sys"
 		mount --bind /dev "$d/dev"
@@ -215,7 +342,7 @@ deb_chroot() {
 		mount -t tmpfs tmpfs "$d/tmp"
 		exec chroot "$d" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 			DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 HOME=/root "$@"
-	' deb-chroot "$dir" "$@"
+	' deb-chroot "$dir" "$bind" "$@"
 }
 
 deb_mkdisk() {
