@@ -47,29 +47,11 @@ t=$(_deb_now)
 debs=$(deb_packages)
 _vm_say "debian13-restrictfs: $DEB_SUITE packages ready in $(_deb_secs "$t") s"
 
-# --- the machine's root: unpack, install the package ---------------------
+# --- the machine's root: unpack, install the package, configure ----------
 t=$(_deb_now)
 root=$VM_WORK/root
-mkdir -p "$root"
-tar -C "$root" --numeric-owner --xattrs --xattrs-include='*' -xpf "$roottar"
-mkdir -p "$root/root/debs"
-cp "$debs"/bootseal_*.deb "$root/root/debs/"
-deb_chroot "$root" env INITRD=No apt-get install -y -q --no-install-recommends \
-	"/root/debs/$(cd "$debs" && echo bootseal_*.deb)" >"$VM_WORK/apt.log" 2>&1 ||
-	{ tail -n 30 "$VM_WORK/apt.log" >&2; _vm_die "apt-get install of the bootseal package failed"; }
-rm -rf "$root/root/debs"
-[ -x "$root/usr/sbin/bootseal-loader" ] || _vm_die "the package did not install /usr/sbin/bootseal-loader"
-grep -q 'BPF_FRAMEWORK' "$root/usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-"*.so 2>/dev/null ||
-	_vm_say "debian13-restrictfs: (no BPF_FRAMEWORK string in libsystemd-shared: checked again in the guest)"
-_vm_say "debian13-restrictfs: root unpacked and bootseal installed in $(_deb_secs "$t") s"
-
-kver=$(find "$root/usr/lib/modules" -mindepth 1 -maxdepth 1 -printf '%f\n' | head -n 1)
-[ -f "$root/boot/vmlinuz-$kver" ] || _vm_die "no kernel image for $kver in the root"
-_vm_say "debian13-restrictfs: the root's kernel: $kver"
-
-# --- the machine's own configuration ---------------------------------------
-deb_configure "$root" debian13-bootseal
-deb_ssh_key "$root"
+deb_machine "$roottar" "$debs" "$root" debian13-bootseal
+_vm_say "debian13-restrictfs: root unpacked and bootseal installed in $(_deb_secs "$t") s (kernel $DEB_KVER)"
 # Debian 13 mounts a tmpfs on /tmp with tmp.mount, which fstab does not
 # list. The policy's `deny exec subtree /tmp` names /tmp on the root
 # filesystem, and bootseal refuses mounts over a name a rule holds unless
@@ -85,19 +67,9 @@ mkdir -p "$VM_WORK/keys"
 install -D -m 0644 "$VM_WORK/keys/site.pub.pem" "$root/etc/bootseal/trusted.d/site.pem"
 printf 'source = partitions\nmode = enforce\nfloor = 1\non-failure = stop\n' >"$root/etc/bootseal/loader.conf"
 
-t=$(_deb_now)
-deb_chroot "$root" dracut --force --no-hostonly --kver "$kver" >"$VM_WORK/dracut.log" 2>&1 ||
-	{ tail -n 30 "$VM_WORK/dracut.log" >&2; _vm_die "dracut in the root failed"; }
-_vm_say "debian13-restrictfs: dracut --force --kver $kver in the root: $(_deb_secs "$t") s"
+deb_initramfs "$root"
 initrd=$VM_WORK/initrd.img
 kernel=$VM_WORK/vmlinuz
-cp "$root/boot/initrd.img-$kver" "$initrd"
-cp "$root/boot/vmlinuz-$kver" "$kernel"
-deb_chroot "$root" lsinitrd "/boot/initrd.img-$kver" >"$VM_WORK/lsinitrd.txt" 2>&1 || :
-grep -q 'bootseal-loader' "$VM_WORK/lsinitrd.txt" ||
-	_vm_die "the regenerated initramfs does not carry bootseal-loader"
-grep -q 'etc/bootseal/trusted.d/site.pem' "$VM_WORK/lsinitrd.txt" ||
-	_vm_die "the regenerated initramfs does not carry the trusted key"
 
 # --- the two policies, each in a bootseal partition ------------------------
 # grant: the example with PID 1's grant (and a name of its own); nogrant:
@@ -168,14 +140,18 @@ rfs_has() {
 # (BPF_PROG_TYPE_LSM is 29) from /proc/1/fdinfo, without bpftool.
 pid1_prog_types='grep -h "^prog_type:" /proc/1/fdinfo/* 2>/dev/null | awk "{ print \$2 }" | sort -u | tr "\n" " "'
 
-# pid1_refused: how many BPF program loads of PID 1 bootseal refused (the
-# audit log's self-protection events). The record does not name the
-# program type: under the grant, what it refuses PID 1 is of other types
-# (most likely libbpf's probes of the kernel's features, which load
-# tracepoint and kprobe programs), so the two boots are compared.
+# pid1_refused [TYPE]: how many BPF program loads of PID 1 bootseal refused
+# (the audit log's self-protection events), of the program type TYPE (as
+# the audit log names it, e.g. "program type lsm, attach lsm_mac") or of
+# any; pid1_refused_types: those events' types, counted.
 pid1_refused() {
-	deb_ssh 'bootseal audit | grep -c "denied self-protection LSM/tracing/probe program load by pid 1 "' || :
+	deb_ssh bootseal audit | grep -c "denied self-protection LSM/tracing/probe program load (${1:-}.*) by pid 1 " || :
 }
+pid1_refused_types() {
+	deb_ssh bootseal audit | grep 'denied self-protection LSM/tracing/probe program load .* by pid 1 ' |
+		sed -E 's/.*program load \(([^)]*)\) by pid 1 \(([^,]*), subject ([0-9]+)\).*/\1 by \2 (subject \3)/' | sort | uniq -c || :
+}
+LSM_MAC='program type lsm, attach lsm_mac'
 
 # --- boot 1: the grant -------------------------------------------------------
 log=$VM_WORK/console.log
@@ -191,8 +167,9 @@ deb_ssh 'systemctl --version | head -n 1; uname -r; findmnt -n -o SOURCE,FSTYPE 
 deb_ssh "echo \"PID 1 BPF program types: \$($pid1_prog_types)\"; journalctl -b -q --no-pager -o cat _PID=1 | grep -i -E 'bpf|restrict' | tail -n 6" >&2 || :
 deb_check "boot 1: PID 1 attached its BPF LSM program (a program of type 29, BPF_PROG_TYPE_LSM, among its fds)" \
 	deb_ssh "$pid1_prog_types | grep -qw 29"
-n1=$(pid1_refused)
-_vm_say "debian13-restrictfs: boot 1: bootseal refused PID 1 $n1 BPF program load(s) of types its grant does not cover"
+_vm_say "debian13-restrictfs: boot 1: bootseal refused PID 1 these BPF program loads:"
+pid1_refused_types >&2
+n1=$(pid1_refused "$LSM_MAC")
 deb_check "boot 1: /tmp is the tmpfs fstab lists (tmp.mount active), and a copy of true there does not run" \
 	deb_ssh '[ "$(findmnt -n -o FSTYPE /tmp)" = tmpfs ] && systemctl -q is-active tmp.mount &&
 		cp /usr/bin/true /tmp/t && ! /tmp/t'
@@ -224,8 +201,10 @@ rfs_running "boot 2"
 deb_ssh bootseal status >"$VM_WORK/status2.txt" 2>&1 || :
 deb_check "boot 2: bootseal status shows the example policy in force" grep -Eq 'debian-server([^-]|$)' "$VM_WORK/status2.txt"
 deb_ssh "echo \"PID 1 BPF program types: \$($pid1_prog_types)\"; journalctl -b -q --no-pager -o cat _PID=1 | grep -i -E 'bpf|restrict' | tail -n 6" >&2 || :
-n2=$(pid1_refused)
-deb_check "boot 2: bootseal refused PID 1's BPF LSM program load (audit: $n2 refused loads of PID 1, $n1 with the grant)" \
+_vm_say "debian13-restrictfs: boot 2: bootseal refused PID 1 these BPF program loads:"
+pid1_refused_types >&2
+n2=$(pid1_refused "$LSM_MAC")
+deb_check "boot 2: bootseal refused PID 1's BPF LSM program load (audit: $n2 refused LSM loads of PID 1, $n1 with the grant)" \
 	test "${n2:-0}" -gt "${n1:-0}"
 deb_check "boot 2: PID 1 holds no BPF LSM program" deb_ssh "! $pid1_prog_types | grep -qw 29"
 deb_rfs_unit bs-rfs RestrictFileSystems=ext4 >"$VM_WORK/rfs2.txt" 2>&1 || :
