@@ -159,7 +159,7 @@ else
 		"the loader finds this kernel's LSM return values unbounded ($KVER), and says the grants are void"
 	vm_expect "$log2" '^TEST: grant-subject lsm-load error: Operation not permitted$' \
 		"so the granted subject is refused its BPF LSM program"
-	vm_expect "$log2" '^TEST: audit: .* denied self-protection LSM/tracing/probe program load by pid .*\(bs-bpf-attack, subject [1-9][0-9]*\)' \
+	vm_expect "$log2" '^TEST: audit: .* denied self-protection LSM/tracing/probe program load \(program type lsm, attach lsm_mac\) by pid .*\(bs-bpf-attack, subject [1-9][0-9]*\)' \
 		"with an audit line naming its subject"
 fi
 vm_expect "$log2" '^TEST: grant-subject kprobe error: Operation not permitted' "the granted subject is refused a kprobe (no grant reaches other types)"

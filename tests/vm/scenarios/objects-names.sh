@@ -142,7 +142,7 @@ try handle-read-plain $T handle-read /etc/free.conf
 mkdir -p /tmp/bootfs && mount -t tmpfs none /tmp/bootfs && echo image >/tmp/bootfs/vmlinuz
 # A private namespace's own mount on /boot first, as a systemd sandbox's
 # ProtectHome= puts one on /home before the system mounts it.
-unshare -m --propagation private sh -c 'mount -t tmpfs none /boot && echo private-mounted && sleep 120' | sed 's/^/TEST: /' &
+unshare -m --propagation private sh -c 'mount -t tmpfs none /boot && echo "TEST: private-mounted" && exec sleep 120' &
 sleep 2
 try mount-boot mount --bind /tmp/bootfs /boot
 try stack-boot mount -t tmpfs none /boot
