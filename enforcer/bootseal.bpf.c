@@ -568,6 +568,64 @@ static long climb_step(__u32 i, void *ctx)
 	return 0;
 }
 
+/* How many mounts on one mount mounted_on() looks through before it gives
+ * up (and says yes). */
+#define BS_MAX_CHILDREN 4096
+
+struct children {
+	__u64 head;     /* &parent->mnt_mounts */
+	__u64 pos;      /* the list entry to look at next */
+	__u64 dentry;   /* the place asked about */
+	__u8 found;     /* a mount is on the place, or the walk could not tell */
+	__u8 done;
+};
+
+static long children_step(__u32 i, void *ctx)
+{
+	struct children *c = ctx;
+	struct list_head *pos = (struct list_head *)c->pos;
+	struct mount *m;
+
+	if (!c->pos) {  /* a read failed: a list changing under the walk */
+		c->found = 1;
+		c->done = 1;
+		return 1;
+	}
+	if (c->pos == c->head) {
+		c->done = 1;
+		return 1;
+	}
+	m = (struct mount *)(c->pos - bpf_core_field_offset(struct mount, mnt_child));
+	if ((__u64)BPF_CORE_READ(m, mnt_mountpoint) == c->dentry) {
+		c->found = 1;
+		c->done = 1;
+		return 1;
+	}
+	c->pos = (__u64)BPF_CORE_READ(pos, next);
+	return 0;
+}
+
+/* Whether a mount is on DENTRY in VM's mount (one of its children is
+ * mounted there), as the kernel's own list of those children says; yes
+ * when the list is longer than the walk goes, or changes under it (the
+ * hook holds none of the kernel's mount locks). A path that stops on a
+ * dentry without crossing the mounts on it (a file handle, a /proc magic
+ * link, ".") shows nothing of them by itself. */
+static __noinline int mounted_on(__u64 vm, __u64 dentry)
+{
+	struct children c = {};
+	struct mount *m;
+
+	if (!vm || !dentry)
+		return 1;
+	m = (struct mount *)(vm - bpf_core_field_offset(struct mount, mnt));
+	c.head = (__u64)m + bpf_core_field_offset(struct mount, mnt_mounts);
+	c.pos = (__u64)BPF_CORE_READ(m, mnt_mounts.next);
+	c.dentry = dentry;
+	bpf_loop(BS_MAX_CHILDREN, children_step, &c, 0);
+	return c.found || !c.done;
+}
+
 /* A name lookup. Without `mnt`: 1 and *id when `dentry` is an entry the
  * policy protects in its own directory, 0 when it is not, -1 when it has
  * no parents to tell (a disconnected dentry). With `mnt`: the same through
@@ -2298,13 +2356,17 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 		 * every mount of the dentry's filesystem, a private
 		 * namespace's too: systemd's sandboxes (ProtectHome= puts a
 		 * mount on /home) start before the system mounts its separate
-		 * /home. On the system's own root mount, where the climb found
-		 * nothing on the place (bottom == top), the system's place is
-		 * free: the flag comes from another mount of the filesystem,
-		 * which a mount here does not reach. */
-		if ((bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) || bottom != top ||
-		    ((BPF_CORE_READ(bottom, d_flags) & DCACHE_MOUNTED) &&
-		     (!bs_pid1_root_mnt || (__u64)BPF_CORE_READ(path, mnt) != bs_pid1_root_mnt)))
+		 * /home. On the system's own root mount (while PID 1 has not
+		 * left it), the kernel's list of the mounts on it tells whether
+		 * one is on the place itself; the climb cannot, as a path may
+		 * stop on the place under a mount (a file handle, a /proc
+		 * magic link, "."). When none is, the flag comes from another
+		 * mount of the filesystem, which a mount here does not reach. */
+		if ((bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) || bottom != top)
+			return refuse_write(top, BS_RULE_ANCESTOR);
+		if ((BPF_CORE_READ(bottom, d_flags) & DCACHE_MOUNTED) &&
+		    (!bs_pid1_root_mnt || bs_pid1_left_root || (__u64)BPF_CORE_READ(path, mnt) != bs_pid1_root_mnt ||
+		     mounted_on((__u64)BPF_CORE_READ(path, mnt), (__u64)bottom)))
 			return refuse_write(top, BS_RULE_ANCESTOR);
 		return 0;
 	}

@@ -50,10 +50,17 @@ struct vfsmount {
 /* fs/mount.h: the vfsmount is embedded in struct mount. */
 struct mnt_namespace;
 
+struct list_head {
+	struct list_head *next;
+	struct list_head *prev;
+};
+
 struct mount {
 	struct mount *mnt_parent;
 	struct dentry *mnt_mountpoint;
 	struct vfsmount mnt;
+	struct list_head mnt_mounts;  /* the mounts on this one, by their mnt_child */
+	struct list_head mnt_child;
 	struct mnt_namespace *mnt_ns;
 	struct mount *mnt_master;   /* the mount this slave receives propagation from */
 	int mnt_group_id;           /* peer group id, 0 when not shared */

@@ -53,6 +53,13 @@
  *                            the same handle opened O_PATH, bind-mounted
  *                            on DIR (a mount whose root has no parents),
  *                            DIR opened for appending TEXT
+ *   mount-under PARENT NAME SRC
+ *                            bind-mount SRC on the directory NAME of
+ *                            PARENT's filesystem itself, under whatever is
+ *                            mounted on it: its inode from readdir (which
+ *                            does not cross mounts), opened O_PATH by an
+ *                            ext4 file handle (inode, any generation), and
+ *                            the mount made through /proc/self/fd
  *   anon-rwx                 run code from an anonymous RWX mapping
  *   mprotect-rx              write code to RW memory, mprotect it RX, run it
  *   file-rwx FILE            run code from a private RWX mapping of FILE
@@ -76,6 +83,7 @@
  *                            SCRIPT (BS_MOVE_RC: 0 or the error)
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -460,6 +468,38 @@ int main(int argc, char **argv)
 		setenv("BS_EXEC_ERROR", strerror(e), 1);
 		execl("/bin/sh", "sh", argv[2], (char *)0);
 		return fail("execl");
+	}
+	if (!strcmp(cmd, "mount-under") && argc == 5) {
+		struct file_handle *fh = malloc(sizeof(*fh) + 8);
+		struct dirent *e;
+		uint32_t ino = 0, gen = 0;
+		char target[64];
+		DIR *d = opendir(argv[2]);
+		int pfd, fd;
+
+		if (!fh || !d)
+			return fail("opendir");
+		while ((e = readdir(d)))
+			if (!strcmp(e->d_name, argv[3]))
+				ino = (uint32_t)e->d_ino;
+		closedir(d);
+		if (!ino)
+			return fail("readdir: no such entry");
+		fh->handle_bytes = 8;
+		fh->handle_type = 1; /* FILEID_INO32_GEN */
+		memcpy(fh->f_handle, &ino, 4);
+		memcpy(fh->f_handle + 4, &gen, 4);
+		pfd = open(argv[2], O_RDONLY | O_DIRECTORY);
+		if (pfd < 0)
+			return fail("open");
+		fd = open_by_handle_at(pfd, fh, O_PATH | O_DIRECTORY);
+		if (fd < 0)
+			return fail("open_by_handle_at");
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (mount(argv[4], target, 0, MS_BIND, 0) != 0)
+			return fail("mount under");
+		printf("mounted %s under the mounts on %s/%s\n", argv[4], argv[2], argv[3]);
+		return 0;
 	}
 	if ((!strcmp(cmd, "handle-write") && argc == 4) || (!strcmp(cmd, "handle-read") && argc == 3) ||
 	    (!strcmp(cmd, "handle-bind-write") && argc == 5)) {

@@ -11,9 +11,10 @@
 # mount on a directory above protected names, or on a protected name; a
 # write through a file handle opened after the dentry cache is dropped (no
 # parents to name it by); on filesystems mounted after the loader on the
-# empty directories the policy names, a file created at a protected name,
-# and a file removed from or created in a denied subtree (the path hooks
-# cross the mount). Twins that keep working: the subjects replace and
+# empty directories the policy names (and a second mount there, also
+# through a file handle that stops under the first), a file created at a
+# protected name, and a file removed from or created in a denied subtree
+# (the path hooks cross the mount). Twins that keep working: the subjects replace and
 # write (the subject also with its own descriptor still open, as systemd
 # does), plain programs create and remove elsewhere, renames and exchanges
 # of unprotected directories, a file handle opened for reading, and the
@@ -146,6 +147,12 @@ unshare -m --propagation private sh -c 'mount -t tmpfs none /boot && echo "TEST:
 sleep 2
 try mount-boot mount --bind /tmp/bootfs /boot
 try stack-boot mount -t tmpfs none /boot
+# The same through a path that stops on /boot's directory itself, under the
+# mount on it (a file handle opened through /proc/self/fd); its twin on a
+# directory nothing protects.
+try stack-boot-under $T mount-under / boot /tmp/fake
+mkdir -p /opt/under
+try mount-under-free $T mount-under /opt under /tmp/fake
 try umount-boot umount /boot
 try detach-boot umount -l /boot
 try rm-boot rm /boot/vmlinuz
@@ -219,6 +226,8 @@ vm_expect "$log" '^TEST: handle-read-plain rc=0$' "a file handle still opens a f
 vm_expect "$log" '^TEST: private-mounted$' "a private mount namespace mounted a tmpfs on /boot"
 vm_expect "$log" '^TEST: mount-boot rc=0$' "a filesystem is mounted on the directory of a subtree rule (the private namespace's mount there does not take the system's place)"
 vm_expect "$log" '^TEST: stack-boot rc=1$' "no second filesystem is stacked on it"
+vm_expect "$log" '^TEST: stack-boot-under rc=1$' "nor through a path that stops under the mount on it (a file handle)"
+vm_expect "$log" '^TEST: mount-under-free rc=0$' "twin: the same mount through a file handle on an unprotected directory works"
 vm_expect "$log" '^TEST: umount-boot rc=1$' "it is not unmounted"
 vm_expect "$log" '^TEST: detach-boot rc=1$' "nor detached"
 vm_expect "$log" '^TEST: rm-boot rc=1$' "and the subtree rule holds for its files: rm is refused"
