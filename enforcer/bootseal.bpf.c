@@ -1296,6 +1296,16 @@ static __always_inline int in_pin_ns(void)
 	return m && BPF_CORE_READ(task, nsproxy, mnt_ns) == BPF_CORE_READ(m, mnt_ns);
 }
 
+/* Whether the current task is in another mount namespace than the pins',
+ * once that is known, and VM (a mount of its namespace) is not shared, so
+ * that a change to it reaches no other mount: a private copy, such as
+ * systemd's sandboxes make (they remount their copy of every mount
+ * read-only and drop the ones they hide). */
+static __always_inline int private_copy(struct vfsmount *vm)
+{
+	return bs_pin_mnt && !in_pin_ns() && !BPF_CORE_READ(real_mount_of(vm), mnt_group_id);
+}
+
 /* Whether the root (mount, dentry) is the one PID 1 booted into, as
  * recorded. */
 static __always_inline int is_booted_root(struct vfsmount *mnt, struct dentry *dentry)
@@ -2468,8 +2478,12 @@ int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const c
 	if (ret)
 		return ret;
 	/* Nothing is mounted over the pins' bpffs or inside it: that would
-	 * hide the enforcer from its readers and the unpin guards. */
-	if (bs_pin_ino && BPF_CORE_READ(path, dentry, d_sb, s_dev) == bs_pin_dev && !is_trusted())
+	 * hide the enforcer from its readers and the unpin guards. Changing
+	 * the flags of a private copy of its mount (MS_REMOUNT | MS_BIND:
+	 * read-only, nosuid; never propagated, and the superblock stays as
+	 * it is) changes nothing the pins' namespace sees. */
+	if (bs_pin_ino && BPF_CORE_READ(path, dentry, d_sb, s_dev) == bs_pin_dev && !is_trusted() &&
+	    !((flags & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND) && private_copy(BPF_CORE_READ(path, mnt))))
 		return self_deny(BS_SELF_PIN_MOUNT);
 	/* Nor over a directory the pins are reached through; and no mount of
 	 * the pins' namespace is moved (mount(2) names the mount to move by a
@@ -2624,6 +2638,11 @@ int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
 	    !((flags & MNT_DETACH) && (holds_pins(mnt) || BPF_CORE_READ(sb, s_magic) == SYSFS_MAGIC)))
 		return 0;
 	if (is_trusted())
+		return 0;
+	/* A private copy's unmount takes nothing from the pins' namespace
+	 * (the kernel unmounts only mounts of the caller's namespace, and
+	 * only shared ones pass it on). */
+	if (private_copy(mnt))
 		return 0;
 	return self_deny(BS_SELF_UMOUNT);
 }

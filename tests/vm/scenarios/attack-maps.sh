@@ -11,6 +11,10 @@
 #    `bootseal audit` read them through the pinned iterators, show the
 #    denials, and a second reader sees the same events;
 #  - the iterator links cannot be detached, updated or unpinned;
+#  - the pins' mounts cannot be unmounted, remounted read-only, mounted
+#    over, moved or pivoted from, here or from a namespace that propagates
+#    here; twin: a private namespace mounts, moves and pivots as it likes,
+#    and remounts read-only and unmounts its copy of the bpffs mount;
 #  - /proc/sysrq-trigger under `deny capability CAP_SYS_BOOT by SUBJECT`:
 #    refused to the subject (through any procfs mount), allowed to others;
 #  - loader exit status 8 (an enforcer is already installed) only for
@@ -101,6 +105,12 @@ try peer-ns-mount-over-sysfs-fs unshare -m --propagation unchanged mount -t tmpf
 # an unrelated mount works here too.
 try private-ns-mounts unshare -m sh -c 'mount -t tmpfs t /sys/fs && mount -t tmpfs t /mnt/mv1 && mount --move /mnt/mv1 /mnt/mv2 && pivot_root /mnt/nr /mnt/nr/old'
 try move-mount-other bs-probe move-mount /mnt/nr /mnt/mv2
+# The bpffs mount itself: not remounted read-only nor unmounted here; a
+# private namespace's copy is (systemd's sandboxes remount their copy of
+# every mount read-only and unmount what they hide).
+try remount-bind-bpffs mount -o remount,bind,ro /sys/fs/bpf
+try umount-bpffs umount /sys/fs/bpf
+try private-ns-bpffs unshare -m --propagation private sh -c 'mount -o remount,bind,ro /sys/fs/bpf && umount /sys/fs/bpf'
 # From a private namespace where /sys is no mountpoint once moved away,
 # removing or renaming the directory would detach the host's /sys and the
 # bpffs on it, in every namespace.
@@ -193,7 +203,7 @@ for t in kprobe tracepoint perf_event raw_tracepoint; do
 done
 for r in umount-lazy-root umount-lazy-sysfs-parent pin-dir-rename pin-dir-rmdir mount-over-bpffs mount-over-pins \
 	mount-over-sysfs-fs mount-over-sys bind-over-sys move-bpffs move-sys move-mount-bpffs move-mount-over-sys \
-	pivot-root peer-ns-mount-over-sysfs-fs; do
+	pivot-root peer-ns-mount-over-sysfs-fs remount-bind-bpffs umount-bpffs; do
 	vm_expect "$log" "^TEST: $r rc=[1-9]" "$r is refused"
 done
 for r in move-mount-bpffs move-mount-over-sys; do
@@ -201,6 +211,7 @@ for r in move-mount-bpffs move-mount-over-sys; do
 done
 vm_expect "$log" '^TEST: private-ns-mounts rc=0$' "twin: a private mount namespace mounts over /sys/fs, moves and pivots"
 vm_expect "$log" '^TEST: move-mount-other rc=0$' "twin: move_mount of an unrelated mount works"
+vm_expect "$log" '^TEST: private-ns-bpffs rc=0$' "twin: a private namespace remounts its copy of the bpffs read-only and unmounts it"
 for r in rmdir-sys-private rename-sys-private; do
 	vm_expect "$log" "^TEST: $r out=.*Operation not permitted" "$r: refused by the enforcer (not EBUSY: /sys is no mountpoint there)"
 done

@@ -10,6 +10,8 @@
 #   deny exec subtree /home            (no code from home directories)
 #   deny write path /etc/bootseal-later.conf
 # One boot; from the host over ssh, each route beside its twin:
+#   - systemd's sandboxes set up their private copies of the pins' mounts
+#     without a self-protection refusal;
 #   - the system is `running` (fsck and the mounts of /boot and /home went
 #     through, /home's after systemd-networkd's sandbox put a mount of its
 #     own on the same directory, ProtectHome=), and /boot and /home are the
@@ -90,6 +92,8 @@ deb_boot "$VM_WORK/vmlinuz" "$VM_WORK/initrd.img" "$disk" "$log" --timeout 900
 deb_running
 K=$DEB_KVER
 deb_check "bootseal status shows the policy in force" deb_ssh 'bootseal status | grep -q debian-objects'
+deb_check "systemd's sandboxes were refused nothing on their copies of the pins' mounts (remounted read-only, unmounted)" \
+	deb_ssh '! bootseal audit | grep -E "denied self-protection (mount over the pins|bpffs unmount)"'
 deb_check "/boot and /home are their partitions' filesystems, mounted after switch_root" deb_ssh '
 	[ "$(findmnt -n -o SOURCE /boot)" = /dev/vda3 ] && [ "$(findmnt -n -o SOURCE /home)" = /dev/vda4 ]'
 
