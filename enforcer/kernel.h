@@ -11,10 +11,16 @@
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
+struct list_head {
+	struct list_head *next;
+	struct list_head *prev;
+};
+
 struct super_block {
 	unsigned int s_dev;   /* dev_t: major << 20 | minor */
 	unsigned long s_magic;
 	struct dentry *s_root;
+	struct list_head s_mounts;  /* every mount of it, by their mnt_instance */
 };
 
 struct inode {
@@ -48,11 +54,8 @@ struct vfsmount {
 };
 
 /* fs/mount.h: the vfsmount is embedded in struct mount. */
-struct mnt_namespace;
-
-struct list_head {
-	struct list_head *next;
-	struct list_head *prev;
+struct mnt_namespace {
+	__u64 event;  /* counts changes to the namespace's mounts */
 };
 
 struct mount {
@@ -61,6 +64,7 @@ struct mount {
 	struct vfsmount mnt;
 	struct list_head mnt_mounts;  /* the mounts on this one, by their mnt_child */
 	struct list_head mnt_child;
+	struct list_head mnt_instance;  /* in its superblock's s_mounts */
 	struct mnt_namespace *mnt_ns;
 	struct mount *mnt_master;   /* the mount this slave receives propagation from */
 	int mnt_group_id;           /* peer group id, 0 when not shared */

@@ -15,6 +15,11 @@
 //                                (int $0x80, which the kernel handles as a
 //                                32-bit task's compat_sys_ioctl)
 //   bs-probe move-mount FROM TO  move_mount(2) the mount at FROM to TO
+//   bs-probe unshare-exec PROG ARG...
+//                                run PROG in a new mount namespace whose
+//                                mounts keep their propagation (a shared
+//                                mount's copy is its peer), as unshare(1)
+//                                --propagation unchanged means to
 //   bs-probe opal-save DEV       ioctl IOC_OPAL_SAVE (a self-encrypting drive
 //                                command) on DEV opened read-only
 //   bs-probe open DEV r|w|rw|none  open DEV read-only, write-only, read-write
@@ -45,6 +50,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +95,12 @@ int main(int argc, char **argv)
 	if (argc < 3) {
 		fprintf(stderr, "bs-probe %s: FILE missing\n", cmd);
 		return 2;
+	}
+	if (!strcmp(cmd, "unshare-exec")) {
+		if (unshare(CLONE_NEWNS) != 0)
+			return fail("unshare");
+		execvp(argv[2], argv + 2);
+		return fail("execvp");
 	}
 	if (!strcmp(cmd, "move-mount") && argc == 4) {
 		if (syscall(SYS_move_mount, AT_FDCWD, argv[2], AT_FDCWD, argv[3], 0) != 0)

@@ -13,8 +13,11 @@
 #  - the iterator links cannot be detached, updated or unpinned;
 #  - the pins' mounts cannot be unmounted, remounted read-only, mounted
 #    over, moved or pivoted from, here or from a namespace that propagates
-#    here; twin: a private namespace mounts, moves and pivots as it likes,
-#    and remounts read-only and unmounts its copy of the bpffs mount;
+#    here, nor taken along by the propagation of a lazy unmount (of a
+#    recursive bind of /sys, or of / in a namespace sharing /sys); twin: a
+#    private namespace mounts, moves and pivots as it likes, remounts
+#    read-only and unmounts its copy of the bpffs mount, and unmounts its /
+#    lazily;
 #  - /proc/sysrq-trigger under `deny capability CAP_SYS_BOOT by SUBJECT`:
 #    refused to the subject (through any procfs mount), allowed to others;
 #  - loader exit status 8 (an enforcer is already installed) only for
@@ -100,7 +103,7 @@ mount -t tmpfs t /mnt/nr && mkdir -p /mnt/nr/old
 try pivot-root pivot_root /mnt/nr /mnt/nr/old
 # ... or from another mount namespace whose /sys propagates to this one.
 mount --make-shared /sys
-try peer-ns-mount-over-sysfs-fs unshare -m --propagation unchanged mount -t tmpfs t /sys/fs
+try peer-ns-mount-over-sysfs-fs bs-probe unshare-exec mount -t tmpfs t /sys/fs
 # Twins: a private namespace mounts and moves as it likes; move_mount of
 # an unrelated mount works here too.
 try private-ns-mounts unshare -m sh -c 'mount -t tmpfs t /sys/fs && mount -t tmpfs t /mnt/mv1 && mount --move /mnt/mv1 /mnt/mv2 && pivot_root /mnt/nr /mnt/nr/old'
@@ -111,6 +114,17 @@ try move-mount-other bs-probe move-mount /mnt/nr /mnt/mv2
 try remount-bind-bpffs mount -o remount,bind,ro /sys/fs/bpf
 try umount-bpffs umount /sys/fs/bpf
 try private-ns-bpffs unshare -m --propagation private sh -c 'mount -o remount,bind,ro /sys/fs/bpf && umount /sys/fs/bpf'
+# ... but not where /sys is a peer of this namespace's (shared above): the
+# unmount would propagate to the pins' bpffs here.
+try peer-ns-umount-bpffs bs-probe unshare-exec umount /sys/fs/bpf
+# ... nor a lazy unmount of what holds a copy of the bpffs under a copy of
+# /sys that is a peer of this one (the kernel passes it on to the pins'
+# bpffs here): a recursive bind of /sys, or / in a namespace that shares
+# /sys. Twin: a private namespace unmounts its / lazily.
+mkdir -p /tmp/rb && mount -t tmpfs t /tmp/rb && mkdir /tmp/rb/s && mount --rbind /sys /tmp/rb/s
+try rbind-sys-lazy umount -l /tmp/rb
+try peer-ns-lazy-root bs-probe unshare-exec sh -c 'mount --make-private / && umount -l /'
+try private-ns-lazy-root unshare -m --propagation private sh -c 'umount -l /'
 # From a private namespace where /sys is no mountpoint once moved away,
 # removing or renaming the directory would detach the host's /sys and the
 # bpffs on it, in every namespace.
@@ -203,7 +217,8 @@ for t in kprobe tracepoint perf_event raw_tracepoint; do
 done
 for r in umount-lazy-root umount-lazy-sysfs-parent pin-dir-rename pin-dir-rmdir mount-over-bpffs mount-over-pins \
 	mount-over-sysfs-fs mount-over-sys bind-over-sys move-bpffs move-sys move-mount-bpffs move-mount-over-sys \
-	pivot-root peer-ns-mount-over-sysfs-fs remount-bind-bpffs umount-bpffs; do
+	pivot-root peer-ns-mount-over-sysfs-fs remount-bind-bpffs umount-bpffs peer-ns-umount-bpffs rbind-sys-lazy \
+	peer-ns-lazy-root; do
 	vm_expect "$log" "^TEST: $r rc=[1-9]" "$r is refused"
 done
 for r in move-mount-bpffs move-mount-over-sys; do
@@ -212,6 +227,7 @@ done
 vm_expect "$log" '^TEST: private-ns-mounts rc=0$' "twin: a private mount namespace mounts over /sys/fs, moves and pivots"
 vm_expect "$log" '^TEST: move-mount-other rc=0$' "twin: move_mount of an unrelated mount works"
 vm_expect "$log" '^TEST: private-ns-bpffs rc=0$' "twin: a private namespace remounts its copy of the bpffs read-only and unmounts it"
+vm_expect "$log" '^TEST: private-ns-lazy-root rc=0$' "twin: a private namespace unmounts its / lazily"
 for r in rmdir-sys-private rename-sys-private; do
 	vm_expect "$log" "^TEST: $r out=.*Operation not permitted" "$r: refused by the enforcer (not EBUSY: /sys is no mountpoint there)"
 done
