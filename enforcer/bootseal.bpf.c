@@ -2631,95 +2631,6 @@ int BPF_PROG(bs_path_chroot, const struct path *path, int ret)
 	return 0;
 }
 
-/* How many mounts of the pins' bpffs detach_takes_pins() looks through
- * (one per mount namespace that copied it: systemd's sandboxes), and how
- * far up from each. */
-#define BS_MAX_PIN_COPIES 1024
-#define BS_MAX_COPY_DEPTH 16
-
-struct pin_copies {
-	__u64 head;   /* &the pins' superblock's s_mounts */
-	__u64 pos;
-	__u64 top;    /* the mount being unmounted */
-	__u8 hit;     /* the unmount would reach the pins, or the walk could not tell */
-	__u8 done;
-};
-
-static long pin_copies_step(__u32 i, void *ctx)
-{
-	struct pin_copies *c = ctx;
-	struct list_head *pos = (struct list_head *)c->pos;
-	struct mount *x, *a, *p;
-	int k;
-
-	if (!c->pos) {
-		c->hit = 1;
-		c->done = 1;
-		return 1;
-	}
-	if (c->pos == c->head) {
-		c->done = 1;
-		return 1;
-	}
-	x = (struct mount *)(c->pos - bpf_core_field_offset(struct mount, mnt_instance));
-	p = BPF_CORE_READ(x, mnt_parent);
-	/* Only a copy whose parent passes an unmount on to its peers and
-	 * slaves: among them, the pins' own. */
-	if (p && p != x && BPF_CORE_READ(p, mnt_group_id)) {
-		a = x;
-		for (k = 0; k < BS_MAX_COPY_DEPTH; k++) {
-			if ((__u64)a == c->top) {
-				c->hit = 1;
-				c->done = 1;
-				return 1;
-			}
-			p = BPF_CORE_READ(a, mnt_parent);
-			if (!p) {
-				c->hit = 1;
-				c->done = 1;
-				return 1;
-			}
-			if (p == a)
-				break;
-			a = p;
-		}
-		if (k == BS_MAX_COPY_DEPTH) {
-			c->hit = 1;
-			c->done = 1;
-			return 1;
-		}
-	}
-	c->pos = (__u64)BPF_CORE_READ(pos, next);
-	return 0;
-}
-
-/* Whether unmounting VM (with what is mounted below it, for a lazy
- * unmount) would unmount the pins' bpffs in the pins' namespace through
- * propagation: the kernel passes an unmount on through each unmounted
- * mount's parent's peers and slaves, so a copy of the bpffs under a copy
- * of /sys that is a peer of the pins' namespace's (a recursive bind of
- * /sys anywhere, a namespace that shares /sys) takes the pins' bpffs
- * along, and no sb_umount runs for it. Yes when any mount of the pins'
- * superblock with a shared parent is VM or lies below it, or when the walk
- * cannot tell (more copies or levels than it follows, a list changing under
- * it). */
-static __noinline int detach_takes_pins(__u64 vm)
-{
-	struct pin_copies c = {};
-	struct super_block *sb;
-
-	if (!bs_pin_mnt || !vm)
-		return 0;
-	sb = BPF_CORE_READ((struct mount *)bs_pin_mnt, mnt.mnt_sb);
-	if (!sb)
-		return 1;
-	c.head = (__u64)sb + bpf_core_field_offset(struct super_block, s_mounts);
-	c.pos = (__u64)BPF_CORE_READ(sb, s_mounts.next);
-	c.top = vm - bpf_core_field_offset(struct mount, mnt);
-	bpf_loop(BS_MAX_PIN_COPIES, pin_copies_step, &c, 0);
-	return c.hit || !c.done;
-}
-
 SEC("lsm/sb_umount")
 int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
 {
@@ -2732,8 +2643,6 @@ int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
 		return ret;
 	if (!bs_pin_ino)
 		return 0;
-	if (!is_trusted() && detach_takes_pins((__u64)mnt))
-		return self_deny(BS_SELF_UMOUNT);
 	sb = BPF_CORE_READ(mnt, mnt_sb);
 	if (BPF_CORE_READ(sb, s_dev) != bs_pin_dev &&
 	    !((flags & MNT_DETACH) && (holds_pins(mnt) || BPF_CORE_READ(sb, s_magic) == SYSFS_MAGIC)))

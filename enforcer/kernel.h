@@ -20,7 +20,6 @@ struct super_block {
 	unsigned int s_dev;   /* dev_t: major << 20 | minor */
 	unsigned long s_magic;
 	struct dentry *s_root;
-	struct list_head s_mounts;  /* every mount of it, by their mnt_instance */
 };
 
 struct inode {
@@ -64,7 +63,6 @@ struct mount {
 	struct vfsmount mnt;
 	struct list_head mnt_mounts;  /* the mounts on this one, by their mnt_child */
 	struct list_head mnt_child;
-	struct list_head mnt_instance;  /* in its superblock's s_mounts */
 	struct mnt_namespace *mnt_ns;
 	struct mount *mnt_master;   /* the mount this slave receives propagation from */
 	int mnt_group_id;           /* peer group id, 0 when not shared */

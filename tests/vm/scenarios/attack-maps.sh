@@ -13,11 +13,9 @@
 #  - the iterator links cannot be detached, updated or unpinned;
 #  - the pins' mounts cannot be unmounted, remounted read-only, mounted
 #    over, moved or pivoted from, here or from a namespace that propagates
-#    here, nor taken along by the propagation of a lazy unmount (of a
-#    recursive bind of /sys, or of / in a namespace sharing /sys); twin: a
-#    private namespace mounts, moves and pivots as it likes, remounts
-#    read-only and unmounts its copy of the bpffs mount, and unmounts its /
-#    lazily;
+#    here; twin: a private namespace mounts, moves and pivots as it likes,
+#    remounts read-only and unmounts its copy of the bpffs mount, and
+#    unmounts its / lazily;
 #  - /proc/sysrq-trigger under `deny capability CAP_SYS_BOOT by SUBJECT`:
 #    refused to the subject (through any procfs mount), allowed to others;
 #  - loader exit status 8 (an enforcer is already installed) only for
@@ -117,13 +115,7 @@ try private-ns-bpffs unshare -m --propagation private sh -c 'mount -o remount,bi
 # ... but not where /sys is a peer of this namespace's (shared above): the
 # unmount would propagate to the pins' bpffs here.
 try peer-ns-umount-bpffs bs-probe unshare-exec umount /sys/fs/bpf
-# ... nor a lazy unmount of what holds a copy of the bpffs under a copy of
-# /sys that is a peer of this one (the kernel passes it on to the pins'
-# bpffs here): a recursive bind of /sys, or / in a namespace that shares
-# /sys. Twin: a private namespace unmounts its / lazily.
-mkdir -p /tmp/rb && mount -t tmpfs t /tmp/rb && mkdir /tmp/rb/s && mount --rbind /sys /tmp/rb/s
-try rbind-sys-lazy umount -l /tmp/rb
-try peer-ns-lazy-root bs-probe unshare-exec sh -c 'mount --make-private / && umount -l /'
+# Twin: a private namespace unmounts its / lazily.
 try private-ns-lazy-root unshare -m --propagation private sh -c 'umount -l /'
 # From a private namespace where /sys is no mountpoint once moved away,
 # removing or renaming the directory would detach the host's /sys and the
@@ -217,8 +209,7 @@ for t in kprobe tracepoint perf_event raw_tracepoint; do
 done
 for r in umount-lazy-root umount-lazy-sysfs-parent pin-dir-rename pin-dir-rmdir mount-over-bpffs mount-over-pins \
 	mount-over-sysfs-fs mount-over-sys bind-over-sys move-bpffs move-sys move-mount-bpffs move-mount-over-sys \
-	pivot-root peer-ns-mount-over-sysfs-fs remount-bind-bpffs umount-bpffs peer-ns-umount-bpffs rbind-sys-lazy \
-	peer-ns-lazy-root; do
+	pivot-root peer-ns-mount-over-sysfs-fs remount-bind-bpffs umount-bpffs peer-ns-umount-bpffs; do
 	vm_expect "$log" "^TEST: $r rc=[1-9]" "$r is refused"
 done
 for r in move-mount-bpffs move-mount-over-sys; do
