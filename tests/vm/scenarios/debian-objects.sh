@@ -13,9 +13,9 @@
 #   - systemd's sandboxes set up their private copies of the pins' mounts
 #     without a self-protection refusal;
 #   - the system is `running` (fsck and the mounts of /boot and /home went
-#     through, /home's after systemd-networkd's sandbox put a mount of its
-#     own on the same directory, ProtectHome=), and /boot and /home are the
-#     filesystems of their partitions;
+#     through; a systemd sandbox with ProtectHome= may have put a mount of
+#     its own on /home's directory first, in its private namespace), and
+#     /boot and /home are the filesystems of their partitions;
 #   - on the separate /boot: rm, a new file, an append, a rename, an
 #     unmount, a mount stacked on it and a write through a file handle
 #     opened after the dentry cache is dropped are refused; the files are

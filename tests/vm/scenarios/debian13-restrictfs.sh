@@ -22,7 +22,8 @@
 # (writing /etc/shadow) still stands inside it; its twin without
 # RestrictFileSystems= reads the tmpfs file.
 # Boot 2, the example policy as it is (no grant): bootseal refuses PID 1's
-# load (the audit log holds more refused loads of PID 1 than boot 1's),
+# LSM programs (the audit log holds refused loads of PID 1 of `program
+# type lsm, attach lsm_mac`, where boot 1's holds none),
 # PID 1 holds no BPF LSM program, the same unit reads the tmpfs file
 # (unrestricted) and still cannot write /etc/shadow, and the system is
 # `running`.
