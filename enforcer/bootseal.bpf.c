@@ -1316,6 +1316,133 @@ static __always_inline int private_copy(struct vfsmount *vm)
 	       !BPF_CORE_READ(m, mnt_parent, mnt_group_id);
 }
 
+/* How many steps reaches_pins() takes through the mounts that propagate
+ * to the pins' parent and their children before it gives up (and says
+ * yes). Only root in the initial user namespace makes those mounts: a
+ * copy in another user namespace is a slave, and propagates nothing back. */
+#define BS_MAX_PROPAGATION_STEPS 65536
+
+/* The walk's state. Every field the steps branch on holds a value read
+ * from the kernel when the walk starts: 6.1 checks a bpf_loop callback
+ * once, with the caller's state at the call, and a field it then knows
+ * (a 0 from an initializer) makes it hard-wire the branches on that field
+ * at load, for every later step too. */
+struct propagation {
+	__u64 pins;     /* the pins' bpffs mount */
+	__u64 place;    /* the dentry it is mounted on */
+	__u64 target;   /* the mount being unmounted */
+	__u64 first;    /* the mount the walk entered the current peer ring at */
+	__u64 q;        /* the mount whose children are looked through */
+	__u64 head;     /* &q->mnt_mounts */
+	__u64 pos;      /* the child list entry to look at next */
+	__u8 reaches;   /* the unmount would reach the pins, or the walk could not tell */
+	__u8 done;
+};
+
+static __always_inline int under_target(struct mount *x, __u64 target)
+{
+	struct mount *p;
+	int i;
+
+	for (i = 0; i < BS_MAX_DEPTH; i++) {
+		if ((__u64)x == target)
+			return 1;
+		p = BPF_CORE_READ(x, mnt_parent);
+		if (!p || p == x)
+			return 0;
+		x = p;
+	}
+	return 1; /* deeper than followed: fail closed */
+}
+
+/* Looks through q's children from its first one. */
+static __always_inline void enter(struct propagation *w, struct mount *q)
+{
+	w->q = (__u64)q;
+	w->head = (__u64)q + bpf_core_field_offset(struct mount, mnt_mounts);
+	w->pos = (__u64)BPF_CORE_READ(q, mnt_mounts.next);
+}
+
+static long propagation_step(__u32 i, void *ctx)
+{
+	struct propagation *w = ctx;
+	struct mount *q = (struct mount *)w->q, *first = (struct mount *)w->first, *x, *next;
+	struct list_head *pos = (struct list_head *)w->pos;
+	__u64 share;
+
+	/* (w's fields are read into locals before BPF_CORE_READ: inside
+	 * it, w->first would be a relocation against this struct.) */
+
+	if (!w->pos)    /* a read failed: a list changing under the walk */
+		goto unsure;
+	if (w->pos == w->head) {
+		/* q's children are seen: its next peer, then the group it is a
+		 * slave of (a mount made there propagates here, and so does an
+		 * unmount). A chain of masters ends: a slave's master is never
+		 * below it. */
+		share = (__u64)BPF_CORE_READ(q, mnt_share.next);
+		if (!share)
+			goto unsure;
+		next = (struct mount *)(share - bpf_core_field_offset(struct mount, mnt_share));
+		if ((__u64)next == w->first) {
+			next = BPF_CORE_READ(first, mnt_master);
+			if (!next) {
+				w->done = 1;
+				return 1;
+			}
+			w->first = (__u64)next;
+		}
+		enter(w, next);
+		return 0;
+	}
+	x = (struct mount *)(w->pos - bpf_core_field_offset(struct mount, mnt_child));
+	if ((__u64)BPF_CORE_READ(x, mnt_mountpoint) == w->place && (__u64)x != w->pins &&
+	    under_target(x, w->target)) {
+		w->reaches = 1;
+		w->done = 1;
+		return 1;
+	}
+	w->pos = (__u64)BPF_CORE_READ(pos, next);
+	return 0;
+unsure:
+	w->reaches = 1;
+	w->done = 1;
+	return 1;
+}
+
+/* Whether unmounting VM (and, lazily, the mounts below it) would take the
+ * pins' bpffs along without an sb_umount of its own. The kernel passes an
+ * unmount on: for every mount it takes, every mount that receives
+ * propagation from that mount's parent (its peers, and their slaves) loses
+ * its child on the same dentry, when that child has no mounts of its own.
+ * The pins' bpffs has none; it goes when the unmount takes a mount on its
+ * place (/sys/fs/bpf's dentry) whose parent propagates to the pins' parent:
+ * a peer of /sys, or a mount of a group /sys is a slave of. Those are
+ * looked through here, the children on that place among their children,
+ * and whether VM is one of those or above one (a tmpfs holding
+ * `mount --rbind /sys`, a namespace's / unmounted lazily, a tmpfs on
+ * fs/bpf of a /sys copy that joined /sys's peer group with
+ * MOVE_MOUNT_SET_GROUP). Yes when the walk is longer than it goes or a
+ * list changes under it (the hook holds none of the kernel's mount locks). */
+static __noinline int reaches_pins(struct vfsmount *vm)
+{
+	struct propagation w = {};
+	struct mount *pins = (struct mount *)bs_pin_mnt, *parent;
+
+	if (!pins || !vm)
+		return 0;
+	parent = BPF_CORE_READ(pins, mnt_parent);
+	if (!parent || parent == pins)
+		return 0;
+	w.pins = (__u64)pins;
+	w.place = (__u64)BPF_CORE_READ(pins, mnt_mountpoint);
+	w.target = (__u64)real_mount_of(vm);
+	w.first = (__u64)parent;
+	enter(&w, parent);
+	bpf_loop(BS_MAX_PROPAGATION_STEPS, propagation_step, &w, 0);
+	return w.reaches || !w.done;
+}
+
 /* Whether the root (mount, dentry) is the one PID 1 booted into, as
  * recorded. */
 static __always_inline int is_booted_root(struct vfsmount *mnt, struct dentry *dentry)
@@ -2600,8 +2727,6 @@ static __always_inline int sysrq_open(struct file *file, unsigned int fmode)
 
 /* ---- self-protection ------------------------------------------------- */
 
-/* Unmounting the bpffs that holds the pins, or lazily unmounting a sysfs
- * (which takes the bpffs mounted below it along). */
 /* pivot_root in the pins' namespace moves the root of every process there
  * away from the mounts the pins hang from. */
 SEC("lsm/sb_pivotroot")
@@ -2631,6 +2756,9 @@ int BPF_PROG(bs_path_chroot, const struct path *path, int ret)
 	return 0;
 }
 
+/* Unmounting the bpffs that holds the pins, or lazily unmounting a mount
+ * above it or a sysfs (which takes the bpffs mounted below it along), or
+ * any unmount the kernel would pass on to the pins' bpffs (reaches_pins). */
 SEC("lsm/sb_umount")
 int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
 {
@@ -2641,20 +2769,20 @@ int BPF_PROG(bs_sb_umount, struct vfsmount *mnt, int flags, int ret)
 	ret = check_unmount_ancestor(mnt);
 	if (ret)
 		return ret;
-	if (!bs_pin_ino)
+	if (!bs_pin_ino || is_trusted())
 		return 0;
 	sb = BPF_CORE_READ(mnt, mnt_sb);
-	if (BPF_CORE_READ(sb, s_dev) != bs_pin_dev &&
-	    !((flags & MNT_DETACH) && (holds_pins(mnt) || BPF_CORE_READ(sb, s_magic) == SYSFS_MAGIC)))
-		return 0;
-	if (is_trusted())
-		return 0;
 	/* A private copy's unmount takes nothing from the pins' namespace
-	 * (the kernel unmounts only mounts of the caller's namespace, and
-	 * only shared ones pass it on). */
-	if (private_copy(mnt))
-		return 0;
-	return self_deny(BS_SELF_UMOUNT);
+	 * by itself (the kernel unmounts only mounts of the caller's
+	 * namespace, and only shared ones pass it on); what lies below it is
+	 * for reaches_pins. */
+	if ((BPF_CORE_READ(sb, s_dev) == bs_pin_dev ||
+	     ((flags & MNT_DETACH) && (holds_pins(mnt) || BPF_CORE_READ(sb, s_magic) == SYSFS_MAGIC))) &&
+	    !private_copy(mnt))
+		return self_deny(BS_SELF_UMOUNT);
+	if (reaches_pins(mnt))
+		return self_deny(BS_SELF_UMOUNT);
+	return 0;
 }
 
 /* Whether the current process may load a BPF LSM program: the grants

@@ -63,6 +63,7 @@ struct mount {
 	struct vfsmount mnt;
 	struct list_head mnt_mounts;  /* the mounts on this one, by their mnt_child */
 	struct list_head mnt_child;
+	struct list_head mnt_share; /* the ring of this mount's peers */
 	struct mnt_namespace *mnt_ns;
 	struct mount *mnt_master;   /* the mount this slave receives propagation from */
 	int mnt_group_id;           /* peer group id, 0 when not shared */

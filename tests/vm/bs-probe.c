@@ -15,6 +15,9 @@
 //                                (int $0x80, which the kernel handles as a
 //                                32-bit task's compat_sys_ioctl)
 //   bs-probe move-mount FROM TO  move_mount(2) the mount at FROM to TO
+//   bs-probe set-group FROM TO   move_mount(2) with MOVE_MOUNT_SET_GROUP: the
+//                                private mount at TO joins the peer group
+//                                of the shared mount at FROM
 //   bs-probe unshare-exec PROG ARG...
 //                                run PROG in a new mount namespace whose
 //                                mounts keep their propagation (a shared
@@ -105,6 +108,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "move-mount") && argc == 4) {
 		if (syscall(SYS_move_mount, AT_FDCWD, argv[2], AT_FDCWD, argv[3], 0) != 0)
 			return fail("move_mount");
+		puts("ok");
+		return 0;
+	}
+	if (!strcmp(cmd, "set-group") && argc == 4) {
+#ifndef MOVE_MOUNT_SET_GROUP
+#define MOVE_MOUNT_SET_GROUP 0x00000100
+#endif
+		if (syscall(SYS_move_mount, AT_FDCWD, argv[2], AT_FDCWD, argv[3], MOVE_MOUNT_SET_GROUP) != 0)
+			return fail("move_mount MOVE_MOUNT_SET_GROUP");
 		puts("ok");
 		return 0;
 	}

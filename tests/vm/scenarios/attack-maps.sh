@@ -117,6 +117,41 @@ try private-ns-bpffs unshare -m --propagation private sh -c 'mount -o remount,bi
 try peer-ns-umount-bpffs bs-probe unshare-exec umount /sys/fs/bpf
 # Twin: a private namespace unmounts its / lazily.
 try private-ns-lazy-root unshare -m --propagation private sh -c 'umount -l /'
+# Unmounts of other mounts that the kernel passes on to the pins' bpffs
+# (through a peer of /sys, with no sb_umount for the bpffs): /sys's peer
+# group as mountinfo shows it, for a copy to be compared with.
+grp() { awk -v m="$1" '$5 == m { for (i = 7; $i != "-"; i++) if ($i ~ /^(shared|master):/) printf "%s ", $i }' /proc/self/mountinfo; }
+say "group /sys: $(grp /sys)"
+# A tmpfs holding `mount --rbind /sys` (a peer, and a copy of the bpffs on
+# the same place), unmounted lazily.
+mkdir -p /tmp/rb && mount -t tmpfs t /tmp/rb && mkdir /tmp/rb/sys && mount --rbind /sys /tmp/rb/sys
+say "group /tmp/rb/sys: $(grp /tmp/rb/sys)"
+[ "$(grp /tmp/rb/sys)" = "$(grp /sys)" ] && say "rbind-sys is a peer of /sys"
+try rbind-sys-lazy umount -l /tmp/rb
+try pins-after-rbind-sys test -e $P/info
+# Twin: made a slave first (as chroot guides say to), it propagates nothing
+# back and unmounts.
+mkdir -p /tmp/rs && mount -t tmpfs t /tmp/rs && mkdir /tmp/rs/sys && mount --rbind /sys /tmp/rs/sys &&
+	mount --make-rslave /tmp/rs/sys
+say "group /tmp/rs/sys: $(grp /tmp/rs/sys)"
+try rbind-slave-lazy umount -l /tmp/rs
+# A namespace whose /sys is a peer of this one's, its / unmounted lazily;
+# twin: the same namespace made a slave first.
+try peer-ns-lazy-root bs-probe unshare-exec sh -c 'umount -l /'
+try slave-ns-lazy-root bs-probe unshare-exec sh -c 'mount --make-rslave / && umount -l /'
+# A tmpfs on fs/bpf of a private copy of /sys that then joins /sys's peer
+# group (move_mount with MOVE_MOUNT_SET_GROUP), unmounted.
+mkdir -p /tmp/sg1 /tmp/sg2 /tmp/sg3
+mount --bind /sys /tmp/sg1
+mount --bind /sys /tmp/sg2 && mount --make-private /tmp/sg2 && mount -t tmpfs t /tmp/sg2/fs/bpf
+try set-group bs-probe set-group /tmp/sg1 /tmp/sg2
+say "group /tmp/sg2: $(grp /tmp/sg2)"
+[ "$(grp /tmp/sg2)" = "$(grp /sys)" ] && say "set-group made a peer of /sys"
+try set-group-umount umount /tmp/sg2/fs/bpf
+try pins-after-set-group test -e $P/info
+# Twin: on a private copy that joined no group, the tmpfs unmounts.
+mount --bind /sys /tmp/sg3 && mount --make-private /tmp/sg3 && mount -t tmpfs t /tmp/sg3/fs/bpf
+try private-copy-umount umount /tmp/sg3/fs/bpf
 # From a private namespace where /sys is no mountpoint once moved away,
 # removing or renaming the directory would detach the host's /sys and the
 # bpffs on it, in every namespace.
@@ -219,6 +254,23 @@ vm_expect "$log" '^TEST: private-ns-mounts rc=0$' "twin: a private mount namespa
 vm_expect "$log" '^TEST: move-mount-other rc=0$' "twin: move_mount of an unrelated mount works"
 vm_expect "$log" '^TEST: private-ns-bpffs rc=0$' "twin: a private namespace remounts its copy of the bpffs read-only and unmounts it"
 vm_expect "$log" '^TEST: private-ns-lazy-root rc=0$' "twin: a private namespace unmounts its / lazily"
+vm_expect "$log" '^TEST: group /sys: shared:[0-9]+ $' "/sys is shared"
+vm_expect "$log" '^TEST: rbind-sys is a peer of /sys$' "a recursive bind of /sys is a peer of /sys"
+vm_expect "$log" '^TEST: rbind-sys-lazy out=.*Operation not permitted' \
+	"a lazy unmount of a tmpfs holding a recursive bind of /sys (which would pass on to the pins' bpffs) is refused"
+vm_expect "$log" '^TEST: pins-after-rbind-sys rc=0$' "the pins are still there"
+vm_expect "$log" '^TEST: group /tmp/rs/sys: shared:[0-9]+ master:[0-9]+ $|^TEST: group /tmp/rs/sys: master:[0-9]+ $' \
+	"twin: the bind made a slave receives from /sys"
+vm_expect "$log" '^TEST: rbind-slave-lazy rc=0$' "twin: and its tmpfs unmounts lazily"
+vm_expect "$log" '^TEST: peer-ns-lazy-root out=.*Operation not permitted' \
+	"a lazy unmount of / in a namespace whose /sys is a peer of the pins' /sys is refused"
+vm_expect "$log" '^TEST: slave-ns-lazy-root rc=0$' "twin: the same namespace made a slave unmounts its / lazily"
+vm_expect "$log" '^TEST: set-group rc=0$' "move_mount with MOVE_MOUNT_SET_GROUP succeeds"
+vm_expect "$log" '^TEST: set-group made a peer of /sys$' "and the private copy of /sys is now a peer of /sys"
+vm_expect "$log" '^TEST: set-group-umount out=.*Operation not permitted' \
+	"unmounting the tmpfs on that copy's fs/bpf (which would pass on to the pins' bpffs) is refused"
+vm_expect "$log" '^TEST: pins-after-set-group rc=0$' "the pins are still there"
+vm_expect "$log" '^TEST: private-copy-umount rc=0$' "twin: the tmpfs on a private copy's fs/bpf unmounts"
 for r in rmdir-sys-private rename-sys-private; do
 	vm_expect "$log" "^TEST: $r out=.*Operation not permitted" "$r: refused by the enforcer (not EBUSY: /sys is no mountpoint there)"
 done
