@@ -223,6 +223,9 @@ __u32 bs_pid1_left_root = 0;
  * when the loader opens the pin directory once attached. A lazy unmount of
  * it or of any mount above it would drop the pins and so the enforcer. */
 __u64 bs_pin_mnt = 0;
+/* Always 0; read from .bss, its value is unknown to the verifier (the
+ * own-writers walk's empty slots). */
+__u64 bs_no_file = 0;
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -1024,7 +1027,10 @@ struct file___count {
  * they were; comparing what it then believes about those slots after the
  * loop made each step's state new again, and it gave up ("The sequence of
  * 8193 jumps is too complex"). Whether a slot is taken is read from the
- * slot itself. */
+ * slot itself. The slots start empty as bs_no_file, a 0 the verifier
+ * cannot know: 6.1 checks the callback once, with the caller's state, and
+ * would take `!seen[j]` for always true and hard-wire it (every file
+ * then went to slot 0, and only the last one was counted). */
 struct own_writers {
 	__u64 inode;
 	__u64 fds;      /* struct file ** */
@@ -1088,6 +1094,8 @@ static __noinline int others_write(struct inode *inode, int writecount)
 	w.max = BPF_CORE_READ(fdt, max_fds);
 	if (w.max > BS_MAX_FD_SCAN)
 		w.max = BS_MAX_FD_SCAN;
+	for (j = 0; j < BS_MAX_OWN_WRITERS; j++)
+		w.seen[j] = bs_no_file;
 	bpf_loop(BS_MAX_FD_SCAN, own_writer_step, &w, 0);
 	if (w.overflow)
 		return 1;
