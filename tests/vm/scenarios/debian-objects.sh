@@ -22,7 +22,8 @@
 #     unchanged; the handle still opens for reading;
 #   - on the separate /home: a copy of true does not run; it runs from
 #     /root; files are written and removed there; through a bind of /
-#     elsewhere, nothing is mounted on its place;
+#     elsewhere, nothing is mounted on its place (the audit log shows the
+#     enforcer's refusal), while /srv takes a tmpfs through the same bind;
 #   - Debian's chpasswd and passwd replace /etc/shadow by a rename (a new
 #     inode each time), and after each, root's own write of the new file is
 #     refused;
@@ -116,8 +117,12 @@ deb_check "/home: a copy of true does not run" deb_ssh 'cp /usr/bin/true /home/t
 deb_check "/home: files are written and removed" deb_ssh 'echo notes >/home/notes && rm /home/notes /home/true'
 # (The bind stays: unmounting a mount of a filesystem root that protected
 # names hang from is refused, a bind of it too.)
-deb_check "/home: through a bind of / elsewhere, nothing is mounted on its place" deb_ssh '
-	mkdir -p /mnt/r && mount --bind / /mnt/r && ! mount -t tmpfs none /mnt/r/home 2>/dev/null'
+deb_check "/home: through a bind of / elsewhere, nothing is mounted on its place (the enforcer's refusal is logged)" deb_ssh '
+	refused() { bootseal audit | grep -c "(mount, .*a directory above a protected name"; }
+	n=$(refused); mkdir -p /mnt/r && mount --bind / /mnt/r && ! mount -t tmpfs none /mnt/r/home 2>/dev/null &&
+	[ "$(refused)" -gt "$n" ]'
+deb_check "/srv: through the same bind, a tmpfs mounts on an unprotected place (the twin)" deb_ssh '
+	mount -t tmpfs none /mnt/r/srv && findmnt -n /mnt/r/srv >/dev/null && umount /mnt/r/srv'
 deb_check "/root: a copy of true runs there (the twin)" deb_ssh 'cp /usr/bin/true /root/true && /root/true'
 
 # Debian's password tools replace /etc/shadow by a rename: the new file is
