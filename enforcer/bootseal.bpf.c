@@ -223,9 +223,6 @@ __u32 bs_pid1_left_root = 0;
  * when the loader opens the pin directory once attached. A lazy unmount of
  * it or of any mount above it would drop the pins and so the enforcer. */
 __u64 bs_pin_mnt = 0;
-/* Always 0; read from .bss, its value is unknown to the verifier (the
- * own-writers walk's empty slots). */
-__u64 bs_no_file = 0;
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -1027,10 +1024,13 @@ struct file___count {
  * they were; comparing what it then believes about those slots after the
  * loop made each step's state new again, and it gave up ("The sequence of
  * 8193 jumps is too complex"). Whether a slot is taken is read from the
- * slot itself. The slots start empty as bs_no_file, a 0 the verifier
- * cannot know: 6.1 checks the callback once, with the caller's state, and
- * would take `!seen[j]` for always true and hard-wire it (every file
- * then went to slot 0, and only the last one was counted). */
+ * slot itself. On 6.1, which checks the callback once with the caller's
+ * state, the empty slots are a 0 it knows: it hard-wires `!seen[j]` to
+ * true, every file goes to slot 0, and only the last one is counted (a
+ * process holding two open files of the inode for writing counts as
+ * another writer: refused). Starting the slots as a value the verifier
+ * cannot know fixes 6.1 and makes 6.12 give up on the loop ("8193 jumps
+ * is too complex"). */
 struct own_writers {
 	__u64 inode;
 	__u64 fds;      /* struct file ** */
@@ -1094,8 +1094,6 @@ static __noinline int others_write(struct inode *inode, int writecount)
 	w.max = BPF_CORE_READ(fdt, max_fds);
 	if (w.max > BS_MAX_FD_SCAN)
 		w.max = BS_MAX_FD_SCAN;
-	for (j = 0; j < BS_MAX_OWN_WRITERS; j++)
-		w.seen[j] = bs_no_file;
 	bpf_loop(BS_MAX_FD_SCAN, own_writer_step, &w, 0);
 	if (w.overflow)
 		return 1;
@@ -1343,6 +1341,7 @@ struct propagation {
 	__u64 q;        /* the mount whose children are looked through */
 	__u64 head;     /* &q->mnt_mounts */
 	__u64 pos;      /* the child list entry to look at next */
+	__u64 parent;   /* the pins' parent, where the walk starts (again) */
 	__u8 reaches;   /* the unmount would reach the pins, or the walk could not tell */
 	__u8 done;
 };
@@ -1371,6 +1370,19 @@ static __always_inline void enter(struct propagation *w, struct mount *q)
 	w->pos = (__u64)BPF_CORE_READ(q, mnt_mounts.next);
 }
 
+/* From the pins' parent again: a mount left the list being walked
+ * (list_del_init leaves its entry pointing at itself), as a new namespace's
+ * copy of /sys does when systemd or unshare(1) makes it a slave right
+ * after the copy. No count of restarts is kept (from 6.7 the verifier
+ * would have to follow it through the loop); the step limit ends a walk
+ * that keeps starting again. */
+static __always_inline long restart(struct propagation *w)
+{
+	w->first = w->parent;
+	enter(w, (struct mount *)w->parent);
+	return 0;
+}
+
 static long propagation_step(__u32 i, void *ctx)
 {
 	struct propagation *w = ctx;
@@ -1392,6 +1404,8 @@ static long propagation_step(__u32 i, void *ctx)
 		if (!share)
 			goto unsure;
 		next = (struct mount *)(share - bpf_core_field_offset(struct mount, mnt_share));
+		if (next == q && w->q != w->first)
+			return restart(w);
 		if ((__u64)next == w->first) {
 			next = BPF_CORE_READ(first, mnt_master);
 			if (!next) {
@@ -1411,6 +1425,8 @@ static long propagation_step(__u32 i, void *ctx)
 		return 1;
 	}
 	w->pos = (__u64)BPF_CORE_READ(pos, next);
+	if (w->pos == (__u64)pos)
+		return restart(w);
 	return 0;
 unsure:
 	w->reaches = 1;
@@ -1446,6 +1462,7 @@ static __noinline int reaches_pins(struct vfsmount *vm)
 	w.place = (__u64)BPF_CORE_READ(pins, mnt_mountpoint);
 	w.target = (__u64)real_mount_of(vm);
 	w.first = (__u64)parent;
+	w.parent = (__u64)parent;
 	enter(&w, parent);
 	bpf_loop(BS_MAX_PROPAGATION_STEPS, propagation_step, &w, 0);
 	return w.reaches || !w.done;
@@ -2669,6 +2686,34 @@ int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const c
 		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
 }
 
+/* move_mount with MOVE_MOUNT_SET_GROUP puts TO (a private mount) in
+ * FROM's peer group; the hook cannot tell it from a move of the same
+ * shape (both paths the roots of their mounts, of one superblock). A
+ * mount that joins a group whose mounts propagate to the pins' parent
+ * (/sys's, or one it is a slave of) passes its unmounts on to the pins'
+ * bpffs: a tmpfs put on its fs/bpf while it was private would take the
+ * bpffs along when unmounted (reaches_pins() sees that, but the join can
+ * race the unmount's check). Refused; a group of its own is not. */
+static __always_inline int joins_pin_parent(const struct path *from, const struct path *to)
+{
+	struct mount *pins = (struct mount *)bs_pin_mnt, *parent;
+	struct vfsmount *fm = BPF_CORE_READ(from, mnt), *tm = BPF_CORE_READ(to, mnt);
+	struct super_block *sb;
+
+	if (!pins || !fm || !tm)
+		return 0;
+	if (BPF_CORE_READ(from, dentry) != BPF_CORE_READ(fm, mnt_root) ||
+	    BPF_CORE_READ(to, dentry) != BPF_CORE_READ(tm, mnt_root))
+		return 0;
+	parent = BPF_CORE_READ(pins, mnt_parent);
+	if (!parent || parent == pins)
+		return 0;
+	sb = BPF_CORE_READ(fm, mnt_sb);
+	if (sb != BPF_CORE_READ(tm, mnt_sb) || sb != BPF_CORE_READ(parent, mnt.mnt_sb))
+		return 0;
+	return propagates_to(real_mount_of(fm), parent);
+}
+
 /* mount: attaching a filesystem made with fsopen/fsmount (move_mount). */
 SEC("lsm/move_mount")
 int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_path, int ret)
@@ -2688,7 +2733,8 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 	 * bpffs nor a mount above it is moved away. */
 	if (bs_pin_ino && !may_move_pin_mounts() &&
 	    (holds_pins(BPF_CORE_READ(from_path, mnt)) ||
-	     on_pin_path(BPF_CORE_READ(to_path, mnt), BPF_CORE_READ(to_path, dentry))))
+	     on_pin_path(BPF_CORE_READ(to_path, mnt), BPF_CORE_READ(to_path, dentry)) ||
+	     joins_pin_parent(from_path, to_path)))
 		return self_deny(BS_SELF_PIN_MOUNT);
 	ret = check_mount_on_name(to_path);
 	if (ret)

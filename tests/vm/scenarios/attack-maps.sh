@@ -16,6 +16,11 @@
 #    here; twin: a private namespace mounts, moves and pivots as it likes,
 #    remounts read-only and unmounts its copy of the bpffs mount, and
 #    unmounts its / lazily;
+#  - nor taken by an unmount the kernel passes on to them: a lazy unmount
+#    of a tmpfs holding `mount --rbind /sys`, or of / in a namespace whose
+#    /sys is a peer (mountinfo shows the copies are); twins: the same
+#    after --make-rslave; a /sys copy is refused /sys's peer group
+#    (MOVE_MOUNT_SET_GROUP), twin: it joins a group of its own;
 #  - /proc/sysrq-trigger under `deny capability CAP_SYS_BOOT by SUBJECT`:
 #    refused to the subject (through any procfs mount), allowed to others;
 #  - loader exit status 8 (an enforcer is already installed) only for
@@ -140,8 +145,9 @@ try rbind-slave-lazy umount -l /tmp/rs
 try peer-ns-lazy-root bs-probe unshare-exec sh -c 'umount -l /'
 try slave-ns-lazy-root bs-probe unshare-exec sh -c 'mount --make-rslave / && umount -l /'
 # A tmpfs on fs/bpf of a private copy of /sys that then joins /sys's peer
-# group (move_mount with MOVE_MOUNT_SET_GROUP), unmounted.
-mkdir -p /tmp/sg1 /tmp/sg2 /tmp/sg3
+# group (move_mount with MOVE_MOUNT_SET_GROUP) would pass its unmount on:
+# the join is refused, and the tmpfs on the copy, still private, unmounts.
+mkdir -p /tmp/sg1 /tmp/sg2 /tmp/sg3 /tmp/sg4
 mount --bind /sys /tmp/sg1
 mount --bind /sys /tmp/sg2 && mount --make-private /tmp/sg2 && mount -t tmpfs t /tmp/sg2/fs/bpf
 try set-group bs-probe set-group /tmp/sg1 /tmp/sg2
@@ -149,9 +155,12 @@ say "group /tmp/sg2: $(grp /tmp/sg2)"
 [ "$(grp /tmp/sg2)" = "$(grp /sys)" ] && say "set-group made a peer of /sys"
 try set-group-umount umount /tmp/sg2/fs/bpf
 try pins-after-set-group test -e $P/info
-# Twin: on a private copy that joined no group, the tmpfs unmounts.
-mount --bind /sys /tmp/sg3 && mount --make-private /tmp/sg3 && mount -t tmpfs t /tmp/sg3/fs/bpf
-try private-copy-umount umount /tmp/sg3/fs/bpf
+# Twin: a copy joins a group of its own (one that does not reach /sys).
+mount --bind /sys /tmp/sg3 && mount --make-private /tmp/sg3 && mount --make-shared /tmp/sg3
+mount --bind /sys /tmp/sg4 && mount --make-private /tmp/sg4
+try set-group-own bs-probe set-group /tmp/sg3 /tmp/sg4
+[ -n "$(grp /tmp/sg4)" ] && [ "$(grp /tmp/sg4)" = "$(grp /tmp/sg3)" ] && [ "$(grp /tmp/sg4)" != "$(grp /sys)" ] &&
+	say "set-group-own made a peer of its own group"
 # From a private namespace where /sys is no mountpoint once moved away,
 # removing or renaming the directory would detach the host's /sys and the
 # bpffs on it, in every namespace.
@@ -265,12 +274,13 @@ vm_expect "$log" '^TEST: rbind-slave-lazy rc=0$' "twin: and its tmpfs unmounts l
 vm_expect "$log" '^TEST: peer-ns-lazy-root out=.*Operation not permitted' \
 	"a lazy unmount of / in a namespace whose /sys is a peer of the pins' /sys is refused"
 vm_expect "$log" '^TEST: slave-ns-lazy-root rc=0$' "twin: the same namespace made a slave unmounts its / lazily"
-vm_expect "$log" '^TEST: set-group rc=0$' "move_mount with MOVE_MOUNT_SET_GROUP succeeds"
-vm_expect "$log" '^TEST: set-group made a peer of /sys$' "and the private copy of /sys is now a peer of /sys"
-vm_expect "$log" '^TEST: set-group-umount out=.*Operation not permitted' \
-	"unmounting the tmpfs on that copy's fs/bpf (which would pass on to the pins' bpffs) is refused"
+vm_expect "$log" '^TEST: set-group out=error: move_mount MOVE_MOUNT_SET_GROUP: Operation not permitted' \
+	"a private copy of /sys is refused /sys's peer group (MOVE_MOUNT_SET_GROUP)"
+vm_expect_not "$log" '^TEST: set-group made a peer of /sys$' "so it stays private"
+vm_expect "$log" '^TEST: set-group-umount rc=0$' "and the tmpfs on its fs/bpf unmounts"
 vm_expect "$log" '^TEST: pins-after-set-group rc=0$' "the pins are still there"
-vm_expect "$log" '^TEST: private-copy-umount rc=0$' "twin: the tmpfs on a private copy's fs/bpf unmounts"
+vm_expect "$log" '^TEST: set-group-own rc=0$' "twin: a copy joins another copy's group of its own"
+vm_expect "$log" '^TEST: set-group-own made a peer of its own group$' "which mountinfo shows"
 for r in rmdir-sys-private rename-sys-private; do
 	vm_expect "$log" "^TEST: $r out=.*Operation not permitted" "$r: refused by the enforcer (not EBUSY: /sys is no mountpoint there)"
 done
