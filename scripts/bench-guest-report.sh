@@ -2,13 +2,19 @@
 # scripts/bench-guest-report.sh: the tables of scripts/bench-guest.sh, from
 # the console logs it leaves in its work directory.
 #
-# Usage: scripts/bench-guest-report.sh WORKDIR 'SIZES' PASSES DRACUT(0|1)
+# Usage: scripts/bench-guest-report.sh [--json FILE] WORKDIR 'SIZES' PASSES DRACUT(0|1)
 #
 # Reads WORKDIR/boot-CONFIG-PASS.log (CONFIG: none, a policy size, dracut-
 # without, dracut-with) and prints, per configuration, the median over the
-# passes of each figure (with two passes: their mean).
+# passes of each figure (with two passes: their mean). Ratios of two
+# figures of the same boot (the hooks' on/off, the loader against its
+# floor, verify against the bare signature check) are taken in each boot
+# first and given as min / median / max over the boots. With --json the
+# summary also goes to FILE.
 set -eu
-[ $# -eq 4 ] || { echo "usage: $0 WORKDIR 'SIZES' PASSES DRACUT" >&2; exit 2; }
+json=
+if [ "${1:-}" = --json ]; then json=$2; shift 2; fi
+[ $# -eq 4 ] || { echo "usage: $0 [--json FILE] WORKDIR 'SIZES' PASSES DRACUT" >&2; exit 2; }
 work=$1 sizes=$2 passes=$3 dracut=$4
 
 # One "CONFIG METRIC VALUE" line per figure found in the logs.
@@ -56,7 +62,21 @@ extract() {
 		/^bootseal: attach: / { print c, "ph_attach", paren_ms($0) }
 		/^bootseal: pin: / { print c, "ph_pin", paren_ms($0) }
 		/^bootseal: policy .* in force/ { print c, "ph_all", paren_ms($0) }
+		/^BENCH hooks op=[a-z-]+ off_ns=/ {
+			split($3, o, "="); split($4, a, "="); split($5, b, "="); split($6, h, "="); split($7, r, "=")
+			print c, "hk_off_" o[2], a[2]; print c, "hk_on_" o[2], b[2]; print c, "hk_hook_" o[2], h[2]
+			print c, "hk_runs_" o[2], r[2]
+			if (a[2] > 0) { print c, "hk_onoff_" o[2], b[2] / a[2]; print c, "hk_hookoff_" o[2], h[2] / a[2] }
+		}
+		/^BENCH hooks op=[a-z-]+ prog=/ {
+			split($3, o, "="); split($4, p, "="); split($6, t, "=")
+			print c, "hkprog_" o[2] "/" p[2], t[2]
+		}
+		/^bootseal: policy .* in force/ { loader_all = paren_ms($0) }
 		END {
+			if (loader_all != "" && floor_total > 0) print c, "loader_floor", loader_all / floor_total
+			if (floor["signature_warm"] > 0 && floor["verify_sealed_warm"] != "")
+				print c, "verify_signature", floor["verify_sealed_warm"] / floor["signature_warm"]
 			for (k in floor) print c, "floor_" k, floor[k]
 			if (floor_total != "") print c, "floor_total", floor_total
 			if (floor_wall != "") { print c, "floor_wall_ms", floor_wall; print c, "floor_maxrss_kb", floor_rss }
@@ -80,6 +100,18 @@ med() {
 			if (x == int(x)) printf "%d\n", x; else printf "%.1f\n", x
 		}'
 }
+# spread CONFIG METRIC [SCALE]: "min / median / max" over the boots (each
+# value times SCALE), "-" when absent.
+spread() {
+	printf '%s\n' "$data" | awk -v c="$1" -v m="$2" -v k="${3:-1}" '
+		$1 == c && $2 == m && $3 != "" { v[n++] = $3 * k }
+		END {
+			if (!n) { print "-"; exit }
+			for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+			x = n % 2 ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2
+			printf "%.2f / %.2f / %.2f\n", v[0], x, v[n - 1]
+		}'
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2fx\n", a / b }'; }
 sub_() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else { x = a - b; if (x == int(x)) printf "%d\n", x; else printf "%.1f\n", x } }'; }
 name() { case $1 in 0) echo empty ;; none) echo none ;; *) echo "$1" ;; esac; }
@@ -97,13 +129,15 @@ for n in $sizes; do
 		"$(ratio "$(sub_ "$all" "$pin")" "$fl")" "$(med "$n" loader_wall_ms)"
 done
 echo
-echo "== Floor steps, ms (bs-bench-floor, second run in the same boot)"
-printf '| rules | key | read | envelope | signature | BPF load (empty maps) | freeze | attach | total |\n'
-printf '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+echo "== Floor steps, ms (bs-bench-floor, second run in the same boot: the loader's install() of the"
+echo "   same entries on inodes that do not exist; signature and verify_sealed warm are not in the floor)"
+printf '| rules | key | read | envelope | signature | BPF load | fill + freeze | attach | pin | total | signature, warm | verify_sealed, warm |\n'
+printf '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 for n in $sizes; do
-	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(name "$n")" "$(med "$n" floor_key)" \
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(name "$n")" "$(med "$n" floor_key)" \
 		"$(med "$n" floor_read)" "$(med "$n" floor_envelope)" "$(med "$n" floor_signature)" \
-		"$(med "$n" floor_load)" "$(med "$n" floor_freeze)" "$(med "$n" floor_attach)" "$(med "$n" floor_total)"
+		"$(med "$n" floor_load)" "$(med "$n" floor_fill)" "$(med "$n" floor_attach)" "$(med "$n" floor_pin)" \
+		"$(med "$n" floor_total)" "$(med "$n" floor_signature_warm)" "$(med "$n" floor_verify_sealed_warm)"
 done
 
 echo
@@ -126,6 +160,39 @@ case " $sizes " in *" 10 "*)
 	echo "$row|"
 	;;
 esac
+
+echo
+echo "== Hooks in the same boot (bs-bench-hooks, in the initramfs): ns per operation without the enforcer"
+echo "   (off) and with it (on); the hooks' own time per operation from bpf_stats (run_time_ns / its"
+echo "   operations); the ratios taken in each boot, min / median / max over $passes boots"
+printf '| rules | workload | off | on | on / off | hooks | hooks / off | hook runs per op |\n'
+printf '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n'
+hk_ops="exec open stat mmapx open-match open-subject open-many"
+for n in $sizes; do
+	for o in $hk_ops; do
+		[ "$(med "$n" "hk_off_$o")" = - ] && continue
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(name "$n")" "$o" "$(med "$n" "hk_off_$o")" \
+			"$(med "$n" "hk_on_$o")" "$(spread "$n" "hk_onoff_$o")" "$(med "$n" "hk_hook_$o")" \
+			"$(spread "$n" "hk_hookoff_$o")" "$(med "$n" "hk_runs_$o")"
+	done
+done
+echo
+echo "== Each program's time per run (ns, bpf_stats), by workload (median of the boots)"
+printf '| rules | workload | program | ns per run |\n'
+printf '| ---: | --- | --- | ---: |\n'
+for n in $sizes; do
+	printf '%s\n' "$data" | awk -v c="$n" '$1 == c && $2 ~ /^hkprog_/ { sub(/^hkprog_/, "", $2); print $2 }' | sort -u |
+		while IFS= read -r k; do
+			printf '| %s | %s | %s | %s |\n' "$(name "$n")" "${k%%/*}" "${k#*/}" "$(med "$n" "hkprog_$k")"
+		done
+done
+echo
+echo "== Paired ratios of the loader's side, per boot: min / median / max over $passes boots"
+printf '| rules | loader / floor | verify_sealed / bare signature (both warm) |\n'
+printf '| ---: | ---: | ---: |\n'
+for n in $sizes; do
+	printf '| %s | %s | %s |\n' "$(name "$n")" "$(spread "$n" loader_floor)" "$(spread "$n" verify_signature)"
+done
 
 echo
 echo "== Memory"
@@ -161,3 +228,53 @@ if [ "$dracut" = 1 ]; then
 			"$(med "$c" qemu_wall_ms)"
 	done
 fi
+
+[ -n "$json" ] || exit 0
+# The summary as JSON: per configuration and figure, min / median / max
+# over the boots and their number.
+printf '%s\n' "$data" | python3 -c '
+import json, statistics, sys
+out = {"passes": int(sys.argv[2]), "configurations": {}}
+for line in sys.stdin:
+    f = line.split()
+    if len(f) != 3:
+        continue
+    try:
+        v = float(f[2])
+    except ValueError:
+        continue
+    out["configurations"].setdefault(f[0], {}).setdefault(f[1], []).append(v)
+for c, figs in out["configurations"].items():
+    for k, vs in figs.items():
+        figs[k] = {"min": min(vs), "median": statistics.median(vs), "max": max(vs), "n": len(vs)}
+# The figures the targets name (BENCHMARKS.md), per policy size: the hooks
+# per operation against the system call without the enforcer, measured in
+# the same boot; the loader against its floor; verify_sealed against the
+# bare signature check (both warm).
+names = {
+    "open_added": "hk_hookoff_open", "exec_added": "hk_hookoff_exec", "mmap_exec_added": "hk_hookoff_mmapx",
+    "open_match_added": "hk_hookoff_open-match", "open_subject_added": "hk_hookoff_open-subject",
+    "open_many_added": "hk_hookoff_open-many", "open_hook_ns": "hk_hook_open", "exec_hook_ns": "hk_hook_exec",
+    "mmap_exec_hook_ns": "hk_hook_mmapx", "open_on_off": "hk_onoff_open", "exec_on_off": "hk_onoff_exec",
+    "mmap_exec_on_off": "hk_onoff_mmapx", "loader_over_floor": "loader_floor",
+    "verify_decode_over_signature": "verify_signature",
+}
+targets = {}
+for t, m in names.items():
+    for c, figs in out["configurations"].items():
+        if m in figs:
+            targets.setdefault(t, {})[c] = figs[m]
+sizes = sorted(int(c) for c in out["configurations"] if c.isdigit())
+if 10 in sizes and sizes[-1] > 10:
+    big = str(sizes[-1])
+    for op in ("open", "exec", "mmapx"):
+        a = out["configurations"][big].get("hk_hook_" + op)
+        b = out["configurations"]["10"].get("hk_hook_" + op)
+        if a and b and b["median"] > 0:
+            targets["flatness_%s_%s_over_10" % (op, big)] = a["median"] / b["median"]
+out["targets"] = targets
+with open(sys.argv[1], "w") as f:
+    json.dump(out, f, indent=1, sort_keys=True)
+    f.write("\n")
+' "$json" "$passes"
+echo "(summary written to $json)"

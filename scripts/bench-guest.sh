@@ -4,15 +4,20 @@
 # BENCHMARKS.md, "Loader and enforcer (guest)", records its figures.
 #
 # Usage: scripts/bench-guest.sh BUILD_DIR [--passes N] [--rounds N]
-#            [--exec-n N] [--file-n N] [--sizes 'N...'] [--no-dracut]
+#            [--exec-n N] [--file-n N] [--sizes 'N...'] [--cpus N]
+#            [--no-dracut] [--json FILE]
 #
-#   --passes N   boots per configuration, interleaved (default 2)
-#   --rounds N   rounds of the microbenchmark in each boot (default 5)
+#   --passes N   boots per configuration, interleaved (default 10)
+#   --rounds N   rounds of the microbenchmarks in each boot (default 5)
 #   --exec-n N   execs per round (default 300)
 #   --file-n N   open/close, stat and mmap per round (default 20000)
 #   --sizes      policy sizes in rules (default '0 10 100 10000 100000';
 #                0 is the empty policy)
+#   --cpus N     vCPUs of each guest (default 2)
 #   --no-dracut  leave out the whole-boot comparison with dracut images
+#   --json FILE  also write the summary (every figure the targets of
+#                BENCHMARKS.md name, as min/median/max over the boots) to
+#                FILE as JSON
 #
 # With BOOTSEAL_BENCH_QUICK=1 in the environment the defaults become one
 # pass, one round, 10 execs, 100 file operations and sizes '0 10': every
@@ -39,6 +44,13 @@
 #    it, and last `bootseal-loader --dry-run` for the compile step with
 #    the root's inodes cached. The loader's own per-phase log lines come
 #    from the console.
+#    Before the loader, bs-bench-hooks (bench/guest/) measures the hooks
+#    in the same boot: the microbenchmark's workloads run from the
+#    initramfs on the root's files without the enforcer ("off"), then
+#    with the policy installed by the loader's own compile and install
+#    code ("on"), then once more with kernel.bpf_stats_enabled for each
+#    program's run count and run time; then it detaches. Each boot gives
+#    its own on/off and hook/off ratios: paired, not a ratio of medians.
 #    The "none" configuration has no hook at all.
 # 3. The guest's /sbin/init prints the time since the kernel started
 #    (boot to init), the pinned maps' fdinfo (kernel memory of the maps)
@@ -57,14 +69,14 @@
 set -eu
 
 usage() {
-	sed -n '6,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '6,27p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
 [ $# -ge 1 ] || usage
 build=$1
 shift
-passes=2 rounds=5 exec_n=300 file_n=20000 sizes='0 10 100 10000 100000' dracut=1
+passes=10 rounds=5 exec_n=300 file_n=20000 sizes='0 10 100 10000 100000' dracut=1 cpus=2 json=
 if [ "${BOOTSEAL_BENCH_QUICK:-0}" = 1 ]; then
 	passes=1 rounds=1 exec_n=10 file_n=100 sizes='0 10'
 fi
@@ -75,6 +87,8 @@ while [ $# -gt 0 ]; do
 	--exec-n) exec_n=$2; shift 2 ;;
 	--file-n) file_n=$2; shift 2 ;;
 	--sizes) sizes=$2; shift 2 ;;
+	--cpus) cpus=$2; shift 2 ;;
+	--json) json=$2; shift 2 ;;
 	--no-dracut) dracut=0; shift ;;
 	-h | --help) usage ;;
 	*) echo "bench-guest.sh: unknown option '$1'" >&2; usage ;;
@@ -96,7 +110,8 @@ export VM_SOURCE_ROOT VM_BUILDDIR VM_CACHE_DIR VM_WORK
 OPS=$VM_BUILDDIR/bench/guest/bs-bench-ops
 TRUE_BIN=$VM_BUILDDIR/bench/guest/bs-true
 FLOOR=$VM_BUILDDIR/bench/guest/bs-bench-floor
-for f in "$ENF_LOADER" "$ENF_SIGN" "$ENF_TOOL" "$OPS" "$TRUE_BIN" "$FLOOR"; do
+HOOKS=$VM_BUILDDIR/bench/guest/bs-bench-hooks
+for f in "$ENF_LOADER" "$ENF_SIGN" "$ENF_TOOL" "$OPS" "$TRUE_BIN" "$FLOOR" "$HOOKS"; do
 	[ -x "$f" ] || _vm_die "$f is not built: run ninja -C $VM_BUILDDIR first"
 done
 
@@ -146,7 +161,9 @@ tree=$VM_WORK/tree
 mkdir -p "$tree/usr/bin" "$tree/usr/lib/bench" "$tree/usr/share/bench" "$tree/srv/bench"
 cp "$OPS" "$tree/usr/bin/bs-bench-ops"
 cp "$TRUE_BIN" "$tree/usr/bin/bs-true"
-cp "$TRUE_BIN" "$tree/usr/lib/bench/reader"
+# The subject of the policies' `except` (a static bs-bench-ops: the
+# hooks benchmark runs workloads as the subject through it).
+cp "$OPS" "$tree/usr/lib/bench/reader"
 head -c 4096 /dev/zero >"$tree/usr/share/bench/data"
 t0=$(now_ms)
 (
@@ -195,11 +212,21 @@ rm -rf "$tree"
 # --- initramfs images -------------------------------------------------------------
 cat >"$VM_WORK/bench-hook.sh" <<'EOF_HOOK'
 #!/bin/sh
-# bench-hook.sh (scripts/bench-guest.sh): the floor twice, then the loader.
+# bench-hook.sh (scripts/bench-guest.sh): the floor twice, the hooks, then
+# the loader.
 O=/usr/sbin/bs-bench-ops
 $O meminfo before-floor
 $O run /usr/sbin/bs-bench-floor /etc/bootseal/trusted.d/vm.pem /etc/bootseal/policy.sealed
 $O run /usr/sbin/bs-bench-floor /etc/bootseal/trusted.d/vm.pem /etc/bootseal/policy.sealed
+# The hooks in this boot, without and with the enforcer (then detached).
+ops=$(sed -n 's/.*bench\.ops=\([0-9]*\),\([0-9]*\),\([0-9]*\).*/\1 \2 \3/p' /proc/cmdline)
+if [ -n "$ops" ]; then
+	/usr/sbin/bs-bench-hooks /newroot /etc/bootseal/trusted.d/vm.pem /etc/bootseal/policy.sealed $O $ops ||
+		echo "BENCH hooks failed"
+	# Its compile read the root's inodes: the loader's is measured cold.
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+fi
 $O meminfo before-loader
 $O run /usr/sbin/bootseal-loader --root /newroot
 rc=$?
@@ -213,8 +240,9 @@ chmod 0755 "$VM_WORK/bench-hook.sh"
 
 declare -A initrd
 initrd[none]=$(vm_build_initramfs)
-mapfile -t libs < <(enf_lib_files "$ENF_LOADER" "$FLOOR")
+mapfile -t libs < <(enf_lib_files "$ENF_LOADER" "$FLOOR" "$HOOKS")
 strip -o "$VM_WORK/bs-bench-floor" "$FLOOR"
+strip -o "$VM_WORK/bs-bench-hooks" "$HOOKS"
 for n in $sizes; do
 	etc=$VM_WORK/etc-$n
 	mkdir -p "$etc/trusted.d"
@@ -223,6 +251,7 @@ for n in $sizes; do
 	printf 'source = file /etc/bootseal/policy.sealed\ntrust = /etc/bootseal/trusted.d\n' >"$etc/loader.conf"
 	initrd[$n]=$(vm_build_initramfs --file "$ENF_LOADER:/usr/sbin/bootseal-loader" \
 		--file "$VM_WORK/bs-bench-floor:/usr/sbin/bs-bench-floor" --file "$OPS:/usr/sbin/bs-bench-ops" \
+		--file "$VM_WORK/bs-bench-hooks:/usr/sbin/bs-bench-hooks" \
 		--file "$VM_WORK/bench-hook.sh:/usr/sbin/bench-hook.sh" "${libs[@]}" \
 		--dir "$etc:/etc/bootseal" --hook /usr/sbin/bench-hook.sh)
 done
@@ -237,6 +266,7 @@ boot() { # boot NAME INITRD LOG [APPEND]
 	echo "BENCH host qemu_wall_ms=$((t1 - t0))" >>"$3"
 	vm_expect "$3" '^TEST: init done$' "boot $1 reached the end of init"
 }
+export VM_SMP=$cpus
 configs="none $sizes"
 for p in $(seq 1 "$passes"); do
 	for c in $configs; do
@@ -250,6 +280,10 @@ for p in $(seq 1 "$passes"); do
 			vm_expect "$log" '^TEST: read-denied rc=[1-9]' "the $c-rule policy denies the read"
 		fi
 		vm_expect "$log" '^BENCH op=mmapx median_ns_per_op=' "the microbenchmark ran ($c)"
+		if [ "$c" != none ]; then
+			vm_expect "$log" '^BENCH floor hooks=[0-9]* total_ms=' "the floor installed the enforcer ($c)"
+			vm_expect "$log" '^BENCH hooks done$' "the hooks were measured and detached ($c)"
+		fi
 	done
 done
 
@@ -301,5 +335,6 @@ if [ "$dracut" = 1 ]; then
 fi
 
 # --- figures ------------------------------------------------------------------------
-"$VM_SOURCE_ROOT/scripts/bench-guest-report.sh" "$VM_WORK" "$sizes" "$passes" "$dracut" | tee -a "$results"
+"$VM_SOURCE_ROOT/scripts/bench-guest-report.sh" ${json:+--json "$json"} "$VM_WORK" "$sizes" "$passes" "$dracut" |
+	tee -a "$results"
 _vm_say "bench-guest: logs and results in $VM_WORK"

@@ -1,45 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0-only
 // bs-bench-floor: the floor bootseal-loader is measured against, run by
 // scripts/bench-guest.sh in the guest's initramfs right before the loader,
-// in the same boot. Never run it outside a QEMU guest: it attaches the
-// enforcer's LSM programs (with empty maps, everything allowed) until it
+// in the same boot. Never run it outside a QEMU guest: it installs the
+// enforcer (with the policy's rules on inodes that do not exist) until it
 // exits.
 //
 //   bs-bench-floor KEY.pem SEALED
 //
 // The floor is what any installer of this sealed policy must do whatever
-// its size: load the trusted key, read the blob, check its signature
-// (EVP_DigestVerify over the Sig_structure, nothing else), then load the
-// same BPF object as the loader with its policy maps left empty, freeze
-// them and attach every program. On exit the links are closed and the
-// programs detach.
+// the files it names: load the trusted key, read the blob, check its
+// signature once (EVP_DigestVerify over the Sig_structure, nothing else),
+// then install into the enforcer what the loader installs, with the
+// loader's own install(): the same BPF object with the same read-only
+// constants, maps of the full size, every entry written with the batch
+// fill, frozen, every program attached, pinned (in a bpffs of its own).
+// Left out, as the work the loader does per rule: decoding and validating
+// the document, and resolving its paths (every path gets an inode number
+// of its own on a device that does not exist, so no rule matches a file).
+// The floor takes the enforcer down again before it exits.
 //
-// The BPF object gets the read-only constants the loader would set for this
-// policy (mode, per-operation defaults and rule kinds, which decide what
-// the verifier has to check), so only the per-rule work is left out.
+// Besides the floor it times, not in the floor: the library's full check
+// (verify_sealed: envelope, signature, strict decoding, validate) on the
+// same blob, and the bare signature check and verify_sealed a second time
+// each (warm: the ratio of those two is the cost of decoding against the
+// signature), so the loader's discover + verify + decode step can be split.
 //
-// Besides the floor it times the library's full check (verify_sealed:
-// envelope, signature, strict decoding, validate) on the same blob, so the
-// loader's discover + verify + decode step can be split.
-//
-// Prints "BENCH floor step=NAME ms=X" lines and "BENCH floor total_ms=X";
-// exits 0, or 1 with "BENCH floor error=..." on any failure.
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+// Prints "BENCH floor step=NAME ms=X" lines (install's own steps: load,
+// fill, attach, pin) and "BENCH floor hooks=N total_ms=X"; exits 0, or 1
+// with "BENCH floor error=..." on any failure.
 #include <openssl/evp.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "bootseal.skel.h"
+#include "bench-install.hpp"
 #include "bootseal/fileio.hpp"
-#include "bootseal/loader/compiler.hpp"
-#include "bootseal/seal.hpp"
 
 namespace {
 
@@ -48,9 +47,13 @@ int fail(const std::string& what) {
   return 1;
 }
 
-int quiet_libbpf(enum libbpf_print_level level, const char* fmt, va_list ap) {
-  if (level == LIBBPF_DEBUG) return 0;
-  return std::vfprintf(stderr, fmt, ap);
+// The bare signature check over the Sig_structure.
+bool signature_ok(EVP_PKEY* pkey, const bootseal::Envelope& env, const std::vector<uint8_t>& tbs) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  const bool ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, pkey) == 1 &&
+                  EVP_DigestVerify(ctx, env.signature.data(), env.signature.size(), tbs.data(), tbs.size()) == 1;
+  EVP_MD_CTX_free(ctx);
+  return ok;
 }
 
 }  // namespace
@@ -60,7 +63,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: bs-bench-floor KEY.pem SEALED\n");
     return 2;
   }
-  libbpf_set_print(quiet_libbpf);
   double total = 0;
   auto step = [&](const char* name, double ms, bool in_floor) {
     std::printf("BENCH floor step=%s ms=%.2f%s\n", name, ms, in_floor ? "" : " (not in the floor)");
@@ -88,11 +90,7 @@ int main(int argc, char** argv) {
   step("envelope", t.ms(), true);
   t.restart();
   auto* pkey = static_cast<EVP_PKEY*>(trust->keys().front().pkey.get());
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  int ok = ctx && EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, pkey) == 1 &&
-           EVP_DigestVerify(ctx, env.signature.data(), env.signature.size(), tbs.data(), tbs.size()) == 1;
-  EVP_MD_CTX_free(ctx);
-  if (!ok) return fail("the signature does not verify with " + std::string(argv[1]));
+  if (!signature_ok(pkey, env, tbs)) return fail("the signature does not verify with " + std::string(argv[1]));
   step("signature", t.ms(), true);
 
   // Not in the floor: the whole check the loader runs, for the split.
@@ -101,60 +99,65 @@ int main(int argc, char** argv) {
   if (bootseal::verify_sealed(blob, *trust, &v) != bootseal::VerifyStatus::ok) return fail("verify_sealed failed");
   std::printf("BENCH floor rules=%zu\n", v.document.rules.size());
   step("verify_sealed", t.ms(), false);
+  // Both again, warm (the first calls also set up OpenSSL's tables).
+  t.restart();
+  if (!signature_ok(pkey, env, tbs)) return fail("the second signature check failed");
+  step("signature_warm", t.ms(), false);
+  t.restart();
+  bootseal::Verified again;
+  if (bootseal::verify_sealed(blob, *trust, &again) != bootseal::VerifyStatus::ok)
+    return fail("the second verify_sealed failed");
+  step("verify_sealed_warm", t.ms(), false);
 
-  // Not in the floor: the per-operation defaults and rule kinds the loader
-  // sets as read-only constants. They are the same for every size of this
-  // policy, and the verifier prunes the levels of an operation that has no
-  // rules: the floor must verify the same code. Paths are not resolved
-  // (every one gets an inode of its own): only the kinds matter here.
+  // Not in the floor: the map entries, every path on an inode of its own
+  // (no file is looked up).
   t.restart();
   uint64_t next_ino = 1;
-  bootseal::loader::Compiled compiled =
-      bootseal::loader::compile(v.document, [&](const std::string&, std::string*) {
+  std::map<std::string, uint64_t> dirs;
+  auto dir_inode = [&](const std::string& dir) {
+    auto [it, added] = dirs.try_emplace(dir, next_ino);
+    if (added) ++next_ino;
+    return bootseal::loader::InodeId{1, it->second};
+  };
+  bootseal::loader::Compiled compiled = bootseal::loader::compile(
+      v.document,
+      [&](const std::string&, std::string*) {
         return std::optional<bootseal::loader::InodeId>(bootseal::loader::InodeId{1, next_ino++});
+      },
+      [](const std::string&, std::string* error) {
+        *error = "not resolved by the floor";
+        return std::optional<bootseal::loader::DeviceId>();
+      },
+      [&](const std::string& path, std::string*) {
+        // As the loader's resolver: the object, its name in its directory,
+        // every directory above it (one inode each, shared by the paths
+        // under it), so the names and ancestors maps are as full.
+        bootseal::loader::NameResolution r;
+        r.object = bootseal::loader::InodeId{1, next_ino++};
+        std::string dir = "/";
+        size_t at = 1;
+        for (size_t slash; (slash = path.find('/', at)) != std::string::npos; at = slash + 1) {
+          r.ancestors[dir_inode(dir)] |= BS_ANCESTOR_DIR;
+          dir = path.substr(0, slash);
+        }
+        r.ancestors[dir_inode(dir)] |= BS_ANCESTOR_DIR;
+        r.names.push_back({dir_inode(dir), path.substr(at)});
+        return std::optional<bootseal::loader::NameResolution>(r);
       });
-  step("kinds", t.ms(), false);
+  compiled.mode = v.document.mode == bootseal::Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
+  step("compile", t.ms(), false);
 
-  // The same BPF object with the same constants, policy maps empty
-  // (max_entries 1, no entries).
-  t.restart();
-  bootseal_bpf* skel = bootseal_bpf__open();
-  if (!skel) return fail(std::string("cannot open the enforcer object: ") + bootseal::errno_text(errno));
-  struct Cleanup {
-    bootseal_bpf* s;
-    ~Cleanup() { bootseal_bpf__destroy(s); }
-  } cleanup{skel};
-  skel->rodata->bs_mode = v.document.mode == bootseal::Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
-  for (size_t i = 0; i < 8; ++i) {
-    skel->rodata->bs_defaults[i] = compiled.defaults[i];
-    skel->rodata->bs_kinds[i] = compiled.kinds[i];
-  }
-  if (int err = bootseal_bpf__load(skel); err) return fail("load: " + std::string(bootseal::errno_text(-err)));
-  step("load", t.ms(), true);
+  // The install, as the loader's: its steps are the floor's.
+  const bootseal::bench::BenchPins pins{"/run/bs-bench-floor"};
+  auto installed = bootseal::bench::install_for_bench(
+      v, compiled, "/", pins, [&](const std::string& name, const std::string&, double ms) {
+        step(name.c_str(), ms, true);
+      });
+  if (!installed) return fail("install: " + installed.error());
+  std::printf("BENCH floor hooks=%d total_ms=%.2f\n", installed->hooks, total);
 
   t.restart();
-  for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames})
-    if (bpf_map_freeze(bpf_map__fd(m)) != 0) return fail(std::string("freeze: ") + bootseal::errno_text(errno));
-  step("freeze", t.ms(), true);
-
-  t.restart();
-  {
-    // As the loader does: this task is trusted by the self-protection.
-    bootseal::UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, ::getpid(), 0)));
-    const int key = pidfd.get();
-    __u32 one = 1;
-    if (!pidfd || bpf_map_update_elem(bpf_map__fd(skel->maps.trusted), &key, &one, BPF_ANY) != 0)
-      return fail(std::string("cannot mark the task trusted: ") + bootseal::errno_text(errno));
-  }
-  if (int err = bootseal_bpf__attach(skel); err) return fail("attach: " + std::string(bootseal::errno_text(-err)));
-  int hooks = 0;
-  for (int i = 0; i < skel->skeleton->prog_cnt; ++i) hooks += *skel->skeleton->progs[i].link != nullptr;
-  step("attach", t.ms(), true);
-  std::printf("BENCH floor hooks=%d total_ms=%.2f\n", hooks, total);
-
-  t.restart();
-  bootseal_bpf__destroy(skel);
-  cleanup.s = nullptr;
+  if (!bootseal::bench::take_down(pins)) return fail("cannot take the enforcer down under " + pins.dir());
   step("detach", t.ms(), false);
   return 0;
 }

@@ -14,6 +14,13 @@
 //         BENCH op=NAME round=K n=N ns_per_op=X
 //       and after the last round the median of the rounds
 //         BENCH op=NAME median_ns_per_op=X
+//   bs-bench-ops op NAME N BIN FILE
+//       One batch of one operation, after a short warm-up, for
+//       bs-bench-hooks: NAME is exec, open, stat or mmapx as above, or
+//       openmany (open+close of FILE/gI/r6 for I = 0..N-1, one file each:
+//       N distinct inodes; FILE is a directory, no warm-up). Prints
+//         BENCH one op=NAME warm=W n=N ns_per_op=X
+//       (W: the operations of the warm-up, done first, not timed)
 //   bs-bench-ops run CMD ARGS...
 //       Runs CMD, waits for it with wait4 and prints
 //         BENCH run=CMD status=S wall_ms=X maxrss_kb=K
@@ -68,8 +75,8 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-enum { OP_EXEC, OP_OPEN, OP_STAT, OP_MMAPX, OP_COUNT };
-static const char *const op_names[OP_COUNT] = {"exec", "open", "stat", "mmapx"};
+enum { OP_EXEC, OP_OPEN, OP_STAT, OP_MMAPX, OP_COUNT, OP_OPENMANY = OP_COUNT, OP_ALL };
+static const char *const op_names[OP_ALL] = {"exec", "open", "stat", "mmapx", "openmany"};
 
 // vfork + execve(bin) + waitpid; 0 when bin exited 0. A function of its
 // own: nothing of the caller's frame lives across vfork.
@@ -109,6 +116,15 @@ static double run_op(int op, long n, const char *bin, const char *file)
 			int f = open(file, O_RDONLY | O_CLOEXEC);
 			if (f < 0)
 				return die("open"), -1;
+			close(f);
+			break;
+		}
+		case OP_OPENMANY: {
+			char path[4096];
+			snprintf(path, sizeof(path), "%s/g%ld/r6", file, i);
+			int f = open(path, O_RDONLY | O_CLOEXEC);
+			if (f < 0)
+				return die(path), -1;
 			close(f);
 			break;
 		}
@@ -161,6 +177,28 @@ static int cmd_ops(int argc, char **argv)
 		}
 	for (int op = 0; op < OP_COUNT; ++op)
 		printf("BENCH op=%s median_ns_per_op=%.0f\n", op_names[op], median(res[op], rounds));
+	return 0;
+}
+
+static int cmd_op(int argc, char **argv)
+{
+	int op = -1;
+	if (argc == 6)
+		for (int i = 0; i < OP_ALL; ++i)
+			if (!strcmp(argv[2], op_names[i]))
+				op = i;
+	long n = argc == 6 ? atol(argv[3]) : 0;
+	if (op < 0 || n < 1) {
+		fprintf(stderr, "usage: bs-bench-ops op exec|open|stat|mmapx|openmany N BIN FILE\n");
+		return 2;
+	}
+	long warm = op == OP_OPENMANY ? 0 : op == OP_EXEC ? 5 : 50;
+	if (warm && run_op(op, warm, argv[4], argv[5]) < 0)
+		return 1;
+	double ns = run_op(op, n, argv[4], argv[5]);
+	if (ns < 0)
+		return 1;
+	printf("BENCH one op=%s warm=%ld n=%ld ns_per_op=%.1f\n", op_names[op], warm, n, ns);
 	return 0;
 }
 
@@ -260,6 +298,8 @@ int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "ops"))
 		return cmd_ops(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "op"))
+		return cmd_op(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "run"))
 		return cmd_run(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "maps"))
@@ -270,6 +310,6 @@ int main(int argc, char **argv)
 	}
 	if (argc == 3 && !strcmp(argv[1], "meminfo"))
 		return cmd_meminfo(argv[2]);
-	fprintf(stderr, "usage: bs-bench-ops ops|run|maps|now|meminfo ... (see the source's header)\n");
+	fprintf(stderr, "usage: bs-bench-ops ops|op|run|maps|now|meminfo ... (see the source's header)\n");
 	return 2;
 }
