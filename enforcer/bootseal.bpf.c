@@ -630,6 +630,25 @@ static __noinline int mounted_on(__u64 vm, __u64 dentry)
 	return c.found || !c.done || BPF_CORE_READ(m, mnt_ns, event) != event;
 }
 
+/* The `names` entry for `len` bytes at `name` in directory (dev, dir):
+ * 1 and *id when there is one. */
+static __always_inline int name_lookup(__u32 dev, __u64 dir, __u32 len, const unsigned char *name, __u32 *id)
+{
+	struct bs_name_key k = {};
+	__u32 *v;
+
+	k.dev = dev;
+	k.dir = dir;
+	k.len = len;
+	if (bpf_probe_read_kernel(k.name, ((len - 1) & (BS_ENTRY_NAME_MAX - 1)) + 1, name))
+		return 0;
+	v = bpf_map_lookup_elem(&names, &k);
+	if (!v)
+		return 0;
+	*id = *v;
+	return 1;
+}
+
 /* A name lookup. Without `mnt`: 1 and *id when `dentry` is an entry the
  * policy protects in its own directory, 0 when it is not, -1 when it has
  * no parents to tell (a disconnected dentry). With `mnt`: the same through
@@ -687,6 +706,8 @@ static __noinline int name_id(__u64 dentry, __u64 mnt, __u32 *id)
 	dir = BPF_CORE_READ(parent, d_inode);
 	if (!dir)
 		return 0;
+	/* name_lookup()'s work, written out: its inlined form takes this
+	 * frame over the verifier's stack limit on the deepest chains. */
 	k.dev = BPF_CORE_READ(dir, i_sb, s_dev);
 	k.dir = BPF_CORE_READ(dir, i_ino);
 	k.len = len;
@@ -697,6 +718,37 @@ static __noinline int name_id(__u64 dentry, __u64 mnt, __u32 *id)
 		return 0;
 	*id = *v;
 	return mnt ? 2 : 1;
+}
+
+/* name_id(dentry, 0) for a dentry whose type the verifier knows (a hook's
+ * argument, or a field loaded from one): plain loads, no helper call but
+ * the name's copy. */
+static __noinline int name_id_direct(struct dentry *d, __u32 *id)
+{
+	struct dentry *parent = d->d_parent;
+	struct inode *dir;
+	__u32 len;
+
+	if (!parent || parent == d)
+		return (d->d_flags & DCACHE_DISCONNECTED) ? -1 : 0;
+	len = d->d_name.len;
+	if (len == 0 || len > BS_ENTRY_NAME_MAX)
+		return 0;
+	dir = parent->d_inode;
+	if (!dir)
+		return 0;
+	return name_lookup(dir->i_sb->s_dev, dir->i_ino, len, d->d_name.name, id);
+}
+
+/* Whether a name lookup through `mnt` could climb to another place: the
+ * dentry, or its directory, is the root of the mount it is seen through.
+ * When neither is, name_id() with the mount finds what it finds without
+ * it (the common case: no bpf_loop, no second read of the name). */
+static __always_inline int near_mount_root(__u64 dentry, __u64 mnt)
+{
+	__u64 root = (__u64)BPF_CORE_READ((struct vfsmount *)mnt, mnt_root);
+
+	return root == dentry || root == (__u64)BPF_CORE_READ((struct dentry *)dentry, d_parent);
 }
 
 /* What a decision is about. */
@@ -714,9 +766,22 @@ struct query {
 	__u8 pad[2];
 };
 
+/* What a caller that holds pointers of known type (check_file) read and
+ * looked up itself, with plain loads instead of decide()'s helper calls.
+ * Apart from the query, so that the other callers' frames do not grow. */
+struct known {
+	__u64 ino;        /* the inode's number and device */
+	__u32 dev;
+	__u32 name_id;    /* name_id(name, 0)'s result and id, when have_name */
+	__s8 name_found;
+	__u8 near_root;   /* near_mount_root(name, mnt), when have_name */
+	__u8 have_name;
+	__u8 pad;
+};
+
 /* The decision for one query. Precedence: path, subtree deeper first,
  * fstype, any, the operation's default. */
-static __noinline int decide(const struct query *q, struct bs_rule_val *out)
+static __noinline int decide(const struct query *q, const struct known *kn, struct bs_rule_val *out)
 {
 	struct inode *inode = (struct inode *)q->inode;
 	__u64 start = q->start, mnt = q->mnt, magic = q->magic;
@@ -737,14 +802,26 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 
 	if (inode && (kinds & (1 << BS_KIND_PATH))) {
 		k.kind = BS_KIND_PATH;
-		k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-		k.id = BPF_CORE_READ(inode, i_ino);
+		if (kn) {
+			k.dev = kn->dev;
+			k.id = kn->ino;
+		} else {
+			k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+			k.id = BPF_CORE_READ(inode, i_ino);
+		}
 		if (level_in(&k, subject, running, out))
 			return 1;
 	}
 	if (q->name && (kinds & (1 << BS_KIND_NAME))) {
 		__u32 id = 0;
-		int found = name_id(q->name, 0, &id);
+		int found;
+
+		if (kn && kn->have_name) {
+			found = kn->name_found;
+			id = kn->name_id;
+		} else {
+			found = name_id(q->name, 0, &id);
+		}
 
 		if (found < 0) {
 			/* No parents: whether it stands at a protected name
@@ -760,7 +837,7 @@ static __noinline int decide(const struct query *q, struct bs_rule_val *out)
 			if (level_in(&k, subject, running, out))
 				return 1;
 		}
-		if (mnt) {
+		if (mnt && (kn && kn->have_name ? kn->near_root : near_mount_root(q->name, mnt))) {
 			struct bs_rule_val v = *out;
 
 			found = name_id(q->name, mnt, &id);
@@ -829,7 +906,7 @@ static __always_inline void ask_in(__u8 op, __u64 inode, __u64 name, __u64 start
 	q.mnt = mnt;
 	q.magic = magic;
 	q.subject = subject;
-	decide(&q, out);
+	decide(&q, 0, out);
 }
 
 static __always_inline void ask(__u8 op, __u64 inode, __u64 name, __u64 start, __u64 mnt,
@@ -887,22 +964,49 @@ static __always_inline int initramfs_object(__u32 dev)
 	return bs_initramfs_dev && dev == bs_initramfs_dev && !bs_boot_done;
 }
 
-/* Decide `op` on a file the hook holds open. */
+/* Decide `op` on a file the hook holds open. `file` must be a pointer the
+ * verifier knows the type of (a hook's argument, or a field loaded from
+ * one): its fields are read with plain loads, not bpf_probe_read_kernel
+ * calls (the hot path of every open, exec and executable mapping). A NULL
+ * file reads as zeros, as bpf_probe_read_kernel would. */
 static __always_inline int check_file(__u8 op, struct file *file)
 {
 	struct bs_rule_val v;
+	struct query q = {};
+	struct known kn = {};
 	struct inode *inode;
-	__u32 subject;
+	struct super_block *sb;
+	struct dentry *dentry;
 
 	if (!relevant(op))
 		return 0;
-	inode = BPF_CORE_READ(file, f_inode);
-	if (initramfs_object(BPF_CORE_READ(inode, i_sb, s_dev)))
+	inode = file->f_inode;
+	sb = inode->i_sb;
+	kn.dev = sb->s_dev;
+	if (initramfs_object(kn.dev))
 		return 0;
-	subject = current_subject();
-	ask(op, (__u64)inode, (__u64)BPF_CORE_READ(file, f_path.dentry), (__u64)BPF_CORE_READ(file, f_path.dentry),
-	    (__u64)BPF_CORE_READ(file, f_path.mnt), BPF_CORE_READ(inode, i_sb, s_magic), subject, &v);
-	return verdict(op, subject, BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino), &v, 1);
+	q.subject = current_subject();
+	dentry = file->f_path.dentry;
+	q.op = op;
+	q.phase = PHASE_NOW;
+	q.inode = (__u64)inode;
+	kn.ino = inode->i_ino;
+	q.name = (__u64)dentry;
+	q.start = (__u64)dentry;
+	q.mnt = (__u64)file->f_path.mnt;
+	q.magic = sb->s_magic;
+	if ((bs_kinds[op] & (1 << BS_KIND_NAME)) && dentry) {
+		/* The name level, looked up here, where the types are known. */
+		struct dentry *root = file->f_path.mnt->mnt_root;
+		__u32 id = 0;
+
+		kn.name_found = name_id_direct(dentry, &id);
+		kn.name_id = id;
+		kn.near_root = root == dentry || root == dentry->d_parent;
+		kn.have_name = 1;
+	}
+	decide(&q, &kn, &v);
+	return verdict(op, q.subject, kn.dev, kn.ino, &v, 1);
 }
 
 /* Decide `op` on a dentry an inode hook holds (no mount: the subtree walk
@@ -1872,7 +1976,7 @@ SEC("lsm/bprm_check_security")
 int BPF_PROG(bs_bprm_check, struct linux_binprm *bprm, int ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct file *file = BPF_CORE_READ(bprm, file);
+	struct file *file = bprm->file;  /* a typed load: check_file reads it directly */
 	__u32 subject;
 	__s32 why;
 
@@ -1978,6 +2082,7 @@ SEC("lsm/mmap_file")
 int BPF_PROG(bs_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
 {
+	__u64 file_arg = 0;
 	__u32 subject;
 	int exe, memory = 0;
 
@@ -1994,7 +2099,12 @@ int BPF_PROG(bs_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 	if (!(prot & PROT_EXEC))
 		return 0;
 	subject = current_subject();
-	if (!file)
+	/* Whether a file backs the mapping (NULL for every anonymous one),
+	 * asked of the raw argument: the verifier of later kernels (Debian's
+	 * 6.12) holds an LSM hook's pointer arguments non-NULL, drops
+	 * `if (!file)` as dead code, and loads through `file` without a
+	 * fault handler. */
+	if (bpf_get_func_arg(ctx, 0, &file_arg) || !file_arg)
 		return memory_exec(subject, BS_MEM_ANON);
 	/* The program the task runs, mapped by exec itself: bprm_check
 	 * decided it already, a memfd run with execveat included (the
@@ -2040,7 +2150,7 @@ int BPF_PROG(bs_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot
 	if (!(prot & PROT_EXEC))
 		return 0;
 	subject = current_subject();
-	file = BPF_CORE_READ(vma, vm_file);
+	file = vma->vm_file;  /* a typed load: check_file reads it directly */
 	if (!file)
 		return memory_exec(subject, BS_MEM_ANON);
 	if (shmem_internal(file) || device_file(file)) {
@@ -3319,7 +3429,7 @@ int BPF_PROG(bs_file_open, struct file *file, int ret)
 		return ret;
 	if (!bs_pin_mnt && is_pin_dir(BPF_CORE_READ(file, f_inode)) && is_trusted())
 		bs_pin_mnt = (__u64)real_mount_of(BPF_CORE_READ(file, f_path.mnt));
-	fmode = BPF_CORE_READ(file, f_mode);
+	fmode = file->f_mode;
 	ret = file_rules_open(file, fmode);
 	if (ret)
 		return ret;

@@ -62,6 +62,8 @@
  *                            the mount made through /proc/self/fd
  *   anon-rwx                 run code from an anonymous RWX mapping
  *   mprotect-rx              write code to RW memory, mprotect it RX, run it
+ *   anon-rx-uffd             map anonymous memory RX (never writable), fill
+ *                            it with userfaultfd (UFFDIO_COPY), run it
  *   file-rwx FILE            run code from a private RWX mapping of FILE
  *   shared-rwx FILE          run code from a shared RWX mapping of FILE
  *   devzero-rwx NODE         run code from a shared RWX mapping of NODE, a
@@ -111,6 +113,8 @@
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 
 volatile uint64_t target = 0x1111;
 
@@ -557,6 +561,31 @@ int main(int argc, char **argv)
 		if (p == MAP_FAILED)
 			return fail("mmap rwx");
 		memcpy(p, code, sizeof(code));
+		return run(p);
+	}
+	if (!strcmp(cmd, "anon-rx-uffd")) {
+		void *p = mmap(0, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct uffdio_api api = {.api = UFFD_API};
+		struct uffdio_register reg = {.mode = UFFDIO_REGISTER_MODE_MISSING};
+		struct uffdio_copy copy = {0};
+		static unsigned char page[4096] __attribute__((aligned(4096)));
+		int uffd;
+
+		if (p == MAP_FAILED)
+			return fail("mmap rx");
+		uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+		if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0)
+			return fail("userfaultfd");
+		reg.range.start = (unsigned long)p;
+		reg.range.len = 4096;
+		if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0)
+			return fail("UFFDIO_REGISTER");
+		memcpy(page, code, sizeof(code));
+		copy.dst = (unsigned long)p;
+		copy.src = (unsigned long)page;
+		copy.len = 4096;
+		if (ioctl(uffd, UFFDIO_COPY, &copy) != 0)
+			return fail("UFFDIO_COPY");
 		return run(p);
 	}
 	if (!strcmp(cmd, "mprotect-rx")) {

@@ -95,6 +95,7 @@ for who in plain jit; do
 	P=$T
 	[ $who = jit ] && P=$J
 	try $who-anon-rwx $P anon-rwx
+	try $who-anon-rx-uffd $P anon-rx-uffd
 	try $who-mprotect-rx $P mprotect-rx
 	try $who-file-rwx $P file-rwx /tmp/code-$who
 	try $who-shared-rwx $P shared-rwx /tmp/shared-$who
@@ -141,12 +142,14 @@ initrd=$(dr_initramfs "$(dr_etc)")
 log=$VM_WORK/console.log
 vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 500
 vm_expect "$log" "bootseal: policy 'vm-attack-memory' generation 2 in force, enforce mode" "the policy is in force"
-for r in anon-rwx mprotect-rx file-rwx shared-rwx devzero-rwx procmem memfd-mmap memfd-exec shm-exec attach vmwrite \
+for r in anon-rwx anon-rx-uffd mprotect-rx file-rwx shared-rwx devzero-rwx procmem memfd-mmap memfd-exec shm-exec attach vmwrite \
 	brk-exec shm-rie dlopen-execstack; do
 	vm_expect "$log" "^TEST: plain-$r rc=1\$" "$r: refused to a program without exec memory"
 	vm_expect "$log" "^TEST: jit-$r rc=0\$" "$r: works for the program allowed exec memory"
 done
 vm_expect "$log" '^TEST: plain-anon-rwx out=mmap rwx: Operation not permitted' "the refusal is the enforcer's EPERM"
+vm_expect "$log" '^TEST: plain-anon-rx-uffd out=mmap rx: Operation not permitted' \
+	"an anonymous RX mapping (never writable, filled by userfaultfd) is refused at mmap"
 vm_expect "$log" '^TEST: dynamic-true rc=0$' "a dynamically linked program runs"
 vm_expect "$log" '^TEST: plain-brk-exec out=brk: Cannot allocate memory' \
 	"brk under READ_IMPLIES_EXEC fails (ENOMEM), no executable heap"
