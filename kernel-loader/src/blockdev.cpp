@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <unordered_set>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/loader/compiler.hpp"
@@ -223,6 +224,11 @@ std::string raw_device_title(const Compiled& c, const RawDevice& d) {
 
 uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic) {
   uint32_t ops = 0;
+  // Whether each name id is on this filesystem (its directory's): one pass
+  // over the names, not one per rule (a 100k-rule policy has 90k names).
+  std::unordered_set<uint64_t> names_here;
+  for (const auto& n : c.names)
+    if (n.name.dir.dev == fs_dev) names_here.insert(n.id);
   for (uint8_t op : {static_cast<uint8_t>(BS_OP_READ), static_cast<uint8_t>(BS_OP_WRITE)}) {
     if (default_denies(c, op)) ops |= 1u << op;
     for (const auto& [k, v] : c.rules) {
@@ -231,9 +237,7 @@ uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic) {
           ((k.kind == BS_KIND_PATH || k.kind == BS_KIND_SUBTREE) && k.dev == fs_dev))
         ops |= 1u << op;
       // A name is on its directory's filesystem (a file yet to be made there).
-      if (k.kind == BS_KIND_NAME)
-        for (const auto& n : c.names)
-          if (n.id == k.id && n.name.dir.dev == fs_dev) ops |= 1u << op;
+      if (k.kind == BS_KIND_NAME && names_here.count(k.id)) ops |= 1u << op;
     }
   }
   return ops & kGuardable;
