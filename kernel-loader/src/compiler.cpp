@@ -197,10 +197,20 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         if (::fstatfs(fd_of(top), &sfs) == 0) res.fs_magic = static_cast<uint64_t>(sfs.f_type);
         return res;
       }
-      // Past a final symlink whose target cannot be reached, its own name
-      // still stands.
+      if (e == ENOENT) {
+        // A directory on the way is missing: the entry that would make
+        // it, and the directories above that entry. Past a final symlink
+        // whose target cannot be reached, the symlink's own name stands too.
+        res.missing = EntryName{top.id, comp};
+        res.missing_shown = shown;
+        res.missing_under_fstab_place = fstab_.count(top.shown) && empty_directory(fd_of(top), ".");
+        dirs_above(&res);
+        struct statfs sfs {};
+        if (::fstatfs(fd_of(top), &sfs) == 0) res.fs_magic = static_cast<uint64_t>(sfs.f_type);
+        return res;
+      }
       if (!res.names.empty()) return res;
-      return fail(quote_if_needed(shown) + (e == ENOENT ? std::string(" does not exist") : ": " + errno_text(e)));
+      return fail(quote_if_needed(shown) + ": " + errno_text(e));
     }
     const InodeId id{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)};
     if (S_ISLNK(st.st_mode)) {
@@ -393,6 +403,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     std::vector<ObjectKey> objects;
     std::vector<EntryName> names;             // path rules: the names to protect
     std::map<InodeId, uint8_t> ancestors;     // path and subtree rules
+    std::optional<EntryName> closed;          // a missing entry nobody may create (deny rules)
     switch (r.object.kind) {
       case ObjectKind::any: objects.push_back(base); break;
       case ObjectKind::path:
@@ -434,8 +445,35 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
                 names.push_back(std::move(n));
             }
           }
-          if (!inode && names.empty()) {
-            if (r.object.kind == ObjectKind::subtree || res->names.empty()) diag(i, r.object.path, "does not exist");
+          // What is missing: a directory on the way, or a subtree rule's
+          // own directory. A deny rule keeps it missing until a loader
+          // finds it (fail closed: created later, it would be reachable
+          // and unprotected); other rules protect nothing there yet.
+          std::optional<EntryName> missing = res->missing;
+          std::string missing_shown = res->missing_shown;
+          bool missing_later_fs = res->missing_under_fstab_place;
+          if (!missing && r.object.kind == ObjectKind::subtree && !inode && !res->names.empty()) {
+            missing = res->names.back();
+            missing_shown = r.object.path;
+            const auto a = ancestors.find(missing->dir);
+            missing_later_fs = a != ancestors.end() && (a->second & BS_ANCESTOR_PARENT);
+          }
+          if (missing && r.action == Action::deny && !missing_later_fs &&
+              missing->entry.size() <= BS_ENTRY_NAME_MAX) {
+            closed = missing;
+            diag_at(i, r.object.path,
+                    (missing_shown == r.object.path ? std::string() : ": " + quote_if_needed(missing_shown)) +
+                        " does not exist; until a loader finds it, creating it is refused to every process");
+          } else if (!inode && names.empty()) {
+            if (missing)
+              diag_at(i, r.object.path,
+                      (missing_shown == r.object.path ? std::string() : ": " + quote_if_needed(missing_shown)) +
+                          " does not exist" +
+                          (missing_later_fs ? " on the root filesystem (a filesystem mounted there later is not "
+                                              "looked into): the rule protects nothing there"
+                                            : std::string()));
+            else if (r.object.kind == ObjectKind::subtree || res->names.empty())
+              diag(i, r.object.path, "does not exist");
             continue;
           }
         } else {
@@ -483,6 +521,17 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
       ok.kind = BS_KIND_NAME;
       ok.id = it->second;
       objects.push_back(ok);
+    }
+    if (closed) {
+      auto [it, inserted] = name_ids.emplace(*closed, 0);
+      if (inserted) it->second = static_cast<uint32_t>(name_ids.size());
+      ObjectKey ok;
+      ok.op = BS_OP_WRITE;
+      ok.kind = BS_KIND_NAME;
+      ok.id = it->second;
+      // For every process: the rule's subject and exceptions do not
+      // narrow who may bring the rule's object into being.
+      groups[ok].push_back(Member{i, std::nullopt, {}});
     }
     for (const auto& [id, kind] : ancestors) add_ancestor(&out.ancestors, id, kind);
     for (const auto& ok : objects) groups[ok].push_back(m);

@@ -125,10 +125,45 @@ TEST(ResolveNames, MissingOrNonDirectoryComponentIsNamed) {
   t.file("/etc/passwd");
   auto r = RootResolver::open(t.path());
   std::string err;
-  EXPECT_FALSE(r->resolve_names("/etc/x/y", &err));
-  EXPECT_EQ(err, "/etc/x does not exist");
+  // A missing directory: the entry that would make it, and the
+  // directories above that entry.
+  auto res = r->resolve_names("/etc/x/y/z", &err);
+  ASSERT_TRUE(res) << err;
+  EXPECT_FALSE(res->object);
+  EXPECT_TRUE(res->names.empty());
+  ASSERT_TRUE(res->missing);
+  EXPECT_EQ(*res->missing, t.name("/etc", "x"));
+  EXPECT_EQ(res->missing_shown, "/etc/x");
+  EXPECT_FALSE(res->missing_under_fstab_place);
+  EXPECT_EQ(res->ancestors, (std::map<InodeId, uint8_t>{{t.id(""), BS_ANCESTOR_DIR}, {t.id("/etc"), BS_ANCESTOR_DIR}}));
+  // Under an empty directory the fstab mounts on, the later filesystem
+  // decides what is there.
+  t.dir("/srv");
+  r->set_fstab_mount_points({"/srv"});
+  auto later = r->resolve_names("/srv/www/index.html", &err);
+  ASSERT_TRUE(later) << err;
+  ASSERT_TRUE(later->missing);
+  EXPECT_EQ(*later->missing, t.name("/srv", "www"));
+  EXPECT_TRUE(later->missing_under_fstab_place);
   EXPECT_FALSE(r->resolve_names("/etc/passwd/y", &err));
   EXPECT_EQ(err, "/etc/passwd is not a directory");
+}
+
+TEST(ResolveNames, DanglingSymlinkInTheDirectoryPartNamesTheMissingTarget) {
+  Tree t;
+  t.dir("/var/lib");
+  t.link("/var/lib/app", "/etc/app");  // the target directory does not exist yet
+  auto r = RootResolver::open(t.path());
+  std::string err;
+  auto res = r->resolve_names("/etc/app/conf", &err);
+  ASSERT_TRUE(res) << err;
+  ASSERT_TRUE(res->missing);
+  EXPECT_EQ(*res->missing, t.name("/var/lib", "app"));
+  EXPECT_EQ(res->missing_shown, "/var/lib/app");
+  // The symlink cannot be replaced, nor the directories moved.
+  EXPECT_EQ(res->ancestors.at(t.id("/etc/app")), BS_ANCESTOR_SYMLINK);
+  EXPECT_EQ(res->ancestors.at(t.id("/var/lib")), BS_ANCESTOR_DIR);
+  EXPECT_EQ(res->ancestors.at(t.id("/etc")), BS_ANCESTOR_DIR);
 }
 
 TEST(ResolveNames, FinalSymlinkGivesBothNames) {
@@ -307,13 +342,77 @@ TEST(CompileNames, AbsentFileIsProtectedByNameWithoutADiagnostic) {
   EXPECT_EQ(c.ancestors.count(k.t.id("/etc/ssh")), 1u);
 }
 
-TEST(CompileNames, MissingDirectoryIsReportedAndDropped) {
+TEST(CompileNames, MissingDirectoryUnderADenyRuleCannotBeCreated) {
   Compiler k;
   k.t.dir("/etc");
-  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/x/y"))}));
-  ASSERT_EQ(c.diagnostics.size(), 1u);
+  k.t.file("/usr/bin/tool");
+  // A read rule with a subject and an exception: the missing directory is
+  // closed to every process, for writing (creating it is a write of its
+  // name), whatever the rule's operation.
+  Compiled c = k.compile_doc(doc_with(
+      {make_rule(Action::deny, Operation::read, path_obj("/etc/x/y"), "/usr/bin/tool"),
+       make_rule(Action::deny, Operation::exec, subtree_obj("/etc/plugins"), std::nullopt, {"/usr/bin/tool"})}));
+  ASSERT_EQ(c.diagnostics.size(), 2u);
   EXPECT_EQ(c.diagnostics[0].rule, 0);
-  EXPECT_EQ(c.diagnostics[0].message, "rule 1 (deny write path /etc/x/y): /etc/x/y: /etc/x does not exist");
+  EXPECT_EQ(c.diagnostics[0].message,
+            "rule 1 (deny read path /etc/x/y by /usr/bin/tool): /etc/x/y: /etc/x does not exist; until a loader "
+            "finds it, creating it is refused to every process");
+  EXPECT_FALSE(c.diagnostics[0].unenforceable);
+  EXPECT_EQ(c.diagnostics[1].message,
+            "rule 2 (deny exec subtree /etc/plugins except /usr/bin/tool): /etc/plugins does not exist; until a "
+            "loader finds it, creating it is refused to every process");
+  ASSERT_EQ(c.names.size(), 2u);
+  const uint32_t x = c.name_id(k.t.name("/etc", "x")), plugins = c.name_id(k.t.name("/etc", "plugins"));
+  ASSERT_NE(x, 0u);
+  ASSERT_NE(plugins, 0u);
+  auto name = of_kind(c, BS_KIND_NAME);
+  ASSERT_EQ(name.size(), 2u);
+  for (const auto& [key, val] : name) {
+    EXPECT_EQ(key.op, BS_OP_WRITE);
+    EXPECT_EQ(key.subject, BS_SUBJECT_ANY);
+    EXPECT_EQ(val.action, BS_ACT_DENY);
+    EXPECT_EQ(val.rule, key.id == x ? 0 : 1);
+  }
+  EXPECT_EQ(c.kinds[BS_OP_WRITE], 1u << BS_KIND_NAME);
+  EXPECT_EQ(c.kinds[BS_OP_READ], 0u);
+  EXPECT_EQ(c.kinds[BS_OP_EXEC], 0u);
+  EXPECT_EQ(c.ancestors, (std::map<InodeId, uint8_t>{{k.t.id(""), BS_ANCESTOR_DIR}, {k.t.id("/etc"), BS_ANCESTOR_DIR}}));
+
+  // mkdir /etc/x is refused to the rule's subject, to everyone else and to
+  // the excepted program alike; another entry of /etc is not.
+  MapQuery mk;
+  mk.operation = Operation::write;
+  mk.entry_to_create = true;
+  mk.chain = {k.t.id("/etc"), k.t.id("")};
+  mk.name = k.t.name("/etc", "x");
+  EXPECT_EQ(decide_maps(c, mk).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, mk).rule, 0);
+  mk.subject = c.subject_of(k.t.id("/usr/bin/tool"));
+  EXPECT_EQ(decide_maps(c, mk).action, BS_ACT_DENY);
+  mk.name = k.t.name("/etc", "plugins");
+  EXPECT_EQ(decide_maps(c, mk).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, mk).rule, 1);
+  mk.name = k.t.name("/etc", "y");
+  EXPECT_EQ(decide_maps(c, mk).action, BS_ACT_ALLOW);
+}
+
+TEST(CompileNames, MissingDirectoryUnderOtherRulesIsReportedAndDropped) {
+  Compiler k;
+  k.t.dir("/etc");
+  k.t.dir("/srv");
+  k.fstab = {"/srv"};
+  // An allow or audit rule opens nothing while its object cannot exist; a
+  // deny rule under an fstab place names the later filesystem's files,
+  // which the loader cannot see.
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::allow, Operation::write, path_obj("/etc/x/y")),
+                                       make_rule(Action::audit, Operation::write, subtree_obj("/etc/z")),
+                                       make_rule(Action::deny, Operation::write, path_obj("/srv/www/index.html"))}));
+  ASSERT_EQ(c.diagnostics.size(), 3u);
+  EXPECT_EQ(c.diagnostics[0].message, "rule 1 (allow write path /etc/x/y): /etc/x/y: /etc/x does not exist");
+  EXPECT_EQ(c.diagnostics[1].message, "rule 2 (audit write subtree /etc/z): /etc/z does not exist");
+  EXPECT_EQ(c.diagnostics[2].message,
+            "rule 3 (deny write path /srv/www/index.html): /srv/www/index.html: /srv/www does not exist on the root "
+            "filesystem (a filesystem mounted there later is not looked into): the rule protects nothing there");
   EXPECT_TRUE(c.rules.empty());
   EXPECT_TRUE(c.names.empty());
   EXPECT_TRUE(c.ancestors.empty());
@@ -392,12 +491,14 @@ TEST(CompileNames, SubtreeRuleDirectoryIsAnAncestorOfItsOwnKind) {
   EXPECT_EQ(both.ancestors.at(k.t.id("/usr/lib/modules")), BS_ANCESTOR_SUBTREE | BS_ANCESTOR_DIR);
   Compiled full = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/usr/lib/modules"))}));
   EXPECT_EQ(full.ancestors.at(k.t.id("/usr/lib/modules")), BS_ANCESTOR_SUBTREE | BS_ANCESTOR_DIR);
-  // A subtree that does not exist is still an error.
+  // A subtree that does not exist is reported, and kept from being made.
   Compiled gone = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/usr/lib/firmware"))}));
   ASSERT_EQ(gone.diagnostics.size(), 1u);
   EXPECT_EQ(gone.diagnostics[0].message,
-            "rule 1 (deny write subtree /usr/lib/firmware): /usr/lib/firmware does not exist");
-  EXPECT_TRUE(gone.ancestors.empty());
+            "rule 1 (deny write subtree /usr/lib/firmware): /usr/lib/firmware does not exist; until a loader finds "
+            "it, creating it is refused to every process");
+  EXPECT_EQ(gone.name_id(k.t.name("/usr/lib", "firmware")), 1u);
+  EXPECT_EQ(gone.ancestors.at(k.t.id("/usr/lib")), BS_ANCESTOR_DIR);
 }
 
 TEST(CompileNames, RulesShareNameIdsAndMergeLikeInodes) {

@@ -6,7 +6,9 @@
 # by the subject, whose new file has a second hard link or that another
 # process holds open for writing; a hard link at a protected name; a file,
 # directory or symlink created at a protected name that did not exist when
-# the loader ran; renaming or removing a directory protected names hang
+# the loader ran; a directory, symlink or renamed directory at the place
+# of a missing directory a deny rule's path goes through, or of a missing
+# subtree (fail closed until a loader finds it); renaming or removing a directory protected names hang
 # from (and the directory of a subtree rule), also with RENAME_EXCHANGE; a
 # mount on a directory above protected names, or on a protected name; a
 # write through a file handle opened after the dentry cache is dropped (no
@@ -14,7 +16,8 @@
 # empty directories the policy names (and a second mount there, also
 # through a file handle that stops under the first), a file created at a
 # protected name, and a file removed from or created in a denied subtree
-# (the path hooks cross the mount). Twins that keep working: the subjects replace and
+# (the path hooks cross the mount). Twins that keep working: a missing
+# directory under an allow rule and a sibling of a closed one are made; the subjects replace and
 # write (the subject also with its own descriptor still open, as systemd
 # does), plain programs create and remove elsewhere, renames and exchanges
 # of unprotected directories, a file handle opened for reading, and the
@@ -58,7 +61,10 @@ blob=$(dr_policy vm-objects-names 2 \
 	'deny write subtree /lib' \
 	'deny write subtree /lib64' \
 	'deny write subtree /usr/lib/subj' \
-	'deny write subtree /usr/lib/passwd-prog')
+	'deny write subtree /usr/lib/passwd-prog' \
+	'deny write path /etc/late.d/app.conf' \
+	'deny exec subtree /opt/later' \
+	'allow write path /etc/maybe/x')
 dr_partition "$VM_WORK/part.img" "$blob"
 
 cat >"$VM_WORK/init" <<'EOF_INIT'
@@ -116,6 +122,17 @@ try create-later-subject $S create /etc/later.conf mine
 try write-later-plain $T write /etc/later.conf evil
 try write-later-subject $S write /etc/later.conf again
 try create-free $T create /etc/free.conf fine
+# A directory on a deny rule's path, or a subtree, missing at boot: it
+# cannot be made, so the rule's object cannot appear unprotected.
+try mkdir-late mkdir /etc/late.d
+try mkdir-p-late mkdir -p /etc/late.d/app.conf
+try symlink-late ln -s /tmp /etc/late.d
+mkdir /etc/late.tmp
+try rename-late mv /etc/late.tmp /etc/late.d
+try mkdir-later-subtree mkdir /opt/later
+try mkdir-late-sibling mkdir /etc/late.e
+try mkdir-maybe mkdir -p /etc/maybe
+say "late.d: $(ls -d /etc/late.d 2>/dev/null || echo absent)"
 # The directories names hang from stay where they are.
 try mv-app mv /etc/app /etc/app.old
 try mv-conf-d mv /etc/app/conf.d /etc/app/conf.old
@@ -168,6 +185,7 @@ mount --make-shared / && mount --bind / /mnt/r
 try tuck-srv mount --bind /tmp/pre /mnt/r/srv
 say "shadow last: $(cut -c1-7 $F)"
 bootseal audit | grep -E 'above a protected name|other names or writers|without its parents' | sed 's/^/TEST: audit: /'
+bootseal audit | grep -E '\((mkdir|ln|mv), ' | sed 's/^/TEST: audit-late: /'
 finish
 EOF_INIT
 disk=$(atk_disk)
@@ -207,6 +225,16 @@ vm_expect "$log" '^TEST: create-later-subject rc=0$' "the subject creates it"
 vm_expect "$log" '^TEST: write-later-plain rc=1$' "then no other program writes it"
 vm_expect "$log" '^TEST: write-later-subject rc=0$' "the subject does"
 vm_expect "$log" '^TEST: create-free rc=0$' "a file at an unprotected name is created"
+vm_expect "$log" 'rule 20 \(deny write path /etc/late\.d/app\.conf\): /etc/late.d/app.conf: /etc/late.d does not exist; until a loader finds it, creating it is refused to every process' \
+	"the loader says which missing directory it keeps closed"
+for r in mkdir-late mkdir-p-late symlink-late rename-late mkdir-later-subtree; do
+	vm_expect "$log" "^TEST: $r rc=1\$" "$r: a missing directory a deny rule goes through is not made"
+done
+vm_expect "$log" '^TEST: late.d: absent$' "(/etc/late.d is still absent)"
+vm_expect "$log" '^TEST: mkdir-late-sibling rc=0$' "a directory beside it is made"
+vm_expect "$log" '^TEST: mkdir-maybe rc=0$' "so is one an allow rule goes through"
+vm_expect "$log" '^TEST: audit-late: .*denied write .*\(mkdir, .*deny rule 20$' "the audit log names the rule mkdir broke"
+vm_expect "$log" '^TEST: audit-late: .*denied write .*\(mkdir, .*deny rule 21$' "and the subtree's"
 for r in mv-app mv-conf-d mv-keep rmdir-vacant exchange-keep; do
 	vm_expect "$log" "^TEST: $r rc=1\$" "$r: a directory names hang from stays where it is"
 done

@@ -71,6 +71,15 @@ struct NameResolution {
   // The filesystem type (statfs f_type) of the object, or of the
   // directory of a name with no file; 0 when unknown.
   uint64_t fs_magic = 0;
+  // A directory on the way does not exist: its entry in the last
+  // directory that does, and that path as messages write it ("/etc/x").
+  // The rule's object cannot exist until something is created there.
+  // `ancestors` then holds the directories above that entry too.
+  std::optional<EntryName> missing;
+  std::string missing_shown;
+  // That last existing directory is an empty one the fstab mounts a
+  // filesystem on: what is there is the later filesystem's, not known now.
+  bool missing_under_fstab_place = false;
 };
 
 // Resolves an absolute policy path to its names. nullopt when a directory
