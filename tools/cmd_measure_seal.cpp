@@ -121,7 +121,7 @@ int run_measure_seal(const MeasureSealOptions& o) {
   const tpm::MeasureEvent* loader = nullptr;
   const tpm::MeasureEvent* sealed = nullptr;
   for (const auto& e : *events) {
-    if (e.event == "permissive") continue;  // qualifies the policy record before it
+    if (e.event == "permissive" || e.event == "floor-lowered") continue;  // qualify the policy record before them
     if (e.event == "sealed") {
       sealed = &e;
     } else {

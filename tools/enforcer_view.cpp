@@ -27,6 +27,7 @@ nlohmann::json to_json(const TpmView& t) {
           {"measured_event", t.measured_event.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.measured_event)},
           {"measured_sha256", t.measured.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.measured)},
           {"measured_permissive", t.measured_permissive},
+          {"measured_floor_lowered", or_null(t.measured_floor_lowered)},
           {"seal_measured", t.seal_measured.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.seal_measured)},
           {"log_replays", or_null(t.log_replays)},
           {"records", t.records},
@@ -89,6 +90,10 @@ uint32_t interpret_measure_log(const std::vector<tpm::MeasureEvent>& events, Tpm
   const bool sealed = events.back().event == "sealed";
   if (sealed) t.seal_measured = events.back().reason;
   size_t li = events.size() - (sealed && events.size() > 1 ? 2 : 1);
+  if (events[li].event == "floor-lowered" && li > 0) {
+    t.measured_floor_lowered = events[li].floor;
+    --li;
+  }
   if (events[li].event == "permissive" && li > 0) {
     t.measured_permissive = true;
     --li;
@@ -105,12 +110,16 @@ uint32_t interpret_measure_log(const std::vector<tpm::MeasureEvent>& events, Tpm
     kinds += (kinds.empty() ? "" : ",") + e.event;
   }
   // What one run of the loader writes (a permissive record after a
-  // weakened policy, a no-policy record after a policy that did not go
+  // weakened policy, then a floor-lowered record after one below
+  // loader.conf's floor, a no-policy record after a policy that did not go
   // into force), and measure-seal's record after a policy, all on one
   // PCR. Anything else was not bootseal's.
-  static const std::set<std::string, std::less<>> kOneRun = {
-      "policy",        "no-policy",  "policy,no-policy", "policy,sealed", "policy,permissive",
-      "policy,permissive,no-policy", "policy,permissive,sealed"};
+  static const std::set<std::string, std::less<>> kOneRun = [] {
+    std::set<std::string, std::less<>> s = {"no-policy"};
+    for (const char* weak : {"", ",permissive", ",floor-lowered", ",permissive,floor-lowered"})
+      for (const char* end : {"", ",no-policy", ",sealed"}) s.insert(std::string("policy") + weak + end);
+    return s;
+  }();
   if (!kOneRun.contains(kinds) || t.records != events.size()) {
     t.add_problem(std::to_string(events.size()) + " records in the log (" + kinds + "), " +
                   std::to_string(t.records) + " for PCR " + std::to_string(t.pcr) +
@@ -198,7 +207,11 @@ void print_status(std::ostream& out, const StatusView& v) {
       << "measured:    "
       << (t.measured_event == "policy"
               ? "policy sha256 " + t.measured +
-                    (t.measured_permissive ? ", put in force in permissive mode by the loader's configuration" : "")
+                    (t.measured_permissive ? ", put in force in permissive mode by the loader's configuration" : "") +
+                    (t.measured_floor_lowered ? ", below loader.conf's floor " +
+                                                    std::to_string(*t.measured_floor_lowered) +
+                                                    " (the kernel command line lowered it)"
+                                              : "")
           : t.measured_event == "no-policy" ? std::string("no policy")
                                             : std::string("nothing logged"))
       << " (" << t.records << (t.records == 1 ? " record" : " records")

@@ -24,6 +24,7 @@ struct TpmView {
   std::string measured;         // the policy's SHA-256 the loader extended ("" none)
   std::string measured_event;   // "policy", "no-policy" or "" (nothing logged)
   bool measured_permissive = false;  // a "permissive" record follows the policy's
+  std::optional<uint64_t> measured_floor_lowered;  // a "floor-lowered" record follows: loader.conf's floor
   std::string seal_measured;    // "trigger", "deadline": bootseal measure-seal's record; "" none
   std::optional<bool> log_replays;  // our records, replayed from zero, give pcr_value
   unsigned records = 0;         // bootseal's records for `pcr` in the log

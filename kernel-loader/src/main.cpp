@@ -419,7 +419,7 @@ int run_policy(const Options& opt, const Configuration& cfg, TpmStep& tpm, Log& 
   // Measured before the enforcer is attached: the PCR names the policy
   // about to govern every later process. The floor moves (upward) only
   // for a policy that verified, and is locked before anything else runs.
-  if (Stop stop = tpm.measure(chosen, mode)) return *stop;
+  if (Stop stop = tpm.measure(chosen, mode, cfg.file.floor)) return *stop;
   if (Stop stop = tpm.raise_and_lock(opt.root, doc.generation)) return *stop;
   if (cfg.config.tpm != TpmSetting::off && doc.lockdown == Lockdown::none && !opt.dry_run)
     log.warn("TPM: the policy has no 'lockdown integrity': a hibernation would reset the TPM and unlock the floor "

@@ -86,7 +86,7 @@ std::optional<int> TpmStep::open() {
   return std::nullopt;
 }
 
-std::optional<int> TpmStep::measure(const Candidate& chosen, Mode in_force) {
+std::optional<int> TpmStep::measure(const Candidate& chosen, Mode in_force, uint64_t file_floor) {
   if (!tpm_ || dry_run_) return std::nullopt;
   tpm::MeasureEvent e;
   e.pcr = config_.tpm_pcr;
@@ -117,6 +117,24 @@ std::optional<int> TpmStep::measure(const Candidate& chosen, Mode in_force) {
     log_(5, "TPM: PCR " + std::to_string(e.pcr) +
                 " extended with the permissive digest (the policy says enforce; the loader's configuration puts it "
                 "in force in permissive mode)");
+    if (auto w = tpm::append_measure_log(tpm::kMeasureLogPath, e); !w)
+      log_(4, "TPM: the measurement is not logged: " + w.error());
+  }
+  if (chosen.document.generation < file_floor) {
+    // Below loader.conf's floor: only the command line's lower floor let
+    // it in. The blob's digest alone would show this rollback as a boot of
+    // a policy the configuration accepts.
+    e.event = "floor-lowered";
+    e.digest = tpm::floor_lowered_digest();
+    e.source.clear();
+    e.floor = file_floor;
+    if (auto r = tpm_->pcr_extend(e.pcr, e.digest); !r) {
+      measured_ = false;  // finish() ends the PCR with the no-policy digest
+      return trouble("TPM: " + r.error());
+    }
+    log_(5, "TPM: PCR " + std::to_string(e.pcr) + " extended with the floor-lowered digest (generation " +
+                std::to_string(chosen.document.generation) + " is below loader.conf's floor " +
+                std::to_string(file_floor) + "; the kernel command line lowered it)");
     if (auto w = tpm::append_measure_log(tpm::kMeasureLogPath, e); !w)
       log_(4, "TPM: the measurement is not logged: " + w.error());
   }

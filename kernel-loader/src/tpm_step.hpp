@@ -7,6 +7,9 @@
 //                     the SHA-256 of the sealed blob as read, and logs it;
 //                     then, when the policy says enforce and the mode in
 //                     force is permissive, with the permissive digest;
+//                     and when the policy's generation is below
+//                     loader.conf's floor (the command line lowered it),
+//                     with the floor-lowered digest;
 //   raise_and_lock()  raises the floor to what `bootseal mark-good` asked
 //                     for, never above the generation verified and served
 //                     this boot, then write-locks the index until the next
@@ -56,7 +59,9 @@ class TpmStep {
   uint64_t floor() const { return floor_; }
   std::string floor_origin() const;
 
-  std::optional<int> measure(const Candidate& chosen, Mode in_force);
+  // `file_floor` is loader.conf's own floor, before the command line: a
+  // policy below it was let in by the command line's lower floor.
+  std::optional<int> measure(const Candidate& chosen, Mode in_force, uint64_t file_floor);
   std::optional<int> raise_and_lock(const std::string& root, uint64_t served_generation);
   void installed() { installed_ = true; }
   std::optional<int> finish();

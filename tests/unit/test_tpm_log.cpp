@@ -92,6 +92,33 @@ TEST(MeasureLog, PermissiveRecordReadsBackNamingThePolicy) {
   EXPECT_EQ((*log)[1].generation, 5u);
 }
 
+TEST(MeasureLog, FloorLoweredDigestIsTheHashOfItsText) {
+  const std::string text = "bootseal: floor lowered";
+  EXPECT_EQ(floor_lowered_digest(), sha256(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
+  EXPECT_NE(floor_lowered_digest(), permissive_digest());
+  EXPECT_NE(floor_lowered_digest(), no_policy_digest());
+}
+
+MeasureEvent floor_lowered_event() {
+  MeasureEvent e = policy_event();
+  e.event = "floor-lowered";
+  e.source.clear();
+  e.digest = floor_lowered_digest();
+  e.floor = 9;
+  return e;
+}
+
+TEST(MeasureLog, FloorLoweredRecordReadsBackWithTheFloor) {
+  const std::string text = format_event(policy_event()) + format_event(floor_lowered_event());
+  EXPECT_NE(text.find("\"floor\":9"), std::string::npos) << text;
+  EXPECT_EQ(text.find("\"floor\"", 0), text.find("\"floor\":9")) << "a floor only on the floor-lowered record";
+  auto log = parse_measure_log(text, "log");
+  ASSERT_TRUE(log.ok()) << log.error();
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[1], floor_lowered_event());
+  EXPECT_EQ((*log)[1].generation, 5u);
+}
+
 MeasureEvent sealed_event(const std::string& reason) {
   MeasureEvent e = policy_event();
   e.event = "sealed";
@@ -196,6 +223,19 @@ INSTANTIATE_TEST_SUITE_P(
                rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":[{\"hashAlg\":\"sha256\",\"digest\":\"" +
                    to_hex(permissive_digest()) + "\"}],\"content\":{\"event\":\"permissive\",\"reason\":\"trigger\"}}"),
                "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: a reason on a 'permissive' record"},
+        Damage{"FloorLoweredWrongDigest",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
+                   ",\"content\":{\"event\":\"floor-lowered\",\"floor\":9}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: floor-lowered: the digest is not that of the "
+               "text 'bootseal: floor lowered'"},
+        Damage{"FloorOnPolicy",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
+                   ",\"content\":{\"event\":\"policy\",\"floor\":9}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: a floor on a 'policy' record"},
+        Damage{"FloorNotANumber",
+               rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":[{\"hashAlg\":\"sha256\",\"digest\":\"" +
+                   to_hex(floor_lowered_digest()) + "\"}],\"content\":{\"event\":\"floor-lowered\",\"floor\":-1}}"),
+               "/run/log/bootseal/tpm-measure.log: record 1 at offset 0: floor is not an unsigned number"},
         Damage{"ReasonOnPolicy",
                rec("{\"pcr\":12,\"content_type\":\"bootseal\",\"digests\":" + kDigest +
                    ",\"content\":{\"event\":\"policy\",\"reason\":\"trigger\"}}"),

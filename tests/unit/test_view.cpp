@@ -544,6 +544,7 @@ TEST(StatusJson, TpmKeysAndNulls) {
                      {"measured_event", "policy"},
                      {"measured_sha256", std::string(64, 'b')},
                      {"measured_permissive", false},
+                     {"measured_floor_lowered", nullptr},
                      {"seal_measured", nullptr},
                      {"log_replays", true},
                      {"records", 1},
@@ -571,8 +572,12 @@ std::vector<tpm::MeasureEvent> measure_log(const std::vector<std::string>& kinds
     e.pcr = 12;
     e.event = k;
     e.nv_index = 0x01D10250;
-    e.digest = k == "policy" ? tpm::Sha256{0xbb} : k == "permissive" ? tpm::permissive_digest() : tpm::Sha256{};
+    e.digest = k == "policy"          ? tpm::Sha256{0xbb}
+               : k == "permissive"    ? tpm::permissive_digest()
+               : k == "floor-lowered" ? tpm::floor_lowered_digest()
+                                      : tpm::Sha256{};
     if (k == "sealed") e.reason = "trigger";
+    if (k == "floor-lowered") e.floor = 7;
     events.push_back(e);
   }
   return events;
@@ -600,12 +605,29 @@ TEST(StatusTpm, MeasureLogOfOneRun) {
   EXPECT_EQ(n.measured_event, "no-policy");
   EXPECT_FALSE(n.measured_permissive);
   EXPECT_EQ(n.problem, "");
+
+  // Let in below loader.conf's floor 7 by the command line, weakened to
+  // permissive too, then sealed.
+  for (const auto& kinds : std::vector<std::vector<std::string>>{{"policy", "floor-lowered"},
+                                                                  {"policy", "permissive", "floor-lowered", "sealed"}}) {
+    TpmView f;
+    interpret_measure_log(measure_log(kinds), f);
+    EXPECT_EQ(f.measured_event, "policy");
+    EXPECT_EQ(f.measured_floor_lowered, std::optional<uint64_t>(7));
+    EXPECT_EQ(f.measured_permissive, kinds.size() == 4);
+    EXPECT_EQ(f.records, kinds.size());
+    EXPECT_EQ(f.problem, "");
+  }
+  TpmView p;
+  interpret_measure_log(measure_log({"policy", "permissive"}), p);
+  EXPECT_FALSE(p.measured_floor_lowered);
 }
 
 TEST(StatusTpm, MeasureLogNotOfOneRun) {
   for (const auto& kinds : std::vector<std::vector<std::string>>{
            {"permissive"}, {"permissive", "policy"}, {"policy", "policy"}, {"policy", "permissive", "permissive"},
-           {"no-policy", "permissive"}}) {
+           {"no-policy", "permissive"}, {"floor-lowered"}, {"policy", "floor-lowered", "permissive"},
+           {"no-policy", "floor-lowered"}, {"policy", "floor-lowered", "floor-lowered"}}) {
     TpmView t;
     interpret_measure_log(measure_log(kinds), t);
     EXPECT_NE(t.problem.find("which is not what one run of the loader (and measure-seal) writes"), std::string::npos)
@@ -645,6 +667,16 @@ TEST(StatusText, TpmLines) {
             std::string::npos)
       << weak.str();
   EXPECT_EQ(to_json(v)["tpm"]["measured_permissive"], true);
+  // A policy below loader.conf's floor, let in by the command line, too.
+  v.tpm->measured_floor_lowered = 9;
+  std::ostringstream lowered;
+  print_status(lowered, v);
+  EXPECT_NE(lowered.str().find(", put in force in permissive mode by the loader's configuration, below loader.conf's "
+                               "floor 9 (the kernel command line lowered it) (2 records;"),
+            std::string::npos)
+      << lowered.str();
+  EXPECT_EQ(to_json(v)["tpm"]["measured_floor_lowered"], 9);
+  v.tpm->measured_floor_lowered.reset();
   v.tpm->measured_permissive = false;
   // A record the PCR does not hold is not called measured.
   v.tpm->log_replays = false;

@@ -75,10 +75,18 @@ Result<std::optional<MeasureEvent>> event_from(const json& j) {
   if (!str("event", &e.event) || !str("policy", &e.policy) || !str("kid", &e.kid) || !str("source", &e.source) ||
       !str("reason", &e.reason))
     return make_error("a content field is not a string");
-  if (e.event != "policy" && e.event != "permissive" && e.event != "no-policy" && e.event != "sealed")
+  if (e.event != "policy" && e.event != "permissive" && e.event != "floor-lowered" && e.event != "no-policy" &&
+      e.event != "sealed")
     return make_error("unknown event '" + e.event + "'");
   if (e.event == "permissive" && e.digest != permissive_digest())
     return make_error("permissive: the digest is not that of the text 'bootseal: permissive'");
+  if (e.event == "floor-lowered" && e.digest != floor_lowered_digest())
+    return make_error("floor-lowered: the digest is not that of the text 'bootseal: floor lowered'");
+  if (auto f = c->find("floor"); f != c->end()) {
+    if (e.event != "floor-lowered") return make_error("a floor on a '" + e.event + "' record");
+    if (!f->is_number_unsigned()) return make_error("floor is not an unsigned number");
+    e.floor = f->get<uint64_t>();
+  }
   if (e.event == "sealed") {
     if (e.reason != "trigger" && e.reason != "deadline") return make_error("sealed: unknown reason '" + e.reason + "'");
     if (e.digest != sealed_digest(e.reason)) return make_error("sealed: the digest is not that of reason '" + e.reason + "'");
@@ -106,6 +114,8 @@ Sha256 no_policy_digest() { return text_digest("bootseal: no policy"); }
 
 Sha256 permissive_digest() { return text_digest("bootseal: permissive"); }
 
+Sha256 floor_lowered_digest() { return text_digest("bootseal: floor lowered"); }
+
 Sha256 sealed_digest(std::string_view reason) {
   if (reason == "trigger") return text_digest("bootseal: sealed by trigger");
   if (reason == "deadline") return text_digest("bootseal: sealed at deadline");
@@ -123,6 +133,11 @@ std::string format_event(const MeasureEvent& e) {
     content["policy"] = e.policy;
     content["generation"] = e.generation;
     content["kid"] = e.kid;
+  } else if (e.event == "floor-lowered") {
+    content["policy"] = e.policy;
+    content["generation"] = e.generation;
+    content["kid"] = e.kid;
+    content["floor"] = e.floor;
   } else if (e.event == "sealed") {
     content["policy"] = e.policy;
     content["generation"] = e.generation;

@@ -23,6 +23,9 @@
 #      permissive record (loader.conf says mode = permissive); the bpf LSM
 #      inactive, the permissive configuration goes on: the no-policy record
 #      follows them in PCR 12.
+#   9  a fresh TPM; loader.conf says floor = 7 and lets the command line
+#      weaken it; bootseal.floor=5 lets generation 5 in: the policy's record,
+#      then the floor-lowered record, which bootseal status reports.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 
@@ -191,3 +194,24 @@ p=hashlib.sha256(bytes(32)+d).digest()
 p=hashlib.sha256(p+hashlib.sha256(b"bootseal: permissive").digest()).digest()
 print(hashlib.sha256(p+hashlib.sha256(b"bootseal: no policy").digest()).hexdigest())' "$g5")
 vm_expect "$log" "^TEST: pcr12 $expected\$" "PCR 12 = the policy's record, the permissive record, then the no-policy record"
+
+# 9: the command line lowers loader.conf's floor under the policy's
+# generation: the PCR must not show that rollback as a plain policy record.
+tpm=$VM_WORK/tpm9
+mkdir -p "$tpm"
+initrd_weak=$(dr_initramfs "$(dr_etc "mode = enforce" "floor = 7" "tpm = auto" "cmdline-may-weaken = yes")")
+log=$VM_WORK/boot9.log
+mapfile -t q < <(tpm_args)
+vm_boot --initrd "$initrd_weak" --disk "$base_disk" --log "$log" --timeout 400 --append "bootseal.floor=5" "${q[@]}"
+tpm_stop
+vm_expect "$log" "bootseal: policy 'vm-tpm' generation 5 in force" "the command line's floor 5 lets generation 5 in"
+vm_expect "$log" "bootseal: TPM: PCR 12 extended with the floor-lowered digest \(generation 5 is below loader.conf's floor 7; the kernel command line lowered it\)" "the loader measures the lowered floor"
+vm_expect_order "$log" "extended with the policy's SHA-256" "extended with the floor-lowered digest" "after the policy's record"
+expected=$(python3 -c 'import hashlib,sys
+d=hashlib.sha256(open(sys.argv[1],"rb").read()).digest()
+p=hashlib.sha256(bytes(32)+d).digest()
+print(hashlib.sha256(p+hashlib.sha256(b"bootseal: floor lowered").digest()).hexdigest())' "$g5")
+vm_expect "$log" "^TEST: pcr12 $expected\$" "PCR 12 = the policy's record, then the floor-lowered record"
+vm_expect "$log" "^TEST: status: measured: *policy sha256 [0-9a-f]{64}, below loader.conf's floor 7 \(the kernel command line lowered it\) \(2 records; the log replays to the PCR: yes\)" "bootseal status says the floor was lowered"
+vm_expect "$log" '^TEST: json: .*"measured_floor_lowered":7' "and so does its JSON"
+vm_expect_not "$VM_WORK/boot1.log" "floor-lowered" "twin: a boot within loader.conf's floor has no such record"

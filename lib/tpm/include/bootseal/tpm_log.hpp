@@ -41,19 +41,24 @@ using Sha256 = std::array<uint8_t, 32>;
 // "policy" it writes "permissive" (the digest is permissive_digest()) when
 // the loader's configuration or command line puts a policy that says
 // `mode enforce` in force in permissive mode, so that a PCR never shows a
-// weakened boot as the policy's own. `bootseal measure-seal` writes
+// weakened boot as the policy's own. After those it writes
+// "floor-lowered" (the digest is floor_lowered_digest()) when the policy's
+// generation is below loader.conf's floor and only the command line's
+// lower `bootseal.floor=` let it in, so that a PCR never shows a rollback
+// the configuration forbids as a plain policy record. `bootseal measure-seal` writes
 // "sealed" once the policy's boot phase is over (the digest is
 // sealed_digest(reason); docs/LOADER.md, "TPM").
 struct MeasureEvent {
   unsigned pcr = kDefaultPcr;
   Sha256 digest{};
-  std::string event;      // "policy" | "permissive" | "no-policy" | "sealed"
+  std::string event;      // "policy" | "permissive" | "floor-lowered" | "no-policy" | "sealed"
   std::string policy;     // the policy's name ("" for no-policy)
   uint64_t generation = 0;
   std::string kid;        // hex key id ("" for no-policy)
   std::string source;     // where the loader read the blob ("policy" only)
   uint32_t nv_index = 0;  // the floor index used this boot (0: none)
   std::string reason;     // "sealed" only: "trigger" | "deadline"
+  uint64_t floor = 0;     // "floor-lowered" only: loader.conf's floor, which the command line lowered
   friend bool operator==(const MeasureEvent&, const MeasureEvent&) = default;
 };
 
@@ -62,6 +67,9 @@ Sha256 no_policy_digest();
 // SHA-256 of "bootseal: permissive": an enforce policy put in force in
 // permissive mode by the loader's configuration.
 Sha256 permissive_digest();
+// SHA-256 of "bootseal: floor lowered": a policy below loader.conf's
+// rollback floor, let in by the kernel command line's lower floor.
+Sha256 floor_lowered_digest();
 // SHA-256 of "bootseal: sealed by trigger" or "bootseal: sealed at
 // deadline": the end of the boot phase, by the seal-by program or at the
 // seal-after deadline. Any other reason is a programming error (throws
