@@ -707,7 +707,9 @@ static __noinline int name_id(__u64 dentry, __u64 mnt, __u32 *id)
 	if (!dir)
 		return 0;
 	/* name_lookup()'s work, written out: its inlined form takes this
-	 * frame over the verifier's stack limit on the deepest chains. */
+	 * frame over the verifier's stack limit on the deepest chains. Keep
+	 * the key's layout and the length mask the same as there and in
+	 * name_id_direct(): a difference would make one hook miss names. */
 	k.dev = BPF_CORE_READ(dir, i_sb, s_dev);
 	k.dir = BPF_CORE_READ(dir, i_ino);
 	k.len = len;
@@ -967,8 +969,12 @@ static __always_inline int initramfs_object(__u32 dev)
 /* Decide `op` on a file the hook holds open. `file` must be a pointer the
  * verifier knows the type of (a hook's argument, or a field loaded from
  * one): its fields are read with plain loads, not bpf_probe_read_kernel
- * calls (the hot path of every open, exec and executable mapping). A NULL
- * file reads as zeros, as bpf_probe_read_kernel would. */
+ * calls (the hot path of every open, exec and executable mapping). It
+ * must not be NULL: on 6.12 a hook's argument (and its f_inode) is a
+ * trusted pointer, loaded through without a fault handler and any test
+ * for NULL dropped, so a NULL one would oops the kernel. A caller whose
+ * file may be NULL proves it is not at run time first (mmap_file, with
+ * bpf_get_func_arg); only 6.1 reads a NULL one as zeros. */
 static __always_inline int check_file(__u8 op, struct file *file)
 {
 	struct bs_rule_val v;
