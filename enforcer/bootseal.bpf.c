@@ -2494,6 +2494,17 @@ int BPF_PROG(bs_path_chmod, const struct path *path, __u16 mode, int ret)
 	return check_entry(BS_OP_WRITE, path, BPF_CORE_READ(path, dentry));
 }
 
+/* write: chown, with the mount (inode_setattr sees it without one). The
+ * owner and group are kuid_t and kgid_t, structs passed by value: one
+ * argument slot each, not read. */
+SEC("lsm/path_chown")
+int BPF_PROG(bs_path_chown, const struct path *path, __u64 uid, __u64 gid, int ret)
+{
+	if (ret)
+		return ret;
+	return check_entry(BS_OP_WRITE, path, BPF_CORE_READ(path, dentry));
+}
+
 /* ---- capability ------------------------------------------------------ */
 
 /* The decision on capability `cap` for the current task, counted and

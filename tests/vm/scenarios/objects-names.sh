@@ -15,8 +15,8 @@
 # parents to name it by); on filesystems mounted after the loader on the
 # empty directories the policy names (and a second mount there, also
 # through a file handle that stops under the first), a file created at a
-# protected name, and a file removed from or created in a denied subtree
-# (the path hooks cross the mount). Twins that keep working: a missing
+# protected name, and a file removed from, created in or chowned in a
+# denied subtree (the path hooks cross the mount). Twins that keep working: a missing
 # directory under an allow rule and a sibling of a closed one are made; the subjects replace and
 # write (the subject also with its own descriptor still open, as systemd
 # does), plain programs create and remove elsewhere, renames and exchanges
@@ -173,6 +173,9 @@ try mount-under-free $T mount-under /opt under /tmp/fake
 try umount-boot umount /boot
 try detach-boot umount -l /boot
 try rm-boot rm /boot/vmlinuz
+try chown-boot chown 1 /boot/vmlinuz
+: >/tmp/own
+try chown-free chown 1 /tmp/own
 try create-boot $T create /boot/initrd.img evil
 try rm-other rm /etc/free.conf
 try mount-srv mount -t tmpfs none /srv
@@ -260,6 +263,8 @@ vm_expect "$log" '^TEST: umount-boot rc=1$' "it is not unmounted"
 vm_expect "$log" '^TEST: detach-boot rc=1$' "nor detached"
 vm_expect "$log" '^TEST: rm-boot rc=1$' "and the subtree rule holds for its files: rm is refused"
 vm_expect "$log" '^TEST: create-boot rc=1$' "so is a new file"
+vm_expect "$log" '^TEST: chown-boot rc=1$' "and chown (path_chown crosses the mount)"
+vm_expect "$log" '^TEST: chown-free rc=0$' "chown elsewhere works"
 vm_expect "$log" '^TEST: rm-other rc=0$' "rm elsewhere works"
 vm_expect "$log" '^TEST: mount-srv rc=0$' "a filesystem is mounted on the directory of a protected name"
 vm_expect "$log" '^TEST: create-srv-name rc=1$' "the name is protected on it"
