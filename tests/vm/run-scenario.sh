@@ -4,7 +4,9 @@
 # Usage: tests/vm/run-scenario.sh NAME BUILDDIR
 #
 # Prepares the environment lib.sh documents (VM_SOURCE_ROOT, VM_BUILDDIR,
-# VM_CACHE_DIR, VM_WORK=BUILDDIR/tests/vm/work/NAME), checks the host tools,
+# VM_CACHE_DIR, VM_WORK=BUILDDIR/tests/vm/work/NAME, or NAME-SUITE with
+# BOOTSEAL_VM_KERNEL_SUITE set, so that one scenario can run on two kernels
+# at once), checks the host tools,
 # fetches Debian's kernel (cached), then sources tests/vm/scenarios/NAME.sh
 # under `set -eu`. A scenario builds its images with vm_build_initramfs and
 # vm_build_disk, boots with vm_boot and asserts with vm_expect*.
@@ -24,7 +26,7 @@ name=$1
 VM_SOURCE_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VM_BUILDDIR=$(cd "$2" && pwd)
 VM_CACHE_DIR=${VM_CACHE_DIR:-$VM_BUILDDIR/tests/vm/cache}
-VM_WORK=$VM_BUILDDIR/tests/vm/work/$name
+VM_WORK=$VM_BUILDDIR/tests/vm/work/$name${BOOTSEAL_VM_KERNEL_SUITE:+-$BOOTSEAL_VM_KERNEL_SUITE}
 export VM_SOURCE_ROOT VM_BUILDDIR VM_CACHE_DIR VM_WORK
 
 # shellcheck source=tests/vm/lib.sh
