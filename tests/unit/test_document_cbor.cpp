@@ -581,6 +581,171 @@ TEST(DocumentCborReject, ErrorNamesOffset) {
   expect_refused(M(f), "policy document, offset 7: integer or length not in its shortest form");
 }
 
+// --- Rejections in the one decoding pass ------------------------------------
+// The decoder checks the encoding as it reads each item (StrictReader); no
+// earlier pass has seen the bytes. Each of these must be refused by that
+// pass itself, wherever in the document the item sits, and named by the
+// encoding rule it breaks.
+
+std::vector<Field> rule_fields_with(size_t i, Bytes value) {
+  auto r = path_rule_fields();
+  r[i].value = std::move(value);
+  return r;
+}
+
+TEST(DocumentCborOnePass, NonShortestRuleValue) {
+  expect_refused(doc_with_rule(rule_fields_with(1, {0x18, 0x02})), "shortest form");
+}
+
+TEST(DocumentCborOnePass, NonShortestRuleKey) {
+  auto r = path_rule_fields();
+  r[2].key = {0x18, 0x02};
+  expect_refused(doc_with_rule(r), "shortest form");
+}
+
+TEST(DocumentCborOnePass, NonShortestPathLength) {
+  Bytes p = T("/etc/shadow");
+  p[0] = 0x78;  // the same length in a one-byte head
+  p.insert(p.begin() + 1, 11);
+  expect_refused(doc_with_rule(rule_fields_with(3, p)), "shortest form");
+}
+
+TEST(DocumentCborOnePass, NonShortestCapabilityOfFourBytes) {
+  // {0: deny, 1: capability, 2: capability, 5: 16 in a four-byte head}
+  std::vector<Field> r = {{U(0), U(1)}, {U(1), U(6)}, {U(2), U(4)}, {U(5), {0x1a, 0x00, 0x00, 0x00, 0x10}}};
+  expect_refused(doc_with_rule(r), "shortest form");
+}
+
+TEST(DocumentCborOnePass, NonShortestEightByteGeneration) {
+  auto f = minimal_fields();
+  f[2].value = {0x1b, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff};
+  expect_refused(M(f), "shortest form");
+}
+
+TEST(DocumentCborOnePass, NonShortestRuleMapHead) {
+  Bytes rule = M(path_rule_fields());
+  rule[0] = 0xb8;  // map, one-byte count
+  rule.insert(rule.begin() + 1, 4);
+  auto f = minimal_fields();
+  f[5].value = cat({{0x81}, rule});
+  expect_refused(M(f), "shortest form");
+}
+
+TEST(DocumentCborOnePass, NonShortestRulesCount) {
+  auto f = minimal_fields();
+  f[5].value = cat({{0x98, 0x01}, M(path_rule_fields())});
+  expect_refused(M(f), "shortest form");
+}
+
+TEST(DocumentCborOnePass, RulesCountBeyondInputRefusedBeforeUse) {
+  // 65535 rules declared, one present: refused at the count, before any
+  // room is reserved for them.
+  auto f = minimal_fields();
+  f[5].value = cat({{0x99, 0xff, 0xff}, M(path_rule_fields())});
+  expect_refused(M(f), "array declares 65535 items but only");
+}
+
+TEST(DocumentCborOnePass, ExceptionsCountBeyondInput) {
+  auto r = path_rule_fields();
+  r.push_back(Field{U(7), {0x9a, 0x01, 0x00, 0x00, 0x00}});
+  expect_refused(doc_with_rule(r), "array declares 16777216 items");
+}
+
+TEST(DocumentCborOnePass, RuleMapCountBeyondInput) {
+  auto f = minimal_fields();
+  f[5].value = {0x81, 0xb9, 0x10, 0x00, 0x00, 0x01};
+  expect_refused(M(f), "map declares 4096 pairs");
+}
+
+TEST(DocumentCborOnePass, InvalidUtf8InException) {
+  auto r = path_rule_fields();
+  r.push_back(Field{U(7), A({Bytes{0x63, '/', 0xc3, 0x28}})});
+  expect_refused(doc_with_rule(r), "not valid UTF-8");
+}
+
+TEST(DocumentCborOnePass, SurrogateInPath) {
+  Bytes p = T("/etc/abcdefgh");
+  p[0] = static_cast<uint8_t>(0x60 + 16);
+  p.insert(p.end(), {0xed, 0xa0, 0x80});  // U+D800 after 13 ASCII bytes
+  expect_refused(doc_with_rule(rule_fields_with(3, p)), "not valid UTF-8");
+}
+
+TEST(DocumentCborOnePass, Utf8CheckedAcrossWordBoundaries) {
+  // Non-ASCII bytes before, on and after 8-byte boundaries of the string.
+  for (size_t at = 0; at < 20; ++at) {
+    std::string good(at, 'a');
+    good += "\xc3\xa9";  // U+00E9
+    good += std::string(20 - at, 'b');
+    auto f = minimal_fields();
+    f[1].value = T(good);
+    auto d = decode_document(M(f));
+    ASSERT_TRUE(d.ok()) << "at " << at << ": " << d.error();
+    EXPECT_EQ(d->name, good);
+    std::string bad(at, 'a');
+    bad += "\xc3";  // a lead byte without its continuation
+    bad += std::string(20 - at, 'b');
+    f[1].value = T(bad);
+    expect_refused(M(f), "not valid UTF-8");
+    std::string high(at, 'a');
+    high += "\xff";
+    f[1].value = T(high);
+    expect_refused(M(f), "not valid UTF-8");
+  }
+}
+
+TEST(DocumentCborOnePass, TagRefused) {
+  auto f = minimal_fields();
+  f[1].value = cat({{0xc0}, T("t")});  // tag 0 around the name
+  expect_refused(M(f), "name (key 1): expected a text string");
+}
+
+TEST(DocumentCborOnePass, SimpleValueRefused) {
+  auto f = minimal_fields();
+  f[2].value = {0xf5};  // true
+  expect_refused(M(f), "generation (key 2): expected an unsigned integer");
+}
+
+TEST(DocumentCborOnePass, OneByteSimpleValueRefused) {
+  auto f = minimal_fields();
+  f[2].value = {0xf8, 0x20};
+  expect_refused(M(f), "one-byte simple value");
+}
+
+TEST(DocumentCborOnePass, EncodingFaultNamedBeforeAnEarlierSchemaFault) {
+  // Rule 0 lacks its action, and a later field is not in its shortest
+  // form: the encoding rule is the reason given, as with a separate
+  // well-formedness pass.
+  auto f = minimal_fields();
+  std::vector<Field> r = {{U(1), U(2)}, {U(2), U(1)}, {U(3), T("/etc/shadow")}};
+  f[5].value = A({M(r)});
+  f.insert(f.begin() + 4, Field{U(5), {0x78, 0x01, 'd'}});  // description, non-shortest length
+  expect_refused(M(f), "integer or length not in its shortest form");
+  f[4].value = T("d");
+  expect_refused(M(f), "rule 0: missing action (key 0)");
+}
+
+TEST(DocumentCborOnePass, EncodingFaultAfterTheDocumentIsNamed) {
+  Bytes b = M(minimal_fields());
+  b.insert(b.end(), {0x18, 0x01});
+  expect_refused(b, "trailing byte");
+}
+
+TEST(DocumentCborOnePass, EveryOneByteChangeIsRefusedOrReencodesExactly) {
+  // Whatever the one pass accepts is in deterministic encoding: it encodes
+  // back to the same bytes.
+  const Bytes full = encode_document(sample());
+  for (size_t i = 0; i < full.size(); ++i) {
+    for (int v = 0; v < 256; ++v) {
+      if (v == full[i]) continue;
+      Bytes b = full;
+      b[i] = static_cast<uint8_t>(v);
+      auto d = decode_document(b);
+      if (!d) continue;
+      EXPECT_EQ(encode_document(*d), b) << "byte " << i << " set to " << v;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace bootseal
 

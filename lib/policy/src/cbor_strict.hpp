@@ -3,12 +3,19 @@
 // (RFC 8949). Internal to lib/policy: the policy document codec and the
 // COSE_Sign1 envelope are built on it.
 //
-// Reading untrusted bytes happens in two layers:
-//   1. check_deterministic() (cbor_strict.cpp) walks the whole input once without allocating
-//      and refuses anything that is not exactly one well-formed item in
-//      deterministic encoding (FORMAT.md, "Deterministic encoding").
-//   2. A schema decoder then walks the same bytes with Reader, which can
-//      assume layer 1 passed but still checks every bound.
+// Reading untrusted bytes:
+//   - check_deterministic() (cbor_strict.cpp) walks the whole input once
+//     without allocating and refuses anything that is not exactly one
+//     well-formed item in deterministic encoding (FORMAT.md, "Deterministic
+//     encoding"). A schema decoder may then walk the same bytes with Reader,
+//     which can assume that check passed but still checks every bound.
+//   - StrictReader checks the same rules item by item as a schema decoder
+//     reads them (shortest-form heads, counts and lengths against the
+//     remaining input, valid UTF-8), so a decoder that reads every item
+//     with it, refuses every item its schema does not name, takes only
+//     integer map keys in increasing order and ends at the end of the input
+//     accepts no more than check_deterministic() does, in one pass. The
+//     policy document decoder works that way (document_cbor.cpp).
 #pragma once
 
 #include <cstdint>
@@ -116,8 +123,14 @@ bool valid_utf8(std::span<const uint8_t> s);
 
 // A bounds-checked cursor for schema decoders. Every method returns false
 // (and leaves the cursor where it was) when the input does not hold what
-// was asked for.
-class Reader {
+// was asked for. With kStrict (StrictReader) it also refuses, at each item
+// it reads, what check_deterministic() refuses there: a head not in its
+// shortest form, a one-byte simple or floating-point value, an array count
+// beyond the remaining bytes or a map count beyond half of them, and a text
+// string that is not valid UTF-8. It says only that an item was refused;
+// check_deterministic() says why.
+template <bool kStrict>
+class BasicReader {
  public:
   struct Head {
     uint8_t major = 0;
@@ -125,7 +138,7 @@ class Reader {
     size_t offset = 0;  // where the head starts
   };
 
-  explicit Reader(std::span<const uint8_t> in) : in_(in) {}
+  explicit BasicReader(std::span<const uint8_t> in) : in_(in) {}
 
   size_t offset() const { return pos_; }
   bool at_end() const { return pos_ == in_.size(); }
@@ -133,10 +146,12 @@ class Reader {
   std::span<const uint8_t> since(size_t from) const { return in_.subspan(from, pos_ - from); }
 
   // Reads one head; refuses indefinite lengths, reserved values and heads
-  // that run past the input (not the shortest-form rule: that is layer 1's).
+  // that run past the input. Only with kStrict: the shortest-form rule, no
+  // simple values above 23, and counts bounded by the remaining input.
   bool head(Head* h) {
     if (pos_ >= in_.size()) return false;
     const uint8_t ib = in_[pos_];
+    const uint8_t major = static_cast<uint8_t>(ib >> 5);
     const uint8_t ai = ib & 31;
     size_t p = pos_ + 1;
     uint64_t arg = 0;
@@ -147,10 +162,22 @@ class Reader {
       if (n > in_.size() - p) return false;
       for (size_t i = 0; i < n; ++i) arg = (arg << 8) | in_[p + i];
       p += n;
+      if constexpr (kStrict) {
+        if (major == kSimple) return false;  // one-byte simple value or float
+        // ai 24 holds 24..0xff, 25 above 0xff, 26 above 0xffff, 27 above 0xffffffff.
+        if (arg < (ai == 24 ? uint64_t{24} : uint64_t{1} << (8 << (ai - 25)))) return false;
+      }
     } else {
       return false;
     }
-    h->major = static_cast<uint8_t>(ib >> 5);
+    if constexpr (kStrict) {
+      // Every array item takes at least one byte, every map pair two: a
+      // count beyond that is refused before anyone reserves for it.
+      const size_t left = in_.size() - p;
+      if (major == kArray && arg > left) return false;
+      if (major == kMap && arg > left / 2) return false;
+    }
+    h->major = major;
     h->arg = arg;
     h->offset = pos_;
     pos_ = p;
@@ -167,6 +194,9 @@ class Reader {
     }
     return true;
   }
+
+  // The number of input bytes after the cursor.
+  size_t left() const { return in_.size() - pos_; }
 
   // The `n` bytes of a string's content, after its head.
   bool content(uint64_t n, std::span<const uint8_t>* out) {
@@ -190,7 +220,7 @@ class Reader {
     const size_t save = pos_;
     Head h;
     std::span<const uint8_t> s;
-    if (!expect(kTstr, &h) || !content(h.arg, &s)) {
+    if (!expect(kTstr, &h) || !content(h.arg, &s) || (kStrict && !valid_utf8(s))) {
       pos_ = save;
       return false;
     }
@@ -198,8 +228,11 @@ class Reader {
     return true;
   }
 
-  // Skips one whole item, nesting at most `depth_left` levels.
-  bool skip(int depth_left = kMaxDepth) {
+  // Skips one whole item, nesting at most `depth_left` levels. Not for a
+  // StrictReader: a skipped item's map keys and text are not checked.
+  bool skip(int depth_left = kMaxDepth)
+    requires(!kStrict)
+  {
     const size_t save = pos_;
     if (!skip_inner(depth_left)) {
       pos_ = save;
@@ -241,5 +274,10 @@ class Reader {
   std::span<const uint8_t> in_;
   size_t pos_ = 0;
 };
+
+// For input that passed check_deterministic() (the COSE envelope).
+using Reader = BasicReader<false>;
+// For a decoder that reads untrusted input in one pass (see the top).
+using StrictReader = BasicReader<true>;
 
 }  // namespace bootseal::cbor

@@ -6,7 +6,11 @@
 // libcbor's loader: libcbor allocates a tree for whatever the input
 // declares and accepts non-shortest and unsorted encodings, while here every
 // length is compared with the remaining input before it is used and every
-// deterministic-encoding rule is checked in one place (check_deterministic).
+// deterministic-encoding rule is checked as the item is read (StrictReader,
+// in the same pass that decodes; cbor_strict.hpp). When the input is
+// refused, check_deterministic names the encoding rule it breaks, if any,
+// before the schema is blamed.
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -103,8 +107,13 @@ void encode_rule(cbor::Writer& w, const Rule& r) {
   }
 }
 
-// Decodes the schema over input that passed check_deterministic. Each
-// failure names the byte offset and what was expected there.
+// Decodes the schema and checks the encoding in one pass (StrictReader):
+// every item is read as one of the types the schema names, map keys are
+// unsigned integers in increasing order (for shortest-form integers, the
+// bytewise order of their encodings) and the document must end the input,
+// so what it accepts also passes check_deterministic. Each failure names
+// the byte offset and what was expected there; when the encoding is at
+// fault, the caller replaces that with check_deterministic's reason.
 class DocDecoder {
  public:
   explicit DocDecoder(std::span<const uint8_t> in) : r_(in) {}
@@ -127,7 +136,7 @@ class DocDecoder {
 
   bool uint_field(const char* name, uint64_t max, uint64_t* out) {
     const size_t off = r_.offset();
-    cbor::Reader::Head h;
+    cbor::StrictReader::Head h;
     if (!r_.expect(cbor::kUint, &h)) return fail(off, context() + name + ": expected an unsigned integer");
     if (h.arg > max) {
       return fail(off, context() + name + ": value " + std::to_string(h.arg) + " out of range (at most " +
@@ -141,14 +150,14 @@ class DocDecoder {
     const size_t off = r_.offset();
     std::string_view s;
     if (!r_.tstr(&s)) return fail(off, context() + name + ": expected a text string");
-    out->assign(s);
+    *out = std::string(s);  // built at its size, then moved in
     return true;
   }
 
-  // Reads an array head; the count was bounded by the input in layer 1.
+  // Reads an array head; StrictReader refuses a count beyond the bytes left.
   bool array_head(const char* name, uint64_t* n) {
     const size_t off = r_.offset();
-    cbor::Reader::Head h;
+    cbor::StrictReader::Head h;
     if (!r_.expect(cbor::kArray, &h)) return fail(off, context() + name + ": expected an array");
     *n = h.arg;
     return true;
@@ -157,7 +166,7 @@ class DocDecoder {
   // Reads a map key: an unsigned integer above the previous one.
   bool key(const char* what, bool first, uint64_t prev, uint64_t* k) {
     const size_t off = r_.offset();
-    cbor::Reader::Head h;
+    cbor::StrictReader::Head h;
     if (!r_.expect(cbor::kUint, &h)) return fail(off, context() + what + ": map key is not an unsigned integer");
     if (!first && h.arg <= prev) return fail(off, context() + what + ": map keys out of order");
     *k = h.arg;
@@ -166,7 +175,7 @@ class DocDecoder {
 
   bool document(Document* doc) {
     const size_t off = r_.offset();
-    cbor::Reader::Head h;
+    cbor::StrictReader::Head h;
     if (!r_.expect(cbor::kMap, &h)) return fail(off, "expected the document map");
     const uint64_t pairs = h.arg;
     bool seen[13] = {};
@@ -305,14 +314,18 @@ class DocDecoder {
     return true;
   }
 
+  // The fewest bytes a rule's encoding takes: a map head and three pairs
+  // (action, operation, object kind) of one byte each side.
+  static constexpr size_t kMinRuleBytes = 7;
+
   bool rules(std::vector<Rule>* out) {
     uint64_t n = 0;
     if (!array_head("rules (key 7)", &n)) return false;
-    out->reserve(static_cast<size_t>(n));
+    // n is at most the bytes left (StrictReader); room is reserved only for
+    // as many rules as those bytes can hold.
+    out->reserve(static_cast<size_t>(std::min<uint64_t>(n, r_.left() / kMinRuleBytes)));
     for (uint64_t i = 0; i < n; ++i) {
-      Rule rule;
-      if (!this->rule(i, &rule)) return false;
-      out->push_back(std::move(rule));
+      if (!this->rule(i, &out->emplace_back())) return false;
     }
     return true;
   }
@@ -321,7 +334,7 @@ class DocDecoder {
     // Messages name the rule; the text is built only when something fails.
     rule_ = index;
     const size_t off = r_.offset();
-    cbor::Reader::Head h;
+    cbor::StrictReader::Head h;
     if (!r_.expect(cbor::kMap, &h)) return fail(off, context() + ": expected a map");
     bool seen[9] = {};
     uint64_t prev = 0;
@@ -398,18 +411,17 @@ class DocDecoder {
     const bool want_path = kind_has_path(kind);
     const bool want_fstype = kind == ObjectKind::fstype;
     const bool want_cap = kind == ObjectKind::capability;
-    const std::string_view kind_name = to_string(kind);
     if (seen[kRulePath] != want_path) {
-      return fail(off, context() + ": object kind " + std::string(kind_name) + (want_path ? " needs" : " does not take") +
-                           " a path (key 3)");
+      return fail(off, context() + ": object kind " + std::string(to_string(kind)) +
+                           (want_path ? " needs" : " does not take") + " a path (key 3)");
     }
     if (seen[kRuleFstype] != want_fstype) {
-      return fail(off, context() + ": object kind " + std::string(kind_name) + (want_fstype ? " needs" : " does not take") +
-                           " a filesystem type (key 4)");
+      return fail(off, context() + ": object kind " + std::string(to_string(kind)) +
+                           (want_fstype ? " needs" : " does not take") + " a filesystem type (key 4)");
     }
     if (seen[kRuleCapability] != want_cap) {
-      return fail(off, context() + ": object kind " + std::string(kind_name) + (want_cap ? " needs" : " does not take") +
-                           " a capability (key 5)");
+      return fail(off, context() + ": object kind " + std::string(to_string(kind)) +
+                           (want_cap ? " needs" : " does not take") + " a capability (key 5)");
     }
     rule_.reset();
     return true;
@@ -422,7 +434,7 @@ class DocDecoder {
     return static_cast<uint8_t>(k) > static_cast<uint8_t>(ObjectKind::capability) ? 2 : 1;
   }
 
-  cbor::Reader r_;
+  cbor::StrictReader r_;
   std::string error_;
   std::optional<uint64_t> rule_;
   uint64_t schema_ = 1;  // the document's schema version, read first (key 0)
@@ -505,11 +517,17 @@ Result<Document> decode_document_unchecked(std::span<const uint8_t> cbor) {
                         std::to_string(h.arg) + " (this build reads " + reads() + ")");
     }
   }
-  if (auto p = cbor::check_deterministic(cbor)) {
-    return make_error("policy document, offset " + std::to_string(p->offset) + ": " + p->what);
-  }
+  // One pass decodes and checks the encoding. Only a refused input is
+  // walked again: an encoding rule it breaks is named first, as the
+  // reason, before what the schema decoder found (the decoder stops at
+  // the first item it cannot take, which may be before or after it).
   auto doc = DocDecoder(cbor).run();
-  if (!doc) return doc;
+  if (!doc) {
+    if (auto p = cbor::check_deterministic(cbor)) {
+      return make_error("policy document, offset " + std::to_string(p->offset) + ": " + p->what);
+    }
+    return doc;
+  }
   // One document, one encoding: a writer stores the lowest schema version
   // that holds the document (required_schema()), so a higher one is
   // refused, here where the verified path (verify_sealed) decodes too.
