@@ -81,6 +81,16 @@ TEST(PolicyPaths, Normalised) {
   EXPECT_FALSE(is_normalised_absolute_path(std::string_view("/a\0b", 4)));
 }
 
+TEST(PolicyPaths, NormalisedEdges) {
+  for (const char* good : {"/a", "/...", "/.a", "/a.", "/..a", "/a..", "/a/...", "/a/.b/c..", "/a b/c"})
+    EXPECT_TRUE(is_normalised_absolute_path(good)) << good;
+  for (const char* bad : {"//", "/.", "/..", "/a/.", "/a/..", "/./a", "/../a", "/a//", "//a", "/a/./b/", "a", "."})
+    EXPECT_FALSE(is_normalised_absolute_path(bad)) << bad;
+  EXPECT_FALSE(is_normalised_absolute_path(std::string_view("/\0", 2)));
+  EXPECT_FALSE(is_normalised_absolute_path(std::string_view("/ab\0", 4)));
+  EXPECT_FALSE(is_normalised_absolute_path(std::string_view("/ab/\0c", 6)));
+}
+
 TEST(PolicyValidate, AcceptsMinimal) { EXPECT_TRUE(validate(doc_with({}))); }
 
 TEST(PolicyValidate, RejectsGenerationZero) {
@@ -580,6 +590,60 @@ TEST(PolicyPhases, ValidateRefusesAnUnknownPhase) {
   const Document d =
       phased_with({in_phase(static_cast<Phase>(3), make_rule(Action::deny, Operation::exec, path_obj("/a")))});
   EXPECT_EQ(validate(d).error(), "rule 1: unknown phase");
+}
+
+TEST(PolicyPhases, ARuleWithoutPhaseConflictsWithTheFirstOfTwoPhasedRules) {
+  const Rule allow = make_rule(Action::allow, Operation::write, subtree_obj("/etc"));
+  const Rule deny = make_rule(Action::deny, Operation::write, subtree_obj("/etc"));
+  // Rules 1 and 2 hold in different phases; rule 3 holds in both.
+  EXPECT_EQ(validate(phased_with({in_phase(Phase::boot, allow), in_phase(Phase::running, deny), allow})).error(),
+            "rule 3 conflicts with rule 1: same operation, object and subject, in a common phase");
+  EXPECT_EQ(validate(phased_with({in_phase(Phase::running, allow), in_phase(Phase::boot, deny),
+                                  in_phase(Phase::boot, allow)}))
+                .error(),
+            "rule 3 conflicts with rule 2: same operation, object and subject, in a common phase");
+}
+
+TEST(PolicyPhases, ConflictFoundAsByComparingEveryPair) {
+  // Many rules over few objects, subjects and phases: the conflict named
+  // is the one a comparison of every pair finds (earliest second rule,
+  // then earliest first rule).
+  auto same = [](const Rule& a, const Rule& b) {
+    const bool overlap = a.phase == Phase::any || b.phase == Phase::any || a.phase == b.phase;
+    return a.operation == b.operation && a.object == b.object && a.subject == b.subject && overlap;
+  };
+  uint64_t seed = 12345;
+  auto next = [&seed](uint64_t n) {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return (seed >> 33) % n;
+  };
+  for (int round = 0; round < 40; ++round) {
+    const size_t objects = 50 + next(3000);
+    std::vector<Rule> rules;
+    for (size_t i = 0; i < 400; ++i) {
+      Rule r = make_rule(next(2) ? Action::allow : Action::deny, next(2) ? Operation::write : Operation::read,
+                         path_obj("/p/" + std::to_string(next(objects))));
+      if (next(3) == 0) r.subject = "/s" + std::to_string(next(2));
+      r.phase = static_cast<Phase>(next(3));
+      rules.push_back(std::move(r));
+    }
+    std::optional<std::pair<size_t, size_t>> want;
+    for (size_t j = 0; j < rules.size() && !want; ++j)
+      for (size_t i = 0; i < j; ++i)
+        if (same(rules[i], rules[j])) {
+          want = {i, j};
+          break;
+        }
+    auto v = validate(phased_with(rules));
+    if (!want) {
+      EXPECT_TRUE(v) << v.error();
+      continue;
+    }
+    ASSERT_FALSE(v);
+    const std::string prefix =
+        "rule " + std::to_string(want->second + 1) + " conflicts with rule " + std::to_string(want->first + 1) + ":";
+    EXPECT_EQ(v.error().substr(0, prefix.size()), prefix) << "round " << round;
+  }
 }
 
 TEST(PolicyPhases, RulesConflictOnlyInACommonPhase) {

@@ -2,6 +2,7 @@
 #include "bootseal/policy.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <utility>
 
@@ -86,9 +87,9 @@ bool under(std::string_view path, std::string_view dir) {
 bool phases_overlap(Phase a, Phase b) { return a == Phase::any || b == Phase::any || a == b; }
 
 // Two rules conflict when they share operation, object and subject and
-// hold in a common phase. Keys are
-// hashed and sorted rather than copied into an ordered map: validate() runs
-// on every verification, so it must stay linear-ish and allocation-light.
+// hold in a common phase. Keys are hashed into a table rather than copied
+// into an ordered map: validate() runs on every verification, so it must
+// stay linear and allocation-light.
 // Returns (first, second) rule indexes of the conflict whose second rule
 // comes earliest in the document.
 std::optional<std::pair<size_t, size_t>> find_conflict(const std::vector<Rule>& rules) {
@@ -106,25 +107,31 @@ std::optional<std::pair<size_t, size_t>> find_conflict(const std::vector<Rule>& 
     x = x * 0x9e3779b97f4a7c15ull ^ (r.subject ? h(*r.subject) + 1 : 0);
     return x;
   };
-  std::vector<std::pair<uint64_t, size_t>> keys;
-  keys.reserve(rules.size());
-  for (size_t i = 0; i < rules.size(); ++i) keys.emplace_back(hash(rules[i]), i);
-  std::sort(keys.begin(), keys.end());
-  std::optional<std::pair<size_t, size_t>> best;
-  for (size_t lo = 0; lo < keys.size();) {
-    size_t hi = lo + 1;
-    while (hi < keys.size() && keys[hi].first == keys[lo].first) ++hi;
-    // Within one hash bucket (ascending index), pair each rule with the
-    // first earlier rule equal to it.
-    for (size_t j = lo + 1; j < hi; ++j)
-      for (size_t i = lo; i < j; ++i)
-        if (same(rules[keys[i].second], rules[keys[j].second])) {
-          if (!best || keys[j].second < best->second) best = {keys[i].second, keys[j].second};
-          break;
-        }
-    lo = hi;
+  // Rule indexes in an open-addressing table (linear probing, at most half
+  // full), entered in document order. Along one probe sequence the rules
+  // of one hash therefore come in increasing index order: the first of
+  // them equal to rule j is the earliest, and the first j that finds one
+  // is the conflict whose second rule comes earliest.
+  constexpr size_t kEmpty = SIZE_MAX;
+  int bits = 4;
+  while ((size_t{1} << bits) < 2 * rules.size()) ++bits;
+  const size_t mask = (size_t{1} << bits) - 1;
+  std::vector<size_t> table(mask + 1, kEmpty);
+  std::vector<uint64_t> hashes(rules.size());
+  for (size_t j = 0; j < rules.size(); ++j) {
+    const uint64_t hj = hash(rules[j]);
+    hashes[j] = hj;
+    // The top bits of a multiplicative mix pick the first slot.
+    for (size_t pos = static_cast<size_t>((hj * 0x9e3779b97f4a7c15ull) >> (64 - bits));; pos = (pos + 1) & mask) {
+      const size_t i = table[pos];
+      if (i == kEmpty) {
+        table[pos] = j;
+        break;
+      }
+      if (hashes[i] == hj && same(rules[i], rules[j])) return std::pair{i, j};
+    }
   }
-  return best;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -244,17 +251,23 @@ std::string to_string(const MachineId& id) {
 }
 
 bool is_normalised_absolute_path(std::string_view path) {
-  if (path.empty() || path.front() != '/') return false;
-  if (path == "/") return true;
-  if (path.back() == '/') return false;
-  if (path.find('\0') != std::string_view::npos) return false;
-  size_t start = 1;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view comp = path.substr(start, end - start);
-    if (comp.empty() || comp == "." || comp == "..") return false;
-    start = end + 1;
+  const size_t n = path.size();
+  if (n == 0 || path[0] != '/') return false;
+  if (n == 1) return true;
+  if (path[n - 1] == '/') return false;
+  // One scan: no NUL, and no component that is empty, "." or "..". A
+  // component starts after each '/' (and before the end: no trailing '/').
+  const char* p = path.data();
+  for (size_t i = 1; i < n; ++i) {
+    const char c = p[i];
+    if (c == '\0') return false;
+    if (p[i - 1] != '/') continue;
+    if (c == '/') return false;  // empty component
+    if (c == '.') {
+      size_t j = i + 1;
+      if (j < n && p[j] == '.') ++j;
+      if (j == n || p[j] == '/') return false;  // "." or ".."
+    }
   }
   return true;
 }
