@@ -89,6 +89,24 @@ TEST(PolicyPaths, NormalisedEdges) {
   EXPECT_FALSE(is_normalised_absolute_path(std::string_view("/\0", 2)));
   EXPECT_FALSE(is_normalised_absolute_path(std::string_view("/ab\0", 4)));
   EXPECT_FALSE(is_normalised_absolute_path(std::string_view("/ab/\0c", 6)));
+  // Components longer than eight bytes, and faults at every distance from
+  // a component's start.
+  const std::string lng = "/abcdefghijklmnopqrstuvwxyz";
+  EXPECT_TRUE(is_normalised_absolute_path(lng + lng + "/x"));
+  for (size_t at = 1; at < lng.size(); ++at) {
+    std::string nul = lng;
+    nul[at] = '\0';
+    EXPECT_FALSE(is_normalised_absolute_path(nul)) << at;
+    std::string slash = lng + lng;  // a '/' after `at` letters of the second component
+    slash.insert(lng.size() + at + 1, "/");
+    EXPECT_EQ(is_normalised_absolute_path(slash), at + 1 < lng.size()) << slash;
+    slash.insert(lng.size() + at + 1, "/");
+    EXPECT_FALSE(is_normalised_absolute_path(slash)) << slash;
+    EXPECT_FALSE(is_normalised_absolute_path(lng.substr(0, at + 1) + "/." + lng)) << at;
+    EXPECT_FALSE(is_normalised_absolute_path(lng.substr(0, at + 1) + "/.." + lng)) << at;
+    EXPECT_FALSE(is_normalised_absolute_path(lng.substr(0, at + 1) + "/..")) << at;
+    EXPECT_TRUE(is_normalised_absolute_path(lng.substr(0, at + 1) + "/..." + lng)) << at;
+  }
 }
 
 TEST(PolicyValidate, AcceptsMinimal) { EXPECT_TRUE(validate(doc_with({}))); }

@@ -2,7 +2,9 @@
 #include "bootseal/policy.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <utility>
 
@@ -250,26 +252,50 @@ std::string to_string(const MachineId& id) {
   return s;
 }
 
+namespace {
+
+// Bit 7 of each byte of the result is set for the lowest zero byte of x
+// (and perhaps for bytes above it, never below).
+constexpr uint64_t zero_bytes(uint64_t x) {
+  return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+
+}  // namespace
+
 bool is_normalised_absolute_path(std::string_view path) {
   const size_t n = path.size();
   if (n == 0 || path[0] != '/') return false;
   if (n == 1) return true;
   if (path[n - 1] == '/') return false;
-  // One scan: no NUL, and no component that is empty, "." or "..". A
-  // component starts after each '/' (and before the end: no trailing '/').
+  // One scan: no NUL, and no component that is empty, "." or "..". Each
+  // component starts after a '/' and before the end (no trailing '/').
   const char* p = path.data();
-  for (size_t i = 1; i < n; ++i) {
-    const char c = p[i];
-    if (c == '\0') return false;
-    if (p[i - 1] != '/') continue;
-    if (c == '/') return false;  // empty component
-    if (c == '.') {
+  size_t i = 1;
+  for (;;) {
+    if (p[i] == '/') return false;  // empty component
+    if (p[i] == '.') {
       size_t j = i + 1;
       if (j < n && p[j] == '.') ++j;
       if (j == n || p[j] == '/') return false;  // "." or ".."
     }
+    // The next '/' or NUL: eight bytes at a time, then byte by byte.
+    size_t k = i;
+    for (; n - k >= 8; k += 8) {
+      uint64_t w = 0;
+      std::memcpy(&w, p + k, 8);
+      const uint64_t hits = zero_bytes(w) | zero_bytes(w ^ 0x2f2f2f2f2f2f2f2full);
+      if (hits != 0) {
+        // On a little-endian machine the lowest bit marks the first byte;
+        // elsewhere the byte loop below finds it.
+        if constexpr (std::endian::native == std::endian::little) k += static_cast<size_t>(std::countr_zero(hits)) / 8;
+        break;
+      }
+    }
+    while (k < n && p[k] != '/' && p[k] != '\0') ++k;
+    if (k == n) return true;
+    if (p[k] == '\0') return false;
+    i = k + 1;
   }
-  return true;
 }
 
 Result<void> validate(const Document& doc) {
