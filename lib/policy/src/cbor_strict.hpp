@@ -184,8 +184,45 @@ class BasicReader {
     return true;
   }
 
-  // Reads a head that must have the given major type.
-  bool expect(uint8_t major, Head* h) {
+  // Reads a head that must have the given major type. Most heads hold
+  // their argument in the initial byte (below 24, so in the shortest form):
+  // those are read here, with the same checks, and the rest out of line.
+  [[gnu::always_inline]] bool expect(uint8_t major, Head* h) {
+    if (pos_ < in_.size()) {
+      const uint8_t ib = in_[pos_];
+      if ((ib >> 5) == major && (ib & 31) < 24) {
+        const uint64_t arg = ib & 31;
+        if constexpr (kStrict) {
+          const size_t left = in_.size() - pos_ - 1;
+          if (major == kArray && arg > left) return false;
+          if (major == kMap && arg > left / 2) return false;
+        }
+        h->major = major;
+        h->arg = arg;
+        h->offset = pos_;
+        ++pos_;
+        return true;
+      }
+      // A one-byte argument (24 to 255 in the shortest form).
+      if (ib == ((major << 5) | 24) && in_.size() - pos_ >= 2) {
+        const uint64_t arg = in_[pos_ + 1];
+        if constexpr (kStrict) {
+          if (arg < 24) return false;
+          const size_t left = in_.size() - pos_ - 2;
+          if (major == kArray && arg > left) return false;
+          if (major == kMap && arg > left / 2) return false;
+        }
+        h->major = major;
+        h->arg = arg;
+        h->offset = pos_;
+        pos_ += 2;
+        return true;
+      }
+    }
+    return expect_slow(major, h);
+  }
+
+  [[gnu::noinline]] bool expect_slow(uint8_t major, Head* h) {
     const size_t save = pos_;
     if (!head(h)) return false;
     if (h->major != major) {
@@ -216,7 +253,7 @@ class BasicReader {
     return true;
   }
 
-  bool tstr(std::string_view* out) {
+  [[gnu::always_inline]] bool tstr(std::string_view* out) {
     const size_t save = pos_;
     Head h;
     std::span<const uint8_t> s;

@@ -133,15 +133,24 @@ class DocDecoder {
     error_ = where(offset) + what;
     return false;
   }
+  // The messages of the field readers below, built out of line: the
+  // readers run for every field of every rule and stay small enough to
+  // be inlined.
+  [[gnu::cold, gnu::noinline]] bool fail_field(size_t offset, const char* name, const char* what) {
+    return fail(offset, context() + name + what);
+  }
+  [[gnu::cold, gnu::noinline]] bool fail_range(size_t offset, const char* name, uint64_t value, uint64_t max) {
+    return fail(offset, context() + name + ": value " + std::to_string(value) + " out of range (at most " +
+                            std::to_string(max) + ")");
+  }
 
   bool uint_field(const char* name, uint64_t max, uint64_t* out) {
     const size_t off = r_.offset();
     cbor::StrictReader::Head h;
-    if (!r_.expect(cbor::kUint, &h)) return fail(off, context() + name + ": expected an unsigned integer");
-    if (h.arg > max) {
-      return fail(off, context() + name + ": value " + std::to_string(h.arg) + " out of range (at most " +
-                           std::to_string(max) + ")");
-    }
+    if (!r_.expect(cbor::kUint, &h)) [[unlikely]]
+      return fail_field(off, name, ": expected an unsigned integer");
+    if (h.arg > max) [[unlikely]]
+      return fail_range(off, name, h.arg, max);
     *out = h.arg;
     return true;
   }
@@ -149,7 +158,8 @@ class DocDecoder {
   bool text_field(const char* name, std::string* out) {
     const size_t off = r_.offset();
     std::string_view s;
-    if (!r_.tstr(&s)) return fail(off, context() + name + ": expected a text string");
+    if (!r_.tstr(&s)) [[unlikely]]
+      return fail_field(off, name, ": expected a text string");
     *out = std::string(s);  // built at its size, then moved in
     return true;
   }
@@ -158,7 +168,8 @@ class DocDecoder {
   bool array_head(const char* name, uint64_t* n) {
     const size_t off = r_.offset();
     cbor::StrictReader::Head h;
-    if (!r_.expect(cbor::kArray, &h)) return fail(off, context() + name + ": expected an array");
+    if (!r_.expect(cbor::kArray, &h)) [[unlikely]]
+      return fail_field(off, name, ": expected an array");
     *n = h.arg;
     return true;
   }
@@ -167,8 +178,10 @@ class DocDecoder {
   bool key(const char* what, bool first, uint64_t prev, uint64_t* k) {
     const size_t off = r_.offset();
     cbor::StrictReader::Head h;
-    if (!r_.expect(cbor::kUint, &h)) return fail(off, context() + what + ": map key is not an unsigned integer");
-    if (!first && h.arg <= prev) return fail(off, context() + what + ": map keys out of order");
+    if (!r_.expect(cbor::kUint, &h)) [[unlikely]]
+      return fail_field(off, what, ": map key is not an unsigned integer");
+    if (!first && h.arg <= prev) [[unlikely]]
+      return fail_field(off, what, ": map keys out of order");
     *k = h.arg;
     return true;
   }
