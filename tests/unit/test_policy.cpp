@@ -106,6 +106,10 @@ TEST(PolicyPaths, NormalisedEdges) {
     EXPECT_FALSE(is_normalised_absolute_path(lng.substr(0, at + 1) + "/.." + lng)) << at;
     EXPECT_FALSE(is_normalised_absolute_path(lng.substr(0, at + 1) + "/..")) << at;
     EXPECT_TRUE(is_normalised_absolute_path(lng.substr(0, at + 1) + "/..." + lng)) << at;
+    EXPECT_TRUE(is_normalised_absolute_path(lng.substr(0, at + 1) + "/.hidden")) << at;
+    std::string last_nul = lng.substr(0, at + 1) + "/abcdefgh";
+    last_nul.back() = '\0';
+    EXPECT_FALSE(is_normalised_absolute_path(last_nul)) << at;
   }
 }
 

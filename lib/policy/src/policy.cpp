@@ -2,7 +2,6 @@
 #include "bootseal/policy.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -101,7 +100,8 @@ std::optional<std::pair<size_t, size_t>> find_conflict(const std::vector<Rule>& 
            a.object.fstype == b.object.fstype && a.subject == b.subject && phases_overlap(a.phase, b.phase);
   };
   auto hash = [](const Rule& r) {
-    std::hash<std::string_view> h;
+    // Most rules leave fstype (and many the path) empty: no need to hash those.
+    auto h = [](std::string_view s) -> uint64_t { return s.empty() ? 0 : std::hash<std::string_view>{}(s); };
     uint64_t x = static_cast<uint64_t>(r.operation) << 8 | static_cast<uint64_t>(r.object.kind);
     x = x * 0x9e3779b97f4a7c15ull ^ r.object.capability;
     x = x * 0x9e3779b97f4a7c15ull ^ h(r.object.path);
@@ -154,7 +154,21 @@ std::string_view to_string(ObjectKind k) {
   return "unknown";
 }
 
-bool object_kind_known(ObjectKind k) { return to_string(k) != "unknown"; }
+bool object_kind_known(ObjectKind k) {
+  // The kinds to_string() names; a switch rather than comparing the name,
+  // as the decoder and validate() ask for every rule.
+  switch (k) {
+    case ObjectKind::any:
+    case ObjectKind::path:
+    case ObjectKind::subtree:
+    case ObjectKind::fstype:
+    case ObjectKind::capability:
+    case ObjectKind::device:
+    case ObjectKind::memory:
+      return true;
+  }
+  return false;
+}
 
 uint64_t required_schema(const Document& doc) {
   uint64_t v = kSchemaVersion;
@@ -254,10 +268,22 @@ std::string to_string(const MachineId& id) {
 
 namespace {
 
-// Bit 7 of each byte of the result is set for the lowest zero byte of x
-// (and perhaps for bytes above it, never below).
+// Bit 7 of each byte of the result is set exactly where x has a zero byte
+// (no carry crosses bytes, so each byte is tested apart).
 constexpr uint64_t zero_bytes(uint64_t x) {
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full;
+  return ~(((x & kLow7) + kLow7) | x | kLow7);
+}
+
+// Nonzero when x has a zero byte (which one is not told exactly).
+constexpr uint64_t any_zero_byte(uint64_t x) {
   return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+
+inline uint64_t load8(const char* p) {
+  uint64_t w = 0;
+  std::memcpy(&w, p, 8);
+  return w;
 }
 
 }  // namespace
@@ -267,35 +293,37 @@ bool is_normalised_absolute_path(std::string_view path) {
   if (n == 0 || path[0] != '/') return false;
   if (n == 1) return true;
   if (path[n - 1] == '/') return false;
-  // One scan: no NUL, and no component that is empty, "." or "..". Each
-  // component starts after a '/' and before the end (no trailing '/').
   const char* p = path.data();
-  size_t i = 1;
-  for (;;) {
-    if (p[i] == '/') return false;  // empty component
-    if (p[i] == '.') {
+  // A path with no NUL and no '/' followed by '/' or '.' is normalised:
+  // test that eight byte pairs at a time (the last window overlapping).
+  // Any other path, and a short one, is looked at byte by byte.
+  if (n >= 9) {
+    constexpr uint64_t kSlashes = 0x2f2f2f2f2f2f2f2full;
+    constexpr uint64_t kOnes = 0x0101010101010101ull;  // '.' is 0x2e: '/' less its low bit
+    uint64_t bad = 0;
+    for (size_t k = 0;; k += 8) {
+      if (k + 9 > n) k = n - 9;
+      const uint64_t a = load8(p + k);      // bytes k .. k+7
+      const uint64_t b = load8(p + k + 1);  // the byte after each of them
+      bad |= any_zero_byte(a) | any_zero_byte(b) | (zero_bytes(a ^ kSlashes) & zero_bytes((b | kOnes) ^ kSlashes));
+      if (k + 9 == n) break;
+    }
+    if (bad == 0) return true;
+  }
+  // No NUL, and no component that is empty, "." or "..". A component
+  // starts after each '/' (and before the end: no trailing '/').
+  for (size_t i = 1; i < n; ++i) {
+    const char c = p[i];
+    if (c == '\0') return false;
+    if (p[i - 1] != '/') continue;
+    if (c == '/') return false;  // empty component
+    if (c == '.') {
       size_t j = i + 1;
       if (j < n && p[j] == '.') ++j;
       if (j == n || p[j] == '/') return false;  // "." or ".."
     }
-    // The next '/' or NUL: eight bytes at a time, then byte by byte.
-    size_t k = i;
-    for (; n - k >= 8; k += 8) {
-      uint64_t w = 0;
-      std::memcpy(&w, p + k, 8);
-      const uint64_t hits = zero_bytes(w) | zero_bytes(w ^ 0x2f2f2f2f2f2f2f2full);
-      if (hits != 0) {
-        // On a little-endian machine the lowest bit marks the first byte;
-        // elsewhere the byte loop below finds it.
-        if constexpr (std::endian::native == std::endian::little) k += static_cast<size_t>(std::countr_zero(hits)) / 8;
-        break;
-      }
-    }
-    while (k < n && p[k] != '/' && p[k] != '\0') ++k;
-    if (k == n) return true;
-    if (p[k] == '\0') return false;
-    i = k + 1;
   }
+  return true;
 }
 
 Result<void> validate(const Document& doc) {
