@@ -216,6 +216,22 @@ bool read_header_map(cbor::Reader& r, bool is_protected, Headers* hd) {
   return true;
 }
 
+// An Envelope whose byte fields are views into the blob: what
+// verify_sealed needs, without copying the payload.
+struct EnvelopeView {
+  int alg = 0;
+  Kid kid{};
+  bool has_kid = false;
+  std::span<const uint8_t> raw_kid;
+  std::span<const uint8_t> protected_bytes;
+  std::span<const uint8_t> payload;
+  std::span<const uint8_t> signature;
+};
+
+VerifyStatus parse_envelope_view(std::span<const uint8_t> blob, EnvelopeView* out);
+VerifyStatus verify_signature_view(const EnvelopeView& env, const PublicKey& key,
+                                   std::span<const uint8_t> external_aad);
+
 }  // namespace
 
 std::string_view to_string(VerifyStatus s) {
@@ -256,7 +272,9 @@ std::vector<uint8_t> sig_structure(std::span<const uint8_t> protected_bytes, std
   return std::move(w.out());
 }
 
-VerifyStatus parse_envelope(std::span<const uint8_t> blob, Envelope* out) {
+namespace {
+
+VerifyStatus parse_envelope_view(std::span<const uint8_t> blob, EnvelopeView* out) {
   if (blob.size() > kMaxBlobSize) return VerifyStatus::too_large;
   // Layer 1: one well-formed, deterministically encoded item, nothing after.
   if (cbor::check_deterministic(blob)) return VerifyStatus::malformed_envelope;
@@ -298,23 +316,24 @@ VerifyStatus parse_envelope(std::span<const uint8_t> blob, Envelope* out) {
   if (!hd.has_alg || !hd.alg_known) return VerifyStatus::unsupported_alg;
   if (hd.crit_unknown) return VerifyStatus::unknown_crit;
 
-  Envelope env;
+  EnvelopeView env;
   env.alg = static_cast<int>(hd.alg);
   if (hd.has_kid) {
-    env.raw_kid.assign(hd.kid.begin(), hd.kid.end());
+    env.raw_kid = hd.kid;
     if (hd.kid.size() == env.kid.size()) {
       std::copy(hd.kid.begin(), hd.kid.end(), env.kid.begin());
       env.has_kid = true;
     }
   }
-  env.protected_bytes.assign(protected_bytes.begin(), protected_bytes.end());
-  env.payload.assign(payload.begin(), payload.end());
-  env.signature.assign(signature.begin(), signature.end());
-  *out = std::move(env);
+  env.protected_bytes = protected_bytes;
+  env.payload = payload;
+  env.signature = signature;
+  *out = env;
   return VerifyStatus::ok;
 }
 
-VerifyStatus verify_signature(const Envelope& env, const PublicKey& key, std::span<const uint8_t> external_aad) {
+VerifyStatus verify_signature_view(const EnvelopeView& env, const PublicKey& key,
+                                   std::span<const uint8_t> external_aad) {
   Alg alg{};
   if (!detail::alg_from_int(env.alg, &alg)) return VerifyStatus::unsupported_alg;
   EVP_PKEY* pkey = detail::as_pkey(key.pkey);
@@ -348,14 +367,44 @@ VerifyStatus verify_signature(const Envelope& env, const PublicKey& key, std::sp
   return ok == 1 ? VerifyStatus::ok : VerifyStatus::bad_signature;
 }
 
+}  // namespace
+
+VerifyStatus parse_envelope(std::span<const uint8_t> blob, Envelope* out) {
+  EnvelopeView v;
+  if (const VerifyStatus s = parse_envelope_view(blob, &v); s != VerifyStatus::ok) return s;
+  Envelope env;
+  env.alg = v.alg;
+  env.kid = v.kid;
+  env.has_kid = v.has_kid;
+  env.raw_kid.assign(v.raw_kid.begin(), v.raw_kid.end());
+  env.protected_bytes.assign(v.protected_bytes.begin(), v.protected_bytes.end());
+  env.payload.assign(v.payload.begin(), v.payload.end());
+  env.signature.assign(v.signature.begin(), v.signature.end());
+  *out = std::move(env);
+  return VerifyStatus::ok;
+}
+
+VerifyStatus verify_signature(const Envelope& env, const PublicKey& key, std::span<const uint8_t> external_aad) {
+  EnvelopeView v;
+  v.alg = env.alg;
+  v.kid = env.kid;
+  v.has_kid = env.has_kid;
+  v.raw_kid = env.raw_kid;
+  v.protected_bytes = env.protected_bytes;
+  v.payload = env.payload;
+  v.signature = env.signature;
+  return verify_signature_view(v, key, external_aad);
+}
+
 VerifyStatus verify_sealed(std::span<const uint8_t> blob, const TrustStore& trust, Verified* out) {
   if (blob.size() > kMaxBlobSize) return VerifyStatus::too_large;
-  Envelope env;
-  if (const VerifyStatus s = parse_envelope(blob, &env); s != VerifyStatus::ok) return s;
+  // Views into the blob: the payload is decoded where it lies, not copied.
+  EnvelopeView env;
+  if (const VerifyStatus s = parse_envelope_view(blob, &env); s != VerifyStatus::ok) return s;
   if (!env.has_kid) return VerifyStatus::unknown_key;
   const PublicKey* key = trust.find(env.kid);
   if (key == nullptr) return VerifyStatus::unknown_key;
-  if (const VerifyStatus s = verify_signature(env, *key); s != VerifyStatus::ok) return s;
+  if (const VerifyStatus s = verify_signature_view(env, *key, {}); s != VerifyStatus::ok) return s;
   // Verified data begins here: the payload is what the key holder signed.
   auto doc = detail::decode_document_unchecked(env.payload);
   if (!doc) return VerifyStatus::malformed_payload;
