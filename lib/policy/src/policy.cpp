@@ -87,27 +87,32 @@ bool under(std::string_view path, std::string_view dir) {
 // holds in both.
 bool phases_overlap(Phase a, Phase b) { return a == Phase::any || b == Phase::any || a == b; }
 
+// A hash of what makes two rules conflict (operation, object, subject;
+// not the phase).
+uint64_t conflict_key_hash(const Rule& r) {
+  // Most rules leave fstype (and many the path) empty: no need to hash those.
+  auto h = [](std::string_view s) -> uint64_t { return s.empty() ? 0 : std::hash<std::string_view>{}(s); };
+  uint64_t x = static_cast<uint64_t>(r.operation) << 8 | static_cast<uint64_t>(r.object.kind);
+  x = x * 0x9e3779b97f4a7c15ull ^ r.object.capability;
+  x = x * 0x9e3779b97f4a7c15ull ^ h(r.object.path);
+  x = x * 0x9e3779b97f4a7c15ull ^ h(r.object.fstype);
+  x = x * 0x9e3779b97f4a7c15ull ^ (r.subject ? h(*r.subject) + 1 : 0);
+  return x;
+}
+
 // Two rules conflict when they share operation, object and subject and
 // hold in a common phase. Keys are hashed into a table rather than copied
 // into an ordered map: validate() runs on every verification, so it must
-// stay linear and allocation-light.
+// stay linear and allocation-light. hashes[i] is conflict_key_hash(rules[i]),
+// taken while validate() has the rule at hand.
 // Returns (first, second) rule indexes of the conflict whose second rule
 // comes earliest in the document.
-std::optional<std::pair<size_t, size_t>> find_conflict(const std::vector<Rule>& rules) {
+std::optional<std::pair<size_t, size_t>> find_conflict(const std::vector<Rule>& rules,
+                                                       const std::vector<uint64_t>& hashes) {
   auto same = [](const Rule& a, const Rule& b) {
     return a.operation == b.operation && a.object.kind == b.object.kind &&
            a.object.capability == b.object.capability && a.object.path == b.object.path &&
            a.object.fstype == b.object.fstype && a.subject == b.subject && phases_overlap(a.phase, b.phase);
-  };
-  auto hash = [](const Rule& r) {
-    // Most rules leave fstype (and many the path) empty: no need to hash those.
-    auto h = [](std::string_view s) -> uint64_t { return s.empty() ? 0 : std::hash<std::string_view>{}(s); };
-    uint64_t x = static_cast<uint64_t>(r.operation) << 8 | static_cast<uint64_t>(r.object.kind);
-    x = x * 0x9e3779b97f4a7c15ull ^ r.object.capability;
-    x = x * 0x9e3779b97f4a7c15ull ^ h(r.object.path);
-    x = x * 0x9e3779b97f4a7c15ull ^ h(r.object.fstype);
-    x = x * 0x9e3779b97f4a7c15ull ^ (r.subject ? h(*r.subject) + 1 : 0);
-    return x;
   };
   // Rule indexes in an open-addressing table (linear probing, at most half
   // full), entered in document order. Along one probe sequence the rules
@@ -119,10 +124,8 @@ std::optional<std::pair<size_t, size_t>> find_conflict(const std::vector<Rule>& 
   while ((size_t{1} << bits) < 2 * rules.size()) ++bits;
   const size_t mask = (size_t{1} << bits) - 1;
   std::vector<size_t> table(mask + 1, kEmpty);
-  std::vector<uint64_t> hashes(rules.size());
   for (size_t j = 0; j < rules.size(); ++j) {
-    const uint64_t hj = hash(rules[j]);
-    hashes[j] = hj;
+    const uint64_t hj = hashes[j];
     // The top bits of a multiplicative mix pick the first slot.
     for (size_t pos = static_cast<size_t>((hj * 0x9e3779b97f4a7c15ull) >> (64 - bits));; pos = (pos + 1) & mask) {
       const size_t i = table[pos];
@@ -372,8 +375,10 @@ Result<void> validate(const Document& doc) {
     if (static_cast<size_t>(doc.defaults[op]) >= kActionCount)
       return make_error("unknown default action for operation " + std::to_string(op));
 
+  std::vector<uint64_t> hashes(doc.rules.size());
   for (size_t i = 0; i < doc.rules.size(); ++i) {
     const Rule& r = doc.rules[i];
+    hashes[i] = conflict_key_hash(r);
     if (static_cast<size_t>(r.action) >= kActionCount)
       return make_error(rule_name(i) + ": unknown action");
     if (static_cast<size_t>(r.operation) >= kOperationCount)
@@ -408,7 +413,7 @@ Result<void> validate(const Document& doc) {
       return make_error(rule_name(i) + ": exceptions are not sorted and unique");
     if (static_cast<size_t>(r.phase) >= std::size(kPhaseNames)) return make_error(rule_name(i) + ": unknown phase");
   }
-  if (auto c = find_conflict(doc.rules)) {
+  if (auto c = find_conflict(doc.rules, hashes)) {
     const bool phased = doc.rules[c->first].phase != Phase::any || doc.rules[c->second].phase != Phase::any;
     return make_error(rule_name(c->second) + " conflicts with " + rule_name(c->first) +
                       ": same operation, object and subject" + (phased ? ", in a common phase" : ""));
