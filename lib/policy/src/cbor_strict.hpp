@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -120,6 +121,26 @@ std::optional<Problem> check_deterministic(std::span<const uint8_t> in, int max_
 
 // Whether `s` is valid UTF-8 (no overlong forms, no surrogates, <= U+10FFFF).
 bool valid_utf8(std::span<const uint8_t> s);
+
+// The same answer, with the common case inline: a string of at least eight
+// bytes none of which has its high bit set (eight at a time, the last eight
+// overlapping) is ASCII and so valid; anything else goes to valid_utf8().
+[[gnu::always_inline]] inline bool valid_utf8_inline(std::span<const uint8_t> s) {
+  const size_t n = s.size();
+  if (n >= 8) {
+    uint64_t high = 0;
+    for (size_t k = 0; n - k >= 8; k += 8) {
+      uint64_t w = 0;
+      std::memcpy(&w, s.data() + k, 8);
+      high |= w;
+    }
+    uint64_t w = 0;
+    std::memcpy(&w, s.data() + n - 8, 8);
+    high |= w;
+    if ((high & 0x8080808080808080ull) == 0) return true;
+  }
+  return valid_utf8(s);
+}
 
 // A bounds-checked cursor for schema decoders. Every method returns false
 // (and leaves the cursor where it was) when the input does not hold what
@@ -257,7 +278,7 @@ class BasicReader {
     const size_t save = pos_;
     Head h;
     std::span<const uint8_t> s;
-    if (!expect(kTstr, &h) || !content(h.arg, &s) || (kStrict && !valid_utf8(s))) {
+    if (!expect(kTstr, &h) || !content(h.arg, &s) || (kStrict && !valid_utf8_inline(s))) {
       pos_ = save;
       return false;
     }

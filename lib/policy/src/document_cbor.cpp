@@ -155,11 +155,18 @@ class DocDecoder {
     return true;
   }
 
-  bool text_field(const char* name, std::string* out) {
+  // A text string as a view into the input, for the caller to copy once
+  // into where it is kept.
+  bool text_view(const char* name, std::string_view* out) {
     const size_t off = r_.offset();
-    std::string_view s;
-    if (!r_.tstr(&s)) [[unlikely]]
+    if (!r_.tstr(out)) [[unlikely]]
       return fail_field(off, name, ": expected a text string");
+    return true;
+  }
+
+  bool text_field(const char* name, std::string* out) {
+    std::string_view s;
+    if (!text_view(name, &s)) return false;
     *out = std::string(s);  // built at its size, then moved in
     return true;
   }
@@ -387,9 +394,9 @@ class DocDecoder {
           rule->object.capability = static_cast<uint32_t>(v);
           break;
         case kRuleSubject: {
-          std::string s;
-          if (!text_field(" subject (key 6)", &s)) return false;
-          rule->subject = std::move(s);
+          std::string_view s;
+          if (!text_view(" subject (key 6)", &s)) return false;
+          rule->subject.emplace(s);
           break;
         }
         case kRuleExceptions: {
@@ -399,9 +406,9 @@ class DocDecoder {
           if (n == 0) return fail(aoff, context() + " exceptions (key 7): an empty list must be omitted");
           rule->exceptions.reserve(static_cast<size_t>(n));
           for (uint64_t e = 0; e < n; ++e) {
-            std::string s;
-            if (!text_field(" exception", &s)) return false;
-            rule->exceptions.push_back(std::move(s));
+            std::string_view s;
+            if (!text_view(" exception", &s)) return false;
+            rule->exceptions.emplace_back(s);
           }
           break;
         }
