@@ -170,7 +170,7 @@ TEST(DocumentCbor, AcceptsHandBuiltMinimal) {
   EXPECT_EQ(d->generation, 1u);
 }
 
-// --- Rejections: layer 1 (deterministic CBOR) ------------------------------
+// --- Rejections: the encoding (deterministic CBOR) -------------------------
 
 TEST(DocumentCborReject, EmptyInput) { expect_refused({}, "empty input"); }
 
@@ -305,7 +305,7 @@ TEST(DocumentCborReject, MapKeyOfWrongType) {
   expect_refused(M(f), "map key is not an integer or text string");
 }
 
-// --- Rejections: layer 2 (schema) ------------------------------------------
+// --- Rejections: the schema ------------------------------------------------
 
 TEST(DocumentCborReject, NotAMap) { expect_refused(A({U(1)}), "expected the document map"); }
 
