@@ -228,7 +228,7 @@ class BasicReader {
       if (ib == ((major << 5) | 24) && in_.size() - pos_ >= 2) {
         const uint64_t arg = in_[pos_ + 1];
         if constexpr (kStrict) {
-          if (arg < 24) return false;
+          if (major == kSimple || arg < 24) return false;  // as head(): no one-byte simple value
           const size_t left = in_.size() - pos_ - 2;
           if (major == kArray && arg > left) return false;
           if (major == kMap && arg > left / 2) return false;
