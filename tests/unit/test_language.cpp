@@ -1485,6 +1485,22 @@ TEST(LanguageCapability, DenyCheckpointRestoreNeedsSysAdminForExceptionsToo) {
             std::string::npos);
 }
 
+TEST(LanguageCapability, SysAdminThroughAnAnyRuleAfterOtherOperations) {
+  // Rules of other operations before it, CAP_SYS_ADMIN decided by `any`
+  // rules: the error names the right line, and the subject only an `any`
+  // rule names.
+  EXPECT_EQ(parse_error(with_head("deny write path /etc/x\n"
+                                  "deny read path /etc/y\n"
+                                  "deny capability any\n"
+                                  "deny capability CAP_BPF\n"
+                                  "allow capability any by /usr/bin/tool\n")),
+            "t.policy:7:1: error: 'deny capability CAP_BPF' does not hold for /usr/bin/tool: the kernel grants "
+            "what CAP_BPF guards to CAP_SYS_ADMIN too, which the policy does not deny there, expected a rule "
+            "that also denies CAP_SYS_ADMIN to the same subjects (e.g. 'deny capability CAP_SYS_ADMIN')");
+  parse_ok(with_head("deny write path /etc/x\ndeny capability any\ndeny capability CAP_BPF\n"
+                     "allow capability CAP_NET_ADMIN by /usr/bin/tool\n"));
+}
+
 TEST(LanguageCapability, DenySyslogNeedsSysAdminToo) {
   // syslog(2) and /dev/kmsg fall back to CAP_SYS_ADMIN.
   EXPECT_NE(parse_error(with_head("deny capability CAP_SYSLOG\n")).find("'deny capability CAP_SYSLOG' does not hold"),

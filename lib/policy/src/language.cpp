@@ -772,8 +772,35 @@ std::optional<Error<>> Parser::default_statement(Phase phase) {
 // unless CAP_SYS_ADMIN is denied to every subject it denies the capability
 // to, as decide() computes it.
 std::optional<Error<>> Parser::check_superseded_capabilities() const {
-  const Document& doc = out_.document;
+  const Document& full = out_.document;
   const uint32_t sys_admin = *capability_from_string("CAP_SYS_ADMIN");
+  auto guarded = [](const Rule& r) {
+    if (r.operation != Operation::capability || r.object.kind != ObjectKind::capability || r.action != Action::deny)
+      return false;
+    const std::string_view cap = capability_name(r.object.capability);
+    return cap == "CAP_BPF" || cap == "CAP_PERFMON" || cap == "CAP_CHECKPOINT_RESTORE" || cap == "CAP_SYSLOG";
+  };
+  if (std::none_of(full.rules.begin(), full.rules.end(), guarded)) return std::nullopt;
+  // Only the rules on the capabilities asked about (or on any capability)
+  // decide these queries, in their order: the check runs on those alone
+  // (`index` maps back), for the subjects they name; a subject none of them
+  // names is decided as "". Deciding over the whole policy for every
+  // subject it names made this quadratic.
+  Document doc = full;
+  doc.rules.clear();
+  std::vector<size_t> index;
+  auto asked = [&](const Rule& r) {  // may decide a query for a guarded capability or CAP_SYS_ADMIN
+    if (r.operation != Operation::capability) return false;
+    if (r.object.kind != ObjectKind::capability) return true;  // `any`
+    const std::string_view cap = capability_name(r.object.capability);
+    return r.object.capability == sys_admin || cap == "CAP_BPF" || cap == "CAP_PERFMON" ||
+           cap == "CAP_CHECKPOINT_RESTORE" || cap == "CAP_SYSLOG";
+  };
+  for (size_t i = 0; i < full.rules.size(); ++i)
+    if (asked(full.rules[i])) {
+      doc.rules.push_back(full.rules[i]);
+      index.push_back(i);
+    }
   std::vector<std::string> subjects{""};  // "" = any process the policy does not name
   for (const auto& r : doc.rules) {
     if (r.subject) subjects.push_back(*r.subject);
@@ -781,20 +808,23 @@ std::optional<Error<>> Parser::check_superseded_capabilities() const {
   }
   std::sort(subjects.begin(), subjects.end());
   subjects.erase(std::unique(subjects.begin(), subjects.end()), subjects.end());
-  for (size_t i = 0; i < doc.rules.size(); ++i) {
-    const Rule& r = doc.rules[i];
+  for (size_t k = 0; k < doc.rules.size(); ++k) {
+    const size_t i = index[k];
+    const Rule& r = doc.rules[k];
     if (r.operation != Operation::capability || r.object.kind != ObjectKind::capability || r.action != Action::deny)
       continue;
     const std::string_view cap = capability_name(r.object.capability);
     if (cap != "CAP_BPF" && cap != "CAP_PERFMON" && cap != "CAP_CHECKPOINT_RESTORE" && cap != "CAP_SYSLOG") continue;
-    for (const auto& s : subjects)
+    // A rule with a subject decides for that subject alone.
+    const std::vector<std::string> own = r.subject ? std::vector<std::string>{*r.subject} : std::vector<std::string>{};
+    for (const auto& s : r.subject ? own : subjects)
       for (const Phase phase : {Phase::boot, Phase::running}) {
         Query q;
         q.operation = Operation::capability;
         q.subject = s;
         q.capability = r.object.capability;
         q.phase = phase;
-        if (decide(doc, q).rule != static_cast<int>(i)) continue;
+        if (decide(doc, q).rule != static_cast<int>(k)) continue;
         q.capability = sys_admin;
         if (decide(doc, q).action == Action::deny) continue;
         const std::string who = s.empty() ? std::string("processes the policy does not name") : s;
