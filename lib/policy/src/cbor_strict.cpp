@@ -13,21 +13,6 @@ namespace cbor {
 bool valid_utf8(std::span<const uint8_t> s) {
   size_t i = 0;
   const size_t n = s.size();
-  // Policy text is almost all ASCII: when no byte has its high bit set
-  // (eight bytes at a time, the last eight overlapping), it is valid.
-  if (n >= 8) {
-    uint64_t high = 0;
-    size_t k = 0;
-    for (; n - k >= 8; k += 8) {
-      uint64_t w = 0;
-      std::memcpy(&w, s.data() + k, 8);
-      high |= w;
-    }
-    uint64_t w = 0;
-    std::memcpy(&w, s.data() + n - 8, 8);
-    high |= w;
-    if ((high & 0x8080808080808080ull) == 0) return true;
-  }
   while (i < n) {
     // Eight ASCII bytes at a time.
     if (n - i >= 8) {
@@ -145,7 +130,7 @@ class Checker {
                                std::to_string(left()) + " byte(s) left");
         }
         const auto s = in_.subspan(pos_, static_cast<size_t>(arg));
-        if (major == kTstr && !valid_utf8(s)) return fail(off, "text string is not valid UTF-8");
+        if (major == kTstr && !valid_utf8_inline(s)) return fail(off, "text string is not valid UTF-8");
         pos_ += static_cast<size_t>(arg);
         return true;
       }

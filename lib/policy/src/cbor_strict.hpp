@@ -122,9 +122,10 @@ std::optional<Problem> check_deterministic(std::span<const uint8_t> in, int max_
 // Whether `s` is valid UTF-8 (no overlong forms, no surrogates, <= U+10FFFF).
 bool valid_utf8(std::span<const uint8_t> s);
 
-// The same answer, with the common case inline: a string of at least eight
-// bytes none of which has its high bit set (eight at a time, the last eight
-// overlapping) is ASCII and so valid; anything else goes to valid_utf8().
+// The same answer, with the common case inline: policy text is almost all
+// ASCII, and a string of at least eight bytes none of which has its high
+// bit set (eight at a time, the last eight overlapping) is valid; anything
+// else goes to valid_utf8().
 [[gnu::always_inline]] inline bool valid_utf8_inline(std::span<const uint8_t> s) {
   const size_t n = s.size();
   if (n >= 8) {
@@ -191,18 +192,7 @@ class BasicReader {
     } else {
       return false;
     }
-    if constexpr (kStrict) {
-      // Every array item takes at least one byte, every map pair two: a
-      // count beyond that is refused before anyone reserves for it.
-      const size_t left = in_.size() - p;
-      if (major == kArray && arg > left) return false;
-      if (major == kMap && arg > left / 2) return false;
-    }
-    h->major = major;
-    h->arg = arg;
-    h->offset = pos_;
-    pos_ = p;
-    return true;
+    return take(major, arg, p - pos_, h);
   }
 
   // Reads a head that must have the given major type. Most heads hold
@@ -211,33 +201,12 @@ class BasicReader {
   [[gnu::always_inline]] bool expect(uint8_t major, Head* h) {
     if (pos_ < in_.size()) {
       const uint8_t ib = in_[pos_];
-      if ((ib >> 5) == major && (ib & 31) < 24) {
-        const uint64_t arg = ib & 31;
-        if constexpr (kStrict) {
-          const size_t left = in_.size() - pos_ - 1;
-          if (major == kArray && arg > left) return false;
-          if (major == kMap && arg > left / 2) return false;
-        }
-        h->major = major;
-        h->arg = arg;
-        h->offset = pos_;
-        ++pos_;
-        return true;
-      }
+      if ((ib >> 5) == major && (ib & 31) < 24) return take(major, ib & 31, 1, h);
       // A one-byte argument (24 to 255 in the shortest form).
       if (ib == ((major << 5) | 24) && in_.size() - pos_ >= 2) {
         const uint64_t arg = in_[pos_ + 1];
-        if constexpr (kStrict) {
-          if (major == kSimple || arg < 24) return false;  // as head(): no one-byte simple value
-          const size_t left = in_.size() - pos_ - 2;
-          if (major == kArray && arg > left) return false;
-          if (major == kMap && arg > left / 2) return false;
-        }
-        h->major = major;
-        h->arg = arg;
-        h->offset = pos_;
-        pos_ += 2;
-        return true;
+        if (kStrict && (major == kSimple || arg < 24)) return false;  // as head(): no one-byte simple value
+        return take(major, arg, 2, h);
       }
     }
     return expect_slow(major, h);
@@ -250,6 +219,21 @@ class BasicReader {
       pos_ = save;
       return false;
     }
+    return true;
+  }
+
+  // Takes a head of `len` bytes at the cursor. With kStrict, every array
+  // item takes at least one byte and every map pair two: a count beyond
+  // what is left after the head is refused before anyone reserves for it.
+  [[gnu::always_inline]] bool take(uint8_t major, uint64_t arg, size_t len, Head* h) {
+    if constexpr (kStrict) {
+      const size_t left = in_.size() - pos_ - len;
+      if ((major == kArray && arg > left) || (major == kMap && arg > left / 2)) return false;
+    }
+    h->major = major;
+    h->arg = arg;
+    h->offset = pos_;
+    pos_ += len;
     return true;
   }
 
