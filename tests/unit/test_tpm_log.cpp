@@ -74,13 +74,17 @@ TEST(MeasureLog, PermissiveDigestIsTheHashOfItsText) {
   EXPECT_NE(permissive_digest(), no_policy_digest());
 }
 
-MeasureEvent permissive_event() {
+// A record that qualifies the policy's (permissive, floor-lowered): the
+// policy's fields without its source.
+MeasureEvent qualifier_event(const std::string& event, const Sha256& digest) {
   MeasureEvent e = policy_event();
-  e.event = "permissive";
+  e.event = event;
   e.source.clear();
-  e.digest = permissive_digest();
+  e.digest = digest;
   return e;
 }
+
+MeasureEvent permissive_event() { return qualifier_event("permissive", permissive_digest()); }
 
 TEST(MeasureLog, PermissiveRecordReadsBackNamingThePolicy) {
   const std::string text = format_event(policy_event()) + format_event(permissive_event());
@@ -100,10 +104,7 @@ TEST(MeasureLog, FloorLoweredDigestIsTheHashOfItsText) {
 }
 
 MeasureEvent floor_lowered_event() {
-  MeasureEvent e = policy_event();
-  e.event = "floor-lowered";
-  e.source.clear();
-  e.digest = floor_lowered_digest();
+  MeasureEvent e = qualifier_event("floor-lowered", floor_lowered_digest());
   e.floor = 9;
   return e;
 }
