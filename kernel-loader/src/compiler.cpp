@@ -170,6 +170,15 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
                    i + 1 == stack.size() && may_take_mount ? BS_ANCESTOR_PARENT : BS_ANCESTOR_DIR);
   };
 
+  // A filesystem is mounted after the loader in `dir` (its path as shown),
+  // or on `entry` there or below it: what is there then is not known now.
+  auto later_fs = [&](const Dir& dir, const std::string& entry) {
+    static const std::set<std::string> kApiPlaces = {"/dev", "/proc", "/run", "/sys"};
+    if (kApiPlaces.count(dir.shown) || (fstab_.count(dir.shown) && empty_directory(fd_of(dir), "."))) return true;
+    const auto below = fstab_.lower_bound(entry + "/");
+    return fstab_.count(entry) || (below != fstab_.end() && below->rfind(entry + "/", 0) == 0);
+  };
+
   NameResolution res;
   std::vector<std::string> pending = components(path);
   std::reverse(pending.begin(), pending.end());  // a stack: next component last
@@ -192,6 +201,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       const int e = errno;
       if (e == ENOENT && last) {  // a name without a file: protected by name
         res.names.push_back(EntryName{top.id, comp});
+        res.missing_on_later_fs = later_fs(top, shown);
         dirs_above(&res, fstab_.count(top.shown) && empty_directory(fd_of(top), "."));
         struct statfs sfs {};
         if (::fstatfs(fd_of(top), &sfs) == 0) res.fs_magic = static_cast<uint64_t>(sfs.f_type);
@@ -203,7 +213,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         // whose target cannot be reached, the symlink's own name stands too.
         res.missing = EntryName{top.id, comp};
         res.missing_shown = shown;
-        res.missing_under_fstab_place = fstab_.count(top.shown) && empty_directory(fd_of(top), ".");
+        res.missing_on_later_fs = later_fs(top, shown);
         dirs_above(&res);
         struct statfs sfs {};
         if (::fstatfs(fd_of(top), &sfs) == 0) res.fs_magic = static_cast<uint64_t>(sfs.f_type);
@@ -392,6 +402,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     size_t index;
     std::optional<uint32_t> subject;      // named subject id (rules with a subject)
     std::set<uint32_t> exceptions;        // resolved exception ids
+    bool every_phase = false;             // holds in both phases, whatever the rule's
   };
   std::map<ObjectKey, std::vector<Member>> groups;
   std::map<EntryName, uint32_t> name_ids;
@@ -403,7 +414,8 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     std::vector<ObjectKey> objects;
     std::vector<EntryName> names;             // path rules: the names to protect
     std::map<InodeId, uint8_t> ancestors;     // path and subtree rules
-    std::optional<EntryName> closed;          // a missing entry nobody may create (deny rules)
+    std::vector<EntryName> closed;            // missing entries nobody may create (deny rules)
+    std::string closed_note;                  // what the loader says of them, after the path
     switch (r.object.kind) {
       case ObjectKind::any: objects.push_back(base); break;
       case ObjectKind::path:
@@ -451,27 +463,34 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
           // and unprotected); other rules protect nothing there yet.
           std::optional<EntryName> missing = res->missing;
           std::string missing_shown = res->missing_shown;
-          bool missing_later_fs = res->missing_under_fstab_place;
           if (!missing && r.object.kind == ObjectKind::subtree && !inode && !res->names.empty()) {
             missing = res->names.back();
             missing_shown = r.object.path;
-            const auto a = ancestors.find(missing->dir);
-            missing_later_fs = a != ancestors.end() && (a->second & BS_ANCESTOR_PARENT);
           }
-          if (missing && r.action == Action::deny && !missing_later_fs &&
-              missing->entry.size() <= BS_ENTRY_NAME_MAX) {
-            closed = missing;
-            diag_at(i, r.object.path,
-                    (missing_shown == r.object.path ? std::string() : ": " + quote_if_needed(missing_shown)) +
-                        " does not exist; until a loader finds it, creating it is refused to every process");
+          // Where: "/etc/x/y: /etc/x", or "/opt/later" for the rule's own.
+          const std::string where =
+              missing_shown == r.object.path ? std::string() : ": " + quote_if_needed(missing_shown);
+          const bool too_long = missing && missing->entry.size() > BS_ENTRY_NAME_MAX;
+          if (missing && r.action == Action::deny && !res->missing_on_later_fs && !too_long) {
+            closed.push_back(*missing);
+            // A subtree's chain of final symlinks: each stays as it is, or
+            // one replaced by a directory would make the subtree.
+            if (r.object.kind == ObjectKind::subtree && !inode)
+              for (const auto& n : res->names)
+                if (n.entry.size() <= BS_ENTRY_NAME_MAX && n != *missing) closed.push_back(n);
+            closed_note = where + " does not exist; until a loader finds it, creating it is refused to every process";
           } else if (!inode && names.empty()) {
-            if (missing)
+            if (missing && r.action == Action::deny && too_long)
               diag_at(i, r.object.path,
-                      (missing_shown == r.object.path ? std::string() : ": " + quote_if_needed(missing_shown)) +
-                          " does not exist" +
-                          (missing_later_fs ? " on the root filesystem (a filesystem mounted there later is not "
-                                              "looked into): the rule protects nothing there"
-                                            : std::string()));
+                      where + " does not exist, and its entry is longer than the enforcer's " +
+                          std::to_string(BS_ENTRY_NAME_MAX) + " bytes: it cannot be kept from being made, and the "
+                          "rule protects nothing");
+            else if (missing)
+              diag_at(i, r.object.path,
+                      where + " does not exist" +
+                          (res->missing_on_later_fs ? " on the root filesystem (a filesystem mounted there later "
+                                                      "is not looked into): the rule protects nothing there"
+                                                    : std::string()));
             else if (r.object.kind == ObjectKind::subtree || res->names.empty())
               diag(i, r.object.path, "does not exist");
             continue;
@@ -507,7 +526,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
         break;
       }
     }
-    Member m{i, std::nullopt, {}};
+    Member m{i, std::nullopt, {}, false};
     if (r.subject) {
       m.subject = subject_id(i, *r.subject);
       if (!m.subject) continue;  // an executable that does not exist runs nowhere
@@ -522,16 +541,18 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
       ok.id = it->second;
       objects.push_back(ok);
     }
-    if (closed) {
-      auto [it, inserted] = name_ids.emplace(*closed, 0);
+    if (!closed.empty()) diag_at(i, r.object.path, closed_note);  // once the rule's subject resolved
+    for (const auto& n : closed) {
+      auto [it, inserted] = name_ids.emplace(n, 0);
       if (inserted) it->second = static_cast<uint32_t>(name_ids.size());
       ObjectKey ok;
       ok.op = BS_OP_WRITE;
       ok.kind = BS_KIND_NAME;
       ok.id = it->second;
-      // For every process: the rule's subject and exceptions do not
-      // narrow who may bring the rule's object into being.
-      groups[ok].push_back(Member{i, std::nullopt, {}});
+      // For every process and in both phases: the rule's subject,
+      // exceptions and phase do not narrow who may bring the rule's object
+      // into being, or when.
+      groups[ok].push_back(Member{i, std::nullopt, {}, true});
     }
     for (const auto& [id, kind] : ancestors) add_ancestor(&out.ancestors, id, kind);
     for (const auto& ok : objects) groups[ok].push_back(m);
@@ -560,7 +581,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     std::vector<const Member*> members;
     for (const auto& m : all) {
       const Phase p = doc.rules[m.index].phase;
-      if (p == Phase::any || p == phase) members.push_back(&m);
+      if (p == Phase::any || p == phase || m.every_phase) members.push_back(&m);
     }
     std::map<uint32_t, Entry> e;
     const Member* any_best = nullptr;

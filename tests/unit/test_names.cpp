@@ -134,7 +134,7 @@ TEST(ResolveNames, MissingOrNonDirectoryComponentIsNamed) {
   ASSERT_TRUE(res->missing);
   EXPECT_EQ(*res->missing, t.name("/etc", "x"));
   EXPECT_EQ(res->missing_shown, "/etc/x");
-  EXPECT_FALSE(res->missing_under_fstab_place);
+  EXPECT_FALSE(res->missing_on_later_fs);
   EXPECT_EQ(res->ancestors, (std::map<InodeId, uint8_t>{{t.id(""), BS_ANCESTOR_DIR}, {t.id("/etc"), BS_ANCESTOR_DIR}}));
   // Under an empty directory the fstab mounts on, the later filesystem
   // decides what is there.
@@ -144,7 +144,7 @@ TEST(ResolveNames, MissingOrNonDirectoryComponentIsNamed) {
   ASSERT_TRUE(later) << err;
   ASSERT_TRUE(later->missing);
   EXPECT_EQ(*later->missing, t.name("/srv", "www"));
-  EXPECT_TRUE(later->missing_under_fstab_place);
+  EXPECT_TRUE(later->missing_on_later_fs);
   EXPECT_FALSE(r->resolve_names("/etc/passwd/y", &err));
   EXPECT_EQ(err, "/etc/passwd is not a directory");
 }
@@ -394,6 +394,96 @@ TEST(CompileNames, MissingDirectoryUnderADenyRuleCannotBeCreated) {
   EXPECT_EQ(decide_maps(c, mk).rule, 1);
   mk.name = k.t.name("/etc", "y");
   EXPECT_EQ(decide_maps(c, mk).action, BS_ACT_ALLOW);
+}
+
+TEST(CompileNames, AMissingSubtreeBehindASymlinkKeepsTheSymlinkToo) {
+  Compiler k;
+  k.t.dir("/opt");
+  k.t.link("/nonexist", "/opt/later");  // a dangling symlink where the subtree is
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::exec, subtree_obj("/opt/later"))}));
+  ASSERT_EQ(c.diagnostics.size(), 1u);
+  EXPECT_EQ(c.diagnostics[0].message,
+            "rule 1 (deny exec subtree /opt/later): /opt/later does not exist; until a loader finds it, creating "
+            "it is refused to every process");
+  const uint32_t link = c.name_id(k.t.name("/opt", "later")), target = c.name_id(k.t.name("", "nonexist"));
+  ASSERT_NE(link, 0u);
+  ASSERT_NE(target, 0u);
+  // Removing the symlink (to put a directory there) is a write of its name.
+  MapQuery rm;
+  rm.operation = Operation::write;
+  rm.chain = {k.t.id("/opt/later"), k.t.id("/opt"), k.t.id("")};
+  rm.name = k.t.name("/opt", "later");
+  EXPECT_EQ(decide_maps(c, rm).action, BS_ACT_DENY);
+  MapQuery mk;
+  mk.operation = Operation::write;
+  mk.entry_to_create = true;
+  mk.chain = {k.t.id("")};
+  mk.name = k.t.name("", "nonexist");
+  EXPECT_EQ(decide_maps(c, mk).action, BS_ACT_DENY);
+}
+
+TEST(CompileNames, AMissingDirectoryIsClosedInBothPhases) {
+  Compiler k;
+  k.t.dir("/etc");
+  Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/app/conf"))});
+  d.seal_after = 300;
+  d.rules[0].phase = Phase::running;
+  Compiled c = k.compile_doc(d);
+  auto name = of_kind(c, BS_KIND_NAME);
+  ASSERT_EQ(name.size(), 1u);
+  // The rule holds once running; the directory it needs cannot be made
+  // during the boot phase either.
+  EXPECT_EQ(name[0].second.action, BS_ACT_DENY);
+  EXPECT_EQ(name[0].second.run_action, BS_ACT_DENY);
+  MapQuery mk;
+  mk.operation = Operation::write;
+  mk.entry_to_create = true;
+  mk.chain = {k.t.id("/etc"), k.t.id("")};
+  mk.name = k.t.name("/etc", "app");
+  mk.phase = Phase::boot;
+  EXPECT_EQ(decide_maps(c, mk).action, BS_ACT_DENY);
+}
+
+TEST(CompileNames, MissingDirectoriesOnLaterFilesystemsAreNotClosed) {
+  Compiler k;
+  k.t.dir("/run");  // the on-disk place the initramfs' /run is moved onto
+  k.t.dir("/srv");
+  k.fstab = {"/srv/data", "/srv/data-old"};  // /srv/data is missing on the root filesystem
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, path_obj("/run/app/state")),
+                                       make_rule(Action::deny, Operation::write, subtree_obj("/run/app")),
+                                       make_rule(Action::deny, Operation::write, subtree_obj("/srv/data")),
+                                       make_rule(Action::deny, Operation::write, path_obj("/srv/data/x/y"))}));
+  ASSERT_EQ(c.diagnostics.size(), 4u);
+  EXPECT_EQ(c.diagnostics[0].message,
+            "rule 1 (deny write path /run/app/state): /run/app/state: /run/app does not exist on the root "
+            "filesystem (a filesystem mounted there later is not looked into): the rule protects nothing there");
+  EXPECT_EQ(c.diagnostics[1].message,
+            "rule 2 (deny write subtree /run/app): /run/app does not exist on the root filesystem (a filesystem "
+            "mounted there later is not looked into): the rule protects nothing there");
+  EXPECT_NE(c.diagnostics[2].message.find("/srv/data does not exist on the root filesystem"), std::string::npos)
+      << c.diagnostics[2].message;
+  EXPECT_NE(c.diagnostics[3].message.find("/srv/data does not exist on the root filesystem"), std::string::npos)
+      << c.diagnostics[3].message;
+  EXPECT_TRUE(c.names.empty());
+  EXPECT_TRUE(c.ancestors.empty());  // nothing keeps the places from being mounted on
+}
+
+TEST(CompileNames, AClosureNeedsTheRulesSubjectAndAShortName) {
+  Compiler k;
+  k.t.dir("/etc");
+  const std::string too_long(BS_ENTRY_NAME_MAX + 1, 'd');
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/x/y"), "/usr/bin/gone"),
+                                       make_rule(Action::deny, Operation::write, path_obj("/etc/" + too_long + "/y"))}));
+  ASSERT_EQ(c.diagnostics.size(), 2u);
+  // The subject does not exist: the rule runs nowhere, and nothing is said
+  // of a closure it does not make.
+  EXPECT_EQ(c.diagnostics[0].message.find("creating it is refused"), std::string::npos) << c.diagnostics[0].message;
+  EXPECT_NE(c.diagnostics[0].message.find("/usr/bin/gone"), std::string::npos) << c.diagnostics[0].message;
+  EXPECT_EQ(c.diagnostics[1].message, "rule 2 (deny write path /etc/" + too_long + "/y): /etc/" + too_long +
+                                          "/y: /etc/" + too_long +
+                                          " does not exist, and its entry is longer than the enforcer's 64 bytes: it "
+                                          "cannot be kept from being made, and the rule protects nothing");
+  EXPECT_TRUE(c.names.empty());
 }
 
 TEST(CompileNames, MissingDirectoryUnderOtherRulesIsReportedAndDropped) {

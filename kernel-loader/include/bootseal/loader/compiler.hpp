@@ -77,9 +77,12 @@ struct NameResolution {
   // `ancestors` then holds the directories above that entry too.
   std::optional<EntryName> missing;
   std::string missing_shown;
-  // That last existing directory is an empty one the fstab mounts a
-  // filesystem on: what is there is the later filesystem's, not known now.
-  bool missing_under_fstab_place = false;
+  // The missing entry (or, when only the final entry is missing, that
+  // entry) is on a filesystem mounted after the loader, whose entries are
+  // not known now: its directory is an empty one the fstab mounts on, or
+  // one of the API filesystems' places (/dev, /proc, /run, /sys), or the
+  // fstab mounts on the entry itself or below it.
+  bool missing_on_later_fs = false;
 };
 
 // Resolves an absolute policy path to its names. nullopt when a directory
