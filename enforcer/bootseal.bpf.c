@@ -2231,6 +2231,28 @@ int BPF_PROG(bs_inode_setxattr, struct user_namespace *ns, struct dentry *dentry
 	return check_dentry(BS_OP_WRITE, dentry);
 }
 
+/* write: setting or removing a POSIX ACL. From 6.2 setxattr(2) and
+ * removexattr(2) of system.posix_acl_* reach these instead of
+ * inode_setxattr and inode_removexattr; the loader loads them where the
+ * kernel has them. The first argument (the mount's idmap, or its user
+ * namespace in 6.2) is not read. */
+SEC("lsm/inode_set_acl")
+int BPF_PROG(bs_inode_set_acl, void *idmap, struct dentry *dentry, const char *acl_name,
+	     void *kacl, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+SEC("lsm/inode_remove_acl")
+int BPF_PROG(bs_inode_remove_acl, void *idmap, struct dentry *dentry, const char *acl_name, int ret)
+{
+	if (ret)
+		return ret;
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
 /* write: removing an extended attribute. */
 SEC("lsm/inode_removexattr")
 int BPF_PROG(bs_inode_removexattr, struct user_namespace *ns, struct dentry *dentry,

@@ -381,6 +381,15 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
                   " arguments; the enforcer knows the forms with 2 and 3");
     bpf_program__set_autoload(skel->progs.bs_inode_setattr, setattr == 2);
     bpf_program__set_autoload(skel->progs.bs_inode_setattr_idmap, setattr == 3);
+    // POSIX ACLs leave inode_setxattr for these from 6.2 (not in 6.1).
+    const int set_acl = lsm_hook_args(vmlinux.get(), "inode_set_acl");
+    const int remove_acl = lsm_hook_args(vmlinux.get(), "inode_remove_acl");
+    const bool acl_hooks = set_acl == 4 && remove_acl == 3;
+    if (!acl_hooks && (set_acl >= 0 || remove_acl >= 0))
+      return fail("this kernel's inode_set_acl and inode_remove_acl hooks take " + std::to_string(set_acl) + " and " +
+                  std::to_string(remove_acl) + " arguments; the enforcer knows 4 and 3");
+    bpf_program__set_autoload(skel->progs.bs_inode_set_acl, acl_hooks);
+    bpf_program__set_autoload(skel->progs.bs_inode_remove_acl, acl_hooks);
   }
   bpf_map__set_max_entries(skel->maps.rawdevs, max1(c.raw_devices.size()));
   bpf_map__set_max_entries(skel->maps.names, max1(c.names.size()));

@@ -19,6 +19,10 @@
  *                            during the rename
  *   link OLD NEW             a hard link NEW to OLD
  *   rename OLD NEW           rename(2)
+ *   setacl FILE              set FILE's POSIX access ACL (setxattr of
+ *                            system.posix_acl_access) to user rw, group r,
+ *                            other rw: a write of FILE's metadata that also
+ *                            changes its mode bits
  *   tmpfile-link DIR NAME TEXT
  *                            write TEXT to an O_TMPFILE file in DIR, then
  *                            give it the name NAME (linkat AT_EMPTY_PATH)
@@ -109,6 +113,7 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <linux/filter.h>
@@ -288,6 +293,20 @@ int main(int argc, char **argv)
 	setvbuf(stdout, 0, _IONBF, 0);
 	if (!strcmp(cmd, "write") && argc == 4)
 		return do_write(argv[2], argv[3]);
+	if (!strcmp(cmd, "setacl") && argc == 3) {
+		/* The xattr form of a POSIX ACL: a version, then (tag, perm,
+		 * id) entries, little-endian: USER_OBJ rw, GROUP_OBJ r, OTHER rw. */
+		static const uint8_t acl[] = {
+			2, 0, 0, 0,
+			0x01, 0, 6, 0, 0xff, 0xff, 0xff, 0xff,
+			0x04, 0, 4, 0, 0xff, 0xff, 0xff, 0xff,
+			0x20, 0, 6, 0, 0xff, 0xff, 0xff, 0xff,
+		};
+
+		if (setxattr(argv[2], "system.posix_acl_access", acl, sizeof(acl), 0) != 0)
+			return fail("setxattr system.posix_acl_access");
+		return 0;
+	}
 	if (!strcmp(cmd, "create") && argc == 4)
 		return do_create(argv[2], argv[3]);
 	if (!strcmp(cmd, "replace") && argc == 4)

@@ -176,6 +176,10 @@ try rm-boot rm /boot/vmlinuz
 try chown-boot chown 1 /boot/vmlinuz
 : >/tmp/own
 try chown-free chown 1 /tmp/own
+# A POSIX ACL is a write of the file's metadata (from 6.2 it goes through
+# inode_set_acl, not inode_setxattr).
+try setacl-name $T setacl /etc/shadow
+try setacl-free $T setacl /tmp/own
 try create-boot $T create /boot/initrd.img evil
 try rm-other rm /etc/free.conf
 try mount-srv mount -t tmpfs none /srv
@@ -265,6 +269,8 @@ vm_expect "$log" '^TEST: rm-boot rc=1$' "and the subtree rule holds for its file
 vm_expect "$log" '^TEST: create-boot rc=1$' "so is a new file"
 vm_expect "$log" '^TEST: chown-boot rc=1$' "and chown (path_chown crosses the mount)"
 vm_expect "$log" '^TEST: chown-free rc=0$' "chown elsewhere works"
+vm_expect "$log" '^TEST: setacl-name rc=1$' "no POSIX ACL is set on a write-protected file"
+vm_expect "$log" '^TEST: setacl-free rc=0$' "one is set elsewhere"
 vm_expect "$log" '^TEST: rm-other rc=0$' "rm elsewhere works"
 vm_expect "$log" '^TEST: mount-srv rc=0$' "a filesystem is mounted on the directory of a protected name"
 vm_expect "$log" '^TEST: create-srv-name rc=1$' "the name is protected on it"
