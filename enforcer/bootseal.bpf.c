@@ -3434,9 +3434,25 @@ static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd)
 	return check_device(BS_OP_READ, rdev, type);
 }
 
+/* write: changing a file's attribute flags (chattr: immutable, append-only,
+ * ...) through the descriptor, whatever it was opened for. */
+static __always_inline int attr_ioctl(struct file *file, unsigned int cmd)
+{
+	switch (cmd) {
+	case 0x40086602:  /* FS_IOC_SETFLAGS */
+	case 0x40046602:  /* FS_IOC32_SETFLAGS (32-bit tasks) */
+	case 0x401c5820:  /* FS_IOC_FSSETXATTR */
+		return check_file(BS_OP_WRITE, file);
+	}
+	return 0;
+}
+
 SEC("lsm/file_ioctl")
 int BPF_PROG(bs_rawdev_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
+	if (ret)
+		return ret;
+	ret = attr_ioctl(file, cmd);
 	if (ret)
 		return ret;
 	return rawdev_ioctl(file, cmd);
@@ -3447,6 +3463,9 @@ int BPF_PROG(bs_rawdev_ioctl, struct file *file, unsigned int cmd, unsigned long
 SEC("lsm/file_ioctl_compat")
 int BPF_PROG(bs_rawdev_ioctl_compat, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
+	if (ret)
+		return ret;
+	ret = attr_ioctl(file, cmd);
 	if (ret)
 		return ret;
 	return rawdev_ioctl(file, cmd);

@@ -23,6 +23,9 @@
  *                            system.posix_acl_access) to user rw, group r,
  *                            other rw: a write of FILE's metadata that also
  *                            changes its mode bits
+ *   setflags FILE            make FILE immutable with FS_IOC_SETFLAGS (what
+ *                            chattr +i does), then clear the flag again
+ *   fssetxattr FILE          the same with FS_IOC_FSSETXATTR
  *   tmpfile-link DIR NAME TEXT
  *                            write TEXT to an O_TMPFILE file in DIR, then
  *                            give it the name NAME (linkat AT_EMPTY_PATH)
@@ -293,6 +296,38 @@ int main(int argc, char **argv)
 	setvbuf(stdout, 0, _IONBF, 0);
 	if (!strcmp(cmd, "write") && argc == 4)
 		return do_write(argv[2], argv[3]);
+	if ((!strcmp(cmd, "setflags") || !strcmp(cmd, "fssetxattr")) && argc == 3) {
+		/* <linux/fs.h>'s values (that header clashes with <sys/mount.h>). */
+		const unsigned long getflags = 0x80086601, setflags = 0x40086602, immutable = 0x10;
+		const unsigned long fsgetxattr = 0x801c581f, fssetxattr = 0x401c5820, xflag_immutable = 0x8;
+		struct {
+			uint32_t xflags, extsize, nextents, projid, cowextsize;
+			unsigned char pad[8];
+		} fsx;
+		long flags = 0;
+		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return fail("open");
+		if (!strcmp(cmd, "setflags")) {
+			if (ioctl(fd, getflags, &flags) != 0)
+				return fail("FS_IOC_GETFLAGS");
+			flags |= immutable;
+			if (ioctl(fd, setflags, &flags) != 0)
+				return fail("FS_IOC_SETFLAGS");
+			flags &= ~immutable;
+			ioctl(fd, setflags, &flags);
+		} else {
+			if (ioctl(fd, fsgetxattr, &fsx) != 0)
+				return fail("FS_IOC_FSGETXATTR");
+			fsx.xflags |= xflag_immutable;
+			if (ioctl(fd, fssetxattr, &fsx) != 0)
+				return fail("FS_IOC_FSSETXATTR");
+			fsx.xflags &= ~xflag_immutable;
+			ioctl(fd, fssetxattr, &fsx);
+		}
+		return 0;
+	}
 	if (!strcmp(cmd, "setacl") && argc == 3) {
 		/* The xattr form of a POSIX ACL: a version, then (tag, perm,
 		 * id) entries, little-endian: USER_OBJ rw, GROUP_OBJ r, OTHER rw. */

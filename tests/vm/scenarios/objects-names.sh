@@ -180,6 +180,14 @@ try chown-free chown 1 /tmp/own
 # inode_set_acl, not inode_setxattr).
 try setacl-name $T setacl /etc/shadow
 try setacl-free $T setacl /tmp/own
+# File attribute flags (chattr +i) are a write of the file too: immutable,
+# /etc/shadow would refuse the writers the policy allows.
+: >/etc/flags-free
+try setflags-name $T setflags /etc/shadow
+try fssetxattr-name $T fssetxattr /etc/shadow
+try setflags-boot $T setflags /boot/vmlinuz
+try setflags-free $T setflags /etc/flags-free
+try fssetxattr-free $T fssetxattr /etc/flags-free
 try create-boot $T create /boot/initrd.img evil
 try rm-other rm /etc/free.conf
 try mount-srv mount -t tmpfs none /srv
@@ -271,6 +279,11 @@ vm_expect "$log" '^TEST: chown-boot rc=1$' "and chown (path_chown crosses the mo
 vm_expect "$log" '^TEST: chown-free rc=0$' "chown elsewhere works"
 vm_expect "$log" '^TEST: setacl-name rc=1$' "no POSIX ACL is set on a write-protected file"
 vm_expect "$log" '^TEST: setacl-free rc=0$' "one is set elsewhere"
+vm_expect "$log" '^TEST: setflags-name rc=1$' "a write-protected file is not made immutable (FS_IOC_SETFLAGS)"
+vm_expect "$log" '^TEST: fssetxattr-name rc=1$' "nor through FS_IOC_FSSETXATTR"
+vm_expect "$log" '^TEST: setflags-boot rc=1$' "nor in the subtree of a filesystem mounted later"
+vm_expect "$log" '^TEST: setflags-free rc=0$' "another file is"
+vm_expect "$log" '^TEST: fssetxattr-free rc=0$' "both ways"
 vm_expect "$log" '^TEST: rm-other rc=0$' "rm elsewhere works"
 vm_expect "$log" '^TEST: mount-srv rc=0$' "a filesystem is mounted on the directory of a protected name"
 vm_expect "$log" '^TEST: create-srv-name rc=1$' "the name is protected on it"
