@@ -20,7 +20,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 /*
  * Two kinds of maps (docs/ENFORCER.md, "Self-protection"):
- *  - policy maps (rules, subjects, fsnames, protected_ids, info): created
+ *  - policy maps (rules, subjects, fsnames, names, ancestors, places,
+ *    rawdevs, protected_ids, info): created
  *    BPF_F_RDONLY_PROG, so that no program, ours or another's, can write
  *    them; filled by the loader through the syscall, then frozen. Anyone
  *    may hold a read-only fd.
@@ -76,6 +77,17 @@ struct {
 	__type(key, struct bs_inode_key);
 	__type(value, __u8);
 } ancestors SEC(".maps");
+
+/* Where the fstab places the filesystems mounted after the loader, by
+ * their UUIDs: each level of a place's directories (filled by the loader,
+ * then frozen). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(max_entries, 1);
+	__type(key, struct bs_place_key);
+	__type(value, struct bs_place_dir);
+} places SEC(".maps");
 
 /* The enforcer's own maps, programs and links (frozen): about 15 maps and
  * two entries per program. */
@@ -191,9 +203,10 @@ const volatile __u8 bs_run_defaults[BS_OP_SLOTS] = {};
  * enforcer, and the grants are void. */
 const volatile __u8 bs_lsm_grants = 0;
 
-/* Whether the `names` and `ancestors` maps have entries. */
+/* Whether the `names`, `ancestors` and `places` maps have entries. */
 const volatile __u8 bs_has_names = 0;
 const volatile __u8 bs_has_ancestors = 0;
+const volatile __u8 bs_has_places = 0;
 
 /* Set once PID 1 has left the initramfs. */
 __u32 bs_boot_done = 0;
@@ -478,6 +491,83 @@ struct walk {
 	struct bs_rule_val val;
 };
 
+/* ---- places of filesystems mounted later --------------------------- */
+
+/* The key of the place of the filesystem `root` is the root of, at level
+ * 0: 1 when its superblock has a UUID (s_uuid not all zeros). */
+static __always_inline int place_key_of(struct dentry *root, struct bs_place_key *k)
+{
+	struct super_block *sb = BPF_CORE_READ(root, d_sb);
+	__u64 half[2] = {};
+
+	if (!sb || bpf_core_read(half, sizeof(half), &sb->s_uuid))
+		return 0;
+	if (!(half[0] | half[1]))
+		return 0;
+	__builtin_memcpy(k->uuid, half, sizeof(k->uuid));
+	k->level = 0;
+	return 1;
+}
+
+/* Whether the filesystem whose root is `root`, seen through `mnt`, is
+ * mounted on its place: the mount's root is the filesystem's, and it is
+ * mounted on the directory the place's level 0 names. Without a mount
+ * (the inode hooks) that cannot be told: no. */
+static __always_inline int on_place(struct dentry *root, __u64 mnt, const struct bs_place_dir *p)
+{
+	struct vfsmount *vm = (struct vfsmount *)mnt;
+	struct mount *m, *pm;
+	struct inode *mp;
+
+	if (!vm || !(p->flags & BS_PLACE_MOUNT_POINT) || BPF_CORE_READ(vm, mnt_root) != root)
+		return 0;
+	m = (struct mount *)((__u64)vm - bpf_core_field_offset(struct mount, mnt));
+	pm = BPF_CORE_READ(m, mnt_parent);
+	if (!pm || pm == m)
+		return 0;
+	mp = BPF_CORE_READ(m, mnt_mountpoint, d_inode);
+	return mp && BPF_CORE_READ(mp, i_sb, s_dev) == p->dev && BPF_CORE_READ(mp, i_ino) == p->ino;
+}
+
+/* At the root of a filesystem the fstab places (a separate /boot) seen
+ * anywhere but on its place (a detached open_tree copy, a bind mount of
+ * one of its directories, a second mount of its device, or by an inode
+ * hook, which has no mount): the subtree rules of the place's directories,
+ * nearest first, as the walk would meet them from the place. Only a
+ * denial counts (a mount elsewhere borrows no allow); an allow or audit
+ * there ends the search as it would end the walk. 1 and w->val when a
+ * denial decides. */
+static __noinline int place_denies(struct walk *w, __u64 root)
+{
+	struct bs_place_key pk = {};
+	struct bs_rule_key k = {};
+	struct bs_place_dir *p;
+	struct bs_rule_val v = {};
+	__u32 i;
+
+	if (!place_key_of((struct dentry *)root, &pk))
+		return 0;
+	k.kind = BS_KIND_SUBTREE;
+	k.op = w->op;
+	for (i = 0; i < BS_PLACE_DEPTH; i++) {
+		pk.level = i;
+		p = bpf_map_lookup_elem(&places, &pk);
+		if (!p)
+			return 0;
+		if (i == 0 && on_place((struct dentry *)root, w->mnt, p))
+			return 0;
+		k.dev = p->dev;
+		k.id = p->ino;
+		if (level_in(&k, w->subject, w->running, &v)) {
+			if (v.action != BS_ACT_DENY)
+				return 0;
+			w->val = v;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* One step of the subtree walk: look the directory up, then go to its
  * parent, crossing from a mount's root to its mount point. */
 static long walk_step(__u32 i, void *ctx)
@@ -508,6 +598,11 @@ static long walk_step(__u32 i, void *ctx)
 	 * the root of a mount (a bind mount of an O_PATH handle). */
 	if (BPF_CORE_READ(d, d_flags) & DCACHE_DISCONNECTED) {
 		w->disconnected = 1;
+		return 1;
+	}
+	/* The root of a filesystem the fstab places, seen elsewhere. */
+	if (bs_has_places && place_denies(w, (__u64)d)) {
+		w->found = 1;
 		return 1;
 	}
 	/* The root of a filesystem. If it is the root of the mount it is seen
@@ -742,6 +837,67 @@ static __noinline int name_id_direct(struct dentry *d, __u32 *id)
 	return name_lookup(dir->i_sb->s_dev, dir->i_ino, len, d->d_name.name, id);
 }
 
+/* A name in the root directory of a filesystem the fstab places, seen
+ * anywhere but on its place (place_denies()): the name recorded on the
+ * place's mount point, when the policy protects one there. Only a denial
+ * counts. 1 and *out when it decides. `op_running`: the operation, and
+ * the phase (1: running) in bit 8. */
+static __noinline int place_name(__u64 dentry, __u64 mnt, __u32 subject, __u32 op_running, struct bs_rule_val *out)
+{
+	struct dentry *d = (struct dentry *)dentry, *dir;
+	/* One key at a time: the frame stays small enough for the deepest
+	 * chain of calls (sb_mount, decide, here). */
+	union {
+		struct bs_place_key place;
+		struct bs_name_key name;
+		struct {
+			struct bs_rule_key k;
+			struct bs_rule_val v;
+		} rule;
+	} key = {};
+	struct bs_place_dir *p;
+	const unsigned char *name;
+	__u32 *id, len, dev, name_id;
+	__u64 ino;
+
+	if (!d)
+		return 0;
+	dir = BPF_CORE_READ(d, d_parent);
+	if (!dir || dir == d || BPF_CORE_READ(dir, d_parent) != dir)
+		return 0;
+	if (!place_key_of(dir, &key.place))
+		return 0;
+	p = bpf_map_lookup_elem(&places, &key.place);
+	if (!p || !(p->flags & BS_PLACE_MOUNT_POINT) || on_place(dir, mnt, p))
+		return 0;
+	dev = p->dev;
+	ino = p->ino;
+	len = BPF_CORE_READ(d, d_name.len);
+	if (len == 0 || len > BS_ENTRY_NAME_MAX)
+		return 0;
+	name = BPF_CORE_READ(d, d_name.name);
+	/* name_lookup()'s work, with the union's key (same layout and mask). */
+	__builtin_memset(&key, 0, sizeof(key));
+	key.name.dev = dev;
+	key.name.dir = ino;
+	key.name.len = len;
+	if (bpf_probe_read_kernel(key.name.name, ((len - 1) & (BS_ENTRY_NAME_MAX - 1)) + 1, name))
+		return 0;
+	id = bpf_map_lookup_elem(&names, &key.name);
+	if (!id)
+		return 0;
+	name_id = *id;
+	__builtin_memset(&key, 0, sizeof(key));
+	key.rule.k.kind = BS_KIND_NAME;
+	key.rule.k.op = op_running & 0xff;
+	key.rule.k.id = name_id;
+	if (level_in(&key.rule.k, subject, (op_running >> 8) & 1, &key.rule.v) && key.rule.v.action == BS_ACT_DENY) {
+		*out = key.rule.v;
+		return 1;
+	}
+	return 0;
+}
+
 /* Whether a name lookup through `mnt` could climb to another place: the
  * dentry, or its directory, is the root of the mount it is seen through.
  * When neither is, name_id() with the mount finds what it finds without
@@ -856,6 +1012,8 @@ static __noinline int decide(const struct query *q, const struct known *kn, stru
 				return 1;
 			}
 		}
+		if (bs_has_places && place_name(q->name, mnt, subject, op | (__u32)running << 8, out))
+			return 1;
 	}
 	if (start && (kinds & (1 << BS_KIND_SUBTREE))) {
 		struct walk w = {};
@@ -3443,6 +3601,15 @@ static __always_inline int attr_ioctl(struct file *file, unsigned int cmd)
 	case 0x40046602:  /* FS_IOC32_SETFLAGS (32-bit tasks) */
 	case 0x401c5820:  /* FS_IOC_FSSETXATTR */
 		return check_file(BS_OP_WRITE, file);
+	case 0x4008662c:  /* EXT4_IOC_SETFSUUID: a placed filesystem keeps its UUID */
+		if (bs_has_places) {
+			struct dentry *root = BPF_CORE_READ(file, f_path.dentry, d_sb, s_root);
+			struct bs_place_key pk = {};
+
+			if (root && place_key_of(root, &pk) && bpf_map_lookup_elem(&places, &pk))
+				return refuse_write(root, BS_RULE_PLACE_UUID);
+		}
+		return 0;
 	}
 	return 0;
 }

@@ -114,6 +114,9 @@
  * writing (whoever holds the other name or descriptor would change what
  * is at the protected name). */
 #define BS_RULE_ALIASED (-14)
+/* A new UUID for a filesystem the fstab places (EXT4_IOC_SETFSUUID): the
+ * enforcer knows where it belongs by its UUID (the `places` map). */
+#define BS_RULE_PLACE_UUID (-19)
 /* A block device backing a filesystem with protected objects, opened for
  * an operation the policy protects there, with no device rule for it. */
 #define BS_RULE_RAW_DEVICE (-6)
@@ -195,6 +198,30 @@ struct bs_name_key {
 #define BS_ANCESTOR_SYMLINK 2   /* a symlink the loader followed to reach one */
 #define BS_ANCESTOR_SUBTREE 4   /* the directory a subtree rule names */
 #define BS_ANCESTOR_PARENT 8    /* the directory that holds a protected name */
+
+/* The `places` map: where the fstab puts a filesystem the loader did not
+ * see mounted (a separate /boot), by the filesystem's UUID as its
+ * superblock holds it (s_uuid). Key: the UUID and a level; value: the
+ * directory at that level, level 0 the mount point (or, when the mount
+ * point does not exist yet, the nearest directory above it that does),
+ * each next level the directory above, up to the root. A filesystem seen
+ * through a mount that is not on its place (a detached open_tree copy, a
+ * bind mount of one of its directories, a second mount of its device)
+ * still meets the denials the subtree rules of its place hold
+ * (docs/ENFORCER.md, "Filesystems mounted later"). */
+#define BS_PLACE_DEPTH 8
+#define BS_MAX_PLACES 64     /* filesystems */
+#define BS_PLACE_MOUNT_POINT 1  /* flags: level 0 is the mount point itself */
+struct bs_place_key {
+	__u8 uuid[16];
+	__u32 level;    /* 0 .. BS_PLACE_DEPTH - 1 */
+	__u32 pad;
+};
+struct bs_place_dir {
+	__u32 dev;      /* the directory's device (kernel encoding) */
+	__u32 flags;    /* BS_PLACE_* */
+	__u64 ino;
+};
 
 /* Value of the `fsnames` map: filesystem type name (NUL padded) -> magic,
  * used by sb_mount, which sees the type as a string. */

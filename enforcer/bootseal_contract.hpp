@@ -93,7 +93,7 @@ static_assert(BS_MODE_PERMISSIVE == mode(Mode::permissive));
 
 static_assert(BS_SUBJECT_ANY == 0);
 static_assert(BS_RULE_DEFAULT < 0 && BS_RULE_TOO_DEEP < 0, "rule indexes >= 0 are policy rules");
-static_assert(BS_RULE_ANCESTOR < 0 && BS_RULE_ALIASED < 0, "rule indexes >= 0 are policy rules");
+static_assert(BS_RULE_ANCESTOR < 0 && BS_RULE_ALIASED < 0 && BS_RULE_PLACE_UUID < 0, "rule indexes >= 0 are policy rules");
 
 // ---- layout: the structs as the BPF side (x86-64 and arm64 alike) lays them out ----
 
@@ -127,6 +127,16 @@ BS_CONTRACT_FIELD(bs_name_key, dev, 0);
 BS_CONTRACT_FIELD(bs_name_key, len, 4);
 BS_CONTRACT_FIELD(bs_name_key, dir, 8);
 BS_CONTRACT_FIELD(bs_name_key, name, 16);
+
+static_assert(sizeof(bs_place_key) == 24);
+BS_CONTRACT_FIELD(bs_place_key, uuid, 0);
+BS_CONTRACT_FIELD(bs_place_key, level, 16);
+BS_CONTRACT_FIELD(bs_place_key, pad, 20);
+
+static_assert(sizeof(bs_place_dir) == 16);
+BS_CONTRACT_FIELD(bs_place_dir, dev, 0);
+BS_CONTRACT_FIELD(bs_place_dir, flags, 4);
+BS_CONTRACT_FIELD(bs_place_dir, ino, 8);
 
 static_assert(sizeof(bs_task) == 8);
 BS_CONTRACT_FIELD(bs_task, subject, 0);

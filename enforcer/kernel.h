@@ -16,10 +16,15 @@ struct list_head {
 	struct list_head *prev;
 };
 
+typedef struct {
+	unsigned char b[16];
+} uuid_t;
+
 struct super_block {
 	unsigned int s_dev;   /* dev_t: major << 20 | minor */
 	unsigned long s_magic;
 	struct dentry *s_root;
+	uuid_t s_uuid;        /* the filesystem's UUID, where it keeps one */
 };
 
 struct inode {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 #include <unordered_set>
 
@@ -261,6 +262,26 @@ uint32_t protected_ops_above(const Compiled& c, const std::string& mount_point) 
   return ops & kGuardable;
 }
 
+uint32_t protected_ops_of_place(const Compiled& c, const Place& p) {
+  uint32_t ops = 0;
+  const std::set<InodeId> chain(p.chain.dirs.begin(), p.chain.dirs.end());
+  std::unordered_set<uint64_t> names_here;
+  if (p.chain.mount_point_exists && !p.chain.dirs.empty())
+    for (const auto& n : c.names)
+      if (n.name.dir == p.chain.dirs[0]) names_here.insert(n.id);
+  for (uint8_t op : {static_cast<uint8_t>(BS_OP_READ), static_cast<uint8_t>(BS_OP_WRITE)}) {
+    if (default_denies(c, op)) ops |= 1u << op;
+    for (const auto& [k, v] : c.rules) {
+      if (k.op != op || !denies(v)) continue;
+      if (k.kind == BS_KIND_ANY || (k.kind == BS_KIND_FSTYPE && p.magic && k.id == p.magic) ||
+          (k.kind == BS_KIND_SUBTREE && chain.count(InodeId{k.dev, k.id})) ||
+          (k.kind == BS_KIND_NAME && names_here.count(k.id)))
+        ops |= 1u << op;
+    }
+  }
+  return ops & kGuardable;
+}
+
 std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& mountinfo, const std::string& sysfs,
                                                const std::string& mountinfo_name, const std::string& proc_devices,
                                                const std::string& proc_devices_name) {
@@ -326,6 +347,20 @@ std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& m
     add_device(sysfs, block, ops, &devices, &majors, &c->diagnostics, 0);
   }
   if (mounts == 0) problems.push_back(mountinfo_name + " lists no mounts");
+  // Filesystems mounted later whose device the loader found.
+  for (const auto& p : c->places) {
+    const uint32_t ops = p.device ? protected_ops_of_place(*c, p) : 0;
+    if (!ops) continue;
+    std::error_code ec;
+    const fs::path node = fs::path(sysfs) / "dev/block" / format_kernel_dev(p.device);
+    if (fs::canonical(node, ec).empty() && !ec) ec = std::make_error_code(std::errc::no_such_file_or_directory);
+    if (ec) {
+      problems.push_back("cannot guard the device of the filesystem the fstab mounts on " + p.mount_point + ": " +
+                         node.string() + ": " + ec.message());
+      continue;
+    }
+    add_device(sysfs, p.device, ops, &devices, &majors, &c->diagnostics, 0);
+  }
   // Whole majors: a key whose minor is all ones (bootseal.h).
   c->raw_majors.clear();
   if (!majors.empty()) {

@@ -278,30 +278,107 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   return res;
 }
 
-std::set<std::string> parse_fstab_mount_points(const std::string& text) {
-  std::set<std::string> out;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream fields(line);
-    std::string spec, file;
-    if (!(fields >> spec) || spec.front() == '#' || !(fields >> file)) continue;
+std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
+  std::vector<FstabEntry> out;
+  // fstab(5) writes a space, tab, newline or backslash in a field as an
+  // octal escape (\040).
+  auto decode = [](const std::string& field) {
     std::string decoded;
-    for (size_t i = 0; i < file.size(); ++i) {
-      if (file[i] == '\\' && i + 3 < file.size() &&
-          std::isdigit(static_cast<unsigned char>(file[i + 1])) && std::isdigit(static_cast<unsigned char>(file[i + 2])) &&
-          std::isdigit(static_cast<unsigned char>(file[i + 3]))) {
-        decoded += static_cast<char>((file[i + 1] - '0') * 64 + (file[i + 2] - '0') * 8 + (file[i + 3] - '0'));
+    for (size_t i = 0; i < field.size(); ++i) {
+      if (field[i] == '\\' && i + 3 < field.size() &&
+          std::isdigit(static_cast<unsigned char>(field[i + 1])) && std::isdigit(static_cast<unsigned char>(field[i + 2])) &&
+          std::isdigit(static_cast<unsigned char>(field[i + 3]))) {
+        decoded += static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 + (field[i + 3] - '0'));
         i += 3;
       } else {
-        decoded += file[i];
+        decoded += field[i];
       }
     }
-    if (decoded.empty() || decoded.front() != '/') continue;  // swap, none
-    while (decoded.size() > 1 && decoded.back() == '/') decoded.pop_back();
-    out.insert(decoded);
+    return decoded;
+  };
+  std::istringstream lines(text);
+  std::string line;
+  int number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    std::istringstream fields(line);
+    std::string spec, file, type;
+    if (!(fields >> spec) || spec.front() == '#' || !(fields >> file)) continue;
+    fields >> type;
+    std::string point = decode(file);
+    if (point.empty() || point.front() != '/') continue;  // swap, none
+    while (point.size() > 1 && point.back() == '/') point.pop_back();
+    out.push_back(FstabEntry{decode(spec), std::move(point), type, number});
   }
   return out;
+}
+
+std::set<std::string> parse_fstab_mount_points(const std::string& text) {
+  std::set<std::string> out;
+  for (auto& e : parse_fstab_entries(text)) out.insert(std::move(e.mount_point));
+  return out;
+}
+
+std::optional<std::array<uint8_t, 16>> parse_fs_uuid(std::string_view text) {
+  std::array<uint8_t, 16> out{};
+  size_t n = 0;
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  // The canonical form only: 8-4-4-4-12 hex digits.
+  if (text.size() != 36) return std::nullopt;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (text[i] != '-') return std::nullopt;
+      continue;
+    }
+    const int hi = hex(text[i]), lo = i + 1 < text.size() ? hex(text[i + 1]) : -1;
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[n++] = static_cast<uint8_t>(hi << 4 | lo);
+    ++i;
+  }
+  if (n != 16 || std::all_of(out.begin(), out.end(), [](uint8_t b) { return b == 0; })) return std::nullopt;
+  return out;
+}
+
+std::optional<PlaceChain> RootResolver::place_chain(const std::string& mount_point, std::string* error) const {
+  auto fail = [&](const std::string& what) -> std::optional<PlaceChain> {
+    if (error) *error = what;
+    return std::nullopt;
+  };
+  std::string p = mount_point;
+  if (p.empty() || p.front() != '/') return fail(mount_point + ": not an absolute path");
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  if (p == "/") return fail("/: the root has no place above it");
+  struct stat root_st {};
+  if (::fstat(fd_.get(), &root_st) != 0) return fail("/: " + errno_text(errno));
+  const uint32_t root_dev = kernel_dev(root_st.st_dev);
+  PlaceChain chain;
+  bool first = true;
+  for (;;) {
+    std::string why;
+    auto id = resolve(p, &why);
+    if (id) {
+      // The place is on the root filesystem: the directories the walk
+      // from a mount there would cross (a mount point on a filesystem
+      // mounted already, as /usr from the initramfs, is not a place).
+      if (id->dev != root_dev)
+        return fail(quote_if_needed(p) + " is on another filesystem than the root (" + format_kernel_dev(id->dev) + ")");
+      if (chain.dirs.empty()) chain.mount_point_exists = first;
+      chain.dirs.push_back(*id);
+    }
+    first = false;
+    if (p == "/") break;
+    const size_t slash = p.rfind('/');
+    p = slash == 0 ? std::string("/") : p.substr(0, slash);
+  }
+  if (chain.dirs.size() > BS_PLACE_DEPTH)
+    return fail(quote_if_needed(mount_point) + " is " + std::to_string(chain.dirs.size() - 1) +
+                " directories deep; the enforcer follows a place " + std::to_string(BS_PLACE_DEPTH - 1) + " deep");
+  return chain;
 }
 
 const char* unidentifiable_fs(uint64_t magic) {
@@ -818,6 +895,18 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
     if (bits & BS_ANCESTOR_DIR) o << " directory";
     if (bits & BS_ANCESTOR_SYMLINK) o << " symlink";
     o << ((bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) ? " (no mount)" : "") << "\n";
+  }
+  o << "places " << c.places.size() << "\n";
+  for (const auto& pl : c.places) {
+    o << "  place " << quote_if_needed(pl.mount_point) << " uuid ";
+    static const char* kHex = "0123456789abcdef";
+    for (size_t i = 0; i < pl.uuid.size(); ++i) {
+      if (i == 4 || i == 6 || i == 8 || i == 10) o << '-';
+      o << kHex[pl.uuid[i] >> 4] << kHex[pl.uuid[i] & 15];
+    }
+    o << (pl.chain.mount_point_exists ? " at" : " below");
+    for (const auto& d : pl.chain.dirs) o << " " << format_kernel_dev(d.dev) << "/" << d.ino;
+    o << "\n";
   }
   o << "rules " << c.rules.size() << "\n";
   for (const auto& [k, v] : c.rules) {

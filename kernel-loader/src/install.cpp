@@ -394,6 +394,11 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   bpf_map__set_max_entries(skel->maps.rawdevs, max1(c.raw_devices.size()));
   bpf_map__set_max_entries(skel->maps.names, max1(c.names.size()));
   bpf_map__set_max_entries(skel->maps.ancestors, max1(c.ancestors.size()));
+  {
+    size_t levels = 0;
+    for (const auto& p : c.places) levels += p.chain.dirs.size();
+    bpf_map__set_max_entries(skel->maps.places, max1(levels));
+  }
   skel->rodata->bs_mode = req.mode;
   static_assert(sizeof(skel->rodata->bs_defaults) == contract::kOpSlots && sizeof(skel->rodata->bs_kinds) == contract::kOpSlots);
   for (size_t i = 0; i < contract::kOpSlots; ++i) {
@@ -408,6 +413,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   for (const auto& d : c.raw_devices) skel->rodata->bs_rawdev_ops |= d.ops;
   skel->rodata->bs_has_names = !c.names.empty();
   skel->rodata->bs_has_ancestors = !c.ancestors.empty();
+  skel->rodata->bs_has_places = !c.places.empty();
   // `allow bpf-load lsm` grants bound nothing where an LSM program may
   // return a positive value (it would skip the enforcer's programs on a
   // hook, and open its maps on the bpf hooks): there they are void.
@@ -508,6 +514,25 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     n = static_cast<__u32>(akeys.size());
     if (n && bpf_map_update_batch(bpf_map__fd(skel->maps.ancestors), akeys.data(), avals.data(), &n, nullptr) != 0)
       return fail("cannot fill the ancestors map: " + errno_text(errno));
+    std::vector<bs_place_key> pkeys;
+    std::vector<bs_place_dir> pvals;
+    for (const auto& p : c.places) {
+      if (p.chain.dirs.size() > BS_PLACE_DEPTH) return fail("place " + p.mount_point + " is deeper than the enforcer follows");
+      for (size_t i = 0; i < p.chain.dirs.size(); ++i) {
+        bs_place_key k{};
+        std::memcpy(k.uuid, p.uuid.data(), sizeof(k.uuid));
+        k.level = static_cast<__u32>(i);
+        bs_place_dir v{};
+        v.dev = p.chain.dirs[i].dev;
+        v.ino = p.chain.dirs[i].ino;
+        v.flags = i == 0 && p.chain.mount_point_exists ? BS_PLACE_MOUNT_POINT : 0;
+        pkeys.push_back(k);
+        pvals.push_back(v);
+      }
+    }
+    n = static_cast<__u32>(pkeys.size());
+    if (n && bpf_map_update_batch(bpf_map__fd(skel->maps.places), pkeys.data(), pvals.data(), &n, nullptr) != 0)
+      return fail("cannot fill the places map: " + errno_text(errno));
     for (const auto& d : c.raw_devices) {
       bs_rawdev_key k{};
       k.dev = d.dev;
@@ -525,12 +550,13 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     }
   }
   for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames, skel->maps.rawdevs, skel->maps.names,
-                     skel->maps.ancestors})
+                     skel->maps.ancestors, skel->maps.places})
     if (bpf_map_freeze(bpf_map__fd(m)) != 0)
       return fail(std::string("cannot freeze map ") + bpf_map__name(m) + ": " + errno_text(errno));
   log("fill", std::to_string(c.rules.size()) + " rule entries, " + std::to_string(c.subjects.size()) +
                   " subjects, " + std::to_string(c.names.size()) + " protected names, " +
-                  std::to_string(c.ancestors.size()) + " ancestors, " + std::to_string(c.raw_devices.size()) +
+                  std::to_string(c.ancestors.size()) + " ancestors, " + std::to_string(c.places.size()) +
+                  " later filesystems placed, " + std::to_string(c.raw_devices.size()) +
                   " guarded devices; maps frozen",
       t.ms());
 

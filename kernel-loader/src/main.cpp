@@ -6,15 +6,18 @@
 #include <CLI/CLI.hpp>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "bootseal/device_probe.hpp"
 #include "bootseal/discovery.hpp"
 #include "bootseal/fileio.hpp"
 #include "bootseal/language.hpp"
@@ -284,6 +287,82 @@ Stop guard_devices(const Options& opt, Mode mode, Log& log, const Failure& failu
                                       "the guard on their raw devices");
 }
 
+// The filesystems the fstab mounts after the loader whose place holds a
+// subtree rule's directory or protected names (docs/ENFORCER.md,
+// "Filesystems mounted later"): their UUIDs and the directories of their
+// places, so that the enforcer finds the place's denials wherever the
+// filesystem is reached. One it cannot identify is protected only where it
+// is mounted, and the log says so.
+void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fstab, const std::string& fstab_name,
+                 Log& log, Compiled* c) {
+  static const std::set<std::string> kNoDevice = {"tmpfs", "proc", "sysfs", "devtmpfs", "devpts", "ramfs",
+                                                  "cgroup", "cgroup2", "efivarfs", "securityfs", "debugfs",
+                                                  "tracefs", "hugetlbfs", "mqueue", "nfs", "nfs4", "cifs",
+                                                  "smb3", "9p", "virtiofs", "fuse", "overlay", "swap", "none"};
+  std::set<std::array<uint8_t, 16>> seen;
+  for (const auto& e : fstab) {
+    if (e.mount_point == "/" || kNoDevice.count(e.type) || e.type.rfind("fuse.", 0) == 0) continue;
+    std::string why;
+    auto chain = resolver.place_chain(e.mount_point, &why);
+    const std::string where = fstab_name + " line " + std::to_string(e.line) + " (" + e.spec + " on " +
+                              quote_if_needed(e.mount_point) + ")";
+    // Only a place that holds something: a subtree rule's directory on
+    // the way up, or protected names at the mount point.
+    bool holds = false;
+    if (chain) {
+      for (size_t i = 0; i < chain->dirs.size(); ++i) {
+        auto a = c->ancestors.find(chain->dirs[i]);
+        if (a == c->ancestors.end()) continue;
+        if ((a->second & BS_ANCESTOR_SUBTREE) || (i == 0 && chain->mount_point_exists && (a->second & BS_ANCESTOR_PARENT)))
+          holds = true;
+      }
+      if (!holds) continue;
+    }
+    auto unidentified = [&](const std::string& reason) {
+      log.warn(where + ": " + reason + "; the rules of its place hold for it only where it is mounted there");
+    };
+    if (!chain) {
+      // A mount point on a filesystem the loader sees mounted already,
+      // or one deeper than the enforcer follows: nothing to record.
+      if (why.find("another filesystem") == std::string::npos) unidentified(why);
+      continue;
+    }
+    if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) {
+      unidentified("not a device");
+      continue;
+    }
+    auto id = identify_filesystem(e.spec);
+    if (!id) {
+      unidentified(id.error());
+      continue;
+    }
+    auto uuid = parse_fs_uuid(id->uuid);
+    if (!uuid) {
+      unidentified("its UUID " + id->uuid + " is not a 128-bit one the kernel keeps");
+      continue;
+    }
+    if (!seen.insert(*uuid).second) {
+      unidentified("another line of it names the same filesystem");
+      continue;
+    }
+    if (c->places.size() >= kMaxPlaces) {
+      unidentified("more than " + std::to_string(kMaxPlaces) + " places");
+      continue;
+    }
+    Place place{*uuid, e.mount_point, std::move(*chain)};
+    place.magic = fstype_magic(e.type).value_or(0);
+    // Its device, guarded against raw writes like those of the
+    // filesystems mounted now (guard_backing_devices).
+    struct stat st {};
+    if (!id->device.empty() && ::stat(id->device.c_str(), &st) == 0 && S_ISBLK(st.st_mode))
+      place.device = kernel_dev(st.st_rdev);
+    else if (protected_ops_of_place(*c, place))
+      log.warn(where + ": no device has UUID " + id->uuid +
+               " now; raw writes to the device it is on later are not refused");
+    c->places.push_back(std::move(place));
+  }
+}
+
 // Compiles the rules against the new root and adds the block devices that
 // back its mounted filesystems.
 Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log, const Failure& failure,
@@ -293,10 +372,15 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   if (!resolver) return failure(BS_EXIT_CONFIG, resolver.error());
   // The places the system mounts its own filesystems on (a missing fstab
   // lists none: every place of the policy then refuses mounts after boot).
-  if (auto fstab = read_file(opt.root + "/etc/fstab", kMaxMountinfo))
-    resolver->set_fstab_mount_points(parse_fstab_mount_points(std::string(fstab->begin(), fstab->end())));
+  std::vector<FstabEntry> fstab_entries;
+  if (auto fstab = read_file(opt.root + "/etc/fstab", kMaxMountinfo)) {
+    const std::string text(fstab->begin(), fstab->end());
+    fstab_entries = parse_fstab_entries(text);
+    resolver->set_fstab_mount_points(parse_fstab_mount_points(text));
+  }
   Compiled compiled =
       compile(doc, resolver->resolver(), system_device_resolver(opt.root), resolver->name_resolver());
+  find_places(*resolver, fstab_entries, opt.root + "/etc/fstab", log, &compiled);
   compiled.mode = mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (const auto& d : compiled.diagnostics) log.warn(d.message);
   if (mode == Mode::enforce) {

@@ -792,6 +792,49 @@ TEST(Devices, ReadRulesGuardReadsAndDefaultsGuardEverything) {
   EXPECT_EQ(c.raw_devices, want);
 }
 
+TEST(Devices, APlacedFilesystemsDeviceIsGuardedForItsPlacesDenials) {
+  FakeSysfs sys;
+  Compiled c;
+  // /boot (root filesystem inode 12) holds a subtree deny; vdb, not
+  // mounted now, is what the fstab mounts there.
+  const InodeId boot{kVda2, 12}, root{kVda2, 2};
+  c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_WRITE, 0, 0, kVda2, 0, 12}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
+  Place p;
+  p.mount_point = "/boot";
+  p.chain.dirs = {boot, root};
+  p.chain.mount_point_exists = true;
+  p.device = kVdb;
+  c.places.push_back(p);
+  EXPECT_EQ(protected_ops_of_place(c, p), 1u << BS_OP_WRITE);
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path(), "mi", kProcDevices).empty());
+  // vda2 holds the rule's directory: guarded too, with its disk.
+  const auto has = [&](uint32_t dev) {
+    return std::any_of(c.raw_devices.begin(), c.raw_devices.end(),
+                       [&](const RawDevice& d) { return !d.character && d.dev == dev && d.ops == 1u << BS_OP_WRITE; });
+  };
+  EXPECT_TRUE(has(kVdb));
+  EXPECT_TRUE(has(kVda2));
+  // A place whose chain no deny touches is not guarded; nor one without a device.
+  c.places[0].chain.dirs = {InodeId{kVda2, 13}, root};
+  EXPECT_EQ(protected_ops_of_place(c, c.places[0]), 0u);
+  guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path(), "mi", kProcDevices);
+  EXPECT_FALSE(has(kVdb));
+  // A name at the mount point counts (only when the chain starts there).
+  c.places[0].chain.dirs = {boot, root};
+  c.rules = {{bs_rule_key{BS_KIND_NAME, BS_OP_WRITE, 0, 0, 0, 0, 1}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}}};
+  c.names = {NameEntry{EntryName{boot, "vmlinuz"}, 1}};
+  EXPECT_EQ(protected_ops_of_place(c, c.places[0]), 1u << BS_OP_WRITE);
+  c.places[0].chain.mount_point_exists = false;
+  EXPECT_EQ(protected_ops_of_place(c, c.places[0]), 0u);
+  // A device sysfs does not know is a problem, named.
+  c.places[0].chain.mount_point_exists = true;
+  c.places[0].device = 254u << 20 | 99;
+  const auto problems = guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path(), "mi", kProcDevices);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("cannot guard the device of the filesystem the fstab mounts on /boot"), std::string::npos)
+      << problems[0];
+}
+
 TEST(Devices, MountTableProblemsAreReportedWithTheirLine) {
   FakeSysfs sys;
   Compiled c;

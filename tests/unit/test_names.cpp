@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -118,6 +119,95 @@ TEST(ResolveNames, FstabMountPoints) {
                                      "tmpfs /tmp tmpfs defaults 0 0\n"
                                      "bad-line-without-a-second-field\n"),
             (std::set<std::string>{"/", "/boot", "/srv/My Site", "/tmp"}));
+}
+
+TEST(Places, FstabEntriesKeepSpecTypeAndLine) {
+  const auto e = parse_fstab_entries("# comment\n"
+                                     "UUID=0a1b2c3d-0000-4000-8000-00000000abcd / ext4 defaults 0 1\n"
+                                     "\n"
+                                     "LABEL=My\\040Boot /boot/ ext4 defaults 0 2\n"
+                                     "/dev/vda4 none swap sw 0 0\n"
+                                     "/dev/vda5 /srv\n");
+  ASSERT_EQ(e.size(), 3u);
+  EXPECT_EQ(e[0].spec, "UUID=0a1b2c3d-0000-4000-8000-00000000abcd");
+  EXPECT_EQ(e[0].mount_point, "/");
+  EXPECT_EQ(e[0].line, 2);
+  EXPECT_EQ(e[1].spec, "LABEL=My Boot");
+  EXPECT_EQ(e[1].mount_point, "/boot");
+  EXPECT_EQ(e[1].type, "ext4");
+  EXPECT_EQ(e[1].line, 4);
+  EXPECT_EQ(e[2].mount_point, "/srv");
+  EXPECT_EQ(e[2].type, "");  // a line without a type
+  EXPECT_EQ(e[2].line, 6);
+}
+
+TEST(Places, FsUuidIsTheSuperblocksBytes) {
+  const auto u = parse_fs_uuid("0A1B2C3D-4e5f-6071-8293-a4b5c6d7e8f9");
+  ASSERT_TRUE(u);
+  const std::array<uint8_t, 16> want{0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f, 0x60, 0x71,
+                                     0x82, 0x93, 0xa4, 0xb5, 0xc6, 0xd7, 0xe8, 0xf9};
+  EXPECT_EQ(*u, want);
+  // What a superblock's s_uuid cannot hold, or holds as "no UUID".
+  EXPECT_FALSE(parse_fs_uuid("ABCD-1234"));                              // vfat's serial
+  EXPECT_FALSE(parse_fs_uuid("0a1b2c3d4e5f60718293a4b5c6d7e8f9"));       // no dashes
+  EXPECT_FALSE(parse_fs_uuid("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8fg"));   // not hex
+  EXPECT_FALSE(parse_fs_uuid("0a1b2c3d-4e5f-6071-8293a-4b5c6d7e8f9"));   // dash misplaced
+  EXPECT_FALSE(parse_fs_uuid("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9 "));  // trailing byte
+  EXPECT_FALSE(parse_fs_uuid("00000000-0000-0000-0000-000000000000"));   // nil
+  EXPECT_FALSE(parse_fs_uuid(""));
+}
+
+TEST(Places, ChainIsTheMountPointAndTheDirectoriesAbove) {
+  Tree t;
+  t.dir("/boot");
+  t.dir("/srv/www");
+  auto r = RootResolver::open(t.path());
+  ASSERT_TRUE(r) << r.error();
+  std::string err;
+  auto boot = r->place_chain("/boot/", &err);
+  ASSERT_TRUE(boot) << err;
+  EXPECT_TRUE(boot->mount_point_exists);
+  EXPECT_EQ(boot->dirs, (std::vector<InodeId>{t.id("/boot"), t.id("")}));
+  auto www = r->place_chain("/srv/www", &err);
+  ASSERT_TRUE(www) << err;
+  EXPECT_EQ(www->dirs, (std::vector<InodeId>{t.id("/srv/www"), t.id("/srv"), t.id("")}));
+  // A mount point that does not exist yet (under a separate /boot): the
+  // nearest directory above it stands for it.
+  auto efi = r->place_chain("/boot/efi", &err);
+  ASSERT_TRUE(efi) << err;
+  EXPECT_FALSE(efi->mount_point_exists);
+  EXPECT_EQ(efi->dirs, (std::vector<InodeId>{t.id("/boot"), t.id("")}));
+}
+
+TEST(Places, ChainRefusals) {
+  Tree t;
+  t.dir("/a/b/c/d/e/f/g/h");
+  auto r = RootResolver::open(t.path());
+  ASSERT_TRUE(r) << r.error();
+  std::string err;
+  EXPECT_FALSE(r->place_chain("/", &err));
+  EXPECT_NE(err.find("the root"), std::string::npos) << err;
+  EXPECT_FALSE(r->place_chain("boot", &err));
+  EXPECT_NE(err.find("not an absolute path"), std::string::npos) << err;
+  // Seven directories below the root fit, eight do not.
+  EXPECT_TRUE(r->place_chain("/a/b/c/d/e/f/g", &err)) << err;
+  EXPECT_FALSE(r->place_chain("/a/b/c/d/e/f/g/h", &err));
+  EXPECT_NE(err.find("8 directories deep"), std::string::npos) << err;
+}
+
+TEST(Places, DryRunShowsThem) {
+  Compiled c;
+  Place p;
+  p.uuid = *parse_fs_uuid("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
+  p.mount_point = "/boot";
+  p.chain.dirs = {InodeId{kernel_dev(makedev(254, 2)), 12}, InodeId{kernel_dev(makedev(254, 2)), 2}};
+  p.chain.mount_point_exists = true;
+  c.places.push_back(p);
+  Document doc;
+  const std::string out = format_compiled(c, doc);
+  EXPECT_NE(out.find("places 1\n  place /boot uuid 0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9 at 254:2/12 254:2/2\n"),
+            std::string::npos)
+      << out;
 }
 
 TEST(ResolveNames, MissingOrNonDirectoryComponentIsNamed) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <sys/types.h>
 #include <vector>
 
@@ -91,6 +92,14 @@ struct NameResolution {
 // "/etc/passwd is not a directory", "too many symlinks at /a".
 using NameResolver = std::function<std::optional<NameResolution>(const std::string& path, std::string* error)>;
 
+// Where a filesystem mounted after the loader is placed: the directories a
+// walk from a mount on its mount point crosses, the mount point first (or
+// the nearest directory above it that exists), the root last.
+struct PlaceChain {
+  std::vector<InodeId> dirs;
+  bool mount_point_exists = false;  // dirs[0] is the mount point itself
+};
+
 // Resolves paths under `root` as if it were "/" (openat2 RESOLVE_IN_ROOT:
 // absolute symlinks and ".." stay inside it). The final symlink is followed.
 class RootResolver {
@@ -107,6 +116,11 @@ class RootResolver {
   // points are crossed as a walk by the kernel crosses them.
   std::optional<NameResolution> resolve_names(const std::string& path, std::string* error) const;
   NameResolver name_resolver() const;
+
+  // The place of a mount point (PlaceChain), on the root filesystem: an
+  // error when a directory of it is on another filesystem, or when it is
+  // deeper than the enforcer follows (BS_PLACE_DEPTH).
+  std::optional<PlaceChain> place_chain(const std::string& mount_point, std::string* error) const;
   const std::string& root() const { return root_; }
 
   // The mount points of the new root's fstab (parse_fstab_mount_points):
@@ -126,6 +140,35 @@ class RootResolver {
 // normalised without a trailing slash) of the lines of an fstab(5) text;
 // comments, blank lines, swap and "none" entries skipped.
 std::set<std::string> parse_fstab_mount_points(const std::string& text);
+
+// One line of an fstab(5) text: what is mounted (UUID=..., LABEL=...,
+// /dev/...; escapes decoded), where, its type ("" when the line has none)
+// and the line's number.
+struct FstabEntry {
+  std::string spec;
+  std::string mount_point;
+  std::string type;
+  int line = 0;
+};
+std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
+
+// A filesystem UUID as blkid and fstab write it (8-4-4-4-12 hex digits, any
+// case) -> its 16 bytes in the order a superblock's s_uuid holds them;
+// nullopt for any other form (vfat's 8-digit serial) and the nil UUID.
+std::optional<std::array<uint8_t, 16>> parse_fs_uuid(std::string_view text);
+
+// A filesystem the fstab mounts after the loader, identified by its UUID:
+// the enforcer's `places` map (enforcer/bootseal.h).
+inline constexpr size_t kMaxPlaces = BS_MAX_PLACES;
+struct Place {
+  std::array<uint8_t, 16> uuid{};
+  std::string mount_point;  // as the fstab writes it
+  PlaceChain chain;
+  // The block device found for it when the loader ran (kernel encoding),
+  // 0 when none was; and its fstab type's superblock magic, 0 unknown.
+  uint32_t device = 0;
+  uint64_t magic = 0;
+};
 
 // A device node's device: what a `device` object names (never the node's
 // inode: root can make a new node for the same device anywhere).
@@ -208,6 +251,9 @@ struct Compiled {
   // Filled only when compile() has a NameResolver.
   std::vector<NameEntry> names;
   std::map<InodeId, uint8_t> ancestors;
+  // The filesystems the fstab mounts after the loader, by UUID (the
+  // `places` map). Filled by the loader (find_places), not by compile().
+  std::vector<Place> places;
 
   // The subject id of an executable, BS_SUBJECT_ANY when the policy does
   // not name it.
@@ -244,6 +290,12 @@ uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic);
 // over a separate /usr. Same bits as protected_ops_on.
 uint32_t protected_ops_above(const Compiled& c, const std::string& mount_point);
 
+// The operations a place's filesystem holds protected objects for (bits as
+// protected_ops_on): a deny on them by default or for any object, for its
+// type, in a subtree whose directory is on the place's chain, or on a name
+// at its mount point.
+uint32_t protected_ops_of_place(const Compiled& c, const Place& p);
+
 // Fills c->raw_devices from the mount table (/proc/self/mountinfo text,
 // named `mountinfo_name` in messages) and a sysfs tree (normally "/sys"):
 // for every block-backed filesystem with protected objects, its device,
@@ -254,7 +306,8 @@ uint32_t protected_ops_above(const Compiled& c, const std::string& mount_point);
 // an NVMe namespace its generic node (ngXnY, class nvme-generic) and its
 // controller's node (nvmeX); when the names do not say which generic
 // node is the namespace's, every one beside the disk, each noted in
-// c->diagnostics. For nodes made later, a SCSI disk (one with such nodes,
+// c->diagnostics. The devices of c->places found when the loader ran are
+// guarded the same way, for protected_ops_of_place. For nodes made later, a SCSI disk (one with such nodes,
 // or driven by sd) also guards the whole SCSI generic major (21) and the
 // bsg major, and an NVMe namespace the nvme-generic major, the dynamic
 // ones read from the /proc/devices text `proc_devices` (named

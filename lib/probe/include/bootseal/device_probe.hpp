@@ -49,6 +49,18 @@ struct DeviceProbe {
 
 Result<DeviceProbe> probe_device(const std::string& path);
 
+// The filesystem an fstab(5) spec names: its UUID as libblkid writes it,
+// and the device libblkid finds for the spec now ("" when UUID=... names a
+// device that is not there: the UUID is then the spec's). LABEL=,
+// PARTLABEL=, PARTUUID= and a device path need the device, whose
+// superblock gives the UUID. The error names the spec and why ("no device
+// has it", "has no UUID").
+struct FilesystemIdentity {
+  std::string uuid;
+  std::string device;
+};
+Result<FilesystemIdentity> identify_filesystem(const std::string& spec);
+
 // Erases every signature libblkid finds (filesystem and RAID superblocks,
 // partition tables, including a GPT's backup header), the way wipefs -a
 // does, so that a device formatted afterwards is not mistaken for what it
