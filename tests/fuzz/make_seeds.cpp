@@ -22,6 +22,8 @@
 //   tpm_log          measurement logs (a policy record, a no-policy
 //                    record, a sealed record, another tool's record),
 //                    floor requests and a boot assessment record
+//   fstab            fstab files: Debian's layout (UUID=, LABEL=, PARTLABEL=,
+//                    tmpfs, swap, escapes) and UUIDs alone
 // Every seed is checked to be accepted by its parser before it is written,
 // so an example that stops being valid fails the build. STAMP is written
 // last.
@@ -201,7 +203,7 @@ void policy_seeds(const fs::path& out, const fs::path& examples, std::vector<boo
 
 void run(const fs::path& out, const fs::path& root) {
   for (const char* d : {"policy_language", "document_cbor", "cose", "partition", "trailer", "loader_config", "cmdline",
-                        "tpm_log"})
+                        "tpm_log", "fstab"})
     fs::create_directories(out / d);
 
   std::vector<bootseal::Document> docs;
@@ -287,6 +289,20 @@ void run(const fs::path& out, const fs::path& root) {
     if (bootseal::split_kernel_cmdline(line).params.empty()) die("command line corner " + std::to_string(n));
     write(out / "cmdline", "corner-" + std::to_string(n++), line);
   }
+
+  // fstab files as Debian's installer writes them, and UUIDs.
+  write(out / "fstab", "debian",
+        "# /etc/fstab: static file system information.\n"
+        "UUID=0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9 /               ext4    errors=remount-ro 0       1\n"
+        "UUID=5e1f0c4a-2b7d-4c11-9a3e-0d6f2b8c7a91 /boot           ext4    defaults        0       2\n"
+        "UUID=ABCD-1234  /boot/efi       vfat    umask=0077      0       1\n"
+        "/dev/mapper/vg-home /home ext4 defaults 0 2\n"
+        "/dev/mapper/vg-swap none swap sw 0 0\n"
+        "/dev/sr0        /media/cdrom0   udf,iso9660 user,noauto     0       0\n");
+  write(out / "fstab", "labels",
+        "LABEL=My\\040Boot /boot/ ext4 defaults 0 2\nPARTLABEL=srv /srv/My\\040Site xfs defaults\n"
+        "tmpfs /tmp tmpfs defaults 0 0\n/srv/a /var/a none bind\n/dev/vda5 /short\n");
+  write(out / "fstab", "uuid", "0A1B2C3D-4e5f-6071-8293-a4b5c6d7e8f9");
 
   // The TPM measurement log and the floor request.
   bootseal::tpm::MeasureEvent pe;

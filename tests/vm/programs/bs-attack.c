@@ -67,6 +67,13 @@
  *                            does not cross mounts), opened O_PATH by an
  *                            ext4 file handle (inode, any generation), and
  *                            the mount made through /proc/self/fd
+ *   tree OP DIR NAME [TEXT]  OP on the entry NAME of a detached copy of
+ *                            the mount at DIR (open_tree OPEN_TREE_CLONE,
+ *                            never attached anywhere): unlink, create TEXT,
+ *                            write TEXT (append), read, chown (to 1:1),
+ *                            utimes (to now)
+ *   setfsuuid FILE           give FILE's ext4 filesystem a new UUID
+ *                            (EXT4_IOC_SETFSUUID)
  *   anon-rwx                 run code from an anonymous RWX mapping
  *   mprotect-rx              write code to RW memory, mprotect it RX, run it
  *   anon-rx-uffd             map anonymous memory RX (never writable), fill
@@ -526,6 +533,55 @@ int main(int argc, char **argv)
 		setenv("BS_EXEC_ERROR", strerror(e), 1);
 		execl("/bin/sh", "sh", argv[2], (char *)0);
 		return fail("execl");
+	}
+	if (!strcmp(cmd, "setfsuuid") && argc == 3) {
+		struct {
+			uint32_t len, flags;
+			uint8_t uuid[16];
+		} u = {16, 0, {0x0b, 0x5e, 0xa1, 0x00, 0x11, 0x22, 0x43, 0x33, 0x84, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa}};
+		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return fail("open");
+		if (ioctl(fd, 0x4008662c /* EXT4_IOC_SETFSUUID */, &u) != 0)
+			return fail("EXT4_IOC_SETFSUUID");
+		return 0;
+	}
+	if (!strcmp(cmd, "tree") && (argc == 5 || argc == 6)) {
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+		const char *op = argv[2], *name = argv[4], *text = argc == 6 ? argv[5] : "";
+		int tree = (int)syscall(SYS_open_tree, AT_FDCWD, argv[3], 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
+		char buf[64];
+		int fd;
+
+		if (tree < 0)
+			return fail("open_tree");
+		if (!strcmp(op, "unlink"))
+			return unlinkat(tree, name, 0) == 0 ? 0 : fail("unlinkat");
+		if (!strcmp(op, "chown"))
+			return fchownat(tree, name, 1, 1, 0) == 0 ? 0 : fail("fchownat");
+		if (!strcmp(op, "utimes"))
+			return utimensat(tree, name, 0, 0) == 0 ? 0 : fail("utimensat");
+		if (!strcmp(op, "read")) {
+			fd = openat(tree, name, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
+				return fail("read");
+			return 0;
+		}
+		if (!strcmp(op, "create") || !strcmp(op, "write")) {
+			int create = !strcmp(op, "create");
+
+			fd = openat(tree, name, O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_EXCL : O_APPEND), 0644);
+			if (fd < 0)
+				return fail(create ? "openat O_CREAT" : "openat O_APPEND");
+			if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || write(fd, "\n", 1) != 1)
+				return fail("write");
+			return close(fd) == 0 ? 0 : fail("close");
+		}
+		fprintf(stderr, "tree: unknown operation %s\n", op);
+		return 2;
 	}
 	if (!strcmp(cmd, "mount-under") && argc == 5) {
 		struct file_handle *fh = malloc(sizeof(*fh) + 8);

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-only
+// libFuzzer target for the loader's fstab reader and filesystem UUID parser
+// (bootseal/loader/compiler.hpp): the new root's /etc/fstab is read before
+// anything guards it. Any input parses without a crash; every entry has an
+// absolute mount point without a trailing slash (but "/"), a spec, a line
+// number within the text's lines, in order; the mount point set is the
+// entries' mount points. The whole input and each line's first field are
+// also parsed as a UUID: one that parses has the canonical 36-byte form and
+// prints back to the same bytes, and is not the nil UUID. Anything else
+// aborts.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "bootseal/loader/compiler.hpp"
+
+namespace {
+
+[[noreturn]] void fail(const char* what, const std::string& detail) {
+  std::fprintf(stderr, "fuzz_fstab: %s\n%s\n", what, detail.c_str());
+  std::abort();
+}
+
+void check_uuid(std::string_view text) {
+  const auto u = bootseal::loader::parse_fs_uuid(text);
+  if (!u) return;
+  if (text.size() != 36) fail("a UUID that is not 36 bytes long parsed", std::string(text));
+  if (std::all_of(u->begin(), u->end(), [](uint8_t b) { return b == 0; })) fail("the nil UUID parsed", std::string(text));
+  static const char* kHex = "0123456789abcdef";
+  std::string back;
+  for (size_t i = 0; i < u->size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) back += '-';
+    back += kHex[(*u)[i] >> 4];
+    back += kHex[(*u)[i] & 15];
+  }
+  std::string lower(text);
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+  if (back != lower) fail("a UUID does not print back as written", std::string(text) + " -> " + back);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  const auto entries = bootseal::loader::parse_fstab_entries(text);
+  const int lines = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
+  int last = 0;
+  std::set<std::string> points;
+  for (const auto& e : entries) {
+    if (e.mount_point.empty() || e.mount_point.front() != '/') fail("a mount point that is not absolute", e.mount_point);
+    if (e.mount_point.size() > 1 && e.mount_point.back() == '/') fail("a mount point with a trailing slash", e.mount_point);
+    if (e.spec.empty()) fail("an entry without a spec", e.mount_point);
+    if (e.line <= last || e.line > lines) fail("a line number out of order or range", std::to_string(e.line));
+    last = e.line;
+    points.insert(e.mount_point);
+    check_uuid(e.spec.size() > 5 && e.spec.compare(0, 5, "UUID=") == 0 ? std::string_view(e.spec).substr(5) : e.spec);
+  }
+  if (bootseal::loader::parse_fstab_mount_points(text) != points) fail("the mount point set differs from the entries'", text);
+  check_uuid(text);
+  return 0;
+}

@@ -1,0 +1,159 @@
+# objects-places: the rules of a filesystem's place follow the filesystem
+# (issue #12). /boot and /home are ext4 filesystems of their own on disks
+# the loader finds by the fstab's LABEL= and UUID=, mounted after it; the
+# policy denies writes in /boot's subtree and to the name /home/keep.conf.
+# The loader records where the fstab puts each filesystem, by its UUID.
+# Refused, each beside its twin:
+#   - on their places, as before: rm in /boot, the protected name written;
+#     now also what only inode hooks see there: utimes and an ACL in /boot,
+#     utimes of the name (twins: both on another file of /home);
+#   - through a detached copy of each mount (open_tree OPEN_TREE_CLONE,
+#     which no hook decides): unlink, create, write in a subdirectory,
+#     chown and utimes in /boot, the protected name written (twins: /boot
+#     read through it, a new file created in /home's copy);
+#   - through a second mount of each device elsewhere: rm and a write in
+#     /boot's, the protected name in /home's (twin: another file created);
+#   - through a bind mount of /boot/grub elsewhere: write and create;
+#   - a raw write of either device (found by label and UUID, not mounted
+#     when the loader ran; twin: a raw read of /boot's);
+#   - a new UUID for /home (EXT4_IOC_SETFSUUID), which would take it away
+#     from its place's rules.
+# The loader warns, naming the fstab line, for a filesystem it cannot
+# identify (a label no device has); a tmpfs in the fstab is left alone.
+. "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
+. "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
+. "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
+
+command -v mkfs.ext4 >/dev/null || vm_skip "mkfs.ext4 not found (e2fsprogs)"
+tree=$VM_WORK/tree
+enf_guest_tree "$tree"
+atk_programs "$tree"
+mkdir -p "$tree/boot" "$tree/home" "$tree/srv" "$tree/tmp" "$tree/mnt" "$tree/var/later"
+
+# The filesystems mounted later, each a whole virtio disk.
+home_uuid=5e1f0c4a-2b7d-4c11-9a3e-0d6f2b8c7a91
+mkdir -p "$VM_WORK/bootfs/grub" "$VM_WORK/homefs"
+echo image >"$VM_WORK/bootfs/vmlinuz"
+echo 'set timeout=1' >"$VM_WORK/bootfs/grub/grub.cfg"
+echo kept >"$VM_WORK/homefs/keep.conf"
+rm -f "$VM_WORK/boot.img" "$VM_WORK/home.img"
+mkfs.ext4 -q -F -L lateboot -d "$VM_WORK/bootfs" "$VM_WORK/boot.img" 8M ||
+	_vm_die "cannot make the /boot filesystem"
+mkfs.ext4 -q -F -U "$home_uuid" -O metadata_csum_seed -d "$VM_WORK/homefs" "$VM_WORK/home.img" 8M ||
+	_vm_die "cannot make the /home filesystem"
+printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=lateboot /boot ext4 defaults 0 2' \
+	"UUID=$home_uuid /home ext4 defaults 0 2" 'tmpfs /srv tmpfs defaults 0 0' \
+	'LABEL=nosuch /var/later ext4 defaults 0 2' >"$tree/etc/fstab"
+
+blob=$(dr_policy vm-objects-places 3 \
+	'deny write subtree /boot' \
+	'deny write path /home/keep.conf' \
+	'deny write subtree /var/later')
+dr_partition "$VM_WORK/part.img" "$blob"
+
+cat >"$VM_WORK/init" <<'EOF_INIT'
+#!/bin/sh
+. /lib/vm-test.sh
+say "init ran"
+T=/opt/tools/bs-attack
+mkdir -p /tmp && mount -t tmpfs none /tmp
+try mount-boot mount -t ext4 /dev/vdb /boot
+try mount-home mount -t ext4 /dev/vdc /home
+# On their places.
+try rm-boot rm /boot/vmlinuz
+try write-name $T write /home/keep.conf evil
+try create-home $T create /home/other.conf fine
+# What only the inode hooks see (no path hook has utimes or ACLs).
+try utimes-boot touch /boot/vmlinuz
+try setacl-boot $T setacl /boot/vmlinuz
+try utimes-name touch /home/keep.conf
+try utimes-home touch /home/other.conf
+try setacl-home $T setacl /home/other.conf
+# Detached copies, attached nowhere.
+try tree-unlink-boot $T tree unlink /boot vmlinuz
+try tree-create-boot $T tree create /boot initrd.img evil
+try tree-write-grub $T tree write /boot grub/grub.cfg evil
+try tree-chown-boot $T tree chown /boot vmlinuz
+try tree-utimes-boot $T tree utimes /boot vmlinuz
+try tree-read-boot $T tree read /boot vmlinuz
+try tree-write-name $T tree write /home keep.conf evil
+try tree-create-home $T tree create /home tree.conf fine
+# The same devices mounted a second time, elsewhere.
+mkdir -p /mnt/b /mnt/h /mnt/g
+try mount-second-boot mount -t ext4 /dev/vdb /mnt/b
+try rm-second-boot rm /mnt/b/vmlinuz
+try write-second-grub $T write /mnt/b/grub/grub.cfg evil
+try mount-second-home mount -t ext4 /dev/vdc /mnt/h
+try write-second-name $T write /mnt/h/keep.conf evil
+try create-second-home $T create /mnt/h/second.conf fine
+# A directory of /boot bound elsewhere.
+try bind-grub mount --bind /boot/grub /mnt/g
+try write-bind-grub $T write /mnt/g/grub.cfg evil
+try create-bind-grub $T create /mnt/g/new.cfg evil
+try create-tmp $T create /tmp/free.conf fine
+# Their devices, not mounted when the loader ran, are guarded all the same.
+try raw-write-boot dd if=/dev/zero of=/dev/vdb bs=512 count=1 seek=2000 conv=notrunc
+try raw-write-home dd if=/dev/zero of=/dev/vdc bs=512 count=1 seek=2000 conv=notrunc
+try raw-read-boot dd if=/dev/vdb of=/dev/null bs=512 count=1
+# A new UUID would take /home away from its place's rules.
+try setfsuuid-home $T setfsuuid /home/other.conf
+say "boot: $(ls /boot | tr '\n' ' ')"
+say "grub.cfg: $(cat /boot/grub/grub.cfg)"
+say "keep.conf: $(cat /home/keep.conf)"
+say "home: $(ls /home | tr '\n' ' ')"
+bootseal audit | grep -E 'deny rule [34]|fstab places' | sed 's/^/TEST: audit: /'
+finish
+EOF_INIT
+disk=$(atk_disk)
+initrd=$(dr_initramfs "$(dr_etc)")
+
+log=$VM_WORK/console.log
+vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 500 \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/boot.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/home.img,if=virtio,format=raw,snapshot=on"
+vm_expect "$log" "bootseal: policy 'vm-objects-places' generation 3 in force, enforce mode" "the policy is in force"
+vm_expect "$log" 'bootseal: fill: .* 2 later filesystems placed,' "the loader placed /boot (by its label) and /home (by its UUID)"
+vm_expect "$log" 'bootseal: /sysroot/etc/fstab line 5 \(LABEL=nosuch on /var/later\): LABEL=nosuch: no device has it; the rules of its place hold for it only where it is mounted there' \
+	"it names the fstab line of a filesystem it cannot identify"
+vm_expect "$log" 'bootseal: guarding block device 254:16 against raw writes' "its device (vdb, found by the label) is guarded against raw writes"
+vm_expect "$log" 'bootseal: guarding block device 254:32 against raw writes' "so is /home's (vdc, by the UUID)"
+vm_expect "$log" '^TEST: mount-boot rc=0$' "/boot is mounted on its place"
+vm_expect "$log" '^TEST: mount-home rc=0$' "and /home"
+vm_expect "$log" '^TEST: rm-boot rc=1$' "on its place, rm in /boot is refused"
+vm_expect "$log" '^TEST: write-name rc=1$' "so is a write of /home/keep.conf"
+vm_expect "$log" '^TEST: create-home rc=0$' "another file is created in /home"
+vm_expect "$log" '^TEST: utimes-boot rc=1$' "utimes in /boot is refused (an inode hook alone sees it)"
+vm_expect "$log" '^TEST: setacl-boot rc=1$' "so is an ACL"
+vm_expect "$log" '^TEST: utimes-name rc=1$' "and utimes of the protected name"
+vm_expect "$log" '^TEST: utimes-home rc=0$' "utimes of another file in /home works"
+vm_expect "$log" '^TEST: setacl-home rc=0$' "and so does its ACL"
+vm_expect "$log" '^TEST: tree-unlink-boot rc=1$' "through a detached copy of /boot: unlink refused"
+vm_expect "$log" '^TEST: tree-create-boot rc=1$' "create refused"
+vm_expect "$log" '^TEST: tree-write-grub rc=1$' "a write in a subdirectory refused"
+vm_expect "$log" '^TEST: tree-chown-boot rc=1$' "chown refused"
+vm_expect "$log" '^TEST: tree-utimes-boot rc=1$' "utimes refused"
+vm_expect "$log" '^TEST: tree-read-boot rc=0$' "a read through it works"
+vm_expect "$log" '^TEST: tree-write-name rc=1$' "through a detached copy of /home, the protected name is refused"
+vm_expect "$log" '^TEST: tree-create-home rc=0$' "another file is created through it"
+vm_expect "$log" '^TEST: mount-second-boot rc=0$' "/boot's device is mounted a second time"
+vm_expect "$log" '^TEST: rm-second-boot rc=1$' "rm through it refused"
+vm_expect "$log" '^TEST: write-second-grub rc=1$' "a write in a subdirectory refused"
+vm_expect "$log" '^TEST: mount-second-home rc=0$' "/home's device is mounted a second time"
+vm_expect "$log" '^TEST: write-second-name rc=1$' "the protected name through it refused"
+vm_expect "$log" '^TEST: create-second-home rc=0$' "another file created through it"
+vm_expect "$log" '^TEST: bind-grub rc=0$' "/boot/grub is bound elsewhere"
+vm_expect "$log" '^TEST: write-bind-grub rc=1$' "a write through the bind refused"
+vm_expect "$log" '^TEST: create-bind-grub rc=1$' "and a new file"
+vm_expect "$log" '^TEST: create-tmp rc=0$' "a file elsewhere is created"
+vm_expect "$log" '^TEST: raw-write-boot rc=1$' "a raw write of /boot's device is refused"
+vm_expect "$log" '^TEST: raw-write-home rc=1$' "and of /home's"
+vm_expect "$log" '^TEST: raw-read-boot rc=0$' "a raw read of /boot's device works (no read rule)"
+vm_expect "$log" '^TEST: setfsuuid-home out=EXT4_IOC_SETFSUUID: Operation not permitted$' "a new UUID for /home is refused"
+vm_expect "$log" 'TEST: audit: .*a new UUID for a filesystem the fstab places' "the audit says why"
+vm_expect "$log" '^TEST: boot: grub lost\+found vmlinuz $' "/boot holds what it held"
+vm_expect "$log" '^TEST: grub.cfg: set timeout=1$' "grub.cfg is unchanged"
+vm_expect "$log" '^TEST: keep.conf: kept$' "keep.conf is unchanged"
+vm_expect "$log" '^TEST: home: keep.conf lost\+found other.conf second.conf tree.conf $' "the twins' files are in /home"
+vm_expect "$log" '^TEST: audit: .*deny rule 3' "the audit names the /boot rule"
+vm_expect "$log" '^TEST: audit: .*deny rule 4' "and the name's rule"
+vm_expect "$log" '^TEST: init done$' "init ran to its end"
