@@ -262,22 +262,31 @@ uint32_t protected_ops_above(const Compiled& c, const std::string& mount_point) 
   return ops & kGuardable;
 }
 
-uint32_t protected_ops_of_place(const Compiled& c, const Place& p) {
-  uint32_t ops = 0;
-  const std::set<InodeId> chain(p.chain.dirs.begin(), p.chain.dirs.end());
-  std::unordered_set<uint64_t> names_here;
-  if (p.chain.mount_point_exists && !p.chain.dirs.empty())
+PlaceKeys::PlaceKeys(const Compiled& c, const PlaceChain& chain) : chain_(chain.dirs.begin(), chain.dirs.end()) {
+  if (chain.mount_point_exists && !chain.dirs.empty())
     for (const auto& n : c.names)
-      if (n.name.dir == p.chain.dirs[0]) names_here.insert(n.id);
+      if (n.name.dir == chain.dirs[0]) names_.insert(n.id);
+}
+
+bool PlaceKeys::covers(const bs_rule_key& k) const {
+  return (k.kind == BS_KIND_SUBTREE && chain_.count(InodeId{k.dev, k.id})) ||
+         (k.kind == BS_KIND_NAME && names_.count(static_cast<uint32_t>(k.id)));
+}
+
+bool place_denies_anything(const Compiled& c, const PlaceChain& chain) {
+  const PlaceKeys keys(c, chain);
+  return std::any_of(c.rules.begin(), c.rules.end(), [&](const auto& r) { return denies(r.second) && keys.covers(r.first); });
+}
+
+uint32_t protected_ops_of_place(const Compiled& c, const Place& p) {
+  const PlaceKeys keys(c, p.chain);
+  uint32_t ops = 0;
   for (uint8_t op : {static_cast<uint8_t>(BS_OP_READ), static_cast<uint8_t>(BS_OP_WRITE)}) {
     if (default_denies(c, op)) ops |= 1u << op;
-    for (const auto& [k, v] : c.rules) {
-      if (k.op != op || !denies(v)) continue;
-      if (k.kind == BS_KIND_ANY || (k.kind == BS_KIND_FSTYPE && p.magic && k.id == p.magic) ||
-          (k.kind == BS_KIND_SUBTREE && chain.count(InodeId{k.dev, k.id})) ||
-          (k.kind == BS_KIND_NAME && names_here.count(k.id)))
+    for (const auto& [k, v] : c.rules)
+      if (k.op == op && denies(v) &&
+          (k.kind == BS_KIND_ANY || (k.kind == BS_KIND_FSTYPE && p.magic && k.id == p.magic) || keys.covers(k)))
         ops |= 1u << op;
-    }
   }
   return ops & kGuardable;
 }

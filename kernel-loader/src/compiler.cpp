@@ -285,9 +285,8 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
   auto decode = [](const std::string& field) {
     std::string decoded;
     for (size_t i = 0; i < field.size(); ++i) {
-      if (field[i] == '\\' && i + 3 < field.size() &&
-          std::isdigit(static_cast<unsigned char>(field[i + 1])) && std::isdigit(static_cast<unsigned char>(field[i + 2])) &&
-          std::isdigit(static_cast<unsigned char>(field[i + 3]))) {
+      auto octal = [&](size_t j) { return field[j] >= '0' && field[j] <= '7'; };
+      if (field[i] == '\\' && i + 3 < field.size() && octal(i + 1) && octal(i + 2) && octal(i + 3)) {
         decoded += static_cast<char>((field[i + 1] - '0') * 64 + (field[i + 2] - '0') * 8 + (field[i + 3] - '0'));
         i += 3;
       } else {
@@ -302,13 +301,18 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
   while (std::getline(lines, line)) {
     ++number;
     std::istringstream fields(line);
-    std::string spec, file, type;
+    std::string spec, file, type, options, freq, pass;
     if (!(fields >> spec) || spec.front() == '#' || !(fields >> file)) continue;
-    fields >> type;
+    fields >> type >> options >> freq >> pass;
     std::string point = decode(file);
     if (point.empty() || point.front() != '/') continue;  // swap, none
     while (point.size() > 1 && point.back() == '/') point.pop_back();
-    out.push_back(FstabEntry{decode(spec), std::move(point), type, number});
+    spec = decode(spec);
+    // TAG="value", as libmount accepts it.
+    const size_t eq = spec.find('=');
+    if (eq != std::string::npos && spec.size() >= eq + 3 && spec[eq + 1] == '"' && spec.back() == '"')
+      spec = spec.substr(0, eq + 1) + spec.substr(eq + 2, spec.size() - eq - 3);
+    out.push_back(FstabEntry{spec, std::move(point), type, number, pass == "1" || pass == "2" ? pass[0] - '0' : 0});
   }
   return out;
 }
@@ -353,27 +357,42 @@ std::optional<PlaceChain> RootResolver::place_chain(const std::string& mount_poi
   if (p.empty() || p.front() != '/') return fail(mount_point + ": not an absolute path");
   while (p.size() > 1 && p.back() == '/') p.pop_back();
   if (p == "/") return fail("/: the root has no place above it");
-  struct stat root_st {};
-  if (::fstat(fd_.get(), &root_st) != 0) return fail("/: " + errno_text(errno));
-  const uint32_t root_dev = kernel_dev(root_st.st_dev);
+  struct stat st {};
+  if (::fstat(fd_.get(), &st) != 0) return fail("/: " + errno_text(errno));
+  const InodeId root{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+  // The mount point as the kernel's walk reaches it (symlinks followed in
+  // the new root), or the nearest directory above it that exists.
   PlaceChain chain;
-  bool first = true;
+  chain.mount_point_exists = true;
+  UniqueFd dir;
   for (;;) {
-    std::string why;
-    auto id = resolve(p, &why);
-    if (id) {
-      // The place is on the root filesystem: the directories the walk
-      // from a mount there would cross (a mount point on a filesystem
-      // mounted already, as /usr from the initramfs, is not a place).
-      if (id->dev != root_dev)
-        return fail(quote_if_needed(p) + " is on another filesystem than the root (" + format_kernel_dev(id->dev) + ")");
-      if (chain.dirs.empty()) chain.mount_point_exists = first;
-      chain.dirs.push_back(*id);
-    }
-    first = false;
-    if (p == "/") break;
+    std::string rel = p == "/" ? std::string(".") : p.substr(1);
+    open_how how{};
+    how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+    dir = UniqueFd(static_cast<int>(::syscall(SYS_openat2, fd_.get(), rel.c_str(), &how, sizeof(how))));
+    if (dir) break;
+    if (errno != ENOENT || p == "/") return fail(quote_if_needed(p) + ": " + errno_text(errno));
+    chain.mount_point_exists = false;
     const size_t slash = p.rfind('/');
     p = slash == 0 ? std::string("/") : p.substr(0, slash);
+  }
+  // Mounted already (a separate /usr the initramfs mounted): the rules
+  // there were resolved on that filesystem's own inodes.
+  struct statx sx {};
+  if (chain.mount_point_exists && ::statx(dir.get(), "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) == 0 &&
+      (sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+    chain.mounted_now = true;
+  // Up by "..", as the enforcer's walk goes up from a mount there: each
+  // directory's own device and inode, across the mounts above it.
+  for (size_t level = 0;; ++level) {
+    if (::fstat(dir.get(), &st) != 0) return fail(quote_if_needed(mount_point) + ": " + errno_text(errno));
+    const InodeId id{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+    chain.dirs.push_back(id);
+    if (id == root) break;
+    if (level >= kMaxSymlinks * 64) return fail(quote_if_needed(mount_point) + ": no way up to the root");
+    dir = UniqueFd(::openat(dir.get(), "..", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) return fail(quote_if_needed(mount_point) + ": ..: " + errno_text(errno));
   }
   if (chain.dirs.size() > BS_PLACE_DEPTH)
     return fail(quote_if_needed(mount_point) + " is " + std::to_string(chain.dirs.size() - 1) +

@@ -288,43 +288,36 @@ Stop guard_devices(const Options& opt, Mode mode, Log& log, const Failure& failu
 }
 
 // The filesystems the fstab mounts after the loader whose place holds a
-// subtree rule's directory or protected names (docs/ENFORCER.md,
-// "Filesystems mounted later"): their UUIDs and the directories of their
-// places, so that the enforcer finds the place's denials wherever the
-// filesystem is reached. One it cannot identify is protected only where it
-// is mounted, and the log says so.
+// deny of a subtree rule above them or of a name at their mount point
+// (docs/ENFORCER.md, "Filesystems mounted later"): their UUIDs and the
+// directories of their places, so that the enforcer finds those denials
+// wherever the filesystem is reached. One it cannot identify is protected
+// only where it is mounted, and the log says so.
 void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fstab, const std::string& fstab_name,
                  Log& log, Compiled* c) {
-  static const std::set<std::string> kNoDevice = {"tmpfs", "proc", "sysfs", "devtmpfs", "devpts", "ramfs",
-                                                  "cgroup", "cgroup2", "efivarfs", "securityfs", "debugfs",
-                                                  "tracefs", "hugetlbfs", "mqueue", "nfs", "nfs4", "cifs",
-                                                  "smb3", "9p", "virtiofs", "fuse", "overlay", "swap", "none"};
+  // No block device of their own, or (btrfs) one UUID for every subvolume.
+  static const std::set<std::string> kNoPlace = {
+      "tmpfs", "proc", "sysfs", "devtmpfs", "devpts", "ramfs", "cgroup", "cgroup2", "efivarfs", "securityfs",
+      "debugfs", "tracefs", "hugetlbfs", "mqueue", "nfs", "nfs4", "cifs", "smb3", "9p", "virtiofs", "fuse",
+      "fuseblk", "overlay", "swap", "none", "autofs", "zfs", "btrfs"};
   std::set<std::array<uint8_t, 16>> seen;
   for (const auto& e : fstab) {
-    if (e.mount_point == "/" || kNoDevice.count(e.type) || e.type.rfind("fuse.", 0) == 0) continue;
+    const bool no_place = kNoPlace.count(e.type) || e.type.rfind("fuse.", 0) == 0;
+    if (e.mount_point == "/" || (no_place && e.type != "btrfs")) continue;
     std::string why;
     auto chain = resolver.place_chain(e.mount_point, &why);
+    if (chain && (chain->mounted_now || !place_denies_anything(*c, *chain))) continue;
     const std::string where = fstab_name + " line " + std::to_string(e.line) + " (" + e.spec + " on " +
                               quote_if_needed(e.mount_point) + ")";
-    // Only a place that holds something: a subtree rule's directory on
-    // the way up, or protected names at the mount point.
-    bool holds = false;
-    if (chain) {
-      for (size_t i = 0; i < chain->dirs.size(); ++i) {
-        auto a = c->ancestors.find(chain->dirs[i]);
-        if (a == c->ancestors.end()) continue;
-        if ((a->second & BS_ANCESTOR_SUBTREE) || (i == 0 && chain->mount_point_exists && (a->second & BS_ANCESTOR_PARENT)))
-          holds = true;
-      }
-      if (!holds) continue;
-    }
     auto unidentified = [&](const std::string& reason) {
       log.warn(where + ": " + reason + "; the rules of its place hold for it only where it is mounted there");
     };
+    if (no_place) {  // btrfs
+      if (chain) unidentified("btrfs subvolumes share one UUID");
+      continue;
+    }
     if (!chain) {
-      // A mount point on a filesystem the loader sees mounted already,
-      // or one deeper than the enforcer follows: nothing to record.
-      if (why.find("another filesystem") == std::string::npos) unidentified(why);
+      unidentified(why);
       continue;
     }
     if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) {
@@ -354,11 +347,24 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
     // Its device, guarded against raw writes like those of the
     // filesystems mounted now (guard_backing_devices).
     struct stat st {};
+    const uint32_t ops = protected_ops_of_place(*c, place);
     if (!id->device.empty() && ::stat(id->device.c_str(), &st) == 0 && S_ISBLK(st.st_mode))
       place.device = kernel_dev(st.st_rdev);
-    else if (protected_ops_of_place(*c, place))
+    else if (ops)
       log.warn(where + ": no device has UUID " + id->uuid +
                " now; raw writes to the device it is on later are not refused");
+    // fsck opens the device for writing: refused without a device rule
+    // that names its program (systemd-fsck would log the failure and go on).
+    const bool fsck_allowed = std::any_of(c->rules.begin(), c->rules.end(), [&](const auto& r) {
+      return r.first.kind == BS_KIND_DEVICE && r.first.op == BS_OP_WRITE && r.first.dev == place.device &&
+             r.first.subject != BS_SUBJECT_ANY && (r.second.action == BS_ACT_ALLOW || r.second.run_action == BS_ACT_ALLOW);
+    });
+    if (place.device && (ops & (1u << BS_OP_WRITE)) && e.pass && !fsck_allowed)
+      log.warn(where + ": its device is guarded against raw writes, so the boot's fsck (pass " + std::to_string(e.pass) +
+               ") cannot check it; to let it, add `allow write device /dev/disk/by-uuid/" + id->uuid + " by " +
+               (e.type == "ext4" || e.type == "ext3" || e.type == "ext2" ? std::string("/usr/sbin/e2fsck")
+                                                                         : "/usr/sbin/fsck." + e.type) +
+               "`");
     c->places.push_back(std::move(place));
   }
 }
@@ -373,14 +379,17 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   // The places the system mounts its own filesystems on (a missing fstab
   // lists none: every place of the policy then refuses mounts after boot).
   std::vector<FstabEntry> fstab_entries;
-  if (auto fstab = read_file(opt.root + "/etc/fstab", kMaxMountinfo)) {
+  const std::string fstab_name = opt.root + "/etc/fstab";
+  if (auto fstab = read_file(fstab_name, kMaxMountinfo)) {
     const std::string text(fstab->begin(), fstab->end());
     fstab_entries = parse_fstab_entries(text);
     resolver->set_fstab_mount_points(parse_fstab_mount_points(text));
+  } else if (::access(fstab_name.c_str(), F_OK) == 0) {
+    log.warn(fstab.error() + "; no filesystem mounted later is known, and no place is recorded");
   }
   Compiled compiled =
       compile(doc, resolver->resolver(), system_device_resolver(opt.root), resolver->name_resolver());
-  find_places(*resolver, fstab_entries, opt.root + "/etc/fstab", log, &compiled);
+  find_places(*resolver, fstab_entries, fstab_name, log, &compiled);
   compiled.mode = mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (const auto& d : compiled.diagnostics) log.warn(d.message);
   if (mode == Mode::enforce) {

@@ -806,6 +806,7 @@ TEST(Devices, APlacedFilesystemsDeviceIsGuardedForItsPlacesDenials) {
   p.device = kVdb;
   c.places.push_back(p);
   EXPECT_EQ(protected_ops_of_place(c, p), 1u << BS_OP_WRITE);
+  EXPECT_TRUE(place_denies_anything(c, p.chain));
   EXPECT_TRUE(guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path(), "mi", kProcDevices).empty());
   // vda2 holds the rule's directory: guarded too, with its disk.
   const auto has = [&](uint32_t dev) {
@@ -817,6 +818,7 @@ TEST(Devices, APlacedFilesystemsDeviceIsGuardedForItsPlacesDenials) {
   // A place whose chain no deny touches is not guarded; nor one without a device.
   c.places[0].chain.dirs = {InodeId{kVda2, 13}, root};
   EXPECT_EQ(protected_ops_of_place(c, c.places[0]), 0u);
+  EXPECT_FALSE(place_denies_anything(c, c.places[0].chain));
   guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path(), "mi", kProcDevices);
   EXPECT_FALSE(has(kVdb));
   // A name at the mount point counts (only when the chain starts there).

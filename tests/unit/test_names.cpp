@@ -139,6 +139,19 @@ TEST(Places, FstabEntriesKeepSpecTypeAndLine) {
   EXPECT_EQ(e[2].mount_point, "/srv");
   EXPECT_EQ(e[2].type, "");  // a line without a type
   EXPECT_EQ(e[2].line, 6);
+  EXPECT_EQ(e[0].pass, 1);
+  EXPECT_EQ(e[1].pass, 2);
+  EXPECT_EQ(e[2].pass, 0);
+  // A quoted tag value is unquoted; an escape with a digit that is not
+  // octal is kept as written.
+  const auto q = parse_fstab_entries("UUID=\"5e1f0c4a-2b7d-4c11-9a3e-0d6f2b8c7a91\" /home ext4 defaults 0 3\n"
+                                     "LABEL=\"\" /x ext4\n"
+                                     "/dev/vdb /srv/a\\089 ext4\n");
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(q[0].spec, "UUID=5e1f0c4a-2b7d-4c11-9a3e-0d6f2b8c7a91");
+  EXPECT_EQ(q[0].pass, 0);  // only 1 and 2 are passes
+  EXPECT_EQ(q[1].spec, "LABEL=");  // an empty value: no device has it
+  EXPECT_EQ(q[2].mount_point, "/srv/a\\089");
 }
 
 TEST(Places, FsUuidIsTheSuperblocksBytes) {
@@ -177,6 +190,16 @@ TEST(Places, ChainIsTheMountPointAndTheDirectoriesAbove) {
   ASSERT_TRUE(efi) << err;
   EXPECT_FALSE(efi->mount_point_exists);
   EXPECT_EQ(efi->dirs, (std::vector<InodeId>{t.id("/boot"), t.id("")}));
+  EXPECT_FALSE(boot->mounted_now);
+  // A symlink on the way: the directory a mount would cover, and the
+  // directories above it, not the path's own parents.
+  t.link("/srv/www", "/web");
+  t.dir("/var/www-real");
+  t.link("/var/www-real", "/srv/www/data");
+  auto data = r->place_chain("/web/data", &err);
+  ASSERT_TRUE(data) << err;
+  EXPECT_TRUE(data->mount_point_exists);
+  EXPECT_EQ(data->dirs, (std::vector<InodeId>{t.id("/var/www-real"), t.id("/var"), t.id("")}));
 }
 
 TEST(Places, ChainRefusals) {

@@ -98,6 +98,7 @@ using NameResolver = std::function<std::optional<NameResolution>(const std::stri
 struct PlaceChain {
   std::vector<InodeId> dirs;
   bool mount_point_exists = false;  // dirs[0] is the mount point itself
+  bool mounted_now = false;         // something is mounted on it already
 };
 
 // Resolves paths under `root` as if it were "/" (openat2 RESOLVE_IN_ROOT:
@@ -117,9 +118,10 @@ class RootResolver {
   std::optional<NameResolution> resolve_names(const std::string& path, std::string* error) const;
   NameResolver name_resolver() const;
 
-  // The place of a mount point (PlaceChain), on the root filesystem: an
-  // error when a directory of it is on another filesystem, or when it is
-  // deeper than the enforcer follows (BS_PLACE_DEPTH).
+  // The place of a mount point (PlaceChain): the directory a mount there
+  // would cover (symlinks followed), then each ".." up to the root, across
+  // the mounts on the way. An error when it is deeper than the enforcer
+  // follows (BS_PLACE_DEPTH) or cannot be walked.
   std::optional<PlaceChain> place_chain(const std::string& mount_point, std::string* error) const;
   const std::string& root() const { return root_; }
 
@@ -142,13 +144,15 @@ class RootResolver {
 std::set<std::string> parse_fstab_mount_points(const std::string& text);
 
 // One line of an fstab(5) text: what is mounted (UUID=..., LABEL=...,
-// /dev/...; escapes decoded), where, its type ("" when the line has none)
-// and the line's number.
+// /dev/...; escapes decoded, a quoted tag value unquoted), where, its type
+// ("" when the line has none), the line's number and its fsck pass (1 or
+// 2, else 0).
 struct FstabEntry {
   std::string spec;
   std::string mount_point;
   std::string type;
   int line = 0;
+  int pass = 0;
 };
 std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
 
@@ -290,10 +294,25 @@ uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic);
 // over a separate /usr. Same bits as protected_ops_on.
 uint32_t protected_ops_above(const Compiled& c, const std::string& mount_point);
 
+// The rule keys a filesystem meets off its place (the enforcer's
+// place_denies and place_name): subtree keys of the directories of its
+// chain, and name keys of the names at its mount point.
+class PlaceKeys {
+ public:
+  PlaceKeys(const Compiled& c, const PlaceChain& chain);
+  bool covers(const bs_rule_key& k) const;
+
+ private:
+  std::set<InodeId> chain_;
+  std::set<uint32_t> names_;
+};
+
+// Whether a place matters: a deny (in either phase) among the keys it covers.
+bool place_denies_anything(const Compiled& c, const PlaceChain& chain);
+
 // The operations a place's filesystem holds protected objects for (bits as
 // protected_ops_on): a deny on them by default or for any object, for its
-// type, in a subtree whose directory is on the place's chain, or on a name
-// at its mount point.
+// type, or among the keys its place covers.
 uint32_t protected_ops_of_place(const Compiled& c, const Place& p);
 
 // Fills c->raw_devices from the mount table (/proc/self/mountinfo text,
