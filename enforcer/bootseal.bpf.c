@@ -3602,6 +3602,7 @@ static __always_inline int attr_ioctl(struct file *file, unsigned int cmd)
 	case 0x401c5820:  /* FS_IOC_FSSETXATTR */
 		return check_file(BS_OP_WRITE, file);
 	case 0x4008662c:  /* EXT4_IOC_SETFSUUID: a placed filesystem keeps its UUID */
+	case 0x41009432:  /* FS_IOC_SETFSLABEL: and its label (the fstab may name it by it) */
 		if (bs_has_places) {
 			struct dentry *root = BPF_CORE_READ(file, f_path.dentry, d_sb, s_root);
 			struct bs_place_key pk = {};

@@ -114,8 +114,9 @@
  * writing (whoever holds the other name or descriptor would change what
  * is at the protected name). */
 #define BS_RULE_ALIASED (-14)
-/* A new UUID for a filesystem the fstab places (EXT4_IOC_SETFSUUID): the
- * enforcer knows where it belongs by its UUID (the `places` map). */
+/* A new UUID or label for a filesystem the fstab places
+ * (EXT4_IOC_SETFSUUID, FS_IOC_SETFSLABEL): the enforcer knows where it
+ * belongs by its UUID (the `places` map), the loader finds it by either. */
 #define BS_RULE_PLACE_UUID (-19)
 /* A block device backing a filesystem with protected objects, opened for
  * an operation the policy protects there, with no device rule for it. */

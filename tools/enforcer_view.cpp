@@ -247,7 +247,7 @@ std::string rule_text(int32_t rule) {
     case BS_RULE_DM_CONTROL: return " (device-mapper control)";
     case BS_RULE_ANCESTOR: return " (a directory above a protected name)";
     case BS_RULE_ALIASED: return " (a file with other names or writers placed at a protected name)";
-    case BS_RULE_PLACE_UUID: return " (a new UUID for a filesystem the fstab places)";
+    case BS_RULE_PLACE_UUID: return " (a new UUID or label for a filesystem the fstab places)";
     case BS_RULE_SEAL_TRIGGER: return " (by the seal-by program)";
     case BS_RULE_SEAL_DEADLINE: return " (at the seal-after deadline)";
     default: return " default";

@@ -74,6 +74,8 @@
  *                            utimes (to now)
  *   setfsuuid FILE           give FILE's ext4 filesystem a new UUID
  *                            (EXT4_IOC_SETFSUUID)
+ *   setfslabel FILE LABEL    give FILE's filesystem the label LABEL
+ *                            (FS_IOC_SETFSLABEL, what e2label does mounted)
  *   anon-rwx                 run code from an anonymous RWX mapping
  *   mprotect-rx              write code to RW memory, mprotect it RX, run it
  *   anon-rx-uffd             map anonymous memory RX (never writable), fill
@@ -545,6 +547,17 @@ int main(int argc, char **argv)
 			return fail("open");
 		if (ioctl(fd, 0x4008662c /* EXT4_IOC_SETFSUUID */, &u) != 0)
 			return fail("EXT4_IOC_SETFSUUID");
+		return 0;
+	}
+	if (!strcmp(cmd, "setfslabel") && argc == 4) {
+		char label[256] = {0};
+		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+
+		strncpy(label, argv[3], sizeof(label) - 1);
+		if (fd < 0)
+			return fail("open");
+		if (ioctl(fd, 0x41009432 /* FS_IOC_SETFSLABEL */, label) != 0)
+			return fail("FS_IOC_SETFSLABEL");
 		return 0;
 	}
 	if (!strcmp(cmd, "tree") && (argc == 5 || argc == 6)) {

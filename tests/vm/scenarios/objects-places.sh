@@ -16,8 +16,12 @@
 #   - through a bind mount of /boot/grub elsewhere: write and create;
 #   - a raw write of either device (found by label and UUID, not mounted
 #     when the loader ran; twin: a raw read of /boot's);
-#   - a new UUID for /home (EXT4_IOC_SETFSUUID), which would take it away
-#     from its place's rules.
+#   - a new UUID for /home (EXT4_IOC_SETFSUUID) and a new label for /boot
+#     (FS_IOC_SETFSLABEL), which would take them from their places (twin:
+#     the root filesystem, which has no place, takes a new label).
+# The loader warns that the fsck of /boot (pass 2) will be refused, with
+# the device rule that would let e2fsck check it; not for /home, whose
+# device such a rule names.
 # The loader warns, naming the fstab line, for a filesystem it cannot
 # identify (a label no device has); a tmpfs in the fstab is left alone.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
@@ -45,10 +49,14 @@ printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=lateboot /boot ext4 default
 	"UUID=$home_uuid /home ext4 defaults 0 2" 'tmpfs /srv tmpfs defaults 0 0' \
 	'LABEL=nosuch /var/later ext4 defaults 0 2' >"$tree/etc/fstab"
 
+# A checker for /home's device, so that the loader's fsck warning is given
+# for /boot's alone.
+mkdir -p "$tree/usr/sbin" && cp "$(command -v busybox)" "$tree/usr/sbin/e2fsck"
 blob=$(dr_policy vm-objects-places 3 \
 	'deny write subtree /boot' \
 	'deny write path /home/keep.conf' \
-	'deny write subtree /var/later')
+	'deny write subtree /var/later' \
+	"allow write device /dev/disk/by-uuid/$home_uuid by /usr/sbin/e2fsck")
 dr_partition "$VM_WORK/part.img" "$blob"
 
 cat >"$VM_WORK/init" <<'EOF_INIT'
@@ -97,6 +105,9 @@ try raw-write-home dd if=/dev/zero of=/dev/vdc bs=512 count=1 seek=2000 conv=not
 try raw-read-boot dd if=/dev/vdb of=/dev/null bs=512 count=1
 # A new UUID would take /home away from its place's rules.
 try setfsuuid-home $T setfsuuid /home/other.conf
+# Nor a new label for /boot (the loader finds it by its label).
+try setfslabel-boot $T setfslabel /boot/vmlinuz otherboot
+try setfslabel-root $T setfslabel /etc/fstab newroot
 say "boot: $(ls /boot | tr '\n' ' ')"
 say "grub.cfg: $(cat /boot/grub/grub.cfg)"
 say "keep.conf: $(cat /home/keep.conf)"
@@ -149,7 +160,12 @@ vm_expect "$log" '^TEST: raw-write-boot rc=1$' "a raw write of /boot's device is
 vm_expect "$log" '^TEST: raw-write-home rc=1$' "and of /home's"
 vm_expect "$log" '^TEST: raw-read-boot rc=0$' "a raw read of /boot's device works (no read rule)"
 vm_expect "$log" '^TEST: setfsuuid-home out=EXT4_IOC_SETFSUUID: Operation not permitted$' "a new UUID for /home is refused"
-vm_expect "$log" 'TEST: audit: .*a new UUID for a filesystem the fstab places' "the audit says why"
+vm_expect "$log" 'TEST: audit: .*a new UUID or label for a filesystem the fstab places' "the audit says why"
+vm_expect "$log" '^TEST: setfslabel-boot out=FS_IOC_SETFSLABEL: Operation not permitted$' "so is a new label for /boot"
+vm_expect "$log" '^TEST: setfslabel-root rc=0$' "the root filesystem, which has no place, takes a new label"
+vm_expect "$log" 'bootseal: /sysroot/etc/fstab line 2 \(LABEL=lateboot on /boot\): its device is guarded against raw writes, so the boot.s fsck \(pass 2\) cannot check it; to let it, add `allow write device /dev/disk/by-uuid/[0-9a-f-]{36} by /usr/sbin/e2fsck`' \
+	"the loader says fsck of /boot would be refused, and the rule that lets it"
+vm_expect_not "$log" 'fstab line 3 .*cannot check it' "not for /home, whose device a rule lets e2fsck write"
 vm_expect "$log" '^TEST: boot: grub lost\+found vmlinuz $' "/boot holds what it held"
 vm_expect "$log" '^TEST: grub.cfg: set timeout=1$' "grub.cfg is unchanged"
 vm_expect "$log" '^TEST: keep.conf: kept$' "keep.conf is unchanged"
