@@ -803,8 +803,9 @@ static __noinline int name_id(__u64 dentry, __u64 mnt, __u32 *id)
 		return 0;
 	/* name_lookup()'s work, written out: its inlined form takes this
 	 * frame over the verifier's stack limit on the deepest chains. Keep
-	 * the key's layout and the length mask the same as there and in
-	 * name_id_direct(): a difference would make one hook miss names. */
+	 * the key's layout and the length mask the same as there, in
+	 * name_id_direct() and in place_name(): a difference would make one
+	 * hook miss names. */
 	k.dev = BPF_CORE_READ(dir, i_sb, s_dev);
 	k.dir = BPF_CORE_READ(dir, i_ino);
 	k.len = len;
@@ -876,7 +877,8 @@ static __noinline int place_name(__u64 dentry, __u64 mnt, __u32 subject, __u32 o
 	if (len == 0 || len > BS_ENTRY_NAME_MAX)
 		return 0;
 	name = BPF_CORE_READ(d, d_name.name);
-	/* name_lookup()'s work, with the union's key (same layout and mask). */
+	/* name_lookup()'s work, with the union's key (same layout and mask:
+	 * see name_id()). */
 	__builtin_memset(&key, 0, sizeof(key));
 	key.name.dev = dev;
 	key.name.dir = ino;
