@@ -311,7 +311,7 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
     // TAG="value", as libmount accepts it.
     const size_t eq = spec.find('=');
     if (eq != std::string::npos && spec.size() >= eq + 3 && spec[eq + 1] == '"' && spec.back() == '"')
-      spec = spec.substr(0, eq + 1) + spec.substr(eq + 2, spec.size() - eq - 3);
+      spec.erase(spec.size() - 1).erase(eq + 1, 1);
     out.push_back(FstabEntry{spec, std::move(point), type, number, pass == "1" || pass == "2" ? pass[0] - '0' : 0});
   }
   return out;

@@ -75,20 +75,22 @@ Result<DeviceProbe> probe_device(const std::string& path) {
 
 Result<FilesystemIdentity> identify_filesystem(const std::string& spec) {
   const bool by_uuid = spec.rfind("UUID=", 0) == 0;
-  std::unique_ptr<char, decltype(&::free)> dev(blkid_evaluate_spec(spec.c_str(), nullptr), &::free);
-  if (!dev) {
-    if (by_uuid) return FilesystemIdentity{spec.substr(5), ""};
-    return make_error(spec + ": no device has it");
+  // libblkid's answer, copied at once (it is malloc()ed).
+  std::string dev;
+  if (char* found = blkid_evaluate_spec(spec.c_str(), nullptr)) {
+    dev = found;
+    ::free(found);
   }
-  if (by_uuid) return FilesystemIdentity{spec.substr(5), dev.get()};
-  ProbePtr pr(blkid_new_probe_from_filename(dev.get()));
-  if (!pr) return make_error(spec + ": libblkid cannot open " + dev.get() + ": " + errno_text(errno));
+  if (by_uuid) return FilesystemIdentity{spec.substr(5), dev};
+  if (dev.empty()) return make_error(spec + ": no device has it");
+  ProbePtr pr(blkid_new_probe_from_filename(dev.c_str()));
+  if (!pr) return make_error(spec + ": libblkid cannot open " + dev + ": " + errno_text(errno));
   blkid_probe_enable_superblocks(pr.get(), 1);
   blkid_probe_set_superblocks_flags(pr.get(), BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE);
-  if (blkid_do_safeprobe(pr.get()) != 0) return make_error(spec + ": libblkid finds no filesystem on " + dev.get());
+  if (blkid_do_safeprobe(pr.get()) != 0) return make_error(spec + ": libblkid finds no filesystem on " + dev);
   std::string uuid = lookup(pr.get(), "UUID");
-  if (uuid.empty()) return make_error(spec + ": the filesystem on " + std::string(dev.get()) + " has no UUID");
-  return FilesystemIdentity{uuid, dev.get()};
+  if (uuid.empty()) return make_error(spec + ": the filesystem on " + dev + " has no UUID");
+  return FilesystemIdentity{uuid, dev};
 }
 
 }  // namespace bootseal
