@@ -358,17 +358,19 @@ std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& m
   if (mounts == 0) problems.push_back(mountinfo_name + " lists no mounts");
   // Filesystems mounted later whose device the loader found.
   for (const auto& p : c->places) {
-    const uint32_t ops = p.device ? protected_ops_of_place(*c, p) : 0;
+    const uint32_t ops = p.devices.empty() ? 0 : protected_ops_of_place(*c, p);
     if (!ops) continue;
-    std::error_code ec;
-    const fs::path node = fs::path(sysfs) / "dev/block" / format_kernel_dev(p.device);
-    if (fs::canonical(node, ec).empty() && !ec) ec = std::make_error_code(std::errc::no_such_file_or_directory);
-    if (ec) {
-      problems.push_back("cannot guard the device of the filesystem the fstab mounts on " + p.mount_point + ": " +
-                         node.string() + ": " + ec.message());
-      continue;
+    for (const uint32_t dev : p.devices) {
+      std::error_code ec;
+      const fs::path node = fs::path(sysfs) / "dev/block" / format_kernel_dev(dev);
+      if (fs::canonical(node, ec).empty() && !ec) ec = std::make_error_code(std::errc::no_such_file_or_directory);
+      if (ec) {
+        problems.push_back("cannot guard the device of the filesystem the fstab mounts on " + p.mount_point + ": " +
+                           node.string() + ": " + ec.message());
+        continue;
+      }
+      add_device(sysfs, dev, ops, &devices, &majors, &c->diagnostics, 0);
     }
-    add_device(sysfs, p.device, ops, &devices, &majors, &c->diagnostics, 0);
   }
   // Whole majors: a key whose minor is all ones (bootseal.h).
   c->raw_majors.clear();

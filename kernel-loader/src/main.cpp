@@ -301,6 +301,7 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
       "debugfs", "tracefs", "hugetlbfs", "mqueue", "nfs", "nfs4", "cifs", "smb3", "9p", "virtiofs", "fuse",
       "fuseblk", "overlay", "swap", "none", "autofs", "zfs", "btrfs"};
   std::set<std::array<uint8_t, 16>> seen;
+  FilesystemFinder finder;
   for (const auto& e : fstab) {
     const bool no_place = kNoPlace.count(e.type) || e.type.rfind("fuse.", 0) == 0;
     if (e.mount_point == "/" || (no_place && e.type != "btrfs")) continue;
@@ -324,48 +325,77 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
       unidentified("not a device");
       continue;
     }
-    auto id = identify_filesystem(e.spec);
-    if (!id) {
-      unidentified(id.error());
+    auto ids = finder.find(e.spec);
+    if (!ids) {
+      unidentified(ids.error());
       continue;
     }
-    auto uuid = parse_fs_uuid(id->uuid);
-    if (!uuid) {
-      unidentified("its UUID " + id->uuid + " is not a 128-bit one the kernel keeps");
-      continue;
+    if (ids->size() > 1) {
+      std::string list;
+      for (const auto& id : *ids) list += (list.empty() ? "" : ", ") + id.device;
+      log.warn(where + ": " + std::to_string(ids->size()) + " devices have " + e.spec + " (" + list +
+               "); whichever is mounted there, each is placed and its device guarded");
     }
-    if (!seen.insert(*uuid).second) {
-      unidentified("another line of it names the same filesystem");
-      continue;
+    // The devices of each UUID the spec names (a copy of a filesystem's
+    // UUID on another device gives one place with two devices).
+    std::vector<std::pair<std::array<uint8_t, 16>, std::vector<const FilesystemIdentity*>>> found;
+    for (const auto& id : *ids) {
+      if (!id.problem.empty()) {
+        log.warn(where + ": " + id.problem + "; that device has no place");
+        continue;
+      }
+      auto uuid = parse_fs_uuid(id.uuid);
+      if (!uuid) {
+        unidentified("its UUID " + id.uuid + " is not a 128-bit one the kernel keeps");
+        continue;
+      }
+      auto it = std::find_if(found.begin(), found.end(), [&](const auto& f) { return f.first == *uuid; });
+      if (it == found.end()) found.push_back({*uuid, {&id}});
+      else it->second.push_back(&id);
     }
-    if (c->places.size() >= kMaxPlaces) {
-      unidentified("more than " + std::to_string(kMaxPlaces) + " places");
-      continue;
+    for (const auto& [uuid, of_uuid] : found) {
+      const std::string& uuid_text = of_uuid.front()->uuid;
+      if (!seen.insert(uuid).second) {
+        unidentified("another line of it names the same filesystem (UUID " + uuid_text + ")");
+        continue;
+      }
+      if (c->places.size() >= kMaxPlaces) {
+        unidentified("more than " + std::to_string(kMaxPlaces) + " places");
+        continue;
+      }
+      Place place{uuid, e.mount_point, *chain, {}, 0};
+      place.magic = fstype_magic(e.type).value_or(0);
+      // Its devices, guarded against raw writes like those of the
+      // filesystems mounted now (guard_backing_devices).
+      const uint32_t ops = protected_ops_of_place(*c, place);
+      for (const auto* id : of_uuid) {
+        struct stat st {};
+        if (!id->device.empty() && ::stat(id->device.c_str(), &st) == 0 && S_ISBLK(st.st_mode))
+          place.devices.push_back(kernel_dev(st.st_rdev));
+      }
+      if (place.devices.empty() && ops)
+        log.warn(where + ": no device has UUID " + uuid_text +
+                 " now; raw writes to the device it is on later are not refused");
+      // fsck opens the device for writing: refused without a device rule
+      // that names its program (systemd-fsck would log the failure and go
+      // on). Of several devices with the UUID, fsck checks the one udev's
+      // link names, as the rule's path does.
+      const bool fsck_allowed = std::any_of(place.devices.begin(), place.devices.end(), [&](uint32_t dev) {
+        return std::any_of(c->rules.begin(), c->rules.end(), [&](const auto& r) {
+          return r.first.kind == BS_KIND_DEVICE && r.first.op == BS_OP_WRITE && r.first.dev == dev &&
+                 r.first.subject != BS_SUBJECT_ANY &&
+                 (r.second.action == BS_ACT_ALLOW || r.second.run_action == BS_ACT_ALLOW);
+        });
+      });
+      if (!place.devices.empty() && (ops & (1u << BS_OP_WRITE)) && e.pass && !fsck_allowed)
+        log.warn(where + ": its device is guarded against raw writes, so the boot's fsck (pass " +
+                 std::to_string(e.pass) + ") cannot check it; to let it, add `allow write device /dev/disk/by-uuid/" +
+                 uuid_text + " by " +
+                 (e.type == "ext4" || e.type == "ext3" || e.type == "ext2" ? std::string("/usr/sbin/e2fsck")
+                                                                           : "/usr/sbin/fsck." + e.type) +
+                 "`");
+      c->places.push_back(std::move(place));
     }
-    Place place{*uuid, e.mount_point, std::move(*chain)};
-    place.magic = fstype_magic(e.type).value_or(0);
-    // Its device, guarded against raw writes like those of the
-    // filesystems mounted now (guard_backing_devices).
-    struct stat st {};
-    const uint32_t ops = protected_ops_of_place(*c, place);
-    if (!id->device.empty() && ::stat(id->device.c_str(), &st) == 0 && S_ISBLK(st.st_mode))
-      place.device = kernel_dev(st.st_rdev);
-    else if (ops)
-      log.warn(where + ": no device has UUID " + id->uuid +
-               " now; raw writes to the device it is on later are not refused");
-    // fsck opens the device for writing: refused without a device rule
-    // that names its program (systemd-fsck would log the failure and go on).
-    const bool fsck_allowed = std::any_of(c->rules.begin(), c->rules.end(), [&](const auto& r) {
-      return r.first.kind == BS_KIND_DEVICE && r.first.op == BS_OP_WRITE && r.first.dev == place.device &&
-             r.first.subject != BS_SUBJECT_ANY && (r.second.action == BS_ACT_ALLOW || r.second.run_action == BS_ACT_ALLOW);
-    });
-    if (place.device && (ops & (1u << BS_OP_WRITE)) && e.pass && !fsck_allowed)
-      log.warn(where + ": its device is guarded against raw writes, so the boot's fsck (pass " + std::to_string(e.pass) +
-               ") cannot check it; to let it, add `allow write device /dev/disk/by-uuid/" + id->uuid + " by " +
-               (e.type == "ext4" || e.type == "ext3" || e.type == "ext2" ? std::string("/usr/sbin/e2fsck")
-                                                                         : "/usr/sbin/fsck." + e.type) +
-               "`");
-    c->places.push_back(std::move(place));
   }
 }
 

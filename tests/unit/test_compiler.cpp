@@ -803,7 +803,8 @@ TEST(Devices, APlacedFilesystemsDeviceIsGuardedForItsPlacesDenials) {
   p.mount_point = "/boot";
   p.chain.dirs = {boot, root};
   p.chain.mount_point_exists = true;
-  p.device = kVdb;
+  // Two devices with its UUID (a copy on another disk): both guarded.
+  p.devices = {kVdb, 253u << 20 | 0};
   c.places.push_back(p);
   EXPECT_EQ(protected_ops_of_place(c, p), 1u << BS_OP_WRITE);
   EXPECT_TRUE(place_denies_anything(c, p.chain));
@@ -814,6 +815,7 @@ TEST(Devices, APlacedFilesystemsDeviceIsGuardedForItsPlacesDenials) {
                        [&](const RawDevice& d) { return !d.character && d.dev == dev && d.ops == 1u << BS_OP_WRITE; });
   };
   EXPECT_TRUE(has(kVdb));
+  EXPECT_TRUE(has(253u << 20 | 0));
   EXPECT_TRUE(has(kVda2));
   // A place whose chain no deny touches is not guarded; nor one without a device.
   c.places[0].chain.dirs = {InodeId{kVda2, 13}, root};
@@ -830,7 +832,7 @@ TEST(Devices, APlacedFilesystemsDeviceIsGuardedForItsPlacesDenials) {
   EXPECT_EQ(protected_ops_of_place(c, c.places[0]), 0u);
   // A device sysfs does not know is a problem, named.
   c.places[0].chain.mount_point_exists = true;
-  c.places[0].device = 254u << 20 | 99;
+  c.places[0].devices = {254u << 20 | 99};
   const auto problems = guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path(), "mi", kProcDevices);
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_NE(problems[0].find("cannot guard the device of the filesystem the fstab mounts on /boot"), std::string::npos)

@@ -451,5 +451,46 @@ TEST(WipeSignatures, ErasesBothGptHeadersAndFilesystems) {
   EXPECT_EQ(probe_device(swap.string())->fstype, "");
 }
 
+TEST(FilesystemSpecs, TagsAndUdevLinksAreRead) {
+  EXPECT_EQ(spec_tag("LABEL=boot"), (SpecTag{"LABEL", "boot"}));
+  EXPECT_EQ(spec_tag("UUID=\"5e1f0c4a-2b7d-4c11-9a3e-0d6f2b8c7a91\""),
+            (SpecTag{"UUID", "5e1f0c4a-2b7d-4c11-9a3e-0d6f2b8c7a91"}));
+  EXPECT_EQ(spec_tag("PARTUUID=abcd-01"), (SpecTag{"PARTUUID", "abcd-01"}));
+  EXPECT_EQ(spec_tag("PARTLABEL='my root'"), (SpecTag{"PARTLABEL", "my root"}));
+  // udev's links stand for their tag, its escapes decoded.
+  EXPECT_EQ(spec_tag("/dev/disk/by-label/my\\x20boot"), (SpecTag{"LABEL", "my boot"}));
+  EXPECT_EQ(spec_tag("/dev/disk/by-uuid/5e1f0c4a-2b7d-4c11-9a3e-0d6f2b8c7a91"),
+            (SpecTag{"UUID", "5e1f0c4a-2b7d-4c11-9a3e-0d6f2b8c7a91"}));
+  EXPECT_EQ(spec_tag("/dev/disk/by-partlabel/esp"), (SpecTag{"PARTLABEL", "esp"}));
+  // A device path names its device; other tags and empty values are not looked up.
+  EXPECT_FALSE(spec_tag("/dev/vdb"));
+  EXPECT_FALSE(spec_tag("/dev/disk/by-id/virtio-boot"));
+  EXPECT_FALSE(spec_tag("/dev/disk/by-label/"));
+  EXPECT_FALSE(spec_tag("ID=foo"));
+  EXPECT_FALSE(spec_tag("LABEL="));
+  EXPECT_FALSE(spec_tag("LABEL=\"\""));
+}
+
+TEST(FilesystemSpecs, ADevicePathGivesItsFilesystemsUuid) {
+  storagetest::ScratchDir dir;
+  const auto swap = dir / "swap.img";
+  storagetest::make_image(swap, 4 * kMiB);
+  ASSERT_TRUE(sh("mkswap -U 0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9 '" + swap.string() + "' >/dev/null 2>&1"));
+  FilesystemFinder finder;
+  auto found = finder.find(swap.string());
+  ASSERT_TRUE(found) << found.error();
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].uuid, "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
+  EXPECT_EQ((*found)[0].device, swap.string());
+  const auto zero = dir / "zero.img";
+  storagetest::make_image(zero, 1 * kMiB);
+  auto none = finder.find(zero.string());
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error(), zero.string() + ": libblkid finds no filesystem on " + zero.string());
+  auto other = finder.find("ID=foo");
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error(), "ID=foo: not a tag or device path the loader looks up");
+}
+
 }  // namespace
 }  // namespace bootseal

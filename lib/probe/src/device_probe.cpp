@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <memory>
@@ -73,16 +74,50 @@ Result<DeviceProbe> probe_device(const std::string& path) {
   return d;
 }
 
-Result<FilesystemIdentity> identify_filesystem(const std::string& spec) {
-  const bool by_uuid = spec.rfind("UUID=", 0) == 0;
-  // libblkid's answer, copied at once (it is malloc()ed).
-  std::string dev;
-  if (char* found = blkid_evaluate_spec(spec.c_str(), nullptr)) {
-    dev = found;
-    ::free(found);
+std::optional<SpecTag> spec_tag(std::string_view spec) {
+  static constexpr std::string_view kTags[] = {"UUID", "LABEL", "PARTUUID", "PARTLABEL"};
+  const size_t eq = spec.find('=');
+  if (eq != std::string_view::npos && spec.front() != '/') {
+    SpecTag t{std::string(spec.substr(0, eq)), std::string(spec.substr(eq + 1))};
+    if (std::find(std::begin(kTags), std::end(kTags), t.name) == std::end(kTags)) return std::nullopt;
+    if (t.value.size() >= 2 && (t.value.front() == '"' || t.value.front() == '\'') && t.value.back() == t.value.front())
+      t.value = t.value.substr(1, t.value.size() - 2);
+    if (t.value.empty()) return std::nullopt;
+    return t;
   }
-  if (by_uuid) return FilesystemIdentity{spec.substr(5), dev};
-  if (dev.empty()) return make_error(spec + ": no device has it");
+  // udev's links: the tag's value with unsafe bytes written \xNN.
+  static constexpr std::pair<std::string_view, std::string_view> kLinks[] = {
+      {"/dev/disk/by-uuid/", "UUID"},
+      {"/dev/disk/by-label/", "LABEL"},
+      {"/dev/disk/by-partuuid/", "PARTUUID"},
+      {"/dev/disk/by-partlabel/", "PARTLABEL"}};
+  for (const auto& [prefix, name] : kLinks) {
+    if (spec.substr(0, prefix.size()) != prefix) continue;
+    const std::string_view enc = spec.substr(prefix.size());
+    if (enc.empty() || enc.find('/') != std::string_view::npos) return std::nullopt;
+    std::string value;
+    for (size_t i = 0; i < enc.size(); ++i) {
+      if (enc[i] == '\\' && i + 3 < enc.size() && enc[i + 1] == 'x' && std::isxdigit(static_cast<unsigned char>(enc[i + 2])) &&
+          std::isxdigit(static_cast<unsigned char>(enc[i + 3]))) {
+        value += static_cast<char>(std::stoi(std::string(enc.substr(i + 2, 2)), nullptr, 16));
+        i += 3;
+      } else {
+        value += enc[i];
+      }
+    }
+    return SpecTag{std::string(name), value};
+  }
+  return std::nullopt;
+}
+
+FilesystemFinder::~FilesystemFinder() {
+  if (cache_) blkid_put_cache(cache_);
+}
+
+namespace {
+
+// The UUID libblkid's superblock probe reads on a device.
+Result<std::string> uuid_on(const std::string& spec, const std::string& dev) {
   ProbePtr pr(blkid_new_probe_from_filename(dev.c_str()));
   if (!pr) return make_error(spec + ": libblkid cannot open " + dev + ": " + errno_text(errno));
   blkid_probe_enable_superblocks(pr.get(), 1);
@@ -90,7 +125,48 @@ Result<FilesystemIdentity> identify_filesystem(const std::string& spec) {
   if (blkid_do_safeprobe(pr.get()) != 0) return make_error(spec + ": libblkid finds no filesystem on " + dev);
   std::string uuid = lookup(pr.get(), "UUID");
   if (uuid.empty()) return make_error(spec + ": the filesystem on " + dev + " has no UUID");
-  return FilesystemIdentity{uuid, dev};
+  return uuid;
+}
+
+}  // namespace
+
+Result<std::vector<FilesystemIdentity>> FilesystemFinder::find(const std::string& spec) {
+  const auto tag = spec_tag(spec);
+  if (!tag) {
+    if (spec.empty() || spec.front() != '/') return make_error(spec + ": not a tag or device path the loader looks up");
+    auto uuid = uuid_on(spec, spec);
+    if (!uuid) return make_error(uuid.error());
+    return std::vector<FilesystemIdentity>{{*uuid, spec, {}}};
+  }
+  if (!cache_) {
+    // No cache file: what every device holds now, each probed afresh.
+    blkid_cache c = nullptr;
+    if (blkid_get_cache(&c, "/dev/null") != 0 || !c) return make_error(spec + ": libblkid cannot make a device cache");
+    cache_ = c;
+    if (blkid_probe_all(cache_) != 0) return make_error(spec + ": libblkid cannot scan the devices");
+  }
+  std::vector<std::string> devices;
+  blkid_dev_iterate it = blkid_dev_iterate_begin(cache_);
+  if (!it) return make_error(spec + ": libblkid cannot list the devices");
+  blkid_dev_set_search(it, tag->name.c_str(), tag->value.c_str());
+  blkid_dev dev = nullptr;
+  while (blkid_dev_next(it, &dev) == 0)
+    if (const char* name = blkid_dev_devname(dev)) devices.emplace_back(name);
+  blkid_dev_iterate_end(it);
+  std::sort(devices.begin(), devices.end());
+  std::vector<FilesystemIdentity> out;
+  if (tag->name == "UUID") {
+    for (auto& d : devices) out.push_back({tag->value, std::move(d), {}});
+    if (out.empty()) out.push_back({tag->value, "", {}});
+    return out;
+  }
+  if (devices.empty()) return make_error(spec + ": no device has it");
+  for (auto& d : devices) {
+    auto uuid = uuid_on(spec, d);
+    if (uuid) out.push_back({*uuid, std::move(d), {}});
+    else out.push_back({{}, std::move(d), uuid.error()});
+  }
+  return out;
 }
 
 }  // namespace bootseal

@@ -19,6 +19,11 @@
 #   - a new UUID for /home (EXT4_IOC_SETFSUUID) and a new label for /boot
 #     (FS_IOC_SETFSLABEL), which would take them from their places (twin:
 #     the root filesystem, which has no place, takes a new label).
+# Decoys, as root would leave for the next boot: a second disk labelled
+# like /boot and a third with /home's UUID. The loader warns that two
+# devices answer each spec, places and guards every one (raw writes of
+# both decoys refused; a write in the /boot decoy mounted elsewhere
+# refused; twin: a scratch disk with neither is written raw).
 # The loader warns that the fsck of /boot (pass 2) will be refused, with
 # the device rule that would let e2fsck check it; not for /home, whose
 # device such a rule names.
@@ -40,11 +45,18 @@ mkdir -p "$VM_WORK/bootfs/grub" "$VM_WORK/homefs"
 echo image >"$VM_WORK/bootfs/vmlinuz"
 echo 'set timeout=1' >"$VM_WORK/bootfs/grub/grub.cfg"
 echo kept >"$VM_WORK/homefs/keep.conf"
-rm -f "$VM_WORK/boot.img" "$VM_WORK/home.img"
+rm -f "$VM_WORK/boot.img" "$VM_WORK/home.img" "$VM_WORK/decoy-boot.img" "$VM_WORK/decoy-home.img" \
+	"$VM_WORK/scratch.img"
 mkfs.ext4 -q -F -L lateboot -d "$VM_WORK/bootfs" "$VM_WORK/boot.img" 8M ||
 	_vm_die "cannot make the /boot filesystem"
 mkfs.ext4 -q -F -U "$home_uuid" -O metadata_csum_seed -d "$VM_WORK/homefs" "$VM_WORK/home.img" 8M ||
 	_vm_die "cannot make the /home filesystem"
+mkdir -p "$VM_WORK/decoyfs" && echo decoy >"$VM_WORK/decoyfs/vmlinuz"
+mkfs.ext4 -q -F -L lateboot -d "$VM_WORK/decoyfs" "$VM_WORK/decoy-boot.img" 8M ||
+	_vm_die "cannot make the /boot decoy"
+mkfs.ext4 -q -F -U "$home_uuid" -d "$VM_WORK/decoyfs" "$VM_WORK/decoy-home.img" 8M ||
+	_vm_die "cannot make the /home decoy"
+truncate -s 8M "$VM_WORK/scratch.img"
 printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=lateboot /boot ext4 defaults 0 2' \
 	"UUID=$home_uuid /home ext4 defaults 0 2" 'tmpfs /srv tmpfs defaults 0 0' \
 	'LABEL=nosuch /var/later ext4 defaults 0 2' >"$tree/etc/fstab"
@@ -108,6 +120,13 @@ try setfsuuid-home $T setfsuuid /home/other.conf
 # Nor a new label for /boot (the loader finds it by its label).
 try setfslabel-boot $T setfslabel /boot/vmlinuz otherboot
 try setfslabel-root $T setfslabel /etc/fstab newroot
+# The decoys are placed and guarded as well; a disk of no place is not.
+try raw-write-decoy-boot dd if=/dev/zero of=/dev/vdd bs=512 count=1 seek=2000 conv=notrunc
+try raw-write-decoy-home dd if=/dev/zero of=/dev/vde bs=512 count=1 seek=2000 conv=notrunc
+try raw-write-scratch dd if=/dev/zero of=/dev/vdf bs=512 count=1 seek=2000 conv=notrunc
+mkdir -p /mnt/d
+try mount-decoy-boot mount -t ext4 /dev/vdd /mnt/d
+try write-decoy-boot $T create /mnt/d/initrd.img evil
 say "boot: $(ls /boot | tr '\n' ' ')"
 say "grub.cfg: $(cat /boot/grub/grub.cfg)"
 say "keep.conf: $(cat /home/keep.conf)"
@@ -121,13 +140,23 @@ initrd=$(dr_initramfs "$(dr_etc)")
 log=$VM_WORK/console.log
 vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 500 \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/boot.img,if=virtio,format=raw,snapshot=on" \
-	--qemu-arg -drive --qemu-arg "file=$VM_WORK/home.img,if=virtio,format=raw,snapshot=on"
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/home.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/decoy-boot.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/decoy-home.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/scratch.img,if=virtio,format=raw,snapshot=on"
 vm_expect "$log" "bootseal: policy 'vm-objects-places' generation 3 in force, enforce mode" "the policy is in force"
-vm_expect "$log" 'bootseal: fill: .* 2 later filesystems placed,' "the loader placed /boot (by its label) and /home (by its UUID)"
+vm_expect "$log" 'bootseal: fill: .* 3 later filesystems placed,' "the loader placed /boot and its decoy (by their label) and /home (by its UUID)"
+vm_expect "$log" 'bootseal: /sysroot/etc/fstab line 2 \(LABEL=lateboot on /boot\): 2 devices have LABEL=lateboot \(/dev/vdb, /dev/vdd\); whichever is mounted there, each is placed and its device guarded' \
+	"it says two devices have /boot's label"
+vm_expect "$log" 'bootseal: /sysroot/etc/fstab line 3 \(UUID=[0-9a-f-]* on /home\): 2 devices have UUID=[0-9a-f-]* \(/dev/vdc, /dev/vde\);' \
+	"and two have /home's UUID"
 vm_expect "$log" 'bootseal: /sysroot/etc/fstab line 5 \(LABEL=nosuch on /var/later\): LABEL=nosuch: no device has it; the rules of its place hold for it only where it is mounted there' \
 	"it names the fstab line of a filesystem it cannot identify"
 vm_expect "$log" 'bootseal: guarding block device 254:16 against raw writes' "its device (vdb, found by the label) is guarded against raw writes"
 vm_expect "$log" 'bootseal: guarding block device 254:32 against raw writes' "so is /home's (vdc, by the UUID)"
+vm_expect "$log" 'bootseal: guarding block device 254:48 against raw writes' "so is the /boot decoy (vdd)"
+vm_expect "$log" 'bootseal: guarding block device 254:64 against raw writes' "and the /home decoy (vde)"
+vm_expect_not "$log" 'bootseal: guarding block device 254:80 ' "not the scratch disk (vdf)"
 vm_expect "$log" '^TEST: mount-boot rc=0$' "/boot is mounted on its place"
 vm_expect "$log" '^TEST: mount-home rc=0$' "and /home"
 vm_expect "$log" '^TEST: rm-boot rc=1$' "on its place, rm in /boot is refused"
@@ -163,6 +192,11 @@ vm_expect "$log" '^TEST: setfsuuid-home out=EXT4_IOC_SETFSUUID: Operation not pe
 vm_expect "$log" 'TEST: audit: .*a new UUID or label for a filesystem the fstab places' "the audit says why"
 vm_expect "$log" '^TEST: setfslabel-boot out=FS_IOC_SETFSLABEL: Operation not permitted$' "so is a new label for /boot"
 vm_expect "$log" '^TEST: setfslabel-root rc=0$' "the root filesystem, which has no place, takes a new label"
+vm_expect "$log" '^TEST: raw-write-decoy-boot rc=1$' "a raw write of the /boot decoy is refused"
+vm_expect "$log" '^TEST: raw-write-decoy-home rc=1$' "and of the /home decoy"
+vm_expect "$log" '^TEST: raw-write-scratch rc=0$' "a disk of no place is written raw"
+vm_expect "$log" '^TEST: mount-decoy-boot rc=0$' "the /boot decoy is mounted elsewhere"
+vm_expect "$log" '^TEST: write-decoy-boot rc=1$' "a file created in it is refused: it holds /boot's place"
 vm_expect "$log" 'bootseal: /sysroot/etc/fstab line 2 \(LABEL=lateboot on /boot\): its device is guarded against raw writes, so the boot.s fsck \(pass 2\) cannot check it; to let it, add `allow write device /dev/disk/by-uuid/[0-9a-f-]{36} by /usr/sbin/e2fsck`' \
 	"the loader says fsck of /boot would be refused, and the rule that lets it"
 vm_expect_not "$log" 'fstab line 3 .*cannot check it' "not for /home, whose device a rule lets e2fsck write"

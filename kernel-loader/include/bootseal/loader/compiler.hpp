@@ -168,9 +168,10 @@ struct Place {
   std::array<uint8_t, 16> uuid{};
   std::string mount_point;  // as the fstab writes it
   PlaceChain chain;
-  // The block device found for it when the loader ran (kernel encoding),
-  // 0 when none was; and its fstab type's superblock magic, 0 unknown.
-  uint32_t device = 0;
+  // The block devices found with its UUID when the loader ran (kernel
+  // encoding; more than one when a copy of the filesystem or its UUID is
+  // on another device); and its fstab type's superblock magic, 0 unknown.
+  std::vector<uint32_t> devices;
   uint64_t magic = 0;
 };
 

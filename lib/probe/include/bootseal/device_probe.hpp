@@ -12,6 +12,8 @@
 
 #include "bootseal/result.hpp"
 
+struct blkid_struct_cache;  // libblkid's device cache
+
 namespace bootseal {
 
 // bootseal's GPT partition type GUID and PARTLABEL. Never change them.
@@ -49,17 +51,46 @@ struct DeviceProbe {
 
 Result<DeviceProbe> probe_device(const std::string& path);
 
-// The filesystem an fstab(5) spec names: its UUID as libblkid writes it,
-// and the device libblkid finds for the spec now ("" when UUID=... names a
-// device that is not there: the UUID is then the spec's). LABEL=,
-// PARTLABEL=, PARTUUID= and a device path need the device, whose
-// superblock gives the UUID. The error names the spec and why ("no device
-// has it", "has no UUID").
+// The filesystems an fstab(5) spec may name when the system mounts it:
+// every device that carries the spec's tag now, not only the one libblkid
+// or udev would pick (root can give a second device the same label or
+// UUID, and which one is mounted is then a race). Each with its UUID as
+// libblkid writes it and its device node. UUID=... that no device has
+// gives one entry with the spec's UUID and no device. LABEL=, PARTLABEL=
+// and PARTUUID= need a device, whose superblock gives the UUID. A device
+// path names one device, except udev's /dev/disk/by-{uuid,label,partuuid,
+// partlabel}/ links, which stand for their tag. Errors name the spec and
+// why ("no device has it"); a device among several whose filesystem has
+// no UUID libblkid reads comes with `problem` set instead of `uuid`.
 struct FilesystemIdentity {
   std::string uuid;
   std::string device;
+  std::string problem;  // why this device's UUID is unknown ("" when it is known)
 };
-Result<FilesystemIdentity> identify_filesystem(const std::string& spec);
+
+// The tag a spec names: NAME=value (quotes removed) or one of udev's
+// /dev/disk/by-*/ links (its \xNN escapes decoded); nullopt for any
+// other device path.
+struct SpecTag {
+  std::string name;   // "UUID", "LABEL", "PARTUUID", "PARTLABEL"
+  std::string value;
+  friend bool operator==(const SpecTag&, const SpecTag&) = default;
+};
+std::optional<SpecTag> spec_tag(std::string_view spec);
+
+// Finds filesystems by spec. The devices are scanned (/proc/partitions,
+// each probed) once, at the first spec that needs it.
+class FilesystemFinder {
+ public:
+  FilesystemFinder() = default;
+  FilesystemFinder(const FilesystemFinder&) = delete;
+  FilesystemFinder& operator=(const FilesystemFinder&) = delete;
+  ~FilesystemFinder();
+  Result<std::vector<FilesystemIdentity>> find(const std::string& spec);
+
+ private:
+  ::blkid_struct_cache* cache_ = nullptr;
+};
 
 // Erases every signature libblkid finds (filesystem and RAID superblocks,
 // partition tables, including a GPT's backup header), the way wipefs -a
