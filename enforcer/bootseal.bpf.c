@@ -2935,15 +2935,28 @@ static __always_inline void remember_mount(const struct path *path)
 
 /* mount: the mount point by path and subtree, the new filesystem's type by
  * name (bind, move, remount and propagation changes have no new type). */
+/* The superblock magic of a filesystem type by its name (`fsnames`), 0
+ * for a name the table does not know. Out of line: its buffer would
+ * otherwise sit in sb_mount's frame, under the deepest call chain. */
+static __noinline __u64 fsname_magic(const char *type)
+{
+	struct bs_fsname name = {};
+	__u64 *m;
+
+	if (bpf_probe_read_kernel_str(name.name, sizeof(name.name), type) <= 0)
+		return 0;
+	m = bpf_map_lookup_elem(&fsnames, &name);
+	return m ? *m : 0;
+}
+
 SEC("lsm/sb_mount")
 int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const char *type,
 	     unsigned long flags, void *data, int ret)
 {
 	struct bs_rule_val v;
-	struct bs_fsname name = {};
 	struct dentry *dentry;
 	struct inode *inode;
-	__u64 magic = 0, *m;
+	__u64 magic = 0;
 	__u32 subject;
 
 	if (ret)
@@ -2977,11 +2990,7 @@ int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const c
 		return 0;
 	if (type && !(flags & (MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE |
 				MS_SLAVE | MS_UNBINDABLE))) {
-		if (bpf_probe_read_kernel_str(name.name, sizeof(name.name), type) > 0) {
-			m = bpf_map_lookup_elem(&fsnames, &name);
-			if (m)
-				magic = *m;
-		}
+		magic = fsname_magic(type);
 		/* A name the table does not know (fuse.sshfs, a long name):
 		 * sb_kern_mount decides again on the superblock's magic. */
 		remember_mount(magic ? 0 : path);
