@@ -3505,6 +3505,14 @@ static __always_inline int writing_ioctl(unsigned int cmd)
 	return ((cmd >> 8) & 0xff) == 'p';
 }
 
+/* md ioctls that make an array take a member by its device number, which
+ * the kernel then opens with no file_open: ADD_NEW_DISK, HOT_ADD_DISK,
+ * RAID_AUTORUN (the members the partition scan found). */
+static __always_inline int md_member_ioctl(unsigned int cmd)
+{
+	return cmd == 0x40140921 || cmd == 0x928 || cmd == 0x914;
+}
+
 /* Whether opening device `rdev` for `op` is refused without a device rule:
  * its own entry, else for a character device its major's. */
 static __always_inline int guarded(__u32 rdev, __u32 type, __u8 op)
@@ -3528,9 +3536,11 @@ static __always_inline int guarded(__u32 rdev, __u32 type, __u8 op)
 }
 
 /* The decision on opening (or pass-through writing) device `rdev` for `op`:
- * a device rule for it decides; else a guarded device is refused. Returns
- * the hook's value, 0 for devices nothing says anything about. */
-static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type)
+ * a device rule for it decides; else a guarded device is refused. `forced`,
+ * when not 0, guards the device whatever the map says, and is the rule a
+ * refusal names. Returns the hook's value, 0 for devices nothing says
+ * anything about. */
+static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type, __s32 forced)
 {
 	struct bs_rule_key k = {};
 	struct bs_rule_val v;
@@ -3539,7 +3549,7 @@ static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type)
 
 	if (op >= BS_OP_COUNT)
 		return 0;
-	guard = guarded(rdev, type, op);
+	guard = forced || guarded(rdev, type, op);
 	if (!guard && !(bs_kinds[op] & (1 << BS_KIND_DEVICE)))
 		return 0;
 	subject = current_subject();
@@ -3554,7 +3564,7 @@ static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type)
 	if (!guard)
 		return 0;
 	v.action = BS_ACT_DENY;
-	v.rule = type == BS_DEVICE_CHAR && rdev == BS_DM_CONTROL ? BS_RULE_DM_CONTROL : BS_RULE_RAW_DEVICE;
+	v.rule = forced ? forced : type == BS_DEVICE_CHAR && rdev == BS_DM_CONTROL ? BS_RULE_DM_CONTROL : BS_RULE_RAW_DEVICE;
 	return verdict(op, subject, rdev, type, &v, 1);
 }
 
@@ -3574,12 +3584,12 @@ static __always_inline int rawdev_open(struct file *file, unsigned int fmode)
 	 * ioctls on any fd, read-only, write-only or ioctl-only (O_ACCMODE 3):
 	 * every open of it is a write and a read, for what it is guarded for. */
 	if ((fmode & FMODE_WRITE) || (type == BS_DEVICE_CHAR && guarded(rdev, type, BS_OP_WRITE))) {
-		ret = check_device(BS_OP_WRITE, rdev, type);
+		ret = check_device(BS_OP_WRITE, rdev, type, 0);
 		if (ret)
 			return ret;
 	}
 	if ((fmode & FMODE_READ) || (type == BS_DEVICE_CHAR && guarded(rdev, type, BS_OP_READ)))
-		return check_device(BS_OP_READ, rdev, type);
+		return check_device(BS_OP_READ, rdev, type, 0);
 	return 0;
 }
 
@@ -3592,15 +3602,24 @@ static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd)
 	__u32 rdev, type = 0;
 	int ret;
 
+	/* A new md member, while anything is guarded for write: a write of
+	 * the array, refused without a device rule that lets its subject
+	 * write the array's device. */
+	if ((bs_rawdev_ops & (1 << BS_OP_WRITE)) && md_member_ioctl(cmd)) {
+		rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
+		if (!rdev || type != BS_DEVICE_BLOCK)
+			return 0;
+		return check_device(BS_OP_WRITE, rdev, type, BS_RULE_MD_MEMBER);
+	}
 	if (!bs_rawdev_ops || !writing_ioctl(cmd))
 		return 0;
 	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
 	if (!rdev || type != BS_DEVICE_BLOCK)
 		return 0;
-	ret = check_device(BS_OP_WRITE, rdev, type);
+	ret = check_device(BS_OP_WRITE, rdev, type, 0);
 	if (ret || cmd == 0x1269 /* BLKPG */ || cmd == 0x125f /* BLKRRPART */)
 		return ret;
-	return check_device(BS_OP_READ, rdev, type);
+	return check_device(BS_OP_READ, rdev, type, 0);
 }
 
 /* write: changing a file's attribute flags (chattr: immutable, append-only,
@@ -3652,9 +3671,39 @@ int BPF_PROG(bs_rawdev_ioctl_compat, struct file *file, unsigned int cmd, unsign
 
 /* ---- file_open ------------------------------------------------------- */
 
+/* write: md's sysfs attribute new_dev ("MAJOR:MINOR": the array takes that
+ * device, which the kernel opens with no file_open), opened for writing
+ * while anything is guarded for write. No device rule names it: the tools
+ * that need it (mdadm for external-metadata arrays) add members through
+ * it rarely, and the ioctls, which a device rule can allow, do the same. */
+static __always_inline int md_new_dev_open(struct file *file, unsigned int fmode)
+{
+	struct dentry *d, *parent;
+	__u64 name = 0;
+	__u32 pname = 0;
+
+	if (!(fmode & FMODE_WRITE) || !(bs_rawdev_ops & (1 << BS_OP_WRITE)))
+		return 0;
+	d = BPF_CORE_READ(file, f_path.dentry);
+	if (BPF_CORE_READ(d, d_sb, s_magic) != SYSFS_MAGIC || BPF_CORE_READ(d, d_name.len) != 7)
+		return 0;
+	/* "new_dev" and its NUL; then the directory "md" and its NUL. */
+	bpf_probe_read_kernel(&name, 8, BPF_CORE_READ(d, d_name.name));
+	if (name != 0x007665645f77656eULL)
+		return 0;
+	parent = BPF_CORE_READ(d, d_parent);
+	if (BPF_CORE_READ(parent, d_name.len) != 2)
+		return 0;
+	bpf_probe_read_kernel(&pname, 3, BPF_CORE_READ(parent, d_name.name));
+	if (pname != 0x646d)
+		return 0;
+	return refuse_write(d, BS_RULE_MD_MEMBER);
+}
+
 /* One program for every decision on an open, in this order: the file rules
  * (read, write), /proc/sysrq-trigger (capability CAP_SYS_BOOT), a
- * /proc/PID/mem written (executable memory), a device node (raw devices).
+ * /proc/PID/mem written (executable memory), md's new_dev in sysfs, a
+ * device node (raw devices).
  * The first refusal wins. It also records the mount the pins are seen
  * through when the loader opens the pin directory. */
 SEC("lsm/file_open")
@@ -3674,6 +3723,9 @@ int BPF_PROG(bs_file_open, struct file *file, int ret)
 	if (ret)
 		return ret;
 	ret = proc_mem_open(file, fmode);
+	if (ret)
+		return ret;
+	ret = md_new_dev_open(file, fmode);
 	if (ret)
 		return ret;
 	return rawdev_open(file, fmode);

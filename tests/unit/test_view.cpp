@@ -759,7 +759,9 @@ TEST(EventText, RuleNumberDefaultAndSelfProtectionReasons) {
            {-10, " (executed a program any process may write)"},
            {-12, " (reached without its parents)"},
            {-13, " (a directory above a protected name)"},
-           {-14, " (a file with other names or writers placed at a protected name)"}}) {
+           {-14, " (a file with other names or writers placed at a protected name)"},
+           {-19, " (a new UUID or label for a filesystem the fstab places)"},
+           {-20, " (an md array taking a member by number)"}}) {
     v.rule = rule;
     std::ostringstream line;
     print_event(line, v);

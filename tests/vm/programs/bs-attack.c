@@ -76,6 +76,10 @@
  *                            (EXT4_IOC_SETFSUUID)
  *   setfslabel FILE LABEL    give FILE's filesystem the label LABEL
  *                            (FS_IOC_SETFSLABEL, what e2label does mounted)
+ *   md-add MD DEV            make MD a one-disk RAID1 array without a
+ *                            superblock and give it DEV by number
+ *                            (SET_ARRAY_INFO, ADD_NEW_DISK: what mdadm
+ *                            --build does), print "added", stop MD
  *   anon-rwx                 run code from an anonymous RWX mapping
  *   mprotect-rx              write code to RW memory, mprotect it RX, run it
  *   anon-rx-uffd             map anonymous memory RX (never writable), fill
@@ -123,12 +127,17 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <linux/filter.h>
+#include <linux/fs.h>
+#include <linux/major.h>
+#include <linux/raid/md_p.h>
+#include <linux/raid/md_u.h>
 #include <linux/seccomp.h>
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
@@ -558,6 +567,44 @@ int main(int argc, char **argv)
 			return fail("open");
 		if (ioctl(fd, 0x41009432 /* FS_IOC_SETFSLABEL */, label) != 0)
 			return fail("FS_IOC_SETFSLABEL");
+		return 0;
+	}
+	if (!strcmp(cmd, "md-add") && argc == 4) {
+		mdu_array_info_t a = {0};
+		mdu_disk_info_t d = {0};
+		unsigned long long bytes = 0;
+		struct stat st;
+		int fd;
+
+		if (stat(argv[3], &st) != 0 || !S_ISBLK(st.st_mode))
+			return fail("stat");
+		fd = open(argv[3], O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes) != 0)
+			return fail("member");
+		close(fd);
+		fd = open(argv[2], O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return fail("open");
+		a.level = 1;
+		a.raid_disks = a.nr_disks = a.active_disks = a.working_disks = 1;
+		a.not_persistent = 1;
+		a.state = 1 << MD_SB_CLEAN;
+		a.size = (int)(bytes / 1024);
+		if (ioctl(fd, SET_ARRAY_INFO, &a) != 0)
+			return fail("SET_ARRAY_INFO");
+		d.state = (1 << MD_DISK_SYNC) | (1 << MD_DISK_ACTIVE);
+		d.major = (int)major(st.st_rdev);
+		d.minor = (int)minor(st.st_rdev);
+		if (ioctl(fd, ADD_NEW_DISK, &d) != 0) {
+			int e = errno;
+
+			ioctl(fd, STOP_ARRAY, 0);
+			errno = e;
+			return fail("ADD_NEW_DISK");
+		}
+		printf("added\n");
+		if (ioctl(fd, STOP_ARRAY, 0) != 0)
+			return fail("STOP_ARRAY");
 		return 0;
 	}
 	if (!strcmp(cmd, "tree") && (argc == 5 || argc == 6)) {

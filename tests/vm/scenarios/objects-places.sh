@@ -24,6 +24,10 @@
 # devices answer each spec, places and guards every one (raw writes of
 # both decoys refused; a write in the /boot decoy mounted elsewhere
 # refused; twin: a scratch disk with neither is written raw).
+# md, before /boot is mounted: an array told to take its device by number
+# (ADD_NEW_DISK, as mdadm --build does; md/new_dev in sysfs) would write
+# it past the guard: refused (twins: a program a device rule lets write
+# the array gives it the scratch disk; another md attribute is written).
 # The loader warns that the fsck of /boot (pass 2) will be refused, with
 # the device rule that would let e2fsck check it; not for /home, whose
 # device such a rule names.
@@ -64,11 +68,29 @@ printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=lateboot /boot ext4 default
 # A checker for /home's device, so that the loader's fsck warning is given
 # for /boot's alone.
 mkdir -p "$tree/usr/sbin" && cp "$(command -v busybox)" "$tree/usr/sbin/e2fsck"
+# md's modules, uncompressed for busybox's insmod; the array's node for
+# the device rule; a copy of bs-attack that rule names (static: a named
+# subject maps no code from files any process may write).
+mkdir -p "$tree/lib/md" "$tree/dev"
+for m in md-mod raid1; do
+	ko=$(find "$VM_MODULES_DIR/kernel/drivers/md" -name "$m.ko*" | head -n 1)
+	[ -n "$ko" ] || _vm_die "the kernel has no $m module"
+	case $ko in
+	*.xz) xz -dc "$ko" >"$tree/lib/md/$m.ko" ;;
+	*.zst) zstd -qdc "$ko" >"$tree/lib/md/$m.ko" ;;
+	*) cp "$ko" "$tree/lib/md/$m.ko" ;;
+	esac || _vm_die "cannot copy $ko"
+done
+rm -f "$tree/dev/md9" && mknod "$tree/dev/md9" b 9 9
+gcc -O2 -Wall -Werror -static -o "$tree/opt/tools/bs-mdadm" "$VM_SOURCE_ROOT/tests/vm/programs/bs-attack.c" 2>/dev/null ||
+	_vm_die "cannot build bs-mdadm"
 blob=$(dr_policy vm-objects-places 3 \
 	'deny write subtree /boot' \
 	'deny write path /home/keep.conf' \
 	'deny write subtree /var/later' \
-	"allow write device /dev/disk/by-uuid/$home_uuid by /usr/sbin/e2fsck")
+	"allow write device /dev/disk/by-uuid/$home_uuid by /usr/sbin/e2fsck" \
+	'allow write device /dev/md9 by /opt/tools/bs-mdadm' \
+	'deny write path /opt/tools/bs-mdadm')
 dr_partition "$VM_WORK/part.img" "$blob"
 
 cat >"$VM_WORK/init" <<'EOF_INIT'
@@ -77,6 +99,14 @@ cat >"$VM_WORK/init" <<'EOF_INIT'
 say "init ran"
 T=/opt/tools/bs-attack
 mkdir -p /tmp && mount -t tmpfs none /tmp
+# md, while /boot is not mounted yet.
+try md-modules sh -c 'insmod /lib/md/md-mod.ko && insmod /lib/md/raid1.ko'
+[ -b /dev/md9 ] || mknod /dev/md9 b 9 9
+: </dev/md9
+try md-new-dev-boot sh -c 'echo 254:16 >/sys/block/md9/md/new_dev'
+try md-safe-mode sh -c 'echo 0.5 >/sys/block/md9/md/safe_mode_delay'
+try md-add-boot $T md-add /dev/md9 /dev/vdb
+try md-add-scratch /opt/tools/bs-mdadm md-add /dev/md9 /dev/vdf
 try mount-boot mount -t ext4 /dev/vdb /boot
 try mount-home mount -t ext4 /dev/vdc /home
 # On their places.
@@ -131,7 +161,7 @@ say "boot: $(ls /boot | tr '\n' ' ')"
 say "grub.cfg: $(cat /boot/grub/grub.cfg)"
 say "keep.conf: $(cat /home/keep.conf)"
 say "home: $(ls /home | tr '\n' ' ')"
-bootseal audit | grep -E 'deny rule [34]|fstab places' | sed 's/^/TEST: audit: /'
+bootseal audit | grep -E 'deny rule [34]|fstab places|md array' | sed 's/^/TEST: audit: /'
 finish
 EOF_INIT
 disk=$(atk_disk)
@@ -157,6 +187,12 @@ vm_expect "$log" 'bootseal: guarding block device 254:32 against raw writes' "so
 vm_expect "$log" 'bootseal: guarding block device 254:48 against raw writes' "so is the /boot decoy (vdd)"
 vm_expect "$log" 'bootseal: guarding block device 254:64 against raw writes' "and the /home decoy (vde)"
 vm_expect_not "$log" 'bootseal: guarding block device 254:80 ' "not the scratch disk (vdf)"
+vm_expect "$log" '^TEST: md-modules rc=0$' "md's modules are loaded"
+vm_expect "$log" '^TEST: md-new-dev-boot out=.*new_dev: Operation not permitted$' "md/new_dev naming /boot's device is refused"
+vm_expect "$log" '^TEST: md-safe-mode rc=0$' "another md attribute is written"
+vm_expect "$log" '^TEST: md-add-boot out=ADD_NEW_DISK: Operation not permitted$' "an array is not given /boot's device by number"
+vm_expect "$log" '^TEST: md-add-scratch rc=0$' "a program a device rule lets write the array gives it the scratch disk (and stops it)"
+vm_expect "$log" '^TEST: audit: .*an md array taking a member by number' "the audit says why"
 vm_expect "$log" '^TEST: mount-boot rc=0$' "/boot is mounted on its place"
 vm_expect "$log" '^TEST: mount-home rc=0$' "and /home"
 vm_expect "$log" '^TEST: rm-boot rc=1$' "on its place, rm in /boot is refused"
