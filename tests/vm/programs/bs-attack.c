@@ -8,6 +8,8 @@
  * prints what failed.
  *
  *   write FILE TEXT          append TEXT and a newline to FILE
+ *   pwrite FILE OFFSET TEXT  open FILE write-only and write TEXT at OFFSET
+ *                            (a raw write of a device, as a checker's)
  *   create FILE TEXT         create FILE (it must not exist) holding TEXT
  *   replace FILE TEXT        replace FILE atomically, as passwd, dpkg and
  *                            `sed -i` do: write FILE+, close, rename it
@@ -568,6 +570,16 @@ int main(int argc, char **argv)
 		if (ioctl(fd, 0x41009432 /* FS_IOC_SETFSLABEL */, label) != 0)
 			return fail("FS_IOC_SETFSLABEL");
 		return 0;
+	}
+	if (!strcmp(cmd, "pwrite") && argc == 5) {
+		int fd = open(argv[2], O_WRONLY | O_CLOEXEC);
+		size_t n = strlen(argv[4]);
+
+		if (fd < 0)
+			return fail("open");
+		if (pwrite(fd, argv[4], n, strtoll(argv[3], 0, 10)) != (ssize_t)n)
+			return fail("pwrite");
+		return close(fd) == 0 ? 0 : fail("close");
 	}
 	if (!strcmp(cmd, "md-add") && argc == 4) {
 		mdu_array_info_t a = {0};

@@ -30,7 +30,8 @@
 # the array gives it the scratch disk; another md attribute is written).
 # The loader warns that the fsck of /boot (pass 2) will be refused, with
 # the device rule that would let e2fsck check it; not for /home, whose
-# device such a rule names.
+# device such a rule names (and that checker writes /home's device, not
+# /boot's).
 # The loader warns, naming the fstab line, for a filesystem it cannot
 # identify (a label no device has); a tmpfs in the fstab is left alone.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
@@ -65,9 +66,6 @@ printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=lateboot /boot ext4 default
 	"UUID=$home_uuid /home ext4 defaults 0 2" 'tmpfs /srv tmpfs defaults 0 0' \
 	'LABEL=nosuch /var/later ext4 defaults 0 2' >"$tree/etc/fstab"
 
-# A checker for /home's device, so that the loader's fsck warning is given
-# for /boot's alone.
-mkdir -p "$tree/usr/sbin" && cp "$(command -v busybox)" "$tree/usr/sbin/e2fsck"
 # md's modules, uncompressed for busybox's insmod; the array's node for
 # the device rule; a copy of bs-attack that rule names (static: a named
 # subject maps no code from files any process may write).
@@ -84,13 +82,17 @@ done
 rm -f "$tree/dev/md9" && mknod "$tree/dev/md9" b 9 9
 gcc -O2 -Wall -Werror -static -o "$tree/opt/tools/bs-mdadm" "$VM_SOURCE_ROOT/tests/vm/programs/bs-attack.c" 2>/dev/null ||
 	_vm_die "cannot build bs-mdadm"
+# A checker a device rule lets write /home's device (so the loader's fsck
+# warning is given for /boot's alone): the same program, write-protected.
+mkdir -p "$tree/usr/sbin" && cp "$tree/opt/tools/bs-mdadm" "$tree/usr/sbin/e2fsck"
 blob=$(dr_policy vm-objects-places 3 \
 	'deny write subtree /boot' \
 	'deny write path /home/keep.conf' \
 	'deny write subtree /var/later' \
 	"allow write device /dev/disk/by-uuid/$home_uuid by /usr/sbin/e2fsck" \
 	'allow write device /dev/md9 by /opt/tools/bs-mdadm' \
-	'deny write path /opt/tools/bs-mdadm')
+	'deny write path /opt/tools/bs-mdadm' \
+	'deny write path /usr/sbin/e2fsck')
 dr_partition "$VM_WORK/part.img" "$blob"
 
 cat >"$VM_WORK/init" <<'EOF_INIT'
@@ -145,6 +147,10 @@ try create-tmp $T create /tmp/free.conf fine
 try raw-write-boot dd if=/dev/zero of=/dev/vdb bs=512 count=1 seek=2000 conv=notrunc
 try raw-write-home dd if=/dev/zero of=/dev/vdc bs=512 count=1 seek=2000 conv=notrunc
 try raw-read-boot dd if=/dev/vdb of=/dev/null bs=512 count=1
+# The checker the device rule names writes /home's device (by the link
+# the rule names: the decoy has the UUID too), not /boot's.
+try fsck-home /usr/sbin/e2fsck pwrite /dev/disk/by-uuid/5e1f0c4a-2b7d-4c11-9a3e-0d6f2b8c7a91 0 checked
+try fsck-boot /usr/sbin/e2fsck pwrite /dev/vdb 0 checked
 # A new UUID would take /home away from its place's rules.
 try setfsuuid-home $T setfsuuid /home/other.conf
 # Nor a new label for /boot (the loader finds it by its label).
@@ -224,6 +230,8 @@ vm_expect "$log" '^TEST: create-tmp rc=0$' "a file elsewhere is created"
 vm_expect "$log" '^TEST: raw-write-boot rc=1$' "a raw write of /boot's device is refused"
 vm_expect "$log" '^TEST: raw-write-home rc=1$' "and of /home's"
 vm_expect "$log" '^TEST: raw-read-boot rc=0$' "a raw read of /boot's device works (no read rule)"
+vm_expect "$log" '^TEST: fsck-home rc=0$' "the checker a device rule names writes /home's device"
+vm_expect "$log" '^TEST: fsck-boot out=open: Operation not permitted$' "but not /boot's, which no rule lets it write"
 vm_expect "$log" '^TEST: setfsuuid-home out=EXT4_IOC_SETFSUUID: Operation not permitted$' "a new UUID for /home is refused"
 vm_expect "$log" 'TEST: audit: .*a new UUID or label for a filesystem the fstab places' "the audit says why"
 vm_expect "$log" '^TEST: setfslabel-boot out=FS_IOC_SETFSLABEL: Operation not permitted$' "so is a new label for /boot"
