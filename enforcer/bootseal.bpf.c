@@ -3609,8 +3609,14 @@ static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd)
 		rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
 		if (!rdev || type != BS_DEVICE_BLOCK)
 			return 0;
-		return check_device(BS_OP_WRITE, rdev, type, BS_RULE_MD_MEMBER);
+		return check_device(BS_OP_WRITE, rdev, type, BS_RULE_STACK_MEMBER);
 	}
+	/* btrfs adding a device, or replacing one, by its path: refused on
+	 * any file of a btrfs, without exception (no device rule can name
+	 * the device). */
+	if ((bs_rawdev_ops & (1 << BS_OP_WRITE)) && (cmd == 0x5000940a /* BTRFS_IOC_ADD_DEV */ ||
+						      cmd == 0xca289435 /* BTRFS_IOC_DEV_REPLACE */))
+		return refuse_write(BPF_CORE_READ(file, f_path.dentry), BS_RULE_STACK_MEMBER);
 	if (!bs_rawdev_ops || !writing_ioctl(cmd))
 		return 0;
 	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
@@ -3697,7 +3703,7 @@ static __always_inline int md_new_dev_open(struct file *file, unsigned int fmode
 	bpf_probe_read_kernel(&pname, 3, BPF_CORE_READ(parent, d_name.name));
 	if (pname != 0x646d)
 		return 0;
-	return refuse_write(d, BS_RULE_MD_MEMBER);
+	return refuse_write(d, BS_RULE_STACK_MEMBER);
 }
 
 /* One program for every decision on an open, in this order: the file rules

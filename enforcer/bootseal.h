@@ -124,12 +124,14 @@
 /* The device-mapper control device while raw devices are guarded: a table
  * would reach a guarded device by number, past file_open. */
 #define BS_RULE_DM_CONTROL (-7)
-/* An md array told to take a member by device number while raw devices
- * are guarded (the ADD_NEW_DISK, HOT_ADD_DISK and RAID_AUTORUN ioctls on
- * the array, its sysfs md/new_dev): the kernel opens the member past
- * file_open, and an unmounted guarded device (a separate /boot before
- * the system mounts it) would be written through the array. */
-#define BS_RULE_MD_MEMBER (-20)
+/* A device taken into a stack by number or path while raw devices are
+ * guarded: an md array's new member (the ADD_NEW_DISK, HOT_ADD_DISK and
+ * RAID_AUTORUN ioctls on the array, its sysfs md/new_dev), a device added
+ * to a btrfs or replacing one of its devices (BTRFS_IOC_ADD_DEV,
+ * BTRFS_IOC_DEV_REPLACE). The kernel opens the device past file_open, and
+ * an unmounted guarded device (a separate /boot before the system mounts
+ * it) would be written through the stack. */
+#define BS_RULE_STACK_MEMBER (-20)
 
 /* A grant to load BPF LSM programs (`allow bpf-load lsm by SUBJECT`): a
  * `rules` entry {kind BS_KIND_ANY, op BS_OP_SELF, subject, dev 0,

@@ -245,7 +245,7 @@ std::string rule_text(int32_t rule) {
     case BS_RULE_DISCONNECTED: return " (reached without its parents)";
     case BS_RULE_RAW_DEVICE: return " (raw device)";
     case BS_RULE_DM_CONTROL: return " (device-mapper control)";
-    case BS_RULE_MD_MEMBER: return " (an md array taking a member by number)";
+    case BS_RULE_STACK_MEMBER: return " (a device taken into md or btrfs past its node)";
     case BS_RULE_ANCESTOR: return " (a directory above a protected name)";
     case BS_RULE_ALIASED: return " (a file with other names or writers placed at a protected name)";
     case BS_RULE_PLACE_UUID: return " (a new UUID or label for a filesystem the fstab places)";

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -300,7 +301,8 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
       "tmpfs", "proc", "sysfs", "devtmpfs", "devpts", "ramfs", "cgroup", "cgroup2", "efivarfs", "securityfs",
       "debugfs", "tracefs", "hugetlbfs", "mqueue", "nfs", "nfs4", "cifs", "smb3", "9p", "virtiofs", "fuse",
       "fuseblk", "overlay", "swap", "none", "autofs", "zfs", "btrfs"};
-  std::set<std::array<uint8_t, 16>> seen;
+  // Each UUID placed: its place and the line that placed it.
+  std::map<std::array<uint8_t, 16>, std::pair<size_t, const FstabEntry*>> owner;
   FilesystemFinder finder;
   for (const auto& e : fstab) {
     const bool no_place = kNoPlace.count(e.type) || e.type.rfind("fuse.", 0) == 0;
@@ -337,30 +339,57 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
                "); whichever is mounted there, each is placed and its device guarded");
     }
     // The devices of each UUID the spec names (a copy of a filesystem's
-    // UUID on another device gives one place with two devices).
+    // UUID on another device gives one place with two devices), and those
+    // whose UUID cannot be placed: guarded all the same (one of them may
+    // be what the system mounts there).
+    const auto device_of = [](const std::string& path) -> uint32_t {
+      struct stat st {};
+      return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode) ? kernel_dev(st.st_rdev) : 0;
+    };
     std::vector<std::pair<std::array<uint8_t, 16>, std::vector<const FilesystemIdentity*>>> found;
+    std::vector<uint32_t> unplaced;
     for (const auto& id : *ids) {
-      if (!id.problem.empty()) {
-        log.warn(where + ": " + id.problem + "; that device has no place");
-        continue;
-      }
-      auto uuid = parse_fs_uuid(id.uuid);
+      auto uuid = id.problem.empty() ? parse_fs_uuid(id.uuid) : std::nullopt;
       if (!uuid) {
-        unidentified("its UUID " + id.uuid + " is not a 128-bit one the kernel keeps");
+        if (!id.problem.empty()) log.warn(where + ": " + id.problem + "; that device has no place");
+        else unidentified("its UUID " + id.uuid + " is not a 128-bit one the kernel keeps");
+        if (const uint32_t dev = device_of(id.device)) unplaced.push_back(dev);
         continue;
       }
       auto it = std::find_if(found.begin(), found.end(), [&](const auto& f) { return f.first == *uuid; });
       if (it == found.end()) found.push_back({*uuid, {&id}});
       else it->second.push_back(&id);
     }
+    std::optional<size_t> line_place;  // the first place this line made
     for (const auto& [uuid, of_uuid] : found) {
       const std::string& uuid_text = of_uuid.front()->uuid;
-      if (!seen.insert(uuid).second) {
-        unidentified("another line of it names the same filesystem (UUID " + uuid_text + ")");
+      if (auto prior = owner.find(uuid); prior != owner.end()) {
+        // Another line has it: its devices are guarded with that place's.
+        Place& p = c->places[prior->second.first];
+        for (const auto* id : of_uuid)
+          if (const uint32_t dev = device_of(id->device); dev && std::find(p.devices.begin(), p.devices.end(), dev) == p.devices.end())
+            p.devices.push_back(dev);
+        const FstabEntry& pe = *prior->second.second;
+        if (e.spec.rfind("UUID=", 0) == 0 && pe.spec.rfind("UUID=", 0) == 0) {
+          unidentified("another line of it names the same filesystem (UUID " + uuid_text + ")");
+        } else {
+          // A device given another line's label or UUID: which place the
+          // filesystem has would be the attacker's choice.
+          c->diagnostics.push_back(Diagnostic{
+              -1, e.mount_point,
+              where + ": UUID " + uuid_text + " is also found for line " +
+                  std::to_string(pe.line) + " (" + pe.spec + " on " + quote_if_needed(pe.mount_point) +
+                  "): one filesystem cannot have two places",
+              true});
+        }
         continue;
       }
       if (c->places.size() >= kMaxPlaces) {
-        unidentified("more than " + std::to_string(kMaxPlaces) + " places");
+        c->diagnostics.push_back(Diagnostic{-1, e.mount_point,
+                                            where + ": UUID " + uuid_text + " would be place " +
+                                                std::to_string(c->places.size() + 1) + "; the enforcer holds " +
+                                                std::to_string(kMaxPlaces),
+                                            true});
         continue;
       }
       Place place{uuid, e.mount_point, *chain, {}, 0};
@@ -368,11 +397,8 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
       // Its devices, guarded against raw writes like those of the
       // filesystems mounted now (guard_backing_devices).
       const uint32_t ops = protected_ops_of_place(*c, place);
-      for (const auto* id : of_uuid) {
-        struct stat st {};
-        if (!id->device.empty() && ::stat(id->device.c_str(), &st) == 0 && S_ISBLK(st.st_mode))
-          place.devices.push_back(kernel_dev(st.st_rdev));
-      }
+      for (const auto* id : of_uuid)
+        if (const uint32_t dev = device_of(id->device)) place.devices.push_back(dev);
       if (place.devices.empty() && ops)
         log.warn(where + ": no device has UUID " + uuid_text +
                  " now; raw writes to the device it is on later are not refused");
@@ -394,7 +420,18 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
                  (e.type == "ext4" || e.type == "ext3" || e.type == "ext2" ? std::string("/usr/sbin/e2fsck")
                                                                            : "/usr/sbin/fsck." + e.type) +
                  "`");
+      owner[uuid] = {c->places.size(), &e};
+      if (!line_place) line_place = c->places.size();
       c->places.push_back(std::move(place));
+    }
+    if (!unplaced.empty()) {
+      if (line_place) {
+        auto& devices = c->places[*line_place].devices;
+        for (const uint32_t dev : unplaced)
+          if (std::find(devices.begin(), devices.end(), dev) == devices.end()) devices.push_back(dev);
+      } else {
+        log.warn(where + ": no device with the tag has a UUID to place; raw writes to them are not refused");
+      }
     }
   }
 }

@@ -761,7 +761,7 @@ TEST(EventText, RuleNumberDefaultAndSelfProtectionReasons) {
            {-13, " (a directory above a protected name)"},
            {-14, " (a file with other names or writers placed at a protected name)"},
            {-19, " (a new UUID or label for a filesystem the fstab places)"},
-           {-20, " (an md array taking a member by number)"}}) {
+           {-20, " (a device taken into md or btrfs past its node)"}}) {
     v.rule = rule;
     std::ostringstream line;
     print_event(line, v);

@@ -8,6 +8,8 @@
  * prints what failed.
  *
  *   write FILE TEXT          append TEXT and a newline to FILE
+ *   btrfs-add FILE DEV       BTRFS_IOC_ADD_DEV of DEV on FILE's filesystem
+ *                            (what `btrfs device add` does)
  *   pwrite FILE OFFSET TEXT  open FILE write-only and write TEXT at OFFSET
  *                            (a raw write of a device, as a checker's)
  *   create FILE TEXT         create FILE (it must not exist) holding TEXT
@@ -135,6 +137,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include <linux/btrfs.h>
 #include <linux/filter.h>
 #include <linux/fs.h>
 #include <linux/major.h>
@@ -569,6 +572,17 @@ int main(int argc, char **argv)
 			return fail("open");
 		if (ioctl(fd, 0x41009432 /* FS_IOC_SETFSLABEL */, label) != 0)
 			return fail("FS_IOC_SETFSLABEL");
+		return 0;
+	}
+	if (!strcmp(cmd, "btrfs-add") && argc == 4) {
+		struct btrfs_ioctl_vol_args args = {0};
+		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			return fail("open");
+		strncpy(args.name, argv[3], sizeof(args.name) - 1);
+		if (ioctl(fd, BTRFS_IOC_ADD_DEV, &args) != 0)
+			return fail("BTRFS_IOC_ADD_DEV");
 		return 0;
 	}
 	if (!strcmp(cmd, "pwrite") && argc == 5) {

@@ -24,9 +24,12 @@
 # devices answer each spec, places and guards every one (raw writes of
 # both decoys refused; a write in the /boot decoy mounted elsewhere
 # refused; twin: a scratch disk with neither is written raw).
+# A second boot: a device given /boot's label and /home's UUID would let
+# root choose which place /home's filesystem has; the loader names both
+# fstab lines and installs nothing (the boot stops).
 # md, before /boot is mounted: an array told to take its device by number
-# (ADD_NEW_DISK, as mdadm --build does; md/new_dev in sysfs) would write
-# it past the guard: refused (twins: a program a device rule lets write
+# (ADD_NEW_DISK, as mdadm --build does; md/new_dev in sysfs), or btrfs by
+# path (BTRFS_IOC_ADD_DEV), would write it past the guard: refused (twins: a program a device rule lets write
 # the array gives it the scratch disk; another md attribute is written).
 # The loader warns that the fsck of /boot (pass 2) will be refused, with
 # the device rule that would let e2fsck check it; not for /home, whose
@@ -62,6 +65,9 @@ mkfs.ext4 -q -F -L lateboot -d "$VM_WORK/decoyfs" "$VM_WORK/decoy-boot.img" 8M |
 mkfs.ext4 -q -F -U "$home_uuid" -d "$VM_WORK/decoyfs" "$VM_WORK/decoy-home.img" 8M ||
 	_vm_die "cannot make the /home decoy"
 truncate -s 8M "$VM_WORK/scratch.img"
+rm -f "$VM_WORK/decoy-both.img"
+mkfs.ext4 -q -F -L lateboot -U "$home_uuid" -d "$VM_WORK/decoyfs" "$VM_WORK/decoy-both.img" 8M ||
+	_vm_die "cannot make the decoy with /boot's label and /home's UUID"
 printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=lateboot /boot ext4 defaults 0 2' \
 	"UUID=$home_uuid /home ext4 defaults 0 2" 'tmpfs /srv tmpfs defaults 0 0' \
 	'LABEL=nosuch /var/later ext4 defaults 0 2' >"$tree/etc/fstab"
@@ -109,6 +115,9 @@ try md-new-dev-boot sh -c 'echo 254:16 >/sys/block/md9/md/new_dev'
 try md-safe-mode sh -c 'echo 0.5 >/sys/block/md9/md/safe_mode_delay'
 try md-add-boot $T md-add /dev/md9 /dev/vdb
 try md-add-scratch /opt/tools/bs-mdadm md-add /dev/md9 /dev/vdf
+# btrfs, given a device by path, opens it past file_open too (the hook
+# refuses before the filesystem, here ext4, would answer ENOTTY).
+try btrfs-add-boot $T btrfs-add /etc/fstab /dev/vdb
 try mount-boot mount -t ext4 /dev/vdb /boot
 try mount-home mount -t ext4 /dev/vdc /home
 # On their places.
@@ -167,7 +176,7 @@ say "boot: $(ls /boot | tr '\n' ' ')"
 say "grub.cfg: $(cat /boot/grub/grub.cfg)"
 say "keep.conf: $(cat /home/keep.conf)"
 say "home: $(ls /home | tr '\n' ' ')"
-bootseal audit | grep -E 'deny rule [34]|fstab places|md array' | sed 's/^/TEST: audit: /'
+bootseal audit | grep -E 'deny rule [34]|fstab places|md or btrfs' | sed 's/^/TEST: audit: /'
 finish
 EOF_INIT
 disk=$(atk_disk)
@@ -197,8 +206,9 @@ vm_expect "$log" '^TEST: md-modules rc=0$' "md's modules are loaded"
 vm_expect "$log" '^TEST: md-new-dev-boot out=.*new_dev: Operation not permitted$' "md/new_dev naming /boot's device is refused"
 vm_expect "$log" '^TEST: md-safe-mode rc=0$' "another md attribute is written"
 vm_expect "$log" '^TEST: md-add-boot out=ADD_NEW_DISK: Operation not permitted$' "an array is not given /boot's device by number"
+vm_expect "$log" '^TEST: btrfs-add-boot out=BTRFS_IOC_ADD_DEV: Operation not permitted$' "btrfs is not given a device by path"
 vm_expect "$log" '^TEST: md-add-scratch rc=0$' "a program a device rule lets write the array gives it the scratch disk (and stops it)"
-vm_expect "$log" '^TEST: audit: .*an md array taking a member by number' "the audit says why"
+vm_expect "$log" '^TEST: audit: .*a device taken into md or btrfs past its node' "the audit says why"
 vm_expect "$log" '^TEST: mount-boot rc=0$' "/boot is mounted on its place"
 vm_expect "$log" '^TEST: mount-home rc=0$' "and /home"
 vm_expect "$log" '^TEST: rm-boot rc=1$' "on its place, rm in /boot is refused"
@@ -251,3 +261,13 @@ vm_expect "$log" '^TEST: home: keep.conf lost\+found other.conf second.conf tree
 vm_expect "$log" '^TEST: audit: .*deny rule 3' "the audit names the /boot rule"
 vm_expect "$log" '^TEST: audit: .*deny rule 4' "and the name's rule"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
+
+log=$VM_WORK/console-both.log
+vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 400 \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/boot.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/home.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/decoy-both.img,if=virtio,format=raw,snapshot=on"
+vm_expect "$log" "bootseal: /sysroot/etc/fstab line 3 \\(UUID=$home_uuid on /home\\): UUID $home_uuid is also found for line 2 \\(LABEL=lateboot on /boot\\): one filesystem cannot have two places" \
+	"next boot: a device with /boot's label and /home's UUID is named with both fstab lines"
+vm_expect "$log" '^bootseal: boot stopped: bootseal-loader exited with status 7' "the loader installs nothing and the boot stops"
+vm_expect_not "$log" '^TEST: init ran' "init never ran"
