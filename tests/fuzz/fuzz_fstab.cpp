@@ -6,8 +6,9 @@
 // number within the text's lines, in order; the mount point set is the
 // entries' mount points. The whole input and each line's first field are
 // also parsed as a UUID: one that parses has the canonical 36-byte form and
-// prints back to the same bytes, and is not the nil UUID. Anything else
-// aborts.
+// prints back to the same bytes, and is not the nil UUID. Each spec's tag
+// (bootseal/device_probe.hpp), when it has one, is one of the four the
+// loader looks up, with a value. Anything else aborts.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -18,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "bootseal/device_probe.hpp"
 #include "bootseal/loader/compiler.hpp"
 
 namespace {
@@ -60,6 +62,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     last = e.line;
     points.insert(e.mount_point);
     check_uuid(e.spec.size() > 5 && e.spec.compare(0, 5, "UUID=") == 0 ? std::string_view(e.spec).substr(5) : e.spec);
+    if (const auto tag = bootseal::spec_tag(e.spec)) {
+      if (tag->name != "UUID" && tag->name != "LABEL" && tag->name != "PARTUUID" && tag->name != "PARTLABEL")
+        fail("a spec gave a tag the loader does not look up", e.spec + " -> " + tag->name);
+      if (tag->value.empty()) fail("a spec gave a tag without a value", e.spec);
+    }
   }
   if (bootseal::loader::parse_fstab_mount_points(text) != points) fail("the mount point set differs from the entries'", text);
   check_uuid(text);
