@@ -357,20 +357,22 @@ std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& m
   }
   if (mounts == 0) problems.push_back(mountinfo_name + " lists no mounts");
   // Filesystems mounted later whose device the loader found.
+  std::vector<LaterDevice> later = c->later_devices;
   for (const auto& p : c->places) {
-    const uint32_t ops = p.devices.empty() ? 0 : protected_ops_of_place(*c, p);
-    if (!ops) continue;
-    for (const uint32_t dev : p.devices) {
-      std::error_code ec;
-      const fs::path node = fs::path(sysfs) / "dev/block" / format_kernel_dev(dev);
-      if (fs::canonical(node, ec).empty() && !ec) ec = std::make_error_code(std::errc::no_such_file_or_directory);
-      if (ec) {
-        problems.push_back("cannot guard the device of the filesystem the fstab mounts on " + p.mount_point + ": " +
-                           node.string() + ": " + ec.message());
-        continue;
-      }
-      add_device(sysfs, dev, ops, &devices, &majors, &c->diagnostics, 0);
+    const uint32_t ops = p.devices.empty() ? 0 : protected_ops_of_place(*c, p) | p.extra_ops;
+    for (const uint32_t dev : p.devices) later.push_back(LaterDevice{dev, ops, p.mount_point});
+  }
+  for (const auto& d : later) {
+    if (!d.ops) continue;
+    std::error_code ec;
+    const fs::path node = fs::path(sysfs) / "dev/block" / format_kernel_dev(d.dev);
+    if (fs::canonical(node, ec).empty() && !ec) ec = std::make_error_code(std::errc::no_such_file_or_directory);
+    if (ec) {
+      problems.push_back("cannot guard the device of the filesystem the fstab mounts on " + d.mount_point + ": " +
+                         node.string() + ": " + ec.message());
+      continue;
     }
+    add_device(sysfs, d.dev, d.ops, &devices, &majors, &c->diagnostics, 0);
   }
   // Whole majors: a key whose minor is all ones (bootseal.h).
   c->raw_majors.clear();

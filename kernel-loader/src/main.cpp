@@ -315,8 +315,18 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
     auto unidentified = [&](const std::string& reason) {
       log.warn(where + ": " + reason + "; the rules of its place hold for it only where it is mounted there");
     };
-    if (no_place) {  // btrfs
-      if (chain) unidentified("btrfs subvolumes share one UUID");
+    // The operations the devices of this line's filesystem are guarded for.
+    const auto line_ops = [&] { return protected_ops_of_place(*c, Place{{}, e.mount_point, *chain, {}, 0, 0}); };
+    const auto device_of = [](const std::string& path) -> uint32_t {
+      struct stat st {};
+      return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode) ? kernel_dev(st.st_rdev) : 0;
+    };
+    if (no_place) {  // btrfs: not placed, its devices guarded
+      if (!chain) continue;
+      unidentified("btrfs subvolumes share one UUID");
+      if (auto ids = finder.find(e.spec))
+        for (const auto& id : *ids)
+          if (const uint32_t dev = device_of(id.device)) c->later_devices.push_back({dev, line_ops(), e.mount_point});
       continue;
     }
     if (!chain) {
@@ -342,10 +352,6 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
     // UUID on another device gives one place with two devices), and those
     // whose UUID cannot be placed: guarded all the same (one of them may
     // be what the system mounts there).
-    const auto device_of = [](const std::string& path) -> uint32_t {
-      struct stat st {};
-      return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode) ? kernel_dev(st.st_rdev) : 0;
-    };
     std::vector<std::pair<std::array<uint8_t, 16>, std::vector<const FilesystemIdentity*>>> found;
     std::vector<uint32_t> unplaced;
     for (const auto& id : *ids) {
@@ -364,13 +370,19 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
     for (const auto& [uuid, of_uuid] : found) {
       const std::string& uuid_text = of_uuid.front()->uuid;
       if (auto prior = owner.find(uuid); prior != owner.end()) {
-        // Another line has it: its devices are guarded with that place's.
+        // Another line has it: its devices are guarded with that place's,
+        // for this line's denials as well.
+        const uint32_t ops = line_ops();
         Place& p = c->places[prior->second.first];
+        p.extra_ops |= ops;
         for (const auto* id : of_uuid)
           if (const uint32_t dev = device_of(id->device); dev && std::find(p.devices.begin(), p.devices.end(), dev) == p.devices.end())
             p.devices.push_back(dev);
         const FstabEntry& pe = *prior->second.second;
-        if (e.spec.rfind("UUID=", 0) == 0 && pe.spec.rfind("UUID=", 0) == 0) {
+        // One filesystem listed twice: by its UUID both times, or by one
+        // and the same tag (a decoy cannot answer those differently).
+        const auto tag = spec_tag(e.spec), prior_tag = spec_tag(pe.spec);
+        if (tag && prior_tag && ((tag->name == "UUID" && prior_tag->name == "UUID") || *tag == *prior_tag)) {
           unidentified("another line of it names the same filesystem (UUID " + uuid_text + ")");
         } else {
           // A device given another line's label or UUID: which place the
@@ -392,7 +404,7 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
                                             true});
         continue;
       }
-      Place place{uuid, e.mount_point, *chain, {}, 0};
+      Place place{uuid, e.mount_point, *chain, {}, 0, 0};
       place.magic = fstype_magic(e.type).value_or(0);
       // Its devices, guarded against raw writes like those of the
       // filesystems mounted now (guard_backing_devices).
@@ -430,7 +442,7 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
         for (const uint32_t dev : unplaced)
           if (std::find(devices.begin(), devices.end(), dev) == devices.end()) devices.push_back(dev);
       } else {
-        log.warn(where + ": no device with the tag has a UUID to place; raw writes to them are not refused");
+        for (const uint32_t dev : unplaced) c->later_devices.push_back({dev, line_ops(), e.mount_point});
       }
     }
   }

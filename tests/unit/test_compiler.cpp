@@ -839,6 +839,36 @@ TEST(Devices, APlacedFilesystemsDeviceIsGuardedForItsPlacesDenials) {
       << problems[0];
 }
 
+TEST(Devices, DevicesOfFilesystemsWithoutAPlaceAndAnotherLinesOpsAreGuarded) {
+  FakeSysfs sys;
+  Compiled c;
+  c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_WRITE, 0, 0, kVda2, 0, 12}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
+  // A vfat ESP below /boot: no UUID to place, its device guarded for the line's denials.
+  c.later_devices.push_back(LaterDevice{kVdb, 1u << BS_OP_WRITE, "/boot/efi"});
+  // A place whose own chain denies nothing, listed again by a line whose place denies reads.
+  Place p;
+  p.mount_point = "/a";
+  p.chain.dirs = {InodeId{kVda2, 13}, InodeId{kVda2, 2}};
+  p.chain.mount_point_exists = true;
+  p.devices = {253u << 20 | 0};
+  p.extra_ops = 1u << BS_OP_READ;
+  c.places.push_back(p);
+  EXPECT_TRUE(guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path(), "mi", kProcDevices).empty());
+  const auto ops_of = [&](uint32_t dev) {
+    uint32_t ops = 0;
+    for (const auto& d : c.raw_devices)
+      if (!d.character && d.dev == dev) ops |= d.ops;
+    return ops;
+  };
+  EXPECT_EQ(ops_of(253u << 20 | 0), 1u << BS_OP_READ);
+  EXPECT_EQ(ops_of(kVdb), 1u << BS_OP_WRITE | 1u << BS_OP_READ);  // and for read as dm-0's member
+  // One sysfs does not know is a problem, named with its mount point.
+  c.later_devices = {LaterDevice{254u << 20 | 99, 1u << BS_OP_WRITE, "/boot/efi"}};
+  const auto problems = guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path(), "mi", kProcDevices);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("the fstab mounts on /boot/efi"), std::string::npos) << problems[0];
+}
+
 TEST(Devices, MountTableProblemsAreReportedWithTheirLine) {
   FakeSysfs sys;
   Compiled c;

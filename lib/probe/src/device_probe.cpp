@@ -139,12 +139,15 @@ Result<std::vector<FilesystemIdentity>> FilesystemFinder::find(const std::string
     return std::vector<FilesystemIdentity>{{*uuid, spec, {}}};
   }
   if (!cache_) {
-    // No cache file: what every device holds now, each probed afresh.
+    // No cache file: what every device holds now, each probed afresh. A
+    // scan that fails fails every later spec too (a partial cache would
+    // miss devices).
     blkid_cache c = nullptr;
     if (blkid_get_cache(&c, "/dev/null") != 0 || !c) return make_error(spec + ": libblkid cannot make a device cache");
     cache_ = c;
-    if (blkid_probe_all(cache_) != 0) return make_error(spec + ": libblkid cannot scan the devices");
+    scanned_ = blkid_probe_all(cache_) == 0;
   }
+  if (!scanned_) return make_error(spec + ": libblkid cannot scan the devices");
   std::vector<std::string> devices;
   blkid_dev_iterate it = blkid_dev_iterate_begin(cache_);
   if (!it) return make_error(spec + ": libblkid cannot list the devices");

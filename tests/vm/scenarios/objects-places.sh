@@ -19,6 +19,8 @@
 #   - a new UUID for /home (EXT4_IOC_SETFSUUID) and a new label for /boot
 #     (FS_IOC_SETFSLABEL), which would take them from their places (twin:
 #     the root filesystem, which has no place, takes a new label).
+# A filesystem for /boot/efi without a UUID (as a vfat ESP's serial, which
+# the kernel does not keep as one): not placed, its device guarded.
 # Decoys, as root would leave for the next boot: a second disk labelled
 # like /boot and a third with /home's UUID. The loader warns that two
 # devices answer each spec, places and guards every one (raw writes of
@@ -65,12 +67,16 @@ mkfs.ext4 -q -F -L lateboot -d "$VM_WORK/decoyfs" "$VM_WORK/decoy-boot.img" 8M |
 mkfs.ext4 -q -F -U "$home_uuid" -d "$VM_WORK/decoyfs" "$VM_WORK/decoy-home.img" 8M ||
 	_vm_die "cannot make the /home decoy"
 truncate -s 8M "$VM_WORK/scratch.img"
+# A filesystem below /boot with no UUID the enforcer could key a place by
+# (as a vfat ESP's serial): not placed, its device guarded all the same.
+rm -f "$VM_WORK/nouuid.img"
+mkfs.ext4 -q -F -L espish -U clear "$VM_WORK/nouuid.img" 8M || _vm_die "cannot make the filesystem without a UUID"
 rm -f "$VM_WORK/decoy-both.img"
 mkfs.ext4 -q -F -L lateboot -U "$home_uuid" -d "$VM_WORK/decoyfs" "$VM_WORK/decoy-both.img" 8M ||
 	_vm_die "cannot make the decoy with /boot's label and /home's UUID"
 printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=lateboot /boot ext4 defaults 0 2' \
 	"UUID=$home_uuid /home ext4 defaults 0 2" 'tmpfs /srv tmpfs defaults 0 0' \
-	'LABEL=nosuch /var/later ext4 defaults 0 2' >"$tree/etc/fstab"
+	'LABEL=nosuch /var/later ext4 defaults 0 2' 'LABEL=espish /boot/efi ext4 defaults 0 2' >"$tree/etc/fstab"
 
 # md's modules, uncompressed for busybox's insmod; the array's node for
 # the device rule; a copy of bs-attack that rule names (static: a named
@@ -169,6 +175,7 @@ try setfslabel-root $T setfslabel /etc/fstab newroot
 try raw-write-decoy-boot dd if=/dev/zero of=/dev/vdd bs=512 count=1 seek=2000 conv=notrunc
 try raw-write-decoy-home dd if=/dev/zero of=/dev/vde bs=512 count=1 seek=2000 conv=notrunc
 try raw-write-scratch dd if=/dev/zero of=/dev/vdf bs=512 count=1 seek=2000 conv=notrunc
+try raw-write-nouuid dd if=/dev/zero of=/dev/vdg bs=512 count=1 seek=2000 conv=notrunc
 mkdir -p /mnt/d
 try mount-decoy-boot mount -t ext4 /dev/vdd /mnt/d
 try write-decoy-boot $T create /mnt/d/initrd.img evil
@@ -188,7 +195,8 @@ vm_boot --initrd "$initrd" --disk "$disk" --log "$log" --timeout 500 \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/home.img,if=virtio,format=raw,snapshot=on" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/decoy-boot.img,if=virtio,format=raw,snapshot=on" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/decoy-home.img,if=virtio,format=raw,snapshot=on" \
-	--qemu-arg -drive --qemu-arg "file=$VM_WORK/scratch.img,if=virtio,format=raw,snapshot=on"
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/scratch.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/nouuid.img,if=virtio,format=raw,snapshot=on"
 vm_expect "$log" "bootseal: policy 'vm-objects-places' generation 3 in force, enforce mode" "the policy is in force"
 vm_expect "$log" 'bootseal: fill: .* 3 later filesystems placed,' "the loader placed /boot and its decoy (by their label) and /home (by its UUID)"
 vm_expect "$log" 'bootseal: /sysroot/etc/fstab line 2 \(LABEL=lateboot on /boot\): 2 devices have LABEL=lateboot \(/dev/vdb, /dev/vdd\); whichever is mounted there, each is placed and its device guarded' \
@@ -202,6 +210,9 @@ vm_expect "$log" 'bootseal: guarding block device 254:32 against raw writes' "so
 vm_expect "$log" 'bootseal: guarding block device 254:48 against raw writes' "so is the /boot decoy (vdd)"
 vm_expect "$log" 'bootseal: guarding block device 254:64 against raw writes' "and the /home decoy (vde)"
 vm_expect_not "$log" 'bootseal: guarding block device 254:80 ' "not the scratch disk (vdf)"
+vm_expect "$log" 'bootseal: /sysroot/etc/fstab line 6 \(LABEL=espish on /boot/efi\): LABEL=espish: the filesystem on /dev/vdg has no UUID; that device has no place' \
+	"a filesystem below /boot without a UUID is not placed"
+vm_expect "$log" 'bootseal: guarding block device 254:96 against raw writes' "but its device (vdg) is guarded"
 vm_expect "$log" '^TEST: md-modules rc=0$' "md's modules are loaded"
 vm_expect "$log" '^TEST: md-new-dev-boot out=.*new_dev: Operation not permitted$' "md/new_dev naming /boot's device is refused"
 vm_expect "$log" '^TEST: md-safe-mode rc=0$' "another md attribute is written"
@@ -249,6 +260,7 @@ vm_expect "$log" '^TEST: setfslabel-root rc=0$' "the root filesystem, which has 
 vm_expect "$log" '^TEST: raw-write-decoy-boot rc=1$' "a raw write of the /boot decoy is refused"
 vm_expect "$log" '^TEST: raw-write-decoy-home rc=1$' "and of the /home decoy"
 vm_expect "$log" '^TEST: raw-write-scratch rc=0$' "a disk of no place is written raw"
+vm_expect "$log" '^TEST: raw-write-nouuid rc=1$' "the device of the filesystem without a UUID is not"
 vm_expect "$log" '^TEST: mount-decoy-boot rc=0$' "the /boot decoy is mounted elsewhere"
 vm_expect "$log" '^TEST: write-decoy-boot rc=1$' "a file created in it is refused: it holds /boot's place"
 vm_expect "$log" 'bootseal: /sysroot/etc/fstab line 2 \(LABEL=lateboot on /boot\): its device is guarded against raw writes, so the boot.s fsck \(pass 2\) cannot check it; to let it, add `allow write device /dev/disk/by-uuid/[0-9a-f-]{36} by /usr/sbin/e2fsck`' \

@@ -90,6 +90,7 @@ class FilesystemFinder {
 
  private:
   ::blkid_struct_cache* cache_ = nullptr;
+  bool scanned_ = false;
 };
 
 // Erases every signature libblkid finds (filesystem and RAID superblocks,
