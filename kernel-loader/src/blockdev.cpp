@@ -359,7 +359,7 @@ std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& m
   // Filesystems mounted later whose device the loader found.
   std::vector<LaterDevice> later = c->later_devices;
   for (const auto& p : c->places) {
-    const uint32_t ops = p.devices.empty() ? 0 : protected_ops_of_place(*c, p) | p.extra_ops;
+    const uint32_t ops = p.devices.empty() ? 0 : protected_ops_of_place(*c, p);
     for (const uint32_t dev : p.devices) later.push_back(LaterDevice{dev, ops, p.mount_point});
   }
   for (const auto& d : later) {

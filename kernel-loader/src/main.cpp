@@ -294,15 +294,15 @@ Stop guard_devices(const Options& opt, Mode mode, Log& log, const Failure& failu
 // directories of their places, so that the enforcer finds those denials
 // wherever the filesystem is reached. One it cannot identify is protected
 // only where it is mounted, and the log says so.
-void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fstab, const std::string& fstab_name,
-                 Log& log, Compiled* c) {
+void find_places(const RootResolver& resolver, const DeviceResolver& resolve_device,
+                 const std::vector<FstabEntry>& fstab, const std::string& fstab_name, Log& log, Compiled* c) {
   // No block device of their own, or (btrfs) one UUID for every subvolume.
   static const std::set<std::string> kNoPlace = {
       "tmpfs", "proc", "sysfs", "devtmpfs", "devpts", "ramfs", "cgroup", "cgroup2", "efivarfs", "securityfs",
       "debugfs", "tracefs", "hugetlbfs", "mqueue", "nfs", "nfs4", "cifs", "smb3", "9p", "virtiofs", "fuse",
       "fuseblk", "overlay", "swap", "none", "autofs", "zfs", "btrfs"};
-  // Each UUID placed: its place and the line that placed it.
-  std::map<std::array<uint8_t, 16>, std::pair<size_t, const FstabEntry*>> owner;
+  // Each UUID placed: the line that placed it.
+  std::map<std::array<uint8_t, 16>, const FstabEntry*> owner;
   FilesystemFinder finder;
   for (const auto& e : fstab) {
     const bool no_place = kNoPlace.count(e.type) || e.type.rfind("fuse.", 0) == 0;
@@ -315,18 +315,22 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
     auto unidentified = [&](const std::string& reason) {
       log.warn(where + ": " + reason + "; the rules of its place hold for it only where it is mounted there");
     };
-    // The operations the devices of this line's filesystem are guarded for.
-    const auto line_ops = [&] { return protected_ops_of_place(*c, Place{{}, e.mount_point, *chain, {}, 0, 0}); };
-    const auto device_of = [](const std::string& path) -> uint32_t {
-      struct stat st {};
-      return !path.empty() && ::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode) ? kernel_dev(st.st_rdev) : 0;
+    // A device this line's spec found, guarded for the denials of the
+    // line's place whether or not the filesystem gets a place of its own.
+    const auto block_device = [&](const std::string& path) -> uint32_t {
+      const auto d = path.empty() ? std::nullopt : resolve_device(path, nullptr);
+      return d && !d->character ? d->rdev : 0;
+    };
+    const auto guard_too = [&](const std::string& path) {
+      if (const uint32_t dev = block_device(path))
+        c->later_devices.push_back({dev, protected_ops_of_place(*c, Place{{}, e.mount_point, *chain, {}, 0}),
+                                    e.mount_point});
     };
     if (no_place) {  // btrfs: not placed, its devices guarded
       if (!chain) continue;
       unidentified("btrfs subvolumes share one UUID");
       if (auto ids = finder.find(e.spec))
-        for (const auto& id : *ids)
-          if (const uint32_t dev = device_of(id.device)) c->later_devices.push_back({dev, line_ops(), e.mount_point});
+        for (const auto& id : *ids) guard_too(id.device);
       continue;
     }
     if (!chain) {
@@ -353,32 +357,25 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
     // whose UUID cannot be placed: guarded all the same (one of them may
     // be what the system mounts there).
     std::vector<std::pair<std::array<uint8_t, 16>, std::vector<const FilesystemIdentity*>>> found;
-    std::vector<uint32_t> unplaced;
     for (const auto& id : *ids) {
       auto uuid = id.problem.empty() ? parse_fs_uuid(id.uuid) : std::nullopt;
       if (!uuid) {
         if (!id.problem.empty()) log.warn(where + ": " + id.problem + "; that device has no place");
         else unidentified("its UUID " + id.uuid + " is not a 128-bit one the kernel keeps");
-        if (const uint32_t dev = device_of(id.device)) unplaced.push_back(dev);
+        guard_too(id.device);
         continue;
       }
       auto it = std::find_if(found.begin(), found.end(), [&](const auto& f) { return f.first == *uuid; });
       if (it == found.end()) found.push_back({*uuid, {&id}});
       else it->second.push_back(&id);
     }
-    std::optional<size_t> line_place;  // the first place this line made
     for (const auto& [uuid, of_uuid] : found) {
       const std::string& uuid_text = of_uuid.front()->uuid;
       if (auto prior = owner.find(uuid); prior != owner.end()) {
-        // Another line has it: its devices are guarded with that place's,
-        // for this line's denials as well.
-        const uint32_t ops = line_ops();
-        Place& p = c->places[prior->second.first];
-        p.extra_ops |= ops;
-        for (const auto* id : of_uuid)
-          if (const uint32_t dev = device_of(id->device); dev && std::find(p.devices.begin(), p.devices.end(), dev) == p.devices.end())
-            p.devices.push_back(dev);
-        const FstabEntry& pe = *prior->second.second;
+        // Another line has it: the place is that line's, the devices are
+        // guarded for this line's denials as well.
+        for (const auto* id : of_uuid) guard_too(id->device);
+        const FstabEntry& pe = *prior->second;
         // One filesystem listed twice: by its UUID both times, or by one
         // and the same tag (a decoy cannot answer those differently).
         const auto tag = spec_tag(e.spec), prior_tag = spec_tag(pe.spec);
@@ -404,13 +401,13 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
                                             true});
         continue;
       }
-      Place place{uuid, e.mount_point, *chain, {}, 0, 0};
+      Place place{uuid, e.mount_point, *chain, {}, 0};
       place.magic = fstype_magic(e.type).value_or(0);
       // Its devices, guarded against raw writes like those of the
       // filesystems mounted now (guard_backing_devices).
       const uint32_t ops = protected_ops_of_place(*c, place);
       for (const auto* id : of_uuid)
-        if (const uint32_t dev = device_of(id->device)) place.devices.push_back(dev);
+        if (const uint32_t dev = block_device(id->device)) place.devices.push_back(dev);
       if (place.devices.empty() && ops)
         log.warn(where + ": no device has UUID " + uuid_text +
                  " now; raw writes to the device it is on later are not refused");
@@ -432,18 +429,8 @@ void find_places(const RootResolver& resolver, const std::vector<FstabEntry>& fs
                  (e.type == "ext4" || e.type == "ext3" || e.type == "ext2" ? std::string("/usr/sbin/e2fsck")
                                                                            : "/usr/sbin/fsck." + e.type) +
                  "`");
-      owner[uuid] = {c->places.size(), &e};
-      if (!line_place) line_place = c->places.size();
+      owner[uuid] = &e;
       c->places.push_back(std::move(place));
-    }
-    if (!unplaced.empty()) {
-      if (line_place) {
-        auto& devices = c->places[*line_place].devices;
-        for (const uint32_t dev : unplaced)
-          if (std::find(devices.begin(), devices.end(), dev) == devices.end()) devices.push_back(dev);
-      } else {
-        for (const uint32_t dev : unplaced) c->later_devices.push_back({dev, line_ops(), e.mount_point});
-      }
     }
   }
 }
@@ -466,9 +453,9 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   } else if (::access(fstab_name.c_str(), F_OK) == 0) {
     log.warn(fstab.error() + "; no filesystem mounted later is known, and no place is recorded");
   }
-  Compiled compiled =
-      compile(doc, resolver->resolver(), system_device_resolver(opt.root), resolver->name_resolver());
-  find_places(*resolver, fstab_entries, fstab_name, log, &compiled);
+  const DeviceResolver device_resolver = system_device_resolver(opt.root);
+  Compiled compiled = compile(doc, resolver->resolver(), device_resolver, resolver->name_resolver());
+  find_places(*resolver, device_resolver, fstab_entries, fstab_name, log, &compiled);
   compiled.mode = mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (const auto& d : compiled.diagnostics) log.warn(d.message);
   if (mode == Mode::enforce) {

@@ -851,8 +851,8 @@ TEST(Devices, DevicesOfFilesystemsWithoutAPlaceAndAnotherLinesOpsAreGuarded) {
   p.chain.dirs = {InodeId{kVda2, 13}, InodeId{kVda2, 2}};
   p.chain.mount_point_exists = true;
   p.devices = {253u << 20 | 0};
-  p.extra_ops = 1u << BS_OP_READ;
   c.places.push_back(p);
+  c.later_devices.push_back(LaterDevice{253u << 20 | 0, 1u << BS_OP_READ, "/b"});
   EXPECT_TRUE(guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path(), "mi", kProcDevices).empty());
   const auto ops_of = [&](uint32_t dev) {
     uint32_t ops = 0;

@@ -173,14 +173,12 @@ struct Place {
   // on another device); and its fstab type's superblock magic, 0 unknown.
   std::vector<uint32_t> devices;
   uint64_t magic = 0;
-  // Operations its devices are guarded for beyond its own place's: those
-  // of another fstab line that names the same filesystem.
-  uint32_t extra_ops = 0;
 };
 
-// A device of a filesystem mounted later that has no place (no UUID the
-// enforcer keeps, btrfs), guarded all the same for the denials of the
-// place its fstab line gives it.
+// A device of a filesystem mounted later guarded for the denials of an
+// fstab line that names it but places no filesystem on it: no UUID the
+// enforcer keeps (vfat, btrfs), or a UUID another line placed (its
+// devices then guarded for both lines' denials).
 struct LaterDevice {
   uint32_t dev = 0;      // kernel encoding
   uint32_t ops = 0;      // 1 << BS_OP_* it is guarded for
@@ -340,8 +338,8 @@ uint32_t protected_ops_of_place(const Compiled& c, const Place& p);
 // controller's node (nvmeX); when the names do not say which generic
 // node is the namespace's, every one beside the disk, each noted in
 // c->diagnostics. The devices of c->places found when the loader ran are
-// guarded the same way, for protected_ops_of_place (and the place's
-// extra_ops), and so are c->later_devices, for their ops. For nodes made later, a SCSI disk (one with such nodes,
+// guarded the same way, for protected_ops_of_place, and so are
+// c->later_devices, for their ops. For nodes made later, a SCSI disk (one with such nodes,
 // or driven by sd) also guards the whole SCSI generic major (21) and the
 // bsg major, and an NVMe namespace the nvme-generic major, the dynamic
 // ones read from the /proc/devices text `proc_devices` (named
