@@ -3600,28 +3600,26 @@ static __always_inline int rawdev_open(struct file *file, unsigned int fmode)
 static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd)
 {
 	__u32 rdev, type = 0;
-	int ret;
+	int ret, member;
 
-	/* A new md member, while anything is guarded for write: a write of
-	 * the array, refused without a device rule that lets its subject
-	 * write the array's device. */
-	if ((bs_rawdev_ops & (1 << BS_OP_WRITE)) && md_member_ioctl(cmd)) {
-		rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
-		if (!rdev || type != BS_DEVICE_BLOCK)
-			return 0;
-		return check_device(BS_OP_WRITE, rdev, type, BS_RULE_STACK_MEMBER);
-	}
-	/* btrfs adding a device, or replacing one, by its path: refused on
-	 * any file of a btrfs, without exception (no device rule can name
-	 * the device). */
+	if (!bs_rawdev_ops)
+		return 0;
+	/* btrfs adding a device, or replacing one, by its path, while
+	 * anything is guarded for write: refused on any file of a btrfs,
+	 * without exception (no device rule can name the device). */
 	if ((bs_rawdev_ops & (1 << BS_OP_WRITE)) && (cmd == 0x5000940a /* BTRFS_IOC_ADD_DEV */ ||
 						      cmd == 0xca289435 /* BTRFS_IOC_DEV_REPLACE */))
 		return refuse_write(BPF_CORE_READ(file, f_path.dentry), BS_RULE_STACK_MEMBER);
-	if (!bs_rawdev_ops || !writing_ioctl(cmd))
+	/* A new md member, likewise: a write of the array, refused without a
+	 * device rule that lets its subject write the array's device. */
+	member = (bs_rawdev_ops & (1 << BS_OP_WRITE)) && md_member_ioctl(cmd);
+	if (!member && !writing_ioctl(cmd))
 		return 0;
 	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
 	if (!rdev || type != BS_DEVICE_BLOCK)
 		return 0;
+	if (member)
+		return check_device(BS_OP_WRITE, rdev, type, BS_RULE_STACK_MEMBER);
 	ret = check_device(BS_OP_WRITE, rdev, type, 0);
 	if (ret || cmd == 0x1269 /* BLKPG */ || cmd == 0x125f /* BLKRRPART */)
 		return ret;
