@@ -78,32 +78,27 @@ def main():
             for m in re.finditer(r"r10 - (0x[0-9a-f]+|\d+)\)", text):
                 depth = max(depth, int(m.group(1), 0))
             # Stack pointers in registers: copies of r10 and of each other,
-            # moved by constants; an access through one counts at its offset.
-            m = re.match(r"^r(\d+) = r(\d+)$", text)
-            if m:
-                src = m.group(2)
-                if src == "10":
-                    stack[m.group(1)] = 0
-                elif src in stack:
-                    stack[m.group(1)] = stack[src]
-                else:
-                    stack.pop(m.group(1), None)
-            else:
-                m = re.match(r"^r(\d+) ([+-])= (-?(?:0x[0-9a-f]+|\d+))$", text)
-                if m and m.group(1) in stack:
-                    step = int(m.group(3), 0)
-                    stack[m.group(1)] += step if m.group(2) == "+" else -step
-                elif re.match(r"^[rw](\d+) ", text):
-                    stack.pop(re.match(r"^[rw](\d+) ", text).group(1), None)
-                if text.startswith("call"):
-                    for r in ("0", "1", "2", "3", "4", "5"):
-                        stack.pop(r, None)
+            # moved by constants. An access through one counts at its
+            # offset (read before the instruction changes the register).
             for reg, off in stack.items():
-                if off < 0:
-                    depth = max(depth, -off)
                 for m in re.finditer(r"\(r" + reg + r" ([+-]) (0x[0-9a-f]+|\d+)\)", text):
                     at = off + (int(m.group(2), 0) if m.group(1) == "+" else -int(m.group(2), 0))
                     depth = max(depth, -at)
+            copy = re.match(r"^r(\d+) = r(\d+)$", text)
+            move = re.match(r"^r(\d+) ([+-])= (-?(?:0x[0-9a-f]+|\d+))$", text)
+            written = re.match(r"^[rw](\d+) ", text)
+            if copy and (copy.group(2) == "10" or copy.group(2) in stack):
+                stack[copy.group(1)] = 0 if copy.group(2) == "10" else stack[copy.group(2)]
+            elif move and move.group(1) in stack:
+                step = int(move.group(3), 0)
+                stack[move.group(1)] += step if move.group(2) == "+" else -step
+            elif written:
+                stack.pop(written.group(1), None)
+            elif text.startswith("call"):
+                for r in ("0", "1", "2", "3", "4", "5"):
+                    stack.pop(r, None)
+            for off in stack.values():
+                depth = max(depth, -off)
             imm = int.from_bytes(raw[4:8], "little", signed=True)
             call = raw[0] == 0x85 and (raw[1] >> 4) == 1      # BPF_PSEUDO_CALL
             address = raw[0] == 0x18 and (raw[1] >> 4) == 4   # BPF_PSEUDO_FUNC (a callback)
