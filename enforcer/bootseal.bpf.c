@@ -3497,6 +3497,11 @@ static __always_inline int writing_ioctl(unsigned int cmd)
 	case 0xc0484e47:  /* NVME_IOCTL_ADMIN64_CMD */
 	case 0xc0484e48:  /* NVME_IOCTL_IO64_CMD */
 	case 0xc0484e49:  /* NVME_IOCTL_IO64_CMD_VEC */
+	case 0x402c4e42:  /* NVME_IOCTL_SUBMIT_IO32 (accepted from 64-bit tasks too) */
+	case 0x5393:      /* CDROM_SEND_PACKET: any SCSI command, through sd too */
+	case 0x031d:      /* HDIO_DRIVE_TASKFILE */
+	case 0x031e:      /* HDIO_DRIVE_TASK: raw ATA commands (libata) */
+	case 0x031f:      /* HDIO_DRIVE_CMD */
 		return 1;
 	}
 	/* Self-encrypting drive commands (IOC_OPAL_*, type 'p'): lock or erase
@@ -3505,12 +3510,49 @@ static __always_inline int writing_ioctl(unsigned int cmd)
 	return ((cmd >> 8) & 0xff) == 'p';
 }
 
+/* A block device file's device (CO-RE flavours): the file's mapping's
+ * host is the device's inode, inside struct bdev_inode (6.1 and 6.12). */
+struct gendisk___bs;
+struct block_device___bs {
+	__u32 bd_dev;
+	struct gendisk___bs *bd_disk;
+} __attribute__((preserve_access_index));
+struct gendisk___bs {
+	struct block_device___bs *part0;
+	char disk_name[32];
+} __attribute__((preserve_access_index));
+struct bdev_inode___bs {
+	struct block_device___bs bdev;
+	struct inode vfs_inode;
+} __attribute__((preserve_access_index));
+struct address_space___bs {
+	struct inode *host;
+} __attribute__((preserve_access_index));
+struct file___mapping {
+	struct address_space___bs *f_mapping;
+} __attribute__((preserve_access_index));
+
+/* The gendisk of a block device file, 0 when unknown. */
+static __always_inline struct gendisk___bs *disk_of(struct file *file)
+{
+	struct inode *host = BPF_CORE_READ((struct file___mapping *)file, f_mapping, host);
+	struct block_device___bs *bdev;
+
+	if (!host || !bpf_core_field_exists(((struct bdev_inode___bs *)0)->vfs_inode))
+		return 0;
+	bdev = (void *)((char *)host - bpf_core_field_offset(struct bdev_inode___bs, vfs_inode));
+	return BPF_CORE_READ(bdev, bd_disk);
+}
+
 /* md ioctls that make an array take a member by its device number, which
  * the kernel then opens with no file_open: ADD_NEW_DISK, HOT_ADD_DISK,
  * RAID_AUTORUN (the members the partition scan found). */
+#define BS_MD_ADD_NEW_DISK 0x40140921
+#define BS_MD_HOT_ADD_DISK 0x928
+#define BS_MD_RAID_AUTORUN 0x914
 static __always_inline int md_member_ioctl(unsigned int cmd)
 {
-	return cmd == 0x40140921 || cmd == 0x928 || cmd == 0x914;
+	return cmd == BS_MD_ADD_NEW_DISK || cmd == BS_MD_HOT_ADD_DISK || cmd == BS_MD_RAID_AUTORUN;
 }
 
 /* Whether opening device `rdev` for `op` is refused without a device rule:
@@ -3520,10 +3562,12 @@ static __always_inline int guarded(__u32 rdev, __u32 type, __u8 op)
 	struct bs_rawdev_key gk = { .dev = rdev, .type = type };
 	struct bs_rawdev *g;
 
+	/* device-mapper control, for write whatever the guard is for: a
+	 * table over a device guarded for read alone reads it too. */
+	if (type == BS_DEVICE_CHAR && rdev == BS_DM_CONTROL && op == BS_OP_WRITE)
+		return bs_rawdev_ops != 0;
 	if (!(bs_rawdev_ops & (1 << op)))
 		return 0;
-	if (type == BS_DEVICE_CHAR && rdev == BS_DM_CONTROL && op == BS_OP_WRITE)
-		return 1;
 	g = bpf_map_lookup_elem(&rawdevs, &gk);
 	if (g && (g->ops & (1 << op)))
 		return 1;
@@ -3582,22 +3626,117 @@ static __always_inline int rawdev_open(struct file *file, unsigned int fmode)
 	/* A guarded character device (SCSI generic, NVMe generic or
 	 * controller node, device-mapper control) reads and writes through
 	 * ioctls on any fd, read-only, write-only or ioctl-only (O_ACCMODE 3):
-	 * every open of it is a write and a read, for what it is guarded for. */
+	 * every open of it is a write and a read, for what it is guarded for.
+	 * A block device is written only through a writable descriptor (a
+	 * loop device on a read-only one is read-only; pass-through ioctls are
+	 * rawdev_ioctl's). */
 	if ((fmode & FMODE_WRITE) || (type == BS_DEVICE_CHAR && guarded(rdev, type, BS_OP_WRITE))) {
 		ret = check_device(BS_OP_WRITE, rdev, type, 0);
 		if (ret)
 			return ret;
 	}
-	if ((fmode & FMODE_READ) || (type == BS_DEVICE_CHAR && guarded(rdev, type, BS_OP_READ)))
+	/* A device guarded for read is read through any descriptor, a block
+	 * device's too: a loop device set up with direct I/O on a write-only
+	 * (or O_ACCMODE 3) descriptor reads the device through it. */
+	if ((fmode & FMODE_READ) || guarded(rdev, type, BS_OP_READ))
 		return check_device(BS_OP_READ, rdev, type, 0);
 	return 0;
+}
+
+/* The device an md ioctl gives an array, in the kernel's numbering: the
+ * argument itself for HOT_ADD_DISK (new_encode_dev's form), the major and
+ * minor of the caller's mdu_disk_info_t for ADD_NEW_DISK (read here, before
+ * md copies it: a thread sharing the caller's memory could change it
+ * between the two, which a named subject's process does not have, see
+ * "Subjects"). 0 for none (RAID_AUTORUN), BS_MD_UNREADABLE when it cannot
+ * be read. 64 bits wide, so that the verifier follows the test for 0 into
+ * a return (6.12 checks an LSM program's return range). */
+#define BS_MD_UNREADABLE (1ULL << 32)
+static __always_inline __u64 md_member_dev(unsigned int cmd, unsigned long arg)
+{
+	__s32 mm[2];
+	__u32 e = (__u32)arg;
+
+	if (cmd == BS_MD_HOT_ADD_DISK)
+		return ((e & 0xfff00) >> 8) << 20 | ((e & 0xff) | ((e >> 12) & 0xfff00));
+	if (cmd != BS_MD_ADD_NEW_DISK)
+		return 0;
+	/* struct mdu_disk_info_s { int number, major, minor, raid_disk, state; } */
+	if (bpf_probe_read_user(mm, sizeof(mm), (void *)(arg + 4)))
+		return BS_MD_UNREADABLE;
+	if (mm[0] < 0 || mm[0] >= 4096 || mm[1] < 0 || mm[1] >= (1 << 20))
+		return BS_MD_UNREADABLE;
+	return (__u64)((__u32)mm[0] << 20 | (__u32)mm[1]);
+}
+
+/* A new md member: a write of the array, refused without a device rule
+ * that lets the subject write the array's device; and, when the member is
+ * a guarded device, a write and a read of the member for what it is
+ * guarded for (the array serves its blocks), refused without a device rule
+ * for the member. An argument that cannot be read fails closed. */
+static __always_inline int md_member_check(__u32 array, unsigned int cmd, unsigned long arg)
+{
+	__u64 member;
+	int ret;
+
+	ret = check_device(BS_OP_WRITE, array, BS_DEVICE_BLOCK, BS_RULE_STACK_MEMBER);
+	if (ret)
+		return ret;
+	member = md_member_dev(cmd, arg);
+	if (!member)
+		return 0;
+	if (member == BS_MD_UNREADABLE) {
+		struct bs_rule_val v = {};
+
+		v.action = BS_ACT_DENY;
+		v.rule = BS_RULE_STACK_MEMBER;
+		return verdict(BS_OP_WRITE, current_subject(), array, BS_DEVICE_BLOCK, &v, 1);
+	}
+	if (guarded((__u32)member, BS_DEVICE_BLOCK, BS_OP_WRITE)) {
+		ret = check_device(BS_OP_WRITE, (__u32)member, BS_DEVICE_BLOCK, BS_RULE_STACK_MEMBER);
+		if (ret)
+			return ret;
+	}
+	if (guarded((__u32)member, BS_DEVICE_BLOCK, BS_OP_READ))
+		return check_device(BS_OP_READ, (__u32)member, BS_DEVICE_BLOCK, BS_RULE_STACK_MEMBER);
+	return 0;
+}
+
+/* A pass-through command goes to the whole disk: sent on a partition (sd
+ * passes SG_IO on to the disk for CAP_SYS_RAWIO, NVMe for anyone), it is
+ * a write and a read of the disk as well; sent on a device-mapper device,
+ * whose single-target tables pass it to the device below, it is refused
+ * while anything is guarded, but to a program a device rule lets write
+ * that dm device. An unknown disk fails closed. */
+static __always_inline int passthrough_reach(struct file *file, __u32 rdev)
+{
+	struct gendisk___bs *disk;
+	__u32 whole;
+	char name[4] = {};
+	int ret;
+
+	if (!bs_rawdev_ops)
+		return 0;
+	disk = disk_of(file);
+	if (!disk)
+		return check_device(BS_OP_WRITE, rdev, BS_DEVICE_BLOCK, BS_RULE_RAW_DEVICE);
+	bpf_probe_read_kernel(name, 3, &disk->disk_name);
+	if (name[0] == 'd' && name[1] == 'm' && name[2] == '-')
+		return check_device(BS_OP_WRITE, rdev, BS_DEVICE_BLOCK, BS_RULE_RAW_DEVICE);
+	whole = BPF_CORE_READ(disk, part0, bd_dev);
+	if (!whole || whole == rdev)
+		return 0;
+	ret = check_device(BS_OP_WRITE, whole, BS_DEVICE_BLOCK, 0);
+	if (ret)
+		return ret;
+	return check_device(BS_OP_READ, whole, BS_DEVICE_BLOCK, 0);
 }
 
 /* write: pass-through and partition-table ioctls on a block device, whatever
  * its open mode; read as well for pass-through commands, which read the
  * disk as well as write it (a descriptor opened only for writing must not
  * read a device guarded for read). */
-static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd)
+static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	__u32 rdev, type = 0;
 	int ret, member;
@@ -3610,20 +3749,29 @@ static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd)
 	if ((bs_rawdev_ops & (1 << BS_OP_WRITE)) && (cmd == 0x5000940a /* BTRFS_IOC_ADD_DEV */ ||
 						      cmd == 0xca289435 /* BTRFS_IOC_DEV_REPLACE */))
 		return refuse_write(BPF_CORE_READ(file, f_path.dentry), BS_RULE_STACK_MEMBER);
-	/* A new md member, likewise: a write of the array, refused without a
-	 * device rule that lets its subject write the array's device. */
-	member = (bs_rawdev_ops & (1 << BS_OP_WRITE)) && md_member_ioctl(cmd);
+	/* md's SET_BITMAP_FILE with a file: md maps the file's blocks once
+	 * and then writes them on the filesystem's device directly, past the
+	 * filesystem (truncate the file, and its blocks become other files'):
+	 * refused while anything is guarded for write, without exception. */
+	if ((bs_rawdev_ops & (1 << BS_OP_WRITE)) && cmd == 0x4004092b /* SET_BITMAP_FILE */ && (int)arg >= 0)
+		return refuse_write(BPF_CORE_READ(file, f_path.dentry), BS_RULE_STACK_MEMBER);
+	/* A new md member while anything is guarded, for read or for write
+	 * (the array serves the member's blocks): md_member_check. */
+	member = md_member_ioctl(cmd);
 	if (!member && !writing_ioctl(cmd))
 		return 0;
 	rdev = device_of(BPF_CORE_READ(file, f_inode), &type);
 	if (!rdev || type != BS_DEVICE_BLOCK)
 		return 0;
 	if (member)
-		return check_device(BS_OP_WRITE, rdev, type, BS_RULE_STACK_MEMBER);
+		return md_member_check(rdev, cmd, arg);
 	ret = check_device(BS_OP_WRITE, rdev, type, 0);
 	if (ret || cmd == 0x1269 /* BLKPG */ || cmd == 0x125f /* BLKRRPART */)
 		return ret;
-	return check_device(BS_OP_READ, rdev, type, 0);
+	ret = check_device(BS_OP_READ, rdev, type, 0);
+	if (ret)
+		return ret;
+	return passthrough_reach(file, rdev);
 }
 
 /* write: changing a file's attribute flags (chattr: immutable, append-only,
@@ -3657,7 +3805,7 @@ int BPF_PROG(bs_rawdev_ioctl, struct file *file, unsigned int cmd, unsigned long
 	ret = attr_ioctl(file, cmd);
 	if (ret)
 		return ret;
-	return rawdev_ioctl(file, cmd);
+	return rawdev_ioctl(file, cmd, arg);
 }
 
 /* The same for ioctls of 32-bit tasks (compat_sys_ioctl asks this hook
@@ -3670,14 +3818,14 @@ int BPF_PROG(bs_rawdev_ioctl_compat, struct file *file, unsigned int cmd, unsign
 	ret = attr_ioctl(file, cmd);
 	if (ret)
 		return ret;
-	return rawdev_ioctl(file, cmd);
+	return rawdev_ioctl(file, cmd, arg);
 }
 
 /* ---- file_open ------------------------------------------------------- */
 
 /* write: md's sysfs attribute new_dev ("MAJOR:MINOR": the array takes that
  * device, which the kernel opens with no file_open), opened for writing
- * while anything is guarded for write. No device rule names it: the tools
+ * while anything is guarded, for read or for write. No device rule names it: the tools
  * that need it (mdadm for external-metadata arrays) add members through
  * it rarely, and the ioctls, which a device rule can allow, do the same. */
 static __always_inline int md_new_dev_open(struct file *file, unsigned int fmode)
@@ -3686,7 +3834,7 @@ static __always_inline int md_new_dev_open(struct file *file, unsigned int fmode
 	__u64 name = 0;
 	__u32 pname = 0;
 
-	if (!(fmode & FMODE_WRITE) || !(bs_rawdev_ops & (1 << BS_OP_WRITE)))
+	if (!(fmode & FMODE_WRITE) || !bs_rawdev_ops)
 		return 0;
 	d = BPF_CORE_READ(file, f_path.dentry);
 	if (BPF_CORE_READ(d, d_sb, s_magic) != SYSFS_MAGIC || BPF_CORE_READ(d, d_name.len) != 7)

@@ -815,8 +815,10 @@ MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
       if (match && d.character == q.device->character && (d.ops & (1u << op)))
         out = MapDecision{BS_ACT_DENY, BS_RULE_RAW_DEVICE};
     }
+    // device-mapper control, for write, whatever the guard is for: a
+    // table over a device guarded for read alone reads it too.
     if (q.device->character && q.device->rdev == (10u << 20 | 236u) && q.operation == Operation::write &&
-        (all_ops & (1u << BS_OP_WRITE)))
+        all_ops != 0)
       out = MapDecision{BS_ACT_DENY, BS_RULE_DM_CONTROL};
     return out;
   }

@@ -1159,6 +1159,16 @@ TEST(Devices, MapDecisionGuardsUnlessADeviceRuleAllows) {
   q.operation = Operation::write;
   q.device = DeviceId{kDmControl, true};
   EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_DM_CONTROL);
+  // A guard for read alone holds device-mapper control too: a table over
+  // the device would read it.
+  c.raw_devices = {{kVda2, false, 1u << BS_OP_READ}};
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_DM_CONTROL);
+  q.device = DeviceId{kVda2, false};  // while the device itself is written
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
+  c.raw_devices.clear();  // nothing guarded: control is free
+  q.device = DeviceId{kDmControl, true};
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
 }
 
 }  // namespace

@@ -44,8 +44,9 @@
 //                                READ(10) or WRITE(10) for logical block LBA
 //                                (512 bytes; a write stores "bootseal"
 //                                repeated) with SG_IO: the sg_io_hdr on a
-//                                SCSI generic node (/dev/sgN, major 21), the
-//                                sg_io_v4 on any other (/dev/bsg/H:C:T:L);
+//                                SCSI generic node (/dev/sgN, major 21) or a
+//                                block device (/dev/sda1), the sg_io_v4 on
+//                                any other (/dev/bsg/H:C:T:L);
 //                                a read prints "ok" and the block's first
 //                                8 bytes
 //
@@ -211,7 +212,7 @@ int main(int argc, char **argv)
 		cdb[5] = (unsigned char)lba;
 		cdb[8] = 1; /* one block */
 		unsigned status;
-		if (major(sst.st_rdev) == 21) {
+		if (major(sst.st_rdev) == 21 || S_ISBLK(sst.st_mode)) {
 			struct sg_io_hdr h;
 			memset(&h, 0, sizeof(h));
 			h.interface_id = 'S';

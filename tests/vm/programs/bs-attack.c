@@ -83,7 +83,15 @@
  *   md-add MD DEV            make MD a one-disk RAID1 array without a
  *                            superblock and give it DEV by number
  *                            (SET_ARRAY_INFO, ADD_NEW_DISK: what mdadm
- *                            --build does), print "added", stop MD
+ *                            --build does; DEV's size from sysfs, its
+ *                            node never opened), print "added", stop MD
+ *   dm-version NODE          open NODE (device-mapper control) and ask
+ *                            DM_VERSION, as dmsetup and lvm do first
+ *   md-bitmap MD FILE        give the array MD the bitmap file FILE
+ *                            (created, opened read-write; "-" for none:
+ *                            fd -1) with SET_BITMAP_FILE
+ *   md-hot-add MD DEV        give the array MD the device DEV by number
+ *                            (HOT_ADD_DISK), print "added"
  *   anon-rwx                 run code from an anonymous RWX mapping
  *   mprotect-rx              write code to RW memory, mprotect it RX, run it
  *   anon-rx-uffd             map anonymous memory RX (never writable), fill
@@ -138,6 +146,7 @@
 #include <unistd.h>
 
 #include <linux/btrfs.h>
+#include <linux/dm-ioctl.h>
 #include <linux/filter.h>
 #include <linux/fs.h>
 #include <linux/major.h>
@@ -602,12 +611,18 @@ int main(int argc, char **argv)
 		struct stat st;
 		int fd;
 
+		char sys[64];
+		FILE *f;
+
 		if (stat(argv[3], &st) != 0 || !S_ISBLK(st.st_mode))
 			return fail("stat");
-		fd = open(argv[3], O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes) != 0)
-			return fail("member");
-		close(fd);
+		/* The size from sysfs: the member's node is never opened. */
+		snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/size", major(st.st_rdev), minor(st.st_rdev));
+		f = fopen(sys, "re");
+		if (!f || fscanf(f, "%llu", &bytes) != 1)
+			return fail("member size");
+		fclose(f);
+		bytes *= 512;
 		fd = open(argv[2], O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			return fail("open");
@@ -633,10 +648,51 @@ int main(int argc, char **argv)
 			return fail("STOP_ARRAY");
 		return 0;
 	}
-	if (!strcmp(cmd, "tree") && (argc == 5 || argc == 6)) {
+	if (!strcmp(cmd, "dm-version") && argc == 3) {
+		struct dm_ioctl dm = {0};
+		int fd = open(argv[2], O_RDWR | O_CLOEXEC);
+
+		if (fd < 0)
+			return fail("open");
+		dm.version[0] = DM_VERSION_MAJOR;
+		dm.data_size = sizeof(dm);
+		if (ioctl(fd, DM_VERSION, &dm) != 0)
+			return fail("DM_VERSION");
+		printf("dm %u.%u.%u\n", dm.version[0], dm.version[1], dm.version[2]);
+		return 0;
+	}
+	if (!strcmp(cmd, "md-bitmap") && argc == 4) {
+		int fd = open(argv[2], O_RDWR | O_CLOEXEC), bm = -1;
+
+		if (fd < 0)
+			return fail("open");
+		if (strcmp(argv[3], "-") && (bm = open(argv[3], O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+			return fail("bitmap");
+		if (ioctl(fd, SET_BITMAP_FILE, bm) != 0)
+			return fail("SET_BITMAP_FILE");
+		printf("bitmap set\n");
+		return 0;
+	}
+	if (!strcmp(cmd, "md-hot-add") && argc == 4) {
+		struct stat st;
+		int fd;
+
+		if (stat(argv[3], &st) != 0 || !S_ISBLK(st.st_mode))
+			return fail("stat");
+		fd = open(argv[2], O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return fail("open");
+		/* md decodes the argument with new_decode_dev. */
+		if (ioctl(fd, HOT_ADD_DISK, (unsigned long)((minor(st.st_rdev) & 0xff) | (major(st.st_rdev) << 8) |
+							   ((minor(st.st_rdev) & ~0xffu) << 12))) != 0)
+			return fail("HOT_ADD_DISK");
+		printf("added\n");
+		return 0;
+	}
 #ifndef SYS_open_tree
 #define SYS_open_tree 428
 #endif
+	if (!strcmp(cmd, "tree") && (argc == 5 || argc == 6)) {
 		const char *op = argv[2], *name = argv[4], *text = argc == 6 ? argv[5] : "";
 		int tree = (int)syscall(SYS_open_tree, AT_FDCWD, argv[3], 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
 		char buf[64];

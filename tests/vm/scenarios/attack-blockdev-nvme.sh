@@ -7,7 +7,8 @@
 # writing, for reading, for ioctls only, and a fresh mknod of it), NVMe
 # read and write commands through it (NVME_IOCTL_IO_CMD), an admin
 # command through the root controller's node, a pass-through read on the
-# root disk's block device, writes to the root partition; and, the price
+# root disk's block device, writes to the root partition, an NVMe write
+# through the policy partition (it reaches the whole namespace); and, the price
 # of guarding the whole nvme-generic major (generic nodes made after the
 # loader, by a controller reset), namespace 2's and the other controller's
 # generic nodes. Twins: the other controller's block device writes what it
@@ -17,15 +18,17 @@
 # stays writable.
 # A second boot, with a policy that protects files for read only: the
 # generic node still refuses an open for writing (any descriptor of it
-# reads), and a read command through the disk's block device opened
-# write-only is refused; a plain raw write to that disk works (nothing is
-# protected for write).
+# reads), and so does the disk's block device (a loop device with direct
+# I/O reads through a write-only descriptor), so neither a read command
+# nor a plain raw write gets a descriptor; the other controller's disk is
+# written.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
 
 extra=("deny read path /etc/secret"
 	"allow write device /dev/disk/by-partlabel/root by /usr/lib/writer/busybox"
+	"allow read device /dev/disk/by-partlabel/root by /usr/lib/writer/busybox"
 	"deny write subtree /usr/lib/writer")
 blob=$(dr_policy vm-blockdev-nvme 2 "${extra[@]}")
 next=$(dr_policy vm-blockdev-nvme 3 "${extra[@]}")
@@ -73,6 +76,9 @@ try blk-wronly-io-write bs-probe nvme-io "/dev/${disk##*/}" write 40000 w
 try disk-write dd if=/dev/zero of="/dev/${disk##*/}" bs=512 count=1 seek=40001 conv=notrunc
 try part-write dd if=/dev/zero of="$rootpart" bs=512 count=1 conv=notrunc
 try secret-read cat /etc/secret
+# The policy partition is no guarded device; an NVMe command on it goes to
+# the namespace.
+try sib-io-write bs-probe nvme-io "$policypart" write 40000
 
 try ns2-io-write bs-probe nvme-io "/dev/$ns2ng" write 8
 say "ns2-readback $(bs-probe nvme-io "/dev/$ns2ng" read 8)"
@@ -124,6 +130,8 @@ for t in ng-open-write ng-open-read ng-open-ioctl ng-io-read ng-io-write ng-mkno
 	vm_expect "$log" "^TEST: $t out=error: open: $perm" "$t: refused by the enforcer at the open"
 done
 vm_expect "$log" "^TEST: part-write out=.*$perm" "a raw write to the root partition is refused"
+vm_expect "$log" "^TEST: sib-io-write out=error: NVME_IOCTL_IO_CMD write: $perm" \
+	"an NVMe write through the policy partition, which goes to the whole namespace, is refused"
 vm_expect "$log" "^TEST: secret-read rc=[1-9]" "reading /etc/secret is refused"
 for t in other-blk-write writer-part-write policy-install scratch-write; do
 	vm_expect "$log" "^TEST: $t rc=0\$" "$t: works"
@@ -160,13 +168,12 @@ vm_expect "$log2" "bootseal: guarding char device $ng against raw reads\$" "the 
 for t in ng-open-write ng-open-ioctl ng-io-write; do
 	vm_expect "$log2" "^TEST: $t out=error: open: $perm" "$t: a read guard refuses every open of the generic node"
 done
-vm_expect "$log2" "^TEST: blk-wronly-io-read out=error: NVME_IOCTL_IO_CMD read: $perm" \
-	"a read command through the disk opened write-only is refused"
-vm_expect "$log2" "^TEST: blk-wronly-io-write out=error: NVME_IOCTL_IO_CMD write: $perm" \
-	"a pass-through command reads as well as writes: refused too"
-for t in disk-write other-blk-write; do
-	vm_expect "$log2" "^TEST: $t rc=0\$" "$t: works (nothing protected for write)"
+for t in blk-wronly-io-read blk-wronly-io-write; do
+	vm_expect "$log2" "^TEST: $t out=error: open: $perm" \
+		"$t: the disk is not opened write-only either (any descriptor of it reads)"
 done
+vm_expect "$log2" "^TEST: disk-write out=.*$perm" "so a plain raw write is refused too"
+vm_expect "$log2" "^TEST: other-blk-write rc=0\$" "the other controller's disk is written (nothing of it is guarded)"
 for t in ns2-io-write other-io-write; do
 	vm_expect "$log2" "^TEST: $t out=error: open: $perm" "$t: the read guard on the NVMe generic major refuses it"
 done

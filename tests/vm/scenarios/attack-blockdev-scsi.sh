@@ -12,10 +12,11 @@
 # Refused: opening the root disk's sg node for writing, for reading, SCSI
 # READ(10) and WRITE(10) through it (SG_IO), a WRITE(10) through a fresh
 # mknod of another minor of major 21, a WRITE(10) through the root disk's
-# bsg node, writes to the root partition; and, the price of guarding the
+# bsg node, writes to the root partition, a WRITE(10) through the root
+# disk's other partition (sd sends it to the whole disk); and, the price of guarding the
 # whole major, opening target 1's sg node and, for root, its bsg node.
 # Twins: target 1's block device stays writable and reads back what it
-# wrote; the program named in the `device` rules writes target 1 through
+# wrote; the root disk's other partition is read; the program named in the `device` rules writes target 1 through
 # its bsg node and reads it back; the scratch disk stays writable.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
@@ -55,6 +56,12 @@ mknod /tmp/sg c 21 200
 try sg-mknod-io-write bs-probe sg-io /tmp/sg write 40000
 try bsg-io-write bs-probe sg-io "/dev/bsg/$rootbsg" write 40000
 try part-write dd if=/dev/zero of="/dev/${part##*/}" bs=512 count=1 conv=notrunc
+# The disk's other partition (the policy's, no filesystem) is no guarded
+# device, but sd passes SG_IO on it to the whole disk.
+sib=$(ls "$disk" | grep -E "^${disk##*/}[0-9]+\$" | grep -vx "${part##*/}" | head -n 1)
+say "sibling partition $sib"
+try sib-sg-io-write bs-probe sg-io "/dev/$sib" write 40000
+try sib-read dd if="/dev/$sib" of=/dev/null bs=512 count=1
 try secret-read cat /etc/secret
 try other-sg-open bs-probe open "/dev/$othersg" r
 try other-bsg-io-write bs-probe sg-io /dev/bsg/0:0:1:0 write 8
@@ -110,6 +117,10 @@ for t in sg-open-write sg-open-read sg-io-read sg-io-write sg-mknod-io-write bsg
 	vm_expect "$log" "^TEST: $t out=error: open: $perm" "$t: refused by the enforcer at the open"
 done
 vm_expect "$log" "^TEST: part-write out=.*$perm" "a raw write to the root partition is refused"
+vm_expect "$log" '^TEST: sibling partition sd[a-z]+[0-9]+$' "the root disk has another partition"
+vm_expect "$log" "^TEST: sib-sg-io-write out=error: SG_IO write: $perm" \
+	"a SCSI WRITE(10) through it, which goes to the whole disk, is refused"
+vm_expect "$log" '^TEST: sib-read rc=0$' "the partition itself is read"
 vm_expect "$log" "^TEST: secret-read rc=[1-9]" "reading /etc/secret is refused"
 for t in other-blk-write tool-bsg-io-write scratch-write; do
 	vm_expect "$log" "^TEST: $t rc=0\$" "$t: works"

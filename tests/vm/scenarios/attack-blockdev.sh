@@ -3,6 +3,7 @@
 # partition and to the whole disk are refused (also through a fresh mknod'ed
 # node and an O_PATH reopen), and so are reads, since the policy has read
 # rules there. Twins: the subject named in `allow write device ... by`
+# (and for read: any descriptor of a device guarded for read reads it)
 # writes the partition, the one named for read reads it, `bootseal install`
 # writes the policy partition (no filesystem), and a scratch disk stays
 # writable. Mount: `mount -t ext2` of an ext4 volume under `deny mount
@@ -14,6 +15,7 @@
 
 extra=("deny read path /etc/secret"
 	"allow write device /dev/disk/by-partlabel/root by /usr/lib/writer/busybox"
+	"allow read device /dev/disk/by-partlabel/root by /usr/lib/writer/busybox"
 	"allow read device /dev/vda2 by /usr/lib/reader/busybox"
 	"deny mount fstype ext4"
 	"deny write subtree /usr/lib/writer"

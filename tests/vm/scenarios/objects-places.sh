@@ -31,8 +31,14 @@
 # fstab lines and installs nothing (the boot stops).
 # md, before /boot is mounted: an array told to take its device by number
 # (ADD_NEW_DISK, as mdadm --build does; md/new_dev in sysfs), or btrfs by
-# path (BTRFS_IOC_ADD_DEV), would write it past the guard: refused (twins: a program a device rule lets write
-# the array gives it the scratch disk; another md attribute is written).
+# path (BTRFS_IOC_ADD_DEV), would write it past the guard: refused, also
+# to the program the array's device rule names (ADD_NEW_DISK and
+# HOT_ADD_DISK: the member is guarded); twins: that program gives the
+# array the scratch disk; another md attribute is written. A bitmap file
+# (SET_BITMAP_FILE), whose blocks md writes past the filesystem, is
+# refused to all (twin: the ioctl without a file reaches md).
+# device-mapper's control node (tables name devices by number) is
+# refused to all but the program a device rule names (DM_VERSION).
 # The loader warns that the fsck of /boot (pass 2) will be refused, with
 # the device rule that would let e2fsck check it; not for /home, whose
 # device such a rule names (and that checker writes /home's device, not
@@ -78,11 +84,12 @@ printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=lateboot /boot ext4 default
 	"UUID=$home_uuid /home ext4 defaults 0 2" 'tmpfs /srv tmpfs defaults 0 0' \
 	'LABEL=nosuch /var/later ext4 defaults 0 2' 'LABEL=espish /boot/efi ext4 defaults 0 2' >"$tree/etc/fstab"
 
-# md's modules, uncompressed for busybox's insmod; the array's node for
-# the device rule; a copy of bs-attack that rule names (static: a named
-# subject maps no code from files any process may write).
+# md's and device-mapper's modules, uncompressed for busybox's insmod; the
+# array's and device-mapper control's nodes for the device rules; a copy
+# of bs-attack those rules name (static: a named subject maps no code from
+# files any process may write).
 mkdir -p "$tree/lib/md" "$tree/dev"
-for m in md-mod raid1; do
+for m in md-mod raid1 dm-mod; do
 	ko=$(find "$VM_MODULES_DIR/kernel/drivers/md" -name "$m.ko*" | head -n 1)
 	[ -n "$ko" ] || _vm_die "the kernel has no $m module"
 	case $ko in
@@ -92,6 +99,7 @@ for m in md-mod raid1; do
 	esac || _vm_die "cannot copy $ko"
 done
 rm -f "$tree/dev/md9" && mknod "$tree/dev/md9" b 9 9
+mkdir -p "$tree/dev/mapper" && rm -f "$tree/dev/mapper/control" && mknod "$tree/dev/mapper/control" c 10 236
 gcc -O2 -Wall -Werror -static -o "$tree/opt/tools/bs-mdadm" "$VM_SOURCE_ROOT/tests/vm/programs/bs-attack.c" 2>/dev/null ||
 	_vm_die "cannot build bs-mdadm"
 # A checker a device rule lets write /home's device (so the loader's fsck
@@ -103,6 +111,7 @@ blob=$(dr_policy vm-objects-places 3 \
 	'deny write subtree /var/later' \
 	"allow write device /dev/disk/by-uuid/$home_uuid by /usr/sbin/e2fsck" \
 	'allow write device /dev/md9 by /opt/tools/bs-mdadm' \
+	'allow write device /dev/mapper/control by /opt/tools/bs-mdadm' \
 	'deny write path /opt/tools/bs-mdadm' \
 	'deny write path /usr/sbin/e2fsck')
 dr_partition "$VM_WORK/part.img" "$blob"
@@ -120,7 +129,19 @@ try md-modules sh -c 'insmod /lib/md/md-mod.ko && insmod /lib/md/raid1.ko'
 try md-new-dev-boot sh -c 'echo 254:16 >/sys/block/md9/md/new_dev'
 try md-safe-mode sh -c 'echo 0.5 >/sys/block/md9/md/safe_mode_delay'
 try md-add-boot $T md-add /dev/md9 /dev/vdb
+# The program the array's rule names gives it no guarded member either.
+try md-add-boot-tool /opt/tools/bs-mdadm md-add /dev/md9 /dev/vdb
+try md-hot-add-boot-tool /opt/tools/bs-mdadm md-hot-add /dev/md9 /dev/vdb
+try md-hot-add-scratch-tool /opt/tools/bs-mdadm md-hot-add /dev/md9 /dev/vdf
 try md-add-scratch /opt/tools/bs-mdadm md-add /dev/md9 /dev/vdf
+# A bitmap file md would write past its filesystem: refused to all.
+try md-bitmap-file /opt/tools/bs-mdadm md-bitmap /dev/md9 /tmp/bitmap
+try md-bitmap-none /opt/tools/bs-mdadm md-bitmap /dev/md9 -
+# device-mapper's control node: only for the program a rule names.
+try dm-modules insmod /lib/md/dm-mod.ko
+mkdir -p /dev/mapper && { [ -c /dev/mapper/control ] || mknod /dev/mapper/control c 10 236; }
+try dm-control $T dm-version /dev/mapper/control
+say "dm-control-tool $(/opt/tools/bs-mdadm dm-version /dev/mapper/control 2>&1)"
 # btrfs, given a device by path, opens it past file_open too (the hook
 # refuses before the filesystem, here ext4, would answer ENOTTY).
 try btrfs-add-boot $T btrfs-add /etc/fstab /dev/vdb
@@ -218,7 +239,15 @@ vm_expect "$log" '^TEST: md-new-dev-boot out=.*new_dev: Operation not permitted$
 vm_expect "$log" '^TEST: md-safe-mode rc=0$' "another md attribute is written"
 vm_expect "$log" '^TEST: md-add-boot out=ADD_NEW_DISK: Operation not permitted$' "an array is not given /boot's device by number"
 vm_expect "$log" '^TEST: btrfs-add-boot out=BTRFS_IOC_ADD_DEV: Operation not permitted$' "btrfs is not given a device by path"
+vm_expect "$log" '^TEST: md-add-boot-tool out=ADD_NEW_DISK: Operation not permitted$' "nor does the program the array's rule names give it /boot's device"
+vm_expect "$log" '^TEST: md-hot-add-boot-tool out=HOT_ADD_DISK: Operation not permitted$' "not by HOT_ADD_DISK either"
+vm_expect "$log" '^TEST: md-hot-add-scratch-tool out=HOT_ADD_DISK: No such device$' "which passes the scratch disk on to md (no array is running to take it)"
 vm_expect "$log" '^TEST: md-add-scratch rc=0$' "a program a device rule lets write the array gives it the scratch disk (and stops it)"
+vm_expect "$log" '^TEST: md-bitmap-file out=SET_BITMAP_FILE: Operation not permitted$' "an md bitmap file is refused, even to that program"
+vm_expect "$log" '^TEST: md-bitmap-none out=SET_BITMAP_FILE: No such file or directory$' "SET_BITMAP_FILE without a file goes on to md (no bitmap to remove)"
+vm_expect "$log" '^TEST: dm-modules rc=0$' "device-mapper's module is loaded"
+vm_expect "$log" '^TEST: dm-control out=open: Operation not permitted$' "device-mapper's control node is refused"
+vm_expect "$log" '^TEST: dm-control-tool dm 4\.[0-9]+\.[0-9]+$' "to all but the program a device rule names (DM_VERSION answered)"
 vm_expect "$log" '^TEST: audit: .*a device taken into md or btrfs past its node' "the audit says why"
 vm_expect "$log" '^TEST: mount-boot rc=0$' "/boot is mounted on its place"
 vm_expect "$log" '^TEST: mount-home rc=0$' "and /home"
