@@ -140,6 +140,7 @@ struct {
 struct bs_pending_mount {
 	__u64 dentry;  /* struct dentry * of the mount point */
 	__u64 mnt;     /* struct vfsmount * it is seen through */
+	__u64 place;   /* struct dentry * of a place's mount point (BS_ANCESTOR_PLACE) */
 };
 
 struct {
@@ -2811,7 +2812,7 @@ static __always_inline int reaches_system(struct vfsmount *vm)
  *   /boot or /srv the system mounts), which then stays: another one
  *   stacked on it would swap its files.
  * The place is each level of the mounts stacked there. */
-static __always_inline int check_mount_on_ancestor(const struct path *path)
+static __always_inline int check_mount_on_ancestor(const struct path *path, int *place)
 {
 	struct climb c = {};
 	struct dentry *top, *bottom;
@@ -2849,6 +2850,8 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 		    (!bs_pid1_root_mnt || bs_pid1_left_root || (__u64)BPF_CORE_READ(path, mnt) != bs_pid1_root_mnt ||
 		     mounted_on((__u64)BPF_CORE_READ(path, mnt), (__u64)bottom)))
 			return refuse_write(top, BS_RULE_ANCESTOR);
+		/* A place's mount point: the caller checks what is mounted. */
+		*place = !!(bits & BS_ANCESTOR_PLACE);
 		return 0;
 	}
 	/* Anywhere else, mounting on a directory is a write of it: inside a
@@ -2862,6 +2865,58 @@ static __always_inline int check_mount_on_ancestor(const struct path *path)
 	    BPF_CORE_READ(top, d_sb, s_magic), subject, &v);
 	return verdict(BS_OP_WRITE, subject, BPF_CORE_READ(top, d_sb, s_dev),
 		       inode ? BPF_CORE_READ(inode, i_ino) : 0, &v, 1);
+}
+
+struct block_device___sb {
+	__u32 bd_dev;
+} __attribute__((preserve_access_index));
+struct super_block___bdev {
+	struct block_device___sb *s_bdev;
+} __attribute__((preserve_access_index));
+
+/* Whether the filesystem of `sb` is placed on the directory `mp`: its
+ * UUID's level 0 in `places` is that directory, the mount point itself;
+ * and when the loader found the filesystem's devices, it is on a guarded
+ * block device (a UUID is easily copied: mkfs -U on a loop device, an
+ * overlay's or an erofs image's UUID, which have none of those devices). */
+static __always_inline int placed_on(struct super_block *sb, struct dentry *mp)
+{
+	struct bs_rawdev_key gk = { .type = BS_DEVICE_BLOCK };
+	struct bs_place_key pk = {};
+	struct bs_place_dir *pd;
+	struct dentry *root = BPF_CORE_READ(sb, s_root);
+	struct inode *inode = BPF_CORE_READ(mp, d_inode);
+
+	if (!root || !inode || !place_key_of(root, &pk))
+		return 0;
+	pd = bpf_map_lookup_elem(&places, &pk);
+	if (!pd || !(pd->flags & BS_PLACE_MOUNT_POINT) || pd->dev != BPF_CORE_READ(mp, d_sb, s_dev) ||
+	    pd->ino != BPF_CORE_READ(inode, i_ino))
+		return 0;
+	if (!(pd->flags & BS_PLACE_DEVICES))
+		return 1;
+	gk.dev = BPF_CORE_READ((struct super_block___bdev *)sb, s_bdev, bd_dev);
+	return gk.dev && bpf_map_lookup_elem(&rawdevs, &gk);
+}
+
+/* Whether `m` has mounts on it: a tree moved onto a place would bring
+ * them along (open_tree with AT_RECURSIVE). */
+static __always_inline int has_submounts(struct mount *m)
+{
+	__u64 head = (__u64)m + bpf_core_field_offset(struct mount, mnt_mounts);
+
+	return (__u64)BPF_CORE_READ(m, mnt_mounts.next) != head;
+}
+
+/* Whether the current system call is mount(2): sb_kern_mount also runs for
+ * fsconfig's FSCONFIG_CMD_CREATE, which a mount point a failed mount(2)
+ * left behind must not judge. */
+static __always_inline int in_mount_syscall(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	unsigned long nr = BPF_CORE_READ((struct pt_regs___bs *)bpf_task_pt_regs(task), orig_ax);
+
+	return nr == NR_MOUNT_64 || nr == NR_MOUNT_X32 || nr == NR_MOUNT_IA32;
 }
 
 /* Unmounting or moving away the filesystem mounted where protected names
@@ -2879,9 +2934,11 @@ static __always_inline int check_unmount_ancestor(struct vfsmount *vm)
 	if (parent == m)
 		return 0;
 	/* Its root counts when it is a whole filesystem (one mounted before
-	 * the loader ran, whose root the loader saw at the place). */
-	if (!ancestor_bits(BPF_CORE_READ(m, mnt_mountpoint)) &&
-	    (root != BPF_CORE_READ(vm, mnt_sb, s_root) || !ancestor_bits(root)))
+	 * the loader ran, whose root the loader saw at the place). A place's
+	 * mount point (BS_ANCESTOR_PLACE) takes back its own filesystem
+	 * alone: that bit does not keep it mounted. */
+	if (!(ancestor_bits(BPF_CORE_READ(m, mnt_mountpoint)) & ~BS_ANCESTOR_PLACE) &&
+	    (root != BPF_CORE_READ(vm, mnt_sb, s_root) || !(ancestor_bits(root) & ~BS_ANCESTOR_PLACE)))
 		return 0;
 	/* An unmount propagates through the parent's peers. */
 	if (!reaches_system(vm) && !BPF_CORE_READ(parent, mnt_group_id))
@@ -2933,6 +2990,27 @@ static __always_inline void remember_mount(const struct path *path)
 	p->mnt = path ? (__u64)BPF_CORE_READ(path, mnt) : 0;
 }
 
+/* A mount(2) that attaches a mount on a place's mount point (`place`, from
+ * check_mount_on_ancestor): a bind or a move is refused (the hook has its
+ * source as a string only); a new mount's superblock is judged by
+ * sb_kern_mount, which is given the mount point here. Any other mount
+ * forgets a mount point an earlier, failed one left. */
+static __always_inline int remember_place(const struct path *path, unsigned long flags, int place)
+{
+	struct bs_pending_mount *p;
+
+	if (!bs_has_places)
+		return 0;
+	if (place && (flags & (MS_BIND | MS_MOVE)))
+		return refuse_write(BPF_CORE_READ(path, dentry), BS_RULE_PLACE_MOUNT);
+	p = bpf_task_storage_get(&pending_mount, bpf_get_current_task_btf(), 0,
+				 place ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!p)
+		return place ? refuse_write(BPF_CORE_READ(path, dentry), BS_RULE_PLACE_MOUNT) : 0;
+	p->place = place ? (__u64)BPF_CORE_READ(path, dentry) : 0;
+	return 0;
+}
+
 /* mount: the mount point by path and subtree, the new filesystem's type by
  * name (bind, move, remount and propagation changes have no new type). */
 /* The superblock magic of a filesystem type by its name (`fsnames`), 0
@@ -2979,10 +3057,15 @@ int BPF_PROG(bs_sb_mount, const char *dev_name, const struct path *path, const c
 			return self_deny(BS_SELF_PIN_MOUNT);
 	}
 	if (mount_attaches(flags)) {
+		int place = 0;
+
 		ret = check_mount_on_name(path);
 		if (ret)
 			return ret;
-		ret = check_mount_on_ancestor(path);
+		ret = check_mount_on_ancestor(path, &place);
+		if (ret)
+			return ret;
+		ret = remember_place(path, flags, place);
 		if (ret)
 			return ret;
 	}
@@ -3040,6 +3123,7 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 	struct dentry *dentry;
 	struct inode *inode;
 	__u32 subject;
+	int place = 0;
 
 	if (ret)
 		return ret;
@@ -3057,9 +3141,20 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 	ret = check_mount_on_name(to_path);
 	if (ret)
 		return ret;
-	ret = check_mount_on_ancestor(to_path);
+	ret = check_mount_on_ancestor(to_path, &place);
 	if (ret)
 		return ret;
+	/* On a place's mount point, only the whole of a filesystem placed
+	 * there (fsmount's new mount, or an attached one moved there). */
+	if (place) {
+		struct vfsmount *fm = BPF_CORE_READ(from_path, mnt);
+		struct super_block *sb = BPF_CORE_READ(fm, mnt_sb);
+
+		if (BPF_CORE_READ(from_path, dentry) != BPF_CORE_READ(fm, mnt_root) ||
+		    BPF_CORE_READ(fm, mnt_root) != BPF_CORE_READ(sb, s_root) || has_submounts(real_mount_of(fm)) ||
+		    !placed_on(sb, BPF_CORE_READ(to_path, dentry)))
+			return refuse_write(BPF_CORE_READ(to_path, dentry), BS_RULE_PLACE_MOUNT);
+	}
 	/* A mount moved away from such a place (a detached tree made by
 	 * open_tree without OPEN_TREE_CLONE has no mount point yet). */
 	if (BPF_CORE_READ(from_path, dentry) == BPF_CORE_READ(from_path, mnt, mnt_root)) {
@@ -3445,11 +3540,13 @@ static __always_inline int proc_mem_open(struct file *file, unsigned int fmode)
 
 /* ---- mount by superblock --------------------------------------------- */
 
-/* mount: a new mount(2) whose type name sb_mount could not map to a magic
- * (not in `fsnames`) is decided again here, on the new superblock's magic,
- * with the mount point sb_mount saw: the same precedence, path > subtree >
- * fstype > any. With no remembered mount point (fsmount, the kernel's own
- * mounts) there is nothing to do: move_mount decides those. */
+/* mount: a new mount(2) on a place's mount point takes only a filesystem
+ * placed there (remember_place). And one whose type name sb_mount could not
+ * map to a magic (not in `fsnames`) is decided again here, on the new
+ * superblock's magic, with the mount point sb_mount saw: the same
+ * precedence, path > subtree > fstype > any. With no remembered mount
+ * point (fsmount, the kernel's own mounts) there is nothing to do:
+ * move_mount decides those. */
 SEC("lsm/sb_kern_mount")
 int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
 {
@@ -3464,7 +3561,23 @@ int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
 	if (ret)
 		return ret;
 	p = bpf_task_storage_get(&pending_mount, task, 0, 0);
-	if (!p || !p->dentry)
+	if (!p)
+		return 0;
+	/* What sb_mount kept is for its own mount(2) alone. */
+	if (!in_mount_syscall()) {
+		p->place = 0;
+		p->dentry = 0;
+		p->mnt = 0;
+		return 0;
+	}
+	/* A new filesystem on a place's mount point: one placed there. */
+	if (p->place) {
+		dentry = (struct dentry *)p->place;
+		p->place = 0;
+		if (!placed_on(sb, dentry))
+			return refuse_write(dentry, BS_RULE_PLACE_MOUNT);
+	}
+	if (!p->dentry)
 		return 0;
 	dentry = (struct dentry *)p->dentry;
 	mnt = p->mnt;

@@ -132,6 +132,11 @@
  * an unmounted guarded device (a separate /boot before the system mounts
  * it) would be written through the stack. */
 #define BS_RULE_STACK_MEMBER (-20)
+/* A mount on the mount point of a place (BS_ANCESTOR_PLACE) of anything but
+ * the root of a filesystem placed there: a bind, a move, a tmpfs, another
+ * device. Its files would stand where the place's rules name files, and
+ * the placed filesystem could no longer be mounted there. */
+#define BS_RULE_PLACE_MOUNT (-21)
 
 /* A grant to load BPF LSM programs (`allow bpf-load lsm by SUBJECT`): a
  * `rules` entry {kind BS_KIND_ANY, op BS_OP_SELF, subject, dev 0,
@@ -207,6 +212,8 @@ struct bs_name_key {
 #define BS_ANCESTOR_SYMLINK 2   /* a symlink the loader followed to reach one */
 #define BS_ANCESTOR_SUBTREE 4   /* the directory a subtree rule names */
 #define BS_ANCESTOR_PARENT 8    /* the directory that holds a protected name */
+#define BS_ANCESTOR_PLACE 16    /* the mount point of a place (`places`, level 0):
+				 * only a filesystem placed there is mounted there */
 
 /* The `places` map: where the fstab puts a filesystem the loader did not
  * see mounted (a separate /boot), by the filesystem's UUID as its
@@ -221,6 +228,9 @@ struct bs_name_key {
 #define BS_PLACE_DEPTH 8
 #define BS_MAX_PLACES 64     /* filesystems */
 #define BS_PLACE_MOUNT_POINT 1  /* flags: level 0 is the mount point itself */
+#define BS_PLACE_DEVICES 2      /* flags, level 0: the loader found the filesystem's
+				 * devices (guarded in `rawdevs`): a superblock with
+				 * the UUID counts as placed only on one of those */
 struct bs_place_key {
 	__u8 uuid[16];
 	__u32 level;    /* 0 .. BS_PLACE_DEPTH - 1 */

@@ -93,7 +93,8 @@ static_assert(BS_MODE_PERMISSIVE == mode(Mode::permissive));
 
 static_assert(BS_SUBJECT_ANY == 0);
 static_assert(BS_RULE_DEFAULT < 0 && BS_RULE_TOO_DEEP < 0, "rule indexes >= 0 are policy rules");
-static_assert(BS_RULE_ANCESTOR < 0 && BS_RULE_ALIASED < 0 && BS_RULE_PLACE_UUID < 0 && BS_RULE_STACK_MEMBER < 0,
+static_assert(BS_RULE_ANCESTOR < 0 && BS_RULE_ALIASED < 0 && BS_RULE_PLACE_UUID < 0 && BS_RULE_STACK_MEMBER < 0 &&
+                  BS_RULE_PLACE_MOUNT < 0,
               "rule indexes >= 0 are policy rules");
 
 // ---- layout: the structs as the BPF side (x86-64 and arm64 alike) lays them out ----

@@ -246,6 +246,7 @@ std::string rule_text(int32_t rule) {
     case BS_RULE_RAW_DEVICE: return " (raw device)";
     case BS_RULE_DM_CONTROL: return " (device-mapper control)";
     case BS_RULE_STACK_MEMBER: return " (a device taken into md or btrfs past its node)";
+    case BS_RULE_PLACE_MOUNT: return " (a mount on a filesystem's place of what is not placed there)";
     case BS_RULE_ANCESTOR: return " (a directory above a protected name)";
     case BS_RULE_ALIASED: return " (a file with other names or writers placed at a protected name)";
     case BS_RULE_PLACE_UUID: return " (a new UUID or label for a filesystem the fstab places)";

@@ -312,9 +312,18 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
     const size_t eq = spec.find('=');
     if (eq != std::string::npos && spec.size() >= eq + 3 && spec[eq + 1] == '"' && spec.back() == '"')
       spec.erase(spec.size() - 1).erase(eq + 1, 1);
-    out.push_back(FstabEntry{spec, std::move(point), type, number, pass == "1" || pass == "2" ? pass[0] - '0' : 0});
+    bool automount = false;
+    std::istringstream opts(options);
+    for (std::string o; std::getline(opts, o, ',');) automount = automount || o == "x-systemd.automount";
+    out.push_back(
+        FstabEntry{spec, std::move(point), type, number, pass == "1" || pass == "2" ? pass[0] - '0' : 0, automount});
   }
   return out;
+}
+
+void mark_place_mount_points(Compiled* c) {
+  for (const auto& p : c->places)
+    if (p.chain.mount_point_exists && !p.chain.dirs.empty()) c->ancestors[p.chain.dirs[0]] |= BS_ANCESTOR_PLACE;
 }
 
 std::set<std::string> parse_fstab_mount_points(const std::string& text) {
@@ -915,6 +924,7 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
     if (bits & BS_ANCESTOR_PARENT) o << " parent";
     if (bits & BS_ANCESTOR_DIR) o << " directory";
     if (bits & BS_ANCESTOR_SYMLINK) o << " symlink";
+    if (bits & BS_ANCESTOR_PLACE) o << " place";
     o << ((bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) ? " (no mount)" : "") << "\n";
   }
   o << "places " << c.places.size() << "\n";

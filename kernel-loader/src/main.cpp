@@ -403,6 +403,10 @@ void find_places(const RootResolver& resolver, const DeviceResolver& resolve_dev
       }
       Place place{uuid, e.mount_point, *chain, {}, 0};
       place.magic = fstype_magic(e.type).value_or(0);
+      if (e.automount && place.chain.mount_point_exists)
+        log.warn(where + ": x-systemd.automount puts an autofs on the place first, and the enforcer mounts "
+                         "nothing but the filesystem placed there on it: that mount and the filesystem's own "
+                         "on top of it are refused; mount it at boot instead");
       // Its devices, guarded against raw writes like those of the
       // filesystems mounted now (guard_backing_devices).
       const uint32_t ops = protected_ops_of_place(*c, place);
@@ -433,6 +437,7 @@ void find_places(const RootResolver& resolver, const DeviceResolver& resolve_dev
       c->places.push_back(std::move(place));
     }
   }
+  mark_place_mount_points(c);
 }
 
 // Compiles the rules against the new root and adds the block devices that

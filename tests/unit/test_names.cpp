@@ -154,6 +154,36 @@ TEST(Places, FstabEntriesKeepSpecTypeAndLine) {
   EXPECT_EQ(q[2].mount_point, "/srv/a\\089");
 }
 
+TEST(Places, AutomountLinesAreKnown) {
+  const auto e = parse_fstab_entries("LABEL=boot /boot ext4 defaults,x-systemd.automount 0 2\n"
+                                     "LABEL=data /data ext4 noauto,x-systemd.automount-timeout=5 0 2\n"
+                                     "LABEL=home /home ext4 defaults 0 2\n");
+  ASSERT_EQ(e.size(), 3u);
+  EXPECT_TRUE(e[0].automount);
+  EXPECT_FALSE(e[1].automount);  // another option of the same prefix
+  EXPECT_FALSE(e[2].automount);
+}
+
+// The mount point of each place takes only what is placed there; a
+// mount point that does not exist yet has no directory to mark.
+TEST(Places, MountPointsOfPlacesAreMarked) {
+  const InodeId boot{0x800002, 12}, home{0x800002, 13}, root{0x800002, 2};
+  Compiled c;
+  c.ancestors[home] = BS_ANCESTOR_PARENT;
+  auto place = [](InodeId dir, bool exists) {
+    Place p;
+    p.chain.dirs = {dir};
+    p.chain.mount_point_exists = exists;
+    return p;
+  };
+  // Two places on /boot: a decoy's UUID beside the real one.
+  c.places = {place(boot, true), place(boot, true), place(home, true), place(root, false)};
+  mark_place_mount_points(&c);
+  EXPECT_EQ(c.ancestors.at(boot), BS_ANCESTOR_PLACE);
+  EXPECT_EQ(c.ancestors.at(home), BS_ANCESTOR_PARENT | BS_ANCESTOR_PLACE);
+  EXPECT_EQ(c.ancestors.count(root), 0u);  // the nearest directory above a missing mount point
+}
+
 TEST(Places, FsUuidIsTheSuperblocksBytes) {
   const auto u = parse_fs_uuid("0A1B2C3D-4e5f-6071-8293-a4b5c6d7e8f9");
   ASSERT_TRUE(u);

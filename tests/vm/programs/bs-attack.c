@@ -87,6 +87,10 @@
  *                            node never opened), print "added", stop MD
  *   dm-version NODE          open NODE (device-mapper control) and ask
  *                            DM_VERSION, as dmsetup and lvm do first
+ *   fsmount TYPE SOURCE DIR  mount SOURCE as TYPE on DIR with the new mount
+ *                            API (fsopen, fsconfig, fsmount, move_mount)
+ *   tree-attach SRC DIR      attach a detached copy of the mount at SRC
+ *                            (open_tree OPEN_TREE_CLONE) on DIR (move_mount)
  *   md-bitmap MD FILE        give the array MD the bitmap file FILE
  *                            (created, opened read-write; "-" for none:
  *                            fd -1) with SET_BITMAP_FILE
@@ -692,6 +696,34 @@ int main(int argc, char **argv)
 #ifndef SYS_open_tree
 #define SYS_open_tree 428
 #endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+	if (!strcmp(cmd, "fsmount") && argc == 5) {
+		int fs = (int)syscall(430 /* fsopen */, argv[2], 1 /* FSOPEN_CLOEXEC */), mnt;
+
+		if (fs < 0)
+			return fail("fsopen");
+		if (syscall(431 /* fsconfig */, fs, 1 /* FSCONFIG_SET_STRING */, "source", argv[3], 0) != 0)
+			return fail("fsconfig source");
+		if (syscall(431, fs, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0) != 0)
+			return fail("fsconfig create");
+		mnt = (int)syscall(432 /* fsmount */, fs, 1 /* FSMOUNT_CLOEXEC */, 0);
+		if (mnt < 0)
+			return fail("fsmount");
+		if (syscall(SYS_move_mount, mnt, "", AT_FDCWD, argv[4], 4 /* MOVE_MOUNT_F_EMPTY_PATH */) != 0)
+			return fail("move_mount");
+		return 0;
+	}
+	if (!strcmp(cmd, "tree-attach") && argc == 4) {
+		int tree = (int)syscall(SYS_open_tree, AT_FDCWD, argv[2], 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
+
+		if (tree < 0)
+			return fail("open_tree");
+		if (syscall(SYS_move_mount, tree, "", AT_FDCWD, argv[3], 4 /* MOVE_MOUNT_F_EMPTY_PATH */) != 0)
+			return fail("move_mount");
+		return 0;
+	}
 	if (!strcmp(cmd, "tree") && (argc == 5 || argc == 6)) {
 		const char *op = argv[2], *name = argv[4], *text = argc == 6 ? argv[5] : "";
 		int tree = (int)syscall(SYS_open_tree, AT_FDCWD, argv[3], 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);

@@ -29,6 +29,10 @@
 # A second boot: a device given /boot's label and /home's UUID would let
 # root choose which place /home's filesystem has; the loader names both
 # fstab lines and installs nothing (the boot stops).
+# Before /boot and /home are mounted, their places take no other mount: a
+# tmpfs, a bind, a detached tree, the /boot decoy on /home (by mount(2)
+# and by fsmount and move_mount); twins: /boot mounted with fsmount and
+# move_mount, /home with mount(2).
 # md, before /boot is mounted: an array told to take its device by number
 # (ADD_NEW_DISK, as mdadm --build does; md/new_dev in sysfs), or btrfs by
 # path (BTRFS_IOC_ADD_DEV), would write it past the guard: refused, also
@@ -145,7 +149,14 @@ say "dm-control-tool $(/opt/tools/bs-mdadm dm-version /dev/mapper/control 2>&1)"
 # btrfs, given a device by path, opens it past file_open too (the hook
 # refuses before the filesystem, here ext4, would answer ENOTTY).
 try btrfs-add-boot $T btrfs-add /etc/fstab /dev/vdb
-try mount-boot mount -t ext4 /dev/vdb /boot
+# On a place's mount point, only a filesystem placed there.
+try place-tmpfs mount -t tmpfs none /boot
+try place-bind mount --bind /tmp /boot
+try place-tree $T tree-attach /tmp /boot
+try place-other mount -t ext4 /dev/vdd /home
+try place-other-fsmount $T fsmount ext4 /dev/vdd /home
+# The filesystems placed there: /boot with the new mount API, /home with mount(2).
+try mount-boot $T fsmount ext4 /dev/vdb /boot
 try mount-home mount -t ext4 /dev/vdc /home
 # On their places.
 try rm-boot rm /boot/vmlinuz
@@ -204,7 +215,7 @@ say "boot: $(ls /boot | tr '\n' ' ')"
 say "grub.cfg: $(cat /boot/grub/grub.cfg)"
 say "keep.conf: $(cat /home/keep.conf)"
 say "home: $(ls /home | tr '\n' ' ')"
-bootseal audit | grep -E 'deny rule [34]|fstab places|md or btrfs' | sed 's/^/TEST: audit: /'
+bootseal audit | grep -E 'deny rule [34]|fstab places|md or btrfs|not placed there' | sed 's/^/TEST: audit: /'
 finish
 EOF_INIT
 disk=$(atk_disk)
@@ -249,8 +260,14 @@ vm_expect "$log" '^TEST: dm-modules rc=0$' "device-mapper's module is loaded"
 vm_expect "$log" '^TEST: dm-control out=open: Operation not permitted$' "device-mapper's control node is refused"
 vm_expect "$log" '^TEST: dm-control-tool dm 4\.[0-9]+\.[0-9]+$' "to all but the program a device rule names (DM_VERSION answered)"
 vm_expect "$log" '^TEST: audit: .*a device taken into md or btrfs past its node' "the audit says why"
-vm_expect "$log" '^TEST: mount-boot rc=0$' "/boot is mounted on its place"
-vm_expect "$log" '^TEST: mount-home rc=0$' "and /home"
+vm_expect "$log" '^TEST: place-tmpfs rc=1$' "a tmpfs is not mounted on /boot's place"
+vm_expect "$log" '^TEST: place-bind rc=1$' "nor a bind mount"
+vm_expect "$log" '^TEST: place-tree out=move_mount: Operation not permitted$' "nor a detached tree (move_mount)"
+vm_expect "$log" '^TEST: place-other rc=1$' "the /boot decoy is not mounted on /home's place"
+vm_expect "$log" '^TEST: place-other-fsmount out=move_mount: Operation not permitted$' "nor with the new mount API"
+vm_expect "$log" '^TEST: audit: .*a mount on a filesystem.s place of what is not placed there' "the audit says why"
+vm_expect "$log" '^TEST: mount-boot rc=0$' "/boot is mounted on its place (fsmount, move_mount)"
+vm_expect "$log" '^TEST: mount-home rc=0$' "and /home (mount(2))"
 vm_expect "$log" '^TEST: rm-boot rc=1$' "on its place, rm in /boot is refused"
 vm_expect "$log" '^TEST: write-name rc=1$' "so is a write of /home/keep.conf"
 vm_expect "$log" '^TEST: create-home rc=0$' "another file is created in /home"

@@ -15,6 +15,10 @@
 # Twins: another md attribute is written; the scratch disk is read and
 # written raw; the data filesystem, mounted on its place, keeps its file
 # from a reader, and a file elsewhere is read.
+# The place (/srv/data, marked for its place alone: the rule is on /srv)
+# takes only its own filesystem: not a copy of its UUID on a loop device,
+# nor a tmpfs; the data filesystem is unmounted from it and mounted again
+# (and still keeps its file).
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
@@ -27,15 +31,18 @@ mkdir -p "$tree/srv/data" "$tree/tmp"
 
 data_uuid=7c2d9e1a-4b3f-4e8d-9a61-2f0b5c8d1e47
 mkdir -p "$VM_WORK/datafs" && echo confidential >"$VM_WORK/datafs/secret"
-rm -f "$VM_WORK/data.img" "$VM_WORK/scratch.img"
+rm -f "$VM_WORK/data.img" "$VM_WORK/scratch.img" "$tree/root/forged.img"
 mkfs.ext4 -q -F -L latedata -U "$data_uuid" -d "$VM_WORK/datafs" "$VM_WORK/data.img" 8M ||
 	_vm_die "cannot make the /srv/data filesystem"
+# The same UUID in an image file on the root filesystem, for a loop device.
+mkdir -p "$tree/root" && mkfs.ext4 -q -F -U "$data_uuid" "$tree/root/forged.img" 4M ||
+	_vm_die "cannot make the forged image"
 truncate -s 8M "$VM_WORK/scratch.img"
 printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=latedata /srv/data ext4 defaults 0 2' >"$tree/etc/fstab"
 
 mkdir -p "$tree/lib/md"
-for m in md-mod raid1 dm-mod; do
-	ko=$(find "$VM_MODULES_DIR/kernel/drivers/md" -name "$m.ko*" | head -n 1)
+for m in md-mod raid1 dm-mod loop; do
+	ko=$(find "$VM_MODULES_DIR/kernel/drivers/md" "$VM_MODULES_DIR/kernel/drivers/block" -name "$m.ko*" | head -n 1)
 	[ -n "$ko" ] || _vm_die "the kernel has no $m module"
 	case $ko in
 	*.xz) xz -dc "$ko" >"$tree/lib/md/$m.ko" ;;
@@ -70,10 +77,17 @@ try raw-read-data dd if=/dev/vdb of=/dev/null bs=512 count=1
 try raw-write-data dd if=/dev/zero of=/dev/vdb bs=512 count=1 seek=16383 conv=notrunc
 try raw-read-scratch dd if=/dev/vdc of=/dev/null bs=512 count=1
 try raw-write-scratch dd if=/dev/zero of=/dev/vdc bs=512 count=1 seek=1 conv=notrunc
+try loop-module insmod /lib/md/loop.ko
+try place-forged sh -c 'losetup /dev/loop0 /root/forged.img && mount -t ext4 /dev/loop0 /srv/data'
+losetup -d /dev/loop0 2>/dev/null
 try mount-data mount -t ext4 /dev/vdb /srv/data
 try read-data cat /srv/data/secret
 try read-other cat /etc/fstab
-bootseal audit | grep -E 'md or btrfs|device-mapper control' | sed 's/^/TEST: audit: /'
+try umount-data umount /srv/data
+try place-tmpfs mount -t tmpfs none /srv/data
+try remount-data mount -t ext4 /dev/vdb /srv/data
+try reread-data cat /srv/data/secret
+bootseal audit | grep -E 'md or btrfs|device-mapper control|not placed there' | sed 's/^/TEST: audit: /'
 finish
 EOF_INIT
 disk=$(atk_disk)
@@ -99,6 +113,13 @@ vm_expect "$log" '^TEST: raw-write-scratch rc=0$' "and written raw"
 vm_expect "$log" '^TEST: mount-data rc=0$' "the data filesystem is mounted on its place"
 vm_expect "$log" '^TEST: read-data rc=1$' "its file is not read there"
 vm_expect "$log" '^TEST: read-other rc=0$' "a file elsewhere is read"
+vm_expect "$log" '^TEST: loop-module rc=0$' "the loop module is loaded"
+vm_expect "$log" '^TEST: place-forged rc=1$' "a loop device with the data filesystem's UUID is not mounted on its place"
+vm_expect "$log" '^TEST: umount-data rc=0$' "the data filesystem is unmounted from its place"
+vm_expect "$log" '^TEST: place-tmpfs rc=1$' "a tmpfs is not mounted there"
+vm_expect "$log" '^TEST: remount-data rc=0$' "the data filesystem is mounted there again"
+vm_expect "$log" '^TEST: reread-data rc=1$' "and still keeps its file"
+vm_expect "$log" '^TEST: audit: .*not placed there' "the audit names the place refusals"
 vm_expect "$log" '^TEST: audit: .*a device taken into md or btrfs past its node' "the audit names the md refusals"
 vm_expect "$log" '^TEST: audit: .*device-mapper control' "and device-mapper's"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"

@@ -153,6 +153,7 @@ struct FstabEntry {
   std::string type;
   int line = 0;
   int pass = 0;
+  bool automount = false;  // x-systemd.automount: systemd puts an autofs there first
 };
 std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
 
@@ -278,6 +279,11 @@ struct Compiled {
   // The id of a protected name, 0 when no rule protects it.
   uint32_t name_id(const EntryName& name) const;
 };
+
+// Marks the mount point of each place (BS_ANCESTOR_PLACE in `ancestors`):
+// only a filesystem placed there is mounted there. Not a mount point that
+// does not exist yet (the place's level 0 is then a directory above it).
+void mark_place_mount_points(Compiled* c);
 
 // Compiles `doc` (already validated). Paths that do not resolve are left
 // out and reported in Compiled::diagnostics; nothing else fails. Device
