@@ -761,7 +761,8 @@ TEST(EventText, RuleNumberDefaultAndSelfProtectionReasons) {
            {-13, " (a directory above a protected name)"},
            {-14, " (a file with other names or writers placed at a protected name)"},
            {-19, " (a new UUID or label for a filesystem the fstab places)"},
-           {-20, " (a device taken into md or btrfs past its node)"}}) {
+           {-20, " (a device taken into md or btrfs past its node)"},
+           {-21, " (a mount on a filesystem's place of what is not placed there)"}}) {
     v.rule = rule;
     std::ostringstream line;
     print_event(line, v);
