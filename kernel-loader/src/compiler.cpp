@@ -321,6 +321,13 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
   return out;
 }
 
+bool place_on_guarded_devices(const Compiled& c, const Place& p) {
+  return !p.devices.empty() && std::all_of(p.devices.begin(), p.devices.end(), [&](uint32_t dev) {
+           return std::any_of(c.raw_devices.begin(), c.raw_devices.end(),
+                              [&](const RawDevice& d) { return d.dev == dev && !d.character && d.ops; });
+         });
+}
+
 void mark_place_mount_points(Compiled* c) {
   for (const auto& p : c->places)
     if (p.chain.mount_point_exists && !p.chain.dirs.empty()) c->ancestors[p.chain.dirs[0]] |= BS_ANCESTOR_PLACE;

@@ -526,7 +526,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
         v.dev = p.chain.dirs[i].dev;
         v.ino = p.chain.dirs[i].ino;
         v.flags = i == 0 && p.chain.mount_point_exists ? BS_PLACE_MOUNT_POINT : 0;
-        if (i == 0 && !p.devices.empty()) v.flags |= BS_PLACE_DEVICES;
+        if (i == 0 && place_on_guarded_devices(c, p)) v.flags |= BS_PLACE_DEVICES;
         pkeys.push_back(k);
         pvals.push_back(v);
       }

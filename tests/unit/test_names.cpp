@@ -184,6 +184,21 @@ TEST(Places, MountPointsOfPlacesAreMarked) {
   EXPECT_EQ(c.ancestors.count(root), 0u);  // the nearest directory above a missing mount point
 }
 
+// A place asks for a guarded device only when every device the loader
+// found for it is guarded.
+TEST(Places, GuardedDevicesOfAPlace) {
+  Compiled c;
+  Place p;
+  EXPECT_FALSE(place_on_guarded_devices(c, p));  // no device found
+  p.devices = {254u << 20 | 16, 254u << 20 | 48};
+  c.raw_devices = {{254u << 20 | 16, false, 1u << BS_OP_WRITE}};
+  EXPECT_FALSE(place_on_guarded_devices(c, p));  // the second is not guarded
+  c.raw_devices.push_back({254u << 20 | 48, false, 1u << BS_OP_READ});
+  EXPECT_TRUE(place_on_guarded_devices(c, p));
+  c.raw_devices = {{254u << 20 | 16, true, 1u << BS_OP_WRITE}, {254u << 20 | 48, false, 1u << BS_OP_WRITE}};
+  EXPECT_FALSE(place_on_guarded_devices(c, p));  // a character device of the same number is not it
+}
+
 TEST(Places, FsUuidIsTheSuperblocksBytes) {
   const auto u = parse_fs_uuid("0A1B2C3D-4e5f-6071-8293-a4b5c6d7e8f9");
   ASSERT_TRUE(u);

@@ -285,6 +285,12 @@ struct Compiled {
 // does not exist yet (the place's level 0 is then a directory above it).
 void mark_place_mount_points(Compiled* c);
 
+// Whether the enforcer may ask a filesystem mounted on place `p` to be on a
+// guarded device (BS_PLACE_DEVICES): the loader found its devices and
+// guards every one (not a place whose denials guard no device, such as
+// `deny exec subtree /home`: its filesystem is then known by UUID alone).
+bool place_on_guarded_devices(const Compiled& c, const Place& p);
+
 // Compiles `doc` (already validated). Paths that do not resolve are left
 // out and reported in Compiled::diagnostics; nothing else fails. Device
 // objects need `resolve_device` (without one they are reported unresolved).
