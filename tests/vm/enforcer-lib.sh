@@ -48,6 +48,24 @@ enf_copy_program() {
 	objcopy --strip-debug "$1" "$2" || _vm_die "objcopy --strip-debug $1 failed"
 }
 
+# enf_modules DIR NAME...: the kernel's modules NAME.ko* from the guest
+# kernel's module tree into DIR, uncompressed (busybox's insmod reads
+# neither xz nor zstd).
+enf_modules() {
+	local dir=$1 m ko
+	shift
+	mkdir -p "$dir"
+	for m in "$@"; do
+		ko=$(find "$VM_MODULES_DIR/kernel" -name "$m.ko*" | head -n 1)
+		[ -n "$ko" ] || _vm_die "the kernel has no $m module"
+		case $ko in
+		*.xz) xz -dc "$ko" >"$dir/$m.ko" ;;
+		*.zst) zstd -qdc "$ko" >"$dir/$m.ko" ;;
+		*) cp "$ko" "$dir/$m.ko" ;;
+		esac || _vm_die "cannot copy $ko"
+	done
+}
+
 enf_lib_files() {
 	local lib
 	for lib in $(ldd "$@" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u); do

@@ -92,16 +92,8 @@ printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=lateboot /boot ext4 default
 # array's and device-mapper control's nodes for the device rules; a copy
 # of bs-attack those rules name (static: a named subject maps no code from
 # files any process may write).
-mkdir -p "$tree/lib/md" "$tree/dev"
-for m in md-mod raid1 dm-mod; do
-	ko=$(find "$VM_MODULES_DIR/kernel/drivers/md" -name "$m.ko*" | head -n 1)
-	[ -n "$ko" ] || _vm_die "the kernel has no $m module"
-	case $ko in
-	*.xz) xz -dc "$ko" >"$tree/lib/md/$m.ko" ;;
-	*.zst) zstd -qdc "$ko" >"$tree/lib/md/$m.ko" ;;
-	*) cp "$ko" "$tree/lib/md/$m.ko" ;;
-	esac || _vm_die "cannot copy $ko"
-done
+mkdir -p "$tree/dev"
+enf_modules "$tree/lib/md" md-mod raid1 dm-mod
 rm -f "$tree/dev/md9" && mknod "$tree/dev/md9" b 9 9
 mkdir -p "$tree/dev/mapper" && rm -f "$tree/dev/mapper/control" && mknod "$tree/dev/mapper/control" c 10 236
 gcc -O2 -Wall -Werror -static -o "$tree/opt/tools/bs-mdadm" "$VM_SOURCE_ROOT/tests/vm/programs/bs-attack.c" 2>/dev/null ||

@@ -40,16 +40,7 @@ mkdir -p "$tree/root" && mkfs.ext4 -q -F -U "$data_uuid" "$tree/root/forged.img"
 truncate -s 8M "$VM_WORK/scratch.img"
 printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' 'LABEL=latedata /srv/data ext4 defaults 0 2' >"$tree/etc/fstab"
 
-mkdir -p "$tree/lib/md"
-for m in md-mod raid1 dm-mod loop; do
-	ko=$(find "$VM_MODULES_DIR/kernel/drivers/md" "$VM_MODULES_DIR/kernel/drivers/block" -name "$m.ko*" | head -n 1)
-	[ -n "$ko" ] || _vm_die "the kernel has no $m module"
-	case $ko in
-	*.xz) xz -dc "$ko" >"$tree/lib/md/$m.ko" ;;
-	*.zst) zstd -qdc "$ko" >"$tree/lib/md/$m.ko" ;;
-	*) cp "$ko" "$tree/lib/md/$m.ko" ;;
-	esac || _vm_die "cannot copy $ko"
-done
+enf_modules "$tree/lib/md" md-mod raid1 dm-mod loop
 
 # No write rule at all (dr_policy's base rules deny writes).
 dr_keys
