@@ -1809,6 +1809,13 @@ static __always_inline __u32 map_id_of_fd(__u32 fd)
 	return map ? BPF_CORE_READ(map, id) : 0;
 }
 
+/* The number of the system call the current task is in (x86-64's orig_ax:
+ * x32 calls carry __X32_SYSCALL_BIT, ia32 ones their own numbers). */
+static __always_inline unsigned long current_syscall(void)
+{
+	return BPF_CORE_READ((struct pt_regs___bs *)bpf_task_pt_regs(bpf_get_current_task_btf()), orig_ax);
+}
+
 /* The fields of struct inode a device check reads (a CO-RE flavour of it). */
 struct inode___dev {
 	unsigned short i_mode;
@@ -2913,8 +2920,7 @@ static __always_inline int has_submounts(struct mount *m)
  * left behind must not judge. */
 static __always_inline int in_mount_syscall(void)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	unsigned long nr = BPF_CORE_READ((struct pt_regs___bs *)bpf_task_pt_regs(task), orig_ax);
+	unsigned long nr = current_syscall();
 
 	return nr == NR_MOUNT_64 || nr == NR_MOUNT_X32 || nr == NR_MOUNT_IA32;
 }
@@ -4013,15 +4019,13 @@ int BPF_PROG(bs_file_open, struct file *file, int ret)
 SEC("fmod_ret/security_vm_enough_memory_mm")
 int BPF_PROG(bs_vm_enough_memory, struct mm_struct *mm, long pages, int ret)
 {
-	struct task_struct *task;
 	unsigned long nr;
 
 	if (ret)
 		return ret;
 	if (!(bs_kinds[BS_OP_EXEC] & (1 << BS_KIND_MEMORY)) || !read_implies_exec())
 		return 0;
-	task = bpf_get_current_task_btf();
-	nr = BPF_CORE_READ((struct pt_regs___bs *)bpf_task_pt_regs(task), orig_ax);
+	nr = current_syscall();
 	if (nr != NR_BRK_64 && nr != NR_BRK_X32 && nr != NR_BRK_IA32 && !in_execve())
 		return 0;
 	return memory_exec(current_subject(), BS_MEM_BRK) ? -ENOMEM : 0;
