@@ -93,11 +93,14 @@ enf_initramfs() {
 
 # ENF_INITRAMFS_FILES: more "--file SRC:DEST" arguments for the initramfs
 # (a library the loader opens with dlopen(), which ldd does not list).
+# ENF_INITRAMFS_MODULES: more kernel modules for it (a root's filesystem).
 enf_initramfs_again() {
 	local etc=$VM_WORK/initramfs-etc
-	local -a libs
+	local -a libs mods=()
 	mapfile -t libs < <(enf_lib_files "$ENF_LOADER")
+	[ -z "${ENF_INITRAMFS_MODULES:-}" ] || mods=(--modules "$ENF_INITRAMFS_MODULES")
 	vm_build_initramfs --file "$ENF_LOADER:/usr/sbin/bootseal-loader" "${libs[@]}" ${ENF_INITRAMFS_FILES[@]+"${ENF_INITRAMFS_FILES[@]}"} \
+		${mods[@]+"${mods[@]}"} \
 		--dir "$etc:/etc/bootseal" \
 		--hook '/usr/sbin/bootseal-loader --root /newroot' --hook-continue '0 1'
 }

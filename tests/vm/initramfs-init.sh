@@ -7,7 +7,10 @@
 #     computed at image build time from the kernel's modules.dep;
 #  3. finds the root partition (root= on the kernel command line:
 #     PARTLABEL=NAME, LABEL=, UUID= or a /dev path; default PARTLABEL=root)
-#     and mounts it read-write on /newroot;
+#     and mounts it read-write on /newroot, as rootfstype= says (default
+#     ext4). With vm.overlayroot on the command line the root partition is
+#     mounted read-only on /lower instead and /newroot is an overlay of it
+#     with a tmpfs upper layer (as live and read-only-root systems boot);
 #  4. runs the hook command from the configuration, if any (the policy
 #     loader: `bootseal-loader --root /newroot`). Its exit status decides:
 #     a status listed in HOOK_CONTINUE (default "0") continues the boot,
@@ -50,9 +53,13 @@ for ko in $MODULES; do
 done
 
 root=PARTLABEL=root
+rootfstype=ext4
+overlayroot=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	root=*) root=${arg#root=} ;;
+	rootfstype=*) rootfstype=${arg#rootfstype=} ;;
+	vm.overlayroot) overlayroot=1 ;;
 	esac
 done
 
@@ -87,9 +94,19 @@ done
 [ -n "$dev" ] || stop "initramfs: boot stopped: root device $root not found within ${ROOT_WAIT}s"
 
 mkdir -p /newroot
-mount -t ext4 -o rw "$dev" /newroot ||
-	stop "initramfs: boot stopped: cannot mount root $root ($dev) as ext4"
-echo "initramfs: root $root ($dev) mounted on /newroot"
+if [ -n "$overlayroot" ]; then
+	mkdir -p /lower /overlay
+	mount -t "$rootfstype" -o ro "$dev" /lower ||
+		stop "initramfs: boot stopped: cannot mount root $root ($dev) as $rootfstype"
+	mount -t tmpfs -o mode=0755 tmpfs /overlay && mkdir -p /overlay/upper /overlay/work &&
+		mount -t overlay -o lowerdir=/lower,upperdir=/overlay/upper,workdir=/overlay/work overlay /newroot ||
+		stop "initramfs: boot stopped: cannot mount an overlay of root $root ($dev) on /newroot"
+	echo "initramfs: root $root ($dev) mounted on /lower, an overlay of it on /newroot"
+else
+	mount -t "$rootfstype" -o rw "$dev" /newroot ||
+		stop "initramfs: boot stopped: cannot mount root $root ($dev) as $rootfstype"
+	echo "initramfs: root $root ($dev) mounted on /newroot"
+fi
 
 if [ -n "$HOOK" ]; then
 	echo "initramfs: running hook: $HOOK"

@@ -288,7 +288,7 @@ _vm_bootseal_type() {
 }
 
 vm_build_disk() {
-	local init='' mid='' root_mib=64 bs_mib=8 bs_content='' bs_type=''
+	local init='' mid='' root_mib=64 bs_mib=8 bs_content='' bs_type='' root_fs=ext4
 	local -a files=() dirs=()
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -297,6 +297,7 @@ vm_build_disk() {
 		--dir) dirs+=("$2"); shift 2 ;;
 		--machine-id) mid=$2; shift 2 ;;
 		--root-size) root_mib=$2; shift 2 ;;
+		--root-fs) root_fs=$2; shift 2 ;;
 		--bootseal-size) bs_mib=$2; shift 2 ;;
 		--bootseal-content) bs_content=$2; shift 2 ;;
 		--bootseal-type) bs_type=$2; shift 2 ;;
@@ -344,7 +345,7 @@ unit: sectors
 "
 	hash=$( {
 		tar --sort=name --numeric-owner -C "$stage" -cf - .
-		printf '%s\n' "$layout" "$root_mib"
+		printf '%s\n' "$layout" "$root_mib" "$root_fs"
 		[ -z "$bs_content" ] || cat "$bs_content"
 		cat "$VM_LIB_DIR/lib.sh"
 	} | sha256sum | cut -c1-16)
@@ -362,10 +363,23 @@ unit: sectors
 	truncate -s "${total}M" "$tmp"
 	printf '%s' "$layout" | sfdisk --quiet --no-reread --no-tell-kernel "$tmp" >/dev/null ||
 		_vm_die "sfdisk could not partition $tmp"
-	E2FSPROGS_FAKE_TIME=${SOURCE_DATE_EPOCH:-1} mkfs.ext4 -q -F -L root \
-		-U 8e5ea1ed-0000-4000-8000-0000000000ef -E root_owner=0:0 \
-		-d "$stage" "$stage.root" "${root_mib}M" >&2 ||
-		_vm_die "mkfs.ext4 -d $stage failed (root too small? --root-size)"
+	case $root_fs in
+	ext4)
+		E2FSPROGS_FAKE_TIME=${SOURCE_DATE_EPOCH:-1} mkfs.ext4 -q -F -L root \
+			-U 8e5ea1ed-0000-4000-8000-0000000000ef -E root_owner=0:0 \
+			-d "$stage" "$stage.root" "${root_mib}M" >&2 ||
+			_vm_die "mkfs.ext4 -d $stage failed (root too small? --root-size)"
+		;;
+	btrfs)
+		# A random UUID: mkfs.btrfs refuses a fixed one once this
+		# machine's blkid cache has seen it on another image.
+		truncate -s "${root_mib}M" "$stage.root"
+		mkfs.btrfs -q -f -L root \
+			--rootdir "$stage" "$stage.root" >&2 ||
+			_vm_die "mkfs.btrfs --rootdir $stage failed (root too small? --root-size; btrfs needs about 120 MiB)"
+		;;
+	*) _vm_die "vm_build_disk: --root-fs $root_fs: expected ext4 or btrfs" ;;
+	esac
 	dd if="$stage.root" of="$tmp" bs=1M seek="$root_start" conv=notrunc,sparse status=none
 	if [ -n "$bs_content" ]; then
 		dd if="$bs_content" of="$tmp" bs=1M seek="$bs_start" conv=notrunc status=none
