@@ -88,9 +88,17 @@ std::optional<InodeId> RootResolver::resolve(const std::string& path, std::strin
   struct stat st {};
   int rc = ::fstat(fd.get(), &st);
   int e = errno;
+  // A subject's executable the enforcer would never recognise: no process
+  // would be it, and its grants and exceptions would hold for nobody.
+  struct statfs sfs {};
+  const uint64_t magic = rc == 0 && ::fstatfs(fd.get(), &sfs) == 0 ? static_cast<uint64_t>(sfs.f_type) : 0;
   fd.reset();
   if (rc != 0) {
     if (error) *error = errno_text(e);
+    return std::nullopt;
+  }
+  if (std::string note = unidentifiable_note(magic); !note.empty()) {
+    if (error) *error = std::move(note);
     return std::nullopt;
   }
   return InodeId{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)};
@@ -424,6 +432,13 @@ const char* unidentifiable_fs(uint64_t magic) {
   }
 }
 
+std::string unidentifiable_note(uint64_t magic) {
+  const char* fs = unidentifiable_fs(magic);
+  if (!fs) return {};
+  return std::string("is on ") + (std::string(fs) == "btrfs" ? "a btrfs" : "an overlay") +
+         " filesystem, whose files the enforcer cannot identify (stat's device is not the filesystem's)";
+}
+
 NameResolver RootResolver::name_resolver() const {
   return [this](const std::string& p, std::string* err) { return resolve_names(p, err); };
 }
@@ -540,11 +555,8 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
             diag_at(i, r.object.path, ": " + err);
             continue;
           }
-          if (const char* fs = unidentifiable_fs(res->fs_magic)) {
-            diag_at(i, r.object.path,
-                    std::string(" is on ") + (std::string(fs) == "btrfs" ? "a btrfs" : "an overlay") +
-                        " filesystem, whose files the enforcer cannot identify (stat's device is not the "
-                        "filesystem's): the rule cannot be enforced");
+          if (const std::string note = unidentifiable_note(res->fs_magic); !note.empty()) {
+            diag_at(i, r.object.path, " " + note + ": the rule cannot be enforced");
             out.diagnostics.back().unenforceable = true;
             continue;
           }

@@ -882,6 +882,11 @@ TEST(CompileNames, RulesOnBtrfsOrOverlayCannotBeEnforced) {
   EXPECT_EQ(c.kinds[BS_OP_EXEC], 0u);
   EXPECT_EQ(c.kinds[BS_OP_READ], (1u << BS_KIND_PATH) | (1u << BS_KIND_NAME));
   EXPECT_EQ(unidentifiable_fs(0xef53), nullptr);
+  // The same words for a subject's executable (RootResolver::resolve).
+  EXPECT_EQ(unidentifiable_note(0x794c7630),
+            "is on an overlay filesystem, whose files the enforcer cannot identify (stat's device is not the "
+            "filesystem's)");
+  EXPECT_EQ(unidentifiable_note(0xef53), "");
 }
 
 // ---------------------------------------------------------------------------

@@ -221,6 +221,11 @@ struct Diagnostic {
 // messages write it, or nullptr for a filesystem the enforcer handles.
 const char* unidentifiable_fs(uint64_t magic);
 
+// "is on a btrfs filesystem, whose files the enforcer cannot identify
+// (stat's device is not the filesystem's)", for a path on such a
+// filesystem (`magic`); "" for a filesystem the enforcer handles.
+std::string unidentifiable_note(uint64_t magic);
+
 // A device whose opening is refused without a device rule.
 struct RawDevice {
   uint32_t dev = 0;        // kernel encoding
