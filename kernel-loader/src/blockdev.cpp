@@ -223,6 +223,30 @@ std::string raw_device_title(const Compiled& c, const RawDevice& d) {
   return std::string(d.character ? "char" : "block") + " device " + format_kernel_dev(d.dev);
 }
 
+std::string dm_control_warning(const Compiled& c, const std::string& sysfs) {
+  namespace fs = std::filesystem;
+  constexpr uint32_t kDmControl = 10u << 20 | 236u;  // misc 10:236, as the enforcer's BS_DM_CONTROL
+  if (c.raw_devices.empty()) return {};
+  for (const auto& entry : c.rules)
+    if (entry.first.kind == BS_KIND_DEVICE && entry.first.dev == kDmControl && entry.first.id == BS_DEVICE_CHAR)
+      return {};
+  std::set<std::string> dm;  // sorted: dm-0, dm-1, ...
+  std::error_code ec;
+  for (fs::directory_iterator it(sysfs + "/dev/block", ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code lec;
+    const fs::path target = fs::read_symlink(it->path(), lec);
+    const std::string name = target.filename().string();
+    if (!lec && name.rfind("dm-", 0) == 0) dm.insert(name);
+  }
+  if (dm.empty()) return {};
+  std::string names;
+  for (const auto& n : dm) names += (names.empty() ? "" : ", ") + n;
+  return "device-mapper devices are in use (" + names +
+         ") and no rule names /dev/mapper/control: while devices are guarded, opening it for writing is refused "
+         "to every process, so device-mapper tools (lvm2, cryptsetup, multipathd, udisksd) fail after boot; "
+         "name those the system needs in `allow write device /dev/mapper/control by PROGRAM`";
+}
+
 uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic) {
   uint32_t ops = 0;
   // Whether each name id is on this filesystem (its directory's): one pass

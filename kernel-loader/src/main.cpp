@@ -277,6 +277,7 @@ Stop guard_devices(const Options& opt, Mode mode, Log& log, const Failure& failu
              " against raw" + ((d.ops & (1u << BS_OP_READ)) ? " reads" : "") +
              ((d.ops & (1u << BS_OP_READ)) && (d.ops & (1u << BS_OP_WRITE)) ? " and" : "") +
              ((d.ops & (1u << BS_OP_WRITE)) ? " writes" : ""));
+  if (const std::string dm = dm_control_warning(*compiled, opt.sysfs); !dm.empty()) log.warn(dm);
   if (problems.empty() || !protects_files(*compiled)) return std::nullopt;
   if (mode == Mode::permissive) {
     for (const auto& p : problems) log.warn(p + " (permissive mode: going on without that guard)");

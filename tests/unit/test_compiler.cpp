@@ -1171,5 +1171,27 @@ TEST(Devices, MapDecisionGuardsUnlessADeviceRuleAllows) {
   EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
 }
 
+TEST(Devices, DeviceMapperInUseWithoutAControlRuleIsWarnedOf) {
+  FakeSysfs sys;  // has dm-0 (253:0) over vdb
+  Compiled c;
+  // Nothing guarded: the control device is not refused, nothing to say.
+  EXPECT_EQ(dm_control_warning(c, sys.path()), "");
+  c.raw_devices = {{kVda2, false, 1u << BS_OP_READ}};
+  EXPECT_EQ(dm_control_warning(c, sys.path()),
+            "device-mapper devices are in use (dm-0) and no rule names /dev/mapper/control: while devices are "
+            "guarded, opening it for writing is refused to every process, so device-mapper tools (lvm2, "
+            "cryptsetup, multipathd, udisksd) fail after boot; name those the system needs in `allow write "
+            "device /dev/mapper/control by PROGRAM`");
+  // No device-mapper device: nothing to say.
+  TempRoot bare;
+  bare.dir("/dev/block");
+  EXPECT_EQ(dm_control_warning(c, bare.path()), "");
+  // A rule names the control device (for one program): the policy has
+  // thought of it.
+  c.rules.push_back({bs_rule_key{BS_KIND_DEVICE, BS_OP_WRITE, 0, 3, kDmControl, 0, BS_DEVICE_CHAR},
+                     bs_rule_val{BS_ACT_ALLOW, BS_ACT_ALLOW, {}, 0, 0}});
+  EXPECT_EQ(dm_control_warning(c, sys.path()), "");
+}
+
 }  // namespace
 }  // namespace bootseal::loader
