@@ -3701,8 +3701,11 @@ static __always_inline int guarded(__u32 rdev, __u32 type, __u8 op)
 /* The decision on opening (or pass-through writing) device `rdev` for `op`:
  * a device rule for it decides; else a guarded device is refused. `forced`,
  * when not 0, guards the device whatever the map says, and is the rule a
- * refusal names. Returns the hook's value, 0 for devices nothing says
- * anything about. */
+ * refusal names. An `audit` rule for any process logs but does not lift a
+ * guard (it would let every process beneath the file rules, as an `allow`
+ * without `by`, which the language refuses, would): on a guarded device
+ * it decides only for a subject it names. Returns the hook's value, 0 for
+ * devices nothing says anything about. */
 static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type, __s32 forced)
 {
 	struct bs_rule_key k = {};
@@ -3721,7 +3724,8 @@ static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type, __s32 f
 		k.op = op;
 		k.dev = rdev;
 		k.id = type;
-		if (level(&k, subject, &v))
+		if (level(&k, subject, &v) &&
+		    !(guard && v.action == BS_ACT_AUDIT && k.subject == BS_SUBJECT_ANY))
 			return verdict(op, subject, rdev, type, &v, 1);
 	}
 	if (!guard)

@@ -799,7 +799,11 @@ bool in_phase(const bs_rule_val& v, bool running, MapDecision* out) {
   return true;
 }
 
-bool phase_level(const Compiled& c, bs_rule_key k, uint32_t subject, bool running, MapDecision* out) {
+// `for_any`, when given, is told whether the rule that decided is the one
+// for any subject.
+bool phase_level(const Compiled& c, bs_rule_key k, uint32_t subject, bool running, MapDecision* out,
+                 bool* for_any = nullptr) {
+  if (for_any) *for_any = false;
   if (subject != BS_SUBJECT_ANY) {
     k.subject = subject;
     if (const bs_rule_val* v = c.find(k)) {
@@ -808,7 +812,10 @@ bool phase_level(const Compiled& c, bs_rule_key k, uint32_t subject, bool runnin
     }
   }
   k.subject = BS_SUBJECT_ANY;
-  if (const bs_rule_val* v = c.find(k)) return in_phase(*v, running, out);
+  if (const bs_rule_val* v = c.find(k)) {
+    if (for_any) *for_any = true;
+    return in_phase(*v, running, out);
+  }
   return false;
 }
 }  // namespace
@@ -829,10 +836,13 @@ MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
     return out;
   }
   if (q.device) {
-    // The raw-device program: a device rule, else the guard.
-    if (level(c, make_key(BS_KIND_DEVICE, op, 0, q.device->rdev, q.device->character ? BS_DEVICE_CHAR : BS_DEVICE_BLOCK),
-              q.subject, &out))
-      return out;
+    // The raw-device program: a device rule, else the guard. An audit
+    // rule for any process does not lift the guard (check_device).
+    MapDecision ruled{};
+    bool for_any = false;
+    const bool has_rule =
+        phase_level(c, make_key(BS_KIND_DEVICE, op, 0, q.device->rdev, q.device->character ? BS_DEVICE_CHAR : BS_DEVICE_BLOCK),
+                    q.subject, running, &ruled, &for_any);
     out = MapDecision{BS_ACT_ALLOW, BS_RULE_DEFAULT};
     uint32_t all_ops = 0;
     for (const auto& d : c.raw_devices) {
@@ -848,6 +858,8 @@ MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
     if (q.device->character && q.device->rdev == (10u << 20 | 236u) && q.operation == Operation::write &&
         all_ops != 0)
       out = MapDecision{BS_ACT_DENY, BS_RULE_DM_CONTROL};
+    const bool guarded = out.action == BS_ACT_DENY;
+    if (has_rule && !(guarded && ruled.action == BS_ACT_AUDIT && for_any)) return ruled;
     return out;
   }
   if (q.operation == Operation::capability) {

@@ -1171,6 +1171,44 @@ TEST(Devices, MapDecisionGuardsUnlessADeviceRuleAllows) {
   EXPECT_EQ(decide_maps(c, q).action, BS_ACT_ALLOW);
 }
 
+TEST(Devices, AnAuditRuleForAnyProcessDoesNotLiftTheGuard) {
+  TempRoot root;
+  root.file("/etc/shadow");
+  root.file("/usr/sbin/e2fsck");
+  auto r = RootResolver::open(root.path());
+  Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow")),
+                         make_rule(Action::audit, Operation::write, device_obj("/dev/vda2")),
+                         make_rule(Action::audit, Operation::read, device_obj("/dev/vda2"), "/usr/sbin/e2fsck"),
+                         make_rule(Action::audit, Operation::write, device_obj("/dev/sg0"))});
+  d.schema = 2;
+  Compiled c = compile(d, r->resolver(), fake_devices());
+  ASSERT_TRUE(c.diagnostics.empty());
+  c.raw_devices = {{kVda2, false, (1u << BS_OP_WRITE) | (1u << BS_OP_READ)}};
+  const uint32_t fsck = c.subject_of(root.id("/usr/sbin/e2fsck"));
+  MapQuery q;
+  q.operation = Operation::write;
+  q.device = DeviceId{kVda2, false};
+  // Guarded: the audit rule for any process is no grant.
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_RAW_DEVICE);
+  // One that names its subject is: that program opens it, logged.
+  q.operation = Operation::read;
+  q.subject = fsck;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_AUDIT);
+  EXPECT_EQ(decide_maps(c, q).rule, 2);  // 0-based
+  q.subject = BS_SUBJECT_ANY;
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  // A device nothing guards: the audit rule logs every opening.
+  q.operation = Operation::write;
+  q.device = DeviceId{kSg0, true};
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_AUDIT);
+  EXPECT_EQ(decide_maps(c, q).rule, 3);
+  c.raw_devices.clear();
+  q.device = DeviceId{kVda2, false};
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_AUDIT);
+  EXPECT_EQ(decide_maps(c, q).rule, 1);
+}
+
 TEST(Devices, DeviceMapperInUseWithoutAControlRuleIsWarnedOf) {
   FakeSysfs sys;  // has dm-0 (253:0) over vdb
   Compiled c;

@@ -9,6 +9,8 @@
 # writable. Mount: `mount -t ext2` of an ext4 volume under `deny mount
 # fstype ext4` is refused, a tmpfs mount works. Without a `lockdown`
 # statement, lockdown stays `none` (status says so, /dev/port is writable).
+# An `audit` rule for any process on the guarded disk logs but lifts no
+# guard (its reads stay refused); on the scratch disk it logs the writes.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
@@ -18,6 +20,8 @@ extra=("deny read path /etc/secret"
 	"allow read device /dev/disk/by-partlabel/root by /usr/lib/writer/busybox"
 	"allow read device /dev/vda2 by /usr/lib/reader/busybox"
 	"deny mount fstype ext4"
+	"audit read device /dev/vda"
+	"audit write device /dev/vdb"
 	"deny write subtree /usr/lib/writer"
 	"deny write subtree /usr/lib/reader")
 blob=$(dr_policy vm-blockdev 2 "${extra[@]}")
@@ -50,6 +54,11 @@ try mount-ext4 mount -t ext4 /dev/vdb /mnt/free
 try mount-tmpfs mount -t tmpfs none /mnt/free2
 bootseal status 2>&1 | grep '^lockdown' | sed 's/^/TEST: status: /'
 try port-write dd if=/dev/zero of=/dev/port bs=1 seek=128 count=1 conv=notrunc
+sm=$(cat /sys/class/block/vdb/dev)
+dm=$(cat /sys/class/block/vda/dev)
+bootseal audit --json >/tmp/audit.json
+say "scratch writes audited: $(grep '"operation":"write"' /tmp/audit.json | grep '"policy_action":"audit"' | grep -c "\"dev\":\"$sm\"")"
+say "disk reads refused: $(grep '"operation":"read"' /tmp/audit.json | grep '"decision":"denied"' | grep -c "\"dev\":\"$dm\"")"
 finish
 EOF_INIT
 enf_guest_tree "$VM_WORK/tree"
@@ -86,4 +95,6 @@ vm_expect "$log" "^TEST: secret-read rc=[1-9]" "reading /etc/secret is refused"
 vm_expect "$log" "^TEST: mount-ext2 out=mount: permission denied" "mount -t ext2 of an ext4 volume is refused under deny mount fstype ext4"
 vm_expect "$log" "^TEST: mount-ext4 out=mount: permission denied" "mount -t ext4 is refused"
 vm_expect "$log" '^TEST: status: lockdown: +none \(the policy asks for none\)' "without a lockdown statement, lockdown stays none"
+vm_expect "$log" '^TEST: scratch writes audited: [1-9]' "the audit rule on the scratch disk logs its writes"
+vm_expect "$log" '^TEST: disk reads refused: [1-9]' "the audit rule on the guarded disk lifts no guard: its reads are refused and logged"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
