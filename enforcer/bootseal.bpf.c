@@ -3698,14 +3698,28 @@ static __always_inline int guarded(__u32 rdev, __u32 type, __u8 op)
 	return g && (g->ops & (1 << op));
 }
 
+/* Whether the entry level() decided by at `k` carries a rule for any
+ * process: the entry for any subject, or a subject's entry marked
+ * from_any for the phase in force. */
+static __always_inline int rule_for_any(struct bs_rule_key *k)
+{
+	struct bs_rule_val *e;
+
+	if (k->subject == BS_SUBJECT_ANY)
+		return 1;
+	e = bpf_map_lookup_elem(&rules, k);
+	return e && (e->from_any & (running_for(PHASE_NOW) ? BS_FROM_ANY_RUN : BS_FROM_ANY_BOOT));
+}
+
 /* The decision on opening (or pass-through writing) device `rdev` for `op`:
  * a device rule for it decides; else a guarded device is refused. `forced`,
  * when not 0, guards the device whatever the map says, and is the rule a
  * refusal names. An `audit` rule for any process logs but does not lift a
  * guard (it would let every process beneath the file rules, as an `allow`
  * without `by`, which the language refuses, would): on a guarded device
- * it decides only for a subject it names. Returns the hook's value, 0 for
- * devices nothing says anything about. */
+ * it decides only for a subject it names, not for one excepted from a
+ * stronger rule who falls to it (from_any). Returns the hook's value, 0
+ * for devices nothing says anything about. */
 static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type, __s32 forced)
 {
 	struct bs_rule_key k = {};
@@ -3725,7 +3739,7 @@ static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type, __s32 f
 		k.dev = rdev;
 		k.id = type;
 		if (level(&k, subject, &v) &&
-		    !(guard && v.action == BS_ACT_AUDIT && k.subject == BS_SUBJECT_ANY))
+		    !(guard && v.action == BS_ACT_AUDIT && rule_for_any(&k)))
 			return verdict(op, subject, rdev, type, &v, 1);
 	}
 	if (!guard)

@@ -172,11 +172,18 @@ struct bs_rule_key {
 /* `action` and `rule` hold in a policy without phases, and in the boot
  * phase of one with phases; run_action and run_rule in its running phase
  * (in a policy without phases they repeat action and rule). Either action
- * may be BS_ACT_NONE: no rule at this level in that phase. */
+ * may be BS_ACT_NONE: no rule at this level in that phase. `from_any`
+ * marks an entry under a subject's key that carries a rule for any process
+ * (the subject is excepted from a stronger one): bit 0 for `action`, bit 1
+ * for `run_action`. Such a rule grants nothing a rule for any process
+ * would not (an `audit` device rule lifts no guard). */
+#define BS_FROM_ANY_BOOT 1
+#define BS_FROM_ANY_RUN 2
 struct bs_rule_val {
 	__u8 action;     /* BS_ACT_* */
 	__u8 run_action; /* BS_ACT_*, in the running phase */
-	__u8 pad[2];
+	__u8 from_any;   /* BS_FROM_ANY_* bits */
+	__u8 pad;
 	__s32 rule;      /* index of the deciding rule in the policy, for audit */
 	__s32 run_rule;  /* the same, in the running phase */
 };

@@ -113,7 +113,8 @@ BS_CONTRACT_FIELD(bs_rule_key, id, 16);
 static_assert(sizeof(bs_rule_val) == 12);
 BS_CONTRACT_FIELD(bs_rule_val, action, 0);
 BS_CONTRACT_FIELD(bs_rule_val, run_action, 1);
-BS_CONTRACT_FIELD(bs_rule_val, pad, 2);
+BS_CONTRACT_FIELD(bs_rule_val, from_any, 2);
+BS_CONTRACT_FIELD(bs_rule_val, pad, 3);
 BS_CONTRACT_FIELD(bs_rule_val, rule, 4);
 BS_CONTRACT_FIELD(bs_rule_val, run_rule, 8);
 

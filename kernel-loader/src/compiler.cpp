@@ -697,9 +697,10 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
   struct Entry {
     uint8_t action = BS_ACT_NONE;
     int32_t rule = BS_RULE_DEFAULT;
+    bool from_any = false;  // a subject's entry carrying a rule for any subject
   };
   auto entry_of = [&](const Member* m) {
-    return Entry{static_cast<uint8_t>(doc.rules[m->index].action), static_cast<int32_t>(m->index)};
+    return Entry{static_cast<uint8_t>(doc.rules[m->index].action), static_cast<int32_t>(m->index), !m->subject};
   };
   auto entries_in = [&](const std::vector<Member>& all, Phase phase) {
     std::vector<const Member*> members;
@@ -727,6 +728,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
         e[s] = entry_of(own);
         continue;
       }
+      // Excepted from the strongest rule for any subject: the next one.
       const Member* best = nullptr;
       for (const Member* m : members)
         if (!m->subject && !m->exceptions.count(s) && better(best, *m)) best = m;
@@ -756,6 +758,8 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
       v.rule = be.rule;
       v.run_action = re.action;
       v.run_rule = re.rule;
+      v.from_any = static_cast<uint8_t>((s != BS_SUBJECT_ANY && be.from_any ? BS_FROM_ANY_BOOT : 0) |
+                                        (s != BS_SUBJECT_ANY && re.from_any ? BS_FROM_ANY_RUN : 0));
       out.rules.emplace_back(make_key(ok.kind, ok.op, s, ok.dev, ok.id), v);
     }
     if (!subjects.empty()) out.kinds[ok.op] |= static_cast<uint8_t>(1u << ok.kind);
@@ -799,8 +803,9 @@ bool in_phase(const bs_rule_val& v, bool running, MapDecision* out) {
   return true;
 }
 
-// `for_any`, when given, is told whether the rule that decided is the one
-// for any subject.
+// `for_any`, when given, is told whether the rule that decided is one for
+// any subject: the entry for any subject, or a subject's entry that carries
+// such a rule (from_any).
 bool phase_level(const Compiled& c, bs_rule_key k, uint32_t subject, bool running, MapDecision* out,
                  bool* for_any = nullptr) {
   if (for_any) *for_any = false;
@@ -808,7 +813,10 @@ bool phase_level(const Compiled& c, bs_rule_key k, uint32_t subject, bool runnin
     k.subject = subject;
     if (const bs_rule_val* v = c.find(k)) {
       if ((running ? v->run_action : v->action) == BS_ACT_EXEMPT) return false;
-      if (in_phase(*v, running, out)) return true;
+      if (in_phase(*v, running, out)) {
+        if (for_any) *for_any = (v->from_any & (running ? BS_FROM_ANY_RUN : BS_FROM_ANY_BOOT)) != 0;
+        return true;
+      }
     }
   }
   k.subject = BS_SUBJECT_ANY;

@@ -750,7 +750,7 @@ std::string mount_line(const std::string& majmin, const std::string& point, cons
 TEST(Devices, PartitionAndItsDiskAreGuardedForWrite) {
   FakeSysfs sys;
   Compiled c;
-  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVda2, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVda2, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0}});
   EXPECT_TRUE(guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2") + mount_line("0:22", "/proc", "proc", "proc"),
                                     sys.path(), "mi", kProcDevices)
                   .empty());
@@ -766,11 +766,11 @@ TEST(Devices, FilesystemWithoutProtectedObjectsIsNotGuarded) {
   FakeSysfs sys;
   Compiled c;
   // The only rule protects a file on another filesystem (vdb).
-  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVdb, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVdb, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0}});
   guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path());
   EXPECT_TRUE(c.raw_devices.empty());
   // An allow entry protects nothing.
-  c.rules = {{bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 1, kVda2, 0, 42}, bs_rule_val{BS_ACT_ALLOW, BS_ACT_ALLOW, {}, 0, 0}}};
+  c.rules = {{bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 1, kVda2, 0, 42}, bs_rule_val{BS_ACT_ALLOW, BS_ACT_ALLOW, 0, 0, 0, 0}}};
   guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2"), sys.path());
   EXPECT_TRUE(c.raw_devices.empty());
 }
@@ -778,7 +778,7 @@ TEST(Devices, FilesystemWithoutProtectedObjectsIsNotGuarded) {
 TEST(Devices, ReadRulesGuardReadsAndDefaultsGuardEverything) {
   FakeSysfs sys;
   Compiled c;
-  c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_READ, 0, 0, kVda2, 0, 7}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_READ, 0, 0, kVda2, 0, 7}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0}});
   c.defaults[BS_OP_WRITE] = BS_ACT_DENY;
   guard_backing_devices(&c, mount_line("254:2", "/", "ext4", "/dev/vda2") + mount_line("253:0", "/srv", "xfs", "/dev/dm-0"),
                         sys.path(), "mi", kProcDevices);
@@ -798,7 +798,7 @@ TEST(Devices, APlacedFilesystemsDeviceIsGuardedForItsPlacesDenials) {
   // /boot (root filesystem inode 12) holds a subtree deny; vdb, not
   // mounted now, is what the fstab mounts there.
   const InodeId boot{kVda2, 12}, root{kVda2, 2};
-  c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_WRITE, 0, 0, kVda2, 0, 12}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_WRITE, 0, 0, kVda2, 0, 12}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0}});
   Place p;
   p.mount_point = "/boot";
   p.chain.dirs = {boot, root};
@@ -825,7 +825,7 @@ TEST(Devices, APlacedFilesystemsDeviceIsGuardedForItsPlacesDenials) {
   EXPECT_FALSE(has(kVdb));
   // A name at the mount point counts (only when the chain starts there).
   c.places[0].chain.dirs = {boot, root};
-  c.rules = {{bs_rule_key{BS_KIND_NAME, BS_OP_WRITE, 0, 0, 0, 0, 1}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}}};
+  c.rules = {{bs_rule_key{BS_KIND_NAME, BS_OP_WRITE, 0, 0, 0, 0, 1}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0}}};
   c.names = {NameEntry{EntryName{boot, "vmlinuz"}, 1}};
   EXPECT_EQ(protected_ops_of_place(c, c.places[0]), 1u << BS_OP_WRITE);
   c.places[0].chain.mount_point_exists = false;
@@ -842,7 +842,7 @@ TEST(Devices, APlacedFilesystemsDeviceIsGuardedForItsPlacesDenials) {
 TEST(Devices, DevicesOfFilesystemsWithoutAPlaceAndAnotherLinesOpsAreGuarded) {
   FakeSysfs sys;
   Compiled c;
-  c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_WRITE, 0, 0, kVda2, 0, 12}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_SUBTREE, BS_OP_WRITE, 0, 0, kVda2, 0, 12}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0}});
   // A vfat ESP below /boot: no UUID to place, its device guarded for the line's denials.
   c.later_devices.push_back(LaterDevice{kVdb, 1u << BS_OP_WRITE, "/boot/efi"});
   // A place whose own chain denies nothing, listed again by a line whose place denies reads.
@@ -872,7 +872,7 @@ TEST(Devices, DevicesOfFilesystemsWithoutAPlaceAndAnotherLinesOpsAreGuarded) {
 TEST(Devices, MountTableProblemsAreReportedWithTheirLine) {
   FakeSysfs sys;
   Compiled c;
-  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVda2, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kVda2, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0}});
   auto problems = guard_backing_devices(&c, "", sys.path(), "mi");
   EXPECT_EQ(problems, std::vector<std::string>{"mi lists no mounts"});
   EXPECT_TRUE(c.raw_devices.empty());
@@ -891,7 +891,7 @@ TEST(Devices, ProtectedFilesystemWhoseDeviceIsNotInSysfsIsReported) {
   FakeSysfs sys;
   Compiled c;
   const uint32_t kSda1 = 8u << 20 | 1;
-  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kSda1, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
+  c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, kSda1, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0}});
   auto problems = guard_backing_devices(&c, mount_line("8:1", "/srv/my\\040data", "ext4", "/dev/sda1"), sys.path(), "mi");
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0], "cannot guard the device under ext4 on /srv/my data (mi line 1): " + sys.path() +
@@ -969,9 +969,9 @@ constexpr uint32_t kNvme0n1 = 259u << 20 | 0, kNvme0n1p1 = 259u << 20 | 1, kNvme
 std::vector<RawDevice> guarded_under(const FakeNvme& sys, uint32_t fs_dev, const std::string& majmin, uint32_t ops) {
   Compiled c;
   if (ops & (1u << BS_OP_READ))
-    c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_READ, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
+    c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_READ, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0}});
   if (ops & (1u << BS_OP_WRITE))
-    c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, {}, 0, 0}});
+    c.rules.push_back({bs_rule_key{BS_KIND_PATH, BS_OP_WRITE, 0, 0, fs_dev, 0, 42}, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0}});
   EXPECT_TRUE(guard_backing_devices(&c, mount_line(majmin, "/", "ext4", "/dev/x"), sys.path(), "mi", kProcDevices).empty());
   // Every NVMe namespace also guards the nvme-generic major.
   EXPECT_TRUE(std::erase(c.raw_devices, RawDevice{kNgMajor, true, ops}) == 1) << majmin;
@@ -1209,6 +1209,38 @@ TEST(Devices, AnAuditRuleForAnyProcessDoesNotLiftTheGuard) {
   EXPECT_EQ(decide_maps(c, q).rule, 1);
 }
 
+TEST(Devices, AnAuditRuleAnExceptedSubjectFallsToLiftsNoGuard) {
+  // debugfs is excepted from the deny, so it falls to the audit rule for
+  // any process (the same device under another name): its entry carries
+  // that rule under its own key, marked as one for any process.
+  TempRoot root;
+  root.file("/etc/shadow");
+  root.file("/usr/sbin/debugfs");
+  auto r = RootResolver::open(root.path());
+  Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow")),
+                         make_rule(Action::deny, Operation::write, device_obj("/dev/vda2"), std::nullopt,
+                                   {"/usr/sbin/debugfs"}),
+                         make_rule(Action::audit, Operation::write, device_obj("/dev/disk/by-partlabel/root"))});
+  d.schema = 2;
+  Compiled c = compile(d, r->resolver(), fake_devices());
+  ASSERT_TRUE(c.diagnostics.empty());
+  const uint32_t debugfs = c.subject_of(root.id("/usr/sbin/debugfs"));
+  const bs_rule_val* v = c.find(bs_rule_key{BS_KIND_DEVICE, BS_OP_WRITE, 0, debugfs, kVda2, 0, BS_DEVICE_BLOCK});
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->action, BS_ACT_AUDIT);
+  EXPECT_EQ(v->from_any, BS_FROM_ANY_BOOT | BS_FROM_ANY_RUN);
+  MapQuery q;
+  q.operation = Operation::write;
+  q.device = DeviceId{kVda2, false};
+  q.subject = debugfs;
+  c.raw_devices = {{kVda2, false, 1u << BS_OP_WRITE}};
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_DENY);
+  EXPECT_EQ(decide_maps(c, q).rule, BS_RULE_RAW_DEVICE);
+  c.raw_devices.clear();  // nothing guarded: the audit rule decides
+  EXPECT_EQ(decide_maps(c, q).action, BS_ACT_AUDIT);
+  EXPECT_EQ(decide_maps(c, q).rule, 2);
+}
+
 TEST(Devices, DeviceMapperInUseWithoutAControlRuleIsWarnedOf) {
   FakeSysfs sys;  // has dm-0 (253:0) over vdb
   Compiled c;
@@ -1227,7 +1259,7 @@ TEST(Devices, DeviceMapperInUseWithoutAControlRuleIsWarnedOf) {
   // A rule names the control device (for one program): the policy has
   // thought of it.
   c.rules.push_back({bs_rule_key{BS_KIND_DEVICE, BS_OP_WRITE, 0, 3, kDmControl, 0, BS_DEVICE_CHAR},
-                     bs_rule_val{BS_ACT_ALLOW, BS_ACT_ALLOW, {}, 0, 0}});
+                     bs_rule_val{BS_ACT_ALLOW, BS_ACT_ALLOW, 0, 0, 0, 0}});
   EXPECT_EQ(dm_control_warning(c, sys.path()), "");
 }
 
