@@ -188,6 +188,30 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   };
 
   NameResolution res;
+  // A directory on the way whose ids the enforcer would never see (btrfs,
+  // overlayfs): the names and ancestors recorded there protect nothing.
+  uint64_t bad_magic = 0;
+  std::string bad_shown;
+  auto check_dir = [&](int fd, const std::string& shown) {
+    struct statfs sfs {};
+    if (!bad_magic && ::fstatfs(fd, &sfs) == 0 && unidentifiable_fs(static_cast<uint64_t>(sfs.f_type))) {
+      bad_magic = static_cast<uint64_t>(sfs.f_type);
+      bad_shown = shown;
+    }
+  };
+  check_dir(fd_.get(), "/");
+  // `r` as returned: the type of `fd` (the object's, or the directory the
+  // walk stopped in) unless already known, and a directory on the way the
+  // enforcer cannot identify when the object is on one it can.
+  auto done = [&](NameResolution& r, int fd) -> std::optional<NameResolution> {
+    struct statfs sfs {};
+    if (!r.fs_magic && fd >= 0 && ::fstatfs(fd, &sfs) == 0) r.fs_magic = static_cast<uint64_t>(sfs.f_type);
+    if (bad_magic && !unidentifiable_fs(r.fs_magic)) {
+      r.fs_magic = bad_magic;
+      r.fs_magic_at = bad_shown;
+    }
+    return std::move(r);
+  };
   std::vector<std::string> pending = components(path);
   std::reverse(pending.begin(), pending.end());  // a stack: next component last
   int hops = 0;
@@ -211,9 +235,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         res.names.push_back(EntryName{top.id, comp});
         res.missing_on_later_fs = later_fs(top, shown);
         dirs_above(&res, fstab_.count(top.shown) && empty_directory(fd_of(top), "."));
-        struct statfs sfs {};
-        if (::fstatfs(fd_of(top), &sfs) == 0) res.fs_magic = static_cast<uint64_t>(sfs.f_type);
-        return res;
+        return done(res, fd_of(top));
       }
       if (e == ENOENT) {
         // A directory on the way is missing: the entry that would make
@@ -223,11 +245,9 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         res.missing_shown = shown;
         res.missing_on_later_fs = later_fs(top, shown);
         dirs_above(&res);
-        struct statfs sfs {};
-        if (::fstatfs(fd_of(top), &sfs) == 0) res.fs_magic = static_cast<uint64_t>(sfs.f_type);
-        return res;
+        return done(res, fd_of(top));
       }
-      if (!res.names.empty()) return res;
+      if (!res.names.empty()) return done(res, fd_of(top));
       return fail(quote_if_needed(shown) + ": " + errno_text(e));
     }
     const InodeId id{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)};
@@ -255,23 +275,20 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       // walk does (fstatat of the entry already did).
       res.object = id;
       res.fstab_mount_point = S_ISDIR(st.st_mode) && fstab_.count(shown) && empty_directory(fd_of(top), comp);
-      {
-        UniqueFd obj(::openat(fd_of(top), comp.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-        struct statfs sfs {};
-        if (obj && ::fstatfs(obj.get(), &sfs) == 0) res.fs_magic = static_cast<uint64_t>(sfs.f_type);
-      }
-      return res;
+      UniqueFd obj(::openat(fd_of(top), comp.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+      return done(res, obj ? obj.get() : -1);
     }
     if (!S_ISDIR(st.st_mode)) {
-      if (!res.names.empty()) return res;
+      if (!res.names.empty()) return done(res, fd_of(top));
       return fail(quote_if_needed(shown) + " is not a directory");
     }
     UniqueFd next(::openat(fd_of(top), comp.c_str(), O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC));
     if (!next || ::fstat(next.get(), &st) != 0) {
       const int e = errno;
-      if (!res.names.empty()) return res;
+      if (!res.names.empty()) return done(res, fd_of(top));
       return fail(quote_if_needed(shown) + ": " + errno_text(e));
     }
+    check_dir(next.get(), shown);
     stack.push_back(Dir{std::move(next), InodeId{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)}, shown});
   }
   // The path ends at a directory reached by ".." or is the root: no name of
@@ -283,7 +300,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   }
   stack.pop_back();
   dirs_above(&res);
-  return res;
+  return done(res, -1);
 }
 
 std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
@@ -432,11 +449,15 @@ const char* unidentifiable_fs(uint64_t magic) {
   }
 }
 
+namespace {
+constexpr std::string_view kCannotIdentify =
+    " filesystem, whose files the enforcer cannot identify (stat's device is not the filesystem's)";
+}  // namespace
+
 std::string unidentifiable_note(uint64_t magic) {
   const char* fs = unidentifiable_fs(magic);
   if (!fs) return {};
-  return std::string("is on ") + (std::string(fs) == "btrfs" ? "a btrfs" : "an overlay") +
-         " filesystem, whose files the enforcer cannot identify (stat's device is not the filesystem's)";
+  return std::string("is on ") + (std::string(fs) == "btrfs" ? "a btrfs" : "an overlay") + std::string(kCannotIdentify);
 }
 
 NameResolver RootResolver::name_resolver() const {
@@ -510,6 +531,12 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     std::optional<uint32_t> id;
     if (!inode) {
       report(err);
+      // A program that exists and runs, as a process the enforcer cannot
+      // tell from any other: its `by` rules would not hold for it, nor
+      // would exceptions keep it out of what they except it from, nor
+      // could it end the boot phase. Not a missing file's fail-closed drop.
+      if (err.find(kCannotIdentify) != std::string::npos && !out.diagnostics.empty())
+        out.diagnostics.back().unenforceable = true;
     } else {
       auto [bi, inserted] = by_inode.emplace(*inode, static_cast<uint32_t>(out.subjects.size() + 1));
       if (inserted) out.subjects.push_back(SubjectEntry{bi->second, *inode, {}});
@@ -556,7 +583,10 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
             continue;
           }
           if (const std::string note = unidentifiable_note(res->fs_magic); !note.empty()) {
-            diag_at(i, r.object.path, " " + note + ": the rule cannot be enforced");
+            // "/etc/x is on a btrfs ..." or "/etc/x: / on the way is on a btrfs ...".
+            diag_at(i, r.object.path,
+                    (res->fs_magic_at.empty() ? " " : ": " + quote_if_needed(res->fs_magic_at) + " on the way ") +
+                        note + ": the rule cannot be enforced");
             out.diagnostics.back().unenforceable = true;
             continue;
           }

@@ -70,8 +70,12 @@ struct NameResolution {
   // filesystem on (a separate /boot before it is mounted).
   bool fstab_mount_point = false;
   // The filesystem type (statfs f_type) of the object, or of the
-  // directory of a name with no file; 0 when unknown.
+  // directory of a name with no file; 0 when unknown. When that type is
+  // one the enforcer handles but a directory on the way is on one it
+  // cannot identify files of (unidentifiable_fs), that directory's type,
+  // and `fs_magic_at` names the directory ("/").
   uint64_t fs_magic = 0;
+  std::string fs_magic_at;
   // A directory on the way does not exist: its entry in the last
   // directory that does, and that path as messages write it ("/etc/x").
   // The rule's object cannot exist until something is created there.
