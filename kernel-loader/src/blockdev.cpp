@@ -227,24 +227,32 @@ std::string dm_control_warning(const Compiled& c, const std::string& sysfs) {
   namespace fs = std::filesystem;
   constexpr uint32_t kDmControl = 10u << 20 | 236u;  // misc 10:236, as the enforcer's BS_DM_CONTROL
   if (c.raw_devices.empty()) return {};
-  for (const auto& entry : c.rules)
-    if (entry.first.kind == BS_KIND_DEVICE && entry.first.dev == kDmControl && entry.first.id == BS_DEVICE_CHAR)
+  // A rule that lets a named program open it (allow or audit, in either
+  // phase). An `audit` rule for any process, or one an excepted subject
+  // falls to, lifts no guard.
+  auto opens = [](uint8_t action) { return action == BS_ACT_ALLOW || action == BS_ACT_AUDIT; };
+  for (const auto& [k, v] : c.rules)
+    if (k.kind == BS_KIND_DEVICE && k.op == BS_OP_WRITE && k.dev == kDmControl && k.id == BS_DEVICE_CHAR &&
+        k.subject != BS_SUBJECT_ANY &&
+        ((opens(v.action) && !(v.from_any & BS_FROM_ANY_BOOT)) || (opens(v.run_action) && !(v.from_any & BS_FROM_ANY_RUN))))
       return {};
-  std::set<std::string> dm;  // sorted: dm-0, dm-1, ...
+  std::map<unsigned long, std::string> dm;  // by number: dm-2 before dm-10
   std::error_code ec;
   for (fs::directory_iterator it(sysfs + "/dev/block", ec), end; !ec && it != end; it.increment(ec)) {
     std::error_code lec;
-    const fs::path target = fs::read_symlink(it->path(), lec);
-    const std::string name = target.filename().string();
-    if (!lec && name.rfind("dm-", 0) == 0) dm.insert(name);
+    const std::string name = fs::read_symlink(it->path(), lec).filename().string();
+    if (lec || name.size() < 4 || name.rfind("dm-", 0) != 0 ||
+        name.find_first_not_of("0123456789", 3) != std::string::npos)
+      continue;
+    dm.emplace(std::stoul(name.substr(3)), name);
   }
   if (dm.empty()) return {};
   std::string names;
-  for (const auto& n : dm) names += (names.empty() ? "" : ", ") + n;
+  for (const auto& [n, name] : dm) names += (names.empty() ? "" : ", ") + name;
   return "device-mapper devices are in use (" + names +
-         ") and no rule names /dev/mapper/control: while devices are guarded, opening it for writing is refused "
-         "to every process, so device-mapper tools (lvm2, cryptsetup, multipathd, udisksd) fail after boot; "
-         "name those the system needs in `allow write device /dev/mapper/control by PROGRAM`";
+         ") and no rule lets a program open /dev/mapper/control: while devices are guarded, every opening of it "
+         "is refused, so device-mapper tools (lvm2, cryptsetup, multipathd, udisksd) fail after boot; name "
+         "those the system needs in `allow write device /dev/mapper/control by PROGRAM`";
 }
 
 uint32_t protected_ops_on(const Compiled& c, uint32_t fs_dev, uint64_t magic) {

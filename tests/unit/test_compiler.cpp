@@ -1248,18 +1248,23 @@ TEST(Devices, DeviceMapperInUseWithoutAControlRuleIsWarnedOf) {
   EXPECT_EQ(dm_control_warning(c, sys.path()), "");
   c.raw_devices = {{kVda2, false, 1u << BS_OP_READ}};
   EXPECT_EQ(dm_control_warning(c, sys.path()),
-            "device-mapper devices are in use (dm-0) and no rule names /dev/mapper/control: while devices are "
-            "guarded, opening it for writing is refused to every process, so device-mapper tools (lvm2, "
-            "cryptsetup, multipathd, udisksd) fail after boot; name those the system needs in `allow write "
-            "device /dev/mapper/control by PROGRAM`");
+            "device-mapper devices are in use (dm-0) and no rule lets a program open /dev/mapper/control: while "
+            "devices are guarded, every opening of it is refused, so device-mapper tools (lvm2, cryptsetup, "
+            "multipathd, udisksd) fail after boot; name those the system needs in `allow write device "
+            "/dev/mapper/control by PROGRAM`");
   // No device-mapper device: nothing to say.
   TempRoot bare;
   bare.dir("/dev/block");
   EXPECT_EQ(dm_control_warning(c, bare.path()), "");
-  // A rule names the control device (for one program): the policy has
-  // thought of it.
-  c.rules.push_back({bs_rule_key{BS_KIND_DEVICE, BS_OP_WRITE, 0, 3, kDmControl, 0, BS_DEVICE_CHAR},
-                     bs_rule_val{BS_ACT_ALLOW, BS_ACT_ALLOW, 0, 0, 0, 0}});
+  // An audit rule for any process, or one a subject falls to, lifts no
+  // guard: still said.
+  c.rules = {{bs_rule_key{BS_KIND_DEVICE, BS_OP_WRITE, 0, BS_SUBJECT_ANY, kDmControl, 0, BS_DEVICE_CHAR},
+              bs_rule_val{BS_ACT_AUDIT, BS_ACT_AUDIT, 0, 0, 0, 0}},
+             {bs_rule_key{BS_KIND_DEVICE, BS_OP_WRITE, 0, 3, kDmControl, 0, BS_DEVICE_CHAR},
+              bs_rule_val{BS_ACT_AUDIT, BS_ACT_AUDIT, BS_FROM_ANY_BOOT | BS_FROM_ANY_RUN, 0, 0, 0}}};
+  EXPECT_NE(dm_control_warning(c, sys.path()), "");
+  // A rule lets one program open it: the policy has thought of it.
+  c.rules[1].second = bs_rule_val{BS_ACT_ALLOW, BS_ACT_ALLOW, 0, 0, 0, 0};
   EXPECT_EQ(dm_control_warning(c, sys.path()), "");
 }
 

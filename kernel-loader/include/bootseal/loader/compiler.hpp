@@ -378,10 +378,11 @@ std::vector<std::string> guard_backing_devices(Compiled* c, const std::string& m
                                                const std::string& proc_devices = {},
                                                const std::string& proc_devices_name = "/proc/devices");
 
-// What the log warns of when `c` guards devices, no rule names device-mapper
-// control (misc 10:236) and device-mapper devices are in use (`sysfs`'s
-// dev/block links that point at a dm-N): the enforcer then refuses every
-// process that control device, lvm2 and cryptsetup among them. "" else.
+// What the log warns of when `c` guards devices, no rule lets a named
+// program open device-mapper control (misc 10:236) and device-mapper
+// devices are in use (`sysfs`'s dev/block links that point at a dm-N): the
+// enforcer then refuses every process that control device, lvm2 and
+// cryptsetup among them. "" else.
 std::string dm_control_warning(const Compiled& c, const std::string& sysfs);
 
 // How the log and --dry-run name a guarded device: "block device 254:2",
