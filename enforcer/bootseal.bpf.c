@@ -3698,17 +3698,19 @@ static __always_inline int guarded(__u32 rdev, __u32 type, __u8 op)
 	return g && (g->ops & (1 << op));
 }
 
-/* Whether the entry level() decided by at `k` carries a rule for any
- * process: the entry for any subject, or a subject's entry marked
- * from_any for the phase in force. */
-static __always_inline int rule_for_any(struct bs_rule_key *k)
+/* Whether the entry level_in() decided by at `k`, in phase `running`,
+ * carries a rule for any process: the entry for any subject, or a
+ * subject's entry marked from_any for that phase. The caller passes the
+ * phase level_in() used: read twice, a seal between the reads would pair
+ * one phase's action with the other's mark. */
+static __always_inline int rule_for_any(struct bs_rule_key *k, int running)
 {
 	struct bs_rule_val *e;
 
 	if (k->subject == BS_SUBJECT_ANY)
 		return 1;
 	e = bpf_map_lookup_elem(&rules, k);
-	return e && (e->from_any & (running_for(PHASE_NOW) ? BS_FROM_ANY_RUN : BS_FROM_ANY_BOOT));
+	return e && (e->from_any & (running ? BS_FROM_ANY_RUN : BS_FROM_ANY_BOOT));
 }
 
 /* The decision on opening (or pass-through writing) device `rdev` for `op`:
@@ -3725,7 +3727,7 @@ static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type, __s32 f
 	struct bs_rule_key k = {};
 	struct bs_rule_val v;
 	__u32 subject;
-	int guard;
+	int guard, running;
 
 	if (op >= BS_OP_COUNT)
 		return 0;
@@ -3738,8 +3740,9 @@ static __always_inline int check_device(__u8 op, __u32 rdev, __u32 type, __s32 f
 		k.op = op;
 		k.dev = rdev;
 		k.id = type;
-		if (level(&k, subject, &v) &&
-		    !(guard && v.action == BS_ACT_AUDIT && rule_for_any(&k)))
+		running = running_for(PHASE_NOW);
+		if (level_in(&k, subject, running, &v) &&
+		    !(guard && v.action == BS_ACT_AUDIT && rule_for_any(&k, running)))
 			return verdict(op, subject, rdev, type, &v, 1);
 	}
 	if (!guard)

@@ -10,7 +10,10 @@
 # fstype ext4` is refused, a tmpfs mount works. Without a `lockdown`
 # statement, lockdown stays `none` (status says so, /dev/port is writable).
 # An `audit` rule for any process on the guarded disk logs but lifts no
-# guard (its reads stay refused); on the scratch disk it logs the writes.
+# guard (its reads stay refused), nor does one a program excepted from a
+# stronger rule falls to (the partition under another name; the program
+# may read it, so only the write is in question); on the scratch disk it
+# logs the writes.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/dracut-lib.sh"
 . "$VM_SOURCE_ROOT/tests/vm/attack-lib.sh"
@@ -22,6 +25,10 @@ extra=("deny read path /etc/secret"
 	"deny mount fstype ext4"
 	"audit read device /dev/vda"
 	"audit write device /dev/vdb"
+	"deny write device /dev/vda2 except /opt/ok/busybox"
+	"audit write device /dev/disk/by-partlabel/root"
+	"allow read device /dev/vda2 by /opt/ok/busybox"
+	"deny write subtree /opt/ok"
 	"deny write subtree /usr/lib/writer"
 	"deny write subtree /usr/lib/reader")
 blob=$(dr_policy vm-blockdev 2 "${extra[@]}")
@@ -45,6 +52,7 @@ try mknod-read dd if=/tmp/rootdev of=/dev/null bs=512 count=1
 try writer-part-write /usr/lib/writer/busybox dd if=/dev/zero of=/dev/vda2 bs=512 count=1 conv=notrunc
 try writer-disk-write /usr/lib/writer/busybox dd if=/dev/zero of=/dev/vda bs=512 count=1 seek=18432 conv=notrunc
 try reader-part-read /usr/lib/reader/busybox dd if=/dev/vda2 of=/dev/null bs=512 count=1
+try excepted-part-write /opt/ok/busybox dd if=/dev/zero of=/dev/vda2 bs=512 count=1 conv=notrunc
 try scratch-write dd if=/dev/zero of=/dev/vdb bs=512 count=1 seek=1 conv=notrunc
 try policy-install bootseal install --trust /etc/bootseal/trusted.d/vm.pem --device /dev/vda1 /root/next.sealed
 try write-denied sh -c 'echo x >>/etc/protected'
@@ -86,6 +94,7 @@ for t in part-write disk-write mknod-write part-read disk-read mknod-read; do
 done
 vm_expect "$log" "^TEST: reopen-write out=error: reopen for writing: $perm" "reopen-write: an O_PATH reopen for writing is refused"
 vm_expect "$log" "^TEST: writer-disk-write out=.*$perm" "the subject allowed the partition is still refused the whole disk"
+vm_expect "$log" "^TEST: excepted-part-write out=.*$perm" "a program excepted from the deny falls to an audit rule for any process, which lifts no guard"
 for t in writer-part-write reader-part-read scratch-write policy-install mount-tmpfs port-write; do
 	vm_expect "$log" "^TEST: $t rc=0\$" "$t: works"
 done
