@@ -227,14 +227,14 @@ std::string dm_control_warning(const Compiled& c, const std::string& sysfs) {
   namespace fs = std::filesystem;
   constexpr uint32_t kDmControl = 10u << 20 | 236u;  // misc 10:236, as the enforcer's BS_DM_CONTROL
   if (c.raw_devices.empty()) return {};
-  // A rule that lets a named program open it (allow or audit, in either
-  // phase). An `audit` rule for any process, or one an excepted subject
+  // A rule that lets a named program open it after boot (the running
+  // phase's action, which repeats the only one of a policy without
+  // phases). An `audit` rule for any process, or one an excepted subject
   // falls to, lifts no guard.
-  auto opens = [](uint8_t action) { return action == BS_ACT_ALLOW || action == BS_ACT_AUDIT; };
   for (const auto& [k, v] : c.rules)
     if (k.kind == BS_KIND_DEVICE && k.op == BS_OP_WRITE && k.dev == kDmControl && k.id == BS_DEVICE_CHAR &&
-        k.subject != BS_SUBJECT_ANY &&
-        ((opens(v.action) && !(v.from_any & BS_FROM_ANY_BOOT)) || (opens(v.run_action) && !(v.from_any & BS_FROM_ANY_RUN))))
+        k.subject != BS_SUBJECT_ANY && (v.run_action == BS_ACT_ALLOW || v.run_action == BS_ACT_AUDIT) &&
+        !(v.from_any & BS_FROM_ANY_RUN))
       return {};
   std::map<unsigned long, std::string> dm;  // by number: dm-2 before dm-10
   std::error_code ec;

@@ -1263,6 +1263,9 @@ TEST(Devices, DeviceMapperInUseWithoutAControlRuleIsWarnedOf) {
              {bs_rule_key{BS_KIND_DEVICE, BS_OP_WRITE, 0, 3, kDmControl, 0, BS_DEVICE_CHAR},
               bs_rule_val{BS_ACT_AUDIT, BS_ACT_AUDIT, BS_FROM_ANY_BOOT | BS_FROM_ANY_RUN, 0, 0, 0}}};
   EXPECT_NE(dm_control_warning(c, sys.path()), "");
+  // A grant for the boot phase alone leaves the tools failing after it.
+  c.rules[1].second = bs_rule_val{BS_ACT_ALLOW, BS_ACT_NONE, 0, 0, 0, BS_RULE_DEFAULT};
+  EXPECT_NE(dm_control_warning(c, sys.path()), "");
   // A rule lets one program open it: the policy has thought of it.
   c.rules[1].second = bs_rule_val{BS_ACT_ALLOW, BS_ACT_ALLOW, 0, 0, 0, 0};
   EXPECT_EQ(dm_control_warning(c, sys.path()), "");
