@@ -88,8 +88,8 @@ std::optional<InodeId> RootResolver::resolve(const std::string& path, std::strin
   struct stat st {};
   int rc = ::fstat(fd.get(), &st);
   int e = errno;
-  // A subject's executable the enforcer would never recognise: no process
-  // would be it, and its grants and exceptions would hold for nobody.
+  // An executable the enforcer would never recognise: it would run as a
+  // process like any other, so compile() refuses a rule that names it.
   struct statfs sfs {};
   const uint64_t magic = rc == 0 && ::fstatfs(fd.get(), &sfs) == 0 ? static_cast<uint64_t>(sfs.f_type) : 0;
   fd.reset();
