@@ -288,8 +288,11 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       if (!res.names.empty()) return done(res, fd_of(top));
       return fail(quote_if_needed(shown) + ": " + errno_text(e));
     }
-    check_dir(next.get(), shown);
-    stack.push_back(Dir{std::move(next), InodeId{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)}, shown});
+    const InodeId dir_id{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+    // Only where the device changes (a mount, a btrfs subvolume) can the
+    // filesystem: one statfs per crossing, not per directory.
+    if (dir_id.dev != top.id.dev) check_dir(next.get(), shown);
+    stack.push_back(Dir{std::move(next), dir_id, shown});
   }
   // The path ends at a directory reached by ".." or is the root: no name of
   // its own, the directories above it as ancestors.
