@@ -21,7 +21,7 @@ char LICENSE[] SEC("license") = "GPL";
 /*
  * Two kinds of maps (docs/ENFORCER.md, "Self-protection"):
  *  - policy maps (rules, subjects, fsnames, names, ancestors, places,
- *    rawdevs, protected_ids, info): created
+ *    filter, rawdevs, protected_ids, info): created
  *    BPF_F_RDONLY_PROG, so that no program, ours or another's, can write
  *    them; filled by the loader through the syscall, then frozen. Anyone
  *    may hold a read-only fd.
@@ -77,6 +77,17 @@ struct {
 	__type(key, struct bs_inode_key);
 	__type(value, __u8);
 } ancestors SEC(".maps");
+
+/* Which inodes rule entries or protected names may be about: one bit per
+ * hash (bootseal.h, BS_FILTER_MIX), a clear bit meaning none (filled by
+ * the loader, then frozen). max_entries is set by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} filter SEC(".maps");
 
 /* Where the fstab places the filesystems mounted after the loader, by
  * their UUIDs: each level of a place's directories (filled by the loader,
@@ -203,6 +214,9 @@ const volatile __u8 bs_run_defaults[BS_OP_SLOTS] = {};
  * program may return a positive value, a granted one could skip this
  * enforcer, and the grants are void. */
 const volatile __u8 bs_lsm_grants = 0;
+
+/* `filter` holds 1 << (64 - bs_filter_shift) bits. */
+const volatile __u32 bs_filter_shift = BS_FILTER_MAX_SHIFT;
 
 /* Whether the `names`, `ancestors` and `places` maps have entries. */
 const volatile __u8 bs_has_names = 0;
@@ -479,6 +493,19 @@ static __always_inline int level(struct bs_rule_key *k, __u32 subject, struct bs
 	return level_in(k, subject, running_for(PHASE_NOW), out);
 }
 
+/* 0 when no `path` or `subtree` entry names the inode (dev, ino) and it
+ * holds no protected name: its lookups would find nothing. 1 when they
+ * might, and when the word is not there (fail safe). An array lookup,
+ * which the verifier inlines: no helper call, no hash of the key. */
+static __always_inline int may_be_named(__u32 dev, __u64 ino)
+{
+	__u64 bit = BS_FILTER_MIX(dev, ino) >> (bs_filter_shift & 63);
+	__u32 word = bit >> 6;
+	__u64 *w = bpf_map_lookup_elem(&filter, &word);
+
+	return !w || ((*w >> (bit & 63)) & 1);
+}
+
 struct walk {
 	__u64 dentry;   /* struct dentry *: the level being looked at */
 	__u64 mnt;      /* struct vfsmount * it is seen through, 0 when unknown */
@@ -584,7 +611,7 @@ static long walk_step(__u32 i, void *ctx)
 		k.op = w->op;
 		k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 		k.id = BPF_CORE_READ(inode, i_ino);
-		if (level_in(&k, w->subject, w->running, &w->val)) {
+		if (may_be_named(k.dev, k.id) && level_in(&k, w->subject, w->running, &w->val)) {
 			w->found = 1;
 			return 1;
 		}
@@ -937,7 +964,7 @@ struct known {
 	__s8 name_found;
 	__u8 near_root;   /* near_mount_root(name, mnt), when have_name */
 	__u8 have_name;
-	__u8 pad;
+	__u8 path_clear;  /* the filter says no entry names the inode */
 };
 
 /* The decision for one query. Precedence: path, subtree deeper first,
@@ -961,7 +988,7 @@ static __noinline int decide(const struct query *q, const struct known *kn, stru
 	out->rule = BS_RULE_DEFAULT;
 	k.op = op;
 
-	if (inode && (kinds & (1 << BS_KIND_PATH))) {
+	if (inode && (kinds & (1 << BS_KIND_PATH)) && !(kn && kn->path_clear)) {
 		k.kind = BS_KIND_PATH;
 		if (kn) {
 			k.dev = kn->dev;
@@ -1144,6 +1171,7 @@ static __always_inline int check_file(__u8 op, struct file *file)
 	struct inode *inode;
 	struct super_block *sb;
 	struct dentry *dentry;
+	__u8 kinds;
 
 	if (!relevant(op))
 		return 0;
@@ -1152,26 +1180,47 @@ static __always_inline int check_file(__u8 op, struct file *file)
 	kn.dev = sb->s_dev;
 	if (initramfs_object(kn.dev))
 		return 0;
-	q.subject = current_subject();
+	kinds = bs_kinds[op];
 	dentry = file->f_path.dentry;
+	kn.ino = inode->i_ino;
+	kn.path_clear = !may_be_named(kn.dev, kn.ino);
+	if ((kinds & (1 << BS_KIND_NAME)) && dentry) {
+		/* The name level, looked up here, where the types are known. */
+		struct dentry *root = file->f_path.mnt->mnt_root;
+		struct dentry *parent = dentry->d_parent;
+		struct inode *dir = parent ? parent->d_inode : 0;
+		__u32 id = 0;
+
+		kn.near_root = root == dentry || root == parent;
+		/* A directory that holds no protected name needs no copy of
+		 * the name nor its lookup; a dentry without parents goes on
+		 * to name_id_direct(), which tells a disconnected one. */
+		if (parent && parent != dentry && dir && !may_be_named(dir->i_sb->s_dev, dir->i_ino))
+			kn.name_found = 0;
+		else
+			kn.name_found = name_id_direct(dentry, &id);
+		kn.name_id = id;
+		kn.have_name = 1;
+	}
+	/* Nothing names the file or its entry, and the operation has no
+	 * other kind of rule that could: the operation's default decides,
+	 * and the process's subject is needed only to log it. */
+	if (kn.path_clear && !(kinds & ~((1 << BS_KIND_PATH) | (1 << BS_KIND_NAME))) && !bs_has_places &&
+	    (!kn.have_name || (kn.name_found == 0 && !kn.near_root))) {
+		v.action = default_in(op, running_for(PHASE_NOW));
+		if (v.action == BS_ACT_ALLOW)
+			return 0;
+		v.rule = BS_RULE_DEFAULT;
+		return verdict(op, current_subject(), kn.dev, kn.ino, &v, 1);
+	}
+	q.subject = current_subject();
 	q.op = op;
 	q.phase = PHASE_NOW;
 	q.inode = (__u64)inode;
-	kn.ino = inode->i_ino;
 	q.name = (__u64)dentry;
 	q.start = (__u64)dentry;
 	q.mnt = (__u64)file->f_path.mnt;
 	q.magic = sb->s_magic;
-	if ((bs_kinds[op] & (1 << BS_KIND_NAME)) && dentry) {
-		/* The name level, looked up here, where the types are known. */
-		struct dentry *root = file->f_path.mnt->mnt_root;
-		__u32 id = 0;
-
-		kn.name_found = name_id_direct(dentry, &id);
-		kn.name_id = id;
-		kn.near_root = root == dentry || root == dentry->d_parent;
-		kn.have_name = 1;
-	}
 	decide(&q, &kn, &v);
 	return verdict(op, q.subject, kn.dev, kn.ino, &v, 1);
 }

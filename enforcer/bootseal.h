@@ -2,7 +2,8 @@
 /*
  * Data shared by the enforcer (bootseal.bpf.c) and its loader: map keys and
  * values, the audit event, numbering. Fixed-width types only, no pointers,
- * no functions. docs/ENFORCER.md explains how the maps encode a policy.
+ * no functions (one macro: the object filter's hash, which both sides must
+ * compute alike). docs/ENFORCER.md explains how the maps encode a policy.
  */
 #ifndef BOOTSEAL_ENFORCER_H
 #define BOOTSEAL_ENFORCER_H
@@ -207,6 +208,20 @@ struct bs_name_key {
 	__u64 dir;      /* the directory's inode */
 	char name[BS_ENTRY_NAME_MAX]; /* NUL padded */
 };
+
+/* The `filter` map: an array of __u64 words, one bit per hash of an
+ * inode (dev, ino), set for every inode that a `path` or `subtree` rule
+ * entry names (any operation, any subject) and for every directory that
+ * holds a protected name. A clear bit proves that no such entry exists,
+ * so the hot hooks skip the hash lookups for the most common case, a file
+ * no rule names; a set bit only says "look". Bit index: the hash's top
+ * bits, BS_FILTER_MIX(dev, ino) >> bs_filter_shift, for a filter of
+ * 1 << (64 - bs_filter_shift) bits. */
+#define BS_FILTER_MIX(dev, ino) \
+	((((__u64)(ino)) ^ (((__u64)(dev)) << 40) ^ (((__u64)(dev)) >> 24)) * 0x9E3779B97F4A7C15ULL)
+/* At least one word, at most 2^24 bits (2 MiB). */
+#define BS_FILTER_MIN_SHIFT 40
+#define BS_FILTER_MAX_SHIFT 58
 
 /* The `ancestors` map: bs_inode_key -> __u8, a set of BS_ANCESTOR_* bits.
  * Directories (and symlinks) whose rename or removal would move protected

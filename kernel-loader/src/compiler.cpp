@@ -503,6 +503,32 @@ uint32_t Compiled::name_id(const EntryName& name) const {
   return it != names.end() && it->name == name ? it->id : 0;
 }
 
+bool ObjectFilter::may_be_named(uint32_t dev, uint64_t ino) const {
+  const uint64_t bit = BS_FILTER_MIX(dev, ino) >> shift;
+  const uint64_t word = bit >> 6;
+  return word >= words.size() || ((words[word] >> (bit & 63)) & 1) != 0;
+}
+
+ObjectFilter object_filter(const Compiled& c) {
+  std::vector<std::pair<uint32_t, uint64_t>> inodes;
+  inodes.reserve(c.rules.size() + c.names.size());
+  for (const auto& [k, v] : c.rules)
+    if (k.kind == BS_KIND_PATH || k.kind == BS_KIND_SUBTREE) inodes.emplace_back(k.dev, k.id);
+  for (const auto& n : c.names) inodes.emplace_back(n.name.dir.dev, n.name.dir.ino);
+  std::sort(inodes.begin(), inodes.end());
+  inodes.erase(std::unique(inodes.begin(), inodes.end()), inodes.end());
+  ObjectFilter f;
+  // About 16 bits per inode: a name no rule holds finds its bit set about
+  // one time in 16, and then only pays the lookups it paid before.
+  while (f.shift > BS_FILTER_MIN_SHIFT && (uint64_t{1} << (64 - f.shift)) < inodes.size() * 16) --f.shift;
+  f.words.assign(size_t{1} << (58 - f.shift), 0);
+  for (const auto& [dev, ino] : inodes) {
+    const uint64_t bit = BS_FILTER_MIX(dev, ino) >> f.shift;
+    f.words[bit >> 6] |= uint64_t{1} << (bit & 63);
+  }
+  return f;
+}
+
 Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResolver& resolve_device,
                  const NameResolver& resolve_names) {
   Compiled out;
@@ -908,11 +934,16 @@ MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
     level(c, make_key(BS_KIND_ANY, op, 0, 0, 0), q.subject, &out);
     return out;
   }
-  if (!q.chain.empty() && !q.entry_to_create && (kinds & (1u << BS_KIND_PATH))) {
+  // The enforcer asks the filter before each inode's lookups (a clear bit
+  // skips them): so does the model, so that a filter that missed an entry
+  // would change its answers.
+  const ObjectFilter filter = object_filter(c);
+  if (!q.chain.empty() && !q.entry_to_create && (kinds & (1u << BS_KIND_PATH)) &&
+      filter.may_be_named(q.chain[0].dev, q.chain[0].ino)) {
     if (level(c, make_key(BS_KIND_PATH, op, 0, q.chain[0].dev, q.chain[0].ino), q.subject, &out)) return out;
   }
   // The name: also for an entry about to be created there.
-  if (q.name && (kinds & (1u << BS_KIND_NAME))) {
+  if (q.name && (kinds & (1u << BS_KIND_NAME)) && filter.may_be_named(q.name->dir.dev, q.name->dir.ino)) {
     if (const uint32_t id = c.name_id(*q.name))
       if (level(c, make_key(BS_KIND_NAME, op, 0, 0, id), q.subject, &out)) return out;
   }
@@ -928,7 +959,9 @@ MapDecision decide_maps(const Compiled& c, const MapQuery& q) {
       }
       if (steps >= q.max_depth) break;
       ++steps;
-      if (level(c, make_key(BS_KIND_SUBTREE, op, 0, q.chain[i].dev, q.chain[i].ino), q.subject, &out)) return out;
+      if (filter.may_be_named(q.chain[i].dev, q.chain[i].ino) &&
+          level(c, make_key(BS_KIND_SUBTREE, op, 0, q.chain[i].dev, q.chain[i].ino), q.subject, &out))
+        return out;
       if (i + 1 == q.chain.size()) {
         top = true;
         break;

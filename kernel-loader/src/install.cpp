@@ -394,6 +394,9 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   bpf_map__set_max_entries(skel->maps.rawdevs, max1(c.raw_devices.size()));
   bpf_map__set_max_entries(skel->maps.names, max1(c.names.size()));
   bpf_map__set_max_entries(skel->maps.ancestors, max1(c.ancestors.size()));
+  const ObjectFilter filter = object_filter(c);
+  bpf_map__set_max_entries(skel->maps.filter, static_cast<__u32>(filter.words.size()));
+  skel->rodata->bs_filter_shift = filter.shift;
   {
     size_t levels = 0;
     for (const auto& p : c.places) levels += p.chain.dirs.size();
@@ -534,6 +537,16 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     n = static_cast<__u32>(pkeys.size());
     if (n && bpf_map_update_batch(bpf_map__fd(skel->maps.places), pkeys.data(), pvals.data(), &n, nullptr) != 0)
       return fail("cannot fill the places map: " + errno_text(errno));
+    std::vector<__u32> fkeys;
+    std::vector<__u64> fvals;
+    for (size_t i = 0; i < filter.words.size(); ++i)
+      if (filter.words[i]) {
+        fkeys.push_back(static_cast<__u32>(i));
+        fvals.push_back(filter.words[i]);
+      }
+    n = static_cast<__u32>(fkeys.size());
+    if (n && bpf_map_update_batch(bpf_map__fd(skel->maps.filter), fkeys.data(), fvals.data(), &n, nullptr) != 0)
+      return fail("cannot fill the filter map: " + errno_text(errno));
     for (const auto& d : c.raw_devices) {
       bs_rawdev_key k{};
       k.dev = d.dev;
@@ -551,7 +564,7 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     }
   }
   for (bpf_map* m : {skel->maps.rules, skel->maps.subjects, skel->maps.fsnames, skel->maps.rawdevs, skel->maps.names,
-                     skel->maps.ancestors, skel->maps.places})
+                     skel->maps.ancestors, skel->maps.places, skel->maps.filter})
     if (bpf_map_freeze(bpf_map__fd(m)) != 0)
       return fail(std::string("cannot freeze map ") + bpf_map__name(m) + ": " + errno_text(errno));
   log("fill", std::to_string(c.rules.size()) + " rule entries, " + std::to_string(c.subjects.size()) +

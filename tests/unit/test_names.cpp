@@ -487,6 +487,72 @@ TEST(CompileNames, ExistingFileGetsInodeAndNameEntries) {
   EXPECT_EQ(c.ancestors, (std::map<InodeId, uint8_t>{{k.t.id(""), BS_ANCESTOR_DIR}, {k.t.id("/etc"), BS_ANCESTOR_DIR}}));
 }
 
+// The filter (`filter` map) the hot hooks ask before their lookups: a clear
+// bit must mean that no entry names the inode, or a rule would be skipped.
+TEST(ObjectFilter, EveryInodeAnEntryOrANameIsAboutHasItsBit) {
+  Compiler k;
+  k.t.file("/etc/shadow");
+  k.t.file("/etc/x");
+  k.t.dir("/etc/ssh");
+  k.t.dir("/usr/lib/modules/6.1");
+  k.t.file("/usr/bin/tool");
+  k.t.file("/usr/bin/other");
+  for (int i = 0; i < 200; ++i) k.t.file("/srv/f" + std::to_string(i));
+  Compiled c = k.compile_doc(doc_with(
+      {make_rule(Action::deny, Operation::write, path_obj("/etc/shadow")),
+       make_rule(Action::deny, Operation::read, path_obj("/etc/x"), "/usr/bin/tool"),
+       make_rule(Action::deny, Operation::write, path_obj("/etc/ssh/sshd_config.d"), std::nullopt, {"/usr/bin/other"}),
+       make_rule(Action::deny, Operation::module_load, subtree_obj("/usr/lib/modules"))}));
+  ASSERT_TRUE(c.diagnostics.empty()) << c.diagnostics[0].message;
+  const ObjectFilter f = object_filter(c);
+  size_t entries = 0;
+  for (const auto& [key, val] : c.rules)
+    if (key.kind == BS_KIND_PATH || key.kind == BS_KIND_SUBTREE) {
+      ++entries;
+      EXPECT_TRUE(f.may_be_named(key.dev, key.id)) << "kind " << int(key.kind) << " ino " << key.id;
+    }
+  EXPECT_EQ(entries, 3u);  // shadow, x (by tool), the subtree (sshd_config.d is a name only)
+  for (const auto& n : c.names) EXPECT_TRUE(f.may_be_named(n.name.dir.dev, n.name.dir.ino)) << n.name.entry;
+  for (const char* p : {"/etc/shadow", "/etc/x", "/etc", "/etc/ssh", "/usr/lib/modules"})
+    EXPECT_TRUE(f.may_be_named(k.t.id(p).dev, k.t.id(p).ino)) << p;
+  // Files nothing names: most find their bit clear (about 16 bits an inode).
+  size_t maybe = 0;
+  for (int i = 0; i < 200; ++i) maybe += f.may_be_named(k.t.id("/srv/f" + std::to_string(i)).dev,
+                                                       k.t.id("/srv/f" + std::to_string(i)).ino);
+  EXPECT_LT(maybe, 50u);
+}
+
+TEST(ObjectFilter, SizeFollowsTheInodesItHolds) {
+  Compiled none;
+  ObjectFilter f = object_filter(none);
+  EXPECT_EQ(f.shift, uint32_t{BS_FILTER_MAX_SHIFT});
+  ASSERT_EQ(f.words.size(), 1u);
+  EXPECT_EQ(f.words[0], 0u);
+  EXPECT_FALSE(f.may_be_named(0x800002, 12));
+
+  // 10,000 inodes: at least 16 bits each, a power of two.
+  Compiled c;
+  for (uint64_t i = 0; i < 10000; ++i) {
+    bs_rule_key key{};
+    key.kind = i % 2 ? BS_KIND_PATH : BS_KIND_SUBTREE;
+    key.op = BS_OP_EXEC;
+    key.subject = BS_SUBJECT_ANY;
+    key.dev = 0x800002;
+    key.id = 1000 + i * 7;
+    c.rules.emplace_back(key, bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0});
+  }
+  f = object_filter(c);
+  EXPECT_EQ(f.shift, 64u - 18u);  // 2^18 = 262,144 bits >= 160,000
+  EXPECT_EQ(f.words.size(), size_t{1} << 12);
+  size_t maybe = 0;
+  for (uint64_t i = 0; i < 10000; ++i) {
+    EXPECT_TRUE(f.may_be_named(0x800002, 1000 + i * 7));
+    maybe += f.may_be_named(0x800002, 1001 + i * 7);  // between them: named by nothing
+    maybe += f.may_be_named(0x800003, 1000 + i * 7);  // the same numbers on another device
+  }
+  EXPECT_LT(maybe, 20000u / 10);
+}
+
 TEST(CompileNames, AbsentFileIsProtectedByNameWithoutADiagnostic) {
   Compiler k;
   k.t.dir("/etc/ssh");

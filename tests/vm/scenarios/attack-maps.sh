@@ -215,7 +215,7 @@ vm_expect "$log" '^TEST: own own-store ok$' "twin: a socket filter storing into 
 vm_expect "$log" '^TEST: own own-update ok$' "twin: and one updating it"
 vm_expect "$log" '^TEST: own own-value 0$' "twin: the value changed"
 
-for m in rules subjects fsnames protected_ids info; do
+for m in rules subjects fsnames protected_ids info filter; do
 	vm_expect "$log" "^TEST: id ro $m\$" "by id, $m gives a read-only fd"
 	vm_expect "$log" "^TEST: id rw-refused $m: Operation not permitted\$" "but no writable one"
 done

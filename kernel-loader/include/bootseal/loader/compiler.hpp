@@ -289,6 +289,19 @@ struct Compiled {
   uint32_t name_id(const EntryName& name) const;
 };
 
+// The `filter` map (bootseal.h, BS_FILTER_MIX): one bit set per inode that a
+// path or subtree entry of `rules` names and per directory of `names`, in
+// 1 << (64 - shift) bits, about 16 per such inode (64 at least, 2^24 at
+// most). The enforcer skips the lookups of an inode whose bit is clear.
+struct ObjectFilter {
+  uint32_t shift = BS_FILTER_MAX_SHIFT;
+  std::vector<uint64_t> words;  // size 1 << (58 - shift) words, at least one
+
+  // What the enforcer's may_be_named() answers for (dev, ino).
+  bool may_be_named(uint32_t dev, uint64_t ino) const;
+};
+ObjectFilter object_filter(const Compiled& c);
+
 // Marks the mount point of each place (BS_ANCESTOR_PLACE in `ancestors`):
 // only a filesystem placed there is mounted there. Not a mount point that
 // does not exist yet (the place's level 0 is then a directory above it).
