@@ -967,6 +967,13 @@ struct known {
 	__u8 path_clear;  /* the filter says no entry names the inode */
 };
 
+/* The kinds decide() looks up besides path and name. check_file() decides
+ * by the default alone when the filter clears the path and the name and
+ * the operation has none of these: a level added to decide() that looks
+ * at anything else (not gated by one of these kinds) must be added there
+ * too, or files the filter clears would skip it. */
+#define BS_DECIDE_OTHER_KINDS ((1 << BS_KIND_SUBTREE) | (1 << BS_KIND_FSTYPE) | (1 << BS_KIND_ANY))
+
 /* The decision for one query. Precedence: path, subtree deeper first,
  * fstype, any, the operation's default. */
 static __noinline int decide(const struct query *q, const struct known *kn, struct bs_rule_val *out)
@@ -1202,10 +1209,11 @@ static __always_inline int check_file(__u8 op, struct file *file)
 		kn.name_id = id;
 		kn.have_name = 1;
 	}
-	/* Nothing names the file or its entry, and the operation has no
-	 * other kind of rule that could: the operation's default decides,
-	 * and the process's subject is needed only to log it. */
-	if (kn.path_clear && !(kinds & ~((1 << BS_KIND_PATH) | (1 << BS_KIND_NAME))) && !bs_has_places &&
+	/* Nothing names the file or its entry, and decide() would look at
+	 * nothing else (no other kind it consults, no places, no lookup
+	 * through the mount): the operation's default decides, and the
+	 * process's subject is needed only to log it. */
+	if (kn.path_clear && !(kinds & BS_DECIDE_OTHER_KINDS) && !bs_has_places &&
 	    (!kn.have_name || (kn.name_found == 0 && !kn.near_root))) {
 		v.action = default_in(op, running_for(PHASE_NOW));
 		if (v.action == BS_ACT_ALLOW)

@@ -509,6 +509,9 @@ bool ObjectFilter::may_be_named(uint32_t dev, uint64_t ino) const {
   return word >= words.size() || ((words[word] >> (bit & 63)) & 1) != 0;
 }
 
+// The enforcer's word index is 32 bits: 2^(58 - shift) words must fit.
+static_assert(BS_FILTER_MIN_SHIFT >= 32 && BS_FILTER_MIN_SHIFT <= BS_FILTER_MAX_SHIFT && BS_FILTER_MAX_SHIFT == 58);
+
 ObjectFilter object_filter(const Compiled& c) {
   std::vector<std::pair<uint32_t, uint64_t>> inodes;
   inodes.reserve(c.rules.size() + c.names.size());

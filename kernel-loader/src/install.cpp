@@ -395,6 +395,11 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   bpf_map__set_max_entries(skel->maps.names, max1(c.names.size()));
   bpf_map__set_max_entries(skel->maps.ancestors, max1(c.ancestors.size()));
   const ObjectFilter filter = object_filter(c);
+  // The enforcer indexes words with a 32-bit number and reads a word it
+  // does not have as "look": the size must be the one the shift implies.
+  if (filter.shift < BS_FILTER_MIN_SHIFT || filter.shift > BS_FILTER_MAX_SHIFT ||
+      filter.words.size() != size_t{1} << (58 - filter.shift))
+    return fail("the object filter's size does not match its shift");
   bpf_map__set_max_entries(skel->maps.filter, static_cast<__u32>(filter.words.size()));
   skel->rodata->bs_filter_shift = filter.shift;
   {
