@@ -503,7 +503,7 @@ TEST(ObjectFilter, EveryInodeAnEntryOrANameIsAboutHasItsBit) {
        make_rule(Action::deny, Operation::read, path_obj("/etc/x"), "/usr/bin/tool"),
        make_rule(Action::deny, Operation::write, path_obj("/etc/ssh/sshd_config.d"), std::nullopt, {"/usr/bin/other"}),
        make_rule(Action::deny, Operation::module_load, subtree_obj("/usr/lib/modules"))}));
-  ASSERT_TRUE(c.diagnostics.empty()) << c.diagnostics[0].message;
+  ASSERT_EQ(c.diagnostics.size(), 0u);
   const ObjectFilter f = object_filter(c);
   size_t entries = 0;
   for (const auto& [key, val] : c.rules)
