@@ -861,7 +861,8 @@ static __noinline int name_id_direct(struct dentry *d, __u32 *id)
 	if (len == 0 || len > BS_ENTRY_NAME_MAX)
 		return 0;
 	dir = parent->d_inode;
-	if (!dir)
+	/* A directory that holds no protected name: no copy, no lookup. */
+	if (!dir || !may_be_named(dir->i_sb->s_dev, dir->i_ino))
 		return 0;
 	return name_lookup(dir->i_sb->s_dev, dir->i_ino, len, d->d_name.name, id);
 }
@@ -1194,19 +1195,11 @@ static __always_inline int check_file(__u8 op, struct file *file)
 	if ((kinds & (1 << BS_KIND_NAME)) && dentry) {
 		/* The name level, looked up here, where the types are known. */
 		struct dentry *root = file->f_path.mnt->mnt_root;
-		struct dentry *parent = dentry->d_parent;
-		struct inode *dir = parent ? parent->d_inode : 0;
 		__u32 id = 0;
 
-		kn.near_root = root == dentry || root == parent;
-		/* A directory that holds no protected name needs no copy of
-		 * the name nor its lookup; a dentry without parents goes on
-		 * to name_id_direct(), which tells a disconnected one. */
-		if (parent && parent != dentry && dir && !may_be_named(dir->i_sb->s_dev, dir->i_ino))
-			kn.name_found = 0;
-		else
-			kn.name_found = name_id_direct(dentry, &id);
+		kn.name_found = name_id_direct(dentry, &id);
 		kn.name_id = id;
+		kn.near_root = root == dentry || root == dentry->d_parent;
 		kn.have_name = 1;
 	}
 	/* Nothing names the file or its entry, and decide() would look at
