@@ -952,7 +952,10 @@ struct query {
 	__u32 subject;
 	__u8 op;
 	__u8 phase;     /* PHASE_NOW, or the phase to decide in */
-	__u8 pad[2];
+	__u8 walked;    /* levels of the subtree walk taken already (check_file's
+			 * skip_clear_levels()): `start` is that many above the
+			 * object's dentry */
+	__u8 pad;
 };
 
 /* What a caller that holds pointers of known type (check_file) read and
@@ -1061,7 +1064,9 @@ static __noinline int decide(const struct query *q, const struct known *kn, stru
 		w.subject = subject;
 		w.op = op;
 		w.running = running;
-		bpf_loop(BS_MAX_DEPTH, walk_step, &w, 0);
+		/* The levels taken already count against the depth: deep
+		 * paths fail closed at the same depth however they started. */
+		bpf_loop(BS_MAX_DEPTH - q->walked, walk_step, &w, 0);
 		if (w.found) {
 			*out = w.val;
 			return 1;
@@ -1162,6 +1167,40 @@ static __always_inline int initramfs_object(__u32 dev)
 	return bs_initramfs_dev && dev == bs_initramfs_dev && !bs_boot_done;
 }
 
+_Static_assert(BS_MAX_DEPTH <= 255, "query.walked holds a walk's levels");
+
+/* The start of a file's subtree walk: from its dentry up, the levels
+ * walk_step() would only pass through, the filter clearing them (no entry
+ * names the inode), taken with plain loads instead of a bpf_loop callback's
+ * helper calls. It stops where walk_step() has more to do: a level the
+ * filter does not clear, and the root of the filesystem, where the walk
+ * crosses to the parent mount, meets a place, or stops (a disconnected
+ * dentry, the top). Each level is keyed as walk_step() keys it.
+ * `*walked`: the levels taken, at most BS_MAX_DEPTH. `d`: a dentry loaded
+ * from a file (f_path.dentry), never an inode hook's own dentry argument:
+ * 6.12 holds an argument's d_inode trusted and non-NULL, loads through it
+ * without a fault handler and drops the test below, and a negative
+ * dentry would oops the kernel. */
+static __noinline struct dentry *skip_clear_levels(struct dentry *d, __u8 *walked)
+{
+	struct dentry *parent;
+	struct inode *inode;
+	__u32 i;
+
+#pragma clang loop unroll(disable)
+	for (i = 0; i < BS_MAX_DEPTH; i++) {
+		inode = d->d_inode;
+		if (inode && may_be_named(inode->i_sb->s_dev, inode->i_ino))
+			break;
+		parent = d->d_parent;
+		if (!parent || parent == d)
+			break;
+		d = parent;
+	}
+	*walked = i;
+	return d;
+}
+
 /* Decide `op` on a file the hook holds open. `file` must be a pointer the
  * verifier knows the type of (a hook's argument, or a field loaded from
  * one): its fields are read with plain loads, not bpf_probe_read_kernel
@@ -1220,6 +1259,8 @@ static __always_inline int check_file(__u8 op, struct file *file)
 	q.inode = (__u64)inode;
 	q.name = (__u64)dentry;
 	q.start = (__u64)dentry;
+	if ((kinds & (1 << BS_KIND_SUBTREE)) && dentry)
+		q.start = (__u64)skip_clear_levels(dentry, &q.walked);
 	q.mnt = (__u64)file->f_path.mnt;
 	q.magic = sb->s_magic;
 	decide(&q, &kn, &v);
@@ -1928,22 +1969,27 @@ static __always_inline int memory_trusted(__u32 subject)
 }
 
 /* A file on the kernel's internal shared-memory mount: memfd_create, SysV
- * shm, shared anonymous memory (tmpfs or hugetlbfs, never in a namespace). */
+ * shm, shared anonymous memory (tmpfs or hugetlbfs, never in a namespace).
+ * `file`, as for check_file(): of a type the verifier knows, not NULL
+ * (plain loads, on the path of every executable mapping). */
 static __always_inline int shmem_internal(struct file *file)
 {
-	unsigned long magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic);
+	unsigned long magic;
 
-	return (BPF_CORE_READ(file, f_path.mnt, mnt_flags) & MNT_INTERNAL) &&
-	       (magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC);
+	if (!(file->f_path.mnt->mnt_flags & MNT_INTERNAL))
+		return 0;
+	magic = file->f_inode->i_sb->s_magic;
+	return magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC;
 }
 
 /* A device node (/dev/zero, a frame buffer, ...): what it maps is no file
- * on a filesystem. */
+ * on a filesystem. `file` as for shmem_internal(). */
 static __always_inline int device_file(struct file *file)
 {
-	__u32 type;
+	struct inode___dev *inode = (void *)file->f_inode;
+	unsigned short mode = inode->i_mode & BS_S_IFMT;
 
-	return device_of(BPF_CORE_READ(file, f_inode), &type) != 0;
+	return (mode == BS_S_IFBLK || mode == BS_S_IFCHR) && inode->i_rdev;
 }
 
 /* Whether the current task is inside execve (bprm_execve sets in_execve
@@ -2333,8 +2379,7 @@ int BPF_PROG(bs_mmap_file, struct file *file, unsigned long reqprot, unsigned lo
 	/* The program the task runs, mapped by exec itself: bprm_check
 	 * decided it already, a memfd run with execveat included (the
 	 * kernel keeps it from being written while it is the executable). */
-	exe = BPF_CORE_READ(file, f_inode) ==
-	      BPF_CORE_READ((struct task_struct *)bpf_get_current_task_btf(), mm, exe_file, f_inode);
+	exe = file->f_inode == bpf_get_current_task_btf()->mm->exe_file->f_inode;
 	if (prot & PROT_WRITE) {
 		/* Writable and executable at once, private or shared: a JIT
 		 * buffer whatever file lends it its pages. */

@@ -52,6 +52,14 @@ try link-out-of-subtree ln /opt/blocked/busybox /opt/ok/escaped
 try rename-out-of-subtree mv /opt/blocked/busybox /opt/ok/moved
 try rename-within-subtree mv /opt/blocked/busybox /opt/blocked/renamed
 try copy-into-subtree cp /opt/ok/busybox /opt/blocked/copy
+# Depth: the subtree walk follows 64 levels, then fails closed (the
+# first levels taken with plain loads, the rest in a bpf_loop: one
+# budget). A file 62 components below / is 64 levels: the 62, the root
+# of the disk and the root of the initramfs's rootfs it is mounted on.
+deep=/opt/ok; for i in $(seq 59); do deep=$deep/d; done
+try exec-deep-64 $deep/busybox true
+try deep-65-there test -x $deep/d/busybox
+try exec-deep-65 $deep/d/busybox true
 try copy-into-subtree-exec /opt/blocked/copy true
 try copy-into-tmpfs cp /opt/ok/busybox /run/copy
 try copy-into-tmpfs-exec /run/copy true
@@ -81,6 +89,13 @@ finish
 EOF
 
 enf_guest_tree "$VM_WORK/tree"
+# Made here: in the guest, mkdir below the 64th level is refused too
+# (`deny write subtree` makes every write walk).
+deep=$VM_WORK/tree/opt/ok
+for i in $(seq 59); do deep=$deep/d; done
+mkdir -p "$deep/d"
+cp "$VM_WORK/tree/opt/ok/busybox" "$deep/busybox"
+cp "$VM_WORK/tree/opt/ok/busybox" "$deep/d/busybox"
 initrd=$(enf_initramfs "$VM_WORK/vm.sealed")
 disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" \
 	--machine-id 0123456789abcdef0123456789abcdef)
@@ -110,6 +125,10 @@ denied rename-out-of-subtree "a rename that takes a file out of a denied subtree
 allowed rename-within-subtree "a rename within the denied subtree"
 allowed copy-into-subtree "copying a program into the denied subtree"
 denied copy-into-subtree-exec "exec of a copy in a denied subtree"
+allowed exec-deep-64 "exec of a program whose subtree walk reaches the top at its 64th level"
+allowed deep-65-there "a program one level deeper is there"
+denied exec-deep-65 "exec of it: its walk is deeper than the walk follows (fail closed)"
+vm_expect "$log" '^TEST: exec-deep-65 out=.*(Operation not permitted|Permission denied)' "the depth denial is EPERM"
 allowed copy-into-tmpfs "copying a program to tmpfs"
 denied copy-into-tmpfs-exec "exec of a copy on a denied filesystem type"
 denied write-denied "appending to a write-protected file"
