@@ -91,7 +91,8 @@ std::optional<InodeId> RootResolver::resolve(const std::string& path, std::strin
   // An executable the enforcer would never recognise: it would run as a
   // process like any other, so compile() refuses a rule that names it.
   struct statfs sfs {};
-  const uint64_t magic = rc == 0 && ::fstatfs(fd.get(), &sfs) == 0 ? static_cast<uint64_t>(sfs.f_type) : 0;
+  uint64_t magic = 0;
+  if (rc == 0) magic = ::fstatfs(fd.get(), &sfs) == 0 ? static_cast<uint64_t>(sfs.f_type) : kFsTypeUnknown;
   fd.reset();
   if (rc != 0) {
     if (error) *error = errno_text(e);
@@ -194,8 +195,10 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   std::string bad_shown;
   auto check_dir = [&](int fd, const std::string& shown) {
     struct statfs sfs {};
-    if (!bad_magic && ::fstatfs(fd, &sfs) == 0 && unidentifiable_fs(static_cast<uint64_t>(sfs.f_type))) {
-      bad_magic = static_cast<uint64_t>(sfs.f_type);
+    if (bad_magic) return;
+    const uint64_t magic = ::fstatfs(fd, &sfs) == 0 ? static_cast<uint64_t>(sfs.f_type) : kFsTypeUnknown;
+    if (unidentifiable_fs(magic)) {
+      bad_magic = magic;
       bad_shown = shown;
     }
   };
@@ -205,7 +208,8 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   // enforcer cannot identify when the object is on one it can.
   auto done = [&](NameResolution& r, int fd) -> std::optional<NameResolution> {
     struct statfs sfs {};
-    if (!r.fs_magic && fd >= 0 && ::fstatfs(fd, &sfs) == 0) r.fs_magic = static_cast<uint64_t>(sfs.f_type);
+    if (!r.fs_magic && fd >= 0)
+      r.fs_magic = ::fstatfs(fd, &sfs) == 0 ? static_cast<uint64_t>(sfs.f_type) : kFsTypeUnknown;
     if (bad_magic && !unidentifiable_fs(r.fs_magic)) {
       r.fs_magic = bad_magic;
       r.fs_magic_at = bad_shown;
@@ -299,7 +303,8 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   res.object = stack.back().id;
   {
     struct statfs sfs {};
-    if (::fstatfs(fd_of(stack.back()), &sfs) == 0) res.fs_magic = static_cast<uint64_t>(sfs.f_type);
+    res.fs_magic =
+        ::fstatfs(fd_of(stack.back()), &sfs) == 0 ? static_cast<uint64_t>(sfs.f_type) : kFsTypeUnknown;
   }
   stack.pop_back();
   dirs_above(&res);
@@ -448,6 +453,7 @@ const char* unidentifiable_fs(uint64_t magic) {
   switch (magic) {
     case 0x9123683eULL: return "btrfs";    // BTRFS_SUPER_MAGIC
     case 0x794c7630ULL: return "overlay";  // OVERLAYFS_SUPER_MAGIC
+    case kFsTypeUnknown: return "unknown";
     default: return nullptr;
   }
 }
@@ -460,6 +466,9 @@ constexpr std::string_view kCannotIdentify =
 std::string unidentifiable_note(uint64_t magic) {
   const char* fs = unidentifiable_fs(magic);
   if (!fs) return {};
+  if (magic == kFsTypeUnknown)
+    return "is on a filesystem whose type statfs cannot tell, so whether the enforcer can identify its files is "
+           "unknown";
   return std::string("is on ") + (std::string(fs) == "btrfs" ? "a btrfs" : "an overlay") + std::string(kCannotIdentify);
 }
 

@@ -8,7 +8,12 @@
 #include "policy_builders.hpp"
 
 #include <gtest/gtest.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -155,6 +160,63 @@ TEST(Resolve, PathsStayInsideTheRoot) {
   EXPECT_EQ(*top, root.id(""));
   EXPECT_FALSE(r->resolve("/etc/missing", &err));
   EXPECT_EQ(err, "does not exist");
+}
+
+// In this process from now on, fstatfs fails with EIO (a seccomp filter:
+// classic BPF on system calls, nothing the enforcer is made of).
+void fail_fstatfs() {
+  struct sock_filter f[] = {
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fstatfs, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EIO),
+      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog {};
+  prog.len = sizeof(f) / sizeof(f[0]);
+  prog.filter = f;
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+    std::perror("seccomp");
+    std::_Exit(2);
+  }
+}
+
+// A file whose filesystem statfs cannot tell may be on one whose files the
+// enforcer cannot identify (btrfs, overlayfs): its rules, and a subject
+// there, are refused as those are, not taken on stat's word.
+TEST(Resolve, AFilesystemStatfsCannotTellIsNotTrusted) {
+  TempRoot root;
+  root.file("/etc/shadow");
+  root.file("/usr/bin/tool");
+  auto r = RootResolver::open(root.path());
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EXIT(
+      {
+        fail_fstatfs();
+        std::string err;
+        if (r->resolve("/usr/bin/tool", &err)) std::_Exit(3);
+        std::fprintf(stderr, "subject: %s\n", err.c_str());
+        auto names = r->resolve_names("/etc/shadow", &err);
+        if (!names || names->fs_magic != kFsTypeUnknown) std::_Exit(4);
+        Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow")),
+                               make_rule(Action::deny, Operation::exec, subtree_obj("/usr"))});
+        Compiled c = compile(d, r->resolver(), {}, r->name_resolver());
+        if (c.diagnostics.size() != 2 || !c.diagnostics[0].unenforceable || !c.diagnostics[1].unenforceable ||
+            !c.rules.empty())
+          std::_Exit(5);
+        std::fprintf(stderr, "rule: %s\n", c.diagnostics[0].message.c_str());
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(0),
+      "subject: is on a filesystem whose type statfs cannot tell, so whether the enforcer can identify its files "
+      "is unknown\n"
+      "rule: rule 1 \\(deny write path /etc/shadow\\): /etc/shadow is on a filesystem whose type statfs cannot "
+      "tell, so whether the enforcer can identify its files is unknown: the rule cannot be enforced");
+  // Outside the child, the same tree resolves.
+  std::string err;
+  EXPECT_TRUE(r->resolve("/usr/bin/tool", &err)) << err;
 }
 
 TEST(Resolve, RootMustExist) {

@@ -70,7 +70,8 @@ struct NameResolution {
   // filesystem on (a separate /boot before it is mounted).
   bool fstab_mount_point = false;
   // The filesystem type (statfs f_type) of the object, or of the
-  // directory of a name with no file; 0 when unknown. When that type is
+  // directory of a name with no file; kFsTypeUnknown when statfs failed
+  // there. When that type is
   // one the enforcer handles but a directory on the way is on one it
   // cannot identify files of (unidentifiable_fs), that directory's type,
   // and `fs_magic_at` names the directory ("/").
@@ -223,7 +224,13 @@ struct Diagnostic {
 // stat reports another device than the superblock's (btrfs subvolumes,
 // overlayfs), so a rule resolved there would never match. The name as the
 // messages write it, or nullptr for a filesystem the enforcer handles.
+// `unknown` when statfs failed (kFsTypeUnknown): a rule there may be on
+// such a filesystem, and is not trusted either.
 const char* unidentifiable_fs(uint64_t magic);
+
+// The filesystem type of an object statfs failed on (`fs_magic`): what
+// holds it cannot be told.
+inline constexpr uint64_t kFsTypeUnknown = ~uint64_t{0};
 
 // "is on a btrfs filesystem, whose files the enforcer cannot identify
 // (stat's device is not the filesystem's)", for a path on such a
