@@ -45,7 +45,8 @@ inline constexpr ExitCodeEntry kExitCodes[] = {
     {BS_EXIT_INSTALL, "INSTALL",
      "loading, filling, attaching or pinning the enforcer failed, or (enforce mode) the raw devices under "
      "protected files cannot be found (mount table or sysfs unreadable), or a rule names files on a "
-     "filesystem the enforcer cannot identify them on (btrfs, overlayfs)"},
+     "filesystem the enforcer cannot identify them on (btrfs, overlayfs, FUSE; below the root of FAT, exFAT), "
+     "or a deny rule names what nothing would bind (below a filesystem mounted later)"},
     {BS_EXIT_ALREADY, "ALREADY", "bootseal's own enforcer is already in force with this policy (checked, not just a non-empty pin directory)"},
     {BS_EXIT_LOCKDOWN, "LOCKDOWN",
      "the policy is installed but the kernel lockdown level it asks for could not be raised (enforce mode)"},

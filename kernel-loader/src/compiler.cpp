@@ -98,7 +98,8 @@ std::optional<InodeId> RootResolver::resolve(const std::string& path, std::strin
     if (error) *error = errno_text(e);
     return std::nullopt;
   }
-  if (std::string note = unidentifiable_note(magic); !note.empty()) {
+  if (std::string note = unidentifiable_note(magic, S_ISDIR(st.st_mode) && st.st_ino == kUnstableFsRootIno);
+      !note.empty()) {
     if (error) *error = std::move(note);
     return std::nullopt;
   }
@@ -159,6 +160,9 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
     UniqueFd fd;  // invalid for the root: fd_
     InodeId id;
     std::string shown;  // the path walked to it, for messages
+    // The type of a filesystem whose inode numbers are not kept
+    // (unstable_inode_fs) that holds it, else 0.
+    uint64_t unstable = 0;
   };
   auto fail = [&](const std::string& what) -> std::optional<NameResolution> {
     if (error) *error = what;
@@ -191,27 +195,46 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   NameResolution res;
   // A directory on the way whose ids the enforcer would never see (btrfs,
   // overlayfs): the names and ancestors recorded there protect nothing.
+  // On a filesystem whose inode numbers are not kept (FAT, exFAT), only
+  // its root directory's is: every other directory there is one.
   uint64_t bad_magic = 0;
   std::string bad_shown;
-  auto check_dir = [&](int fd, const std::string& shown) {
-    struct statfs sfs {};
+  auto mark_bad = [&](uint64_t magic, const std::string& shown) {
     if (bad_magic) return;
-    const uint64_t magic = ::fstatfs(fd, &sfs) == 0 ? static_cast<uint64_t>(sfs.f_type) : kFsTypeUnknown;
-    if (unidentifiable_fs(magic)) {
-      bad_magic = magic;
-      bad_shown = shown;
-    }
+    bad_magic = magic;
+    bad_shown = shown;
   };
-  check_dir(fd_.get(), "/");
+  // The root of a filesystem the walk enters (`dir` as statted): its type
+  // when its inode numbers are not kept, for the directories below it.
+  auto check_dir = [&](int fd, const InodeId& dir, const std::string& shown) -> uint64_t {
+    struct statfs sfs {};
+    const uint64_t magic = ::fstatfs(fd, &sfs) == 0 ? static_cast<uint64_t>(sfs.f_type) : kFsTypeUnknown;
+    if (unstable_inode_fs(magic)) {
+      if (dir.ino != kUnstableFsRootIno) mark_bad(magic, shown);  // a bind mount of a directory there
+      return magic;
+    }
+    if (unidentifiable_fs(magic)) mark_bad(magic, shown);
+    return 0;
+  };
+  stack.back().unstable = check_dir(fd_.get(), stack.back().id, "/");
   // `r` as returned: the type of `fd` (the object's, or the directory the
   // walk stopped in) unless already known, and a directory on the way the
   // enforcer cannot identify when the object is on one it can.
   auto done = [&](NameResolution& r, int fd) -> std::optional<NameResolution> {
     struct statfs sfs {};
-    if (!r.fs_magic && fd >= 0)
+    struct stat fst {};
+    if (!r.fs_magic && fd < 0) {
+      r.fs_magic = kFsTypeUnknown;  // the object could not be opened: its filesystem is not known
+    } else if (!r.fs_magic) {
       r.fs_magic = ::fstatfs(fd, &sfs) == 0 ? static_cast<uint64_t>(sfs.f_type) : kFsTypeUnknown;
-    if (bad_magic && !unidentifiable_fs(r.fs_magic)) {
+      // Only the object itself may be such a root: a name with no file
+      // in that root is looked up as the filesystem likes (FAT ignores
+      // case), not as the enforcer's names map compares.
+      r.fs_root = r.object && ::fstat(fd, &fst) == 0 && S_ISDIR(fst.st_mode) && fst.st_ino == kUnstableFsRootIno;
+    }
+    if (bad_magic && unidentifiable_note(r.fs_magic, r.fs_root).empty()) {
       r.fs_magic = bad_magic;
+      r.fs_root = false;
       r.fs_magic_at = bad_shown;
     }
     return std::move(r);
@@ -238,7 +261,13 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       if (e == ENOENT && last) {  // a name without a file: protected by name
         res.names.push_back(EntryName{top.id, comp});
         res.missing_on_later_fs = later_fs(top, shown);
-        dirs_above(&res, fstab_.count(top.shown) && empty_directory(fd_of(top), "."));
+        const bool place = fstab_.count(top.shown) && empty_directory(fd_of(top), ".");
+        dirs_above(&res, place);
+        // The name is then the entry of the filesystem the fstab mounts
+        // there: on one whose lookups ignore case, or its server's, the
+        // enforcer's names map would not see every way to it.
+        if (const auto u = fstab_unstable_.find(top.shown); place && u != fstab_unstable_.end())
+          res.fs_magic = u->second;
         return done(res, fd_of(top));
       }
       if (e == ENOENT) {
@@ -266,6 +295,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         res.names.push_back(EntryName{top.id, comp});
       else
         add_ancestor(&res.ancestors, id, BS_ANCESTOR_SYMLINK);
+      if (top.unstable) mark_bad(top.unstable, shown);  // the symlink's own number
       dirs_above(&res);
       if (!target.empty() && target.front() == '/') stack.resize(1);  // absolute: from the root
       std::vector<std::string> more = components(target);
@@ -274,6 +304,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
     }
     if (last) {
       res.names.push_back(EntryName{top.id, comp});
+      if (top.unstable) mark_bad(top.unstable, top.shown);  // a filesystem mounted in a directory there
       dirs_above(&res);
       // The object itself: openat crosses a mount on it, as the kernel's
       // walk does (fstatat of the entry already did).
@@ -295,8 +326,12 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
     const InodeId dir_id{kernel_dev(st.st_dev), static_cast<uint64_t>(st.st_ino)};
     // Only where the device changes (a mount, a btrfs subvolume) can the
     // filesystem: one statfs per crossing, not per directory.
-    if (dir_id.dev != top.id.dev) check_dir(next.get(), shown);
-    stack.push_back(Dir{std::move(next), dir_id, shown});
+    uint64_t unstable = top.unstable;
+    if (dir_id.dev != top.id.dev)
+      unstable = check_dir(next.get(), dir_id, shown);
+    else if (unstable)
+      mark_bad(unstable, shown);  // below the root of a filesystem whose numbers are not kept
+    stack.push_back(Dir{std::move(next), dir_id, shown, unstable});
   }
   // The path ends at a directory reached by ".." or is the root: no name of
   // its own, the directories above it as ancestors.
@@ -305,6 +340,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
     struct statfs sfs {};
     res.fs_magic =
         ::fstatfs(fd_of(stack.back()), &sfs) == 0 ? static_cast<uint64_t>(sfs.f_type) : kFsTypeUnknown;
+    res.fs_root = stack.back().id.ino == kUnstableFsRootIno;
   }
   stack.pop_back();
   dirs_above(&res);
@@ -369,6 +405,21 @@ void mark_place_mount_points(Compiled* c) {
 std::set<std::string> parse_fstab_mount_points(const std::string& text) {
   std::set<std::string> out;
   for (auto& e : parse_fstab_entries(text)) out.insert(std::move(e.mount_point));
+  return out;
+}
+
+std::map<std::string, uint64_t> parse_fstab_unstable_points(const std::string& text) {
+  std::map<std::string, uint64_t> out;
+  for (auto& e : parse_fstab_entries(text)) {
+    uint64_t magic = 0;
+    if (e.type == "vfat" || e.type == "msdos" || e.type == "fat")
+      magic = kFatMagic;
+    else if (e.type == "exfat")
+      magic = kExfatMagic;
+    else if (e.type == "fuse" || e.type == "fuseblk" || e.type == "ntfs-3g" || e.type.rfind("fuse.", 0) == 0)
+      magic = kFuseMagic;
+    if (magic) out[e.mount_point] = magic;
+  }
   return out;
 }
 
@@ -449,26 +500,47 @@ std::optional<PlaceChain> RootResolver::place_chain(const std::string& mount_poi
   return chain;
 }
 
+const char* unstable_inode_fs(uint64_t magic) {
+  switch (magic) {
+    case kFatMagic: return "FAT";      // vfat and msdos
+    case kExfatMagic: return "exFAT";
+    default: return nullptr;
+  }
+}
+
 const char* unidentifiable_fs(uint64_t magic) {
   switch (magic) {
     case 0x9123683eULL: return "btrfs";    // BTRFS_SUPER_MAGIC
     case 0x794c7630ULL: return "overlay";  // OVERLAYFS_SUPER_MAGIC
+    case kFuseMagic: return "FUSE";        // fuse and fuseblk
     case kFsTypeUnknown: return "unknown";
-    default: return nullptr;
+    default: return unstable_inode_fs(magic);
   }
 }
+
+bool is_unidentifiable_note(const std::string& error) { return error.rfind("is on ", 0) == 0; }
 
 namespace {
 constexpr std::string_view kCannotIdentify =
     " filesystem, whose files the enforcer cannot identify (stat's device is not the filesystem's)";
 }  // namespace
 
-std::string unidentifiable_note(uint64_t magic) {
+std::string unidentifiable_note(uint64_t magic, bool fs_root) {
   const char* fs = unidentifiable_fs(magic);
   if (!fs) return {};
   if (magic == kFsTypeUnknown)
     return "is on a filesystem whose type statfs cannot tell, so whether the enforcer can identify its files is "
            "unknown";
+  if (magic == kFuseMagic)
+    return "is on a FUSE filesystem, whose inode numbers and name lookups its server decides (it may renumber "
+           "even the root), so the enforcer cannot identify its files";
+  if (const char* unstable = unstable_inode_fs(magic)) {
+    if (fs_root) return {};
+    return std::string("is on a") + (unstable[0] == 'e' ? "n " : " ") + unstable +
+           " filesystem, whose inode numbers change when the kernel drops a file from its cache and whose names "
+           "ignore case, so the enforcer cannot identify its files (a subtree rule on its mount point can be "
+           "enforced)";
+  }
   return std::string("is on ") + (std::string(fs) == "btrfs" ? "a btrfs" : "an overlay") + std::string(kCannotIdentify);
 }
 
@@ -576,7 +648,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
       // tell from any other: its `by` rules would not hold for it, nor
       // would exceptions keep it out of what they except it from, nor
       // could it end the boot phase. Not a missing file's fail-closed drop.
-      if (err.find(kCannotIdentify) != std::string::npos && !out.diagnostics.empty())
+      if (is_unidentifiable_note(err) && !out.diagnostics.empty())
         out.diagnostics.back().unenforceable = true;
     } else {
       auto [bi, inserted] = by_inode.emplace(*inode, static_cast<uint32_t>(out.subjects.size() + 1));
@@ -623,7 +695,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
             diag_at(i, r.object.path, ": " + err);
             continue;
           }
-          if (const std::string note = unidentifiable_note(res->fs_magic); !note.empty()) {
+          if (const std::string note = unidentifiable_note(res->fs_magic, res->fs_root); !note.empty()) {
             // "/etc/x is on a btrfs ..." or "/etc/x: / on the way is on a btrfs ...".
             diag_at(i, r.object.path,
                     (res->fs_magic_at.empty() ? " " : ": " + quote_if_needed(res->fs_magic_at) + " on the way ") +
@@ -643,13 +715,17 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
                            static_cast<uint8_t>(BS_ANCESTOR_SUBTREE | (res->fstab_mount_point ? 0 : BS_ANCESTOR_DIR)));
           } else {
             for (auto& n : res->names) {
-              if (n.entry.size() > BS_ENTRY_NAME_MAX)
+              if (n.entry.size() > BS_ENTRY_NAME_MAX) {
                 diag(i, r.object.path,
                      "cannot be protected by name: its entry " + quote_if_needed(n.entry) + " is " +
                          std::to_string(n.entry.size()) + " bytes long, more than the enforcer's " +
                          std::to_string(BS_ENTRY_NAME_MAX) + (inode ? " (only the file it names now is protected)" : ""));
-              else
+                // No file to hold it by: the denial would be open to the
+                // first file made there.
+                if (!inode && r.action == Action::deny) out.diagnostics.back().unenforceable = true;
+              } else {
                 names.push_back(std::move(n));
+              }
             }
           }
           // What is missing: a directory on the way, or a subtree rule's
@@ -674,7 +750,9 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
               for (const auto& n : res->names)
                 if (n.entry.size() <= BS_ENTRY_NAME_MAX && n != *missing) closed.push_back(n);
             closed_note = where + " does not exist; until a loader finds it, creating it is refused to every process";
-          } else if (!inode && names.empty()) {
+          } else if ((!inode && names.empty()) || (missing && r.action == Action::deny && res->missing_on_later_fs)) {
+            // (The second: a final symlink whose target is below a
+            // filesystem mounted later; its own name alone would be kept.)
             if (missing && r.action == Action::deny && too_long)
               diag_at(i, r.object.path,
                       where + " does not exist, and its entry is longer than the enforcer's " +
@@ -688,6 +766,12 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
                                                     : std::string()));
             else if (r.object.kind == ObjectKind::subtree || res->names.empty())
               diag(i, r.object.path, "does not exist");
+            // A denial that nothing would hold once its object appears (on
+            // a filesystem mounted later, or behind a name too long to
+            // keep from being made): enforce mode does not install a
+            // policy that would leave it open.
+            if (missing && r.action == Action::deny && (too_long || res->missing_on_later_fs))
+              out.diagnostics.back().unenforceable = true;
             continue;
           }
         } else {

@@ -688,8 +688,59 @@ TEST(CompileNames, MissingDirectoriesOnLaterFilesystemsAreNotClosed) {
       << c.diagnostics[2].message;
   EXPECT_NE(c.diagnostics[3].message.find("/srv/data does not exist on the root filesystem"), std::string::npos)
       << c.diagnostics[3].message;
+  // Nothing would hold these denials once the filesystems are mounted:
+  // enforce mode installs nothing rather than leave them open.
+  for (const auto& dg : c.diagnostics) EXPECT_TRUE(dg.unenforceable) << dg.message;
   EXPECT_TRUE(c.names.empty());
   EXPECT_TRUE(c.ancestors.empty());  // nothing keeps the places from being mounted on
+}
+
+TEST(CompileNames, ANameInAFatPlaceIsRefused) {
+  // The fstab mounts a FAT filesystem on /boot/efi after the loader: a
+  // name there would be its entry, which FAT looks up ignoring case.
+  Compiler k;
+  k.t.dir("/boot/efi");
+  k.t.dir("/home");
+  k.fstab = {"/boot/efi", "/home"};
+  const std::string fstab = "UUID=1234-ABCD /boot/efi vfat umask=0077 0 1\n/dev/sdb1 /home ext4 defaults 0 2\n"
+                            "sshfs#u@h: /mnt/remote fuse.sshfs defaults 0 0\n";
+  EXPECT_EQ(parse_fstab_unstable_points(fstab),
+            (std::map<std::string, uint64_t>{{"/boot/efi", kFatMagic}, {"/mnt/remote", kFuseMagic}}));
+  auto r = RootResolver::open(k.t.path());
+  ASSERT_TRUE(r.ok()) << r.error();
+  r->set_fstab_mount_points(k.fstab);
+  r->set_fstab_unstable_points(parse_fstab_unstable_points(fstab));
+  Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, path_obj("/boot/efi/startup.nsh")),
+                                 make_rule(Action::deny, Operation::write, subtree_obj("/boot/efi")),
+                                 make_rule(Action::deny, Operation::write, path_obj("/home/keep.conf"))}),
+                       r->resolver(), {}, r->name_resolver());
+  ASSERT_EQ(c.diagnostics.size(), 1u);
+  EXPECT_TRUE(c.diagnostics[0].unenforceable);
+  EXPECT_EQ(c.diagnostics[0].message,
+            "rule 1 (deny write path /boot/efi/startup.nsh): /boot/efi/startup.nsh is on a FAT filesystem, whose "
+            "inode numbers change when the kernel drops a file from its cache and whose names ignore case, so the "
+            "enforcer cannot identify its files (a subtree rule on its mount point can be enforced): the rule cannot "
+            "be enforced");
+  // The subtree rule on the place, and the name on the ext4 place, hold.
+  ASSERT_EQ(c.names.size(), 1u);
+  EXPECT_EQ(c.names[0].name, k.t.name("/home", "keep.conf"));
+  EXPECT_EQ(of_kind(c, BS_KIND_SUBTREE).size(), 1u);
+}
+
+TEST(CompileNames, ADenialThroughASymlinkIntoALaterFilesystemIsNotInstalled) {
+  // /etc/app.conf -> /run/app/conf: /run is mounted after the loader, so
+  // only the symlink's own name could be kept, not what it leads to.
+  Compiler k;
+  k.t.dir("/etc");
+  k.t.dir("/run");
+  k.t.link("/run/app/conf", "/etc/app.conf");
+  Compiled c = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/app.conf")),
+                                       make_rule(Action::audit, Operation::write, path_obj("/etc/app.conf"))}));
+  ASSERT_EQ(c.diagnostics.size(), 1u) << (c.diagnostics.size() > 1 ? c.diagnostics[1].message : "");
+  EXPECT_TRUE(c.diagnostics[0].unenforceable);
+  EXPECT_EQ(c.diagnostics[0].message,
+            "rule 1 (deny write path /etc/app.conf): /etc/app.conf: /run/app does not exist on the root filesystem "
+            "(a filesystem mounted there later is not looked into): the rule protects nothing there");
 }
 
 TEST(CompileNames, AClosureNeedsTheRulesSubjectAndAShortName) {
@@ -707,7 +758,16 @@ TEST(CompileNames, AClosureNeedsTheRulesSubjectAndAShortName) {
                                           "/y: /etc/" + too_long +
                                           " does not exist, and its entry is longer than the enforcer's 64 bytes: it "
                                           "cannot be kept from being made, and the rule protects nothing");
+  EXPECT_FALSE(c.diagnostics[0].unenforceable);  // a rule for a program that is not there holds nowhere
+  EXPECT_TRUE(c.diagnostics[1].unenforceable);
   EXPECT_TRUE(c.names.empty());
+  // A final entry too long to be a name, with no file to hold it by: the
+  // first file made there would be open.
+  Compiled f = k.compile_doc(doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/" + too_long)),
+                                       make_rule(Action::allow, Operation::write, path_obj("/etc/" + too_long))}));
+  ASSERT_EQ(f.diagnostics.size(), 2u);
+  EXPECT_TRUE(f.diagnostics[0].unenforceable) << f.diagnostics[0].message;
+  EXPECT_FALSE(f.diagnostics[1].unenforceable) << f.diagnostics[1].message;
 }
 
 TEST(CompileNames, MissingDirectoryUnderOtherRulesIsReportedAndDropped) {
@@ -727,6 +787,11 @@ TEST(CompileNames, MissingDirectoryUnderOtherRulesIsReportedAndDropped) {
   EXPECT_EQ(c.diagnostics[2].message,
             "rule 3 (deny write path /srv/www/index.html): /srv/www/index.html: /srv/www does not exist on the root "
             "filesystem (a filesystem mounted there later is not looked into): the rule protects nothing there");
+  // Allow and audit rules open nothing while their object cannot exist;
+  // the denial would be open once /srv is mounted.
+  EXPECT_FALSE(c.diagnostics[0].unenforceable);
+  EXPECT_FALSE(c.diagnostics[1].unenforceable);
+  EXPECT_TRUE(c.diagnostics[2].unenforceable);
   EXPECT_TRUE(c.rules.empty());
   EXPECT_TRUE(c.names.empty());
   EXPECT_TRUE(c.ancestors.empty());
@@ -953,6 +1018,99 @@ TEST(CompileNames, RulesOnBtrfsOrOverlayCannotBeEnforced) {
             "is on an overlay filesystem, whose files the enforcer cannot identify (stat's device is not the "
             "filesystem's)");
   EXPECT_EQ(unidentifiable_note(0xef53), "");
+}
+
+TEST(CompileNames, OnFatOrExfatOnlyTheFilesystemsRootCanBeARulesObjectAndOnFuseNothing) {
+  // FAT and exFAT number an inode when the kernel reads it (a file dropped
+  // from the cache comes back with another number) and look names up
+  // ignoring case. Only the root directory (inode 1) keeps its number.
+  // FUSE's server decides both, and may renumber the root too.
+  const InodeId root{8u << 20 | 17, kUnstableFsRootIno}, dir{8u << 20 | 17, 4711}, file{8u << 20 | 17, 4712};
+  NameResolution fat_file;
+  fat_file.object = file;
+  fat_file.names = {EntryName{dir, "grubx64.efi"}};
+  fat_file.fs_magic = 0x4d44;
+  NameResolution fat_root;
+  fat_root.object = root;
+  fat_root.names = {EntryName{InodeId{8u << 20 | 2, 12}, "efi"}};
+  fat_root.fs_magic = 0x4d44;
+  fat_root.fs_root = true;
+  NameResolution exfat_dir = fat_file;
+  exfat_dir.object = dir;
+  exfat_dir.fs_magic = 0x2011bab0;
+  NameResolution fuse_root = fat_root;
+  fuse_root.fs_magic = kFuseMagic;
+  // A name with no file in the root directory of a FAT filesystem: the
+  // root's number is kept, but FAT's lookups ignore case ("LATER" would be
+  // another name to the enforcer), so the resolver does not mark it a root.
+  NameResolution fat_missing;
+  fat_missing.names = {EntryName{root, "later"}};
+  fat_missing.fs_magic = 0x4d44;
+  // An ext4 file reached through a FAT directory that is not the root (a
+  // mount inside the FAT filesystem): the directory's number is not kept.
+  NameResolution through_fat = fat_file;
+  through_fat.fs_magic = 0x4d44;
+  through_fat.fs_magic_at = "/boot/efi/EFI";
+  Resolver no_inodes = [](const std::string&, std::string* err) -> std::optional<InodeId> {
+    if (err) *err = "does not exist";
+    return std::nullopt;
+  };
+  Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/boot/efi/EFI/grubx64.efi")),
+                         make_rule(Action::deny, Operation::write, subtree_obj("/boot/efi")),
+                         make_rule(Action::deny, Operation::write, subtree_obj("/media/stick/dir")),
+                         make_rule(Action::deny, Operation::read, subtree_obj("/run/user/fuse")),
+                         make_rule(Action::deny, Operation::exec, path_obj("/boot/efi/later")),
+                         make_rule(Action::deny, Operation::read, path_obj("/boot/efi/EFI/m/x"))});
+  Compiled c = compile(d, no_inodes, {},
+                       fake_names({{"/boot/efi/EFI/grubx64.efi", fat_file},
+                                   {"/boot/efi", fat_root},
+                                   {"/media/stick/dir", exfat_dir},
+                                   {"/run/user/fuse", fuse_root},
+                                   {"/boot/efi/later", fat_missing},
+                                   {"/boot/efi/EFI/m/x", through_fat}}));
+  ASSERT_EQ(c.diagnostics.size(), 5u);
+  for (const auto& dg : c.diagnostics) EXPECT_TRUE(dg.unenforceable) << dg.message;
+  const std::string fat_note =
+      "whose inode numbers change when the kernel drops a file from its cache and whose names ignore case, so the "
+      "enforcer cannot identify its files (a subtree rule on its mount point can be enforced): the rule cannot be "
+      "enforced";
+  EXPECT_EQ(c.diagnostics[0].message,
+            "rule 1 (deny write path /boot/efi/EFI/grubx64.efi): /boot/efi/EFI/grubx64.efi is on a FAT filesystem, " +
+                fat_note);
+  EXPECT_EQ(c.diagnostics[1].message,
+            "rule 3 (deny write subtree /media/stick/dir): /media/stick/dir is on an exFAT filesystem, " + fat_note);
+  EXPECT_EQ(c.diagnostics[2].message,
+            "rule 4 (deny read subtree /run/user/fuse): /run/user/fuse is on a FUSE filesystem, whose inode numbers "
+            "and name lookups its server decides (it may renumber even the root), so the enforcer cannot identify "
+            "its files: the rule cannot be enforced");
+  EXPECT_EQ(c.diagnostics[3].message,
+            "rule 5 (deny exec path /boot/efi/later): /boot/efi/later is on a FAT filesystem, " + fat_note);
+  EXPECT_EQ(c.diagnostics[4].message,
+            "rule 6 (deny read path /boot/efi/EFI/m/x): /boot/efi/EFI/m/x: /boot/efi/EFI on the way is on a FAT "
+            "filesystem, " + fat_note);
+  // The subtree on the root alone is compiled.
+  EXPECT_EQ(c.kinds[BS_OP_WRITE], 1u << BS_KIND_SUBTREE);
+  EXPECT_EQ(protected_ops_on(c, root.dev, 0x4d44), 1u << BS_OP_WRITE);  // its device is guarded
+  EXPECT_EQ(c.kinds[BS_OP_EXEC], 0u);
+  EXPECT_EQ(c.kinds[BS_OP_READ], 0u);
+  EXPECT_STREQ(unstable_inode_fs(0x4d44), "FAT");
+  EXPECT_EQ(unstable_inode_fs(0xef53), nullptr);
+  EXPECT_EQ(unidentifiable_note(kExfatMagic, true), "");
+  EXPECT_NE(unidentifiable_note(kFuseMagic, true), "");  // FUSE: not even the root
+  EXPECT_NE(unidentifiable_note(0x9123683e, true), "");  // btrfs: no root is enough
+  // A subject there: the program runs, as one the enforcer cannot tell
+  // from any other, so its rule cannot hold.
+  Resolver on_fat = [](const std::string&, std::string* err) -> std::optional<InodeId> {
+    if (err) *err = unidentifiable_note(kFatMagic);
+    return std::nullopt;
+  };
+  Compiled s = compile(doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/boot/efi"),
+                                           "/boot/efi/tool")}),
+                       on_fat, {}, fake_names({{"/boot/efi", fat_root}}));
+  ASSERT_EQ(s.diagnostics.size(), 1u);
+  EXPECT_TRUE(s.diagnostics[0].unenforceable) << s.diagnostics[0].message;
+  EXPECT_NE(s.diagnostics[0].message.find("/boot/efi/tool is on a FAT filesystem"), std::string::npos)
+      << s.diagnostics[0].message;
 }
 
 // ---------------------------------------------------------------------------

@@ -10,7 +10,10 @@
 #     and mounts it read-write on /newroot, as rootfstype= says (default
 #     ext4). With vm.overlayroot on the command line the root partition is
 #     mounted read-only on /lower instead and /newroot is an overlay of it
-#     with a tmpfs upper layer (as live and read-only-root systems boot);
+#     with a tmpfs upper layer (as live and read-only-root systems boot).
+#     With vm.fat=DIR a FAT filesystem on a loop device (a file in /run)
+#     is mounted on /newroot/DIR, holding EFI/file (as an initramfs that
+#     mounts the EFI system partition before init would);
 #  4. runs the hook command from the configuration, if any (the policy
 #     loader: `bootseal-loader --root /newroot`). Its exit status decides:
 #     a status listed in HOOK_CONTINUE (default "0") continues the boot,
@@ -55,11 +58,13 @@ done
 root=PARTLABEL=root
 rootfstype=ext4
 overlayroot=
+fatdir=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	root=*) root=${arg#root=} ;;
 	rootfstype=*) rootfstype=${arg#rootfstype=} ;;
 	vm.overlayroot) overlayroot=1 ;;
+	vm.fat=/*) fatdir=${arg#vm.fat=} ;;
 	esac
 done
 
@@ -106,6 +111,15 @@ else
 	mount -t "$rootfstype" -o rw "$dev" /newroot ||
 		stop "initramfs: boot stopped: cannot mount root $root ($dev) as $rootfstype"
 	echo "initramfs: root $root ($dev) mounted on /newroot"
+fi
+
+if [ -n "$fatdir" ]; then
+	{ dd if=/dev/zero of=/run/vm-fat.img bs=1M count=8 2>/dev/null &&
+		mkdosfs /run/vm-fat.img >/dev/null && mkdir -p "/newroot$fatdir" &&
+		mount -t vfat -o loop /run/vm-fat.img "/newroot$fatdir" &&
+		mkdir "/newroot$fatdir/EFI" && echo "fat content" >"/newroot$fatdir/EFI/file"; } ||
+		stop "initramfs: boot stopped: cannot mount a FAT filesystem on /newroot$fatdir"
+	echo "initramfs: a FAT filesystem mounted on /newroot$fatdir"
 fi
 
 if [ -n "$HOOK" ]; then

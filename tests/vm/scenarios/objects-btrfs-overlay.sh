@@ -14,7 +14,20 @@
 #      ramfs mount are refused, a tmpfs mount and a write on the root work;
 #   3. and 4. the same two policies on an overlay root (lower: the ext4
 #      root partition, read-only; upper: a tmpfs), as live and read-only
-#      root systems boot.
+#      root systems boot;
+#   5. a FAT filesystem the initramfs mounts on /boot/efi before the
+#      loader runs. FAT numbers an inode when the kernel reads it, so a
+#      file dropped from the cache and read again has another number; only
+#      its root directory keeps one. An enforce policy with `deny write
+#      subtree /boot/efi` (the root: held) is in force: writing a file
+#      there is refused, and still refused once the kernel has dropped the
+#      file from its cache and given it another number; a write on the
+#      root filesystem works. In the same guest the loader (--dry-run)
+#      checks a policy with `deny write path /boot/efi/EFI/file`, `deny
+#      write subtree /boot/efi/EFI` (not the root) and `deny write path
+#      /boot/efi/later` (a name in the root, which FAT looks up ignoring
+#      case): it names the three rules and the filesystem, not the subtree
+#      rule on the root, and exits 7, as an enforce-mode boot would stop.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 cat >"$VM_WORK/refused.policy" <<'POLICY'
@@ -98,3 +111,75 @@ refused "$VM_WORK/overlay-refused.log" "an overlay"
 boot overlay-held "$VM_WORK/held.sealed" overlay "$ext4_disk" vm.overlayroot
 held "$VM_WORK/overlay-held.log" "an overlay" overlay
 vm_expect "$VM_WORK/overlay-held.log" "mounted on /lower, an overlay of it on /newroot" "the root is an overlay"
+
+# 5. FAT: whose inode numbers are not kept.
+cat >"$VM_WORK/fat-held.policy" <<'POLICY'
+policy "vm-fat-root"
+generation 1
+mode enforce
+deny write subtree /boot/efi
+POLICY
+cat >"$VM_WORK/fat-refused.policy" <<'POLICY'
+policy "vm-fat-files"
+generation 1
+mode enforce
+deny write path /boot/efi/EFI/file
+deny write subtree /boot/efi/EFI
+deny write path /boot/efi/later
+deny write subtree /boot/efi
+POLICY
+enf_seal "$VM_WORK/fat-held.policy" "$VM_WORK/fat-held.sealed"
+enf_seal "$VM_WORK/fat-refused.policy" "$VM_WORK/fat-refused.sealed"
+
+cat >"$VM_WORK/fat-init" <<'EOF'
+#!/bin/sh
+. /lib/vm-test.sh
+say "init ran"
+say "efi fs $(awk '$2 == "/boot/efi" { t = $3 } END { print t }' /proc/mounts)"
+before=$(stat -c %i /boot/efi/EFI/file)
+try fat-write sh -c 'echo more >>/boot/efi/EFI/file'
+# The file's inode leaves the cache: read again, it is numbered anew.
+sync
+echo 3 >/proc/sys/vm/drop_caches
+after=$(stat -c %i /boot/efi/EFI/file)
+if [ "$before" != "$after" ]; then say "fat inode renumbered"; else say "fat inode kept $before"; fi
+try fat-write-again sh -c 'echo more >>/boot/efi/EFI/file'
+try fat-create sh -c 'echo new >/boot/efi/EFI/new'
+try fat-read grep -q 'fat content' /boot/efi/EFI/file
+try root-write sh -c 'echo written >/root/new && grep -q written /root/new'
+/usr/sbin/bootseal-loader --root / --config /etc/bs-check/loader.conf --dry-run >/tmp/check.log 2>&1
+say "check rc=$?"
+grep 'bootseal: rule' /tmp/check.log | while read -r line; do say "check: $line"; done
+finish
+EOF
+
+mkdir -p "$VM_WORK/fat-tree/usr/sbin" "$VM_WORK/fat-tree/etc/bs-check/trusted.d"
+enf_copy_program "$ENF_LOADER" "$VM_WORK/fat-tree/usr/sbin/bootseal-loader"
+cp "$VM_WORK/keys/vm.pub.pem" "$VM_WORK/fat-tree/etc/bs-check/trusted.d/vm.pem"
+cp "$VM_WORK/fat-refused.sealed" "$VM_WORK/fat-tree/etc/bs-check/policy.sealed"
+printf '%s\n' "source = file /etc/bs-check/policy.sealed" "trust = /etc/bs-check/trusted.d" \
+	>"$VM_WORK/fat-tree/etc/bs-check/loader.conf"
+mapfile -t loader_libs < <(enf_lib_files "$ENF_LOADER")
+fat_disk=$(vm_build_disk --init "$VM_WORK/fat-init" --dir "$VM_WORK/fat-tree:/" "${loader_libs[@]}" --root-size 96)
+boot fat-held "$VM_WORK/fat-held.sealed" "loop vfat nls_cp437 nls_ascii nls_utf8" "$fat_disk" vm.fat=/boot/efi
+log=$VM_WORK/fat-held.log
+vm_expect "$log" "a FAT filesystem mounted on /newroot/boot/efi" "the initramfs mounts a FAT filesystem on /boot/efi"
+vm_expect "$log" "bootseal: policy 'vm-fat-root' generation 1 in force, enforce mode" \
+	"a subtree rule on the FAT filesystem's root is held"
+vm_expect "$log" '^TEST: efi fs vfat$' "/boot/efi is FAT"
+vm_expect "$log" "^TEST: fat-write out=.*$perm" "writing a file on the FAT filesystem is refused"
+vm_expect "$log" '^TEST: fat inode renumbered$' "the file has another inode number once the kernel read it again"
+vm_expect "$log" "^TEST: fat-write-again out=.*$perm" "with its new number, writing it is still refused"
+vm_expect "$log" "^TEST: fat-create out=.*$perm" "creating a file there is refused"
+vm_expect "$log" '^TEST: fat-read rc=0' "reading it works"
+vm_expect "$log" '^TEST: root-write rc=0' "a write on the root filesystem works"
+fatnote="is on a FAT filesystem, whose inode numbers change when the kernel drops a file from its cache and whose names ignore case, so the enforcer cannot identify its files \\(a subtree rule on its mount point can be enforced\\)"
+vm_expect "$log" "^TEST: check: bootseal: rule 1 \\(deny write path /boot/efi/EFI/file\\): /boot/efi/EFI/file $fatnote: the rule cannot be enforced" \
+	"the loader names a path rule on a FAT file and the filesystem"
+vm_expect "$log" "^TEST: check: bootseal: rule 2 \\(deny write subtree /boot/efi/EFI\\): /boot/efi/EFI $fatnote: the rule cannot be enforced" \
+	"the loader names a subtree rule below the FAT root and the filesystem"
+vm_expect "$log" "^TEST: check: bootseal: rule 3 \\(deny write path /boot/efi/later\\): /boot/efi/later $fatnote: the rule cannot be enforced" \
+	"the loader names a name with no file in the FAT root (FAT's lookups ignore case)"
+vm_expect_not "$log" "^TEST: check: bootseal: rule 4 " "the subtree rule on the FAT root is not named"
+vm_expect "$log" '^TEST: check rc=7$' "enforce mode would install nothing (status 7)"
+vm_expect "$log" '^TEST: init done' "FAT: init ran to its end"

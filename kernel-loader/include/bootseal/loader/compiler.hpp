@@ -77,6 +77,10 @@ struct NameResolution {
   // and `fs_magic_at` names the directory ("/").
   uint64_t fs_magic = 0;
   std::string fs_magic_at;
+  // That object (or directory) is a directory with inode number 1: the
+  // root of a filesystem whose other numbers are not kept
+  // (unstable_inode_fs), the one identity such a filesystem keeps.
+  bool fs_root = false;
   // A directory on the way does not exist: its entry in the last
   // directory that does, and that path as messages write it ("/etc/x").
   // The rule's object cannot exist until something is created there.
@@ -135,18 +139,28 @@ class RootResolver {
   // the policy takes after boot (BS_ANCESTOR_PARENT, an empty subtree
   // directory); without this every such directory is BS_ANCESTOR_DIR.
   void set_fstab_mount_points(std::set<std::string> points) { fstab_ = std::move(points); }
+  // Those of them the fstab mounts a FAT, exFAT or FUSE filesystem on
+  // (parse_fstab_unstable_points): a name with no file there is refused as
+  // a name on such a filesystem is.
+  void set_fstab_unstable_points(std::map<std::string, uint64_t> points) { fstab_unstable_ = std::move(points); }
 
  private:
   RootResolver(UniqueFd fd, std::string root) : fd_(std::move(fd)), root_(std::move(root)) {}
   UniqueFd fd_;
   std::string root_;
   std::set<std::string> fstab_;
+  std::map<std::string, uint64_t> fstab_unstable_;
 };
 
 // The mount points (second field, octal escapes such as \040 decoded,
 // normalised without a trailing slash) of the lines of an fstab(5) text;
 // comments, blank lines, swap and "none" entries skipped.
 std::set<std::string> parse_fstab_mount_points(const std::string& text);
+
+// The mount points of the lines of an fstab(5) text whose type is FAT
+// (vfat, msdos, fat), exFAT or FUSE (fuse, fuseblk, fuse.*, ntfs-3g), with
+// that filesystem's statfs type.
+std::map<std::string, uint64_t> parse_fstab_unstable_points(const std::string& text);
 
 // One line of an fstab(5) text: what is mounted (UUID=..., LABEL=...,
 // /dev/...; escapes decoded, a quoted tag value unquoted), where, its type
@@ -222,11 +236,30 @@ struct Diagnostic {
 
 // Filesystems whose files the enforcer cannot identify by (device, inode):
 // stat reports another device than the superblock's (btrfs subvolumes,
-// overlayfs), so a rule resolved there would never match. The name as the
-// messages write it, or nullptr for a filesystem the enforcer handles.
-// `unknown` when statfs failed (kFsTypeUnknown): a rule there may be on
-// such a filesystem, and is not trusted either.
+// overlayfs), so a rule resolved there would never match; or the inode
+// numbers are not kept (unstable_inode_fs). The name as the messages
+// write it, or nullptr for a filesystem the enforcer handles. `unknown`
+// when statfs failed (kFsTypeUnknown): a rule there may be on such a
+// filesystem, and is not trusted either.
 const char* unidentifiable_fs(uint64_t magic);
+
+// Filesystems that number an inode when the kernel reads it into its
+// cache, so a file dropped from the cache and read again has another
+// number (FAT and exFAT: iunique), and look names up ignoring case:
+// "FAT", "exFAT", else nullptr. Only the root directory keeps its number
+// there (kUnstableFsRootIno), so the filesystem's root (a subtree rule on
+// its mount point) is the one object such a filesystem can be. FUSE,
+// whose server decides numbers and lookups and may renumber even the
+// root, is unidentifiable whole.
+const char* unstable_inode_fs(uint64_t magic);
+inline constexpr uint64_t kUnstableFsRootIno = 1;  // MSDOS_ROOT_INO, EXFAT_ROOT_INO
+inline constexpr uint64_t kFatMagic = 0x4d44;        // MSDOS_SUPER_MAGIC
+inline constexpr uint64_t kExfatMagic = 0x2011bab0;  // EXFAT_SUPER_MAGIC
+inline constexpr uint64_t kFuseMagic = 0x65735546;   // FUSE_SUPER_MAGIC
+
+// Whether a resolver's error is an unidentifiable_note (they all begin
+// "is on "): the program exists, as one the enforcer cannot tell apart.
+bool is_unidentifiable_note(const std::string& error);
 
 // The filesystem type of an object statfs failed on (`fs_magic`): what
 // holds it cannot be told.
@@ -235,7 +268,9 @@ inline constexpr uint64_t kFsTypeUnknown = ~uint64_t{0};
 // "is on a btrfs filesystem, whose files the enforcer cannot identify
 // (stat's device is not the filesystem's)", for a path on such a
 // filesystem (`magic`); "" for a filesystem the enforcer handles.
-std::string unidentifiable_note(uint64_t magic);
+// `fs_root`: the object is a directory with inode number 1, which on
+// a filesystem unstable_inode_fs names is its root, and enforceable.
+std::string unidentifiable_note(uint64_t magic, bool fs_root = false);
 
 // A device whose opening is refused without a device rule.
 struct RawDevice {
