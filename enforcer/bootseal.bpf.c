@@ -522,14 +522,40 @@ struct walk {
 /* ---- places of filesystems mounted later --------------------------- */
 
 /* The key of the place of the filesystem `root` is the root of, at level
- * 0: 1 when its superblock has a UUID (s_uuid not all zeros). */
+ * 0: 1 when its superblock has a UUID (s_uuid not all zeros), or is FAT
+ * or exFAT, keyed by its device (BS_PLACE_DEV_TAG). */
 static __always_inline int place_key_of(struct dentry *root, struct bs_place_key *k)
 {
 	struct super_block *sb = BPF_CORE_READ(root, d_sb);
 	__u64 half[2] = {};
+	unsigned long magic;
 
-	if (!sb || bpf_core_read(half, sizeof(half), &sb->s_uuid))
+	if (!sb)
 		return 0;
+	magic = BPF_CORE_READ(sb, s_magic);
+	if (magic == BS_FAT_MAGIC || magic == BS_EXFAT_MAGIC) {
+		__u32 dev = BPF_CORE_READ(sb, s_dev);
+
+		__builtin_memcpy(k->uuid, BS_PLACE_DEV_TAG, BS_PLACE_DEV_TAG_LEN);
+		__builtin_memcpy(k->uuid + BS_PLACE_DEV_TAG_LEN, &dev, sizeof(dev));
+		k->level = 0;
+		return 1;
+	}
+	if (bpf_core_read(half, sizeof(half), &sb->s_uuid))
+		return 0;
+	{
+		/* A UUID made to look like a FAT place's key (mkfs.ext4 -U). */
+		const char tag[] = BS_PLACE_DEV_TAG;
+		const __u8 *b = (const __u8 *)half;
+		int i, same = 1;
+
+#pragma unroll
+		for (i = 0; i < BS_PLACE_DEV_TAG_LEN; i++)
+			if (b[i] != (__u8)tag[i])
+				same = 0;
+		if (same)
+			return 0;
+	}
 	if (!(half[0] | half[1]))
 		return 0;
 	__builtin_memcpy(k->uuid, half, sizeof(k->uuid));
@@ -2986,7 +3012,8 @@ struct super_block___bdev {
 } __attribute__((preserve_access_index));
 
 /* Whether the filesystem of `sb` is placed on the directory `mp`: its
- * UUID's level 0 in `places` is that directory, the mount point itself;
+ * UUID's (FAT's, exFAT's: its device key's) level 0 in `places` is that
+ * directory, the mount point itself;
  * and when the loader found the filesystem's devices, it is on a guarded
  * block device (a UUID is easily copied: mkfs -U on a loop device, an
  * overlay's or an erofs image's UUID, which have none of those devices). */

@@ -258,6 +258,14 @@ struct bs_place_key {
 	__u32 level;    /* 0 .. BS_PLACE_DEPTH - 1 */
 	__u32 pad;
 };
+/* FAT and exFAT keep no 128-bit UUID in the superblock (their serial is
+ * 32 bits): their places are keyed by their device instead, `uuid` being
+ * these 12 bytes, then s_dev (kernel encoding, in the CPU's byte order).
+ * A superblock of another type whose UUID begins with them has no place. */
+#define BS_PLACE_DEV_TAG "bs-place-dev"
+#define BS_PLACE_DEV_TAG_LEN 12
+#define BS_FAT_MAGIC 0x4d44        /* MSDOS_SUPER_MAGIC: vfat, msdos */
+#define BS_EXFAT_MAGIC 0x2011bab0  /* EXFAT_SUPER_MAGIC */
 struct bs_place_dir {
 	__u32 dev;      /* the directory's device (kernel encoding) */
 	__u32 flags;    /* BS_PLACE_* */

@@ -423,6 +423,22 @@ std::map<std::string, uint64_t> parse_fstab_unstable_points(const std::string& t
   return out;
 }
 
+std::array<uint8_t, 16> device_place_key(uint32_t dev) {
+  static_assert(sizeof(BS_PLACE_DEV_TAG) - 1 == BS_PLACE_DEV_TAG_LEN && BS_PLACE_DEV_TAG_LEN + 4 == 16);
+  std::array<uint8_t, 16> key{};
+  std::memcpy(key.data(), BS_PLACE_DEV_TAG, BS_PLACE_DEV_TAG_LEN);
+  std::memcpy(key.data() + BS_PLACE_DEV_TAG_LEN, &dev, sizeof(dev));  // as the enforcer stores s_dev
+  return key;
+}
+
+bool is_device_place_key(const std::array<uint8_t, 16>& key) {
+  return std::memcmp(key.data(), BS_PLACE_DEV_TAG, BS_PLACE_DEV_TAG_LEN) == 0;
+}
+
+bool device_placed_type(const std::string& type) {
+  return type == "vfat" || type == "msdos" || type == "fat" || type == "exfat";
+}
+
 std::optional<std::array<uint8_t, 16>> parse_fs_uuid(std::string_view text) {
   std::array<uint8_t, 16> out{};
   size_t n = 0;
@@ -1130,11 +1146,18 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
   }
   o << "places " << c.places.size() << "\n";
   for (const auto& pl : c.places) {
-    o << "  place " << quote_if_needed(pl.mount_point) << " uuid ";
-    static const char* kHex = "0123456789abcdef";
-    for (size_t i = 0; i < pl.uuid.size(); ++i) {
-      if (i == 4 || i == 6 || i == 8 || i == 10) o << '-';
-      o << kHex[pl.uuid[i] >> 4] << kHex[pl.uuid[i] & 15];
+    o << "  place " << quote_if_needed(pl.mount_point);
+    if (is_device_place_key(pl.uuid)) {
+      uint32_t dev = 0;
+      std::memcpy(&dev, pl.uuid.data() + BS_PLACE_DEV_TAG_LEN, sizeof(dev));
+      o << " device " << format_kernel_dev(dev);  // FAT, exFAT: keyed by device
+    } else {
+      o << " uuid ";
+      static const char* kHex = "0123456789abcdef";
+      for (size_t i = 0; i < pl.uuid.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) o << '-';
+        o << kHex[pl.uuid[i] >> 4] << kHex[pl.uuid[i] & 15];
+      }
     }
     o << (pl.chain.mount_point_exists ? " at" : " below");
     for (const auto& d : pl.chain.dirs) o << " " << format_kernel_dev(d.dev) << "/" << d.ino;

@@ -360,6 +360,16 @@ void find_places(const RootResolver& resolver, const DeviceResolver& resolve_dev
     std::vector<std::pair<std::array<uint8_t, 16>, std::vector<const FilesystemIdentity*>>> found;
     for (const auto& id : *ids) {
       auto uuid = id.problem.empty() ? parse_fs_uuid(id.uuid) : std::nullopt;
+      if (uuid && is_device_place_key(*uuid)) {
+        unidentified("its UUID " + id.uuid + " begins as the enforcer's device keys do, which it never places");
+        guard_too(id.device);
+        continue;
+      }
+      // FAT and exFAT: a 32-bit serial, no UUID in the superblock; the
+      // enforcer keys them by their device. Not behind an automount: the
+      // autofs on the place would be refused, and the ESP's mount with it.
+      if (!uuid && id.problem.empty() && device_placed_type(e.type) && !e.automount)
+        if (const uint32_t dev = block_device(id.device)) uuid = device_place_key(dev);
       if (!uuid) {
         if (!id.problem.empty()) log.warn(where + ": " + id.problem + "; that device has no place");
         else unidentified("its UUID " + id.uuid + " is not a 128-bit one the kernel keeps");

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -725,6 +726,31 @@ TEST(CompileNames, ANameInAFatPlaceIsRefused) {
   ASSERT_EQ(c.names.size(), 1u);
   EXPECT_EQ(c.names[0].name, k.t.name("/home", "keep.conf"));
   EXPECT_EQ(of_kind(c, BS_KIND_SUBTREE).size(), 1u);
+}
+
+TEST(Places, FatAndExfatArePlacedByTheirDevice) {
+  // The key the enforcer's place_key_of() makes for a FAT superblock on
+  // device 8:1 (kernel encoding 8 << 20 | 1).
+  const uint32_t dev = 8u << 20 | 1;
+  const auto key = device_place_key(dev);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(key.data()), 12), "bs-place-dev");
+  uint32_t stored = 0;
+  std::memcpy(&stored, key.data() + 12, sizeof(stored));  // s_dev as the enforcer copies it
+  EXPECT_EQ(stored, dev);
+  EXPECT_TRUE(is_device_place_key(key));
+  EXPECT_NE(device_place_key(8u << 20 | 2), key);
+  EXPECT_TRUE(device_placed_type("vfat"));
+  EXPECT_TRUE(device_placed_type("exfat"));
+  EXPECT_FALSE(device_placed_type("ext4"));
+  EXPECT_FALSE(device_placed_type("fuseblk"));  // never placed: its server decides what it is
+  // FAT's serial is no UUID the loader parses; an ext4 UUID can be made to
+  // begin as a device key does, and is then told apart (the loader does
+  // not place it, the enforcer gives such a superblock no place).
+  EXPECT_FALSE(parse_fs_uuid("1234-ABCD"));
+  const auto forged = parse_fs_uuid("62732d70-6c61-6365-2d64-657601008000");
+  ASSERT_TRUE(forged);
+  EXPECT_TRUE(is_device_place_key(*forged));
+  EXPECT_FALSE(is_device_place_key(*parse_fs_uuid("5e1f0c4a-2b7d-4c11-9a3e-0d6f2b8c7a91")));
 }
 
 TEST(CompileNames, ADenialThroughASymlinkIntoALaterFilesystemIsNotInstalled) {

@@ -28,6 +28,14 @@
 #      /boot/efi/later` (a name in the root, which FAT looks up ignoring
 #      case): it names the three rules and the filesystem, not the subtree
 #      rule on the root, and exits 7, as an enforce-mode boot would stop.
+#      A second FAT filesystem, an ESP-like disk the fstab mounts on
+#      /boot/esp by its serial (UUID=XXXX-XXXX) after the loader, under
+#      `deny write subtree /boot/esp`: FAT keeps no UUID in its superblock,
+#      so the loader places it by its device. Mounted there (as systemd
+#      would), a write in it is refused; mounted a second time elsewhere,
+#      a write through that mount is refused too (twins: it is read there;
+#      a FAT filesystem made in the guest, which the fstab does not name,
+#      is written, but refused the ESP's place).
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 cat >"$VM_WORK/refused.policy" <<'POLICY'
@@ -67,13 +75,14 @@ ext4_disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/")
 perm='Operation not permitted'
 note="whose files the enforcer cannot identify \\(stat's device is not the filesystem's\\)"
 
-# boot NAME SEALED FS DISK APPEND: one boot of DISK under the policy SEALED,
-# its console in $VM_WORK/NAME.log.
+# boot NAME SEALED FS DISK APPEND [VM_BOOT ARGS...]: one boot of DISK under
+# the policy SEALED, its console in $VM_WORK/NAME.log.
 boot() {
 	local name=$1 sealed=$2 fs=$3 disk=$4 append=$5 initrd
+	shift 5
 	ENF_INITRAMFS_MODULES=$fs
 	initrd=$(enf_initramfs "$sealed")
-	vm_boot --initrd "$initrd" --disk "$disk" --log "$VM_WORK/$name.log" --timeout 300 --append "$append"
+	vm_boot --initrd "$initrd" --disk "$disk" --log "$VM_WORK/$name.log" --timeout 300 --append "$append" "$@"
 }
 
 # refused LOG FS-WORDS: the loader names the rule and the filesystem and the
@@ -118,6 +127,7 @@ policy "vm-fat-root"
 generation 1
 mode enforce
 deny write subtree /boot/efi
+deny write subtree /boot/esp
 POLICY
 cat >"$VM_WORK/fat-refused.policy" <<'POLICY'
 policy "vm-fat-files"
@@ -147,21 +157,41 @@ try fat-write-again sh -c 'echo more >>/boot/efi/EFI/file'
 try fat-create sh -c 'echo new >/boot/efi/EFI/new'
 try fat-read grep -q 'fat content' /boot/efi/EFI/file
 try root-write sh -c 'echo written >/root/new && grep -q written /root/new'
+# The ESP, mounted from the fstab as systemd would, then a second time;
+# first another FAT filesystem (on a loop device) on the ESP's place.
+mkdir -p /mnt/esp2 /mnt/other
+dd if=/dev/zero of=/tmp/other.img bs=1M count=8 2>/dev/null && mkdosfs /tmp/other.img >/dev/null
+try other-on-esp mount -t vfat -o loop /tmp/other.img /boot/esp
+try esp-mount mount -t vfat /dev/vdb /boot/esp
+try esp-write sh -c 'echo new >/boot/esp/new'
+try esp-mount-again mount -t vfat /dev/vdb /mnt/esp2
+try esp-write-again sh -c 'echo new >/mnt/esp2/new'
+try esp-read-again ls /mnt/esp2
+try other-fat sh -c 'mount -t vfat -o loop /tmp/other.img /mnt/other && echo new >/mnt/other/new'
+bootseal audit | grep 'not placed there' | sed 's/^/TEST: audit: /'
 /usr/sbin/bootseal-loader --root / --config /etc/bs-check/loader.conf --dry-run >/tmp/check.log 2>&1
 say "check rc=$?"
 grep 'bootseal: rule' /tmp/check.log | while read -r line; do say "check: $line"; done
 finish
 EOF
 
-mkdir -p "$VM_WORK/fat-tree/usr/sbin" "$VM_WORK/fat-tree/etc/bs-check/trusted.d"
+mkdir -p "$VM_WORK/fat-tree/usr/sbin" "$VM_WORK/fat-tree/etc/bs-check/trusted.d" "$VM_WORK/fat-tree/boot/esp"
+rm -f "$VM_WORK/esp.img"
+truncate -s 8M "$VM_WORK/esp.img"
+busybox mkdosfs -n ESP "$VM_WORK/esp.img" >/dev/null || _vm_die "cannot make the ESP's FAT filesystem"
+esp_serial=$(blkid -p -o value -s UUID "$VM_WORK/esp.img") || _vm_die "blkid cannot read the ESP's serial"
+printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' "UUID=$esp_serial /boot/esp vfat defaults 0 0" \
+	>"$VM_WORK/fat-tree/etc/fstab"
 enf_copy_program "$ENF_LOADER" "$VM_WORK/fat-tree/usr/sbin/bootseal-loader"
+enf_copy_program "$ENF_TOOL" "$VM_WORK/fat-tree/usr/sbin/bootseal"
 cp "$VM_WORK/keys/vm.pub.pem" "$VM_WORK/fat-tree/etc/bs-check/trusted.d/vm.pem"
 cp "$VM_WORK/fat-refused.sealed" "$VM_WORK/fat-tree/etc/bs-check/policy.sealed"
 printf '%s\n' "source = file /etc/bs-check/policy.sealed" "trust = /etc/bs-check/trusted.d" \
 	>"$VM_WORK/fat-tree/etc/bs-check/loader.conf"
-mapfile -t loader_libs < <(enf_lib_files "$ENF_LOADER")
+mapfile -t loader_libs < <(enf_lib_files "$ENF_LOADER" "$ENF_TOOL")
 fat_disk=$(vm_build_disk --init "$VM_WORK/fat-init" --dir "$VM_WORK/fat-tree:/" "${loader_libs[@]}" --root-size 96)
-boot fat-held "$VM_WORK/fat-held.sealed" "loop vfat nls_cp437 nls_ascii nls_utf8" "$fat_disk" vm.fat=/boot/efi
+boot fat-held "$VM_WORK/fat-held.sealed" "loop vfat nls_cp437 nls_ascii nls_utf8" "$fat_disk" vm.fat=/boot/efi \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/esp.img,if=virtio,format=raw,snapshot=on"
 log=$VM_WORK/fat-held.log
 vm_expect "$log" "a FAT filesystem mounted on /newroot/boot/efi" "the initramfs mounts a FAT filesystem on /boot/efi"
 vm_expect "$log" "bootseal: policy 'vm-fat-root' generation 1 in force, enforce mode" \
@@ -172,6 +202,15 @@ vm_expect "$log" '^TEST: fat inode renumbered$' "the file has another inode numb
 vm_expect "$log" "^TEST: fat-write-again out=.*$perm" "with its new number, writing it is still refused"
 vm_expect "$log" "^TEST: fat-create out=.*$perm" "creating a file there is refused"
 vm_expect "$log" '^TEST: fat-read rc=0' "reading it works"
+vm_expect "$log" "bootseal: fill: .* 1 later filesystems placed" "the ESP the fstab names is placed (by its device)"
+vm_expect "$log" '^TEST: other-on-esp out=.*permission denied' "another FAT filesystem is refused the ESP's place"
+vm_expect "$log" "^TEST: audit: .*a mount on a filesystem.s place of what is not placed there" "the audit says the refusal is the place's"
+vm_expect "$log" '^TEST: esp-mount rc=0' "the ESP is mounted on its place"
+vm_expect "$log" "^TEST: esp-write out=.*$perm" "writing in the ESP on its place is refused"
+vm_expect "$log" '^TEST: esp-mount-again rc=0' "the ESP is mounted a second time elsewhere"
+vm_expect "$log" "^TEST: esp-write-again out=.*$perm" "writing in it through the second mount is refused"
+vm_expect "$log" '^TEST: esp-read-again rc=0' "it is read through the second mount"
+vm_expect "$log" '^TEST: other-fat rc=0' "a FAT filesystem the fstab does not name is written"
 vm_expect "$log" '^TEST: root-write rc=0' "a write on the root filesystem works"
 fatnote="is on a FAT filesystem, whose inode numbers change when the kernel drops a file from its cache and whose names ignore case, so the enforcer cannot identify its files \\(a subtree rule on its mount point can be enforced\\)"
 vm_expect "$log" "^TEST: check: bootseal: rule 1 \\(deny write path /boot/efi/EFI/file\\): /boot/efi/EFI/file $fatnote: the rule cannot be enforced" \

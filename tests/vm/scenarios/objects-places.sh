@@ -19,8 +19,9 @@
 #   - a new UUID for /home (EXT4_IOC_SETFSUUID) and a new label for /boot
 #     (FS_IOC_SETFSLABEL), which would take them from their places (twin:
 #     the root filesystem, which has no place, takes a new label).
-# A filesystem for /boot/efi without a UUID (as a vfat ESP's serial, which
-# the kernel does not keep as one): not placed, its device guarded.
+# A filesystem for /boot/efi without a UUID (an ext4 made with -U clear;
+# a FAT ESP is placed by its device, objects-btrfs-overlay): not placed,
+# its device guarded.
 # Decoys, as root would leave for the next boot: a second disk labelled
 # like /boot and a third with /home's UUID. The loader warns that two
 # devices answer each spec, places and guards every one (raw writes of
@@ -77,8 +78,8 @@ mkfs.ext4 -q -F -L lateboot -d "$VM_WORK/decoyfs" "$VM_WORK/decoy-boot.img" 8M |
 mkfs.ext4 -q -F -U "$home_uuid" -d "$VM_WORK/decoyfs" "$VM_WORK/decoy-home.img" 8M ||
 	_vm_die "cannot make the /home decoy"
 truncate -s 8M "$VM_WORK/scratch.img"
-# A filesystem below /boot with no UUID the enforcer could key a place by
-# (as a vfat ESP's serial): not placed, its device guarded all the same.
+# A filesystem below /boot with no UUID the enforcer could key a place by:
+# not placed, its device guarded all the same.
 rm -f "$VM_WORK/nouuid.img"
 mkfs.ext4 -q -F -L espish -U clear "$VM_WORK/nouuid.img" 8M || _vm_die "cannot make the filesystem without a UUID"
 rm -f "$VM_WORK/decoy-both.img"

@@ -181,6 +181,17 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
 // nullopt for any other form (vfat's 8-digit serial) and the nil UUID.
 std::optional<std::array<uint8_t, 16>> parse_fs_uuid(std::string_view text);
 
+// The place key the enforcer gives a FAT or exFAT filesystem on the block
+// device `dev` (kernel encoding), which keeps no 128-bit UUID:
+// BS_PLACE_DEV_TAG, then the device, in the CPU's byte order.
+std::array<uint8_t, 16> device_place_key(uint32_t dev);
+// Whether a key begins with BS_PLACE_DEV_TAG: a device key, or a UUID
+// made to look like one, which the enforcer gives no place.
+bool is_device_place_key(const std::array<uint8_t, 16>& key);
+// Whether an fstab type is one whose places are keyed by device (vfat,
+// msdos, fat, exfat).
+bool device_placed_type(const std::string& type);
+
 // A filesystem the fstab mounts after the loader, identified by its UUID:
 // the enforcer's `places` map (enforcer/bootseal.h).
 inline constexpr size_t kMaxPlaces = BS_MAX_PLACES;
