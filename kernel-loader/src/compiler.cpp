@@ -408,15 +408,13 @@ std::set<std::string> parse_fstab_mount_points(const std::string& text) {
   return out;
 }
 
-std::map<std::string, uint64_t> parse_fstab_unstable_points(const std::string& text) {
+std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEntry>& entries) {
   std::map<std::string, uint64_t> out;
-  for (auto& e : parse_fstab_entries(text)) {
+  for (const auto& e : entries) {
     uint64_t magic = 0;
-    if (e.type == "vfat" || e.type == "msdos" || e.type == "fat")
-      magic = kFatMagic;
-    else if (e.type == "exfat")
-      magic = kExfatMagic;
-    else if (e.type == "fuse" || e.type == "fuseblk" || e.type == "ntfs-3g" || e.type.rfind("fuse.", 0) == 0)
+    if (device_placed_type(e.type))
+      magic = e.type == "exfat" ? kExfatMagic : kFatMagic;
+    else if (e.type == "ntfs-3g" || e.type.rfind("fuse.", 0) == 0 || fstype_magic(e.type) == kFuseMagic)
       magic = kFuseMagic;
     if (magic) out[e.mount_point] = magic;
   }

@@ -466,7 +466,7 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
     const std::string text(fstab->begin(), fstab->end());
     fstab_entries = parse_fstab_entries(text);
     resolver->set_fstab_mount_points(parse_fstab_mount_points(text));
-    resolver->set_fstab_unstable_points(parse_fstab_unstable_points(text));
+    resolver->set_fstab_unstable_points(fstab_unstable_points(fstab_entries));
   } else if (::access(fstab_name.c_str(), F_OK) == 0) {
     log.warn(fstab.error() + "; no filesystem mounted later is known, and no place is recorded");
   }

@@ -705,12 +705,12 @@ TEST(CompileNames, ANameInAFatPlaceIsRefused) {
   k.fstab = {"/boot/efi", "/home"};
   const std::string fstab = "UUID=1234-ABCD /boot/efi vfat umask=0077 0 1\n/dev/sdb1 /home ext4 defaults 0 2\n"
                             "sshfs#u@h: /mnt/remote fuse.sshfs defaults 0 0\n";
-  EXPECT_EQ(parse_fstab_unstable_points(fstab),
+  EXPECT_EQ(fstab_unstable_points(parse_fstab_entries(fstab)),
             (std::map<std::string, uint64_t>{{"/boot/efi", kFatMagic}, {"/mnt/remote", kFuseMagic}}));
   auto r = RootResolver::open(k.t.path());
   ASSERT_TRUE(r.ok()) << r.error();
   r->set_fstab_mount_points(k.fstab);
-  r->set_fstab_unstable_points(parse_fstab_unstable_points(fstab));
+  r->set_fstab_unstable_points(fstab_unstable_points(parse_fstab_entries(fstab)));
   Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, path_obj("/boot/efi/startup.nsh")),
                                  make_rule(Action::deny, Operation::write, subtree_obj("/boot/efi")),
                                  make_rule(Action::deny, Operation::write, path_obj("/home/keep.conf"))}),

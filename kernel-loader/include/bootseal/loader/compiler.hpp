@@ -140,7 +140,7 @@ class RootResolver {
   // directory); without this every such directory is BS_ANCESTOR_DIR.
   void set_fstab_mount_points(std::set<std::string> points) { fstab_ = std::move(points); }
   // Those of them the fstab mounts a FAT, exFAT or FUSE filesystem on
-  // (parse_fstab_unstable_points): a name with no file there is refused as
+  // (fstab_unstable_points): a name with no file there is refused as
   // a name on such a filesystem is.
   void set_fstab_unstable_points(std::map<std::string, uint64_t> points) { fstab_unstable_ = std::move(points); }
 
@@ -157,10 +157,6 @@ class RootResolver {
 // comments, blank lines, swap and "none" entries skipped.
 std::set<std::string> parse_fstab_mount_points(const std::string& text);
 
-// The mount points of the lines of an fstab(5) text whose type is FAT
-// (vfat, msdos, fat), exFAT or FUSE (fuse, fuseblk, fuse.*, ntfs-3g), with
-// that filesystem's statfs type.
-std::map<std::string, uint64_t> parse_fstab_unstable_points(const std::string& text);
 
 // One line of an fstab(5) text: what is mounted (UUID=..., LABEL=...,
 // /dev/...; escapes decoded, a quoted tag value unquoted), where, its type
@@ -175,6 +171,11 @@ struct FstabEntry {
   bool automount = false;  // x-systemd.automount: systemd puts an autofs there first
 };
 std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
+
+// The mount points of the fstab lines (parse_fstab_entries) whose type is
+// FAT (vfat, msdos, fat), exFAT or FUSE (fuse, fuseblk, fuse.*, ntfs-3g),
+// with that filesystem's statfs type.
+std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEntry>& entries);
 
 // A filesystem UUID as blkid and fstab write it (8-4-4-4-12 hex digits, any
 // case) -> its 16 bytes in the order a superblock's s_uuid holds them;
@@ -264,8 +265,8 @@ const char* unidentifiable_fs(uint64_t magic);
 // root, is unidentifiable whole.
 const char* unstable_inode_fs(uint64_t magic);
 inline constexpr uint64_t kUnstableFsRootIno = 1;  // MSDOS_ROOT_INO, EXFAT_ROOT_INO
-inline constexpr uint64_t kFatMagic = 0x4d44;        // MSDOS_SUPER_MAGIC
-inline constexpr uint64_t kExfatMagic = 0x2011bab0;  // EXFAT_SUPER_MAGIC
+inline constexpr uint64_t kFatMagic = BS_FAT_MAGIC;      // as the enforcer's place_key_of() tests it
+inline constexpr uint64_t kExfatMagic = BS_EXFAT_MAGIC;
 inline constexpr uint64_t kFuseMagic = 0x65735546;   // FUSE_SUPER_MAGIC
 
 // Whether a resolver's error is an unidentifiable_note (they all begin
