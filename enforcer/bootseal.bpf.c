@@ -4046,12 +4046,35 @@ static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd, uns
 }
 
 /* write: changing a file's attribute flags (chattr: immutable, append-only,
- * ...) through the descriptor, whatever it was opened for. */
+ * ...) through the descriptor, whatever it was opened for. The flags of a
+ * directory protected names hang from (ancestor_bits) are not changed by
+ * anyone: one of them, casefold (chattr +F on an empty directory, on an
+ * ext4, f2fs or tmpfs that allows it), makes the directory's lookups
+ * ignore case, and "SHADOW" would then be the entry the names map knows
+ * as "shadow" without matching it. The new flags are in the caller's
+ * memory, which it may change after a look here, so none are let through.
+ * A directory mounted on through more stacked mounts than the climb
+ * follows is refused too. */
 static __always_inline int attr_ioctl(struct file *file, unsigned int cmd)
 {
+	struct dentry *d;
+
 	switch (cmd) {
 	case 0x40086602:  /* FS_IOC_SETFLAGS */
 	case 0x40046602:  /* FS_IOC32_SETFLAGS (32-bit tasks) */
+		/* The root of a mounted filesystem stands for the place it is
+		 * mounted on, as in the names map. */
+		d = BPF_CORE_READ(file, f_path.dentry);
+		if (bs_has_ancestors) {
+			struct climb c = {};
+
+			c.dentry = (__u64)d;
+			c.mnt = (__u64)BPF_CORE_READ(file, f_path.mnt);
+			bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
+			if (!c.done || ancestor_bits(d) || ancestor_bits((struct dentry *)c.dentry))
+				return refuse_write(d, BS_RULE_ANCESTOR);
+		}
+		return check_file(BS_OP_WRITE, file);
 	case 0x401c5820:  /* FS_IOC_FSSETXATTR */
 		return check_file(BS_OP_WRITE, file);
 	case 0x4008662c:  /* EXT4_IOC_SETFSUUID: a placed filesystem keeps its UUID */

@@ -107,8 +107,9 @@
  * walk cannot tell which subtrees hold it, and fails closed. */
 #define BS_RULE_DISCONNECTED (-12)
 /* Renaming or removing a directory above a protected name (or a symlink
- * on the way to one), or the directory a subtree rule names: the names
- * under it would change meaning. */
+ * on the way to one), or the directory a subtree rule names, or changing
+ * such a directory's attribute flags (FS_IOC_SETFLAGS: casefold): the
+ * names under it would change meaning. */
 #define BS_RULE_ANCESTOR (-13)
 /* Placing at a protected name a file that stays reachable elsewhere: a
  * hard link to it, or a rename of a file with other names or open for

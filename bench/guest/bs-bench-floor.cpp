@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
         // under it), so the names and ancestors maps are as full.
         bootseal::loader::NameResolution r;
         r.object = bootseal::loader::InodeId{1, next_ino++};
+        r.fs_magic = 0xef53;  // ext4, as the guest's root
         std::string dir = "/";
         size_t at = 1;
         for (size_t slash; (slash = path.find('/', at)) != std::string::npos; at = slash + 1) {

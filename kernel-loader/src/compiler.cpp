@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -14,6 +16,7 @@
 #include <climits>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -213,8 +216,19 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       if (dir.ino != kUnstableFsRootIno) mark_bad(magic, shown);  // a bind mount of a directory there
       return magic;
     }
-    if (unidentifiable_fs(magic)) mark_bad(magic, shown);
+    if (!unidentifiable_fs(magic).empty()) mark_bad(magic, shown);
     return 0;
+  };
+  // A directory whose names ignore case (ext4, f2fs or tmpfs casefold):
+  // the first one a name is recorded in, for the rule to be refused. The
+  // enforcer's names map compares names byte for byte; "SHADOW" there is
+  // the entry "shadow" is.
+  auto note_casefold = [&](const Dir& d) {
+    if (!res.casefold_at.empty()) return;
+    UniqueFd readable(::openat(fd_of(d), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    unsigned int flags = 0;  // the kernel writes an int, whatever the ioctl number says
+    if (readable && ::ioctl(readable.get(), FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_CASEFOLD_FL) != 0)
+      res.casefold_at = d.shown;
   };
   stack.back().unstable = check_dir(fd_.get(), stack.back().id, "/");
   // `r` as returned: the type of `fd` (the object's, or the directory the
@@ -260,6 +274,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       const int e = errno;
       if (e == ENOENT && last) {  // a name without a file: protected by name
         res.names.push_back(EntryName{top.id, comp});
+        note_casefold(top);
         res.missing_on_later_fs = later_fs(top, shown);
         const bool place = fstab_.count(top.shown) && empty_directory(fd_of(top), ".");
         dirs_above(&res, place);
@@ -276,6 +291,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         // whose target cannot be reached, the symlink's own name stands too.
         res.missing = EntryName{top.id, comp};
         res.missing_shown = shown;
+        note_casefold(top);
         res.missing_on_later_fs = later_fs(top, shown);
         dirs_above(&res);
         return done(res, fd_of(top));
@@ -291,9 +307,10 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       if (n < 0) return fail(quote_if_needed(shown) + ": " + errno_text(errno));
       if (static_cast<size_t>(n) == target.size()) return fail(quote_if_needed(shown) + ": symlink target too long");
       target.resize(static_cast<size_t>(n));
-      if (last)
+      if (last) {
         res.names.push_back(EntryName{top.id, comp});
-      else
+        note_casefold(top);
+      } else
         add_ancestor(&res.ancestors, id, BS_ANCESTOR_SYMLINK);
       if (top.unstable) mark_bad(top.unstable, shown);  // the symlink's own number
       dirs_above(&res);
@@ -304,6 +321,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
     }
     if (last) {
       res.names.push_back(EntryName{top.id, comp});
+      note_casefold(top);
       if (top.unstable) mark_bad(top.unstable, top.shown);  // a filesystem mounted in a directory there
       dirs_above(&res);
       // The object itself: openat crosses a mount on it, as the kernel's
@@ -409,14 +427,28 @@ std::set<std::string> parse_fstab_mount_points(const std::string& text) {
 }
 
 std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEntry>& entries) {
+  // Types the policy language has no fstype name for, by the magic their
+  // superblock gets.
+  static const std::map<std::string, uint64_t> kOtherTypes = {
+      {"cifs", 0xff534d42}, {"smb3", 0xfe534d42}, {"9p", 0x01021997},     {"ceph", 0x00c36400},
+      {"zfs", 0x2fc12fc1},  {"ntfs3", 0x7366746e}, {"bcachefs", 0xca451a4e}, {"virtiofs", kFuseMagic},
+      {"ntfs-3g", kFuseMagic}, {"sshfs", kFuseMagic}, {"jfs", 0x3153464a}, {"reiserfs", 0x52654973},
+      {"nilfs2", 0x3434},   {"udf", 0x15013346},  {"cramfs", 0x28cd3d45},
+  };
   std::map<std::string, uint64_t> out;
   for (const auto& e : entries) {
     uint64_t magic = 0;
     if (device_placed_type(e.type))
       magic = e.type == "exfat" ? kExfatMagic : kFatMagic;
-    else if (e.type == "ntfs-3g" || e.type.rfind("fuse.", 0) == 0 || fstype_magic(e.type) == kFuseMagic)
+    else if (e.type.rfind("fuse.", 0) == 0 || e.type.rfind("fuse3.", 0) == 0)
       magic = kFuseMagic;
-    if (magic) out[e.mount_point] = magic;
+    else if (const auto m = fstype_magic(e.type))
+      magic = *m;
+    else if (const auto o = kOtherTypes.find(e.type); o != kOtherTypes.end())
+      magic = o->second;
+    else
+      magic = kFsTypeUnknown;  // "auto", or a type this list does not know: fail closed
+    if (!unidentifiable_fs(magic).empty()) out[e.mount_point] = magic;
   }
   return out;
 }
@@ -522,14 +554,60 @@ const char* unstable_inode_fs(uint64_t magic) {
   }
 }
 
-const char* unidentifiable_fs(uint64_t magic) {
+bool keeps_inode_numbers(uint64_t magic) {
   switch (magic) {
-    case 0x9123683eULL: return "btrfs";    // BTRFS_SUPER_MAGIC
-    case 0x794c7630ULL: return "overlay";  // OVERLAYFS_SUPER_MAGIC
-    case kFuseMagic: return "FUSE";        // fuse and fuseblk
-    case kFsTypeUnknown: return "unknown";
-    default: return unstable_inode_fs(magic);
+    case 0xef53:       // ext2, ext3, ext4
+    case 0x58465342:   // xfs
+    case 0xf2f52010:   // f2fs
+    case 0x3153464a:   // jfs
+    case 0x52654973:   // reiserfs
+    case 0x3434:       // nilfs2
+    case 0x01021994:   // tmpfs, devtmpfs
+    case 0x858458f6:   // ramfs (an initramfs' rootfs)
+    case 0x73717368:   // squashfs
+    case 0xe0f5e1e2:   // erofs
+    case 0x28cd3d45:   // cramfs
+    case 0x9660:       // iso9660
+    case 0x15013346:   // udf
+    case 0x62656572:   // sysfs
+    case 0x63677270:   // cgroup2
+    case 0x1cd1:       // devpts
+    case 0x73636673:   // securityfs
+    case 0x64626720:   // debugfs
+    case 0x74726163:   // tracefs
+    case 0x62656570:   // configfs
+    case 0xcafe4a11:   // bpf
+      return true;
+    default:
+      return false;
   }
+}
+
+namespace {
+// Names for the messages of filesystems not kept (keeps_inode_numbers)
+// that the policy language has no fstype name for.
+struct MagicName {
+  uint64_t magic;
+  const char* name;
+};
+constexpr MagicName kOtherFs[] = {
+    {0x9123683e, "btrfs"},     {0x794c7630, "overlay"},  {0x65735546, "FUSE"},    {0x6969, "NFS"},
+    {0xff534d42, "CIFS"},      {0xfe534d42, "SMB"},      {0x01021997, "9p"},      {0x00c36400, "Ceph"},
+    {0x2fc12fc1, "ZFS"},       {0x7366746e, "ntfs3"},    {0xca451a4e, "bcachefs"}, {0x9fa0, "proc"},
+    {0x958458f6, "hugetlbfs"}, {0x19800202, "mqueue"},   {0xde5e81e4, "efivarfs"}, {0x6165676c, "pstore"},
+    {0x5346414f, "AFS"},       {0x6b414653, "kAFS"},     {0x47504653, "GPFS"},    {0x0bd00bd0, "Lustre"},
+};
+}  // namespace
+
+std::string unidentifiable_fs(uint64_t magic) {
+  if (magic == kFsTypeUnknown) return "unknown";
+  if (const char* unstable = unstable_inode_fs(magic)) return unstable;
+  if (keeps_inode_numbers(magic)) return {};
+  for (const auto& f : kOtherFs)
+    if (f.magic == magic) return f.name;
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(magic));
+  return hex;
 }
 
 bool is_unidentifiable_note(const std::string& error) { return error.rfind("is on ", 0) == 0; }
@@ -540,10 +618,10 @@ constexpr std::string_view kCannotIdentify =
 }  // namespace
 
 std::string unidentifiable_note(uint64_t magic, bool fs_root) {
-  const char* fs = unidentifiable_fs(magic);
-  if (!fs) return {};
+  const std::string fs = unidentifiable_fs(magic);
+  if (fs.empty()) return {};
   if (magic == kFsTypeUnknown)
-    return "is on a filesystem whose type statfs cannot tell, so whether the enforcer can identify its files is "
+    return "is on a filesystem whose type the loader cannot tell, so whether the enforcer can identify its files is "
            "unknown";
   if (magic == kFuseMagic)
     return "is on a FUSE filesystem, whose inode numbers and name lookups its server decides (it may renumber "
@@ -555,7 +633,12 @@ std::string unidentifiable_note(uint64_t magic, bool fs_root) {
            "ignore case, so the enforcer cannot identify its files (a subtree rule on its mount point can be "
            "enforced)";
   }
-  return std::string("is on ") + (std::string(fs) == "btrfs" ? "a btrfs" : "an overlay") + std::string(kCannotIdentify);
+  if (fs == "btrfs" || fs == "overlay")
+    return std::string("is on ") + (fs == "btrfs" ? "a btrfs" : "an overlay") + std::string(kCannotIdentify);
+  // Not known to keep its numbers: fail closed rather than trust it.
+  return "is on a filesystem of type " + fs +
+         ", which the enforcer does not know to keep a file's inode number for as long as the file "
+         "exists and to compare names byte for byte, so it cannot identify its files";
 }
 
 NameResolver RootResolver::name_resolver() const {
@@ -714,6 +797,17 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
             diag_at(i, r.object.path,
                     (res->fs_magic_at.empty() ? " " : ": " + quote_if_needed(res->fs_magic_at) + " on the way ") +
                         note + ": the rule cannot be enforced");
+            out.diagnostics.back().unenforceable = true;
+            continue;
+          }
+          // A rule that protects a name (a path rule, or one whose object
+          // does not exist yet) in a directory whose names ignore case.
+          if (!res->casefold_at.empty() &&
+              (r.object.kind == ObjectKind::path || !res->object || res->missing)) {
+            diag_at(i, r.object.path,
+                    ": " + quote_if_needed(res->casefold_at) +
+                        " ignores case in its names (casefold), which the enforcer compares byte for byte: the "
+                        "rule cannot be enforced");
             out.diagnostics.back().unenforceable = true;
             continue;
           }

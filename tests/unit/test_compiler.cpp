@@ -210,9 +210,9 @@ TEST(Resolve, AFilesystemStatfsCannotTellIsNotTrusted) {
         std::_Exit(0);
       },
       ::testing::ExitedWithCode(0),
-      "subject: is on a filesystem whose type statfs cannot tell, so whether the enforcer can identify its files "
+      "subject: is on a filesystem whose type the loader cannot tell, so whether the enforcer can identify its files "
       "is unknown\n"
-      "rule: rule 1 \\(deny write path /etc/shadow\\): /etc/shadow is on a filesystem whose type statfs cannot "
+      "rule: rule 1 \\(deny write path /etc/shadow\\): /etc/shadow is on a filesystem whose type the loader cannot "
       "tell, so whether the enforcer can identify its files is unknown: the rule cannot be enforced");
   // Outside the child, the same tree resolves.
   std::string err;

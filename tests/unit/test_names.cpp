@@ -707,6 +707,20 @@ TEST(CompileNames, ANameInAFatPlaceIsRefused) {
                             "sshfs#u@h: /mnt/remote fuse.sshfs defaults 0 0\n";
   EXPECT_EQ(fstab_unstable_points(parse_fstab_entries(fstab)),
             (std::map<std::string, uint64_t>{{"/boot/efi", kFatMagic}, {"/mnt/remote", kFuseMagic}}));
+  // Only types known to keep their numbers are left out: NFS, CIFS, 9p,
+  // virtiofs, "auto", a bind mount's "none" and a type nobody knows are in.
+  EXPECT_EQ(fstab_unstable_points(parse_fstab_entries(
+                "srv:/x /a nfs4 defaults 0 0\n//h/s /b cifs guest 0 0\nhost /c 9p trans=virtio 0 0\n"
+                "tag /d virtiofs defaults 0 0\n/dev/sdc1 /e auto noauto 0 0\n/srv/x /f none bind 0 0\n"
+                "/dev/sdd1 /g wobblefs defaults 0 0\n/dev/sde1 /h xfs defaults 0 2\n/dev/sdf1 /i f2fs defaults 0 2\n"
+                "tmpfs /j tmpfs defaults 0 0\n")),
+            (std::map<std::string, uint64_t>{{"/a", 0x6969},
+                                             {"/b", 0xff534d42},
+                                             {"/c", 0x01021997},
+                                             {"/d", kFuseMagic},
+                                             {"/e", kFsTypeUnknown},
+                                             {"/f", kFsTypeUnknown},
+                                             {"/g", kFsTypeUnknown}}));
   auto r = RootResolver::open(k.t.path());
   ASSERT_TRUE(r.ok()) << r.error();
   r->set_fstab_mount_points(k.fstab);
@@ -972,7 +986,10 @@ TEST(CompileNames, WithoutANameResolverPathsAreInodesOnly) {
 }
 
 // A fake name resolver: what a unit test says each path resolves to.
+// On ext4 unless an entry says otherwise (fs_magic).
 NameResolver fake_names(std::map<std::string, NameResolution> table) {
+  for (auto& [path, res] : table)
+    if (!res.fs_magic) res.fs_magic = 0xef53;
   return [table = std::move(table)](const std::string& p, std::string* err) -> std::optional<NameResolution> {
     auto it = table.find(p);
     if (it == table.end()) {
@@ -1038,12 +1055,98 @@ TEST(CompileNames, RulesOnBtrfsOrOverlayCannotBeEnforced) {
   EXPECT_EQ(c.kinds[BS_OP_WRITE], 0u);
   EXPECT_EQ(c.kinds[BS_OP_EXEC], 0u);
   EXPECT_EQ(c.kinds[BS_OP_READ], (1u << BS_KIND_PATH) | (1u << BS_KIND_NAME));
-  EXPECT_EQ(unidentifiable_fs(0xef53), nullptr);
+  EXPECT_EQ(unidentifiable_fs(0xef53), "");
   // The same words for a subject's executable (RootResolver::resolve).
   EXPECT_EQ(unidentifiable_note(0x794c7630),
             "is on an overlay filesystem, whose files the enforcer cannot identify (stat's device is not the "
             "filesystem's)");
   EXPECT_EQ(unidentifiable_note(0xef53), "");
+}
+
+TEST(CompileNames, OnlyFilesystemsKnownToKeepTheirNumbersAreTrusted) {
+  // The list fails closed: NFS (its server numbers), proc (a number each
+  // time an inode is made), and a type nobody listed are refused; the
+  // common local filesystems and the kernel's pinned ones are not.
+  using Magics = std::initializer_list<uint64_t>;
+  for (uint64_t m : Magics{0xef53, 0x58465342, 0xf2f52010, 0x01021994, 0x858458f6, 0x73717368, 0xe0f5e1e2,
+                           0x62656572, 0xcafe4a11})
+    EXPECT_TRUE(keeps_inode_numbers(m)) << std::hex << m;
+  for (uint64_t m : Magics{0x6969, 0x9fa0, 0x01021997, 0xff534d42, 0x2fc12fc1, 0x12345678, 0x9123683e, 0x794c7630,
+                           kFuseMagic, kFatMagic, kFsTypeUnknown})
+    EXPECT_FALSE(keeps_inode_numbers(m)) << std::hex << m;
+  EXPECT_EQ(unidentifiable_fs(0x6969), "NFS");
+  EXPECT_EQ(unidentifiable_fs(0x12345678), "0x12345678");
+  const std::string kept =
+      ", which the enforcer does not know to keep a file's inode number for as long as the file exists and to "
+      "compare names byte for byte, so it cannot identify its files";
+  EXPECT_EQ(unidentifiable_note(0x9fa0), "is on a filesystem of type proc" + kept);
+  EXPECT_TRUE(is_unidentifiable_note(unidentifiable_note(0x12345678)));
+
+  const InodeId dir{0, 40}, file{0, 41};
+  NameResolution on_nfs;
+  on_nfs.object = file;
+  on_nfs.names = {EntryName{dir, "data"}};
+  on_nfs.fs_magic = 0x6969;
+  NameResolution on_odd = on_nfs;
+  on_odd.fs_magic = 0x12345678;
+  NameResolution on_xfs = on_nfs;
+  on_xfs.fs_magic = 0x58465342;
+  Resolver no_inodes = [](const std::string&, std::string* err) -> std::optional<InodeId> {
+    if (err) *err = "does not exist";
+    return std::nullopt;
+  };
+  Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, path_obj("/srv/data")),
+                                 make_rule(Action::allow, Operation::read, subtree_obj("/mnt/odd")),
+                                 make_rule(Action::deny, Operation::read, path_obj("/data/x"))}),
+                       no_inodes, {}, fake_names({{"/srv/data", on_nfs}, {"/mnt/odd", on_odd}, {"/data/x", on_xfs}}));
+  ASSERT_EQ(c.diagnostics.size(), 2u);
+  EXPECT_EQ(c.diagnostics[0].message,
+            "rule 1 (deny write path /srv/data): /srv/data is on a filesystem of type NFS" + kept +
+                ": the rule cannot be enforced");
+  EXPECT_EQ(c.diagnostics[1].message,
+            "rule 2 (allow read subtree /mnt/odd): /mnt/odd is on a filesystem of type 0x12345678" + kept +
+                ": the rule cannot be enforced");
+  for (const auto& dg : c.diagnostics) EXPECT_TRUE(dg.unenforceable) << dg.message;
+  // The rule on xfs alone is compiled.
+  EXPECT_EQ(c.kinds[BS_OP_WRITE], 0u);
+  EXPECT_EQ(c.kinds[BS_OP_READ], (1u << BS_KIND_PATH) | (1u << BS_KIND_NAME));
+}
+
+TEST(CompileNames, ANameInACasefoldedDirectoryIsRefused) {
+  // The resolver found a directory whose names ignore case on the way to
+  // a name the rule protects: "SHADOW" there is the same entry.
+  const InodeId dir{0, 50}, file{0, 51}, sub{0, 52};
+  NameResolution name_there;
+  name_there.names = {EntryName{dir, "later"}};
+  name_there.casefold_at = "/srv/ci";
+  NameResolution file_there = name_there;
+  file_there.object = file;
+  file_there.names = {EntryName{dir, "kept"}};
+  // A subtree rule on a directory that exists there protects no name.
+  NameResolution dir_there = name_there;
+  dir_there.object = sub;
+  dir_there.names = {EntryName{dir, "sub"}};
+  Resolver no_inodes = [](const std::string&, std::string* err) -> std::optional<InodeId> {
+    if (err) *err = "does not exist";
+    return std::nullopt;
+  };
+  Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, path_obj("/srv/ci/later")),
+                                 make_rule(Action::deny, Operation::write, path_obj("/srv/ci/kept")),
+                                 make_rule(Action::deny, Operation::write, subtree_obj("/srv/ci/sub")),
+                                 make_rule(Action::deny, Operation::write, subtree_obj("/srv/ci/later"))}),
+                       no_inodes, {},
+                       fake_names({{"/srv/ci/later", name_there},
+                                   {"/srv/ci/kept", file_there},
+                                   {"/srv/ci/sub", dir_there}}));
+  ASSERT_EQ(c.diagnostics.size(), 3u);
+  const std::string tail = ": /srv/ci ignores case in its names (casefold), which the enforcer compares byte for "
+                           "byte: the rule cannot be enforced";
+  EXPECT_EQ(c.diagnostics[0].message, "rule 1 (deny write path /srv/ci/later): /srv/ci/later" + tail);
+  EXPECT_EQ(c.diagnostics[1].message, "rule 2 (deny write path /srv/ci/kept): /srv/ci/kept" + tail);
+  EXPECT_EQ(c.diagnostics[2].message, "rule 4 (deny write subtree /srv/ci/later): /srv/ci/later" + tail);
+  for (const auto& dg : c.diagnostics) EXPECT_TRUE(dg.unenforceable) << dg.message;
+  EXPECT_EQ(c.kinds[BS_OP_WRITE], 1u << BS_KIND_SUBTREE);  // rule 3
+  EXPECT_TRUE(c.names.empty());
 }
 
 TEST(CompileNames, OnFatOrExfatOnlyTheFilesystemsRootCanBeARulesObjectAndOnFuseNothing) {

@@ -25,6 +25,9 @@
 //                                --propagation unchanged means to
 //   bs-probe opal-save DEV       ioctl IOC_OPAL_SAVE (a self-encrypting drive
 //                                command) on DEV opened read-only
+//   bs-probe casefold DIR        add casefold to DIR's attribute flags
+//                                (FS_IOC_GETFLAGS, then FS_IOC_SETFLAGS
+//                                with FS_CASEFOLD_FL: chattr +F)
 //   bs-probe open DEV r|w|rw|none  open DEV read-only, write-only, read-write
 //                                or with O_ACCMODE 3 (ioctls only)
 //   bs-probe nvme-io DEV read|write LBA [r|w]
@@ -129,6 +132,20 @@ int main(int argc, char **argv)
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", p);
 		if (open(proc, O_WRONLY | O_CLOEXEC) < 0)
 			return fail("reopen for writing");
+		puts("ok");
+		return 0;
+	}
+	if (!strcmp(cmd, "casefold") && argc == 3) {
+		int dfd = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		unsigned int flags = 0;
+
+		if (dfd < 0)
+			return fail("open");
+		if (ioctl(dfd, FS_IOC_GETFLAGS, &flags) != 0)
+			return fail("ioctl FS_IOC_GETFLAGS");
+		flags |= FS_CASEFOLD_FL;
+		if (ioctl(dfd, FS_IOC_SETFLAGS, &flags) != 0)
+			return fail("ioctl FS_IOC_SETFLAGS");
 		puts("ok");
 		return 0;
 	}

@@ -56,15 +56,16 @@
 #   vm_build_disk --init FILE [--file SRC:DEST]... [--dir SRC:DEST]...
 #                 [--machine-id ID] [--root-size MIB]
 #                 [--bootseal-size MIB] [--bootseal-content FILE]
-#                 [--bootseal-type GUID]
+#                 [--bootseal-type GUID] [--root-fs ext4|ext4-casefold|btrfs]
 #       Prints the path of a raw GPT disk image: partition 1 "bootseal"
 #       (raw, type GUID from --bootseal-type, else $BOOTSEAL_PART_TYPE,
 #       else kPartitionTypeGuid from lib/probe's device_probe.hpp, else the
 #       GUID in docs/FORMAT.md; --bootseal-size 0 leaves
 #       it out; default 8 MiB; --bootseal-content is written at its start),
-#       partition 2 "root": ext4 (default 64 MiB) with a static busybox and
-#       its applet links, /sbin/init = FILE, /lib/vm-test.sh (guest-lib.sh)
-#       and the extra files.
+#       partition 2 "root": ext4 (default 64 MiB; ext4-casefold: one whose
+#       directories may be made to ignore case, chattr +F; btrfs) with a
+#       static busybox and its applet links, /sbin/init = FILE,
+#       /lib/vm-test.sh (guest-lib.sh) and the extra files.
 #
 #   vm_part_offset DISK NAME
 #       Prints "OFFSET SIZE" in bytes of the GPT partition named NAME, for
@@ -364,8 +365,10 @@ unit: sectors
 	printf '%s' "$layout" | sfdisk --quiet --no-reread --no-tell-kernel "$tmp" >/dev/null ||
 		_vm_die "sfdisk could not partition $tmp"
 	case $root_fs in
-	ext4)
-		E2FSPROGS_FAKE_TIME=${SOURCE_DATE_EPOCH:-1} mkfs.ext4 -q -F -L root \
+	ext4 | ext4-casefold)
+		local features=()
+		[ "$root_fs" = ext4 ] || features=(-O casefold -E encoding=utf8)
+		E2FSPROGS_FAKE_TIME=${SOURCE_DATE_EPOCH:-1} mkfs.ext4 -q -F -L root "${features[@]}" \
 			-U 8e5ea1ed-0000-4000-8000-0000000000ef -E root_owner=0:0 \
 			-d "$stage" "$stage.root" "${root_mib}M" >&2 ||
 			_vm_die "mkfs.ext4 -d $stage failed (root too small? --root-size)"
@@ -378,7 +381,7 @@ unit: sectors
 			--rootdir "$stage" "$stage.root" >&2 ||
 			_vm_die "mkfs.btrfs --rootdir $stage failed (root too small? --root-size; btrfs needs about 120 MiB)"
 		;;
-	*) _vm_die "vm_build_disk: --root-fs $root_fs: expected ext4 or btrfs" ;;
+	*) _vm_die "vm_build_disk: --root-fs $root_fs: expected ext4, ext4-casefold or btrfs" ;;
 	esac
 	dd if="$stage.root" of="$tmp" bs=1M seek="$root_start" conv=notrunc,sparse status=none
 	if [ -n "$bs_content" ]; then

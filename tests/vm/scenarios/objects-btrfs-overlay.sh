@@ -36,6 +36,20 @@
 #      a write through that mount is refused too (twins: it is read there;
 #      a FAT filesystem made in the guest, which the fstab does not name,
 #      is written, but refused the ESP's place).
+#   6. a root whose ext4 lets a directory ignore case in its names
+#      (casefold, chattr +F on an empty directory). The enforcer compares
+#      names byte for byte: in such a directory "SECRET" is the entry the
+#      names map knows as "secret" without matching it. An enforce policy
+#      with `deny write path /srv/names/secret` (a name with no file, in an
+#      empty directory) is in force: making /srv/names ignore case is
+#      refused, and so is creating the name; its twin /srv/free, which
+#      holds no protected name, is made to ignore case ("MiXeD" is then
+#      read as "mixed"). In the same guest the loader (--dry-run) checks a
+#      policy with `deny write path /srv/free/later` (now in a directory
+#      that ignores case) and `deny write path /proc/sys/kernel/hostname`
+#      (proc numbers an inode each time it makes one: not a filesystem
+#      known to keep its numbers): it names both and exits 7; a rule on
+#      a plain directory of the same root is not named.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 cat >"$VM_WORK/refused.policy" <<'POLICY'
@@ -222,3 +236,67 @@ vm_expect "$log" "^TEST: check: bootseal: rule 3 \\(deny write path /boot/efi/la
 vm_expect_not "$log" "^TEST: check: bootseal: rule 4 " "the subtree rule on the FAT root is not named"
 vm_expect "$log" '^TEST: check rc=7$' "enforce mode would install nothing (status 7)"
 vm_expect "$log" '^TEST: init done' "FAT: init ran to its end"
+
+# 6. casefold: a directory whose names ignore case.
+cat >"$VM_WORK/cf-held.policy" <<'POLICY'
+policy "vm-casefold"
+generation 1
+mode enforce
+deny write path /srv/names/secret
+POLICY
+cat >"$VM_WORK/cf-check.policy" <<'POLICY'
+policy "vm-casefold-check"
+generation 1
+mode enforce
+deny write path /srv/free/later
+deny write path /proc/sys/kernel/hostname
+deny write path /srv/plain/later
+POLICY
+enf_seal "$VM_WORK/cf-held.policy" "$VM_WORK/cf-held.sealed"
+enf_seal "$VM_WORK/cf-check.policy" "$VM_WORK/cf-check.sealed"
+
+cat >"$VM_WORK/cf-init" <<'EOF'
+#!/bin/sh
+. /lib/vm-test.sh
+say "init ran"
+mount -t proc proc /proc 2>/dev/null
+try cf-names bs-probe casefold /srv/names
+try cf-create sh -c 'echo x >/srv/names/secret'
+try cf-free bs-probe casefold /srv/free
+try cf-free-works sh -c 'echo x >/srv/free/MiXeD && cat /srv/free/mixed'
+bootseal audit | grep 'a directory above a protected name' | sed 's/^/TEST: audit: /'
+/usr/sbin/bootseal-loader --root / --config /etc/bs-check/loader.conf --dry-run >/tmp/check.log 2>&1
+say "check rc=$?"
+grep 'bootseal: rule' /tmp/check.log | while read -r line; do say "check: $line"; done
+finish
+EOF
+
+rm -rf "$VM_WORK/cf-tree"
+enf_guest_tree "$VM_WORK/cf-tree"
+mkdir -p "$VM_WORK/cf-tree/srv/names" "$VM_WORK/cf-tree/srv/free" "$VM_WORK/cf-tree/srv/plain" \
+	"$VM_WORK/cf-tree/usr/sbin" "$VM_WORK/cf-tree/etc/bs-check/trusted.d"
+enf_copy_program "$ENF_LOADER" "$VM_WORK/cf-tree/usr/sbin/bootseal-loader"
+enf_copy_program "$ENF_TOOL" "$VM_WORK/cf-tree/usr/sbin/bootseal"
+cp "$VM_WORK/keys/vm.pub.pem" "$VM_WORK/cf-tree/etc/bs-check/trusted.d/vm.pem"
+cp "$VM_WORK/cf-check.sealed" "$VM_WORK/cf-tree/etc/bs-check/policy.sealed"
+printf '%s\n' "source = file /etc/bs-check/policy.sealed" "trust = /etc/bs-check/trusted.d" \
+	>"$VM_WORK/cf-tree/etc/bs-check/loader.conf"
+cf_disk=$(vm_build_disk --init "$VM_WORK/cf-init" --dir "$VM_WORK/cf-tree:/" "${loader_libs[@]}" --root-size 96 \
+	--root-fs ext4-casefold)
+boot cf-held "$VM_WORK/cf-held.sealed" "" "$cf_disk" ""
+log=$VM_WORK/cf-held.log
+vm_expect "$log" "bootseal: policy 'vm-casefold' generation 1 in force, enforce mode" \
+	"a name in a directory that does not ignore case is held"
+vm_expect "$log" "^TEST: cf-names out=.*FS_IOC_SETFLAGS: $perm" \
+	"making the directory of a protected name ignore case is refused"
+vm_expect "$log" "^TEST: audit: .*a directory above a protected name" "the audit says the refusal is the name's"
+vm_expect "$log" "^TEST: cf-create out=.*$perm" "creating the protected name is refused"
+vm_expect "$log" '^TEST: cf-free rc=0' "a directory that holds no protected name is made to ignore case"
+vm_expect "$log" '^TEST: cf-free-works rc=0' "its names then ignore case (the filesystem allows it)"
+vm_expect "$log" "^TEST: check: bootseal: rule 1 \\(deny write path /srv/free/later\\): /srv/free/later: /srv/free ignores case in its names \\(casefold\\), which the enforcer compares byte for byte: the rule cannot be enforced" \
+	"the loader names a name in a directory that ignores case"
+vm_expect "$log" "^TEST: check: bootseal: rule 2 \\(deny write path /proc/sys/kernel/hostname\\): /proc/sys/kernel/hostname is on a filesystem of type proc, which the enforcer does not know to keep a file's inode number" \
+	"the loader names a file on a filesystem not known to keep its numbers"
+vm_expect_not "$log" "^TEST: check: bootseal: rule 3 " "a name in a plain directory is not named"
+vm_expect "$log" '^TEST: check rc=7$' "enforce mode would install nothing (status 7)"
+vm_expect "$log" '^TEST: init done' "casefold: init ran to its end"

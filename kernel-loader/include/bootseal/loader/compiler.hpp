@@ -93,6 +93,11 @@ struct NameResolution {
   // one of the API filesystems' places (/dev, /proc, /run, /sys), or the
   // fstab mounts on the entry itself or below it.
   bool missing_on_later_fs = false;
+  // The first directory, as messages write it, that holds one of `names`
+  // or `missing` and whose names ignore case (FS_CASEFOLD_FL: ext4, f2fs,
+  // tmpfs): "" when none does. The enforcer compares names byte for byte,
+  // so a rule that protects a name there cannot be enforced.
+  std::string casefold_at;
 };
 
 // Resolves an absolute policy path to its names. nullopt when a directory
@@ -139,9 +144,9 @@ class RootResolver {
   // the policy takes after boot (BS_ANCESTOR_PARENT, an empty subtree
   // directory); without this every such directory is BS_ANCESTOR_DIR.
   void set_fstab_mount_points(std::set<std::string> points) { fstab_ = std::move(points); }
-  // Those of them the fstab mounts a FAT, exFAT or FUSE filesystem on
-  // (fstab_unstable_points): a name with no file there is refused as
-  // a name on such a filesystem is.
+  // Those of them the fstab mounts a filesystem on that the enforcer
+  // cannot identify files of (fstab_unstable_points): a name with no file
+  // there is refused as a name on such a filesystem is.
   void set_fstab_unstable_points(std::map<std::string, uint64_t> points) { fstab_unstable_ = std::move(points); }
 
  private:
@@ -173,8 +178,10 @@ struct FstabEntry {
 std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
 
 // The mount points of the fstab lines (parse_fstab_entries) whose type is
-// FAT (vfat, msdos, fat), exFAT or FUSE (fuse, fuseblk, fuse.*, ntfs-3g),
-// with that filesystem's statfs type.
+// one the enforcer cannot identify files of (unidentifiable_fs): FAT
+// (vfat, msdos, fat), exFAT, FUSE (fuse, fuseblk, fuse.*, ntfs-3g,
+// virtiofs), NFS, CIFS, 9p, ZFS, ..., with that filesystem's statfs type;
+// kFsTypeUnknown for "auto", a bind mount's "none" and types not known.
 std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEntry>& entries);
 
 // A filesystem UUID as blkid and fstab write it (8-4-4-4-12 hex digits, any
@@ -246,14 +253,25 @@ struct Diagnostic {
   bool unenforceable = false;
 };
 
+// Filesystems known to keep a file's inode number for as long as the file
+// exists, to give stat the superblock's device, and to compare names byte
+// for byte (but in casefolded directories, which the name resolver
+// refuses): ext2/3/4, xfs, f2fs, jfs, reiserfs, nilfs2, tmpfs, ramfs,
+// squashfs, erofs, cramfs, iso9660, udf and the kernel's own sysfs,
+// cgroup2, devpts, securityfs, debugfs, tracefs, configfs and bpf.
+// Every other filesystem is unidentifiable: the list fails closed.
+bool keeps_inode_numbers(uint64_t magic);
+
 // Filesystems whose files the enforcer cannot identify by (device, inode):
 // stat reports another device than the superblock's (btrfs subvolumes,
 // overlayfs), so a rule resolved there would never match; or the inode
-// numbers are not kept (unstable_inode_fs). The name as the messages
-// write it, or nullptr for a filesystem the enforcer handles. `unknown`
-// when statfs failed (kFsTypeUnknown): a rule there may be on such a
-// filesystem, and is not trusted either.
-const char* unidentifiable_fs(uint64_t magic);
+// numbers are not kept (unstable_inode_fs); or it is not one known to
+// keep them (keeps_inode_numbers: NFS, CIFS, 9p, ZFS, proc, ...). The name
+// as the messages write it ("btrfs", "NFS", "0x12345678"), or "" for a
+// filesystem the enforcer handles. "unknown" when statfs failed
+// (kFsTypeUnknown): a rule there may be on such a filesystem, and is not
+// trusted either.
+std::string unidentifiable_fs(uint64_t magic);
 
 // Filesystems that number an inode when the kernel reads it into its
 // cache, so a file dropped from the cache and read again has another
