@@ -3011,12 +3011,19 @@ struct super_block___bdev {
 	struct block_device___sb *s_bdev;
 } __attribute__((preserve_access_index));
 
+/* include/linux/fs.h's S_CASEFOLD (an inode flag, no BTF), 5.2 to 6.12. */
+#define BS_S_CASEFOLD (1 << 15)
+struct inode___flags {
+	unsigned int i_flags;
+} __attribute__((preserve_access_index));
+
 /* Whether the filesystem of `sb` is placed on the directory `mp`: its
  * UUID's (FAT's, exFAT's: its device key's) level 0 in `places` is that
  * directory, the mount point itself;
  * and when the loader found the filesystem's devices, it is on a guarded
  * block device (a UUID is easily copied: mkfs -U on a loop device, an
- * overlay's or an erofs image's UUID, which have none of those devices). */
+ * overlay's or an erofs image's UUID, which have none of those devices).
+ * Not when its root ignores case in its names (casefold). */
 static __always_inline int placed_on(struct super_block *sb, struct dentry *mp)
 {
 	struct bs_rawdev_key gk = { .type = BS_DEVICE_BLOCK };
@@ -3024,8 +3031,14 @@ static __always_inline int placed_on(struct super_block *sb, struct dentry *mp)
 	struct bs_place_dir *pd;
 	struct dentry *root = BPF_CORE_READ(sb, s_root);
 	struct inode *inode = BPF_CORE_READ(mp, d_inode);
+	struct inode *root_inode;
 
 	if (!root || !inode || !place_key_of(root, &pk))
+		return 0;
+	root_inode = BPF_CORE_READ(root, d_inode);
+	/* A root whose names ignore case (casefold, set before the mount):
+	 * the place's names, compared byte for byte, would not hold there. */
+	if (BPF_CORE_READ((struct inode___flags *)root_inode, i_flags) & BS_S_CASEFOLD)
 		return 0;
 	pd = bpf_map_lookup_elem(&places, &pk);
 	if (!pd || !(pd->flags & BS_PLACE_MOUNT_POINT) || pd->dev != BPF_CORE_READ(mp, d_sb, s_dev) ||
@@ -4054,7 +4067,7 @@ static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd, uns
  * as "shadow" without matching it. The new flags are in the caller's
  * memory, which it may change after a look here, so none are let through.
  * A directory mounted on through more stacked mounts than the climb
- * follows is refused too. */
+ * follows is refused too, and so is the root of a placed filesystem. */
 static __always_inline int attr_ioctl(struct file *file, unsigned int cmd)
 {
 	struct dentry *d;
@@ -4072,6 +4085,15 @@ static __always_inline int attr_ioctl(struct file *file, unsigned int cmd)
 			c.mnt = (__u64)BPF_CORE_READ(file, f_path.mnt);
 			bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
 			if (!c.done || ancestor_bits(d) || ancestor_bits((struct dentry *)c.dentry))
+				return refuse_write(d, BS_RULE_ANCESTOR);
+		}
+		/* The root of a placed filesystem, however it is reached (a
+		 * detached copy of its mount climbs to nothing): the names of
+		 * its place are its entries. */
+		if (bs_has_places && d == BPF_CORE_READ(d, d_sb, s_root)) {
+			struct bs_place_key pk = {};
+
+			if (place_key_of(d, &pk) && bpf_map_lookup_elem(&places, &pk))
 				return refuse_write(d, BS_RULE_ANCESTOR);
 		}
 		return check_file(BS_OP_WRITE, file);

@@ -223,12 +223,23 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   // the first one a name is recorded in, for the rule to be refused. The
   // enforcer's names map compares names byte for byte; "SHADOW" there is
   // the entry "shadow" is.
+  // Fails closed: a directory whose flags cannot be read counts, unless
+  // its filesystem has no flags at all.
   auto note_casefold = [&](const Dir& d) {
     if (!res.casefold_at.empty()) return;
     UniqueFd readable(::openat(fd_of(d), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     unsigned int flags = 0;  // the kernel writes an int, whatever the ioctl number says
-    if (readable && ::ioctl(readable.get(), FS_IOC_GETFLAGS, &flags) == 0 && (flags & FS_CASEFOLD_FL) != 0)
+    if (!readable) {
       res.casefold_at = d.shown;
+      res.casefold_error = errno_text(errno);
+    } else if (::ioctl(readable.get(), FS_IOC_GETFLAGS, &flags) != 0) {
+      if (errno != ENOTTY && errno != EOPNOTSUPP && errno != EINVAL && errno != ENOSYS) {
+        res.casefold_at = d.shown;
+        res.casefold_error = "FS_IOC_GETFLAGS: " + errno_text(errno);
+      }
+    } else if ((flags & FS_CASEFOLD_FL) != 0) {
+      res.casefold_at = d.shown;
+    }
   };
   stack.back().unstable = check_dir(fd_.get(), stack.back().id, "/");
   // `r` as returned: the type of `fd` (the object's, or the directory the
@@ -281,8 +292,9 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         // The name is then the entry of the filesystem the fstab mounts
         // there: on one whose lookups ignore case, or its server's, the
         // enforcer's names map would not see every way to it.
-        if (const auto u = fstab_unstable_.find(top.shown); place && u != fstab_unstable_.end())
-          res.fs_magic = u->second;
+        // A directory not empty now is still covered by that mount: its
+        // root then stands for the directory in the enforcer's lookups.
+        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end()) res.fs_magic = u->second;
         return done(res, fd_of(top));
       }
       if (e == ENOENT) {
@@ -292,6 +304,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         res.missing = EntryName{top.id, comp};
         res.missing_shown = shown;
         note_casefold(top);
+        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end()) res.fs_magic = u->second;
         res.missing_on_later_fs = later_fs(top, shown);
         dirs_above(&res);
         return done(res, fd_of(top));
@@ -399,11 +412,14 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
     const size_t eq = spec.find('=');
     if (eq != std::string::npos && spec.size() >= eq + 3 && spec[eq + 1] == '"' && spec.back() == '"')
       spec.erase(spec.size() - 1).erase(eq + 1, 1);
-    bool automount = false;
+    bool automount = false, casefold = false;
     std::istringstream opts(options);
-    for (std::string o; std::getline(opts, o, ',');) automount = automount || o == "x-systemd.automount";
-    out.push_back(
-        FstabEntry{spec, std::move(point), type, number, pass == "1" || pass == "2" ? pass[0] - '0' : 0, automount});
+    for (std::string o; std::getline(opts, o, ',');) {
+      automount = automount || o == "x-systemd.automount";
+      casefold = casefold || o == "casefold" || o.rfind("casefold=", 0) == 0;  // tmpfs (6.13)
+    }
+    out.push_back(FstabEntry{spec, std::move(point), type, number, pass == "1" || pass == "2" ? pass[0] - '0' : 0,
+                             automount, casefold});
   }
   return out;
 }
@@ -440,7 +456,7 @@ std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEnt
     uint64_t magic = 0;
     if (device_placed_type(e.type))
       magic = e.type == "exfat" ? kExfatMagic : kFatMagic;
-    else if (e.type.rfind("fuse.", 0) == 0 || e.type.rfind("fuse3.", 0) == 0)
+    else if (e.type.rfind("fuse.", 0) == 0)
       magic = kFuseMagic;
     else if (const auto m = fstype_magic(e.type))
       magic = *m;
@@ -448,6 +464,7 @@ std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEnt
       magic = o->second;
     else
       magic = kFsTypeUnknown;  // "auto", or a type this list does not know: fail closed
+    if (e.casefold && unidentifiable_fs(magic).empty()) magic = kFsCasefold;
     if (!unidentifiable_fs(magic).empty()) out[e.mount_point] = magic;
   }
   return out;
@@ -555,28 +572,26 @@ const char* unstable_inode_fs(uint64_t magic) {
 }
 
 bool keeps_inode_numbers(uint64_t magic) {
+  // Not here, and why: jfs (OS/2-mode volumes compare every name ignoring
+  // case), nilfs2 (a snapshot mount shares the superblock's device and
+  // the old files' numbers), ramfs, debugfs, securityfs, bpf, tracefs and
+  // configfs (get_next_ino: a global 32-bit counter that wraps, so a new
+  // file can take a live one's number; configfs and tracefs' eventfs make
+  // a new inode on each lookup).
   switch (magic) {
     case 0xef53:       // ext2, ext3, ext4
     case 0x58465342:   // xfs
     case 0xf2f52010:   // f2fs
-    case 0x3153464a:   // jfs
     case 0x52654973:   // reiserfs
-    case 0x3434:       // nilfs2
-    case 0x01021994:   // tmpfs, devtmpfs
-    case 0x858458f6:   // ramfs (an initramfs' rootfs)
+    case 0x01021994:   // tmpfs, devtmpfs (64-bit numbers: CONFIG_TMPFS_INODE64)
     case 0x73717368:   // squashfs
     case 0xe0f5e1e2:   // erofs
     case 0x28cd3d45:   // cramfs
     case 0x9660:       // iso9660
     case 0x15013346:   // udf
-    case 0x62656572:   // sysfs
-    case 0x63677270:   // cgroup2
-    case 0x1cd1:       // devpts
-    case 0x73636673:   // securityfs
-    case 0x64626720:   // debugfs
-    case 0x74726163:   // tracefs
-    case 0x62656570:   // configfs
-    case 0xcafe4a11:   // bpf
+    case 0x62656572:   // sysfs (kernfs: 64-bit ids never reused)
+    case 0x63677270:   // cgroup2 (kernfs)
+    case 0x1cd1:       // devpts (the pty's index)
       return true;
     default:
       return false;
@@ -596,11 +611,14 @@ constexpr MagicName kOtherFs[] = {
     {0x2fc12fc1, "ZFS"},       {0x7366746e, "ntfs3"},    {0xca451a4e, "bcachefs"}, {0x9fa0, "proc"},
     {0x958458f6, "hugetlbfs"}, {0x19800202, "mqueue"},   {0xde5e81e4, "efivarfs"}, {0x6165676c, "pstore"},
     {0x5346414f, "AFS"},       {0x6b414653, "kAFS"},     {0x47504653, "GPFS"},    {0x0bd00bd0, "Lustre"},
+    {0x3153464a, "jfs"},       {0x3434, "nilfs2"},       {0x858458f6, "ramfs"},   {0x64626720, "debugfs"},
+    {0x73636673, "securityfs"}, {0xcafe4a11, "bpf"},     {0x74726163, "tracefs"}, {0x62656570, "configfs"},
 };
 }  // namespace
 
 std::string unidentifiable_fs(uint64_t magic) {
   if (magic == kFsTypeUnknown) return "unknown";
+  if (magic == kFsCasefold) return "casefold";
   if (const char* unstable = unstable_inode_fs(magic)) return unstable;
   if (keeps_inode_numbers(magic)) return {};
   for (const auto& f : kOtherFs)
@@ -623,6 +641,9 @@ std::string unidentifiable_note(uint64_t magic, bool fs_root) {
   if (magic == kFsTypeUnknown)
     return "is on a filesystem whose type the loader cannot tell, so whether the enforcer can identify its files is "
            "unknown";
+  if (magic == kFsCasefold)
+    return "is on a filesystem the fstab mounts with casefold, whose names ignore case, which the enforcer "
+           "compares byte for byte, so it cannot identify its files by name";
   if (magic == kFuseMagic)
     return "is on a FUSE filesystem, whose inode numbers and name lookups its server decides (it may renumber "
            "even the root), so the enforcer cannot identify its files";
@@ -806,8 +827,12 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
               (r.object.kind == ObjectKind::path || !res->object || res->missing)) {
             diag_at(i, r.object.path,
                     ": " + quote_if_needed(res->casefold_at) +
-                        " ignores case in its names (casefold), which the enforcer compares byte for byte: the "
-                        "rule cannot be enforced");
+                        (res->casefold_error.empty()
+                             ? std::string(" ignores case in its names (casefold), which the enforcer compares byte "
+                                           "for byte")
+                             : " may ignore case in its names (casefold): its flags cannot be read (" +
+                                   res->casefold_error + ")") +
+                        ": the rule cannot be enforced");
             out.diagnostics.back().unenforceable = true;
             continue;
           }

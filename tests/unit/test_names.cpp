@@ -708,19 +708,24 @@ TEST(CompileNames, ANameInAFatPlaceIsRefused) {
   EXPECT_EQ(fstab_unstable_points(parse_fstab_entries(fstab)),
             (std::map<std::string, uint64_t>{{"/boot/efi", kFatMagic}, {"/mnt/remote", kFuseMagic}}));
   // Only types known to keep their numbers are left out: NFS, CIFS, 9p,
-  // virtiofs, "auto", a bind mount's "none" and a type nobody knows are in.
+  // virtiofs, "auto", a bind mount's "none", a type nobody knows and a tmpfs
+  // whose names ignore case (casefold) are in.
   EXPECT_EQ(fstab_unstable_points(parse_fstab_entries(
                 "srv:/x /a nfs4 defaults 0 0\n//h/s /b cifs guest 0 0\nhost /c 9p trans=virtio 0 0\n"
                 "tag /d virtiofs defaults 0 0\n/dev/sdc1 /e auto noauto 0 0\n/srv/x /f none bind 0 0\n"
                 "/dev/sdd1 /g wobblefs defaults 0 0\n/dev/sde1 /h xfs defaults 0 2\n/dev/sdf1 /i f2fs defaults 0 2\n"
-                "tmpfs /j tmpfs defaults 0 0\n")),
+                "tmpfs /j tmpfs defaults 0 0\ntmpfs /k tmpfs casefold=utf8,mode=755 0 0\n")),
             (std::map<std::string, uint64_t>{{"/a", 0x6969},
                                              {"/b", 0xff534d42},
                                              {"/c", 0x01021997},
                                              {"/d", kFuseMagic},
                                              {"/e", kFsTypeUnknown},
                                              {"/f", kFsTypeUnknown},
-                                             {"/g", kFsTypeUnknown}}));
+                                             {"/g", kFsTypeUnknown},
+                                             {"/k", kFsCasefold}}));
+  EXPECT_EQ(unidentifiable_note(kFsCasefold),
+            "is on a filesystem the fstab mounts with casefold, whose names ignore case, which the enforcer compares "
+            "byte for byte, so it cannot identify its files by name");
   auto r = RootResolver::open(k.t.path());
   ASSERT_TRUE(r.ok()) << r.error();
   r->set_fstab_mount_points(k.fstab);
@@ -1066,13 +1071,16 @@ TEST(CompileNames, RulesOnBtrfsOrOverlayCannotBeEnforced) {
 TEST(CompileNames, OnlyFilesystemsKnownToKeepTheirNumbersAreTrusted) {
   // The list fails closed: NFS (its server numbers), proc (a number each
   // time an inode is made), and a type nobody listed are refused; the
-  // common local filesystems and the kernel's pinned ones are not.
+  // common local filesystems and kernfs (sysfs) are not.
   using Magics = std::initializer_list<uint64_t>;
-  for (uint64_t m : Magics{0xef53, 0x58465342, 0xf2f52010, 0x01021994, 0x858458f6, 0x73717368, 0xe0f5e1e2,
-                           0x62656572, 0xcafe4a11})
+  for (uint64_t m : Magics{0xef53, 0x58465342, 0xf2f52010, 0x01021994, 0x73717368, 0xe0f5e1e2, 0x62656572})
     EXPECT_TRUE(keeps_inode_numbers(m)) << std::hex << m;
+  // jfs (OS/2 volumes ignore case), nilfs2 (snapshots share the device),
+  // ramfs, configfs, tracefs (numbers from a wrapping counter, or anew per
+  // lookup) are left out too.
   for (uint64_t m : Magics{0x6969, 0x9fa0, 0x01021997, 0xff534d42, 0x2fc12fc1, 0x12345678, 0x9123683e, 0x794c7630,
-                           kFuseMagic, kFatMagic, kFsTypeUnknown})
+                           kFuseMagic, kFatMagic, kFsTypeUnknown, 0x3153464a, 0x3434, 0x858458f6, 0x62656570,
+                           0x74726163})
     EXPECT_FALSE(keeps_inode_numbers(m)) << std::hex << m;
   EXPECT_EQ(unidentifiable_fs(0x6969), "NFS");
   EXPECT_EQ(unidentifiable_fs(0x12345678), "0x12345678");

@@ -28,6 +28,9 @@
 //   bs-probe casefold DIR        add casefold to DIR's attribute flags
 //                                (FS_IOC_GETFLAGS, then FS_IOC_SETFLAGS
 //                                with FS_CASEFOLD_FL: chattr +F)
+//   bs-probe casefold-clone DIR  the same on the root of a detached copy
+//                                of the mount at DIR (open_tree with
+//                                OPEN_TREE_CLONE), which is mounted nowhere
 //   bs-probe open DEV r|w|rw|none  open DEV read-only, write-only, read-write
 //                                or with O_ACCMODE 3 (ioctls only)
 //   bs-probe nvme-io DEV read|write LBA [r|w]
@@ -135,10 +138,19 @@ int main(int argc, char **argv)
 		puts("ok");
 		return 0;
 	}
-	if (!strcmp(cmd, "casefold") && argc == 3) {
-		int dfd = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if ((!strcmp(cmd, "casefold") || !strcmp(cmd, "casefold-clone")) && argc == 3) {
+		int dfd;
 		unsigned int flags = 0;
 
+		if (!strcmp(cmd, "casefold-clone")) {
+			int tree = (int)syscall(SYS_open_tree, AT_FDCWD, argv[2], 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
+
+			if (tree < 0)
+				return fail("open_tree");
+			dfd = openat(tree, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		} else {
+			dfd = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		}
 		if (dfd < 0)
 			return fail("open");
 		if (ioctl(dfd, FS_IOC_GETFLAGS, &flags) != 0)

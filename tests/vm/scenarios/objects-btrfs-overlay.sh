@@ -50,6 +50,12 @@
 #      (proc numbers an inode each time it makes one: not a filesystem
 #      known to keep its numbers): it names both and exits 7; a rule on
 #      a plain directory of the same root is not named.
+#      A second casefold-capable ext4 (an empty root) the fstab mounts on
+#      /srv/place by its UUID, under `deny write path /srv/place/secret`:
+#      once mounted there, making its root ignore case is refused, through
+#      the place, through a detached copy of the mount (open_tree), and
+#      through a second mount elsewhere; a third such filesystem, which the
+#      fstab does not name, is mounted and made to ignore case (twin).
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 cat >"$VM_WORK/refused.policy" <<'POLICY'
@@ -243,6 +249,7 @@ policy "vm-casefold"
 generation 1
 mode enforce
 deny write path /srv/names/secret
+deny write path /srv/place/secret
 POLICY
 cat >"$VM_WORK/cf-check.policy" <<'POLICY'
 policy "vm-casefold-check"
@@ -264,6 +271,12 @@ try cf-names bs-probe casefold /srv/names
 try cf-create sh -c 'echo x >/srv/names/secret'
 try cf-free bs-probe casefold /srv/free
 try cf-free-works sh -c 'echo x >/srv/free/MiXeD && cat /srv/free/mixed'
+mkdir -p /mnt/place2 /mnt/other
+try cf-place-mount mount -t ext4 /dev/vdb /srv/place
+try cf-place bs-probe casefold /srv/place
+try cf-place-clone bs-probe casefold-clone /srv/place
+try cf-place-again sh -c 'mount -t ext4 /dev/vdb /mnt/place2 && bs-probe casefold /mnt/place2'
+try cf-other sh -c 'mount -t ext4 /dev/vdc /mnt/other && bs-probe casefold /mnt/other'
 bootseal audit | grep 'a directory above a protected name' | sed 's/^/TEST: audit: /'
 /usr/sbin/bootseal-loader --root / --config /etc/bs-check/loader.conf --dry-run >/tmp/check.log 2>&1
 say "check rc=$?"
@@ -274,6 +287,7 @@ EOF
 rm -rf "$VM_WORK/cf-tree"
 enf_guest_tree "$VM_WORK/cf-tree"
 mkdir -p "$VM_WORK/cf-tree/srv/names" "$VM_WORK/cf-tree/srv/free" "$VM_WORK/cf-tree/srv/plain" \
+	"$VM_WORK/cf-tree/srv/place" \
 	"$VM_WORK/cf-tree/usr/sbin" "$VM_WORK/cf-tree/etc/bs-check/trusted.d"
 enf_copy_program "$ENF_LOADER" "$VM_WORK/cf-tree/usr/sbin/bootseal-loader"
 enf_copy_program "$ENF_TOOL" "$VM_WORK/cf-tree/usr/sbin/bootseal"
@@ -281,9 +295,28 @@ cp "$VM_WORK/keys/vm.pub.pem" "$VM_WORK/cf-tree/etc/bs-check/trusted.d/vm.pem"
 cp "$VM_WORK/cf-check.sealed" "$VM_WORK/cf-tree/etc/bs-check/policy.sealed"
 printf '%s\n' "source = file /etc/bs-check/policy.sealed" "trust = /etc/bs-check/trusted.d" \
 	>"$VM_WORK/cf-tree/etc/bs-check/loader.conf"
+# The placed filesystem (a fixed UUID in the fstab) and its unnamed twin.
+place_uuid=c0ffee00-0000-4000-8000-00000000cf01
+for img in cf-place cf-other; do
+	rm -f "$VM_WORK/$img.img"
+	truncate -s 16M "$VM_WORK/$img.img"
+done
+mkfs.ext4 -q -F -O casefold -E encoding=utf8 -U "$place_uuid" "$VM_WORK/cf-place.img" >&2 ||
+	_vm_die "cannot make the placed casefold-capable ext4"
+mkfs.ext4 -q -F -O casefold -E encoding=utf8 "$VM_WORK/cf-other.img" >&2 ||
+	_vm_die "cannot make the other casefold-capable ext4"
+# An empty root, as casefold needs: without lost+found.
+for img in cf-place cf-other; do
+	debugfs -w -R 'rmdir lost+found' "$VM_WORK/$img.img" >/dev/null 2>&1 ||
+		_vm_die "debugfs cannot remove lost+found from $img.img"
+done
+printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' "UUID=$place_uuid /srv/place ext4 defaults 0 2" \
+	>"$VM_WORK/cf-tree/etc/fstab"
 cf_disk=$(vm_build_disk --init "$VM_WORK/cf-init" --dir "$VM_WORK/cf-tree:/" "${loader_libs[@]}" --root-size 96 \
 	--root-fs ext4-casefold)
-boot cf-held "$VM_WORK/cf-held.sealed" "" "$cf_disk" ""
+boot cf-held "$VM_WORK/cf-held.sealed" "" "$cf_disk" "" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-place.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-other.img,if=virtio,format=raw,snapshot=on"
 log=$VM_WORK/cf-held.log
 vm_expect "$log" "bootseal: policy 'vm-casefold' generation 1 in force, enforce mode" \
 	"a name in a directory that does not ignore case is held"
@@ -293,6 +326,13 @@ vm_expect "$log" "^TEST: audit: .*a directory above a protected name" "the audit
 vm_expect "$log" "^TEST: cf-create out=.*$perm" "creating the protected name is refused"
 vm_expect "$log" '^TEST: cf-free rc=0' "a directory that holds no protected name is made to ignore case"
 vm_expect "$log" '^TEST: cf-free-works rc=0' "its names then ignore case (the filesystem allows it)"
+vm_expect "$log" "bootseal: fill: .* 1 later filesystems placed" "the fstab's casefold-capable ext4 is placed"
+vm_expect "$log" '^TEST: cf-place-mount rc=0' "it is mounted on its place"
+vm_expect "$log" "^TEST: cf-place out=.*FS_IOC_SETFLAGS: $perm" "making its root ignore case on its place is refused"
+vm_expect "$log" "^TEST: cf-place-clone out=.*FS_IOC_SETFLAGS: $perm" \
+	"and through a detached copy of its mount, which climbs to no place"
+vm_expect "$log" "^TEST: cf-place-again out=.*FS_IOC_SETFLAGS: $perm" "and through a second mount of it elsewhere"
+vm_expect "$log" '^TEST: cf-other rc=0' "the root of a filesystem the fstab does not name is made to ignore case"
 vm_expect "$log" "^TEST: check: bootseal: rule 1 \\(deny write path /srv/free/later\\): /srv/free/later: /srv/free ignores case in its names \\(casefold\\), which the enforcer compares byte for byte: the rule cannot be enforced" \
 	"the loader names a name in a directory that ignores case"
 vm_expect "$log" "^TEST: check: bootseal: rule 2 \\(deny write path /proc/sys/kernel/hostname\\): /proc/sys/kernel/hostname is on a filesystem of type proc, which the enforcer does not know to keep a file's inode number" \

@@ -98,6 +98,9 @@ struct NameResolution {
   // tmpfs): "" when none does. The enforcer compares names byte for byte,
   // so a rule that protects a name there cannot be enforced.
   std::string casefold_at;
+  // Why that directory's flags could not be read ("Permission denied"):
+  // it counts as one that ignores case. "" when they were read.
+  std::string casefold_error;
 };
 
 // Resolves an absolute policy path to its names. nullopt when a directory
@@ -174,6 +177,7 @@ struct FstabEntry {
   int line = 0;
   int pass = 0;
   bool automount = false;  // x-systemd.automount: systemd puts an autofs there first
+  bool casefold = false;   // a casefold or casefold=ENCODING option: its names ignore case (tmpfs)
 };
 std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
 
@@ -181,7 +185,8 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
 // one the enforcer cannot identify files of (unidentifiable_fs): FAT
 // (vfat, msdos, fat), exFAT, FUSE (fuse, fuseblk, fuse.*, ntfs-3g,
 // virtiofs), NFS, CIFS, 9p, ZFS, ..., with that filesystem's statfs type;
-// kFsTypeUnknown for "auto", a bind mount's "none" and types not known.
+// kFsTypeUnknown for "auto", a bind mount's "none" and types not known;
+// kFsCasefold for a line with a casefold option.
 std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEntry>& entries);
 
 // A filesystem UUID as blkid and fstab write it (8-4-4-4-12 hex digits, any
@@ -256,9 +261,8 @@ struct Diagnostic {
 // Filesystems known to keep a file's inode number for as long as the file
 // exists, to give stat the superblock's device, and to compare names byte
 // for byte (but in casefolded directories, which the name resolver
-// refuses): ext2/3/4, xfs, f2fs, jfs, reiserfs, nilfs2, tmpfs, ramfs,
-// squashfs, erofs, cramfs, iso9660, udf and the kernel's own sysfs,
-// cgroup2, devpts, securityfs, debugfs, tracefs, configfs and bpf.
+// refuses): ext2/3/4, xfs, f2fs, reiserfs, tmpfs, squashfs, erofs,
+// cramfs, iso9660, udf and the kernel's sysfs, cgroup2 and devpts.
 // Every other filesystem is unidentifiable: the list fails closed.
 bool keeps_inode_numbers(uint64_t magic);
 
@@ -294,6 +298,9 @@ bool is_unidentifiable_note(const std::string& error);
 // The filesystem type of an object statfs failed on (`fs_magic`): what
 // holds it cannot be told.
 inline constexpr uint64_t kFsTypeUnknown = ~uint64_t{0};
+// Not a statfs type: a filesystem the fstab mounts with a `casefold`
+// option (tmpfs from Linux 6.13), whose names all ignore case.
+inline constexpr uint64_t kFsCasefold = ~uint64_t{1};
 
 // "is on a btrfs filesystem, whose files the enforcer cannot identify
 // (stat's device is not the filesystem's)", for a path on such a
