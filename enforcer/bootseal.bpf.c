@@ -4068,6 +4068,38 @@ static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd, uns
  * memory, which it may change after a look here, so none are let through.
  * A directory mounted on through more stacked mounts than the climb
  * follows is refused too, and so is the root of a placed filesystem. */
+/* Whether the directory `dentry` (in mount `mnt`) keeps its attribute
+ * flags (above); a subprogram of its own, so that the verifier walks it
+ * once and not on every path into check_file after it. */
+static __noinline int flags_kept(__u64 dentry, __u64 mnt)
+{
+	struct dentry *d = (struct dentry *)dentry;
+
+	if (!d)
+		return 0;
+	/* The root of a mounted filesystem stands for the place it is
+	 * mounted on, as in the names map. */
+	if (bs_has_ancestors) {
+		struct climb c = {};
+
+		c.dentry = dentry;
+		c.mnt = mnt;
+		bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
+		if (!c.done || ancestor_bits(d) || ancestor_bits((struct dentry *)c.dentry))
+			return 1;
+	}
+	/* The root of a placed filesystem, however it is reached (a detached
+	 * copy of its mount climbs to nothing): the names of its place are
+	 * its entries. */
+	if (bs_has_places && d == BPF_CORE_READ(d, d_sb, s_root)) {
+		struct bs_place_key pk = {};
+
+		if (place_key_of(d, &pk) && bpf_map_lookup_elem(&places, &pk))
+			return 1;
+	}
+	return 0;
+}
+
 static __always_inline int attr_ioctl(struct file *file, unsigned int cmd)
 {
 	struct dentry *d;
@@ -4075,28 +4107,12 @@ static __always_inline int attr_ioctl(struct file *file, unsigned int cmd)
 	switch (cmd) {
 	case 0x40086602:  /* FS_IOC_SETFLAGS */
 	case 0x40046602:  /* FS_IOC32_SETFLAGS (32-bit tasks) */
-		/* The root of a mounted filesystem stands for the place it is
-		 * mounted on, as in the names map. */
 		d = BPF_CORE_READ(file, f_path.dentry);
-		if (bs_has_ancestors) {
-			struct climb c = {};
-
-			c.dentry = (__u64)d;
-			c.mnt = (__u64)BPF_CORE_READ(file, f_path.mnt);
-			bpf_loop(BS_MAX_STACKED, climb_step, &c, 0);
-			if (!c.done || ancestor_bits(d) || ancestor_bits((struct dentry *)c.dentry))
-				return refuse_write(d, BS_RULE_ANCESTOR);
-		}
-		/* The root of a placed filesystem, however it is reached (a
-		 * detached copy of its mount climbs to nothing): the names of
-		 * its place are its entries. */
-		if (bs_has_places && d == BPF_CORE_READ(d, d_sb, s_root)) {
-			struct bs_place_key pk = {};
-
-			if (place_key_of(d, &pk) && bpf_map_lookup_elem(&places, &pk))
-				return refuse_write(d, BS_RULE_ANCESTOR);
-		}
-		return check_file(BS_OP_WRITE, file);
+		if (flags_kept((__u64)d, (__u64)BPF_CORE_READ(file, f_path.mnt)))
+			return refuse_write(d, BS_RULE_ANCESTOR);
+		/* One check_file for both: two inlined copies would double
+		 * what the verifier walks (6.12 then stops at its limit). */
+		__attribute__((fallthrough));
 	case 0x401c5820:  /* FS_IOC_FSSETXATTR */
 		return check_file(BS_OP_WRITE, file);
 	case 0x4008662c:  /* EXT4_IOC_SETFSUUID: a placed filesystem keeps its UUID */
