@@ -10,7 +10,7 @@ PACKAGES="
   clang llvm lld libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
   libclang-rt-14-dev clang-tidy cppcheck
   libtss2-dev swtpm swtpm-tools
-  gdisk fdisk util-linux e2fsprogs btrfs-progs cpio gzip xz-utils zstd
+  gdisk fdisk util-linux e2fsprogs btrfs-progs xfsprogs cpio gzip xz-utils zstd
   busybox-static qemu-system-x86 dracut-core initramfs-tools-core kmod
   debhelper lintian mmdebstrap openssh-client help2man dpkg-dev apt-utils shellcheck gnupg
   ca-certificates ccache

@@ -158,6 +158,18 @@ bool empty_directory(int dirfd, const std::string& entry) {
 
 }  // namespace
 
+namespace {
+// XFS_IOC_FSGEOMETRY_V1 (_IOR('X', 100, struct xfs_fsop_geom_v1), 112
+// bytes) and where its `flags` are, from the kernel's uapi xfs_fs.h
+// (xfsprogs' headers are not a build dependency).
+constexpr uint64_t kXfsMagic = 0x58465342;
+constexpr size_t kXfsGeometryV1Size = 112;
+constexpr size_t kXfsGeometryFlagsOffset = 92;  // 8 u32, 4 u64, uuid[16], sunit, swidth, version
+constexpr unsigned long kXfsIocFsGeometryV1 = 0x80705864;
+constexpr uint32_t kXfsGeomFlagsAsciiCi = 1u << 12;  // XFS_FSOP_GEOM_FLAGS_DIRV2CI
+static_assert(kXfsIocFsGeometryV1 == ((2ul << 30) | (kXfsGeometryV1Size << 16) | ('X' << 8) | 100));
+}  // namespace
+
 std::optional<NameResolution> RootResolver::resolve_names(const std::string& path, std::string* error) const {
   struct Dir {
     UniqueFd fd;  // invalid for the root: fd_
@@ -239,6 +251,25 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       }
     } else if ((flags & FS_CASEFOLD_FL) != 0) {
       res.casefold_at = d.shown;
+      return;
+    }
+    // xfs made with ASCII case-insensitive names (mkfs.xfs -n version=ci):
+    // every directory of it, and no flag says so but its geometry.
+    struct statfs sfs {};
+    if (!res.casefold_at.empty() || !readable || ::fstatfs(readable.get(), &sfs) != 0 ||
+        static_cast<uint64_t>(sfs.f_type) != kXfsMagic)
+      return;
+    alignas(8) unsigned char geometry[kXfsGeometryV1Size] = {};
+    uint32_t geometry_flags = 0;
+    if (::ioctl(readable.get(), kXfsIocFsGeometryV1, geometry) != 0) {
+      res.casefold_at = d.shown;
+      res.casefold_error = "XFS_IOC_FSGEOMETRY: " + errno_text(errno);
+      return;
+    }
+    std::memcpy(&geometry_flags, geometry + kXfsGeometryFlagsOffset, sizeof geometry_flags);
+    if ((geometry_flags & kXfsGeomFlagsAsciiCi) != 0) {
+      res.casefold_at = d.shown;
+      res.casefold_xfs = true;
     }
   };
   stack.back().unstable = check_dir(fd_.get(), stack.back().id, "/");
@@ -839,8 +870,10 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
             diag_at(i, r.object.path,
                     ": " + quote_if_needed(res->casefold_at) +
                         (res->casefold_error.empty()
-                             ? std::string(" ignores case in its names (casefold), which the enforcer compares byte "
-                                           "for byte")
+                             ? std::string(" ignores case in its names (") +
+                                   (res->casefold_xfs ? "an xfs made with ASCII case-insensitive names"
+                                                      : "casefold") +
+                                   "), which the enforcer compares byte for byte"
                              : " may ignore case in its names (casefold): its flags cannot be read (" +
                                    res->casefold_error + ")") +
                         ": the rule cannot be enforced");

@@ -56,6 +56,9 @@
 #      the place, through a detached copy of the mount (open_tree), and
 #      through a second mount elsewhere; a third such filesystem, which the
 #      fstab does not name, is mounted and made to ignore case (twin).
+#      An xfs made with ASCII case-insensitive names (mkfs.xfs -n
+#      version=ci), mounted on /srv/xci: the loader's check names
+#      `deny write path /srv/xci/later` too.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 cat >"$VM_WORK/refused.policy" <<'POLICY'
@@ -258,6 +261,7 @@ mode enforce
 deny write path /srv/free/later
 deny write path /proc/sys/kernel/hostname
 deny write path /srv/plain/later
+deny write path /srv/xci/later
 POLICY
 enf_seal "$VM_WORK/cf-held.policy" "$VM_WORK/cf-held.sealed"
 enf_seal "$VM_WORK/cf-check.policy" "$VM_WORK/cf-check.sealed"
@@ -277,6 +281,7 @@ try cf-place bs-probe casefold /srv/place
 try cf-place-clone bs-probe casefold-clone /srv/place
 try cf-place-again sh -c 'mount -t ext4 /dev/vdb /mnt/place2 && bs-probe casefold /mnt/place2'
 try cf-other sh -c 'mount -t ext4 /dev/vdc /mnt/other && bs-probe casefold /mnt/other'
+try xci-mount mount -t xfs /dev/vdd /srv/xci
 bootseal audit | grep 'a directory above a protected name' | sed 's/^/TEST: audit: /'
 /usr/sbin/bootseal-loader --root / --config /etc/bs-check/loader.conf --dry-run >/tmp/check.log 2>&1
 say "check rc=$?"
@@ -287,7 +292,7 @@ EOF
 rm -rf "$VM_WORK/cf-tree"
 enf_guest_tree "$VM_WORK/cf-tree"
 mkdir -p "$VM_WORK/cf-tree/srv/names" "$VM_WORK/cf-tree/srv/free" "$VM_WORK/cf-tree/srv/plain" \
-	"$VM_WORK/cf-tree/srv/place" \
+	"$VM_WORK/cf-tree/srv/place" "$VM_WORK/cf-tree/srv/xci" \
 	"$VM_WORK/cf-tree/usr/sbin" "$VM_WORK/cf-tree/etc/bs-check/trusted.d"
 enf_copy_program "$ENF_LOADER" "$VM_WORK/cf-tree/usr/sbin/bootseal-loader"
 enf_copy_program "$ENF_TOOL" "$VM_WORK/cf-tree/usr/sbin/bootseal"
@@ -305,6 +310,9 @@ mkfs.ext4 -q -F -O casefold -E encoding=utf8 -U "$place_uuid" "$VM_WORK/cf-place
 	_vm_die "cannot make the placed casefold-capable ext4"
 mkfs.ext4 -q -F -O casefold -E encoding=utf8 "$VM_WORK/cf-other.img" >&2 ||
 	_vm_die "cannot make the other casefold-capable ext4"
+rm -f "$VM_WORK/xci.img"
+truncate -s 300M "$VM_WORK/xci.img"
+mkfs.xfs -q -f -n version=ci "$VM_WORK/xci.img" >&2 || _vm_die "cannot make an ASCII-CI xfs"
 # An empty root, as casefold needs: without lost+found.
 for img in cf-place cf-other; do
 	debugfs -w -R 'rmdir lost+found' "$VM_WORK/$img.img" >/dev/null 2>&1 ||
@@ -314,9 +322,10 @@ printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' "UUID=$place_uuid /srv/place ext4 
 	>"$VM_WORK/cf-tree/etc/fstab"
 cf_disk=$(vm_build_disk --init "$VM_WORK/cf-init" --dir "$VM_WORK/cf-tree:/" "${loader_libs[@]}" --root-size 96 \
 	--root-fs ext4-casefold)
-boot cf-held "$VM_WORK/cf-held.sealed" "" "$cf_disk" "" \
+boot cf-held "$VM_WORK/cf-held.sealed" xfs "$cf_disk" "" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-place.img,if=virtio,format=raw,snapshot=on" \
-	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-other.img,if=virtio,format=raw,snapshot=on"
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-other.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/xci.img,if=virtio,format=raw,snapshot=on"
 log=$VM_WORK/cf-held.log
 vm_expect "$log" "bootseal: policy 'vm-casefold' generation 1 in force, enforce mode" \
 	"a name in a directory that does not ignore case is held"
@@ -337,6 +346,9 @@ vm_expect "$log" "^TEST: check: bootseal: rule 1 \\(deny write path /srv/free/la
 	"the loader names a name in a directory that ignores case"
 vm_expect "$log" "^TEST: check: bootseal: rule 2 \\(deny write path /proc/sys/kernel/hostname\\): /proc/sys/kernel/hostname is on a filesystem of type proc, which the enforcer does not know to keep a file's inode number" \
 	"the loader names a file on a filesystem not known to keep its numbers"
+vm_expect "$log" '^TEST: xci-mount rc=0' "an ASCII-CI xfs is mounted"
+vm_expect "$log" "^TEST: check: bootseal: rule 4 \\(deny write path /srv/xci/later\\): /srv/xci/later: /srv/xci ignores case in its names \\(an xfs made with ASCII case-insensitive names\\)" \
+	"the loader names a name on an xfs whose names ignore case"
 vm_expect_not "$log" "^TEST: check: bootseal: rule 3 " "a name in a plain directory is not named"
 vm_expect "$log" '^TEST: check rc=7$' "enforce mode would install nothing (status 7)"
 vm_expect "$log" '^TEST: init done' "casefold: init ran to its end"

@@ -95,12 +95,15 @@ struct NameResolution {
   bool missing_on_later_fs = false;
   // The first directory, as messages write it, that holds one of `names`
   // or `missing` and whose names ignore case (FS_CASEFOLD_FL: ext4, f2fs,
-  // tmpfs): "" when none does. The enforcer compares names byte for byte,
+  // tmpfs; or every directory of an ASCII-CI xfs): "" when none does. The enforcer compares names byte for byte,
   // so a rule that protects a name there cannot be enforced.
   std::string casefold_at;
   // Why that directory's flags could not be read ("Permission denied"):
   // it counts as one that ignores case. "" when they were read.
   std::string casefold_error;
+  // It is on an xfs made with ASCII case-insensitive names (mkfs.xfs -n
+  // version=ci), which ignores case in every directory.
+  bool casefold_xfs = false;
 };
 
 // Resolves an absolute policy path to its names. nullopt when a directory
