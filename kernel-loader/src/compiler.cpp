@@ -832,17 +832,6 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     std::map<InodeId, uint8_t> ancestors;     // path and subtree rules
     std::vector<EntryName> closed;            // missing entries nobody may create (deny rules)
     std::string closed_note;                  // what the loader says of them, after the path
-    // The last diagnostic is of an object nothing would hold the rule on:
-    // enforce mode stops, unless the rule's subject is a program that does
-    // not exist. That rule holds for no process, whatever its object (a
-    // program put there later is not its subject): nothing is left open.
-    auto object_unenforceable = [&]() {
-      if (r.subject) {
-        std::string e;
-        if (resolve && !resolve(*r.subject, &e) && e == "does not exist") return;
-      }
-      out.diagnostics.back().unenforceable = true;
-    };
     switch (r.object.kind) {
       case ObjectKind::any: objects.push_back(base); break;
       case ObjectKind::path:
@@ -860,7 +849,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
             diag_at(i, r.object.path,
                     (res->fs_magic_at.empty() ? " " : ": " + quote_if_needed(res->fs_magic_at) + " on the way ") +
                         note + ": the rule cannot be enforced");
-            object_unenforceable();
+            out.diagnostics.back().unenforceable = true;
             continue;
           }
           // A rule that protects a name (a path rule, or one whose object
@@ -877,7 +866,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
                              : " may ignore case in its names (casefold): its flags cannot be read (" +
                                    res->casefold_error + ")") +
                         ": the rule cannot be enforced");
-            object_unenforceable();
+            out.diagnostics.back().unenforceable = true;
             continue;
           }
           inode = res->object;
@@ -899,7 +888,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
                          std::to_string(BS_ENTRY_NAME_MAX) + (inode ? " (only the file it names now is protected)" : ""));
                 // No file to hold it by: the denial would be open to the
                 // first file made there.
-                if (!inode && r.action == Action::deny) object_unenforceable();
+                if (!inode && r.action == Action::deny) out.diagnostics.back().unenforceable = true;
               } else {
                 names.push_back(std::move(n));
               }
@@ -948,7 +937,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
             // keep from being made): enforce mode does not install a
             // policy that would leave it open.
             if (missing && r.action == Action::deny && (too_long || res->missing_on_later_fs))
-              object_unenforceable();
+              out.diagnostics.back().unenforceable = true;
             continue;
           }
         } else {

@@ -1120,32 +1120,6 @@ TEST(CompileNames, OnlyFilesystemsKnownToKeepTheirNumbersAreTrusted) {
   EXPECT_EQ(c.kinds[BS_OP_READ], (1u << BS_KIND_PATH) | (1u << BS_KIND_NAME));
 }
 
-TEST(CompileNames, ADenialByAProgramThatDoesNotExistStopsNothing) {
-  // Below a filesystem mounted after the loader nothing would hold a
-  // denial: enforce mode stops. Not when the rule's subject does not
-  // exist: that rule holds for no process at all.
-  const InodeId run{0, 60};
-  NameResolution later;
-  later.missing = EntryName{run, "app"};
-  later.missing_shown = "/run/app";
-  later.missing_on_later_fs = true;
-  Resolver programs = [](const std::string& p, std::string* err) -> std::optional<InodeId> {
-    if (p == "/usr/bin/tool") return InodeId{0, 61};
-    if (err) *err = "does not exist";
-    return std::nullopt;
-  };
-  Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, path_obj("/run/app/x"), "/usr/bin/gone"),
-                                 make_rule(Action::deny, Operation::write, path_obj("/run/app/x"), "/usr/bin/tool"),
-                                 make_rule(Action::deny, Operation::write, path_obj("/run/app/x"))}),
-                       programs, {}, fake_names({{"/run/app/x", later}}));
-  ASSERT_EQ(c.diagnostics.size(), 3u);
-  for (const auto& dg : c.diagnostics)
-    EXPECT_NE(dg.message.find("/run/app does not exist on the root filesystem"), std::string::npos) << dg.message;
-  EXPECT_FALSE(c.diagnostics[0].unenforceable) << c.diagnostics[0].message;
-  EXPECT_TRUE(c.diagnostics[1].unenforceable) << c.diagnostics[1].message;
-  EXPECT_TRUE(c.diagnostics[2].unenforceable) << c.diagnostics[2].message;
-}
-
 TEST(CompileNames, ANameInACasefoldedDirectoryIsRefused) {
   // The resolver found a directory whose names ignore case on the way to
   // a name the rule protects: "SHADOW" there is the same entry.
