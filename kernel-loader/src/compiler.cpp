@@ -242,12 +242,14 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
     UniqueFd readable(::openat(fd_of(d), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     unsigned int flags = 0;  // the kernel writes an int, whatever the ioctl number says
     if (!readable) {
+      const int e = errno;
       res.casefold_at = d.shown;
-      res.casefold_error = errno_text(errno);
+      res.casefold_error = errno_text(e);
     } else if (::ioctl(readable.get(), FS_IOC_GETFLAGS, &flags) != 0) {
-      if (errno != ENOTTY && errno != EOPNOTSUPP && errno != EINVAL && errno != ENOSYS) {
+      // ENOTTY: the filesystem has no flags (no fileattr_get).
+      if (const int e = errno; e != ENOTTY && e != EOPNOTSUPP) {
         res.casefold_at = d.shown;
-        res.casefold_error = "FS_IOC_GETFLAGS: " + errno_text(errno);
+        res.casefold_error = "FS_IOC_GETFLAGS: " + errno_text(e);
       }
     } else if ((flags & FS_CASEFOLD_FL) != 0) {
       res.casefold_at = d.shown;
@@ -262,8 +264,9 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
     alignas(8) unsigned char geometry[kXfsGeometryV1Size] = {};
     uint32_t geometry_flags = 0;
     if (::ioctl(readable.get(), kXfsIocFsGeometryV1, geometry) != 0) {
+      const int e = errno;
       res.casefold_at = d.shown;
-      res.casefold_error = "XFS_IOC_FSGEOMETRY: " + errno_text(errno);
+      res.casefold_error = "XFS_IOC_FSGEOMETRY: " + errno_text(e);
       return;
     }
     std::memcpy(&geometry_flags, geometry + kXfsGeometryFlagsOffset, sizeof geometry_flags);
@@ -271,6 +274,12 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
       res.casefold_at = d.shown;
       res.casefold_xfs = true;
     }
+  };
+  // Whether `d` is the root (or the root of a mount): its filesystem is
+  // mounted already and was statted on the way, whatever the fstab says
+  // will be mounted there.
+  auto mounted_now = [&](const Dir& d) {
+    return stack.size() < 2 || &d != &stack.back() || stack[stack.size() - 2].id.dev != d.id.dev;
   };
   stack.back().unstable = check_dir(fd_.get(), stack.back().id, "/");
   // `r` as returned: the type of `fd` (the object's, or the directory the
@@ -325,7 +334,8 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         // enforcer's names map would not see every way to it.
         // A directory not empty now is still covered by that mount: its
         // root then stands for the directory in the enforcer's lookups.
-        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end()) res.fs_magic = u->second;
+        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end() && !mounted_now(top))
+          res.fs_magic = u->second;
         return done(res, fd_of(top));
       }
       if (e == ENOENT) {
@@ -335,7 +345,8 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         res.missing = EntryName{top.id, comp};
         res.missing_shown = shown;
         note_casefold(top);
-        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end()) res.fs_magic = u->second;
+        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end() && !mounted_now(top))
+          res.fs_magic = u->second;
         res.missing_on_later_fs = later_fs(top, shown);
         dirs_above(&res);
         return done(res, fd_of(top));

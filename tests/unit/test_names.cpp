@@ -729,21 +729,29 @@ TEST(CompileNames, ANameInAFatPlaceIsRefused) {
   auto r = RootResolver::open(k.t.path());
   ASSERT_TRUE(r.ok()) << r.error();
   r->set_fstab_mount_points(k.fstab);
-  r->set_fstab_unstable_points(fstab_unstable_points(parse_fstab_entries(fstab)));
+  // The root's line says `auto`: the root is mounted already, and its
+  // own type was read, so a name in it is not refused for the line.
+  r->set_fstab_unstable_points(fstab_unstable_points(parse_fstab_entries(fstab + "/dev/sda2 / auto defaults 0 1\n")));
   Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, path_obj("/boot/efi/startup.nsh")),
                                  make_rule(Action::deny, Operation::write, subtree_obj("/boot/efi")),
-                                 make_rule(Action::deny, Operation::write, path_obj("/home/keep.conf"))}),
+                                 make_rule(Action::deny, Operation::write, path_obj("/home/keep.conf")),
+                                 make_rule(Action::deny, Operation::write, path_obj("/later-at-root"))}),
                        r->resolver(), {}, r->name_resolver());
-  ASSERT_EQ(c.diagnostics.size(), 1u);
+  ASSERT_EQ(c.diagnostics.size(), 1u) << c.diagnostics.back().message;
   EXPECT_TRUE(c.diagnostics[0].unenforceable);
   EXPECT_EQ(c.diagnostics[0].message,
             "rule 1 (deny write path /boot/efi/startup.nsh): /boot/efi/startup.nsh is on a FAT filesystem, whose "
             "inode numbers change when the kernel drops a file from its cache and whose names ignore case, so the "
             "enforcer cannot identify its files (a subtree rule on its mount point can be enforced): the rule cannot "
             "be enforced");
-  // The subtree rule on the place, and the name on the ext4 place, hold.
-  ASSERT_EQ(c.names.size(), 1u);
-  EXPECT_EQ(c.names[0].name, k.t.name("/home", "keep.conf"));
+  // The subtree rule on the place, and the names on the ext4 place and
+  // in the root, hold.
+  ASSERT_EQ(c.names.size(), 2u);
+  auto named = [&](const EntryName& n) {
+    return std::any_of(c.names.begin(), c.names.end(), [&](const NameEntry& e) { return e.name == n; });
+  };
+  EXPECT_TRUE(named(k.t.name("/home", "keep.conf")));
+  EXPECT_TRUE(named(k.t.name("/", "later-at-root")));
   EXPECT_EQ(of_kind(c, BS_KIND_SUBTREE).size(), 1u);
 }
 
