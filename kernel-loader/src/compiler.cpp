@@ -170,6 +170,37 @@ constexpr uint32_t kXfsGeomFlagsAsciiCi = 1u << 12;  // XFS_FSOP_GEOM_FLAGS_DIRV
 static_assert(kXfsIocFsGeometryV1 == ((2ul << 30) | (kXfsGeometryV1Size << 16) | ('X' << 8) | 100));
 }  // namespace
 
+CasefoldProbe casefold_probe(int dir_fd) {
+  CasefoldProbe out;
+  // Fails closed: a directory whose flags cannot be read counts, unless
+  // its filesystem has no flags at all (ENOTTY, EOPNOTSUPP).
+  auto unreadable = [&](const std::string& what) {
+    out.ignores_case = true;
+    out.error = what;
+    return out;
+  };
+  UniqueFd readable(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!readable) return unreadable(errno_text(errno));
+  unsigned int flags = 0;  // the kernel writes an int, whatever the ioctl number says
+  if (::ioctl(readable.get(), FS_IOC_GETFLAGS, &flags) != 0) {
+    if (const int e = errno; e != ENOTTY && e != EOPNOTSUPP) return unreadable("FS_IOC_GETFLAGS: " + errno_text(e));
+  } else if ((flags & FS_CASEFOLD_FL) != 0) {
+    out.ignores_case = true;
+    return out;
+  }
+  // xfs made with ASCII case-insensitive names (mkfs.xfs -n version=ci):
+  // every directory of it, and no flag says so but its geometry.
+  struct statfs sfs {};
+  if (::fstatfs(readable.get(), &sfs) != 0 || static_cast<uint64_t>(sfs.f_type) != kXfsMagic) return out;
+  alignas(8) unsigned char geometry[kXfsGeometryV1Size] = {};
+  if (::ioctl(readable.get(), kXfsIocFsGeometryV1, geometry) != 0)
+    return unreadable("XFS_IOC_FSGEOMETRY: " + errno_text(errno));
+  uint32_t geometry_flags = 0;
+  std::memcpy(&geometry_flags, geometry + kXfsGeometryFlagsOffset, sizeof geometry_flags);
+  out.ignores_case = out.xfs = (geometry_flags & kXfsGeomFlagsAsciiCi) != 0;
+  return out;
+}
+
 std::optional<NameResolution> RootResolver::resolve_names(const std::string& path, std::string* error) const {
   struct Dir {
     UniqueFd fd;  // invalid for the root: fd_
@@ -231,55 +262,25 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
     if (!unidentifiable_fs(magic).empty()) mark_bad(magic, shown);
     return 0;
   };
-  // A directory whose names ignore case (ext4, f2fs or tmpfs casefold):
-  // the first one a name is recorded in, for the rule to be refused. The
-  // enforcer's names map compares names byte for byte; "SHADOW" there is
-  // the entry "shadow" is.
-  // Fails closed: a directory whose flags cannot be read counts, unless
-  // its filesystem has no flags at all.
+  // A directory whose names ignore case (ext4, f2fs or tmpfs casefold,
+  // or any directory of an ASCII-CI xfs): the first one a name is
+  // recorded in, for the rule to be refused. The enforcer's names map
+  // compares names byte for byte; "SHADOW" there is the entry "shadow" is.
+  // Each directory is probed once per resolver (casefold_probe).
   auto note_casefold = [&](const Dir& d) {
     if (!res.casefold_at.empty()) return;
-    UniqueFd readable(::openat(fd_of(d), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    unsigned int flags = 0;  // the kernel writes an int, whatever the ioctl number says
-    if (!readable) {
-      const int e = errno;
-      res.casefold_at = d.shown;
-      res.casefold_error = errno_text(e);
-    } else if (::ioctl(readable.get(), FS_IOC_GETFLAGS, &flags) != 0) {
-      // ENOTTY: the filesystem has no flags (no fileattr_get).
-      if (const int e = errno; e != ENOTTY && e != EOPNOTSUPP) {
-        res.casefold_at = d.shown;
-        res.casefold_error = "FS_IOC_GETFLAGS: " + errno_text(e);
-      }
-    } else if ((flags & FS_CASEFOLD_FL) != 0) {
-      res.casefold_at = d.shown;
-      return;
-    }
-    // xfs made with ASCII case-insensitive names (mkfs.xfs -n version=ci):
-    // every directory of it, and no flag says so but its geometry.
-    struct statfs sfs {};
-    if (!res.casefold_at.empty() || !readable || ::fstatfs(readable.get(), &sfs) != 0 ||
-        static_cast<uint64_t>(sfs.f_type) != kXfsMagic)
-      return;
-    alignas(8) unsigned char geometry[kXfsGeometryV1Size] = {};
-    uint32_t geometry_flags = 0;
-    if (::ioctl(readable.get(), kXfsIocFsGeometryV1, geometry) != 0) {
-      const int e = errno;
-      res.casefold_at = d.shown;
-      res.casefold_error = "XFS_IOC_FSGEOMETRY: " + errno_text(e);
-      return;
-    }
-    std::memcpy(&geometry_flags, geometry + kXfsGeometryFlagsOffset, sizeof geometry_flags);
-    if ((geometry_flags & kXfsGeomFlagsAsciiCi) != 0) {
-      res.casefold_at = d.shown;
-      res.casefold_xfs = true;
-    }
+    auto it = casefold_.find(d.id);
+    if (it == casefold_.end()) it = casefold_.emplace(d.id, casefold_probe(fd_of(d))).first;
+    if (!it->second.ignores_case) return;
+    res.casefold_at = d.shown;
+    res.casefold_xfs = it->second.xfs;
+    res.casefold_error = it->second.error;
   };
-  // Whether `d` is the root (or the root of a mount): its filesystem is
-  // mounted already and was statted on the way, whatever the fstab says
-  // will be mounted there.
-  auto mounted_now = [&](const Dir& d) {
-    return stack.size() < 2 || &d != &stack.back() || stack[stack.size() - 2].id.dev != d.id.dev;
+  // Whether the directory the walk is in is the root or a mount's root:
+  // its filesystem is mounted already and was statted on the way,
+  // whatever the fstab says will be mounted there.
+  auto top_mounted_now = [&]() {
+    return stack.size() < 2 || stack[stack.size() - 2].id.dev != stack.back().id.dev;
   };
   stack.back().unstable = check_dir(fd_.get(), stack.back().id, "/");
   // `r` as returned: the type of `fd` (the object's, or the directory the
@@ -334,7 +335,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         // enforcer's names map would not see every way to it.
         // A directory not empty now is still covered by that mount: its
         // root then stands for the directory in the enforcer's lookups.
-        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end() && !mounted_now(top))
+        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end() && !top_mounted_now())
           res.fs_magic = u->second;
         return done(res, fd_of(top));
       }
@@ -345,7 +346,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         res.missing = EntryName{top.id, comp};
         res.missing_shown = shown;
         note_casefold(top);
-        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end() && !mounted_now(top))
+        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end() && !top_mounted_now())
           res.fs_magic = u->second;
         res.missing_on_later_fs = later_fs(top, shown);
         dirs_above(&res);

@@ -999,6 +999,14 @@ TEST(CompileNames, WithoutANameResolverPathsAreInodesOnly) {
 }
 
 // A fake name resolver: what a unit test says each path resolves to.
+// A resolver for which no executable exists.
+Resolver no_inodes() {
+  return [](const std::string&, std::string* err) -> std::optional<InodeId> {
+    if (err) *err = "does not exist";
+    return std::nullopt;
+  };
+}
+
 // On ext4 unless an entry says otherwise (fs_magic).
 NameResolver fake_names(std::map<std::string, NameResolution> table) {
   for (auto& [path, res] : table)
@@ -1021,13 +1029,9 @@ TEST(CompileNames, FakeResolverDirectoriesOnAnotherDevice) {
   res.object = vmlinuz;
   res.names = {EntryName{boot, "vmlinuz"}};
   res.ancestors = {{root, BS_ANCESTOR_DIR}, {boot, BS_ANCESTOR_DIR}};
-  Resolver no_inodes = [](const std::string&, std::string* err) -> std::optional<InodeId> {
-    if (err) *err = "does not exist";
-    return std::nullopt;
-  };
   Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/boot/vmlinuz")),
                          make_rule(Action::deny, Operation::write, path_obj("/boot/efi/x"))});
-  Compiled c = compile(d, no_inodes, {}, fake_names({{"/boot/vmlinuz", res}}));
+  Compiled c = compile(d, no_inodes(), {}, fake_names({{"/boot/vmlinuz", res}}));
   ASSERT_EQ(c.diagnostics.size(), 1u);
   EXPECT_EQ(c.diagnostics[0].message, "rule 2 (deny write path /boot/efi/x): /boot/efi/x: /boot/efi/x does not exist");
   ASSERT_EQ(c.names.size(), 1u);
@@ -1048,14 +1052,10 @@ TEST(CompileNames, RulesOnBtrfsOrOverlayCannotBeEnforced) {
   on_overlay.fs_magic = 0x794c7630;
   NameResolution on_ext4 = on_btrfs;
   on_ext4.fs_magic = 0xef53;
-  Resolver no_inodes = [](const std::string&, std::string* err) -> std::optional<InodeId> {
-    if (err) *err = "does not exist";
-    return std::nullopt;
-  };
   Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/etc/shadow")),
                          make_rule(Action::deny, Operation::exec, subtree_obj("/usr")),
                          make_rule(Action::deny, Operation::read, path_obj("/srv/x"))});
-  Compiled c = compile(d, no_inodes, {},
+  Compiled c = compile(d, no_inodes(), {},
                        fake_names({{"/etc/shadow", on_btrfs}, {"/usr", on_overlay}, {"/srv/x", on_ext4}}));
   ASSERT_EQ(c.diagnostics.size(), 2u);
   EXPECT_TRUE(c.diagnostics[0].unenforceable);
@@ -1107,14 +1107,10 @@ TEST(CompileNames, OnlyFilesystemsKnownToKeepTheirNumbersAreTrusted) {
   on_odd.fs_magic = 0x12345678;
   NameResolution on_xfs = on_nfs;
   on_xfs.fs_magic = 0x58465342;
-  Resolver no_inodes = [](const std::string&, std::string* err) -> std::optional<InodeId> {
-    if (err) *err = "does not exist";
-    return std::nullopt;
-  };
   Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, path_obj("/srv/data")),
                                  make_rule(Action::allow, Operation::read, subtree_obj("/mnt/odd")),
                                  make_rule(Action::deny, Operation::read, path_obj("/data/x"))}),
-                       no_inodes, {}, fake_names({{"/srv/data", on_nfs}, {"/mnt/odd", on_odd}, {"/data/x", on_xfs}}));
+                       no_inodes(), {}, fake_names({{"/srv/data", on_nfs}, {"/mnt/odd", on_odd}, {"/data/x", on_xfs}}));
   ASSERT_EQ(c.diagnostics.size(), 2u);
   EXPECT_EQ(c.diagnostics[0].message,
             "rule 1 (deny write path /srv/data): /srv/data is on a filesystem of type NFS" + kept +
@@ -1142,15 +1138,11 @@ TEST(CompileNames, ANameInACasefoldedDirectoryIsRefused) {
   NameResolution dir_there = name_there;
   dir_there.object = sub;
   dir_there.names = {EntryName{dir, "sub"}};
-  Resolver no_inodes = [](const std::string&, std::string* err) -> std::optional<InodeId> {
-    if (err) *err = "does not exist";
-    return std::nullopt;
-  };
   Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, path_obj("/srv/ci/later")),
                                  make_rule(Action::deny, Operation::write, path_obj("/srv/ci/kept")),
                                  make_rule(Action::deny, Operation::write, subtree_obj("/srv/ci/sub")),
                                  make_rule(Action::deny, Operation::write, subtree_obj("/srv/ci/later"))}),
-                       no_inodes, {},
+                       no_inodes(), {},
                        fake_names({{"/srv/ci/later", name_there},
                                    {"/srv/ci/kept", file_there},
                                    {"/srv/ci/sub", dir_there}}));
@@ -1196,17 +1188,13 @@ TEST(CompileNames, OnFatOrExfatOnlyTheFilesystemsRootCanBeARulesObjectAndOnFuseN
   NameResolution through_fat = fat_file;
   through_fat.fs_magic = 0x4d44;
   through_fat.fs_magic_at = "/boot/efi/EFI";
-  Resolver no_inodes = [](const std::string&, std::string* err) -> std::optional<InodeId> {
-    if (err) *err = "does not exist";
-    return std::nullopt;
-  };
   Document d = doc_with({make_rule(Action::deny, Operation::write, path_obj("/boot/efi/EFI/grubx64.efi")),
                          make_rule(Action::deny, Operation::write, subtree_obj("/boot/efi")),
                          make_rule(Action::deny, Operation::write, subtree_obj("/media/stick/dir")),
                          make_rule(Action::deny, Operation::read, subtree_obj("/run/user/fuse")),
                          make_rule(Action::deny, Operation::exec, path_obj("/boot/efi/later")),
                          make_rule(Action::deny, Operation::read, path_obj("/boot/efi/EFI/m/x"))});
-  Compiled c = compile(d, no_inodes, {},
+  Compiled c = compile(d, no_inodes(), {},
                        fake_names({{"/boot/efi/EFI/grubx64.efi", fat_file},
                                    {"/boot/efi", fat_root},
                                    {"/media/stick/dir", exfat_dir},

@@ -144,6 +144,20 @@ boot overlay-held "$VM_WORK/held.sealed" overlay "$ext4_disk" vm.overlayroot
 held "$VM_WORK/overlay-held.log" "an overlay" overlay
 vm_expect "$VM_WORK/overlay-held.log" "mounted on /lower, an overlay of it on /newroot" "the root is an overlay"
 
+# check_tree TREE SEALED: the loader and bootseal in TREE, with a config
+# in /etc/bs-check that checks SEALED, for the guest's own
+# `bootseal-loader --root / --config /etc/bs-check/loader.conf --dry-run`.
+check_tree() {
+	local t=$1 sealed=$2
+	mkdir -p "$t/usr/sbin" "$t/etc/bs-check/trusted.d"
+	enf_copy_program "$ENF_LOADER" "$t/usr/sbin/bootseal-loader"
+	enf_copy_program "$ENF_TOOL" "$t/usr/sbin/bootseal"
+	cp "$VM_WORK/keys/vm.pub.pem" "$t/etc/bs-check/trusted.d/vm.pem"
+	cp "$sealed" "$t/etc/bs-check/policy.sealed"
+	printf '%s\n' "source = file /etc/bs-check/policy.sealed" "trust = /etc/bs-check/trusted.d" \
+		>"$t/etc/bs-check/loader.conf"
+}
+
 # 5. FAT: whose inode numbers are not kept.
 cat >"$VM_WORK/fat-held.policy" <<'POLICY'
 policy "vm-fat-root"
@@ -198,19 +212,14 @@ grep 'bootseal: rule' /tmp/check.log | while read -r line; do say "check: $line"
 finish
 EOF
 
-mkdir -p "$VM_WORK/fat-tree/usr/sbin" "$VM_WORK/fat-tree/etc/bs-check/trusted.d" "$VM_WORK/fat-tree/boot/esp"
+mkdir -p "$VM_WORK/fat-tree/boot/esp"
 rm -f "$VM_WORK/esp.img"
 truncate -s 8M "$VM_WORK/esp.img"
 busybox mkdosfs -n ESP "$VM_WORK/esp.img" >/dev/null || _vm_die "cannot make the ESP's FAT filesystem"
 esp_serial=$(blkid -p -o value -s UUID "$VM_WORK/esp.img") || _vm_die "blkid cannot read the ESP's serial"
 printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' "UUID=$esp_serial /boot/esp vfat defaults 0 0" \
 	>"$VM_WORK/fat-tree/etc/fstab"
-enf_copy_program "$ENF_LOADER" "$VM_WORK/fat-tree/usr/sbin/bootseal-loader"
-enf_copy_program "$ENF_TOOL" "$VM_WORK/fat-tree/usr/sbin/bootseal"
-cp "$VM_WORK/keys/vm.pub.pem" "$VM_WORK/fat-tree/etc/bs-check/trusted.d/vm.pem"
-cp "$VM_WORK/fat-refused.sealed" "$VM_WORK/fat-tree/etc/bs-check/policy.sealed"
-printf '%s\n' "source = file /etc/bs-check/policy.sealed" "trust = /etc/bs-check/trusted.d" \
-	>"$VM_WORK/fat-tree/etc/bs-check/loader.conf"
+check_tree "$VM_WORK/fat-tree" "$VM_WORK/fat-refused.sealed"
 mapfile -t loader_libs < <(enf_lib_files "$ENF_LOADER" "$ENF_TOOL")
 fat_disk=$(vm_build_disk --init "$VM_WORK/fat-init" --dir "$VM_WORK/fat-tree:/" "${loader_libs[@]}" --root-size 96)
 boot fat-held "$VM_WORK/fat-held.sealed" "loop vfat nls_cp437 nls_ascii nls_utf8" "$fat_disk" vm.fat=/boot/efi \
@@ -292,14 +301,8 @@ EOF
 rm -rf "$VM_WORK/cf-tree"
 enf_guest_tree "$VM_WORK/cf-tree"
 mkdir -p "$VM_WORK/cf-tree/srv/names" "$VM_WORK/cf-tree/srv/free" "$VM_WORK/cf-tree/srv/plain" \
-	"$VM_WORK/cf-tree/srv/place" "$VM_WORK/cf-tree/srv/xci" \
-	"$VM_WORK/cf-tree/usr/sbin" "$VM_WORK/cf-tree/etc/bs-check/trusted.d"
-enf_copy_program "$ENF_LOADER" "$VM_WORK/cf-tree/usr/sbin/bootseal-loader"
-enf_copy_program "$ENF_TOOL" "$VM_WORK/cf-tree/usr/sbin/bootseal"
-cp "$VM_WORK/keys/vm.pub.pem" "$VM_WORK/cf-tree/etc/bs-check/trusted.d/vm.pem"
-cp "$VM_WORK/cf-check.sealed" "$VM_WORK/cf-tree/etc/bs-check/policy.sealed"
-printf '%s\n' "source = file /etc/bs-check/policy.sealed" "trust = /etc/bs-check/trusted.d" \
-	>"$VM_WORK/cf-tree/etc/bs-check/loader.conf"
+	"$VM_WORK/cf-tree/srv/place" "$VM_WORK/cf-tree/srv/xci"
+check_tree "$VM_WORK/cf-tree" "$VM_WORK/cf-check.sealed"
 # The placed filesystem (a fixed UUID in the fstab) and its unnamed twin.
 place_uuid=c0ffee00-0000-4000-8000-00000000cf01
 for img in cf-place cf-other; do

@@ -121,6 +121,17 @@ struct PlaceChain {
   bool mounted_now = false;         // something is mounted on it already
 };
 
+// Whether the directory open at `dir_fd` ignores case in its names:
+// FS_CASEFOLD_FL (ext4, f2fs, tmpfs), or an xfs made with ASCII
+// case-insensitive names (its geometry's flags). `error` says why the
+// answer could not be read; it then counts as yes.
+struct CasefoldProbe {
+  bool ignores_case = false;
+  bool xfs = false;
+  std::string error;
+};
+CasefoldProbe casefold_probe(int dir_fd);
+
 // Resolves paths under `root` as if it were "/" (openat2 RESOLVE_IN_ROOT:
 // absolute symlinks and ".." stay inside it). The final symlink is followed.
 class RootResolver {
@@ -161,6 +172,8 @@ class RootResolver {
   std::string root_;
   std::set<std::string> fstab_;
   std::map<std::string, uint64_t> fstab_unstable_;
+  // casefold_probe's answer for each directory a name was recorded in.
+  mutable std::map<InodeId, CasefoldProbe> casefold_;
 };
 
 // The mount points (second field, octal escapes such as \040 decoded,
