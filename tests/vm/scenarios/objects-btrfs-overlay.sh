@@ -212,7 +212,7 @@ grep 'bootseal: rule' /tmp/check.log | while read -r line; do say "check: $line"
 finish
 EOF
 
-mkdir -p "$VM_WORK/fat-tree/boot/esp"
+mkdir -p "$VM_WORK/fat-tree/boot/esp" "$VM_WORK/fat-tree/etc"
 rm -f "$VM_WORK/esp.img"
 truncate -s 8M "$VM_WORK/esp.img"
 busybox mkdosfs -n ESP "$VM_WORK/esp.img" >/dev/null || _vm_die "cannot make the ESP's FAT filesystem"
