@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
@@ -198,6 +199,43 @@ CasefoldProbe casefold_probe(int dir_fd) {
   uint32_t geometry_flags = 0;
   std::memcpy(&geometry_flags, geometry + kXfsGeometryFlagsOffset, sizeof geometry_flags);
   out.ignores_case = out.xfs = (geometry_flags & kXfsGeomFlagsAsciiCi) != 0;
+  return out;
+}
+
+namespace {
+// An xfs superblock (struct xfs_dsb in the kernel's xfs_format.h, big
+// endian): its magic at 0, sb_versionnum at 100, whose
+// XFS_SB_VERSION_BORGBIT says the names are ASCII case-insensitive (in
+// version 4 and 5 superblocks alike).
+constexpr size_t kXfsSbVersionOffset = 100;
+constexpr uint16_t kXfsSbVersionBorgBit = 0x4000;
+}  // namespace
+
+std::optional<bool> xfs_superblock_ignores_case(std::span<const unsigned char> sb) {
+  if (sb.size() < kXfsSbVersionOffset + 2) return std::nullopt;
+  const uint32_t magic = (uint32_t{sb[0]} << 24) | (uint32_t{sb[1]} << 16) | (uint32_t{sb[2]} << 8) | sb[3];
+  if (magic != kXfsMagic) return std::nullopt;
+  const auto version = static_cast<uint16_t>((sb[kXfsSbVersionOffset] << 8) | sb[kXfsSbVersionOffset + 1]);
+  return (version & kXfsSbVersionBorgBit) != 0;
+}
+
+CasefoldProbe device_casefold_probe(const std::string& device) {
+  CasefoldProbe out;
+  auto unreadable = [&](const std::string& what) {
+    out.ignores_case = true;
+    out.error = what;
+    return out;
+  };
+  // O_NONBLOCK: an empty optical drive answers at once instead of
+  // waiting for a disc (libblkid opens them so too).
+  UniqueFd fd(::open(device.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (!fd) return unreadable(errno_text(errno));
+  std::array<unsigned char, 512> sector{};
+  const ssize_t n = ::pread(fd.get(), sector.data(), sector.size(), 0);
+  if (n < 0) return unreadable(errno_text(errno));
+  const auto ci = xfs_superblock_ignores_case(std::span<const unsigned char>(sector.data(), static_cast<size_t>(n)));
+  if (!ci) return unreadable("no xfs superblock");
+  out.ignores_case = out.xfs = *ci;
   return out;
 }
 
@@ -513,6 +551,30 @@ std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEnt
   return out;
 }
 
+bool device_has_holders(const std::string& sysfs, const std::string& device) {
+  std::error_code ec;
+  const auto real = std::filesystem::canonical(device, ec);
+  if (ec) return false;
+  const auto holders = std::filesystem::path(sysfs) / "class" / "block" / real.filename() / "holders";
+  return std::filesystem::is_directory(holders, ec) && !std::filesystem::is_empty(holders, ec) && !ec;
+}
+
+std::map<std::string, uint64_t> case_insensitive_xfs_points(
+    const std::vector<FstabEntry>& entries,
+    const std::function<std::vector<std::string>(const FstabEntry&)>& devices_of,
+    const std::function<CasefoldProbe(const std::string& device)>& probe) {
+  std::map<std::string, uint64_t> out;
+  for (const auto& e : entries) {
+    if (e.type != "xfs" || e.mount_point == "/") continue;
+    for (const auto& device : devices_of(e)) {
+      const CasefoldProbe p = probe(device);
+      if (!p.error.empty()) out[e.mount_point] = kFsTypeUnknown;
+      else if (p.ignores_case && !out.count(e.mount_point)) out[e.mount_point] = kFsAsciiCi;
+    }
+  }
+  return out;
+}
+
 std::array<uint8_t, 16> device_place_key(uint32_t dev) {
   static_assert(sizeof(BS_PLACE_DEV_TAG) - 1 == BS_PLACE_DEV_TAG_LEN && BS_PLACE_DEV_TAG_LEN + 4 == 16);
   std::array<uint8_t, 16> key{};
@@ -662,6 +724,7 @@ constexpr MagicName kOtherFs[] = {
 std::string unidentifiable_fs(uint64_t magic) {
   if (magic == kFsTypeUnknown) return "unknown";
   if (magic == kFsCasefold) return "casefold";
+  if (magic == kFsAsciiCi) return "xfs (ASCII case-insensitive)";
   if (const char* unstable = unstable_inode_fs(magic)) return unstable;
   if (keeps_inode_numbers(magic)) return {};
   for (const auto& f : kOtherFs)
@@ -687,6 +750,9 @@ std::string unidentifiable_note(uint64_t magic, bool fs_root) {
   if (magic == kFsCasefold)
     return "is on a filesystem the fstab mounts with casefold, whose names ignore case, which the enforcer "
            "compares byte for byte, so it cannot identify its files by name";
+  if (magic == kFsAsciiCi)
+    return "is on the xfs the fstab mounts there, made with ASCII case-insensitive names (mkfs.xfs -n version=ci), "
+           "which the enforcer compares byte for byte, so it cannot identify its files by name";
   if (magic == kFuseMagic)
     return "is on a FUSE filesystem, whose inode numbers and name lookups its server decides (it may renumber "
            "even the root), so the enforcer cannot identify its files";

@@ -296,7 +296,8 @@ Stop guard_devices(const Options& opt, Mode mode, Log& log, const Failure& failu
 // wherever the filesystem is reached. One it cannot identify is protected
 // only where it is mounted, and the log says so.
 void find_places(const RootResolver& resolver, const DeviceResolver& resolve_device,
-                 const std::vector<FstabEntry>& fstab, const std::string& fstab_name, Log& log, Compiled* c) {
+                 const std::vector<FstabEntry>& fstab, const std::string& fstab_name, FilesystemFinder& finder,
+                 Log& log, Compiled* c) {
   // No block device of their own, or (btrfs) one UUID for every subvolume.
   static const std::set<std::string> kNoPlace = {
       "tmpfs", "proc", "sysfs", "devtmpfs", "devpts", "ramfs", "cgroup", "cgroup2", "efivarfs", "securityfs",
@@ -304,7 +305,6 @@ void find_places(const RootResolver& resolver, const DeviceResolver& resolve_dev
       "fuseblk", "overlay", "swap", "none", "autofs", "zfs", "btrfs"};
   // Each UUID placed: the line that placed it.
   std::map<std::array<uint8_t, 16>, const FstabEntry*> owner;
-  FilesystemFinder finder;
   for (const auto& e : fstab) {
     const bool no_place = kNoPlace.count(e.type) || e.type.rfind("fuse.", 0) == 0;
     if (e.mount_point == "/" || (no_place && e.type != "btrfs")) continue;
@@ -462,17 +462,42 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   // lists none: every place of the policy then refuses mounts after boot).
   std::vector<FstabEntry> fstab_entries;
   const std::string fstab_name = opt.root + "/etc/fstab";
+  // One scan of the devices for the fstab's specs (libblkid).
+  FilesystemFinder finder;
   if (auto fstab = read_file(fstab_name, kMaxMountinfo)) {
     const std::string text(fstab->begin(), fstab->end());
     fstab_entries = parse_fstab_entries(text);
     resolver->set_fstab_mount_points(parse_fstab_mount_points(text));
-    resolver->set_fstab_unstable_points(fstab_unstable_points(fstab_entries));
+    // An xfs mounted later is not there to ask for its directories'
+    // case: its superblock is read from the devices its line names.
+    auto unstable = fstab_unstable_points(fstab_entries);
+    const auto devices_of = [&](const FstabEntry& e) {
+      std::vector<std::string> devices;
+      if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) return devices;
+      // A UUID no device has now comes back without a device: nothing to
+      // read (as a place without a device, docs/POLICY.md "Names").
+      if (auto ids = finder.find(e.spec))
+        for (const auto& id : *ids)
+          if (!id.device.empty() && !device_has_holders(opt.sysfs, id.device)) devices.push_back(id.device);
+      return devices;
+    };
+    const auto probe = [&](const std::string& device) {
+      CasefoldProbe p = device_casefold_probe(device);
+      if (!p.error.empty())
+        log.warn(fstab_name + ": the xfs superblock on " + device + " cannot be read (" + p.error +
+                 "): names where it is mounted are refused");
+      return p;
+    };
+    // Another line's refusal for the same mount point stays.
+    for (auto& [point, magic] : case_insensitive_xfs_points(fstab_entries, devices_of, probe))
+      unstable.emplace(point, magic);
+    resolver->set_fstab_unstable_points(std::move(unstable));
   } else if (::access(fstab_name.c_str(), F_OK) == 0) {
     log.warn(fstab.error() + "; no filesystem mounted later is known, and no place is recorded");
   }
   const DeviceResolver device_resolver = system_device_resolver(opt.root);
   Compiled compiled = compile(doc, resolver->resolver(), device_resolver, resolver->name_resolver());
-  find_places(*resolver, device_resolver, fstab_entries, fstab_name, log, &compiled);
+  find_places(*resolver, device_resolver, fstab_entries, fstab_name, finder, log, &compiled);
   compiled.mode = mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (const auto& d : compiled.diagnostics) log.warn(d.message);
   if (mode == Mode::enforce) {

@@ -8,12 +8,15 @@
 // also parsed as a UUID: one that parses has the canonical 36-byte form and
 // prints back to the same bytes, and is not the nil UUID. Each spec's tag
 // (bootseal/device_probe.hpp), when it has one, is one of the four the
-// loader looks up, with a value. Anything else aborts.
+// loader looks up, with a value. The input is also read as an xfs
+// superblock (xfs_superblock_ignores_case): an answer exactly for the
+// magic, the version's bit as it is. Anything else aborts.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <set>
 #include <sstream>
 #include <string>
@@ -70,5 +73,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (bootseal::loader::parse_fstab_mount_points(text) != points) fail("the mount point set differs from the entries'", text);
   check_uuid(text);
+  // The same bytes as the first sector of a device the fstab mounts an
+  // xfs from: an answer only for an xfs superblock (its magic, and the
+  // version field's two bytes present), and then the version's 0x4000 bit.
+  const std::span<const unsigned char> sb(data, size);
+  const auto ci = bootseal::loader::xfs_superblock_ignores_case(sb);
+  const bool xfs = size >= 102 && std::memcmp(data, "XFSB", 4) == 0;
+  if (ci.has_value() != xfs) fail("an xfs superblock answer for bytes that are not one, or none for one", text.substr(0, 4));
+  if (ci && *ci != ((data[100] & 0x40) != 0)) fail("the case-insensitive bit read wrong", text.substr(0, 4));
   return 0;
 }

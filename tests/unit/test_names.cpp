@@ -755,6 +755,116 @@ TEST(CompileNames, ANameInAFatPlaceIsRefused) {
   EXPECT_EQ(of_kind(c, BS_KIND_SUBTREE).size(), 1u);
 }
 
+TEST(CompileNames, XfsSuperblockSaysWhetherNamesIgnoreCase) {
+  // struct xfs_dsb: "XFSB" at 0, sb_versionnum (big endian) at 100, whose
+  // 0x4000 bit is ASCII case-insensitive names.
+  std::vector<unsigned char> sb(512, 0);
+  std::memcpy(sb.data(), "XFSB", 4);
+  sb[100] = 0xf4;  // a version 5 superblock with the bit (0xf4a5)
+  sb[101] = 0xa5;
+  EXPECT_EQ(xfs_superblock_ignores_case(sb), true);
+  sb[100] = 0xb4;  // and without it
+  EXPECT_EQ(xfs_superblock_ignores_case(sb), false);
+  EXPECT_EQ(xfs_superblock_ignores_case(std::span<const unsigned char>(sb.data(), 101)), std::nullopt);
+  sb[0] = 'Y';
+  EXPECT_EQ(xfs_superblock_ignores_case(sb), std::nullopt);  // not xfs
+  EXPECT_EQ(xfs_superblock_ignores_case({}), std::nullopt);
+}
+
+TEST(CompileNames, DeviceCasefoldProbeReadsXfsImages) {
+  Tree t;
+  const std::string missing = t.path() + "/missing.img";
+  const CasefoldProbe none = device_casefold_probe(missing);
+  EXPECT_TRUE(none.ignores_case);  // unreadable counts as yes
+  EXPECT_EQ(none.error, "No such file or directory");
+  {
+    std::ofstream(t.path() + "/zero.img") << std::string(4096, '\0');
+  }
+  const CasefoldProbe zero = device_casefold_probe(t.path() + "/zero.img");
+  EXPECT_TRUE(zero.ignores_case);
+  EXPECT_EQ(zero.error, "no xfs superblock");
+  // Images made by mkfs.xfs itself (xfsprogs is a test dependency,
+  // scripts/install-deps.sh): the probe must agree with the tool.
+  if (::access("/usr/sbin/mkfs.xfs", X_OK) != 0 && ::access("/sbin/mkfs.xfs", X_OK) != 0)
+    GTEST_SKIP() << "mkfs.xfs is not installed (xfsprogs)";
+  for (const bool ci : {false, true}) {
+    const std::string img = t.path() + (ci ? "/ci.img" : "/plain.img");
+    {
+      std::ofstream f(img);
+    }
+    ASSERT_EQ(::truncate(img.c_str(), 320ll << 20), 0);
+    const std::string cmd = "PATH=/usr/sbin:/sbin:$PATH mkfs.xfs -q -f " + std::string(ci ? "-n version=ci " : "") + img;
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    const CasefoldProbe p = device_casefold_probe(img);
+    EXPECT_EQ(p.error, "") << img;
+    EXPECT_EQ(p.ignores_case, ci) << img;
+    EXPECT_EQ(p.xfs, ci) << img;
+  }
+}
+
+TEST(CompileNames, HeldDevicesAreNotProbed) {
+  // A multipath path or a RAID member: SYSFS/class/block/NAME/holders
+  // names its holder, and the kernel mounts that holder, not it.
+  Tree t;
+  t.file("/dev/sdx");
+  t.file("/dev/sdy");
+  fs::create_directories(t.path() + "/sys/class/block/sdx/holders/dm-0");
+  fs::create_directories(t.path() + "/sys/class/block/sdy/holders");
+  fs::create_symlink(t.path() + "/dev/sdx", t.path() + "/dev/by-uuid-link");
+  const std::string sysfs = t.path() + "/sys";
+  EXPECT_TRUE(device_has_holders(sysfs, t.path() + "/dev/sdx"));
+  EXPECT_TRUE(device_has_holders(sysfs, t.path() + "/dev/by-uuid-link"));  // the node's own name counts
+  EXPECT_FALSE(device_has_holders(sysfs, t.path() + "/dev/sdy"));          // an empty holders directory
+  EXPECT_FALSE(device_has_holders(sysfs, t.path() + "/dev/sdz"));          // no such device
+}
+
+TEST(CompileNames, ANameInACaseInsensitiveXfsMountedLaterIsRefused) {
+  const std::string fstab =
+      "/dev/sdh1 /h xfs defaults 0 2\n/dev/sdi1 /i xfs defaults 0 2\n/dev/sdj1 /j xfs defaults 0 2\n"
+      "/dev/sda2 / xfs defaults 0 1\n/dev/sdk1 /k ext4 defaults 0 2\nLABEL=gone /g xfs defaults 0 2\n";
+  std::vector<std::string> probed;
+  const auto points = case_insensitive_xfs_points(
+      parse_fstab_entries(fstab),
+      [](const FstabEntry& e) {
+        return e.spec == "LABEL=gone" ? std::vector<std::string>{} : std::vector<std::string>{e.spec};
+      },
+      [&](const std::string& device) {
+        probed.push_back(device);
+        CasefoldProbe p;
+        if (device == "/dev/sdh1") p.ignores_case = p.xfs = true;
+        if (device == "/dev/sdj1") p.ignores_case = true, p.error = "Input/output error";
+        return p;
+      });
+  // Only the xfs lines but the root's are read; one whose superblock
+  // cannot be read is of a type the loader cannot tell.
+  EXPECT_EQ(probed, (std::vector<std::string>{"/dev/sdh1", "/dev/sdi1", "/dev/sdj1"}));
+  EXPECT_EQ(points, (std::map<std::string, uint64_t>{{"/h", kFsAsciiCi}, {"/j", kFsTypeUnknown}}));
+  EXPECT_EQ(unidentifiable_fs(kFsAsciiCi), "xfs (ASCII case-insensitive)");
+
+  Compiler k;
+  k.t.dir("/h");
+  k.t.dir("/i");
+  k.fstab = {"/h", "/i"};
+  auto r = RootResolver::open(k.t.path());
+  ASSERT_TRUE(r.ok()) << r.error();
+  r->set_fstab_mount_points(k.fstab);
+  r->set_fstab_unstable_points(points);
+  Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, path_obj("/h/secret")),
+                                 make_rule(Action::deny, Operation::write, path_obj("/i/secret")),
+                                 make_rule(Action::deny, Operation::write, subtree_obj("/h"))}),
+                       r->resolver(), {}, r->name_resolver());
+  ASSERT_EQ(c.diagnostics.size(), 1u) << c.diagnostics.back().message;
+  EXPECT_TRUE(c.diagnostics[0].unenforceable);
+  EXPECT_EQ(c.diagnostics[0].message,
+            "rule 1 (deny write path /h/secret): /h/secret is on the xfs the fstab mounts there, made with ASCII "
+            "case-insensitive names (mkfs.xfs -n version=ci), which the enforcer compares byte for byte, so it "
+            "cannot identify its files by name: the rule cannot be enforced");
+  // The name on the other xfs, and the subtree rule (it names no entry), hold.
+  ASSERT_EQ(c.names.size(), 1u);
+  EXPECT_EQ(c.names[0].name, k.t.name("/i", "secret"));
+  EXPECT_EQ(of_kind(c, BS_KIND_SUBTREE).size(), 1u);
+}
+
 TEST(Places, FatAndExfatArePlacedByTheirDevice) {
   // The key the enforcer's place_key_of() makes for a FAT superblock on
   // device 8:1 (kernel encoding 8 << 20 | 1).

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <sys/types.h>
@@ -132,6 +133,22 @@ struct CasefoldProbe {
 };
 CasefoldProbe casefold_probe(int dir_fd);
 
+// Whether the xfs superblock `sb` (the device's first bytes) is of a
+// filesystem made with ASCII case-insensitive names (mkfs.xfs -n
+// version=ci): nullopt when the bytes are not an xfs superblock.
+std::optional<bool> xfs_superblock_ignores_case(std::span<const unsigned char> sb);
+// The same read from a block device the fstab mounts an xfs from later
+// (not mounted now, so there is no directory to ask): `error` says why
+// the answer could not be read (it cannot be opened, holds no xfs), and
+// it then counts as yes.
+CasefoldProbe device_casefold_probe(const std::string& device);
+// Whether another block device holds `device` (its entry in
+// SYSFS/class/block/NAME/holders, NAME the node's name once symlinks are
+// resolved): a multipath path or a RAID or dm member, which the kernel
+// never mounts itself (its holder has it open exclusively), and whose
+// reads may fail (a passive path).
+bool device_has_holders(const std::string& sysfs, const std::string& device);
+
 // Resolves paths under `root` as if it were "/" (openat2 RESOLVE_IN_ROOT:
 // absolute symlinks and ".." stay inside it). The final symlink is followed.
 class RootResolver {
@@ -204,6 +221,17 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
 // kFsTypeUnknown for "auto", a bind mount's "none" and types not known;
 // kFsCasefold for a line with a casefold option.
 std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEntry>& entries);
+
+// The mount points of the fstab's xfs lines (but "/") whose filesystem
+// ignores case in its names: kFsAsciiCi, to add to fstab_unstable_points.
+// `devices_of` gives the block devices a line's spec names now ({} when
+// none does: nothing can be read, and the line is left out); `probe`
+// reads one (device_casefold_probe). A device that cannot be read is
+// kFsTypeUnknown.
+std::map<std::string, uint64_t> case_insensitive_xfs_points(
+    const std::vector<FstabEntry>& entries,
+    const std::function<std::vector<std::string>(const FstabEntry&)>& devices_of,
+    const std::function<CasefoldProbe(const std::string& device)>& probe);
 
 // A filesystem UUID as blkid and fstab write it (8-4-4-4-12 hex digits, any
 // case) -> its 16 bytes in the order a superblock's s_uuid holds them;
@@ -317,6 +345,9 @@ inline constexpr uint64_t kFsTypeUnknown = ~uint64_t{0};
 // Not a statfs type: a filesystem the fstab mounts with a `casefold`
 // option (tmpfs from Linux 6.13), whose names all ignore case.
 inline constexpr uint64_t kFsCasefold = ~uint64_t{1};
+// Nor this: an xfs the fstab mounts later whose superblock says its names
+// are ASCII case-insensitive (case_insensitive_xfs_points).
+inline constexpr uint64_t kFsAsciiCi = ~uint64_t{2};
 
 // "is on a btrfs filesystem, whose files the enforcer cannot identify
 // (stat's device is not the filesystem's)", for a path on such a
