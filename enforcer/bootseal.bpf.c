@@ -152,7 +152,14 @@ struct bs_pending_mount {
 	__u64 dentry;  /* struct dentry * of the mount point */
 	__u64 mnt;     /* struct vfsmount * it is seen through */
 	__u64 place;   /* struct dentry * of a place's mount point (BS_ANCESTOR_PLACE) */
+	__u64 names;   /* struct dentry * of a directory of names it may hold (BS_ANCESTOR_PARENT) */
 };
+
+/* What check_mount_on_ancestor found a mount is attached on: its caller
+ * checks what is mounted there. */
+#define BS_MOUNT_ON_PLACE 1  /* a place's mount point: only its filesystem */
+#define BS_MOUNT_ON_NAMES 2  /* the empty directory of protected names: a whole
+			      * filesystem whose root does not ignore case */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -1934,11 +1941,14 @@ static __always_inline __u32 map_id_of_fd(__u32 fd)
 	return map ? BPF_CORE_READ(map, id) : 0;
 }
 
-/* The number of the system call the current task is in (x86-64's orig_ax:
- * x32 calls carry __X32_SYSCALL_BIT, ia32 ones their own numbers). */
+/* The number of the system call the current task is in, as the kernel
+ * runs it: the low 32 bits of x86-64's orig_ax (do_syscall_64 takes an
+ * int, a 32-bit task's number is an unsigned int), so 1 << 32 | 165 is
+ * mount(2) too. x32 calls carry __X32_SYSCALL_BIT (bit 30), ia32 ones
+ * their own numbers. */
 static __always_inline unsigned long current_syscall(void)
 {
-	return BPF_CORE_READ((struct pt_regs___bs *)bpf_task_pt_regs(bpf_get_current_task_btf()), orig_ax);
+	return (__u32)BPF_CORE_READ((struct pt_regs___bs *)bpf_task_pt_regs(bpf_get_current_task_btf()), orig_ax);
 }
 
 /* The fields of struct inode a device check reads (a CO-RE flavour of it). */
@@ -2937,6 +2947,17 @@ static __always_inline int reaches_system(struct vfsmount *vm)
 	return in_pin_ns() || BPF_CORE_READ(m, mnt_group_id) != 0;
 }
 
+/* DCACHE_MOUNTED as the running kernel numbers it: from Linux 6.15 its
+ * enum dentry_flags (bit 15), before that kernel.h's bit 16. */
+enum dentry_flags___bs { DCACHE_MOUNTED___bs = 0 };
+
+static __always_inline __u32 dcache_mounted(void)
+{
+	if (bpf_core_enum_value_exists(enum dentry_flags___bs, DCACHE_MOUNTED___bs))
+		return bpf_core_enum_value(enum dentry_flags___bs, DCACHE_MOUNTED___bs);
+	return DCACHE_MOUNTED;
+}
+
 /* Mounting where protected names or a subtree's files are, once PID 1
  * runs from the real root (the initramfs moves its mounts before). Refused
  * where it reaches the system:
@@ -2983,12 +3004,17 @@ static __always_inline int check_mount_on_ancestor(const struct path *path, int 
 		 * mount of the filesystem, which a mount here does not reach. */
 		if ((bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) || bottom != top)
 			return refuse_write(top, BS_RULE_ANCESTOR);
-		if ((BPF_CORE_READ(bottom, d_flags) & DCACHE_MOUNTED) &&
+		if ((BPF_CORE_READ(bottom, d_flags) & dcache_mounted()) &&
 		    (!bs_pid1_root_mnt || bs_pid1_left_root || (__u64)BPF_CORE_READ(path, mnt) != bs_pid1_root_mnt ||
 		     mounted_on((__u64)BPF_CORE_READ(path, mnt), (__u64)bottom)))
 			return refuse_write(top, BS_RULE_ANCESTOR);
-		/* A place's mount point: the caller checks what is mounted. */
-		*place = !!(bits & BS_ANCESTOR_PLACE);
+		/* A place's mount point, or the directory of protected names
+		 * (an fstab mount point no filesystem was placed on): the
+		 * caller checks what is mounted. */
+		if (bits & BS_ANCESTOR_PLACE)
+			*place = BS_MOUNT_ON_PLACE;
+		else if (bits & BS_ANCESTOR_PARENT)
+			*place = BS_MOUNT_ON_NAMES;
 		return 0;
 	}
 	/* Anywhere else, mounting on a directory is a write of it: inside a
@@ -3011,11 +3037,90 @@ struct super_block___bdev {
 	struct block_device___sb *s_bdev;
 } __attribute__((preserve_access_index));
 
-/* include/linux/fs.h's S_CASEFOLD (an inode flag, no BTF), 5.2 to 6.12. */
+/* include/linux/fs.h's S_CASEFOLD (an inode flag, no BTF), from 5.2. */
 #define BS_S_CASEFOLD (1 << 15)
 struct inode___flags {
 	unsigned int i_flags;
 } __attribute__((preserve_access_index));
+
+/* XFS_SB_MAGIC */
+#define BS_XFS_MAGIC 0x58465342
+
+#define BS_ECRYPTFS_MAGIC 0xf15f  /* ECRYPTFS_SUPER_MAGIC */
+
+struct super_block___enc {
+	void *s_encoding;
+} __attribute__((preserve_access_index));
+
+/* Whether the root directory of `sb` ignores case in its names
+ * (casefold, set before the mount): names compared byte for byte would
+ * not hold there. */
+static __always_inline int root_ignores_case(struct super_block *sb)
+{
+	struct dentry *root = BPF_CORE_READ(sb, s_root);
+	struct inode___flags *inode = (struct inode___flags *)BPF_CORE_READ(root, d_inode);
+
+	return inode && (BPF_CORE_READ(inode, i_flags) & BS_S_CASEFOLD);
+}
+
+struct inode_operations___lookup {
+	void *lookup;
+} __attribute__((preserve_access_index));
+struct inode___iop {
+	const struct inode_operations___lookup *i_op;
+} __attribute__((preserve_access_index));
+
+/* The function an xfs made with ASCII case-insensitive names looks names
+ * up with (xfs_dir_ci_inode_operations); it has no flag and no dentry
+ * operations that say so, and its superblock's bit is in the module's own
+ * struct xfs_mount. */
+static const char bs_ps_fmt[] = "%ps";
+static const char bs_xfs_ci_lookup[] = "xfs_vn_ci_lookup";
+
+/* Whether `sb` is an xfs whose names are ASCII case-insensitive: its root
+ * directory's lookup is xfs_vn_ci_lookup, by name (kallsyms, %ps). Out of
+ * line: its buffer stays out of the callers' frames. */
+static __noinline int xfs_ignores_case(struct super_block *sb)
+{
+	struct dentry *root = BPF_CORE_READ(sb, s_root);
+	struct inode___iop *inode;
+	char name[sizeof(bs_xfs_ci_lookup) + 8] = {};
+	__u64 arg;
+
+	if (!sb || BPF_CORE_READ(sb, s_magic) != BS_XFS_MAGIC || !root)
+		return 0;
+	inode = (struct inode___iop *)BPF_CORE_READ(root, d_inode);
+	if (!inode)
+		return 0;
+	arg = (__u64)BPF_CORE_READ(inode, i_op, lookup);
+	if (bpf_snprintf(name, sizeof(name), bs_ps_fmt, &arg, sizeof(arg)) < 0)
+		return 1;  /* not known: fail closed */
+	/* A module's symbol prints as "xfs_vn_ci_lookup [xfs]". */
+	if (bpf_strncmp(name, sizeof(bs_xfs_ci_lookup) - 1, bs_xfs_ci_lookup))
+		return 0;
+	return name[sizeof(bs_xfs_ci_lookup) - 1] == 0 || name[sizeof(bs_xfs_ci_lookup) - 1] == ' ';
+}
+
+/* Whether the lookups of `sb` compare names by a rule of their own (its
+ * root dentry has DCACHE_OP_HASH or DCACHE_OP_COMPARE from the
+ * superblock's s_d_op) while it has no s_encoding: FAT, ntfs3 or jfs set
+ * to ignore case, CIFS with nocase, ... (not xfs: xfs_ignores_case). A
+ * filesystem with s_encoding (ext4, f2fs, tmpfs with casefold) compares
+ * so only in casefolded directories (root_ignores_case, flags_kept). */
+static __always_inline int names_compared_own_way(struct super_block *sb)
+{
+	struct dentry *root = BPF_CORE_READ(sb, s_root);
+
+	if (!root || !(BPF_CORE_READ(root, d_flags) & (DCACHE_OP_HASH | DCACHE_OP_COMPARE)))
+		return 0;
+	if (bpf_core_field_exists(((struct super_block___enc *)0)->s_encoding)) {
+		struct super_block___enc *e = (struct super_block___enc *)sb;
+
+		if (BPF_CORE_READ(e, s_encoding))
+			return 0;
+	}
+	return 1;
+}
 
 /* Whether the filesystem of `sb` is placed on the directory `mp`: its
  * UUID's (FAT's, exFAT's: its device key's) level 0 in `places` is that
@@ -3031,14 +3136,13 @@ static __always_inline int placed_on(struct super_block *sb, struct dentry *mp)
 	struct bs_place_dir *pd;
 	struct dentry *root = BPF_CORE_READ(sb, s_root);
 	struct inode *inode = BPF_CORE_READ(mp, d_inode);
-	struct inode *root_inode;
 
 	if (!root || !inode || !place_key_of(root, &pk))
 		return 0;
-	root_inode = BPF_CORE_READ(root, d_inode);
-	/* A root whose names ignore case (casefold, set before the mount):
-	 * the place's names, compared byte for byte, would not hold there. */
-	if (BPF_CORE_READ((struct inode___flags *)root_inode, i_flags) & BS_S_CASEFOLD)
+	/* The place's names, compared byte for byte, would not hold there
+	 * (FAT, placed by its device, compares names its own way: its
+	 * names are refused by the loader, its place holds subtree rules). */
+	if (root_ignores_case(sb) || xfs_ignores_case(sb))
 		return 0;
 	pd = bpf_map_lookup_elem(&places, &pk);
 	if (!pd || !(pd->flags & BS_PLACE_MOUNT_POINT) || pd->dev != BPF_CORE_READ(mp, d_sb, s_dev) ||
@@ -3140,24 +3244,30 @@ static __always_inline void remember_mount(const struct path *path)
 	p->mnt = path ? (__u64)BPF_CORE_READ(path, mnt) : 0;
 }
 
-/* A mount(2) that attaches a mount on a place's mount point (`place`, from
+/* A mount(2) that attaches a mount on a place's mount point or on the
+ * directory of protected names (`place`, BS_MOUNT_ON_*, from
  * check_mount_on_ancestor): a bind or a move is refused (the hook has its
- * source as a string only); a new mount's superblock is judged by
- * sb_kern_mount, which is given the mount point here. Any other mount
- * forgets a mount point an earlier, failed one left. */
+ * source as a string only: a bound directory of another filesystem may
+ * be made to ignore case there, it is no filesystem's root); a new
+ * mount's superblock is judged by sb_kern_mount, which is given the mount
+ * point here. Any other mount forgets a mount point an earlier, failed
+ * one left. */
 static __always_inline int remember_place(const struct path *path, unsigned long flags, int place)
 {
+	struct dentry *d = BPF_CORE_READ(path, dentry);
+	int rule = place == BS_MOUNT_ON_NAMES ? BS_RULE_ANCESTOR : BS_RULE_PLACE_MOUNT;
 	struct bs_pending_mount *p;
 
-	if (!bs_has_places)
+	if (!bs_has_places && !bs_has_ancestors)
 		return 0;
 	if (place && (flags & (MS_BIND | MS_MOVE)))
-		return refuse_write(BPF_CORE_READ(path, dentry), BS_RULE_PLACE_MOUNT);
+		return refuse_write(d, rule);
 	p = bpf_task_storage_get(&pending_mount, bpf_get_current_task_btf(), 0,
 				 place ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (!p)
-		return place ? refuse_write(BPF_CORE_READ(path, dentry), BS_RULE_PLACE_MOUNT) : 0;
-	p->place = place ? (__u64)BPF_CORE_READ(path, dentry) : 0;
+		return place ? refuse_write(d, rule) : 0;
+	p->place = place == BS_MOUNT_ON_PLACE ? (__u64)d : 0;
+	p->names = place == BS_MOUNT_ON_NAMES ? (__u64)d : 0;
 	return 0;
 }
 
@@ -3295,15 +3405,21 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 	if (ret)
 		return ret;
 	/* On a place's mount point, only the whole of a filesystem placed
-	 * there (fsmount's new mount, or an attached one moved there). */
+	 * there (fsmount's new mount, or an attached one moved there); on the
+	 * directory of protected names, only the whole of a filesystem whose
+	 * root does not ignore case (its root's flags then stay, flags_kept). */
 	if (place) {
 		struct vfsmount *fm = BPF_CORE_READ(from_path, mnt);
 		struct super_block *sb = BPF_CORE_READ(fm, mnt_sb);
+		int rule = place == BS_MOUNT_ON_NAMES ? BS_RULE_ANCESTOR : BS_RULE_PLACE_MOUNT;
 
 		if (BPF_CORE_READ(from_path, dentry) != BPF_CORE_READ(fm, mnt_root) ||
-		    BPF_CORE_READ(fm, mnt_root) != BPF_CORE_READ(sb, s_root) || has_submounts(real_mount_of(fm)) ||
-		    !placed_on(sb, BPF_CORE_READ(to_path, dentry)))
-			return refuse_write(BPF_CORE_READ(to_path, dentry), BS_RULE_PLACE_MOUNT);
+		    BPF_CORE_READ(fm, mnt_root) != BPF_CORE_READ(sb, s_root) || has_submounts(real_mount_of(fm)))
+			return refuse_write(BPF_CORE_READ(to_path, dentry), rule);
+		if (place == BS_MOUNT_ON_NAMES ? root_ignores_case(sb) || names_compared_own_way(sb) ||
+						 xfs_ignores_case(sb)
+					       : !placed_on(sb, BPF_CORE_READ(to_path, dentry)))
+			return refuse_write(BPF_CORE_READ(to_path, dentry), rule);
 	}
 	/* A mount moved away from such a place (a detached tree made by
 	 * open_tree without OPEN_TREE_CLONE has no mount point yet). */
@@ -3716,6 +3832,7 @@ int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
 	/* What sb_mount kept is for its own mount(2) alone. */
 	if (!in_mount_syscall()) {
 		p->place = 0;
+		p->names = 0;
 		p->dentry = 0;
 		p->mnt = 0;
 		return 0;
@@ -3726,6 +3843,14 @@ int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
 		p->place = 0;
 		if (!placed_on(sb, dentry))
 			return refuse_write(dentry, BS_RULE_PLACE_MOUNT);
+	}
+	/* A new filesystem on the directory of protected names: not one
+	 * whose root ignores case. */
+	if (p->names) {
+		dentry = (struct dentry *)p->names;
+		p->names = 0;
+		if (root_ignores_case(sb) || names_compared_own_way(sb) || xfs_ignores_case(sb))
+			return refuse_write(dentry, BS_RULE_ANCESTOR);
 	}
 	if (!p->dentry)
 		return 0;
@@ -4067,7 +4192,8 @@ static __always_inline int rawdev_ioctl(struct file *file, unsigned int cmd, uns
  * as "shadow" without matching it. The new flags are in the caller's
  * memory, which it may change after a look here, so none are let through.
  * A directory mounted on through more stacked mounts than the climb
- * follows is refused too, and so is the root of a placed filesystem. */
+ * follows is refused too, and so is the root of a placed filesystem, and
+ * of any filesystem that can ignore case. */
 /* Whether the directory `dentry` (in mount `mnt`) keeps its attribute
  * flags (above); a subprogram of its own, so that the verifier walks it
  * once and not on every path into check_file after it. */
@@ -4088,16 +4214,47 @@ static __noinline int flags_kept(__u64 dentry, __u64 mnt)
 		if (!c.done || ancestor_bits(d) || ancestor_bits((struct dentry *)c.dentry))
 			return 1;
 	}
+	if (d != BPF_CORE_READ(d, d_sb, s_root))
+		return 0;
 	/* The root of a placed filesystem, however it is reached (a detached
 	 * copy of its mount climbs to nothing): the names of its place are
 	 * its entries. */
-	if (bs_has_places && d == BPF_CORE_READ(d, d_sb, s_root)) {
+	if (bs_has_places) {
 		struct bs_place_key pk = {};
 
 		if (place_key_of(d, &pk) && bpf_map_lookup_elem(&places, &pk))
 			return 1;
 	}
+	/* The root of any filesystem that can make a directory ignore case
+	 * (s_encoding: an ext4 or f2fs made with casefold, a tmpfs mounted
+	 * with it). Mounted where protected names are (an fstab mount point
+	 * the loader found no filesystem for), it holds them, and a second
+	 * mount or a detached copy of it climbs to no place. Without
+	 * CONFIG_UNICODE the field is gone, and no directory ignores case. */
+	if (bs_has_ancestors && bpf_core_field_exists(((struct super_block___enc *)0)->s_encoding)) {
+		struct super_block___enc *sb = (struct super_block___enc *)BPF_CORE_READ(d, d_sb);
+
+		if (BPF_CORE_READ(sb, s_encoding))
+			return 1;
+	}
 	return 0;
+}
+
+/* Whether the attribute flags of `dentry` (in mount `mnt`) stay as they
+ * are, whoever asks, for ioctl `cmd`: flags_kept for FS_IOC_SETFLAGS; and
+ * on eCryptfs, which sets the flags of the file below it (casefold on a
+ * directory of names, immutable on a protected file) through
+ * vfs_fileattr_set, with no hook there before Linux 6.17: its own file is
+ * all this hook sees. */
+static __noinline int attr_kept(__u64 dentry, __u64 mnt, unsigned int cmd)
+{
+	struct dentry *d = (struct dentry *)dentry;
+
+	if (!d)
+		return 0;
+	if (cmd != 0x401c5820 && flags_kept(dentry, mnt))
+		return 1;
+	return (bs_has_ancestors || relevant(BS_OP_WRITE)) && BPF_CORE_READ(d, d_sb, s_magic) == BS_ECRYPTFS_MAGIC;
 }
 
 static __always_inline int attr_ioctl(struct file *file, unsigned int cmd)
@@ -4107,13 +4264,13 @@ static __always_inline int attr_ioctl(struct file *file, unsigned int cmd)
 	switch (cmd) {
 	case 0x40086602:  /* FS_IOC_SETFLAGS */
 	case 0x40046602:  /* FS_IOC32_SETFLAGS (32-bit tasks) */
-		d = BPF_CORE_READ(file, f_path.dentry);
-		if (flags_kept((__u64)d, (__u64)BPF_CORE_READ(file, f_path.mnt)))
-			return refuse_write(d, BS_RULE_ANCESTOR);
-		/* One check_file for both: two inlined copies would double
-		 * what the verifier walks (6.12 then stops at its limit). */
-		__attribute__((fallthrough));
 	case 0x401c5820:  /* FS_IOC_FSSETXATTR */
+		/* One refusal and one check_file for all three: more inlined
+		 * copies would add to what the verifier walks (6.12 stops at
+		 * its limit). */
+		d = BPF_CORE_READ(file, f_path.dentry);
+		if (attr_kept((__u64)d, (__u64)BPF_CORE_READ(file, f_path.mnt), cmd))
+			return refuse_write(d, BS_RULE_ANCESTOR);
 		return check_file(BS_OP_WRITE, file);
 	case 0x4008662c:  /* EXT4_IOC_SETFSUUID: a placed filesystem keeps its UUID */
 	case 0x41009432:  /* FS_IOC_SETFSLABEL: and its label (the fstab may name it by it) */

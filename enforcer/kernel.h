@@ -237,8 +237,14 @@ struct kern_ipc_perm;
 /* include/linux/dcache.h: a dentry d_obtain_alias made for a file handle
  * (open_by_handle_at, nfsd), not yet connected to its parents. */
 #define DCACHE_DISCONNECTED 0x20
-/* ... and one something is mounted on, in any mount namespace. */
+/* ... and one something is mounted on, in any mount namespace: bit 16
+ * up to Linux 6.14; from 6.15 an enum dentry_flags gives it, and it is
+ * bit 15 there (dcache_mounted() reads the enum when the kernel has it). */
 #define DCACHE_MOUNTED 0x10000
+/* The dentry's d_op has d_hash, d_compare (set from the superblock's
+ * s_d_op when the dentry is made); the same bits in every version. */
+#define DCACHE_OP_HASH 0x1
+#define DCACHE_OP_COMPARE 0x2
 /* include/linux/security.h: bprm->unsafe. */
 #define LSM_UNSAFE_SHARE 1
 /* include/uapi/linux/fs.h */

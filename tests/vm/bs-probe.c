@@ -15,6 +15,11 @@
 //                                (int $0x80, which the kernel handles as a
 //                                32-bit task's compat_sys_ioctl)
 //   bs-probe move-mount FROM TO  move_mount(2) the mount at FROM to TO
+//   bs-probe mount-hi TYPE DIR   mount(2) a TYPE filesystem on DIR by a system
+//                                call number with bit 32 set (the kernel
+//                                runs the low 32 bits)
+//   bs-probe tree-mount SRC DST  attach a detached copy of SRC's mount tree
+//                                (open_tree OPEN_TREE_CLONE) on DST
 //   bs-probe set-group FROM TO   move_mount(2) with MOVE_MOUNT_SET_GROUP: the
 //                                private mount at TO joins the peer group
 //                                of the shared mount at FROM
@@ -114,6 +119,27 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "move-mount") && argc == 4) {
 		if (syscall(SYS_move_mount, AT_FDCWD, argv[2], AT_FDCWD, argv[3], 0) != 0)
+			return fail("move_mount");
+		puts("ok");
+		return 0;
+	}
+	if (!strcmp(cmd, "mount-hi") && argc == 4) {
+		/* mount -t tmpfs none DIR (argv[3] the mount point, argv[2]
+		 * the type), by a system call number with bit 32 set: the
+		 * kernel runs the low 32 bits. */
+		if (syscall((long)((1UL << 32) | SYS_mount), "none", argv[3], argv[2], 0UL, NULL) != 0)
+			return fail("mount");
+		puts("ok");
+		return 0;
+	}
+	if (!strcmp(cmd, "tree-mount") && argc == 4) {
+		/* A bind mount the new way (util-linux 2.39 and later): a
+		 * detached copy of SRC's mount tree, attached on DST. */
+		int tree = (int)syscall(SYS_open_tree, AT_FDCWD, argv[2], 1 /* OPEN_TREE_CLONE */ | O_CLOEXEC);
+
+		if (tree < 0)
+			return fail("open_tree");
+		if (syscall(SYS_move_mount, tree, "", AT_FDCWD, argv[3], 4 /* MOVE_MOUNT_F_EMPTY_PATH */) != 0)
 			return fail("move_mount");
 		puts("ok");
 		return 0;

@@ -54,11 +54,27 @@
 #      /srv/place by its UUID, under `deny write path /srv/place/secret`:
 #      once mounted there, making its root ignore case is refused, through
 #      the place, through a detached copy of the mount (open_tree), and
-#      through a second mount elsewhere; a third such filesystem, which the
-#      fstab does not name, is mounted and made to ignore case (twin).
+#      through a second mount elsewhere. A third one goes on /srv/later,
+#      an fstab mount point (`LABEL=absent`) no device had at boot, under
+#      `deny write path /srv/later/secret`: it is not placed, but making
+#      its root ignore case is refused all the same, through its mount
+#      point, a detached copy and a second mount (the root of a filesystem
+#      that can ignore case keeps its flags); a directory below that root
+#      is made to ignore case (twin). Another such mount point,
+#      /srv/later2, takes only a whole filesystem whose root does not
+#      ignore case: a bind of a directory below that filesystem's root
+#      (mount(2) and open_tree) is refused there, and so is a fourth
+#      casefold-capable ext4 whose root was made to ignore case offline
+#      (debugfs), which mounts elsewhere (twins), and the ASCII-CI xfs
+#      below, and a FAT filesystem (each mounts elsewhere). An xfs line by a UUID no device has at boot leaves its names
+#      in force, and that place takes no tmpfs, not even by a mount(2)
+#      whose system call number has bit 32 set (the kernel runs the low
+#      32 bits; the twin mounts elsewhere that way).
 #      An xfs made with ASCII case-insensitive names (mkfs.xfs -n
 #      version=ci), mounted on /srv/xci: the loader's check names
-#      `deny write path /srv/xci/later` too.
+#      `deny write path /srv/xci/later` too; and, from the superblock of
+#      the same device, which an fstab line mounts on /srv/xcil later (by
+#      its UUID), `deny write path /srv/xcil/later`.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 cat >"$VM_WORK/refused.policy" <<'POLICY'
@@ -262,6 +278,9 @@ generation 1
 mode enforce
 deny write path /srv/names/secret
 deny write path /srv/place/secret
+deny write path /srv/later/secret
+deny write path /srv/later2/secret
+deny write path /srv/xabs/secret
 POLICY
 cat >"$VM_WORK/cf-check.policy" <<'POLICY'
 policy "vm-casefold-check"
@@ -271,6 +290,7 @@ deny write path /srv/free/later
 deny write path /proc/sys/kernel/hostname
 deny write path /srv/plain/later
 deny write path /srv/xci/later
+deny write path /srv/xcil/later
 POLICY
 enf_seal "$VM_WORK/cf-held.policy" "$VM_WORK/cf-held.sealed"
 enf_seal "$VM_WORK/cf-check.policy" "$VM_WORK/cf-check.sealed"
@@ -289,8 +309,26 @@ try cf-place-mount mount -t ext4 /dev/vdb /srv/place
 try cf-place bs-probe casefold /srv/place
 try cf-place-clone bs-probe casefold-clone /srv/place
 try cf-place-again sh -c 'mount -t ext4 /dev/vdb /mnt/place2 && bs-probe casefold /mnt/place2'
-try cf-other sh -c 'mount -t ext4 /dev/vdc /mnt/other && bs-probe casefold /mnt/other'
+try cf-later-mount mount -t ext4 /dev/vdc /srv/later
+try cf-later bs-probe casefold /srv/later
+try cf-later-clone bs-probe casefold-clone /srv/later
+try cf-later-again sh -c 'mount -t ext4 /dev/vdc /mnt/other && bs-probe casefold /mnt/other'
+try cf-later-sub sh -c 'mkdir /mnt/other/sub && bs-probe casefold /mnt/other/sub && echo x >/mnt/other/sub/MiXeD && cat /mnt/other/sub/mixed'
+mkdir -p /mnt/other/sub2 /mnt/bound /mnt/cased
+try cf-bind-sub mount --bind /mnt/other/sub2 /srv/later2
+try cf-tree-sub bs-probe tree-mount /mnt/other/sub2 /srv/later2
+try cf-bind-free mount --bind /mnt/other/sub2 /mnt/bound
+try cf-cased-root mount -t ext4 /dev/vde /srv/later2
+try cf-cased-free sh -c 'mount -t ext4 /dev/vde /mnt/cased && echo x >/mnt/cased/MiXeD && cat /mnt/cased/mixed'
 try xci-mount mount -t xfs /dev/vdd /srv/xci
+mkdir -p /mnt/fat
+try fat-names mount -t vfat /dev/vdf /srv/later2
+try fat-free mount -t vfat /dev/vdf /mnt/fat
+say "kallsyms: $(grep -c ' xfs_vn_ci_lookup' /proc/kallsyms)"
+try xci-names mount -t xfs /dev/vdd /srv/later2
+mkdir -p /mnt/hifree
+try hi-place bs-probe mount-hi tmpfs /srv/xabs
+try hi-free bs-probe mount-hi tmpfs /mnt/hifree
 bootseal audit | grep 'a directory above a protected name' | sed 's/^/TEST: audit: /'
 /usr/sbin/bootseal-loader --root / --config /etc/bs-check/loader.conf --dry-run >/tmp/check.log 2>&1
 say "check rc=$?"
@@ -301,11 +339,12 @@ EOF
 rm -rf "$VM_WORK/cf-tree"
 enf_guest_tree "$VM_WORK/cf-tree"
 mkdir -p "$VM_WORK/cf-tree/srv/names" "$VM_WORK/cf-tree/srv/free" "$VM_WORK/cf-tree/srv/plain" \
-	"$VM_WORK/cf-tree/srv/place" "$VM_WORK/cf-tree/srv/xci"
+	"$VM_WORK/cf-tree/srv/place" "$VM_WORK/cf-tree/srv/xci" "$VM_WORK/cf-tree/srv/later" "$VM_WORK/cf-tree/srv/xcil" \
+	"$VM_WORK/cf-tree/srv/later2" "$VM_WORK/cf-tree/srv/xabs"
 check_tree "$VM_WORK/cf-tree" "$VM_WORK/cf-check.sealed"
 # The placed filesystem (a fixed UUID in the fstab) and its unnamed twin.
 place_uuid=c0ffee00-0000-4000-8000-00000000cf01
-for img in cf-place cf-other; do
+for img in cf-place cf-other cf-cased; do
 	rm -f "$VM_WORK/$img.img"
 	truncate -s 16M "$VM_WORK/$img.img"
 done
@@ -313,22 +352,37 @@ mkfs.ext4 -q -F -O casefold -E encoding=utf8 -U "$place_uuid" "$VM_WORK/cf-place
 	_vm_die "cannot make the placed casefold-capable ext4"
 mkfs.ext4 -q -F -O casefold -E encoding=utf8 "$VM_WORK/cf-other.img" >&2 ||
 	_vm_die "cannot make the other casefold-capable ext4"
+mkfs.ext4 -q -F -O casefold -E encoding=utf8 "$VM_WORK/cf-cased.img" >&2 ||
+	_vm_die "cannot make the casefold-capable ext4 whose root ignores case"
 rm -f "$VM_WORK/xci.img"
 truncate -s 300M "$VM_WORK/xci.img"
-mkfs.xfs -q -f -n version=ci "$VM_WORK/xci.img" >&2 || _vm_die "cannot make an ASCII-CI xfs"
+rm -f "$VM_WORK/cf-fat.img"
+truncate -s 16M "$VM_WORK/cf-fat.img"
+busybox mkdosfs "$VM_WORK/cf-fat.img" >/dev/null || _vm_die "cannot make a FAT filesystem"
+xci_uuid=c0ffee00-0000-4000-8000-00000000cf02
+mkfs.xfs -q -f -n version=ci -m uuid="$xci_uuid" "$VM_WORK/xci.img" >&2 || _vm_die "cannot make an ASCII-CI xfs"
 # An empty root, as casefold needs: without lost+found.
-for img in cf-place cf-other; do
+for img in cf-place cf-other cf-cased; do
 	debugfs -w -R 'rmdir lost+found' "$VM_WORK/$img.img" >/dev/null 2>&1 ||
 		_vm_die "debugfs cannot remove lost+found from $img.img"
 done
+# EXT4_CASEFOLD_FL added to that root's flags, as chattr +F would add it.
+root_flags=$(debugfs -R 'stat <2>' "$VM_WORK/cf-cased.img" 2>/dev/null | sed -n 's/.*Flags: \(0x[0-9a-f]*\).*/\1/p')
+[ -n "$root_flags" ] || _vm_die "debugfs cannot read the flags of the root of cf-cased.img"
+debugfs -w -R "set_inode_field <2> flags $(printf '0x%x' $((root_flags | 0x40000000)))" "$VM_WORK/cf-cased.img" \
+	>/dev/null 2>&1 || _vm_die "debugfs cannot set casefold on the root of cf-cased.img"
 printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' "UUID=$place_uuid /srv/place ext4 defaults 0 2" \
+	'LABEL=absent /srv/later ext4 defaults 0 2' "UUID=$xci_uuid /srv/xcil xfs defaults 0 2" \
+	'LABEL=absent2 /srv/later2 ext4 defaults 0 2' 'UUID=c0ffee00-0000-4000-8000-00000000cf03 /srv/xabs xfs defaults 0 2' \
 	>"$VM_WORK/cf-tree/etc/fstab"
 cf_disk=$(vm_build_disk --init "$VM_WORK/cf-init" --dir "$VM_WORK/cf-tree:/" "${loader_libs[@]}" --root-size 96 \
 	--root-fs ext4-casefold)
-boot cf-held "$VM_WORK/cf-held.sealed" xfs "$cf_disk" "" \
+boot cf-held "$VM_WORK/cf-held.sealed" "xfs vfat nls_cp437 nls_ascii nls_utf8" "$cf_disk" "" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-place.img,if=virtio,format=raw,snapshot=on" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-other.img,if=virtio,format=raw,snapshot=on" \
-	--qemu-arg -drive --qemu-arg "file=$VM_WORK/xci.img,if=virtio,format=raw,snapshot=on"
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/xci.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-cased.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-fat.img,if=virtio,format=raw,snapshot=on"
 log=$VM_WORK/cf-held.log
 vm_expect "$log" "bootseal: policy 'vm-casefold' generation 1 in force, enforce mode" \
 	"a name in a directory that does not ignore case is held"
@@ -338,20 +392,43 @@ vm_expect "$log" "^TEST: audit: .*a directory above a protected name" "the audit
 vm_expect "$log" "^TEST: cf-create out=.*$perm" "creating the protected name is refused"
 vm_expect "$log" '^TEST: cf-free rc=0' "a directory that holds no protected name is made to ignore case"
 vm_expect "$log" '^TEST: cf-free-works rc=0' "its names then ignore case (the filesystem allows it)"
-vm_expect "$log" "bootseal: fill: .* 1 later filesystems placed" "the fstab's casefold-capable ext4 is placed"
+vm_expect "$log" "bootseal: fill: .* 2 later filesystems placed" \
+	"the fstab's casefold-capable ext4 is placed, and so is the xfs line's UUID no device has"
 vm_expect "$log" '^TEST: cf-place-mount rc=0' "it is mounted on its place"
 vm_expect "$log" "^TEST: cf-place out=.*FS_IOC_SETFLAGS: $perm" "making its root ignore case on its place is refused"
 vm_expect "$log" "^TEST: cf-place-clone out=.*FS_IOC_SETFLAGS: $perm" \
 	"and through a detached copy of its mount, which climbs to no place"
 vm_expect "$log" "^TEST: cf-place-again out=.*FS_IOC_SETFLAGS: $perm" "and through a second mount of it elsewhere"
-vm_expect "$log" '^TEST: cf-other rc=0' "the root of a filesystem the fstab does not name is made to ignore case"
+vm_expect "$log" '^TEST: cf-later-mount rc=0' "a casefold-capable ext4 is mounted on a mount point of names no device had at boot"
+vm_expect "$log" "^TEST: cf-later out=.*FS_IOC_SETFLAGS: $perm" "making its root ignore case there is refused"
+vm_expect "$log" "^TEST: cf-later-clone out=.*FS_IOC_SETFLAGS: $perm" \
+	"and through a detached copy of its mount (it has no place)"
+vm_expect "$log" "^TEST: cf-later-again out=.*FS_IOC_SETFLAGS: $perm" "and through a second mount of it elsewhere"
+vm_expect "$log" '^TEST: cf-later-sub rc=0' "a directory below its root is made to ignore case, and its names then do"
+vm_expect "$log" "^TEST: cf-bind-sub out=mount: permission denied" \
+	"a directory below a filesystem's root is not bound on a mount point of names (mount(2))"
+vm_expect "$log" "^TEST: cf-tree-sub out=.*move_mount: $perm" "nor attached there as a detached copy (open_tree)"
+vm_expect "$log" '^TEST: cf-bind-free rc=0' "it is bound elsewhere"
+vm_expect "$log" "^TEST: cf-cased-root out=mount: permission denied" "a filesystem whose root ignores case is not mounted on a mount point of names"
+vm_expect "$log" '^TEST: cf-cased-free rc=0' "it mounts elsewhere, and its names ignore case there"
 vm_expect "$log" "^TEST: check: bootseal: rule 1 \\(deny write path /srv/free/later\\): /srv/free/later: /srv/free ignores case in its names \\(casefold\\), which the enforcer compares byte for byte: the rule cannot be enforced" \
 	"the loader names a name in a directory that ignores case"
 vm_expect "$log" "^TEST: check: bootseal: rule 2 \\(deny write path /proc/sys/kernel/hostname\\): /proc/sys/kernel/hostname is on a filesystem of type proc, which the enforcer does not know to keep a file's inode number" \
 	"the loader names a file on a filesystem not known to keep its numbers"
 vm_expect "$log" '^TEST: xci-mount rc=0' "an ASCII-CI xfs is mounted"
+vm_expect "$log" '^TEST: kallsyms: 1$' "the kernel names xfs_vn_ci_lookup, by which the enforcer knows such an xfs"
+vm_expect "$log" "^TEST: xci-names out=mount: permission denied" \
+	"but not on a mount point of names (its lookup is xfs_vn_ci_lookup)"
+vm_expect "$log" "^TEST: fat-names out=mount: permission denied" \
+	"nor is a FAT filesystem (its root dentry compares names its own way)"
+vm_expect "$log" '^TEST: fat-free rc=0' "which mounts elsewhere"
+vm_expect "$log" "^TEST: hi-place out=.*mount: $perm" \
+	"a place takes no tmpfs by a mount(2) whose system call number has bit 32 set"
+vm_expect "$log" '^TEST: hi-free rc=0' "such a mount(2) mounts a tmpfs elsewhere"
 vm_expect "$log" "^TEST: check: bootseal: rule 4 \\(deny write path /srv/xci/later\\): /srv/xci/later: /srv/xci ignores case in its names \\(an xfs made with ASCII case-insensitive names\\)" \
 	"the loader names a name on an xfs whose names ignore case"
+vm_expect "$log" "^TEST: check: bootseal: rule 5 \\(deny write path /srv/xcil/later\\): /srv/xcil/later is on the xfs the fstab mounts there, made with ASCII case-insensitive names \\(mkfs.xfs -n version=ci\\)" \
+	"the loader reads the superblock of an xfs the fstab mounts later and names a name on it"
 vm_expect_not "$log" "^TEST: check: bootseal: rule 3 " "a name in a plain directory is not named"
 vm_expect "$log" '^TEST: check rc=7$' "enforce mode would install nothing (status 7)"
 vm_expect "$log" '^TEST: init done' "casefold: init ran to its end"
