@@ -3052,6 +3052,16 @@ struct super_block___enc {
 	void *s_encoding;
 } __attribute__((preserve_access_index));
 
+/* Whether `sb` can make a directory ignore case (s_encoding: an ext4 or
+ * f2fs made with casefold, a tmpfs mounted with it). Without
+ * CONFIG_UNICODE the field is gone, and no directory ignores case. */
+static __always_inline int sb_has_encoding(struct super_block *sb)
+{
+	struct super_block___enc *e = (struct super_block___enc *)sb;
+
+	return bpf_core_field_exists(((struct super_block___enc *)0)->s_encoding) && BPF_CORE_READ(e, s_encoding);
+}
+
 /* Whether the root directory of `sb` ignores case in its names
  * (casefold, set before the mount): names compared byte for byte would
  * not hold there. */
@@ -3111,15 +3121,16 @@ static __always_inline int names_compared_own_way(struct super_block *sb)
 {
 	struct dentry *root = BPF_CORE_READ(sb, s_root);
 
-	if (!root || !(BPF_CORE_READ(root, d_flags) & (DCACHE_OP_HASH | DCACHE_OP_COMPARE)))
-		return 0;
-	if (bpf_core_field_exists(((struct super_block___enc *)0)->s_encoding)) {
-		struct super_block___enc *e = (struct super_block___enc *)sb;
+	return root && (BPF_CORE_READ(root, d_flags) & (DCACHE_OP_HASH | DCACHE_OP_COMPARE)) && !sb_has_encoding(sb);
+}
 
-		if (BPF_CORE_READ(e, s_encoding))
-			return 0;
-	}
-	return 1;
+/* Whether a filesystem on a directory of protected names would look its
+ * names up other than byte for byte (BS_MOUNT_ON_NAMES): its root ignores
+ * case, its root dentry compares names its own way, or it is an ASCII
+ * case-insensitive xfs. */
+static __always_inline int names_ignore_case(struct super_block *sb)
+{
+	return root_ignores_case(sb) || names_compared_own_way(sb) || xfs_ignores_case(sb);
 }
 
 /* Whether the filesystem of `sb` is placed on the directory `mp`: its
@@ -3416,9 +3427,7 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 		if (BPF_CORE_READ(from_path, dentry) != BPF_CORE_READ(fm, mnt_root) ||
 		    BPF_CORE_READ(fm, mnt_root) != BPF_CORE_READ(sb, s_root) || has_submounts(real_mount_of(fm)))
 			return refuse_write(BPF_CORE_READ(to_path, dentry), rule);
-		if (place == BS_MOUNT_ON_NAMES ? root_ignores_case(sb) || names_compared_own_way(sb) ||
-						 xfs_ignores_case(sb)
-					       : !placed_on(sb, BPF_CORE_READ(to_path, dentry)))
+		if (place == BS_MOUNT_ON_NAMES ? names_ignore_case(sb) : !placed_on(sb, BPF_CORE_READ(to_path, dentry)))
 			return refuse_write(BPF_CORE_READ(to_path, dentry), rule);
 	}
 	/* A mount moved away from such a place (a detached tree made by
@@ -3849,7 +3858,7 @@ int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
 	if (p->names) {
 		dentry = (struct dentry *)p->names;
 		p->names = 0;
-		if (root_ignores_case(sb) || names_compared_own_way(sb) || xfs_ignores_case(sb))
+		if (names_ignore_case(sb))
 			return refuse_write(dentry, BS_RULE_ANCESTOR);
 	}
 	if (!p->dentry)
@@ -4225,19 +4234,11 @@ static __noinline int flags_kept(__u64 dentry, __u64 mnt)
 		if (place_key_of(d, &pk) && bpf_map_lookup_elem(&places, &pk))
 			return 1;
 	}
-	/* The root of any filesystem that can make a directory ignore case
-	 * (s_encoding: an ext4 or f2fs made with casefold, a tmpfs mounted
-	 * with it). Mounted where protected names are (an fstab mount point
-	 * the loader found no filesystem for), it holds them, and a second
-	 * mount or a detached copy of it climbs to no place. Without
-	 * CONFIG_UNICODE the field is gone, and no directory ignores case. */
-	if (bs_has_ancestors && bpf_core_field_exists(((struct super_block___enc *)0)->s_encoding)) {
-		struct super_block___enc *sb = (struct super_block___enc *)BPF_CORE_READ(d, d_sb);
-
-		if (BPF_CORE_READ(sb, s_encoding))
-			return 1;
-	}
-	return 0;
+	/* The root of any filesystem that can make a directory ignore case.
+	 * Mounted where protected names are (an fstab mount point the loader
+	 * found no filesystem for), it holds them, and a second mount or a
+	 * detached copy of it climbs to no place. */
+	return bs_has_ancestors && sb_has_encoding(BPF_CORE_READ(d, d_sb));
 }
 
 /* Whether the attribute flags of `dentry` (in mount `mnt`) stay as they

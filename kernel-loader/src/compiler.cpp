@@ -171,20 +171,26 @@ constexpr uint32_t kXfsGeomFlagsAsciiCi = 1u << 12;  // XFS_FSOP_GEOM_FLAGS_DIRV
 static_assert(kXfsIocFsGeometryV1 == ((2ul << 30) | (kXfsGeometryV1Size << 16) | ('X' << 8) | 100));
 }  // namespace
 
+namespace {
+// A probe that could not read its answer: it counts as yes (fails closed).
+CasefoldProbe unreadable_probe(std::string what) {
+  CasefoldProbe out;
+  out.ignores_case = true;
+  out.error = std::move(what);
+  return out;
+}
+}  // namespace
+
 CasefoldProbe casefold_probe(int dir_fd) {
   CasefoldProbe out;
   // Fails closed: a directory whose flags cannot be read counts, unless
   // its filesystem has no flags at all (ENOTTY, EOPNOTSUPP).
-  auto unreadable = [&](const std::string& what) {
-    out.ignores_case = true;
-    out.error = what;
-    return out;
-  };
   UniqueFd readable(::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!readable) return unreadable(errno_text(errno));
+  if (!readable) return unreadable_probe(errno_text(errno));
   unsigned int flags = 0;  // the kernel writes an int, whatever the ioctl number says
   if (::ioctl(readable.get(), FS_IOC_GETFLAGS, &flags) != 0) {
-    if (const int e = errno; e != ENOTTY && e != EOPNOTSUPP) return unreadable("FS_IOC_GETFLAGS: " + errno_text(e));
+    if (const int e = errno; e != ENOTTY && e != EOPNOTSUPP)
+      return unreadable_probe("FS_IOC_GETFLAGS: " + errno_text(e));
   } else if ((flags & FS_CASEFOLD_FL) != 0) {
     out.ignores_case = true;
     return out;
@@ -195,7 +201,7 @@ CasefoldProbe casefold_probe(int dir_fd) {
   if (::fstatfs(readable.get(), &sfs) != 0 || static_cast<uint64_t>(sfs.f_type) != kXfsMagic) return out;
   alignas(8) unsigned char geometry[kXfsGeometryV1Size] = {};
   if (::ioctl(readable.get(), kXfsIocFsGeometryV1, geometry) != 0)
-    return unreadable("XFS_IOC_FSGEOMETRY: " + errno_text(errno));
+    return unreadable_probe("XFS_IOC_FSGEOMETRY: " + errno_text(errno));
   uint32_t geometry_flags = 0;
   std::memcpy(&geometry_flags, geometry + kXfsGeometryFlagsOffset, sizeof geometry_flags);
   out.ignores_case = out.xfs = (geometry_flags & kXfsGeomFlagsAsciiCi) != 0;
@@ -221,22 +227,25 @@ std::optional<bool> xfs_superblock_ignores_case(std::span<const unsigned char> s
 
 CasefoldProbe device_casefold_probe(const std::string& device) {
   CasefoldProbe out;
-  auto unreadable = [&](const std::string& what) {
-    out.ignores_case = true;
-    out.error = what;
-    return out;
-  };
   // O_NONBLOCK: an empty optical drive answers at once instead of
   // waiting for a disc (libblkid opens them so too).
   UniqueFd fd(::open(device.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (!fd) return unreadable(errno_text(errno));
+  if (!fd) return unreadable_probe(errno_text(errno));
   std::array<unsigned char, 512> sector{};
   const ssize_t n = ::pread(fd.get(), sector.data(), sector.size(), 0);
-  if (n < 0) return unreadable(errno_text(errno));
+  if (n < 0) return unreadable_probe(errno_text(errno));
   const auto ci = xfs_superblock_ignores_case(std::span<const unsigned char>(sector.data(), static_cast<size_t>(n)));
-  if (!ci) return unreadable("no xfs superblock");
+  if (!ci) return unreadable_probe("no xfs superblock");
   out.ignores_case = out.xfs = *ci;
   return out;
+}
+
+uint64_t RootResolver::fstab_unstable(const std::string& dir) const {
+  if (const auto u = fstab_unstable_.find(dir); u != fstab_unstable_.end()) return u->second;
+  if (!fstab_probe_ || !fstab_.count(dir)) return 0;
+  auto it = fstab_probed_.find(dir);
+  if (it == fstab_probed_.end()) it = fstab_probed_.emplace(dir, fstab_probe_(dir)).first;
+  return it->second;
 }
 
 std::optional<NameResolution> RootResolver::resolve_names(const std::string& path, std::string* error) const {
@@ -373,8 +382,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         // enforcer's names map would not see every way to it.
         // A directory not empty now is still covered by that mount: its
         // root then stands for the directory in the enforcer's lookups.
-        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end() && !top_mounted_now())
-          res.fs_magic = u->second;
+        if (const uint64_t u = top_mounted_now() ? 0 : fstab_unstable(top.shown)) res.fs_magic = u;
         return done(res, fd_of(top));
       }
       if (e == ENOENT) {
@@ -384,8 +392,7 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         res.missing = EntryName{top.id, comp};
         res.missing_shown = shown;
         note_casefold(top);
-        if (const auto u = fstab_unstable_.find(top.shown); u != fstab_unstable_.end() && !top_mounted_now())
-          res.fs_magic = u->second;
+        if (const uint64_t u = top_mounted_now() ? 0 : fstab_unstable(top.shown)) res.fs_magic = u;
         res.missing_on_later_fs = later_fs(top, shown);
         dirs_above(&res);
         return done(res, fd_of(top));

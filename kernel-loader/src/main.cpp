@@ -468,30 +468,35 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
     const std::string text(fstab->begin(), fstab->end());
     fstab_entries = parse_fstab_entries(text);
     resolver->set_fstab_mount_points(parse_fstab_mount_points(text));
-    // An xfs mounted later is not there to ask for its directories'
-    // case: its superblock is read from the devices its line names.
-    auto unstable = fstab_unstable_points(fstab_entries);
-    const auto devices_of = [&](const FstabEntry& e) {
-      std::vector<std::string> devices;
-      if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) return devices;
-      // A UUID no device has now comes back without a device: nothing to
-      // read (as a place without a device, docs/POLICY.md "Names").
-      if (auto ids = finder.find(e.spec))
-        for (const auto& id : *ids)
-          if (!id.device.empty() && !device_has_holders(opt.sysfs, id.device)) devices.push_back(id.device);
-      return devices;
-    };
-    const auto probe = [&](const std::string& device) {
-      CasefoldProbe p = device_casefold_probe(device);
-      if (!p.error.empty())
-        log.warn(fstab_name + ": the xfs superblock on " + device + " cannot be read (" + p.error +
-                 "): names where it is mounted are refused");
-      return p;
-    };
-    // Another line's refusal for the same mount point stays.
-    for (auto& [point, magic] : case_insensitive_xfs_points(fstab_entries, devices_of, probe))
-      unstable.emplace(point, magic);
-    resolver->set_fstab_unstable_points(std::move(unstable));
+    resolver->set_fstab_unstable_points(fstab_unstable_points(fstab_entries));
+    // An xfs mounted later is not there to ask for its directories' case:
+    // its superblock is read from the devices its line names, for a mount
+    // point a name is recorded in (not on every boot with such a line).
+    resolver->set_fstab_unstable_probe([&](const std::string& mount_point) {
+      std::vector<FstabEntry> lines;
+      std::copy_if(fstab_entries.begin(), fstab_entries.end(), std::back_inserter(lines),
+                   [&](const FstabEntry& e) { return e.mount_point == mount_point; });
+      const auto devices_of = [&](const FstabEntry& e) {
+        std::vector<std::string> devices;
+        if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) return devices;
+        // A UUID no device has now comes back without a device: nothing to
+        // read (as a place without a device, docs/POLICY.md "Names").
+        if (auto ids = finder.find(e.spec))
+          for (const auto& id : *ids)
+            if (!id.device.empty() && !device_has_holders(opt.sysfs, id.device)) devices.push_back(id.device);
+        return devices;
+      };
+      const auto probe = [&](const std::string& device) {
+        CasefoldProbe p = device_casefold_probe(device);
+        if (!p.error.empty())
+          log.warn(fstab_name + ": the xfs superblock on " + device + " cannot be read (" + p.error +
+                   "): names where it is mounted are refused");
+        return p;
+      };
+      const auto found = case_insensitive_xfs_points(lines, devices_of, probe);
+      const auto it = found.find(mount_point);
+      return it == found.end() ? uint64_t{0} : it->second;
+    });
   } else if (::access(fstab_name.c_str(), F_OK) == 0) {
     log.warn(fstab.error() + "; no filesystem mounted later is known, and no place is recorded");
   }

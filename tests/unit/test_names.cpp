@@ -865,6 +865,38 @@ TEST(CompileNames, ANameInACaseInsensitiveXfsMountedLaterIsRefused) {
   EXPECT_EQ(of_kind(c, BS_KIND_SUBTREE).size(), 1u);
 }
 
+TEST(CompileNames, TheFstabProbeRunsOnlyWhereANameIsRecorded) {
+  // The loader's probe reads an xfs superblock from a device: asked once
+  // per mount point a name is recorded in, never for one without names,
+  // nor for a directory the fstab does not list.
+  Compiler k;
+  k.t.dir("/h");
+  k.t.dir("/quiet");
+  k.t.dir("/plain");
+  k.fstab = {"/h", "/quiet"};
+  auto r = RootResolver::open(k.t.path());
+  ASSERT_TRUE(r.ok()) << r.error();
+  r->set_fstab_mount_points(k.fstab);
+  std::vector<std::string> asked;
+  r->set_fstab_unstable_probe([&](const std::string& point) {
+    asked.push_back(point);
+    return point == "/h" ? kFsAsciiCi : uint64_t{0};
+  });
+  Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, path_obj("/h/one")),
+                                 make_rule(Action::deny, Operation::write, path_obj("/h/two")),
+                                 make_rule(Action::deny, Operation::write, path_obj("/plain/x")),
+                                 make_rule(Action::deny, Operation::write, subtree_obj("/quiet"))}),
+                       r->resolver(), {}, r->name_resolver());
+  EXPECT_EQ(asked, std::vector<std::string>{"/h"});
+  ASSERT_EQ(c.diagnostics.size(), 2u);
+  for (const auto& dg : c.diagnostics) {
+    EXPECT_TRUE(dg.unenforceable) << dg.message;
+    EXPECT_NE(dg.message.find("is on the xfs the fstab mounts there"), std::string::npos) << dg.message;
+  }
+  ASSERT_EQ(c.names.size(), 1u);
+  EXPECT_EQ(c.names[0].name, k.t.name("/plain", "x"));
+}
+
 TEST(Places, FatAndExfatArePlacedByTheirDevice) {
   // The key the enforcer's place_key_of() makes for a FAT superblock on
   // device 8:1 (kernel encoding 8 << 20 | 1).

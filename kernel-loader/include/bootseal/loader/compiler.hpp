@@ -182,6 +182,13 @@ class RootResolver {
   // cannot identify files of (fstab_unstable_points): a name with no file
   // there is refused as a name on such a filesystem is.
   void set_fstab_unstable_points(std::map<std::string, uint64_t> points) { fstab_unstable_ = std::move(points); }
+  // Asked about an fstab mount point that map does not list, once, and
+  // only when a name is recorded in it: what costs I/O (the superblock of
+  // an xfs mounted later, case_insensitive_xfs_points) is then done only
+  // where a rule needs it. Its answer is read as the map's (0: none).
+  void set_fstab_unstable_probe(std::function<uint64_t(const std::string& mount_point)> probe) {
+    fstab_probe_ = std::move(probe);
+  }
 
  private:
   RootResolver(UniqueFd fd, std::string root) : fd_(std::move(fd)), root_(std::move(root)) {}
@@ -189,6 +196,11 @@ class RootResolver {
   std::string root_;
   std::set<std::string> fstab_;
   std::map<std::string, uint64_t> fstab_unstable_;
+  std::function<uint64_t(const std::string&)> fstab_probe_;
+  mutable std::map<std::string, uint64_t> fstab_probed_;
+  // The type a name in the directory shown as `dir` is refused as
+  // (fstab_unstable_, else fstab_probe_'s answer), 0 for none.
+  uint64_t fstab_unstable(const std::string& dir) const;
   // casefold_probe's answer for each directory a name was recorded in.
   mutable std::map<InodeId, CasefoldProbe> casefold_;
 };
