@@ -1951,6 +1951,29 @@ static __always_inline unsigned long current_syscall(void)
 	return (__u32)BPF_CORE_READ((struct pt_regs___bs *)bpf_task_pt_regs(bpf_get_current_task_btf()), orig_ax);
 }
 
+/* x86's thread_info status: TS_COMPAT while the task runs a system call
+ * by the 32-bit entry (int $0x80, sysenter, a 32-bit syscall), whose
+ * numbers are ia32's (21 is mount there, access(2) in x86-64's table);
+ * cleared on every return to user space. */
+#define BS_TS_COMPAT 0x0002
+struct thread_info___bs {
+	__u32 status;
+} __attribute__((preserve_access_index));
+struct task_struct___ti {
+	struct thread_info___bs thread_info;
+} __attribute__((preserve_access_index));
+
+/* Whether the current system call came by the 32-bit entry. A kernel
+ * without the field (no such entry): no. */
+static __always_inline int bs_compat_syscall(void)
+{
+	struct task_struct___ti *t = (struct task_struct___ti *)bpf_get_current_task_btf();
+
+	if (!bpf_core_field_exists(t->thread_info.status))
+		return 0;
+	return (BPF_CORE_READ(t, thread_info.status) & BS_TS_COMPAT) != 0;
+}
+
 /* The fields of struct inode a device check reads (a CO-RE flavour of it). */
 struct inode___dev {
 	unsigned short i_mode;
@@ -3080,21 +3103,25 @@ struct inode___iop {
 	const struct inode_operations___lookup *i_op;
 } __attribute__((preserve_access_index));
 
-/* The function an xfs made with ASCII case-insensitive names looks names
- * up with (xfs_dir_ci_inode_operations); it has no flag and no dentry
- * operations that say so, and its superblock's bit is in the module's own
- * struct xfs_mount. */
+/* The function an xfs whose names are compared byte for byte looks names
+ * up with (xfs_dir_inode_operations). One made with ASCII case-insensitive
+ * names uses xfs_vn_ci_lookup instead (xfs_dir_ci_inode_operations); it
+ * has no flag and no dentry operations that say so, and its superblock's
+ * bit is in the module's own struct xfs_mount. */
 static const char bs_ps_fmt[] = "%ps";
-static const char bs_xfs_ci_lookup[] = "xfs_vn_ci_lookup";
+static const char bs_xfs_lookup[] = "xfs_vn_lookup";
 
-/* Whether `sb` is an xfs whose names are ASCII case-insensitive: its root
- * directory's lookup is xfs_vn_ci_lookup, by name (kallsyms, %ps). Out of
- * line: its buffer stays out of the callers' frames. */
+/* Whether `sb` is an xfs whose names may not be compared byte for byte:
+ * its root directory's lookup, by name (kallsyms, %ps), is not
+ * xfs_vn_lookup. Anything else counts (xfs_vn_ci_lookup; an address,
+ * without kallsyms; the symbol before it, where a stripped module lost
+ * its local symbols). Out of line: its buffer stays out of the callers'
+ * frames. */
 static __noinline int xfs_ignores_case(struct super_block *sb)
 {
 	struct dentry *root = BPF_CORE_READ(sb, s_root);
 	struct inode___iop *inode;
-	char name[sizeof(bs_xfs_ci_lookup) + 8] = {};
+	char name[sizeof(bs_xfs_lookup) + 12] = {};
 	__u64 arg;
 
 	if (!sb || BPF_CORE_READ(sb, s_magic) != BS_XFS_MAGIC || !root)
@@ -3105,10 +3132,12 @@ static __noinline int xfs_ignores_case(struct super_block *sb)
 	arg = (__u64)BPF_CORE_READ(inode, i_op, lookup);
 	if (bpf_snprintf(name, sizeof(name), bs_ps_fmt, &arg, sizeof(arg)) < 0)
 		return 1;  /* not known: fail closed */
-	/* A module's symbol prints as "xfs_vn_ci_lookup [xfs]". */
-	if (bpf_strncmp(name, sizeof(bs_xfs_ci_lookup) - 1, bs_xfs_ci_lookup))
-		return 0;
-	return name[sizeof(bs_xfs_ci_lookup) - 1] == 0 || name[sizeof(bs_xfs_ci_lookup) - 1] == ' ';
+	/* A module's symbol prints as "xfs_vn_lookup [xfs]", one a clang
+	 * LTO build renamed as "xfs_vn_lookup.llvm.123". */
+	if (bpf_strncmp(name, sizeof(bs_xfs_lookup) - 1, bs_xfs_lookup))
+		return 1;
+	return !(name[sizeof(bs_xfs_lookup) - 1] == 0 || name[sizeof(bs_xfs_lookup) - 1] == ' ' ||
+		 name[sizeof(bs_xfs_lookup) - 1] == '.');
 }
 
 /* Whether the lookups of `sb` compare names by a rule of their own (its
@@ -3133,15 +3162,51 @@ static __always_inline int names_ignore_case(struct super_block *sb)
 	return root_ignores_case(sb) || names_compared_own_way(sb) || xfs_ignores_case(sb);
 }
 
+/* The address `p` holds, as a number: a global function takes no
+ * pointer the verifier tracks (a hook's argument), only scalars. */
+static __always_inline __u64 addr_of(const void *p)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), &p);
+	return v;
+}
+
+/* Whether `sb` may be mounted on the directory of protected names `mp`:
+ * of the type its fstab line names (the BS_NAMES_FS_* code the loader
+ * keeps in its `ancestors` entry), or of any type whose files the
+ * enforcer identifies when no one type is known (never FUSE, NFS, CIFS,
+ * 9p, eCryptfs, overlayfs: another program or filesystem decides their
+ * lookups); and looking names up byte for byte.
+ * Global, as bs_placed_on: the verifier checks it once, on its own, and
+ * its callers go on from one unknown answer instead of one state for each
+ * way through it (6.12's walk of sb_kern_mount and move_mount would
+ * otherwise take minutes). Its arguments are addresses, read with probes
+ * (a global function takes scalars only: addr_of). */
+__noinline int bs_names_take(__u64 sb_addr, __u64 mp_addr)
+{
+	struct super_block *sb = (struct super_block *)sb_addr;
+	struct dentry *mp = (struct dentry *)mp_addr;
+	__u64 magic = BPF_CORE_READ(sb, s_magic);
+	__u32 code = (ancestor_bits(mp) & BS_ANCESTOR_FS_MASK) >> BS_ANCESTOR_FS_SHIFT;
+
+	if (code && code != BS_NAMES_FS_KEPT ? magic != BS_NAMES_FS_MAGIC(code) : !BS_KEEPS_INODE_NUMBERS(magic))
+		return 0;
+	return !names_ignore_case(sb);
+}
+
 /* Whether the filesystem of `sb` is placed on the directory `mp`: its
  * UUID's (FAT's, exFAT's: its device key's) level 0 in `places` is that
  * directory, the mount point itself;
  * and when the loader found the filesystem's devices, it is on a guarded
  * block device (a UUID is easily copied: mkfs -U on a loop device, an
  * overlay's or an erofs image's UUID, which have none of those devices).
- * Not when its root ignores case in its names (casefold). */
-static __always_inline int placed_on(struct super_block *sb, struct dentry *mp)
+ * Not when its root ignores case in its names (casefold). Global (see
+ * bs_names_take). */
+__noinline int bs_placed_on(__u64 sb_addr, __u64 mp_addr)
 {
+	struct super_block *sb = (struct super_block *)sb_addr;
+	struct dentry *mp = (struct dentry *)mp_addr;
 	struct bs_rawdev_key gk = { .type = BS_DEVICE_BLOCK };
 	struct bs_place_key pk = {};
 	struct bs_place_dir *pd;
@@ -3159,8 +3224,16 @@ static __always_inline int placed_on(struct super_block *sb, struct dentry *mp)
 	if (!pd || !(pd->flags & BS_PLACE_MOUNT_POINT) || pd->dev != BPF_CORE_READ(mp, d_sb, s_dev) ||
 	    pd->ino != BPF_CORE_READ(inode, i_ino))
 		return 0;
-	if (!(pd->flags & BS_PLACE_DEVICES))
-		return 1;
+	/* With no device to check (none found, or none guarded): a type
+	 * whose files the enforcer identifies, looking names up byte for
+	 * byte (not an overlay given the UUID by its trusted.overlay.uuid),
+	 * or FAT, exFAT, placed by their device. */
+	if (!(pd->flags & BS_PLACE_DEVICES)) {
+		__u64 magic = BPF_CORE_READ(sb, s_magic);
+
+		return magic == BS_FAT_MAGIC || magic == BS_EXFAT_MAGIC ||
+		       (BS_KEEPS_INODE_NUMBERS(magic) && !names_compared_own_way(sb));
+	}
 	gk.dev = BPF_CORE_READ((struct super_block___bdev *)sb, s_bdev, bd_dev);
 	return gk.dev && bpf_map_lookup_elem(&rawdevs, &gk);
 }
@@ -3174,14 +3247,15 @@ static __always_inline int has_submounts(struct mount *m)
 	return (__u64)BPF_CORE_READ(m, mnt_mounts.next) != head;
 }
 
-/* Whether the current system call is mount(2): sb_kern_mount also runs for
- * fsconfig's FSCONFIG_CMD_CREATE, which a mount point a failed mount(2)
- * left behind must not judge. */
-static __always_inline int in_mount_syscall(void)
+/* Whether the current system call is fsconfig(2): sb_kern_mount runs for
+ * mount(2)'s new mounts and for fsconfig's FSCONFIG_CMD_CREATE, whose
+ * superblock is judged when move_mount attaches it; a mount point a
+ * failed mount(2) left behind must not judge it. The same number in
+ * every system call table (x32's with its bit). Anything else is judged
+ * as mount(2): a caller not foreseen here meets the check, not a pass. */
+static __always_inline int in_fsconfig_syscall(void)
 {
-	unsigned long nr = current_syscall();
-
-	return nr == NR_MOUNT_64 || nr == NR_MOUNT_X32 || nr == NR_MOUNT_IA32;
+	return (current_syscall() & ~(unsigned long)NR_X32_BIT) == NR_FSCONFIG;
 }
 
 /* Unmounting or moving away the filesystem mounted where protected names
@@ -3417,8 +3491,9 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 		return ret;
 	/* On a place's mount point, only the whole of a filesystem placed
 	 * there (fsmount's new mount, or an attached one moved there); on the
-	 * directory of protected names, only the whole of a filesystem whose
-	 * root does not ignore case (its root's flags then stay, flags_kept). */
+	 * directory of protected names, only the whole of a filesystem of the
+	 * type its fstab line names whose root does not ignore case (its
+	 * root's flags then stay, flags_kept). */
 	if (place) {
 		struct vfsmount *fm = BPF_CORE_READ(from_path, mnt);
 		struct super_block *sb = BPF_CORE_READ(fm, mnt_sb);
@@ -3427,7 +3502,9 @@ int BPF_PROG(bs_move_mount, const struct path *from_path, const struct path *to_
 		if (BPF_CORE_READ(from_path, dentry) != BPF_CORE_READ(fm, mnt_root) ||
 		    BPF_CORE_READ(fm, mnt_root) != BPF_CORE_READ(sb, s_root) || has_submounts(real_mount_of(fm)))
 			return refuse_write(BPF_CORE_READ(to_path, dentry), rule);
-		if (place == BS_MOUNT_ON_NAMES ? names_ignore_case(sb) : !placed_on(sb, BPF_CORE_READ(to_path, dentry)))
+		__u64 mp = (__u64)BPF_CORE_READ(to_path, dentry);
+
+		if (place == BS_MOUNT_ON_NAMES ? !bs_names_take((__u64)sb, mp) : !bs_placed_on((__u64)sb, mp))
 			return refuse_write(BPF_CORE_READ(to_path, dentry), rule);
 	}
 	/* A mount moved away from such a place (a detached tree made by
@@ -3839,7 +3916,7 @@ int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
 	if (!p)
 		return 0;
 	/* What sb_mount kept is for its own mount(2) alone. */
-	if (!in_mount_syscall()) {
+	if (in_fsconfig_syscall()) {
 		p->place = 0;
 		p->names = 0;
 		p->dentry = 0;
@@ -3850,15 +3927,15 @@ int BPF_PROG(bs_sb_kern_mount, struct super_block *sb, int ret)
 	if (p->place) {
 		dentry = (struct dentry *)p->place;
 		p->place = 0;
-		if (!placed_on(sb, dentry))
+		if (!bs_placed_on(addr_of(sb), (__u64)dentry))
 			return refuse_write(dentry, BS_RULE_PLACE_MOUNT);
 	}
-	/* A new filesystem on the directory of protected names: not one
-	 * whose root ignores case. */
+	/* A new filesystem on the directory of protected names: of the type
+	 * its fstab line names, not one whose root ignores case. */
 	if (p->names) {
 		dentry = (struct dentry *)p->names;
 		p->names = 0;
-		if (names_ignore_case(sb))
+		if (!bs_names_take(addr_of(sb), (__u64)dentry))
 			return refuse_write(dentry, BS_RULE_ANCESTOR);
 	}
 	if (!p->dentry)
@@ -4397,7 +4474,7 @@ int BPF_PROG(bs_vm_enough_memory, struct mm_struct *mm, long pages, int ret)
 	if (!(bs_kinds[BS_OP_EXEC] & (1 << BS_KIND_MEMORY)) || !read_implies_exec())
 		return 0;
 	nr = current_syscall();
-	if (nr != NR_BRK_64 && nr != NR_BRK_X32 && nr != NR_BRK_IA32 && !in_execve())
+	if ((bs_compat_syscall() ? nr != NR_BRK_IA32 : nr != NR_BRK_64 && nr != NR_BRK_X32) && !in_execve())
 		return 0;
 	return memory_exec(current_subject(), BS_MEM_BRK) ? -ENOMEM : 0;
 }

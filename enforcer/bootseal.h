@@ -2,8 +2,8 @@
 /*
  * Data shared by the enforcer (bootseal.bpf.c) and its loader: map keys and
  * values, the audit event, numbering. Fixed-width types only, no pointers,
- * no functions (one macro: the object filter's hash, which both sides must
- * compute alike). docs/ENFORCER.md explains how the maps encode a policy.
+ * no functions (macros for what both sides must compute alike: the object
+ * filter's hash, the filesystems whose files the enforcer identifies). docs/ENFORCER.md explains how the maps encode a policy.
  */
 #ifndef BOOTSEAL_ENFORCER_H
 #define BOOTSEAL_ENFORCER_H
@@ -237,6 +237,46 @@ struct bs_name_key {
 #define BS_ANCESTOR_PARENT 8    /* the directory that holds a protected name */
 #define BS_ANCESTOR_PLACE 16    /* the mount point of a place (`places`, level 0):
 				 * only a filesystem placed there is mounted there */
+/* Bits 5-7 of a BS_ANCESTOR_PARENT directory's entry (an empty directory
+ * the fstab mounts on, whose protected names become the entries of what
+ * is mounted there): the type of filesystem its fstab line names, which
+ * alone is mounted there. 0 (no line's type known) and BS_NAMES_FS_KEPT
+ * take any type whose files the enforcer identifies
+ * (BS_KEEPS_INODE_NUMBERS): never FUSE, NFS, CIFS, 9p, eCryptfs, overlayfs,
+ * whose lookups another program or filesystem decides. */
+#define BS_ANCESTOR_FS_SHIFT 5
+#define BS_ANCESTOR_FS_MASK 0xe0
+#define BS_NAMES_FS_EXT4 1      /* ext2, ext3, ext4: 0xef53 */
+#define BS_NAMES_FS_XFS 2       /* 0x58465342 */
+#define BS_NAMES_FS_TMPFS 3     /* 0x01021994 */
+#define BS_NAMES_FS_F2FS 4      /* 0xf2f52010 */
+#define BS_NAMES_FS_SQUASHFS 5  /* 0x73717368 */
+#define BS_NAMES_FS_EROFS 6     /* 0xe0f5e1e2 */
+#define BS_NAMES_FS_KEPT 7      /* another type BS_KEEPS_INODE_NUMBERS names */
+/* The superblock magic of a BS_NAMES_FS_* code from 1 to 6, else 0. */
+#define BS_NAMES_FS_MAGIC(code)                                            \
+	((code) == BS_NAMES_FS_EXT4 ? 0xef53ULL :                          \
+	 (code) == BS_NAMES_FS_XFS ? 0x58465342ULL :                       \
+	 (code) == BS_NAMES_FS_TMPFS ? 0x01021994ULL :                     \
+	 (code) == BS_NAMES_FS_F2FS ? 0xf2f52010ULL :                      \
+	 (code) == BS_NAMES_FS_SQUASHFS ? 0x73717368ULL :                  \
+	 (code) == BS_NAMES_FS_EROFS ? 0xe0f5e1e2ULL : 0ULL)
+/* Whether a filesystem of superblock magic `m` keeps a file's inode
+ * number while the file exists and looks its names up byte for byte (but
+ * where it is set to ignore case, which the enforcer checks apart): ext2,
+ * ext3, ext4, xfs, f2fs, reiserfs, tmpfs and devtmpfs (64-bit numbers),
+ * squashfs, erofs, cramfs, iso9660, udf, sysfs and cgroup2 (kernfs: 64-bit
+ * ids never reused), devpts (the pty's index). Not: btrfs and overlayfs
+ * (stat's device is not the superblock's), FAT and exFAT (numbers made up
+ * while cached), FUSE, NFS and the other network filesystems (the server
+ * decides), jfs (OS/2-mode volumes ignore case), nilfs2 (a snapshot shares
+ * the device), ramfs, debugfs, securityfs, bpf, tracefs, configfs
+ * (get_next_ino, a 32-bit counter that wraps). */
+#define BS_KEEPS_INODE_NUMBERS(m)                                                          \
+	((m) == 0xef53 || (m) == 0x58465342 || (m) == 0xf2f52010 || (m) == 0x52654973 ||   \
+	 (m) == 0x01021994 || (m) == 0x73717368 || (m) == 0xe0f5e1e2 || (m) == 0x28cd3d45 || \
+	 (m) == 0x9660 || (m) == 0x15013346 || (m) == 0x62656572 || (m) == 0x63677270 ||    \
+	 (m) == 0x1cd1)
 
 /* The `places` map: where the fstab puts a filesystem the loader did not
  * see mounted (a separate /boot), by the filesystem's UUID as its

@@ -97,6 +97,19 @@ static_assert(BS_RULE_ANCESTOR < 0 && BS_RULE_ALIASED < 0 && BS_RULE_PLACE_UUID 
                   BS_RULE_PLACE_MOUNT < 0,
               "rule indexes >= 0 are policy rules");
 
+// The `ancestors` value is one byte: the BS_ANCESTOR_* bits below the
+// filesystem type code, each code a type the enforcer identifies files of.
+static_assert(((BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK | BS_ANCESTOR_SUBTREE | BS_ANCESTOR_PARENT |
+                BS_ANCESTOR_PLACE) &
+               BS_ANCESTOR_FS_MASK) == 0);
+static_assert((BS_NAMES_FS_KEPT << BS_ANCESTOR_FS_SHIFT) == BS_ANCESTOR_FS_MASK && BS_ANCESTOR_FS_MASK <= 0xff);
+constexpr bool names_fs_codes_kept() {
+  for (unsigned code = 1; code < BS_NAMES_FS_KEPT; ++code)
+    if (!BS_KEEPS_INODE_NUMBERS(BS_NAMES_FS_MAGIC(code))) return false;
+  return BS_NAMES_FS_MAGIC(0) == 0 && BS_NAMES_FS_MAGIC(BS_NAMES_FS_KEPT) == 0;
+}
+static_assert(names_fs_codes_kept(), "each BS_NAMES_FS_* code is a type BS_KEEPS_INODE_NUMBERS names");
+
 // ---- layout: the structs as the BPF side (x86-64 and arm64 alike) lays them out ----
 
 #define BS_CONTRACT_FIELD(type, field, offset) static_assert(offsetof(type, field) == (offset), #type "." #field)

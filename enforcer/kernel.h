@@ -223,10 +223,10 @@ struct kern_ipc_perm;
 /* arch/x86/entry/syscalls: brk on x86-64 (x32 with __X32_SYSCALL_BIT), ia32 */
 #define NR_BRK_64 12
 #define NR_BRK_X32 (0x40000000 | 12)
-#define NR_MOUNT_64 165
-#define NR_MOUNT_X32 (0x40000000 | 165)
-#define NR_MOUNT_IA32 21
 #define NR_BRK_IA32 45
+/* fsconfig: one number in every table (system calls from 5.1 share them) */
+#define NR_FSCONFIG 431
+#define NR_X32_BIT 0x40000000   /* __X32_SYSCALL_BIT */
 /* include/uapi/linux/shm.h */
 #define SHM_EXEC 0100000
 /* include/linux/mount.h: kern_mount()ed, never in a namespace (shm_mnt) */

@@ -134,7 +134,7 @@ std::string child_of(const std::string& dir, const std::string& entry) {
 }
 
 void add_ancestor(std::map<InodeId, uint8_t>* m, const InodeId& id, uint8_t bits) {
-  (*m)[id] |= bits;  // a set of BS_ANCESTOR_* bits
+  merge_ancestor_bits(&(*m)[id], bits);
 }
 
 // Whether the directory `entry` of `dirfd` has no entries but . and ..
@@ -377,6 +377,10 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
         res.missing_on_later_fs = later_fs(top, shown);
         const bool place = fstab_.count(top.shown) && empty_directory(fd_of(top), ".");
         dirs_above(&res, place);
+        // Only the type its fstab line names is mounted there.
+        if (place)
+          if (const auto t = fstab_names_fs_.find(top.shown); t != fstab_names_fs_.end())
+            merge_ancestor_bits(&res.ancestors[top.id], static_cast<uint8_t>(t->second << BS_ANCESTOR_FS_SHIFT));
         // The name is then the entry of the filesystem the fstab mounts
         // there: on one whose lookups ignore case, or its server's, the
         // enforcer's names map would not see every way to it.
@@ -521,7 +525,7 @@ bool place_on_guarded_devices(const Compiled& c, const Place& p) {
 
 void mark_place_mount_points(Compiled* c) {
   for (const auto& p : c->places)
-    if (p.chain.mount_point_exists && !p.chain.dirs.empty()) c->ancestors[p.chain.dirs[0]] |= BS_ANCESTOR_PLACE;
+    if (p.chain.mount_point_exists && !p.chain.dirs.empty()) merge_ancestor_bits(&c->ancestors[p.chain.dirs[0]], BS_ANCESTOR_PLACE);
 }
 
 std::set<std::string> parse_fstab_mount_points(const std::string& text) {
@@ -553,6 +557,7 @@ std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEnt
     else
       magic = kFsTypeUnknown;  // "auto", or a type this list does not know: fail closed
     if (e.casefold && unidentifiable_fs(magic).empty()) magic = kFsCasefold;
+    if (e.automount && unidentifiable_fs(magic).empty()) magic = kFsAutomount;
     if (!unidentifiable_fs(magic).empty()) out[e.mount_point] = magic;
   }
   return out;
@@ -684,30 +689,31 @@ const char* unstable_inode_fs(uint64_t magic) {
 }
 
 bool keeps_inode_numbers(uint64_t magic) {
-  // Not here, and why: jfs (OS/2-mode volumes compare every name ignoring
-  // case), nilfs2 (a snapshot mount shares the superblock's device and
-  // the old files' numbers), ramfs, debugfs, securityfs, bpf, tracefs and
-  // configfs (get_next_ino: a global 32-bit counter that wraps, so a new
-  // file can take a live one's number; configfs and tracefs' eventfs make
-  // a new inode on each lookup).
-  switch (magic) {
-    case 0xef53:       // ext2, ext3, ext4
-    case 0x58465342:   // xfs
-    case 0xf2f52010:   // f2fs
-    case 0x52654973:   // reiserfs
-    case 0x01021994:   // tmpfs, devtmpfs (64-bit numbers: CONFIG_TMPFS_INODE64)
-    case 0x73717368:   // squashfs
-    case 0xe0f5e1e2:   // erofs
-    case 0x28cd3d45:   // cramfs
-    case 0x9660:       // iso9660
-    case 0x15013346:   // udf
-    case 0x62656572:   // sysfs (kernfs: 64-bit ids never reused)
-    case 0x63677270:   // cgroup2 (kernfs)
-    case 0x1cd1:       // devpts (the pty's index)
-      return true;
-    default:
-      return false;
+  // The list, and why others are not on it, is bootseal.h's: the
+  // enforcer takes only these on a directory of names.
+  return BS_KEEPS_INODE_NUMBERS(magic);
+}
+
+uint8_t names_fs_code(std::string_view type) {
+  if (type == "ext2" || type == "ext3" || type == "ext4") return BS_NAMES_FS_EXT4;
+  if (type == "xfs") return BS_NAMES_FS_XFS;
+  if (type == "tmpfs") return BS_NAMES_FS_TMPFS;
+  if (type == "f2fs") return BS_NAMES_FS_F2FS;
+  if (type == "squashfs") return BS_NAMES_FS_SQUASHFS;
+  if (type == "erofs") return BS_NAMES_FS_EROFS;
+  return BS_NAMES_FS_KEPT;
+}
+
+std::map<std::string, uint8_t> fstab_names_fs(const std::vector<FstabEntry>& entries) {
+  std::map<std::string, uint8_t> out;
+  for (const auto& e : entries) {
+    const uint8_t code = names_fs_code(e.type);
+    // Two lines for one mount point (one of them fails, or is noauto):
+    // either type may be mounted there.
+    const auto [it, added] = out.emplace(e.mount_point, code);
+    if (!added && it->second != code) it->second = BS_NAMES_FS_KEPT;
   }
+  return out;
 }
 
 namespace {
@@ -732,6 +738,7 @@ std::string unidentifiable_fs(uint64_t magic) {
   if (magic == kFsTypeUnknown) return "unknown";
   if (magic == kFsCasefold) return "casefold";
   if (magic == kFsAsciiCi) return "xfs (ASCII case-insensitive)";
+  if (magic == kFsAutomount) return "autofs (x-systemd.automount)";
   if (const char* unstable = unstable_inode_fs(magic)) return unstable;
   if (keeps_inode_numbers(magic)) return {};
   for (const auto& f : kOtherFs)
@@ -757,6 +764,10 @@ std::string unidentifiable_note(uint64_t magic, bool fs_root) {
   if (magic == kFsCasefold)
     return "is on a filesystem the fstab mounts with casefold, whose names ignore case, which the enforcer "
            "compares byte for byte, so it cannot identify its files by name";
+  if (magic == kFsAutomount)
+    return "is on an fstab mount point with x-systemd.automount: systemd puts an autofs there "
+           "first, and the enforcer takes only one whole filesystem where a protected name waits for one, so the "
+           "filesystem would be refused; mount it at boot instead";
   if (magic == kFsAsciiCi)
     return "is on the xfs the fstab mounts there, made with ASCII case-insensitive names (mkfs.xfs -n version=ci), "
            "which the enforcer compares byte for byte, so it cannot identify its files by name";
@@ -1377,6 +1388,10 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
     if (bits & BS_ANCESTOR_DIR) o << " directory";
     if (bits & BS_ANCESTOR_SYMLINK) o << " symlink";
     if (bits & BS_ANCESTOR_PLACE) o << " place";
+    if (const unsigned code = (bits & BS_ANCESTOR_FS_MASK) >> BS_ANCESTOR_FS_SHIFT) {
+      static constexpr const char* kCodes[] = {"", "ext4", "xfs", "tmpfs", "f2fs", "squashfs", "erofs", "kept"};
+      o << " takes " << kCodes[code];
+    }
     o << ((bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK)) ? " (no mount)" : "") << "\n";
   }
   o << "places " << c.places.size() << "\n";

@@ -469,6 +469,7 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
     fstab_entries = parse_fstab_entries(text);
     resolver->set_fstab_mount_points(parse_fstab_mount_points(text));
     resolver->set_fstab_unstable_points(fstab_unstable_points(fstab_entries));
+    resolver->set_fstab_names_fs(fstab_names_fs(fstab_entries));
     // An xfs mounted later is not there to ask for its directories' case:
     // its superblock is read from the devices its line names, for a mount
     // point a name is recorded in (not on every boot with such a line).
@@ -481,9 +482,13 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
         if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) return devices;
         // A UUID no device has now comes back without a device: nothing to
         // read (as a place without a device, docs/POLICY.md "Names").
+        // Nor one libblkid finds another type on (a LUKS header with the
+        // line's label): the system cannot mount it as an xfs there.
         if (auto ids = finder.find(e.spec))
           for (const auto& id : *ids)
-            if (!id.device.empty() && !device_has_holders(opt.sysfs, id.device)) devices.push_back(id.device);
+            if (!id.device.empty() && (id.type.empty() || id.type == "xfs") &&
+                !device_has_holders(opt.sysfs, id.device))
+              devices.push_back(id.device);
         return devices;
       };
       const auto probe = [&](const std::string& device) {

@@ -482,6 +482,7 @@ TEST(FilesystemSpecs, ADevicePathGivesItsFilesystemsUuid) {
   ASSERT_EQ(found->size(), 1u);
   EXPECT_EQ((*found)[0].uuid, "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9");
   EXPECT_EQ((*found)[0].device, swap.string());
+  EXPECT_EQ((*found)[0].type, "swap");  // what the xfs probe skips when a line says xfs
   const auto zero = dir / "zero.img";
   storagetest::make_image(zero, 1 * kMiB);
   auto none = finder.find(zero.string());

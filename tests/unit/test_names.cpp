@@ -111,6 +111,66 @@ TEST(ResolveNames, AbsentFileInAnExistingDirectoryIsANameOnly) {
   EXPECT_EQ(full->ancestors.at(t.id("/etc")), BS_ANCESTOR_DIR);
 }
 
+TEST(ResolveNames, ADirectoryOfNamesTakesItsFstabLinesType) {
+  Tree t;
+  t.dir("/srv");
+  t.dir("/tmp");
+  auto r = RootResolver::open(t.path());
+  ASSERT_TRUE(r.ok());
+  const auto lines = parse_fstab_entries(
+      "LABEL=data /srv ext4 defaults 0 2\n"
+      "tmpfs /tmp tmpfs defaults 0 0\n"
+      "LABEL=a /mix ext4 noauto 0 0\nLABEL=b /mix xfs noauto 0 0\n"
+      "LABEL=c /old ext3 defaults 0 0\nserver:/x /nfs nfs defaults 0 0\n");
+  const auto types = fstab_names_fs(lines);
+  EXPECT_EQ(types, (std::map<std::string, uint8_t>{{"/srv", BS_NAMES_FS_EXT4},
+                                                   {"/tmp", BS_NAMES_FS_TMPFS},
+                                                   {"/mix", BS_NAMES_FS_KEPT},
+                                                   {"/old", BS_NAMES_FS_EXT4},
+                                                   {"/nfs", BS_NAMES_FS_KEPT}}));
+  r->set_fstab_mount_points({"/", "/srv", "/tmp"});
+  r->set_fstab_names_fs(types);
+  std::string err;
+  auto srv = r->resolve_names("/srv/secret", &err);
+  ASSERT_TRUE(srv) << err;
+  EXPECT_EQ(srv->ancestors.at(t.id("/srv")), BS_ANCESTOR_PARENT | (BS_NAMES_FS_EXT4 << BS_ANCESTOR_FS_SHIFT));
+  EXPECT_EQ(srv->ancestors.at(t.id("")), BS_ANCESTOR_DIR);
+  auto tmp = r->resolve_names("/tmp/lock", &err);
+  ASSERT_TRUE(tmp) << err;
+  EXPECT_EQ(tmp->ancestors.at(t.id("/tmp")), BS_ANCESTOR_PARENT | (BS_NAMES_FS_TMPFS << BS_ANCESTOR_FS_SHIFT));
+  // A directory that takes no mount carries no type.
+  t.file("/srv/other");
+  auto full = r->resolve_names("/srv/secret", &err);
+  ASSERT_TRUE(full) << err;
+  EXPECT_EQ(full->ancestors.at(t.id("/srv")), BS_ANCESTOR_DIR);
+}
+
+TEST(ResolveNames, AncestorBitsMergeTheirTypesSafely) {
+  uint8_t e = BS_ANCESTOR_PARENT | (BS_NAMES_FS_XFS << BS_ANCESTOR_FS_SHIFT);
+  merge_ancestor_bits(&e, BS_ANCESTOR_PLACE);
+  EXPECT_EQ(e, BS_ANCESTOR_PARENT | BS_ANCESTOR_PLACE | (BS_NAMES_FS_XFS << BS_ANCESTOR_FS_SHIFT));
+  merge_ancestor_bits(&e, BS_ANCESTOR_PARENT | (BS_NAMES_FS_XFS << BS_ANCESTOR_FS_SHIFT));
+  EXPECT_EQ(e, BS_ANCESTOR_PARENT | BS_ANCESTOR_PLACE | (BS_NAMES_FS_XFS << BS_ANCESTOR_FS_SHIFT));
+  // xfs (2) and tmpfs (3) would or to tmpfs: two types give "any kept".
+  merge_ancestor_bits(&e, BS_ANCESTOR_PARENT | (BS_NAMES_FS_TMPFS << BS_ANCESTOR_FS_SHIFT));
+  EXPECT_EQ(e, BS_ANCESTOR_PARENT | BS_ANCESTOR_PLACE | (BS_NAMES_FS_KEPT << BS_ANCESTOR_FS_SHIFT));
+  uint8_t f = 0;
+  merge_ancestor_bits(&f, BS_ANCESTOR_DIR);
+  EXPECT_EQ(f, BS_ANCESTOR_DIR);
+  EXPECT_EQ(names_fs_code("ext2"), BS_NAMES_FS_EXT4);
+  EXPECT_EQ(names_fs_code("xfs"), BS_NAMES_FS_XFS);
+  EXPECT_EQ(names_fs_code("f2fs"), BS_NAMES_FS_F2FS);
+  EXPECT_EQ(names_fs_code("squashfs"), BS_NAMES_FS_SQUASHFS);
+  EXPECT_EQ(names_fs_code("erofs"), BS_NAMES_FS_EROFS);
+  EXPECT_EQ(names_fs_code("udf"), BS_NAMES_FS_KEPT);
+  EXPECT_EQ(names_fs_code("auto"), BS_NAMES_FS_KEPT);
+  // The type list the loader and the enforcer share.
+  EXPECT_TRUE(keeps_inode_numbers(0xef53));
+  EXPECT_FALSE(keeps_inode_numbers(0x65735546));  // FUSE
+  EXPECT_FALSE(keeps_inode_numbers(0xf15f));      // eCryptfs
+  EXPECT_FALSE(keeps_inode_numbers(0x794c7630));  // overlayfs
+}
+
 TEST(ResolveNames, FstabMountPoints) {
   EXPECT_EQ(parse_fstab_mount_points("# comment\n\n"
                                      "UUID=1 / ext4 defaults 0 1\n"
@@ -714,7 +774,8 @@ TEST(CompileNames, ANameInAFatPlaceIsRefused) {
                 "srv:/x /a nfs4 defaults 0 0\n//h/s /b cifs guest 0 0\nhost /c 9p trans=virtio 0 0\n"
                 "tag /d virtiofs defaults 0 0\n/dev/sdc1 /e auto noauto 0 0\n/srv/x /f none bind 0 0\n"
                 "/dev/sdd1 /g wobblefs defaults 0 0\n/dev/sde1 /h xfs defaults 0 2\n/dev/sdf1 /i f2fs defaults 0 2\n"
-                "tmpfs /j tmpfs defaults 0 0\ntmpfs /k tmpfs casefold=utf8,mode=755 0 0\n")),
+                "tmpfs /j tmpfs defaults 0 0\ntmpfs /k tmpfs casefold=utf8,mode=755 0 0\n"
+                "/dev/sdg1 /l ext4 noauto,x-systemd.automount 0 2\n")),
             (std::map<std::string, uint64_t>{{"/a", 0x6969},
                                              {"/b", 0xff534d42},
                                              {"/c", 0x01021997},
@@ -722,7 +783,13 @@ TEST(CompileNames, ANameInAFatPlaceIsRefused) {
                                              {"/e", kFsTypeUnknown},
                                              {"/f", kFsTypeUnknown},
                                              {"/g", kFsTypeUnknown},
-                                             {"/k", kFsCasefold}}));
+                                             {"/k", kFsCasefold},
+                                             {"/l", kFsAutomount}}));
+  // An automount puts an autofs there first, with the filesystem on it.
+  EXPECT_EQ(unidentifiable_note(kFsAutomount),
+            "is on an fstab mount point with x-systemd.automount: systemd puts an autofs there "
+            "first, and the enforcer takes only one whole filesystem where a protected name waits for one, so the "
+            "filesystem would be refused; mount it at boot instead");
   EXPECT_EQ(unidentifiable_note(kFsCasefold),
             "is on a filesystem the fstab mounts with casefold, whose names ignore case, which the enforcer compares "
             "byte for byte, so it cannot identify its files by name");
@@ -1484,6 +1551,15 @@ TEST(FormatNames, DryRunListsNamesAncestorsAndNameEntries) {
   EXPECT_NE(out.find("  write name 1 subject any -> deny (rule 1)\n"), std::string::npos) << out;
   EXPECT_NE(out.find("  write name 2 subject any -> deny (rule 2)\n"), std::string::npos) << out;
   EXPECT_EQ(out.find("warning:"), std::string::npos) << out;
+}
+
+TEST(FormatNames, DryRunShowsTheTypeADirectoryOfNamesTakes) {
+  Compiled c;
+  c.ancestors[InodeId{0x800002, 12}] = BS_ANCESTOR_PARENT | (BS_NAMES_FS_XFS << BS_ANCESTOR_FS_SHIFT);
+  c.ancestors[InodeId{0x800002, 13}] = BS_ANCESTOR_PARENT | (BS_NAMES_FS_KEPT << BS_ANCESTOR_FS_SHIFT);
+  const std::string out = format_compiled(c, Document{});
+  EXPECT_NE(out.find("  ancestor dev 8:2 ino 12 parent takes xfs\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  ancestor dev 8:2 ino 13 parent takes kept\n"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -18,6 +18,9 @@
 //   bs-probe mount-hi TYPE DIR   mount(2) a TYPE filesystem on DIR by a system
 //                                call number with bit 32 set (the kernel
 //                                runs the low 32 bits)
+//   bs-probe mount-int80 TYPE DIR
+//                                the same by the 32-bit entry (int $0x80,
+//                                ia32 mount is 21, x86-64's access(2))
 //   bs-probe tree-mount SRC DST  attach a detached copy of SRC's mount tree
 //                                (open_tree OPEN_TREE_CLONE) on DST
 //   bs-probe set-group FROM TO   move_mount(2) with MOVE_MOUNT_SET_GROUP: the
@@ -129,6 +132,30 @@ int main(int argc, char **argv)
 		 * kernel runs the low 32 bits. */
 		if (syscall((long)((1UL << 32) | SYS_mount), "none", argv[3], argv[2], 0UL, NULL) != 0)
 			return fail("mount");
+		puts("ok");
+		return 0;
+	}
+	if (!strcmp(cmd, "mount-int80") && argc == 4) {
+		/* The ia32 mount(2) from this 64-bit process: its arguments
+		 * are 32-bit pointers, copied into a page below 4 GiB. */
+		char *low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+		long ret;
+
+		if (low == MAP_FAILED)
+			return fail("mmap MAP_32BIT");
+		if (8 + strlen(argv[2]) + 1 + strlen(argv[3]) + 1 > 4096)
+			return fail("arguments");
+		strcpy(low, "none");
+		strcpy(low + 8, argv[2]);
+		strcpy(low + 8 + strlen(argv[2]) + 1, argv[3]);
+		__asm__ volatile("int $0x80"
+				 : "=a"(ret)
+				 : "a"(21L), "b"(low), "c"(low + 8 + strlen(argv[2]) + 1), "d"(low + 8), "S"(0L), "D"(0L)
+				 : "memory");
+		if (ret != 0) {
+			errno = (int)-ret;
+			return fail("mount");
+		}
 		puts("ok");
 		return 0;
 	}

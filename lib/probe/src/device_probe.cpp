@@ -116,13 +116,15 @@ FilesystemFinder::~FilesystemFinder() {
 
 namespace {
 
-// The UUID libblkid's superblock probe reads on a device.
-Result<std::string> uuid_on(const std::string& spec, const std::string& dev) {
+// The UUID libblkid's superblock probe reads on a device, and the type
+// it finds there (*type, when it finds one).
+Result<std::string> uuid_on(const std::string& spec, const std::string& dev, std::string* type) {
   ProbePtr pr(blkid_new_probe_from_filename(dev.c_str()));
   if (!pr) return make_error(spec + ": libblkid cannot open " + dev + ": " + errno_text(errno));
   blkid_probe_enable_superblocks(pr.get(), 1);
   blkid_probe_set_superblocks_flags(pr.get(), BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE);
   if (blkid_do_safeprobe(pr.get()) != 0) return make_error(spec + ": libblkid finds no filesystem on " + dev);
+  *type = lookup(pr.get(), "TYPE");
   std::string uuid = lookup(pr.get(), "UUID");
   if (uuid.empty()) return make_error(spec + ": the filesystem on " + dev + " has no UUID");
   return uuid;
@@ -134,9 +136,10 @@ Result<std::vector<FilesystemIdentity>> FilesystemFinder::find(const std::string
   const auto tag = spec_tag(spec);
   if (!tag) {
     if (spec.empty() || spec.front() != '/') return make_error(spec + ": not a tag or device path the loader looks up");
-    auto uuid = uuid_on(spec, spec);
+    std::string type;
+    auto uuid = uuid_on(spec, spec, &type);
     if (!uuid) return make_error(uuid.error());
-    return std::vector<FilesystemIdentity>{{*uuid, spec, {}}};
+    return std::vector<FilesystemIdentity>{{*uuid, spec, {}, type}};
   }
   if (!cache_) {
     // No cache file: what every device holds now, each probed afresh. A
@@ -159,15 +162,23 @@ Result<std::vector<FilesystemIdentity>> FilesystemFinder::find(const std::string
   std::sort(devices.begin(), devices.end());
   std::vector<FilesystemIdentity> out;
   if (tag->name == "UUID") {
-    for (auto& d : devices) out.push_back({tag->value, std::move(d), {}});
-    if (out.empty()) out.push_back({tag->value, "", {}});
+    for (auto& d : devices) {
+      std::string type;
+      if (char* t = blkid_get_tag_value(cache_, "TYPE", d.c_str())) {
+        type = t;
+        std::free(t);
+      }
+      out.push_back({tag->value, std::move(d), {}, std::move(type)});
+    }
+    if (out.empty()) out.push_back({tag->value, "", {}, {}});
     return out;
   }
   if (devices.empty()) return make_error(spec + ": no device has it");
   for (auto& d : devices) {
-    auto uuid = uuid_on(spec, d);
-    if (uuid) out.push_back({*uuid, std::move(d), {}});
-    else out.push_back({{}, std::move(d), uuid.error()});
+    std::string type;
+    auto uuid = uuid_on(spec, d, &type);
+    if (uuid) out.push_back({*uuid, std::move(d), {}, std::move(type)});
+    else out.push_back({{}, std::move(d), uuid.error(), std::move(type)});
   }
   return out;
 }

@@ -65,11 +65,15 @@
 #      ignore case: a bind of a directory below that filesystem's root
 #      (mount(2) and open_tree) is refused there, and so is a fourth
 #      casefold-capable ext4 whose root was made to ignore case offline
-#      (debugfs), which mounts elsewhere (twins), and the ASCII-CI xfs
-#      below, and a FAT filesystem (each mounts elsewhere). An xfs line by a UUID no device has at boot leaves its names
+#      (debugfs), which mounts elsewhere (twins), and a FAT filesystem
+#      and a tmpfs (not of the ext4 its fstab line names; each mounts
+#      elsewhere). /srv/later3, whose line names an xfs no device had at
+#      boot, takes no ASCII-CI xfs (below) and takes a plain one (twin).
+#      An xfs line by a UUID no device has at boot leaves its names
 #      in force, and that place takes no tmpfs, not even by a mount(2)
 #      whose system call number has bit 32 set (the kernel runs the low
-#      32 bits; the twin mounts elsewhere that way).
+#      32 bits) or by the 32-bit entry (int $0x80); the twins mount
+#      elsewhere those ways.
 #      An xfs made with ASCII case-insensitive names (mkfs.xfs -n
 #      version=ci), mounted on /srv/xci: the loader's check names
 #      `deny write path /srv/xci/later` too; and, from the superblock of
@@ -280,6 +284,7 @@ deny write path /srv/names/secret
 deny write path /srv/place/secret
 deny write path /srv/later/secret
 deny write path /srv/later2/secret
+deny write path /srv/later3/secret
 deny write path /srv/xabs/secret
 POLICY
 cat >"$VM_WORK/cf-check.policy" <<'POLICY'
@@ -324,11 +329,17 @@ try xci-mount mount -t xfs /dev/vdd /srv/xci
 mkdir -p /mnt/fat
 try fat-names mount -t vfat /dev/vdf /srv/later2
 try fat-free mount -t vfat /dev/vdf /mnt/fat
+try tmpfs-names mount -t tmpfs tmpfs /srv/later2
 say "kallsyms: $(grep -c ' xfs_vn_ci_lookup' /proc/kallsyms)"
-try xci-names mount -t xfs /dev/vdd /srv/later2
+try xci-names mount -t xfs /dev/vdd /srv/later3
+try xfs-names sh -c 'mount -t xfs /dev/vdg /srv/later3 && echo x >/srv/later3/other && cat /srv/later3/other'
+try xfs-names-secret sh -c 'echo x >/srv/later3/secret'
 mkdir -p /mnt/hifree
 try hi-place bs-probe mount-hi tmpfs /srv/xabs
 try hi-free bs-probe mount-hi tmpfs /mnt/hifree
+mkdir -p /mnt/int80free
+try int80-place bs-probe mount-int80 tmpfs /srv/xabs
+try int80-free bs-probe mount-int80 tmpfs /mnt/int80free
 bootseal audit | grep 'a directory above a protected name' | sed 's/^/TEST: audit: /'
 /usr/sbin/bootseal-loader --root / --config /etc/bs-check/loader.conf --dry-run >/tmp/check.log 2>&1
 say "check rc=$?"
@@ -340,7 +351,7 @@ rm -rf "$VM_WORK/cf-tree"
 enf_guest_tree "$VM_WORK/cf-tree"
 mkdir -p "$VM_WORK/cf-tree/srv/names" "$VM_WORK/cf-tree/srv/free" "$VM_WORK/cf-tree/srv/plain" \
 	"$VM_WORK/cf-tree/srv/place" "$VM_WORK/cf-tree/srv/xci" "$VM_WORK/cf-tree/srv/later" "$VM_WORK/cf-tree/srv/xcil" \
-	"$VM_WORK/cf-tree/srv/later2" "$VM_WORK/cf-tree/srv/xabs"
+	"$VM_WORK/cf-tree/srv/later2" "$VM_WORK/cf-tree/srv/later3" "$VM_WORK/cf-tree/srv/xabs"
 check_tree "$VM_WORK/cf-tree" "$VM_WORK/cf-check.sealed"
 # The placed filesystem (a fixed UUID in the fstab) and its unnamed twin.
 place_uuid=c0ffee00-0000-4000-8000-00000000cf01
@@ -354,8 +365,10 @@ mkfs.ext4 -q -F -O casefold -E encoding=utf8 "$VM_WORK/cf-other.img" >&2 ||
 	_vm_die "cannot make the other casefold-capable ext4"
 mkfs.ext4 -q -F -O casefold -E encoding=utf8 "$VM_WORK/cf-cased.img" >&2 ||
 	_vm_die "cannot make the casefold-capable ext4 whose root ignores case"
-rm -f "$VM_WORK/xci.img"
+rm -f "$VM_WORK/xci.img" "$VM_WORK/xplain.img"
 truncate -s 300M "$VM_WORK/xci.img"
+truncate -s 300M "$VM_WORK/xplain.img"
+mkfs.xfs -q -f "$VM_WORK/xplain.img" >&2 || _vm_die "cannot make a plain xfs"
 rm -f "$VM_WORK/cf-fat.img"
 truncate -s 16M "$VM_WORK/cf-fat.img"
 busybox mkdosfs "$VM_WORK/cf-fat.img" >/dev/null || _vm_die "cannot make a FAT filesystem"
@@ -374,6 +387,7 @@ debugfs -w -R "set_inode_field <2> flags $(printf '0x%x' $((root_flags | 0x40000
 printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' "UUID=$place_uuid /srv/place ext4 defaults 0 2" \
 	'LABEL=absent /srv/later ext4 defaults 0 2' "UUID=$xci_uuid /srv/xcil xfs defaults 0 2" \
 	'LABEL=absent2 /srv/later2 ext4 defaults 0 2' 'UUID=c0ffee00-0000-4000-8000-00000000cf03 /srv/xabs xfs defaults 0 2' \
+	'LABEL=absent3 /srv/later3 xfs defaults 0 2' \
 	>"$VM_WORK/cf-tree/etc/fstab"
 cf_disk=$(vm_build_disk --init "$VM_WORK/cf-init" --dir "$VM_WORK/cf-tree:/" "${loader_libs[@]}" --root-size 96 \
 	--root-fs ext4-casefold)
@@ -382,7 +396,8 @@ boot cf-held "$VM_WORK/cf-held.sealed" "xfs vfat nls_cp437 nls_ascii nls_utf8" "
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-other.img,if=virtio,format=raw,snapshot=on" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/xci.img,if=virtio,format=raw,snapshot=on" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-cased.img,if=virtio,format=raw,snapshot=on" \
-	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-fat.img,if=virtio,format=raw,snapshot=on"
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-fat.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/xplain.img,if=virtio,format=raw,snapshot=on"
 log=$VM_WORK/cf-held.log
 vm_expect "$log" "bootseal: policy 'vm-casefold' generation 1 in force, enforce mode" \
 	"a name in a directory that does not ignore case is held"
@@ -418,13 +433,20 @@ vm_expect "$log" "^TEST: check: bootseal: rule 2 \\(deny write path /proc/sys/ke
 vm_expect "$log" '^TEST: xci-mount rc=0' "an ASCII-CI xfs is mounted"
 vm_expect "$log" '^TEST: kallsyms: 1$' "the kernel names xfs_vn_ci_lookup, by which the enforcer knows such an xfs"
 vm_expect "$log" "^TEST: xci-names out=mount: permission denied" \
-	"but not on a mount point of names (its lookup is xfs_vn_ci_lookup)"
+	"but not on a mount point of names whose line names an xfs (its lookup is xfs_vn_ci_lookup)"
+vm_expect "$log" '^TEST: xfs-names rc=0' "a plain xfs is mounted there, and its files are written"
+vm_expect "$log" "^TEST: xfs-names-secret out=.*$perm" "its protected name is held there"
 vm_expect "$log" "^TEST: fat-names out=mount: permission denied" \
-	"nor is a FAT filesystem (its root dentry compares names its own way)"
+	"nor is a FAT filesystem mounted where the line names an ext4"
+vm_expect "$log" "^TEST: tmpfs-names out=mount: permission denied" \
+	"nor a tmpfs: only the type the fstab line names is mounted on a mount point of names"
 vm_expect "$log" '^TEST: fat-free rc=0' "which mounts elsewhere"
 vm_expect "$log" "^TEST: hi-place out=.*mount: $perm" \
 	"a place takes no tmpfs by a mount(2) whose system call number has bit 32 set"
 vm_expect "$log" '^TEST: hi-free rc=0' "such a mount(2) mounts a tmpfs elsewhere"
+vm_expect "$log" "^TEST: int80-place out=.*mount: $perm" \
+	"nor by the 32-bit entry (int \$0x80, whose mount is 21, x86-64's access)"
+vm_expect "$log" '^TEST: int80-free rc=0' "which mounts a tmpfs elsewhere"
 vm_expect "$log" "^TEST: check: bootseal: rule 4 \\(deny write path /srv/xci/later\\): /srv/xci/later: /srv/xci ignores case in its names \\(an xfs made with ASCII case-insensitive names\\)" \
 	"the loader names a name on an xfs whose names ignore case"
 vm_expect "$log" "^TEST: check: bootseal: rule 5 \\(deny write path /srv/xcil/later\\): /srv/xcil/later is on the xfs the fstab mounts there, made with ASCII case-insensitive names \\(mkfs.xfs -n version=ci\\)" \

@@ -182,6 +182,10 @@ class RootResolver {
   // cannot identify files of (fstab_unstable_points): a name with no file
   // there is refused as a name on such a filesystem is.
   void set_fstab_unstable_points(std::map<std::string, uint64_t> points) { fstab_unstable_ = std::move(points); }
+  // The type each fstab mount point's line names (fstab_names_fs): the
+  // directory of a name there takes only that type (bits
+  // BS_ANCESTOR_FS_MASK of its BS_ANCESTOR_PARENT entry).
+  void set_fstab_names_fs(std::map<std::string, uint8_t> types) { fstab_names_fs_ = std::move(types); }
   // Asked about an fstab mount point that map does not list, once, and
   // only when a name is recorded in it: what costs I/O (the superblock of
   // an xfs mounted later, case_insensitive_xfs_points) is then done only
@@ -196,6 +200,7 @@ class RootResolver {
   std::string root_;
   std::set<std::string> fstab_;
   std::map<std::string, uint64_t> fstab_unstable_;
+  std::map<std::string, uint8_t> fstab_names_fs_;
   std::function<uint64_t(const std::string&)> fstab_probe_;
   mutable std::map<std::string, uint64_t> fstab_probed_;
   // The type a name in the directory shown as `dir` is refused as
@@ -231,7 +236,8 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
 // (vfat, msdos, fat), exFAT, FUSE (fuse, fuseblk, fuse.*, ntfs-3g,
 // virtiofs), NFS, CIFS, 9p, ZFS, ..., with that filesystem's statfs type;
 // kFsTypeUnknown for "auto", a bind mount's "none" and types not known;
-// kFsCasefold for a line with a casefold option.
+// kFsCasefold for a line with a casefold option, kFsAutomount for one with
+// x-systemd.automount.
 std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEntry>& entries);
 
 // The mount points of the fstab's xfs lines (but "/") whose filesystem
@@ -322,6 +328,26 @@ struct Diagnostic {
 // Every other filesystem is unidentifiable: the list fails closed.
 bool keeps_inode_numbers(uint64_t magic);
 
+// The BS_NAMES_FS_* code of an fstab type ("ext4" -> BS_NAMES_FS_EXT4);
+// BS_NAMES_FS_KEPT for any other (a type whose files the enforcer cannot
+// identify has its names refused by the loader: fstab_unstable_points).
+uint8_t names_fs_code(std::string_view type);
+
+// Each fstab mount point's names_fs_code; BS_NAMES_FS_KEPT where two
+// lines name different types.
+std::map<std::string, uint8_t> fstab_names_fs(const std::vector<FstabEntry>& entries);
+
+// Adds `bits` (BS_ANCESTOR_*, and a BS_NAMES_FS_* code in
+// BS_ANCESTOR_FS_MASK) to an `ancestors` entry. Two different codes for
+// one directory (two fstab mount points that are one inode) give
+// BS_NAMES_FS_KEPT, not their bitwise or.
+inline void merge_ancestor_bits(uint8_t* entry, uint8_t bits) {
+  const uint8_t mine = *entry & BS_ANCESTOR_FS_MASK, theirs = bits & BS_ANCESTOR_FS_MASK;
+  uint8_t code = mine ? mine : theirs;
+  if (mine && theirs && mine != theirs) code = BS_NAMES_FS_KEPT << BS_ANCESTOR_FS_SHIFT;
+  *entry = static_cast<uint8_t>(((*entry | bits) & ~BS_ANCESTOR_FS_MASK) | code);
+}
+
 // Filesystems whose files the enforcer cannot identify by (device, inode):
 // stat reports another device than the superblock's (btrfs subvolumes,
 // overlayfs), so a rule resolved there would never match; or the inode
@@ -360,6 +386,10 @@ inline constexpr uint64_t kFsCasefold = ~uint64_t{1};
 // Nor this: an xfs the fstab mounts later whose superblock says its names
 // are ASCII case-insensitive (case_insensitive_xfs_points).
 inline constexpr uint64_t kFsAsciiCi = ~uint64_t{2};
+// Nor this: a mount point whose fstab line has x-systemd.automount (an
+// autofs first, the filesystem on top of it: the enforcer takes one whole
+// filesystem on a directory of names).
+inline constexpr uint64_t kFsAutomount = ~uint64_t{3};
 
 // "is on a btrfs filesystem, whose files the enforcer cannot identify
 // (stat's device is not the filesystem's)", for a path on such a

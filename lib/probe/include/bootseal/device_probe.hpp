@@ -61,11 +61,13 @@ Result<DeviceProbe> probe_device(const std::string& path);
 // path names one device, except udev's /dev/disk/by-{uuid,label,partuuid,
 // partlabel}/ links, which stand for their tag. Errors name the spec and
 // why ("no device has it"); a device among several whose filesystem has
-// no UUID libblkid reads comes with `problem` set instead of `uuid`.
+// no UUID libblkid reads comes with `problem` set instead of `uuid`. Each
+// device's `type` is what libblkid finds on it.
 struct FilesystemIdentity {
   std::string uuid;
   std::string device;
   std::string problem;  // why this device's UUID is unknown ("" when it is known)
+  std::string type;     // the filesystem libblkid finds there ("xfs", "crypto_LUKS"), "" when none or no device
 };
 
 // The tag a spec names: NAME=value (quotes removed) or one of udev's
