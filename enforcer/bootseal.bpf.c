@@ -3224,15 +3224,21 @@ __noinline int bs_placed_on(__u64 sb_addr, __u64 mp_addr)
 	if (!pd || !(pd->flags & BS_PLACE_MOUNT_POINT) || pd->dev != BPF_CORE_READ(mp, d_sb, s_dev) ||
 	    pd->ino != BPF_CORE_READ(inode, i_ino))
 		return 0;
-	/* With no device to check (none found, or none guarded): a type
-	 * whose files the enforcer identifies, looking names up byte for
-	 * byte (not an overlay given the UUID by its trusted.overlay.uuid),
-	 * or FAT, exFAT, placed by their device. */
+	/* With no device to check (none found, or none guarded): FAT or
+	 * exFAT, placed by their device; else a type whose files the
+	 * enforcer identifies, looking names up byte for byte (not an
+	 * overlay given the UUID by its trusted.overlay.uuid), and, where
+	 * the place's mount point holds protected names, of the type its
+	 * fstab line names (as bs_names_take). */
 	if (!(pd->flags & BS_PLACE_DEVICES)) {
 		__u64 magic = BPF_CORE_READ(sb, s_magic);
+		__u32 code = (ancestor_bits(mp) & BS_ANCESTOR_FS_MASK) >> BS_ANCESTOR_FS_SHIFT;
 
-		return magic == BS_FAT_MAGIC || magic == BS_EXFAT_MAGIC ||
-		       (BS_KEEPS_INODE_NUMBERS(magic) && !names_compared_own_way(sb));
+		if (magic == BS_FAT_MAGIC || magic == BS_EXFAT_MAGIC)
+			return 1;
+		if (code && code != BS_NAMES_FS_KEPT && magic != BS_NAMES_FS_MAGIC(code))
+			return 0;
+		return BS_KEEPS_INODE_NUMBERS(magic) && !names_compared_own_way(sb);
 	}
 	gk.dev = BPF_CORE_READ((struct super_block___bdev *)sb, s_bdev, bd_dev);
 	return gk.dev && bpf_map_lookup_elem(&rawdevs, &gk);

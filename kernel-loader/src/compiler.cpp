@@ -1388,7 +1388,9 @@ std::string format_compiled(const Compiled& c, const Document& doc) {
     if (bits & BS_ANCESTOR_DIR) o << " directory";
     if (bits & BS_ANCESTOR_SYMLINK) o << " symlink";
     if (bits & BS_ANCESTOR_PLACE) o << " place";
-    if (const unsigned code = (bits & BS_ANCESTOR_FS_MASK) >> BS_ANCESTOR_FS_SHIFT) {
+    // The type a mount there may be of (none where a mount is refused).
+    if (const unsigned code = (bits & BS_ANCESTOR_FS_MASK) >> BS_ANCESTOR_FS_SHIFT;
+        code && !(bits & (BS_ANCESTOR_DIR | BS_ANCESTOR_SYMLINK))) {
       static constexpr const char* kCodes[] = {"", "ext4", "xfs", "tmpfs", "f2fs", "squashfs", "erofs", "kept"};
       o << " takes " << kCodes[code];
     }

@@ -1560,6 +1560,11 @@ TEST(FormatNames, DryRunShowsTheTypeADirectoryOfNamesTakes) {
   const std::string out = format_compiled(c, Document{});
   EXPECT_NE(out.find("  ancestor dev 8:2 ino 12 parent takes xfs\n"), std::string::npos) << out;
   EXPECT_NE(out.find("  ancestor dev 8:2 ino 13 parent takes kept\n"), std::string::npos) << out;
+  // A directory no mount is taken on shows no type.
+  c.ancestors[InodeId{0x800002, 14}] =
+      BS_ANCESTOR_PARENT | BS_ANCESTOR_DIR | (BS_NAMES_FS_EXT4 << BS_ANCESTOR_FS_SHIFT);
+  const std::string dir = format_compiled(c, Document{});
+  EXPECT_NE(dir.find("  ancestor dev 8:2 ino 14 parent directory (no mount)\n"), std::string::npos) << dir;
 }
 
 }  // namespace

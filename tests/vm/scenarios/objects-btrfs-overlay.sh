@@ -70,7 +70,8 @@
 #      elsewhere). /srv/later3, whose line names an xfs no device had at
 #      boot, takes no ASCII-CI xfs (below) and takes a plain one (twin).
 #      An xfs line by a UUID no device has at boot leaves its names
-#      in force, and that place takes no tmpfs, not even by a mount(2)
+#      in force, takes no ext4 given that UUID (a loop device over a
+#      file; it mounts elsewhere), and that place takes no tmpfs, not even by a mount(2)
 #      whose system call number has bit 32 set (the kernel runs the low
 #      32 bits) or by the 32-bit entry (int $0x80); the twins mount
 #      elsewhere those ways.
@@ -337,7 +338,9 @@ try xfs-names-secret sh -c 'echo x >/srv/later3/secret'
 mkdir -p /mnt/hifree
 try hi-place bs-probe mount-hi tmpfs /srv/xabs
 try hi-free bs-probe mount-hi tmpfs /mnt/hifree
-mkdir -p /mnt/int80free
+mkdir -p /mnt/int80free /mnt/u3
+try copy-place mount -t ext4 -o loop /root/u3.img /srv/xabs
+try copy-free mount -t ext4 -o loop /root/u3.img /mnt/u3
 try int80-place bs-probe mount-int80 tmpfs /srv/xabs
 try int80-free bs-probe mount-int80 tmpfs /mnt/int80free
 bootseal audit | grep 'a directory above a protected name' | sed 's/^/TEST: audit: /'
@@ -352,6 +355,12 @@ enf_guest_tree "$VM_WORK/cf-tree"
 mkdir -p "$VM_WORK/cf-tree/srv/names" "$VM_WORK/cf-tree/srv/free" "$VM_WORK/cf-tree/srv/plain" \
 	"$VM_WORK/cf-tree/srv/place" "$VM_WORK/cf-tree/srv/xci" "$VM_WORK/cf-tree/srv/later" "$VM_WORK/cf-tree/srv/xcil" \
 	"$VM_WORK/cf-tree/srv/later2" "$VM_WORK/cf-tree/srv/later3" "$VM_WORK/cf-tree/srv/xabs"
+# An ext4 given the UUID of the xfs line no device has, as a file (no
+# device the loader could find), for a loop mount after boot.
+mkdir -p "$VM_WORK/cf-tree/root"
+truncate -s 4M "$VM_WORK/cf-tree/root/u3.img"
+mkfs.ext4 -q -F -U c0ffee00-0000-4000-8000-00000000cf03 "$VM_WORK/cf-tree/root/u3.img" >&2 ||
+	_vm_die "cannot make the ext4 copy of the xfs place's UUID"
 check_tree "$VM_WORK/cf-tree" "$VM_WORK/cf-check.sealed"
 # The placed filesystem (a fixed UUID in the fstab) and its unnamed twin.
 place_uuid=c0ffee00-0000-4000-8000-00000000cf01
@@ -391,7 +400,7 @@ printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' "UUID=$place_uuid /srv/place ext4 
 	>"$VM_WORK/cf-tree/etc/fstab"
 cf_disk=$(vm_build_disk --init "$VM_WORK/cf-init" --dir "$VM_WORK/cf-tree:/" "${loader_libs[@]}" --root-size 96 \
 	--root-fs ext4-casefold)
-boot cf-held "$VM_WORK/cf-held.sealed" "xfs vfat nls_cp437 nls_ascii nls_utf8" "$cf_disk" "" \
+boot cf-held "$VM_WORK/cf-held.sealed" "xfs vfat nls_cp437 nls_ascii nls_utf8 loop" "$cf_disk" "" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-place.img,if=virtio,format=raw,snapshot=on" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-other.img,if=virtio,format=raw,snapshot=on" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/xci.img,if=virtio,format=raw,snapshot=on" \
@@ -444,6 +453,9 @@ vm_expect "$log" '^TEST: fat-free rc=0' "which mounts elsewhere"
 vm_expect "$log" "^TEST: hi-place out=.*mount: $perm" \
 	"a place takes no tmpfs by a mount(2) whose system call number has bit 32 set"
 vm_expect "$log" '^TEST: hi-free rc=0' "such a mount(2) mounts a tmpfs elsewhere"
+vm_expect "$log" "^TEST: copy-place out=mount: permission denied" \
+	"an ext4 with the UUID of that xfs line, from a loop device, is not placed there (its names' line says xfs)"
+vm_expect "$log" '^TEST: copy-free rc=0' "it mounts elsewhere"
 vm_expect "$log" "^TEST: int80-place out=.*mount: $perm" \
 	"nor by the 32-bit entry (int \$0x80, whose mount is 21, x86-64's access)"
 vm_expect "$log" '^TEST: int80-free rc=0' "which mounts a tmpfs elsewhere"
