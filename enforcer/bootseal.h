@@ -3,7 +3,8 @@
  * Data shared by the enforcer (bootseal.bpf.c) and its loader: map keys and
  * values, the audit event, numbering. Fixed-width types only, no pointers,
  * no functions (macros for what both sides must compute alike: the object
- * filter's hash, the filesystems whose files the enforcer identifies). docs/ENFORCER.md explains how the maps encode a policy.
+ * filter's hash, the filesystems whose files the enforcer identifies).
+ * docs/ENFORCER.md explains how the maps encode a policy.
  */
 #ifndef BOOTSEAL_ENFORCER_H
 #define BOOTSEAL_ENFORCER_H

@@ -525,7 +525,8 @@ bool place_on_guarded_devices(const Compiled& c, const Place& p) {
 
 void mark_place_mount_points(Compiled* c) {
   for (const auto& p : c->places)
-    if (p.chain.mount_point_exists && !p.chain.dirs.empty()) merge_ancestor_bits(&c->ancestors[p.chain.dirs[0]], BS_ANCESTOR_PLACE);
+    if (p.chain.mount_point_exists && !p.chain.dirs.empty())
+      merge_ancestor_bits(&c->ancestors[p.chain.dirs[0]], BS_ANCESTOR_PLACE);
 }
 
 std::set<std::string> parse_fstab_mount_points(const std::string& text) {
