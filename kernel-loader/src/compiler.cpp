@@ -470,6 +470,20 @@ std::optional<NameResolution> RootResolver::resolve_names(const std::string& pat
   return done(res, -1);
 }
 
+std::string simplified_mount_point(const std::string& point) {
+  // As systemd's fstab generator and mount(8) read it: "//" is "/", a "."
+  // component is the directory it is in, a trailing "/" goes.
+  std::string out;
+  size_t i = 0;
+  while (i < point.size()) {
+    const size_t end = std::min(point.find('/', i), point.size());
+    const std::string_view component(point.data() + i, end - i);
+    if (!component.empty() && component != ".") out.append("/").append(component);
+    i = end + 1;
+  }
+  return out.empty() ? "/" : out;
+}
+
 std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
   std::vector<FstabEntry> out;
   // fstab(5) writes a space, tab, newline or backslash in a field as an
@@ -498,7 +512,7 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
     fields >> type >> options >> freq >> pass;
     std::string point = decode(file);
     if (point.empty() || point.front() != '/') continue;  // swap, none
-    while (point.size() > 1 && point.back() == '/') point.pop_back();
+    point = simplified_mount_point(point);
     spec = decode(spec);
     // TAG="value", as libmount accepts it.
     const size_t eq = spec.find('=');
@@ -523,6 +537,26 @@ bool place_on_guarded_devices(const Compiled& c, const Place& p) {
          });
 }
 
+std::vector<std::string> places_refused_at_mount(const Compiled& c, const std::vector<FstabEntry>& entries,
+                                                 const std::string& fstab_name) {
+  std::vector<std::string> out;
+  for (const auto& p : c.places) {
+    if (place_on_guarded_devices(c, p)) continue;
+    for (const auto& e : entries) {
+      // "auto" may be mounted as any type; FAT and exFAT are placed by
+      // their device, which is the check.
+      if (e.mount_point != p.mount_point || e.type == "auto" || e.type.empty() || device_placed_type(e.type) ||
+          keeps_inode_numbers(fstab_type_magic(e.type)))
+        continue;
+      out.push_back(fstab_name + " line " + std::to_string(e.line) + " (" + e.spec + " on " +
+                    quote_if_needed(e.mount_point) + "): the enforcer will refuse to mount it there: " + e.type +
+                    " is not a type it knows to keep its inode numbers, and no guarded device backs the place (a "
+                    "place's device is guarded when the loader finds it and the place denies reads or writes)");
+    }
+  }
+  return out;
+}
+
 void mark_place_mount_points(Compiled* c) {
   for (const auto& p : c->places)
     if (p.chain.mount_point_exists && !p.chain.dirs.empty())
@@ -535,7 +569,7 @@ std::set<std::string> parse_fstab_mount_points(const std::string& text) {
   return out;
 }
 
-std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEntry>& entries) {
+uint64_t fstab_type_magic(const std::string& type) {
   // Types the policy language has no fstype name for, by the magic their
   // superblock gets.
   static const std::map<std::string, uint64_t> kOtherTypes = {
@@ -544,19 +578,17 @@ std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEnt
       {"ntfs-3g", kFuseMagic}, {"sshfs", kFuseMagic}, {"jfs", 0x3153464a}, {"reiserfs", 0x52654973},
       {"nilfs2", 0x3434},   {"udf", 0x15013346},  {"cramfs", 0x28cd3d45},
   };
+  if (device_placed_type(type)) return type == "exfat" ? kExfatMagic : kFatMagic;
+  if (type.rfind("fuse.", 0) == 0) return kFuseMagic;
+  if (const auto m = fstype_magic(type)) return *m;
+  if (const auto o = kOtherTypes.find(type); o != kOtherTypes.end()) return o->second;
+  return kFsTypeUnknown;  // "auto", or a type this list does not know: fail closed
+}
+
+std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEntry>& entries) {
   std::map<std::string, uint64_t> out;
   for (const auto& e : entries) {
-    uint64_t magic = 0;
-    if (device_placed_type(e.type))
-      magic = e.type == "exfat" ? kExfatMagic : kFatMagic;
-    else if (e.type.rfind("fuse.", 0) == 0)
-      magic = kFuseMagic;
-    else if (const auto m = fstype_magic(e.type))
-      magic = *m;
-    else if (const auto o = kOtherTypes.find(e.type); o != kOtherTypes.end())
-      magic = o->second;
-    else
-      magic = kFsTypeUnknown;  // "auto", or a type this list does not know: fail closed
+    uint64_t magic = fstab_type_magic(e.type);
     if (e.casefold && unidentifiable_fs(magic).empty()) magic = kFsCasefold;
     if (e.automount && unidentifiable_fs(magic).empty()) magic = kFsAutomount;
     if (!unidentifiable_fs(magic).empty()) out[e.mount_point] = magic;

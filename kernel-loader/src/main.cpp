@@ -517,6 +517,7 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
       return failure(BS_EXIT_INSTALL, bad->message + "; enforce mode does not install a policy with a rule it cannot enforce");
   }
   if (Stop stop = guard_devices(opt, mode, log, failure, &compiled)) return *stop;
+  for (const auto& message : places_refused_at_mount(compiled, fstab_entries, fstab_name)) log.warn(message);
   log.info("compiled " + std::to_string(doc.rules.size()) + " rules into " + std::to_string(compiled.rules.size()) +
            " entries, " + std::to_string(compiled.subjects.size()) + " subjects, mode " +
            std::string(to_string(mode)) + " (" + ms_text(t.ms()) + ")");

@@ -215,6 +215,59 @@ TEST(Places, FstabEntriesKeepSpecTypeAndLine) {
   EXPECT_EQ(q[2].mount_point, "/srv/a\\089");
 }
 
+// The mount point as systemd and mount(8) read it: the place, the names
+// and the directory types are found by that path.
+TEST(Places, FstabMountPointsAreSimplified) {
+  const auto e = parse_fstab_entries("/dev/vdb /srv//data ext4\n"
+                                     "/dev/vdc /srv/./www/ ext4\n"
+                                     "/dev/vdd //boot//efi// vfat\n"
+                                     "/dev/vde /. ext4\n"
+                                     "/dev/vdf /srv/../opt ext4\n");
+  ASSERT_EQ(e.size(), 5u);
+  EXPECT_EQ(e[0].mount_point, "/srv/data");
+  EXPECT_EQ(e[1].mount_point, "/srv/www");
+  EXPECT_EQ(e[2].mount_point, "/boot/efi");
+  EXPECT_EQ(e[3].mount_point, "/");
+  EXPECT_EQ(e[4].mount_point, "/srv/../opt");  // ".." depends on symbolic links: as written
+  EXPECT_EQ(parse_fstab_mount_points("/dev/vdb /srv//data ext4\n"), (std::set<std::string>{"/srv/data"}));
+  EXPECT_EQ(fstab_names_fs(parse_fstab_entries("/dev/vdb /srv//data xfs\n/dev/vdc /srv/data/ xfs\n")),
+            (std::map<std::string, uint8_t>{{"/srv/data", BS_NAMES_FS_XFS}}));
+  EXPECT_EQ(simplified_mount_point("///"), "/");
+  EXPECT_EQ(simplified_mount_point("/a/.b/./c"), "/a/.b/c");
+}
+
+// A place with no guarded device takes only a type known to keep its
+// inode numbers: the loader says which fstab lines the enforcer will not
+// mount.
+TEST(Places, PlacesTheEnforcerWillNotMountAreNamed) {
+  Compiled c;
+  Place p;
+  p.mount_point = "/srv/cluster";
+  c.places = {p};
+  const auto lines = parse_fstab_entries("UUID=0a1b2c3d-0000-4000-8000-00000000abcd /srv/cluster gfs2 defaults 0 0\n"
+                                         "/dev/vdc /srv/cluster nilfs2 noauto 0 0\n"
+                                         "/dev/vdd /srv/cluster ext4 noauto 0 0\n"
+                                         "/dev/vde /srv/cluster auto noauto 0 0\n"
+                                         "/dev/vdf /srv/cluster vfat noauto 0 0\n"
+                                         "/dev/vdg /srv/other gfs2 noauto 0 0\n");
+  const auto warned = places_refused_at_mount(c, lines, "/etc/fstab");
+  ASSERT_EQ(warned.size(), 2u);
+  EXPECT_EQ(warned[0].rfind("/etc/fstab line 1 (UUID=0a1b2c3d-0000-4000-8000-00000000abcd on /srv/cluster): the "
+                            "enforcer will refuse to mount it there: gfs2 is not a type",
+                            0),
+            0u)
+      << warned[0];
+  EXPECT_NE(warned[1].find("line 2 "), std::string::npos) << warned[1];
+  EXPECT_NE(warned[1].find(": nilfs2 is not"), std::string::npos) << warned[1];
+  // Its device found and guarded: the enforcer checks that instead.
+  c.places[0].devices = {254u << 20 | 16};
+  c.raw_devices = {{254u << 20 | 16, false, 1u << BS_OP_WRITE}};
+  EXPECT_TRUE(places_refused_at_mount(c, lines, "/etc/fstab").empty());
+  EXPECT_EQ(fstab_type_magic("gfs2"), kFsTypeUnknown);
+  EXPECT_EQ(fstab_type_magic("ext3"), 0xef53u);
+  EXPECT_EQ(fstab_type_magic("msdos"), kFatMagic);
+}
+
 TEST(Places, AutomountLinesAreKnown) {
   const auto e = parse_fstab_entries("LABEL=boot /boot ext4 defaults,x-systemd.automount 0 2\n"
                                      "LABEL=data /data ext4 noauto,x-systemd.automount-timeout=5 0 2\n"

@@ -230,6 +230,13 @@ struct FstabEntry {
   bool casefold = false;   // a casefold or casefold=ENCODING option: its names ignore case (tmpfs)
 };
 std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
+// A mount point as the system mounts it: "//" as "/", no "." component,
+// no trailing "/" (".." and symbolic links are left as written).
+std::string simplified_mount_point(const std::string& point);
+// The superblock magic a filesystem of fstab type `type` gets; FAT's for
+// vfat, msdos and fat, FUSE's for fuse.*, kFsTypeUnknown for "auto" and
+// types not known.
+uint64_t fstab_type_magic(const std::string& type);
 
 // The mount points of the fstab lines (parse_fstab_entries) whose type is
 // one the enforcer cannot identify files of (unidentifiable_fs): FAT
@@ -480,6 +487,12 @@ void mark_place_mount_points(Compiled* c);
 // guards every one (not a place whose denials guard no device, such as
 // `deny exec subtree /home`: its filesystem is then known by UUID alone).
 bool place_on_guarded_devices(const Compiled& c, const Place& p);
+// A warning for each place the enforcer will take no filesystem on: no
+// guarded device backs it, and its fstab line names a type not known to
+// keep its inode numbers (keeps_inode_numbers; gfs2, nilfs2, ...), which
+// the enforcer then refuses there. "auto" (or no type) and FAT are taken.
+std::vector<std::string> places_refused_at_mount(const Compiled& c, const std::vector<FstabEntry>& entries,
+                                                 const std::string& fstab_name);
 
 // Compiles `doc` (already validated). Paths that do not resolve are left
 // out and reported in Compiled::diagnostics; nothing else fails. Device
