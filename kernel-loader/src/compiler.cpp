@@ -557,6 +557,25 @@ std::vector<std::string> places_refused_at_mount(const Compiled& c, const std::v
   return out;
 }
 
+std::vector<std::string> xfs_refused_without_kallsyms(const Compiled& c, const std::vector<FstabEntry>& entries,
+                                                      const std::string& fstab_name, bool kallsyms) {
+  std::vector<std::string> out;
+  if (kallsyms) return out;
+  const bool takes_mounts =
+      !c.places.empty() || std::any_of(c.ancestors.begin(), c.ancestors.end(), [](const auto& a) {
+        return (a.second & BS_ANCESTOR_FS_MASK) != 0;
+      });
+  if (!takes_mounts) return out;
+  for (const auto& e : entries)
+    if (e.type == "xfs" && e.mount_point != "/")
+      out.push_back(fstab_name + " line " + std::to_string(e.line) + " (" + e.spec + " on " +
+                    quote_if_needed(e.mount_point) +
+                    "): this kernel has no /proc/kallsyms, by which the enforcer tells an xfs that ignores case "
+                    "in its names from one that does not: an xfs mounted on a place or on a directory of "
+                    "protected names is refused");
+  return out;
+}
+
 void mark_place_mount_points(Compiled* c) {
   for (const auto& p : c->places)
     if (p.chain.mount_point_exists && !p.chain.dirs.empty())

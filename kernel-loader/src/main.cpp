@@ -518,6 +518,9 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   }
   if (Stop stop = guard_devices(opt, mode, log, failure, &compiled)) return *stop;
   for (const auto& message : places_refused_at_mount(compiled, fstab_entries, fstab_name)) log.warn(message);
+  for (const auto& message :
+       xfs_refused_without_kallsyms(compiled, fstab_entries, fstab_name, ::access("/proc/kallsyms", F_OK) == 0))
+    log.warn(message);
   log.info("compiled " + std::to_string(doc.rules.size()) + " rules into " + std::to_string(compiled.rules.size()) +
            " entries, " + std::to_string(compiled.subjects.size()) + " subjects, mode " +
            std::string(to_string(mode)) + " (" + ms_text(t.ms()) + ")");

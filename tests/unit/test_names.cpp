@@ -268,6 +268,25 @@ TEST(Places, PlacesTheEnforcerWillNotMountAreNamed) {
   EXPECT_EQ(fstab_type_magic("msdos"), kFatMagic);
 }
 
+// Without kallsyms the enforcer cannot tell an ASCII case-insensitive xfs
+// and refuses every xfs where it takes mounts: the loader says so.
+TEST(Places, XfsLinesWithoutKallsymsAreNamed) {
+  const auto lines = parse_fstab_entries("/dev/vda1 / xfs defaults 0 1\n"
+                                         "LABEL=data /srv/data xfs defaults 0 2\n"
+                                         "LABEL=boot /boot ext4 defaults 0 2\n");
+  Compiled c;
+  EXPECT_TRUE(xfs_refused_without_kallsyms(c, lines, "/etc/fstab", false).empty());  // takes no mount
+  c.ancestors[InodeId{0x800002, 12}] = BS_ANCESTOR_PARENT | (BS_NAMES_FS_XFS << BS_ANCESTOR_FS_SHIFT);
+  const auto warned = xfs_refused_without_kallsyms(c, lines, "/etc/fstab", false);
+  ASSERT_EQ(warned.size(), 1u);
+  EXPECT_EQ(warned[0].rfind("/etc/fstab line 2 (LABEL=data on /srv/data): this kernel has no /proc/kallsyms", 0), 0u)
+      << warned[0];
+  EXPECT_TRUE(xfs_refused_without_kallsyms(c, lines, "/etc/fstab", true).empty());
+  Compiled placed;
+  placed.places.push_back(Place{});
+  EXPECT_EQ(xfs_refused_without_kallsyms(placed, lines, "/etc/fstab", false).size(), 1u);
+}
+
 TEST(Places, AutomountLinesAreKnown) {
   const auto e = parse_fstab_entries("LABEL=boot /boot ext4 defaults,x-systemd.automount 0 2\n"
                                      "LABEL=data /data ext4 noauto,x-systemd.automount-timeout=5 0 2\n"

@@ -493,6 +493,13 @@ bool place_on_guarded_devices(const Compiled& c, const Place& p);
 // the enforcer then refuses there. "auto" (or no type) and FAT are taken.
 std::vector<std::string> places_refused_at_mount(const Compiled& c, const std::vector<FstabEntry>& entries,
                                                  const std::string& fstab_name);
+// A warning for each xfs line (but "/") when the kernel has no kallsyms
+// (`kallsyms` false) and the policy takes mounts (a place, a directory of
+// protected names): the enforcer tells an ASCII case-insensitive xfs by
+// the name of its root's lookup, and without kallsyms refuses every xfs
+// there.
+std::vector<std::string> xfs_refused_without_kallsyms(const Compiled& c, const std::vector<FstabEntry>& entries,
+                                                      const std::string& fstab_name, bool kallsyms);
 
 // Compiles `doc` (already validated). Paths that do not resolve are left
 // out and reported in Compiled::diagnostics; nothing else fails. Device
