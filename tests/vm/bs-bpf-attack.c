@@ -15,6 +15,16 @@
 //                                     or "refused ID: ERROR",
 //                                     then a writable fd: "rw NAME" or
 //                                     "rw-refused NAME: ERROR"
+//   bs-bpf-attack prog-ids            load a socket filter of its own
+//                                     (attack_own), then every program by
+//                                     id: "refused ID:
+//                                     ERROR", or "prog NAME" for one it got
+//                                     an fd to, then "ext NAME ok" or "ext
+//                                     NAME error: MESSAGE" for an extension
+//                                     program (BPF_PROG_TYPE_EXT) loaded to
+//                                     replace that program's first global
+//                                     function (the route to replace the
+//                                     enforcer's bs_placed_on)
 //   bs-bpf-attack link-detach PIN     BPF_LINK_DETACH of a pinned link
 //   bs-bpf-attack link-update PIN     BPF_LINK_UPDATE of a pinned link to
 //                                     a program of its own
@@ -25,7 +35,9 @@
 //   bs-bpf-attack prog-type TYPE      load "r0 = 0; exit" as a program of
 //                                     TYPE (socket_filter, kprobe,
 //                                     tracepoint, perf_event,
-//                                     raw_tracepoint): "TYPE ok" or
+//                                     raw_tracepoint, ext: with no target,
+//                                     which the kernel's own check refuses
+//                                     with EINVAL after the LSM's): "TYPE ok" or
 //                                     "TYPE error: MESSAGE"
 //   bs-bpf-attack lsm-load            load "r0 = 0; exit" as a BPF LSM
 //                                     program on file_open (its BTF id read
@@ -320,6 +332,96 @@ static int cmd_map_ids(void)
 	return 0;
 }
 
+// An extension program replacing the first global function of the
+// program open at `target` (its BTF's FUNC of global linkage): the route
+// by which another program's verdicts could be rewritten.
+static void try_ext(int target, const char *name)
+{
+	struct bpf_prog_info info;
+	struct bpf_func_info funcs[64];
+	union bpf_attr a;
+	memset(&info, 0, sizeof(info));
+	memset(funcs, 0, sizeof(funcs));
+	info.nr_func_info = 64;
+	info.func_info_rec_size = sizeof(funcs[0]);
+	info.func_info = (uint64_t)(uintptr_t)funcs;
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = (uint32_t)target;
+	a.info.info_len = sizeof(info);
+	a.info.info = (uint64_t)(uintptr_t)&info;
+	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) != 0 || info.nr_func_info < 2) {
+		printf("ext %s none: no global function\n", name);
+		return;
+	}
+	char what[64];
+	snprintf(what, sizeof(what), "ext %s", name);
+	n = 0;
+	prog[n++] = MOV64_IMM(BPF_REG_0, 1);
+	prog[n++] = EXIT();
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_EXT;
+	a.insns = (uint64_t)(uintptr_t)prog;
+	a.insn_cnt = (uint32_t)n;
+	a.license = (uint64_t)(uintptr_t)"GPL";
+	a.attach_prog_fd = (uint32_t)target;
+	a.attach_btf_id = funcs[1].type_id; /* the first function after the program's own */
+	int fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+	if (fd < 0) {
+		printf("%s error: %s\n", what, strerror(errno));
+		return;
+	}
+	printf("%s ok\n", what);
+	close(fd);
+}
+
+static int cmd_prog_ids(void)
+{
+	uint32_t id = 0;
+	/* A program of its own first, named attack_own: found by id, the twin. */
+	n = 0;
+	prog[n++] = MOV64_IMM(BPF_REG_0, 0);
+	prog[n++] = EXIT();
+	union bpf_attr own;
+	memset(&own, 0, sizeof(own));
+	own.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
+	own.insns = (uint64_t)(uintptr_t)prog;
+	own.insn_cnt = (uint32_t)n;
+	own.license = (uint64_t)(uintptr_t)"GPL";
+	strncpy(own.prog_name, "attack_own", sizeof(own.prog_name) - 1);
+	int own_fd = (int)sys_bpf(BPF_PROG_LOAD, &own);
+	if (own_fd < 0)
+		printf("own error: %s\n", strerror(errno));
+	for (;;) {
+		union bpf_attr a;
+		memset(&a, 0, sizeof(a));
+		a.start_id = id;
+		if (sys_bpf(BPF_PROG_GET_NEXT_ID, &a) != 0)
+			break;
+		id = a.next_id;
+		memset(&a, 0, sizeof(a));
+		a.prog_id = id;
+		int fd = (int)sys_bpf(BPF_PROG_GET_FD_BY_ID, &a);
+		if (fd < 0) {
+			printf("refused %u: %s\n", id, strerror(errno));
+			continue;
+		}
+		struct bpf_prog_info info;
+		memset(&info, 0, sizeof(info));
+		memset(&a, 0, sizeof(a));
+		a.info.bpf_fd = (uint32_t)fd;
+		a.info.info_len = sizeof(info);
+		a.info.info = (uint64_t)(uintptr_t)&info;
+		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) == 0) {
+			printf("prog %s\n", info.name);
+			try_ext(fd, info.name);
+		}
+		close(fd);
+	}
+	if (own_fd >= 0)
+		close(own_fd);
+	return 0;
+}
+
 // "r0 = 0; exit" loaded as a program of `type`.
 static int empty_prog(const char *what, uint32_t type)
 {
@@ -398,7 +500,7 @@ static int cmd_prog_type(const char *name)
 	} types[] = {
 		{"socket_filter", BPF_PROG_TYPE_SOCKET_FILTER}, {"kprobe", BPF_PROG_TYPE_KPROBE},
 		{"tracepoint", BPF_PROG_TYPE_TRACEPOINT},       {"perf_event", BPF_PROG_TYPE_PERF_EVENT},
-		{"raw_tracepoint", BPF_PROG_TYPE_RAW_TRACEPOINT},
+		{"raw_tracepoint", BPF_PROG_TYPE_RAW_TRACEPOINT}, {"ext", BPF_PROG_TYPE_EXT},
 	};
 	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		if (strcmp(types[i].name, name))
@@ -506,6 +608,8 @@ int main(int argc, char **argv)
 		return cmd_own_map();
 	if (argc == 2 && !strcmp(argv[1], "map-ids"))
 		return cmd_map_ids();
+	if (argc == 2 && !strcmp(argv[1], "prog-ids"))
+		return cmd_prog_ids();
 	if (argc == 3 && !strcmp(argv[1], "link-detach"))
 		return cmd_link(argv[2], 0);
 	if (argc == 3 && !strcmp(argv[1], "link-update"))

@@ -11,6 +11,10 @@
 #    `bootseal audit` read them through the pinned iterators, show the
 #    denials, and a second reader sees the same events;
 #  - the iterator links cannot be detached, updated or unpinned;
+#  - no program of the enforcer gives an fd by id, the one way to aim an
+#    extension program at its global functions, and extension programs
+#    are refused at load; twin: a socket filter of the test's own is
+#    opened by id;
 #  - the pins' mounts cannot be unmounted, remounted read-only, mounted
 #    over, moved or pivoted from, here or from a namespace that propagates
 #    here; twin: a private namespace mounts, moves and pivots as it likes,
@@ -81,7 +85,10 @@ loader loader-fake-unrelated --config /etc/bootseal/fake1.conf
 loader loader-fake-copy --config /etc/bootseal/fake2.conf
 
 # Programs that run in any task's context (probes, tracepoints, perf).
-for t in socket_filter kprobe tracepoint perf_event raw_tracepoint; do bs-bpf-attack prog-type $t | out ptype; done
+for t in socket_filter kprobe tracepoint perf_event raw_tracepoint ext; do bs-bpf-attack prog-type $t | out ptype; done
+# The enforcer's programs by id: an fd to one would let an extension
+# program replace its global functions (bs_placed_on, bs_names_take).
+bs-bpf-attack prog-ids | out pids
 
 mkdir -p /tmp/lazy && mount -t tmpfs t /tmp/lazy
 # The pins' mounts: a lazy unmount of a mount above the bpffs, or hiding
@@ -251,6 +258,19 @@ vm_expect "$log" '^TEST: ptype socket_filter ok$' "twin: a socket filter program
 for t in kprobe tracepoint perf_event raw_tracepoint; do
 	vm_expect "$log" "^TEST: ptype $t error: Operation not permitted" "a $t program (bpf_probe_write_user, bpf_send_signal) is refused"
 done
+vm_expect "$log" '^TEST: ptype ext error: Operation not permitted' \
+	"an extension program is refused by the enforcer (the kernel's own check would say EINVAL)"
+vm_expect "$log" '^TEST: pids prog attack_own$' "twin: a program of its own gives an fd by id"
+loaded=$(grep -oE 'bootseal: load: [0-9]+ programs verified and loaded' "$log" | head -n 1 | grep -oE '[0-9]+ programs' | cut -d' ' -f1)
+refused=$(grep -cE '^TEST: pids refused [0-9]+: Operation not permitted$' "$log")
+if [ -n "$loaded" ] && [ "$refused" -eq "$loaded" ]; then
+	_vm_say "ok: each of the enforcer's $loaded programs gives no fd by id"
+else
+	_vm_say "FAIL: $refused programs refused an fd by id; the loader loaded ${loaded:-an unknown number of} programs"
+	exit 1
+fi
+vm_expect_not "$log" '^TEST: pids prog bs_' "no program of the enforcer was opened"
+vm_expect_not "$log" '^TEST: pids ext .* ok$' "no extension program replaced a function"
 for r in umount-lazy-root umount-lazy-sysfs-parent pin-dir-rename pin-dir-rmdir mount-over-bpffs mount-over-pins \
 	mount-over-sysfs-fs mount-over-sys bind-over-sys move-bpffs move-sys move-mount-bpffs move-mount-over-sys \
 	pivot-root peer-ns-mount-over-sysfs-fs remount-bind-bpffs umount-bpffs peer-ns-umount-bpffs; do
