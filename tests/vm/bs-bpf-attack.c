@@ -19,12 +19,10 @@
 //                                     (attack_own), then every program by
 //                                     id: "refused ID:
 //                                     ERROR", or "prog NAME" for one it got
-//                                     an fd to, then "ext NAME ok" or "ext
-//                                     NAME error: MESSAGE" for an extension
-//                                     program (BPF_PROG_TYPE_EXT) loaded to
-//                                     replace that program's first global
-//                                     function (the route to replace the
-//                                     enforcer's bs_placed_on)
+//                                     an fd to (an extension program
+//                                     replacing one of a program's
+//                                     functions is attached through such
+//                                     an fd)
 //   bs-bpf-attack link-detach PIN     BPF_LINK_DETACH of a pinned link
 //   bs-bpf-attack link-update PIN     BPF_LINK_UPDATE of a pinned link to
 //                                     a program of its own
@@ -332,48 +330,6 @@ static int cmd_map_ids(void)
 	return 0;
 }
 
-// An extension program replacing the first global function of the
-// program open at `target` (its BTF's FUNC of global linkage): the route
-// by which another program's verdicts could be rewritten.
-static void try_ext(int target, const char *name)
-{
-	struct bpf_prog_info info;
-	struct bpf_func_info funcs[64];
-	union bpf_attr a;
-	memset(&info, 0, sizeof(info));
-	memset(funcs, 0, sizeof(funcs));
-	info.nr_func_info = 64;
-	info.func_info_rec_size = sizeof(funcs[0]);
-	info.func_info = (uint64_t)(uintptr_t)funcs;
-	memset(&a, 0, sizeof(a));
-	a.info.bpf_fd = (uint32_t)target;
-	a.info.info_len = sizeof(info);
-	a.info.info = (uint64_t)(uintptr_t)&info;
-	if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) != 0 || info.nr_func_info < 2) {
-		printf("ext %s none: no global function\n", name);
-		return;
-	}
-	char what[64];
-	snprintf(what, sizeof(what), "ext %s", name);
-	n = 0;
-	prog[n++] = MOV64_IMM(BPF_REG_0, 1);
-	prog[n++] = EXIT();
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_EXT;
-	a.insns = (uint64_t)(uintptr_t)prog;
-	a.insn_cnt = (uint32_t)n;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.attach_prog_fd = (uint32_t)target;
-	a.attach_btf_id = funcs[1].type_id; /* the first function after the program's own */
-	int fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
-	if (fd < 0) {
-		printf("%s error: %s\n", what, strerror(errno));
-		return;
-	}
-	printf("%s ok\n", what);
-	close(fd);
-}
-
 static int cmd_prog_ids(void)
 {
 	uint32_t id = 0;
@@ -411,10 +367,8 @@ static int cmd_prog_ids(void)
 		a.info.bpf_fd = (uint32_t)fd;
 		a.info.info_len = sizeof(info);
 		a.info.info = (uint64_t)(uintptr_t)&info;
-		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) == 0) {
+		if (sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a) == 0)
 			printf("prog %s\n", info.name);
-			try_ext(fd, info.name);
-		}
 		close(fd);
 	}
 	if (own_fd >= 0)
