@@ -281,6 +281,9 @@ Result<CmdlineOptions> parse_cmdline(std::string_view cmdline) {
     } else if (key == "bootseal.device") {
       if (!good_path(value)) return fail("'" + value + "' is not an absolute path");
       o.devices.push_back(value);
+    } else if (key == "bootseal.verifier_stats") {
+      if (!value.empty() && value != "1") return fail("'" + value + "' is not 1 (or no value)");
+      o.verifier_stats = true;
     } else {
       o.warnings.push_back("kernel command line: unknown option " + key + " ignored");
     }
@@ -324,6 +327,8 @@ LoaderConfig apply_cmdline(const LoaderConfig& config, const CmdlineOptions& cmd
       warnings->push_back("kernel command line: bootseal.tpm=" + std::string(to_string(*cmd.tpm)) +
                           " is weaker than the configuration; ignored (the command line never lowers tpm)");
   }
+  // A diagnostic: it changes what is logged, not what is enforced.
+  c.verifier_stats = c.verifier_stats || cmd.verifier_stats;
   std::vector<SourceSpec> sources;
   for (const auto& d : cmd.devices) sources.push_back(SourceSpec{SourceType::device, d});
   sources.insert(sources.end(), c.sources.begin(), c.sources.end());

@@ -577,6 +577,7 @@ Stop install_enforcer(const Options& opt, const LoaderConfig& config, const Cand
   req.ringbuf_size = config.ringbuf_size;
   req.pin_dir = config.pin_dir;
   req.new_root = opt.root;
+  req.verifier_stats = config.verifier_stats;
   auto r = install(req, [&](const std::string& step, const std::string& detail, double ms) {
     log.info(step + ": " + detail + " (" + ms_text(ms) + ")");
   });

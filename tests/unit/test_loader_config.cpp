@@ -188,6 +188,22 @@ TEST(Cmdline, KernelsSplitting) {
   EXPECT_EQ(o->warnings[0], "kernel command line: bootseal.mode after '--' is an argument of init, ignored");
 }
 
+// A diagnostic, so any command line may ask for it; the configuration
+// takes it whatever cmdline-may-weaken says.
+TEST(Cmdline, VerifierStats) {
+  for (const char* text : {"bootseal.verifier_stats", "bootseal.verifier_stats=1"}) {
+    auto o = parse_cmdline(text);
+    ASSERT_TRUE(o.ok()) << o.error();
+    EXPECT_TRUE(o->verifier_stats) << text;
+    LoaderConfig base;
+    EXPECT_FALSE(base.verifier_stats);
+    EXPECT_TRUE(apply_cmdline(base, *o, nullptr).verifier_stats);
+  }
+  auto none = parse_cmdline("quiet");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->verifier_stats);
+}
+
 TEST(Cmdline, UnknownOptionIsAWarning) {
   auto o = parse_cmdline("bootseal.moed=permissive");
   ASSERT_TRUE(o.ok());
@@ -207,6 +223,7 @@ TEST(Cmdline, Rejections) {
       {"bootseal.floor=x1", "kernel command line: bootseal.floor: 'x1' is not a generation number"},
       {"bootseal.on_failure=later", "kernel command line: bootseal.on_failure: 'later' is not stop or continue"},
       {"bootseal.device=vdb", "kernel command line: bootseal.device: 'vdb' is not an absolute path"},
+      {"bootseal.verifier_stats=yes", "kernel command line: bootseal.verifier_stats: 'yes' is not 1 (or no value)"},
       {"root=/dev/vda \"bootseal.mode=enforce", "kernel command line: unterminated quote"},
   };
   for (const auto& c : cases) {

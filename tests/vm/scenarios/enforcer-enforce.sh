@@ -3,7 +3,8 @@
 # from the first line of /sbin/init: after the loader has exited and after
 # switch_root. Also the routes around an exec rule: ld.so, mmap and
 # mprotect with PROT_EXEC, a hard link, a copy into a denied subtree or
-# filesystem, a rename or link out of a denied subtree.
+# filesystem, a rename or link out of a denied subtree. Booted with
+# bootseal.verifier_stats: the loader logs the verifier's figures.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 cat >"$VM_WORK/vm.policy" <<'POLICY'
@@ -99,10 +100,14 @@ cp "$VM_WORK/tree/opt/ok/busybox" "$deep/d/busybox"
 initrd=$(enf_initramfs "$VM_WORK/vm.sealed")
 disk=$(vm_build_disk --init "$VM_WORK/init" --dir "$VM_WORK/tree:/" \
 	--machine-id 0123456789abcdef0123456789abcdef)
-vm_boot --initrd "$initrd" --disk "$disk" --log "$VM_WORK/console.log" --timeout 280
+vm_boot --initrd "$initrd" --disk "$disk" --log "$VM_WORK/console.log" --timeout 280 \
+	--append 'bootseal.verifier_stats'
 
 log=$VM_WORK/console.log
 vm_expect "$log" "bootseal: policy 'vm-enforce' generation 1 in force, enforce mode" "the loader installed the policy"
+# bootseal.verifier_stats: the verifier's figures of each program.
+vm_expect "$log" 'bootseal: verifier: bs_file_open: [1-9][0-9]* instructions processed \([0-9.]+ ms\)' \
+	"bootseal.verifier_stats logs each program's verifier statistics"
 vm_expect_order "$log" "bootseal: policy 'vm-enforce' generation 1 in force" '^TEST: exec-denied-path rc=' \
 	"the policy was in force before init's first line"
 denied() { vm_expect "$log" "^TEST: $1 rc=[1-9]" "$2 is refused"; }

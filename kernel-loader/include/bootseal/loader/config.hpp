@@ -66,6 +66,9 @@ struct LoaderConfig {
   unsigned tpm_pcr = kDefaultTpmPcr;              // SHA-256 bank; 8..15 (why: docs/LOADER.md)
   uint32_t tpm_nv_index = kDefaultTpmFloorIndex;  // in the Linux range
   std::string tpm_tcti = "device:/dev/tpmrm0";    // a TCTI configuration string
+  // Log the verifier's statistics of each program (bootseal.verifier_stats
+  // on the kernel command line): where a slow load spends its time.
+  bool verifier_stats = false;
 };
 
 // Parses the text of loader.conf. `origin` names it in errors
@@ -85,6 +88,7 @@ struct CmdlineOptions {
   std::optional<OnFailure> on_failure;   // bootseal.on_failure=stop|continue
   std::optional<TpmSetting> tpm;         // bootseal.tpm=off|auto|required
   std::vector<std::string> devices;      // bootseal.device=PATH (repeatable)
+  bool verifier_stats = false;           // bootseal.verifier_stats (or =1)
   std::vector<std::string> warnings;
 };
 Result<CmdlineOptions> parse_cmdline(std::string_view cmdline);
