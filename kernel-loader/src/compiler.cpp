@@ -597,6 +597,15 @@ uint64_t fstab_type_magic(const std::string& type) {
       {"ntfs-3g", kFuseMagic}, {"sshfs", kFuseMagic}, {"jfs", 0x3153464a}, {"reiserfs", 0x52654973},
       {"nilfs2", 0x3434},   {"udf", 0x15013346},  {"cramfs", 0x28cd3d45},
   };
+  // A list ("udf,iso9660", as Debian's installer writes for the CD-ROM):
+  // mount(8) tries each, so the first that is not known to keep its inode
+  // numbers stands for the line, else the first.
+  if (const size_t comma = type.find(','); comma != std::string::npos) {
+    const uint64_t first = fstab_type_magic(type.substr(0, comma));
+    if (!keeps_inode_numbers(first)) return first;
+    const uint64_t rest = fstab_type_magic(type.substr(comma + 1));
+    return keeps_inode_numbers(rest) ? first : rest;
+  }
   if (device_placed_type(type)) return type == "exfat" ? kExfatMagic : kFatMagic;
   if (type.rfind("fuse.", 0) == 0) return kFuseMagic;
   if (const auto m = fstype_magic(type)) return *m;

@@ -266,6 +266,15 @@ TEST(Places, PlacesTheEnforcerWillNotMountAreNamed) {
   EXPECT_EQ(fstab_type_magic("gfs2"), kFsTypeUnknown);
   EXPECT_EQ(fstab_type_magic("ext3"), 0xef53u);
   EXPECT_EQ(fstab_type_magic("msdos"), kFatMagic);
+  // A list: every type on it kept, or the first that is not.
+  EXPECT_EQ(fstab_type_magic("udf,iso9660"), 0x15013346u);
+  EXPECT_EQ(fstab_type_magic("iso9660,vfat"), kFatMagic);
+  EXPECT_EQ(fstab_type_magic("ext4,gfs2,nfs"), kFsTypeUnknown);
+  EXPECT_EQ(fstab_type_magic("ext4,"), kFsTypeUnknown);  // an empty type is not known
+  const auto cd = parse_fstab_entries("/dev/sr0 /srv/cluster udf,iso9660 user,noauto 0 0\n");
+  c.raw_devices.clear();
+  EXPECT_TRUE(places_refused_at_mount(c, cd, "/etc/fstab").empty());  // both taken
+  EXPECT_TRUE(fstab_unstable_points(cd).empty());
 }
 
 // Without kallsyms the enforcer cannot tell an ASCII case-insensitive xfs

@@ -235,7 +235,8 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
 std::string simplified_mount_point(const std::string& point);
 // The superblock magic a filesystem of fstab type `type` gets; FAT's for
 // vfat, msdos and fat, FUSE's for fuse.*, kFsTypeUnknown for "auto" and
-// types not known.
+// types not known; for a list ("udf,iso9660") its first type not known to
+// keep its inode numbers, else its first.
 uint64_t fstab_type_magic(const std::string& type);
 
 // The mount points of the fstab lines (parse_fstab_entries) whose type is
