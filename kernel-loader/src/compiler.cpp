@@ -567,7 +567,7 @@ std::vector<std::string> xfs_refused_without_kallsyms(const Compiled& c, const s
       });
   if (!takes_mounts) return out;
   for (const auto& e : entries)
-    if (e.type == "xfs" && e.mount_point != "/")
+    if (fstab_type_may_be(e.type, "xfs") && e.mount_point != "/")
       out.push_back(fstab_name + " line " + std::to_string(e.line) + " (" + e.spec + " on " +
                     quote_if_needed(e.mount_point) +
                     "): this kernel has no /proc/kallsyms, by which the enforcer tells an xfs that ignores case "
@@ -586,6 +586,15 @@ std::set<std::string> parse_fstab_mount_points(const std::string& text) {
   std::set<std::string> out;
   for (auto& e : parse_fstab_entries(text)) out.insert(std::move(e.mount_point));
   return out;
+}
+
+bool fstab_type_may_be(std::string_view type, std::string_view one) {
+  for (size_t at = 0;;) {
+    const size_t comma = type.find(',', at);
+    if (type.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at) == one) return true;
+    if (comma == std::string_view::npos) return false;
+    at = comma + 1;
+  }
 }
 
 uint64_t fstab_type_magic(const std::string& type) {
@@ -638,7 +647,7 @@ std::map<std::string, uint64_t> case_insensitive_xfs_points(
     const std::function<CasefoldProbe(const std::string& device)>& probe) {
   std::map<std::string, uint64_t> out;
   for (const auto& e : entries) {
-    if (e.type != "xfs" || e.mount_point == "/") continue;
+    if (!fstab_type_may_be(e.type, "xfs") || e.mount_point == "/") continue;
     for (const auto& device : devices_of(e)) {
       const CasefoldProbe p = probe(device);
       if (!p.error.empty()) out[e.mount_point] = kFsTypeUnknown;

@@ -275,6 +275,11 @@ TEST(Places, PlacesTheEnforcerWillNotMountAreNamed) {
   c.raw_devices.clear();
   EXPECT_TRUE(places_refused_at_mount(c, cd, "/etc/fstab").empty());  // both taken
   EXPECT_TRUE(fstab_unstable_points(cd).empty());
+  EXPECT_TRUE(fstab_type_may_be("xfs", "xfs"));
+  EXPECT_TRUE(fstab_type_may_be("ext4,xfs", "xfs"));
+  EXPECT_TRUE(fstab_type_may_be("xfs,ext4", "xfs"));
+  EXPECT_FALSE(fstab_type_may_be("xfsx,ext4", "xfs"));
+  EXPECT_FALSE(fstab_type_may_be("", "xfs"));
 }
 
 // Without kallsyms the enforcer cannot tell an ASCII case-insensitive xfs
@@ -969,7 +974,8 @@ TEST(CompileNames, HeldDevicesAreNotProbed) {
 TEST(CompileNames, ANameInACaseInsensitiveXfsMountedLaterIsRefused) {
   const std::string fstab =
       "/dev/sdh1 /h xfs defaults 0 2\n/dev/sdi1 /i xfs defaults 0 2\n/dev/sdj1 /j xfs defaults 0 2\n"
-      "/dev/sda2 / xfs defaults 0 1\n/dev/sdk1 /k ext4 defaults 0 2\nLABEL=gone /g xfs defaults 0 2\n";
+      "/dev/sda2 / xfs defaults 0 1\n/dev/sdk1 /k ext4 defaults 0 2\nLABEL=gone /g xfs defaults 0 2\n"
+      "/dev/sdl1 /l ext4,xfs defaults 0 2\n";
   std::vector<std::string> probed;
   const auto points = case_insensitive_xfs_points(
       parse_fstab_entries(fstab),
@@ -979,14 +985,16 @@ TEST(CompileNames, ANameInACaseInsensitiveXfsMountedLaterIsRefused) {
       [&](const std::string& device) {
         probed.push_back(device);
         CasefoldProbe p;
-        if (device == "/dev/sdh1") p.ignores_case = p.xfs = true;
+        if (device == "/dev/sdh1" || device == "/dev/sdl1") p.ignores_case = p.xfs = true;
         if (device == "/dev/sdj1") p.ignores_case = true, p.error = "Input/output error";
         return p;
       });
-  // Only the xfs lines but the root's are read; one whose superblock
-  // cannot be read is of a type the loader cannot tell.
-  EXPECT_EQ(probed, (std::vector<std::string>{"/dev/sdh1", "/dev/sdi1", "/dev/sdj1"}));
-  EXPECT_EQ(points, (std::map<std::string, uint64_t>{{"/h", kFsAsciiCi}, {"/j", kFsTypeUnknown}}));
+  // Only the xfs lines but the root's are read (a list with xfs on it
+  // too); one whose superblock cannot be read is of a type the loader
+  // cannot tell.
+  EXPECT_EQ(probed, (std::vector<std::string>{"/dev/sdh1", "/dev/sdi1", "/dev/sdj1", "/dev/sdl1"}));
+  EXPECT_EQ(points,
+            (std::map<std::string, uint64_t>{{"/h", kFsAsciiCi}, {"/j", kFsTypeUnknown}, {"/l", kFsAsciiCi}}));
   EXPECT_EQ(unidentifiable_fs(kFsAsciiCi), "xfs (ASCII case-insensitive)");
 
   Compiler k;

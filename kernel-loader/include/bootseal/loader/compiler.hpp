@@ -238,6 +238,9 @@ std::string simplified_mount_point(const std::string& point);
 // types not known; for a list ("udf,iso9660") its first type not known to
 // keep its inode numbers, else its first.
 uint64_t fstab_type_magic(const std::string& type);
+// Whether an fstab type (one, or a list mount(8) tries in turn:
+// "xfs,ext4") may mount a filesystem of type `one`.
+bool fstab_type_may_be(std::string_view type, std::string_view one);
 
 // The mount points of the fstab lines (parse_fstab_entries) whose type is
 // one the enforcer cannot identify files of (unidentifiable_fs): FAT
