@@ -317,7 +317,9 @@ uint32_t protected_ops_of_place(const Compiled& c, const Place& p) {
     if (default_denies(c, op)) ops |= 1u << op;
     for (const auto& [k, v] : c.rules)
       if (k.op == op && denies(v) &&
-          (k.kind == BS_KIND_ANY || (k.kind == BS_KIND_FSTYPE && p.magic && k.id == p.magic) || keys.covers(k)))
+          (k.kind == BS_KIND_ANY ||
+           (k.kind == BS_KIND_FSTYPE && std::find(p.magics.begin(), p.magics.end(), k.id) != p.magics.end()) ||
+           keys.covers(k)))
         ops |= 1u << op;
   }
   return ops & kGuardable;

@@ -597,6 +597,18 @@ bool fstab_type_may_be(std::string_view type, std::string_view one) {
   }
 }
 
+std::vector<uint64_t> fstab_fstype_magics(std::string_view type) {
+  std::vector<uint64_t> out;
+  for (size_t at = 0;;) {
+    const size_t comma = type.find(',', at);
+    const auto one = type.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at);
+    if (const auto m = fstype_magic(one); m && std::find(out.begin(), out.end(), *m) == out.end())
+      out.push_back(*m);
+    if (comma == std::string_view::npos) return out;
+    at = comma + 1;
+  }
+}
+
 uint64_t fstab_type_magic(const std::string& type) {
   // Types the policy language has no fstype name for, by the magic their
   // superblock gets.

@@ -324,7 +324,9 @@ void find_places(const RootResolver& resolver, const DeviceResolver& resolve_dev
     };
     const auto guard_too = [&](const std::string& path) {
       if (const uint32_t dev = block_device(path))
-        c->later_devices.push_back({dev, protected_ops_of_place(*c, Place{{}, e.mount_point, *chain, {}, 0}),
+        c->later_devices.push_back({dev,
+                                    protected_ops_of_place(*c, Place{{}, e.mount_point, *chain, {},
+                                                                     fstab_fstype_magics(e.type)}),
                                     e.mount_point});
     };
     if (no_place) {  // btrfs: not placed, its devices guarded
@@ -412,8 +414,8 @@ void find_places(const RootResolver& resolver, const DeviceResolver& resolve_dev
                                             true});
         continue;
       }
-      Place place{uuid, e.mount_point, *chain, {}, 0};
-      place.magic = fstype_magic(e.type).value_or(0);
+      Place place{uuid, e.mount_point, *chain, {}, {}};
+      place.magics = fstab_fstype_magics(e.type);
       if (e.automount && place.chain.mount_point_exists)
         log.warn(where + ": x-systemd.automount puts an autofs on the place first, and the enforcer mounts "
                          "nothing but the filesystem placed there on it: that mount and the filesystem's own "

@@ -854,6 +854,25 @@ TEST(Devices, ReadRulesGuardReadsAndDefaultsGuardEverything) {
   EXPECT_EQ(c.raw_devices, want);
 }
 
+// A `fstype` denial guards the devices of the places whose fstab type may
+// mount that type: any type of a list ("ext4,xfs").
+TEST(Devices, AFstypeDenialGuardsThePlacesOfItsTypes) {
+  Compiled c;
+  c.rules.push_back({bs_rule_key{BS_KIND_FSTYPE, BS_OP_WRITE, 0, 0, 0, 0, 0x58465342},  // xfs
+                     bs_rule_val{BS_ACT_DENY, BS_ACT_DENY, 0, 0, 0, 0}});
+  Place p;
+  p.mount_point = "/srv";
+  p.chain.dirs = {InodeId{kVda2, 40}, InodeId{kVda2, 2}};
+  p.chain.mount_point_exists = true;
+  p.magics = fstab_fstype_magics("ext4,xfs");
+  EXPECT_EQ(p.magics, (std::vector<uint64_t>{0xef53, 0x58465342}));
+  EXPECT_EQ(protected_ops_of_place(c, p), 1u << BS_OP_WRITE);
+  p.magics = fstab_fstype_magics("ext4");
+  EXPECT_EQ(protected_ops_of_place(c, p), 0u);
+  EXPECT_EQ(fstab_fstype_magics("ext2,ext3,ext4"), (std::vector<uint64_t>{0xef53}));  // one magic
+  EXPECT_TRUE(fstab_fstype_magics("auto").empty());
+}
+
 TEST(Devices, APlacedFilesystemsDeviceIsGuardedForItsPlacesDenials) {
   FakeSysfs sys;
   Compiled c;

@@ -241,6 +241,10 @@ uint64_t fstab_type_magic(const std::string& type);
 // Whether an fstab type (one, or a list mount(8) tries in turn:
 // "xfs,ext4") may mount a filesystem of type `one`.
 bool fstab_type_may_be(std::string_view type, std::string_view one);
+// The magics of the types of an fstab type (one, or a list) that the
+// policy language has an fstype name for, in order: what a `fstype` rule
+// of the filesystem mounted there may name.
+std::vector<uint64_t> fstab_fstype_magics(std::string_view type);
 
 // The mount points of the fstab lines (parse_fstab_entries) whose type is
 // one the enforcer cannot identify files of (unidentifiable_fs): FAT
@@ -287,9 +291,10 @@ struct Place {
   PlaceChain chain;
   // The block devices found with its UUID when the loader ran (kernel
   // encoding; more than one when a copy of the filesystem or its UUID is
-  // on another device); and its fstab type's superblock magic, 0 unknown.
+  // on another device); and the superblock magics of its fstab type (each
+  // type of a list that the policy language names: fstab_fstype_magics).
   std::vector<uint32_t> devices;
-  uint64_t magic = 0;
+  std::vector<uint64_t> magics;
 };
 
 // A device of a filesystem mounted later guarded for the denials of an
