@@ -22,7 +22,6 @@
 #include <memory>
 #include <sstream>
 #include <algorithm>
-#include <array>
 #include <optional>
 #include <string_view>
 #include <tuple>
@@ -275,27 +274,6 @@ Result<Lockdown> raise_lockdown(Lockdown level) {
   return *now;
 }
 
-std::optional<VerifierStats> parse_verifier_stats(std::string_view log) {
-  // "verification time 5453 usec\nstack depth 48\nprocessed 174 insns
-  // (limit 1000000) max_states_per_insn ...": each number after its words.
-  auto number_after = [&](std::string_view words) -> std::optional<uint64_t> {
-    const size_t at = log.find(words);
-    if (at == std::string_view::npos) return std::nullopt;
-    size_t i = at + words.size();
-    if (i >= log.size() || log[i] < '0' || log[i] > '9') return std::nullopt;
-    uint64_t v = 0;
-    for (; i < log.size() && log[i] >= '0' && log[i] <= '9'; ++i) {
-      if (v > (UINT64_MAX - 9) / 10) return std::nullopt;
-      v = v * 10 + static_cast<uint64_t>(log[i] - '0');
-    }
-    return v;
-  };
-  const auto usec = number_after("verification time ");
-  const auto insns = number_after("processed ");
-  if (!usec && !insns) return std::nullopt;
-  return VerifierStats{usec.value_or(0), insns.value_or(0)};
-}
-
 bool lsm_return_values_bounded() {
   const int btf_id = libbpf_find_vmlinux_btf_id("file_open", BPF_LSM_MAC);
   if (btf_id < 0) return false;
@@ -473,17 +451,6 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
         root_st.st_dev != new_root_st.st_dev)
       skel->rodata->bs_initramfs_dev = kernel_dev(root_st.st_dev);
   }
-  // bootseal.verifier_stats: each program's statistics (BPF_LOG_STATS, a
-  // few hundred bytes), logged below.
-  std::vector<std::array<char, 1024>> stats_logs;
-  if (req.verifier_stats) {
-    stats_logs.resize(static_cast<size_t>(skel->skeleton->prog_cnt));
-    for (int i = 0; i < skel->skeleton->prog_cnt; ++i) {
-      stats_logs[i][0] = 0;
-      bpf_program__set_log_buf(*skel->skeleton->progs[i].prog, stats_logs[i].data(), stats_logs[i].size());
-      bpf_program__set_log_level(*skel->skeleton->progs[i].prog, 4);
-    }
-  }
   if (int err = bootseal_bpf__load(skel); err) {
     // The verifier refuses every helper that reads kernel memory once the
     // kernel is locked down to confidentiality, so the enforcer cannot
@@ -498,16 +465,31 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     return fail("the kernel refused the enforcer programs: " + errno_text(err));
   }
   {
+    // What the verifier processed for each program (verified_insns, read
+    // after the load: asking for its statistics log instead could fail the
+    // load where the log outgrows its buffer).
     int loaded = 0;
-    for (int i = 0; i < skel->skeleton->prog_cnt; ++i) loaded += bpf_program__autoload(*skel->skeleton->progs[i].prog);
-    log("load", std::to_string(loaded) + " programs verified and loaded", t.ms());
-    for (size_t i = 0; i < stats_logs.size(); ++i) {
-      stats_logs[i].back() = 0;
-      if (const auto s = parse_verifier_stats(stats_logs[i].data()))
-        log("verifier", std::string(skel->skeleton->progs[i].name) + ": " + std::to_string(s->insns) +
-                            " instructions processed",
-            static_cast<double>(s->usec) / 1000.0);
+    uint64_t total = 0;
+    for (int i = 0; i < skel->skeleton->prog_cnt; ++i) {
+      bpf_program* prog = *skel->skeleton->progs[i].prog;
+      if (!bpf_program__autoload(prog)) continue;
+      ++loaded;
+      bpf_prog_info info{};
+      __u32 len = sizeof(info);
+      const uint32_t insns =
+          bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0 ? info.verified_insns : 0;
+      res.verified.emplace_back(skel->skeleton->progs[i].name, insns);
+      total += insns;
     }
+    const auto most = std::max_element(res.verified.begin(), res.verified.end(),
+                                       [](const auto& a, const auto& b) { return a.second < b.second; });
+    log("load",
+        std::to_string(loaded) + " programs verified and loaded" +
+            (most != res.verified.end() && total
+                 ? ", " + std::to_string(total) + " instructions processed by the verifier, the most " +
+                       std::to_string(most->second) + " in " + most->first
+                 : ""),
+        t.ms());
   }
 
   // Fill (batch updates) and freeze the policy maps.

@@ -21,17 +21,7 @@ struct InstallRequest {
   uint32_t ringbuf_size = 256 * 1024;  // audit log bytes: ringbuf_size / 64 records
   std::string pin_dir{contract::kPinDir};
   std::string new_root;  // --root
-  bool verifier_stats = false;  // report each program's verifier statistics as a "verifier" step
 };
-
-// The verifier's statistics of one program (its log at BPF_LOG_STATS):
-// "verification time N usec" and "processed N insns"; nullopt when the
-// log holds neither.
-struct VerifierStats {
-  uint64_t usec = 0;
-  uint64_t insns = 0;
-};
-std::optional<VerifierStats> parse_verifier_stats(std::string_view log);
 
 // Reports one finished step: its name, what it did, milliseconds it took.
 using StepLog = std::function<void(const std::string& step, const std::string& detail, double ms)>;
@@ -50,6 +40,9 @@ struct InstallReport {
   // LSM program return any value (lsm_return_values_bounded): the
   // enforcer holds the grants void. Empty otherwise; else why.
   std::string grants_void;
+  // Each program loaded, and the instructions the verifier processed for
+  // it (the kernel's verified_insns; 0 where it does not say).
+  std::vector<std::pair<std::string, uint32_t>> verified;
 };
 using EnforcerInstall = Result<InstallReport, InstallFailure>;
 

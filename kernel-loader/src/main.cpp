@@ -579,7 +579,6 @@ Stop install_enforcer(const Options& opt, const LoaderConfig& config, const Cand
   req.ringbuf_size = config.ringbuf_size;
   req.pin_dir = config.pin_dir;
   req.new_root = opt.root;
-  req.verifier_stats = config.verifier_stats;
   auto r = install(req, [&](const std::string& step, const std::string& detail, double ms) {
     log.info(step + ": " + detail + " (" + ms_text(ms) + ")");
   });
@@ -594,6 +593,9 @@ Stop install_enforcer(const Options& opt, const LoaderConfig& config, const Cand
                    r.kind() == InstallFailure::already ? r.error() : "install failed: " + r.error());
   }
   *hooks = r->hooks;
+  if (config.verifier_stats)
+    for (const auto& [name, insns] : r->verified)
+      log.info("verifier: " + name + ": " + std::to_string(insns) + " instructions processed");
   if (!r->grants_void.empty()) log.warn(r->grants_void);
   return std::nullopt;
 }

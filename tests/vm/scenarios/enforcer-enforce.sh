@@ -4,7 +4,8 @@
 # switch_root. Also the routes around an exec rule: ld.so, mmap and
 # mprotect with PROT_EXEC, a hard link, a copy into a denied subtree or
 # filesystem, a rename or link out of a denied subtree. Booted with
-# bootseal.verifier_stats: the loader logs the verifier's figures.
+# bootseal.verifier_stats: the loader logs what the verifier processed for
+# each program.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 cat >"$VM_WORK/vm.policy" <<'POLICY'
@@ -106,7 +107,9 @@ vm_boot --initrd "$initrd" --disk "$disk" --log "$VM_WORK/console.log" --timeout
 log=$VM_WORK/console.log
 vm_expect "$log" "bootseal: policy 'vm-enforce' generation 1 in force, enforce mode" "the loader installed the policy"
 # bootseal.verifier_stats: the verifier's figures of each program.
-vm_expect "$log" 'bootseal: verifier: bs_file_open: [1-9][0-9]* instructions processed \([0-9.]+ ms\)' \
+vm_expect "$log" 'bootseal: load: [0-9]+ programs verified and loaded, [1-9][0-9]* instructions processed by the verifier, the most [1-9][0-9]* in bs_' \
+	"the loader's load line gives what the verifier processed"
+vm_expect "$log" 'bootseal: verifier: bs_file_open: [1-9][0-9]* instructions processed$' \
 	"bootseal.verifier_stats logs each program's verifier statistics"
 vm_expect_order "$log" "bootseal: policy 'vm-enforce' generation 1 in force" '^TEST: exec-denied-path rc=' \
 	"the policy was in force before init's first line"
