@@ -66,8 +66,9 @@ struct LoaderConfig {
   unsigned tpm_pcr = kDefaultTpmPcr;              // SHA-256 bank; 8..15 (why: docs/LOADER.md)
   uint32_t tpm_nv_index = kDefaultTpmFloorIndex;  // in the Linux range
   std::string tpm_tcti = "device:/dev/tpmrm0";    // a TCTI configuration string
-  // Log the verifier's statistics of each program (bootseal.verifier_stats
-  // on the kernel command line): where a slow load spends its time.
+  // Log the instructions the verifier processed for each program
+  // (bootseal.verifier_stats on the kernel command line): where a slow
+  // load spends its time.
   bool verifier_stats = false;
 };
 
