@@ -543,13 +543,16 @@ std::vector<std::string> places_refused_at_mount(const Compiled& c, const std::v
   for (const auto& p : c.places) {
     if (place_on_guarded_devices(c, p)) continue;
     for (const auto& e : entries) {
-      // "auto" may be mounted as any type; FAT and exFAT are placed by
-      // their device, which is the check.
-      if (e.mount_point != p.mount_point || e.type == "auto" || e.type.empty() || device_placed_type(e.type) ||
-          keeps_inode_numbers(fstab_type_magic(e.type)))
-        continue;
-      out.push_back(fstab_name + " line " + std::to_string(e.line) + " (" + e.spec + " on " +
-                    quote_if_needed(e.mount_point) + "): the enforcer will refuse to mount it there: " + e.type +
+      // Taken there: any type ("auto", or none), FAT and exFAT (placed by
+      // their device, which is the check), a type known to keep its inode
+      // numbers; for a list, any one of its types.
+      const auto taken = [](std::string_view t) {
+        return t.empty() || t == "auto" || device_placed_type(std::string(t)) ||
+               keeps_inode_numbers(fstab_type_magic(std::string(t)));
+      };
+      const auto types = fstab_types(e.type);
+      if (e.mount_point != p.mount_point || std::any_of(types.begin(), types.end(), taken)) continue;
+      out.push_back(fstab_line_name(fstab_name, e) + ": the enforcer will refuse to mount it there: " + e.type +
                     " is not a type it knows to keep its inode numbers, and no guarded device backs the place (a "
                     "place's device is guarded when the loader finds it and the place denies reads or writes)");
     }
@@ -568,9 +571,8 @@ std::vector<std::string> xfs_refused_without_kallsyms(const Compiled& c, const s
   if (!takes_mounts) return out;
   for (const auto& e : entries)
     if (fstab_type_may_be(e.type, "xfs") && e.mount_point != "/")
-      out.push_back(fstab_name + " line " + std::to_string(e.line) + " (" + e.spec + " on " +
-                    quote_if_needed(e.mount_point) +
-                    "): this kernel has no /proc/kallsyms, by which the enforcer tells an xfs that ignores case "
+      out.push_back(fstab_line_name(fstab_name, e) +
+                    ": this kernel has no /proc/kallsyms, by which the enforcer tells an xfs that ignores case "
                     "in its names from one that does not: an xfs mounted on a place or on a directory of "
                     "protected names is refused");
   return out;
@@ -588,25 +590,32 @@ std::set<std::string> parse_fstab_mount_points(const std::string& text) {
   return out;
 }
 
-bool fstab_type_may_be(std::string_view type, std::string_view one) {
+std::string fstab_line_name(const std::string& fstab_name, const FstabEntry& e) {
+  return fstab_name + " line " + std::to_string(e.line) + " (" + e.spec + " on " + quote_if_needed(e.mount_point) +
+         ")";
+}
+
+std::vector<std::string_view> fstab_types(std::string_view type) {
+  std::vector<std::string_view> out;
   for (size_t at = 0;;) {
     const size_t comma = type.find(',', at);
-    if (type.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at) == one) return true;
-    if (comma == std::string_view::npos) return false;
+    out.push_back(type.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at));
+    if (comma == std::string_view::npos) return out;
     at = comma + 1;
   }
 }
 
+bool fstab_type_may_be(std::string_view type, std::string_view one) {
+  const auto types = fstab_types(type);
+  return std::find(types.begin(), types.end(), one) != types.end();
+}
+
 std::vector<uint64_t> fstab_fstype_magics(std::string_view type) {
   std::vector<uint64_t> out;
-  for (size_t at = 0;;) {
-    const size_t comma = type.find(',', at);
-    const auto one = type.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at);
+  for (const auto one : fstab_types(type))
     if (const auto m = fstype_magic(one); m && std::find(out.begin(), out.end(), *m) == out.end())
       out.push_back(*m);
-    if (comma == std::string_view::npos) return out;
-    at = comma + 1;
-  }
+  return out;
 }
 
 uint64_t fstab_type_magic(const std::string& type) {
@@ -621,11 +630,10 @@ uint64_t fstab_type_magic(const std::string& type) {
   // A list ("udf,iso9660", as Debian's installer writes for the CD-ROM):
   // mount(8) tries each, so the first that is not known to keep its inode
   // numbers stands for the line, else the first.
-  if (const size_t comma = type.find(','); comma != std::string::npos) {
-    const uint64_t first = fstab_type_magic(type.substr(0, comma));
-    if (!keeps_inode_numbers(first)) return first;
-    const uint64_t rest = fstab_type_magic(type.substr(comma + 1));
-    return keeps_inode_numbers(rest) ? first : rest;
+  if (const auto types = fstab_types(type); types.size() > 1) {
+    for (const auto one : types)
+      if (const uint64_t m = fstab_type_magic(std::string(one)); !keeps_inode_numbers(m)) return m;
+    return fstab_type_magic(std::string(types.front()));
   }
   if (device_placed_type(type)) return type == "exfat" ? kExfatMagic : kFatMagic;
   if (type.rfind("fuse.", 0) == 0) return kFuseMagic;

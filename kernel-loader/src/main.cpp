@@ -311,8 +311,7 @@ void find_places(const RootResolver& resolver, const DeviceResolver& resolve_dev
     std::string why;
     auto chain = resolver.place_chain(e.mount_point, &why);
     if (chain && (chain->mounted_now || !place_denies_anything(*c, *chain))) continue;
-    const std::string where = fstab_name + " line " + std::to_string(e.line) + " (" + e.spec + " on " +
-                              quote_if_needed(e.mount_point) + ")";
+    const std::string where = fstab_line_name(fstab_name, e);
     auto unidentified = [&](const std::string& reason) {
       log.warn(where + ": " + reason + "; the rules of its place hold for it only where it is mounted there");
     };

@@ -274,6 +274,13 @@ TEST(Places, PlacesTheEnforcerWillNotMountAreNamed) {
   const auto cd = parse_fstab_entries("/dev/sr0 /srv/cluster udf,iso9660 user,noauto 0 0\n");
   c.raw_devices.clear();
   EXPECT_TRUE(places_refused_at_mount(c, cd, "/etc/fstab").empty());  // both taken
+  // A list is taken when one of its types is (FAT, placed by its device);
+  // one of types none of which is taken is named.
+  EXPECT_TRUE(places_refused_at_mount(c, parse_fstab_entries("/dev/vdh /srv/cluster gfs2,vfat\n"), "/etc/fstab").empty());
+  EXPECT_EQ(places_refused_at_mount(c, parse_fstab_entries("/dev/vdh /srv/cluster gfs2,ocfs2\n"), "/etc/fstab").size(),
+            1u);
+  EXPECT_EQ(fstab_types("udf,iso9660"), (std::vector<std::string_view>{"udf", "iso9660"}));
+  EXPECT_EQ(fstab_types("ext4,"), (std::vector<std::string_view>{"ext4", ""}));
   EXPECT_TRUE(fstab_unstable_points(cd).empty());
   EXPECT_TRUE(fstab_type_may_be("xfs", "xfs"));
   EXPECT_TRUE(fstab_type_may_be("ext4,xfs", "xfs"));

@@ -238,6 +238,12 @@ std::string simplified_mount_point(const std::string& point);
 // types not known; for a list ("udf,iso9660") its first type not known to
 // keep its inode numbers, else its first.
 uint64_t fstab_type_magic(const std::string& type);
+// The types of an fstab type: one, or a list mount(8) tries in turn
+// ("xfs,ext4"), split at its commas (an empty one kept, as written).
+std::vector<std::string_view> fstab_types(std::string_view type);
+// How the loader's messages name an fstab line:
+// "/etc/fstab line 3 (LABEL=boot on /boot)".
+std::string fstab_line_name(const std::string& fstab_name, const FstabEntry& e);
 // Whether an fstab type (one, or a list mount(8) tries in turn:
 // "xfs,ext4") may mount a filesystem of type `one`.
 bool fstab_type_may_be(std::string_view type, std::string_view one);
@@ -499,7 +505,8 @@ bool place_on_guarded_devices(const Compiled& c, const Place& p);
 // A warning for each place the enforcer will take no filesystem on: no
 // guarded device backs it, and its fstab line names a type not known to
 // keep its inode numbers (keeps_inode_numbers; gfs2, nilfs2, ...), which
-// the enforcer then refuses there. "auto" (or no type) and FAT are taken.
+// the enforcer then refuses there. "auto" (or no type) and FAT are taken,
+// and a list with any type taken on it.
 std::vector<std::string> places_refused_at_mount(const Compiled& c, const std::vector<FstabEntry>& entries,
                                                  const std::string& fstab_name);
 // A warning for each xfs line (but "/") when the kernel has no kallsyms
