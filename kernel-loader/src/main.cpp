@@ -24,6 +24,7 @@
 #include "bootseal/language.hpp"
 #include "bootseal/loader/compiler.hpp"
 #include "bootseal/loader/config.hpp"
+#include "bootseal/loader/places.hpp"
 #include "bootseal/seal.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
@@ -289,169 +290,6 @@ Stop guard_devices(const Options& opt, Mode mode, Log& log, const Failure& failu
                                       "the guard on their raw devices");
 }
 
-// The filesystems the fstab mounts after the loader whose place holds a
-// deny of a subtree rule above them or of a name at their mount point
-// (docs/ENFORCER.md, "Filesystems mounted later"): their UUIDs and the
-// directories of their places, so that the enforcer finds those denials
-// wherever the filesystem is reached. One it cannot identify is protected
-// only where it is mounted, and the log says so.
-void find_places(const RootResolver& resolver, const DeviceResolver& resolve_device,
-                 const std::vector<FstabEntry>& fstab, const std::string& fstab_name, FilesystemFinder& finder,
-                 Log& log, Compiled* c) {
-  // No block device of their own, or (btrfs) one UUID for every subvolume.
-  static const std::set<std::string> kNoPlace = {
-      "tmpfs", "proc", "sysfs", "devtmpfs", "devpts", "ramfs", "cgroup", "cgroup2", "efivarfs", "securityfs",
-      "debugfs", "tracefs", "hugetlbfs", "mqueue", "nfs", "nfs4", "cifs", "smb3", "9p", "virtiofs", "fuse",
-      "fuseblk", "overlay", "swap", "none", "autofs", "zfs", "btrfs"};
-  // Each UUID placed: the line that placed it.
-  std::map<std::array<uint8_t, 16>, const FstabEntry*> owner;
-  for (const auto& e : fstab) {
-    const bool no_place = kNoPlace.count(e.type) || e.type.rfind("fuse.", 0) == 0;
-    if (e.mount_point == "/" || (no_place && e.type != "btrfs")) continue;
-    std::string why;
-    auto chain = resolver.place_chain(e.mount_point, &why);
-    if (chain && (chain->mounted_now || !place_denies_anything(*c, *chain))) continue;
-    const std::string where = fstab_line_name(fstab_name, e);
-    auto unidentified = [&](const std::string& reason) {
-      log.warn(where + ": " + reason + "; the rules of its place hold for it only where it is mounted there");
-    };
-    // A device this line's spec found, guarded for the denials of the
-    // line's place whether or not the filesystem gets a place of its own.
-    const auto block_device = [&](const std::string& path) -> uint32_t {
-      const auto d = path.empty() ? std::nullopt : resolve_device(path, nullptr);
-      return d && !d->character ? d->rdev : 0;
-    };
-    const auto guard_too = [&](const std::string& path) {
-      if (const uint32_t dev = block_device(path))
-        c->later_devices.push_back({dev,
-                                    protected_ops_of_place(*c, Place{{}, e.mount_point, *chain, {},
-                                                                     fstab_fstype_magics(e.type)}),
-                                    e.mount_point});
-    };
-    if (no_place) {  // btrfs: not placed, its devices guarded
-      if (!chain) continue;
-      unidentified("btrfs subvolumes share one UUID");
-      if (auto ids = finder.find(e.spec))
-        for (const auto& id : *ids) guard_too(id.device);
-      continue;
-    }
-    if (!chain) {
-      unidentified(why);
-      continue;
-    }
-    if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) {
-      unidentified("not a device");
-      continue;
-    }
-    auto ids = finder.find(e.spec);
-    if (!ids) {
-      unidentified(ids.error());
-      continue;
-    }
-    if (ids->size() > 1) {
-      std::string list;
-      for (const auto& id : *ids) list += (list.empty() ? "" : ", ") + id.device;
-      log.warn(where + ": " + std::to_string(ids->size()) + " devices have " + e.spec + " (" + list +
-               "); whichever is mounted there, each is placed and its device guarded");
-    }
-    // The devices of each UUID the spec names (a copy of a filesystem's
-    // UUID on another device gives one place with two devices), and those
-    // whose UUID cannot be placed: guarded all the same (one of them may
-    // be what the system mounts there).
-    std::vector<std::pair<std::array<uint8_t, 16>, std::vector<const FilesystemIdentity*>>> found;
-    for (const auto& id : *ids) {
-      auto uuid = id.problem.empty() ? parse_fs_uuid(id.uuid) : std::nullopt;
-      if (uuid && is_device_place_key(*uuid)) {
-        unidentified("its UUID " + id.uuid + " begins as the enforcer's device keys do, which it never places");
-        guard_too(id.device);
-        continue;
-      }
-      // FAT and exFAT: a 32-bit serial, no UUID in the superblock; the
-      // enforcer keys them by their device. Not behind an automount: the
-      // autofs on the place would be refused, and the ESP's mount with it.
-      if (!uuid && id.problem.empty() && device_placed_type(e.type) && !e.automount)
-        if (const uint32_t dev = block_device(id.device)) uuid = device_place_key(dev);
-      if (!uuid) {
-        if (!id.problem.empty()) log.warn(where + ": " + id.problem + "; that device has no place");
-        else unidentified("its UUID " + id.uuid + " is not a 128-bit one the kernel keeps");
-        guard_too(id.device);
-        continue;
-      }
-      auto it = std::find_if(found.begin(), found.end(), [&](const auto& f) { return f.first == *uuid; });
-      if (it == found.end()) found.push_back({*uuid, {&id}});
-      else it->second.push_back(&id);
-    }
-    for (const auto& [uuid, of_uuid] : found) {
-      const std::string& uuid_text = of_uuid.front()->uuid;
-      if (auto prior = owner.find(uuid); prior != owner.end()) {
-        // Another line has it: the place is that line's, the devices are
-        // guarded for this line's denials as well.
-        for (const auto* id : of_uuid) guard_too(id->device);
-        const FstabEntry& pe = *prior->second;
-        // One filesystem listed twice: by its UUID both times, or by one
-        // and the same tag (a decoy cannot answer those differently).
-        const auto tag = spec_tag(e.spec), prior_tag = spec_tag(pe.spec);
-        if (tag && prior_tag && ((tag->name == "UUID" && prior_tag->name == "UUID") || *tag == *prior_tag)) {
-          unidentified("another line of it names the same filesystem (UUID " + uuid_text + ")");
-        } else {
-          // A device given another line's label or UUID: which place the
-          // filesystem has would be the attacker's choice.
-          c->diagnostics.push_back(Diagnostic{
-              -1, e.mount_point,
-              where + ": UUID " + uuid_text + " is also found for line " +
-                  std::to_string(pe.line) + " (" + pe.spec + " on " + quote_if_needed(pe.mount_point) +
-                  "): one filesystem cannot have two places",
-              true});
-        }
-        continue;
-      }
-      if (c->places.size() >= kMaxPlaces) {
-        c->diagnostics.push_back(Diagnostic{-1, e.mount_point,
-                                            where + ": UUID " + uuid_text + " would be place " +
-                                                std::to_string(c->places.size() + 1) + "; the enforcer holds " +
-                                                std::to_string(kMaxPlaces),
-                                            true});
-        continue;
-      }
-      Place place{uuid, e.mount_point, *chain, {}, {}};
-      place.magics = fstab_fstype_magics(e.type);
-      if (e.automount && place.chain.mount_point_exists)
-        log.warn(where + ": x-systemd.automount puts an autofs on the place first, and the enforcer mounts "
-                         "nothing but the filesystem placed there on it: that mount and the filesystem's own "
-                         "on top of it are refused; mount it at boot instead");
-      // Its devices, guarded against raw writes like those of the
-      // filesystems mounted now (guard_backing_devices).
-      const uint32_t ops = protected_ops_of_place(*c, place);
-      for (const auto* id : of_uuid)
-        if (const uint32_t dev = block_device(id->device)) place.devices.push_back(dev);
-      if (place.devices.empty() && ops)
-        log.warn(where + ": no device has UUID " + uuid_text +
-                 " now; raw writes to the device it is on later are not refused");
-      // fsck opens the device for writing: refused without a device rule
-      // that names its program (systemd-fsck would log the failure and go
-      // on). Of several devices with the UUID, fsck checks the one udev's
-      // link names, as the rule's path does.
-      const bool fsck_allowed = std::any_of(place.devices.begin(), place.devices.end(), [&](uint32_t dev) {
-        return std::any_of(c->rules.begin(), c->rules.end(), [&](const auto& r) {
-          return r.first.kind == BS_KIND_DEVICE && r.first.op == BS_OP_WRITE && r.first.dev == dev &&
-                 r.first.subject != BS_SUBJECT_ANY &&
-                 (r.second.action == BS_ACT_ALLOW || r.second.run_action == BS_ACT_ALLOW);
-        });
-      });
-      if (!place.devices.empty() && (ops & (1u << BS_OP_WRITE)) && e.pass && !fsck_allowed)
-        log.warn(where + ": its device is guarded against raw writes, so the boot's fsck (pass " +
-                 std::to_string(e.pass) + ") cannot check it; to let it, add `allow write device /dev/disk/by-uuid/" +
-                 uuid_text + " by " +
-                 (e.type == "ext4" || e.type == "ext3" || e.type == "ext2" ? std::string("/usr/sbin/e2fsck")
-                                                                           : "/usr/sbin/fsck." + e.type) +
-                 "`");
-      owner[uuid] = &e;
-      c->places.push_back(std::move(place));
-    }
-  }
-  mark_place_mount_points(c);
-}
-
 // Compiles the rules against the new root and adds the block devices that
 // back its mounted filesystems.
 Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log, const Failure& failure,
@@ -508,7 +346,9 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   }
   const DeviceResolver device_resolver = system_device_resolver(opt.root);
   Compiled compiled = compile(doc, resolver->resolver(), device_resolver, resolver->name_resolver());
-  find_places(*resolver, device_resolver, fstab_entries, fstab_name, finder, log, &compiled);
+  const auto find = [&](const std::string& spec) { return finder.find(spec); };
+  for (const auto& message : find_places(*resolver, device_resolver, fstab_entries, fstab_name, find, &compiled))
+    log.warn(message);
   compiled.mode = mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;
   for (const auto& d : compiled.diagnostics) log.warn(d.message);
   if (mode == Mode::enforce) {

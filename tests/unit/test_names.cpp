@@ -4,6 +4,7 @@
 // (the names and ancestors maps, BS_KIND_NAME entries), the map-level
 // decision by name, and the dry-run listing.
 #include "bootseal/loader/compiler.hpp"
+#include "bootseal/loader/places.hpp"
 
 #include "bootseal/language.hpp"
 
@@ -367,6 +368,108 @@ TEST(Places, FsUuidIsTheSuperblocksBytes) {
   EXPECT_FALSE(parse_fs_uuid("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9 "));  // trailing byte
   EXPECT_FALSE(parse_fs_uuid("00000000-0000-0000-0000-000000000000"));   // nil
   EXPECT_FALSE(parse_fs_uuid(""));
+}
+
+// find_places over an fstab, with libblkid's answers and the devices
+// given: a line's type is the one it names, else (`auto`, a list) what
+// libblkid finds on the device.
+TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
+  Tree t;
+  for (const char* d : {"/srv/data", "/srv/pool", "/srv/mixed", "/srv/cd", "/srv/any", "/srv/list", "/srv/fat",
+                        "/srv/tmp"})
+    t.dir(d);
+  auto r = RootResolver::open(t.path());
+  ASSERT_TRUE(r.ok()) << r.error();
+  const auto fstab = parse_fstab_entries(
+      "UUID=0a1b2c3d-0000-4000-8000-000000000001 /srv/data ext4 defaults 0 2\n"
+      "/dev/vdc /srv/pool auto defaults 0 2\n"
+      "/dev/vdd /srv/mixed ext4,btrfs defaults 0 2\n"
+      "/dev/sr0 /srv/cd udf,iso9660 user,noauto 0 0\n"
+      "/dev/vde /srv/any auto defaults 0 2\n"
+      "/dev/vdf /srv/list ext4,xfs defaults 0 2\n"
+      "/dev/vdg /srv/fat auto defaults 0 2\n"
+      "tmpfs /srv/tmp tmpfs,ramfs defaults 0 0\n");
+  // Each spec's device and what libblkid finds on it.
+  const std::map<std::string, std::tuple<std::string, std::string, uint32_t>> disks = {
+      {"UUID=0a1b2c3d-0000-4000-8000-000000000001", {"/dev/vdb", "ext4", 254u << 20 | 16}},
+      {"/dev/vdc", {"/dev/vdc", "btrfs", 254u << 20 | 32}},
+      {"/dev/vdd", {"/dev/vdd", "ext4", 254u << 20 | 48}},
+      {"/dev/sr0", {"/dev/sr0", "iso9660", 11u << 20}},
+      {"/dev/vde", {"/dev/vde", "xfs", 254u << 20 | 64}},
+      {"/dev/vdf", {"/dev/vdf", "xfs", 254u << 20 | 80}},
+      {"/dev/vdg", {"/dev/vdg", "vfat", 254u << 20 | 96}},
+  };
+  uint8_t n = 0;
+  std::map<std::string, std::string> uuid_of;  // by device
+  for (const auto& [spec, d] : disks) {
+    char text[37];
+    std::snprintf(text, sizeof text, "0a1b2c3d-0000-4000-8000-0000000001%02x", ++n);
+    uuid_of[std::get<0>(d)] = std::get<1>(d) == "vfat" ? "ABCD-1234" : text;
+  }
+  uuid_of["/dev/vdb"] = "0a1b2c3d-0000-4000-8000-000000000001";
+  const FilesystemLookup find = [&](const std::string& spec) -> Result<std::vector<FilesystemIdentity>> {
+    const auto& [device, type, dev] = disks.at(spec);
+    return std::vector<FilesystemIdentity>{{uuid_of.at(device), device, "", type}};
+  };
+  const DeviceResolver devices = [&](const std::string& path, std::string*) -> std::optional<DeviceId> {
+    for (const auto& [spec, d] : disks)
+      if (std::get<0>(d) == path) return DeviceId{std::get<2>(d), false};
+    return std::nullopt;
+  };
+  Compiled c = compile(doc_with({make_rule(Action::deny, Operation::write, subtree_obj("/srv"))}), r->resolver(),
+                       devices, r->name_resolver());
+  const auto warnings = find_places(*r, devices, fstab, "/etc/fstab", find, &c);
+  std::string all;
+  for (const auto& w : warnings) all += w + "\n";
+  for (const auto& d : c.diagnostics) ADD_FAILURE() << d.message;
+  const auto place_at = [&](const std::string& mount_point) {
+    return std::find_if(c.places.begin(), c.places.end(), [&](const Place& p) { return p.mount_point == mount_point; });
+  };
+  const auto guarded_later = [&](uint32_t dev) {
+    return std::any_of(c.later_devices.begin(), c.later_devices.end(), [&](const auto& l) { return l.dev == dev; });
+  };
+  // ext4 by its UUID: placed, its device guarded, fsck named.
+  ASSERT_NE(place_at("/srv/data"), c.places.end()) << all;
+  EXPECT_EQ(place_at("/srv/data")->devices, (std::vector<uint32_t>{254u << 20 | 16}));
+  EXPECT_NE(all.find("/etc/fstab line 1 (UUID=0a1b2c3d-0000-4000-8000-000000000001 on /srv/data): its device is "
+                     "guarded against raw writes, so the boot's fsck (pass 2) cannot check it; to let it, add `allow "
+                     "write device /dev/disk/by-uuid/0a1b2c3d-0000-4000-8000-000000000001 by /usr/sbin/e2fsck`"),
+            std::string::npos)
+      << all;
+  // A btrfs found under `auto`, or one a list may mount: not placed (its
+  // subvolumes share the UUID), its device guarded.
+  for (const char* point : {"/srv/pool", "/srv/mixed"}) EXPECT_EQ(place_at(point), c.places.end()) << point;
+  EXPECT_NE(all.find("line 2 (/dev/vdc on /srv/pool): btrfs subvolumes share one UUID"), std::string::npos) << all;
+  EXPECT_NE(all.find("line 3 (/dev/vdd on /srv/mixed): btrfs subvolumes share one UUID"), std::string::npos) << all;
+  EXPECT_TRUE(guarded_later(254u << 20 | 32));
+  EXPECT_TRUE(guarded_later(254u << 20 | 48));
+  // A list: placed; the type found stands for it in the fstype magics.
+  ASSERT_NE(place_at("/srv/cd"), c.places.end()) << all;
+  EXPECT_NE(std::find(place_at("/srv/cd")->magics.begin(), place_at("/srv/cd")->magics.end(), *fstype_magic("iso9660")),
+            place_at("/srv/cd")->magics.end());
+  // fsck for the type found, not for "auto" or the list.
+  ASSERT_NE(place_at("/srv/any"), c.places.end()) << all;
+  EXPECT_EQ(place_at("/srv/any")->magics, (std::vector<uint64_t>{*fstype_magic("xfs")}));
+  EXPECT_NE(all.find("line 5 (/dev/vde on /srv/any): its device is guarded against raw writes, so the boot's fsck "
+                     "(pass 2) cannot check it; to let it, add `allow write device /dev/disk/by-uuid/"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find(" by /usr/sbin/fsck.xfs`\n/etc/fstab line 6"), std::string::npos) << all;
+  EXPECT_NE(all.find("line 6 (/dev/vdf on /srv/list): its device is guarded against raw writes"), std::string::npos)
+      << all;
+  EXPECT_EQ(all.find("fsck.auto"), std::string::npos) << all;
+  EXPECT_EQ(all.find("fsck.ext4,xfs"), std::string::npos) << all;
+  // FAT found under `auto`: placed by its device.
+  ASSERT_NE(place_at("/srv/fat"), c.places.end()) << all;
+  EXPECT_EQ(place_at("/srv/fat")->uuid, device_place_key(254u << 20 | 96));
+  // Types of no device: no place, nothing said.
+  EXPECT_EQ(place_at("/srv/tmp"), c.places.end());
+  EXPECT_EQ(all.find("/srv/tmp"), std::string::npos) << all;
+  EXPECT_EQ(fsck_program("ext3"), "/usr/sbin/e2fsck");
+  EXPECT_EQ(fsck_program("vfat"), "/usr/sbin/fsck.vfat");
+  EXPECT_EQ(fsck_program("auto"), "");
+  EXPECT_EQ(fsck_program("udf,iso9660"), "");
+  EXPECT_EQ(fsck_program(""), "");
 }
 
 TEST(Places, ChainIsTheMountPointAndTheDirectoriesAbove) {

@@ -298,7 +298,8 @@ struct Place {
   // The block devices found with its UUID when the loader ran (kernel
   // encoding; more than one when a copy of the filesystem or its UUID is
   // on another device); and the superblock magics of its fstab type (each
-  // type of a list that the policy language names: fstab_fstype_magics).
+  // type of a list that the policy language names: fstab_fstype_magics),
+  // and for `auto` or a list, of the type libblkid found on the devices.
   std::vector<uint32_t> devices;
   std::vector<uint64_t> magics;
 };
