@@ -525,7 +525,7 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
       casefold = casefold || o == "casefold" || o.rfind("casefold=", 0) == 0;  // tmpfs (6.13)
     }
     out.push_back(FstabEntry{spec, std::move(point), type, number, pass == "1" || pass == "2" ? pass[0] - '0' : 0,
-                             automount, casefold});
+                             automount, casefold, {}});
   }
   return out;
 }
@@ -550,9 +550,9 @@ std::vector<std::string> places_refused_at_mount(const Compiled& c, const std::v
         return t.empty() || t == "auto" || device_placed_type(std::string(t)) ||
                keeps_inode_numbers(fstab_type_magic(std::string(t)));
       };
-      const auto types = fstab_types(e.type);
+      const auto types = fstab_types(mount_type(e));
       if (e.mount_point != p.mount_point || std::any_of(types.begin(), types.end(), taken)) continue;
-      out.push_back(fstab_line_name(fstab_name, e) + ": the enforcer will refuse to mount it there: " + e.type +
+      out.push_back(fstab_line_name(fstab_name, e) + ": the enforcer will refuse to mount it there: " + mount_type(e) +
                     " is not a type it knows to keep its inode numbers, and no guarded device backs the place (a "
                     "place's device is guarded when the loader finds it and the place denies reads or writes)");
     }
@@ -570,7 +570,7 @@ std::vector<std::string> xfs_refused_without_kallsyms(const Compiled& c, const s
       });
   if (!takes_mounts) return out;
   for (const auto& e : entries)
-    if (fstab_type_may_be(e.type, "xfs") && e.mount_point != "/")
+    if (fstab_type_may_be(mount_type(e), "xfs") && e.mount_point != "/")
       out.push_back(fstab_line_name(fstab_name, e) +
                     ": this kernel has no /proc/kallsyms, by which the enforcer tells an xfs that ignores case "
                     "in its names from one that does not: an xfs mounted on a place or on a directory of "
@@ -594,6 +594,8 @@ std::string fstab_line_name(const std::string& fstab_name, const FstabEntry& e) 
   return fstab_name + " line " + std::to_string(e.line) + " (" + e.spec + " on " + quote_if_needed(e.mount_point) +
          ")";
 }
+
+const std::string& mount_type(const FstabEntry& e) { return e.found_type.empty() ? e.type : e.found_type; }
 
 std::vector<std::string_view> fstab_types(std::string_view type) {
   std::vector<std::string_view> out;
@@ -645,7 +647,7 @@ uint64_t fstab_type_magic(const std::string& type) {
 std::map<std::string, uint64_t> fstab_unstable_points(const std::vector<FstabEntry>& entries) {
   std::map<std::string, uint64_t> out;
   for (const auto& e : entries) {
-    uint64_t magic = fstab_type_magic(e.type);
+    uint64_t magic = fstab_type_magic(mount_type(e));
     if (e.casefold && unidentifiable_fs(magic).empty()) magic = kFsCasefold;
     if (e.automount && unidentifiable_fs(magic).empty()) magic = kFsAutomount;
     if (!unidentifiable_fs(magic).empty()) out[e.mount_point] = magic;
@@ -667,7 +669,7 @@ std::map<std::string, uint64_t> case_insensitive_xfs_points(
     const std::function<CasefoldProbe(const std::string& device)>& probe) {
   std::map<std::string, uint64_t> out;
   for (const auto& e : entries) {
-    if (!fstab_type_may_be(e.type, "xfs") || e.mount_point == "/") continue;
+    if (!fstab_type_may_be(mount_type(e), "xfs") || e.mount_point == "/") continue;
     for (const auto& device : devices_of(e)) {
       const CasefoldProbe p = probe(device);
       if (!p.error.empty()) out[e.mount_point] = kFsTypeUnknown;
@@ -797,7 +799,7 @@ uint8_t names_fs_code(std::string_view type) {
 std::map<std::string, uint8_t> fstab_names_fs(const std::vector<FstabEntry>& entries) {
   std::map<std::string, uint8_t> out;
   for (const auto& e : entries) {
-    const uint8_t code = names_fs_code(e.type);
+    const uint8_t code = names_fs_code(mount_type(e));
     // Two lines for one mount point (one of them fails, or is noauto):
     // either type may be mounted there.
     const auto [it, added] = out.emplace(e.mount_point, code);

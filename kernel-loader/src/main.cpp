@@ -303,9 +303,11 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   const std::string fstab_name = opt.root + "/etc/fstab";
   // One scan of the devices for the fstab's specs (libblkid).
   FilesystemFinder finder;
+  const FilesystemLookup find = [&](const std::string& spec) { return finder.find(spec); };
   if (auto fstab = read_file(fstab_name, kMaxMountinfo)) {
     const std::string text(fstab->begin(), fstab->end());
     fstab_entries = parse_fstab_entries(text);
+    find_mount_types(&fstab_entries, find);
     resolver->set_fstab_mount_points(parse_fstab_mount_points(text));
     resolver->set_fstab_unstable_points(fstab_unstable_points(fstab_entries));
     resolver->set_fstab_names_fs(fstab_names_fs(fstab_entries));
@@ -346,7 +348,6 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
   }
   const DeviceResolver device_resolver = system_device_resolver(opt.root);
   Compiled compiled = compile(doc, resolver->resolver(), device_resolver, resolver->name_resolver());
-  const auto find = [&](const std::string& spec) { return finder.find(spec); };
   for (const auto& message : find_places(*resolver, device_resolver, fstab_entries, fstab_name, find, &compiled))
     log.warn(message);
   compiled.mode = mode == Mode::permissive ? BS_MODE_PERMISSIVE : BS_MODE_ENFORCE;

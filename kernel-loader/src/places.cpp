@@ -212,6 +212,21 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
   return warnings;
 }
 
+void find_mount_types(std::vector<FstabEntry>* fstab, const FilesystemLookup& find) {
+  for (auto& e : *fstab) {
+    const auto types = fstab_types(e.type);
+    if (types.size() == 1 && e.type != "auto") continue;
+    if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) continue;
+    const auto ids = find(e.spec);
+    if (!ids || ids->empty()) continue;
+    const std::string& type = ids->front().type;
+    const bool agree = std::all_of(ids->begin(), ids->end(), [&](const auto& id) { return id.type == type; });
+    if (!agree || type.empty() || (e.type != "auto" && std::find(types.begin(), types.end(), type) == types.end()))
+      continue;
+    e.found_type = type;
+  }
+}
+
 std::string fsck_program(const std::string& type) {
   if (type.empty() || type == "auto" || type.find(',') != std::string::npos) return {};
   if (type == "ext4" || type == "ext3" || type == "ext2") return "/usr/sbin/e2fsck";

@@ -472,6 +472,76 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
   EXPECT_EQ(fsck_program(""), "");
 }
 
+// An `auto` line, or a list, stands for the type libblkid finds on its
+// devices when they agree on one the line allows.
+TEST(Places, AutoAndListLinesTakeTheTypeFoundOnTheirDevices) {
+  auto fstab = parse_fstab_entries(
+      "LABEL=data /srv/data auto defaults 0 2\n"
+      "LABEL=two /srv/two auto defaults 0 2\n"
+      "/dev/sr0 /media/cd udf,iso9660 user,noauto 0 0\n"
+      "/dev/sdx /media/x udf,iso9660 user,noauto 0 0\n"
+      "LABEL=gone /srv/gone auto defaults 0 2\n"
+      "/dev/vdb /srv/named ext4 defaults 0 2\n"
+      "tmpfs /srv/mem auto defaults 0 0\n"
+      "LABEL=blank /srv/blank auto defaults 0 2\n"
+      "LABEL=x /srv/x auto defaults 0 2\n");
+  std::vector<std::string> looked_up;
+  const FilesystemLookup find = [&](const std::string& spec) -> Result<std::vector<FilesystemIdentity>> {
+    looked_up.push_back(spec);
+    const auto one = [](const char* device, const char* type) { return FilesystemIdentity{"", device, "", type}; };
+    if (spec == "LABEL=data") return std::vector<FilesystemIdentity>{one("/dev/vdc", "ext4")};
+    if (spec == "LABEL=two") return std::vector<FilesystemIdentity>{one("/dev/vdd", "ext4"), one("/dev/vde", "xfs")};
+    if (spec == "/dev/sr0") return std::vector<FilesystemIdentity>{one("/dev/sr0", "iso9660")};
+    if (spec == "/dev/sdx") return std::vector<FilesystemIdentity>{one("/dev/sdx", "vfat")};
+    if (spec == "LABEL=blank") return std::vector<FilesystemIdentity>{one("/dev/vdf", "")};
+    if (spec == "LABEL=x") return std::vector<FilesystemIdentity>{one("/dev/vdg", "xfs")};
+    return make_error(spec + ": no device has it");
+  };
+  find_mount_types(&fstab, find);
+  // A line that names its type, or whose spec is no device, is not looked up.
+  EXPECT_EQ(looked_up, (std::vector<std::string>{"LABEL=data", "LABEL=two", "/dev/sr0", "/dev/sdx", "LABEL=gone",
+                                                 "LABEL=blank", "LABEL=x"}));
+  std::map<std::string, std::string> found;
+  for (const auto& e : fstab) found[e.mount_point] = mount_type(e);
+  EXPECT_EQ(found, (std::map<std::string, std::string>{{"/srv/data", "ext4"},
+                                                       {"/srv/two", "auto"},  // two types
+                                                       {"/media/cd", "iso9660"},
+                                                       {"/media/x", "udf,iso9660"},  // not one the list allows
+                                                       {"/srv/gone", "auto"},        // not found
+                                                       {"/srv/named", "ext4"},
+                                                       {"/srv/mem", "auto"},
+                                                       {"/srv/blank", "auto"},  // no type found
+                                                       {"/srv/x", "xfs"}}));
+  EXPECT_EQ(fstab[0].type, "auto");  // as written, for messages
+  // Names there: the type found keeps inode numbers, so they are not
+  // refused; and the enforcer mounts nothing but that type there.
+  const auto unstable = fstab_unstable_points(fstab);
+  EXPECT_FALSE(unstable.count("/srv/data"));
+  EXPECT_FALSE(unstable.count("/media/cd"));
+  EXPECT_FALSE(unstable.count("/media/x"));  // both types on the list keep them
+  for (const char* point : {"/srv/two", "/srv/gone", "/srv/blank", "/srv/mem"}) {
+    ASSERT_TRUE(unstable.count(point)) << point;
+    EXPECT_EQ(unstable.at(point), kFsTypeUnknown) << point;
+  }
+  const auto names_fs = fstab_names_fs(fstab);
+  EXPECT_EQ(names_fs.at("/srv/data"), BS_NAMES_FS_EXT4);
+  EXPECT_EQ(names_fs.at("/srv/x"), BS_NAMES_FS_XFS);
+  EXPECT_EQ(names_fs.at("/srv/two"), BS_NAMES_FS_KEPT);
+  // An xfs found under `auto` is read for names that ignore case.
+  std::vector<std::string> probed;
+  const auto points = case_insensitive_xfs_points(
+      fstab, [](const FstabEntry& e) { return std::vector<std::string>{e.spec}; },
+      [&](const std::string& device) {
+        probed.push_back(device);
+        CasefoldProbe p;
+        p.xfs = p.ignores_case = true;
+        return p;
+      });
+  EXPECT_EQ(probed, (std::vector<std::string>{"LABEL=x"}));
+  EXPECT_EQ(points, (std::map<std::string, uint64_t>{{"/srv/x", kFsAsciiCi}}));
+  EXPECT_EQ(xfs_refused_without_kallsyms(Compiled{}, fstab, "/etc/fstab", false).size(), 0u);  // takes no mount
+}
+
 TEST(Places, ChainIsTheMountPointAndTheDirectoriesAbove) {
   Tree t;
   t.dir("/boot");

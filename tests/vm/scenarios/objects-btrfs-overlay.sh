@@ -80,6 +80,11 @@
 #      `deny write path /srv/xci/later` too; and, from the superblock of
 #      the same device, which an fstab line mounts on /srv/xcil later (by
 #      its UUID), `deny write path /srv/xcil/later`.
+#      An fstab line of type `auto` whose device holds an ext4 when the
+#      loader runs, with `deny write path /srv/lauto/secret`: the ext4
+#      stands for the line (before, a name there stopped the install as
+#      one on a filesystem of unknown type); it is mounted and written
+#      there, its protected name is held.
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 cat >"$VM_WORK/refused.policy" <<'POLICY'
@@ -287,6 +292,7 @@ deny write path /srv/later/secret
 deny write path /srv/later2/secret
 deny write path /srv/later3/secret
 deny write path /srv/xabs/secret
+deny write path /srv/lauto/secret
 POLICY
 cat >"$VM_WORK/cf-check.policy" <<'POLICY'
 policy "vm-casefold-check"
@@ -343,6 +349,8 @@ try copy-place mount -t ext4 -o loop /root/u3.img /srv/xabs
 try copy-free mount -t ext4 -o loop /root/u3.img /mnt/u3
 try int80-place bs-probe mount-int80 tmpfs /srv/xabs
 try int80-free bs-probe mount-int80 tmpfs /mnt/int80free
+try auto-mount sh -c 'mount -t ext4 /dev/vdh /srv/lauto && echo x >/srv/lauto/other && cat /srv/lauto/other'
+try auto-secret sh -c 'echo x >/srv/lauto/secret'
 bootseal audit | grep 'a directory above a protected name' | sed 's/^/TEST: audit: /'
 /usr/sbin/bootseal-loader --root / --config /etc/bs-check/loader.conf --dry-run >/tmp/check.log 2>&1
 say "check rc=$?"
@@ -354,7 +362,8 @@ rm -rf "$VM_WORK/cf-tree"
 enf_guest_tree "$VM_WORK/cf-tree"
 mkdir -p "$VM_WORK/cf-tree/srv/names" "$VM_WORK/cf-tree/srv/free" "$VM_WORK/cf-tree/srv/plain" \
 	"$VM_WORK/cf-tree/srv/place" "$VM_WORK/cf-tree/srv/xci" "$VM_WORK/cf-tree/srv/later" "$VM_WORK/cf-tree/srv/xcil" \
-	"$VM_WORK/cf-tree/srv/later2" "$VM_WORK/cf-tree/srv/later3" "$VM_WORK/cf-tree/srv/xabs"
+	"$VM_WORK/cf-tree/srv/later2" "$VM_WORK/cf-tree/srv/later3" "$VM_WORK/cf-tree/srv/xabs" \
+	"$VM_WORK/cf-tree/srv/lauto"
 # An ext4 given the UUID of the xfs line no device has, as a file (no
 # device the loader could find), for a loop mount after boot.
 mkdir -p "$VM_WORK/cf-tree/root"
@@ -364,7 +373,7 @@ mkfs.ext4 -q -F -U c0ffee00-0000-4000-8000-00000000cf03 "$VM_WORK/cf-tree/root/u
 check_tree "$VM_WORK/cf-tree" "$VM_WORK/cf-check.sealed"
 # The placed filesystem (a fixed UUID in the fstab) and its unnamed twin.
 place_uuid=c0ffee00-0000-4000-8000-00000000cf01
-for img in cf-place cf-other cf-cased; do
+for img in cf-place cf-other cf-cased cf-auto; do
 	rm -f "$VM_WORK/$img.img"
 	truncate -s 16M "$VM_WORK/$img.img"
 done
@@ -374,6 +383,7 @@ mkfs.ext4 -q -F -O casefold -E encoding=utf8 "$VM_WORK/cf-other.img" >&2 ||
 	_vm_die "cannot make the other casefold-capable ext4"
 mkfs.ext4 -q -F -O casefold -E encoding=utf8 "$VM_WORK/cf-cased.img" >&2 ||
 	_vm_die "cannot make the casefold-capable ext4 whose root ignores case"
+mkfs.ext4 -q -F "$VM_WORK/cf-auto.img" >&2 || _vm_die "cannot make the ext4 of the auto line"
 rm -f "$VM_WORK/xci.img" "$VM_WORK/xplain.img"
 truncate -s 300M "$VM_WORK/xci.img"
 truncate -s 300M "$VM_WORK/xplain.img"
@@ -396,7 +406,7 @@ debugfs -w -R "set_inode_field <2> flags $(printf '0x%x' $((root_flags | 0x40000
 printf '%s\n' '/dev/vda2 / ext4 defaults 0 1' "UUID=$place_uuid /srv/place ext4 defaults 0 2" \
 	'LABEL=absent /srv/later ext4 defaults 0 2' "UUID=$xci_uuid /srv/xcil xfs defaults 0 2" \
 	'LABEL=absent2 /srv/later2 ext4 defaults 0 2' 'UUID=c0ffee00-0000-4000-8000-00000000cf03 /srv/xabs xfs defaults 0 2' \
-	'LABEL=absent3 /srv/later3 xfs defaults 0 2' \
+	'LABEL=absent3 /srv/later3 xfs defaults 0 2' '/dev/vdh /srv/lauto auto defaults 0 2' \
 	>"$VM_WORK/cf-tree/etc/fstab"
 cf_disk=$(vm_build_disk --init "$VM_WORK/cf-init" --dir "$VM_WORK/cf-tree:/" "${loader_libs[@]}" --root-size 96 \
 	--root-fs ext4-casefold)
@@ -406,7 +416,8 @@ boot cf-held "$VM_WORK/cf-held.sealed" "xfs vfat nls_cp437 nls_ascii nls_utf8 lo
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/xci.img,if=virtio,format=raw,snapshot=on" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-cased.img,if=virtio,format=raw,snapshot=on" \
 	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-fat.img,if=virtio,format=raw,snapshot=on" \
-	--qemu-arg -drive --qemu-arg "file=$VM_WORK/xplain.img,if=virtio,format=raw,snapshot=on"
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/xplain.img,if=virtio,format=raw,snapshot=on" \
+	--qemu-arg -drive --qemu-arg "file=$VM_WORK/cf-auto.img,if=virtio,format=raw,snapshot=on"
 log=$VM_WORK/cf-held.log
 vm_expect "$log" "bootseal: policy 'vm-casefold' generation 1 in force, enforce mode" \
 	"a name in a directory that does not ignore case is held"
@@ -416,8 +427,8 @@ vm_expect "$log" "^TEST: audit: .*a directory above a protected name" "the audit
 vm_expect "$log" "^TEST: cf-create out=.*$perm" "creating the protected name is refused"
 vm_expect "$log" '^TEST: cf-free rc=0' "a directory that holds no protected name is made to ignore case"
 vm_expect "$log" '^TEST: cf-free-works rc=0' "its names then ignore case (the filesystem allows it)"
-vm_expect "$log" "bootseal: fill: .* 2 later filesystems placed" \
-	"the fstab's casefold-capable ext4 is placed, and so is the xfs line's UUID no device has"
+vm_expect "$log" "bootseal: fill: .* 3 later filesystems placed" \
+	"the fstab's casefold-capable ext4 is placed, and so are the xfs line's UUID no device has and the auto line's ext4"
 vm_expect "$log" '^TEST: cf-place-mount rc=0' "it is mounted on its place"
 vm_expect "$log" "^TEST: cf-place out=.*FS_IOC_SETFLAGS: $perm" "making its root ignore case on its place is refused"
 vm_expect "$log" "^TEST: cf-place-clone out=.*FS_IOC_SETFLAGS: $perm" \
@@ -459,6 +470,9 @@ vm_expect "$log" '^TEST: copy-free rc=0' "it mounts elsewhere"
 vm_expect "$log" "^TEST: int80-place out=.*mount: $perm" \
 	"nor by the 32-bit entry (int \$0x80, whose mount is 21, x86-64's access)"
 vm_expect "$log" '^TEST: int80-free rc=0' "which mounts a tmpfs elsewhere"
+vm_expect "$log" '^TEST: auto-mount rc=0' \
+	"a name in the mount point of an auto line whose device holds an ext4 is installed; the ext4 is mounted and written there"
+vm_expect "$log" "^TEST: auto-secret out=.*$perm" "its protected name is held there"
 vm_expect "$log" "^TEST: check: bootseal: rule 4 \\(deny write path /srv/xci/later\\): /srv/xci/later: /srv/xci ignores case in its names \\(an xfs made with ASCII case-insensitive names\\)" \
 	"the loader names a name on an xfs whose names ignore case"
 vm_expect "$log" "^TEST: check: bootseal: rule 5 \\(deny write path /srv/xcil/later\\): /srv/xcil/later is on the xfs the fstab mounts there, made with ASCII case-insensitive names \\(mkfs.xfs -n version=ci\\)" \

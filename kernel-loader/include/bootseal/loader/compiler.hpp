@@ -228,8 +228,16 @@ struct FstabEntry {
   int pass = 0;
   bool automount = false;  // x-systemd.automount: systemd puts an autofs there first
   bool casefold = false;   // a casefold or casefold=ENCODING option: its names ignore case (tmpfs)
+  // For `auto` or a list: the type libblkid finds on every device the
+  // spec names when the loader runs, when they agree on one the line
+  // allows; "" otherwise, and for a line that names one type
+  // (find_mount_types).
+  std::string found_type;
 };
 std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
+// The type the system mounts for a line: the one it names, else the one
+// found on its devices, else `type` as written ("auto", a list).
+const std::string& mount_type(const FstabEntry& e);
 // A mount point as the system mounts it: "//" as "/", no "." component,
 // no trailing "/" (".." and symbolic links are left as written).
 std::string simplified_mount_point(const std::string& point);

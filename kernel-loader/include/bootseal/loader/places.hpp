@@ -32,6 +32,13 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
                                      const std::vector<FstabEntry>& fstab, const std::string& fstab_name,
                                      const FilesystemLookup& find, Compiled* c);
 
+// Sets `found_type` of each line that says `auto` or gives a list: the
+// type libblkid finds on the devices its spec names, when every one has
+// a type, all the same, and the list has it. The devices may hold
+// something else by the time the system mounts them; the enforcer checks
+// what is mounted (docs/ENFORCER.md, "Filesystems mounted later").
+void find_mount_types(std::vector<FstabEntry>* fstab, const FilesystemLookup& find);
+
 // The program the boot's fsck runs for a filesystem of type `type`
 // (e2fsck for the ext family), "" for a type it cannot know ("auto", none,
 // a list).
