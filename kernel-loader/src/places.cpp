@@ -42,10 +42,13 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
     const bool may_be_btrfs = std::find(types.begin(), types.end(), "btrfs") != types.end();
     if (e.mount_point == "/" || (!may_be_btrfs && std::all_of(types.begin(), types.end(), has_no_place))) continue;
     // The type the system mounts: the line's when it names one, else what
-    // libblkid finds on the device ("auto", a list).
+    // libblkid finds on the device ("auto", a list that has it; "" for
+    // one the list has not, which does not mount there).
     const bool type_named = types.size() == 1 && e.type != "auto";
+    static const std::string kNone;
     const auto mount_type = [&](const FilesystemIdentity& id) -> const std::string& {
-      return type_named ? e.type : id.type;
+      if (type_named) return e.type;
+      return e.type == "auto" || std::find(types.begin(), types.end(), id.type) != types.end() ? id.type : kNone;
     };
     std::string why;
     auto chain = resolver.place_chain(e.mount_point, &why);
@@ -64,7 +67,7 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
     // device: the `fstype` denials that guard it.
     const auto magics_of = [&](const FilesystemIdentity* id) {
       auto magics = fstab_fstype_magics(e.type);
-      if (const auto m = id && !type_named ? fstype_magic(id->type) : std::nullopt;
+      if (const auto m = id && !type_named ? fstype_magic(mount_type(*id)) : std::nullopt;
           m && std::find(magics.begin(), magics.end(), *m) == magics.end())
         magics.push_back(*m);
       return magics;

@@ -376,7 +376,7 @@ TEST(Places, FsUuidIsTheSuperblocksBytes) {
 TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
   Tree t;
   for (const char* d : {"/srv/data", "/srv/pool", "/srv/mixed", "/srv/cd", "/srv/any", "/srv/list", "/srv/fat",
-                        "/srv/tmp"})
+                        "/srv/tmp", "/srv/nolist"})
     t.dir(d);
   auto r = RootResolver::open(t.path());
   ASSERT_TRUE(r.ok()) << r.error();
@@ -388,7 +388,8 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
       "/dev/vde /srv/any auto defaults 0 2\n"
       "/dev/vdf /srv/list ext4,xfs defaults 0 2\n"
       "/dev/vdg /srv/fat auto defaults 0 2\n"
-      "tmpfs /srv/tmp tmpfs,ramfs defaults 0 0\n");
+      "tmpfs /srv/tmp tmpfs,ramfs defaults 0 0\n"
+      "/dev/vdh /srv/nolist udf,iso9660 user 0 0\n");
   // Each spec's device and what libblkid finds on it.
   const std::map<std::string, std::tuple<std::string, std::string, uint32_t>> disks = {
       {"UUID=0a1b2c3d-0000-4000-8000-000000000001", {"/dev/vdb", "ext4", 254u << 20 | 16}},
@@ -398,6 +399,7 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
       {"/dev/vde", {"/dev/vde", "xfs", 254u << 20 | 64}},
       {"/dev/vdf", {"/dev/vdf", "xfs", 254u << 20 | 80}},
       {"/dev/vdg", {"/dev/vdg", "vfat", 254u << 20 | 96}},
+      {"/dev/vdh", {"/dev/vdh", "vfat", 254u << 20 | 112}},
   };
   uint8_t n = 0;
   std::map<std::string, std::string> uuid_of;  // by device
@@ -462,6 +464,11 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
   // FAT found under `auto`: placed by its device.
   ASSERT_NE(place_at("/srv/fat"), c.places.end()) << all;
   EXPECT_EQ(place_at("/srv/fat")->uuid, device_place_key(254u << 20 | 96));
+  // Not under a list that has no FAT type: that list does not mount it.
+  EXPECT_EQ(place_at("/srv/nolist"), c.places.end());
+  EXPECT_NE(all.find("line 9 (/dev/vdh on /srv/nolist): its UUID ABCD-1234 is not a 128-bit one"), std::string::npos)
+      << all;
+  EXPECT_TRUE(guarded_later(254u << 20 | 112));
   // Types of no device: no place, nothing said.
   EXPECT_EQ(place_at("/srv/tmp"), c.places.end());
   EXPECT_EQ(all.find("/srv/tmp"), std::string::npos) << all;
