@@ -518,14 +518,15 @@ std::vector<FstabEntry> parse_fstab_entries(const std::string& text) {
     const size_t eq = spec.find('=');
     if (eq != std::string::npos && spec.size() >= eq + 3 && spec[eq + 1] == '"' && spec.back() == '"')
       spec.erase(spec.size() - 1).erase(eq + 1, 1);
-    bool automount = false, casefold = false;
+    bool automount = false, casefold = false, noauto = false;
     std::istringstream opts(options);
     for (std::string o; std::getline(opts, o, ',');) {
       automount = automount || o == "x-systemd.automount";
+      noauto = noauto || o == "noauto";
       casefold = casefold || o == "casefold" || o.rfind("casefold=", 0) == 0;  // tmpfs (6.13)
     }
     out.push_back(FstabEntry{spec, std::move(point), type, number, pass == "1" || pass == "2" ? pass[0] - '0' : 0,
-                             automount, casefold, {}});
+                             automount, casefold, noauto, {}});
   }
   return out;
 }

@@ -41,6 +41,7 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
     const auto types = fstab_types(e.type);
     const bool may_be_btrfs = std::find(types.begin(), types.end(), "btrfs") != types.end();
     if (e.mount_point == "/" || (!may_be_btrfs && std::all_of(types.begin(), types.end(), has_no_place))) continue;
+    const bool btrfs_only = e.type == "btrfs";
     // The type the system mounts: the line's when it names one, else what
     // libblkid finds on the device ("auto", a list that has it; "" for
     // one the list has not, which does not mount there).
@@ -78,15 +79,14 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
             {dev, protected_ops_of_place(*c, Place{{}, e.mount_point, *chain, {}, magics_of(&id)}), e.mount_point});
     };
     // btrfs: not placed (every subvolume has the filesystem's UUID), its
-    // devices guarded.
-    const auto shares_uuid = [&](const std::vector<FilesystemIdentity>& ids) {
-      unidentified("btrfs subvolumes share one UUID");
-      for (const auto& id : ids) guard_too(id);
-    };
-    if (may_be_btrfs) {
+    // devices guarded. For `auto` or a list, each device found as btrfs
+    // (one may be a decoy with the line's label beside the real one,
+    // which is placed all the same).
+    if (btrfs_only) {
       if (!chain) continue;
-      auto ids = find(e.spec);
-      shares_uuid(ids ? *ids : std::vector<FilesystemIdentity>{});
+      unidentified("btrfs subvolumes share one UUID");
+      if (auto ids = find(e.spec))
+        for (const auto& id : *ids) guard_too(id);
       continue;
     }
     if (!chain) {
@@ -102,10 +102,6 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
       unidentified(ids.error());
       continue;
     }
-    if (std::any_of(ids->begin(), ids->end(), [&](const auto& id) { return mount_type(id) == "btrfs"; })) {
-      shares_uuid(*ids);
-      continue;
-    }
     if (ids->size() > 1) {
       std::string list;
       for (const auto& id : *ids) list += (list.empty() ? "" : ", ") + id.device;
@@ -118,6 +114,11 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
     // be what the system mounts there).
     std::vector<std::pair<std::array<uint8_t, 16>, std::vector<const FilesystemIdentity*>>> found;
     for (const auto& id : *ids) {
+      if (mount_type(id) == "btrfs") {
+        unidentified(id.device + " holds a btrfs, whose subvolumes share one UUID; that device has no place");
+        guard_too(id);
+        continue;
+      }
       auto uuid = id.problem.empty() ? parse_fs_uuid(id.uuid) : std::nullopt;
       if (uuid && is_device_place_key(*uuid)) {
         unidentified("its UUID " + id.uuid + " begins as the enforcer's device keys do, which it never places");
@@ -218,7 +219,7 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
 void find_mount_types(std::vector<FstabEntry>* fstab, const FilesystemLookup& find) {
   for (auto& e : *fstab) {
     const auto types = fstab_types(e.type);
-    if (types.size() == 1 && e.type != "auto") continue;
+    if ((types.size() == 1 && e.type != "auto") || e.noauto) continue;
     if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) continue;
     const auto ids = find(e.spec);
     if (!ids || ids->empty()) continue;

@@ -376,7 +376,7 @@ TEST(Places, FsUuidIsTheSuperblocksBytes) {
 TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
   Tree t;
   for (const char* d : {"/srv/data", "/srv/pool", "/srv/mixed", "/srv/cd", "/srv/any", "/srv/list", "/srv/fat",
-                        "/srv/tmp", "/srv/nolist"})
+                        "/srv/tmp", "/srv/nolist", "/srv/decoy"})
     t.dir(d);
   auto r = RootResolver::open(t.path());
   ASSERT_TRUE(r.ok()) << r.error();
@@ -389,7 +389,8 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
       "/dev/vdf /srv/list ext4,xfs defaults 0 2\n"
       "/dev/vdg /srv/fat auto defaults 0 2\n"
       "tmpfs /srv/tmp tmpfs,ramfs defaults 0 0\n"
-      "/dev/vdh /srv/nolist udf,iso9660 user 0 0\n");
+      "/dev/vdh /srv/nolist udf,iso9660 user 0 0\n"
+      "LABEL=decoy /srv/decoy auto defaults 0 2\n");
   // Each spec's device and what libblkid finds on it.
   const std::map<std::string, std::tuple<std::string, std::string, uint32_t>> disks = {
       {"UUID=0a1b2c3d-0000-4000-8000-000000000001", {"/dev/vdb", "ext4", 254u << 20 | 16}},
@@ -410,10 +411,15 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
   }
   uuid_of["/dev/vdb"] = "0a1b2c3d-0000-4000-8000-000000000001";
   const FilesystemLookup find = [&](const std::string& spec) -> Result<std::vector<FilesystemIdentity>> {
+    if (spec == "LABEL=decoy")  // the line's ext4, and a btrfs given its label
+      return std::vector<FilesystemIdentity>{{"0a1b2c3d-0000-4000-8000-0000000002aa", "/dev/vdi", "", "ext4"},
+                                             {"0a1b2c3d-0000-4000-8000-0000000002bb", "/dev/vdj", "", "btrfs"}};
     const auto& [device, type, dev] = disks.at(spec);
     return std::vector<FilesystemIdentity>{{uuid_of.at(device), device, "", type}};
   };
   const DeviceResolver devices = [&](const std::string& path, std::string*) -> std::optional<DeviceId> {
+    if (path == "/dev/vdi") return DeviceId{254u << 20 | 128, false};
+    if (path == "/dev/vdj") return DeviceId{254u << 20 | 144, false};
     for (const auto& [spec, d] : disks)
       if (std::get<0>(d) == path) return DeviceId{std::get<2>(d), false};
     return std::nullopt;
@@ -438,13 +444,25 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
                      "write device /dev/disk/by-uuid/0a1b2c3d-0000-4000-8000-000000000001 by /usr/sbin/e2fsck`"),
             std::string::npos)
       << all;
-  // A btrfs found under `auto`, or one a list may mount: not placed (its
-  // subvolumes share the UUID), its device guarded.
-  for (const char* point : {"/srv/pool", "/srv/mixed"}) EXPECT_EQ(place_at(point), c.places.end()) << point;
-  EXPECT_NE(all.find("line 2 (/dev/vdc on /srv/pool): btrfs subvolumes share one UUID"), std::string::npos) << all;
-  EXPECT_NE(all.find("line 3 (/dev/vdd on /srv/mixed): btrfs subvolumes share one UUID"), std::string::npos) << all;
+  // A btrfs found under `auto`: not placed (its subvolumes share the
+  // UUID), its device guarded.
+  EXPECT_EQ(place_at("/srv/pool"), c.places.end());
+  EXPECT_NE(all.find("line 2 (/dev/vdc on /srv/pool): /dev/vdc holds a btrfs, whose subvolumes share one UUID"),
+            std::string::npos)
+      << all;
   EXPECT_TRUE(guarded_later(254u << 20 | 32));
-  EXPECT_TRUE(guarded_later(254u << 20 | 48));
+  // A list that may mount btrfs, whose device holds an ext4: placed.
+  ASSERT_NE(place_at("/srv/mixed"), c.places.end()) << all;
+  EXPECT_EQ(place_at("/srv/mixed")->devices, (std::vector<uint32_t>{254u << 20 | 48}));
+  // A btrfs given an `auto` line's label beside its ext4: the ext4 is
+  // placed all the same, the btrfs guarded, both named.
+  ASSERT_NE(place_at("/srv/decoy"), c.places.end()) << all;
+  EXPECT_EQ(place_at("/srv/decoy")->devices, (std::vector<uint32_t>{254u << 20 | 128}));
+  EXPECT_TRUE(guarded_later(254u << 20 | 144));
+  EXPECT_NE(all.find("line 10 (LABEL=decoy on /srv/decoy): 2 devices have LABEL=decoy (/dev/vdi, /dev/vdj)"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("line 10 (LABEL=decoy on /srv/decoy): /dev/vdj holds a btrfs"), std::string::npos) << all;
   // A list: placed; the type found stands for it in the fstype magics.
   ASSERT_NE(place_at("/srv/cd"), c.places.end()) << all;
   EXPECT_NE(std::find(place_at("/srv/cd")->magics.begin(), place_at("/srv/cd")->magics.end(), *fstype_magic("iso9660")),
@@ -460,6 +478,11 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
   EXPECT_NE(all.find("line 6 (/dev/vdf on /srv/list): its device is guarded against raw writes"), std::string::npos)
       << all;
   EXPECT_EQ(all.find("fsck.auto"), std::string::npos) << all;
+  EXPECT_NE(all.find("line 6 (/dev/vdf on /srv/list): its device is guarded against raw writes, so the boot's fsck "
+                     "(pass 2) cannot check it; to let it, add `allow write device /dev/disk/by-uuid/"
+                     "0a1b2c3d-0000-4000-8000-000000000105 by /usr/sbin/fsck.xfs`"),
+            std::string::npos)
+      << all;
   EXPECT_EQ(all.find("fsck.ext4,xfs"), std::string::npos) << all;
   // FAT found under `auto`: placed by its device.
   ASSERT_NE(place_at("/srv/fat"), c.places.end()) << all;
@@ -485,13 +508,15 @@ TEST(Places, AutoAndListLinesTakeTheTypeFoundOnTheirDevices) {
   auto fstab = parse_fstab_entries(
       "LABEL=data /srv/data auto defaults 0 2\n"
       "LABEL=two /srv/two auto defaults 0 2\n"
-      "/dev/sr0 /media/cd udf,iso9660 user,noauto 0 0\n"
-      "/dev/sdx /media/x udf,iso9660 user,noauto 0 0\n"
+      "/dev/sr0 /media/cd udf,iso9660 user 0 0\n"
+      "/dev/sdx /media/x udf,iso9660 user 0 0\n"
       "LABEL=gone /srv/gone auto defaults 0 2\n"
+      "/dev/sr1 /media/cdrom1 udf,iso9660 user,noauto 0 0\n"
       "/dev/vdb /srv/named ext4 defaults 0 2\n"
       "tmpfs /srv/mem auto defaults 0 0\n"
       "LABEL=blank /srv/blank auto defaults 0 2\n"
-      "LABEL=x /srv/x auto defaults 0 2\n");
+      "LABEL=x /srv/x auto defaults 0 2\n"
+      "LABEL=g /srv/g auto defaults 0 2\n");
   std::vector<std::string> looked_up;
   const FilesystemLookup find = [&](const std::string& spec) -> Result<std::vector<FilesystemIdentity>> {
     looked_up.push_back(spec);
@@ -502,12 +527,14 @@ TEST(Places, AutoAndListLinesTakeTheTypeFoundOnTheirDevices) {
     if (spec == "/dev/sdx") return std::vector<FilesystemIdentity>{one("/dev/sdx", "vfat")};
     if (spec == "LABEL=blank") return std::vector<FilesystemIdentity>{one("/dev/vdf", "")};
     if (spec == "LABEL=x") return std::vector<FilesystemIdentity>{one("/dev/vdg", "xfs")};
+    if (spec == "LABEL=g") return std::vector<FilesystemIdentity>{one("/dev/vdh", "gfs2")};
     return make_error(spec + ": no device has it");
   };
   find_mount_types(&fstab, find);
-  // A line that names its type, or whose spec is no device, is not looked up.
+  // A line that names its type, whose spec is no device, or that is
+  // `noauto` (a CD-ROM drive, not probed at every boot), is not looked up.
   EXPECT_EQ(looked_up, (std::vector<std::string>{"LABEL=data", "LABEL=two", "/dev/sr0", "/dev/sdx", "LABEL=gone",
-                                                 "LABEL=blank", "LABEL=x"}));
+                                                 "LABEL=blank", "LABEL=x", "LABEL=g"}));
   std::map<std::string, std::string> found;
   for (const auto& e : fstab) found[e.mount_point] = mount_type(e);
   EXPECT_EQ(found, (std::map<std::string, std::string>{{"/srv/data", "ext4"},
@@ -518,7 +545,9 @@ TEST(Places, AutoAndListLinesTakeTheTypeFoundOnTheirDevices) {
                                                        {"/srv/named", "ext4"},
                                                        {"/srv/mem", "auto"},
                                                        {"/srv/blank", "auto"},  // no type found
-                                                       {"/srv/x", "xfs"}}));
+                                                       {"/srv/x", "xfs"},
+                                                       {"/media/cdrom1", "udf,iso9660"},
+                                                       {"/srv/g", "gfs2"}}));
   EXPECT_EQ(fstab[0].type, "auto");  // as written, for messages
   // Names there: the type found keeps inode numbers, so they are not
   // refused; and the enforcer mounts nothing but that type there.
@@ -546,7 +575,22 @@ TEST(Places, AutoAndListLinesTakeTheTypeFoundOnTheirDevices) {
       });
   EXPECT_EQ(probed, (std::vector<std::string>{"LABEL=x"}));
   EXPECT_EQ(points, (std::map<std::string, uint64_t>{{"/srv/x", kFsAsciiCi}}));
-  EXPECT_EQ(xfs_refused_without_kallsyms(Compiled{}, fstab, "/etc/fstab", false).size(), 0u);  // takes no mount
+  // A place there, on no guarded device: the loader says which of them
+  // the enforcer will not mount (a gfs2 found under `auto`), and, without
+  // kallsyms, which are xfs (one found under `auto`).
+  Compiled c;
+  Place g;
+  g.mount_point = "/srv/g";
+  c.places = {g};
+  const auto refused = places_refused_at_mount(c, fstab, "/etc/fstab");
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0],
+            "/etc/fstab line 11 (LABEL=g on /srv/g): the enforcer will refuse to mount it there: gfs2 is not a type it "
+            "knows to keep its inode numbers, and no guarded device backs the place (a place's device is guarded when "
+            "the loader finds it and the place denies reads or writes)");
+  const auto xfs = xfs_refused_without_kallsyms(c, fstab, "/etc/fstab", false);
+  ASSERT_EQ(xfs.size(), 1u);
+  EXPECT_EQ(xfs[0].rfind("/etc/fstab line 10 (LABEL=x on /srv/x): this kernel has no /proc/kallsyms", 0), 0u) << xfs[0];
 }
 
 TEST(Places, ChainIsTheMountPointAndTheDirectoriesAbove) {

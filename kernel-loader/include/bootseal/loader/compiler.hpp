@@ -228,10 +228,11 @@ struct FstabEntry {
   int pass = 0;
   bool automount = false;  // x-systemd.automount: systemd puts an autofs there first
   bool casefold = false;   // a casefold or casefold=ENCODING option: its names ignore case (tmpfs)
+  bool noauto = false;     // not mounted at boot (removable media: /dev/sr0, /dev/fd0)
   // For `auto` or a list: the type libblkid finds on every device the
   // spec names when the loader runs, when they agree on one the line
-  // allows; "" otherwise, and for a line that names one type
-  // (find_mount_types).
+  // allows; "" otherwise, for a line that names one type, and for a
+  // `noauto` one (find_mount_types).
   std::string found_type;
 };
 std::vector<FstabEntry> parse_fstab_entries(const std::string& text);
