@@ -102,11 +102,16 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
       unidentified(ids.error());
       continue;
     }
+    // A btrfs has no place whatever the line says (a decoy given an ext4
+    // line's label included).
+    const auto is_btrfs = [&](const FilesystemIdentity& id) { return id.type == "btrfs" || mount_type(id) == "btrfs"; };
     if (ids->size() > 1) {
       std::string list;
       for (const auto& id : *ids) list += (list.empty() ? "" : ", ") + id.device;
+      const bool btrfs = std::any_of(ids->begin(), ids->end(), is_btrfs);
       warnings.push_back(where + ": " + std::to_string(ids->size()) + " devices have " + e.spec + " (" + list +
-                         "); whichever is mounted there, each is placed and its device guarded");
+                         "); whichever is mounted there, each is placed" + (btrfs ? " (but a btrfs)" : "") +
+                         " and its device guarded");
     }
     // The devices of each UUID the spec names (a copy of a filesystem's
     // UUID on another device gives one place with two devices), and those
@@ -114,7 +119,7 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
     // be what the system mounts there).
     std::vector<std::pair<std::array<uint8_t, 16>, std::vector<const FilesystemIdentity*>>> found;
     for (const auto& id : *ids) {
-      if (mount_type(id) == "btrfs") {
+      if (is_btrfs(id)) {
         unidentified(id.device + " holds a btrfs, whose subvolumes share one UUID; that device has no place");
         guard_too(id);
         continue;

@@ -376,7 +376,7 @@ TEST(Places, FsUuidIsTheSuperblocksBytes) {
 TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
   Tree t;
   for (const char* d : {"/srv/data", "/srv/pool", "/srv/mixed", "/srv/cd", "/srv/any", "/srv/list", "/srv/fat",
-                        "/srv/tmp", "/srv/nolist", "/srv/decoy"})
+                        "/srv/tmp", "/srv/nolist", "/srv/decoy", "/srv/explicit", "/srv/l", "/srv/n"})
     t.dir(d);
   auto r = RootResolver::open(t.path());
   ASSERT_TRUE(r.ok()) << r.error();
@@ -390,7 +390,10 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
       "/dev/vdg /srv/fat auto defaults 0 2\n"
       "tmpfs /srv/tmp tmpfs,ramfs defaults 0 0\n"
       "/dev/vdh /srv/nolist udf,iso9660 user 0 0\n"
-      "LABEL=decoy /srv/decoy auto defaults 0 2\n");
+      "LABEL=decoy /srv/decoy auto defaults 0 2\n"
+      "/dev/vdk /srv/explicit btrfs defaults 0 2\n"
+      "LABEL=l /srv/l ext4,xfs defaults 0 2\n"
+      "/dev/vdn /srv/n auto noauto 0 0\n");
   // Each spec's device and what libblkid finds on it.
   const std::map<std::string, std::tuple<std::string, std::string, uint32_t>> disks = {
       {"UUID=0a1b2c3d-0000-4000-8000-000000000001", {"/dev/vdb", "ext4", 254u << 20 | 16}},
@@ -401,6 +404,8 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
       {"/dev/vdf", {"/dev/vdf", "xfs", 254u << 20 | 80}},
       {"/dev/vdg", {"/dev/vdg", "vfat", 254u << 20 | 96}},
       {"/dev/vdh", {"/dev/vdh", "vfat", 254u << 20 | 112}},
+      {"/dev/vdk", {"/dev/vdk", "btrfs", 254u << 20 | 160}},
+      {"/dev/vdn", {"/dev/vdn", "ext4", 254u << 20 | 208}},
   };
   uint8_t n = 0;
   std::map<std::string, std::string> uuid_of;  // by device
@@ -414,12 +419,17 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
     if (spec == "LABEL=decoy")  // the line's ext4, and a btrfs given its label
       return std::vector<FilesystemIdentity>{{"0a1b2c3d-0000-4000-8000-0000000002aa", "/dev/vdi", "", "ext4"},
                                              {"0a1b2c3d-0000-4000-8000-0000000002bb", "/dev/vdj", "", "btrfs"}};
+    if (spec == "LABEL=l")  // the same under a list without btrfs
+      return std::vector<FilesystemIdentity>{{"0a1b2c3d-0000-4000-8000-0000000002cc", "/dev/vdl", "", "ext4"},
+                                             {"0a1b2c3d-0000-4000-8000-0000000002dd", "/dev/vdm", "", "btrfs"}};
     const auto& [device, type, dev] = disks.at(spec);
     return std::vector<FilesystemIdentity>{{uuid_of.at(device), device, "", type}};
   };
   const DeviceResolver devices = [&](const std::string& path, std::string*) -> std::optional<DeviceId> {
     if (path == "/dev/vdi") return DeviceId{254u << 20 | 128, false};
     if (path == "/dev/vdj") return DeviceId{254u << 20 | 144, false};
+    if (path == "/dev/vdl") return DeviceId{254u << 20 | 176, false};
+    if (path == "/dev/vdm") return DeviceId{254u << 20 | 192, false};
     for (const auto& [spec, d] : disks)
       if (std::get<0>(d) == path) return DeviceId{std::get<2>(d), false};
     return std::nullopt;
@@ -463,6 +473,24 @@ TEST(Places, FindPlacesReadsTheTypeTheSystemMounts) {
             std::string::npos)
       << all;
   EXPECT_NE(all.find("line 10 (LABEL=decoy on /srv/decoy): /dev/vdj holds a btrfs"), std::string::npos) << all;
+  EXPECT_NE(all.find("(/dev/vdi, /dev/vdj); whichever is mounted there, each is placed (but a btrfs) and its device "
+                     "guarded"),
+            std::string::npos)
+      << all;
+  // A line that names btrfs: not placed, its device guarded.
+  EXPECT_EQ(place_at("/srv/explicit"), c.places.end());
+  EXPECT_NE(all.find("line 11 (/dev/vdk on /srv/explicit): btrfs subvolumes share one UUID"), std::string::npos)
+      << all;
+  EXPECT_TRUE(guarded_later(254u << 20 | 160));
+  // A btrfs decoy under a list without btrfs has no place either.
+  ASSERT_NE(place_at("/srv/l"), c.places.end()) << all;
+  EXPECT_EQ(place_at("/srv/l")->devices, (std::vector<uint32_t>{254u << 20 | 176}));
+  EXPECT_EQ(std::count_if(c.places.begin(), c.places.end(), [](const Place& p) { return p.mount_point == "/srv/l"; }),
+            1);
+  EXPECT_TRUE(guarded_later(254u << 20 | 192));
+  // A noauto line whose place denies: probed, placed.
+  ASSERT_NE(place_at("/srv/n"), c.places.end()) << all;
+  EXPECT_EQ(place_at("/srv/n")->devices, (std::vector<uint32_t>{254u << 20 | 208}));
   // A list: placed; the type found stands for it in the fstype magics.
   ASSERT_NE(place_at("/srv/cd"), c.places.end()) << all;
   EXPECT_NE(std::find(place_at("/srv/cd")->magics.begin(), place_at("/srv/cd")->magics.end(), *fstype_magic("iso9660")),

@@ -36,7 +36,8 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
 // type libblkid finds on the devices its spec names, when every one has
 // a type, all the same, and the list has it. Not for `noauto` lines:
 // their removable media (a CD-ROM or floppy drive, as Debian's installer
-// writes them) are not probed at every boot. The devices may hold
+// writes them) are not probed at every boot for it (find_places probes
+// them when their place holds a denial). The devices may hold
 // something else by the time the system mounts them; the enforcer checks
 // what is mounted (docs/ENFORCER.md, "Filesystems mounted later").
 void find_mount_types(std::vector<FstabEntry>* fstab, const FilesystemLookup& find);
