@@ -133,6 +133,11 @@ Result<std::string> uuid_on(const std::string& spec, const std::string& dev, std
 }  // namespace
 
 Result<std::vector<FilesystemIdentity>> FilesystemFinder::find(const std::string& spec) {
+  if (const auto it = answers_.find(spec); it != answers_.end()) return it->second;
+  return answers_.emplace(spec, look_up(spec)).first->second;
+}
+
+Result<std::vector<FilesystemIdentity>> FilesystemFinder::look_up(const std::string& spec) {
   const auto tag = spec_tag(spec);
   if (!tag) {
     if (spec.empty() || spec.front() != '/') return make_error(spec + ": not a tag or device path the loader looks up");

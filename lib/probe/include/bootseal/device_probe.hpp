@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,7 +82,10 @@ struct SpecTag {
 std::optional<SpecTag> spec_tag(std::string_view spec);
 
 // Finds filesystems by spec. The devices are scanned (/proc/partitions,
-// each probed) once, at the first spec that needs it.
+// each probed) once, at the first spec that needs it, and each spec is
+// answered once: asked again (the loader asks for a line's type, its
+// place and its xfs geometry), it gives the first answer without
+// reading a device again.
 class FilesystemFinder {
  public:
   FilesystemFinder() = default;
@@ -91,8 +95,10 @@ class FilesystemFinder {
   Result<std::vector<FilesystemIdentity>> find(const std::string& spec);
 
  private:
+  Result<std::vector<FilesystemIdentity>> look_up(const std::string& spec);
   ::blkid_struct_cache* cache_ = nullptr;
   bool scanned_ = false;
+  std::map<std::string, Result<std::vector<FilesystemIdentity>>> answers_;
 };
 
 // Erases every signature libblkid finds (filesystem and RAID superblocks,
