@@ -320,7 +320,7 @@ Stop compile_policy(const Options& opt, const Document& doc, Mode mode, Log& log
                    [&](const FstabEntry& e) { return e.mount_point == mount_point; });
       const auto devices_of = [&](const FstabEntry& e) {
         std::vector<std::string> devices;
-        if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) return devices;
+        if (!names_a_device(e.spec)) return devices;
         // A UUID no device has now comes back without a device: nothing to
         // read (as a place without a device, docs/POLICY.md "Names").
         // Nor one libblkid finds another type on (a LUKS header with the

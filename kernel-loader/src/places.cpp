@@ -15,6 +15,11 @@
 
 namespace bootseal::loader {
 
+namespace {
+// An fstab type that is one type: not `auto`, not a list.
+bool names_one_type(const std::string& type) { return type != "auto" && type.find(',') == std::string::npos; }
+}  // namespace
+
 // The filesystems the fstab mounts after the loader whose place holds a
 // deny of a subtree rule above them or of a name at their mount point
 // (docs/ENFORCER.md, "Filesystems mounted later"): their UUIDs and the
@@ -39,17 +44,17 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
   for (const auto& e : fstab) {
     // A list ("udf,iso9660"): mount(8) tries each type in turn.
     const auto types = fstab_types(e.type);
-    const bool may_be_btrfs = std::find(types.begin(), types.end(), "btrfs") != types.end();
+    const bool may_be_btrfs = fstab_type_may_be(e.type, "btrfs");
     if (e.mount_point == "/" || (!may_be_btrfs && std::all_of(types.begin(), types.end(), has_no_place))) continue;
     const bool btrfs_only = e.type == "btrfs";
     // The type the system mounts: the line's when it names one, else what
     // libblkid finds on the device ("auto", a list that has it; "" for
     // one the list has not, which does not mount there).
-    const bool type_named = types.size() == 1 && e.type != "auto";
+    const bool type_named = names_one_type(e.type);
     static const std::string kNone;
-    const auto mount_type = [&](const FilesystemIdentity& id) -> const std::string& {
+    const auto type_of = [&](const FilesystemIdentity& id) -> const std::string& {
       if (type_named) return e.type;
-      return e.type == "auto" || std::find(types.begin(), types.end(), id.type) != types.end() ? id.type : kNone;
+      return e.type == "auto" || fstab_type_may_be(e.type, id.type) ? id.type : kNone;
     };
     std::string why;
     auto chain = resolver.place_chain(e.mount_point, &why);
@@ -68,7 +73,7 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
     // device: the `fstype` denials that guard it.
     const auto magics_of = [&](const FilesystemIdentity* id) {
       auto magics = fstab_fstype_magics(e.type);
-      if (const auto m = id && !type_named ? fstype_magic(mount_type(*id)) : std::nullopt;
+      if (const auto m = id && !type_named ? fstype_magic(type_of(*id)) : std::nullopt;
           m && std::find(magics.begin(), magics.end(), *m) == magics.end())
         magics.push_back(*m);
       return magics;
@@ -93,7 +98,7 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
       unidentified(why);
       continue;
     }
-    if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) {
+    if (!names_a_device(e.spec)) {
       unidentified("not a device");
       continue;
     }
@@ -104,7 +109,7 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
     }
     // A btrfs has no place whatever the line says (a decoy given an ext4
     // line's label included).
-    const auto is_btrfs = [&](const FilesystemIdentity& id) { return id.type == "btrfs" || mount_type(id) == "btrfs"; };
+    const auto is_btrfs = [&](const FilesystemIdentity& id) { return id.type == "btrfs" || type_of(id) == "btrfs"; };
     if (ids->size() > 1) {
       std::string list;
       for (const auto& id : *ids) list += (list.empty() ? "" : ", ") + id.device;
@@ -133,7 +138,7 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
       // FAT and exFAT: a 32-bit serial, no UUID in the superblock; the
       // enforcer keys them by their device. Not behind an automount: the
       // autofs on the place would be refused, and the ESP's mount with it.
-      if (!uuid && id.problem.empty() && device_placed_type(mount_type(id)) && !e.automount)
+      if (!uuid && id.problem.empty() && device_placed_type(type_of(id)) && !e.automount)
         if (const uint32_t dev = block_device(id.device)) uuid = device_place_key(dev);
       if (!uuid) {
         if (!id.problem.empty()) warnings.push_back(where + ": " + id.problem + "; that device has no place");
@@ -206,7 +211,7 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
         });
       });
       if (!place.devices.empty() && (ops & (1u << BS_OP_WRITE)) && e.pass && !fsck_allowed) {
-        const std::string fsck = fsck_program(mount_type(*of_uuid.front()));
+        const std::string fsck = fsck_program(type_of(*of_uuid.front()));
         const std::string rule = "allow write device /dev/disk/by-uuid/" + uuid_text + " by ";
         warnings.push_back(where + ": its device is guarded against raw writes, so the boot's fsck (pass " +
                            std::to_string(e.pass) + ") cannot check it; to let it, add " +
@@ -223,17 +228,18 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
 
 void find_mount_types(std::vector<FstabEntry>* fstab, const FilesystemLookup& find) {
   for (auto& e : *fstab) {
-    const auto types = fstab_types(e.type);
-    if ((types.size() == 1 && e.type != "auto") || e.noauto) continue;
-    if (e.spec.find('=') == std::string::npos && (e.spec.empty() || e.spec.front() != '/')) continue;
+    if (names_one_type(e.type) || e.noauto || !names_a_device(e.spec)) continue;
     const auto ids = find(e.spec);
     if (!ids || ids->empty()) continue;
     const std::string& type = ids->front().type;
     const bool agree = std::all_of(ids->begin(), ids->end(), [&](const auto& id) { return id.type == type; });
-    if (!agree || type.empty() || (e.type != "auto" && std::find(types.begin(), types.end(), type) == types.end()))
-      continue;
+    if (!agree || type.empty() || (e.type != "auto" && !fstab_type_may_be(e.type, type))) continue;
     e.found_type = type;
   }
+}
+
+bool names_a_device(const std::string& spec) {
+  return spec.find('=') != std::string::npos || (!spec.empty() && spec.front() == '/');
 }
 
 std::string fsck_program(const std::string& type) {

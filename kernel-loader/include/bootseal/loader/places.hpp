@@ -42,6 +42,10 @@ std::vector<std::string> find_places(const RootResolver& resolver, const DeviceR
 // what is mounted (docs/ENFORCER.md, "Filesystems mounted later").
 void find_mount_types(std::vector<FstabEntry>* fstab, const FilesystemLookup& find);
 
+// Whether an fstab spec names a device to look up: a tag (LABEL=, UUID=,
+// ...) or a path; not `tmpfs`, `proc` or a server's `host:/export`.
+bool names_a_device(const std::string& spec);
+
 // The program the boot's fsck runs for a filesystem of type `type`
 // (e2fsck for the ext family), "" for a type it cannot know ("auto", none,
 // a list).
