@@ -84,7 +84,11 @@
 #      loader runs, with `deny write path /srv/lauto/secret`: the ext4
 #      stands for the line (before, a name there stopped the install as
 #      one on a filesystem of unknown type); it is mounted and written
-#      there, its protected name is held.
+#      there, its protected name is held. Around it, as root would try:
+#      a tmpfs mounted there first (refused; the ext4 then mounts), the
+#      protected name through a second mount of the ext4 elsewhere
+#      (refused; another file there is written), and a raw write of its
+#      device (refused; a raw read of it is not).
 . "$VM_SOURCE_ROOT/tests/vm/enforcer-lib.sh"
 
 cat >"$VM_WORK/refused.policy" <<'POLICY'
@@ -349,8 +353,14 @@ try copy-place mount -t ext4 -o loop /root/u3.img /srv/xabs
 try copy-free mount -t ext4 -o loop /root/u3.img /mnt/u3
 try int80-place bs-probe mount-int80 tmpfs /srv/xabs
 try int80-free bs-probe mount-int80 tmpfs /mnt/int80free
+try auto-tmpfs mount -t tmpfs tmpfs /srv/lauto
 try auto-mount sh -c 'mount -t ext4 /dev/vdh /srv/lauto && echo x >/srv/lauto/other && cat /srv/lauto/other'
 try auto-secret sh -c 'echo x >/srv/lauto/secret'
+mkdir -p /mnt/lauto2
+try auto-second sh -c 'mount -t ext4 /dev/vdh /mnt/lauto2 && echo y >/mnt/lauto2/other2'
+try auto-second-secret sh -c 'echo x >/mnt/lauto2/secret'
+try auto-raw-write dd if=/dev/zero of=/dev/vdh bs=512 count=1 seek=2000 conv=notrunc
+try auto-raw-read dd if=/dev/vdh of=/dev/null bs=512 count=1
 bootseal audit | grep 'a directory above a protected name' | sed 's/^/TEST: audit: /'
 /usr/sbin/bootseal-loader --root / --config /etc/bs-check/loader.conf --dry-run >/tmp/check.log 2>&1
 say "check rc=$?"
@@ -473,6 +483,11 @@ vm_expect "$log" '^TEST: int80-free rc=0' "which mounts a tmpfs elsewhere"
 vm_expect "$log" '^TEST: auto-mount rc=0' \
 	"a name in the mount point of an auto line whose device holds an ext4 is installed; the ext4 is mounted and written there"
 vm_expect "$log" "^TEST: auto-secret out=.*$perm" "its protected name is held there"
+vm_expect "$log" "^TEST: auto-tmpfs out=mount: permission denied" "a tmpfs is not mounted on that place first"
+vm_expect "$log" '^TEST: auto-second rc=0' "the ext4 is mounted a second time elsewhere, and written there"
+vm_expect "$log" "^TEST: auto-second-secret out=.*$perm" "its protected name is held through that mount too"
+vm_expect "$log" '^TEST: auto-raw-write rc=1' "its device is not written raw"
+vm_expect "$log" '^TEST: auto-raw-read rc=0' "it is read raw (the place denies writes only)"
 vm_expect "$log" "^TEST: check: bootseal: rule 4 \\(deny write path /srv/xci/later\\): /srv/xci/later: /srv/xci ignores case in its names \\(an xfs made with ASCII case-insensitive names\\)" \
 	"the loader names a name on an xfs whose names ignore case"
 vm_expect "$log" "^TEST: check: bootseal: rule 5 \\(deny write path /srv/xcil/later\\): /srv/xcil/later is on the xfs the fstab mounts there, made with ASCII case-insensitive names \\(mkfs.xfs -n version=ci\\)" \
