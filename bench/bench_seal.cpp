@@ -85,24 +85,24 @@ Document make_policy(size_t rules) {
       case 0:
         r.action = Action::deny;
         r.operation = Operation::exec;
-        r.object = Object{ObjectKind::path, "/opt/vendor/bin/tool-" + n, "", 0};
+        r.object = Object{ObjectKind::path, std::pmr::string("/opt/vendor/bin/tool-" + n), "", 0};
         break;
       case 1:
         r.action = Action::allow;
         r.operation = Operation::read;
-        r.object = Object{ObjectKind::subtree, "/srv/data/project-" + n, "", 0};
+        r.object = Object{ObjectKind::subtree, std::pmr::string("/srv/data/project-" + n), "", 0};
         r.subject = "/usr/libexec/worker-" + n;
         break;
       case 2:
         r.action = Action::deny;
         r.operation = Operation::write;
-        r.object = Object{ObjectKind::path, "/etc/app/conf-" + n + ".d/main.conf", "", 0};
-        r.exceptions = {"/usr/bin/app-admin", "/usr/sbin/app-update-" + n};
+        r.object = Object{ObjectKind::path, std::pmr::string("/etc/app/conf-" + n + ".d/main.conf"), "", 0};
+        r.exceptions = {"/usr/bin/app-admin", std::pmr::string("/usr/sbin/app-update-" + n)};
         break;
       case 3:
         r.action = Action::audit;
         r.operation = Operation::exec;
-        r.object = Object{ObjectKind::subtree, "/home/user-" + n, "", 0};
+        r.object = Object{ObjectKind::subtree, std::pmr::string("/home/user-" + n), "", 0};
         break;
       case 4:
         r.action = Action::deny;

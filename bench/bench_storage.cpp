@@ -54,7 +54,9 @@ struct Fixture {
       Rule r;
       r.action = Action::deny;
       r.operation = Operation::exec;
-      r.object = Object{ObjectKind::path, "/usr/local/lib/bench/some/longer/directory/name/tool-" + std::to_string(i++), "", 0};
+      r.object = Object{ObjectKind::path,
+                        std::pmr::string("/usr/local/lib/bench/some/longer/directory/name/tool-" + std::to_string(i++)),
+                        "", 0};
       d.rules.push_back(std::move(r));
       if (d.rules.size() % 1000 == 0 && encode_document(d).size() >= min_bytes) break;
       if (min_bytes < 4096 && d.rules.size() >= 10) break;

@@ -962,21 +962,22 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
   out.seal_after = doc.seal_after;
 
   // "rule 2 (deny write path /etc/x/y): /etc/x/y" + `tail`.
-  auto diag_at = [&](size_t i, const std::string& path, const std::string& tail) {
-    out.diagnostics.push_back(Diagnostic{static_cast<int>(i), path,
+  auto diag_at = [&](size_t i, std::string_view path, const std::string& tail) {
+    out.diagnostics.push_back(Diagnostic{static_cast<int>(i), std::string(path),
                                          "rule " + std::to_string(i + 1) + " (" + format_rule(doc.rules[i]) +
                                              "): " + quote_if_needed(path) + tail});
   };
-  auto diag = [&](size_t i, const std::string& path, const std::string& what) { diag_at(i, path, " " + what); };
+  auto diag = [&](size_t i, std::string_view path, const std::string& what) { diag_at(i, path, " " + what); };
 
   // Subjects: every executable named by a rule or an exception, by inode.
-  std::map<std::string, std::optional<uint32_t>> subject_ids;  // path -> id (nullopt: unresolved)
+  std::map<std::string, std::optional<uint32_t>, std::less<>> subject_ids;  // path -> id (nullopt: unresolved)
   std::map<InodeId, uint32_t> by_inode;
   // `report` is told why a path does not resolve (once per path).
-  auto resolve_subject = [&](const std::string& path,
+  auto resolve_subject = [&](std::string_view path_seen,
                              const std::function<void(const std::string&)>& report) -> std::optional<uint32_t> {
-    auto it = subject_ids.find(path);
+    auto it = subject_ids.find(path_seen);
     if (it != subject_ids.end()) return it->second;
+    const std::string path(path_seen);
     std::string err;
     auto inode = resolve(path, &err);
     std::optional<uint32_t> id;
@@ -997,7 +998,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
     subject_ids.emplace(path, id);
     return id;
   };
-  auto subject_id = [&](size_t i, const std::string& path) {
+  auto subject_id = [&](size_t i, std::string_view path) {
     return resolve_subject(path, [&](const std::string& err) { diag(i, path, err); });
   };
 
@@ -1025,17 +1026,18 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
       case ObjectKind::any: objects.push_back(base); break;
       case ObjectKind::path:
       case ObjectKind::subtree: {
+        const std::string path(r.object.path);
         std::string err;
         std::optional<InodeId> inode;
         if (resolve_names) {
-          auto res = resolve_names(r.object.path, &err);
+          auto res = resolve_names(path, &err);
           if (!res) {
-            diag_at(i, r.object.path, ": " + err);
+            diag_at(i, path, ": " + err);
             continue;
           }
           if (const std::string note = unidentifiable_note(res->fs_magic, res->fs_root); !note.empty()) {
             // "/etc/x is on a btrfs ..." or "/etc/x: / on the way is on a btrfs ...".
-            diag_at(i, r.object.path,
+            diag_at(i, path,
                     (res->fs_magic_at.empty() ? " " : ": " + quote_if_needed(res->fs_magic_at) + " on the way ") +
                         note + ": the rule cannot be enforced");
             out.diagnostics.back().unenforceable = true;
@@ -1045,7 +1047,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
           // does not exist yet) in a directory whose names ignore case.
           if (!res->casefold_at.empty() &&
               (r.object.kind == ObjectKind::path || !res->object || res->missing)) {
-            diag_at(i, r.object.path,
+            diag_at(i, path,
                     ": " + quote_if_needed(res->casefold_at) +
                         (res->casefold_error.empty()
                              ? std::string(" ignores case in its names (") +
@@ -1071,7 +1073,7 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
           } else {
             for (auto& n : res->names) {
               if (n.entry.size() > BS_ENTRY_NAME_MAX) {
-                diag(i, r.object.path,
+                diag(i, path,
                      "cannot be protected by name: its entry " + quote_if_needed(n.entry) + " is " +
                          std::to_string(n.entry.size()) + " bytes long, more than the enforcer's " +
                          std::to_string(BS_ENTRY_NAME_MAX) + (inode ? " (only the file it names now is protected)" : ""));
@@ -1091,11 +1093,11 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
           std::string missing_shown = res->missing_shown;
           if (!missing && r.object.kind == ObjectKind::subtree && !inode && !res->names.empty()) {
             missing = res->names.back();
-            missing_shown = r.object.path;
+            missing_shown = path;
           }
           // Where: "/etc/x/y: /etc/x", or "/opt/later" for the rule's own.
           const std::string where =
-              missing_shown == r.object.path ? std::string() : ": " + quote_if_needed(missing_shown);
+              missing_shown == path ? std::string() : ": " + quote_if_needed(missing_shown);
           const bool too_long = missing && missing->entry.size() > BS_ENTRY_NAME_MAX;
           if (missing && r.action == Action::deny && !res->missing_on_later_fs && !too_long) {
             closed.push_back(*missing);
@@ -1109,18 +1111,18 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
             // (The second: a final symlink whose target is below a
             // filesystem mounted later; its own name alone would be kept.)
             if (missing && r.action == Action::deny && too_long)
-              diag_at(i, r.object.path,
+              diag_at(i, path,
                       where + " does not exist, and its entry is longer than the enforcer's " +
                           std::to_string(BS_ENTRY_NAME_MAX) + " bytes: it cannot be kept from being made, and the "
                           "rule protects nothing");
             else if (missing)
-              diag_at(i, r.object.path,
+              diag_at(i, path,
                       where + " does not exist" +
                           (res->missing_on_later_fs ? " on the root filesystem (a filesystem mounted there later "
                                                       "is not looked into): the rule protects nothing there"
                                                     : std::string()));
             else if (r.object.kind == ObjectKind::subtree || res->names.empty())
-              diag(i, r.object.path, "does not exist");
+              diag(i, path, "does not exist");
             // A denial that nothing would hold once its object appears (on
             // a filesystem mounted later, or behind a name too long to
             // keep from being made): enforce mode does not install a
@@ -1130,9 +1132,9 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
             continue;
           }
         } else {
-          inode = resolve(r.object.path, &err);
+          inode = resolve(path, &err);
           if (!inode) {
-            diag(i, r.object.path, err);
+            diag(i, path, err);
             continue;
           }
         }
@@ -1148,10 +1150,11 @@ Compiled compile(const Document& doc, const Resolver& resolve, const DeviceResol
       case ObjectKind::capability: base.id = r.object.capability; objects.push_back(base); break;
       case ObjectKind::memory: objects.push_back(base); break;  // one object: dev 0, id 0
       case ObjectKind::device: {
+        const std::string path(r.object.path);
         std::string err = "cannot be resolved here (no device resolver)";
-        auto dev = resolve_device ? resolve_device(r.object.path, &err) : std::nullopt;
+        auto dev = resolve_device ? resolve_device(path, &err) : std::nullopt;
         if (!dev) {
-          diag(i, r.object.path, err);
+          diag(i, path, err);
           continue;
         }
         base.dev = dev->rdev;

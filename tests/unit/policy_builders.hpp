@@ -18,13 +18,13 @@ inline Rule make_rule(Action a, Operation op, Object o, std::optional<std::strin
   r.action = a;
   r.operation = op;
   r.object = std::move(o);
-  r.subject = std::move(subject);
-  r.exceptions = std::move(except);
+  if (subject) r.subject.emplace(*subject);
+  r.exceptions.assign(except.begin(), except.end());
   return r;
 }
-inline Object path_obj(std::string p) { return Object{ObjectKind::path, std::move(p), "", 0}; }
-inline Object subtree_obj(std::string p) { return Object{ObjectKind::subtree, std::move(p), "", 0}; }
-inline Object fstype_obj(std::string f) { return Object{ObjectKind::fstype, "", std::move(f), 0}; }
+inline Object path_obj(std::string_view p) { return Object{ObjectKind::path, std::pmr::string(p), "", 0}; }
+inline Object subtree_obj(std::string_view p) { return Object{ObjectKind::subtree, std::pmr::string(p), "", 0}; }
+inline Object fstype_obj(std::string_view f) { return Object{ObjectKind::fstype, "", std::pmr::string(f), 0}; }
 inline Object any_obj() { return Object{}; }
 inline Object cap_obj(uint32_t c) { return Object{ObjectKind::capability, "", "", c}; }
 inline Object cap_obj(std::string_view name) { return cap_obj(capability_from_string(name).value()); }

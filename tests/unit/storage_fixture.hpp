@@ -84,7 +84,7 @@ inline Document make_document(uint64_t generation, size_t rules = 1, std::string
     Rule r;
     r.action = Action::deny;
     r.operation = Operation::exec;
-    r.object = Object{ObjectKind::path, "/usr/local/bin/tool-" + std::to_string(i), "", 0};
+    r.object = Object{ObjectKind::path, std::pmr::string("/usr/local/bin/tool-" + std::to_string(i)), "", 0};
     d.rules.push_back(std::move(r));
   }
   return d;

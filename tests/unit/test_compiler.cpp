@@ -582,7 +582,7 @@ TEST_P(AgreesWithDecide, RandomPolicies) {
         for (const auto& e : exes)
           if (pick(3) == 0) ex.push_back(e);
         std::sort(ex.begin(), ex.end());
-        rule.exceptions = ex;
+        rule.exceptions.assign(ex.begin(), ex.end());
       }
       if (phased) rule.phase = static_cast<Phase>(pick(3));
       d.rules.push_back(rule);
@@ -650,7 +650,7 @@ TEST_P(AgreesWithDecide, RandomPolicies) {
             // unless a subtree rule names that very directory (the new
             // inode is not the subtree, by design).
             const bool subtree_here = std::any_of(d.rules.begin(), d.rules.end(), [&](const Rule& x) {
-              return x.object.kind == ObjectKind::subtree && x.object.path == p;
+              return x.object.kind == ObjectKind::subtree && std::string_view(x.object.path) == p;
             });
             if (mq.name && !subtree_here) {
               mq.chain[0] = InodeId{mq.chain[0].dev, (1ull << 40) + mq.chain[0].ino};
@@ -716,7 +716,7 @@ TEST(Format, DryRunListing) {
 // Devices: device rules by number, and the guarded devices under mounted
 // filesystems derived from a mount table and a sysfs tree.
 
-Object device_obj(std::string p) { return Object{ObjectKind::device, std::move(p), "", 0}; }
+Object device_obj(std::string_view p) { return Object{ObjectKind::device, std::pmr::string(p), "", 0}; }
 
 constexpr uint32_t kVda = 254u << 20 | 0, kVda2 = 254u << 20 | 2, kVdb = 254u << 20 | 16;
 constexpr uint32_t kDm0 = 253u << 20 | 0, kSg0 = 21u << 20 | 0, kDmControl = 10u << 20 | 236;

@@ -29,14 +29,14 @@ Rule rule(Action a, Operation op, Object obj, std::optional<std::string> subject
   r.action = a;
   r.operation = op;
   r.object = std::move(obj);
-  r.subject = std::move(subject);
-  r.exceptions = std::move(exceptions);
+  if (subject) r.subject.emplace(*subject);
+  r.exceptions.assign(exceptions.begin(), exceptions.end());
   return r;
 }
 
-Object path(std::string p) { return Object{ObjectKind::path, std::move(p), "", 0}; }
-Object subtree(std::string p) { return Object{ObjectKind::subtree, std::move(p), "", 0}; }
-Object fstype(std::string f) { return Object{ObjectKind::fstype, "", std::move(f), 0}; }
+Object path(std::string_view p) { return Object{ObjectKind::path, std::pmr::string(p), "", 0}; }
+Object subtree(std::string_view p) { return Object{ObjectKind::subtree, std::pmr::string(p), "", 0}; }
+Object fstype(std::string_view f) { return Object{ObjectKind::fstype, "", std::pmr::string(f), 0}; }
 Object cap(uint32_t c) { return Object{ObjectKind::capability, "", "", c}; }
 
 // A realistic document using every field and every object kind.
@@ -95,6 +95,102 @@ TEST(DocumentCbor, RoundTripSample) {
   auto back = decode_document(encode_document(d));
   ASSERT_TRUE(back.ok()) << back.error();
   EXPECT_EQ(*back, d);
+}
+
+// Rule strings too long to be held inline, so that each needs memory.
+Document long_strings() {
+  Document d = sample();
+  d.rules.push_back(rule(Action::deny, Operation::write, path("/etc/app/conf.d/a-long-file-name.conf"), std::nullopt,
+                         {"/usr/lib/app/bin/app-admin", "/usr/sbin/app-update-tool"}));
+  d.rules.push_back(rule(Action::allow, Operation::read, subtree("/srv/data/projects/shared"),
+                         "/usr/libexec/app/worker-process"));
+  return d;
+}
+
+bool in(const std::pmr::string& s, const std::pmr::memory_resource* r) { return s.get_allocator().resource() == r; }
+
+// The decoder puts every rule string in the document's arena: one block,
+// not an allocation per string. The strings are copies, not views into the
+// input, which may go away.
+TEST(DocumentCbor, DecodedRuleStringsLiveInTheDocumentsArena) {
+  const Document d = long_strings();
+  auto cbor = encode_document(d);
+  auto back = decode_document(cbor);
+  ASSERT_TRUE(back.ok()) << back.error();
+  std::fill(cbor.begin(), cbor.end(), uint8_t{0});
+  cbor.clear();
+  cbor.shrink_to_fit();
+  EXPECT_EQ(*back, d);
+  ASSERT_FALSE(back->arena.empty());
+  const std::pmr::memory_resource* arena = back->arena.resource();
+  EXPECT_NE(arena, std::pmr::get_default_resource());
+  for (const Rule& r : back->rules) {
+    EXPECT_TRUE(in(r.object.path, arena));
+    EXPECT_TRUE(in(r.object.fstype, arena));
+    if (r.subject) {
+      EXPECT_TRUE(in(*r.subject, arena));
+    }
+    EXPECT_EQ(r.exceptions.get_allocator().resource(), arena);
+    for (const auto& e : r.exceptions) EXPECT_TRUE(in(e, arena));
+  }
+  // A document built any other way has no arena.
+  EXPECT_TRUE(d.arena.empty());
+  EXPECT_EQ(d.arena.resource(), std::pmr::get_default_resource());
+}
+
+// Copies own their strings; moves carry the arena along; assignment never
+// frees an arena that strings still use. (The sanitizer build runs this
+// too, and would see a use after free.)
+TEST(DocumentCbor, ArenaOutlivesEveryStringThatUsesIt) {
+  const Document want = long_strings();
+  auto decoded = [&] {
+    auto back = decode_document(encode_document(want));
+    EXPECT_TRUE(back.ok()) << back.error();
+    return std::move(*back);
+  };
+  const std::pmr::memory_resource* heap = std::pmr::get_default_resource();
+
+  // A copy, then the original dropped: the copy's strings are its own.
+  Document original = decoded();
+  Document copy = original;
+  EXPECT_TRUE(copy.arena.empty());
+  original = Document{};
+  EXPECT_TRUE(in(copy.rules.back().object.path, heap));
+  EXPECT_EQ(copy, want);
+
+  // A move takes the arena with it.
+  Document source = decoded();
+  const std::pmr::memory_resource* arena = source.arena.resource();
+  Document moved = std::move(source);
+  source = Document{};
+  EXPECT_EQ(moved.arena.resource(), arena);
+  EXPECT_TRUE(in(moved.rules.back().object.path, arena));
+  EXPECT_EQ(moved, want);
+
+  // Move-assignment over a decoded document: the rules it replaces are
+  // destroyed with their arena still alive.
+  Document target = decoded();
+  target = decoded();
+  EXPECT_EQ(target, want);
+
+  // Copy-assignment into a decoded document keeps its arena: the rules it
+  // keeps were assigned in place and still use it.
+  Document kept = decoded();
+  const std::pmr::memory_resource* kept_arena = kept.arena.resource();
+  Document smaller = want;
+  smaller.rules.pop_back();
+  kept = smaller;
+  EXPECT_EQ(kept.arena.resource(), kept_arena);
+  EXPECT_EQ(kept, smaller);
+  smaller = Document{};
+  EXPECT_EQ(kept.rules.back().object.path, want.rules[want.rules.size() - 2].object.path);
+
+  // Swapped documents keep their strings.
+  Document a = decoded();
+  Document b = copy;
+  std::swap(a, b);
+  EXPECT_EQ(a, want);
+  EXPECT_EQ(b, want);
 }
 
 TEST(DocumentCbor, RoundTripMinimal) {
@@ -754,7 +850,7 @@ namespace {
 
 // --- Schema 2: device objects and the lockdown level ------------------------
 
-Object device(std::string p) { return Object{ObjectKind::device, std::move(p), "", 0}; }
+Object device(std::string_view p) { return Object{ObjectKind::device, std::pmr::string(p), "", 0}; }
 
 std::vector<Field> device_rule_fields() {
   // {0: deny, 1: write, 2: device, 3: "/dev/vda2"}

@@ -174,8 +174,8 @@ TEST(LanguageParse, ExecMemoryWithExceptionAndSubject) {
   Document d = parse_ok(with_head("deny exec memory except /usr/bin/node\nallow exec memory by /opt/jit\n"));
   ASSERT_EQ(d.rules.size(), 2u);
   EXPECT_EQ(d.rules[0].object.kind, ObjectKind::memory);
-  EXPECT_EQ(d.rules[0].exceptions, std::vector<std::string>{"/usr/bin/node"});
-  EXPECT_EQ(d.rules[1].subject, std::optional<std::string>("/opt/jit"));
+  EXPECT_EQ(d.rules[0].exceptions, std::pmr::vector<std::pmr::string>{"/usr/bin/node"});
+  EXPECT_EQ(d.rules[1].subject, std::optional<std::pmr::string>("/opt/jit"));
   // Memory is a schema-2 feature: the document says so.
   EXPECT_EQ(d.schema, 2u);
   EXPECT_EQ(format_rule(d.rules[0]), "deny exec memory except /usr/bin/node");
@@ -191,7 +191,7 @@ TEST(LanguageParse, CapabilityRuleByName) {
   EXPECT_EQ(r.operation, Operation::capability);
   EXPECT_EQ(r.object.kind, ObjectKind::capability);
   EXPECT_EQ(r.object.capability, 16u);
-  EXPECT_EQ(r.exceptions, std::vector<std::string>{"/usr/bin/kmod"});
+  EXPECT_EQ(r.exceptions, std::pmr::vector<std::pmr::string>{"/usr/bin/kmod"});
 }
 
 TEST(LanguageParse, CapabilityRuleForAnyCapability) {
@@ -217,7 +217,7 @@ TEST(LanguageParse, ExceptionsAreSortedAndRuleLinesRecorded) {
   ASSERT_TRUE(r.ok()) << r.error();
   const Document& d = r->document;
   ASSERT_EQ(d.rules.size(), 2u);
-  EXPECT_EQ(d.rules[0].exceptions, (std::vector<std::string>{"/a", "/usr/bin/c", "/usr/sbin/b"}));
+  EXPECT_EQ(d.rules[0].exceptions, (std::pmr::vector<std::pmr::string>{"/a", "/usr/bin/c", "/usr/sbin/b"}));
   EXPECT_EQ(r->rule_lines, (std::vector<uint32_t>{6, 7}));
 }
 
@@ -1001,7 +1001,7 @@ class RandomDocuments {
         case 0: break;
         case 1: r.subject = path(); break;
         default:
-          for (size_t k = pick(4) + 1; k > 0; --k) r.exceptions.push_back(path());
+          for (size_t k = pick(4) + 1; k > 0; --k) r.exceptions.emplace_back(path());
           std::sort(r.exceptions.begin(), r.exceptions.end());
           r.exceptions.erase(std::unique(r.exceptions.begin(), r.exceptions.end()), r.exceptions.end());
       }
@@ -1843,10 +1843,10 @@ TEST(LanguagePhases, PhasedRuleKeepsItsObjectSubjectAndExceptions) {
                                         "phase running deny exec memory\n"
                                         "phase boot allow read device /dev/sda by /usr/sbin/fsck\n"));
   ASSERT_EQ(d.rules.size(), 4u);
-  EXPECT_EQ(d.rules[0].exceptions, (std::vector<std::string>{"/usr/bin/chfn", "/usr/bin/passwd"}));
+  EXPECT_EQ(d.rules[0].exceptions, (std::pmr::vector<std::pmr::string>{"/usr/bin/chfn", "/usr/bin/passwd"}));
   EXPECT_EQ(d.rules[0].phase, Phase::running);
   EXPECT_EQ(d.rules[1].object.kind, ObjectKind::capability);
-  EXPECT_EQ(d.rules[1].subject, std::optional<std::string>("/usr/bin/kmod"));
+  EXPECT_EQ(d.rules[1].subject, std::optional<std::pmr::string>("/usr/bin/kmod"));
   EXPECT_EQ(d.rules[2].object.kind, ObjectKind::memory);
   EXPECT_EQ(d.rules[3].object.kind, ObjectKind::device);
   EXPECT_EQ(d.schema, 4u);

@@ -119,7 +119,13 @@ class DocDecoder {
   explicit DocDecoder(std::span<const uint8_t> in) : r_(in) {}
 
   Result<Document> run() {
+    // The rules' strings go to the document's arena. Their bytes are at
+    // most the input's (each is encoded with its length before it), so one
+    // block of that size usually holds them all; exception lists take
+    // more when they are many, and the arena grows.
     Document doc;
+    doc.arena = Arena(r_.left());
+    mem_ = doc.arena.resource();
     if (!document(&doc)) return make_error(error_);
     if (!r_.at_end()) return make_error(where(r_.offset()) + "trailing bytes after the document");
     return doc;
@@ -164,10 +170,13 @@ class DocDecoder {
     return true;
   }
 
-  bool text_field(const char* name, std::string* out) {
+  // Into a std::string or a std::pmr::string: built at its size with the
+  // target's allocator, then moved in.
+  template <class String>
+  bool text_field(const char* name, String* out) {
     std::string_view s;
     if (!text_view(name, &s)) return false;
-    *out = std::string(s);  // built at its size, then moved in
+    *out = String(s, out->get_allocator());
     return true;
   }
 
@@ -345,7 +354,16 @@ class DocDecoder {
     // as many rules as those bytes can hold.
     out->reserve(static_cast<size_t>(std::min<uint64_t>(n, r_.left() / kMinRuleBytes)));
     for (uint64_t i = 0; i < n; ++i) {
-      if (!this->rule(i, &out->emplace_back())) return false;
+      Rule& r = out->emplace_back(Rule{.action = Action::deny,
+                                       .operation = Operation::exec,
+                                       .object = {.kind = ObjectKind::any,
+                                                  .path = std::pmr::string(mem_),
+                                                  .fstype = std::pmr::string(mem_),
+                                                  .capability = 0},
+                                       .subject = std::nullopt,
+                                       .exceptions = std::pmr::vector<std::pmr::string>(mem_),
+                                       .phase = Phase::any});
+      if (!this->rule(i, &r)) return false;
     }
     return true;
   }
@@ -396,7 +414,7 @@ class DocDecoder {
         case kRuleSubject: {
           std::string_view s;
           if (!text_view(" subject (key 6)", &s)) return false;
-          rule->subject.emplace(s);
+          rule->subject.emplace(s, mem_);
           break;
         }
         case kRuleExceptions: {
@@ -458,6 +476,7 @@ class DocDecoder {
   std::string error_;
   std::optional<uint64_t> rule_;
   uint64_t schema_ = 1;  // the document's schema version, read first (key 0)
+  std::pmr::memory_resource* mem_ = nullptr;  // the document's arena, set by run()
 };
 
 }  // namespace

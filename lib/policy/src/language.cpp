@@ -342,13 +342,19 @@ std::optional<Error<>> Parser::parse_object(Operation op, Object& object) {
   }
   const std::string kind = t.text;
   ++pos_;
+  auto take_object_path = [&](const char* what) {
+    std::string path;
+    auto e = take_path(what, path);
+    object.path = path;
+    return e;
+  };
   if (kind == "device") {
     object.kind = ObjectKind::device;
-    return take_path("device", object.path);
+    return take_object_path("device");
   }
   if (kind == "path" || kind == "subtree") {
     object.kind = kind == "path" ? ObjectKind::path : ObjectKind::subtree;
-    return take_path(kind == "path" ? "path" : "subtree", object.path);
+    return take_object_path(kind == "path" ? "path" : "subtree");
   }
   // fstype
   if (at_end()) {
@@ -482,7 +488,7 @@ std::optional<Error<>> Parser::rule(Action action, Phase phase) {
     }
   }
   r.exceptions.reserve(order.size());
-  for (size_t i : order) r.exceptions.push_back(std::move(exceptions[i].first));
+  for (size_t i : order) r.exceptions.emplace_back(exceptions[i].first);
 
   if (r.object.kind == ObjectKind::device && r.action == Action::allow && !r.subject) {
     return error(line_, tokens_[0].column,
@@ -803,7 +809,7 @@ std::optional<Error<>> Parser::check_superseded_capabilities() const {
     }
   std::vector<std::string> subjects{""};  // "" = any process the policy does not name
   for (const auto& r : doc.rules) {
-    if (r.subject) subjects.push_back(*r.subject);
+    if (r.subject) subjects.emplace_back(*r.subject);
     subjects.insert(subjects.end(), r.exceptions.begin(), r.exceptions.end());
   }
   std::sort(subjects.begin(), subjects.end());
@@ -816,7 +822,7 @@ std::optional<Error<>> Parser::check_superseded_capabilities() const {
     const std::string_view cap = capability_name(r.object.capability);
     if (cap != "CAP_BPF" && cap != "CAP_PERFMON" && cap != "CAP_CHECKPOINT_RESTORE" && cap != "CAP_SYSLOG") continue;
     // A rule with a subject decides for that subject alone.
-    const std::vector<std::string> own = r.subject ? std::vector<std::string>{*r.subject} : std::vector<std::string>{};
+    const std::vector<std::string> own = r.subject ? std::vector<std::string>{std::string(*r.subject)} : std::vector<std::string>{};
     for (const auto& s : r.subject ? own : subjects)
       for (const Phase phase : {Phase::boot, Phase::running}) {
         Query q;

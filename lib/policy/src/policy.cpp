@@ -394,20 +394,20 @@ Result<void> validate(const Document& doc) {
                         "' is not valid for operation '" + std::string(to_string(r.operation)) + "'");
     bool has_path = o.kind == ObjectKind::path || o.kind == ObjectKind::subtree || o.kind == ObjectKind::device;
     if (has_path ? !is_normalised_absolute_path(o.path) : !o.path.empty())
-      return make_error(rule_name(i) + ": bad object path '" + o.path + "'");
+      return make_error(rule_name(i) + ": bad object path '" + std::string(o.path) + "'");
     if (o.kind == ObjectKind::fstype ? !fstype_magic(o.fstype) : !o.fstype.empty())
-      return make_error(rule_name(i) + ": unknown filesystem type '" + o.fstype + "'");
+      return make_error(rule_name(i) + ": unknown filesystem type '" + std::string(o.fstype) + "'");
     if (o.kind == ObjectKind::capability ? o.capability >= kCapabilityCount : o.capability != 0)
       return make_error(rule_name(i) + ": bad capability number " + std::to_string(o.capability));
     if (r.subject && !is_normalised_absolute_path(*r.subject))
-      return make_error(rule_name(i) + ": subject '" + *r.subject + "' is not an absolute path");
+      return make_error(rule_name(i) + ": subject '" + std::string(*r.subject) + "' is not an absolute path");
     if (o.kind == ObjectKind::device && r.action == Action::allow && !r.subject)
       return make_error(rule_name(i) + ": an allow rule for a device must name a subject ('by')");
     if (r.subject && !r.exceptions.empty())
       return make_error(rule_name(i) + ": a rule with a subject cannot have exceptions");
     for (const auto& e : r.exceptions)
       if (!is_normalised_absolute_path(e))
-        return make_error(rule_name(i) + ": exception '" + e + "' is not an absolute path");
+        return make_error(rule_name(i) + ": exception '" + std::string(e) + "' is not an absolute path");
     if (!std::is_sorted(r.exceptions.begin(), r.exceptions.end()) ||
         std::adjacent_find(r.exceptions.begin(), r.exceptions.end()) != r.exceptions.end())
       return make_error(rule_name(i) + ": exceptions are not sorted and unique");
@@ -447,10 +447,10 @@ Decision decide(const Document& doc, const Query& q) {
     if ((r.object.kind == ObjectKind::memory) != q.memory) continue;
     int subject_rank = 0;
     if (r.subject) {
-      if (q.subject.empty() || *r.subject != q.subject) continue;
+      if (q.subject.empty() || std::string_view(*r.subject) != q.subject) continue;
       subject_rank = 1;
     } else if (!q.subject.empty() &&
-               std::binary_search(r.exceptions.begin(), r.exceptions.end(), q.subject)) {
+               std::binary_search(r.exceptions.begin(), r.exceptions.end(), std::string_view(q.subject), std::less<>())) {
       continue;
     }
     int object_rank = -1;
@@ -465,14 +465,14 @@ Decision decide(const Document& doc, const Query& q) {
           object_rank = 2 + static_cast<int>(depth(r.object.path));
         break;
       case ObjectKind::path:
-        if (!q.path.empty() && q.path == r.object.path) object_rank = kExactRank;
+        if (!q.path.empty() && q.path == std::string_view(r.object.path)) object_rank = kExactRank;
         break;
       case ObjectKind::capability:
         if (q.capability == r.object.capability) object_rank = kExactRank;
         break;
       case ObjectKind::memory: object_rank = 0; break;
       case ObjectKind::device:
-        if (!q.device.empty() && q.device == r.object.path) object_rank = kExactRank + 1;
+        if (!q.device.empty() && q.device == std::string_view(r.object.path)) object_rank = kExactRank + 1;
         break;
     }
     if (object_rank < 0) continue;

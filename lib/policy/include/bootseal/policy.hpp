@@ -7,6 +7,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,10 +69,17 @@ enum class Phase : uint8_t { any = 0, boot = 1, running = 2 };
 // taken for a mistake of unit.
 inline constexpr uint64_t kSealAfterMax = 7 * 24 * 3600;
 
+// The strings of rules are std::pmr strings: a decoded document keeps them
+// in its arena (Document::arena), one block freed with the document
+// instead of one allocation per string. Built any other way (the policy
+// language, a copy, a test), they use the default resource, as
+// std::string would. A copy of a rule or document owns its strings; a rule
+// *moved* out of a decoded document keeps pointing into that document's
+// arena and must not outlive it.
 struct Object {
   ObjectKind kind = ObjectKind::any;
-  std::string path;         // absolute, normalised: ObjectKind::path, ::subtree and ::device
-  std::string fstype;       // a name known to fstype_magic(): ObjectKind::fstype
+  std::pmr::string path;    // absolute, normalised: ObjectKind::path, ::subtree and ::device
+  std::pmr::string fstype;  // a name known to fstype_magic(): ObjectKind::fstype
   uint32_t capability = 0;  // CAP_* number: ObjectKind::capability
 
   friend bool operator==(const Object&, const Object&) = default;
@@ -84,16 +93,56 @@ struct Rule {
   Action action = Action::deny;
   Operation operation = Operation::exec;
   Object object;
-  std::optional<std::string> subject;
-  std::vector<std::string> exceptions;  // sorted, unique
-  Phase phase = Phase::any;             // the phase the rule holds in (schema 4 unless any)
+  std::optional<std::pmr::string> subject;
+  std::pmr::vector<std::pmr::string> exceptions;  // sorted, unique
+  Phase phase = Phase::any;                       // the phase the rule holds in (schema 4 unless any)
 
   friend bool operator==(const Rule&, const Rule&) = default;
 };
 
 using MachineId = std::array<uint8_t, 16>;  // /etc/machine-id, 32 hex digits
 
+// Where a decoded document's rule strings live: one monotonic buffer,
+// sized from the payload, freed in one piece with the document. Only the
+// decoder makes one; every other document has none and its strings use
+// the default resource.
+//
+// Its copy and move keep a document's strings valid whatever is assigned
+// to what: a copied document's strings are its own (pmr containers copy
+// into the default resource), so a copy has no arena, and copy-assignment
+// keeps the target's arena (its rules may still use it); move-assignment
+// swaps, so the rules it replaces are destroyed while their arena lives
+// on in the moved-from document.
+class Arena {
+ public:
+  Arena() = default;
+  explicit Arena(size_t initial_bytes)
+      : resource_(std::make_unique<std::pmr::monotonic_buffer_resource>(initial_bytes)) {}
+  Arena(const Arena&) noexcept {}
+  Arena(Arena&&) noexcept = default;
+  Arena& operator=(const Arena&) noexcept { return *this; }
+  Arena& operator=(Arena&& other) noexcept {
+    resource_.swap(other.resource_);
+    return *this;
+  }
+  ~Arena() = default;
+
+  // The resource to build this document's strings from.
+  std::pmr::memory_resource* resource() const {
+    return resource_ ? resource_.get() : std::pmr::get_default_resource();
+  }
+  bool empty() const { return resource_ == nullptr; }
+
+  // Arenas hold no policy: two documents with the same content are equal.
+  friend bool operator==(const Arena&, const Arena&) { return true; }
+
+ private:
+  std::unique_ptr<std::pmr::monotonic_buffer_resource> resource_;
+};
+
 struct Document {
+  // Declared before rules, so destroyed after them.
+  Arena arena;
   uint64_t schema = kSchemaVersion;
   std::string name;
   uint64_t generation = 0;  // >= 1; the anti-rollback counter
