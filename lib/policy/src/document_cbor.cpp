@@ -354,18 +354,23 @@ class DocDecoder {
     // as many rules as those bytes can hold.
     out->reserve(static_cast<size_t>(std::min<uint64_t>(n, r_.left() / kMinRuleBytes)));
     for (uint64_t i = 0; i < n; ++i) {
-      Rule& r = out->emplace_back(Rule{.action = Action::deny,
-                                       .operation = Operation::exec,
-                                       .object = {.kind = ObjectKind::any,
-                                                  .path = std::pmr::string(mem_),
-                                                  .fstype = std::pmr::string(mem_),
-                                                  .capability = 0},
-                                       .subject = std::nullopt,
-                                       .exceptions = std::pmr::vector<std::pmr::string>(mem_),
-                                       .phase = Phase::any});
-      if (!this->rule(i, &r)) return false;
+      out->push_back(empty_rule());
+      if (!this->rule(i, &out->back())) return false;
     }
     return true;
+  }
+
+  // Rule{} with its strings and exception list on the document's arena.
+  Rule empty_rule() const {
+    return Rule{.action = Action::deny,
+                .operation = Operation::exec,
+                .object = {.kind = ObjectKind::any,
+                           .path = std::pmr::string(mem_),
+                           .fstype = std::pmr::string(mem_),
+                           .capability = 0},
+                .subject = std::nullopt,
+                .exceptions = std::pmr::vector<std::pmr::string>(mem_),
+                .phase = Phase::any};
   }
 
   bool rule(uint64_t index, Rule* rule) {
