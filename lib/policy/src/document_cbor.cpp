@@ -124,7 +124,7 @@ class DocDecoder {
     // block of that size usually holds them all; exception lists take
     // more when they are many, and the arena grows.
     Document doc;
-    doc.arena = Arena(r_.left());
+    doc.arena = Arena(std::max<size_t>(r_.left(), 1));  // its size must not be 0
     mem_ = doc.arena.resource();
     if (!document(&doc)) return make_error(error_);
     if (!r_.at_end()) return make_error(where(r_.offset()) + "trailing bytes after the document");

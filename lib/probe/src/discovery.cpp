@@ -92,8 +92,12 @@ class Discoverer {
     Candidate c;
     c.source = src;
     c.slot = s->index;
-    c.blob = s->blob;
-    c.document = *s->document;
+    // Moved out, not copied: the partition's state is not read again, and
+    // a copy of the document would put each rule string on the heap again
+    // (a decoded document keeps them in its arena).
+    SlotInfo& serving = st->slots[s->index];
+    c.blob = std::move(serving.blob);
+    c.document = std::move(*serving.document);
     c.kid = s->kid;
     c.alg = s->alg;
     c.verified = s->verified;
