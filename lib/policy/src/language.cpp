@@ -822,7 +822,8 @@ std::optional<Error<>> Parser::check_superseded_capabilities() const {
     const std::string_view cap = capability_name(r.object.capability);
     if (cap != "CAP_BPF" && cap != "CAP_PERFMON" && cap != "CAP_CHECKPOINT_RESTORE" && cap != "CAP_SYSLOG") continue;
     // A rule with a subject decides for that subject alone.
-    const std::vector<std::string> own = r.subject ? std::vector<std::string>{std::string(*r.subject)} : std::vector<std::string>{};
+    const std::vector<std::string> own =
+        r.subject ? std::vector<std::string>{std::string(*r.subject)} : std::vector<std::string>{};
     for (const auto& s : r.subject ? own : subjects)
       for (const Phase phase : {Phase::boot, Phase::running}) {
         Query q;

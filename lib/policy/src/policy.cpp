@@ -88,8 +88,6 @@ bool under(std::string_view path, std::string_view dir) {
 // holds in both.
 bool phases_overlap(Phase a, Phase b) { return a == Phase::any || b == Phase::any || a == b; }
 
-// A hash of what makes two rules conflict (operation, object, subject;
-// not the phase).
 // A text's hash for the conflict table, eight bytes at a time: cheaper than
 // std::hash on paths of a few words, and as good for a table whose hits are
 // compared in full.
@@ -110,6 +108,8 @@ uint64_t text_hash(std::string_view s) {
   return (h ^ (h >> 32)) * kMul;
 }
 
+// A hash of what makes two rules conflict (operation, object, subject;
+// not the phase).
 uint64_t conflict_key_hash(const Rule& r) {
   // Most rules leave fstype (and many the path) empty: no need to hash those.
   auto h = [](std::string_view s) -> uint64_t { return s.empty() ? 0 : text_hash(s); };
@@ -472,7 +472,8 @@ Decision decide(const Document& doc, const Query& q) {
       if (q.subject.empty() || std::string_view(*r.subject) != q.subject) continue;
       subject_rank = 1;
     } else if (!q.subject.empty() &&
-               std::binary_search(r.exceptions.begin(), r.exceptions.end(), std::string_view(q.subject), std::less<>())) {
+               std::binary_search(r.exceptions.begin(), r.exceptions.end(), std::string_view(q.subject),
+                                  std::less<>())) {
       continue;
     }
     int object_rank = -1;
