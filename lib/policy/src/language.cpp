@@ -78,7 +78,9 @@ class Parser {
   std::optional<Error<>> phase_statement();
   std::optional<Error<>> seal_after_statement();
   std::optional<Error<>> parse_object(Operation op, Object& object);
-  std::optional<Error<>> take_path(const char* what, std::string& out);
+  // Into a std::string or a rule's std::pmr::string.
+  template <class String>
+  std::optional<Error<>> take_path(const char* what, String& out);
 
   bool at_end() const { return pos_ >= tokens_.size(); }
   const Token& peek() const { return tokens_[pos_]; }
@@ -269,7 +271,8 @@ std::optional<Error<>> Parser::header_once(const char* keyword, size_t& seen_lin
   return std::nullopt;
 }
 
-std::optional<Error<>> Parser::take_path(const char* what, std::string& out) {
+template <class String>
+std::optional<Error<>> Parser::take_path(const char* what, String& out) {
   if (at_end()) {
     return error_at_end(std::string("missing ") + what, "an absolute path");
   }
@@ -342,19 +345,13 @@ std::optional<Error<>> Parser::parse_object(Operation op, Object& object) {
   }
   const std::string kind = t.text;
   ++pos_;
-  auto take_object_path = [&](const char* what) {
-    std::string path;
-    auto e = take_path(what, path);
-    object.path = path;
-    return e;
-  };
   if (kind == "device") {
     object.kind = ObjectKind::device;
-    return take_object_path("device");
+    return take_path("device", object.path);
   }
   if (kind == "path" || kind == "subtree") {
     object.kind = kind == "path" ? ObjectKind::path : ObjectKind::subtree;
-    return take_object_path(kind == "path" ? "path" : "subtree");
+    return take_path(kind == "path" ? "path" : "subtree", object.path);
   }
   // fstype
   if (at_end()) {
