@@ -20,7 +20,9 @@
 #                            when installed) from a copy of the tracked
 #                            files (git ls-files),
 #                            kept in $BOOTSEAL_VM_CACHE/debs/KEY (KEY: sha256
-#                            over the tracked paths and contents), one build
+#                            over the tracked paths and contents but the
+#                            scenarios, tests/vm/programs and
+#                            tests/vm/README.md), one build
 #                            at a time (flock); lintian's E: lines fail it.
 #                            For another DEB_SUITE: built in
 #                            deb_build_chroot's chroot, kept in
@@ -159,7 +161,10 @@ deb_packages() {
 	else
 		command -v dpkg-buildpackage >/dev/null || vm_skip "dpkg-buildpackage not found (dpkg-dev, debhelper)"
 	fi
-	key=$( { cd "$VM_SOURCE_ROOT" && git ls-files -z | LC_ALL=C sort -z |
+	# The QEMU scenarios and their guest programs are not in the package
+	# (its build has no tests): a change to them alone reuses the packages.
+	key=$( { cd "$VM_SOURCE_ROOT" && git ls-files -z -- . ':(exclude)tests/vm/scenarios' \
+		':(exclude)tests/vm/programs' ':(exclude)tests/vm/README.md' | LC_ALL=C sort -z |
 		xargs -0 sha256sum; printf '%s\n' "$chroot"; } | sha256sum | cut -c1-16)
 	local debs=$DEB_CACHE/debs$DEB_SFX ccache=$DEB_CACHE/ccache$DEB_SFX
 	dir=$debs/$key
