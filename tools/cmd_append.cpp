@@ -1,23 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal append [--trust PEM_OR_DIR] [--replace] --kernel IMAGE BLOB
+// bootseal append: appends a sealed policy to a kernel image as its trailer
+// (its command line is in main.cpp).
 #include <iostream>
-#include <memory>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/trailer.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
-namespace {
-
-struct AppendOptions {
-  std::string trust;
-  std::string kernel;
-  std::string blob;
-  bool replace = false;
-};
 
 int run_append(const AppendOptions& o) {
   auto trust = load_trust(o.trust, true);
@@ -53,22 +46,6 @@ int run_append(const AppendOptions& o) {
     std::cout << "note: kernel images installed later carry no policy unless " << kept << " holds this one: "
               << "copy " << o.blob << " there, and the kernel postinst.d hook appends it to each new image\n";
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_append(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<AppendOptions>();
-  auto* sub = app.add_subcommand("append", "Append a sealed policy to a kernel image (blob, then a 40-byte footer).");
-  add_trust_option(sub, o->trust);
-  sub->add_option("--kernel,-k", o->kernel, "The kernel image (symlinks are followed)")->required();
-  sub->add_flag("--replace", o->replace, "Replace a trailer the image already carries");
-  sub->add_option("BLOB", o->blob, "The sealed policy")->required();
-  sub->footer(
-      "Trailers never stack: an image that already carries one is refused (exit 3) unless --replace,\n"
-      "and a replacement with an older generation than the one there is refused. The new image is\n"
-      "written beside the old one, synced and renamed over it.");
-  sub->callback([o, &exit_code] { exit_code = run_append(*o); });
 }
 
 }  // namespace bootseal::tool

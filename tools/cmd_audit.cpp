@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal audit [--follow] [--json] [--pin-dir DIR]
+// bootseal audit: prints the enforcer's audit events, once or following the
+// log (its command line is in main.cpp).
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <iostream>
-#include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "bootseal/policy.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "enforcer_read.hpp"
 #include "enforcer_view.hpp"
@@ -18,13 +20,6 @@
 
 namespace bootseal::tool {
 namespace {
-
-struct AuditOptions {
-  std::string pin_dir = kDefaultPinDir;
-  bool follow = false;
-  bool json = false;
-  uint64_t after = 0;  // print events with a larger sequence number
-};
 
 volatile std::sig_atomic_t g_stop = 0;
 void on_signal(int) { g_stop = 1; }
@@ -86,6 +81,8 @@ EnforcerResult<uint64_t> print_after(const AuditOptions& o, uint64_t last) {
   return last;
 }
 
+}  // namespace
+
 int run_audit(const AuditOptions& o) {
   auto last = print_after(o, o.after);
   if (!last) return fail(last);
@@ -102,24 +99,6 @@ int run_audit(const AuditOptions& o) {
     }
   }
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_audit(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<AuditOptions>();
-  auto* sub = app.add_subcommand("audit", "Print the enforcer's audit events (denials and audit rules).");
-  sub->add_flag("--follow,-f", o->follow, "Keep printing new events until interrupted");
-  sub->add_flag("--json", o->json, "One JSON object per line (with its sequence number, \"seq\")");
-  sub->add_option("--after", o->after, "Only events after this sequence number (default 0: all the log holds)");
-  sub->add_option("--pin-dir", o->pin_dir, "Where the enforcer is pinned (default " + std::string(kDefaultPinDir) + ")");
-  sub->footer(
-      "The enforcer keeps the latest events in a circular log that readers cannot change: reading\n"
-      "consumes nothing, and every reader sees every event the log still holds. Events are numbered\n"
-      "from 1; when the log is full the oldest are overwritten, and a gap after --after N is reported\n"
-      "on stderr. Objects are shown by device and inode (find / -xdev -inum N names them); subjects by\n"
-      "their id in the policy's subject map. `bootseal status` counts the events written and overwritten.");
-  sub->callback([o, &exit_code] { exit_code = run_audit(*o); });
 }
 
 }  // namespace bootseal::tool

@@ -1,22 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal format [--force] [--partition N] DEVICE
+// bootseal format: lays out an empty bootseal policy partition, after
+// probing what the device holds (its command line is in main.cpp).
 #include <algorithm>
 #include <iostream>
-#include <memory>
 
 #include "bootseal/discovery.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
 namespace {
-
-struct FormatOptions {
-  std::string device;
-  std::optional<int> partition;
-  bool force = false;
-};
 
 // What the probe found that formatting would destroy, or "".
 std::string existing_content(const DeviceProbe& p, const std::string& name) {
@@ -42,6 +37,8 @@ std::string existing_content(const DeviceProbe& p, const std::string& name) {
            std::to_string(*p.nonzero_offset) + ")";
   return {};
 }
+
+}  // namespace
 
 int run_format(const FormatOptions& o) {
   auto target = resolve_target(o.device, o.partition, false);
@@ -75,24 +72,6 @@ int run_format(const FormatOptions& o) {
             << ", slot B at offset " << h->slot_offset[1] << ", " << h->slot_size << " bytes each (blobs up to "
             << slot_capacity(*h) << " bytes), rollback floor 0\n";
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_format(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<FormatOptions>();
-  auto* sub = app.add_subcommand("format", "Lay out an empty bootseal policy partition (two empty slots, floor 0).");
-  sub->add_flag("--force,-f", o->force,
-                "Format even when the device holds a filesystem, a partition table, a bootseal partition "
-                "or other data (their signatures are erased first)");
-  sub->add_option("--partition,-p", o->partition, "Format partition N of DEVICE (a disk or disk image)")
-      ->check(CLI::PositiveNumber);
-  sub->add_option("DEVICE", o->device, "The partition (block device or image file)")->required();
-  sub->footer(
-      "The device is probed with libblkid first; anything found (filesystem, RAID or crypto\n"
-      "superblock, partition table, an existing bootseal partition) or any non-zero byte in the\n"
-      "first MiB makes format refuse (exit 3) unless --force is given.");
-  sub->callback([o, &exit_code] { exit_code = run_format(*o); });
 }
 
 }  // namespace bootseal::tool

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal inspect [--json] [--trust PEM_OR_DIR] SOURCE
-// SOURCE is a sealed blob, a bootseal partition, a disk (image) or a kernel
-// image: what it holds, which slot or trailer serves, what was skipped and why.
+// bootseal inspect: what a sealed blob, a bootseal partition, a disk (image)
+// or a kernel image holds, which slot or trailer serves, what was skipped
+// and why (its command line is in main.cpp).
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
-#include <memory>
 
 #include "bootseal/discovery.hpp"
 #include "bootseal/fileio.hpp"
 #include "bootseal/trailer.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
@@ -22,12 +23,6 @@ namespace bootseal::tool {
 namespace {
 
 using nlohmann::json;
-
-struct InspectOptions {
-  std::string trust;
-  std::string source;
-  bool json = false;
-};
 
 // What inspect reports, by the kind of source. Built first, then printed
 // as text or JSON (docs/JSON.md, "bootseal inspect").
@@ -174,6 +169,8 @@ json to_json(const InspectView& v) {
   return j;
 }
 
+}  // namespace
+
 int run_inspect(const InspectOptions& o) {
   auto trust = load_trust(o.trust, false);
   if (!trust) return fail(trust);
@@ -252,22 +249,6 @@ int run_inspect(const InspectOptions& o) {
   else
     print_text(std::cout, v);
   return rc;
-}
-
-}  // namespace
-
-void setup_inspect(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<InspectOptions>();
-  auto* sub = app.add_subcommand(
-      "inspect", "Show what a blob, partition, disk (image) or kernel image holds and which policy it serves.");
-  sub->add_flag("--json", o->json, "Machine-readable output");
-  add_trust_option(sub, o->trust);
-  sub->add_option("SOURCE", o->source, "A sealed blob, a bootseal partition, a disk or a kernel image")->required();
-  sub->footer(
-      "Rules are printed as policy text. Without a trust store (default " + std::string(kDefaultTrustStore) +
-      ")\nsignatures are not checked. Exit 0 when a valid policy is found, 4 when the blob is malformed\n"
-      "or does not verify, 5 when the source holds no valid policy, 6 when its structure is corrupt.");
-  sub->callback([o, &exit_code] { exit_code = run_inspect(*o); });
 }
 
 }  // namespace bootseal::tool

@@ -1,22 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal install [--trust PEM_OR_DIR] [--partition N] --device DEVICE BLOB
+// bootseal install: installs a sealed policy into the partition slot that
+// does not serve (its command line is in main.cpp).
 #include <iostream>
-#include <memory>
 
 #include "bootseal/fileio.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
-namespace {
-
-struct InstallOptions {
-  std::string trust;
-  std::string device;
-  std::optional<int> partition;
-  std::string blob;
-};
 
 int run_install(const InstallOptions& o) {
   auto trust = load_trust(o.trust, true);
@@ -48,22 +41,6 @@ int run_install(const InstallOptions& o) {
   std::cout << "after a successful boot with it, run: bootseal mark-good " << o.device << "\n";
   note_initramfs_trust(std::cout, v.kid, o.blob);
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_install(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<InstallOptions>();
-  auto* sub = app.add_subcommand("install", "Install a sealed policy into the partition slot that does not serve.");
-  add_trust_option(sub, o->trust);
-  sub->add_option("--device,-d", o->device, "The bootseal partition, or a disk (image) holding one")->required();
-  sub->add_option("--partition,-p", o->partition, "Use partition N of DEVICE")->check(CLI::PositiveNumber);
-  sub->add_option("BLOB", o->blob, "The sealed policy (from bootseal-sign seal)")->required();
-  sub->footer(
-      "The blob must verify against the trust store. It is refused (exit 3, nothing written) when its\n"
-      "generation is below the partition's rollback floor or below the policy now serving. The write\n"
-      "goes to the slot that does not serve, is synced and read back; the serving slot is untouched.");
-  sub->callback([o, &exit_code] { exit_code = run_install(*o); });
 }
 
 }  // namespace bootseal::tool

@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal mark-good [--trust PEM_OR_DIR] [--partition N] DEVICE
-// bootseal mark-good --booted [--config FILE] [--trust PEM_OR_DIR]
+// bootseal mark-good: raises the rollback floor of a partition, or with
+// --booted of the store loader.conf names, after a good boot (its command
+// line is in main.cpp).
 #include <sys/stat.h>
 
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
-#include <memory>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/language.hpp"
 #include "bootseal/trailer.hpp"
 #include "bootseal/tpm_log.hpp"
 
+#include "commands.hpp"
 #include "common.hpp"
 #include "enforcer_read.hpp"
 #include "error_exits.hpp"
@@ -22,14 +23,6 @@
 
 namespace bootseal::tool {
 namespace {
-
-struct MarkGoodOptions {
-  std::string trust;
-  std::string device;
-  std::optional<int> partition;
-  bool booted = false;
-  std::string config = loader::kDefaultConfigPath;
-};
 
 // On a machine whose TPM holds the floor (bootseal tpm-setup made
 // /var/lib/bootseal), the TPM's floor is raised by the next boot's loader,
@@ -162,6 +155,8 @@ int run_mark_booted(const MarkGoodOptions& o) {
   return kExitOk;
 }
 
+}  // namespace
+
 int run_mark_good(const MarkGoodOptions& o) {
   if (o.booted) return run_mark_booted(o);
   if (o.device.empty()) return fail(kExitUsage, "mark-good: DEVICE or --booted is required");
@@ -185,32 +180,6 @@ int run_mark_good(const MarkGoodOptions& o) {
             << target->name << "\n";
   note_initramfs_floor(std::cout, out.new_floor);
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_mark_good(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<MarkGoodOptions>();
-  auto* sub = app.add_subcommand(
-      "mark-good", "Raise the partition's rollback floor to the generation now serving (after a good boot).");
-  add_trust_option(sub, o->trust);
-  sub->add_option("--partition,-p", o->partition, "Use partition N of DEVICE")->check(CLI::PositiveNumber);
-  auto* device =
-      sub->add_option("DEVICE", o->device, "The bootseal partition, or a disk (image) holding one");
-  auto* booted = sub->add_flag("--booted", o->booted,
-                               "Mark this boot good: raise the floor of the store loader.conf names to the "
-                               "generation in force, and record it (bootseal-mark-good.service)");
-  booted->excludes(device);
-  sub->add_option("--config,-c", o->config, "With --booted: the machine's loader configuration")
-      ->capture_default_str()
-      ->needs(booted);
-  sub->footer(
-      "Run it once a boot with the newly installed policy has succeeded: from then on the older slot\n"
-      "is no longer a fallback. Refused (exit 3) when no slot serves a valid policy.\n"
-      "--booted raises the floor only to the generation the running enforcer holds, which the store must\n"
-      "hold (exit 3 when no policy is in force or the store does not hold it), asks the TPM's floor\n"
-      "(tpm != off) to follow at the next boot, and writes /var/lib/bootseal/assessment.");
-  sub->callback([o, &exit_code] { exit_code = run_mark_good(*o); });
 }
 
 }  // namespace bootseal::tool

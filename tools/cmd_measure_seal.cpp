@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal measure-seal [--pin-dir DIR] [--tcti T] [--log FILE] [--wait] [--quiet]
+// bootseal measure-seal (its command line is in main.cpp).
 //
 // Measures the end of the policy's boot phase into the PCR the loader
 // measured the policy into this boot (docs/LOADER.md, "TPM"), as
@@ -16,7 +16,6 @@
 #include <cstring>
 #include <ctime>
 #include <iostream>
-#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
@@ -24,6 +23,7 @@
 #include "bootseal/fileio.hpp"
 #include "bootseal/tpm.hpp"
 #include "bootseal/tpm_log.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "enforcer_read.hpp"
 #include "error_exits.hpp"
@@ -31,14 +31,6 @@
 
 namespace bootseal::tool {
 namespace {
-
-struct MeasureSealOptions {
-  std::string pin_dir = kDefaultPinDir;
-  std::string tcti = "device:/dev/tpmrm0";
-  std::string log = tpm::kMeasureLogPath;
-  bool wait = false;
-  bool quiet = false;
-};
 
 // The seal as the enforcer recorded it (stats.sealed), never inferred from
 // this process's clock, which a time namespace can shift. Past the
@@ -59,6 +51,8 @@ EnforcerResult<void> refresh_seal(const std::string& pin_dir, EnforcerState& st)
   st.stats = *stats;
   return {};
 }
+
+}  // namespace
 
 int run_measure_seal(const MeasureSealOptions& o) {
   auto say = [&o](const std::string& line) {
@@ -170,27 +164,6 @@ int run_measure_seal(const MeasureSealOptions& o) {
   say("PCR " + std::to_string(e.pcr) + " extended with the seal's digest " + to_hex(e.digest) + " (sealed " +
       (e.reason == "trigger" ? "by the seal-by program" : "at the seal-after deadline") + ")");
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_measure_seal(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<MeasureSealOptions>();
-  auto* sub = app.add_subcommand("measure-seal", "Measure the end of the policy's boot phase into the loader's PCR.");
-  sub->add_option("--pin-dir", o->pin_dir, "The enforcer's pin directory (default " + std::string(kDefaultPinDir) + ")");
-  sub->add_option("--tcti", o->tcti, "How to reach the TPM (default device:/dev/tpmrm0)");
-  sub->add_option("--log", o->log, "The measurement log (default " + std::string(tpm::kMeasureLogPath) + ")");
-  sub->add_flag("--wait", o->wait, "Before the seal, wait for it (the seal-by program, or the deadline)");
-  sub->add_flag("--quiet", o->quiet, "Print nothing but errors");
-  sub->footer(
-      "Once the boot phase is over (bootseal-seal, or the seal-after deadline), extends the PCR the\n"
-      "loader measured the policy into this boot with SHA-256(\"bootseal: sealed by trigger\") or\n"
-      "SHA-256(\"bootseal: sealed at deadline\"), and logs the record beside the loader's. Exit 0\n"
-      "with nothing done: the policy has no phases, the loader used no TPM this boot, or the seal\n"
-      "is measured already (the PCR is extended once per boot). Exit 3: the boot phase is not\n"
-      "over (without --wait). Exit 6: the log is damaged, or does not show the policy in force as the\n"
-      "one measured (nothing is extended). bootseal-measure-seal.service runs it with --wait.");
-  sub->callback([o, &exit_code] { exit_code = run_measure_seal(*o); });
 }
 
 }  // namespace bootseal::tool

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal status [--json] [--pin-dir DIR]
+// bootseal status: what the running enforcer holds, read from its pins, and
+// the TPM's side and the boot assessment (its command line is in main.cpp).
 #include <cctype>
 #include <cstdio>
 #include <ctime>
 #include <iostream>
-#include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "bootseal/seal.hpp"
 #include "bootseal/tpm.hpp"
 #include "bootseal/tpm_log.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "enforcer_read.hpp"
 #include "enforcer_view.hpp"
@@ -22,12 +24,6 @@
 
 namespace bootseal::tool {
 namespace {
-
-struct StatusOptions {
-  std::string pin_dir = kDefaultPinDir;
-  bool json = false;
-  std::string tcti = "device:/dev/tpmrm0";
-};
 
 // A PCR's SHA-256 value as sysfs shows it, in lower case; "" unreadable.
 std::string read_pcr(unsigned pcr) {
@@ -175,6 +171,8 @@ std::optional<AssessmentView> assessment_view(const StatusView& v) {
   return a;
 }
 
+}  // namespace
+
 int run_status(const StatusOptions& o) {
   auto st = read_enforcer(o.pin_dir);
   if (!st) return fail(st);
@@ -186,18 +184,6 @@ int run_status(const StatusOptions& o) {
   else
     print_status(std::cout, v);
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_status(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<StatusOptions>();
-  auto* sub = app.add_subcommand("status", "Show what the running enforcer holds, read from its pins.");
-  sub->add_flag("--json", o->json, "Machine-readable output");
-  sub->add_option("--pin-dir", o->pin_dir, "Where the enforcer is pinned (default " + std::string(kDefaultPinDir) + ")");
-  sub->add_option("--tcti", o->tcti, "How to reach the TPM (default device:/dev/tpmrm0)");
-  sub->footer("Exit 0 when an enforcer is installed, 5 when none is, 1 when its pins cannot be read.");
-  sub->callback([o, &exit_code] { exit_code = run_status(*o); });
 }
 
 }  // namespace bootseal::tool

@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal strip --kernel IMAGE
+// bootseal strip: removes the bootseal trailer from a kernel image (its
+// command line is in main.cpp).
 #include <iostream>
-#include <memory>
 
 #include "bootseal/trailer.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
-namespace {
-
-struct StripOptions {
-  std::string kernel;
-};
 
 int run_strip(const StripOptions& o) {
   auto t = read_trailer(o.kernel);
@@ -28,16 +24,6 @@ int run_strip(const StripOptions& o) {
   std::cout << o.kernel << ": removed the bootseal trailer (" << r->removed << " bytes); " << r->image_length
             << " bytes of the original image remain\n";
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_strip(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<StripOptions>();
-  auto* sub = app.add_subcommand("strip", "Remove the bootseal trailer from a kernel image, restoring its exact bytes.");
-  sub->add_option("--kernel,-k", o->kernel, "The kernel image (symlinks are followed)")->required();
-  sub->footer("Refused (exit 3) when the image carries no trailer; exit 6 when its footer is corrupt.");
-  sub->callback([o, &exit_code] { exit_code = run_strip(*o); });
 }
 
 }  // namespace bootseal::tool

@@ -1,29 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal tpm-setup [--tcti T] [--nv-index 0xN] [--owner-auth-file F] [--floor N]
+// bootseal tpm-setup: defines the TPM NV index that holds the rollback floor
+// (its command line is in main.cpp).
 #include <unistd.h>
 
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <memory>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/tpm.hpp"
 #include "bootseal/tpm_log.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::tool {
 namespace {
-
-struct TpmSetupOptions {
-  std::string tcti = "device:/dev/tpmrm0";
-  std::string index = "0x01d10250";
-  std::string owner_auth_file;
-  uint64_t floor = 0;
-};
 
 std::optional<uint32_t> parse_index(const std::string& s) {
   if (s.size() < 3 || s.size() > 10 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return std::nullopt;
@@ -32,6 +26,8 @@ std::optional<uint32_t> parse_index(const std::string& s) {
   if (ec != std::errc() || p != s.data() + s.size() || !tpm::in_linux_range(v)) return std::nullopt;
   return v;
 }
+
+}  // namespace
 
 int run_tpm_setup(const TpmSetupOptions& o) {
   const auto index = parse_index(o.index);
@@ -80,25 +76,6 @@ int run_tpm_setup(const TpmSetupOptions& o) {
   if (*index != tpm::kDefaultFloorIndex) std::cout << " with tpm-nv-index = " << idx;
   std::cout << ", then " << kRegenerate << "\n";
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_tpm_setup(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<TpmSetupOptions>();
-  auto* sub = app.add_subcommand("tpm-setup", "Define the TPM NV index that holds the rollback floor (once per TPM).");
-  sub->add_option("--tcti", o->tcti, "How to reach the TPM (default device:/dev/tpmrm0)");
-  sub->add_option("--nv-index", o->index, "The NV index, in the Linux range 0x01D10200-0x01D105FF (default 0x01d10250)");
-  sub->add_option("--owner-auth-file", o->owner_auth_file,
-                  "A file holding the owner hierarchy's authorization value (default: empty)");
-  sub->add_option("--floor", o->floor, "The floor a new index starts at (default 0)");
-  sub->footer(
-      "Defines an 8-byte ordinary index under the owner hierarchy (attributes: docs/LOADER.md, \"TPM\"),\n"
-      "writes the starting floor, and makes /var/lib/bootseal for mark-good's requests. An index that is\n"
-      "already bootseal's is left as it is (exit 0); one with other attributes is refused (exit 3).\n"
-      "From the next boot the loader (tpm = auto or required) reads the floor, raises it on mark-good's\n"
-      "request and write-locks the index until the reboot after.");
-  sub->callback([o, &exit_code] { exit_code = run_tpm_setup(*o); });
 }
 
 }  // namespace bootseal::tool

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal update [--config FILE] [--trust PEM_OR_DIR] [--check] [--trigger] BLOB|-
+// bootseal update (its command line is in main.cpp).
 //
 // Installs a sealed policy into the store this machine's loader.conf names:
 // what a policy package's maintainer scripts run (docs/FLEET.md).
@@ -11,12 +11,12 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
-#include <memory>
 #include <variant>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/language.hpp"
 #include "bootseal/trailer.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
@@ -26,16 +26,6 @@ extern char** environ;
 
 namespace bootseal::tool {
 namespace {
-
-struct UpdateOptions {
-  std::string config = loader::kDefaultConfigPath;
-  std::string trust;
-  bool check = false;
-  bool trigger = false;
-  bool rename = false;
-  std::string blob;
-  std::string policy;  // loader.conf's `policy` ("" any)
-};
 
 Result<std::vector<uint8_t>> read_blob(const std::string& path) {
   if (path != "-") return read_file(path, kMaxBlobSize);
@@ -227,6 +217,8 @@ int update_file(const UpdateOptions& o, const Store& st, std::span<const uint8_t
   return kExitOk;
 }
 
+}  // namespace
+
 int run_update(UpdateOptions o) {
   auto mc = load_machine_config(o.config);
   if (!mc) return fail(kExitFailure, mc.error());
@@ -271,38 +263,6 @@ int run_update(UpdateOptions o) {
     std::cout << note->text;
   }
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_update(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<UpdateOptions>();
-  auto* sub = app.add_subcommand(
-      "update", "Install a sealed policy into the store this machine boots from (as loader.conf names it).");
-  sub->add_option("--config,-c", o->config, "The machine's loader configuration")
-      ->capture_default_str();
-  sub->add_option("--trust,-t", o->trust,
-                  "Trusted public key (PEM) or a directory of *.pem (default: loader.conf's 'trust')");
-  sub->add_flag("--check", o->check, "Run every check and write nothing (a package's preinst)");
-  sub->add_flag("--trigger", o->trigger,
-                "When the initramfs must be regenerated, activate dpkg's update-initramfs trigger "
-                "(in a maintainer script) instead of printing a note");
-  sub->add_flag("--rename", o->rename,
-                "Let a policy of another name replace the one the store holds (where loader.conf names none)");
-  sub->add_option("BLOB", o->blob, "The sealed policy, or - for standard input")->required();
-  sub->footer(
-      "The store is the first 'source' of loader.conf that names one (default: partitions, then kernel):\n"
-      "  partitions, device PATH     the bootseal partition (exactly one on the machine), as 'install'\n"
-      "  kernel, kernel-image PATH   the trailer of the running kernel's image and of every image under\n"
-      "                              /boot that carries one, and /etc/bootseal/kernel.sealed\n"
-      "  file /etc/bootseal/policy.sealed   that file; the initramfs carries it (regenerated)\n"
-      "  root-file PATH              that file\n"
-      "The blob must verify against the machine's trust store. Refused (exit 3, nothing written): a\n"
-      "generation below loader.conf's floor, the partition's rollback floor, or the policy the store\n"
-      "holds; another blob of the generation the store holds; a policy of another name than\n"
-      "loader.conf's 'policy', or, without one, than the store's policy (unless --rename). The store\n"
-      "already holding this very blob is success (nothing written).");
-  sub->callback([o, &exit_code] { exit_code = run_update(*o); });
 }
 
 }  // namespace bootseal::tool

@@ -32,12 +32,6 @@ Result<Trust> load_trust(const std::string& option, bool required) {
   return t;
 }
 
-void add_trust_option(CLI::App* sub, std::string& into) {
-  sub->add_option("--trust,-t", into,
-                  std::string("Trusted public keys: one PEM file or a directory of *.pem (default ") +
-                      kDefaultTrustStore + ")");
-}
-
 Result<Target> resolve_target(const std::string& device, std::optional<int> partition, bool auto_select) {
   auto probe = probe_device(device);
   if (!probe) return make_error(probe.error());

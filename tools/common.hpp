@@ -3,9 +3,9 @@
 // device targets and the printing of partitions and policies.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include <cstdint>
 #include <iosfwd>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -29,7 +29,6 @@ struct Trust {
   view::TrustView view() const { return {origin, store.has_value()}; }
 };
 Result<Trust> load_trust(const std::string& option, bool required);
-void add_trust_option(CLI::App* sub, std::string& into);
 
 // Where a device-taking command reads and writes: a partition device or an
 // image holding a bootseal partition, or one partition of a disk (image).
@@ -71,19 +70,5 @@ void note_initramfs_floor(std::ostream& out, uint64_t floor);
 void print_policy(std::ostream& out, const view::PolicyView& policy, const view::SignatureView& signature,
                   const std::string& indent);
 void print_partition(std::ostream& out, const view::PartitionView& p);
-
-// Each binds its subcommand's flags; running it stores the exit code.
-void setup_format(CLI::App& app, int& exit_code);
-void setup_install(CLI::App& app, int& exit_code);
-void setup_update(CLI::App& app, int& exit_code);
-void setup_slots(CLI::App& app, int& exit_code);
-void setup_mark_good(CLI::App& app, int& exit_code);
-void setup_append(CLI::App& app, int& exit_code);
-void setup_strip(CLI::App& app, int& exit_code);
-void setup_inspect(CLI::App& app, int& exit_code);
-void setup_status(CLI::App& app, int& exit_code);
-void setup_audit(CLI::App& app, int& exit_code);
-void setup_tpm_setup(CLI::App& app, int& exit_code);
-void setup_measure_seal(CLI::App& app, int& exit_code);
 
 }  // namespace bootseal::tool

@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal-sign check POLICY...: the language check, no key needed.
+// bootseal-sign check: the language check, no key needed (its command line
+// is in main.cpp).
 #include <iostream>
-#include <memory>
 
 #include "bootseal/language.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::sign {
-namespace {
-
-struct CheckOptions {
-  std::vector<std::string> policies;
-  bool canonical = false;
-};
 
 int run_check(const CheckOptions& o) {
   int rc = kExitOk;
@@ -40,16 +35,6 @@ int run_check(const CheckOptions& o) {
     }
   }
   return rc;
-}
-
-}  // namespace
-
-void setup_check(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<CheckOptions>();
-  auto* sub = app.add_subcommand("check", "Check policy sources for errors (no key needed).");
-  sub->add_flag("--canonical", o->canonical, "Print each policy's canonical text instead of a summary");
-  sub->add_option("POLICY", o->policies, "Policy source files")->required();
-  sub->callback([o, &exit_code] { exit_code = run_check(*o); });
 }
 
 }  // namespace bootseal::sign

@@ -1,25 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal-sign inspect [--json] [--trust PEM_OR_DIR] BLOB: what a sealed blob holds.
+// bootseal-sign inspect: what a sealed blob holds (its command line is in
+// main.cpp).
 #include <iostream>
-#include <memory>
 #include <optional>
 #include <nlohmann/json.hpp>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/language.hpp"
 #include "bootseal/view.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::sign {
 namespace {
-
-struct InspectOptions {
-  std::string blob;
-  std::string trust;
-  bool json = false;
-};
 
 // What inspect reports: the blob (docs/JSON.md, "blob") and its file.
 struct InspectView {
@@ -42,6 +37,8 @@ void print_text(std::ostream& out, const InspectView& v) {
       << (sig.checked ? std::string(to_string(*sig.checked)) : std::string("not checked (no --trust given)")) << "\n"
       << v.blob.policy->text;
 }
+
+}  // namespace
 
 int run_inspect(const InspectOptions& o) {
   auto blob = read_file(o.blob, kMaxBlobSize);
@@ -73,17 +70,6 @@ int run_inspect(const InspectOptions& o) {
   else
     print_text(std::cout, v);
   return checked ? exit_code_for(*checked) : kExitOk;
-}
-
-}  // namespace
-
-void setup_inspect(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<InspectOptions>();
-  auto* sub = app.add_subcommand("inspect", "Show what a sealed blob holds: header, alg, kid and the policy as text.");
-  sub->add_flag("--json", o->json, "Machine-readable output");
-  sub->add_option("--trust,-t", o->trust, "Also verify the signature against this PEM file or directory");
-  sub->add_option("BLOB", o->blob, "Sealed blob")->required();
-  sub->callback([o, &exit_code] { exit_code = run_inspect(*o); });
 }
 
 }  // namespace bootseal::sign

@@ -1,21 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal-sign keygen [--alg ed25519|es256|es384|ps256] PRIVATE.pem PUBLIC.pem
+// bootseal-sign keygen: generates a signing key pair (its command line is in
+// main.cpp).
 #include <iostream>
 #include <map>
-#include <memory>
 
+#include "commands.hpp"
 #include "common.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
 
 namespace bootseal::sign {
-namespace {
-
-struct KeygenOptions {
-  std::string alg = "ed25519";
-  std::string private_pem;
-  std::string public_pem;
-};
 
 int run_keygen(const KeygenOptions& o) {
   static const std::map<std::string, Alg> kAlgs = {
@@ -29,19 +23,6 @@ int run_keygen(const KeygenOptions& o) {
             << "alg:         " << to_string(alg) << "\n"
             << "kid:         " << to_hex(pub->kid) << "\n";
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_keygen(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<KeygenOptions>();
-  auto* sub = app.add_subcommand("keygen", "Generate a signing key pair (PKCS#8 private key, mode 0600).");
-  sub->add_option("--alg", o->alg, "Key algorithm")
-      ->check(CLI::IsMember({"ed25519", "es256", "es384", "ps256"}))
-      ->capture_default_str();
-  sub->add_option("PRIVATE", o->private_pem, "Private key PEM to create (never overwritten)")->required();
-  sub->add_option("PUBLIC", o->public_pem, "Public key PEM to create (goes into trust stores)")->required();
-  sub->callback([o, &exit_code] { exit_code = run_keygen(*o); });
 }
 
 }  // namespace bootseal::sign

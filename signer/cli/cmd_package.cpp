@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal-sign package [--output DIR] [--maintainer M] [--name PKG] [--trust PEM_OR_DIR] [--force] BLOB:
-// a Debian package that installs a sealed policy with `bootseal update`.
+// bootseal-sign package: a Debian package that installs a sealed policy with
+// `bootseal update` (its command line is in main.cpp).
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <memory>
 #include <optional>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/language.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "deb.hpp"
 #include "error_exits.hpp"
@@ -18,15 +18,6 @@
 
 namespace bootseal::sign {
 namespace {
-
-struct PackageOptions {
-  std::string output = ".";
-  std::string maintainer;
-  std::string name;
-  std::string trust;
-  std::string blob;
-  bool force = false;
-};
 
 uint64_t now_seconds() {
   auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
@@ -61,6 +52,8 @@ Result<Checked, int> check_blob(const PackageOptions& o, std::span<const uint8_t
   }
   return c;
 }
+
+}  // namespace
 
 int run_package(const PackageOptions& o) {
   // What the command line and the environment say, before any file is read.
@@ -120,30 +113,6 @@ int run_package(const PackageOptions& o) {
                                    : std::string("not checked (no --trust given); each machine verifies it"))
             << "\n";
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_package(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<PackageOptions>();
-  auto* sub = app.add_subcommand("package", "Make a Debian package that installs a sealed blob with `bootseal update`.");
-  sub->add_option("--output,-o", o->output, "Directory to write PACKAGE_GENERATION_all.deb into")
-      ->capture_default_str();
-  sub->add_option("--maintainer", o->maintainer,
-                  "Maintainer field, \"NAME <EMAIL>\" (default: $DEBFULLNAME <$DEBEMAIL>, else " +
-                      std::string(kDefaultMaintainer) + ")");
-  sub->add_option("--name", o->name, "Package name (default: bootseal-policy-POLICYNAME)");
-  sub->add_option("--trust,-t", o->trust, "Verify the blob against this PEM file or directory first");
-  sub->add_flag("--force", o->force, "Replace an existing package file with other contents");
-  sub->add_option("BLOB", o->blob, "Sealed blob")->required();
-  sub->footer(
-      "The package puts BLOB in /var/lib/bootseal/packages/PACKAGE.sealed; its preinst runs\n"
-      "`bootseal update --check` on it, its postinst `bootseal update --trigger`. Timestamps come\n"
-      "from SOURCE_DATE_EPOCH when set. Exit codes: 0 written (or the same file already there),\n"
-      "1 unreadable input or unwritable output, 2 bad command line or SOURCE_DATE_EPOCH, 3 the file\n"
-      "exists with other contents, 4 malformed blob, 5 kid not in the --trust store,\n"
-      "6 signature does not verify.");
-  sub->callback([o, &exit_code] { exit_code = run_package(*o); });
 }
 
 }  // namespace bootseal::sign

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-// bootseal-sign seal --key KEY [-o OUT] POLICY: compile and sign.
+// bootseal-sign seal: compile and sign (its command line is in main.cpp).
 #include <iostream>
-#include <memory>
 
 #include "bootseal/fileio.hpp"
 #include "bootseal/language.hpp"
+#include "commands.hpp"
 #include "common.hpp"
 #include "error_exits.hpp"
 #include "exit_codes.hpp"
@@ -12,18 +12,14 @@
 namespace bootseal::sign {
 namespace {
 
-struct SealOptions {
-  std::string key;
-  std::string output;
-  std::string policy;
-};
-
 std::string default_output(const std::string& policy) {
   std::filesystem::path p(policy);
   if (p.extension() == ".policy") p.replace_extension(".sealed");
   else p += ".sealed";
   return p.filename().string();
 }
+
+}  // namespace
 
 int run_seal(const SealOptions& o) {
   auto parsed = parse_policy_file(o.policy);
@@ -46,19 +42,6 @@ int run_seal(const SealOptions& o) {
             << "kid:        " << to_hex(key->kid) << "\n"
             << "sha256:     " << to_hex(sha256(*blob)) << "\n";
   return kExitOk;
-}
-
-}  // namespace
-
-void setup_seal(CLI::App& app, int& exit_code) {
-  auto o = std::make_shared<SealOptions>();
-  auto* sub = app.add_subcommand("seal", "Compile a policy source and sign it into a sealed blob.");
-  sub->add_option("--key,-k", o->key,
-                  "Private key: a PEM file, or an OpenSSL store URI (file:..., pkcs11:...)")
-      ->required();
-  sub->add_option("--output,-o", o->output, "Sealed blob to write (default: POLICY with .sealed)");
-  sub->add_option("POLICY", o->policy, "Policy source (.policy)")->required();
-  sub->callback([o, &exit_code] { exit_code = run_seal(*o); });
 }
 
 }  // namespace bootseal::sign

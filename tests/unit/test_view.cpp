@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 

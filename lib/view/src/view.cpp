@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "bootseal/view.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "bootseal/language.hpp"
 
 namespace bootseal::view {
