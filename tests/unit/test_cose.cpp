@@ -754,6 +754,17 @@ TEST(HostileEnvelope, SignedPayloadInvalidPolicy) {
   EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, encode_document(d))), VerifyStatus::invalid_policy);
 }
 
+// A payload that does not decode is malformed, even when what came before
+// the fault already broke an invariant (the decoder checks rules as it goes).
+TEST(HostileEnvelope, SignedPayloadInvalidAndMalformed) {
+  Document d = sample();
+  d.rules[0].subject.emplace("relative/subject");
+  Bytes payload = encode_document(d);
+  EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, payload)), VerifyStatus::invalid_policy);
+  payload.push_back(0x00);
+  EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, payload)), VerifyStatus::malformed_payload);
+}
+
 TEST(HostileEnvelope, TooLarge) {
   Bytes blob(kMaxBlobSize + 1, 0);
   EXPECT_EQ(verify(blob), VerifyStatus::too_large);

@@ -648,7 +648,9 @@ TEST(DocumentCborReject, SubjectWrongType) {
   expect_refused(doc_with_rule(r), "subject (key 6): expected a text string");
 }
 
-// --- Rejections: validate() runs after decoding ----------------------------
+// --- Rejections: validate()'s invariants -----------------------------------
+// The decoder checks each rule as it decodes it, not in a second pass; what
+// it refuses, and the reason it gives, must still be validate()'s.
 
 TEST(DocumentCborReject, GenerationZeroFailsValidation) {
   auto f = minimal_fields();
@@ -660,6 +662,49 @@ TEST(DocumentCborReject, RelativePathFailsValidation) {
   auto r = path_rule_fields();
   r[3].value = T("etc/shadow");
   expect_refused(doc_with_rule(r), "bad object path");
+}
+
+// Documents that decode but break validate() in more than one place: the
+// decoder names the same one, in validate()'s order (the document's fields,
+// then the first rule that breaks an invariant, then conflicts).
+TEST(DocumentCborReject, InvariantsNamedInValidatesOrder) {
+  auto phased = [] {
+    Document d = sample();
+    d.rules[2].phase = Phase::boot;  // a phase without a seal-after deadline
+    return d;
+  };
+  auto bad_path = [](Document d, size_t i) {
+    d.rules[i].object.path = "etc/shadow";
+    return d;
+  };
+  auto bad_subject = [](Document d, size_t i) {
+    d.rules[i].subject.emplace("usr/bin/passwd");
+    return d;
+  };
+  auto conflict = [](Document d) {
+    d.rules.push_back(d.rules[4]);  // rule 8 repeats rule 5
+    d.rules.back().action = Action::audit;
+    return d;
+  };
+  Document gen0 = bad_path(sample(), 4);
+  gen0.generation = 0;
+  const std::vector<std::pair<Document, std::string>> cases = {
+      {gen0, "generation must be at least 1"},
+      {bad_subject(bad_path(sample(), 4), 5), "rule 5: bad object path"},
+      {bad_path(conflict(sample()), 5), "rule 6: bad object path"},
+      {conflict(sample()), "rule 8 conflicts with rule 5"},
+      {phased(), "needs a seal-after deadline"},
+      {bad_path(phased(), 4), "needs a seal-after deadline"},
+  };
+  for (auto [doc, what] : cases) {
+    doc.schema = required_schema(doc);  // as encode_document() writes it
+    const auto v = validate(doc);
+    ASSERT_FALSE(v.ok()) << what;
+    EXPECT_THAT(v.error(), HasSubstr(what));
+    const auto decoded = decode_document(encode_document(doc));
+    ASSERT_FALSE(decoded.ok()) << what;
+    EXPECT_EQ(decoded.error(), "policy document: " + v.error());
+  }
 }
 
 TEST(DocumentCborReject, EveryTruncationRefused) {

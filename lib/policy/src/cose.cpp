@@ -406,9 +406,8 @@ VerifyStatus verify_sealed(std::span<const uint8_t> blob, const TrustStore& trus
   if (key == nullptr) return VerifyStatus::unknown_key;
   if (const VerifyStatus s = verify_signature_view(env, *key, {}); s != VerifyStatus::ok) return s;
   // Verified data begins here: the payload is what the key holder signed.
-  auto doc = detail::decode_document_unchecked(env.payload);
-  if (!doc) return VerifyStatus::malformed_payload;
-  if (!validate(*doc)) return VerifyStatus::invalid_policy;
+  auto doc = detail::decode_and_validate(env.payload);
+  if (!doc) return doc.kind();
   out->document = std::move(*doc);
   out->kid = env.kid;
   out->alg = static_cast<Alg>(env.alg);

@@ -19,6 +19,7 @@
 #include "bootseal/seal.hpp"
 #include "cbor_strict.hpp"
 #include "seal_internal.hpp"
+#include "validate_internal.hpp"
 
 namespace bootseal {
 // Schemas 1 to 4 (FORMAT.md, "The policy document").
@@ -114,11 +115,19 @@ void encode_rule(cbor::Writer& w, const Rule& r) {
 // so what it accepts also passes check_deterministic. Each failure names
 // the byte offset and what was expected there; when the encoding is at
 // fault, the caller replaces that with check_deterministic's reason.
+//
+// With `validate`, each rule is also checked against validate()'s
+// invariants as soon as it is decoded, while its bytes and strings are
+// still in the cache, instead of in a second pass over the rules: run()
+// then fails with VerifyStatus::invalid_policy and validate()'s message,
+// and what it returns passes validate(). Without, validate() is the
+// caller's (decode_document_unchecked). Either way an undecodable input
+// fails with VerifyStatus::malformed_payload.
 class DocDecoder {
  public:
-  explicit DocDecoder(std::span<const uint8_t> in) : r_(in) {}
+  DocDecoder(std::span<const uint8_t> in, bool validate) : r_(in), validate_(validate) {}
 
-  Result<Document> run() {
+  Result<Document, VerifyStatus> run() {
     // The rules' strings go to the document's arena. Their bytes are at
     // most the input's (each is encoded with its length before it), so one
     // block of that size usually holds them all; exception lists take
@@ -126,12 +135,32 @@ class DocDecoder {
     Document doc;
     doc.arena = Arena(std::max<size_t>(r_.left(), 1));  // its size must not be 0
     mem_ = doc.arena.resource();
-    if (!document(&doc)) return make_error(error_);
-    if (!r_.at_end()) return make_error(where(r_.offset()) + "trailing bytes after the document");
+    if (!document(&doc)) return malformed(error_);
+    if (!r_.at_end()) return malformed(where(r_.offset()) + "trailing bytes after the document");
+    // One document, one encoding: a writer stores the lowest schema version
+    // that holds the document (required_schema()), so a higher one is
+    // refused, here where the verified path (verify_sealed) decodes too.
+    if (const uint64_t need = detail::required_schema(doc, summary_); doc.schema > need)
+      return malformed("policy document: schema version (key 0) is " + std::to_string(doc.schema) +
+                       ", but nothing in the document needs more than " + std::to_string(need) +
+                       " (a writer stores the lowest version that holds the document)");
+    if (validate_) {
+      // validate()'s order: the document's fields, the first rule that
+      // breaks an invariant, the conflicts.
+      if (auto v = detail::validate_fields(doc, summary_); !v) return invalid(v.error());
+      if (rule_error_) return invalid(*rule_error_);
+      if (auto v = detail::validate_conflicts(doc.rules, hashes_); !v) return invalid(v.error());
+    }
     return doc;
   }
 
  private:
+  static Error<VerifyStatus> malformed(std::string message) {
+    return make_error(VerifyStatus::malformed_payload, std::move(message));
+  }
+  static Error<VerifyStatus> invalid(const std::string& message) {
+    return make_error(VerifyStatus::invalid_policy, "policy document: " + message);
+  }
   static std::string where(size_t offset) {
     return "policy document, offset " + std::to_string(offset) + ": ";
   }
@@ -352,10 +381,21 @@ class DocDecoder {
     if (!array_head("rules (key 7)", &n)) return false;
     // n is at most the bytes left (StrictReader); room is reserved only for
     // as many rules as those bytes can hold.
-    out->reserve(static_cast<size_t>(std::min<uint64_t>(n, r_.left() / kMinRuleBytes)));
+    const auto room = static_cast<size_t>(std::min<uint64_t>(n, r_.left() / kMinRuleBytes));
+    out->reserve(room);
+    if (validate_) hashes_.reserve(room);
     for (uint64_t i = 0; i < n; ++i) {
       out->push_back(empty_rule());
+      const Rule& r = out->back();
       if (!this->rule(i, &out->back())) return false;
+      summary_.add(r);
+      if (validate_) {
+        hashes_.push_back(detail::conflict_key_hash(r));
+        if (!rule_error_) {
+          if (auto v = detail::validate_rule(r, static_cast<size_t>(i), schema_); !v) [[unlikely]]
+            rule_error_ = v.error();
+        }
+      }
     }
     return true;
   }
@@ -478,6 +518,10 @@ class DocDecoder {
   }
 
   cbor::StrictReader r_;
+  const bool validate_;
+  detail::RulesSummary summary_;  // of the rules decoded so far
+  std::vector<uint64_t> hashes_;  // with validate_: conflict_key_hash() of each rule
+  std::optional<std::string> rule_error_;  // with validate_: validate_rule()'s first failure
   std::string error_;
   std::optional<uint64_t> rule_;
   uint64_t schema_ = 1;  // the document's schema version, read first (key 0)
@@ -549,7 +593,9 @@ std::vector<uint8_t> encode_document(const Document& doc) {
 
 namespace detail {
 
-Result<Document> decode_document_unchecked(std::span<const uint8_t> cbor) {
+namespace {
+
+Result<Document, VerifyStatus> decode(std::span<const uint8_t> cbor, bool validate) {
   // A newer schema is named as such before anything else is judged: the
   // document map's first key is 0, the schema version.
   {
@@ -557,38 +603,41 @@ Result<Document> decode_document_unchecked(std::span<const uint8_t> cbor) {
     cbor::Reader::Head h;
     if (r.expect(cbor::kMap, &h) && h.arg > 0 && r.expect(cbor::kUint, &h) && h.arg == kDocSchema &&
         r.expect(cbor::kUint, &h) && (h.arg < kSchemaVersion || h.arg > kSchemaMaxVersion)) {
-      return make_error("policy document, offset " + std::to_string(h.offset) + ": unsupported schema version " +
-                        std::to_string(h.arg) + " (this build reads " + reads() + ")");
+      return make_error(VerifyStatus::malformed_payload,
+                        "policy document, offset " + std::to_string(h.offset) + ": unsupported schema version " +
+                            std::to_string(h.arg) + " (this build reads " + reads() + ")");
     }
   }
   // One pass decodes and checks the encoding. Only a refused input is
   // walked again: an encoding rule it breaks is named first, as the
   // reason, before what the schema decoder found (the decoder stops at
   // the first item it cannot take, which may be before or after it).
-  auto doc = DocDecoder(cbor).run();
-  if (!doc) {
+  auto doc = DocDecoder(cbor, validate).run();
+  if (!doc && doc.kind() == VerifyStatus::malformed_payload) {
     if (auto p = cbor::check_deterministic(cbor)) {
-      return make_error("policy document, offset " + std::to_string(p->offset) + ": " + p->what);
+      return make_error(VerifyStatus::malformed_payload,
+                        "policy document, offset " + std::to_string(p->offset) + ": " + p->what);
     }
-    return doc;
   }
-  // One document, one encoding: a writer stores the lowest schema version
-  // that holds the document (required_schema()), so a higher one is
-  // refused, here where the verified path (verify_sealed) decodes too.
-  if (const uint64_t need = required_schema(*doc); doc->schema > need)
-    return make_error("policy document: schema version (key 0) is " + std::to_string(doc->schema) +
-                      ", but nothing in the document needs more than " + std::to_string(need) +
-                      " (a writer stores the lowest version that holds the document)");
   return doc;
+}
+
+}  // namespace
+
+Result<Document, VerifyStatus> decode_and_validate(std::span<const uint8_t> cbor) { return decode(cbor, true); }
+
+Result<Document> decode_document_unchecked(std::span<const uint8_t> cbor) {
+  auto doc = decode(cbor, false);
+  if (!doc) return make_error(doc.error());
+  return std::move(*doc);
 }
 
 }  // namespace detail
 
 Result<Document> decode_document(std::span<const uint8_t> cbor) {
-  auto doc = detail::decode_document_unchecked(cbor);
-  if (!doc) return doc;
-  if (auto v = validate(*doc); !v) return make_error("policy document: " + v.error());
-  return doc;
+  auto doc = detail::decode_and_validate(cbor);
+  if (!doc) return make_error(doc.error());
+  return std::move(*doc);
 }
 
 }  // namespace bootseal

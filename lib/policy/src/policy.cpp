@@ -8,6 +8,8 @@
 #include <functional>
 #include <utility>
 
+#include "validate_internal.hpp"
+
 namespace bootseal {
 namespace {
 
@@ -108,9 +110,11 @@ uint64_t text_hash(std::string_view s) {
   return (h ^ (h >> 32)) * kMul;
 }
 
+}  // namespace
+
 // A hash of what makes two rules conflict (operation, object, subject;
 // not the phase).
-uint64_t conflict_key_hash(const Rule& r) {
+uint64_t detail::conflict_key_hash(const Rule& r) {
   // Most rules leave fstype (and many the path) empty: no need to hash those.
   auto h = [](std::string_view s) -> uint64_t { return s.empty() ? 0 : text_hash(s); };
   uint64_t x = static_cast<uint64_t>(r.operation) << 8 | static_cast<uint64_t>(r.object.kind);
@@ -120,6 +124,8 @@ uint64_t conflict_key_hash(const Rule& r) {
   x = x * 0x9e3779b97f4a7c15ull ^ (r.subject ? h(*r.subject) + 1 : 0);
   return x;
 }
+
+namespace {
 
 // Two rules conflict when they share operation, object and subject and
 // hold in a common phase. Keys are hashed into a table rather than copied
@@ -194,16 +200,26 @@ bool object_kind_known(ObjectKind k) {
   return false;
 }
 
-uint64_t required_schema(const Document& doc) {
-  uint64_t v = kSchemaVersion;
+void detail::RulesSummary::add(const Rule& r) {
+  kinds_schema = std::max(kinds_schema, required_schema_of(r.object.kind));
+  phased = phased || r.phase != Phase::any;
+}
+
+detail::RulesSummary detail::summarize(const std::vector<Rule>& rules) {
+  RulesSummary s;
+  for (const auto& r : rules) s.add(r);
+  return s;
+}
+
+uint64_t detail::required_schema(const Document& doc, const RulesSummary& rules) {
+  uint64_t v = std::max(kSchemaVersion, rules.kinds_schema);
   if (doc.lockdown != Lockdown::none) v = std::max<uint64_t>(v, 2);
-  for (const auto& r : doc.rules) v = std::max(v, required_schema_of(r.object.kind));
   if (!doc.bpf_lsm_loaders.empty()) v = std::max<uint64_t>(v, 3);
-  bool phases = doc.seal_after != 0 || doc.seal_by || doc.running_defaults;
-  for (const auto& r : doc.rules) phases = phases || r.phase != Phase::any;
-  if (phases) v = std::max<uint64_t>(v, 4);
+  if (doc.seal_after != 0 || doc.seal_by || doc.running_defaults || rules.phased) v = std::max<uint64_t>(v, 4);
   return v;
 }
+
+uint64_t required_schema(const Document& doc) { return detail::required_schema(doc, detail::summarize(doc.rules)); }
 
 std::string_view to_string(Phase p) {
   const auto i = static_cast<size_t>(p);
@@ -351,11 +367,11 @@ bool is_normalised_absolute_path(std::string_view path) {
   return true;
 }
 
-Result<void> validate(const Document& doc) {
+Result<void> detail::validate_fields(const Document& doc, const RulesSummary& rules) {
   if (doc.schema < kSchemaVersion || doc.schema > kSchemaMaxVersion)
     return make_error("unsupported schema version " + std::to_string(doc.schema));
   if (static_cast<size_t>(doc.lockdown) >= std::size(kLockdownNames)) return make_error("unknown lockdown level");
-  // Rules that need a newer schema are named below, each by its index.
+  // Rules that need a newer schema are named by validate_rule(), each by its index.
   if (doc.lockdown != Lockdown::none && doc.schema < 2)
     return make_error("schema version " + std::to_string(doc.schema) +
                       " cannot hold a lockdown level (schema 2 needed)");
@@ -369,9 +385,7 @@ Result<void> validate(const Document& doc) {
       std::adjacent_find(doc.bpf_lsm_loaders.begin(), doc.bpf_lsm_loaders.end()) != doc.bpf_lsm_loaders.end())
     return make_error("bpf-load grants are not sorted and unique");
   // Boot phases (schema 4).
-  bool phased_rules = false;
-  for (const auto& r : doc.rules) phased_rules = phased_rules || r.phase != Phase::any;
-  if ((doc.seal_after != 0 || doc.seal_by || doc.running_defaults || phased_rules) && doc.schema < 4)
+  if ((doc.seal_after != 0 || doc.seal_by || doc.running_defaults || rules.phased) && doc.schema < 4)
     return make_error("schema version " + std::to_string(doc.schema) + " cannot hold boot phases (schema 4 needed)");
   if (doc.seal_after > kSealAfterMax)
     return make_error("seal-after " + std::to_string(doc.seal_after) + " s is more than " +
@@ -385,7 +399,7 @@ Result<void> validate(const Document& doc) {
     if (*doc.running_defaults == doc.defaults)
       return make_error("running-phase defaults equal to the defaults must be left out");
   }
-  if ((doc.seal_by || doc.running_defaults || phased_rules) && doc.seal_after == 0)
+  if ((doc.seal_by || doc.running_defaults || rules.phased) && doc.seal_after == 0)
     return make_error("a policy with phases needs a seal-after deadline");
   if (doc.name.empty()) return make_error("the policy has no name");
   if (doc.generation == 0) return make_error("generation must be at least 1");
@@ -396,51 +410,60 @@ Result<void> validate(const Document& doc) {
   for (size_t op = 0; op < kOperationCount; ++op)
     if (static_cast<size_t>(doc.defaults[op]) >= kActionCount)
       return make_error("unknown default action for operation " + std::to_string(op));
+  return {};
+}
 
-  std::vector<uint64_t> hashes(doc.rules.size());
-  for (size_t i = 0; i < doc.rules.size(); ++i) {
-    const Rule& r = doc.rules[i];
-    hashes[i] = conflict_key_hash(r);
-    if (static_cast<size_t>(r.action) >= kActionCount)
-      return make_error(rule_name(i) + ": unknown action");
-    if (static_cast<size_t>(r.operation) >= kOperationCount)
-      return make_error(rule_name(i) + ": unknown operation");
-    const Object& o = r.object;
-    if (!object_kind_known(o.kind)) return make_error(rule_name(i) + ": unknown object kind");
-    if (required_schema_of(o.kind) > doc.schema)
-      return make_error(rule_name(i) + ": object kind '" + std::string(to_string(o.kind)) + "' needs schema " +
-                        std::to_string(required_schema_of(o.kind)) + ", the document says " +
-                        std::to_string(doc.schema));
-    if (!object_allowed(r.operation, o.kind))
-      return make_error(rule_name(i) + ": object kind '" + std::string(to_string(o.kind)) +
-                        "' is not valid for operation '" + std::string(to_string(r.operation)) + "'");
-    bool has_path = o.kind == ObjectKind::path || o.kind == ObjectKind::subtree || o.kind == ObjectKind::device;
-    if (has_path ? !is_normalised_absolute_path(o.path) : !o.path.empty())
-      return make_error(rule_name(i) + ": bad object path '" + std::string(o.path) + "'");
-    if (o.kind == ObjectKind::fstype ? !fstype_magic(o.fstype) : !o.fstype.empty())
-      return make_error(rule_name(i) + ": unknown filesystem type '" + std::string(o.fstype) + "'");
-    if (o.kind == ObjectKind::capability ? o.capability >= kCapabilityCount : o.capability != 0)
-      return make_error(rule_name(i) + ": bad capability number " + std::to_string(o.capability));
-    if (r.subject && !is_normalised_absolute_path(*r.subject))
-      return make_error(rule_name(i) + ": subject '" + std::string(*r.subject) + "' is not an absolute path");
-    if (o.kind == ObjectKind::device && r.action == Action::allow && !r.subject)
-      return make_error(rule_name(i) + ": an allow rule for a device must name a subject ('by')");
-    if (r.subject && !r.exceptions.empty())
-      return make_error(rule_name(i) + ": a rule with a subject cannot have exceptions");
-    for (const auto& e : r.exceptions)
-      if (!is_normalised_absolute_path(e))
-        return make_error(rule_name(i) + ": exception '" + std::string(e) + "' is not an absolute path");
-    if (!std::is_sorted(r.exceptions.begin(), r.exceptions.end()) ||
-        std::adjacent_find(r.exceptions.begin(), r.exceptions.end()) != r.exceptions.end())
-      return make_error(rule_name(i) + ": exceptions are not sorted and unique");
-    if (static_cast<size_t>(r.phase) >= std::size(kPhaseNames)) return make_error(rule_name(i) + ": unknown phase");
-  }
-  if (auto c = find_conflict(doc.rules, hashes)) {
-    const bool phased = doc.rules[c->first].phase != Phase::any || doc.rules[c->second].phase != Phase::any;
+Result<void> detail::validate_rule(const Rule& r, size_t i, uint64_t schema) {
+  if (static_cast<size_t>(r.action) >= kActionCount) return make_error(rule_name(i) + ": unknown action");
+  if (static_cast<size_t>(r.operation) >= kOperationCount) return make_error(rule_name(i) + ": unknown operation");
+  const Object& o = r.object;
+  if (!object_kind_known(o.kind)) return make_error(rule_name(i) + ": unknown object kind");
+  if (required_schema_of(o.kind) > schema)
+    return make_error(rule_name(i) + ": object kind '" + std::string(to_string(o.kind)) + "' needs schema " +
+                      std::to_string(required_schema_of(o.kind)) + ", the document says " + std::to_string(schema));
+  if (!object_allowed(r.operation, o.kind))
+    return make_error(rule_name(i) + ": object kind '" + std::string(to_string(o.kind)) +
+                      "' is not valid for operation '" + std::string(to_string(r.operation)) + "'");
+  bool has_path = o.kind == ObjectKind::path || o.kind == ObjectKind::subtree || o.kind == ObjectKind::device;
+  if (has_path ? !is_normalised_absolute_path(o.path) : !o.path.empty())
+    return make_error(rule_name(i) + ": bad object path '" + std::string(o.path) + "'");
+  if (o.kind == ObjectKind::fstype ? !fstype_magic(o.fstype) : !o.fstype.empty())
+    return make_error(rule_name(i) + ": unknown filesystem type '" + std::string(o.fstype) + "'");
+  if (o.kind == ObjectKind::capability ? o.capability >= kCapabilityCount : o.capability != 0)
+    return make_error(rule_name(i) + ": bad capability number " + std::to_string(o.capability));
+  if (r.subject && !is_normalised_absolute_path(*r.subject))
+    return make_error(rule_name(i) + ": subject '" + std::string(*r.subject) + "' is not an absolute path");
+  if (o.kind == ObjectKind::device && r.action == Action::allow && !r.subject)
+    return make_error(rule_name(i) + ": an allow rule for a device must name a subject ('by')");
+  if (r.subject && !r.exceptions.empty())
+    return make_error(rule_name(i) + ": a rule with a subject cannot have exceptions");
+  for (const auto& e : r.exceptions)
+    if (!is_normalised_absolute_path(e))
+      return make_error(rule_name(i) + ": exception '" + std::string(e) + "' is not an absolute path");
+  if (!std::is_sorted(r.exceptions.begin(), r.exceptions.end()) ||
+      std::adjacent_find(r.exceptions.begin(), r.exceptions.end()) != r.exceptions.end())
+    return make_error(rule_name(i) + ": exceptions are not sorted and unique");
+  if (static_cast<size_t>(r.phase) >= std::size(kPhaseNames)) return make_error(rule_name(i) + ": unknown phase");
+  return {};
+}
+
+Result<void> detail::validate_conflicts(const std::vector<Rule>& rules, const std::vector<uint64_t>& hashes) {
+  if (auto c = find_conflict(rules, hashes)) {
+    const bool phased = rules[c->first].phase != Phase::any || rules[c->second].phase != Phase::any;
     return make_error(rule_name(c->second) + " conflicts with " + rule_name(c->first) +
                       ": same operation, object and subject" + (phased ? ", in a common phase" : ""));
   }
   return {};
+}
+
+Result<void> validate(const Document& doc) {
+  if (auto v = detail::validate_fields(doc, detail::summarize(doc.rules)); !v) return v;
+  std::vector<uint64_t> hashes(doc.rules.size());
+  for (size_t i = 0; i < doc.rules.size(); ++i) {
+    hashes[i] = detail::conflict_key_hash(doc.rules[i]);
+    if (auto v = detail::validate_rule(doc.rules[i], i, doc.schema); !v) return v;
+  }
+  return detail::validate_conflicts(doc.rules, hashes);
 }
 
 Decision decide(const Document& doc, const Query& q) {

@@ -14,8 +14,15 @@
 
 namespace bootseal::detail {
 
-// The document decoder without the final validate(): verify_sealed tells a
-// malformed payload (this fails) from an invalid policy (validate fails).
+// decode_document(), its failure kind telling a payload that does not decode
+// (malformed_payload) from a document that breaks an invariant of
+// validate() (invalid_policy); the messages are decode_document()'s. The
+// rules are validated in the pass that decodes them.
+Result<Document, VerifyStatus> decode_and_validate(std::span<const uint8_t> cbor);
+
+// The document decoder without validate(): the encoding and the schema
+// only. What decode_document() accepts is what this accepts and validate()
+// passes (the fuzz target fuzz_document_cbor compares the two).
 Result<Document> decode_document_unchecked(std::span<const uint8_t> cbor);
 
 // Key types bootseal signs and verifies with.
