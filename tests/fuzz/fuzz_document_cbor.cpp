@@ -4,7 +4,9 @@
 // encoding) and pass validate(). The decoder checks validate()'s
 // invariants rule by rule as it decodes; it must agree with decoding
 // without them and then calling validate(): the same document, or the
-// same refusal with the same message.
+// same refusal with the same message and failure kind. (Both call the
+// same parts of validate(), so this compares how the decoder uses them;
+// the parts themselves are the unit tests'.)
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -18,6 +20,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::span<const uint8_t> in(data, size);
   auto doc = bootseal::decode_document(in);
   auto raw = bootseal::detail::decode_document_unchecked(in);
+  // verify_sealed's kind: malformed exactly when the unvalidated decoding
+  // fails, invalid when only validate() refuses.
+  const auto checked = bootseal::detail::decode_and_validate(in);
+  if (checked.ok() != doc.ok()) std::abort();
+  if (!checked && checked.kind() != (raw ? bootseal::VerifyStatus::invalid_policy
+                                         : bootseal::VerifyStatus::malformed_payload))
+    std::abort();
   if (!doc) {
     if (!raw) {
       if (raw.error() != doc.error()) std::abort();

@@ -10,6 +10,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "bootseal/policy.hpp"
 #include "bootseal/seal.hpp"
 #include "cbor_build.hpp"
@@ -763,6 +765,23 @@ TEST(HostileEnvelope, SignedPayloadInvalidAndMalformed) {
   EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, payload)), VerifyStatus::invalid_policy);
   payload.push_back(0x00);
   EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, payload)), VerifyStatus::malformed_payload);
+  payload.pop_back();
+  // A schema higher than the document needs is a second encoding of it:
+  // malformed, though a rule is invalid too.
+  ASSERT_EQ(payload[2], 0x01) << "the sample needs schema 1";
+  payload[2] = 0x02;
+  EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, payload)), VerifyStatus::malformed_payload);
+  // A later rule that does not decode, after an invalid one.
+  Document two = d;
+  two.rules.push_back(two.rules.back());
+  two.rules.back().object.path = "/marker-last-rule";
+  Bytes bad = encode_document(two);
+  const std::string marker = "/marker-last-rule";
+  auto at = std::search(bad.begin(), bad.end(), marker.begin(), marker.end());
+  ASSERT_NE(at, bad.end());
+  ASSERT_EQ(at[-1], 0x60 | marker.size()) << "a one-byte text head";
+  at[-1] = 0x60 | 0x1f;  // an indefinite length: not deterministic
+  EXPECT_EQ(verify(envelope(ed_protected(), {0xa0}, bad)), VerifyStatus::malformed_payload);
 }
 
 TEST(HostileEnvelope, TooLarge) {

@@ -127,6 +127,9 @@ class DocDecoder {
  public:
   DocDecoder(std::span<const uint8_t> in, bool validate) : r_(in), validate_(validate) {}
 
+  // Whether run() failed reading the input (and not on what it read).
+  bool read_failed() const { return read_failed_; }
+
   Result<Document, VerifyStatus> run() {
     // The rules' strings go to the document's arena. Their bytes are at
     // most the input's (each is encoded with its length before it), so one
@@ -135,8 +138,8 @@ class DocDecoder {
     Document doc;
     doc.arena = Arena(std::max<size_t>(r_.left(), 1));  // its size must not be 0
     mem_ = doc.arena.resource();
-    if (!document(&doc)) return malformed(error_);
-    if (!r_.at_end()) return malformed(where(r_.offset()) + "trailing bytes after the document");
+    if (!document(&doc)) return read_failure(error_);
+    if (!r_.at_end()) return read_failure(where(r_.offset()) + "trailing bytes after the document");
     // One document, one encoding: a writer stores the lowest schema version
     // that holds the document (required_schema()), so a higher one is
     // refused, here where the verified path (verify_sealed) decodes too.
@@ -157,6 +160,10 @@ class DocDecoder {
  private:
   static Error<VerifyStatus> malformed(std::string message) {
     return make_error(VerifyStatus::malformed_payload, std::move(message));
+  }
+  Error<VerifyStatus> read_failure(std::string message) {
+    read_failed_ = true;
+    return malformed(std::move(message));
   }
   static Error<VerifyStatus> invalid(const std::string& message) {
     return make_error(VerifyStatus::invalid_policy, "policy document: " + message);
@@ -386,8 +393,8 @@ class DocDecoder {
     if (validate_) hashes_.reserve(room);
     for (uint64_t i = 0; i < n; ++i) {
       out->push_back(empty_rule());
-      const Rule& r = out->back();
       if (!this->rule(i, &out->back())) return false;
+      const Rule& r = out->back();
       summary_.add(r);
       if (validate_) {
         hashes_.push_back(detail::conflict_key_hash(r));
@@ -519,6 +526,7 @@ class DocDecoder {
 
   cbor::StrictReader r_;
   const bool validate_;
+  bool read_failed_ = false;
   detail::RulesSummary summary_;  // of the rules decoded so far
   std::vector<uint64_t> hashes_;  // with validate_: conflict_key_hash() of each rule
   std::optional<std::string> rule_error_;  // with validate_: validate_rule()'s first failure
@@ -612,8 +620,9 @@ Result<Document, VerifyStatus> decode(std::span<const uint8_t> cbor, bool valida
   // walked again: an encoding rule it breaks is named first, as the
   // reason, before what the schema decoder found (the decoder stops at
   // the first item it cannot take, which may be before or after it).
-  auto doc = DocDecoder(cbor, validate).run();
-  if (!doc && doc.kind() == VerifyStatus::malformed_payload) {
+  DocDecoder decoder(cbor, validate);
+  auto doc = decoder.run();
+  if (!doc && decoder.read_failed()) {
     if (auto p = cbor::check_deterministic(cbor)) {
       return make_error(VerifyStatus::malformed_payload,
                         "policy document, offset " + std::to_string(p->offset) + ": " + p->what);
