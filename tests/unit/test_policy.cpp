@@ -3,8 +3,15 @@
 #include "bootseal/policy.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
 
 #include "policy_builders.hpp"
+#include "validate_internal.hpp"
 
 namespace bootseal {
 namespace {
@@ -213,6 +220,42 @@ TEST(PolicyValidate, RejectsConflictingRules) {
                               make_rule(Action::allow, Operation::write, path_obj("/etc/shadow"))}));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), "rule 3 conflicts with rule 1: same operation, object and subject");
+}
+
+// The conflict table's hashes are seeded per process, so that a policy's
+// author cannot choose rules that collide in it. This test runs itself
+// twice more, each time alone in a new process that prints one rule's
+// hash: the three must differ.
+TEST(ConflictHash, SeededPerProcess) {
+  const Rule r = make_rule(Action::deny, Operation::write, path_obj("/etc/shadow"), "/usr/bin/passwd");
+  const uint64_t own = detail::conflict_key_hash(r);
+  EXPECT_EQ(detail::conflict_key_hash(r), own) << "one process, one seed";
+  if (std::getenv("BOOTSEAL_TEST_PRINT_HASH") != nullptr) {
+    std::printf("conflict-hash=%016llx\n", static_cast<unsigned long long>(own));
+    return;
+  }
+  char self[4096] = {};
+  ASSERT_GT(readlink("/proc/self/exe", self, sizeof self - 1), 0);
+  auto child = [&self]() -> std::string {
+    const std::string cmd =
+        "BOOTSEAL_TEST_PRINT_HASH=1 '" + std::string(self) + "' --gtest_filter=ConflictHash.SeededPerProcess";
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) return "";
+    std::string found;
+    char line[512];
+    while (std::fgets(line, sizeof line, p) != nullptr) {
+      if (std::strncmp(line, "conflict-hash=", 14) == 0) found.assign(line + 14, 16);
+    }
+    return pclose(p) == 0 ? found : "";
+  };
+  const std::string a = child();
+  const std::string b = child();
+  ASSERT_EQ(a.size(), 16U) << "the child printed no hash";
+  ASSERT_EQ(b.size(), 16U) << "the child printed no hash";
+  char own_hex[17];
+  std::snprintf(own_hex, sizeof own_hex, "%016llx", static_cast<unsigned long long>(own));
+  EXPECT_NE(a, b);
+  EXPECT_NE(a, own_hex);
 }
 
 TEST(PolicyValidate, ReportsTheEarliestConflict) {

@@ -5,8 +5,11 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <utility>
+
+#include <sys/random.h>
 
 #include "validate_internal.hpp"
 
@@ -90,12 +93,35 @@ bool under(std::string_view path, std::string_view dir) {
 // holds in both.
 bool phases_overlap(Phase a, Phase b) { return a == Phase::any || b == Phase::any || a == b; }
 
+// The conflict table's seed, drawn once per process. Whoever writes a
+// policy could otherwise compute its rules' hashes ahead and choose rules
+// that all land in one run of the table: validating n of them would take
+// n^2/2 probes (a policy from an untrusted file, read by `bootseal
+// inspect`, say). Seeded, the hashes differ from one process to the next.
+// This is a seeded mix, not a keyed PRF: it stops a table computed ahead,
+// not an attacker who can watch the table's timing in one process.
+uint64_t hash_seed() {
+  static const uint64_t seed = [] {
+    uint64_t s = 0;
+    // Early in boot the kernel's pool may not be ready: then the clock
+    // and two addresses (randomised by ASLR) stand in.
+    if (getrandom(&s, sizeof s, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof s)) {
+      timespec ts{};
+      clock_gettime(CLOCK_MONOTONIC, &ts);
+      s = static_cast<uint64_t>(ts.tv_nsec) ^ static_cast<uint64_t>(ts.tv_sec) << 32 ^
+          reinterpret_cast<uintptr_t>(&ts) ^ std::rotl(reinterpret_cast<uintptr_t>(&hash_seed), 32);
+    }
+    return s;
+  }();
+  return seed;
+}
+
 // A text's hash for the conflict table, eight bytes at a time: cheaper than
 // std::hash on paths of a few words, and as good for a table whose hits are
 // compared in full.
-uint64_t text_hash(std::string_view s) {
+uint64_t text_hash(std::string_view s, uint64_t seed) {
   constexpr uint64_t kMul = 0x9e3779b97f4a7c15ull;
-  uint64_t h = s.size() * kMul;
+  uint64_t h = s.size() * kMul ^ seed;
   size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
     uint64_t w = 0;
@@ -113,11 +139,12 @@ uint64_t text_hash(std::string_view s) {
 }  // namespace
 
 // A hash of what makes two rules conflict (operation, object, subject;
-// not the phase).
+// not the phase), seeded per process (hash_seed()).
 uint64_t detail::conflict_key_hash(const Rule& r) {
+  const uint64_t seed = hash_seed();
   // Most rules leave fstype (and many the path) empty: no need to hash those.
-  auto h = [](std::string_view s) -> uint64_t { return s.empty() ? 0 : text_hash(s); };
-  uint64_t x = static_cast<uint64_t>(r.operation) << 8 | static_cast<uint64_t>(r.object.kind);
+  auto h = [seed](std::string_view s) -> uint64_t { return s.empty() ? 0 : text_hash(s, seed); };
+  uint64_t x = seed ^ (static_cast<uint64_t>(r.operation) << 8 | static_cast<uint64_t>(r.object.kind));
   x = x * 0x9e3779b97f4a7c15ull ^ r.object.capability;
   x = x * 0x9e3779b97f4a7c15ull ^ h(r.object.path);
   x = x * 0x9e3779b97f4a7c15ull ^ h(r.object.fstype);

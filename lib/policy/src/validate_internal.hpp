@@ -34,6 +34,7 @@ Result<void> validate_fields(const Document& doc, const RulesSummary& rules);
 // version `schema`.
 Result<void> validate_rule(const Rule& r, size_t index, uint64_t schema);
 // What makes two rules conflict, hashed: operation, object and subject.
+// Seeded once per process: the same rule hashes differently in another.
 uint64_t conflict_key_hash(const Rule& r);
 // No two rules conflict; hashes[i] is conflict_key_hash(rules[i]).
 Result<void> validate_conflicts(const std::vector<Rule>& rules, const std::vector<uint64_t>& hashes);
