@@ -20,9 +20,10 @@
 # fetched kernel of SUITE is recorded in CACHE_DIR/kernel/current-SUITE, so
 # the default kernel's `current` stays as it is.
 #
-# Idempotent: an unpacked tree is reused when its stamp file is present. When
-# apt-cache cannot resolve the package (no package lists, no network) the
-# last fetched kernel (of SUITE) is reused if there is one.
+# Idempotent: an unpacked tree is reused when its stamp file is present.
+# Safe to run in parallel: runs take turns (flock on CACHE_DIR/kernel/.lock).
+# When apt-cache cannot resolve the package (no package lists, no network)
+# the last fetched kernel (of SUITE) is reused if there is one.
 #
 # On success prints shell assignments on stdout, for `eval "$(...)"`:
 #   KVER=6.1.0-NN-amd64
@@ -52,12 +53,19 @@ print_env() {
 		"$KVER" "$1/root/boot/vmlinuz-$KVER" "$1/root" "$1/root/lib/modules/$KVER"
 }
 
-for tool in apt-get apt-cache dpkg-deb depmod; do
+for tool in apt-get apt-cache dpkg-deb depmod flock; do
 	command -v "$tool" >/dev/null 2>&1 ||
 		unavailable "$tool not found: this needs a Debian system (apt, dpkg, kmod)"
 done
 
 mkdir -p "$kdir"
+# One run at a time on a machine. Scenarios start in parallel, and on a
+# new machine the first of them all find the cache empty: without the
+# lock each fetched into the same directory and removed what the others
+# were unpacking. The others now wait here, then reuse what the first
+# unpacked.
+exec 9>"$kdir/.lock"
+flock 9
 
 # apt options for SUITE: a sources.list of its own and no other, its own
 # lists and cache. Empty for the host's sources.
