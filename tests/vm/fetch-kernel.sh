@@ -55,7 +55,7 @@ print_env() {
 
 for tool in apt-get apt-cache dpkg-deb depmod flock; do
 	command -v "$tool" >/dev/null 2>&1 ||
-		unavailable "$tool not found: this needs a Debian system (apt, dpkg, kmod)"
+		unavailable "$tool not found: this needs a Debian system (apt, dpkg, kmod, util-linux)"
 done
 
 mkdir -p "$kdir"
