@@ -1205,8 +1205,7 @@ static __always_inline int verdict(__u8 op, __u32 subject, __u32 dev, __u64 id,
 /* Whether an operation can be decided by anything but "allow". */
 static __always_inline int relevant(__u8 op)
 {
-	return bs_kinds[op] != 0 || bs_defaults[op] != BS_ACT_ALLOW ||
-	       (bs_seal_after_ns && bs_run_defaults[op] != BS_ACT_ALLOW);
+	return BS_OP_RELEVANT(bs_kinds, bs_defaults, bs_run_defaults, bs_seal_after_ns, op);
 }
 
 /* Whether an object on device `dev` is part of the initramfs still in use. */
@@ -2609,42 +2608,55 @@ int BPF_PROG(bs_inode_removexattr, struct user_namespace *ns, struct dentry *den
 	return check_dentry(BS_OP_WRITE, dentry);
 }
 
-/* write: creating a file in a directory. */
+/* A new entry `dentry` in `dir`: a write, and never an entry of the pin
+ * directory but the loader's (a pin there would stand for a hook in
+ * `bootseal status`, or a directory or link hide among the pins). These
+ * programs are loaded for every policy (contract::kHookNeeds) for the
+ * guard; the write decision passes at once without write rules. */
+static __always_inline int check_new_entry(struct inode *dir, struct dentry *dentry)
+{
+	if (in_pin_dir(dir) && !is_trusted())
+		return self_deny(BS_SELF_PIN_ADD);
+	return check_dentry(BS_OP_WRITE, dentry);
+}
+
+/* write: creating a file in a directory; never in the pin directory. */
 SEC("lsm/inode_create")
 int BPF_PROG(bs_inode_create, struct inode *dir, struct dentry *dentry, __u16 mode, int ret)
 {
 	if (ret)
 		return ret;
-	return check_dentry(BS_OP_WRITE, dentry);
+	return check_new_entry(dir, dentry);
 }
 
-/* write: creating a directory. */
+/* write: creating a directory; never in the pin directory. */
 SEC("lsm/inode_mkdir")
 int BPF_PROG(bs_inode_mkdir, struct inode *dir, struct dentry *dentry, __u16 mode, int ret)
 {
 	if (ret)
 		return ret;
-	return check_dentry(BS_OP_WRITE, dentry);
+	return check_new_entry(dir, dentry);
 }
 
-/* write: creating a device node, fifo or socket. */
+/* write: creating a device node, fifo or socket; never in the pin
+ * directory. */
 SEC("lsm/inode_mknod")
 int BPF_PROG(bs_inode_mknod, struct inode *dir, struct dentry *dentry, __u16 mode,
 	     __u32 dev, int ret)
 {
 	if (ret)
 		return ret;
-	return check_dentry(BS_OP_WRITE, dentry);
+	return check_new_entry(dir, dentry);
 }
 
-/* write: creating a symbolic link. */
+/* write: creating a symbolic link; never in the pin directory. */
 SEC("lsm/inode_symlink")
 int BPF_PROG(bs_inode_symlink, struct inode *dir, struct dentry *dentry, const char *old_name,
 	     int ret)
 {
 	if (ret)
 		return ret;
-	return check_dentry(BS_OP_WRITE, dentry);
+	return check_new_entry(dir, dentry);
 }
 
 /* Removing a name from dir: a write of the object, and never of a pin or
@@ -2719,7 +2731,7 @@ int BPF_PROG(bs_inode_link, struct dentry *old_dentry, struct inode *dir,
 {
 	if (ret)
 		return ret;
-	ret = check_dentry(BS_OP_WRITE, new_dentry);
+	ret = check_new_entry(dir, new_dentry);
 	if (ret)
 		return ret;
 	ret = check_alias_link(old_dentry, new_dentry, 0);

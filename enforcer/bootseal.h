@@ -28,6 +28,16 @@
 /* Not a policy operation: the enforcer refused a route around itself. */
 #define BS_OP_SELF 15
 
+/* Whether a policy decides operation `op` at all: a rule of any kind for
+ * it, or a default other than allow, in the boot phase or (with phases,
+ * `seal_after_ns` != 0) in the running one. The enforcer's hooks pass an
+ * operation this is false for without a look (relevant()), and the loader
+ * leaves out a program whose every duty is such an operation
+ * (bootseal_contract.hpp, kHookNeeds). */
+#define BS_OP_RELEVANT(kinds, defaults, run_defaults, seal_after_ns, op)                  \
+	((kinds)[op] != 0 || (defaults)[op] != BS_ACT_ALLOW ||                            \
+	 ((seal_after_ns) != 0 && (run_defaults)[op] != BS_ACT_ALLOW))
+
 /* Object kinds: the values of bootseal::ObjectKind. */
 #define BS_KIND_ANY 0
 #define BS_KIND_PATH 1
@@ -389,6 +399,7 @@ struct bs_obj_id {
 				   * rule says how: BS_RULE_TRACED_EXEC, _SHARED_FS, _SECCOMP_LISTENER) */
 #define BS_SELF_SEAL 18           /* prctl(BS_PRCTL_SEAL) by a process that is not the seal-by program */
 #define BS_SELF_SEALED 19         /* not a denial: the boot phase ended (rule: BS_RULE_SEAL_*) */
+#define BS_SELF_PIN_ADD 20        /* a new entry in the pin directory (a pin, a directory, a link) */
 
 /* Executable memory routes: the `id` of an exec event with dev 0 (object
  * kind memory). */

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,148 @@ inline std::string link_pin_name(std::string_view prog) {
 inline std::string_view hook_of_link_pin(std::string_view pin) {
   if (pin.size() <= kPinLinkPrefix.size() || pin.substr(0, kPinLinkPrefix.size()) != kPinLinkPrefix) return {};
   return pin.substr(kPinLinkPrefix.size());
+}
+
+// ---- which programs a policy needs ----
+//
+// The loader attaches only the programs whose duties the policy has:
+// a hook that would pass every call without a look costs each of its
+// system calls a trampoline, and the boot its verification. What a
+// program does is in its comment in bootseal.bpf.c; this table says when
+// that can be anything but a pass. Self-protection, subject tracking, the
+// boot phases, mounts and raw devices are duties of every policy.
+
+// What a compiled policy uses, as the enforcer's programs ask it.
+struct PolicyUse {
+  bool op[BS_OP_COUNT] = {};  // BS_OP_RELEVANT, per BS_OP_*
+  bool memory = false;        // a `memory` rule (exec memory is decided)
+  bool subjects = false;      // named subjects (`by PROGRAM`, seal-by, grants)
+  bool names = false;         // protected names (path rules)
+};
+
+enum class HookNeed : uint8_t {
+  always,              // a duty of every policy
+  write,               // write decisions only
+  write_or_names,      // write decisions, and placing a file at a protected name
+  exec_or_subjects,    // exec decisions, exec memory, a subject's code
+  memory,              // exec memory only
+  memory_or_subjects,  // exec memory, and a subject's shared memory made executable
+  capability,          // capability decisions only
+  module_or_kexec,     // module-load and kexec decisions only
+};
+
+constexpr bool needed(HookNeed need, const PolicyUse& u) {
+  switch (need) {
+    case HookNeed::always: return true;
+    case HookNeed::write: return u.op[BS_OP_WRITE];
+    case HookNeed::write_or_names: return u.op[BS_OP_WRITE] || u.names;
+    case HookNeed::exec_or_subjects: return u.op[BS_OP_EXEC] || u.memory || u.subjects;
+    case HookNeed::memory: return u.memory;
+    case HookNeed::memory_or_subjects: return u.memory || u.subjects;
+    case HookNeed::capability: return u.op[BS_OP_CAPABILITY];
+    case HookNeed::module_or_kexec: return u.op[BS_OP_MODULE_LOAD] || u.op[BS_OP_KEXEC];
+  }
+  return true;
+}
+
+// Why a program was left out, for the loader's log and docs/ENFORCER.md.
+constexpr std::string_view unneeded_because(HookNeed need) {
+  switch (need) {
+    case HookNeed::always: return "";
+    case HookNeed::write: return "no write rule or default";
+    case HookNeed::write_or_names: return "no write rule or default, no protected name";
+    case HookNeed::exec_or_subjects: return "no exec rule or default, no subject";
+    case HookNeed::memory: return "no memory rule";
+    case HookNeed::memory_or_subjects: return "no memory rule, no subject";
+    case HookNeed::capability: return "no capability rule or default";
+    case HookNeed::module_or_kexec: return "no module-load or kexec rule or default";
+  }
+  return "";
+}
+
+struct HookEntry {
+  std::string_view hook;  // the program's name without BS_PROG_PREFIX
+  HookNeed need;
+};
+
+// One entry per program of the enforcer object (test_contract checks it
+// against the skeleton both ways). A program missing here is attached. A
+// duty added to a program whose need is not `always` must be added to its
+// need here (and to the enforcer-self-protection or enforcer-sources
+// scenario), or it is lost for every policy without that need.
+inline constexpr HookEntry kHookNeeds[] = {
+    // exec, subjects and the boot's own state (bs_boot_done, PID 1's root)
+    {"bprm_check", HookNeed::always},
+    {"bprm_committed", HookNeed::always},
+    {"task_alloc", HookNeed::always},
+    {"mmap_file", HookNeed::exec_or_subjects},
+    {"file_mprotect", HookNeed::exec_or_subjects},
+    {"shm_shmat", HookNeed::memory_or_subjects},
+    {"vm_enough_memory", HookNeed::memory},
+    // writes through the inode hooks
+    {"inode_setattr", HookNeed::write},
+    {"inode_setattr_idmap", HookNeed::write},
+    {"inode_setxattr", HookNeed::write},
+    {"inode_set_acl", HookNeed::write},
+    {"inode_remove_acl", HookNeed::write},
+    {"inode_removexattr", HookNeed::write},
+    // new entries: also no new entry in the pin directory
+    {"inode_create", HookNeed::always},
+    {"inode_mkdir", HookNeed::always},
+    {"inode_mknod", HookNeed::always},
+    {"inode_symlink", HookNeed::always},
+    // guard the pins and the directories above protected names
+    {"inode_unlink", HookNeed::always},
+    {"inode_rmdir", HookNeed::always},
+    {"inode_rename", HookNeed::always},
+    // a link may carry a file out of an exec or read rule too; no new
+    // entry in the pin directory
+    {"inode_link", HookNeed::always},
+    // writes through the path hooks
+    {"path_unlink", HookNeed::write},
+    {"path_rmdir", HookNeed::write},
+    {"path_mkdir", HookNeed::write},
+    {"path_mknod", HookNeed::write},
+    {"path_symlink", HookNeed::write},
+    {"path_link", HookNeed::write_or_names},
+    {"path_rename", HookNeed::write_or_names},
+    {"path_truncate", HookNeed::write},
+    {"path_chmod", HookNeed::write},
+    {"path_chown", HookNeed::write},
+    {"capable", HookNeed::capability},
+    {"kernel_read_file", HookNeed::module_or_kexec},
+    {"kernel_load_data", HookNeed::module_or_kexec},
+    // mounts: the pins' bpffs and /sys, places, fstype rules
+    {"sb_mount", HookNeed::always},
+    {"move_mount", HookNeed::always},
+    {"sb_pivotroot", HookNeed::always},
+    {"path_chroot", HookNeed::always},
+    {"sb_umount", HookNeed::always},
+    {"sb_kern_mount", HookNeed::always},
+    // self-protection
+    {"bpf", HookNeed::always},
+    {"bpf_map", HookNeed::always},
+    {"bpf_prog", HookNeed::always},
+    {"task_prctl", HookNeed::always},
+    {"ptrace_access_check", HookNeed::always},
+    {"ptrace_traceme", HookNeed::always},
+    // the readers' iterators (attached by hand, to their maps)
+    {"iter_stats", HookNeed::always},
+    {"iter_audit", HookNeed::always},
+    // attribute flags, places' UUIDs, raw devices; and every open: the pins,
+    // /proc/PID/mem, sysrq, md, device nodes
+    {"rawdev_ioctl", HookNeed::always},
+    {"rawdev_ioctl_compat", HookNeed::always},
+    {"file_open", HookNeed::always},
+};
+
+// The entry of the program named `prog` (with or without BS_PROG_PREFIX),
+// nullptr when it has none.
+constexpr const HookEntry* hook_entry(std::string_view prog) {
+  if (prog.substr(0, kProgPrefix.size()) == kProgPrefix) prog.remove_prefix(kProgPrefix.size());
+  for (const auto& e : kHookNeeds)
+    if (e.hook == prog) return &e;
+  return nullptr;
 }
 
 // ---- numbering: bootseal.h against lib/policy/include/bootseal/policy.hpp ----

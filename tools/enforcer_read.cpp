@@ -124,6 +124,7 @@ std::string self_route_name(uint64_t route, uint32_t detail) {
       return "LSM/tracing/probe program load" + (t.empty() ? "" : " (" + t + ")");
     }
     case BS_SELF_UNPIN: return "unpin";
+    case BS_SELF_PIN_ADD: return "new entry in the pin directory";
     case BS_SELF_UMOUNT: return "bpffs unmount";
     case BS_SELF_LINK_FD: return "link fd";
     case BS_SELF_STATE_FD: return "state map fd";

@@ -931,6 +931,16 @@ bool ObjectFilter::may_be_named(uint32_t dev, uint64_t ino) const {
 // The enforcer's word index is 32 bits: 2^(58 - shift) words must fit.
 static_assert(BS_FILTER_MIN_SHIFT >= 32 && BS_FILTER_MIN_SHIFT <= BS_FILTER_MAX_SHIFT && BS_FILTER_MAX_SHIFT == 58);
 
+contract::PolicyUse policy_use(const Compiled& c) {
+  contract::PolicyUse u;
+  for (size_t op = 0; op < BS_OP_COUNT; ++op)
+    u.op[op] = BS_OP_RELEVANT(c.kinds, c.defaults, c.run_defaults, c.seal_after, op);
+  u.memory = (c.kinds[BS_OP_EXEC] & (1u << BS_KIND_MEMORY)) != 0;
+  u.subjects = !c.subjects.empty();
+  u.names = !c.names.empty();
+  return u;
+}
+
 ObjectFilter object_filter(const Compiled& c) {
   std::vector<std::pair<uint32_t, uint64_t>> inodes;
   inodes.reserve(c.rules.size() + c.names.size());

@@ -391,6 +391,31 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
     bpf_program__set_autoload(skel->progs.bs_inode_set_acl, acl_hooks);
     bpf_program__set_autoload(skel->progs.bs_inode_remove_acl, acl_hooks);
   }
+  // Of those, the programs this policy needs (contract::kHookNeeds): the
+  // others would pass every call without a look. A program the table
+  // does not name is loaded.
+  {
+    const contract::PolicyUse use = policy_use(c);
+    std::map<contract::HookNeed, std::string> left_out;  // the programs, by why
+    for (int i = 0; i < skel->skeleton->prog_cnt; ++i) {
+      bpf_program* prog = *skel->skeleton->progs[i].prog;
+      const contract::HookEntry* e = contract::hook_entry(skel->skeleton->progs[i].name);
+      if (!e || !bpf_program__autoload(prog) || contract::needed(e->need, use)) continue;
+      bpf_program__set_autoload(prog, false);
+      ++res.left_out;
+      std::string& list = left_out[e->need];
+      list += (list.empty() ? "" : " ") + std::string(e->hook);
+    }
+    if (res.left_out) {
+      std::string what = std::to_string(res.left_out) + " programs left out, the policy has no use for them:";
+      const char* sep = " ";
+      for (const auto& [need, hooks] : left_out) {
+        what += sep + hooks + " (" + std::string(contract::unneeded_because(need)) + ")";
+        sep = "; ";
+      }
+      log("hooks", what, t.ms());
+    }
+  }
   bpf_map__set_max_entries(skel->maps.rawdevs, max1(c.raw_devices.size()));
   bpf_map__set_max_entries(skel->maps.names, max1(c.names.size()));
   bpf_map__set_max_entries(skel->maps.ancestors, max1(c.ancestors.size()));

@@ -453,6 +453,94 @@ TEST(Compile, MemoryRulesBecomeMemoryEntries) {
   EXPECT_NE(format_compiled(c, d).find("exec memory subject any -> deny (rule 1)"), std::string::npos);
 }
 
+// What the loader asks of a compiled policy to choose its programs:
+// each field from the compiled arrays, phases and the running defaults
+// included, and the programs each policy leaves out.
+TEST(PolicyUse, ComesFromTheCompiledPolicy) {
+  TempRoot root;
+  root.file("/etc/shadow");
+  root.file("/opt/denied");
+  root.file("/usr/bin/passwd");
+  root.file("/usr/lib/bootseal/bootseal-seal");
+  auto r = RootResolver::open(root.path());
+  ASSERT_TRUE(r.ok());
+  auto use_of = [&](const std::string& body) {
+    auto parsed = parse_policy("policy t\ngeneration 1\nmode enforce\n" + body, "t.policy");
+    EXPECT_TRUE(parsed.ok()) << parsed.error();
+    Compiled c = compile(*parsed, r->resolver(), {}, r->name_resolver());
+    EXPECT_TRUE(c.diagnostics.empty()) << (c.diagnostics.empty() ? "" : c.diagnostics[0].message);
+    return policy_use(c);
+  };
+  auto ops = [](const contract::PolicyUse& u) {
+    std::string s;
+    for (size_t op = 0; op < BS_OP_COUNT; ++op) s += u.op[op] ? '1' : '0';
+    return s;
+  };
+  auto left_out = [](const contract::PolicyUse& u) {
+    std::string s;
+    for (const auto& e : contract::kHookNeeds)
+      if (!contract::needed(e.need, u)) s += (s.empty() ? "" : " ") + std::string(e.hook);
+    return s;
+  };
+  // exec read write capability module-load kexec mount
+  const std::string write_hooks =
+      "inode_setattr inode_setattr_idmap inode_setxattr inode_set_acl inode_remove_acl inode_removexattr "
+      "path_unlink path_rmdir path_mkdir path_mknod path_symlink";
+
+  // A path rule of any operation protects its name: placing a file there
+  // by rename or link is decided even where nothing decides writes.
+  contract::PolicyUse u = use_of("deny exec path /opt/denied\n");
+  EXPECT_EQ(ops(u), "1000000");
+  EXPECT_FALSE(u.memory || u.subjects);
+  EXPECT_TRUE(u.names);
+  EXPECT_EQ(left_out(u), "shm_shmat vm_enough_memory " + write_hooks +
+                             " path_truncate path_chmod path_chown capable kernel_read_file kernel_load_data");
+  u = use_of("deny exec subtree /opt\n");
+  EXPECT_FALSE(u.names);
+  EXPECT_EQ(left_out(u), "shm_shmat vm_enough_memory " + write_hooks +
+                             " path_link path_rename path_truncate path_chmod path_chown capable kernel_read_file "
+                             "kernel_load_data");
+
+  u = use_of("deny read path /etc/shadow\n");
+  EXPECT_EQ(ops(u), "0100000");
+  EXPECT_TRUE(u.names);
+  EXPECT_EQ(left_out(u), "mmap_file file_mprotect shm_shmat vm_enough_memory " + write_hooks +
+                             " path_truncate path_chmod path_chown capable kernel_read_file kernel_load_data");
+
+  // A subject keeps the mapping hooks (its code is checked) with no exec rule.
+  u = use_of("deny write path /etc/shadow except /usr/bin/passwd\n");
+  EXPECT_EQ(ops(u), "0010000");
+  EXPECT_TRUE(u.subjects && u.names);
+  EXPECT_EQ(left_out(u), "vm_enough_memory capable kernel_read_file kernel_load_data");
+
+  // A default other than allow decides every call of its operation.
+  u = use_of("default capability audit\ndefault kexec deny\n");
+  EXPECT_EQ(ops(u), "0001010");
+  EXPECT_FALSE(u.subjects || u.names);
+
+  // Only in the running phase: still decided (the hooks must be there at the seal).
+  u = use_of("seal-after 90s\nphase running default module-load deny\n");
+  EXPECT_EQ(ops(u), "0000100");
+  EXPECT_EQ(left_out(u).find("kernel_read_file"), std::string::npos);
+  u = use_of("seal-by /usr/lib/bootseal/bootseal-seal\nseal-after 90s\n");
+  EXPECT_EQ(ops(u), "0000000");
+  EXPECT_TRUE(u.subjects) << "the seal-by program is a subject";
+
+  // Executable memory: every program that decides it.
+  u = use_of("deny exec memory\n");
+  EXPECT_EQ(ops(u), "1000000");
+  EXPECT_TRUE(u.memory);
+  EXPECT_EQ(left_out(u).find("vm_enough_memory"), std::string::npos);
+  EXPECT_EQ(left_out(u).find("shm_shmat"), std::string::npos);
+
+  // Mount rules and an empty policy leave every duty of every policy.
+  u = use_of("deny mount fstype ramfs\n");
+  EXPECT_EQ(ops(u), "0000001");
+  EXPECT_EQ(left_out(use_of("")), "mmap_file file_mprotect shm_shmat vm_enough_memory " + write_hooks +
+                                      " path_link path_rename path_truncate path_chmod path_chown capable "
+                                      "kernel_read_file kernel_load_data");
+}
+
 TEST(Compile, HardLinksMergeDenyFirst) {
   TempRoot root;
   root.file("/usr/bin/tool");

@@ -65,6 +65,67 @@ TEST_F(EnforcerSkeleton, EveryProgramHasItsOwnLinkPin) {
   }
 }
 
+// The loader's table of what each program is for (contract::kHookNeeds)
+// names every program of the enforcer once, and nothing else: a program
+// added to bootseal.bpf.c without an entry would be loaded for every
+// policy, and an entry for a program that is gone would hide a rename.
+TEST_F(EnforcerSkeleton, EveryProgramHasOneEntryInTheHookNeeds) {
+  std::set<std::string> progs;
+  for (int i = 0; i < skel_->skeleton->prog_cnt; ++i) {
+    const std::string name = skel_->skeleton->progs[i].name;
+    progs.insert(name.substr(contract::kProgPrefix.size()));
+    const contract::HookEntry* e = contract::hook_entry(name);
+    ASSERT_NE(e, nullptr) << name << " has no entry in contract::kHookNeeds";
+    EXPECT_EQ(contract::hook_entry(e->hook), e);
+  }
+  std::set<std::string> entries;
+  for (const auto& e : contract::kHookNeeds) {
+    EXPECT_TRUE(entries.insert(std::string(e.hook)).second) << e.hook << " has two entries";
+    EXPECT_TRUE(progs.count(std::string(e.hook))) << e.hook << " is in kHookNeeds but not a program of the enforcer";
+  }
+}
+
+// What each need asks for, and that a policy using nothing still keeps
+// every duty of every policy: the self-protection among them.
+TEST(Contract, HookNeeds) {
+  using contract::HookNeed;
+  contract::PolicyUse none;
+  EXPECT_TRUE(contract::needed(HookNeed::always, none));
+  for (auto n : {HookNeed::write, HookNeed::write_or_names, HookNeed::exec_or_subjects, HookNeed::memory,
+                 HookNeed::memory_or_subjects, HookNeed::capability, HookNeed::module_or_kexec}) {
+    EXPECT_FALSE(contract::needed(n, none));
+    EXPECT_FALSE(contract::unneeded_because(n).empty());
+  }
+  for (std::string_view hook :
+       {"file_open", "bpf", "bpf_map", "bpf_prog", "inode_unlink", "inode_rename", "inode_rmdir", "inode_create",
+        "inode_mkdir", "inode_mknod", "inode_symlink", "inode_link", "sb_mount", "move_mount", "sb_umount",
+        "sb_pivotroot", "path_chroot", "sb_kern_mount", "ptrace_access_check", "ptrace_traceme", "task_prctl",
+        "bprm_check", "bprm_committed", "task_alloc", "rawdev_ioctl", "rawdev_ioctl_compat", "iter_stats",
+        "iter_audit"}) {
+    const contract::HookEntry* e = contract::hook_entry(hook);
+    ASSERT_NE(e, nullptr) << hook;
+    EXPECT_EQ(e->need, HookNeed::always) << hook << " guards the enforcer or tracks state whatever the policy";
+  }
+  contract::PolicyUse u;
+  u.op[BS_OP_WRITE] = true;
+  EXPECT_TRUE(contract::needed(HookNeed::write, u));
+  EXPECT_TRUE(contract::needed(HookNeed::write_or_names, u));
+  EXPECT_FALSE(contract::needed(HookNeed::exec_or_subjects, u));
+  u = {};
+  u.names = true;
+  EXPECT_FALSE(contract::needed(HookNeed::write, u));
+  EXPECT_TRUE(contract::needed(HookNeed::write_or_names, u));
+  u = {};
+  u.subjects = true;
+  EXPECT_TRUE(contract::needed(HookNeed::exec_or_subjects, u));
+  EXPECT_TRUE(contract::needed(HookNeed::memory_or_subjects, u));
+  EXPECT_FALSE(contract::needed(HookNeed::memory, u));
+  u = {};
+  u.op[BS_OP_KEXEC] = true;
+  EXPECT_TRUE(contract::needed(HookNeed::module_or_kexec, u));
+  EXPECT_FALSE(contract::needed(HookNeed::capability, u));
+}
+
 // ---- exit-code tables -------------------------------------------------------
 
 constexpr ExitCodeEntry kGood[] = {{0, "OK", "fine"}, {1, "BAD_THING", "not fine"}};

@@ -52,15 +52,21 @@ vm_expect "$log" '^TEST: module-would-deny rc=0$' "a module loads despite the de
 vm_expect "$log" '^TEST: unpin-still-refused rc=[1-9]' "self-protection holds in permissive mode"
 vm_expect "$log" '^TEST: status: policy: +vm-permissive \(generation 5\)$' "status names the policy"
 vm_expect "$log" '^TEST: status: mode: +permissive$' "status shows the mode"
-# Every program of the enforcer object is attached and listed, by the name
-# of its link pin: the skeleton the loader was built with names them (the
-# readers' iterators, bs_iter_*, are pinned as stats and audit, not hooks).
+# Every program of the enforcer object this policy needs is attached and
+# listed, by the name of its link pin: the skeleton the loader was built
+# with names them (the readers' iterators, bs_iter_*, are pinned as stats
+# and audit, not hooks). The policy decides exec, write, capability and
+# module-load, but has no memory rule and no subject: the two programs
+# that only decide executable memory (and a subject's) are left out, and
+# the loader says so.
 # inode_setattr has two programs, one per form of the hook (the idmap in
 # front from 6.12 on, not in 6.1): the loader attaches the one this kernel
 # has, so exactly one of them is listed. inode_set_acl and inode_remove_acl
 # came in 6.2: on an older kernel the loader leaves them out (ACLs are
 # xattrs there, decided by inode_setxattr and inode_removexattr).
-absent='inode_setattr_idmap'
+vm_expect "$log" 'bootseal: hooks: 2 programs left out, the policy has no use for them: vm_enough_memory \(no memory rule\); shm_shmat \(no memory rule, no subject\) \(' \
+	"the loader leaves out the programs of operations the policy does not decide, and says why"
+absent='inode_setattr_idmap shm_shmat vm_enough_memory'
 kmaj=${KVER%%.*}; kmin=${KVER#*.}; kmin=${kmin%%[!0-9]*}
 if [ "$kmaj" -lt 6 ] || { [ "$kmaj" -eq 6 ] && [ "$kmin" -lt 2 ]; }; then
 	absent="$absent inode_set_acl inode_remove_acl"
@@ -70,7 +76,7 @@ mapfile -t progs < <(sed -n 's/^[[:space:]]*s->progs\[[0-9]*\]\.name = "bs_\([a-
 [ "${#progs[@]}" -gt 0 ] || _vm_die "no program names in $VM_BUILDDIR/enforcer/bootseal.skel.h"
 hooks_re=$(printf '%s\n' "${progs[*]}" | sed 's/ inode_setattr / inode_setattr(_idmap)? /')
 case $hooks_re in *'inode_setattr(_idmap)?'*) ;; *) _vm_die "no inode_setattr program in the skeleton" ;; esac
-vm_expect "$log" "^TEST: status: hooks: +${#progs[@]} \\($hooks_re\\)\$" "status lists all ${#progs[@]} attached hooks by name"
+vm_expect "$log" "^TEST: status: hooks: +${#progs[@]} \\($hooks_re\\)\$" "status lists the ${#progs[@]} attached hooks by name"
 vm_expect "$log" '^TEST: status: denied: +[4-9]' "status counts the would-be denials"
 vm_expect "$log" '^TEST: status: self-protection refusals: +[1-9]' "and the self-protection refusal"
 vm_expect "$log" '^TEST: status: audit events: [0-9]+ written, 0 overwritten \(the log holds 4096\)$' "no event was overwritten"

@@ -3,7 +3,11 @@
 # of its bpffs (plain or lazy, nor a lazy unmount of /sys above it), no
 # writable map fd (from a pin or by id), so no map update, delete or freeze,
 # no link detach (from a pin or by id), no program fd by id, and no new LSM
-# program. Afterwards the policy still holds.
+# program, and no new entry in the pin directory (a pin named as a hook's
+# link would stand for that hook in `bootseal status`). Afterwards the
+# policy still holds. The policy decides no capability, module load or
+# executable memory: the loader leaves out the programs that only decide
+# those, `bootseal status` lists the others, and a capability works.
 # A second boot, under a policy with `allow bpf-load lsm by
 # /usr/bin/bs-bpf-attack`. What the grant does depends on the kernel's
 # verifier. Debian 12's 6.1 lets an LSM program return a positive value,
@@ -34,6 +38,7 @@ cat >"$VM_WORK/init" <<'EOF'
 . /lib/vm-test.sh
 P=/sys/fs/bpf/bootseal
 say "pins before: $(ls $P | wc -l)"
+bootseal status | sed -n 's/^hooks: */TEST: hooks: /p'
 try unpin-rm rm -f $P/link_bprm_check
 try unpin-mv mv $P/link_bprm_check /sys/fs/bpf/moved
 try unpin-rmdir-all rm -rf $P
@@ -47,6 +52,12 @@ try map-delete-pinned bpftool map delete pinned $P/rules key hex $K
 try map-freeze-pinned bpftool map freeze pinned $P/info
 try link-detach-pinned bpftool link detach pinned $P/link_bprm_check
 try prog-load-lsm bpftool prog load /lib/extra/bootseal.o /sys/fs/bpf/evil type lsm
+try pin-add-map bpftool map create $P/link_capable type array key 4 value 4 entries 1 name forged
+try pin-add-outside bpftool map create /sys/fs/bpf/mine type array key 4 value 4 entries 1 name mine
+try pin-add-link ln $P/link_file_open $P/link_capable
+try pin-add-symlink ln -s /sys/fs/bpf/mine $P/link_capable
+try pin-add-dir mkdir $P/more
+rm -f /sys/fs/bpf/mine  # the id loops below must find the enforcer's maps alone
 bs-bpf-attack lsm-load | sed 's/^/TEST: subject-nogrant /'
 denied_ids=0 other_ids=0
 for i in $(seq 1 60); do
@@ -69,6 +80,8 @@ say "prog ids refused: $denied_progs shown: $progs"
 say "pins after: $(ls $P | wc -l)"
 try still-enforced /opt/denied/busybox true
 try still-allowed /opt/ok/busybox true
+try cap-free /opt/ok/busybox hostname bs-self
+bootseal audit | grep 'new entry in the pin directory' | sed 's/^/TEST: audit: /'
 finish
 EOF
 
@@ -89,6 +102,19 @@ log=$VM_WORK/console.log
 vm_expect "$log" "bootseal: policy 'vm-self' generation 2 in force" "the loader installed the policy"
 vm_expect_not "$log" "grants void" "a policy without a bpf-load grant: the loader probes nothing and says nothing of grants"
 vm_expect "$log" '^TEST: pins before: [1-9][0-9]*$' "the enforcer is pinned"
+vm_expect "$log" 'bootseal: hooks: 4 programs left out, the policy has no use for them: vm_enough_memory \(no memory rule\); capable \(no capability rule or default\); kernel_read_file kernel_load_data \(no module-load or kexec rule or default\) \(' \
+	"the loader leaves out the programs of the operations the policy does not decide"
+hooks=$(sed -n 's/^TEST: hooks: //p' "$log")
+[ -n "$hooks" ] || _vm_die "bootseal status listed no hooks"
+for h in capable kernel_load_data kernel_read_file vm_enough_memory; do
+	case " ${hooks#*(} " in *" $h "* | *" $h)"*) _vm_die "$h is attached, the policy has no use for it: $hooks" ;; esac
+done
+for h in file_open bpf bpf_map bpf_prog inode_unlink inode_rename inode_rmdir inode_create inode_mkdir inode_symlink \
+	inode_link sb_mount sb_umount move_mount ptrace_access_check task_prctl bprm_check mmap_file shm_shmat \
+	path_unlink path_rename; do
+	case " ${hooks#*(} " in *" $h "* | *" $h)"*) ;; *) _vm_die "$h is not attached: $hooks" ;; esac
+done
+echo "ok - status lists the hooks this policy needs, those of self-protection among them: $hooks"
 refused() { vm_expect "$log" "^TEST: $1 rc=[1-9]" "$2 is refused"; }
 refused unpin-rm "removing a link pin"
 vm_expect "$log" "^TEST: unpin-rm out=.*Operation not permitted" "the unpin is refused with EPERM"
@@ -104,6 +130,13 @@ refused map-freeze-pinned "a freeze of a policy map through its pin"
 refused link-detach-pinned "detaching a link through its pin"
 vm_expect "$log" "^TEST: link-detach-pinned out=.*Operation not permitted" "refused with EPERM"
 refused prog-load-lsm "loading another LSM program"
+refused pin-add-map "pinning a new map in the pin directory under a hook's link name"
+vm_expect "$log" '^TEST: pin-add-outside rc=0$' "while a map pinned elsewhere in the bpffs is not refused"
+refused pin-add-link "a hard link of a pin under another hook's name"
+refused pin-add-symlink "a symbolic link in the pin directory"
+refused pin-add-dir "a directory in the pin directory"
+vm_expect "$log" '^TEST: audit: .* denied self-protection new entry in the pin directory by pid .*\(bpftool, ' \
+	"the refused pin is an audit event naming the route"
 vm_expect "$log" '^TEST: subject-nogrant lsm-load error: Operation not permitted$' \
 	"without a bpf-load statement, a subject is refused a BPF LSM program load too"
 vm_expect "$log" '^TEST: map ids refused: [1-9][0-9]* updated: 0$' "no map of the enforcer can be had by id"
@@ -113,6 +146,7 @@ pins=$(sed -n 's/^TEST: pins before: //p' "$log")
 vm_expect "$log" "^TEST: pins after: $pins\$" "every pin is still there"
 vm_expect "$log" '^TEST: still-enforced rc=[1-9]' "the policy still denies"
 vm_expect "$log" '^TEST: still-allowed rc=0$' "and still allows"
+vm_expect "$log" '^TEST: cap-free rc=0$' "a capability the policy does not decide works (sethostname)"
 vm_expect "$log" '^TEST: init done$' "init ran to its end"
 vm_expect_not "$log" 'boot stopped|Kernel panic|BUG:' "no stop, no panic"
 

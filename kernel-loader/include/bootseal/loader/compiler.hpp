@@ -502,6 +502,11 @@ struct ObjectFilter {
 };
 ObjectFilter object_filter(const Compiled& c);
 
+// What the policy uses, as the enforcer's programs ask it
+// (BS_OP_RELEVANT on the same arrays the loader gives them): the loader
+// leaves out the programs it does not need (contract::kHookNeeds).
+contract::PolicyUse policy_use(const Compiled& c);
+
 // Marks the mount point of each place (BS_ANCESTOR_PLACE in `ancestors`):
 // only a filesystem placed there is mounted there. Not a mount point that
 // does not exist yet (the place's level 0 is then a directory above it).
