@@ -67,6 +67,10 @@ extract() {
 			print c, "hk_off_" o[2], a[2]; print c, "hk_on_" o[2], b[2]; print c, "hk_hook_" o[2], h[2]
 			print c, "hk_runs_" o[2], r[2]
 			if (a[2] > 0) { print c, "hk_onoff_" o[2], b[2] / a[2]; print c, "hk_hookoff_" o[2], h[2] / a[2] }
+			if ($8 ~ /^landlock_ns=/) {
+				split($8, l, "="); print c, "hk_landlock_" o[2], l[2]
+				if (a[2] > 0) print c, "hk_lloff_" o[2], l[2] / a[2]
+			}
 		}
 		/^BENCH hooks op=[a-z-]+ prog=/ {
 			split($3, o, "="); split($4, p, "="); split($6, t, "=")
@@ -177,6 +181,19 @@ for n in $sizes; do
 	done
 done
 echo
+echo "== Anchor: Landlock in the same boot (bs-bench-hooks: each workload's child under a Landlock domain"
+echo "   that handles every file system right of ABI 1 and allows them all beneath /, no enforcer), beside"
+echo "   bootseal's on / off; the ratios taken in each boot, min / median / max over $passes boots"
+printf '| rules | workload | off | Landlock | Landlock / off | bootseal on / off |\n'
+printf '| ---: | --- | ---: | ---: | ---: | ---: |\n'
+for n in $sizes; do
+	for o in exec open stat mmapx open-many; do
+		[ "$(med "$n" "hk_landlock_$o")" = - ] && continue
+		printf '| %s | %s | %s | %s | %s | %s |\n' "$(name "$n")" "$o" "$(med "$n" "hk_off_$o")" \
+			"$(med "$n" "hk_landlock_$o")" "$(spread "$n" "hk_lloff_$o")" "$(spread "$n" "hk_onoff_$o")"
+	done
+done
+echo
 echo "== Each program's time per run (ns, bpf_stats), by workload (median of the boots)"
 printf '| rules | workload | program | ns per run |\n'
 printf '| ---: | --- | --- | ---: |\n'
@@ -257,6 +274,8 @@ names = {
     "open_many_added": "hk_hookoff_open-many", "open_hook_ns": "hk_hook_open", "exec_hook_ns": "hk_hook_exec",
     "mmap_exec_hook_ns": "hk_hook_mmapx", "open_on_off": "hk_onoff_open", "exec_on_off": "hk_onoff_exec",
     "mmap_exec_on_off": "hk_onoff_mmapx", "loader_over_floor": "loader_floor",
+    "landlock_open_over_off": "hk_lloff_open", "landlock_exec_over_off": "hk_lloff_exec",
+    "landlock_mmap_exec_over_off": "hk_lloff_mmapx", "landlock_open_many_over_off": "hk_lloff_open-many",
     "verify_decode_over_signature": "verify_signature",
 }
 targets = {}

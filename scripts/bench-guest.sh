@@ -47,6 +47,8 @@
 #    Before the loader, bs-bench-hooks (bench/guest/) measures the hooks
 #    in the same boot: the microbenchmark's workloads run from the
 #    initramfs on the root's files without the enforcer ("off"), then
+#    each under a Landlock domain that handles every file system right
+#    and allows them all beneath / (the anchor, "landlock"), then
 #    with the policy installed by the loader's own compile and install
 #    code ("on"), then once more with kernel.bpf_stats_enabled for each
 #    program's run count and run time; then it detaches. Each boot gives
@@ -284,6 +286,7 @@ for p in $(seq 1 "$passes"); do
 		if [ "$c" != none ]; then
 			vm_expect "$log" '^BENCH floor hooks=[0-9]* total_ms=' "the floor installed the enforcer ($c)"
 			vm_expect "$log" '^BENCH hooks done$' "the hooks were measured and detached ($c)"
+			vm_expect "$log" '^BENCH hooks op=open off_ns=.* landlock_ns=[0-9]' "and the Landlock anchor beside them ($c)"
 		fi
 	done
 done

@@ -12,6 +12,10 @@
 //  1. verify SEALED with KEY.pem and compile it against ROOT, with the
 //     loader's own compiler and resolvers;
 //  2. "off": each workload below ROUNDS times, no enforcer in the kernel;
+//     then "landlock": the same, each child under a Landlock domain that
+//     handles every file system right and allows them all beneath / (the
+//     anchor BENCHMARKS.md compares with; left out where the kernel has
+//     no Landlock);
 //  3. install the policy with the loader's own install() (same object,
 //     read-only constants, maps and fill; pinned in a bpffs of its own);
 //  4. "on": the same workloads ROUNDS times, the enforcer in force;
@@ -42,11 +46,11 @@
 // A workload whose file does not exist (a small policy's tree) is left out.
 //
 // Prints, per workload and round,
-//   BENCH hooks op=NAME phase=off|on round=K n=N ns_per_op=X
+//   BENCH hooks op=NAME phase=off|landlock|on round=K n=N ns_per_op=X
 // per workload and program that ran per operation,
 //   BENCH hooks op=NAME prog=PROG runs=R ns_per_run=T
 // and per workload the medians and the hooks' cost per operation:
-//   BENCH hooks op=NAME off_ns=X on_ns=Y hook_ns=Z runs_per_op=R
+//   BENCH hooks op=NAME off_ns=X on_ns=Y hook_ns=Z runs_per_op=R [landlock_ns=L]
 // Exits 0, or 1 with "BENCH hooks error=..." on any failure.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -79,6 +83,7 @@ struct Workload {
   std::string runner;
   long n = 0;
   std::string bin, file;
+  bool landlock = false;  // the child puts itself under a Landlock domain first
 };
 
 // Runs one workload in a child and returns its ns per operation, < 0 on
@@ -95,7 +100,7 @@ double run_workload(const Workload& w) {
     ::close(pipefd[1]);
     std::string n = std::to_string(w.n);
     ::execl(w.runner.c_str(), w.runner.c_str(), "op", w.op.c_str(), n.c_str(), w.bin.c_str(), w.file.c_str(),
-            static_cast<char*>(nullptr));
+            w.landlock ? "landlock" : static_cast<char*>(nullptr), static_cast<char*>(nullptr));
     std::printf("cannot execute %s: %s\n", w.runner.c_str(), std::strerror(errno));
     std::fflush(stdout);
     ::_exit(127);
@@ -217,6 +222,17 @@ int main(int argc, char** argv) {
     return true;
   };
   if (!measure("off", &off)) return fail("a workload failed without the enforcer");
+  // 2b. The Landlock anchor, where the kernel has Landlock.
+  std::map<std::string, std::vector<double>> landlock;
+  {
+    std::vector<Workload> plain = work;
+    for (auto& w : work) w.landlock = true;
+    if (!measure("landlock", &landlock)) {
+      std::printf("BENCH hooks landlock unavailable\n");
+      landlock.clear();
+    }
+    work = std::move(plain);
+  }
 
   // 3. install.
   const bootseal::bench::BenchPins pins{"/run/bs-bench-hooks"};
@@ -277,8 +293,10 @@ int main(int argc, char** argv) {
         ns += per_run * dr;
         runs += dr;
       }
-      std::printf("BENCH hooks op=%s off_ns=%.1f on_ns=%.1f hook_ns=%.1f runs_per_op=%.2f\n", w.name.c_str(),
-                  median(off[w.name]), median(on[w.name]), ns / ops, runs / ops);
+      std::string anchor;
+      if (landlock.count(w.name)) anchor = " landlock_ns=" + std::to_string(median(landlock[w.name]));
+      std::printf("BENCH hooks op=%s off_ns=%.1f on_ns=%.1f hook_ns=%.1f runs_per_op=%.2f%s\n", w.name.c_str(),
+                  median(off[w.name]), median(on[w.name]), ns / ops, runs / ops, anchor.c_str());
     }
   }
 

@@ -14,13 +14,19 @@
 //         BENCH op=NAME round=K n=N ns_per_op=X
 //       and after the last round the median of the rounds
 //         BENCH op=NAME median_ns_per_op=X
-//   bs-bench-ops op NAME N BIN FILE
+//   bs-bench-ops op NAME N BIN FILE [landlock]
 //       One batch of one operation, after a short warm-up, for
 //       bs-bench-hooks: NAME is exec, open, stat or mmapx as above, or
 //       openmany (open+close of FILE/gI/r6 for I = 0..N-1, one file each:
 //       N distinct inodes; FILE is a directory, no warm-up). Prints
 //         BENCH one op=NAME warm=W n=N ns_per_op=X
 //       (W: the operations of the warm-up, done first, not timed)
+//       With `landlock`, the process first puts itself under a Landlock
+//       domain that handles every file system right of Landlock's ABI 1
+//       and allows them all beneath / (the anchor BENCHMARKS.md compares
+//       with: every open and exec checked, none refused); exits 3 with
+//         BENCH one op=NAME landlock=unavailable error="..."
+//       where the kernel has no Landlock.
 //   bs-bench-ops run CMD ARGS...
 //       Runs CMD, waits for it with wait4 and prints
 //         BENCH run=CMD status=S wall_ms=X maxrss_kb=K
@@ -37,11 +43,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/landlock.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -180,17 +188,67 @@ static int cmd_ops(int argc, char **argv)
 	return 0;
 }
 
+// Every file system right of Landlock's ABI 1 (Linux 5.13): the same set
+// on every kernel the benchmark boots.
+#define BS_LANDLOCK_FS_V1                                                                                 \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |         \
+	 LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |      \
+	 LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |          \
+	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |       \
+	 LANDLOCK_ACCESS_FS_MAKE_SYM)
+
+// Puts this process under a Landlock domain handling BS_LANDLOCK_FS_V1,
+// all of it allowed beneath /. 0, or -1 with errno and *what.
+static int landlock_everything(const char **what)
+{
+	struct landlock_ruleset_attr ra;
+	memset(&ra, 0, sizeof(ra));
+	ra.handled_access_fs = BS_LANDLOCK_FS_V1;
+	*what = "landlock_create_ruleset";
+	int rs = (int)syscall(SYS_landlock_create_ruleset, &ra, sizeof(ra), 0);
+	if (rs < 0)
+		return -1;
+	struct landlock_path_beneath_attr pb;
+	memset(&pb, 0, sizeof(pb));
+	pb.allowed_access = BS_LANDLOCK_FS_V1;
+	*what = "open /";
+	pb.parent_fd = open("/", O_PATH | O_CLOEXEC);
+	if (pb.parent_fd < 0)
+		return -1;
+	*what = "landlock_add_rule";
+	if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) != 0)
+		return -1;
+	close(pb.parent_fd);
+	*what = "PR_SET_NO_NEW_PRIVS";
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return -1;
+	*what = "landlock_restrict_self";
+	if (syscall(SYS_landlock_restrict_self, rs, 0) != 0)
+		return -1;
+	close(rs);
+	return 0;
+}
+
 static int cmd_op(int argc, char **argv)
 {
 	int op = -1;
-	if (argc == 6)
+	const int landlock = argc == 7 && !strcmp(argv[6], "landlock");
+	if (argc == 6 || landlock)
 		for (int i = 0; i < OP_ALL; ++i)
 			if (!strcmp(argv[2], op_names[i]))
 				op = i;
-	long n = argc == 6 ? atol(argv[3]) : 0;
+	long n = op >= 0 ? atol(argv[3]) : 0;
 	if (op < 0 || n < 1) {
-		fprintf(stderr, "usage: bs-bench-ops op exec|open|stat|mmapx|openmany N BIN FILE\n");
+		fprintf(stderr, "usage: bs-bench-ops op exec|open|stat|mmapx|openmany N BIN FILE [landlock]\n");
 		return 2;
+	}
+	if (landlock) {
+		const char *what = "";
+		if (landlock_everything(&what) != 0) {
+			printf("BENCH one op=%s landlock=unavailable error=\"%s: %s\"\n", op_names[op], what,
+			       strerror(errno));
+			return 3;
+		}
 	}
 	long warm = op == OP_OPENMANY ? 0 : op == OP_EXEC ? 5 : 50;
 	if (warm && run_op(op, warm, argv[4], argv[5]) < 0)
