@@ -67,9 +67,11 @@ extract() {
 			print c, "hk_off_" o[2], a[2]; print c, "hk_on_" o[2], b[2]; print c, "hk_hook_" o[2], h[2]
 			print c, "hk_runs_" o[2], r[2]
 			if (a[2] > 0) { print c, "hk_onoff_" o[2], b[2] / a[2]; print c, "hk_hookoff_" o[2], h[2] / a[2] }
-			if ($8 ~ /^landlock_ns=/) {
-				split($8, l, "="); print c, "hk_landlock_" o[2], l[2]
-				if (a[2] > 0) print c, "hk_lloff_" o[2], l[2] / a[2]
+			for (i = 8; i <= NF; i++) {
+				split($i, l, "=")
+				if (l[1] == "landlock_ns") k = "landlock"; else if (l[1] == "apparmor_ns") k = "apparmor"; else continue
+				print c, "hk_" k "_" o[2], l[2]
+				if (a[2] > 0) print c, "hk_" k "off_" o[2], l[2] / a[2]
 			}
 		}
 		/^BENCH hooks op=[a-z-]+ prog=/ {
@@ -181,16 +183,18 @@ for n in $sizes; do
 	done
 done
 echo
-echo "== Anchor: Landlock in the same boot (bs-bench-hooks: each workload's child under a Landlock domain"
-echo "   that handles every file system right of ABI 1 and allows them all beneath /, no enforcer), beside"
-echo "   bootseal's on / off; the ratios taken in each boot, min / median / max over $passes boots"
-printf '| rules | workload | off | Landlock | Landlock / off | bootseal on / off |\n'
-printf '| ---: | --- | ---: | ---: | ---: | ---: |\n'
+echo "== Anchors in the same boot (bs-bench-hooks, no enforcer): each workload's child under a Landlock"
+echo "   domain that handles every file system right of ABI 1 and allows them all beneath /, and in the"
+echo "   AppArmor profile bs-bench (every file access allowed), beside bootseal's on / off; the ratios"
+echo "   taken in each boot, min / median / max over $passes boots"
+printf '| rules | workload | off | Landlock | Landlock / off | AppArmor | AppArmor / off | bootseal on / off |\n'
+printf '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n'
 for n in $sizes; do
 	for o in exec open stat mmapx open-many; do
-		[ "$(med "$n" "hk_landlock_$o")" = - ] && continue
-		printf '| %s | %s | %s | %s | %s | %s |\n' "$(name "$n")" "$o" "$(med "$n" "hk_off_$o")" \
-			"$(med "$n" "hk_landlock_$o")" "$(spread "$n" "hk_lloff_$o")" "$(spread "$n" "hk_onoff_$o")"
+		[ "$(med "$n" "hk_landlock_$o")" = - ] && [ "$(med "$n" "hk_apparmor_$o")" = - ] && continue
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$(name "$n")" "$o" "$(med "$n" "hk_off_$o")" \
+			"$(med "$n" "hk_landlock_$o")" "$(spread "$n" "hk_landlockoff_$o")" \
+			"$(med "$n" "hk_apparmor_$o")" "$(spread "$n" "hk_apparmoroff_$o")" "$(spread "$n" "hk_onoff_$o")"
 	done
 done
 echo
@@ -274,8 +278,10 @@ names = {
     "open_many_added": "hk_hookoff_open-many", "open_hook_ns": "hk_hook_open", "exec_hook_ns": "hk_hook_exec",
     "mmap_exec_hook_ns": "hk_hook_mmapx", "open_on_off": "hk_onoff_open", "exec_on_off": "hk_onoff_exec",
     "mmap_exec_on_off": "hk_onoff_mmapx", "loader_over_floor": "loader_floor",
-    "landlock_open_over_off": "hk_lloff_open", "landlock_exec_over_off": "hk_lloff_exec",
-    "landlock_mmap_exec_over_off": "hk_lloff_mmapx", "landlock_open_many_over_off": "hk_lloff_open-many",
+    "landlock_open_over_off": "hk_landlockoff_open", "landlock_exec_over_off": "hk_landlockoff_exec",
+    "landlock_mmap_exec_over_off": "hk_landlockoff_mmapx", "landlock_open_many_over_off": "hk_landlockoff_open-many",
+    "apparmor_open_over_off": "hk_apparmoroff_open", "apparmor_exec_over_off": "hk_apparmoroff_exec",
+    "apparmor_mmap_exec_over_off": "hk_apparmoroff_mmapx", "apparmor_open_many_over_off": "hk_apparmoroff_open-many",
     "verify_decode_over_signature": "verify_signature",
 }
 targets = {}

@@ -48,7 +48,9 @@
 #    in the same boot: the microbenchmark's workloads run from the
 #    initramfs on the root's files without the enforcer ("off"), then
 #    each under a Landlock domain that handles every file system right
-#    and allows them all beneath / (the anchor, "landlock"), then
+#    and allows them all beneath / (an anchor, "landlock"), then each in
+#    an AppArmor profile that allows every file access, loaded with
+#    apparmor_parser first (the other anchor, "apparmor"), then
 #    with the policy installed by the loader's own compile and install
 #    code ("on"), then once more with kernel.bpf_stats_enabled for each
 #    program's run count and run time; then it detaches. Each boot gives
@@ -221,6 +223,10 @@ O=/usr/sbin/bs-bench-ops
 $O meminfo before-floor
 $O run /usr/sbin/bs-bench-floor /etc/bootseal/trusted.d/vm.pem /etc/bootseal/policy.sealed
 $O run /usr/sbin/bs-bench-floor /etc/bootseal/trusted.d/vm.pem /etc/bootseal/policy.sealed
+# The AppArmor anchor's profile (securityfs is mounted by the initramfs'
+# init where it can be).
+[ -d /sys/kernel/security/apparmor ] || mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+/usr/sbin/apparmor_parser -K -r /etc/bs-bench.apparmor && echo "BENCH apparmor profile loaded"
 # The hooks in this boot, without and with the enforcer (then detached).
 ops=$(sed -n 's/.*bench\.ops=\([0-9]*\),\([0-9]*\),\([0-9]*\).*/\1 \2 \3/p' /proc/cmdline)
 if [ -n "$ops" ]; then
@@ -243,7 +249,17 @@ chmod 0755 "$VM_WORK/bench-hook.sh"
 
 declare -A initrd
 initrd[none]=$(vm_build_initramfs)
-mapfile -t libs < <(enf_lib_files "$ENF_LOADER" "$FLOOR" "$HOOKS")
+aa_parser=$(command -v apparmor_parser) || _vm_die "apparmor_parser is missing: run scripts/install-deps.sh"
+mapfile -t libs < <(enf_lib_files "$ENF_LOADER" "$FLOOR" "$HOOKS" "$aa_parser")
+# Every file access allowed: each open, exec and executable mapping of a
+# task in it is matched against the profile, none refused.
+cat >"$VM_WORK/bs-bench.apparmor" <<'EOF_PROFILE'
+profile bs-bench flags=(attach_disconnected) {
+  /{,**} rwlkmix,
+  capability,
+}
+EOF_PROFILE
+: >"$VM_WORK/apparmor-parser.conf"  # apparmor_parser warns when it has none
 strip -o "$VM_WORK/bs-bench-floor" "$FLOOR"
 strip -o "$VM_WORK/bs-bench-hooks" "$HOOKS"
 for n in $sizes; do
@@ -256,6 +272,8 @@ for n in $sizes; do
 		--file "$VM_WORK/bs-bench-floor:/usr/sbin/bs-bench-floor" --file "$OPS:/usr/sbin/bs-bench-ops" \
 		--file "$VM_WORK/bs-bench-hooks:/usr/sbin/bs-bench-hooks" \
 		--file "$VM_WORK/bench-hook.sh:/usr/sbin/bench-hook.sh" "${libs[@]}" \
+		--file "$aa_parser:/usr/sbin/apparmor_parser" --file "$VM_WORK/bs-bench.apparmor:/etc/bs-bench.apparmor" \
+		--file "$VM_WORK/apparmor-parser.conf:/etc/apparmor/parser.conf" \
 		--dir "$etc:/etc/bootseal" --hook /usr/sbin/bench-hook.sh)
 done
 
@@ -287,6 +305,7 @@ for p in $(seq 1 "$passes"); do
 			vm_expect "$log" '^BENCH floor hooks=[0-9]* total_ms=' "the floor installed the enforcer ($c)"
 			vm_expect "$log" '^BENCH hooks done$' "the hooks were measured and detached ($c)"
 			vm_expect "$log" '^BENCH hooks op=open off_ns=.* landlock_ns=[0-9]' "and the Landlock anchor beside them ($c)"
+			vm_expect "$log" '^BENCH hooks op=open off_ns=.* apparmor_ns=[0-9]' "and the AppArmor anchor ($c)"
 		fi
 	done
 done

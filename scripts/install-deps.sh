@@ -13,7 +13,7 @@ PACKAGES="
   gdisk fdisk util-linux e2fsprogs btrfs-progs xfsprogs cpio gzip xz-utils zstd
   busybox-static qemu-system-x86 dracut-core initramfs-tools-core kmod
   debhelper lintian mmdebstrap openssh-client help2man dpkg-dev apt-utils shellcheck gnupg
-  ca-certificates ccache
+  ca-certificates ccache apparmor
 "
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -12,10 +12,11 @@
 //  1. verify SEALED with KEY.pem and compile it against ROOT, with the
 //     loader's own compiler and resolvers;
 //  2. "off": each workload below ROUNDS times, no enforcer in the kernel;
-//     then "landlock": the same, each child under a Landlock domain that
-//     handles every file system right and allows them all beneath / (the
-//     anchor BENCHMARKS.md compares with; left out where the kernel has
-//     no Landlock);
+//     then the anchors BENCHMARKS.md compares with, each left out where
+//     the kernel cannot: "landlock", the same, each child under a Landlock
+//     domain that handles every file system right and allows them all
+//     beneath /; "apparmor", each child in the AppArmor profile bs-bench
+//     (every file access allowed), which bench-hook.sh loads first;
 //  3. install the policy with the loader's own install() (same object,
 //     read-only constants, maps and fill; pinned in a bpffs of its own);
 //  4. "on": the same workloads ROUNDS times, the enforcer in force;
@@ -46,11 +47,11 @@
 // A workload whose file does not exist (a small policy's tree) is left out.
 //
 // Prints, per workload and round,
-//   BENCH hooks op=NAME phase=off|landlock|on round=K n=N ns_per_op=X
+//   BENCH hooks op=NAME phase=off|landlock|apparmor|on round=K n=N ns_per_op=X
 // per workload and program that ran per operation,
 //   BENCH hooks op=NAME prog=PROG runs=R ns_per_run=T
 // and per workload the medians and the hooks' cost per operation:
-//   BENCH hooks op=NAME off_ns=X on_ns=Y hook_ns=Z runs_per_op=R [landlock_ns=L]
+//   BENCH hooks op=NAME off_ns=X on_ns=Y hook_ns=Z runs_per_op=R [landlock_ns=L] [apparmor_ns=A]
 // Exits 0, or 1 with "BENCH hooks error=..." on any failure.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -83,7 +84,7 @@ struct Workload {
   std::string runner;
   long n = 0;
   std::string bin, file;
-  bool landlock = false;  // the child puts itself under a Landlock domain first
+  std::string confine;  // "", or the anchor the child confines itself to first: landlock, apparmor
 };
 
 // Runs one workload in a child and returns its ns per operation, < 0 on
@@ -100,7 +101,7 @@ double run_workload(const Workload& w) {
     ::close(pipefd[1]);
     std::string n = std::to_string(w.n);
     ::execl(w.runner.c_str(), w.runner.c_str(), "op", w.op.c_str(), n.c_str(), w.bin.c_str(), w.file.c_str(),
-            w.landlock ? "landlock" : static_cast<char*>(nullptr), static_cast<char*>(nullptr));
+            w.confine.empty() ? static_cast<char*>(nullptr) : w.confine.c_str(), static_cast<char*>(nullptr));
     std::printf("cannot execute %s: %s\n", w.runner.c_str(), std::strerror(errno));
     std::fflush(stdout);
     ::_exit(127);
@@ -190,17 +191,17 @@ int main(int argc, char** argv) {
   // The workloads whose files exist.
   const std::string bin = root + "/usr/bin/bs-true", data = root + "/usr/share/bench/data";
   std::vector<Workload> all = {
-      {"exec", "exec", ops, exec_n, bin, data},
-      {"open", "open", ops, file_n, bin, data},
-      {"stat", "stat", ops, file_n, bin, data},
-      {"mmapx", "mmapx", ops, file_n, bin, data},
-      {"open-match", "open", ops, file_n, bin, root + "/srv/bench/g0/r8"},
-      {"open-subject", "open", root + "/usr/lib/bench/reader", file_n, bin, data},
+      {"exec", "exec", ops, exec_n, bin, data, ""},
+      {"open", "open", ops, file_n, bin, data, ""},
+      {"stat", "stat", ops, file_n, bin, data, ""},
+      {"mmapx", "mmapx", ops, file_n, bin, data, ""},
+      {"open-match", "open", ops, file_n, bin, root + "/srv/bench/g0/r8", ""},
+      {"open-subject", "open", root + "/usr/lib/bench/reader", file_n, bin, data, ""},
   };
   long dirs = 0;
   while (dirs < file_n && ::access((root + "/srv/bench/g" + std::to_string(dirs) + "/r6").c_str(), F_OK) == 0)
     ++dirs;
-  if (dirs > 0) all.push_back({"open-many", "openmany", ops, dirs, bin, root + "/srv/bench"});
+  if (dirs > 0) all.push_back({"open-many", "openmany", ops, dirs, bin, root + "/srv/bench", ""});
   std::vector<Workload> work;
   for (auto& w : all)
     if (::access(w.runner.c_str(), X_OK) == 0 && (w.op == "openmany" || ::access(w.file.c_str(), F_OK) == 0))
@@ -222,14 +223,14 @@ int main(int argc, char** argv) {
     return true;
   };
   if (!measure("off", &off)) return fail("a workload failed without the enforcer");
-  // 2b. The Landlock anchor, where the kernel has Landlock.
-  std::map<std::string, std::vector<double>> landlock;
-  {
+  // 2b. The anchors, where the kernel has them.
+  std::map<std::string, std::map<std::string, std::vector<double>>> anchors;  // anchor -> workload -> ns
+  for (const char* anchor : {"landlock", "apparmor"}) {
     std::vector<Workload> plain = work;
-    for (auto& w : work) w.landlock = true;
-    if (!measure("landlock", &landlock)) {
-      std::printf("BENCH hooks landlock unavailable\n");
-      landlock.clear();
+    for (auto& w : work) w.confine = anchor;
+    if (!measure(anchor, &anchors[anchor])) {
+      std::printf("BENCH hooks %s unavailable\n", anchor);
+      anchors.erase(anchor);
     }
     work = std::move(plain);
   }
@@ -294,7 +295,8 @@ int main(int argc, char** argv) {
         runs += dr;
       }
       std::string anchor;
-      if (landlock.count(w.name)) anchor = " landlock_ns=" + std::to_string(median(landlock[w.name]));
+      for (auto& [name, ns_of] : anchors)
+        if (ns_of.count(w.name)) anchor += " " + name + "_ns=" + std::to_string(median(ns_of[w.name]));
       std::printf("BENCH hooks op=%s off_ns=%.1f on_ns=%.1f hook_ns=%.1f runs_per_op=%.2f%s\n", w.name.c_str(),
                   median(off[w.name]), median(on[w.name]), ns / ops, runs / ops, anchor.c_str());
     }

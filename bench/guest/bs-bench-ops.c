@@ -14,7 +14,7 @@
 //         BENCH op=NAME round=K n=N ns_per_op=X
 //       and after the last round the median of the rounds
 //         BENCH op=NAME median_ns_per_op=X
-//   bs-bench-ops op NAME N BIN FILE [landlock]
+//   bs-bench-ops op NAME N BIN FILE [landlock|apparmor]
 //       One batch of one operation, after a short warm-up, for
 //       bs-bench-hooks: NAME is exec, open, stat or mmapx as above, or
 //       openmany (open+close of FILE/gI/r6 for I = 0..N-1, one file each:
@@ -26,7 +26,11 @@
 //       and allows them all beneath / (the anchor BENCHMARKS.md compares
 //       with: every open and exec checked, none refused); exits 3 with
 //         BENCH one op=NAME landlock=unavailable error="..."
-//       where the kernel has no Landlock.
+//       where the kernel has no Landlock. With `apparmor`, it first
+//       changes to the AppArmor profile bs-bench (loaded by the guest's
+//       bench-hook.sh: every file access allowed, so every open, exec and
+//       executable mapping is matched against it, none refused); exits 3
+//       with landlock replaced by apparmor where it cannot.
 //   bs-bench-ops run CMD ARGS...
 //       Runs CMD, waits for it with wait4 and prints
 //         BENCH run=CMD status=S wall_ms=X maxrss_kb=K
@@ -229,23 +233,67 @@ static int landlock_everything(const char **what)
 	return 0;
 }
 
+// Changes this task to the AppArmor profile `name` at once (what
+// aa_change_profile does). 0, or -1 with errno and *what.
+static int apparmor_change(const char *name, const char **what)
+{
+	char cmd[128];
+	const int len = snprintf(cmd, sizeof(cmd), "changeprofile %s", name);
+	// /proc/self/attr/apparmor/ from Linux 5.8; /proc/self/attr/ before.
+	*what = "/proc/self/attr/apparmor/current";
+	int fd = open(*what, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*what = "/proc/self/attr/current";
+		fd = open(*what, O_WRONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -1;
+	const ssize_t w = write(fd, cmd, (size_t)len);
+	const int e = errno;
+	close(fd);
+	errno = e;
+	if (w != len)
+		return -1;
+	// In force: the task's label reads back as the profile.
+	char label[128] = "";
+	fd = open(*what, O_RDONLY | O_CLOEXEC);
+	const ssize_t r = fd < 0 ? -1 : read(fd, label, sizeof(label) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (r <= 0 || strncmp(label, name, strlen(name)) != 0 || label[strlen(name)] != ' ') {
+		*what = "the task's label after changeprofile";
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_op(int argc, char **argv)
 {
 	int op = -1;
 	const int landlock = argc == 7 && !strcmp(argv[6], "landlock");
-	if (argc == 6 || landlock)
+	const int apparmor = argc == 7 && !strcmp(argv[6], "apparmor");
+	if (argc == 6 || landlock || apparmor)
 		for (int i = 0; i < OP_ALL; ++i)
 			if (!strcmp(argv[2], op_names[i]))
 				op = i;
 	long n = op >= 0 ? atol(argv[3]) : 0;
 	if (op < 0 || n < 1) {
-		fprintf(stderr, "usage: bs-bench-ops op exec|open|stat|mmapx|openmany N BIN FILE [landlock]\n");
+		fprintf(stderr, "usage: bs-bench-ops op exec|open|stat|mmapx|openmany N BIN FILE [landlock|apparmor]\n");
 		return 2;
 	}
 	if (landlock) {
 		const char *what = "";
 		if (landlock_everything(&what) != 0) {
 			printf("BENCH one op=%s landlock=unavailable error=\"%s: %s\"\n", op_names[op], what,
+			       strerror(errno));
+			return 3;
+		}
+	}
+	if (apparmor) {
+		const char *what = "";
+		if (apparmor_change("bs-bench", &what) != 0) {
+			printf("BENCH one op=%s apparmor=unavailable error=\"%s: %s\"\n", op_names[op], what,
 			       strerror(errno));
 			return 3;
 		}
