@@ -557,7 +557,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   app.add_option("--sysfs", opt.sysfs, "where sysfs is mounted (for tests)")->option_text("DIR (default /sys)");
   app.add_option("--proc-devices", opt.proc_devices, "where to read the driver majors (for tests)")
       ->option_text("FILE (default /proc/devices)");
-  app.add_flag("--dry-run", opt.dry_run, "touch no kernel state; print the compiled map contents");
+  app.add_flag("--dry-run", opt.dry_run,
+               "touch no kernel state; print the compiled map contents and the programs the policy leaves out");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
