@@ -54,9 +54,11 @@ try link-detach-pinned bpftool link detach pinned $P/link_bprm_check
 try prog-load-lsm bpftool prog load /lib/extra/bootseal.o /sys/fs/bpf/evil type lsm
 try pin-add-map bpftool map create $P/link_capable type array key 4 value 4 entries 1 name forged
 try pin-add-outside bpftool map create /sys/fs/bpf/mine type array key 4 value 4 entries 1 name mine
-try pin-add-link ln $P/link_file_open $P/link_capable
-try pin-add-symlink ln -s /sys/fs/bpf/mine $P/link_capable
+try pin-add-real-link bpftool link pin pinned $P/link_file_open $P/link_kernel_read_file
+try pin-add-hardlink ln $P/link_file_open $P/link_kernel_load_data
+try pin-add-symlink ln -s /sys/fs/bpf/mine $P/link_vm_enough_memory
 try pin-add-dir mkdir $P/more
+try pin-add-move mv /sys/fs/bpf/mine $P/link_capable
 rm -f /sys/fs/bpf/mine  # the id loops below must find the enforcer's maps alone
 bs-bpf-attack lsm-load | sed 's/^/TEST: subject-nogrant /'
 denied_ids=0 other_ids=0
@@ -81,6 +83,7 @@ say "pins after: $(ls $P | wc -l)"
 try still-enforced /opt/denied/busybox true
 try still-allowed /opt/ok/busybox true
 try cap-free /opt/ok/busybox hostname bs-self
+bootseal status | sed -n 's/^hooks: */TEST: hooks after: /p'
 bootseal audit | grep 'new entry in the pin directory' | sed 's/^/TEST: audit: /'
 finish
 EOF
@@ -109,8 +112,8 @@ hooks=$(sed -n 's/^TEST: hooks: //p' "$log")
 for h in capable kernel_load_data kernel_read_file vm_enough_memory; do
 	case " ${hooks#*(} " in *" $h "* | *" $h)"*) _vm_die "$h is attached, the policy has no use for it: $hooks" ;; esac
 done
-for h in file_open bpf bpf_map bpf_prog inode_unlink inode_rename inode_rmdir inode_create inode_mkdir inode_symlink \
-	inode_link sb_mount sb_umount move_mount ptrace_access_check task_prctl bprm_check mmap_file shm_shmat \
+for h in file_open bpf bpf_map bpf_prog inode_unlink inode_rename inode_rmdir inode_create inode_mkdir inode_mknod \
+	inode_symlink inode_link sb_mount sb_umount move_mount ptrace_access_check task_prctl bprm_check mmap_file shm_shmat \
 	path_unlink path_rename; do
 	case " ${hooks#*(} " in *" $h "* | *" $h)"*) ;; *) _vm_die "$h is not attached: $hooks" ;; esac
 done
@@ -130,13 +133,19 @@ refused map-freeze-pinned "a freeze of a policy map through its pin"
 refused link-detach-pinned "detaching a link through its pin"
 vm_expect "$log" "^TEST: link-detach-pinned out=.*Operation not permitted" "refused with EPERM"
 refused prog-load-lsm "loading another LSM program"
-refused pin-add-map "pinning a new map in the pin directory under a hook's link name"
+# Each under its own name (one refusal cannot hide behind another's
+# EEXIST), each refused by the enforcer (EPERM), each audited but the move
+# (an unpin: a rename in the pin directory).
+for t in pin-add-map pin-add-real-link pin-add-hardlink pin-add-symlink pin-add-dir pin-add-move; do
+	vm_expect "$log" "^TEST: $t out=.*(Operation not permitted|EPERM)" "$t is refused with EPERM"
+done
 vm_expect "$log" '^TEST: pin-add-outside rc=0$' "while a map pinned elsewhere in the bpffs is not refused"
-refused pin-add-link "a hard link of a pin under another hook's name"
-refused pin-add-symlink "a symbolic link in the pin directory"
-refused pin-add-dir "a directory in the pin directory"
+n=$(grep -c '^TEST: audit: .* denied self-protection new entry in the pin directory by pid' "$log")
+[ "$n" = 5 ] || _vm_die "$n audit events for a new entry in the pin directory, expected 5 (two bpftool pins, ln, ln -s, mkdir)"
 vm_expect "$log" '^TEST: audit: .* denied self-protection new entry in the pin directory by pid .*\(bpftool, ' \
 	"the refused pin is an audit event naming the route"
+vm_expect "$log" "^TEST: hooks after: $(printf '%s' "$hooks" | sed 's/[][().*^$]/\\&/g')\$" \
+	"status lists the same hooks after the attempts"
 vm_expect "$log" '^TEST: subject-nogrant lsm-load error: Operation not permitted$' \
 	"without a bpf-load statement, a subject is refused a BPF LSM program load too"
 vm_expect "$log" '^TEST: map ids refused: [1-9][0-9]* updated: 0$' "no map of the enforcer can be had by id"
