@@ -249,7 +249,9 @@ chmod 0755 "$VM_WORK/bench-hook.sh"
 
 declare -A initrd
 initrd[none]=$(vm_build_initramfs)
-aa_parser=$(command -v apparmor_parser) || _vm_die "apparmor_parser is missing: run scripts/install-deps.sh"
+# /usr/sbin is not on every user's PATH.
+aa_parser=$(PATH="$PATH:/usr/sbin:/sbin" command -v apparmor_parser) ||
+	_vm_die "apparmor_parser is missing (package apparmor): run scripts/install-deps.sh"
 mapfile -t libs < <(enf_lib_files "$ENF_LOADER" "$FLOOR" "$HOOKS" "$aa_parser")
 # Every file access allowed: each open, exec and executable mapping of a
 # task in it is matched against the profile, none refused.
