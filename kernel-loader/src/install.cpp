@@ -395,25 +395,27 @@ EnforcerInstall install(const InstallRequest& req, const StepLog& log) {
   // others would pass every call without a look. A program the table
   // does not name is loaded.
   {
+    Stopwatch select;
     const contract::PolicyUse use = policy_use(c);
+    int count = 0;
     std::map<contract::HookNeed, std::string> left_out;  // the programs, by why
     for (int i = 0; i < skel->skeleton->prog_cnt; ++i) {
       bpf_program* prog = *skel->skeleton->progs[i].prog;
       const contract::HookEntry* e = contract::hook_entry(skel->skeleton->progs[i].name);
       if (!e || !bpf_program__autoload(prog) || contract::needed(e->need, use)) continue;
       bpf_program__set_autoload(prog, false);
-      ++res.left_out;
+      ++count;
       std::string& list = left_out[e->need];
       list += (list.empty() ? "" : " ") + std::string(e->hook);
     }
-    if (res.left_out) {
-      std::string what = std::to_string(res.left_out) + " programs left out, the policy has no use for them:";
+    if (count) {
+      std::string what = std::to_string(count) + " programs left out, the policy has no use for them:";
       const char* sep = " ";
       for (const auto& [need, hooks] : left_out) {
         what += sep + hooks + " (" + std::string(contract::unneeded_because(need)) + ")";
         sep = "; ";
       }
-      log("hooks", what, t.ms());
+      log("hooks", what, select.ms());
     }
   }
   bpf_map__set_max_entries(skel->maps.rawdevs, max1(c.raw_devices.size()));

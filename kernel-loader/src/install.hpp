@@ -36,7 +36,6 @@ enum class InstallFailure {
 
 struct InstallReport {
   int hooks = 0;  // LSM hooks attached
-  int left_out = 0;  // programs not loaded: the policy has no use for them (contract::kHookNeeds)
   // The policy grants `bpf-load lsm` to subjects, and this kernel lets an
   // LSM program return any value (lsm_return_values_bounded): the
   // enforcer holds the grants void. Empty otherwise; else why.
